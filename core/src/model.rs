@@ -1,0 +1,88 @@
+//! Wire types shared by the client and the emulator: every request and response body of
+//! PROTOCOL.md, camelCase on the wire.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Declares a string enum with a fallback variant that keeps values this version does not know,
+/// so a new value from the server never breaks an old client.
+macro_rules! open_enum {
+    ($(#[$meta:meta])* $name:ident { $( $(#[$doc:meta])* $variant:ident = $wire:literal, )* }) => {
+        $(#[$meta])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $( $(#[$doc])* $variant, )*
+            /// A value this SDK version does not know, kept as the server sent it.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// Every known value.
+            pub const ALL: &'static [$name] = &[ $( $name::$variant, )* ];
+
+            /// The value as it appears on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( $name::$variant => $wire, )*
+                    $name::Unknown(other) => other,
+                }
+            }
+
+            /// Parses a wire string; unknown strings are kept in `Unknown`.
+            pub fn parse(value: &str) -> $name {
+                match value {
+                    $( $wire => $name::$variant, )*
+                    other => $name::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = String::deserialize(deserializer)?;
+                Ok($name::parse(&value))
+            }
+        }
+    };
+}
+pub(crate) use open_enum;
+
+open_enum! {
+    /// A social platform Aether publishes to.
+    Platform {
+        Tiktok = "tiktok",
+        Instagram = "instagram",
+        Linkedin = "linkedin",
+        Facebook = "facebook",
+        Youtube = "youtube",
+        Threads = "threads",
+        Reddit = "reddit",
+    }
+}
+
+open_enum! {
+    /// A profile's account tier; TikTok creator accounts may post longer videos.
+    Tier {
+        Standard = "standard",
+        Creator = "creator",
+    }
+}

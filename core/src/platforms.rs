@@ -1,0 +1,1 @@
+//! Per-platform rules (PLATFORMS.md) as data, text counting and validation.

@@ -1,0 +1,1 @@
+//! Media facts read from a file's own bytes, without ffmpeg.
