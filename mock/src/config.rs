@@ -1,0 +1,88 @@
+//! How an emulator is started: address, keys, data directory, timings and limits.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// The API key the emulator accepts when none is configured.
+pub const DEFAULT_API_KEY: &str = "sk_test_aether_mock";
+
+/// Everything an emulator is started with. `MockConfig::default()` listens on 127.0.0.1 on a
+/// port the OS picks, accepts [`DEFAULT_API_KEY`], and keeps media in a fresh temp dir.
+#[derive(Debug, Clone)]
+pub struct MockConfig {
+    pub host: IpAddr,
+    /// 0 lets the OS pick a free port; read it back from [`crate::MockServer::url`].
+    pub port: u16,
+    /// Keys accepted as `Authorization: Bearer <key>`.
+    pub api_keys: Vec<String>,
+    /// Token for the `/_mock/` admin API; random when `None`.
+    pub admin_token: Option<String>,
+    /// Where media bytes are stored; a temp dir (removed at shutdown) when `None`.
+    pub data_dir: Option<PathBuf>,
+    pub settings: Settings,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        MockConfig {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            api_keys: vec![DEFAULT_API_KEY.to_owned()],
+            admin_token: None,
+            data_dir: None,
+            settings: Settings::default(),
+        }
+    }
+}
+
+/// The knobs the admin API can turn while the emulator runs (`PATCH /_mock/settings`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Settings {
+    /// How long a target takes to publish once it starts, in virtual milliseconds.
+    pub processing_ms: u64,
+    /// API calls allowed per key in each rate-limit window.
+    pub rate_limit: u32,
+    /// Length of the rate-limit window in seconds.
+    pub rate_limit_window_secs: u64,
+    /// Largest JSON request body accepted, in bytes.
+    pub max_json_body: usize,
+    /// Largest single-shot upload (`POST /v1/media`) accepted, in bytes.
+    pub max_single_upload: u64,
+    /// Largest file a chunked upload may declare, in bytes.
+    pub max_upload_size: u64,
+    /// Lifetime of an upload session, in seconds.
+    pub upload_expiry_secs: u64,
+    /// Lifetime of a pending connect link, in seconds.
+    pub connect_link_expiry_secs: u64,
+    /// Tier given to profiles approved through the hosted connect page.
+    pub approved_tier: String,
+    /// Suggested seconds between polls, sent as `Retry-After` on a publishing post.
+    pub poll_hint_secs: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            processing_ms: 1_500,
+            rate_limit: 100_000,
+            rate_limit_window_secs: 60,
+            max_json_body: 1024 * 1024,
+            max_single_upload: 64 * 1024 * 1024,
+            max_upload_size: 256_000_000_000,
+            upload_expiry_secs: 24 * 3600,
+            connect_link_expiry_secs: 3600,
+            approved_tier: "standard".to_owned(),
+            poll_hint_secs: 1,
+        }
+    }
+}
+
+impl Settings {
+    pub fn processing(&self) -> Duration {
+        Duration::from_millis(self.processing_ms)
+    }
+}

@@ -1,0 +1,335 @@
+//! The middleware every request passes through: request ids, the journal, fault injection,
+//! authentication, rate limiting, and rendering every error in the one body of PROTOCOL.md.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aether::ErrorCode;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use http_body_util::BodyExt;
+use tokio::sync::Notify;
+
+use crate::api_error::ApiError;
+use crate::clock::rfc3339;
+use crate::faults::FaultAction;
+use crate::ids::new_id;
+use crate::journal::JournalEntry;
+use crate::state::SharedState;
+
+/// Lets a request kill its own connection (with a TCP reset) to simulate network failures.
+#[derive(Debug, Clone, Default)]
+pub struct ConnControl {
+    kill: Arc<Notify>,
+}
+
+impl ConnControl {
+    pub fn reset(&self) {
+        self.kill.notify_one();
+    }
+
+    pub async fn killed(&self) {
+        self.kill.notified().await;
+    }
+}
+
+/// The id of the request being handled; also sent back as `X-Request-Id`.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// The API key a request authenticated with.
+#[derive(Debug, Clone)]
+pub struct ApiKey(pub String);
+
+/// Set by a handler on its response: the id of the resource it created, for the journal.
+#[derive(Debug, Clone)]
+pub struct Created(pub String);
+
+/// Fixed-window request counters per API key, on the virtual clock.
+#[derive(Debug, Default)]
+pub struct RateWindows {
+    windows: HashMap<String, (i64, u32)>,
+}
+
+pub async fn request_context(
+    State(state): State<SharedState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let request_id = new_id("req");
+    let method = request.method().as_str().to_owned();
+    let path = request.uri().path().to_owned();
+    let journaled = !path.starts_with("/_mock/");
+    let idempotency_key = header_str(request.headers(), "idempotency-key");
+    let conn = request.extensions().get::<ConnControl>().cloned();
+    request.extensions_mut().insert(RequestId(request_id.clone()));
+
+    let fault = if journaled { state.faults().take(&method, &path) } else { None };
+    let mut entry = JournalEntry {
+        seq: 0,
+        at: rfc3339(state.clock.now()),
+        request_id: request_id.clone(),
+        method,
+        path: path.clone(),
+        idempotency_key,
+        status: None,
+        replayed: false,
+        fault: fault.as_ref().map(fault_name),
+        created: None,
+    };
+
+    let mut response = match &fault {
+        Some(FaultAction::Status { status, code, retry_after }) => {
+            Some(injected_status(*status, code.as_deref(), *retry_after))
+        }
+        Some(FaultAction::ResetBeforeBody) => {
+            return reset_connection(&state, conn, entry, journaled).await;
+        }
+        Some(FaultAction::Delay { ms }) => {
+            tokio::time::sleep(Duration::from_millis(*ms)).await;
+            None
+        }
+        Some(FaultAction::DropAfterRequestBytes { bytes }) => {
+            if let Some(conn) = conn.clone() {
+                request = request.map(|body| drop_after(body, *bytes, conn));
+            }
+            None
+        }
+        _ => None,
+    };
+    let mut response = match response.take() {
+        Some(response) => response,
+        None if path.starts_with("/v1/") || path == "/v1" => {
+            api_request(&state, request, next).await
+        }
+        None if path.starts_with("/_mock/") => admin_request(&state, request, next).await,
+        None => next.run(request).await,
+    };
+
+    render_error(&mut response, &request_id);
+    response.headers_mut().insert(
+        "x-request-id",
+        HeaderValue::from_str(&request_id).unwrap_or(HeaderValue::from_static("req_unknown")),
+    );
+    entry.status = Some(response.status().as_u16());
+    entry.replayed = response.headers().contains_key("idempotent-replayed");
+    entry.created = response.extensions().get::<Created>().map(|c| c.0.clone());
+
+    match fault {
+        Some(FaultAction::ResetAfterBody) => {
+            entry.status = None;
+            reset_connection(&state, conn, entry, journaled).await
+        }
+        Some(FaultAction::CloseMidResponse) => {
+            record(&state, entry, journaled);
+            cut_body(response, |_| 0).await
+        }
+        Some(FaultAction::TruncatedBody) => {
+            record(&state, entry, journaled);
+            cut_body(response, |len| len / 2).await
+        }
+        Some(FaultAction::MalformedBody) => {
+            record(&state, entry, journaled);
+            let (mut parts, _) = response.into_parts();
+            parts.status = StatusCode::OK;
+            parts.headers.remove(header::CONTENT_LENGTH);
+            parts
+                .headers
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            Response::from_parts(parts, Body::from("{\"id\": \"post_<html>oops"))
+        }
+        _ => {
+            record(&state, entry, journaled);
+            response
+        }
+    }
+}
+
+fn record(state: &SharedState, entry: JournalEntry, journaled: bool) {
+    if journaled {
+        state.journal().record(entry);
+    }
+}
+
+fn fault_name(action: &FaultAction) -> String {
+    serde_json::to_value(action)
+        .ok()
+        .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))
+        .unwrap_or_default()
+}
+
+fn header_str(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+fn injected_status(status: u16, code: Option<&str>, retry_after: Option<u64>) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    let code = code.map(ErrorCode::parse).unwrap_or_else(|| code_for_status(status));
+    let mut error = ApiError::new(code, format!("injected fault: status {}", status.as_u16()))
+        .with_status(status);
+    if let Some(seconds) = retry_after {
+        error = error.retry_after(seconds);
+    }
+    error.into_response()
+}
+
+async fn reset_connection(
+    state: &SharedState,
+    conn: Option<ConnControl>,
+    entry: JournalEntry,
+    journaled: bool,
+) -> Response {
+    record(state, entry, journaled);
+    match conn {
+        Some(conn) => {
+            conn.reset();
+            // The connection task drops this future when it tears the connection down.
+            std::future::pending::<Response>().await
+        }
+        None => {
+            ApiError::new(ErrorCode::InternalError, "connection reset requested").into_response()
+        }
+    }
+}
+
+/// Passes the first `limit` bytes of the request body through, then resets the connection.
+fn drop_after(body: Body, limit: u64, conn: ConnControl) -> Body {
+    let mut seen = 0u64;
+    let stream = body.into_data_stream().map(move |chunk| {
+        let chunk = chunk?;
+        seen = seen.saturating_add(chunk.len() as u64);
+        if seen >= limit {
+            conn.reset();
+            return Err(axum::Error::new(std::io::Error::other("connection dropped by fault")));
+        }
+        Ok::<Bytes, axum::Error>(chunk)
+    });
+    Body::from_stream(stream)
+}
+
+/// Sends the headers (with the full Content-Length) and only `keep(len)` bytes of the body,
+/// then fails the body so the connection closes mid-response.
+async fn cut_body(response: Response, keep: impl Fn(usize) -> usize) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    let head = bytes.slice(..keep(bytes.len()).min(bytes.len()));
+    let stream = futures_util::stream::iter([
+        Ok(head),
+        Err(std::io::Error::other("connection closed mid-response by fault")),
+    ]);
+    Response::from_parts(parts, Body::from_stream(stream))
+}
+
+/// Authentication and rate limiting for the public API.
+async fn api_request(state: &SharedState, mut request: Request, next: Next) -> Response {
+    let Some(key) = bearer(request.headers()).filter(|k| state.api_keys.iter().any(|a| a == k))
+    else {
+        let message = if request.headers().contains_key(header::AUTHORIZATION) {
+            "the API key is not valid; send Authorization: Bearer <your api key>"
+        } else {
+            "missing API key; send Authorization: Bearer <your api key>"
+        };
+        return ApiError::new(ErrorCode::Unauthorized, message).into_response();
+    };
+    let settings = state.settings();
+    let now = state.clock.now().as_second();
+    let window_len = settings.rate_limit_window_secs.max(1) as i64;
+    let window_start = now - now.rem_euclid(window_len);
+    let reset_at = window_start + window_len;
+    let used = {
+        let mut store = state.store();
+        let slot = store.rate_windows.windows.entry(key.clone()).or_insert((window_start, 0));
+        if slot.0 != window_start {
+            *slot = (window_start, 0);
+        }
+        slot.1 = slot.1.saturating_add(1);
+        slot.1
+    };
+    let limit = settings.rate_limit;
+    let mut response = if used > limit {
+        let retry_after = (reset_at - now).max(1) as u64;
+        ApiError::new(
+            ErrorCode::RateLimited,
+            format!("more than {limit} requests in {window_len} s; retry after {retry_after} s"),
+        )
+        .retry_after(retry_after)
+        .into_response()
+    } else {
+        request.extensions_mut().insert(ApiKey(key));
+        next.run(request).await
+    };
+    let headers = response.headers_mut();
+    headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
+    headers.insert("x-ratelimit-remaining", HeaderValue::from(limit.saturating_sub(used)));
+    headers.insert("x-ratelimit-reset", HeaderValue::from(reset_at));
+    response
+}
+
+async fn admin_request(state: &SharedState, request: Request, next: Next) -> Response {
+    if bearer(request.headers()).as_deref() != Some(state.admin_token.as_str()) {
+        return ApiError::new(
+            ErrorCode::Unauthorized,
+            "the admin API needs Authorization: Bearer <adminToken> (printed at start-up)",
+        )
+        .into_response();
+    }
+    next.run(request).await
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+}
+
+/// Gives every error response the API's JSON body with the request id, including the ones
+/// axum produces itself (unknown route, wrong method, unreadable body).
+fn render_error(response: &mut Response, request_id: &str) {
+    let error = match response.extensions_mut().remove::<ApiError>() {
+        Some(error) => error,
+        None => {
+            let status = response.status();
+            let is_json = response
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+            if !status.is_client_error() && !status.is_server_error() || is_json {
+                return;
+            }
+            let message = match status {
+                StatusCode::NOT_FOUND => "no such endpoint".to_owned(),
+                StatusCode::METHOD_NOT_ALLOWED => "method not allowed on this endpoint".to_owned(),
+                other => format!("request refused ({other})"),
+            };
+            ApiError::new(code_for_status(status), message).with_status(status)
+        }
+    };
+    let body = serde_json::to_vec(&error.body(request_id)).unwrap_or_default();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+    *response.body_mut() = Body::from(body);
+}
+
+fn code_for_status(status: StatusCode) -> ErrorCode {
+    match status.as_u16() {
+        401 => ErrorCode::Unauthorized,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        409 => ErrorCode::IdempotencyKeyInUse,
+        410 => ErrorCode::UploadExpired,
+        413 => ErrorCode::FileTooLarge,
+        429 => ErrorCode::RateLimited,
+        502 => ErrorCode::PlatformError,
+        503 => ErrorCode::ServiceUnavailable,
+        s if s >= 500 => ErrorCode::InternalError,
+        _ => ErrorCode::InvalidRequest,
+    }
+}

@@ -1,0 +1,154 @@
+//! Fault injection: rules set through the admin API that make the next matching requests fail
+//! the way real networks and servers fail.
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+/// What a matching request suffers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum FaultAction {
+    /// Answer this status (with the API error body) without running the handler.
+    Status {
+        status: u16,
+        #[serde(default)]
+        code: Option<String>,
+        #[serde(default, rename = "retryAfter")]
+        retry_after: Option<u64>,
+    },
+    /// Wait this many real milliseconds, then handle the request normally.
+    Delay { ms: u64 },
+    /// Reset the connection before the request body is read: nothing is processed.
+    ResetBeforeBody,
+    /// Process the request fully, then reset the connection instead of answering.
+    ResetAfterBody,
+    /// Process the request, send the headers and half of the body, then close the connection.
+    CloseMidResponse,
+    /// Process the request and answer with a body cut short of its declared length.
+    TruncatedBody,
+    /// Process the request and answer 200 with a body that is not valid JSON.
+    MalformedBody,
+    /// Read this many bytes of the request body, then reset the connection.
+    DropAfterRequestBytes { bytes: u64 },
+}
+
+/// A rule: which requests, how many of them, and what happens.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FaultRule {
+    #[serde(default)]
+    pub id: String,
+    /// HTTP method to match, or `*` / absent for any.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Path pattern: `*` matches within one segment, `**` across segments.
+    pub path: String,
+    /// Apply to the next N matching requests, then disappear. Absent: every match.
+    #[serde(default)]
+    pub times: Option<u32>,
+    /// Apply to this fraction (0–1) of matching requests.
+    #[serde(default)]
+    pub probability: Option<f64>,
+    pub action: FaultAction,
+}
+
+impl FaultRule {
+    fn matches(&self, method: &str, path: &str) -> bool {
+        let method_ok = match self.method.as_deref() {
+            None | Some("*") => true,
+            Some(m) => m.eq_ignore_ascii_case(method),
+        };
+        method_ok && glob_match(self.path.as_bytes(), path.as_bytes())
+    }
+}
+
+/// The rules in force, in the order they were added; the first match wins.
+#[derive(Debug, Default)]
+pub struct Faults {
+    rules: Vec<FaultRule>,
+}
+
+impl Faults {
+    pub fn add(&mut self, rule: FaultRule) {
+        self.rules.push(rule);
+    }
+
+    pub fn list(&self) -> &[FaultRule] {
+        &self.rules
+    }
+
+    pub fn clear(&mut self) {
+        self.rules.clear();
+    }
+
+    pub fn remove(&mut self, id: &str) -> bool {
+        let before = self.rules.len();
+        self.rules.retain(|r| r.id != id);
+        before != self.rules.len()
+    }
+
+    /// The action for this request, if a rule fires; counts the firing against `times`.
+    pub fn take(&mut self, method: &str, path: &str) -> Option<FaultAction> {
+        let index = self.rules.iter().position(|r| r.matches(method, path))?;
+        let rule = &mut self.rules[index];
+        if let Some(p) = rule.probability {
+            if rand::rng().random::<f64>() >= p {
+                return None;
+            }
+        }
+        let action = rule.action.clone();
+        if let Some(times) = rule.times.as_mut() {
+            *times = times.saturating_sub(1);
+            if *times == 0 {
+                self.rules.remove(index);
+            }
+        }
+        Some(action)
+    }
+}
+
+/// `*` matches any run of characters except `/`; `**` matches any run including `/`.
+fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
+    match pattern {
+        [] => text.is_empty(),
+        [b'*', b'*', rest @ ..] => (0..=text.len()).any(|i| glob_match(rest, &text[i..])),
+        [b'*', rest @ ..] => {
+            let limit = text.iter().position(|&c| c == b'/').unwrap_or(text.len());
+            (0..=limit).any(|i| glob_match(rest, &text[i..]))
+        }
+        [p, rest @ ..] => text.first() == Some(p) && glob_match(rest, &text[1..]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_segments_and_subtrees() {
+        assert!(glob_match(b"/v1/posts", b"/v1/posts"));
+        assert!(glob_match(b"/v1/posts/*", b"/v1/posts/post_1"));
+        assert!(!glob_match(b"/v1/posts/*", b"/v1/posts/post_1/x"));
+        assert!(glob_match(b"/v1/**", b"/v1/media/uploads/upl_1/parts/3"));
+        assert!(glob_match(b"/v1/media/uploads/*/parts/*", b"/v1/media/uploads/upl_1/parts/3"));
+        assert!(!glob_match(b"/v1/posts", b"/v1/posts/x"));
+    }
+
+    #[test]
+    fn a_rule_with_times_fires_that_often_then_disappears() {
+        let mut faults = Faults::default();
+        faults.add(FaultRule {
+            id: "f1".into(),
+            method: Some("POST".into()),
+            path: "/v1/posts".into(),
+            times: Some(2),
+            probability: None,
+            action: FaultAction::ResetAfterBody,
+        });
+        assert_eq!(faults.take("GET", "/v1/posts"), None);
+        assert_eq!(faults.take("POST", "/v1/posts"), Some(FaultAction::ResetAfterBody));
+        assert_eq!(faults.take("post", "/v1/posts"), Some(FaultAction::ResetAfterBody));
+        assert_eq!(faults.take("POST", "/v1/posts"), None);
+        assert!(faults.list().is_empty());
+    }
+}

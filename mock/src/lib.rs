@@ -1,0 +1,31 @@
+//! `aether-mock`: a stateful local emulator of the Aether API.
+//!
+//! It serves every endpoint of the contract (`spec/openapi.yaml`) with the same rules and error
+//! codes as the real service, keeps media bytes on disk, simulates asynchronous publishing and
+//! quotas on a clock that tests can move, delivers signed webhooks, and injects network and
+//! server faults on request through its admin API under `/_mock/`.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! let server = aether_mock::MockServer::start(aether_mock::MockConfig::default()).await?;
+//! println!("Aether emulator at {} (key {})", server.url(), server.api_key());
+//! # Ok(()) }
+//! ```
+
+mod admin;
+mod api_error;
+mod app;
+pub mod clock;
+pub mod config;
+mod context;
+pub mod faults;
+mod ids;
+pub mod journal;
+mod json;
+mod resources;
+mod scheduler;
+mod server;
+mod state;
+
+pub use config::{MockConfig, Settings, DEFAULT_API_KEY};
+pub use server::MockServer;

@@ -1,0 +1,4 @@
+//! Placeholder until the resource lands.
+
+#[derive(Debug, Default)]
+pub struct Records {}

@@ -1,0 +1,9 @@
+//! One module per API resource: its state, its public routes and its admin helpers.
+
+pub mod connect_links;
+pub mod idempotency;
+pub mod media;
+pub mod posts;
+pub mod profiles;
+pub mod uploads;
+pub mod webhooks;

@@ -1,0 +1,18 @@
+//! Placeholder until the resource lands.
+
+use axum::Router;
+
+use crate::state::SharedState;
+
+#[derive(Debug, Default)]
+pub struct Posts {}
+
+pub fn routes() -> Router<SharedState> {
+    Router::new()
+}
+
+pub fn admin_routes() -> Router<SharedState> {
+    Router::new()
+}
+
+pub fn advance(_state: &SharedState, _now: jiff::Timestamp) {}
