@@ -1,0 +1,108 @@
+//! Shared test harness: an emulator on a port the OS picked, and a client for its public and
+//! admin APIs over real HTTP on loopback.
+#![allow(dead_code)]
+
+use aether_mock::{MockConfig, MockServer};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::{json, Value};
+
+pub struct TestServer {
+    pub server: MockServer,
+    pub http: reqwest::Client,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        TestServer::with_config(MockConfig::default()).await
+    }
+
+    pub async fn with_config(config: MockConfig) -> TestServer {
+        let server = MockServer::start(config).await.expect("emulator starts");
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        TestServer { server, http }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.server.url(), path)
+    }
+
+    /// A request to the public API with the emulator's API key.
+    pub fn api(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http.request(method, self.url(path)).bearer_auth(self.server.api_key())
+    }
+
+    /// A request to the admin API with the admin token.
+    pub fn admin(&self, method: Method, path: &str) -> RequestBuilder {
+        self.http.request(method, self.url(path)).bearer_auth(self.server.admin_token())
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        send(self.api(Method::GET, path)).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        send(self.api(Method::POST, path).json(&body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        send(self.api(Method::PATCH, path).json(&body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        send(self.api(Method::DELETE, path)).await
+    }
+
+    pub async fn admin_post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        send(self.admin(Method::POST, path).json(&body)).await
+    }
+
+    pub async fn admin_get(&self, path: &str) -> (StatusCode, Value) {
+        send(self.admin(Method::GET, path)).await
+    }
+
+    /// Moves the virtual clock forward.
+    pub async fn advance(&self, seconds: f64) {
+        let (status, _) = self.admin_post("/_mock/clock/advance", json!({ "seconds": seconds })).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+
+    /// Creates an active profile directly (no OAuth), e.g. `("tiktok", "standard")`.
+    pub async fn profile(&self, platform: &str, tier: &str) -> String {
+        let (status, body) = self
+            .admin_post("/_mock/profiles", json!({ "platform": platform, "tier": tier }))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_str().expect("profile id").to_owned()
+    }
+
+    /// The journal of API requests the emulator received.
+    pub async fn journal(&self) -> Vec<Value> {
+        let (_, body) = self.admin_get("/_mock/journal").await;
+        body["data"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+/// Sends a request and returns the status and the JSON body (`null` when empty or not JSON).
+pub async fn send(request: RequestBuilder) -> (StatusCode, Value) {
+    let response: Response = request.send().await.expect("request reaches the emulator");
+    let status = response.status();
+    let bytes = response.bytes().await.expect("body");
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+/// Asserts an API error with this status and code and returns its body's `error` object.
+pub fn assert_error(status: StatusCode, body: &Value, expected_status: u16, code: &str) -> Value {
+    assert_eq!(status.as_u16(), expected_status, "unexpected status; body: {body}");
+    assert_eq!(body["error"]["code"], code, "unexpected code; body: {body}");
+    assert!(body["error"]["requestId"].as_str().is_some_and(|r| r.starts_with("req_")), "{body}");
+    assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    body["error"].clone()
+}
+
+pub fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/media").join(name)
+}
