@@ -1,9 +1,19 @@
 //! Error codes: the stable, machine-readable vocabulary shared by the server, the emulator and
 //! every binding. The wire string of a code never changes once released.
+//!
+//! [`Error`] is the one error type of the SDK: a code plus everything the server said about it,
+//! and [`decode_error`] turns an error response into one.
 
 use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
+use reqwest::header::HeaderMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+
+use crate::model::{ErrorBody, Platform, Post};
+use crate::transport::RateLimit;
 
 macro_rules! error_codes {
     ($( $(#[$doc:meta])* $variant:ident = $wire:literal, status $status:expr, retryable $retry:expr; )*) => {
@@ -176,6 +186,359 @@ impl<'de> Deserialize<'de> for ErrorCode {
         let code = String::deserialize(deserializer)?;
         Ok(ErrorCode::parse(&code))
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The error type
+// ---------------------------------------------------------------------------------------------
+
+/// Shorthand for results of the SDK.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The source of an [`Error`]: the lower-level failure it wraps (an I/O or HTTP error).
+type Source = Arc<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong in the SDK: a server error decoded from its body, or a
+/// client-side failure (`NETWORK_ERROR`, `TIMEOUT`, `CANCELLED`, `INVALID_ARGUMENT`, `IO_ERROR`,
+/// `PROTOCOL_ERROR`).
+///
+/// Read it through its accessors: [`code`](Error::code) is stable and machine-readable,
+/// [`message`](Error::message) is for people, and the rest says what the server said
+/// ([`status`](Error::status), [`request_id`](Error::request_id),
+/// [`retry_after`](Error::retry_after), [`field`](Error::field), [`platform`](Error::platform),
+/// [`details`](Error::details), [`rate_limit`](Error::rate_limit)). The fields sit behind one
+/// `Box` so that `Result<T, Error>` stays one pointer wide on the error side. Cloning is cheap
+/// enough (the source is shared). An error never contains the API key.
+///
+/// `Display` prints `CODE: message (request req_…)`.
+#[derive(Clone)]
+pub struct Error {
+    inner: Box<ErrorInner>,
+}
+
+#[derive(Clone)]
+struct ErrorInner {
+    code: ErrorCode,
+    message: String,
+    status: Option<u16>,
+    request_id: Option<String>,
+    retry_after: Option<Duration>,
+    field: Option<String>,
+    platform: Option<Platform>,
+    details: Option<Value>,
+    rate_limit: Option<RateLimit>,
+    source: Option<Source>,
+}
+
+impl Error {
+    /// An error with this code and message and nothing else.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Error {
+        Error {
+            inner: Box::new(ErrorInner {
+                code,
+                message: message.into(),
+                status: None,
+                request_id: None,
+                retry_after: None,
+                field: None,
+                platform: None,
+                details: None,
+                rate_limit: None,
+                source: None,
+            }),
+        }
+    }
+
+    /// `NETWORK_ERROR`: the connection failed or broke before a whole response arrived.
+    pub fn network(message: impl Into<String>) -> Error {
+        Error::new(ErrorCode::NetworkError, message)
+    }
+
+    /// `TIMEOUT`: a request or operation deadline passed.
+    pub fn timeout(message: impl Into<String>) -> Error {
+        Error::new(ErrorCode::Timeout, message)
+    }
+
+    /// `CANCELLED`: the caller cancelled the operation.
+    pub fn cancelled(message: impl Into<String>) -> Error {
+        Error::new(ErrorCode::Cancelled, message)
+    }
+
+    /// `INVALID_ARGUMENT`: an argument was refused before anything was sent.
+    pub fn invalid_argument(message: impl Into<String>) -> Error {
+        Error::new(ErrorCode::InvalidArgument, message)
+    }
+
+    /// `IO_ERROR`: reading or writing a local file failed; `source` is kept as the cause.
+    pub fn io(message: impl Into<String>, source: std::io::Error) -> Error {
+        Error::new(ErrorCode::IoError, message).with_source(source)
+    }
+
+    /// `PROTOCOL_ERROR`: a response the SDK cannot understand.
+    pub fn protocol(message: impl Into<String>) -> Error {
+        Error::new(ErrorCode::ProtocolError, message)
+    }
+
+    /// The stable, machine-readable code, e.g. [`ErrorCode::PostLimitReached`].
+    pub fn code(&self) -> &ErrorCode {
+        &self.inner.code
+    }
+
+    /// The human-readable explanation.
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+
+    /// The HTTP status of the response, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        self.inner.status
+    }
+
+    /// The server's request id (`req_…`), when a response arrived; quote it to support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner.request_id.as_deref()
+    }
+
+    /// How long the server asked to wait before retrying (`retryAfter` or `Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+
+    /// Where in the request body the problem is, e.g. `content.text`.
+    pub fn field(&self) -> Option<&str> {
+        self.inner.field.as_deref()
+    }
+
+    /// The platform whose rule was broken.
+    pub fn platform(&self) -> Option<&Platform> {
+        self.inner.platform.as_ref()
+    }
+
+    /// Code-specific extra data, e.g. `resetAt`, `missingParts`, `resource`.
+    pub fn details(&self) -> Option<&Value> {
+        self.inner.details.as_ref()
+    }
+
+    /// The rate-limit headers of the response, when there were any.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        self.inner.rate_limit
+    }
+
+    /// The last state of the post a `posts().wait(..)` timed out on (`details.post`).
+    pub fn last_post(&self) -> Option<Post> {
+        let post = self.inner.details.as_ref()?.get("post")?;
+        serde_json::from_value(post.clone()).ok()
+    }
+
+    /// Whether repeating the same request later can succeed without changing it.
+    ///
+    /// True for the retryable codes ([`ErrorCode::is_retryable`]), and, by status, for a
+    /// response that was not an API error at all (`PROTOCOL_ERROR` from a proxy answering
+    /// 408, 429, 500, 502, 503 or 504) or carried a code this version does not know (408,
+    /// 500, 503, 504). `POST_LIMIT_REACHED` (a daily quota) and `PLATFORM_ERROR` are not.
+    pub fn is_retryable(&self) -> bool {
+        if self.inner.code.is_retryable() {
+            return true;
+        }
+        matches!(
+            (&self.inner.code, self.inner.status),
+            (ErrorCode::ProtocolError, Some(408 | 429 | 500 | 502 | 503 | 504))
+                | (ErrorCode::Unknown(_), Some(408 | 500 | 503 | 504))
+        )
+    }
+
+    /// Sets the HTTP status.
+    pub fn with_status(mut self, status: u16) -> Error {
+        self.inner.status = Some(status);
+        self
+    }
+
+    /// Sets the request id.
+    pub fn with_request_id(mut self, request_id: impl Into<String>) -> Error {
+        self.inner.request_id = Some(request_id.into());
+        self
+    }
+
+    /// Sets how long to wait before retrying.
+    pub fn with_retry_after(mut self, retry_after: Duration) -> Error {
+        self.inner.retry_after = Some(retry_after);
+        self
+    }
+
+    /// Sets the field the error is about.
+    pub fn with_field(mut self, field: impl Into<String>) -> Error {
+        self.inner.field = Some(field.into());
+        self
+    }
+
+    /// Sets the platform the error is about.
+    pub fn with_platform(mut self, platform: Platform) -> Error {
+        self.inner.platform = Some(platform);
+        self
+    }
+
+    /// Sets the code-specific details.
+    pub fn with_details(mut self, details: Value) -> Error {
+        self.inner.details = Some(details);
+        self
+    }
+
+    /// Sets the rate-limit state of the response.
+    pub fn with_rate_limit(mut self, rate_limit: Option<RateLimit>) -> Error {
+        self.inner.rate_limit = rate_limit;
+        self
+    }
+
+    /// Sets the lower-level cause, returned by [`std::error::Error::source`].
+    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Error {
+        self.inner.source = Some(Arc::new(source));
+        self
+    }
+
+    /// Prefixes the message, e.g. with the operation that failed.
+    pub(crate) fn with_context(mut self, context: impl fmt::Display) -> Error {
+        self.inner.message = format!("{context}: {}", self.inner.message);
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.inner.code, self.inner.message)?;
+        if let Some(request_id) = &self.inner.request_id {
+            write!(f, " (request {request_id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        let mut s = f.debug_struct("Error");
+        s.field("code", &inner.code).field("message", &inner.message);
+        if let Some(status) = inner.status {
+            s.field("status", &status);
+        }
+        if let Some(request_id) = &inner.request_id {
+            s.field("request_id", request_id);
+        }
+        if let Some(retry_after) = &inner.retry_after {
+            s.field("retry_after", retry_after);
+        }
+        if let Some(field) = &inner.field {
+            s.field("field", field);
+        }
+        if let Some(platform) = &inner.platform {
+            s.field("platform", platform);
+        }
+        if let Some(details) = &inner.details {
+            s.field("details", details);
+        }
+        if let Some(rate_limit) = &inner.rate_limit {
+            s.field("rate_limit", rate_limit);
+        }
+        if let Some(source) = &inner.source {
+            s.field("source", source);
+        }
+        s.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner.source.as_deref().map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<std::io::Error> for Error {
+    fn from(error: std::io::Error) -> Error {
+        Error::io(error.to_string(), error)
+    }
+}
+
+/// How many characters of an unreadable body a `PROTOCOL_ERROR` quotes.
+const SNIPPET_CHARS: usize = 200;
+
+/// The first ~200 characters of a body, lossily decoded as UTF-8, for error messages.
+pub(crate) fn body_snippet(body: &[u8]) -> String {
+    // Decode a little more than needed so a multi-byte character is never cut in half.
+    let head = &body[..body.len().min(SNIPPET_CHARS * 4)];
+    let text = String::from_utf8_lossy(head);
+    let mut snippet: String = text.chars().take(SNIPPET_CHARS).collect();
+    if snippet.len() < body.len() {
+        snippet.push('…');
+    }
+    snippet
+}
+
+/// Turns an error response into an [`Error`]: a pure function of the status, the headers and
+/// the body, so it can be fuzzed.
+///
+/// A body of the API's error shape (`{ "error": { "code", "message", … } }`) gives the code
+/// (unknown codes are kept as [`ErrorCode::Unknown`]), message, field, platform, details and
+/// `retryAfter`; the request id comes from the body, else from `X-Request-Id`; `Retry-After`
+/// fills in a missing `retryAfter`; the rate-limit headers land in [`Error::rate_limit`]. Any
+/// other body (not JSON, or JSON of another shape) is `PROTOCOL_ERROR` quoting the start of
+/// the body, with the status kept so [`Error::is_retryable`] can still judge it.
+pub fn decode_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
+    let header_request_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned);
+    let header_retry_after = crate::transport::parse_retry_after(headers);
+    let rate_limit = RateLimit::from_headers(headers);
+
+    let error = match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(ErrorBody { error: payload }) => {
+            let mut error = Error::new(payload.code, payload.message);
+            if let Some(request_id) =
+                Some(payload.request_id).filter(|r| !r.is_empty()).or(header_request_id)
+            {
+                error = error.with_request_id(request_id);
+            }
+            if let Some(retry_after) =
+                payload.retry_after.map(Duration::from_secs).or(header_retry_after)
+            {
+                error = error.with_retry_after(retry_after);
+            }
+            if let Some(field) = payload.field {
+                error = error.with_field(field);
+            }
+            if let Some(platform) = payload.platform {
+                error = error.with_platform(platform);
+            }
+            if let Some(details) = payload.details {
+                error = error.with_details(details);
+            }
+            error
+        }
+        Err(_) => {
+            let what = if (300..400).contains(&status) {
+                let location = headers
+                    .get("location")
+                    .and_then(|v| v.to_str().ok())
+                    .map(|l| format!(" to {}", body_snippet(l.as_bytes())))
+                    .unwrap_or_default();
+                format!("unexpected redirect{location} (redirects are not followed)")
+            } else if body.is_empty() {
+                "an empty body instead of an API error".to_owned()
+            } else {
+                format!("a body that is not an API error: {}", body_snippet(body))
+            };
+            let mut error = Error::protocol(format!("HTTP {status} with {what}"));
+            if let Some(request_id) = header_request_id {
+                error = error.with_request_id(request_id);
+            }
+            if let Some(retry_after) = header_retry_after {
+                error = error.with_retry_after(retry_after);
+            }
+            error
+        }
+    };
+    error.with_status(status).with_rate_limit(rate_limit)
 }
 
 #[cfg(test)]

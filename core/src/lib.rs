@@ -4,9 +4,19 @@
 //! per-platform rules, the media probe, and (later) the client, transport and upload engine.
 #![forbid(unsafe_code)]
 
+pub mod client;
+pub mod connect_links;
 pub mod error;
 pub mod model;
 pub mod platforms;
+pub mod posts;
 pub mod probe;
+pub mod profiles;
+pub mod runtime;
+pub mod transport;
+pub mod webhooks;
 
-pub use error::ErrorCode;
+pub use client::{Client, ClientBuilder};
+pub use error::{decode_error, Error, ErrorCode, Result};
+pub use tokio_util::sync::CancellationToken;
+pub use transport::{RateLimit, RequestOptions};

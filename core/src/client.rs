@@ -1,0 +1,322 @@
+//! The client: one object configured once (API key, base URL, timeouts, retries), with the
+//! API's resources as accessors.
+//!
+//! ```no_run
+//! # async fn demo() -> aether::Result<()> {
+//! use aether::model::{CreateConnectLinkRequest, Platform};
+//!
+//! let client = aether::Client::builder().api_key("sk_live_…").build()?;
+//! let link = client
+//!     .connect_links()
+//!     .create(&CreateConnectLinkRequest {
+//!         platform: Platform::Tiktok,
+//!         redirect_url: "https://yourapp.com/oauth/tiktok/callback".into(),
+//!         state: None,
+//!     })
+//!     .await?;
+//! println!("send the user to {}", link.url);
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::header::HeaderValue;
+use reqwest::Url;
+
+use crate::connect_links::ConnectLinks;
+use crate::error::{Error, Result};
+use crate::platforms::RulesDocument;
+use crate::posts::Posts;
+use crate::profiles::Profiles;
+use crate::transport::{
+    ApiKey, ApiRequest, RateLimit, RequestOptions, Transport, TransportConfig,
+    DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_BUDGET,
+};
+use crate::webhooks::Webhooks;
+
+/// The production API.
+pub const DEFAULT_BASE_URL: &str = "https://api.aetherhq.dev";
+/// Environment variable read for the API key when none is given.
+pub const API_KEY_ENV: &str = "AETHER_API_KEY";
+/// Environment variable read for the base URL when none is given.
+pub const BASE_URL_ENV: &str = "AETHER_BASE_URL";
+/// This SDK's version, as sent in the `User-Agent`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A client of the Aether API.
+///
+/// Cheap to clone (an `Arc` inside): clones share the connection pool and the retry budget.
+/// `Send + Sync`, so one client can serve a whole program; two clients with two keys never mix
+/// them. The async methods run on whichever tokio runtime awaits them.
+#[derive(Clone)]
+pub struct Client {
+    transport: Transport,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client").field("transport", &self.transport).finish()
+    }
+}
+
+impl Client {
+    /// A builder; [`ClientBuilder::build`] reads the environment for what is not set.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client with this key and every other setting from the environment or its default.
+    pub fn new(api_key: impl Into<String>) -> Result<Client> {
+        Client::builder().api_key(api_key).build()
+    }
+
+    /// A client configured entirely from `AETHER_API_KEY` and `AETHER_BASE_URL`.
+    pub fn from_env() -> Result<Client> {
+        Client::builder().build()
+    }
+
+    /// Connect links: the hosted OAuth flow that connects a social account.
+    pub fn connect_links(&self) -> ConnectLinks {
+        ConnectLinks::new(self.transport.clone())
+    }
+
+    /// Profiles: the connected social accounts.
+    pub fn profiles(&self) -> Profiles {
+        Profiles::new(self.transport.clone())
+    }
+
+    /// Posts: create, read, list, edit, cancel, and wait for publishing.
+    pub fn posts(&self) -> Posts {
+        Posts::new(self.transport.clone())
+    }
+
+    /// Webhook endpoints.
+    pub fn webhooks(&self) -> Webhooks {
+        Webhooks::new(self.transport.clone())
+    }
+
+    /// The per-platform rules as the server publishes them.
+    pub fn platforms(&self) -> Platforms {
+        Platforms { transport: self.transport.clone(), options: RequestOptions::default() }
+    }
+
+    /// The HTTP transport, for calls the resources do not cover.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// The base URL every path is appended to.
+    pub fn base_url(&self) -> &str {
+        self.transport.base_url()
+    }
+
+    /// The `User-Agent` sent, e.g. `aether-sdk-rust/0.1.0 (python/3.11)`.
+    pub fn user_agent(&self) -> &str {
+        self.transport.user_agent()
+    }
+
+    /// The rate-limit headers of the latest response that had them.
+    pub fn last_rate_limit(&self) -> Option<RateLimit> {
+        self.transport.last_rate_limit()
+    }
+}
+
+/// Configures a [`Client`]. Unset values come from the environment, then from defaults:
+/// API key from `AETHER_API_KEY` (required), base URL from `AETHER_BASE_URL`, else
+/// [`DEFAULT_BASE_URL`].
+#[derive(Clone, Default)]
+pub struct ClientBuilder {
+    api_key: Option<ApiKey>,
+    base_url: Option<String>,
+    connect_timeout: Option<Duration>,
+    request_timeout: Option<Duration>,
+    max_retries: Option<u32>,
+    user_agent_suffix: Option<String>,
+    max_response_bytes: Option<usize>,
+    retry_budget: Option<u32>,
+    backoff: Option<(Duration, Duration)>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key)
+            .field("base_url", &self.base_url)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("max_retries", &self.max_retries)
+            .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("retry_budget", &self.retry_budget)
+            .field("backoff", &self.backoff)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// The API key (else `AETHER_API_KEY`).
+    pub fn api_key(mut self, api_key: impl Into<String>) -> ClientBuilder {
+        self.api_key = Some(ApiKey::new(api_key));
+        self
+    }
+
+    /// The base URL, e.g. an emulator's `http://127.0.0.1:41234` (else `AETHER_BASE_URL`,
+    /// else [`DEFAULT_BASE_URL`]).
+    pub fn base_url(mut self, base_url: impl Into<String>) -> ClientBuilder {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// Bound on each TCP/TLS connect (default 10 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> ClientBuilder {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Bound on each whole call, retries and waits included (default 60 s).
+    pub fn request_timeout(mut self, timeout: Duration) -> ClientBuilder {
+        self.request_timeout = Some(timeout);
+        self
+    }
+
+    /// Retries after the first attempt (default 2: three attempts in all; 0 disables).
+    pub fn max_retries(mut self, max_retries: u32) -> ClientBuilder {
+        self.max_retries = Some(max_retries);
+        self
+    }
+
+    /// Appended to the `User-Agent` in parentheses, e.g. `python/3.11` for a binding.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> ClientBuilder {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Largest response body read before failing with `PROTOCOL_ERROR` (default 16 MiB).
+    pub fn max_response_bytes(mut self, max: usize) -> ClientBuilder {
+        self.max_response_bytes = Some(max);
+        self
+    }
+
+    /// Size of the retry budget shared by all calls of the client, in retries (default 10;
+    /// every success puts back a tenth of one).
+    pub fn retry_budget(mut self, retries: u32) -> ClientBuilder {
+        self.retry_budget = Some(retries);
+        self
+    }
+
+    /// First step and ceiling of the exponential backoff between retries (default 0.5 s, 8 s).
+    pub fn retry_backoff(mut self, base: Duration, cap: Duration) -> ClientBuilder {
+        self.backoff = Some((base, cap));
+        self
+    }
+
+    /// Builds the client. Fails with `INVALID_ARGUMENT` when no API key is given or set in
+    /// `AETHER_API_KEY`, when the base URL is not an http(s) URL, or when the user-agent suffix
+    /// cannot be sent in a header.
+    pub fn build(self) -> Result<Client> {
+        let api_key = match self.api_key {
+            Some(key) => key,
+            None => match std::env::var(API_KEY_ENV) {
+                Ok(key) if !key.trim().is_empty() => ApiKey::new(key),
+                _ => {
+                    return Err(Error::invalid_argument(format!(
+                        "no API key: pass one with Client::builder().api_key(..) or set the \
+                         {API_KEY_ENV} environment variable (find it in the Aether dashboard)"
+                    )))
+                }
+            },
+        };
+        let base_url = match self.base_url {
+            Some(url) => url,
+            None => std::env::var(BASE_URL_ENV)
+                .ok()
+                .filter(|url| !url.trim().is_empty())
+                .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned()),
+        };
+        let base_url = normalize_base_url(&base_url)?;
+        let user_agent = match self.user_agent_suffix.as_deref() {
+            Some(suffix) if !suffix.is_empty() => format!("aether-sdk-rust/{VERSION} ({suffix})"),
+            _ => format!("aether-sdk-rust/{VERSION}"),
+        };
+        if HeaderValue::from_str(&user_agent).is_err() {
+            return Err(Error::invalid_argument(
+                "the user-agent suffix contains characters that cannot be sent in a header",
+            ));
+        }
+        let (backoff_base, backoff_cap) =
+            self.backoff.unwrap_or((DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP));
+        let transport = Transport::new(TransportConfig {
+            base_url,
+            api_key,
+            user_agent,
+            connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            request_timeout: self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT),
+            max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+            max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+            retry_budget: self.retry_budget.unwrap_or(DEFAULT_RETRY_BUDGET),
+            backoff_base,
+            backoff_cap: backoff_cap.max(backoff_base),
+        })?;
+        Ok(Client { transport })
+    }
+}
+
+/// Checks the base URL and drops a trailing `/`, so paths can be appended.
+fn normalize_base_url(base_url: &str) -> Result<String> {
+    let trimmed = base_url.trim().trim_end_matches('/');
+    let url = Url::parse(trimmed).map_err(|e| {
+        Error::invalid_argument(format!("the base URL {trimmed:?} is not a valid URL: {e}"))
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(Error::invalid_argument(format!(
+            "the base URL {trimmed:?} must be an http:// or https:// URL with a host"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::invalid_argument(format!(
+            "the base URL {trimmed:?} must not have a query or fragment"
+        )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid_argument(
+            "the base URL must not contain credentials; pass the API key with api_key(..)",
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// `GET /v1/platforms`: the per-platform rules as the server publishes them.
+#[derive(Debug, Clone)]
+pub struct Platforms {
+    transport: Transport,
+    options: RequestOptions,
+}
+
+impl Platforms {
+    /// The same resource with these per-call options.
+    pub fn with_options(mut self, options: RequestOptions) -> Platforms {
+        self.options = options;
+        self
+    }
+
+    /// The server's rules table; on any error (network, server, or a document this version
+    /// cannot read) the table built into this SDK, [`RulesDocument::builtin`], so validation
+    /// can always go on. Use [`Platforms::try_fetch`] to see the error.
+    pub async fn fetch(&self) -> RulesDocument {
+        match self.try_fetch().await {
+            Ok(document) => document,
+            Err(error) => {
+                tracing::warn!(%error, "could not fetch the platform rules; using the built-in table");
+                RulesDocument::builtin().clone()
+            }
+        }
+    }
+
+    /// The server's rules table, or the error that prevented fetching it.
+    pub async fn try_fetch(&self) -> Result<RulesDocument> {
+        let request = ApiRequest::get("/v1/platforms").options(self.options.clone());
+        Ok(self.transport.send_json::<RulesDocument>(request).await?.data)
+    }
+}
