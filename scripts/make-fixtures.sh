@@ -84,6 +84,8 @@ video_only h264_601s.mp4 1 601
   -c:a libopus -b:a 6k -ac 1 "${BITEXACT[@]}" "$OUT/vp9_opus_18s.webm"
 "${FF[@]}" -f lavfi -i "$(moving 2 25)" -f lavfi -i "$(tone 25)" -shortest \
   "${X264[@]}" "${AAC[@]}" "${BITEXACT[@]}" "$OUT/h264_aac_25s.mkv"
+"${FF[@]}" -f lavfi -i "sine=f=440:r=48000:d=8,volume=0.01" -c:a libopus -b:a 6k -ac 1 \
+  "${BITEXACT[@]}" "$OUT/opus_audio_only_8s.webm"
 
 # Other codecs in MP4, where this ffmpeg has the encoder.
 ENCODERS=$(ffmpeg -hide_banner -encoders 2>/dev/null)

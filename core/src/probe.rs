@@ -156,6 +156,20 @@ impl ProbeError {
 /// Probes the file at `path`: see [`probe`].
 ///
 /// Fails with [`ErrorCode::IoError`] when the file cannot be opened or read.
+///
+/// ```
+/// use aether::probe::{probe_path, Container, VideoCodec};
+///
+/// let facts = probe_path("../tests/fixtures/media/h264_15s.mp4")?;
+/// assert_eq!(facts.container, Container::Mp4);
+/// assert_eq!(facts.video_codec, Some(VideoCodec::H264));
+/// assert_eq!((facts.width, facts.height, facts.duration_ms), (Some(64), Some(112), Some(15_000)));
+///
+/// let err = probe_path("../tests/fixtures/media/truncated_faststart.mp4").unwrap_err();
+/// assert_eq!(err.code(), aether::ErrorCode::UnsupportedMediaType);
+/// assert!(err.to_string().starts_with("sample data past the end of the file (truncated?)"));
+/// # Ok::<(), aether::probe::ProbeError>(())
+/// ```
 pub fn probe_path(path: impl AsRef<Path>) -> Result<MediaFacts, ProbeError> {
     let file = File::open(path)?;
     let size = file.metadata()?.len();

@@ -519,6 +519,87 @@ fn huge_declared_sample_counts_are_neither_walked_nor_allocated() {
     assert!(reason(probe_hostile(&file)).contains("declares 1073741824 samples"));
 }
 
+// A tiny EBML writer: every size as an 8-byte vint.
+
+fn ebml(id: &[u8], body: &[u8]) -> Vec<u8> {
+    let mut out = id.to_vec();
+    out.push(0x01);
+    out.extend(&(body.len() as u64).to_be_bytes()[1..]);
+    out.extend(body);
+    out
+}
+
+fn ebml_header(doc_type: &str) -> Vec<u8> {
+    ebml(&[0x1A, 0x45, 0xDF, 0xA3], &ebml(&[0x42, 0x82], doc_type.as_bytes()))
+}
+
+fn track_entry(kind: u8, codec: &str) -> Vec<u8> {
+    let video =
+        ebml(&[0xE0], &[ebml(&[0xB0], &[0x02, 0x00]), ebml(&[0xBA], &[0x01, 0x00])].concat());
+    ebml(&[0xAE], &[ebml(&[0x83], &[kind]), ebml(&[0x86], codec.as_bytes()), video].concat())
+}
+
+fn info(duration_ms: f64) -> Vec<u8> {
+    let scale = ebml(&[0x2A, 0xD7, 0xB1], &[0x0F, 0x42, 0x40]); // 1,000,000 ns
+    ebml(
+        &[0x15, 0x49, 0xA9, 0x66],
+        &[scale, ebml(&[0x44, 0x89], &duration_ms.to_be_bytes())].concat(),
+    )
+}
+
+fn tracks(entries: &[Vec<u8>]) -> Vec<u8> {
+    ebml(&[0x16, 0x54, 0xAE, 0x6B], &entries.concat())
+}
+
+fn segment(children: &[Vec<u8>]) -> Vec<u8> {
+    ebml(&[0x18, 0x53, 0x80, 0x67], &children.concat())
+}
+
+#[test]
+fn hand_made_matroska_files_probe() {
+    let webm = concat(&[
+        ebml_header("webm"),
+        segment(&[info(12_345.0), tracks(&[track_entry(2, "A_OPUS"), track_entry(1, "V_AV1")])]),
+    ]);
+    let facts = probe_hostile(&webm).unwrap();
+    assert_eq!((facts.container, facts.kind), (Container::Webm, MediaKind::Video));
+    assert_eq!(
+        (facts.video_codec, facts.audio_codec.as_deref()),
+        (Some(VideoCodec::Av1), Some("opus"))
+    );
+    assert_eq!(
+        (facts.width, facts.height, facts.duration_ms),
+        (Some(512), Some(256), Some(12_345))
+    );
+
+    let err = reason(probe_hostile(&concat(&[ebml_header("mka2"), segment(&[])])));
+    assert_eq!(err, "unknown container (EBML DocType \"mka2\")");
+
+    let subtitles_only =
+        concat(&[ebml_header("matroska"), segment(&[tracks(&[track_entry(0x11, "S_TEXT/UTF8")])])]);
+    assert!(reason(probe_hostile(&subtitles_only)).contains("no video track"));
+
+    // A live recording: Segment and Cluster of unknown size, no Duration; the Tracks come after
+    // the cluster and are found through the SeekHead.
+    let tracks_element = tracks(&[track_entry(1, "V_VP8")]);
+    let cluster = [vec![0x1F, 0x43, 0xB6, 0x75, 0xFF], vec![0xE7, 0x81, 0x00]].concat();
+    let seek_head = |position: u64| {
+        let id = ebml(&[0x53, 0xAB], &[0x16, 0x54, 0xAE, 0x6B]);
+        let seek =
+            ebml(&[0x4D, 0xBB], &[id, ebml(&[0x53, 0xAC], &position.to_be_bytes())].concat());
+        ebml(&[0x11, 0x4D, 0x9B, 0x74], &seek)
+    };
+    // Positions count from the Segment's data: the SeekHead, then the cluster.
+    let seek_head = seek_head((seek_head(0).len() + cluster.len()) as u64);
+    let mut live = ebml_header("webm");
+    live.extend([0x18, 0x53, 0x80, 0x67, 0xFF]);
+    live.extend(seek_head);
+    live.extend(cluster);
+    live.extend(tracks_element);
+    let facts = probe_hostile(&live).unwrap();
+    assert_eq!((facts.video_codec, facts.duration_ms), (Some(VideoCodec::Vp8), None));
+}
+
 // ---------------------------------------------------------------------------------------------
 // A 4 GB file is probed by seeking: a counting reader proves how little is read.
 

@@ -65,7 +65,7 @@ pub(super) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<MediaFacts, P
     };
 
     // The Segment, after the header and perhaps a few Void elements.
-    let mut offset = end_of(header.data, header_len, size)?;
+    let mut offset = end_of(header.data, header_len, size, size, "the EBML header")?;
     let mut skipped = 0;
     let segment = loop {
         if size - offset < 2 {
@@ -79,10 +79,11 @@ pub(super) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<MediaFacts, P
         if skipped > MAX_ELEMENTS_BEFORE_SEGMENT {
             return Err(ProbeError::unsupported("no Matroska Segment, so no video track"));
         }
-        offset = end_of(element.data, element.known_size("a top-level element")?, size)?;
+        let len = element.known_size("a top-level element")?;
+        offset = end_of(element.data, len, size, size, "a top-level element")?;
     };
     let segment_end = match segment.size {
-        Some(len) => end_of(segment.data, len, size)?,
+        Some(len) => end_of(segment.data, len, size, size, "the Matroska Segment")?,
         None => size,
     };
 
@@ -105,7 +106,7 @@ pub(super) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<MediaFacts, P
             // walking, only through the SeekHead.
             break;
         };
-        let end = end_of(element.data, len, segment_end)?;
+        let end = end_of(element.data, len, segment_end, size, "a Matroska element")?;
         match element.id {
             INFO if info.is_none() => {
                 info = Some(src.read_capped(element.data, len, MAX_INFO_BYTES, "Matroska Info")?);
@@ -140,7 +141,7 @@ pub(super) fn probe<R: Read + Seek>(src: &mut Source<R>) -> Result<MediaFacts, P
         let element = element_at(src, at)?;
         if element.id == id {
             let len = element.known_size("a Matroska element")?;
-            end_of(element.data, len, segment_end)?;
+            end_of(element.data, len, segment_end, size, "a Matroska element")?;
             let (cap, what) = match id {
                 INFO => (MAX_INFO_BYTES, "Matroska Info"),
                 _ => (MAX_TRACKS_BYTES, "Matroska Tracks"),
@@ -204,13 +205,18 @@ fn element_at<R: Read + Seek>(src: &mut Source<R>, offset: u64) -> Result<Elemen
     Ok(Element { id, data: offset + header_len, size })
 }
 
-/// Where data of `len` bytes from `start` ends, when that is within `limit`.
-fn end_of(start: u64, len: u64, limit: u64) -> Result<u64, ProbeError> {
-    start.checked_add(len).filter(|&end| end <= limit).ok_or_else(|| {
-        ProbeError::unsupported(
-            "a Matroska element extends past the end of the file or its parent (truncated?)",
-        )
-    })
+/// Where `what`, `len` bytes from `start`, ends, when that is within `limit` (its parent's
+/// end, at most the file's).
+fn end_of(start: u64, len: u64, limit: u64, file_size: u64, what: &str) -> Result<u64, ProbeError> {
+    match start.checked_add(len) {
+        Some(end) if end <= limit => Ok(end),
+        Some(end) if end <= file_size => Err(ProbeError::unsupported(format!(
+            "malformed Matroska: {what} runs past the end of its Segment"
+        ))),
+        _ => Err(ProbeError::unsupported(format!(
+            "{what} extends past the end of the file (truncated?)"
+        ))),
+    }
 }
 
 /// An element ID: 1 to 4 bytes, the length marker kept as part of the ID.
