@@ -1,0 +1,172 @@
+//! `posts().wait(..)` and `posts().watch(..)` against the emulator's simulated publishing.
+
+mod client_common;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aether::model::PostStatus;
+use aether::posts::WaitOptions;
+use aether::{CancellationToken, ErrorCode};
+use client_common::{text_post, Emulator};
+use futures_util::TryStreamExt;
+use serde_json::json;
+
+fn fast() -> WaitOptions {
+    WaitOptions::default()
+        .poll_interval(Duration::from_millis(100))
+        .timeout(Duration::from_secs(20))
+}
+
+#[tokio::test]
+async fn wait_returns_the_post_once_published_and_reports_each_status() {
+    let emulator = Emulator::start().await;
+    emulator.settings(json!({"processingMs": 200})).await;
+    let profile = emulator.profile("linkedin").await;
+    let posts = emulator.client().posts();
+    let post = posts.create(&text_post(&profile, "wait for me")).await.unwrap();
+    assert_eq!(post.status, PostStatus::Publishing);
+
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let options = fast().on_status(move |p| record.lock().unwrap().push(p.status.clone()));
+    let done = posts.wait(&post.id, options).await.unwrap();
+
+    assert_eq!(done.status, PostStatus::Published);
+    assert!(done.results.iter().all(|r| r.url.is_some() || r.platform_post_id.is_some()));
+    assert_eq!(*seen.lock().unwrap(), vec![PostStatus::Publishing, PostStatus::Published]);
+}
+
+#[tokio::test]
+async fn wait_follows_the_emulator_clock() {
+    let emulator = Emulator::start().await;
+    emulator.settings(json!({"processingMs": 60_000})).await;
+    let profile = emulator.profile("linkedin").await;
+    let posts = emulator.client().posts();
+    let post = posts.create(&text_post(&profile, "a minute of processing")).await.unwrap();
+
+    let waiting = tokio::spawn({
+        let posts = posts.clone();
+        let id = post.id.clone();
+        async move { posts.wait(&id, fast()).await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    emulator.advance(61.0).await;
+
+    let done = waiting.await.unwrap().unwrap();
+    assert_eq!(done.status, PostStatus::Published);
+}
+
+#[tokio::test]
+async fn wait_times_out_with_the_last_post_seen() {
+    let emulator = Emulator::start().await;
+    emulator.settings(json!({"processingMs": 600_000})).await;
+    let profile = emulator.profile("linkedin").await;
+    let posts = emulator.client().posts();
+    let post = posts.create(&text_post(&profile, "slow")).await.unwrap();
+
+    let started = Instant::now();
+    let options = fast().timeout(Duration::from_millis(700));
+    let error = posts.wait(&post.id, options).await.unwrap_err();
+
+    assert_eq!(error.code(), &ErrorCode::Timeout, "{error}");
+    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
+    let last = error.last_post().expect("the last post seen");
+    assert_eq!(last.id, post.id);
+    assert_eq!(last.status, PostStatus::Publishing);
+    assert_eq!(error.details().unwrap()["lastStatus"], "publishing");
+}
+
+#[tokio::test]
+async fn watch_yields_publishing_then_published_then_ends() {
+    let emulator = Emulator::start().await;
+    emulator.settings(json!({"processingMs": 300})).await;
+    let profile = emulator.profile("threads").await;
+    let posts = emulator.client().posts();
+    let post = posts.create(&text_post(&profile, "watch me")).await.unwrap();
+
+    let statuses: Vec<PostStatus> =
+        posts.watch(&post.id, fast()).map_ok(|p| p.status).try_collect().await.unwrap();
+
+    assert_eq!(statuses, vec![PostStatus::Publishing, PostStatus::Published]);
+}
+
+#[tokio::test]
+async fn a_failed_post_is_returned_not_raised() {
+    let emulator = Emulator::start().await;
+    emulator.settings(json!({"processingMs": 200})).await;
+    let profile = emulator.profile("linkedin").await;
+    let posts = emulator.client().posts();
+    let post = posts.create(&text_post(&profile, "doomed")).await.unwrap();
+    emulator
+        .admin_post(
+            &format!("/_mock/posts/{}/outcome", post.id),
+            json!({"outcome": "failed", "code": "PLATFORM_ERROR"}),
+        )
+        .await;
+
+    let done = posts.wait(&post.id, fast()).await.unwrap();
+    assert_eq!(done.status, PostStatus::Failed);
+    assert_eq!(done.results[0].error.as_ref().unwrap().code, ErrorCode::PlatformError);
+}
+
+#[tokio::test]
+async fn wait_is_cancelled_by_its_token() {
+    let emulator = Emulator::start().await;
+    emulator.settings(json!({"processingMs": 600_000})).await;
+    let profile = emulator.profile("linkedin").await;
+    let posts = emulator.client().posts();
+    let post = posts.create(&text_post(&profile, "never mind")).await.unwrap();
+
+    let token = CancellationToken::new();
+    let canceller = token.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        canceller.cancel();
+    });
+    let started = Instant::now();
+    let error = posts.wait(&post.id, fast().cancel_token(token)).await.unwrap_err();
+
+    assert_eq!(error.code(), &ErrorCode::Cancelled);
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn dropping_a_wait_stops_polling() {
+    let emulator = Emulator::start().await;
+    emulator.settings(json!({"processingMs": 600_000})).await;
+    let profile = emulator.profile("linkedin").await;
+    let posts = emulator.client().posts();
+    let post = posts.create(&text_post(&profile, "dropped")).await.unwrap();
+    let path = format!("/v1/posts/{}", post.id);
+
+    let result =
+        tokio::time::timeout(Duration::from_millis(400), posts.wait(&post.id, fast())).await;
+    assert!(result.is_err(), "still waiting when dropped");
+    let polls = emulator.journal_for("GET", &path).await.len();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(emulator.journal_for("GET", &path).await.len(), polls);
+}
+
+#[tokio::test]
+async fn waiting_on_an_unknown_post_fails_at_once() {
+    let emulator = Emulator::start().await;
+    let error = emulator.client().posts().wait("post_nope", fast()).await.unwrap_err();
+    assert_eq!(error.code(), &ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn transient_poll_failures_are_ridden_out() {
+    let emulator = Emulator::start().await;
+    emulator.settings(json!({"processingMs": 200})).await;
+    let profile = emulator.profile("linkedin").await;
+    let client = emulator.builder().max_retries(0).build().unwrap();
+    let post = client.posts().create(&text_post(&profile, "flaky network")).await.unwrap();
+    emulator
+        .fault(json!({"method": "GET", "path": format!("/v1/posts/{}", post.id), "times": 2,
+                      "action": {"type": "status", "status": 503}}))
+        .await;
+
+    let done = client.posts().wait(&post.id, fast()).await.unwrap();
+    assert_eq!(done.status, PostStatus::Published);
+}
