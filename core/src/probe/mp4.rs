@@ -5,6 +5,7 @@
 //! layout is fixed (`moov/trak/mdia/minf/stbl/stsd/entry`), so nesting depth is bounded by the
 //! code, not by the file.
 
+use std::collections::HashMap;
 use std::io::{Read, Seek};
 
 use super::bytes::{fourcc_str, Fields};
@@ -185,7 +186,11 @@ struct Movie {
     /// `mehd`: the whole fragmented movie's duration, in the movie timescale.
     fragment_duration: Option<u64>,
     tracks: Vec<Track>,
-    trex: Vec<TrackDefaults>,
+    /// Track ID to index in `tracks` (the first track with that ID), so that a file with
+    /// millions of track fragments costs a lookup each, not a scan.
+    track_index: HashMap<u32, usize>,
+    /// `trex` defaults by track ID (the first entry for an ID).
+    trex: HashMap<u32, TrackDefaults>,
 }
 
 #[derive(Debug, Default)]
@@ -335,7 +340,9 @@ fn parse_moov(moov: &[u8], file_size: u64) -> Result<Movie, ProbeError> {
                 if movie.tracks.len() >= MAX_TRACKS {
                     return Err(ProbeError::unsupported(format!("more than {MAX_TRACKS} tracks")));
                 }
-                movie.tracks.push(parse_trak(body, file_size)?);
+                let track = parse_trak(body, file_size)?;
+                movie.track_index.entry(track.id).or_insert(movie.tracks.len());
+                movie.tracks.push(track);
             }
             b"mvex" => {
                 movie.fragmented = true;
@@ -353,11 +360,8 @@ fn parse_moov(moov: &[u8], file_size: u64) -> Result<Movie, ProbeError> {
                             f.skip(4)?; // default sample description index
                             let sample_duration = f.u32()?;
                             let sample_size = f.u32()?;
-                            movie.trex.push(TrackDefaults {
-                                track_id,
-                                sample_duration,
-                                sample_size,
-                            });
+                            let defaults = TrackDefaults { track_id, sample_duration, sample_size };
+                            movie.trex.entry(track_id).or_insert(defaults);
                         }
                         _ => {}
                     }
@@ -791,8 +795,7 @@ fn read_fragment(
                     if flags & 0x02 != 0 {
                         f.skip(4)?; // sample description index
                     }
-                    let trex = movie.trex.iter().find(|t| t.track_id == track_id);
-                    let trex = trex.copied().unwrap_or_default();
+                    let trex = movie.trex.get(&track_id).copied().unwrap_or_default();
                     let sample_duration =
                         if flags & 0x08 != 0 { f.u32()? } else { trex.sample_duration };
                     let sample_size = if flags & 0x10 != 0 { f.u32()? } else { trex.sample_size };
@@ -830,7 +833,8 @@ fn read_fragment(
         }
         implicit_base = data_end;
         if let Some((defaults, _)) = defaults {
-            if let Some(track) = movie.tracks.iter_mut().find(|t| t.id == defaults.track_id) {
+            let index = movie.track_index.get(&defaults.track_id).copied();
+            if let Some(track) = index.and_then(|i| movie.tracks.get_mut(i)) {
                 let start =
                     base_time.unwrap_or(track.fragments_end.max(track.moov_samples_duration));
                 track.fragments_end = track.fragments_end.max(start.saturating_add(duration));
