@@ -12,6 +12,10 @@
 //! # Ok(()) }
 //! ```
 
+// Handlers answer `Result<_, ApiError>`; the error is built at most once per request and moved
+// straight into the response, so boxing it (what this lint asks) would buy nothing.
+#![allow(clippy::result_large_err)]
+
 mod admin;
 mod api_error;
 mod app;
