@@ -167,7 +167,9 @@ impl Posts {
     }
 
     /// `DELETE /v1/posts/{id}`: cancels a draft or scheduled post and returns it, now
-    /// `cancelled`; otherwise `POST_NOT_EDITABLE`.
+    /// `cancelled`; otherwise `POST_NOT_EDITABLE`. (A cancel whose response was lost is retried;
+    /// if the first attempt had already cancelled the post, the retry answers
+    /// `POST_NOT_EDITABLE` — [`Posts::get`] then shows `cancelled`.)
     pub async fn cancel(&self, id: &str) -> Result<Post> {
         let path = item_path("/v1/posts", "post", id)?;
         let request = ApiRequest::delete(path).options(self.options.clone());
@@ -181,7 +183,8 @@ impl Posts {
     /// Fails with `TIMEOUT` when `options.timeout` passes first ([`Error::last_post`] is the
     /// last post seen), `CANCELLED` when `options.cancel` is cancelled, or the error of a poll
     /// that cannot succeed by trying again (e.g. `NOT_FOUND`). Polls that fail transiently are
-    /// retried until the deadline. Dropping the future stops polling.
+    /// retried until the deadline. Dropping the future stops polling. A draft never changes by
+    /// itself, so waiting on one ends in `TIMEOUT`.
     pub async fn wait(&self, id: &str, options: WaitOptions) -> Result<Post> {
         let mut poller = Poller::new(self.clone(), id, options)?;
         while let Some(post) = poller.next_change().await {
