@@ -26,6 +26,7 @@ use reqwest::Url;
 
 use crate::connect_links::ConnectLinks;
 use crate::error::{Error, Result};
+use crate::media::MediaResource;
 use crate::platforms::RulesDocument;
 use crate::posts::Posts;
 use crate::profiles::Profiles;
@@ -90,6 +91,11 @@ impl Client {
     /// Posts: create, read, list, edit, cancel, and wait for publishing.
     pub fn posts(&self) -> Posts {
         Posts::new(self.transport.clone())
+    }
+
+    /// Media: upload (chunked, parallel, resumable), read, delete, wait for verification.
+    pub fn media(&self) -> MediaResource {
+        MediaResource::new(self.transport.clone())
     }
 
     /// Webhook endpoints.

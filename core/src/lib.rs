@@ -7,6 +7,7 @@
 pub mod client;
 pub mod connect_links;
 pub mod error;
+pub mod media;
 pub mod model;
 pub mod platforms;
 pub mod posts;
@@ -14,6 +15,7 @@ pub mod probe;
 pub mod profiles;
 pub mod runtime;
 pub mod transport;
+pub mod upload;
 pub mod webhooks;
 
 pub use client::{Client, ClientBuilder};

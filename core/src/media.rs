@@ -1,0 +1,263 @@
+//! Media: upload files (single-shot or chunked, parallel, checksummed, resumable — see
+//! [`crate::upload`]), read and delete stored media, and wait for the server's verification.
+//!
+//! ```no_run
+//! # async fn demo(client: aether::Client) -> aether::Result<()> {
+//! use aether::media::MediaWaitOptions;
+//! use aether::model::Platform;
+//! use aether::upload::{UploadOptions, UploadSource};
+//!
+//! let media = client
+//!     .media()
+//!     .upload(UploadSource::path("./video.mp4"), UploadOptions::new().platform(Platform::Tiktok))
+//!     .await?;
+//! let ready = client.media().wait_ready(&media.media_key, MediaWaitOptions::default()).await?;
+//! println!("{} is {} ms long", ready.media_key, ready.duration_ms.unwrap_or(0));
+//! # Ok(()) }
+//! ```
+
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Map, Value};
+use tokio_util::sync::CancellationToken;
+
+use crate::error::{Error, Result};
+use crate::model::{Media, MediaStatus, UploadState};
+use crate::transport::{item_path, ApiRequest, RequestOptions, Transport};
+use crate::upload::{Engine, UploadOptions, UploadSource};
+
+/// Default first time between polls of [`MediaResource::wait_ready`]: verification takes
+/// seconds, not minutes.
+pub const DEFAULT_MEDIA_POLL_INTERVAL: Duration = Duration::from_millis(500);
+/// Default longest time between polls.
+pub const DEFAULT_MEDIA_MAX_POLL_INTERVAL: Duration = Duration::from_secs(5);
+/// Default bound on a whole wait.
+pub const DEFAULT_MEDIA_WAIT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+/// Shortest time between polls.
+const MIN_POLL_INTERVAL: Duration = Duration::from_millis(50);
+/// Growth of the interval after each poll.
+const POLL_BACKOFF_FACTOR: f64 = 1.5;
+
+/// `client.media()`.
+#[derive(Debug, Clone)]
+pub struct MediaResource {
+    transport: Transport,
+    options: RequestOptions,
+}
+
+/// How [`MediaResource::wait_ready`] polls: every `poll_interval` at first, growing by half
+/// after each poll up to `max_poll_interval`, honouring the server's `Retry-After` hint.
+#[derive(Debug, Clone)]
+pub struct MediaWaitOptions {
+    /// First time between polls (default 0.5 s).
+    pub poll_interval: Duration,
+    /// Longest time between polls (default 5 s).
+    pub max_poll_interval: Duration,
+    /// Bound on the whole wait (default 10 min; `None`: no bound). Passing it fails `TIMEOUT`.
+    pub timeout: Option<Duration>,
+    /// Cancels the wait (`CANCELLED`).
+    pub cancel: Option<CancellationToken>,
+}
+
+impl Default for MediaWaitOptions {
+    fn default() -> Self {
+        MediaWaitOptions {
+            poll_interval: DEFAULT_MEDIA_POLL_INTERVAL,
+            max_poll_interval: DEFAULT_MEDIA_MAX_POLL_INTERVAL,
+            timeout: Some(DEFAULT_MEDIA_WAIT_TIMEOUT),
+            cancel: None,
+        }
+    }
+}
+
+impl MediaWaitOptions {
+    /// Sets [`MediaWaitOptions::poll_interval`].
+    pub fn poll_interval(mut self, interval: Duration) -> MediaWaitOptions {
+        self.poll_interval = interval;
+        self
+    }
+
+    /// Sets [`MediaWaitOptions::timeout`].
+    pub fn timeout(mut self, timeout: Duration) -> MediaWaitOptions {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets [`MediaWaitOptions::cancel`].
+    pub fn cancel_token(mut self, token: CancellationToken) -> MediaWaitOptions {
+        self.cancel = Some(token);
+        self
+    }
+}
+
+impl MediaResource {
+    pub(crate) fn new(transport: Transport) -> MediaResource {
+        MediaResource { transport, options: RequestOptions::default() }
+    }
+
+    /// The same resource with these per-call options (timeouts and retries apply to each
+    /// request of an upload, e.g. each part; an idempotency key is suffixed per step).
+    pub fn with_options(mut self, options: RequestOptions) -> MediaResource {
+        self.options = options;
+        self
+    }
+
+    fn engine(&self) -> Engine {
+        Engine { transport: self.transport.clone(), options: self.options.clone() }
+    }
+
+    /// Uploads a file, bytes or a reader and returns the media, usually still `processing`
+    /// (follow it with [`MediaResource::wait_ready`]).
+    ///
+    /// Preflights against `options.platforms` first (the rule's code, e.g. `VIDEO_TOO_SHORT`,
+    /// before anything is sent), then uploads in one request or in parallel parts; see
+    /// [`crate::upload`]. Fails with `CANCELLED` (session aborted), `IO_ERROR` when reading the
+    /// source fails (session aborted), `INVALID_ARGUMENT` for bad options or an empty source,
+    /// or the server's error. An error after the session was opened carries `uploadId` and
+    /// `mediaKey` in its details; when `sessionAborted` is false the upload can be resumed.
+    pub async fn upload(&self, source: UploadSource, options: UploadOptions) -> Result<Media> {
+        self.engine().run(source, options, None).await
+    }
+
+    /// Continues the chunked upload `upload_id` with the same source: asks the server which
+    /// parts it holds, checks their sizes and CRC32Cs against the source, sends the others and
+    /// completes. Fails with `INVALID_ARGUMENT` when the source's size differs from the
+    /// session's or the session was aborted, and `NOT_FOUND` / `UPLOAD_EXPIRED` when it is gone.
+    pub async fn resume(
+        &self,
+        upload_id: &str,
+        source: UploadSource,
+        options: UploadOptions,
+    ) -> Result<Media> {
+        if upload_id.is_empty() {
+            return Err(Error::invalid_argument("the upload id is empty"));
+        }
+        self.engine().run(source, options, Some(upload_id.to_owned())).await
+    }
+
+    /// `GET /v1/media/uploads/{uploadId}`: the session and the parts the server holds.
+    pub async fn upload_state(&self, upload_id: &str) -> Result<UploadState> {
+        self.engine().upload_state(upload_id).await
+    }
+
+    /// `DELETE /v1/media/uploads/{uploadId}`: aborts a chunked upload and frees its parts.
+    pub async fn abort(&self, upload_id: &str) -> Result<()> {
+        self.engine().abort(upload_id).await
+    }
+
+    /// `GET /v1/media/{mediaKey}`.
+    pub async fn get(&self, media_key: &str) -> Result<Media> {
+        Ok(self.get_response(media_key, &self.options).await?.data)
+    }
+
+    async fn get_response(
+        &self,
+        media_key: &str,
+        options: &RequestOptions,
+    ) -> Result<crate::transport::Response<Media>> {
+        let path = item_path("/v1/media", "media", media_key)?;
+        let request = ApiRequest::get(path).options(options.clone());
+        self.transport.send_json(request).await
+    }
+
+    /// `DELETE /v1/media/{mediaKey}`.
+    pub async fn delete(&self, media_key: &str) -> Result<()> {
+        let path = item_path("/v1/media", "media", media_key)?;
+        let options = RequestOptions { idempotency_key: None, ..self.options.clone() };
+        self.transport.send_empty(ApiRequest::delete(path).options(options)).await?;
+        Ok(())
+    }
+
+    /// Polls the media until the server's verification is done and returns it `ready`.
+    ///
+    /// A media that `failed` is an error with the media's own code (e.g.
+    /// `UNSUPPORTED_MEDIA_TYPE`, `VIDEO_TOO_SHORT`) and message, and `details.media`. Fails
+    /// `TIMEOUT` when `options.timeout` passes (`details.media` is the last one seen),
+    /// `CANCELLED` on `options.cancel`, or with a poll's error that retrying cannot fix.
+    pub async fn wait_ready(&self, media_key: &str, options: MediaWaitOptions) -> Result<Media> {
+        if options.poll_interval.is_zero() {
+            return Err(Error::invalid_argument("the poll interval must be more than zero"));
+        }
+        let cancel = options.cancel.clone().unwrap_or_default();
+        tokio::select! {
+            biased;
+            _ = cancel.cancelled() => Err(Error::cancelled(format!(
+                "waiting for media {media_key} was cancelled"
+            ))),
+            result = self.poll_until_verified(media_key, &options) => result,
+        }
+    }
+
+    async fn poll_until_verified(
+        &self,
+        media_key: &str,
+        options: &MediaWaitOptions,
+    ) -> Result<Media> {
+        let deadline = options.timeout.map(|t| Instant::now() + t);
+        let remaining = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        let mut interval = options.poll_interval.max(MIN_POLL_INTERVAL);
+        let mut last: Option<Media> = None;
+        loop {
+            let mut request_options =
+                RequestOptions { idempotency_key: None, ..self.options.clone() };
+            if let Some(left) = remaining() {
+                let bound = request_options.timeout.unwrap_or(self.transport.request_timeout());
+                request_options.timeout = Some(bound.min(left.max(MIN_POLL_INTERVAL)));
+            }
+            let mut hint = None;
+            match self.get_response(media_key, &request_options).await {
+                Ok(response) => {
+                    hint = response.retry_after;
+                    let media = response.data;
+                    match media.status {
+                        MediaStatus::Ready => return Ok(media),
+                        MediaStatus::Failed => return Err(failed(media)),
+                        _ => last = Some(media),
+                    }
+                }
+                Err(error) if error.is_retryable() && remaining() != Some(Duration::ZERO) => {
+                    tracing::debug!(%error, media_key, "media poll failed; polling again");
+                }
+                Err(error) => return Err(error),
+            }
+            let mut wait = hint
+                .map(|h| h.clamp(MIN_POLL_INTERVAL, options.max_poll_interval))
+                .unwrap_or(interval);
+            if let Some(left) = remaining() {
+                if left.is_zero() {
+                    let timeout = options.timeout.unwrap_or_default();
+                    return Err(Error::timeout(format!(
+                        "media {media_key} was not verified within {timeout:?}"
+                    ))
+                    .with_details(json!({ "mediaKey": media_key, "media": last })));
+                }
+                wait = wait.min(left);
+            }
+            tokio::time::sleep(wait).await;
+            interval = interval
+                .mul_f64(POLL_BACKOFF_FACTOR)
+                .min(options.max_poll_interval.max(options.poll_interval));
+        }
+    }
+}
+
+/// The error of a media whose verification failed: its code and message, and the media.
+fn failed(media: Media) -> Error {
+    let (code, message, details) = match &media.error {
+        Some(error) => (error.code.clone(), error.message.clone(), error.details.clone()),
+        None => (
+            crate::ErrorCode::UnsupportedMediaType,
+            "verification failed without a reason".to_owned(),
+            None,
+        ),
+    };
+    let mut map = match details {
+        Some(Value::Object(map)) => map,
+        Some(other) => Map::from_iter([("cause".to_owned(), other)]),
+        None => Map::new(),
+    };
+    map.insert("mediaKey".into(), Value::from(media.media_key.as_str()));
+    map.insert("media".into(), serde_json::to_value(&media).unwrap_or(Value::Null));
+    Error::new(code, format!("media {} failed verification: {message}", media.media_key))
+        .with_details(Value::Object(map))
+}
