@@ -61,6 +61,15 @@ fn main() -> ExitCode {
             ..MockConfig::default()
         };
         config.settings.processing_ms = args.processing_ms;
+        // Signal handlers go in before the ready line, so a supervisor that signals as soon as
+        // it reads the line still gets a clean shutdown.
+        let signals = match Signals::install() {
+            Ok(signals) => signals,
+            Err(error) => {
+                eprintln!("aether-mock: cannot install signal handlers: {error}");
+                return ExitCode::FAILURE;
+            }
+        };
         let server = match MockServer::start(config).await {
             Ok(server) => server,
             Err(error) => {
@@ -78,21 +87,32 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
         drop(stdout);
-        wait_for_signal().await;
+        signals.wait().await;
         tracing::info!("shutting down");
         server.shutdown().await;
         ExitCode::SUCCESS
     })
 }
 
-async fn wait_for_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let Ok(mut term) = signal(SignalKind::terminate()) else {
-        let _ = tokio::signal::ctrl_c().await;
-        return;
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        _ = term.recv() => {}
+/// SIGINT and SIGTERM, listened for from installation on.
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(Signals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
     }
 }
