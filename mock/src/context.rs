@@ -2,7 +2,7 @@
 //! authentication, rate limiting, and rendering every error in the one body of PROTOCOL.md.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aether::ErrorCode;
@@ -46,6 +46,23 @@ pub struct RequestId(pub String);
 #[derive(Debug, Clone)]
 pub struct ApiKey(pub String);
 
+/// A `delay` fault on a POST with an `Idempotency-Key`, left for the idempotency layer to serve
+/// after it claimed the key (so a concurrent retry sees `IDEMPOTENCY_KEY_IN_USE`); served here
+/// before answering when no layer took it.
+#[derive(Debug, Clone)]
+pub struct PendingDelay(Arc<Mutex<Option<Duration>>>);
+
+impl PendingDelay {
+    fn new(delay: Duration) -> PendingDelay {
+        PendingDelay(Arc::new(Mutex::new(Some(delay))))
+    }
+
+    /// The delay, once: whoever takes it sleeps it.
+    pub fn take(&self) -> Option<Duration> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
 /// Set by a handler on its response: the id of the resource it created, for the journal.
 #[derive(Debug, Clone)]
 pub struct Created(pub String);
@@ -68,6 +85,8 @@ pub async fn request_context(
     let idempotency_key = header_str(request.headers(), "idempotency-key");
     let conn = request.extensions().get::<ConnControl>().cloned();
     request.extensions_mut().insert(RequestId(request_id.clone()));
+    // For route layers that need the state without being built with it (idempotency).
+    request.extensions_mut().insert(state.clone());
 
     let fault = if journaled { state.faults().take(&method, &path) } else { None };
     let mut entry = JournalEntry {
@@ -83,6 +102,7 @@ pub async fn request_context(
         created: None,
     };
 
+    let mut pending_delay = None;
     let mut response = match &fault {
         Some(FaultAction::Status { status, code, retry_after }) => {
             Some(injected_status(*status, code.as_deref(), *retry_after))
@@ -91,7 +111,14 @@ pub async fn request_context(
             return reset_connection(&state, conn, entry, journaled).await;
         }
         Some(FaultAction::Delay { ms }) => {
-            tokio::time::sleep(Duration::from_millis(*ms)).await;
+            let delay = Duration::from_millis(*ms);
+            if request.method() == axum::http::Method::POST && entry.idempotency_key.is_some() {
+                let pending = PendingDelay::new(delay);
+                request.extensions_mut().insert(pending.clone());
+                pending_delay = Some(pending);
+            } else {
+                tokio::time::sleep(delay).await;
+            }
             None
         }
         Some(FaultAction::DropAfterRequestBytes { bytes }) => {
@@ -110,6 +137,9 @@ pub async fn request_context(
         None if path.starts_with("/_mock/") => admin_request(&state, request, next).await,
         None => next.run(request).await,
     };
+    if let Some(delay) = pending_delay.as_ref().and_then(PendingDelay::take) {
+        tokio::time::sleep(delay).await;
+    }
 
     render_error(&mut response, &request_id);
     response.headers_mut().insert(

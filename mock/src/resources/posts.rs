@@ -1,18 +1,650 @@
-//! Placeholder until the resource lands.
+//! Posts: create (checked against the rules table, published at once or scheduled), get, list,
+//! edit and cancel; publishing simulated on the virtual clock with a daily quota per profile;
+//! admin helpers that force how targets end.
+//!
+//! Choices where PROTOCOL.md is silent (those of `spec/openapi.yaml` followed, the others
+//! listed here so the spec can take them over):
+//! - Bodies refuse unknown fields (400 `INVALID_REQUEST` naming the field, `content.*` too);
+//!   `content.text` defaults to `""`.
+//! - `profileId` or `profileIds`, exactly one of them (400 `INVALID_REQUEST` otherwise; a
+//!   repeated id in `profileIds` is 400 too).
+//! - `platforms`: a target whose platform is not named takes that platform's defaults (`{}`);
+//!   options for a platform no target is on are ignored and dropped from the post (spec); a
+//!   name that is not a platform, or options that are not an object, are 400
+//!   `INVALID_REQUEST` (field `platforms.<name>`). Unknown option fields, wrong option types and
+//!   values outside an option's enum are 422 `INVALID_PLATFORM_OPTION`
+//!   (field `platforms.<platform>.<option>`).
+//! - Validation answers the first problem found (order in `posts/checks.rs`); for the rules
+//!   table the first violation is the answer and `details.violations` lists all of them.
+//! - `scheduledFor` without an offset needs `timezone` (400 `INVALID_REQUEST`, field `timezone`,
+//!   per the spec); a bad zone name is 422 `INVALID_TIMEZONE`. See `posts/schedule.rs`.
+//! - `draft: true` stores the post as `draft` (targets `pending`), never counted against the
+//!   quota; a `scheduledFor` given with it is checked and kept. PATCH `draft: false` releases a
+//!   draft: `scheduled` when it has `scheduledFor` (checked again), else `publishing` now (quota
+//!   checked); PATCH `draft: true` turns a scheduled post back into a draft (spec choices).
+//! - PATCH re-checks everything (targets still connected, media, rules; the schedule when
+//!   `scheduledFor` or `timezone` changes or a draft is released) with the codes of create;
+//!   `timezone` alone re-reads the stored local `scheduledFor` in the new zone. Moving a
+//!   scheduled post keeps it `scheduled` and emits no event.
+//! - The quota: publishes per profile per UTC day (virtual clock), limit = the rules table's
+//!   posts per day. A post that would publish now is refused with 429 `POST_LIMIT_REACHED`
+//!   (`retryAfter` = seconds to 00:00 UTC, `details.resetAt`, field `profileId`/`profileIds[i]`,
+//!   `platform`) when any target's quota is used up. Scheduled posts are counted when they start
+//!   (on the UTC day of `publishAt`); a target over the limit then fails with
+//!   `POST_LIMIT_REACHED`. A publish that later fails still counts.
+//! - Events: `post.scheduled` (created scheduled, or a draft released to a schedule),
+//!   `post.publishing`, `post.published` (every target published), `post.failed` (every target
+//!   failed, and also `partially_published`: a target needs attention, and `data.post` says
+//!   which), `post.cancelled`. Drafts emit none.
+//! - `GET /v1/posts/{id}` sends `Retry-After: <settings.pollHintSecs>` while publishing.
+//! - `GET /v1/posts`: newest first; filters `status` and `profileId` (an unknown profile gives
+//!   an empty list); unknown parameters, a bad `limit` or a foreign `cursor` are 400.
+//! - Admin: `POST /_mock/posts/{id}/outcome` `{ outcome: "published"|"failed", code?, message?,
+//!   profileId? }` decides how the post's unfinished targets (or the one named) end when their
+//!   processing does (drafts and scheduled posts included); a finished post or target is 409
+//!   `POST_NOT_EDITABLE`. `POST /_mock/outcomes` `{ outcome, code?, message?, profileId?,
+//!   platform?, times? }` adds a rule for targets that finish later without a forced outcome
+//!   (first match wins; `times` makes it expire); `GET`/`DELETE /_mock/outcomes` list/clear.
 
-use axum::Router;
+mod checks;
+mod publish;
+mod schedule;
 
-use crate::state::SharedState;
+use aether::model::{
+    Platform, Post, PostStatus, TargetResult, TargetStatus, Tier, WebhookEventType,
+};
+use aether::ErrorCode;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
+use crate::api_error::{ApiError, ApiResult};
+use crate::clock::rfc3339;
+use crate::context::Created;
+use crate::ids::new_id;
+use crate::json::ApiJson;
+use crate::resources::idempotency::idempotent;
+use crate::resources::profiles::ListParams;
+use crate::state::{SharedState, Store};
+
+pub use publish::{advance, Outcome, OutcomeKind};
+
+/// Every post, in creation order, with the state publishing needs.
 #[derive(Debug, Default)]
-pub struct Posts {}
+pub struct Posts {
+    records: Vec<PostRecord>,
+    next_seq: u64,
+    quota: publish::Quota,
+    outcome_rules: Vec<OutcomeRule>,
+}
+
+impl Posts {
+    pub fn get(&self, id: &str) -> Option<&Post> {
+        self.records.iter().find(|r| r.post.id == id).map(|r| &r.post)
+    }
+
+    /// Every post, oldest first.
+    pub fn all(&self) -> impl Iterator<Item = &Post> + '_ {
+        self.records.iter().map(|r| &r.post)
+    }
+
+    fn record_mut(&mut self, id: &str) -> ApiResult<&mut PostRecord> {
+        self.records
+            .iter_mut()
+            .find(|r| r.post.id == id)
+            .ok_or_else(|| ApiError::not_found("post", id))
+    }
+}
+
+/// A post and what the simulation keeps beside it.
+#[derive(Debug, Clone)]
+struct PostRecord {
+    /// Creation order, for cursors.
+    seq: u64,
+    post: Post,
+    publish_at: Option<Timestamp>,
+    /// One per `post.results` entry, same order.
+    targets: Vec<Target>,
+}
+
+#[derive(Debug, Clone)]
+struct Target {
+    tier: Tier,
+    username: String,
+    /// When this target's processing ends, while it is publishing.
+    finish_at: Option<Timestamp>,
+    /// How it ends, when forced through the admin API.
+    forced: Option<Outcome>,
+}
+
+/// A pre-set outcome for targets that finish later (`POST /_mock/outcomes`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OutcomeRule {
+    #[serde(default)]
+    id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    profile_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    platform: Option<Platform>,
+    outcome: OutcomeKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    code: Option<ErrorCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+    /// Apply to the next N targets, then disappear; absent: always.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    times: Option<u32>,
+}
 
 pub fn routes() -> Router<SharedState> {
     Router::new()
+        .route("/v1/posts", idempotent(post(create)).get(list))
+        .route("/v1/posts/{id}", get(get_one).patch(update).delete(cancel))
 }
 
 pub fn admin_routes() -> Router<SharedState> {
     Router::new()
+        .route("/_mock/posts/{id}/outcome", post(force_outcome))
+        .route("/_mock/outcomes", post(add_rule).get(list_rules).delete(clear_rules))
 }
 
-pub fn advance(_state: &SharedState, _now: jiff::Timestamp) {}
+fn status_of_targets(status: &PostStatus) -> TargetStatus {
+    match status {
+        PostStatus::Scheduled => TargetStatus::Scheduled,
+        PostStatus::Cancelled => TargetStatus::Cancelled,
+        _ => TargetStatus::Pending,
+    }
+}
+
+async fn create(
+    State(state): State<SharedState>,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Response> {
+    let mut input = checks::parse_create(body)?;
+    let now = state.clock.now();
+    let processing = publish::processing_time(&state);
+    let mut guard = state.store();
+    let store: &mut Store = &mut guard;
+
+    let targets = checks::check_targets(&store.profiles, &input.targets)?;
+    checks::check_platforms(&mut input.platforms, &targets)?;
+    let request = &input.request;
+    let schedule = match &request.scheduled_for {
+        Some(at) => Some(schedule::resolve_within(at, request.timezone.as_deref(), &targets, now)?),
+        None => {
+            if let Some(zone) = &request.timezone {
+                schedule::zone(zone)?;
+            }
+            None
+        }
+    };
+    let media = checks::check_media(&store.media, &request.media_keys)?;
+    checks::check_rules(&targets, &request.content, &input.platforms, &media)?;
+    let draft = request.draft.unwrap_or(false);
+    let publish_now = !draft && schedule.is_none();
+    if publish_now {
+        publish::check_quota(&store.posts.quota, &targets, now)?;
+    }
+    let platforms = checks::typed_platforms(&input.platforms)?;
+
+    let status = match (draft, &schedule) {
+        (true, _) => PostStatus::Draft,
+        (false, Some(_)) => PostStatus::Scheduled,
+        (false, None) => PostStatus::Publishing,
+    };
+    let results = targets
+        .iter()
+        .map(|t| TargetResult {
+            profile_id: t.profile_id.clone(),
+            platform: t.platform.clone(),
+            status: status_of_targets(&status),
+            platform_post_id: None,
+            url: None,
+            error: None,
+            published_at: None,
+        })
+        .collect();
+    let post = Post {
+        id: new_id("post"),
+        status: status.clone(),
+        profile_ids: targets.iter().map(|t| t.profile_id.clone()).collect(),
+        content: request.content.clone(),
+        media_keys: request.media_keys.clone(),
+        platforms,
+        scheduled_for: request.scheduled_for.clone(),
+        timezone: request.timezone.clone(),
+        publish_at: schedule.as_ref().map(|s| rfc3339(s.publish_at)),
+        schedule_resolution: schedule.as_ref().and_then(|s| s.resolution.clone()),
+        created_at: rfc3339(now),
+        updated_at: rfc3339(now),
+        results,
+        error: None,
+    };
+    store.posts.next_seq += 1;
+    let mut record = PostRecord {
+        seq: store.posts.next_seq,
+        targets: targets
+            .iter()
+            .map(|t| Target {
+                tier: t.tier.clone(),
+                username: t.username.clone(),
+                finish_at: None,
+                forced: None,
+            })
+            .collect(),
+        publish_at: schedule.as_ref().map(|s| s.publish_at),
+        post,
+    };
+    let mut events = publish::Events::new();
+    match status {
+        PostStatus::Scheduled => {
+            events.push((WebhookEventType::PostScheduled, record.post.clone()));
+        }
+        PostStatus::Publishing => {
+            let Store { posts, profiles, media, .. } = &mut *store;
+            let mut world =
+                publish::World { profiles, media, quota: &mut posts.quota, processing, now };
+            publish::start(&mut record, &mut world, &mut events);
+        }
+        _ => {}
+    }
+    let post = record.post.clone();
+    store.posts.records.push(record);
+    publish::send(store, now, events);
+    drop(guard);
+
+    let mut response = (StatusCode::CREATED, Json(post.clone())).into_response();
+    response.extensions_mut().insert(Created(post.id));
+    Ok(response)
+}
+
+async fn get_one(State(state): State<SharedState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let post =
+        state.store().posts.get(&id).cloned().ok_or_else(|| ApiError::not_found("post", &id))?;
+    let mut response = Json(&post).into_response();
+    if post.status == PostStatus::Publishing {
+        let hint = state.settings().poll_hint_secs.max(1);
+        response.headers_mut().insert("retry-after", HeaderValue::from(hint));
+    }
+    Ok(response)
+}
+
+async fn list(
+    State(state): State<SharedState>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> ApiResult<Json<aether::model::Page<Post>>> {
+    let params = ListParams::parse(&query, "post", &["status", "profileId"])?;
+    let status = match params.extra("status") {
+        None => None,
+        Some(value) => {
+            let status = PostStatus::parse(value);
+            if status.is_unknown() {
+                let allowed: Vec<&str> = PostStatus::ALL.iter().map(PostStatus::as_str).collect();
+                return Err(ApiError::invalid(
+                    "status",
+                    format!(
+                        "status {value:?} is not a post status; use one of {}",
+                        allowed.join(", ")
+                    ),
+                )
+                .details(json!({ "allowed": allowed })));
+            }
+            Some(status)
+        }
+    };
+    let profile_id = params.extra("profileId").map(str::to_owned);
+    let store = state.store();
+    let newest_first = store
+        .posts
+        .records
+        .iter()
+        .rev()
+        .filter(|r| status.as_ref().is_none_or(|s| &r.post.status == s))
+        .filter(|r| profile_id.as_ref().is_none_or(|p| r.post.profile_ids.contains(p)))
+        .map(|r| (r.seq, r.post.clone()));
+    Ok(Json(params.page(newest_first)))
+}
+
+fn not_editable(post: &Post, doing: &str) -> ApiError {
+    ApiError::new(
+        ErrorCode::PostNotEditable,
+        format!(
+            "post {} is {}; only draft or scheduled posts can be {doing}",
+            post.id, post.status
+        ),
+    )
+    .details(json!({ "status": post.status }))
+}
+
+/// `PATCH /v1/posts/{id}` body (the contract's `UpdatePostRequest`, with its `draft` choice).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PatchBody {
+    #[serde(default)]
+    scheduled_for: Option<String>,
+    #[serde(default)]
+    timezone: Option<String>,
+    #[serde(default)]
+    content: Option<aether::model::PostContent>,
+    #[serde(default)]
+    draft: Option<bool>,
+}
+
+const PATCH_FIELDS: &[&str] = &["scheduledFor", "timezone", "content", "draft"];
+
+async fn update(
+    State(state): State<SharedState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> ApiResult<Json<Post>> {
+    let Value::Object(mut fields) = body else {
+        return Err(ApiError::invalid("body", "the body must be a JSON object"));
+    };
+    checks::known_fields(&fields, PATCH_FIELDS, "")?;
+    checks::normalize_content(fields.get_mut("content"))?;
+    let bytes = serde_json::to_vec(&Value::Object(fields)).unwrap_or_default();
+    let patch: PatchBody = crate::json::parse_json(&bytes)?;
+
+    let now = state.clock.now();
+    let processing = publish::processing_time(&state);
+    let mut guard = state.store();
+    let store: &mut Store = &mut guard;
+    let current = store.posts.record_mut(&id)?.post.clone();
+    if !current.status.is_editable() {
+        return Err(not_editable(&current, "edited"));
+    }
+    let fields: Vec<(String, String)> = current
+        .profile_ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (format!("profileIds[{i}]"), id.clone()))
+        .collect();
+    let targets = checks::check_targets(&store.profiles, &fields)?;
+    let timezone = patch.timezone.clone().or(current.timezone.clone());
+    let scheduled_for = patch.scheduled_for.clone().or(current.scheduled_for.clone());
+    let was_draft = current.status == PostStatus::Draft;
+    let status = match (was_draft, patch.draft) {
+        (true, Some(false)) if scheduled_for.is_some() => PostStatus::Scheduled,
+        (true, Some(false)) => PostStatus::Publishing,
+        (false, Some(true)) => PostStatus::Draft,
+        _ => current.status.clone(),
+    };
+    // The schedule is checked again when it changes, and when a draft is released with it.
+    let released = was_draft && status != PostStatus::Draft;
+    let reschedule = patch.scheduled_for.is_some() || patch.timezone.is_some() || released;
+    let schedule = match (&scheduled_for, reschedule) {
+        (Some(at), true) => Some(schedule::resolve_within(at, timezone.as_deref(), &targets, now)?),
+        (None, true) => {
+            if let Some(zone) = &timezone {
+                schedule::zone(zone)?;
+            }
+            None
+        }
+        (_, false) => None,
+    };
+    let content = patch.content.clone().unwrap_or_else(|| current.content.clone());
+    let platforms = checks::platforms_json(&current.platforms);
+    let media = checks::check_media(&store.media, &current.media_keys)?;
+    checks::check_rules(&targets, &content, &platforms, &media)?;
+    if status == PostStatus::Publishing {
+        publish::check_quota(&store.posts.quota, &targets, now)?;
+    }
+
+    let Store { posts, profiles, media, .. } = &mut *store;
+    let record = posts.record_mut(&id)?;
+    record.post.content = content;
+    record.post.timezone = timezone;
+    record.post.scheduled_for = scheduled_for;
+    if let Some(schedule) = schedule {
+        record.publish_at = Some(schedule.publish_at);
+        record.post.publish_at = Some(rfc3339(schedule.publish_at));
+        record.post.schedule_resolution = schedule.resolution;
+    }
+    record.post.updated_at = rfc3339(now);
+    let mut events = publish::Events::new();
+    if status != record.post.status {
+        record.post.status = status.clone();
+        for result in &mut record.post.results {
+            result.status = status_of_targets(&status);
+        }
+        match status {
+            PostStatus::Scheduled => {
+                events.push((WebhookEventType::PostScheduled, record.post.clone()));
+            }
+            PostStatus::Publishing => {
+                let mut world =
+                    publish::World { profiles, media, quota: &mut posts.quota, processing, now };
+                let record = posts.records.iter_mut().find(|r| r.post.id == id);
+                if let Some(record) = record {
+                    publish::start(record, &mut world, &mut events);
+                }
+            }
+            _ => {}
+        }
+    }
+    let post = store.posts.get(&id).cloned().ok_or_else(|| ApiError::not_found("post", &id))?;
+    publish::send(store, now, events);
+    Ok(Json(post))
+}
+
+async fn cancel(State(state): State<SharedState>, Path(id): Path<String>) -> ApiResult<Json<Post>> {
+    let now = state.clock.now();
+    let mut guard = state.store();
+    let store: &mut Store = &mut guard;
+    let record = store.posts.record_mut(&id)?;
+    if !record.post.status.is_editable() {
+        return Err(not_editable(&record.post, "cancelled"));
+    }
+    record.post.status = PostStatus::Cancelled;
+    for result in &mut record.post.results {
+        result.status = TargetStatus::Cancelled;
+    }
+    record.post.updated_at = rfc3339(now);
+    let post = record.post.clone();
+    publish::send(store, now, vec![(WebhookEventType::PostCancelled, post.clone())]);
+    Ok(Json(post))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Admin
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ForceOutcome {
+    outcome: OutcomeKind,
+    #[serde(default)]
+    code: Option<ErrorCode>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    profile_id: Option<String>,
+}
+
+async fn force_outcome(
+    State(state): State<SharedState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ForceOutcome>,
+) -> ApiResult<Json<Post>> {
+    let mut store = state.store();
+    let record = store.posts.record_mut(&id)?;
+    if record.post.status.is_terminal() {
+        return Err(ApiError::new(
+            ErrorCode::PostNotEditable,
+            format!(
+                "post {id} is already {}; an outcome can only be forced before its targets finish",
+                record.post.status
+            ),
+        ));
+    }
+    let mut chosen = Vec::new();
+    for (index, result) in record.post.results.iter().enumerate() {
+        if body.profile_id.as_ref().is_some_and(|p| p != &result.profile_id) {
+            continue;
+        }
+        if result.status.is_terminal() {
+            if body.profile_id.is_some() {
+                return Err(ApiError::new(
+                    ErrorCode::PostNotEditable,
+                    format!(
+                        "the target {} of post {id} is already {}",
+                        result.profile_id, result.status
+                    ),
+                ));
+            }
+            continue;
+        }
+        chosen.push(index);
+    }
+    if let (Some(profile_id), true) = (&body.profile_id, chosen.is_empty()) {
+        return Err(ApiError::invalid(
+            "profileId",
+            format!("profile {profile_id} is not a target of post {id}"),
+        ));
+    }
+    let outcome = Outcome { outcome: body.outcome, code: body.code, message: body.message };
+    for index in chosen {
+        record.targets[index].forced = Some(outcome.clone());
+    }
+    Ok(Json(record.post.clone()))
+}
+
+async fn add_rule(
+    State(state): State<SharedState>,
+    ApiJson(mut rule): ApiJson<OutcomeRule>,
+) -> ApiResult<(StatusCode, Json<OutcomeRule>)> {
+    if rule.times == Some(0) {
+        return Err(ApiError::invalid("times", "times must be at least 1 (or absent for always)"));
+    }
+    if rule.platform.as_ref().is_some_and(Platform::is_unknown) {
+        return Err(ApiError::invalid("platform", "platform is not a known platform"));
+    }
+    rule.id = new_id("outcome");
+    state.store().posts.outcome_rules.push(rule.clone());
+    Ok((StatusCode::CREATED, Json(rule)))
+}
+
+async fn list_rules(State(state): State<SharedState>) -> Json<Value> {
+    Json(json!({ "data": state.store().posts.outcome_rules }))
+}
+
+async fn clear_rules(State(state): State<SharedState>) -> StatusCode {
+    state.store().posts.outcome_rules.clear();
+    StatusCode::NO_CONTENT
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use aether::model::{Media, MediaStatus};
+    use aether::probe::{Container, MediaFacts, MediaKind, VideoCodec};
+
+    use super::*;
+    use crate::config::MockConfig;
+    use crate::resources::media::StoredMedia;
+    use crate::state::AppState;
+
+    fn state() -> SharedState {
+        let config = MockConfig::default();
+        std::sync::Arc::new(AppState::new(
+            &config,
+            "adm".into(),
+            "http://127.0.0.1:1".into(),
+            std::env::temp_dir(),
+        ))
+    }
+
+    fn processing_media(key: &str) -> StoredMedia {
+        StoredMedia {
+            media: Media {
+                media_key: key.into(),
+                file_name: "clip.mp4".into(),
+                mime_type: "video/mp4".into(),
+                size: 5_556,
+                sha256: "00".repeat(32),
+                status: MediaStatus::Processing,
+                kind: MediaKind::Video,
+                duration_ms: None,
+                width: None,
+                height: None,
+                video_codec: None,
+                audio_codec: None,
+                container: None,
+                error: None,
+            },
+            facts: None,
+            path: PathBuf::from("/nonexistent"),
+        }
+    }
+
+    fn verify(state: &SharedState, key: &str, duration_ms: u64) {
+        let mut store = state.store();
+        let stored = store.media.get_mut(key).unwrap();
+        stored.media.status = MediaStatus::Ready;
+        stored.facts = Some(MediaFacts {
+            container: Container::Mp4,
+            kind: MediaKind::Video,
+            size: 5_556,
+            duration_ms: Some(duration_ms),
+            width: Some(64),
+            height: Some(112),
+            video_codec: Some(VideoCodec::H264),
+            audio_codec: None,
+        });
+    }
+
+    async fn create_tiktok_post(state: &SharedState, key: &str) -> Post {
+        let now = state.clock.now();
+        let profile = state.store().profiles.create(Platform::Tiktok, Tier::Standard, None, now);
+        state.store().media.insert(processing_media(key));
+        let body =
+            json!({ "profileId": profile.id, "content": { "text": "hi" }, "mediaKeys": [key] });
+        let response = create(State(state.clone()), ApiJson(body)).await.unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[tokio::test]
+    async fn media_still_processing_is_checked_when_it_is_ready() {
+        let state = state();
+        let post = create_tiktok_post(&state, "org_mock/short.mp4").await;
+        assert_eq!(post.status, PostStatus::Publishing);
+        assert_eq!(post.results[0].status, TargetStatus::Pending);
+
+        let later = state.clock.now().checked_add(jiff::SignedDuration::from_secs(10)).unwrap();
+        advance(&state, later);
+        assert_eq!(
+            state.store().posts.get(&post.id).unwrap().results[0].status,
+            TargetStatus::Pending
+        );
+
+        verify(&state, "org_mock/short.mp4", 14_900);
+        advance(&state, later);
+        let post = state.store().posts.get(&post.id).unwrap().clone();
+        assert_eq!(post.status, PostStatus::Failed);
+        let error = post.results[0].error.as_ref().unwrap();
+        assert_eq!(error.code, ErrorCode::VideoTooShort);
+        assert_eq!(error.details.as_ref().unwrap()["measured"], 14_900);
+    }
+
+    #[tokio::test]
+    async fn media_that_becomes_ready_and_fits_publishes() {
+        let state = state();
+        let post = create_tiktok_post(&state, "org_mock/fine.mp4").await;
+        verify(&state, "org_mock/fine.mp4", 20_000);
+        let now = state.clock.now();
+        advance(&state, now);
+        let current = state.store().posts.get(&post.id).unwrap().clone();
+        assert_eq!(current.results[0].status, TargetStatus::Publishing);
+        advance(&state, now.checked_add(jiff::SignedDuration::from_secs(5)).unwrap());
+        assert_eq!(state.store().posts.get(&post.id).unwrap().status, PostStatus::Published);
+    }
+}
