@@ -659,7 +659,7 @@ impl Transport {
         let request_id =
             headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
         if let Some(request_id) = &request_id {
-            span.record("request_id", request_id.as_str());
+            span.record("request_id", tracing::field::display(request_id));
         }
         let rate_limit = RateLimit::from_headers(&headers);
         if let Some(rate_limit) = rate_limit {

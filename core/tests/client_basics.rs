@@ -142,6 +142,22 @@ fn retry_after_comes_from_the_body_or_the_header_and_unknown_codes_are_kept() {
 }
 
 #[test]
+fn retry_after_may_be_an_http_date() {
+    let body = br#"{"error": {"code": "SERVICE_UNAVAILABLE", "message": "busy"}}"#;
+    let past = headers(&[("retry-after", "Sun, 06 Nov 1994 08:49:37 GMT")]);
+    assert_eq!(decode_error(503, &past, body).retry_after(), Some(Duration::ZERO));
+
+    let soon = jiff::Timestamp::now() + jiff::SignedDuration::from_secs(20);
+    let date = soon.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    let error = decode_error(503, &headers(&[("retry-after", &date)]), body);
+    let wait = error.retry_after().unwrap();
+    assert!(wait >= Duration::from_secs(18) && wait <= Duration::from_secs(20), "{wait:?}");
+
+    let garbage = headers(&[("retry-after", "soon")]);
+    assert_eq!(decode_error(503, &garbage, body).retry_after(), None);
+}
+
+#[test]
 fn a_body_that_is_not_an_api_error_is_a_protocol_error_with_a_snippet() {
     let html = format!("<html><body>{}</body></html>", "Bad gateway ".repeat(100));
     let error = decode_error(502, &headers(&[("x-request-id", "req_x")]), html.as_bytes());
