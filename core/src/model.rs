@@ -854,6 +854,10 @@ pub struct UpdatePostRequest {
     /// New content.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<PostContent>,
+    /// `false` releases a draft (scheduled, or publishing at once); `true` turns a scheduled
+    /// post back into a draft.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft: Option<bool>,
 }
 
 /// Query string of `GET /v1/posts`: `?status=&profileId=&limit=&cursor=`.
