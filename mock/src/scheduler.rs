@@ -26,4 +26,5 @@ pub fn tick(state: &SharedState) {
     let now = state.clock.now();
     crate::resources::posts::advance(state, now);
     crate::resources::webhooks::deliver_due(state, now);
+    crate::resources::uploads::expire_due(state, now);
 }
