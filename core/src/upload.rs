@@ -575,8 +575,9 @@ enum Data {
     File(Arc<File>),
     /// Zero-copy slices.
     Bytes(Bytes),
-    /// Read in order, once.
-    Reader(Box<dyn AsyncRead + Send + Unpin>),
+    /// Read in order, once. (In a mutex only so that `&Data` is `Send`, which keeps the upload
+    /// future `Send`; it is reached through `get_mut`/`into_inner`, never locked.)
+    Reader(Mutex<Box<dyn AsyncRead + Send + Unpin>>),
 }
 
 /// A source opened and described.
@@ -816,7 +817,8 @@ impl Engine {
         let bytes = match prepared.data {
             Data::Bytes(bytes) => bytes,
             Data::File(file) => blocking(move || read_part(&file, 0, len)).await??,
-            Data::Reader(mut reader) => {
+            Data::Reader(reader) => {
+                let mut reader = reader.into_inner().unwrap_or_else(|e| e.into_inner());
                 let mut buffer = vec![0u8; len];
                 reader.read_exact(&mut buffer).await.map_err(|e| read_error(e, 0))?;
                 ensure_ended(&mut reader, size).await?;
@@ -959,6 +961,7 @@ impl Engine {
             Data::File(file) => Some(Data::File(file)),
             Data::Bytes(bytes) => Some(Data::Bytes(bytes)),
             Data::Reader(reader) => {
+                let reader = reader.into_inner().unwrap_or_else(|e| e.into_inner());
                 sequential = Some((reader, Sha256::new()));
                 None
             }
@@ -1142,7 +1145,7 @@ async fn prepare(source: UploadSource, options: &UploadOptions) -> Result<Prepar
         UploadSource::Reader { reader, size: Some(size) } => {
             let (file_name, mime_type) = describe_unprobed(options, None);
             Ok(Prepared {
-                data: Data::Reader(reader),
+                data: Data::Reader(Mutex::new(reader)),
                 size,
                 file_name,
                 mime_type,
