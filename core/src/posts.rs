@@ -12,7 +12,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::error::{Error, Result};
 use crate::model::{CreatePostRequest, ListPostsQuery, Page, Post, PostStatus, UpdatePostRequest};
-use crate::transport::{item_path, paginate, ApiRequest, RequestOptions, Response, Transport};
+use crate::transport::{
+    deadline_after, item_path, paginate, ApiRequest, RequestOptions, Response, Transport,
+};
 
 /// Default time between polls, as in the tutorial.
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(3);
@@ -263,7 +265,7 @@ impl Poller {
         Ok(Poller {
             posts,
             id: id.to_owned(),
-            deadline: options.timeout.map(|t| Instant::now() + t),
+            deadline: options.timeout.map(deadline_after),
             interval: options.poll_interval.max(MIN_POLL_INTERVAL),
             options,
             hint: None,
@@ -296,7 +298,10 @@ impl Poller {
                     return Err(self.timeout_error());
                 }
                 let mut wait = match self.hint {
-                    Some(hint) => hint.clamp(MIN_POLL_INTERVAL, self.options.max_poll_interval),
+                    Some(hint) => hint.clamp(
+                        MIN_POLL_INTERVAL,
+                        self.options.max_poll_interval.max(MIN_POLL_INTERVAL),
+                    ),
                     None => self.interval,
                 };
                 if let Some(remaining) = remaining {
@@ -328,10 +333,10 @@ impl Poller {
                         return Ok(post);
                     }
                     self.last_post = Some(post);
-                    self.interval = self
-                        .interval
-                        .mul_f64(POLL_BACKOFF_FACTOR)
-                        .min(self.options.max_poll_interval.max(self.options.poll_interval));
+                    let ceiling = self.options.max_poll_interval.max(self.options.poll_interval);
+                    let grown = self.interval.as_secs_f64() * POLL_BACKOFF_FACTOR;
+                    self.interval =
+                        Duration::try_from_secs_f64(grown).unwrap_or(ceiling).min(ceiling);
                 }
                 Err(error) if error.is_retryable() && self.remaining() != Some(Duration::ZERO) => {
                     tracing::debug!(%error, post = %self.id, "poll failed; polling again");

@@ -473,7 +473,7 @@ impl Transport {
         let config = &self.inner.config;
         let options = &request.options;
         let timeout = options.timeout.unwrap_or(config.request_timeout);
-        let deadline = Instant::now() + timeout;
+        let deadline = deadline_after(timeout);
         let max_retries = options.max_retries.unwrap_or(config.max_retries);
         let url = self.url(&request)?;
         let idempotency_key = self.idempotency_key(&request)?;
@@ -500,9 +500,6 @@ impl Transport {
                 }
                 Err(error) => error,
             };
-            if let Some(rate_limit) = error.rate_limit() {
-                self.remember_rate_limit(rate_limit);
-            }
             // Decided inside the span, which is not held across the sleep (its guard is not Send).
             let wait = span.in_scope(|| self.retry_wait(&error, attempt, max_retries, deadline));
             let Some(wait) = wait else { return Err(error) };
@@ -531,7 +528,7 @@ impl Transport {
             Some(wait) => wait,
             None => backoff(attempt, config.backoff_base, config.backoff_cap),
         };
-        if Instant::now() + wait >= deadline {
+        if Instant::now().checked_add(wait).is_none_or(|at| at >= deadline) {
             tracing::debug!(?wait, "no time left for another attempt");
             return None;
         }
@@ -727,6 +724,14 @@ fn network_error(error: reqwest::Error, while_doing: &str) -> Error {
     };
     let detail = std::error::Error::source(&error).map(|s| format!(" ({s})")).unwrap_or_default();
     Error::network(format!("{what}{detail}")).with_source(error.without_url())
+}
+
+/// `now + timeout`, saturating far in the future instead of overflowing.
+pub(crate) fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout)
+        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 86_400)))
+        .unwrap_or(now)
 }
 
 /// Full-jitter exponential backoff before retry `retry` (1-based).
