@@ -142,6 +142,9 @@ pub async fn request_context(
     }
 
     render_error(&mut response, &request_id);
+    if journaled && !response.headers().contains_key("x-ratelimit-limit") {
+        uncharged_rate_limit_headers(&state, &mut response);
+    }
     response.headers_mut().insert(
         "x-request-id",
         HeaderValue::from_str(&request_id).unwrap_or(HeaderValue::from_static("req_unknown")),
@@ -269,9 +272,8 @@ async fn api_request(state: &SharedState, mut request: Request, next: Next) -> R
     };
     let settings = state.settings();
     let now = state.clock.now().as_second();
-    let window_len = settings.rate_limit_window_secs.max(1) as i64;
-    let window_start = now - now.rem_euclid(window_len);
-    let reset_at = window_start + window_len;
+    let (window_len, reset_at) = rate_window(&settings, now);
+    let window_start = reset_at - window_len;
     let used = {
         let mut store = state.store();
         let slot = store.rate_windows.windows.entry(key.clone()).or_insert((window_start, 0));
@@ -299,6 +301,23 @@ async fn api_request(state: &SharedState, mut request: Request, next: Next) -> R
     headers.insert("x-ratelimit-remaining", HeaderValue::from(limit.saturating_sub(used)));
     headers.insert("x-ratelimit-reset", HeaderValue::from(reset_at));
     response
+}
+
+/// `(window length, end of the current window)` in unix seconds on the virtual clock.
+fn rate_window(settings: &crate::config::Settings, now: i64) -> (i64, i64) {
+    let window_len = settings.rate_limit_window_secs.max(1) as i64;
+    (window_len, now - now.rem_euclid(window_len) + window_len)
+}
+
+/// Rate-limit headers for a response that no key was charged for (refused before
+/// authentication, or the hosted connect page), so that every response carries them.
+fn uncharged_rate_limit_headers(state: &SharedState, response: &mut Response) {
+    let settings = state.settings();
+    let (_, reset_at) = rate_window(&settings, state.clock.now().as_second());
+    let headers = response.headers_mut();
+    headers.insert("x-ratelimit-limit", HeaderValue::from(settings.rate_limit));
+    headers.insert("x-ratelimit-remaining", HeaderValue::from(settings.rate_limit));
+    headers.insert("x-ratelimit-reset", HeaderValue::from(reset_at));
 }
 
 async fn admin_request(state: &SharedState, request: Request, next: Next) -> Response {
