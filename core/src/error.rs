@@ -465,8 +465,9 @@ pub(crate) fn body_snippet(body: &[u8]) -> String {
     // Decode a little more than needed so a multi-byte character is never cut in half.
     let head = &body[..body.len().min(SNIPPET_CHARS * 4)];
     let text = String::from_utf8_lossy(head);
-    let mut snippet: String = text.chars().take(SNIPPET_CHARS).collect();
-    if snippet.len() < body.len() {
+    let mut chars = text.chars();
+    let mut snippet: String = chars.by_ref().take(SNIPPET_CHARS).collect();
+    if chars.next().is_some() || head.len() < body.len() {
         snippet.push('…');
     }
     snippet

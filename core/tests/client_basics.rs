@@ -185,6 +185,31 @@ fn a_body_that_is_not_an_api_error_is_a_protocol_error_with_a_snippet() {
 }
 
 #[test]
+fn the_decoders_survive_arbitrary_input() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let shapes: [&[u8]; 4] = [
+        br#"{"error": {"code": "X", "message": "m", "retryAfter": 18446744073709551615}}"#,
+        br#"{"error": {"code": 1, "message": null}}"#,
+        br#"{"error": {"code": "RATE_LIMITED", "message": "\ud800", "platform": "myspace"}}"#,
+        b"\xf0\x9f\x98",
+    ];
+    for round in 0..3000 {
+        let len = rng.random_range(0..600);
+        let mut body: Vec<u8> = (0..len).map(|_| rng.random()).collect();
+        if round % 4 == 0 {
+            body = shapes[round / 4 % shapes.len()].to_vec();
+        }
+        let status = rng.random_range(0..1000u16);
+        let error = decode_error(status, &HeaderMap::new(), &body);
+        assert!(error.message().chars().count() < 400);
+        let text = String::from_utf8_lossy(&body);
+        let _ = aether::webhooks::parse_signature_header(&text);
+        let _ = verify_callback(&format!("https://a.example/cb?{text}"), "s");
+    }
+}
+
+#[test]
 fn client_side_errors_have_their_codes_and_a_source_chain() {
     let io = std::io::Error::new(std::io::ErrorKind::NotFound, "video.mp4 is missing");
     let error = Error::from(io);
