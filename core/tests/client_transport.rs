@@ -60,8 +60,6 @@ async fn a_create_reset_before_the_server_read_it_is_sent_again_with_the_same_ke
 }
 
 #[tokio::test]
-#[ignore = "waits on the emulator: drop_after_request_bytes on a small JSON body answers 400 \
-            INVALID_REQUEST (the handler sees the body error) before the connection is reset"]
 async fn a_create_dropped_while_sending_its_body_is_sent_again() {
     let emulator = Emulator::start().await;
     let profile = emulator.profile("linkedin").await;

@@ -122,8 +122,10 @@ pub async fn request_context(
             None
         }
         Some(FaultAction::DropAfterRequestBytes { bytes }) => {
-            if let Some(conn) = conn.clone() {
-                request = request.map(|body| drop_after(body, *bytes, conn));
+            let (parts, body) = request.into_parts();
+            match read_up_to(body, *bytes).await {
+                Some(body) => request = Request::from_parts(parts, body),
+                None => return reset_connection(&state, conn, entry, journaled).await,
             }
             None
         }
@@ -230,19 +232,30 @@ async fn reset_connection(
     }
 }
 
-/// Passes the first `limit` bytes of the request body through, then resets the connection.
-fn drop_after(body: Body, limit: u64, conn: ConnControl) -> Body {
+/// Reads the request body until `limit` bytes have arrived. `None` when they did (the caller
+/// then resets the connection without running the handler, so nothing is half-processed);
+/// otherwise the whole, shorter body, to be handled normally.
+async fn read_up_to(body: Body, limit: u64) -> Option<Body> {
+    let mut stream = body.into_data_stream();
+    let mut received = Vec::new();
     let mut seen = 0u64;
-    let stream = body.into_data_stream().map(move |chunk| {
-        let chunk = chunk?;
-        seen = seen.saturating_add(chunk.len() as u64);
-        if seen >= limit {
-            conn.reset();
-            return Err(axum::Error::new(std::io::Error::other("connection dropped by fault")));
+    while seen < limit {
+        match stream.next().await {
+            Some(Ok(chunk)) => {
+                seen = seen.saturating_add(chunk.len() as u64);
+                received.push(Ok::<Bytes, axum::Error>(chunk));
+            }
+            Some(Err(error)) => {
+                received.push(Err(error));
+                break;
+            }
+            None => break,
         }
-        Ok::<Bytes, axum::Error>(chunk)
-    });
-    Body::from_stream(stream)
+    }
+    if seen >= limit {
+        return None;
+    }
+    Some(Body::from_stream(futures_util::stream::iter(received).chain(stream)))
 }
 
 /// Sends the headers (with the full Content-Length) and only `keep(len)` bytes of the body,

@@ -255,3 +255,26 @@ async fn the_platform_rules_are_served_with_a_version() {
         assert!(body["platforms"][platform].is_object(), "{platform} missing");
     }
 }
+
+#[tokio::test]
+async fn a_request_dropped_after_some_body_bytes_is_never_processed() {
+    let server = TestServer::start().await;
+    let rule = json!({ "method": "POST", "path": "/v1/connect-links", "times": 1,
+                       "action": { "type": "drop_after_request_bytes", "bytes": 16 } });
+    server.admin_post("/_mock/faults", rule).await;
+    let body = json!({ "platform": "tiktok", "redirectUrl": "https://example.com/callback" });
+    let outcome = server.api(Method::POST, "/v1/connect-links").json(&body).send().await;
+    assert!(outcome.is_err(), "the connection is dropped, no answer arrives");
+
+    let journal = server.journal().await;
+    assert_eq!(journal.len(), 1);
+    assert!(journal[0]["status"].is_null() && journal[0]["created"].is_null(), "{journal:?}");
+    assert_eq!(journal[0]["fault"], "drop_after_request_bytes");
+
+    // A body shorter than the threshold goes through untouched.
+    let rule = json!({ "method": "POST", "path": "/v1/connect-links", "times": 1,
+                       "action": { "type": "drop_after_request_bytes", "bytes": 100000 } });
+    server.admin_post("/_mock/faults", rule).await;
+    let (status, link) = server.post("/v1/connect-links", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{link}");
+}
