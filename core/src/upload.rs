@@ -34,9 +34,12 @@
 //!
 //! # Memory
 //! Part buffers are the only large allocations: at most `parallelism` parts are held at once
-//! (a part is read only after a slot frees up), so memory is bounded by `parallelism ×
-//! partSize` (the server's part size: 5–64 MiB, default 8 MiB) plus a 256 KiB hashing buffer,
-//! whatever the file's size. The single-shot path holds the whole (small) file once.
+//! (a part is read only after a slot frees up), and their buffers are reused from part to part
+//! rather than freed and allocated again, so memory is bounded by `parallelism × partSize` (the
+//! server's part size: 5–64 MiB, default 8 MiB) plus a 256 KiB hashing buffer, whatever the
+//! file's size. (Measured on a 300 MB file with 4 × 8 MiB: the process's peak grows by ~47 MiB,
+//! emulator included; see `tests/client_upload_memory.rs`.) The single-shot path holds the
+//! whole (small) file once.
 //!
 //! # Failures, cancellation and resuming
 //! - [`UploadOptions::cancel`] stops the upload: in-flight parts are dropped, the session is
@@ -955,6 +958,7 @@ impl Engine {
                 item_path("/v1/media/uploads", "upload", &session.upload_id)?
             ),
             progress,
+            buffers: BufferPool::new(options.parallelism),
         });
         let mut sequential = None;
         let positioned = match data {
@@ -981,7 +985,7 @@ impl Engine {
                     PartBytes::Ready(bytes.slice(start..start + len))
                 }
                 (_, Some((reader, hasher))) => {
-                    let mut buffer = vec![0u8; len];
+                    let mut buffer = context.buffers.take(len);
                     reader.read_exact(&mut buffer).await.map_err(|e| read_error(e, offset))?;
                     let buffer = Bytes::from(buffer);
                     let (hashing, mut state) = (buffer.clone(), std::mem::take(hasher));
@@ -1016,6 +1020,44 @@ struct PartContext {
     /// `/v1/media/uploads/{id}/parts`.
     path: String,
     progress: Arc<Progress>,
+    buffers: BufferPool,
+}
+
+/// Part buffers, handed back after each part and reused for the next, so an upload allocates
+/// about `parallelism` of them in all. (Freeing and allocating a fresh 8 MiB buffer per part
+/// lets the allocator keep freed ones resident in per-thread arenas: the pool keeps peak
+/// memory at the bound instead of a multiple of it.)
+struct BufferPool {
+    free: Mutex<Vec<Vec<u8>>>,
+    keep: usize,
+}
+
+impl BufferPool {
+    fn new(keep: usize) -> BufferPool {
+        BufferPool { free: Mutex::new(Vec::with_capacity(keep)), keep }
+    }
+
+    /// A zeroed buffer of `len` bytes, reused when one is free.
+    fn take(&self, len: usize) -> Vec<u8> {
+        let reused = self.free.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut buffer = reused.unwrap_or_default();
+        buffer.clear();
+        buffer.reserve_exact(len);
+        buffer.resize(len, 0);
+        buffer
+    }
+
+    /// Takes a part's bytes back when nothing else holds them (else they are just dropped).
+    fn give(&self, bytes: Bytes) {
+        if !bytes.is_unique() {
+            return;
+        }
+        let buffer = Vec::from(bytes);
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        if free.len() < self.keep && buffer.capacity() > 0 {
+            free.push(buffer);
+        }
+    }
 }
 
 /// A part's bytes, or where to read them.
@@ -1024,19 +1066,25 @@ enum PartBytes {
     Ready(Bytes),
 }
 
-/// Reads part `number` (when it is in a file), and sends it unless the server already holds
-/// the same bytes. A `CHECKSUM_MISMATCH` (bytes damaged on the way) is sent once more; the
-/// transport retries everything transient.
+/// Reads part `number` (when it is in a file, into a pooled buffer) and sends it unless the
+/// server already holds the same bytes; then hands the buffer back.
 async fn send_part(
     context: Arc<PartContext>,
     number: u32,
     part: PartBytes,
     known: Option<PartReceipt>,
 ) -> Result<()> {
+    let buffer = match &part {
+        PartBytes::File { len, .. } => Some(context.buffers.take(*len)),
+        PartBytes::Ready(_) => None,
+    };
     let (bytes, crc) = blocking(move || {
-        let bytes = match part {
-            PartBytes::File { file, offset, len } => read_part(&file, offset, len)?,
-            PartBytes::Ready(bytes) => bytes,
+        let bytes = match (part, buffer) {
+            (PartBytes::File { file, offset, .. }, Some(buffer)) => {
+                read_part_into(&file, offset, buffer)?
+            }
+            (PartBytes::Ready(bytes), _) => bytes,
+            (PartBytes::File { file, offset, len }, None) => read_part(&file, offset, len)?,
         };
         let crc = crc32c_base64(&bytes);
         Ok::<_, Error>((bytes, crc))
@@ -1045,6 +1093,7 @@ async fn send_part(
     let len = bytes.len() as u64;
     if let Some(receipt) = known {
         if receipt.size == len && receipt.crc32c == crc {
+            context.buffers.give(bytes);
             context.progress.part_done(len);
             return Ok(());
         }
@@ -1053,11 +1102,20 @@ async fn send_part(
             "the server holds other bytes for this part; sending it again"
         );
     }
+    let result = put_part(&context, number, &bytes, &crc).await;
+    context.buffers.give(bytes);
+    result
+}
+
+/// PUTs one part (the transport retries what is transient); a `CHECKSUM_MISMATCH` is sent once
+/// more.
+async fn put_part(context: &PartContext, number: u32, bytes: &Bytes, crc: &str) -> Result<()> {
+    let len = bytes.len() as u64;
     let mut resent = false;
     loop {
         let request = ApiRequest::put(format!("{}/{number}", context.path))
             .bytes(bytes.clone(), "application/octet-stream")?
-            .header("X-Part-Crc32c", &crc)?
+            .header("X-Part-Crc32c", crc)?
             .options(context.options.clone());
         match context.transport.send_json::<PartReceipt>(request).await {
             Ok(response) => {
@@ -1278,7 +1336,11 @@ fn preflight(
 /// Reads exactly `len` bytes at `offset` with a positioned read (the file's cursor is not
 /// used, so parts can be read in parallel).
 fn read_part(file: &File, offset: u64, len: usize) -> Result<Bytes> {
-    let mut buffer = vec![0u8; len];
+    read_part_into(file, offset, vec![0u8; len])
+}
+
+/// [`read_part`] into a buffer already of the part's length.
+fn read_part_into(file: &File, offset: u64, mut buffer: Vec<u8>) -> Result<Bytes> {
     read_exact_at(file, &mut buffer, offset).map_err(|e| read_error(e, offset))?;
     Ok(Bytes::from(buffer))
 }
