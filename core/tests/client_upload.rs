@@ -464,13 +464,12 @@ async fn dropping_the_upload_aborts_its_session() {
 // ---------------------------------------------------------------------------------------------
 // Resuming
 
-/// Makes every attempt at part 4 fail with a reset connection, more times than the transport
-/// retries. (`reset_before_body`, not `drop_after_request_bytes`: the emulator's handler can
-/// still answer 400 to a body cut by the latter before the reset lands.)
+/// Makes every attempt at part 4 break mid-body (the connection is reset after 64 KiB), more
+/// times than the transport retries.
 async fn break_part_four(emulator: &Emulator) {
     emulator
         .fault(json!({"method":"PUT","path":"/v1/media/uploads/*/parts/4","times":3,
-                      "action":{"type":"reset_before_body"}}))
+                      "action":{"type":"drop_after_request_bytes","bytes":65536}}))
         .await;
 }
 
