@@ -1,7 +1,13 @@
 //! The journal of API requests received, so tests can assert what the server saw — for
 //! example that a retried create produced exactly one post.
 
+use std::collections::VecDeque;
+
 use serde::Serialize;
+
+/// The journal keeps the most recent entries only, so a load test against a long-running
+/// emulator does not grow its memory without bound. Tests read far fewer than this.
+pub const JOURNAL_CAPACITY: usize = 10_000;
 
 /// One API request as the server saw it.
 #[derive(Debug, Clone, Serialize)]
@@ -25,21 +31,56 @@ pub struct JournalEntry {
 #[derive(Debug, Default)]
 pub struct Journal {
     next_seq: u64,
-    entries: Vec<JournalEntry>,
+    entries: VecDeque<JournalEntry>,
 }
 
 impl Journal {
     pub fn record(&mut self, mut entry: JournalEntry) {
         self.next_seq += 1;
         entry.seq = self.next_seq;
-        self.entries.push(entry);
+        if self.entries.len() == JOURNAL_CAPACITY {
+            self.entries.pop_front();
+        }
+        self.entries.push_back(entry);
     }
 
-    pub fn entries(&self) -> &[JournalEntry] {
+    /// The entries, oldest first; `seq` numbers show whether older ones were dropped.
+    pub fn entries(&self) -> &VecDeque<JournalEntry> {
         &self.entries
     }
 
     pub fn clear(&mut self) {
         self.entries.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> JournalEntry {
+        JournalEntry {
+            seq: 0,
+            at: String::new(),
+            request_id: String::new(),
+            method: "GET".into(),
+            path: "/v1/posts".into(),
+            idempotency_key: None,
+            status: Some(200),
+            replayed: false,
+            fault: None,
+            created: None,
+        }
+    }
+
+    #[test]
+    fn the_journal_keeps_the_most_recent_entries() {
+        let mut journal = Journal::default();
+        for _ in 0..JOURNAL_CAPACITY + 5 {
+            journal.record(entry());
+        }
+        assert_eq!(journal.entries().len(), JOURNAL_CAPACITY);
+        assert_eq!(journal.entries().front().map(|e| e.seq), Some(6));
+        assert_eq!(journal.entries().back().map(|e| e.seq), Some(JOURNAL_CAPACITY as u64 + 5));
     }
 }
