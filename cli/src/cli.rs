@@ -1,0 +1,411 @@
+//! The command line: every command, argument and help text (clap derive).
+
+use std::path::PathBuf;
+
+use aether::model::{Platform, Tier};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// What `--version` prints: this command's version and the SDK's.
+const VERSION: &str =
+    concat!(env!("CARGO_PKG_VERSION"), " (aether-sdk-rust ", env!("CARGO_PKG_VERSION"), ")");
+
+/// The exit codes, shown under every command's help.
+macro_rules! exit_codes {
+    () => {
+        "Exit codes: 0 success · 1 an API or validation error (its code, message and request id are \
+         printed) · 2 usage (a bad or missing argument, e.g. no API key) · 130 interrupted"
+    };
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "aether",
+    version = VERSION,
+    about = "The Aether API from a shell: connect accounts, upload videos, publish posts, and wait \
+             for the platforms to finish processing them.",
+    long_about = "The Aether API from a shell: connect accounts, upload videos, publish posts, and \
+                  wait for the platforms to finish processing them.\n\n\
+                  Start with `aether demo`: it runs the whole TikTok tutorial against an emulator \
+                  embedded in this binary — no key, no account, no network.\n\n\
+                  The other commands talk to the server at --base-url (default \
+                  https://api.aetherhq.dev) with --api-key; both can come from AETHER_BASE_URL and \
+                  AETHER_API_KEY. Output is for people unless --json is given, which prints exactly \
+                  one JSON document on stdout.",
+    after_help = concat!(
+        "Examples:\n",
+        "  aether demo                                   the tutorial, for real, in ~5 s\n",
+        "  aether mock --port 8080 &                     a local emulator for your own code\n",
+        "  export AETHER_BASE_URL=http://127.0.0.1:8080 AETHER_API_KEY=sk_test_aether_mock\n",
+        "  aether validate video.mp4 --platform tiktok   check a file offline\n",
+        "  aether upload video.mp4 --platform tiktok     → mediaKey\n",
+        "  aether post --profile prof_… --text 'Hi' --media org_…/….mp4 --wait\n\n",
+        exit_codes!()
+    )
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The API's base URL, e.g. an emulator's http://127.0.0.1:8080 [default: https://api.aetherhq.dev]
+    #[arg(long, env = "AETHER_BASE_URL", global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Your API key (never printed). Prefer the environment variable: arguments show up in `ps`.
+    #[arg(long, env = "AETHER_API_KEY", global = true, hide_env_values = true, value_name = "KEY")]
+    pub api_key: Option<String>,
+    /// Print exactly one JSON document on stdout (errors too: {"error": {code, message, …}}).
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the TikTok tutorial for real against an emulator embedded in this binary.
+    #[command(after_help = concat!(
+        "Connects a TikTok account through the hosted approval page, uploads a video with a \
+         progress bar, publishes it and follows its status until it is published, then makes \
+         the tutorial's errors happen: CAPTION_TOO_LONG, VIDEO_TOO_SHORT (refused by the client \
+         before upload, and by the server) and POST_LIMIT_REACHED on the eleventh post of the \
+         day. No key, no account, no network.\n\n",
+        "Examples:\n",
+        "  aether demo\n",
+        "  aether demo --video ./my-clip.mp4\n",
+        "  aether demo --json | jq '.errors[].code'\n\n",
+        exit_codes!()
+    ))]
+    Demo(DemoArgs),
+
+    /// Create a connect link: the hosted page that connects an end user's social account.
+    #[command(after_help = concat!(
+        "Send the printed URL to your user. After they approve, Aether redirects them to \
+         --redirect-url with ?profileId=…&linkId=…&state=…; check that state is the one you \
+         passed, then use profileId in posts.\n\n",
+        "Examples:\n",
+        "  aether connect tiktok --redirect-url https://yourapp.com/oauth/tiktok/callback --state 8f2c…\n",
+        "  aether connect youtube --redirect-url https://yourapp.com/cb --json | jq -r .url\n\n",
+        exit_codes!()
+    ))]
+    Connect(ConnectArgs),
+
+    /// List the connected profiles (every page).
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  aether profiles\n",
+        "  aether profiles --json | jq -r '.[] | select(.platform == \"tiktok\") | .id'\n\n",
+        exit_codes!()
+    ))]
+    Profiles(ProfilesArgs),
+
+    /// Upload a video or image and print its media key (preflighted, chunked, resumable).
+    #[command(after_help = concat!(
+        "With --platform the file is probed and checked against that platform's rules before a \
+         byte is sent. Files over 8 MiB go in parallel, checksummed parts; when an upload fails \
+         half-way the error names the upload id to pass to --resume.\n\n",
+        "Examples:\n",
+        "  aether upload video.mp4 --platform tiktok\n",
+        "  aether upload long.mp4 --platform tiktok --tier creator --wait\n",
+        "  aether upload big.mp4 --resume upl_3fK9x0aQ2mZr7bLc\n\n",
+        exit_codes!()
+    ))]
+    Upload(UploadArgs),
+
+    /// Publish (or schedule, or draft) a post.
+    #[command(after_help = concat!(
+        "Platform options are PLATFORM.NAME=VALUE; VALUE is read as JSON when it is JSON (true, \
+         12) and as text otherwise.\n\n",
+        "Examples:\n",
+        "  aether post --profile prof_… --text 'My first TikTok via API! #coding #developer' \\\n",
+        "      --media org_abc123/f47ac10b.mp4 --option tiktok.privacyLevel=SELF_ONLY --wait\n",
+        "  aether post --profile prof_… --text 'Launch' --media KEY \\\n",
+        "      --schedule 2026-06-15T09:00:00 --timezone America/New_York\n",
+        "  aether post --profile prof_a --profile prof_b --text 'Cross-post' --media KEY --draft\n\n",
+        exit_codes!()
+    ))]
+    Post(PostArgs),
+
+    /// Show a post's status, or follow it until it is published or failed.
+    #[command(after_help = concat!(
+        "With --wait the exit code is 1 when the post ends failed or partially published.\n\n",
+        "Examples:\n",
+        "  aether status post_8Hq2…\n",
+        "  aether status post_8Hq2… --wait\n\n",
+        exit_codes!()
+    ))]
+    Status(StatusArgs),
+
+    /// Check a file (and caption) against a platform's rules, offline: no key, no network.
+    #[command(after_help = concat!(
+        "Probes the file's own bytes (container, codec, size, duration — no ffmpeg) and checks \
+         them, with --text/--title/--option, against the rules table built into the SDK. Exit \
+         code 1 when anything breaks a rule.\n\n",
+        "Examples:\n",
+        "  aether validate video.mp4 --platform tiktok\n",
+        "  aether validate long.mp4 --platform tiktok --tier creator\n",
+        "  aether validate clip.mov --platform tiktok --platform instagram --text \"$(cat caption.txt)\"\n",
+        "  aether validate video.mp4 --platform tiktok --json | jq '.violations[].code'\n\n",
+        exit_codes!()
+    ))]
+    Validate(ValidateArgs),
+
+    /// Webhook helpers.
+    #[command(subcommand)]
+    Webhooks(WebhooksCommand),
+
+    /// Run the Aether emulator in the foreground until Ctrl-C.
+    #[command(after_help = concat!(
+        "Prints one JSON line when ready — {\"url\", \"adminToken\", \"apiKey\"} — exactly like \
+         the aether-mock binary, then serves until Ctrl-C or SIGTERM. Point your code at it with \
+         AETHER_BASE_URL=<url> AETHER_API_KEY=<apiKey>; its admin API is under <url>/_mock/ \
+         (see the README).\n\n",
+        "Examples:\n",
+        "  aether mock\n",
+        "  aether mock --port 8080 --processing-ms 200\n\n",
+        exit_codes!()
+    ))]
+    Mock(MockArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Upload and publish this video instead of the built-in 20-second sample.
+    #[arg(long, value_name = "FILE")]
+    pub video: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// The platform of the account to connect.
+    pub platform: PlatformArg,
+    /// Where Aether sends the user back (your OAuth callback).
+    #[arg(long, value_name = "URL")]
+    pub redirect_url: String,
+    /// An unguessable value tied to the user's session, returned on the redirect.
+    #[arg(long, value_name = "S")]
+    pub state: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfilesArgs {
+    /// Only profiles of this platform.
+    #[arg(long)]
+    pub platform: Option<PlatformArg>,
+}
+
+#[derive(Debug, Args)]
+pub struct UploadArgs {
+    /// The file to upload.
+    pub file: PathBuf,
+    /// Check the file against this platform's rules before uploading (repeatable).
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Vec<PlatformArg>,
+    /// The account tier the rules are checked for (TikTok creators may post up to 10 minutes).
+    #[arg(long, default_value = "standard")]
+    pub tier: TierArg,
+    /// Continue this chunked upload (upl_…) with the same file: only missing parts are sent.
+    #[arg(long, value_name = "UPLOAD_ID")]
+    pub resume: Option<String>,
+    /// Keep the upload's state in this file, so a new `aether upload` after a crash continues it.
+    #[arg(long, value_name = "PATH")]
+    pub state_file: Option<PathBuf>,
+    /// The mime type [default: from the extension, else from the bytes].
+    #[arg(long, value_name = "TYPE")]
+    pub mime_type: Option<String>,
+    /// Parts sent at once (1–64).
+    #[arg(long, default_value_t = aether::upload::DEFAULT_PARALLELISM, value_name = "N")]
+    pub parallelism: usize,
+    /// Wait for the server's verification and print the media as `ready`.
+    #[arg(long)]
+    pub wait: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PostArgs {
+    /// The profile to publish to (repeat to cross-post).
+    #[arg(long = "profile", value_name = "ID", required = true)]
+    pub profiles: Vec<String>,
+    /// The post's text (caption).
+    #[arg(long, default_value = "")]
+    pub text: String,
+    /// The post's title (YouTube, Reddit).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// A media key from `aether upload` (repeatable, in order).
+    #[arg(long = "media", value_name = "KEY")]
+    pub media: Vec<String>,
+    /// Name a platform, with its default options (a platform with an --option is named already).
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Vec<PlatformArg>,
+    /// A platform option, PLATFORM.NAME=VALUE, e.g. tiktok.privacyLevel=SELF_ONLY (repeatable).
+    #[arg(long = "option", value_name = "PLATFORM.NAME=VALUE")]
+    pub options: Vec<String>,
+    /// When to publish: 2026-06-15T13:00:00Z, or a local 2026-06-15T09:00:00 with --timezone.
+    #[arg(long, value_name = "TIME")]
+    pub schedule: Option<String>,
+    /// IANA zone of a local --schedule, e.g. America/New_York.
+    #[arg(long, value_name = "ZONE", requires = "schedule")]
+    pub timezone: Option<String>,
+    /// Store the post as a draft instead of publishing it.
+    #[arg(long, conflicts_with = "wait")]
+    pub draft: bool,
+    /// Follow the post until it is published or failed (exit 1 when it fails).
+    #[arg(long)]
+    pub wait: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The post's id (post_…).
+    pub post_id: String,
+    /// Follow the post until it is published or failed.
+    #[arg(long)]
+    pub wait: bool,
+    /// Give up waiting after this many seconds.
+    #[arg(long, default_value_t = 900, value_name = "SECS")]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The video or image to check (leave out to check text only).
+    pub file: Option<PathBuf>,
+    /// The platform whose rules apply (repeatable).
+    #[arg(long, value_name = "PLATFORM", required = true)]
+    pub platform: Vec<PlatformArg>,
+    /// The account tier.
+    #[arg(long, default_value = "standard")]
+    pub tier: TierArg,
+    /// The caption to check (counted as the platform counts).
+    #[arg(long)]
+    pub text: Option<String>,
+    /// The title to check (YouTube, Reddit).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// A platform option to check, PLATFORM.NAME=VALUE (repeatable).
+    #[arg(long = "option", value_name = "PLATFORM.NAME=VALUE")]
+    pub options: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// Check a delivery's x-aether-signature header against its raw body.
+    #[command(after_help = concat!(
+        "Verifies HMAC-SHA256(secret, \"<t>.<body>\") in constant time against each --secret \
+         (pass the old and the new one during a rotation) and refuses a t more than --tolerance \
+         seconds from now. The body must be the raw bytes received, unchanged.\n\n",
+        "Examples:\n",
+        "  aether webhooks verify --secret \"$WHSEC\" --header 't=1718441400,v1=5f2b…' --payload body.json\n",
+        "  cat body.json | aether webhooks verify --secret \"$NEW\" --secret \"$OLD\" --header \"$SIG\"\n\n",
+        exit_codes!()
+    ))]
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A signing secret (repeatable: any one may match).
+    #[arg(long = "secret", value_name = "S", required = true)]
+    pub secrets: Vec<String>,
+    /// The x-aether-signature header's value: t=<unix seconds>,v1=<hex>.
+    #[arg(long, value_name = "'t=…,v1=…'")]
+    pub header: String,
+    /// The raw body: a file, or - for stdin.
+    #[arg(long, value_name = "FILE|-", default_value = "-")]
+    pub payload: String,
+    /// Largest accepted distance between t and now, in seconds.
+    #[arg(long, default_value_t = aether::webhooks::DEFAULT_TOLERANCE.as_secs(), value_name = "SECS")]
+    pub tolerance: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct MockArgs {
+    /// Port to listen on; 0 lets the OS pick one (read it from the JSON line).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// Virtual milliseconds a post target takes to publish.
+    #[arg(long, default_value_t = 1_500, value_name = "N")]
+    pub processing_ms: u64,
+    /// An API key the emulator accepts besides sk_test_aether_mock (repeatable).
+    #[arg(long = "accept-key", value_name = "KEY")]
+    pub accept_keys: Vec<String>,
+    /// Token for the /_mock/ admin API [default: random].
+    #[arg(long, env = "AETHER_MOCK_ADMIN_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    pub admin_token: Option<String>,
+    /// Directory for media bytes [default: a temp dir removed at exit].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// A platform, as typed on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlatformArg {
+    Tiktok,
+    Instagram,
+    Linkedin,
+    Facebook,
+    Youtube,
+    Threads,
+    Reddit,
+}
+
+impl PlatformArg {
+    pub fn platform(self) -> Platform {
+        match self {
+            PlatformArg::Tiktok => Platform::Tiktok,
+            PlatformArg::Instagram => Platform::Instagram,
+            PlatformArg::Linkedin => Platform::Linkedin,
+            PlatformArg::Facebook => Platform::Facebook,
+            PlatformArg::Youtube => Platform::Youtube,
+            PlatformArg::Threads => Platform::Threads,
+            PlatformArg::Reddit => Platform::Reddit,
+        }
+    }
+}
+
+/// An account tier, as typed on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TierArg {
+    Standard,
+    Creator,
+}
+
+impl TierArg {
+    pub fn tier(self) -> Tier {
+        match self {
+            TierArg::Standard => Tier::Standard,
+            TierArg::Creator => Tier::Creator,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_command_has_an_example() {
+        for command in Cli::command().get_subcommands() {
+            let mut commands = vec![command.clone()];
+            commands.extend(command.get_subcommands().cloned());
+            for command in commands.iter().filter(|c| !c.has_subcommands()) {
+                let help = command.get_after_help().map(|h| h.to_string()).unwrap_or_default();
+                assert!(help.contains("Examples:"), "{} has no example", command.get_name());
+                assert!(help.contains("Exit codes"), "{} has no exit codes", command.get_name());
+            }
+        }
+    }
+}

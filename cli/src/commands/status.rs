@@ -1,0 +1,108 @@
+//! `aether status POST_ID [--wait]`, and the post display shared with `aether post`.
+
+use std::time::Duration;
+
+use aether::model::{Post, PostStatus};
+use aether::posts::WaitOptions;
+use futures_util::StreamExt;
+use serde_json::json;
+
+use super::{interruptible, Ctx};
+use crate::cli::StatusArgs;
+use crate::error::{CliError, EXIT_ERROR};
+use crate::ui::Ui;
+
+pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<(), CliError> {
+    let client = ctx.client()?;
+    let post = if args.wait {
+        follow(ctx, &client, &args.post_id, Duration::from_secs(args.timeout)).await?
+    } else {
+        interruptible(ctx, client.posts().get(&args.post_id)).await?
+    };
+    finish(ctx, &post, args.wait)
+}
+
+/// Prints the post (JSON or for people) and fails with exit 1 when `judge` and the post ended
+/// failed or partially published.
+pub fn finish(ctx: &Ctx, post: &Post, judge: bool) -> Result<(), CliError> {
+    if ctx.ui.json {
+        ctx.ui.print_json(&json!(post));
+    } else {
+        print_post(&ctx.ui, post);
+    }
+    let failed = matches!(post.status, PostStatus::Failed | PostStatus::PartiallyPublished);
+    if judge && failed {
+        return Err(CliError::Reported(EXIT_ERROR));
+    }
+    Ok(())
+}
+
+/// Polls the post until it is terminal, with a spinner on a terminal and one line per status
+/// change otherwise.
+pub async fn follow(
+    ctx: &Ctx,
+    client: &aether::Client,
+    post_id: &str,
+    timeout: Duration,
+) -> Result<Post, CliError> {
+    let spinner = ctx.ui.spinner(format!("{post_id}: checking"));
+    let options = WaitOptions::default().timeout(timeout).cancel_token(ctx.cancel.clone());
+    let mut changes = Box::pin(client.posts().watch(post_id, options));
+    let mut last = None;
+    while let Some(change) = changes.next().await {
+        let post = match change {
+            Ok(post) => post,
+            Err(error) => {
+                spinner.finish_and_clear();
+                return Err(error.into());
+            }
+        };
+        spinner.set_message(format!("{post_id}: {}", post.status));
+        if !ctx.ui.live {
+            ctx.ui.note(format!("{post_id}: {}", post.status));
+        }
+        last = Some(post);
+    }
+    spinner.finish_and_clear();
+    last.ok_or_else(|| aether::Error::protocol("the post's status stream ended early").into())
+}
+
+/// The post for people: id and status, then one line per target.
+pub fn print_post(ui: &Ui, post: &Post) {
+    let paint = &ui.out;
+    let status = status_text(ui, &post.status);
+    ui.say(format!("{}  {status}", paint.bold(&post.id)));
+    if let Some(at) = &post.publish_at {
+        if post.status == PostStatus::Scheduled {
+            ui.say(format!("  publishes at {at}"));
+        }
+    }
+    for result in &post.results {
+        let mut line = format!(
+            "  {:<9} {:<22} {}",
+            result.platform.as_str(),
+            result.profile_id,
+            result.status
+        );
+        if let Some(url) = &result.url {
+            line.push_str(&format!("  {url}"));
+        }
+        if let Some(error) = &result.error {
+            line.push_str(&format!("  {} {}", paint.red(error.code.as_str()), error.message));
+        }
+        ui.say(line);
+    }
+    if let Some(error) = &post.error {
+        ui.say(format!("  {} {}", paint.red(error.code.as_str()), error.message));
+    }
+}
+
+pub fn status_text(ui: &Ui, status: &PostStatus) -> String {
+    let paint = &ui.out;
+    match status {
+        PostStatus::Published => paint.green(status),
+        PostStatus::Failed => paint.red(status),
+        PostStatus::PartiallyPublished | PostStatus::Cancelled => paint.yellow(status),
+        _ => paint.cyan(status),
+    }
+}
