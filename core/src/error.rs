@@ -21,8 +21,11 @@ macro_rules! error_codes {
         ///
         /// A code this version does not know is kept verbatim in [`ErrorCode::Unknown`], so a
         /// newer server never breaks an older client.
+        ///
+        /// Deliberately not `#[non_exhaustive]`: each binding maps every code with an
+        /// exhaustive `match` (only `Unknown` is a catch-all), so adding a code here fails to
+        /// compile until every binding has mapped it.
         #[derive(Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
         pub enum ErrorCode {
             $( $(#[$doc])* $variant, )*
             /// A code this SDK version does not know, kept as the server sent it.
@@ -345,6 +348,36 @@ impl Error {
             (ErrorCode::ProtocolError, Some(408 | 429 | 500 | 502 | 503 | 504))
                 | (ErrorCode::Unknown(_), Some(408 | 500 | 503 | 504))
         )
+    }
+
+    /// Everything the error says as one JSON object, for bindings and logs: `code`,
+    /// `message`, and, when present, `status`, `requestId`, `retryAfterMs`, `field`,
+    /// `platform`, `details`. Never contains the API key.
+    pub fn to_json(&self) -> Value {
+        let inner = &self.inner;
+        let mut object = serde_json::Map::new();
+        object.insert("code".into(), Value::from(inner.code.as_str()));
+        object.insert("message".into(), Value::from(inner.message.as_str()));
+        if let Some(status) = inner.status {
+            object.insert("status".into(), Value::from(status));
+        }
+        if let Some(request_id) = &inner.request_id {
+            object.insert("requestId".into(), Value::from(request_id.as_str()));
+        }
+        if let Some(retry_after) = inner.retry_after {
+            let ms = u64::try_from(retry_after.as_millis()).unwrap_or(u64::MAX);
+            object.insert("retryAfterMs".into(), Value::from(ms));
+        }
+        if let Some(field) = &inner.field {
+            object.insert("field".into(), Value::from(field.as_str()));
+        }
+        if let Some(platform) = &inner.platform {
+            object.insert("platform".into(), Value::from(platform.as_str()));
+        }
+        if let Some(details) = &inner.details {
+            object.insert("details".into(), details.clone());
+        }
+        Value::Object(object)
     }
 
     /// Sets the HTTP status.

@@ -25,7 +25,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::error::ErrorCode;
+use crate::error::{Error, ErrorCode};
 use crate::probe::{Container, MediaKind, VideoCodec};
 
 /// Declares a string enum with a fallback variant that keeps values this version does not know,
@@ -656,6 +656,73 @@ pub struct PlatformOptionsMap {
 }
 
 impl PlatformOptionsMap {
+    /// Parses a whole `platforms` object given as JSON text, e.g.
+    /// `{"tiktok": {"privacyLevel": "SELF_ONLY"}, "linkedin": {}}`, as the C, Python and Node
+    /// bindings receive it. Each platform's options go through [`PlatformOptionsMap::set_json`].
+    /// Fails with `INVALID_ARGUMENT` when the text is not JSON or not an object.
+    pub fn from_json_str(json: &str) -> Result<PlatformOptionsMap, Error> {
+        let value: Value = serde_json::from_str(json).map_err(|e| {
+            Error::invalid_argument(format!("the platform options are not valid JSON: {e}"))
+                .with_field("platforms")
+        })?;
+        let Value::Object(map) = value else {
+            return Err(Error::invalid_argument(
+                "the platform options must be a JSON object keyed by platform, e.g. {\"tiktok\": {}}",
+            )
+            .with_field("platforms"));
+        };
+        let mut options = PlatformOptionsMap::default();
+        for (name, value) in map {
+            options.set_json(&Platform::parse(&name), value)?;
+        }
+        Ok(options)
+    }
+
+    /// Sets one platform's options from a JSON object (`{}` takes the platform's defaults),
+    /// replacing any options it had. A known platform's options are read into its typed form,
+    /// so a known field of the wrong type (`{"disableDuet": "yes"}`) fails here with
+    /// `INVALID_ARGUMENT`; unknown fields are kept for the server to refuse with
+    /// `INVALID_PLATFORM_OPTION`. An unknown platform is kept verbatim in `other`.
+    pub fn set_json(&mut self, platform: &Platform, options: Value) -> Result<(), Error> {
+        let field = format!("platforms.{platform}");
+        if platform.as_str().is_empty() {
+            return Err(
+                Error::invalid_argument("the platform name is empty").with_field("platforms")
+            );
+        }
+        if !options.is_object() {
+            return Err(Error::invalid_argument(format!(
+                "the {platform} options must be a JSON object (use {{}} for the defaults)"
+            ))
+            .with_field(field)
+            .with_platform(platform.clone()));
+        }
+        fn typed<T: serde::de::DeserializeOwned>(
+            platform: &Platform,
+            field: &str,
+            options: Value,
+        ) -> Result<T, Error> {
+            serde_json::from_value(options).map_err(|e| {
+                Error::invalid_argument(format!("the {platform} options are invalid: {e}"))
+                    .with_field(field)
+                    .with_platform(platform.clone())
+            })
+        }
+        match platform {
+            Platform::Tiktok => self.tiktok = Some(typed(platform, &field, options)?),
+            Platform::Instagram => self.instagram = Some(typed(platform, &field, options)?),
+            Platform::Linkedin => self.linkedin = Some(typed(platform, &field, options)?),
+            Platform::Facebook => self.facebook = Some(typed(platform, &field, options)?),
+            Platform::Youtube => self.youtube = Some(typed(platform, &field, options)?),
+            Platform::Threads => self.threads = Some(typed(platform, &field, options)?),
+            Platform::Reddit => self.reddit = Some(typed(platform, &field, options)?),
+            Platform::Unknown(name) => {
+                self.other.insert(name.clone(), options);
+            }
+        }
+        Ok(())
+    }
+
     /// Whether no platform is named.
     pub fn is_empty(&self) -> bool {
         self.platforms().is_empty()
