@@ -239,7 +239,11 @@ impl Demo<'_> {
             options = options.mime_type("video/mp4");
         }
         let uploaded = self.client.media().upload(source, options).await;
-        bar.finish_and_clear();
+        // A finished bar stays on screen: the demo shows what happened.
+        match &uploaded {
+            Ok(_) => bar.finish(),
+            Err(_) => bar.finish_and_clear(),
+        }
         let media = uploaded?;
         self.line(format!(
             "uploaded {} → mediaKey {}",
@@ -377,7 +381,7 @@ impl Demo<'_> {
             interruptible(self.ctx, self.client.posts().create(&request)).await?;
             bar.set_position(n);
         }
-        bar.finish_and_clear();
+        bar.finish();
         let request = tiktok_post(profile_id, &format!("{CAPTION} (post 11)"), &media.media_key);
         let refused = interruptible(self.ctx, self.client.posts().create(&request)).await;
         let error = expect_refusal(refused, ErrorCode::PostLimitReached, "the eleventh post")?;
