@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use common::{fixture, fixtures, run};
+use common::{fixture, fixtures, run, run_with_env};
 use serde_json::Value;
 
 /// TikTok's rules, restated from PLATFORMS.md so the test does not borrow the code under test.
@@ -201,4 +201,16 @@ fn a_missing_file_is_an_error_not_a_verdict() {
         run(&["validate", "/nonexistent/clip.mp4", "--platform", "tiktok", "--json"], None);
     result.expect(1);
     assert_eq!(result.json()["error"]["code"], "IO_ERROR");
+}
+
+#[test]
+fn no_colour_when_stdout_is_not_a_terminal_even_without_no_color() {
+    let path = fixture("h264_14.9s.mp4");
+    let result = run_with_env(
+        &["validate", path.to_str().unwrap(), "--platform", "tiktok"],
+        None,
+        &[("NO_COLOR", "")],
+    );
+    result.expect(1);
+    assert!(!result.stdout().contains('\u{1b}') && !result.stderr().contains('\u{1b}'));
 }

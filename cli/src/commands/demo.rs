@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use aether::connect_links::verify_callback;
 use aether::media::MediaWaitOptions;
 use aether::model::{
     CreateConnectLinkRequest, CreatePostRequest, Media, Platform, PlatformOptionsMap, Post,
@@ -180,7 +179,7 @@ impl Demo<'_> {
         self.line(self.ui.out.dim(&location));
 
         // Your callback handler: check state, read profileId.
-        let outcome = verify_callback(&location, &state)?;
+        let outcome = self.client.connect_links().verify_callback(&location, &state)?;
         let profile =
             interruptible(self.ctx, self.client.profiles().get(&outcome.profile_id)).await?;
         self.line(format!(

@@ -80,7 +80,12 @@ fn explain(error: Error, args: &UploadArgs) -> CliError {
     let aborted = details.get("sessionAborted").and_then(|v| v.as_bool()).unwrap_or(true);
     let file = args.file.display();
     match upload_id {
-        Some(id) if !aborted && *error.code() != ErrorCode::Cancelled => CliError::with_hint(
+        _ if *error.code() == ErrorCode::Cancelled => CliError::with_hint(
+            error,
+            "interrupted: the upload session was aborted on the server; run the command again to \
+             start over",
+        ),
+        Some(id) if !aborted => CliError::with_hint(
             error,
             format!("the parts already sent are kept: continue with `aether upload {file} --resume {id}`"),
         ),

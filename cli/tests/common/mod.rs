@@ -149,7 +149,12 @@ pub fn run_with_env(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     for (name, value) in env {
-        command.env(name, value);
+        // An empty value removes the variable.
+        if value.is_empty() {
+            command.env_remove(name);
+        } else {
+            command.env(name, value);
+        }
     }
     let mut child = command.spawn().expect("the aether binary runs");
     if let Some(input) = stdin {
