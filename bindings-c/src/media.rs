@@ -1,0 +1,360 @@
+//! `aether_media`: uploading a file and reading what the server's verification found.
+
+use std::ffi::{c_char, c_void, CString};
+
+use aether::model::{Media, Platform, Tier};
+use aether::upload::{UploadOptions, UploadProgress, UploadSource};
+use aether::Error;
+
+use crate::cancel::{aether_cancel_token, token_of};
+use crate::client::{aether_client, block_on, client_arg, non_empty};
+use crate::error::aether_error;
+use crate::ffi::{borrowed_str, boundary, cstring, field, free_raw, getter, into_raw};
+use crate::ffi::{opt_cstring, opt_str_arg, or_minus_one, out_arg, ref_arg, str_arg};
+use crate::ffi::{str_array_arg, write_json, Res, UserData};
+use crate::post::{aether_wait_options, media_wait_options};
+use crate::status::aether_status;
+
+/// Where an upload stands, given to an aether_progress_callback.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct aether_upload_progress {
+    /// Bytes the server has acknowledged.
+    pub bytes_sent: u64,
+    /// The file's size in bytes.
+    pub total: u64,
+    /// Parts acknowledged (a small file goes in one part).
+    pub parts_done: u32,
+    /// Parts in all.
+    pub parts_total: u32,
+}
+
+/// Told how an upload progresses: once at the start, then as parts are acknowledged (at most
+/// every 50 ms), and always at the end (bytes_sent == total). Calls are never concurrent and
+/// bytes_sent never decreases. It runs on a thread of the library's runtime or on the calling
+/// thread (never assume which) while aether_media_upload() blocks; it must return quickly,
+/// must not call blocking aether_ functions (they fail with AETHER_ERROR_INVALID_ARGUMENT
+/// there) and must not unwind (no C++ exceptions or longjmp out of it). `progress` is
+/// borrowed for the call.
+pub type aether_progress_callback =
+    Option<extern "C" fn(progress: *const aether_upload_progress, user_data: *mut c_void)>;
+
+/// How aether_media_upload() uploads. Start from AETHER_UPLOAD_OPTIONS_INIT (every field
+/// "default"). Strings and arrays are borrowed during the call.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct aether_upload_options {
+    /// The mime type, e.g. "video/mp4"; NULL: from the file name's extension, else from the
+    /// file's first bytes.
+    pub mime_type: *const c_char,
+    /// The name the media gets; NULL: the path's file name.
+    pub file_name: *const c_char,
+    /// Platforms whose media rules the file must pass before a byte is sent, e.g.
+    /// {"tiktok"}: the rule's code (VIDEO_TOO_SHORT, UNSUPPORTED_MEDIA_TYPE, ...) fails the call
+    /// early. NULL (with platform_count 0): no preflight; the server still verifies.
+    pub platforms: *const *const c_char,
+    /// How many strings `platforms` holds.
+    pub platform_count: usize,
+    /// The account tier the rules are checked for: "standard" (NULL) or "creator".
+    pub tier: *const c_char,
+    /// Part size to ask the server for, in bytes (5-64 MiB); 0: the server's (8 MiB).
+    pub part_size: u64,
+    /// Parts in flight at once (1-64); 0: the default (4). Memory is bounded by this times
+    /// the part size.
+    pub parallelism: u32,
+    /// Told about progress; NULL: not told.
+    pub on_progress: aether_progress_callback,
+    /// Passed to `on_progress` as is; must stay valid during the call.
+    pub user_data: *mut c_void,
+    /// Cancels the upload (AETHER_ERROR_CANCELLED; the session is aborted on the server);
+    /// NULL: none.
+    pub cancel: *const aether_cancel_token,
+    /// A file where the upload's state is kept, so that a later call (even in another
+    /// process) with the same file continues it instead of starting over; NULL: none.
+    pub resume_state_file: *const c_char,
+}
+
+fn upload_options(options: &aether_upload_options) -> Res<UploadOptions> {
+    let mut upload = UploadOptions::new();
+    // SAFETY: NULL or NUL-terminated strings and an array of `platform_count` of them, valid
+    // for the call, by the header's conventions.
+    let (mime_type, file_name, platforms, tier, state_file) = unsafe {
+        (
+            opt_str_arg(options.mime_type, "options->mime_type")?,
+            opt_str_arg(options.file_name, "options->file_name")?,
+            str_array_arg(options.platforms, options.platform_count, "options->platforms")?,
+            opt_str_arg(options.tier, "options->tier")?,
+            opt_str_arg(options.resume_state_file, "options->resume_state_file")?,
+        )
+    };
+    if let Some(mime_type) = mime_type {
+        upload = upload.mime_type(mime_type);
+    }
+    if let Some(file_name) = file_name {
+        upload = upload.file_name(file_name);
+    }
+    for platform in platforms {
+        upload = upload.platform(Platform::parse(non_empty(platform, "options->platforms[]")?));
+    }
+    if let Some(tier) = tier {
+        let tier = Tier::parse(tier);
+        if tier.is_unknown() {
+            return Err(Error::invalid_argument(format!(
+                "options->tier is {tier:?}; use \"standard\" or \"creator\""
+            )));
+        }
+        upload = upload.tier(tier);
+    }
+    if options.part_size > 0 {
+        upload = upload.part_size(options.part_size);
+    }
+    if options.parallelism > 0 {
+        upload = upload.parallelism(usize::try_from(options.parallelism).unwrap_or(usize::MAX));
+    }
+    if let Some(callback) = options.on_progress {
+        let user_data = UserData::new(options.user_data);
+        upload = upload.on_progress(move |progress: UploadProgress| {
+            let progress = aether_upload_progress {
+                bytes_sent: progress.bytes_sent,
+                total: progress.total,
+                parts_done: progress.parts_done,
+                parts_total: progress.parts_total,
+            };
+            callback(&progress, user_data.get());
+        });
+    }
+    if let Some(token) = token_of(options.cancel) {
+        upload = upload.cancel_token(token);
+    }
+    if let Some(state_file) = state_file {
+        upload = upload.resume_state_file(state_file);
+    }
+    Ok(upload)
+}
+
+/// A stored media file and what verification found in it. Immutable: read it from any thread.
+/// Free it with aether_media_free(); its strings live as long as it does.
+pub struct aether_media {
+    media: Media,
+    media_key: CString,
+    file_name: CString,
+    mime_type: CString,
+    sha256: CString,
+    status: CString,
+    kind: CString,
+    video_codec: Option<CString>,
+    audio_codec: Option<CString>,
+    container: Option<CString>,
+    error_code: Option<CString>,
+    error_message: Option<CString>,
+}
+
+impl aether_media {
+    fn new(media: Media) -> aether_media {
+        aether_media {
+            media_key: cstring(&media.media_key),
+            file_name: cstring(&media.file_name),
+            mime_type: cstring(&media.mime_type),
+            sha256: cstring(&media.sha256),
+            status: cstring(media.status.as_str()),
+            kind: cstring(media.kind.as_str()),
+            video_codec: opt_cstring(media.video_codec.as_ref().map(|c| c.as_str())),
+            audio_codec: opt_cstring(media.audio_codec.as_deref()),
+            container: opt_cstring(media.container.as_ref().map(|c| c.as_str())),
+            error_code: opt_cstring(media.error.as_ref().map(|e| e.code.as_str())),
+            error_message: opt_cstring(media.error.as_ref().map(|e| e.message.as_str())),
+            media,
+        }
+    }
+}
+
+/// Uploads the file at `path` (UTF-8) and writes the stored media, usually still
+/// "processing", to `*out_media`. `options` may be NULL for the defaults. Small files go in
+/// one request; larger ones in parallel, checksummed parts. Blocks until done; report
+/// progress and cancel through `options`. Fails with AETHER_ERROR_IO_ERROR when the file
+/// cannot be read, the preflight's code when a platform in `options->platforms` refuses the
+/// file, AETHER_ERROR_CANCELLED, or the server's error (aether_error_to_json()'s "details"
+/// then carry "uploadId" and "mediaKey").
+#[no_mangle]
+pub extern "C" fn aether_media_upload(
+    client: *const aether_client,
+    path: *const c_char,
+    options: *const aether_upload_options,
+    out_media: *mut *mut aether_media,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        let client = client_arg(client)?;
+        // SAFETY: a NUL-terminated string valid for the call.
+        let path = non_empty(unsafe { str_arg(path, "path") }?, "path")?;
+        let out = out_arg(out_media, "out_media")?;
+        // SAFETY: NULL or valid options, by the header's conventions.
+        let upload = match unsafe { options.as_ref() } {
+            Some(options) => upload_options(options)?,
+            None => UploadOptions::new(),
+        };
+        let media = block_on(client.media().upload(UploadSource::path(path), upload))?;
+        out.write(into_raw(aether_media::new(media)));
+        Ok(())
+    })
+}
+
+/// Reads a stored media file (GET /v1/media/{key}). Blocks until the server answers. On
+/// success writes it to `*out_media`. Unknown key: AETHER_ERROR_NOT_FOUND.
+#[no_mangle]
+pub extern "C" fn aether_media_get(
+    client: *const aether_client,
+    media_key: *const c_char,
+    out_media: *mut *mut aether_media,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        let client = client_arg(client)?;
+        // SAFETY: a NUL-terminated string valid for the call.
+        let key = non_empty(unsafe { str_arg(media_key, "media_key") }?, "media_key")?;
+        let out = out_arg(out_media, "out_media")?;
+        let media = block_on(client.media().get(key))?;
+        out.write(into_raw(aether_media::new(media)));
+        Ok(())
+    })
+}
+
+/// Blocks until the server has verified the media and writes it, "ready", to `*out_media`.
+/// Polls as `options` says (NULL: defaults). A media that failed verification is an error
+/// with the media's own code (e.g. AETHER_ERROR_VIDEO_TOO_SHORT); also AETHER_ERROR_TIMEOUT,
+/// AETHER_ERROR_CANCELLED.
+#[no_mangle]
+pub extern "C" fn aether_media_wait_ready(
+    client: *const aether_client,
+    media_key: *const c_char,
+    options: *const aether_wait_options,
+    out_media: *mut *mut aether_media,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        let client = client_arg(client)?;
+        // SAFETY: a NUL-terminated string valid for the call.
+        let key = non_empty(unsafe { str_arg(media_key, "media_key") }?, "media_key")?;
+        let out = out_arg(out_media, "out_media")?;
+        let media = block_on(client.media().wait_ready(key, media_wait_options(options)))?;
+        out.write(into_raw(aether_media::new(media)));
+        Ok(())
+    })
+}
+
+/// The media key (e.g. "org_abc123/f47ac10b.mp4") to reference in posts. Borrowed: valid
+/// until the media is freed; NULL if `media` is NULL.
+#[no_mangle]
+pub extern "C" fn aether_media_key(media: *const aether_media) -> *const c_char {
+    borrowed_str(media, |m| Some(&m.media_key))
+}
+
+/// The file's name. Borrowed like aether_media_key().
+#[no_mangle]
+pub extern "C" fn aether_media_file_name(media: *const aether_media) -> *const c_char {
+    borrowed_str(media, |m| Some(&m.file_name))
+}
+
+/// The declared mime type. Borrowed like aether_media_key().
+#[no_mangle]
+pub extern "C" fn aether_media_mime_type(media: *const aether_media) -> *const c_char {
+    borrowed_str(media, |m| Some(&m.mime_type))
+}
+
+/// Size in bytes; 0 when `media` is NULL.
+#[no_mangle]
+pub extern "C" fn aether_media_size(media: *const aether_media) -> u64 {
+    field(media, 0, |m| m.media.size)
+}
+
+/// Hex SHA-256 of the file. Borrowed like aether_media_key().
+#[no_mangle]
+pub extern "C" fn aether_media_sha256(media: *const aether_media) -> *const c_char {
+    borrowed_str(media, |m| Some(&m.sha256))
+}
+
+/// Where verification stands: "processing", "ready" or "failed" (or a newer value). Borrowed
+/// like aether_media_key().
+#[no_mangle]
+pub extern "C" fn aether_media_status(media: *const aether_media) -> *const c_char {
+    borrowed_str(media, |m| Some(&m.status))
+}
+
+/// "video", "image" or "audio". Borrowed like aether_media_key().
+#[no_mangle]
+pub extern "C" fn aether_media_kind(media: *const aether_media) -> *const c_char {
+    borrowed_str(media, |m| Some(&m.kind))
+}
+
+/// Duration in milliseconds once verified; -1 when not known or `media` is NULL.
+#[no_mangle]
+pub extern "C" fn aether_media_duration_ms(media: *const aether_media) -> i64 {
+    field(media, -1, |m| or_minus_one(m.media.duration_ms))
+}
+
+/// Width in pixels once verified; -1 when not known or `media` is NULL.
+#[no_mangle]
+pub extern "C" fn aether_media_width(media: *const aether_media) -> i64 {
+    field(media, -1, |m| or_minus_one(m.media.width.map(u64::from)))
+}
+
+/// Height in pixels once verified; -1 when not known or `media` is NULL.
+#[no_mangle]
+pub extern "C" fn aether_media_height(media: *const aether_media) -> i64 {
+    field(media, -1, |m| or_minus_one(m.media.height.map(u64::from)))
+}
+
+/// Codec of the video track once verified (e.g. "h264"), or NULL. Borrowed like
+/// aether_media_key().
+#[no_mangle]
+pub extern "C" fn aether_media_video_codec(media: *const aether_media) -> *const c_char {
+    borrowed_str(media, |m| m.video_codec.as_deref())
+}
+
+/// Codec of the first audio track (e.g. "aac"), or NULL. Borrowed like aether_media_key().
+#[no_mangle]
+pub extern "C" fn aether_media_audio_codec(media: *const aether_media) -> *const c_char {
+    borrowed_str(media, |m| m.audio_codec.as_deref())
+}
+
+/// Container recognised from the file's bytes (e.g. "mp4"), or NULL. Borrowed like
+/// aether_media_key().
+#[no_mangle]
+pub extern "C" fn aether_media_container(media: *const aether_media) -> *const c_char {
+    borrowed_str(media, |m| m.container.as_deref())
+}
+
+/// Why verification failed: the code (e.g. "VIDEO_TOO_SHORT"), or NULL. Borrowed like
+/// aether_media_key().
+#[no_mangle]
+pub extern "C" fn aether_media_error_code(media: *const aether_media) -> *const c_char {
+    borrowed_str(media, |m| m.error_code.as_deref())
+}
+
+/// Why verification failed: the message, or NULL. Borrowed like aether_media_key().
+#[no_mangle]
+pub extern "C" fn aether_media_error_message(media: *const aether_media) -> *const c_char {
+    borrowed_str(media, |m| m.error_message.as_deref())
+}
+
+/// The media as JSON (the API's camelCase form). On success writes an owned string to
+/// `*out_json`: free it with aether_string_free().
+#[no_mangle]
+pub extern "C" fn aether_media_to_json(
+    media: *const aether_media,
+    out_json: *mut *mut c_char,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        // SAFETY: NULL or a live media.
+        let media = unsafe { ref_arg(media, "media") }?;
+        write_json(&media.media, out_json)
+    })
+}
+
+/// Frees a media. NULL is ignored.
+#[no_mangle]
+pub extern "C" fn aether_media_free(media: *mut aether_media) {
+    // SAFETY: NULL or a media from this library, not used afterwards.
+    getter((), || unsafe { free_raw(media) })
+}

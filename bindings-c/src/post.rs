@@ -1,0 +1,515 @@
+//! `aether_post` and `aether_target_result`: reading, waiting for and cancelling posts.
+//! (Creating one: `post_builder.rs`; watching one: `watch.rs`.)
+
+use std::ffi::{c_char, CString};
+use std::time::Duration;
+
+use aether::media::MediaWaitOptions;
+use aether::model::{Post, ResultError, TargetResult};
+use aether::posts::WaitOptions;
+
+use crate::cancel::{aether_cancel_token, token_of};
+use crate::client::{aether_client, block_on, client_arg, non_empty};
+use crate::error::aether_error;
+use crate::ffi::{borrowed_str, boundary, cstring, field, free_raw, getter, into_raw};
+use crate::ffi::{opt_cstring, out_arg, ref_arg, str_arg, write_json, Res};
+use crate::status::aether_status;
+
+/// Waits without a deadline: the value of aether_wait_options.timeout_ms for that.
+pub const AETHER_NO_TIMEOUT: i64 = -1;
+
+/// How aether_post_wait(), aether_post_watch() and aether_media_wait_ready() poll. Start from
+/// AETHER_WAIT_OPTIONS_INIT (every field "default"). Between polls they wait the server's
+/// Retry-After hint when it sends one, else the poll interval, which grows by half after each
+/// poll that saw no change, up to the longest interval.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct aether_wait_options {
+    /// First time between polls, in milliseconds; 0: the default (posts 3 s, media 0.5 s).
+    pub poll_interval_ms: u32,
+    /// Longest time between polls, in milliseconds; 0: the default (posts 30 s, media 5 s).
+    pub max_poll_interval_ms: u32,
+    /// Deadline of the whole wait, in milliseconds from the call; 0: the default (posts
+    /// 15 min, media 10 min); AETHER_NO_TIMEOUT (any negative value): none. When it passes the
+    /// wait fails with AETHER_ERROR_TIMEOUT.
+    pub timeout_ms: i64,
+    /// Cancels the wait (AETHER_ERROR_CANCELLED); NULL: none. Borrowed during the call (a watch
+    /// takes its own reference).
+    pub cancel: *const aether_cancel_token,
+}
+
+/// The options as given, or all defaults when `options` is NULL.
+fn wait_options_arg(options: *const aether_wait_options) -> aether_wait_options {
+    // SAFETY: NULL or valid options, by the header's conventions.
+    unsafe { options.as_ref() }.copied().unwrap_or(aether_wait_options {
+        poll_interval_ms: 0,
+        max_poll_interval_ms: 0,
+        timeout_ms: 0,
+        cancel: std::ptr::null(),
+    })
+}
+
+fn millis(ms: u32) -> Option<Duration> {
+    (ms > 0).then(|| Duration::from_millis(u64::from(ms)))
+}
+
+/// `aether_wait_options` (NULL: defaults) as the core's post wait options.
+pub(crate) fn post_wait_options(options: *const aether_wait_options) -> WaitOptions {
+    let options = wait_options_arg(options);
+    let mut wait = WaitOptions::default();
+    if let Some(interval) = millis(options.poll_interval_ms) {
+        wait.poll_interval = interval;
+    }
+    if let Some(interval) = millis(options.max_poll_interval_ms) {
+        wait.max_poll_interval = interval;
+    }
+    match options.timeout_ms {
+        0 => {}
+        ms if ms <= AETHER_NO_TIMEOUT => wait.timeout = None,
+        ms => wait.timeout = Some(Duration::from_millis(ms.unsigned_abs())),
+    }
+    wait.cancel = token_of(options.cancel);
+    wait
+}
+
+/// `aether_wait_options` (NULL: defaults) as the core's media wait options.
+pub(crate) fn media_wait_options(options: *const aether_wait_options) -> MediaWaitOptions {
+    let options = wait_options_arg(options);
+    let mut wait = MediaWaitOptions::default();
+    if let Some(interval) = millis(options.poll_interval_ms) {
+        wait.poll_interval = interval;
+    }
+    if let Some(interval) = millis(options.max_poll_interval_ms) {
+        wait.max_poll_interval = interval;
+    }
+    match options.timeout_ms {
+        0 => {}
+        ms if ms <= AETHER_NO_TIMEOUT => wait.timeout = None,
+        ms => wait.timeout = Some(Duration::from_millis(ms.unsigned_abs())),
+    }
+    wait.cancel = token_of(options.cancel);
+    wait
+}
+
+/// A post and its per-target results, as the server returned it. Immutable: read it from any
+/// thread. Free it with aether_post_free(); the strings and results its accessors return live
+/// as long as it does.
+pub struct aether_post {
+    post: Post,
+    id: CString,
+    status: CString,
+    text: CString,
+    title: Option<CString>,
+    profile_ids: Vec<CString>,
+    media_keys: Vec<CString>,
+    scheduled_for: Option<CString>,
+    timezone: Option<CString>,
+    publish_at: Option<CString>,
+    schedule_resolution: Option<CString>,
+    created_at: CString,
+    updated_at: CString,
+    results: Vec<aether_target_result>,
+    error_code: Option<CString>,
+    error_message: Option<CString>,
+}
+
+/// The outcome of a post on one target (one profile). Borrowed from its aether_post: valid
+/// until the post is freed; never free it.
+pub struct aether_target_result {
+    result: TargetResult,
+    profile_id: CString,
+    platform: CString,
+    status: CString,
+    platform_post_id: Option<CString>,
+    url: Option<CString>,
+    published_at: Option<CString>,
+    error_code: Option<CString>,
+    error_message: Option<CString>,
+}
+
+fn error_strings(error: Option<&ResultError>) -> (Option<CString>, Option<CString>) {
+    match error {
+        Some(error) => (Some(cstring(error.code.as_str())), Some(cstring(&error.message))),
+        None => (None, None),
+    }
+}
+
+impl aether_target_result {
+    fn new(result: TargetResult) -> aether_target_result {
+        let (error_code, error_message) = error_strings(result.error.as_ref());
+        aether_target_result {
+            profile_id: cstring(&result.profile_id),
+            platform: cstring(result.platform.as_str()),
+            status: cstring(result.status.as_str()),
+            platform_post_id: opt_cstring(result.platform_post_id.as_deref()),
+            url: opt_cstring(result.url.as_deref()),
+            published_at: opt_cstring(result.published_at.as_deref()),
+            error_code,
+            error_message,
+            result,
+        }
+    }
+}
+
+impl aether_post {
+    pub(crate) fn new(post: Post) -> aether_post {
+        let (error_code, error_message) = error_strings(post.error.as_ref());
+        aether_post {
+            id: cstring(&post.id),
+            status: cstring(post.status.as_str()),
+            text: cstring(&post.content.text),
+            title: opt_cstring(post.content.title.as_deref()),
+            profile_ids: post.profile_ids.iter().map(|s| cstring(s)).collect(),
+            media_keys: post.media_keys.iter().map(|s| cstring(s)).collect(),
+            scheduled_for: opt_cstring(post.scheduled_for.as_deref()),
+            timezone: opt_cstring(post.timezone.as_deref()),
+            publish_at: opt_cstring(post.publish_at.as_deref()),
+            schedule_resolution: opt_cstring(post.schedule_resolution.as_ref().map(|r| r.as_str())),
+            created_at: cstring(&post.created_at),
+            updated_at: cstring(&post.updated_at),
+            results: post.results.iter().cloned().map(aether_target_result::new).collect(),
+            error_code,
+            error_message,
+            post,
+        }
+    }
+
+    pub(crate) fn is_terminal(&self) -> bool {
+        self.post.is_terminal()
+    }
+
+    /// The status string, borrowed from the post.
+    pub(crate) fn status_ptr(&self) -> *const c_char {
+        self.status.as_ptr()
+    }
+}
+
+fn post_id_arg<'a>(post_id: *const c_char) -> Res<&'a str> {
+    // SAFETY: a NUL-terminated string valid for the call.
+    non_empty(unsafe { str_arg(post_id, "post_id") }?, "post_id")
+}
+
+/// Reads a post (GET /v1/posts/{id}): its status and per-target results. Blocks until the
+/// server answers. On success writes it to `*out_post`. Unknown id: AETHER_ERROR_NOT_FOUND.
+#[no_mangle]
+pub extern "C" fn aether_post_get(
+    client: *const aether_client,
+    post_id: *const c_char,
+    out_post: *mut *mut aether_post,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        let client = client_arg(client)?;
+        let id = post_id_arg(post_id)?;
+        let out = out_arg(out_post, "out_post")?;
+        let post = block_on(client.posts().get(id))?;
+        out.write(into_raw(aether_post::new(post)));
+        Ok(())
+    })
+}
+
+/// Blocks until the post reaches a terminal status ("published", "partially_published",
+/// "failed", "cancelled"), polling as `options` says (NULL: defaults), and writes that post
+/// to `*out_post`. A post that *failed* is a success of the wait: look at its status and
+/// results. Fails with AETHER_ERROR_TIMEOUT when the deadline passes (aether_error_to_json()'s
+/// "details.post" is the last post seen), AETHER_ERROR_CANCELLED when `options->cancel` is
+/// cancelled (from another thread), or with the error of a poll that retrying cannot fix
+/// (e.g. AETHER_ERROR_NOT_FOUND); polls that fail transiently are retried until the
+/// deadline. A draft never changes by itself: waiting on one ends in TIMEOUT.
+#[no_mangle]
+pub extern "C" fn aether_post_wait(
+    client: *const aether_client,
+    post_id: *const c_char,
+    options: *const aether_wait_options,
+    out_post: *mut *mut aether_post,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        let client = client_arg(client)?;
+        let id = post_id_arg(post_id)?;
+        let out = out_arg(out_post, "out_post")?;
+        let post = block_on(client.posts().wait(id, post_wait_options(options)))?;
+        out.write(into_raw(aether_post::new(post)));
+        Ok(())
+    })
+}
+
+/// Cancels a draft or scheduled post (DELETE /v1/posts/{id}) and writes it, now "cancelled",
+/// to `*out_post`. A post already publishing or done: AETHER_ERROR_POST_NOT_EDITABLE.
+#[no_mangle]
+pub extern "C" fn aether_post_cancel(
+    client: *const aether_client,
+    post_id: *const c_char,
+    out_post: *mut *mut aether_post,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        let client = client_arg(client)?;
+        let id = post_id_arg(post_id)?;
+        let out = out_arg(out_post, "out_post")?;
+        let post = block_on(client.posts().cancel(id))?;
+        out.write(into_raw(aether_post::new(post)));
+        Ok(())
+    })
+}
+
+/// Copies a post, e.g. to keep the one an aether_post_event lends beyond its callback. On
+/// success writes the copy to `*out_post`; free it with aether_post_free().
+#[no_mangle]
+pub extern "C" fn aether_post_clone(
+    post: *const aether_post,
+    out_post: *mut *mut aether_post,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        // SAFETY: NULL or a live post.
+        let post = unsafe { ref_arg(post, "post") }?;
+        let out = out_arg(out_post, "out_post")?;
+        out.write(into_raw(aether_post::new(post.post.clone())));
+        Ok(())
+    })
+}
+
+/// Frees a post. NULL is ignored. Never pass the post an aether_post_event lends.
+#[no_mangle]
+pub extern "C" fn aether_post_free(post: *mut aether_post) {
+    // SAFETY: NULL or a post from this library, not used afterwards.
+    getter((), || unsafe { free_raw(post) })
+}
+
+/// The post's id ("post_..."). Borrowed: valid until the post is freed; NULL if `post` is NULL.
+#[no_mangle]
+pub extern "C" fn aether_post_id(post: *const aether_post) -> *const c_char {
+    borrowed_str(post, |p| Some(&p.id))
+}
+
+/// Where the post stands: "draft", "scheduled", "publishing", "published",
+/// "partially_published", "failed" or "cancelled" (or a newer value). Borrowed like
+/// aether_post_id().
+#[no_mangle]
+pub extern "C" fn aether_post_status(post: *const aether_post) -> *const c_char {
+    borrowed_str(post, |p| Some(&p.status))
+}
+
+/// Whether the post can no longer change ("published", "partially_published", "failed",
+/// "cancelled"). False when `post` is NULL.
+#[no_mangle]
+pub extern "C" fn aether_post_is_terminal(post: *const aether_post) -> bool {
+    field(post, false, |p| p.is_terminal())
+}
+
+/// The post's text (caption). Borrowed like aether_post_id().
+#[no_mangle]
+pub extern "C" fn aether_post_text(post: *const aether_post) -> *const c_char {
+    borrowed_str(post, |p| Some(&p.text))
+}
+
+/// The post's title (YouTube, Reddit), or NULL. Borrowed like aether_post_id().
+#[no_mangle]
+pub extern "C" fn aether_post_title(post: *const aether_post) -> *const c_char {
+    borrowed_str(post, |p| p.title.as_deref())
+}
+
+/// How many profiles the post targets; 0 when `post` is NULL.
+#[no_mangle]
+pub extern "C" fn aether_post_profile_id_count(post: *const aether_post) -> usize {
+    field(post, 0, |p| p.profile_ids.len())
+}
+
+/// The target profile id at `index` (0-based), or NULL when out of range. Borrowed like
+/// aether_post_id().
+#[no_mangle]
+pub extern "C" fn aether_post_profile_id(post: *const aether_post, index: usize) -> *const c_char {
+    borrowed_str(post, |p| p.profile_ids.get(index).map(CString::as_c_str))
+}
+
+/// How many media keys the post has; 0 when `post` is NULL.
+#[no_mangle]
+pub extern "C" fn aether_post_media_key_count(post: *const aether_post) -> usize {
+    field(post, 0, |p| p.media_keys.len())
+}
+
+/// The media key at `index` (0-based), or NULL when out of range. Borrowed like
+/// aether_post_id().
+#[no_mangle]
+pub extern "C" fn aether_post_media_key(post: *const aether_post, index: usize) -> *const c_char {
+    borrowed_str(post, |p| p.media_keys.get(index).map(CString::as_c_str))
+}
+
+/// The per-platform options as a JSON object, e.g. {"tiktok":{"privacyLevel":"SELF_ONLY"}}.
+/// On success writes an owned string to `*out_json`: free it with aether_string_free().
+#[no_mangle]
+pub extern "C" fn aether_post_platforms_json(
+    post: *const aether_post,
+    out_json: *mut *mut c_char,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        // SAFETY: NULL or a live post.
+        let post = unsafe { ref_arg(post, "post") }?;
+        write_json(&post.post.platforms, out_json)
+    })
+}
+
+/// The publish time as given (an instant, or a local date-time with a time zone), or NULL
+/// when the post was not scheduled. Borrowed like aether_post_id().
+#[no_mangle]
+pub extern "C" fn aether_post_scheduled_for(post: *const aether_post) -> *const c_char {
+    borrowed_str(post, |p| p.scheduled_for.as_deref())
+}
+
+/// The IANA time zone given with a local schedule, or NULL. Borrowed like aether_post_id().
+#[no_mangle]
+pub extern "C" fn aether_post_timezone(post: *const aether_post) -> *const c_char {
+    borrowed_str(post, |p| p.timezone.as_deref())
+}
+
+/// The UTC instant publishing starts (RFC 3339), or NULL. Borrowed like aether_post_id().
+#[no_mangle]
+pub extern "C" fn aether_post_publish_at(post: *const aether_post) -> *const c_char {
+    borrowed_str(post, |p| p.publish_at.as_deref())
+}
+
+/// How a local schedule in a DST gap or overlap was resolved ("shifted_forward",
+/// "earlier_instant"), or NULL. Borrowed like aether_post_id().
+#[no_mangle]
+pub extern "C" fn aether_post_schedule_resolution(post: *const aether_post) -> *const c_char {
+    borrowed_str(post, |p| p.schedule_resolution.as_deref())
+}
+
+/// When the post was created (RFC 3339, UTC). Borrowed like aether_post_id().
+#[no_mangle]
+pub extern "C" fn aether_post_created_at(post: *const aether_post) -> *const c_char {
+    borrowed_str(post, |p| Some(&p.created_at))
+}
+
+/// When the post last changed (RFC 3339, UTC). Borrowed like aether_post_id().
+#[no_mangle]
+pub extern "C" fn aether_post_updated_at(post: *const aether_post) -> *const c_char {
+    borrowed_str(post, |p| Some(&p.updated_at))
+}
+
+/// The code of the error the whole post failed with (e.g. "POST_LIMIT_REACHED"), or NULL.
+/// Borrowed like aether_post_id().
+#[no_mangle]
+pub extern "C" fn aether_post_error_code(post: *const aether_post) -> *const c_char {
+    borrowed_str(post, |p| p.error_code.as_deref())
+}
+
+/// The message of the error the whole post failed with, or NULL. Borrowed like
+/// aether_post_id().
+#[no_mangle]
+pub extern "C" fn aether_post_error_message(post: *const aether_post) -> *const c_char {
+    borrowed_str(post, |p| p.error_message.as_deref())
+}
+
+/// How many target results the post has (one per target profile); 0 when `post` is NULL.
+#[no_mangle]
+pub extern "C" fn aether_post_result_count(post: *const aether_post) -> usize {
+    field(post, 0, |p| p.results.len())
+}
+
+/// The target result at `index` (0-based), or NULL when out of range. Borrowed: valid until
+/// the post is freed; never free it.
+#[no_mangle]
+pub extern "C" fn aether_post_result(
+    post: *const aether_post,
+    index: usize,
+) -> *const aether_target_result {
+    field(post, std::ptr::null(), |p| {
+        p.results.get(index).map_or(std::ptr::null(), |r| r as *const aether_target_result)
+    })
+}
+
+/// The whole post as JSON (the API's camelCase form). On success writes an owned string to
+/// `*out_json`: free it with aether_string_free().
+#[no_mangle]
+pub extern "C" fn aether_post_to_json(
+    post: *const aether_post,
+    out_json: *mut *mut c_char,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        // SAFETY: NULL or a live post.
+        let post = unsafe { ref_arg(post, "post") }?;
+        write_json(&post.post, out_json)
+    })
+}
+
+/// The target profile's id. Borrowed from the post; NULL if `result` is NULL.
+#[no_mangle]
+pub extern "C" fn aether_target_result_profile_id(
+    result: *const aether_target_result,
+) -> *const c_char {
+    borrowed_str(result, |r| Some(&r.profile_id))
+}
+
+/// The target profile's platform, e.g. "tiktok". Borrowed from the post.
+#[no_mangle]
+pub extern "C" fn aether_target_result_platform(
+    result: *const aether_target_result,
+) -> *const c_char {
+    borrowed_str(result, |r| Some(&r.platform))
+}
+
+/// Where this target stands: "pending", "scheduled", "publishing", "published", "failed" or
+/// "cancelled" (or a newer value). Borrowed from the post.
+#[no_mangle]
+pub extern "C" fn aether_target_result_status(
+    result: *const aether_target_result,
+) -> *const c_char {
+    borrowed_str(result, |r| Some(&r.status))
+}
+
+/// The platform's id of the published post, or NULL. Borrowed from the post.
+#[no_mangle]
+pub extern "C" fn aether_target_result_platform_post_id(
+    result: *const aether_target_result,
+) -> *const c_char {
+    borrowed_str(result, |r| r.platform_post_id.as_deref())
+}
+
+/// The public URL of the published post, or NULL. Borrowed from the post.
+#[no_mangle]
+pub extern "C" fn aether_target_result_url(result: *const aether_target_result) -> *const c_char {
+    borrowed_str(result, |r| r.url.as_deref())
+}
+
+/// When this target was published (RFC 3339, UTC), or NULL. Borrowed from the post.
+#[no_mangle]
+pub extern "C" fn aether_target_result_published_at(
+    result: *const aether_target_result,
+) -> *const c_char {
+    borrowed_str(result, |r| r.published_at.as_deref())
+}
+
+/// Why this target failed: the code (e.g. "VIDEO_TOO_SHORT"), or NULL. Borrowed from the post.
+#[no_mangle]
+pub extern "C" fn aether_target_result_error_code(
+    result: *const aether_target_result,
+) -> *const c_char {
+    borrowed_str(result, |r| r.error_code.as_deref())
+}
+
+/// Why this target failed: the message, or NULL. Borrowed from the post.
+#[no_mangle]
+pub extern "C" fn aether_target_result_error_message(
+    result: *const aether_target_result,
+) -> *const c_char {
+    borrowed_str(result, |r| r.error_message.as_deref())
+}
+
+/// The target result as JSON (camelCase, with "error.details" when the platform gave some).
+/// On success writes an owned string to `*out_json`: free it with aether_string_free().
+#[no_mangle]
+pub extern "C" fn aether_target_result_to_json(
+    result: *const aether_target_result,
+    out_json: *mut *mut c_char,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        // SAFETY: NULL or a live result.
+        let result = unsafe { ref_arg(result, "result") }?;
+        write_json(&result.result, out_json)
+    })
+}

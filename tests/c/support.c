@@ -1,0 +1,346 @@
+/* Test support for the C tests: see support.h. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "support.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static int current_failed = 0;
+
+void test_fail(const char *file, int line, const char *what, const char *detail) {
+  current_failed = 1;
+  fprintf(stderr, "    FAILED %s:%d: %s%s%s\n", file, line, what, detail ? ": " : "",
+          detail ? detail : "");
+}
+
+int test_failed(void) {
+  int failed = current_failed;
+  return failed;
+}
+
+void test_reset_failed(void) { current_failed = 0; }
+
+int str_eq(const char *a, const char *b) {
+  if (a == NULL || b == NULL) {
+    return a == b;
+  }
+  return strcmp(a, b) == 0;
+}
+
+int str_has(const char *haystack, const char *needle) {
+  return haystack != NULL && needle != NULL && strstr(haystack, needle) != NULL;
+}
+
+static char *dup_string(const char *s, size_t len) {
+  char *copy = (char *)malloc(len + 1);
+  if (copy != NULL) {
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+  }
+  return copy;
+}
+
+static const char *env_url = NULL;
+static const char *env_admin = NULL;
+static const char *env_key = NULL;
+
+const char *mock_url(void) { return env_url; }
+const char *mock_admin_token(void) { return env_admin; }
+const char *mock_api_key(void) { return env_key; }
+
+int mock_load(void) {
+  env_url = getenv("AETHER_MOCK_URL");
+  env_admin = getenv("AETHER_MOCK_ADMIN_TOKEN");
+  env_key = getenv("AETHER_MOCK_API_KEY");
+  if (env_url == NULL || env_admin == NULL || env_key == NULL) {
+    fprintf(stderr, "set AETHER_MOCK_URL, AETHER_MOCK_ADMIN_TOKEN and AETHER_MOCK_API_KEY "
+                    "(scripts/test.d/40-c.sh starts aether-mock and sets them)\n");
+    return -1;
+  }
+  return 0;
+}
+
+/* Splits "http://127.0.0.1:PORT/path?query" into port and path (the rest, "/" if empty). */
+static int parse_url(const char *url, int *port, const char **path) {
+  const char *prefix = "http://127.0.0.1:";
+  size_t n = strlen(prefix);
+  char *end = NULL;
+  long value;
+  if (strncmp(url, prefix, n) != 0) {
+    return -1;
+  }
+  value = strtol(url + n, &end, 10);
+  if (end == url + n || value <= 0 || value > 65535) {
+    return -1;
+  }
+  *port = (int)value;
+  *path = (*end == '\0') ? "/" : end;
+  return 0;
+}
+
+static int send_all(int fd, const char *data, size_t len) {
+  while (len > 0) {
+    ssize_t sent = send(fd, data, len, 0);
+    if (sent < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return -1;
+    }
+    data += sent;
+    len -= (size_t)sent;
+  }
+  return 0;
+}
+
+/* A header's value (malloc'd) from the head of a response, or NULL. Case-insensitive name. */
+static char *header_value(const char *head, size_t head_len, const char *name) {
+  size_t name_len = strlen(name);
+  const char *line = head;
+  const char *end = head + head_len;
+  while (line < end) {
+    const char *eol = strstr(line, "\r\n");
+    if (eol == NULL || eol > end) {
+      eol = end;
+    }
+    if ((size_t)(eol - line) > name_len && line[name_len] == ':') {
+      size_t i;
+      int same = 1;
+      for (i = 0; i < name_len; i++) {
+        char a = line[i], b = name[i];
+        if (a >= 'A' && a <= 'Z') a = (char)(a - 'A' + 'a');
+        if (b >= 'A' && b <= 'Z') b = (char)(b - 'A' + 'a');
+        if (a != b) {
+          same = 0;
+          break;
+        }
+      }
+      if (same) {
+        const char *value = line + name_len + 1;
+        while (value < eol && *value == ' ') value++;
+        return dup_string(value, (size_t)(eol - value));
+      }
+    }
+    line = eol + 2;
+  }
+  return NULL;
+}
+
+/* Decodes a chunked body in place; returns the new length. */
+static size_t dechunk(char *body, size_t len) {
+  size_t in = 0, out = 0;
+  while (in < len) {
+    char *end = NULL;
+    unsigned long size = strtoul(body + in, &end, 16);
+    char *crlf = strstr(body + in, "\r\n");
+    if (crlf == NULL || end == body + in) break;
+    in = (size_t)(crlf - body) + 2;
+    if (size == 0 || in + size > len) break;
+    memmove(body + out, body + in, size);
+    out += size;
+    in += size + 2;
+  }
+  body[out] = '\0';
+  return out;
+}
+
+int http_request(const char *method, const char *url, const char *bearer, const char *body,
+                 int *status, char **out_body, char **out_location) {
+  int port = 0;
+  const char *path = NULL;
+  struct sockaddr_in addr;
+  int fd;
+  char head[1024];
+  size_t body_len = body ? strlen(body) : 0;
+  char *response = NULL;
+  size_t response_len = 0, capacity = 0;
+  char *split;
+  char *encoding;
+
+  if (parse_url(url, &port, &path) != 0) {
+    fprintf(stderr, "    http_request: unsupported URL %s\n", url);
+    return -1;
+  }
+  fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((unsigned short)port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  snprintf(head, sizeof head,
+           "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n"
+           "%s%s%s"
+           "Content-Type: application/json\r\nContent-Length: %lu\r\n\r\n",
+           method, path, port, bearer ? "Authorization: Bearer " : "", bearer ? bearer : "",
+           bearer ? "\r\n" : "", (unsigned long)body_len);
+  if (send_all(fd, head, strlen(head)) != 0 || (body_len && send_all(fd, body, body_len) != 0)) {
+    close(fd);
+    return -1;
+  }
+  for (;;) {
+    ssize_t got;
+    if (capacity - response_len < 4096) {
+      char *bigger;
+      capacity = capacity ? capacity * 2 : 8192;
+      bigger = (char *)realloc(response, capacity + 1);
+      if (bigger == NULL) {
+        free(response);
+        close(fd);
+        return -1;
+      }
+      response = bigger;
+    }
+    got = recv(fd, response + response_len, capacity - response_len, 0);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    response_len += (size_t)got;
+  }
+  close(fd);
+  if (response == NULL) return -1;
+  response[response_len] = '\0';
+  if (sscanf(response, "HTTP/1.1 %d", status) != 1) {
+    free(response);
+    return -1;
+  }
+  split = strstr(response, "\r\n\r\n");
+  if (split == NULL) {
+    free(response);
+    return -1;
+  }
+  if (out_location != NULL) {
+    *out_location = header_value(response, (size_t)(split - response), "location");
+  }
+  encoding = header_value(response, (size_t)(split - response), "transfer-encoding");
+  if (out_body != NULL) {
+    char *content = split + 4;
+    size_t content_len = response_len - (size_t)(content - response);
+    if (encoding != NULL && str_has(encoding, "chunked")) {
+      content_len = dechunk(content, content_len);
+    }
+    *out_body = dup_string(content, content_len);
+  }
+  free(encoding);
+  free(response);
+  return 0;
+}
+
+char *mock_admin(const char *method, const char *path, const char *body) {
+  char url[512];
+  int status = 0;
+  char *response = NULL;
+  snprintf(url, sizeof url, "%s%s", mock_url(), path);
+  if (http_request(method, url, mock_admin_token(), body, &status, &response, NULL) != 0) {
+    fprintf(stderr, "    admin %s %s: no answer\n", method, path);
+    return NULL;
+  }
+  if (status < 200 || status > 299) {
+    fprintf(stderr, "    admin %s %s: HTTP %d %s\n", method, path, status,
+            response ? response : "");
+    free(response);
+    return NULL;
+  }
+  return response;
+}
+
+int mock_reset(const char *settings_json) {
+  char *answer = mock_admin("POST", "/_mock/reset", "{}");
+  if (answer == NULL) return -1;
+  free(answer);
+  if (settings_json != NULL) {
+    answer = mock_admin("PATCH", "/_mock/settings", settings_json);
+    if (answer == NULL) return -1;
+    free(answer);
+  }
+  return 0;
+}
+
+char *mock_profile(const char *platform, const char *tier) {
+  char body[256];
+  char *answer;
+  char *id;
+  if (tier != NULL) {
+    snprintf(body, sizeof body, "{\"platform\":\"%s\",\"tier\":\"%s\"}", platform, tier);
+  } else {
+    snprintf(body, sizeof body, "{\"platform\":\"%s\"}", platform);
+  }
+  answer = mock_admin("POST", "/_mock/profiles", body);
+  if (answer == NULL) return NULL;
+  id = json_string(answer, "id");
+  free(answer);
+  return id;
+}
+
+char *json_string(const char *json, const char *name) {
+  char key[128];
+  const char *at;
+  const char *end;
+  snprintf(key, sizeof key, "\"%s\"", name);
+  at = json ? strstr(json, key) : NULL;
+  if (at == NULL) return NULL;
+  at += strlen(key);
+  while (*at == ' ' || *at == ':') at++;
+  if (*at != '"') return NULL;
+  at++;
+  end = at;
+  while (*end != '\0' && *end != '"') {
+    if (*end == '\\' && end[1] != '\0') end++;
+    end++;
+  }
+  return dup_string(at, (size_t)(end - at));
+}
+
+long json_long(const char *json, const char *name, long fallback) {
+  char key[128];
+  const char *at;
+  char *end = NULL;
+  long value;
+  snprintf(key, sizeof key, "\"%s\"", name);
+  at = json ? strstr(json, key) : NULL;
+  if (at == NULL) return fallback;
+  at += strlen(key);
+  while (*at == ' ' || *at == ':') at++;
+  value = strtol(at, &end, 10);
+  return end == at ? fallback : value;
+}
+
+aether_client *mock_client(void) {
+  aether_client_options options = AETHER_CLIENT_OPTIONS_INIT;
+  aether_client *client = NULL;
+  aether_error *err = NULL;
+  options.api_key = mock_api_key();
+  options.base_url = mock_url();
+  options.retry_backoff_base_ms = 5;
+  options.retry_backoff_cap_ms = 50;
+  if (aether_client_new(&options, &client, &err) != AETHER_OK) {
+    fprintf(stderr, "    mock_client: %s\n", aether_error_message(err));
+    aether_error_free(err);
+    return NULL;
+  }
+  return client;
+}
+
+const char *fixture(const char *name) {
+  static char path[1024];
+  const char *dir = getenv("AETHER_FIXTURES");
+  snprintf(path, sizeof path, "%s/%s", dir ? dir : "tests/fixtures/media", name);
+  return path;
+}
+
+void sleep_ms(long ms) {
+  struct timespec ts;
+  ts.tv_sec = ms / 1000;
+  ts.tv_nsec = (ms % 1000) * 1000000L;
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}

@@ -1,0 +1,117 @@
+/*
+ * Test support for the C tests of libaether: a tiny test runner, the emulator's coordinates
+ * (from the environment, set by scripts/test.d/40-c.sh, which starts aether-mock on port 0),
+ * and a minimal HTTP/1.1 client over loopback for the emulator's admin API and its hosted
+ * connect page. Not part of the library.
+ */
+#ifndef AETHER_TEST_SUPPORT_H
+#define AETHER_TEST_SUPPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "aether.h"
+
+/* ---- runner ---------------------------------------------------------------------------- */
+
+/** Records a failed check of the current test (prints where and what). */
+void test_fail(const char *file, int line, const char *what, const char *detail);
+
+/** Whether the current test has failed. */
+int test_failed(void);
+
+/** Starts a new test: clears the failed flag. */
+void test_reset_failed(void);
+
+/** Fails and returns from the test when `cond` is false. */
+#define CHECK(cond)                                                                              \
+  do {                                                                                           \
+    if (!(cond)) {                                                                               \
+      test_fail(__FILE__, __LINE__, #cond, NULL);                                                \
+      return;                                                                                    \
+    }                                                                                            \
+  } while (0)
+
+/** Compares two C strings (either may be NULL). */
+int str_eq(const char *a, const char *b);
+
+/** Whether `haystack` contains `needle` (NULL-safe). */
+int str_has(const char *haystack, const char *needle);
+
+#define CHECK_STR(actual, expected)                                                              \
+  do {                                                                                           \
+    const char *actual_ = (actual);                                                              \
+    if (!str_eq(actual_, (expected))) {                                                          \
+      test_fail(__FILE__, __LINE__, #actual " == " #expected, actual_ ? actual_ : "(NULL)");     \
+      return;                                                                                    \
+    }                                                                                            \
+  } while (0)
+
+/**
+ * Runs `call` (whose last argument is `&err`) and fails the test, printing the error, when it
+ * does not return `expected`. `err` must be an `aether_error *` variable that is NULL before.
+ * On a status other than AETHER_OK the error stays in `err` for the test to inspect and free.
+ */
+#define CHECK_STATUS(call, err, expected)                                                        \
+  do {                                                                                           \
+    aether_status status_ = (call);                                                              \
+    if (status_ != (expected)) {                                                                 \
+      char detail_[512];                                                                         \
+      snprintf(detail_, sizeof detail_, "status %s, expected %s: %s",                            \
+               aether_error_code_str((int)status_), aether_error_code_str((int)(expected)),      \
+               (err) ? aether_error_message(err) : "(no error object)");                         \
+      test_fail(__FILE__, __LINE__, #call, detail_);                                             \
+      aether_error_free(err);                                                                    \
+      (err) = NULL;                                                                              \
+      return;                                                                                    \
+    }                                                                                            \
+  } while (0)
+
+#define CHECK_OK(call, err) CHECK_STATUS(call, err, AETHER_OK)
+
+/* ---- the emulator ---------------------------------------------------------------------- */
+
+/** The emulator's base URL, admin token and API key (AETHER_MOCK_URL, ..._ADMIN_TOKEN, ...). */
+const char *mock_url(void);
+const char *mock_admin_token(void);
+const char *mock_api_key(void);
+
+/** Loads the three from the environment; 0 on success. */
+int mock_load(void);
+
+/**
+ * Sends one HTTP/1.1 request to an http://127.0.0.1:PORT URL. `bearer` and `body` may be NULL.
+ * On success (0) writes the status and, when not NULL, the body (malloc'd, NUL-terminated) and
+ * the Location header (malloc'd, or NULL).
+ */
+int http_request(const char *method, const char *url, const char *bearer, const char *body,
+                 int *status, char **out_body, char **out_location);
+
+/**
+ * An admin call: `path` under the emulator's URL with the admin token; returns the body
+ * (malloc'd; free it) or NULL when the status is not 2xx (the failure is printed).
+ */
+char *mock_admin(const char *method, const char *path, const char *body);
+
+/** Resets the emulator and applies a settings patch (JSON object or NULL); 0 on success. */
+int mock_reset(const char *settings_json);
+
+/** Connects a profile through the admin API (no OAuth) and returns its id (malloc'd). */
+char *mock_profile(const char *platform, const char *tier);
+
+/** The string value of the first `"name":"..."` in `json` (malloc'd), or NULL. Naive. */
+char *json_string(const char *json, const char *name);
+
+/** The integer value of the first `"name":123` in `json`, or `fallback`. Naive. */
+long json_long(const char *json, const char *name, long fallback);
+
+/** A client for the emulator with its API key and a fast retry backoff. */
+aether_client *mock_client(void);
+
+/** Path of a media fixture (tests/fixtures/media/NAME), in a static buffer. */
+const char *fixture(const char *name);
+
+/** Sleeps for `ms` milliseconds. */
+void sleep_ms(long ms);
+
+#endif

@@ -1,0 +1,1384 @@
+/*
+ * Tests of libaether through its C API (include/aether.h), against aether-mock.
+ *
+ * Built with -std=c99 -Wall -Wextra -Wpedantic -Werror and run (also under valgrind) by
+ * scripts/test.d/40-c.sh, which starts the emulator on port 0 and passes its URL and keys in
+ * AETHER_MOCK_URL, AETHER_MOCK_ADMIN_TOKEN and AETHER_MOCK_API_KEY.
+ *
+ *   test_aether [FILTER]   runs the tests whose name contains FILTER (all without one)
+ *
+ * Prints "N passed, N failed" last; exits non-zero when a test failed.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "aether.h"
+#include "support.h"
+
+/* A pointer that is never a real handle: out-parameters must keep it after a failure. */
+static char sentinel_byte;
+#define SENTINEL ((void *)&sentinel_byte)
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Text of a given length made of one repeated UTF-8 unit (malloc'd). */
+static char *repeat(const char *unit, size_t count) {
+  size_t len = strlen(unit);
+  char *text = (char *)malloc(len * count + 1);
+  size_t i;
+  if (text == NULL) return NULL;
+  for (i = 0; i < count; i++) memcpy(text + i * len, unit, len);
+  text[len * count] = '\0';
+  return text;
+}
+
+/* How many journal entries mention `needle` (e.g. "\"/v1/profiles\""). */
+static int journal_mentions(const char *needle) {
+  char *journal = mock_admin("GET", "/_mock/journal", NULL);
+  int count = 0;
+  const char *at = journal;
+  while (at != NULL && (at = strstr(at, needle)) != NULL) {
+    count++;
+    at += strlen(needle);
+  }
+  free(journal);
+  return count;
+}
+
+/* ======================================================================================== */
+/* Without the emulator                                                                      */
+/* ======================================================================================== */
+
+static void test_version(void) {
+  char numbers[64];
+  CHECK_STR(aether_version(), AETHER_VERSION_STRING);
+  snprintf(numbers, sizeof numbers, "%d.%d.%d", AETHER_VERSION_MAJOR, AETHER_VERSION_MINOR,
+           AETHER_VERSION_PATCH);
+  CHECK_STR(numbers, AETHER_VERSION_STRING);
+}
+
+static void test_error_code_strings(void) {
+  static const struct {
+    aether_status code;
+    const char *text;
+  } codes[] = {
+      {AETHER_OK, "OK"},
+      {AETHER_ERROR_UNAUTHORIZED, "UNAUTHORIZED"},
+      {AETHER_ERROR_FORBIDDEN, "FORBIDDEN"},
+      {AETHER_ERROR_NOT_FOUND, "NOT_FOUND"},
+      {AETHER_ERROR_INVALID_REQUEST, "INVALID_REQUEST"},
+      {AETHER_ERROR_RATE_LIMITED, "RATE_LIMITED"},
+      {AETHER_ERROR_IDEMPOTENCY_KEY_REUSED, "IDEMPOTENCY_KEY_REUSED"},
+      {AETHER_ERROR_IDEMPOTENCY_KEY_IN_USE, "IDEMPOTENCY_KEY_IN_USE"},
+      {AETHER_ERROR_POST_NOT_EDITABLE, "POST_NOT_EDITABLE"},
+      {AETHER_ERROR_PROFILE_DISCONNECTED, "PROFILE_DISCONNECTED"},
+      {AETHER_ERROR_CAPTION_TOO_LONG, "CAPTION_TOO_LONG"},
+      {AETHER_ERROR_TITLE_REQUIRED, "TITLE_REQUIRED"},
+      {AETHER_ERROR_TITLE_TOO_LONG, "TITLE_TOO_LONG"},
+      {AETHER_ERROR_TOO_MANY_HASHTAGS, "TOO_MANY_HASHTAGS"},
+      {AETHER_ERROR_TOO_MANY_MENTIONS, "TOO_MANY_MENTIONS"},
+      {AETHER_ERROR_MEDIA_REQUIRED, "MEDIA_REQUIRED"},
+      {AETHER_ERROR_UNSUPPORTED_MEDIA_TYPE, "UNSUPPORTED_MEDIA_TYPE"},
+      {AETHER_ERROR_TOO_MANY_MEDIA, "TOO_MANY_MEDIA"},
+      {AETHER_ERROR_VIDEO_TOO_SHORT, "VIDEO_TOO_SHORT"},
+      {AETHER_ERROR_VIDEO_TOO_LONG, "VIDEO_TOO_LONG"},
+      {AETHER_ERROR_FILE_TOO_LARGE, "FILE_TOO_LARGE"},
+      {AETHER_ERROR_SUBREDDIT_REQUIRED, "SUBREDDIT_REQUIRED"},
+      {AETHER_ERROR_INVALID_PLATFORM_OPTION, "INVALID_PLATFORM_OPTION"},
+      {AETHER_ERROR_SCHEDULE_IN_PAST, "SCHEDULE_IN_PAST"},
+      {AETHER_ERROR_SCHEDULE_TOO_FAR, "SCHEDULE_TOO_FAR"},
+      {AETHER_ERROR_INVALID_TIMEZONE, "INVALID_TIMEZONE"},
+      {AETHER_ERROR_POST_LIMIT_REACHED, "POST_LIMIT_REACHED"},
+      {AETHER_ERROR_CHECKSUM_MISMATCH, "CHECKSUM_MISMATCH"},
+      {AETHER_ERROR_UPLOAD_INCOMPLETE, "UPLOAD_INCOMPLETE"},
+      {AETHER_ERROR_UPLOAD_EXPIRED, "UPLOAD_EXPIRED"},
+      {AETHER_ERROR_PLATFORM_ERROR, "PLATFORM_ERROR"},
+      {AETHER_ERROR_INTERNAL_ERROR, "INTERNAL_ERROR"},
+      {AETHER_ERROR_SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE"},
+      {AETHER_ERROR_NETWORK_ERROR, "NETWORK_ERROR"},
+      {AETHER_ERROR_TIMEOUT, "TIMEOUT"},
+      {AETHER_ERROR_CANCELLED, "CANCELLED"},
+      {AETHER_ERROR_INVALID_ARGUMENT, "INVALID_ARGUMENT"},
+      {AETHER_ERROR_IO_ERROR, "IO_ERROR"},
+      {AETHER_ERROR_PROTOCOL_ERROR, "PROTOCOL_ERROR"},
+      {AETHER_ERROR_UNKNOWN, "UNKNOWN"},
+      {AETHER_ERROR_PANIC, "PANIC"},
+  };
+  size_t i;
+  for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+    CHECK_STR(aether_error_code_str((int)codes[i].code), codes[i].text);
+  }
+  CHECK_STR(aether_error_code_str(-1), "UNKNOWN");
+  CHECK_STR(aether_error_code_str(33), "UNKNOWN");
+  CHECK_STR(aether_error_code_str(123456), "UNKNOWN");
+}
+
+/* A client that never sends: every call below fails on its arguments first. */
+static aether_client *offline_client(void) {
+  aether_client_options options = AETHER_CLIENT_OPTIONS_INIT;
+  aether_client *client = NULL;
+  options.api_key = "sk_test_offline";
+  options.base_url = "http://127.0.0.1:9";
+  if (aether_client_new(&options, &client, NULL) != AETHER_OK) return NULL;
+  return client;
+}
+
+static void test_client_options_are_checked(void) {
+  aether_client_options options = AETHER_CLIENT_OPTIONS_INIT;
+  aether_client *client = (aether_client *)SENTINEL;
+  aether_error *err = NULL;
+
+  /* No out-parameter. */
+  CHECK_STATUS(aether_client_new(&options, NULL, &err), err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(str_has(aether_error_message(err), "out_client"));
+  CHECK(aether_error_http_status(err) == 0);
+  CHECK(aether_error_request_id(err) == NULL);
+  CHECK(aether_error_retry_after_ms(err) == -1);
+  CHECK(!aether_error_is_retryable(err));
+  aether_error_free(err);
+  err = NULL;
+
+  /* Invalid UTF-8 in a string option; the out-parameter is left alone. */
+  options.api_key = "sk_\xff\xfe";
+  CHECK_STATUS(aether_client_new(&options, &client, &err), err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(client == (aether_client *)SENTINEL);
+  CHECK(str_has(aether_error_message(err), "options->api_key"));
+  CHECK(str_has(aether_error_message(err), "UTF-8"));
+  CHECK_STR(aether_error_raw_code(err), "INVALID_ARGUMENT");
+  aether_error_free(err);
+  err = NULL;
+
+  /* Not an http(s) URL; no error object asked for. */
+  options.api_key = "sk_test";
+  options.base_url = "ftp://example.com";
+  CHECK(aether_client_new(&options, &client, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(client == (aether_client *)SENTINEL);
+
+  /* No API key anywhere. */
+  unsetenv("AETHER_API_KEY");
+  options.api_key = NULL;
+  options.base_url = "http://127.0.0.1:9";
+  CHECK_STATUS(aether_client_new(&options, &client, &err), err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(str_has(aether_error_message(err), "AETHER_API_KEY"));
+  aether_error_free(err);
+  err = NULL;
+
+  /* NULL options: everything from the environment. */
+  setenv("AETHER_API_KEY", "sk_test_env", 1);
+  setenv("AETHER_BASE_URL", "http://127.0.0.1:9/", 1);
+  CHECK_OK(aether_client_new(NULL, &client, &err), err);
+  CHECK_STR(aether_client_base_url(client), "http://127.0.0.1:9");
+  aether_client_free(client);
+  unsetenv("AETHER_API_KEY");
+  unsetenv("AETHER_BASE_URL");
+}
+
+static void test_null_and_invalid_arguments(void) {
+  aether_client *client = offline_client();
+  aether_post *post = (aether_post *)SENTINEL;
+  aether_media *media = (aether_media *)SENTINEL;
+  aether_watch *watch = (aether_watch *)SENTINEL;
+  aether_error *err = NULL;
+  aether_upload_options upload = AETHER_UPLOAD_OPTIONS_INIT;
+  char *json = (char *)SENTINEL;
+  CHECK(client != NULL);
+
+  CHECK_STATUS(aether_post_get(NULL, "post_1", &post, &err), err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(str_has(aether_error_message(err), "client is NULL"));
+  aether_error_free(err);
+  err = NULL;
+  CHECK_STATUS(aether_post_get(client, NULL, &post, &err), err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(str_has(aether_error_message(err), "post_id is NULL"));
+  aether_error_free(err);
+  err = NULL;
+  CHECK(aether_post_get(client, "post_\xc3\x28", &post, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_post_get(client, "", &post, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_post_get(client, "post_1", NULL, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_post_wait(client, NULL, NULL, &post, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_post_cancel(client, "\x80", &post, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_post_create(client, NULL, &post, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(post == (aether_post *)SENTINEL);
+
+  CHECK(aether_connect_link_create(client, NULL, "https://x", NULL, NULL, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_connect_link_get(client, "\xff", NULL, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_profile_get(client, NULL, NULL, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_profile_list_all(NULL, NULL, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+
+  CHECK(aether_media_upload(client, NULL, NULL, &media, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  upload.platform_count = 2; /* but no array */
+  CHECK_STATUS(aether_media_upload(client, "x.mp4", &upload, &media, &err), err,
+               AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(str_has(aether_error_message(err), "options->platforms"));
+  aether_error_free(err);
+  err = NULL;
+  upload.platform_count = 0;
+  upload.tier = "gold";
+  CHECK(aether_media_upload(client, "x.mp4", &upload, &media, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_media_get(client, "", &media, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_media_wait_ready(client, NULL, NULL, &media, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(media == (aether_media *)SENTINEL);
+
+  CHECK_STATUS(aether_post_watch(client, "post_1", NULL, NULL, NULL, &watch, &err), err,
+               AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(str_has(aether_error_message(err), "callback is NULL"));
+  CHECK(watch == (aether_watch *)SENTINEL);
+  aether_error_free(err);
+  err = NULL;
+  CHECK(aether_watch_join(NULL, 0, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+
+  CHECK(aether_post_to_json(NULL, &json, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_media_to_json(NULL, &json, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_error_to_json(NULL, &json, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(json == (char *)SENTINEL);
+  CHECK(aether_cancel_token_new(NULL, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_post_builder_new(NULL, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+
+  CHECK(aether_webhook_verify(NULL, 5, "t=1,v1=00", NULL, 0, 0, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_webhook_verify((const uint8_t *)"{}", 2, NULL, NULL, 0, 0, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_webhook_verify((const uint8_t *)"{}", 2, "t=1", NULL, 1, 0, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+
+  /* Accessors given NULL. */
+  CHECK(aether_post_id(NULL) == NULL);
+  CHECK(aether_post_status(NULL) == NULL);
+  CHECK(!aether_post_is_terminal(NULL));
+  CHECK(aether_post_result_count(NULL) == 0);
+  CHECK(aether_post_result(NULL, 0) == NULL);
+  CHECK(aether_post_profile_id(NULL, 0) == NULL);
+  CHECK(aether_target_result_status(NULL) == NULL);
+  CHECK(aether_media_duration_ms(NULL) == -1);
+  CHECK(aether_media_size(NULL) == 0);
+  CHECK(aether_media_key(NULL) == NULL);
+  CHECK(aether_profile_id(NULL) == NULL);
+  CHECK(aether_profile_list_count(NULL) == 0);
+  CHECK(aether_profile_list_at(NULL, 0) == NULL);
+  CHECK(aether_connect_link_url(NULL) == NULL);
+  CHECK(aether_error_code(NULL) == AETHER_OK);
+  CHECK(aether_error_message(NULL) == NULL);
+  CHECK(aether_error_http_status(NULL) == 0);
+  CHECK(aether_error_retry_after_ms(NULL) == -1);
+  CHECK(aether_client_base_url(NULL) == NULL);
+  CHECK(!aether_cancel_token_is_cancelled(NULL));
+  CHECK(!aether_watch_is_finished(NULL));
+
+  /* Every free function accepts NULL. */
+  aether_client_free(NULL);
+  aether_post_free(NULL);
+  aether_media_free(NULL);
+  aether_profile_free(NULL);
+  aether_profile_list_free(NULL);
+  aether_connect_link_free(NULL);
+  aether_error_free(NULL);
+  aether_string_free(NULL);
+  aether_cancel_token_free(NULL);
+  aether_post_builder_free(NULL);
+  aether_watch_free(NULL);
+  aether_watch_stop(NULL);
+  aether_cancel_token_cancel(NULL);
+
+  aether_client_free(client);
+}
+
+static void test_platform_options_json_is_checked(void) {
+  aether_post_builder *builder = NULL;
+  aether_error *err = NULL;
+  static const char *bad[] = {"{", "[]", "\"tiktok\"", "{\"disableDuet\":\"yes\"}", "nul\xff"};
+  size_t i;
+  CHECK_OK(aether_post_builder_new(&builder, &err), err);
+
+  for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    CHECK_STATUS(aether_post_builder_set_platform(builder, "tiktok", bad[i], &err), err,
+                 AETHER_ERROR_INVALID_ARGUMENT);
+    aether_error_free(err);
+    err = NULL;
+  }
+  CHECK_STATUS(aether_post_builder_set_platform(builder, "tiktok", "{\"disableDuet\":1}", &err),
+               err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK_STR(aether_error_field(err), "platforms.tiktok");
+  CHECK_STR(aether_error_platform(err), "tiktok");
+  aether_error_free(err);
+  err = NULL;
+  CHECK(aether_post_builder_set_platform(builder, "", "{}", NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_post_builder_set_platform(builder, NULL, "{}", NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_post_builder_set_platforms_json(builder, "not json", NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_post_builder_set_platforms_json(builder, "{\"tiktok\":5}", NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_post_builder_set_platforms_json(builder, NULL, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_post_builder_set_text(builder, NULL, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_post_builder_set_text(NULL, "x", NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_post_builder_add_media_key(builder, "\xe2\x82", NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+
+  /* Good ones. */
+  CHECK_OK(aether_post_builder_set_platform(builder, "tiktok", NULL, &err), err);
+  CHECK_OK(aether_post_builder_set_platform(builder, "youtube", "{\"title\":\"Launch\"}", &err),
+           err);
+  CHECK_OK(aether_post_builder_set_platforms_json(builder, "{\"linkedin\":{}}", &err), err);
+  CHECK_OK(aether_post_builder_set_title(builder, NULL, &err), err);
+  aether_post_builder_free(builder);
+}
+
+static void test_webhook_signatures(void) {
+  const char *payload = "{\"id\":\"evt_1\",\"type\":\"post.published\"}";
+  const char *secrets[] = {"whsec_old", "whsec_current"};
+  char *header = NULL;
+  char *json = NULL;
+  aether_error *err = NULL;
+  size_t len = strlen(payload);
+  long now = (long)time(NULL);
+
+  CHECK_OK(aether_webhook_sign_test_payload((const uint8_t *)payload, len, "whsec_current", now,
+                                            &header, &err),
+           err);
+  CHECK(strncmp(header, "t=", 2) == 0 && str_has(header, ",v1="));
+  CHECK_OK(aether_webhook_verify((const uint8_t *)payload, len, header, secrets, 2, 0, &err), err);
+
+  /* A tampered body. */
+  CHECK_STATUS(aether_webhook_verify((const uint8_t *)payload, len - 1, header, secrets, 2, 0,
+                                     &err),
+               err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK_OK(aether_error_to_json(err, &json, NULL), err);
+  CHECK(str_has(json, "\"reason\":\"signature_mismatch\""));
+  aether_string_free(json);
+  aether_error_free(err);
+  err = NULL;
+
+  /* No secret. */
+  CHECK_STATUS(aether_webhook_verify((const uint8_t *)payload, len, header, NULL, 0, 0, &err), err,
+               AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK_OK(aether_error_to_json(err, &json, NULL), err);
+  CHECK(str_has(json, "no_secret"));
+  aether_string_free(json);
+  aether_error_free(err);
+  err = NULL;
+  aether_string_free(header);
+
+  /* Signed 20 minutes ago: a replay, unless the tolerance allows it. */
+  CHECK_OK(aether_webhook_sign_test_payload((const uint8_t *)payload, len, "whsec_current",
+                                            now - 1200, &header, &err),
+           err);
+  CHECK_STATUS(aether_webhook_verify((const uint8_t *)payload, len, header, secrets, 2, 0, &err),
+               err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK_OK(aether_error_to_json(err, &json, NULL), err);
+  CHECK(str_has(json, "timestamp_outside_tolerance"));
+  aether_string_free(json);
+  aether_error_free(err);
+  err = NULL;
+  CHECK_OK(aether_webhook_verify((const uint8_t *)payload, len, header, secrets, 2, 3600, &err),
+           err);
+  aether_string_free(header);
+
+  CHECK_STATUS(aether_webhook_verify((const uint8_t *)payload, len, "nope", secrets, 2, 0, &err),
+               err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK_OK(aether_error_to_json(err, &json, NULL), err);
+  CHECK(str_has(json, "malformed_header"));
+  aether_string_free(json);
+  aether_error_free(err);
+}
+
+/* ======================================================================================== */
+/* Against the emulator                                                                      */
+/* ======================================================================================== */
+
+typedef struct {
+  pthread_mutex_t lock;
+  int calls;
+  int monotonic;
+  aether_upload_progress last;
+} progress_log;
+
+static void on_progress(const aether_upload_progress *progress, void *user_data) {
+  progress_log *log = (progress_log *)user_data;
+  pthread_mutex_lock(&log->lock);
+  if (log->calls > 0 && progress->bytes_sent < log->last.bytes_sent) log->monotonic = 0;
+  log->calls++;
+  log->last = *progress;
+  pthread_mutex_unlock(&log->lock);
+}
+
+/* The tutorial: connect link -> approve -> upload -> post -> wait. */
+static void test_tutorial_flow(void) {
+  aether_client *client;
+  aether_connect_link *link = NULL, *done = NULL;
+  aether_profile *profile = NULL;
+  aether_profile_list *profiles = NULL;
+  aether_media *media = NULL, *ready = NULL;
+  aether_post_builder *builder = NULL;
+  aether_post *post = NULL, *fetched = NULL, *finished = NULL;
+  const aether_target_result *result;
+  aether_error *err = NULL;
+  aether_upload_options upload = AETHER_UPLOAD_OPTIONS_INIT;
+  aether_wait_options wait = AETHER_WAIT_OPTIONS_INIT;
+  const char *platforms[] = {"tiktok"};
+  progress_log progress;
+  char approve[1024];
+  char *location = NULL;
+  char *json = NULL;
+  int status = 0;
+  const char *profile_id;
+
+  CHECK(mock_reset("{\"processingMs\":200}") == 0);
+  client = mock_client();
+  CHECK(client != NULL);
+
+  /* Connect a TikTok account. */
+  CHECK_OK(aether_connect_link_create(client, "tiktok",
+                                      "https://yourapp.example/oauth/tiktok/callback",
+                                      "state-123", &link, &err),
+           err);
+  CHECK(strncmp(aether_connect_link_id(link), "link_", 5) == 0);
+  CHECK_STR(aether_connect_link_platform(link), "tiktok");
+  CHECK_STR(aether_connect_link_status(link), "pending");
+  CHECK_STR(aether_connect_link_state(link), "state-123");
+  CHECK_STR(aether_connect_link_redirect_url(link),
+            "https://yourapp.example/oauth/tiktok/callback");
+  CHECK(aether_connect_link_expires_at(link) != NULL);
+  CHECK(aether_connect_link_profile_id(link) == NULL);
+
+  /* The end user approves on the hosted page. */
+  snprintf(approve, sizeof approve, "%s%sapprove=1", aether_connect_link_url(link),
+           strchr(aether_connect_link_url(link), '?') ? "&" : "?");
+  CHECK(http_request("GET", approve, NULL, NULL, &status, NULL, &location) == 0);
+  CHECK(status == 302);
+  CHECK(str_has(location, "profileId=prof_"));
+  CHECK(str_has(location, "state=state-123"));
+  free(location);
+
+  CHECK_OK(aether_connect_link_get(client, aether_connect_link_id(link), &done, &err), err);
+  CHECK_STR(aether_connect_link_status(done), "completed");
+  profile_id = aether_connect_link_profile_id(done);
+  CHECK(profile_id != NULL && strncmp(profile_id, "prof_", 5) == 0);
+  CHECK_OK(aether_connect_link_to_json(done, &json, &err), err);
+  CHECK(str_has(json, "\"status\":\"completed\""));
+  aether_string_free(json);
+
+  CHECK_OK(aether_profile_get(client, profile_id, &profile, &err), err);
+  CHECK_STR(aether_profile_id(profile), profile_id);
+  CHECK_STR(aether_profile_platform(profile), "tiktok");
+  CHECK_STR(aether_profile_status(profile), "active");
+  CHECK_STR(aether_profile_tier(profile), "standard");
+  CHECK(aether_profile_username(profile) != NULL && aether_profile_display_name(profile) != NULL);
+  CHECK(aether_profile_connected_at(profile) != NULL);
+  CHECK_OK(aether_profile_to_json(profile, &json, &err), err);
+  CHECK(str_has(json, profile_id));
+  aether_string_free(json);
+
+  CHECK_OK(aether_profile_list_all(client, &profiles, &err), err);
+  CHECK(aether_profile_list_count(profiles) == 1);
+  CHECK_STR(aether_profile_id(aether_profile_list_at(profiles, 0)), profile_id);
+  CHECK(aether_profile_list_at(profiles, 1) == NULL);
+  aether_profile_list_free(profiles);
+
+  /* Upload the video, checked against TikTok's rules first, with progress. */
+  memset(&progress, 0, sizeof progress);
+  pthread_mutex_init(&progress.lock, NULL);
+  progress.monotonic = 1;
+  upload.mime_type = "video/mp4";
+  upload.platforms = platforms;
+  upload.platform_count = 1;
+  upload.on_progress = on_progress;
+  upload.user_data = &progress;
+  CHECK_OK(aether_media_upload(client, fixture("h264_15s.mp4"), &upload, &media, &err), err);
+  pthread_mutex_destroy(&progress.lock);
+  CHECK(progress.calls >= 1);
+  CHECK(progress.monotonic);
+  CHECK(progress.last.bytes_sent == progress.last.total);
+  CHECK(progress.last.total == aether_media_size(media));
+  CHECK(progress.last.parts_done == progress.last.parts_total);
+  CHECK(aether_media_key(media) != NULL);
+  CHECK_STR(aether_media_file_name(media), "h264_15s.mp4");
+  CHECK_STR(aether_media_mime_type(media), "video/mp4");
+  CHECK(strlen(aether_media_sha256(media)) == 64);
+  CHECK(str_eq(aether_media_status(media), "processing") ||
+        str_eq(aether_media_status(media), "ready"));
+
+  wait.poll_interval_ms = 50;
+  wait.max_poll_interval_ms = 100;
+  wait.timeout_ms = 30000;
+  CHECK_OK(aether_media_wait_ready(client, aether_media_key(media), &wait, &ready, &err), err);
+  CHECK_STR(aether_media_status(ready), "ready");
+  CHECK_STR(aether_media_kind(ready), "video");
+  CHECK(aether_media_duration_ms(ready) >= 15000);
+  CHECK(aether_media_width(ready) > 0 && aether_media_height(ready) > 0);
+  CHECK_STR(aether_media_video_codec(ready), "h264");
+  CHECK_STR(aether_media_container(ready), "mp4");
+  CHECK(aether_media_error_code(ready) == NULL && aether_media_error_message(ready) == NULL);
+  CHECK_OK(aether_media_to_json(ready, &json, &err), err);
+  CHECK(str_has(json, "\"status\":\"ready\""));
+  aether_string_free(json);
+
+  /* Publish. */
+  CHECK_OK(aether_post_builder_new(&builder, &err), err);
+  CHECK_OK(aether_post_builder_set_text(builder, "My first TikTok via API! #coding #developer",
+                                        &err),
+           err);
+  CHECK_OK(aether_post_builder_add_profile_id(builder, profile_id, &err), err);
+  CHECK_OK(aether_post_builder_add_media_key(builder, aether_media_key(media), &err), err);
+  CHECK_OK(aether_post_builder_set_platform(builder, "tiktok", "{\"privacyLevel\":\"SELF_ONLY\"}",
+                                            &err),
+           err);
+  CHECK_OK(aether_post_create(client, builder, &post, &err), err);
+  aether_post_builder_free(builder);
+  CHECK(strncmp(aether_post_id(post), "post_", 5) == 0);
+  CHECK_STR(aether_post_status(post), "publishing");
+  CHECK(!aether_post_is_terminal(post));
+  CHECK_STR(aether_post_text(post), "My first TikTok via API! #coding #developer");
+  CHECK(aether_post_title(post) == NULL);
+  CHECK(aether_post_profile_id_count(post) == 1);
+  CHECK_STR(aether_post_profile_id(post, 0), profile_id);
+  CHECK(aether_post_profile_id(post, 1) == NULL);
+  CHECK(aether_post_media_key_count(post) == 1);
+  CHECK_STR(aether_post_media_key(post, 0), aether_media_key(media));
+  CHECK(aether_post_created_at(post) != NULL && aether_post_updated_at(post) != NULL);
+  CHECK(aether_post_scheduled_for(post) == NULL && aether_post_timezone(post) == NULL);
+  CHECK(aether_post_error_code(post) == NULL);
+  CHECK_OK(aether_post_platforms_json(post, &json, &err), err);
+  CHECK(str_has(json, "\"privacyLevel\":\"SELF_ONLY\""));
+  aether_string_free(json);
+
+  CHECK_OK(aether_post_get(client, aether_post_id(post), &fetched, &err), err);
+  CHECK_STR(aether_post_id(fetched), aether_post_id(post));
+
+  /* Wait until TikTok has processed it. */
+  CHECK_OK(aether_post_wait(client, aether_post_id(post), &wait, &finished, &err), err);
+  CHECK_STR(aether_post_status(finished), "published");
+  CHECK(aether_post_is_terminal(finished));
+  CHECK(aether_post_result_count(finished) == 1);
+  result = aether_post_result(finished, 0);
+  CHECK(result != NULL && aether_post_result(finished, 1) == NULL);
+  CHECK_STR(aether_target_result_profile_id(result), profile_id);
+  CHECK_STR(aether_target_result_platform(result), "tiktok");
+  CHECK_STR(aether_target_result_status(result), "published");
+  CHECK(aether_target_result_platform_post_id(result) != NULL);
+  CHECK(aether_target_result_url(result) != NULL);
+  CHECK(aether_target_result_published_at(result) != NULL);
+  CHECK(aether_target_result_error_code(result) == NULL);
+  CHECK(aether_target_result_error_message(result) == NULL);
+  CHECK_OK(aether_target_result_to_json(result, &json, &err), err);
+  CHECK(str_has(json, "\"status\":\"published\""));
+  aether_string_free(json);
+  CHECK_OK(aether_post_to_json(finished, &json, &err), err);
+  CHECK(str_has(json, aether_post_id(post)));
+  aether_string_free(json);
+
+  aether_post_free(finished);
+  aether_post_free(fetched);
+  aether_post_free(post);
+  aether_media_free(ready);
+  aether_media_free(media);
+  aether_profile_free(profile);
+  aether_connect_link_free(done);
+  aether_connect_link_free(link);
+  aether_client_free(client);
+}
+
+static void test_error_details_from_the_server(void) {
+  aether_client_options options = AETHER_CLIENT_OPTIONS_INIT;
+  aether_client *client = NULL;
+  aether_post *post = (aether_post *)SENTINEL;
+  aether_error *err = NULL;
+  char *json = NULL;
+  char *answer;
+
+  CHECK(mock_reset(NULL) == 0);
+  options.api_key = mock_api_key();
+  options.base_url = mock_url();
+  options.max_retries = 0;
+  CHECK_OK(aether_client_new(&options, &client, &err), err);
+
+  answer = mock_admin("POST", "/_mock/faults",
+                      "{\"method\":\"GET\",\"path\":\"/v1/posts/*\",\"times\":1,"
+                      "\"action\":{\"type\":\"status\",\"status\":503,\"retryAfter\":2}}");
+  CHECK(answer != NULL);
+  free(answer);
+  CHECK_STATUS(aether_post_get(client, "post_x", &post, &err), err,
+               AETHER_ERROR_SERVICE_UNAVAILABLE);
+  CHECK(post == (aether_post *)SENTINEL);
+  CHECK(aether_error_code(err) == AETHER_ERROR_SERVICE_UNAVAILABLE);
+  CHECK_STR(aether_error_code_str(aether_error_code(err)), "SERVICE_UNAVAILABLE");
+  CHECK(aether_error_http_status(err) == 503);
+  CHECK(aether_error_retry_after_ms(err) == 2000);
+  CHECK(aether_error_is_retryable(err));
+  CHECK(aether_error_message(err) != NULL);
+  aether_error_free(err);
+  err = NULL;
+
+  CHECK_STATUS(aether_post_get(client, "post_nope", &post, &err), err, AETHER_ERROR_NOT_FOUND);
+  CHECK(aether_error_http_status(err) == 404);
+  CHECK(strncmp(aether_error_request_id(err), "req_", 4) == 0);
+  CHECK(aether_error_retry_after_ms(err) == -1);
+  CHECK(!aether_error_is_retryable(err));
+  CHECK_OK(aether_error_to_json(err, &json, NULL), err);
+  CHECK(str_has(json, "\"code\":\"NOT_FOUND\""));
+  CHECK(str_has(json, "\"status\":404"));
+  CHECK(str_has(json, aether_error_request_id(err)));
+  aether_string_free(json);
+  aether_error_free(err);
+  aether_client_free(client);
+}
+
+/* conformance/002_unauthorized_api_key: 401 with a request id, not retried. */
+static void test_conformance_002_unauthorized_api_key(void) {
+  aether_client_options options = AETHER_CLIENT_OPTIONS_INIT;
+  aether_client *client = NULL;
+  aether_profile_list *list = (aether_profile_list *)SENTINEL;
+  aether_error *err = NULL;
+
+  CHECK(mock_reset(NULL) == 0);
+  options.api_key = "sk_test_not_the_right_key";
+  options.base_url = mock_url();
+  CHECK_OK(aether_client_new(&options, &client, &err), err);
+  CHECK_STATUS(aether_profile_list_all(client, &list, &err), err, AETHER_ERROR_UNAUTHORIZED);
+  CHECK(list == (aether_profile_list *)SENTINEL);
+  CHECK(aether_error_http_status(err) == 401);
+  CHECK(strncmp(aether_error_request_id(err), "req_", 4) == 0);
+  aether_error_free(err);
+  CHECK(journal_mentions("\"/v1/profiles\"") == 1);
+  aether_client_free(client);
+}
+
+/* Uploads a fixture and waits until it is verified; NULL on failure (printed). */
+static aether_media *ready_media(aether_client *client, const char *name) {
+  aether_media *media = NULL, *ready = NULL;
+  aether_error *err = NULL;
+  aether_wait_options wait = AETHER_WAIT_OPTIONS_INIT;
+  wait.poll_interval_ms = 50;
+  wait.max_poll_interval_ms = 100;
+  wait.timeout_ms = 30000;
+  if (aether_media_upload(client, fixture(name), NULL, &media, &err) != AETHER_OK ||
+      aether_media_wait_ready(client, aether_media_key(media), &wait, &ready, &err) != AETHER_OK) {
+    fprintf(stderr, "    ready_media(%s): %s\n", name, aether_error_message(err));
+    aether_error_free(err);
+  }
+  aether_media_free(media);
+  return ready;
+}
+
+/* A builder for one profile and media on TikTok with this text. */
+static aether_post_builder *tiktok_post(const char *profile, const aether_media *media,
+                                        const char *text) {
+  aether_post_builder *builder = NULL;
+  if (aether_post_builder_new(&builder, NULL) != AETHER_OK) return NULL;
+  if (aether_post_builder_set_text(builder, text, NULL) != AETHER_OK ||
+      aether_post_builder_add_profile_id(builder, profile, NULL) != AETHER_OK ||
+      aether_post_builder_add_media_key(builder, aether_media_key(media), NULL) != AETHER_OK ||
+      aether_post_builder_set_platform(builder, "tiktok", "{}", NULL) != AETHER_OK) {
+    aether_post_builder_free(builder);
+    return NULL;
+  }
+  return builder;
+}
+
+/* conformance/009_caption_too_long: 2,201 characters or 1,101 emoji (2,202 UTF-16 units) are
+ * too long for TikTok; 2,200 are accepted. */
+static void test_conformance_009_caption_too_long(void) {
+  aether_client *client;
+  aether_media *media;
+  aether_post_builder *builder;
+  aether_post *post = NULL;
+  aether_error *err = NULL;
+  char *profile;
+  char *text;
+  char *json = NULL;
+
+  CHECK(mock_reset(NULL) == 0);
+  profile = mock_profile("tiktok", NULL);
+  CHECK(profile != NULL);
+  client = mock_client();
+  media = ready_media(client, "h264_aac_faststart.mp4");
+  CHECK(media != NULL);
+
+  text = repeat("a", 2201);
+  builder = tiktok_post(profile, media, text);
+  free(text);
+  CHECK_STATUS(aether_post_create(client, builder, &post, &err), err,
+               AETHER_ERROR_CAPTION_TOO_LONG);
+  CHECK(aether_error_http_status(err) == 422);
+  CHECK_STR(aether_error_field(err), "content.text");
+  CHECK_STR(aether_error_platform(err), "tiktok");
+  CHECK_OK(aether_error_to_json(err, &json, NULL), err);
+  CHECK(str_has(json, "\"measured\":2201"));
+  aether_string_free(json);
+  aether_error_free(err);
+  err = NULL;
+  aether_post_builder_free(builder);
+
+  text = repeat("\xf0\x9f\x98\x80", 1101);
+  builder = tiktok_post(profile, media, text);
+  free(text);
+  CHECK_STATUS(aether_post_create(client, builder, &post, &err), err,
+               AETHER_ERROR_CAPTION_TOO_LONG);
+  CHECK_OK(aether_error_to_json(err, &json, NULL), err);
+  CHECK(str_has(json, "\"measured\":2202"));
+  aether_string_free(json);
+  aether_error_free(err);
+  err = NULL;
+  aether_post_builder_free(builder);
+
+  text = repeat("a", 2200);
+  builder = tiktok_post(profile, media, text);
+  free(text);
+  CHECK_OK(aether_post_create(client, builder, &post, &err), err);
+  CHECK_STR(aether_post_status(post), "publishing");
+  aether_post_free(post);
+  aether_post_builder_free(builder);
+
+  aether_media_free(media);
+  free(profile);
+  aether_client_free(client);
+}
+
+/* conformance/019_video_too_short_preflight: refused before anything is sent. */
+static void test_conformance_019_video_too_short_preflight(void) {
+  aether_client *client;
+  aether_media *media = (aether_media *)SENTINEL;
+  aether_error *err = NULL;
+  aether_upload_options upload = AETHER_UPLOAD_OPTIONS_INIT;
+  const char *platforms[] = {"tiktok"};
+  char *json = NULL;
+
+  CHECK(mock_reset(NULL) == 0);
+  client = mock_client();
+  upload.platforms = platforms;
+  upload.platform_count = 1;
+  CHECK_STATUS(aether_media_upload(client, fixture("h264_14.9s.mp4"), &upload, &media, &err), err,
+               AETHER_ERROR_VIDEO_TOO_SHORT);
+  CHECK(media == (aether_media *)SENTINEL);
+  CHECK(aether_error_http_status(err) == 0);
+  CHECK_STR(aether_error_platform(err), "tiktok");
+  CHECK_STR(aether_error_field(err), "file");
+  CHECK_OK(aether_error_to_json(err, &json, NULL), err);
+  CHECK(str_has(json, "\"measured\":14900"));
+  aether_string_free(json);
+  aether_error_free(err);
+  CHECK(journal_mentions("/v1/media") == 0);
+  aether_client_free(client);
+}
+
+/* conformance/022_invalid_platform_option: a bad value or an unknown option is refused by the
+ * server, naming the option; a valid one is kept. */
+static void test_conformance_022_invalid_platform_option(void) {
+  static const struct {
+    const char *options;
+    const char *field;
+  } refused[] = {
+      {"{\"privacyLevel\":\"EVERYONE\"}", "platforms.tiktok.privacyLevel"},
+      {"{\"autoCaptions\":true}", "platforms.tiktok.autoCaptions"},
+  };
+  aether_client *client;
+  aether_media *media;
+  aether_post_builder *builder;
+  aether_post *post = NULL;
+  aether_error *err = NULL;
+  char *profile;
+  char *json = NULL;
+  size_t i;
+
+  CHECK(mock_reset(NULL) == 0);
+  profile = mock_profile("tiktok", NULL);
+  client = mock_client();
+  media = ready_media(client, "h264_aac_faststart.mp4");
+  CHECK(profile != NULL && media != NULL);
+  builder = tiktok_post(profile, media, "conformance #test");
+  CHECK(builder != NULL);
+  for (i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    CHECK_OK(aether_post_builder_set_platform(builder, "tiktok", refused[i].options, &err), err);
+    CHECK_STATUS(aether_post_create(client, builder, &post, &err), err,
+                 AETHER_ERROR_INVALID_PLATFORM_OPTION);
+    CHECK(aether_error_http_status(err) == 422);
+    CHECK_STR(aether_error_field(err), refused[i].field);
+    CHECK_STR(aether_error_platform(err), "tiktok");
+    aether_error_free(err);
+    err = NULL;
+  }
+  CHECK_OK(aether_post_builder_set_platform(builder, "tiktok",
+                                            "{\"privacyLevel\":\"SELF_ONLY\",\"disableDuet\":true}",
+                                            &err),
+           err);
+  CHECK_OK(aether_post_create(client, builder, &post, &err), err);
+  CHECK_STR(aether_post_status(post), "publishing");
+  CHECK_OK(aether_post_platforms_json(post, &json, &err), err);
+  CHECK(str_has(json, "\"privacyLevel\":\"SELF_ONLY\"") && str_has(json, "\"disableDuet\":true"));
+  aether_string_free(json);
+  aether_post_free(post);
+  aether_post_builder_free(builder);
+  aether_media_free(media);
+  free(profile);
+  aether_client_free(client);
+}
+
+/* conformance/027_post_limit_reached_and_reset: the 11th post of the day is refused with the
+ * time to the reset; a day later posting works again. */
+static void test_conformance_027_post_limit_reached_and_reset(void) {
+  aether_client *client;
+  aether_media *media;
+  aether_post_builder *builder;
+  aether_post *post = NULL;
+  aether_error *err = NULL;
+  char *profile;
+  char *json = NULL;
+  char *answer;
+  int i;
+
+  CHECK(mock_reset(NULL) == 0);
+  profile = mock_profile("tiktok", NULL);
+  client = mock_client();
+  media = ready_media(client, "h264_aac_faststart.mp4");
+  CHECK(profile != NULL && media != NULL);
+  builder = tiktok_post(profile, media, "conformance #test");
+  CHECK(builder != NULL);
+  for (i = 0; i < 10; i++) {
+    CHECK_OK(aether_post_create(client, builder, &post, &err), err);
+    CHECK_STR(aether_post_status(post), "publishing");
+    aether_post_free(post);
+  }
+  CHECK_STATUS(aether_post_create(client, builder, &post, &err), err,
+               AETHER_ERROR_POST_LIMIT_REACHED);
+  CHECK_STR(aether_error_code_str(aether_error_code(err)), "POST_LIMIT_REACHED");
+  CHECK(aether_error_http_status(err) == 429);
+  CHECK_STR(aether_error_platform(err), "tiktok");
+  CHECK(aether_error_retry_after_ms(err) >= 1000);
+  CHECK(aether_error_retry_after_ms(err) <= 86400000);
+  CHECK(!aether_error_is_retryable(err));
+  CHECK_OK(aether_error_to_json(err, &json, NULL), err);
+  CHECK(str_has(json, "\"resetAt\"") && str_has(json, "\"limit\":10"));
+  aether_string_free(json);
+  aether_error_free(err);
+  err = NULL;
+
+  answer = mock_admin("POST", "/_mock/clock/advance", "{\"seconds\":86400}");
+  CHECK(answer != NULL);
+  free(answer);
+  CHECK_OK(aether_post_create(client, builder, &post, &err), err);
+  CHECK_STR(aether_post_status(post), "publishing");
+  aether_post_free(post);
+
+  aether_post_builder_free(builder);
+  aether_media_free(media);
+  free(profile);
+  aether_client_free(client);
+}
+
+/* A LinkedIn text post (LinkedIn needs no media); NULL on failure (printed). */
+static aether_post *linkedin_post(aether_client *client, const char *profile, const char *text,
+                                  int draft) {
+  aether_post_builder *builder = NULL;
+  aether_post *post = NULL;
+  aether_error *err = NULL;
+  if (aether_post_builder_new(&builder, &err) != AETHER_OK ||
+      aether_post_builder_set_text(builder, text, &err) != AETHER_OK ||
+      aether_post_builder_add_profile_id(builder, profile, &err) != AETHER_OK ||
+      aether_post_builder_set_draft(builder, draft != 0, &err) != AETHER_OK ||
+      aether_post_create(client, builder, &post, &err) != AETHER_OK) {
+    fprintf(stderr, "    linkedin_post: %s\n", aether_error_message(err));
+    aether_error_free(err);
+  }
+  aether_post_builder_free(builder);
+  return post;
+}
+
+static void test_drafts_cancel_and_schedule_errors(void) {
+  aether_client *client;
+  aether_post *draft, *cancelled = NULL;
+  aether_post_builder *builder = NULL;
+  aether_post *post = (aether_post *)SENTINEL;
+  aether_error *err = NULL;
+  char *profile;
+
+  CHECK(mock_reset(NULL) == 0);
+  profile = mock_profile("linkedin", NULL);
+  client = mock_client();
+  CHECK(profile != NULL && client != NULL);
+  draft = linkedin_post(client, profile, "a draft", 1);
+  CHECK(draft != NULL);
+  CHECK_STR(aether_post_status(draft), "draft");
+  CHECK_OK(aether_post_cancel(client, aether_post_id(draft), &cancelled, &err), err);
+  CHECK_STR(aether_post_status(cancelled), "cancelled");
+  CHECK(aether_post_is_terminal(cancelled));
+  aether_post_free(cancelled);
+  CHECK_STATUS(aether_post_cancel(client, aether_post_id(draft), &cancelled, &err), err,
+               AETHER_ERROR_POST_NOT_EDITABLE);
+  CHECK(aether_error_http_status(err) == 409);
+  aether_error_free(err);
+  err = NULL;
+  aether_post_free(draft);
+
+  CHECK_OK(aether_post_builder_new(&builder, &err), err);
+  CHECK_OK(aether_post_builder_set_text(builder, "scheduled", &err), err);
+  CHECK_OK(aether_post_builder_add_profile_id(builder, profile, &err), err);
+  CHECK_OK(aether_post_builder_set_schedule(builder, "2020-01-01T00:00:00Z", NULL, &err), err);
+  CHECK_STATUS(aether_post_create(client, builder, &post, &err), err,
+               AETHER_ERROR_SCHEDULE_IN_PAST);
+  aether_error_free(err);
+  err = NULL;
+  CHECK_OK(aether_post_builder_set_schedule(builder, "2099-01-01T09:00:00", "Mars/Olympus", &err),
+           err);
+  CHECK_STATUS(aether_post_create(client, builder, &post, &err), err,
+               AETHER_ERROR_INVALID_TIMEZONE);
+  aether_error_free(err);
+  CHECK(post == (aether_post *)SENTINEL);
+  aether_post_builder_free(builder);
+  free(profile);
+  aether_client_free(client);
+}
+
+typedef struct {
+  aether_cancel_token *token;
+  long after_ms;
+} cancel_later;
+
+static void *cancel_thread(void *arg) {
+  cancel_later *later = (cancel_later *)arg;
+  sleep_ms(later->after_ms);
+  aether_cancel_token_cancel(later->token);
+  return NULL;
+}
+
+static void test_wait_deadline_and_cancel(void) {
+  aether_client *client;
+  aether_post *post, *done = (aether_post *)SENTINEL;
+  aether_error *err = NULL;
+  aether_wait_options wait = AETHER_WAIT_OPTIONS_INIT;
+  aether_cancel_token *token = NULL;
+  cancel_later later;
+  pthread_t thread;
+  char *profile;
+  char *json = NULL;
+  double started;
+
+  CHECK(mock_reset("{\"processingMs\":600000}") == 0);
+  profile = mock_profile("linkedin", NULL);
+  client = mock_client();
+  post = linkedin_post(client, profile, "takes ten minutes", 0);
+  CHECK(post != NULL);
+
+  /* The deadline passes: TIMEOUT with the last post seen in the details. */
+  wait.poll_interval_ms = 50;
+  wait.max_poll_interval_ms = 100;
+  wait.timeout_ms = 300;
+  CHECK_STATUS(aether_post_wait(client, aether_post_id(post), &wait, &done, &err), err,
+               AETHER_ERROR_TIMEOUT);
+  CHECK(done == (aether_post *)SENTINEL);
+  CHECK_OK(aether_error_to_json(err, &json, NULL), err);
+  CHECK(str_has(json, "\"lastStatus\":\"publishing\""));
+  CHECK(str_has(json, aether_post_id(post)));
+  aether_string_free(json);
+  aether_error_free(err);
+  err = NULL;
+
+  /* Cancelled from another thread while waiting without a deadline. */
+  CHECK_OK(aether_cancel_token_new(&token, &err), err);
+  CHECK(!aether_cancel_token_is_cancelled(token));
+  wait.timeout_ms = AETHER_NO_TIMEOUT;
+  wait.cancel = token;
+  later.token = token;
+  later.after_ms = 200;
+  started = now_ms();
+  CHECK(pthread_create(&thread, NULL, cancel_thread, &later) == 0);
+  CHECK_STATUS(aether_post_wait(client, aether_post_id(post), &wait, &done, &err), err,
+               AETHER_ERROR_CANCELLED);
+  pthread_join(thread, NULL);
+  CHECK(now_ms() - started < 10000);
+  CHECK(aether_cancel_token_is_cancelled(token));
+  aether_error_free(err);
+  err = NULL;
+
+  /* Already cancelled: fails at once. */
+  CHECK_STATUS(aether_post_wait(client, aether_post_id(post), &wait, &done, &err), err,
+               AETHER_ERROR_CANCELLED);
+  aether_error_free(err);
+  aether_cancel_token_free(token);
+  aether_post_free(post);
+  free(profile);
+  aether_client_free(client);
+}
+
+static void test_upload_errors(void) {
+  aether_client *client;
+  aether_media *media = (aether_media *)SENTINEL;
+  aether_error *err = NULL;
+  aether_upload_options upload = AETHER_UPLOAD_OPTIONS_INIT;
+  aether_cancel_token *token = NULL;
+
+  CHECK(mock_reset(NULL) == 0);
+  client = mock_client();
+  CHECK_STATUS(aether_media_upload(client, fixture("no_such_file.mp4"), NULL, &media, &err), err,
+               AETHER_ERROR_IO_ERROR);
+  aether_error_free(err);
+  err = NULL;
+
+  CHECK_OK(aether_cancel_token_new(&token, &err), err);
+  aether_cancel_token_cancel(token);
+  upload.cancel = token;
+  CHECK_STATUS(aether_media_upload(client, fixture("h264_15s.mp4"), &upload, &media, &err), err,
+               AETHER_ERROR_CANCELLED);
+  CHECK(media == (aether_media *)SENTINEL);
+  aether_error_free(err);
+  aether_cancel_token_free(token);
+  aether_client_free(client);
+}
+
+/* ---- watch ------------------------------------------------------------------------------ */
+
+typedef struct {
+  pthread_mutex_t lock;
+  pthread_t main_thread;
+  int calls;
+  int finals;
+  int on_main_thread;
+  char statuses[8][32];
+  int stop_inside;       /* stop the watch from inside the first callback */
+  int free_inside;       /* free the watch from inside the first callback */
+  aether_status join_inside;
+  long sleep_inside_ms;  /* how long each callback takes */
+  int running;           /* a callback is running now */
+  int stop_returned;     /* set by the main thread once aether_watch_stop() returned */
+  int after_stop;        /* callbacks that started after stop returned */
+} watch_log;
+
+static void on_post_event(const aether_post_event *event, void *user_data) {
+  watch_log *log = (watch_log *)user_data;
+  pthread_mutex_lock(&log->lock);
+  if (log->stop_returned) log->after_stop++;
+  if (pthread_equal(pthread_self(), log->main_thread)) log->on_main_thread = 1;
+  if (log->calls < 8) {
+    snprintf(log->statuses[log->calls], sizeof log->statuses[0], "%s",
+             event->status ? event->status : aether_error_raw_code(event->error));
+  }
+  log->calls++;
+  if (event->is_final) log->finals++;
+  log->running = 1;
+  pthread_mutex_unlock(&log->lock);
+
+  if (log->sleep_inside_ms > 0) sleep_ms(log->sleep_inside_ms);
+  if (log->stop_inside && log->calls == 1) {
+    log->join_inside = aether_watch_join(event->watch, 0, NULL);
+    aether_watch_stop(event->watch);
+  }
+  if (log->free_inside && log->calls == 1) {
+    aether_watch_free(event->watch);
+  }
+
+  pthread_mutex_lock(&log->lock);
+  log->running = 0;
+  pthread_mutex_unlock(&log->lock);
+}
+
+static int log_calls(watch_log *log) {
+  int calls;
+  pthread_mutex_lock(&log->lock);
+  calls = log->calls;
+  pthread_mutex_unlock(&log->lock);
+  return calls;
+}
+
+static void log_init(watch_log *log) {
+  memset(log, 0, sizeof *log);
+  pthread_mutex_init(&log->lock, NULL);
+  log->main_thread = pthread_self();
+  log->join_inside = AETHER_OK;
+}
+
+static aether_wait_options fast_wait(void) {
+  aether_wait_options wait = AETHER_WAIT_OPTIONS_INIT;
+  wait.poll_interval_ms = 50;
+  wait.max_poll_interval_ms = 100;
+  wait.timeout_ms = 30000;
+  return wait;
+}
+
+static void test_watch_reports_every_status(void) {
+  aether_client *client;
+  aether_post *post;
+  aether_watch *watch = NULL;
+  aether_error *err = NULL;
+  aether_wait_options wait = fast_wait();
+  watch_log log;
+  char *profile;
+
+  CHECK(mock_reset("{\"processingMs\":300}") == 0);
+  profile = mock_profile("linkedin", NULL);
+  client = mock_client();
+  post = linkedin_post(client, profile, "watched", 0);
+  CHECK(post != NULL);
+  log_init(&log);
+  CHECK_OK(aether_post_watch(client, aether_post_id(post), &wait, on_post_event, &log, &watch,
+                             &err),
+           err);
+  CHECK_OK(aether_watch_join(watch, 30000, &err), err);
+  CHECK(aether_watch_is_finished(watch));
+  aether_watch_free(watch);
+  pthread_mutex_destroy(&log.lock);
+  CHECK(log.calls == 2);
+  CHECK(log.finals == 1);
+  CHECK_STR(log.statuses[0], "publishing");
+  CHECK_STR(log.statuses[1], "published");
+  CHECK(!log.on_main_thread);
+  aether_post_free(post);
+  free(profile);
+  aether_client_free(client);
+}
+
+static void test_watch_ends_with_an_error_event(void) {
+  aether_client *client;
+  aether_watch *watch = NULL;
+  aether_error *err = NULL;
+  aether_wait_options wait = fast_wait();
+  watch_log log;
+
+  CHECK(mock_reset(NULL) == 0);
+  client = mock_client();
+  log_init(&log);
+  CHECK_OK(aether_post_watch(client, "post_nope", &wait, on_post_event, &log, &watch, &err), err);
+  /* The client may go before the watch: the watch keeps what it needs. */
+  aether_client_free(client);
+  CHECK_OK(aether_watch_join(watch, 30000, &err), err);
+  aether_watch_free(watch);
+  pthread_mutex_destroy(&log.lock);
+  CHECK(log.calls == 1 && log.finals == 1);
+  CHECK_STR(log.statuses[0], "NOT_FOUND");
+}
+
+static void test_watch_stopped_inside_its_callback(void) {
+  aether_client *client;
+  aether_post *post;
+  aether_watch *watch = NULL, *freed = NULL;
+  aether_error *err = NULL;
+  aether_wait_options wait = fast_wait();
+  watch_log log, log_free;
+  char *profile;
+  double started;
+
+  CHECK(mock_reset("{\"processingMs\":400}") == 0);
+  profile = mock_profile("linkedin", NULL);
+  client = mock_client();
+  post = linkedin_post(client, profile, "stopped from inside", 0);
+  CHECK(post != NULL);
+
+  log_init(&log);
+  log.stop_inside = 1;
+  log_init(&log_free);
+  log_free.free_inside = 1;
+  CHECK_OK(aether_post_watch(client, aether_post_id(post), &wait, on_post_event, &log, &watch,
+                             &err),
+           err);
+  CHECK_OK(aether_post_watch(client, aether_post_id(post), &wait, on_post_event, &log_free,
+                             &freed, &err),
+           err);
+  started = now_ms();
+  while ((log_calls(&log) < 1 || log_calls(&log_free) < 1) && now_ms() - started < 20000) {
+    sleep_ms(10);
+  }
+  /* Past the moment the post is published: a second event would have come by now. */
+  sleep_ms(1500);
+  CHECK_OK(aether_watch_join(watch, 10000, &err), err);
+  CHECK(aether_watch_is_finished(watch));
+  aether_watch_free(watch);
+  CHECK(log_calls(&log) == 1);
+  CHECK(log_calls(&log_free) == 1);
+  CHECK(log.join_inside == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK_STR(log.statuses[0], "publishing");
+  pthread_mutex_destroy(&log.lock);
+  pthread_mutex_destroy(&log_free.lock);
+  aether_post_free(post);
+  free(profile);
+  aether_client_free(client);
+}
+
+static void test_watch_stop_waits_for_a_running_callback(void) {
+  aether_client *client;
+  aether_post *post;
+  aether_watch *watch = NULL;
+  aether_error *err = NULL;
+  aether_wait_options wait = fast_wait();
+  watch_log log;
+  char *profile;
+  double started;
+  int running;
+
+  CHECK(mock_reset("{\"processingMs\":400}") == 0);
+  profile = mock_profile("linkedin", NULL);
+  client = mock_client();
+  post = linkedin_post(client, profile, "stopped from outside", 0);
+  CHECK(post != NULL);
+  log_init(&log);
+  log.sleep_inside_ms = 300;
+  CHECK_OK(aether_post_watch(client, aether_post_id(post), &wait, on_post_event, &log, &watch,
+                             &err),
+           err);
+  started = now_ms();
+  for (;;) {
+    pthread_mutex_lock(&log.lock);
+    running = log.running;
+    pthread_mutex_unlock(&log.lock);
+    if (running || now_ms() - started > 20000) break;
+    sleep_ms(5);
+  }
+  CHECK(running);
+  aether_watch_stop(watch);
+  pthread_mutex_lock(&log.lock);
+  running = log.running;
+  log.stop_returned = 1;
+  pthread_mutex_unlock(&log.lock);
+  CHECK(!running); /* stop waited for the callback in progress */
+  sleep_ms(1200);  /* the post publishes meanwhile: no event may follow */
+  pthread_mutex_lock(&log.lock);
+  CHECK(log.after_stop == 0);
+  CHECK(log.calls == 1);
+  pthread_mutex_unlock(&log.lock);
+  CHECK_OK(aether_watch_join(watch, 10000, &err), err);
+  aether_watch_free(watch);
+  pthread_mutex_destroy(&log.lock);
+  aether_post_free(post);
+  free(profile);
+  aether_client_free(client);
+}
+
+/* ---- threads ---------------------------------------------------------------------------- */
+
+typedef struct {
+  aether_client *client;
+  const char *profile;
+  int index;
+  int ok;
+} worker;
+
+static void *worker_main(void *arg) {
+  worker *w = (worker *)arg;
+  char text[64];
+  aether_post *post, *again = NULL, *done = NULL;
+  aether_profile *profile = NULL;
+  aether_error *err = NULL;
+  aether_wait_options wait = fast_wait();
+  snprintf(text, sizeof text, "from thread %d", w->index);
+  post = linkedin_post(w->client, w->profile, text, 0);
+  if (post == NULL) return NULL;
+  if (aether_post_get(w->client, aether_post_id(post), &again, &err) == AETHER_OK &&
+      aether_profile_get(w->client, w->profile, &profile, &err) == AETHER_OK &&
+      aether_post_wait(w->client, aether_post_id(post), &wait, &done, &err) == AETHER_OK) {
+    w->ok = str_eq(aether_post_status(done), "published") &&
+            str_eq(aether_post_text(again), text) &&
+            str_eq(aether_profile_id(profile), w->profile);
+  } else {
+    fprintf(stderr, "    thread %d: %s\n", w->index, aether_error_message(err));
+    aether_error_free(err);
+  }
+  aether_post_free(done);
+  aether_post_free(again);
+  aether_post_free(post);
+  aether_profile_free(profile);
+  return NULL;
+}
+
+static void test_eight_threads_share_one_client(void) {
+  enum { THREADS = 8 };
+  pthread_t threads[THREADS];
+  worker workers[THREADS];
+  aether_client *client;
+  char *profile;
+  int i, ok = 0;
+
+  CHECK(mock_reset("{\"processingMs\":200}") == 0);
+  profile = mock_profile("linkedin", NULL);
+  client = mock_client();
+  CHECK(profile != NULL && client != NULL);
+  for (i = 0; i < THREADS; i++) {
+    workers[i].client = client;
+    workers[i].profile = profile;
+    workers[i].index = i;
+    workers[i].ok = 0;
+    CHECK(pthread_create(&threads[i], NULL, worker_main, &workers[i]) == 0);
+  }
+  for (i = 0; i < THREADS; i++) {
+    pthread_join(threads[i], NULL);
+    ok += workers[i].ok;
+  }
+  CHECK(ok == THREADS);
+  CHECK(journal_mentions("\"POST\"") >= THREADS);
+  free(profile);
+  aether_client_free(client);
+}
+
+/* ======================================================================================== */
+
+typedef struct {
+  const char *name;
+  void (*run)(void);
+  int needs_emulator;
+} test_case;
+
+static const test_case tests[] = {
+    {"version", test_version, 0},
+    {"error_code_strings", test_error_code_strings, 0},
+    {"client_options_are_checked", test_client_options_are_checked, 0},
+    {"null_and_invalid_arguments", test_null_and_invalid_arguments, 0},
+    {"platform_options_json_is_checked", test_platform_options_json_is_checked, 0},
+    {"webhook_signatures", test_webhook_signatures, 0},
+    {"tutorial_flow", test_tutorial_flow, 1},
+    {"error_details_from_the_server", test_error_details_from_the_server, 1},
+    {"conformance_002_unauthorized_api_key", test_conformance_002_unauthorized_api_key, 1},
+    {"conformance_009_caption_too_long", test_conformance_009_caption_too_long, 1},
+    {"conformance_019_video_too_short_preflight", test_conformance_019_video_too_short_preflight,
+     1},
+    {"conformance_022_invalid_platform_option", test_conformance_022_invalid_platform_option, 1},
+    {"conformance_027_post_limit_reached_and_reset",
+     test_conformance_027_post_limit_reached_and_reset, 1},
+    {"drafts_cancel_and_schedule_errors", test_drafts_cancel_and_schedule_errors, 1},
+    {"wait_deadline_and_cancel", test_wait_deadline_and_cancel, 1},
+    {"upload_errors", test_upload_errors, 1},
+    {"watch_reports_every_status", test_watch_reports_every_status, 1},
+    {"watch_ends_with_an_error_event", test_watch_ends_with_an_error_event, 1},
+    {"watch_stopped_inside_its_callback", test_watch_stopped_inside_its_callback, 1},
+    {"watch_stop_waits_for_a_running_callback", test_watch_stop_waits_for_a_running_callback, 1},
+    {"eight_threads_share_one_client", test_eight_threads_share_one_client, 1},
+};
+
+int main(int argc, char **argv) {
+  const char *filter = argc > 1 ? argv[1] : NULL;
+  size_t i;
+  int passed = 0, failed = 0, have_emulator;
+
+  have_emulator = mock_load() == 0;
+  for (i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+    double started;
+    if (filter != NULL && strstr(tests[i].name, filter) == NULL) continue;
+    printf("test %s ... ", tests[i].name);
+    fflush(stdout);
+    if (tests[i].needs_emulator && !have_emulator) {
+      printf("FAILED (no emulator)\n");
+      failed++;
+      continue;
+    }
+    test_reset_failed();
+    started = now_ms();
+    tests[i].run();
+    if (test_failed()) {
+      printf("FAILED\n");
+      failed++;
+    } else {
+      printf("ok (%.0f ms)\n", now_ms() - started);
+      passed++;
+    }
+    fflush(stdout);
+  }
+  printf("\n%d passed, %d failed\n", passed, failed);
+  return failed == 0 && passed > 0 ? 0 : 1;
+}
