@@ -36,6 +36,14 @@
 //! Redirects are never followed, so the `Authorization` header cannot be sent to another
 //! origin. The key lives in an [`ApiKey`], whose `Debug`/`Display` print `sk_…[redacted]`; the
 //! header value is marked sensitive; errors, logs and tracing spans never contain it.
+//!
+//! # After `fork`
+//! Pooled connections belong to tasks of the runtime that opened them, and a forked child has
+//! none of its threads (see [`crate::runtime`]): a request on such a connection would wait
+//! forever, or write into a socket the parent still uses. So the HTTP client is kept with the
+//! id of the process that built it, and a child builds its own on its first request. The
+//! parent's copy is leaked in the child, never dropped: dropping it would wake tasks of a
+//! runtime that does not run there.
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -395,7 +403,7 @@ pub struct Transport {
 }
 
 struct Inner {
-    http: reqwest::Client,
+    http: Mutex<HttpClient>,
     config: TransportConfig,
     budget: RetryBudget,
     last_rate_limit: Mutex<Option<RateLimit>>,
@@ -417,30 +425,66 @@ impl fmt::Debug for Transport {
     }
 }
 
+/// The HTTP client and the process it was built in (see "After `fork`" above).
+struct HttpClient {
+    pid: u32,
+    /// Always `Some` but while being dropped.
+    client: Option<reqwest::Client>,
+}
+
+impl HttpClient {
+    fn new(config: &TransportConfig) -> Result<HttpClient> {
+        Ok(HttpClient { pid: std::process::id(), client: Some(build_http_client(config)?) })
+    }
+}
+
+impl Drop for HttpClient {
+    fn drop(&mut self) {
+        if self.pid != std::process::id() {
+            // Inherited through fork: its connections' tasks do not run here; leak it.
+            std::mem::forget(self.client.take());
+        }
+    }
+}
+
+fn build_http_client(config: &TransportConfig) -> Result<reqwest::Client> {
+    let mut headers = HeaderMap::new();
+    headers.insert(AUTHORIZATION, config.api_key.header_value()?);
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .user_agent(config.user_agent.clone())
+        .connect_timeout(config.connect_timeout)
+        // API calls never follow redirects: Authorization must not reach another origin.
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| {
+            Error::invalid_argument("the HTTP client could not be set up")
+                .with_source(e.without_url())
+        })
+}
+
 impl Transport {
     pub(crate) fn new(config: TransportConfig) -> Result<Transport> {
-        let mut headers = HeaderMap::new();
-        headers.insert(AUTHORIZATION, config.api_key.header_value()?);
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .user_agent(config.user_agent.clone())
-            .connect_timeout(config.connect_timeout)
-            // API calls never follow redirects: Authorization must not reach another origin.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| {
-                Error::invalid_argument("the HTTP client could not be set up")
-                    .with_source(e.without_url())
-            })?;
         Ok(Transport {
             inner: Arc::new(Inner {
-                http,
+                http: Mutex::new(HttpClient::new(&config)?),
                 budget: RetryBudget::new(config.retry_budget),
                 config,
                 last_rate_limit: Mutex::new(None),
             }),
         })
+    }
+
+    /// The HTTP client of this process: the one built at construction, or, in a forked
+    /// child, one built there (the inherited one is leaked; see "After `fork`").
+    fn http(&self) -> Result<reqwest::Client> {
+        let mut http = self.inner.http.lock().unwrap_or_else(|e| e.into_inner());
+        if http.pid != std::process::id() {
+            // The old one is leaked by its Drop.
+            *http = HttpClient::new(&self.inner.config)?;
+        }
+        http.client.clone().ok_or_else(|| Error::protocol("the HTTP client is being dropped"))
     }
 
     /// The base URL every path is appended to.
@@ -624,7 +668,7 @@ impl Transport {
         timeout: Duration,
     ) -> Result<Response<Bytes>> {
         let context = format!("{} {}", request.method, request.path);
-        let mut builder = self.inner.http.request(request.method.clone(), url.clone());
+        let mut builder = self.http()?.request(request.method.clone(), url.clone());
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
