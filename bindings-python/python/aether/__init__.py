@@ -1,0 +1,101 @@
+"""The Aether SDK for Python: publish to Instagram, TikTok, LinkedIn, Facebook, YouTube,
+Threads and Reddit through one API.
+
+>>> from aether import Aether
+>>> client = Aether()                     # AETHER_API_KEY from the environment
+>>> media = client.media.upload("video.mp4", mime_type="video/mp4")
+>>> post = client.posts.create(profile_id="prof_…", content={"text": "Hello"},
+...                            media_keys=[media.media_key], platforms={"tiktok": {}})
+>>> client.posts.wait(post.id).status
+'published'
+
+The work is done by the SDK's Rust core (retries with idempotency keys, chunked parallel
+uploads, status polling); this package is its Python face. ``aether.testing`` runs a local
+emulator of the API for your tests.
+"""
+
+from ._aether import __version__
+from ._client import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    Aether,
+    AsyncAether,
+)
+from ._exceptions import (
+    AetherError,
+    APIConnectionError,
+    APIResponseError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    InvalidArgumentError,
+    LocalIOError,
+    NotFoundError,
+    OperationCancelledError,
+    PermissionDeniedError,
+    PlatformError,
+    PostLimitReachedError,
+    RateLimitError,
+    UploadError,
+    ValidationError,
+)
+from ._models import (
+    TERMINAL_POST_STATUSES,
+    CallbackOutcome,
+    ConnectLink,
+    Media,
+    Post,
+    PostContent,
+    Profile,
+    ResultError,
+    TargetResult,
+    UploadProgress,
+    Webhook,
+    WebhookEvent,
+)
+from .resources.webhooks import SIGNATURE_HEADER
+
+__all__ = [
+    "__version__",
+    "Aether",
+    "AsyncAether",
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "SIGNATURE_HEADER",
+    "TERMINAL_POST_STATUSES",
+    # results
+    "CallbackOutcome",
+    "ConnectLink",
+    "Media",
+    "Post",
+    "PostContent",
+    "Profile",
+    "ResultError",
+    "TargetResult",
+    "UploadProgress",
+    "Webhook",
+    "WebhookEvent",
+    # errors
+    "AetherError",
+    "APIConnectionError",
+    "APIResponseError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "InternalServerError",
+    "InvalidArgumentError",
+    "LocalIOError",
+    "NotFoundError",
+    "OperationCancelledError",
+    "PermissionDeniedError",
+    "PlatformError",
+    "PostLimitReachedError",
+    "RateLimitError",
+    "UploadError",
+    "ValidationError",
+]

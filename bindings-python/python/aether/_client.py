@@ -1,0 +1,170 @@
+"""The clients: :class:`Aether` (blocking) and :class:`AsyncAether` (asyncio)."""
+
+from __future__ import annotations
+
+import platform
+import sys
+from typing import Any, Optional
+
+from . import _aether
+from .resources import (
+    AsyncConnectLinks,
+    AsyncMediaResource,
+    AsyncPosts,
+    AsyncProfiles,
+    AsyncWebhooks,
+    ConnectLinks,
+    MediaResource,
+    Posts,
+    Profiles,
+    Webhooks,
+)
+
+__all__ = [
+    "Aether",
+    "AsyncAether",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_CONNECT_TIMEOUT",
+]
+
+#: Default bound on each whole call (retries and waits included), in seconds.
+DEFAULT_TIMEOUT = 60.0
+#: Default retries after a call's first attempt (3 attempts in all).
+DEFAULT_MAX_RETRIES = 2
+#: Default bound on each connect, in seconds.
+DEFAULT_CONNECT_TIMEOUT = 10.0
+
+
+def _user_agent_suffix() -> str:
+    implementation = platform.python_implementation().lower()
+    return f"{implementation}/{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+class _ClientBase:
+    _core: _aether.Client
+
+    def __init__(
+        self,
+        api_key: Optional[str] = None,
+        base_url: Optional[str] = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    ) -> None:
+        self._core = _aether.Client(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            connect_timeout=connect_timeout,
+            user_agent_suffix=_user_agent_suffix(),
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The base URL every request goes to."""
+        return self._core.base_url
+
+    def __repr__(self) -> str:
+        # Never the API key.
+        return f"{type(self).__name__}(base_url={self.base_url!r})"
+
+
+class Aether(_ClientBase):
+    """A client of the Aether API whose calls block (with the GIL released, so other threads
+    run; Ctrl-C interrupts them).
+
+    ``api_key`` defaults to the ``AETHER_API_KEY`` environment variable and ``base_url`` to
+    ``AETHER_BASE_URL``, else ``https://api.aetherhq.dev``. ``timeout`` bounds each whole call
+    in seconds, retries included; ``max_retries`` is how often a failed call is retried
+    (network failures, 5xx, 429 — creates safely, under an idempotency key).
+
+    One client can be shared by any number of threads, and keeps working in a child after
+    ``os.fork()``. Raises ``InvalidArgumentError`` when no API key can be found.
+    """
+
+    connect_links: ConnectLinks
+    profiles: Profiles
+    media: MediaResource
+    posts: Posts
+    webhooks: Webhooks
+
+    def __init__(
+        self,
+        api_key: Optional[str] = None,
+        base_url: Optional[str] = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    ) -> None:
+        super().__init__(
+            api_key,
+            base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            connect_timeout=connect_timeout,
+        )
+        self.connect_links = ConnectLinks(self._core)
+        self.profiles = Profiles(self._core)
+        self.media = MediaResource(self._core)
+        self.posts = Posts(self._core)
+        self.webhooks = Webhooks(self._core)
+
+    def close(self) -> None:
+        """Nothing to release explicitly (connections close when the client is collected);
+        present so the client works as a context manager."""
+
+    def __enter__(self) -> "Aether":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+class AsyncAether(_ClientBase):
+    """The same API as :class:`Aether`, with coroutines: ``await client.posts.create(…)``,
+    ``async for post in client.posts.watch(id)``. Works under any running asyncio loop (the
+    work runs on the SDK's own threads and the results come back through the loop), and one
+    client can serve any number of concurrent tasks. Cancelling a task cancels its call (an
+    upload aborts its session on the server).
+    """
+
+    connect_links: AsyncConnectLinks
+    profiles: AsyncProfiles
+    media: AsyncMediaResource
+    posts: AsyncPosts
+    webhooks: AsyncWebhooks
+
+    def __init__(
+        self,
+        api_key: Optional[str] = None,
+        base_url: Optional[str] = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+    ) -> None:
+        super().__init__(
+            api_key,
+            base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            connect_timeout=connect_timeout,
+        )
+        self.connect_links = AsyncConnectLinks(self._core)
+        self.profiles = AsyncProfiles(self._core)
+        self.media = AsyncMediaResource(self._core)
+        self.posts = AsyncPosts(self._core)
+        self.webhooks = AsyncWebhooks(self._core)
+
+    async def close(self) -> None:
+        """Nothing to release explicitly; present for ``async with``."""
+
+    async def __aenter__(self) -> "AsyncAether":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.close()

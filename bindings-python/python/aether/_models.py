@@ -1,0 +1,268 @@
+"""The typed results of the API: read-only classes with snake_case attributes.
+
+Each is built from the wire form the server sent (camelCase JSON) and gives it back with
+:meth:`to_dict`, unknown fields included. Status and enum fields are plain strings, so a value
+a newer server sends never breaks an older client. Timestamps are RFC 3339 strings exactly as
+the server sent them (``"2026-06-13T09:30:00Z"``). No ``repr`` shows a secret.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from typing import Any, ClassVar, Dict, List, Mapping, Optional, Type, TypeVar
+
+__all__ = [
+    "CallbackOutcome",
+    "ConnectLink",
+    "Media",
+    "Post",
+    "PostContent",
+    "Profile",
+    "ResultError",
+    "TargetResult",
+    "UploadProgress",
+    "Webhook",
+    "WebhookEvent",
+    "TERMINAL_POST_STATUSES",
+]
+
+#: The statuses a post never leaves.
+TERMINAL_POST_STATUSES = frozenset({"published", "partially_published", "failed", "cancelled"})
+
+M = TypeVar("M", bound="_Model")
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Model:
+    """Base of the result classes: construction from and conversion to the wire form."""
+
+    #: Fields holding nested models: name -> class (lists of them are handled too).
+    _nested: ClassVar[Dict[str, Type["_Model"]]] = {}
+    #: The wire form the object was built from (kept for the fields this SDK does not know).
+    _raw: ClassVar[Dict[str, Any]] = {}
+
+    @classmethod
+    def from_dict(cls: Type[M], data: Mapping[str, Any]) -> M:
+        """Builds the object from its wire form (camelCase keys, as the API sends it)."""
+        values: Dict[str, Any] = {}
+        for field in dataclasses.fields(cls):
+            wire = _camel(field.name)
+            if wire not in data:
+                continue
+            value = data[wire]
+            nested = cls._nested.get(field.name)
+            if nested is not None and value is not None:
+                if isinstance(value, list):
+                    value = [nested.from_dict(item) for item in value]
+                else:
+                    value = nested.from_dict(value)
+            values[field.name] = value
+        instance = cls(**values)
+        object.__setattr__(instance, "_raw", copy.deepcopy(dict(data)))
+        return instance
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The wire form (camelCase keys, JSON-ready), fields this SDK does not know included."""
+        out = copy.deepcopy(self._raw)
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            wire = _camel(field.name)
+            if value is None and wire not in out:
+                continue
+            out[wire] = _to_wire(value)
+        return out
+
+
+def _to_wire(value: Any) -> Any:
+    if isinstance(value, _Model):
+        return value.to_dict()
+    if isinstance(value, list):
+        return [_to_wire(item) for item in value]
+    return copy.deepcopy(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class ResultError(_Model):
+    """Why a post, a target or a media failed: ``code`` (e.g. ``"VIDEO_TOO_SHORT"``) and
+    ``message``, with code-specific ``details``."""
+
+    code: str = ""
+    message: str = ""
+    details: Optional[Any] = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ConnectLink(_Model):
+    """A hosted authorization page for one platform: send the end user to ``url``."""
+
+    id: str = ""
+    platform: str = ""
+    url: str = ""
+    redirect_url: str = ""
+    status: str = ""
+    """``pending``, ``completed``, ``denied`` or ``expired``."""
+    expires_at: str = ""
+    state: Optional[str] = None
+    profile_id: Optional[str] = None
+    """The connected profile, once ``completed``."""
+
+
+@dataclasses.dataclass(frozen=True)
+class CallbackOutcome(_Model):
+    """A verified connect-link redirect: the profile that was connected, through which link."""
+
+    profile_id: str = ""
+    link_id: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile(_Model):
+    """A connected social account."""
+
+    id: str = ""
+    platform: str = ""
+    username: str = ""
+    display_name: str = ""
+    tier: str = ""
+    """``standard`` or ``creator`` (TikTok creators may post longer videos)."""
+    status: str = ""
+    """``active`` or ``disconnected``."""
+    connected_at: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Media(_Model):
+    """A stored media file; ``media_key`` is what posts reference."""
+
+    _nested: ClassVar[Dict[str, Type[_Model]]] = {"error": ResultError}
+
+    media_key: str = ""
+    file_name: str = ""
+    mime_type: str = ""
+    size: int = 0
+    sha256: str = ""
+    status: str = ""
+    """``processing``, ``ready`` or ``failed``."""
+    kind: str = ""
+    duration_ms: Optional[int] = None
+    width: Optional[int] = None
+    height: Optional[int] = None
+    video_codec: Optional[str] = None
+    audio_codec: Optional[str] = None
+    container: Optional[str] = None
+    error: Optional[ResultError] = None
+
+
+@dataclasses.dataclass(frozen=True)
+class PostContent(_Model):
+    """The text (and, for YouTube and Reddit, the title) of a post."""
+
+    text: str = ""
+    title: Optional[str] = None
+
+
+@dataclasses.dataclass(frozen=True)
+class TargetResult(_Model):
+    """How a post went on one profile."""
+
+    _nested: ClassVar[Dict[str, Type[_Model]]] = {"error": ResultError}
+
+    profile_id: str = ""
+    platform: str = ""
+    status: str = ""
+    """``pending``, ``scheduled``, ``publishing``, ``published``, ``failed`` or ``cancelled``."""
+    platform_post_id: Optional[str] = None
+    url: Optional[str] = None
+    error: Optional[ResultError] = None
+    published_at: Optional[str] = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Post(_Model):
+    """A post to one or more profiles."""
+
+    _nested: ClassVar[Dict[str, Type[_Model]]] = {
+        "content": PostContent,
+        "results": TargetResult,
+        "error": ResultError,
+    }
+
+    id: str = ""
+    status: str = ""
+    """``draft``, ``scheduled``, ``publishing``, ``published``, ``partially_published``,
+    ``failed`` or ``cancelled``."""
+    profile_ids: List[str] = dataclasses.field(default_factory=list)
+    content: PostContent = dataclasses.field(default_factory=PostContent)
+    media_keys: List[str] = dataclasses.field(default_factory=list)
+    platforms: Dict[str, Any] = dataclasses.field(default_factory=dict)
+    """The per-platform options, in wire form: ``{"tiktok": {"privacyLevel": …}}``."""
+    scheduled_for: Optional[str] = None
+    timezone: Optional[str] = None
+    publish_at: Optional[str] = None
+    schedule_resolution: Optional[str] = None
+    created_at: str = ""
+    updated_at: str = ""
+    results: List[TargetResult] = dataclasses.field(default_factory=list)
+    error: Optional[ResultError] = None
+
+    @property
+    def is_terminal(self) -> bool:
+        """Whether the status can no longer change."""
+        return self.status in TERMINAL_POST_STATUSES
+
+
+@dataclasses.dataclass(frozen=True, repr=False)
+class Webhook(_Model):
+    """A webhook endpoint. ``secret`` is only returned by ``create``; store it to verify
+    deliveries. It never appears in ``repr``."""
+
+    id: str = ""
+    url: str = ""
+    events: List[str] = dataclasses.field(default_factory=list)
+    secret: Optional[str] = dataclasses.field(default=None, repr=False)
+    created_at: str = ""
+
+    def __repr__(self) -> str:
+        secret = "'[redacted]'" if self.secret else "None"
+        return (
+            f"Webhook(id={self.id!r}, url={self.url!r}, events={self.events!r}, "
+            f"secret={secret}, created_at={self.created_at!r})"
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class WebhookEvent(_Model):
+    """A verified webhook delivery: ``type`` (e.g. ``"post.published"``) and the post."""
+
+    id: str = ""
+    type: str = ""
+    created_at: str = ""
+    data: Dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def post(self) -> Post:
+        """The post the event is about."""
+        return Post.from_dict(self.data.get("post", {}))
+
+
+@dataclasses.dataclass(frozen=True)
+class UploadProgress:
+    """Where an upload stands, given to ``on_progress``."""
+
+    bytes_sent: int
+    """Bytes the server has acknowledged."""
+    total: int
+    """The file's size."""
+    parts_done: int
+    parts_total: int
+
+    @property
+    def fraction(self) -> float:
+        """``bytes_sent / total``, from 0.0 to 1.0."""
+        return self.bytes_sent / self.total if self.total else 1.0

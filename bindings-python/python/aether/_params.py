@@ -1,0 +1,154 @@
+"""Turning Python arguments into the wire shapes the core reads (shared by both clients)."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Sequence, Tuple, Union
+
+from ._models import Media, Post, PostContent, Profile, UploadProgress, _camel
+
+__all__ = ["FileInput", "ProgressCallback"]
+
+#: What ``media.upload`` accepts: a path, an ``os.PathLike``, bytes-like data, or a binary file
+#: object (anything with ``read(n)`` returning bytes).
+FileInput = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview, Any]
+
+#: Called with an :class:`~aether.UploadProgress` as the upload advances.
+ProgressCallback = Callable[[UploadProgress], Any]
+
+ContentInput = Union[str, Mapping[str, Any], PostContent]
+PlatformsInput = Mapping[str, Optional[Mapping[str, Any]]]
+When = Union[str, datetime.datetime]
+
+
+def object_id(value: Union[str, Post, Profile, Media, Any], what: str) -> str:
+    """An id given as a string or as the object that has it."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Media):
+        return value.media_key
+    identifier = getattr(value, "id", None)
+    if isinstance(identifier, str):
+        return identifier
+    raise TypeError(f"expected a {what} id (str), got {type(value).__name__}")
+
+
+def content(value: ContentInput) -> Dict[str, Any]:
+    if isinstance(value, str):
+        return {"text": value}
+    if isinstance(value, PostContent):
+        return value.to_dict()
+    return {_camel(key): item for key, item in value.items()}
+
+
+def platforms(value: Optional[PlatformsInput]) -> Optional[Dict[str, Any]]:
+    """``{"tiktok": {"privacy_level": "SELF_ONLY"}}`` → wire form (snake_case keys camelized;
+    camelCase keys pass as they are)."""
+    if value is None:
+        return None
+    out: Dict[str, Any] = {}
+    for name, options in value.items():
+        out[name] = {_camel(key): item for key, item in (options or {}).items()}
+    return out
+
+
+def when(value: Optional[When]) -> Optional[str]:
+    """A schedule as the API takes it: a datetime with a zone is an instant, a naive one a local
+    date-time (to be read in ``timezone``); strings pass as they are."""
+    if value is None or isinstance(value, str):
+        return value
+    return value.isoformat()
+
+
+def drop_none(body: Dict[str, Any]) -> Dict[str, Any]:
+    return {key: value for key, value in body.items() if value is not None}
+
+
+def post_request(
+    *,
+    profile_id: Optional[str],
+    profile_ids: Optional[Sequence[str]],
+    content_value: ContentInput,
+    media_keys: Optional[Iterable[str]],
+    platforms_value: Optional[PlatformsInput],
+    scheduled_for: Optional[When],
+    timezone: Optional[str],
+    draft: Optional[bool],
+) -> Dict[str, Any]:
+    return drop_none(
+        {
+            "profileId": profile_id,
+            "profileIds": list(profile_ids) if profile_ids is not None else None,
+            "content": content(content_value),
+            "mediaKeys": list(media_keys) if media_keys is not None else None,
+            "platforms": platforms(platforms_value),
+            "scheduledFor": when(scheduled_for),
+            "timezone": timezone,
+            "draft": draft,
+        }
+    )
+
+
+def update_request(
+    *,
+    scheduled_for: Optional[When],
+    timezone: Optional[str],
+    content_value: Optional[ContentInput],
+    draft: Optional[bool],
+) -> Dict[str, Any]:
+    return drop_none(
+        {
+            "scheduledFor": when(scheduled_for),
+            "timezone": timezone,
+            "content": content(content_value) if content_value is not None else None,
+            "draft": draft,
+        }
+    )
+
+
+def upload_source(
+    file: FileInput, file_name: Optional[str]
+) -> Tuple[Any, Optional[int], Optional[str]]:
+    """``(source, size, file_name)`` for the extension: a ``str`` path, ``bytes``, or the file
+    object with the bytes left in it (when it can seek) and its name."""
+    if isinstance(file, (bytes, bytearray, memoryview)):
+        return bytes(file), None, file_name
+    if isinstance(file, (str, os.PathLike)):
+        path = os.fspath(file)
+        return (os.fsdecode(path) if isinstance(path, bytes) else path), None, file_name
+    if not callable(getattr(file, "read", None)):
+        raise TypeError(
+            f"cannot upload a {type(file).__name__}: pass a path (str or os.PathLike), bytes, "
+            "or a file object opened in binary mode"
+        )
+    if file_name is None:
+        name = getattr(file, "name", None)
+        if isinstance(name, str) and name:
+            file_name = os.path.basename(name)
+    return file, _remaining(file), file_name
+
+
+def _remaining(file: Any) -> Optional[int]:
+    """Bytes left in a seekable file object, else ``None`` (then the core spools what it
+    cannot hold in memory)."""
+    try:
+        if not file.seekable():
+            return None
+        position = int(file.tell())
+        end = int(file.seek(0, os.SEEK_END))
+        file.seek(position)
+        return max(end - position, 0)
+    except (AttributeError, OSError, ValueError, TypeError):
+        return None
+
+
+def progress_callback(on_progress: Optional[ProgressCallback]) -> Optional[Callable[..., Any]]:
+    if on_progress is None:
+        return None
+    callback = on_progress
+
+    def report(bytes_sent: int, total: int, parts_done: int, parts_total: int) -> None:
+        callback(UploadProgress(bytes_sent, total, parts_done, parts_total))
+
+    return report

@@ -1,0 +1,141 @@
+"""``client.media``: upload files (single-shot or chunked, parallel, checksummed), read and
+delete stored media, and wait for the server's verification."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, Optional, Union
+
+from .._aether import Call, Client
+from .._models import Media
+from .._params import FileInput, ProgressCallback, progress_callback, upload_source
+from ._run import run, wait
+
+__all__ = ["MediaResource", "AsyncMediaResource"]
+
+
+class _Base:
+    def __init__(self, core: Client) -> None:
+        self._core = core
+
+    def _upload(
+        self,
+        file: FileInput,
+        mime_type: Optional[str],
+        platforms: Optional[Iterable[str]],
+        on_progress: Optional[ProgressCallback],
+        file_name: Optional[str],
+        tier: Optional[str],
+        part_size: Optional[int],
+        parallelism: Optional[int],
+    ) -> Call:
+        source, size, name = upload_source(file, file_name)
+        options: Dict[str, Any] = {
+            "size": size,
+            "file_name": name,
+            "mime_type": mime_type,
+            "platforms": list(platforms or ()),
+            "tier": tier,
+            "on_progress": progress_callback(on_progress),
+            "part_size": part_size,
+            "parallelism": parallelism,
+        }
+        return self._core.media_upload(source, **options)
+
+
+class MediaResource(_Base):
+    def upload(
+        self,
+        file: FileInput,
+        mime_type: Optional[str] = None,
+        platforms: Optional[Iterable[str]] = None,
+        on_progress: Optional[ProgressCallback] = None,
+        *,
+        file_name: Optional[str] = None,
+        tier: Optional[str] = None,
+        part_size: Optional[int] = None,
+        parallelism: Optional[int] = None,
+    ) -> Media:
+        """Uploads a file and returns the media (usually still ``processing``); its
+        ``media_key`` is what posts reference.
+
+        ``file`` is a path (``str`` or ``os.PathLike``), bytes-like data, or a binary file
+        object (read from its current position). ``platforms`` (e.g. ``["tiktok"]``) checks
+        the file against those platforms' rules before anything is sent, raising
+        ``ValidationError`` (``VIDEO_TOO_SHORT``, …). ``on_progress`` is called with an
+        :class:`~aether.UploadProgress` on the calling thread; if it raises, the upload is
+        aborted and the exception propagates. Large files go in parallel checksummed parts
+        (``part_size`` bytes, ``parallelism`` at a time). Ctrl-C aborts the upload session on
+        the server. A file object whose ``read()`` raises gives ``LocalIOError`` (the original
+        exception as ``__cause__``) and the session is aborted.
+        """
+        call = self._upload(
+            file, mime_type, platforms, on_progress, file_name, tier, part_size, parallelism
+        )
+        return Media.from_dict(wait(call))
+
+    def get(self, media_key: Union[str, Media]) -> Media:
+        """The stored media and what verification found."""
+        key = media_key.media_key if isinstance(media_key, Media) else media_key
+        return Media.from_dict(wait(self._core.media_get(key)))
+
+    def delete(self, media_key: Union[str, Media]) -> None:
+        """Deletes the stored media."""
+        key = media_key.media_key if isinstance(media_key, Media) else media_key
+        wait(self._core.media_delete(key))
+
+    def wait_ready(
+        self,
+        media_key: Union[str, Media],
+        *,
+        timeout: Optional[float] = None,
+        poll_interval: Optional[float] = None,
+    ) -> Media:
+        """Polls until the server has verified the media and returns it ``ready``; a media
+        that failed verification raises its error (e.g. ``ValidationError`` with
+        ``VIDEO_TOO_SHORT``)."""
+        key = media_key.media_key if isinstance(media_key, Media) else media_key
+        call = self._core.media_wait_ready(key, timeout=timeout, poll_interval=poll_interval)
+        return Media.from_dict(wait(call))
+
+
+class AsyncMediaResource(_Base):
+    async def upload(
+        self,
+        file: FileInput,
+        mime_type: Optional[str] = None,
+        platforms: Optional[Iterable[str]] = None,
+        on_progress: Optional[ProgressCallback] = None,
+        *,
+        file_name: Optional[str] = None,
+        tier: Optional[str] = None,
+        part_size: Optional[int] = None,
+        parallelism: Optional[int] = None,
+    ) -> Media:
+        """See :meth:`MediaResource.upload`; ``on_progress`` runs on the event loop, and
+        cancelling the task aborts the upload session."""
+        call = self._upload(
+            file, mime_type, platforms, on_progress, file_name, tier, part_size, parallelism
+        )
+        return Media.from_dict(await run(call))
+
+    async def get(self, media_key: Union[str, Media]) -> Media:
+        """See :meth:`MediaResource.get`."""
+        key = media_key.media_key if isinstance(media_key, Media) else media_key
+        return Media.from_dict(await run(self._core.media_get(key)))
+
+    async def delete(self, media_key: Union[str, Media]) -> None:
+        """See :meth:`MediaResource.delete`."""
+        key = media_key.media_key if isinstance(media_key, Media) else media_key
+        await run(self._core.media_delete(key))
+
+    async def wait_ready(
+        self,
+        media_key: Union[str, Media],
+        *,
+        timeout: Optional[float] = None,
+        poll_interval: Optional[float] = None,
+    ) -> Media:
+        """See :meth:`MediaResource.wait_ready`."""
+        key = media_key.media_key if isinstance(media_key, Media) else media_key
+        call = self._core.media_wait_ready(key, timeout=timeout, poll_interval=poll_interval)
+        return Media.from_dict(await run(call))

@@ -1,0 +1,90 @@
+"""``client.webhooks``: endpoint registration, and verification of signed deliveries."""
+
+from __future__ import annotations
+
+from typing import AsyncIterator, Iterable, Iterator, List, Sequence, Union
+
+from .._aether import Client, construct_event, verify_signature
+from .._models import Webhook, WebhookEvent
+from ._run import aiterate, iterate, run, wait
+
+__all__ = ["Webhooks", "AsyncWebhooks", "SIGNATURE_HEADER", "DEFAULT_TOLERANCE"]
+
+#: The header a delivery's signature arrives in.
+SIGNATURE_HEADER = "x-aether-signature"
+#: How far a delivery's timestamp may be from now, in seconds.
+DEFAULT_TOLERANCE = 300.0
+
+Payload = Union[bytes, bytearray, memoryview, str]
+Secrets = Union[str, Sequence[str]]
+
+
+def _payload(payload: Payload) -> bytes:
+    return payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
+
+
+def _secrets(secret: Secrets) -> List[str]:
+    return [secret] if isinstance(secret, str) else list(secret)
+
+
+class _Base:
+    def __init__(self, core: Client) -> None:
+        self._core = core
+
+    @staticmethod
+    def verify_signature(
+        payload: Payload,
+        header: str,
+        secret: Secrets,
+        *,
+        tolerance: float = DEFAULT_TOLERANCE,
+    ) -> None:
+        """Checks a delivery's ``x-aether-signature`` header against the **raw** request body
+        (verify before parsing JSON). ``secret`` may be a list during a rotation. Raises
+        ``InvalidArgumentError`` whose ``details["reason"]`` is ``malformed_header``,
+        ``no_secret``, ``signature_mismatch`` or ``timestamp_outside_tolerance``."""
+        verify_signature(_payload(payload), header, _secrets(secret), tolerance)
+
+    @staticmethod
+    def construct_event(
+        payload: Payload,
+        header: str,
+        secret: Secrets,
+        *,
+        tolerance: float = DEFAULT_TOLERANCE,
+    ) -> WebhookEvent:
+        """Verifies a delivery like :meth:`verify_signature` and returns its event."""
+        event = construct_event(_payload(payload), header, _secrets(secret), tolerance)
+        return WebhookEvent.from_dict(event)
+
+
+class Webhooks(_Base):
+    def create(self, *, url: str, events: Iterable[str]) -> Webhook:
+        """Registers an endpoint; the returned ``secret`` is shown only here."""
+        call = self._core.webhooks_create({"url": url, "events": list(events)})
+        return Webhook.from_dict(wait(call))
+
+    def list(self) -> Iterator[Webhook]:
+        """Every endpoint (without secrets), page by page as you iterate."""
+        return iterate(self._core.webhooks_list(), Webhook)
+
+    def delete(self, webhook_id: str) -> None:
+        """Deletes an endpoint; deliveries stop at once."""
+        wait(self._core.webhooks_delete(webhook_id))
+
+
+class AsyncWebhooks(_Base):
+    async def create(self, *, url: str, events: Iterable[str]) -> Webhook:
+        """See :meth:`Webhooks.create`."""
+        call = self._core.webhooks_create({"url": url, "events": list(events)})
+        return Webhook.from_dict(await run(call))
+
+    def list(self) -> AsyncIterator[Webhook]:
+        """See :meth:`Webhooks.list`."""
+        return aiterate(self._core.webhooks_list(), Webhook)
+
+    async def delete(self, webhook_id: str) -> None:
+        """See :meth:`Webhooks.delete`."""
+        await run(self._core.webhooks_delete(webhook_id))
+
+

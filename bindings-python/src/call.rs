@@ -1,0 +1,431 @@
+//! Running the core's futures for Python: blocking (GIL released, Ctrl-C honoured) or as an
+//! asyncio future.
+//!
+//! Every operation of the binding builds a [`Call`]: a future of the core, not yet started.
+//! The pure-Python layer runs it one of two ways:
+//!
+//! - **`Call.wait()`** (the `Aether` client): the future is spawned on the core's embedded
+//!   runtime ([`aether::runtime::handle`], rebuilt in a forked child) and the calling thread
+//!   waits for it *with the GIL released*, waking every [`TICK`] to call
+//!   `Python::check_signals`. When a signal handler raises (Ctrl-C → `KeyboardInterrupt`), the
+//!   call's cancellation token is cancelled — an upload then aborts its session on the server,
+//!   a wait stops polling — the call is given up to [`CLEANUP`] to finish that, and the
+//!   exception propagates. Upload progress events are delivered on the waiting thread too, so
+//!   a callback runs where the caller is and its exception stops the upload.
+//! - **`Call.start(loop)`** (the `AsyncAether` client): returns an `asyncio.Future` of `loop`;
+//!   the core future runs on the runtime and its result is handed back with
+//!   `loop.call_soon_threadsafe`. Cancelling the asyncio future cancels the token. No asyncio
+//!   state is touched outside the loop's thread, so it works under any running loop.
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use aether::upload::UploadProgress;
+use aether::{CancellationToken, Error};
+use futures_util::{Stream, StreamExt};
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::convert::to_py;
+use crate::errors::{to_pyerr, IntoPyResult};
+
+/// How often a blocked caller looks at Python's signals.
+const TICK: Duration = Duration::from_millis(20);
+/// How long an interrupted call may take to clean up (abort an upload session) before the
+/// interrupt propagates anyway; the cleanup then goes on in the background.
+const CLEANUP: Duration = Duration::from_millis(1500);
+
+/// What every call produces: a JSON value (`None` for "nothing", or the end of a pager).
+pub type Output = aether::Result<Option<Value>>;
+/// A core future as the binding runs it.
+pub type OpFuture = Pin<Box<dyn Future<Output = Output> + Send + 'static>>;
+
+/// A value of the core model as a call's output.
+pub fn json<T: Serialize>(value: &T) -> Output {
+    serde_json::to_value(value)
+        .map(Some)
+        .map_err(|e| Error::protocol(format!("could not represent the result for Python: {e}")))
+}
+
+/// A Python exception kept for later: one raised by a file object's `read()` (the cause of the
+/// `LocalIOError`) or by a progress callback (raised instead of the upload's `CANCELLED`).
+#[derive(Debug, Default)]
+pub struct ErrorSlot(Mutex<Option<PyErr>>);
+
+impl ErrorSlot {
+    pub fn set(&self, error: PyErr) {
+        let mut slot = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        slot.get_or_insert(error);
+    }
+
+    fn take(&self) -> Option<PyErr> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
+/// An event loop and the callable to schedule on it.
+type LoopNotify = (Py<PyAny>, Py<PyAny>);
+
+/// Upload progress on its way from a runtime thread to the Python callback.
+pub struct Progress {
+    callback: Py<PyAny>,
+    events: Mutex<VecDeque<UploadProgress>>,
+    /// In async mode: the loop to schedule a drain on, and the drain callable.
+    notify: Mutex<Option<Arc<LoopNotify>>>,
+    scheduled: AtomicBool,
+    callback_error: ErrorSlot,
+    cancel: CancellationToken,
+}
+
+impl Progress {
+    pub fn new(callback: Py<PyAny>, cancel: CancellationToken) -> Arc<Progress> {
+        Arc::new(Progress {
+            callback,
+            events: Mutex::new(VecDeque::new()),
+            notify: Mutex::new(None),
+            scheduled: AtomicBool::new(false),
+            callback_error: ErrorSlot::default(),
+            cancel,
+        })
+    }
+
+    /// Called by the upload engine, on a runtime thread.
+    pub fn push(&self, event: UploadProgress) {
+        self.events.lock().unwrap_or_else(|e| e.into_inner()).push_back(event);
+        let notify = self.notify.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some(notify) = notify {
+            if !self.scheduled.swap(true, Ordering::AcqRel) {
+                Python::try_attach(|py| {
+                    let (event_loop, drain) = &*notify;
+                    // A closed loop: nobody is waiting for the events any more.
+                    let _ = event_loop.bind(py).call_method1("call_soon_threadsafe", (drain,));
+                });
+            }
+        }
+    }
+
+    /// Hands the queued events to the callback, on the caller's (or the loop's) thread. An
+    /// exception from the callback is kept, cancels the upload, and is raised by the call.
+    fn drain(&self, py: Python<'_>) {
+        self.scheduled.store(false, Ordering::Release);
+        loop {
+            let next = self.events.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
+            let Some(event) = next else { break };
+            if self.cancel.is_cancelled() {
+                continue;
+            }
+            let args = (event.bytes_sent, event.total, event.parts_done, event.parts_total);
+            if let Err(error) = self.callback.bind(py).call1(args) {
+                self.callback_error.set(error);
+                self.cancel.cancel();
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Progress").field("cancel", &self.cancel).finish_non_exhaustive()
+    }
+}
+
+/// Drains a [`Progress`] when the event loop calls it.
+#[pyclass(module = "aether._aether", frozen)]
+struct ProgressDrain {
+    progress: Arc<Progress>,
+}
+
+#[pymethods]
+impl ProgressDrain {
+    fn __call__(&self, py: Python<'_>) {
+        self.progress.drain(py);
+    }
+}
+
+/// What a call may carry besides its future.
+#[derive(Debug, Default)]
+pub struct Extras {
+    /// Upload progress and its callback.
+    pub progress: Option<Arc<Progress>>,
+    /// A file object's exception, the cause of the call's error.
+    pub source_error: Option<Arc<ErrorSlot>>,
+    /// The future takes the call's token itself and ends with `CANCELLED` after cleaning up
+    /// (an upload aborts its session); otherwise the future is simply dropped on cancel.
+    pub cancels_itself: bool,
+}
+
+struct Parts {
+    future: OpFuture,
+    cancel: CancellationToken,
+    extras: Extras,
+}
+
+/// A core operation, ready to run once with `wait()` or `start(loop)`.
+#[pyclass(module = "aether._aether", frozen)]
+pub struct Call {
+    parts: Mutex<Option<Parts>>,
+}
+
+impl std::fmt::Debug for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Call").finish_non_exhaustive()
+    }
+}
+
+impl Call {
+    /// A call whose future ignores `cancel` (it is dropped when cancelled).
+    pub fn new(future: impl Future<Output = Output> + Send + 'static) -> Call {
+        Call::with(Box::pin(future), CancellationToken::new(), Extras::default())
+    }
+
+    /// A call with its token and extras.
+    pub fn with(future: OpFuture, cancel: CancellationToken, extras: Extras) -> Call {
+        Call { parts: Mutex::new(Some(Parts { future, cancel, extras })) }
+    }
+
+    fn take(&self) -> PyResult<Parts> {
+        self.parts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .ok_or_else(|| PyRuntimeError::new_err("this call was already run"))
+    }
+}
+
+#[pymethods]
+impl Call {
+    /// Runs the call to completion on the SDK's runtime, blocking this thread with the GIL
+    /// released; Ctrl-C (any exception from a signal handler) cancels it.
+    fn wait(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let Parts { future, cancel, extras } = self.take()?;
+        if tokio::runtime::Handle::try_current().is_ok() {
+            return Err(to_pyerr(
+                py,
+                &Error::invalid_argument(
+                    "a blocking Aether call was made from the SDK's own runtime thread (e.g. \
+                     inside a callback); use AsyncAether or call it from another thread",
+                ),
+            ));
+        }
+        let handle = aether::runtime::handle().py_err(py)?;
+        let done = Arc::new(Slot::default());
+        let deliver = done.clone();
+        spawn(&handle, future, cancel.clone(), extras.cancels_itself, move |out| deliver.put(out));
+
+        let output = loop {
+            if let Some(output) = py.detach(|| done.take_timeout(TICK)) {
+                break output;
+            }
+            if let Some(progress) = &extras.progress {
+                progress.drain(py);
+            }
+            if let Err(interrupt) = py.check_signals() {
+                cancel.cancel();
+                let deadline = Instant::now() + CLEANUP;
+                while Instant::now() < deadline {
+                    if py.detach(|| done.take_timeout(TICK)).is_some() {
+                        break;
+                    }
+                    // A second Ctrl-C does not wait for the cleanup.
+                    py.check_signals()?;
+                }
+                return Err(interrupt);
+            }
+        };
+        if let Some(progress) = &extras.progress {
+            progress.drain(py);
+        }
+        finish(py, output, &extras)
+    }
+
+    /// Starts the call on the SDK's runtime and returns an `asyncio.Future` of `event_loop`
+    /// that completes with its result; cancelling that future cancels the call.
+    fn start<'py>(
+        &self,
+        py: Python<'py>,
+        event_loop: Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let Parts { future, cancel, extras } = self.take()?;
+        let handle = aether::runtime::handle().py_err(py)?;
+        let result = event_loop.call_method0("create_future")?;
+        result.call_method1("add_done_callback", (CancelOnDone { cancel: cancel.clone() },))?;
+        if let Some(progress) = &extras.progress {
+            let drain = Py::new(py, ProgressDrain { progress: progress.clone() })?.into_any();
+            *progress.notify.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some(Arc::new((event_loop.clone().unbind(), drain)));
+        }
+        let target = (event_loop.unbind(), result.clone().unbind());
+        spawn(&handle, future, cancel, extras.cancels_itself, move |output| {
+            Python::try_attach(|py| {
+                let (ok, value) = match finish(py, output, &extras) {
+                    Ok(value) => (true, value),
+                    Err(error) => (false, error.into_value(py).into_any()),
+                };
+                let (event_loop, future) = &target;
+                let resolve = pyo3::wrap_pyfunction!(resolve_future, py);
+                if let Ok(resolve) = resolve {
+                    // A closed loop raises here; nobody is waiting for the result then.
+                    let _ = event_loop
+                        .bind(py)
+                        .call_method1("call_soon_threadsafe", (resolve, future, ok, value));
+                }
+            });
+        });
+        Ok(result)
+    }
+}
+
+/// Spawns `future` on the runtime, racing it against `cancel` unless it handles the token
+/// itself, and hands the output to `deliver` (on a runtime thread).
+fn spawn(
+    handle: &tokio::runtime::Handle,
+    future: OpFuture,
+    cancel: CancellationToken,
+    cancels_itself: bool,
+    deliver: impl FnOnce(Output) + Send + 'static,
+) {
+    handle.spawn(async move {
+        let output = if cancels_itself {
+            future.await
+        } else {
+            tokio::select! {
+                biased;
+                _ = cancel.cancelled() => Err(Error::cancelled("the operation was cancelled")),
+                output = future => output,
+            }
+        };
+        deliver(output);
+    });
+}
+
+/// The Python result of a call: its value, or its exception (a progress callback's own
+/// exception first; a file object's exception as the cause).
+fn finish(py: Python<'_>, output: Output, extras: &Extras) -> PyResult<Py<PyAny>> {
+    if let Some(error) = extras.progress.as_ref().and_then(|p| p.callback_error.take()) {
+        return Err(error);
+    }
+    match output {
+        Ok(Some(value)) => Ok(to_py(py, &value)?.unbind()),
+        Ok(None) => Ok(py.None()),
+        Err(error) => {
+            let exception = to_pyerr(py, &error);
+            if let Some(cause) = extras.source_error.as_ref().and_then(|slot| slot.take()) {
+                exception.set_cause(py, Some(cause));
+            }
+            Err(exception)
+        }
+    }
+}
+
+/// Completes an asyncio future unless it is already done (cancelled): runs on the loop.
+#[pyfunction]
+fn resolve_future(future: &Bound<'_, PyAny>, ok: bool, value: Bound<'_, PyAny>) -> PyResult<()> {
+    if future.call_method0("done")?.is_truthy()? {
+        return Ok(());
+    }
+    let method = if ok { "set_result" } else { "set_exception" };
+    future.call_method1(method, (value,))?;
+    Ok(())
+}
+
+/// The done-callback of an asyncio future: cancels the call when the future was cancelled.
+#[pyclass(module = "aether._aether", frozen)]
+struct CancelOnDone {
+    cancel: CancellationToken,
+}
+
+#[pymethods]
+impl CancelOnDone {
+    fn __call__(&self, future: &Bound<'_, PyAny>) -> PyResult<()> {
+        if future.call_method0("cancelled")?.is_truthy()? {
+            self.cancel.cancel();
+        }
+        Ok(())
+    }
+}
+
+/// A one-shot result slot a Python thread can wait on with a timeout.
+struct Slot<T> {
+    value: Mutex<Option<T>>,
+    ready: Condvar,
+}
+
+impl<T> Default for Slot<T> {
+    fn default() -> Self {
+        Slot { value: Mutex::new(None), ready: Condvar::new() }
+    }
+}
+
+impl<T> Slot<T> {
+    fn put(&self, value: T) {
+        *self.value.lock().unwrap_or_else(|e| e.into_inner()) = Some(value);
+        self.ready.notify_all();
+    }
+
+    fn take_timeout(&self, timeout: Duration) -> Option<T> {
+        let guard = self.value.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut guard, _) = self
+            .ready
+            .wait_timeout_while(guard, timeout, |value| value.is_none())
+            .unwrap_or_else(|e| e.into_inner());
+        guard.take()
+    }
+}
+
+type ItemStream = Pin<Box<dyn Stream<Item = aether::Result<Value>> + Send>>;
+
+/// A list or a watch: a stream of the core read one item per `next()` call.
+#[pyclass(module = "aether._aether", frozen)]
+pub struct Pager {
+    stream: Arc<tokio::sync::Mutex<Option<ItemStream>>>,
+}
+
+impl std::fmt::Debug for Pager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pager").finish_non_exhaustive()
+    }
+}
+
+impl Pager {
+    pub fn new<T: Serialize>(
+        stream: impl Stream<Item = aether::Result<T>> + Send + 'static,
+    ) -> Pager {
+        let values = stream.map(|item| {
+            item.and_then(|value| {
+                serde_json::to_value(&value).map_err(|e| {
+                    Error::protocol(format!("could not represent the item for Python: {e}"))
+                })
+            })
+        });
+        Pager { stream: Arc::new(tokio::sync::Mutex::new(Some(Box::pin(values)))) }
+    }
+}
+
+#[pymethods]
+impl Pager {
+    /// A call giving the next item, or `None` at the end; an error ends the pager.
+    fn next(&self) -> Call {
+        let stream = self.stream.clone();
+        Call::new(async move {
+            let mut guard = stream.lock().await;
+            let Some(items) = guard.as_mut() else { return Ok(None) };
+            match items.next().await {
+                Some(Ok(value)) => Ok(Some(value)),
+                Some(Err(error)) => {
+                    *guard = None;
+                    Err(error)
+                }
+                None => {
+                    *guard = None;
+                    Ok(None)
+                }
+            }
+        })
+    }
+}

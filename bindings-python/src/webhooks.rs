@@ -1,0 +1,68 @@
+//! Webhook and connect-callback checks: pure functions of the core, no I/O.
+
+use std::time::SystemTime;
+
+use pyo3::prelude::*;
+
+use crate::call::json;
+use crate::client::seconds;
+use crate::convert::to_py;
+use crate::errors::IntoPyResult;
+
+/// Verifies a delivery's `x-aether-signature` against one or more secrets; raises
+/// `InvalidArgumentError` (with `details["reason"]`) when it does not hold.
+#[pyfunction]
+#[pyo3(signature = (payload, header, secrets, tolerance=None, now=None))]
+pub fn verify_signature(
+    py: Python<'_>,
+    payload: &[u8],
+    header: &str,
+    secrets: Vec<String>,
+    tolerance: Option<f64>,
+    now: Option<f64>,
+) -> PyResult<()> {
+    let tolerance =
+        seconds(py, tolerance, "tolerance")?.unwrap_or(aether::webhooks::DEFAULT_TOLERANCE);
+    let now = match seconds(py, now, "now")? {
+        Some(since_epoch) => SystemTime::UNIX_EPOCH + since_epoch,
+        None => SystemTime::now(),
+    };
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    aether::webhooks::verify_signature(payload, header, &secrets, tolerance, now).py_err(py)
+}
+
+/// Verifies a delivery and returns its event as a dict.
+#[pyfunction]
+#[pyo3(signature = (payload, header, secrets, tolerance=None))]
+pub fn construct_event<'py>(
+    py: Python<'py>,
+    payload: &[u8],
+    header: &str,
+    secrets: Vec<String>,
+    tolerance: Option<f64>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let tolerance =
+        seconds(py, tolerance, "tolerance")?.unwrap_or(aether::webhooks::DEFAULT_TOLERANCE);
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    let event =
+        aether::webhooks::construct_event(payload, header, &secrets, tolerance).py_err(py)?;
+    let value = json(&event).py_err(py)?.unwrap_or_default();
+    to_py(py, &value)
+}
+
+/// The signature header for `payload` signed with `secret` at `timestamp` (for tests).
+#[pyfunction]
+pub fn sign_test_payload(payload: &[u8], secret: &str, timestamp: i64) -> String {
+    aether::webhooks::sign_test_payload(payload, secret, timestamp)
+}
+
+/// Checks the redirect back from a connect link; returns `(profile_id, link_id)`.
+#[pyfunction]
+pub fn verify_callback(
+    py: Python<'_>,
+    url: &str,
+    expected_state: &str,
+) -> PyResult<(String, String)> {
+    let outcome = aether::connect_links::verify_callback(url, expected_state).py_err(py)?;
+    Ok((outcome.profile_id, outcome.link_id))
+}
