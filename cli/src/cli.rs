@@ -33,7 +33,7 @@ macro_rules! exit_codes {
                   one JSON document on stdout.",
     after_help = concat!(
         "Examples:\n",
-        "  aether demo                                   the tutorial, for real, in ~5 s\n",
+        "  aether demo                                   the tutorial, for real, in a few seconds\n",
         "  aether mock --port 8080 &                     a local emulator for your own code\n",
         "  export AETHER_BASE_URL=http://127.0.0.1:8080 AETHER_API_KEY=sk_test_aether_mock\n",
         "  aether validate video.mp4 --platform tiktok   check a file offline\n",
@@ -49,17 +49,27 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The help heading of the options every command takes.
+const GLOBAL: &str = "Global options";
+
 /// Options every command takes.
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// The API's base URL, e.g. an emulator's http://127.0.0.1:8080 [default: https://api.aetherhq.dev]
-    #[arg(long, env = "AETHER_BASE_URL", global = true, value_name = "URL")]
+    #[arg(long, env = "AETHER_BASE_URL", global = true, value_name = "URL", help_heading = GLOBAL)]
     pub base_url: Option<String>,
     /// Your API key (never printed). Prefer the environment variable: arguments show up in `ps`.
-    #[arg(long, env = "AETHER_API_KEY", global = true, hide_env_values = true, value_name = "KEY")]
+    #[arg(
+        long,
+        env = "AETHER_API_KEY",
+        global = true,
+        hide_env_values = true,
+        value_name = "KEY",
+        help_heading = GLOBAL
+    )]
     pub api_key: Option<String>,
     /// Print exactly one JSON document on stdout (errors too: {"error": {code, message, …}}).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub json: bool,
 }
 

@@ -252,6 +252,34 @@ fn upload_resumes_a_session() {
 }
 
 #[test]
+fn a_failed_upload_says_how_to_resume_and_resuming_finishes_it() {
+    let emulator = Emulator::start();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.mp4");
+    let bytes: Vec<u8> = (0..11 * 1024 * 1024).map(|i: usize| (i * 17 % 253) as u8).collect();
+    std::fs::write(&path, &bytes).unwrap();
+    // Part 2 keeps failing with 503 past the client's retries.
+    emulator.admin_post(
+        "/_mock/faults",
+        json!({ "method": "PUT", "path": "/v1/media/uploads/*/parts/2", "times": 20,
+                "action": { "type": "status", "status": 503 } }),
+    );
+    let failed = emulator.aether(&["upload", path.to_str().unwrap(), "--json"]);
+    failed.expect(1);
+    let error = failed.json()["error"].clone();
+    assert_eq!(error["code"], "SERVICE_UNAVAILABLE", "{error}");
+    let upload_id = error["details"]["uploadId"].as_str().expect("the error names the session");
+    let hint = error["hint"].as_str().unwrap();
+    assert!(hint.contains(&format!("--resume {upload_id}")), "{hint}");
+
+    emulator.admin_delete("/_mock/faults");
+    let resumed =
+        emulator.aether(&["upload", path.to_str().unwrap(), "--resume", upload_id, "--json"]);
+    resumed.success();
+    assert_eq!(resumed.json()["mediaKey"], error["details"]["mediaKey"]);
+}
+
+#[test]
 fn post_and_follow_its_status() {
     let emulator = Emulator::start();
     let profile = emulator.profile("tiktok", "standard");

@@ -75,6 +75,21 @@ impl Emulator {
         })
     }
 
+    /// A DELETE of the admin API.
+    pub fn admin_delete(&self, path: &str) {
+        let url = format!("{}{path}", self.url());
+        self.runtime.block_on(async {
+            let response = self
+                .http
+                .delete(url)
+                .bearer_auth(self.server.admin_token())
+                .send()
+                .await
+                .expect("the admin API answers");
+            assert!(response.status().is_success(), "{path}: {}", response.status());
+        })
+    }
+
     /// A GET of the admin API.
     pub fn admin_get(&self, path: &str) -> Value {
         let url = format!("{}{path}", self.url());
