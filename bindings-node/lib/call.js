@@ -1,0 +1,212 @@
+'use strict';
+// The plumbing every resource method shares: argument checks, JSON across the boundary,
+// AbortSignal → native CancelToken, native errors → AetherError, cursors → async iterators.
+
+const native = require('./native');
+const { fromNative, invalidArgument, cancelled, AetherError } = require('./errors');
+
+/** JSON text of an argument; a value JSON cannot carry (a BigInt, a cycle) is INVALID_ARGUMENT. */
+function json(value, what) {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    throw invalidArgument(`${what} cannot be sent as JSON: ${error.message}`, error);
+  }
+}
+
+function parse(text) {
+  return text === null || text === undefined || text === '' ? undefined : JSON.parse(text);
+}
+
+function requireString(value, name) {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw invalidArgument(`${name} must be a non-empty string, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function requireObject(value, name, { optional = false } = {}) {
+  if (value === undefined && optional) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalidArgument(`${name} must be an object, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function optionalNumber(value, name) {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw invalidArgument(`${name} must be a non-negative number, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function optionalInteger(value, name) {
+  if (value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw invalidArgument(`${name} must be a non-negative integer, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function optionalFunction(value, name) {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'function') {
+    throw invalidArgument(`${name} must be a function, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function checkSignal(signal) {
+  if (signal === undefined || signal === null) return undefined;
+  if (typeof signal !== 'object' || typeof signal.addEventListener !== 'function' || !('aborted' in signal)) {
+    throw invalidArgument('signal must be an AbortSignal');
+  }
+  return signal;
+}
+
+function describe(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return value.length === 0 ? 'an empty string' : 'a string';
+  return typeof value === 'object' ? `an object (${value.constructor?.name ?? 'Object'})` : typeof value;
+}
+
+/** The per-call request options as JSON (the signal travels as a CancelToken). */
+function requestOptions(options) {
+  const o = requireObject(options, 'options', { optional: true });
+  const picked = {
+    idempotencyKey: o.idempotencyKey,
+    maxRetries: optionalInteger(o.maxRetries, 'options.maxRetries'),
+    timeoutMs: optionalNumber(o.timeoutMs, 'options.timeoutMs'),
+  };
+  if (picked.idempotencyKey !== undefined) requireString(picked.idempotencyKey, 'options.idempotencyKey');
+  return { json: json(picked, 'options'), signal: checkSignal(o.signal) };
+}
+
+/**
+ * Runs `start(token)` — which starts a native call and returns its promise — with the signal
+ * wired to a CancelToken (the given one, else one made when there is a signal), and turns a
+ * rejection into an AetherError. `failure()` may supply an error that takes precedence: a
+ * callback that threw cancels the call, and its error is what the caller sees.
+ */
+async function run(signal, start, { token, failure } = {}) {
+  if (signal?.aborted) throw cancelled('the operation was aborted before it started', signal.reason);
+  let onAbort;
+  if (signal) {
+    token ??= new native.CancelToken();
+    onAbort = () => token.cancel();
+    signal.addEventListener('abort', onAbort, { once: true });
+  }
+  try {
+    return await start(token);
+  } catch (error) {
+    const own = failure?.();
+    if (own !== undefined) throw own;
+    const mapped = fromNative(error);
+    if (
+      mapped instanceof AetherError &&
+      mapped.code === 'CANCELLED' &&
+      signal?.aborted &&
+      mapped.cause === undefined
+    ) {
+      mapped.cause = signal.reason;
+    }
+    throw mapped;
+  } finally {
+    if (signal) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Calls a synchronous native function, mapping what it throws. */
+function sync(fn) {
+  try {
+    return fn();
+  } catch (error) {
+    throw fromNative(error);
+  }
+}
+
+/**
+ * A callback the native side calls with JSON; if the user's function throws, the operation is
+ * cancelled and fails with that error (instead of an uncaught exception on a native thread).
+ */
+function guardedCallback(fn, convert, token) {
+  const state = { error: undefined };
+  const callback = (value) => {
+    if (state.error !== undefined) return;
+    try {
+      fn(convert(value));
+    } catch (error) {
+      state.error = error;
+      token.cancel();
+    }
+  };
+  return { callback, failure: () => state.error };
+}
+
+/** An async iterator over a native Cursor; `return()` (a `break`) stops its requests. */
+function iterate(makeCursor, signal) {
+  let cursor;
+  let done = false;
+  let onAbort;
+  const finish = () => {
+    done = true;
+    if (signal && onAbort) signal.removeEventListener('abort', onAbort);
+    cursor?.close();
+  };
+  const open = () => {
+    if (cursor === undefined) {
+      if (signal?.aborted) throw cancelled('the operation was aborted before it started', signal.reason);
+      cursor = sync(makeCursor);
+      if (signal) {
+        onAbort = () => cursor.close();
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+    }
+    return cursor;
+  };
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      if (done) return { done: true, value: undefined };
+      try {
+        const text = await open().next();
+        if (text === null || text === undefined) {
+          const aborted = signal?.aborted;
+          finish();
+          if (aborted) throw cancelled('the iteration was aborted', signal.reason);
+          return { done: true, value: undefined };
+        }
+        return { done: false, value: JSON.parse(text) };
+      } catch (error) {
+        finish();
+        throw fromNative(error);
+      }
+    },
+    async return(value) {
+      finish();
+      return { done: true, value };
+    },
+  };
+}
+
+module.exports = {
+  native,
+  json,
+  parse,
+  requireString,
+  requireObject,
+  optionalNumber,
+  optionalInteger,
+  optionalFunction,
+  checkSignal,
+  describe,
+  requestOptions,
+  run,
+  sync,
+  guardedCallback,
+  iterate,
+};

@@ -1,0 +1,20 @@
+//! The native half of the npm package `aether`: a thin napi-rs layer over the Rust core.
+//!
+//! It converts and nothing else. Requests and results cross the boundary as JSON text (the
+//! core's serde wire types, camelCase), so a 64-bit size never turns into a `BigInt` and an
+//! `undefined` field never reaches the core; errors cross as a tagged JSON payload that
+//! `lib/errors.js` turns into an `AetherError`. Every call that does I/O returns a Promise and
+//! runs on napi-rs's tokio runtime, which napi-rs starts with the first environment that
+//! loads the addon and shuts down (bounded) when the last one — main thread or worker —
+//! goes away. The JavaScript wrapper (`index.js`) is the public API; this module is private.
+#![deny(clippy::all)]
+
+mod cancel;
+mod client;
+mod cursor;
+mod error;
+mod json;
+mod sink;
+mod testing;
+mod upload;
+mod webhooks;
