@@ -71,3 +71,45 @@ fn demo_takes_another_video_and_fails_cleanly_on_a_short_one() {
     short.expect(1);
     assert_eq!(short.json()["error"]["code"], "VIDEO_TOO_SHORT");
 }
+
+/// Runs `aether ARGS` under a pseudo-terminal (util-linux `script`), or `None` where there is
+/// no `script`.
+fn on_a_terminal(args: &str, no_color: bool) -> Option<String> {
+    let mut command = std::process::Command::new("script");
+    command
+        .args(["-qec", &format!("{} {args}", common::AETHER), "/dev/null"])
+        .env_remove("AETHER_API_KEY")
+        .env_remove("AETHER_BASE_URL")
+        .env("TERM", "xterm-256color")
+        .env("COLUMNS", "160")
+        .stdin(std::process::Stdio::null());
+    if no_color {
+        command.env("NO_COLOR", "1");
+    } else {
+        command.env_remove("NO_COLOR");
+    }
+    let output = command.output().ok()?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    if !output.status.success() && !text.contains("Aether demo") {
+        // `script` itself failed (no pseudo-terminals here); the other tests cover the demo.
+        return None;
+    }
+    assert!(output.status.success(), "{text}");
+    Some(text)
+}
+
+#[test]
+fn on_a_terminal_there_are_colours_and_progress_bars_unless_no_color() {
+    let Some(coloured) = on_a_terminal("demo", false) else {
+        eprintln!("skipped: no `script` to make a pseudo-terminal");
+        return;
+    };
+    assert!(coloured.contains("\u{1b}[32m"), "green on a terminal:\n{coloured}");
+    assert!(coloured.contains("video.mp4 ["), "the upload's progress bar:\n{coloured}");
+    assert!(coloured.contains("posts today ["), "the quota's progress bar:\n{coloured}");
+    let plain = on_a_terminal("demo", true).unwrap();
+    assert!(plain.contains("video.mp4 ["), "bars still drawn with NO_COLOR:\n{plain}");
+    for colour in ["\u{1b}[31m", "\u{1b}[32m", "\u{1b}[36m", "\u{1b}[1m"] {
+        assert!(!plain.contains(colour), "NO_COLOR means no colour:\n{plain}");
+    }
+}
