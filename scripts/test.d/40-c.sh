@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# The C API (libaether, include/aether.h). In order:
+#   1. builds aether-c (libaether.so/.a) and aether-mock (debug);
+#   2. regenerates the header with the pinned cbindgen (installed into target/tools when
+#      missing) and fails when include/aether.h differs; checks that every declaration in it
+#      has a doc comment and that its version macros match Cargo.toml;
+#   3. checks that libaether.so exports exactly the functions the header declares, all
+#      prefixed aether_;
+#   4. compiles the C tests with -std=c99 -Wall -Wextra -Wpedantic -Werror, a C++17 file
+#      against the header (linked once with the shared and once with the static library), and
+#      the example through pkg-config after bindings-c/install.sh (and through CMake's
+#      find_package when cmake is installed);
+#   5. starts aether-mock on port 0 and runs the C tests, the C++ test and
+#      examples/c/publish.c (approving its connect link as the end user would);
+#   6. runs the C tests again under valgrind: any memory error or leak fails.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+
+CBINDGEN_VERSION=0.29.4
+tools=target/tools
+out=target/c-tests
+lib=target/debug
+mkdir -p "$out"
+
+step() { printf -- '--- %s\n' "$*"; }
+
+step "build aether-c and aether-mock"
+cargo build --locked --quiet -p aether-c -p aether-mock
+
+step "header: regenerate with cbindgen $CBINDGEN_VERSION and compare"
+if [[ "$("$tools/bin/cbindgen" --version 2>/dev/null || true)" != "cbindgen $CBINDGEN_VERSION" ]]; then
+  cargo install cbindgen --version "$CBINDGEN_VERSION" --locked --root "$tools"
+fi
+"$tools/bin/cbindgen" --quiet --config bindings-c/cbindgen.toml --crate aether-c \
+  --output "$out/aether.h" bindings-c
+if ! diff -u include/aether.h "$out/aether.h"; then
+  echo "include/aether.h is not what cbindgen generates from bindings-c: update it with" >&2
+  echo "  cp $out/aether.h include/aether.h" >&2
+  exit 1
+fi
+
+step "header: a doc comment on every declaration"
+python3 - include/aether.h <<'EOF'
+import re, sys
+lines = open(sys.argv[1]).read().split("\n")
+declaration = re.compile(
+    r"^(typedef |enum |struct |const |void |bool |size_t |int64_t |uint16_t |uint64_t |char )"
+    r"|^#define AETHER_(?!H$)"
+    r"|^  [A-Za-z_]")
+missing = []
+for number, line in enumerate(lines):
+    if not declaration.match(line):
+        continue
+    previous = next((l.strip() for l in reversed(lines[:number]) if l.strip()), "")
+    if not previous.endswith("*/"):
+        missing.append(f"{number + 1}: {line.strip()}")
+if missing:
+    sys.exit("declarations without a doc comment in include/aether.h:\n" + "\n".join(missing))
+EOF
+
+step "header: version macros match Cargo.toml"
+version=$(cargo metadata --no-deps --format-version 1 --locked |
+  python3 -c 'import json, sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "aether-c"))')
+IFS=. read -r major minor patch <<<"${version%%[-+]*}"
+macro() { sed -n "s/^#define $1 //p" include/aether.h; }
+for check in "AETHER_VERSION_STRING \"$version\"" "AETHER_VERSION_MAJOR $major" \
+  "AETHER_VERSION_MINOR $minor" "AETHER_VERSION_PATCH $patch"; do
+  name=${check%% *} expected=${check#* }
+  if [[ "$(macro "$name")" != "$expected" ]]; then
+    echo "include/aether.h: $name is $(macro "$name"), Cargo.toml says $expected" >&2
+    echo "(AETHER_VERSION_STRING is written in bindings-c/cbindgen.toml, the others in bindings-c/src/lib.rs)" >&2
+    exit 1
+  fi
+done
+
+step "exported symbols: exactly the header's functions, all aether_"
+nm -D --defined-only "$lib/libaether.so" | awk '{ print $3 }' | sort -u >"$out/exported.txt"
+grep -E '^[a-z].*\baether_[a-z0-9_]+\(' include/aether.h |
+  grep -oE '\baether_[a-z0-9_]+\(' | tr -d '(' | sort -u >"$out/declared.txt"
+grep -oE '\baether_[a-z0-9_]+\(' include/aether.h | tr -d '(' | sort -u >"$out/mentioned.txt"
+if grep -v '^aether_' "$out/exported.txt"; then
+  echo "libaether.so exports the symbols above, which lack the aether_ prefix" >&2
+  exit 1
+fi
+if ! diff -u "$out/declared.txt" "$out/exported.txt"; then
+  echo "the functions exported (+) and declared in include/aether.h (-) differ" >&2
+  exit 1
+fi
+if comm -23 "$out/mentioned.txt" "$out/exported.txt" | grep .; then
+  echo "include/aether.h mentions the functions above, which do not exist" >&2
+  exit 1
+fi
+echo "$(wc -l <"$out/exported.txt") functions"
+
+step "compile: C tests (C99, strict), C++17, the example through pkg-config"
+cflags=(-std=c99 -Wall -Wextra -Wpedantic -Werror -g)
+rpath="-Wl,-rpath,$root/$lib"
+cc "${cflags[@]}" -Iinclude -Itests/c tests/c/test_aether.c tests/c/support.c \
+  -L"$lib" -laether "$rpath" -pthread -o "$out/test_aether"
+c++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iinclude tests/c/test_cpp.cpp \
+  -L"$lib" -laether "$rpath" -o "$out/test_cpp"
+c++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iinclude tests/c/test_cpp.cpp \
+  "$lib/libaether.a" -lgcc_s -lutil -lrt -lpthread -lm -ldl -o "$out/test_cpp_static"
+prefix="$root/$out/install"
+bindings-c/install.sh "$prefix" debug >/dev/null
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+[[ "$(pkg-config --modversion aether)" == "$version" ]]
+# shellcheck disable=SC2046 # pkg-config prints several words on purpose
+cc "${cflags[@]}" examples/c/publish.c $(pkg-config --cflags --libs aether) \
+  -Wl,-rpath,"$prefix/lib" -o "$out/publish"
+if command -v cmake >/dev/null; then
+  mkdir -p "$out/cmake-example"
+  cat >"$out/cmake-example/CMakeLists.txt" <<EOF
+cmake_minimum_required(VERSION 3.16)
+project(publish C)
+find_package(aether $major.$minor REQUIRED)
+add_executable(publish "$root/examples/c/publish.c")
+target_link_libraries(publish PRIVATE aether::aether)
+EOF
+  cmake -S "$out/cmake-example" -B "$out/cmake-example/build" -DCMAKE_PREFIX_PATH="$prefix" \
+    -DCMAKE_BUILD_RPATH="$prefix/lib" >/dev/null
+  cmake --build "$out/cmake-example/build" >/dev/null
+  echo "CMake find_package(aether): ok"
+else
+  echo "CMake find_package(aether): skipped (cmake is not installed)"
+fi
+
+step "start aether-mock"
+mock_line="$out/mock.json"
+: >"$mock_line"
+target/debug/aether-mock --port 0 --processing-ms 200 >"$mock_line" 2>"$out/mock.log" &
+mock_pid=$!
+cleanup() {
+  kill "$mock_pid" 2>/dev/null || true
+  wait "$mock_pid" 2>/dev/null || true
+}
+trap cleanup EXIT
+for _ in $(seq 200); do
+  [[ -s $mock_line ]] && break
+  kill -0 "$mock_pid" 2>/dev/null || { cat "$out/mock.log" >&2; exit 1; }
+  sleep 0.05
+done
+field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$mock_line"; }
+export AETHER_MOCK_URL AETHER_MOCK_ADMIN_TOKEN AETHER_MOCK_API_KEY
+AETHER_MOCK_URL=$(field url)
+AETHER_MOCK_ADMIN_TOKEN=$(field adminToken)
+AETHER_MOCK_API_KEY=$(field apiKey)
+export AETHER_FIXTURES="$root/tests/fixtures/media"
+[[ -n $AETHER_MOCK_URL ]] || { echo "aether-mock printed no URL" >&2; exit 1; }
+echo "$AETHER_MOCK_URL"
+
+step "run: C tests"
+"$out/test_aether"
+
+step "run: C++ test (shared and static library)"
+"$out/test_cpp"
+"$out/test_cpp_static"
+
+step "run: examples/c/publish.c"
+(
+  export AETHER_API_KEY=$AETHER_MOCK_API_KEY AETHER_BASE_URL=$AETHER_MOCK_URL
+  "$out/publish" tests/fixtures/media/h264_15s.mp4 >"$out/publish.out" 2>&1
+) &
+example_pid=$!
+link=""
+for _ in $(seq 200); do
+  link=$(sed -n 's/^connect link: //p' "$out/publish.out" 2>/dev/null || true)
+  [[ -n $link ]] && break
+  sleep 0.05
+done
+[[ -n $link ]] || { kill "$example_pid"; cat "$out/publish.out" >&2; exit 1; }
+# The end user approves on the emulator's hosted page (no redirect is followed).
+python3 - "$link" <<'EOF'
+import http.client, sys, urllib.parse
+url = urllib.parse.urlsplit(sys.argv[1])
+query = (url.query + "&" if url.query else "") + "approve=1"
+connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+connection.request("GET", f"{url.path}?{query}")
+status = connection.getresponse().status
+if status != 302:
+    sys.exit(f"approving the connect link answered {status}, not 302")
+EOF
+if ! wait "$example_pid"; then
+  cat "$out/publish.out" >&2
+  echo "examples/c/publish.c failed" >&2
+  exit 1
+fi
+cat "$out/publish.out"
+grep -qx 'published' "$out/publish.out"
+
+step "valgrind: the C tests, no memory error and no leak"
+if ! command -v valgrind >/dev/null; then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    apt-get install -y -qq valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
+  else
+    echo "valgrind is not installed (apt-get install valgrind)" >&2
+    exit 1
+  fi
+fi
+# tests/c/valgrind.supp explains its two entries: the embedded runtime's threads, alive at exit.
+valgrind_flags=(--error-exitcode=99 --leak-check=full --show-leak-kinds=definite,possible
+  --errors-for-leak-kinds=definite,possible --suppressions=tests/c/valgrind.supp
+  --num-callers=40 --log-file="$out/valgrind.log")
+if ! valgrind "${valgrind_flags[@]}" "$out/test_aether" >"$out/valgrind.out"; then
+  cat "$out/valgrind.out"
+  grep -v '^==[0-9]*== *$' "$out/valgrind.log" | tail -n 80 >&2
+  echo "valgrind found memory errors or leaks (full log: $out/valgrind.log)" >&2
+  exit 1
+fi
+tail -n 1 "$out/valgrind.out"
+grep -E 'ERROR SUMMARY|definitely lost|possibly lost' "$out/valgrind.log" | sed 's/^==[0-9]*== //'
+valgrind "${valgrind_flags[@]}" --log-file="$out/valgrind-cpp.log" "$out/test_cpp" >/dev/null ||
+  { cat "$out/valgrind-cpp.log" >&2; exit 1; }
+echo "c: ok"
