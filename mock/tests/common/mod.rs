@@ -66,15 +66,15 @@ impl TestServer {
 
     /// Moves the virtual clock forward.
     pub async fn advance(&self, seconds: f64) {
-        let (status, _) = self.admin_post("/_mock/clock/advance", json!({ "seconds": seconds })).await;
+        let (status, _) =
+            self.admin_post("/_mock/clock/advance", json!({ "seconds": seconds })).await;
         assert_eq!(status, StatusCode::OK);
     }
 
     /// Creates an active profile directly (no OAuth), e.g. `("tiktok", "standard")`.
     pub async fn profile(&self, platform: &str, tier: &str) -> String {
-        let (status, body) = self
-            .admin_post("/_mock/profiles", json!({ "platform": platform, "tier": tier }))
-            .await;
+        let (status, body) =
+            self.admin_post("/_mock/profiles", json!({ "platform": platform, "tier": tier })).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         body["id"].as_str().expect("profile id").to_owned()
     }
