@@ -134,9 +134,12 @@ struct AdminCreateProfile {
     tier: Option<Tier>,
     #[serde(default)]
     username: Option<String>,
+    /// A chosen id (e.g. the placeholder `tiktok_profile_id` of a tutorial) instead of a random one.
+    #[serde(default)]
+    id: Option<String>,
 }
 
-/// `POST /_mock/profiles {platform, tier?, username?}` → 201 Profile, connected at once.
+/// `POST /_mock/profiles {platform, tier?, username?, id?}` → 201 Profile, connected at once.
 async fn admin_create(
     State(state): State<SharedState>,
     ApiJson(body): ApiJson<AdminCreateProfile>,
@@ -151,8 +154,28 @@ async fn admin_create(
             return Err(ApiError::invalid("username", "username must be 1 to 100 characters"));
         }
     }
+    if let Some(id) = &body.id {
+        let valid = !id.is_empty()
+            && id.len() <= 100
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if !valid {
+            return Err(ApiError::invalid("id", "id must be 1 to 100 letters, digits, _ or -"));
+        }
+    }
     let now = state.clock.now();
-    let profile = state.store().profiles.create(platform, tier, body.username, now);
+    let mut store = state.store();
+    if let Some(id) = &body.id {
+        if store.profiles.get(id).is_some() {
+            return Err(ApiError::invalid("id", format!("a profile with id {id} exists")));
+        }
+    }
+    let mut profile = store.profiles.create(platform, tier, body.username, now);
+    if let Some(id) = body.id {
+        if let Some(stored) = store.profiles.get_mut(&profile.id) {
+            stored.id = id.clone();
+        }
+        profile.id = id;
+    }
     Ok((StatusCode::CREATED, Extension(Created(profile.id.clone())), Json(profile)))
 }
 

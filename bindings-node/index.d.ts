@@ -1,0 +1,619 @@
+// Types of the npm package `aether` (CommonJS view: `require("aether")` is the Aether class,
+// with every other export as its property). `index.d.mts` is the ES module view of the same
+// declarations: `import Aether, { AetherError, type Post } from "aether"`.
+
+/// <reference types="node" />
+
+import type { Readable } from 'node:stream';
+
+/**
+ * The Aether client: one object, resources as properties, every call a Promise.
+ *
+ * ```ts
+ * import Aether from "aether";
+ * const aether = new Aether({ apiKey: process.env.AETHER_API_KEY });
+ * ```
+ */
+declare class Aether {
+  /** Reads `AETHER_API_KEY` and `AETHER_BASE_URL` for what is not given; throws `INVALID_ARGUMENT` without a key. */
+  constructor(options?: Aether.ClientOptions);
+  readonly connectLinks: Aether.ConnectLinks;
+  readonly profiles: Aether.Profiles;
+  readonly posts: Aether.Posts;
+  readonly media: Aether.MediaResource;
+  readonly webhooks: Aether.Webhooks;
+  /** The base URL requests go to. */
+  readonly baseUrl: string;
+  /** The User-Agent sent. */
+  readonly userAgent: string;
+  /** The rate-limit headers of the latest response that had them. */
+  readonly lastRateLimit: Aether.RateLimit | null;
+
+  static readonly Aether: typeof Aether;
+  static readonly default: typeof Aether;
+}
+
+declare namespace Aether {
+  // ---------------------------------------------------------------------------------------
+  // Vocabulary
+  // ---------------------------------------------------------------------------------------
+
+  /** A social platform Aether publishes to. */
+  type Platform = 'tiktok' | 'instagram' | 'linkedin' | 'facebook' | 'youtube' | 'threads' | 'reddit';
+  /** A profile's account tier; TikTok creator accounts may post longer videos. */
+  type Tier = 'standard' | 'creator';
+  /** `draft → scheduled → publishing → published | partially_published | failed`; `draft | scheduled → cancelled`. */
+  type PostStatus =
+    | 'draft'
+    | 'scheduled'
+    | 'publishing'
+    | 'published'
+    | 'partially_published'
+    | 'failed'
+    | 'cancelled';
+  /** Where one target (one profile) of a post stands. */
+  type TargetStatus = 'pending' | 'scheduled' | 'publishing' | 'published' | 'failed' | 'cancelled';
+  type ConnectLinkStatus = 'pending' | 'completed' | 'denied' | 'expired';
+  type ProfileStatus = 'active' | 'disconnected';
+  type MediaStatus = 'processing' | 'ready' | 'failed';
+  type MediaKind = 'video' | 'image' | 'audio';
+  type Container = 'mp4' | 'mov' | 'webm' | 'matroska' | 'jpeg' | 'png' | 'gif';
+  type VideoCodec = 'h264' | 'h265' | 'av1' | 'vp8' | 'vp9' | 'mpeg4';
+  type UploadStatus = 'uploading' | 'completed' | 'aborted';
+  type ScheduleResolution = 'shifted_forward' | 'earlier_instant';
+  type WebhookEventType =
+    | 'post.scheduled'
+    | 'post.publishing'
+    | 'post.published'
+    | 'post.failed'
+    | 'post.cancelled';
+
+  /** Every error code: the same strings in every language of the SDK. */
+  type ErrorCode =
+    | 'UNAUTHORIZED'
+    | 'FORBIDDEN'
+    | 'NOT_FOUND'
+    | 'INVALID_REQUEST'
+    | 'RATE_LIMITED'
+    | 'IDEMPOTENCY_KEY_REUSED'
+    | 'IDEMPOTENCY_KEY_IN_USE'
+    | 'POST_NOT_EDITABLE'
+    | 'PROFILE_DISCONNECTED'
+    | 'CAPTION_TOO_LONG'
+    | 'TITLE_REQUIRED'
+    | 'TITLE_TOO_LONG'
+    | 'TOO_MANY_HASHTAGS'
+    | 'TOO_MANY_MENTIONS'
+    | 'MEDIA_REQUIRED'
+    | 'UNSUPPORTED_MEDIA_TYPE'
+    | 'TOO_MANY_MEDIA'
+    | 'VIDEO_TOO_SHORT'
+    | 'VIDEO_TOO_LONG'
+    | 'FILE_TOO_LARGE'
+    | 'SUBREDDIT_REQUIRED'
+    | 'INVALID_PLATFORM_OPTION'
+    | 'SCHEDULE_IN_PAST'
+    | 'SCHEDULE_TOO_FAR'
+    | 'INVALID_TIMEZONE'
+    | 'POST_LIMIT_REACHED'
+    | 'CHECKSUM_MISMATCH'
+    | 'UPLOAD_INCOMPLETE'
+    | 'UPLOAD_EXPIRED'
+    | 'PLATFORM_ERROR'
+    | 'INTERNAL_ERROR'
+    | 'SERVICE_UNAVAILABLE'
+    | 'NETWORK_ERROR'
+    | 'TIMEOUT'
+    | 'CANCELLED'
+    | 'INVALID_ARGUMENT'
+    | 'IO_ERROR'
+    | 'PROTOCOL_ERROR';
+
+  /** An RFC 3339 timestamp as the server sent it, e.g. `"2026-06-13T09:00:00Z"`. */
+  type Timestamp = string;
+
+  // ---------------------------------------------------------------------------------------
+  // Results (the API's JSON, camelCase)
+  // ---------------------------------------------------------------------------------------
+
+  /** A hosted authorization page for one platform. */
+  interface ConnectLink {
+    /** `link_…` */
+    id: string;
+    platform: Platform;
+    /** The page to send your user to. */
+    url: string;
+    redirectUrl: string;
+    state?: string;
+    status: ConnectLinkStatus;
+    expiresAt: Timestamp;
+    /** The connected profile, once `completed`. */
+    profileId?: string;
+  }
+
+  /** What a verified connect-link redirect says. */
+  interface ConnectCallback {
+    profileId: string;
+    linkId: string;
+  }
+
+  /** A connected social account. */
+  interface Profile {
+    /** `prof_…` */
+    id: string;
+    platform: Platform;
+    username: string;
+    displayName: string;
+    tier: Tier;
+    status: ProfileStatus;
+    connectedAt: Timestamp;
+  }
+
+  /** The error recorded on a failed post, target or media. */
+  interface ResultError {
+    code: ErrorCode;
+    message: string;
+    details?: unknown;
+  }
+
+  /** A stored media file and what verification found in it. */
+  interface Media {
+    /** e.g. `"org_abc123/f47ac10b.mp4"`: what `posts.create` takes in `mediaKeys`. */
+    mediaKey: string;
+    fileName: string;
+    mimeType: string;
+    /** Bytes. */
+    size: number;
+    /** Hex SHA-256 of the file. */
+    sha256: string;
+    status: MediaStatus;
+    kind: MediaKind;
+    durationMs?: number;
+    width?: number;
+    height?: number;
+    videoCodec?: VideoCodec;
+    audioCodec?: string;
+    container?: Container;
+    error?: ResultError;
+  }
+
+  /** A part of a chunked upload the server holds. */
+  interface PartReceipt {
+    partNumber: number;
+    size: number;
+    /** Base64 of the big-endian CRC32C. */
+    crc32c: string;
+  }
+
+  /** A chunked upload session. */
+  interface UploadState {
+    uploadId: string;
+    mediaKey: string;
+    status: UploadStatus;
+    size: number;
+    partSize: number;
+    parts: PartReceipt[];
+  }
+
+  /** What a post says. */
+  interface PostContent {
+    /** The caption or body. */
+    text: string;
+    /** The title, for YouTube and Reddit (unless their options set one). */
+    title?: string;
+  }
+
+  interface TikTokOptions {
+    privacyLevel?: 'PUBLIC_TO_EVERYONE' | 'MUTUAL_FOLLOW_FRIENDS' | 'FOLLOWER_OF_CREATOR' | 'SELF_ONLY';
+    disableDuet?: boolean;
+    disableStitch?: boolean;
+    disableComment?: boolean;
+    isAigc?: boolean;
+    brandContent?: boolean;
+  }
+  interface InstagramOptions {
+    contentType?: 'feed' | 'reel' | 'story';
+    shareToFeed?: boolean;
+  }
+  interface LinkedinOptions {
+    visibility?: 'PUBLIC' | 'CONNECTIONS';
+  }
+  interface FacebookOptions {}
+  interface YoutubeOptions {
+    title?: string;
+    privacyStatus?: 'public' | 'unlisted' | 'private';
+    categoryId?: string;
+    madeForKids?: boolean;
+  }
+  interface ThreadsOptions {
+    replyControl?: 'everyone' | 'accounts_you_follow' | 'mentioned_only';
+  }
+  interface RedditOptions {
+    /** Subreddit name without `r/` (required). */
+    subreddit?: string;
+    title?: string;
+    nsfw?: boolean;
+    spoiler?: boolean;
+    flairId?: string;
+  }
+  /** Options per platform; naming a platform with `{}` takes its defaults. */
+  interface PlatformOptions {
+    tiktok?: TikTokOptions;
+    instagram?: InstagramOptions;
+    linkedin?: LinkedinOptions;
+    facebook?: FacebookOptions;
+    youtube?: YoutubeOptions;
+    threads?: ThreadsOptions;
+    reddit?: RedditOptions;
+  }
+
+  /** The outcome of a post on one target profile. */
+  interface TargetResult {
+    profileId: string;
+    platform: Platform;
+    status: TargetStatus;
+    platformPostId?: string;
+    url?: string;
+    error?: ResultError;
+    publishedAt?: Timestamp;
+  }
+
+  /** A post and its per-target results. */
+  interface Post {
+    /** `post_…` */
+    id: string;
+    status: PostStatus;
+    profileIds: string[];
+    content: PostContent;
+    mediaKeys: string[];
+    platforms: PlatformOptions;
+    scheduledFor?: string;
+    timezone?: string;
+    /** The UTC instant publishing starts. */
+    publishAt?: Timestamp;
+    scheduleResolution?: ScheduleResolution;
+    createdAt: Timestamp;
+    updatedAt: Timestamp;
+    results: TargetResult[];
+    error?: ResultError;
+  }
+
+  /** A webhook endpoint; `secret` only in the answer to `create`. */
+  interface Webhook {
+    /** `wh_…` */
+    id: string;
+    url: string;
+    events: WebhookEventType[];
+    secret?: string;
+    createdAt: Timestamp;
+  }
+
+  /** The body of a webhook delivery. */
+  interface WebhookEvent {
+    /** `evt_…` */
+    id: string;
+    type: WebhookEventType;
+    createdAt: Timestamp;
+    data: { post: Post };
+  }
+
+  /** The rate-limit headers of a response. */
+  interface RateLimit {
+    limit: number;
+    remaining: number;
+    /** Unix seconds when the window resets. */
+    reset: number;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Parameters and options
+  // ---------------------------------------------------------------------------------------
+
+  interface ClientOptions {
+    /** Defaults to the `AETHER_API_KEY` environment variable. */
+    apiKey?: string;
+    /** Defaults to `AETHER_BASE_URL`, else `https://api.aetherhq.dev`. */
+    baseUrl?: string;
+    /** Bound on each whole call, retries included (default 60 000). */
+    timeoutMs?: number;
+    /** Bound on each connection attempt (default 10 000). */
+    connectTimeoutMs?: number;
+    /** Retries after the first attempt (default 2; 0 disables). */
+    maxRetries?: number;
+    /** First step and ceiling of the exponential backoff between retries (default 500, 8 000). */
+    retryBackoff?: { initialMs?: number; maxMs?: number };
+  }
+
+  /** Per-call options, overriding the client's. */
+  interface RequestOptions {
+    /** The `Idempotency-Key` of a create (one is generated otherwise). */
+    idempotencyKey?: string;
+    maxRetries?: number;
+    timeoutMs?: number;
+    /** Aborting rejects the call with `AbortError` (`code: "CANCELLED"`). */
+    signal?: AbortSignal;
+  }
+
+  interface CreateConnectLinkParams {
+    platform: Platform;
+    /** Where your user comes back after authorizing. */
+    redirectUrl: string;
+    /** Opaque value echoed back on the redirect (check it with `verifyCallback`). */
+    state?: string;
+  }
+
+  interface CreatePostParams {
+    /** The profile to publish to (or `profileIds` for several). */
+    profileId?: string;
+    profileIds?: string[];
+    content: PostContent;
+    /** Media keys from `media.upload`, in order. */
+    mediaKeys?: string[];
+    platforms?: PlatformOptions;
+    /** An instant with an offset, or a local date-time together with `timezone`. */
+    scheduledFor?: string;
+    /** IANA zone name for a local `scheduledFor`, e.g. `"America/New_York"`. */
+    timezone?: string;
+    /** Store without publishing. */
+    draft?: boolean;
+  }
+
+  interface UpdatePostParams {
+    scheduledFor?: string;
+    timezone?: string;
+    content?: PostContent;
+    /** `false` releases a draft; `true` turns a scheduled post back into a draft. */
+    draft?: boolean;
+  }
+
+  interface ListPostsParams {
+    status?: PostStatus;
+    profileId?: string;
+    /** Page size, 1–100. */
+    limit?: number;
+    /** Where to start (a `nextCursor`). */
+    cursor?: string;
+  }
+
+  interface WaitOptions {
+    /** Told about every distinct status, the current one first. Throwing cancels the wait. */
+    onStatus?: (post: Post) => void;
+    /** Bound on the whole wait (default 15 min); `null` or `Infinity` waits until a terminal status. */
+    timeoutMs?: number | null;
+    /** First time between polls (default 3 000); the server's Retry-After wins. */
+    pollIntervalMs?: number;
+    /** Longest time between polls (default 30 000). */
+    maxPollIntervalMs?: number;
+    /** Retries of each poll. */
+    maxRetries?: number;
+    signal?: AbortSignal;
+  }
+
+  interface WatchOptions {
+    timeoutMs?: number | null;
+    pollIntervalMs?: number;
+    maxPollIntervalMs?: number;
+    signal?: AbortSignal;
+  }
+
+  interface MediaWaitOptions {
+    /** Bound on the whole wait (default 10 min); `null` or `Infinity`: none. */
+    timeoutMs?: number | null;
+    pollIntervalMs?: number;
+    maxPollIntervalMs?: number;
+    signal?: AbortSignal;
+  }
+
+  /** Where an upload stands. */
+  interface UploadProgress {
+    /** Bytes the server has acknowledged. */
+    bytesSent: number;
+    total: number;
+    partsDone: number;
+    partsTotal: number;
+  }
+
+  /** What `media.upload` can read. */
+  type UploadFile =
+    | string
+    | URL
+    | Buffer
+    | Uint8Array
+    | ArrayBuffer
+    | Readable
+    | AsyncIterable<Uint8Array | string>
+    | Iterable<Uint8Array | string>;
+
+  interface UploadParams {
+    /**
+     * A path, a `file:` URL, a Buffer or Uint8Array (not copied: leave it unchanged until the
+     * upload settles), an `fs.ReadStream` of a whole file (read natively from its path), or any
+     * Readable or async iterable of chunks (read with backpressure; spooled to a temporary file
+     * beyond 8 MiB unless `size` is given).
+     */
+    file: UploadFile;
+    /** e.g. `"video/mp4"`; defaults from the file name, then the bytes. */
+    mimeType?: string;
+    /** The media's file name (default: the path's; `upload.<ext>` otherwise). */
+    fileName?: string;
+    /** Check the file against these platforms' media rules before sending a byte. */
+    platforms?: Platform[];
+    /** The tier the preflight is checked for (default `"standard"`). */
+    tier?: Tier;
+    /** The exact size of a stream, when known: no spooling. */
+    size?: number;
+    /** Part size to ask for, 5–64 MiB. */
+    partSize?: number;
+    /** Parts in flight at once (default 4). */
+    parallelism?: number;
+    /** Files up to this size go in one request (default 8 MiB; 0: always chunked). */
+    singleShotThreshold?: number;
+    /** Where to keep resume state so another process can continue the upload. */
+    resumeStateFile?: string;
+    /** Told about progress at most every 50 ms and at the end. Throwing cancels the upload. */
+    onProgress?: (progress: UploadProgress) => void;
+    /** Aborting cancels the upload and aborts its session on the server. */
+    signal?: AbortSignal;
+  }
+
+  interface CreateWebhookParams {
+    url: string;
+    events: WebhookEventType[];
+  }
+
+  interface VerifySignatureParams {
+    /** The raw request body, exactly as received. */
+    payload: string | Buffer | Uint8Array;
+    /** The `x-aether-signature` header. */
+    header: string;
+    /** The endpoint's secret… */
+    secret?: string;
+    /** …or every secret currently valid (during a rotation). */
+    secrets?: string[];
+    /** How far `t` may be from now (default 300). */
+    toleranceSeconds?: number;
+    /** Verify as of this time (default: now). */
+    now?: Date | number;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Resources
+  // ---------------------------------------------------------------------------------------
+
+  interface ConnectLinks {
+    /** Creates a hosted authorization page; send your user to `link.url`. */
+    create(params: CreateConnectLinkParams, options?: RequestOptions): Promise<ConnectLink>;
+    get(id: string, options?: RequestOptions): Promise<ConnectLink>;
+    /** Checks the redirect your user comes back with; throws `FORBIDDEN` when they declined. */
+    verifyCallback(url: string, expectedState: string): ConnectCallback;
+  }
+
+  interface Profiles {
+    /** Every connected profile, newest first, fetched page by page as you iterate. */
+    list(options?: RequestOptions): AsyncIterableIterator<Profile>;
+    get(id: string, options?: RequestOptions): Promise<Profile>;
+    disconnect(id: string, options?: RequestOptions): Promise<Profile>;
+  }
+
+  interface Posts {
+    /** Creates (and publishes or schedules) a post; retried safely under an idempotency key. */
+    create(params: CreatePostParams, options?: RequestOptions): Promise<Post>;
+    get(id: string, options?: RequestOptions): Promise<Post>;
+    /** Every matching post, newest first, fetched page by page as you iterate. */
+    list(params?: ListPostsParams, options?: RequestOptions): AsyncIterableIterator<Post>;
+    update(id: string, params: UpdatePostParams, options?: RequestOptions): Promise<Post>;
+    cancel(id: string, options?: RequestOptions): Promise<Post>;
+    /** Polls until a terminal status and returns the post (a failed post is a result). */
+    wait(id: string, options?: WaitOptions): Promise<Post>;
+    /** The post each time its status changes, ending after a terminal one. */
+    watch(id: string, options?: WatchOptions): AsyncIterableIterator<Post>;
+  }
+
+  interface MediaResource {
+    /** Uploads a file (chunked, parallel, checksummed, resumable) and returns the media. */
+    upload(params: UploadParams, options?: RequestOptions): Promise<Media>;
+    /** Continues the chunked upload `uploadId` with the same file. */
+    resume(uploadId: string, params: UploadParams, options?: RequestOptions): Promise<Media>;
+    get(mediaKey: string, options?: RequestOptions): Promise<Media>;
+    delete(mediaKey: string, options?: RequestOptions): Promise<void>;
+    /** Polls until verified; a media that failed verification throws its own code. */
+    waitReady(mediaKey: string, options?: MediaWaitOptions): Promise<Media>;
+    uploadState(uploadId: string): Promise<UploadState>;
+    abortUpload(uploadId: string): Promise<void>;
+  }
+
+  interface Webhooks {
+    /** Registers an endpoint; store the returned `secret`. */
+    create(params: CreateWebhookParams, options?: RequestOptions): Promise<Webhook>;
+    list(options?: RequestOptions): AsyncIterableIterator<Webhook>;
+    delete(id: string, options?: RequestOptions): Promise<void>;
+    /** Returns true or throws `INVALID_ARGUMENT` (`details.reason`). Synchronous: no I/O. */
+    verifySignature(params: VerifySignatureParams): true;
+    /** Verifies, then parses the event. */
+    constructEvent(params: Omit<VerifySignatureParams, 'now'>): WebhookEvent;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Errors
+  // ---------------------------------------------------------------------------------------
+
+  interface AetherErrorFields {
+    code?: ErrorCode | (string & {});
+    status?: number | null;
+    requestId?: string | null;
+    retryAfter?: number | null;
+    field?: string | null;
+    platform?: Platform | null;
+    details?: unknown;
+    cause?: unknown;
+  }
+
+  /** What an AetherError says, as `toJSON()` returns it. */
+  interface AetherErrorJSON {
+    name: string;
+    code: ErrorCode | (string & {});
+    message: string;
+    status: number | null;
+    requestId: string | null;
+    retryAfter: number | null;
+    field: string | null;
+    platform: Platform | null;
+    details: unknown;
+  }
+
+  /** Every error the SDK throws or rejects with. */
+  class AetherError extends Error {
+    constructor(message: string, fields?: AetherErrorFields);
+    /** The stable, machine-readable code, e.g. `"POST_LIMIT_REACHED"` (a newer server may send codes this version does not know). */
+    code: ErrorCode | (string & {});
+    /** The HTTP status; null for client-side errors. */
+    status: number | null;
+    /** The server's request id (`req_…`); quote it to support. */
+    requestId: string | null;
+    /** Seconds the server asked to wait before retrying. */
+    retryAfter: number | null;
+    /** Where in the request the problem is, e.g. `"content.text"`. */
+    field: string | null;
+    /** The platform whose rule was broken. */
+    platform: Platform | null;
+    /** Code-specific data, e.g. `{ resetAt }`, `{ missingParts }`, `{ reason }`. */
+    details: unknown;
+    toJSON(): AetherErrorJSON;
+  }
+  /** `UNAUTHORIZED` */
+  class AuthenticationError extends AetherError {}
+  /** `FORBIDDEN` */
+  class PermissionDeniedError extends AetherError {}
+  /** `NOT_FOUND` */
+  class NotFoundError extends AetherError {}
+  /** `INVALID_REQUEST` (and, through InvalidArgumentError, `INVALID_ARGUMENT`) */
+  class BadRequestError extends AetherError {}
+  /** `INVALID_ARGUMENT`: refused before anything was sent */
+  class InvalidArgumentError extends BadRequestError {}
+  /** The platforms' content, media and schedule rules (`CAPTION_TOO_LONG`, `VIDEO_TOO_SHORT`, …) */
+  class ValidationError extends AetherError {}
+  /** `RATE_LIMITED` */
+  class RateLimitError extends AetherError {}
+  /** `POST_LIMIT_REACHED`: the daily quota; `retryAfter` is the time to the reset */
+  class PostLimitReachedError extends AetherError {}
+  /** `IDEMPOTENCY_KEY_REUSED`, `IDEMPOTENCY_KEY_IN_USE`, `POST_NOT_EDITABLE`, `PROFILE_DISCONNECTED` */
+  class ConflictError extends AetherError {}
+  /** `CHECKSUM_MISMATCH`, `UPLOAD_INCOMPLETE`, `UPLOAD_EXPIRED` */
+  class UploadError extends AetherError {}
+  /** `PLATFORM_ERROR` */
+  class PlatformError extends AetherError {}
+  /** `INTERNAL_ERROR`, `SERVICE_UNAVAILABLE` */
+  class InternalServerError extends AetherError {}
+  /** `NETWORK_ERROR` */
+  class APIConnectionError extends AetherError {}
+  /** `TIMEOUT` */
+  class APITimeoutError extends APIConnectionError {}
+  /** `CANCELLED`: an AbortSignal fired (its reason is the `cause`) or a callback threw */
+  class AbortError extends AetherError {}
+  /** `IO_ERROR`: a local file or stream could not be read */
+  class LocalIOError extends AetherError {}
+  /** `PROTOCOL_ERROR`: a response the SDK cannot understand */
+  class APIResponseError extends AetherError {}
+}
+
+export = Aether;

@@ -1,0 +1,12 @@
+// Types of `aether/testing` as an ES module.
+import testing from './testing.js';
+
+export default testing;
+export { MockServer, signWebhookPayload } from './testing.js';
+export type {
+  MockSettings,
+  MockServerOptions,
+  FaultRule,
+  ForceOutcomeParams,
+  JournalEntry,
+} from './testing.js';

@@ -1,0 +1,105 @@
+// Types of `aether/testing`: the Aether emulator embedded in the addon, for tests.
+import Aether = require('./index.js');
+
+declare namespace testing {
+  /** The emulator's knobs (`PATCH /_mock/settings`). */
+  interface MockSettings {
+    /** How long a target takes to publish, in virtual ms (default 1 500). */
+    processingMs?: number;
+    rateLimit?: number;
+    rateLimitWindowSecs?: number;
+    maxJsonBody?: number;
+    maxSingleUpload?: number;
+    maxUploadSize?: number;
+    uploadExpirySecs?: number;
+    connectLinkExpirySecs?: number;
+    approvedTier?: Aether.Tier;
+    pollHintSecs?: number;
+  }
+
+  interface MockServerOptions {
+    /** The API key accepted (default `sk_test_aether_mock`). */
+    apiKey?: string;
+    /** The admin token (random by default). */
+    adminToken?: string;
+    /** Where media bytes are kept (a temp dir, removed at stop, by default). */
+    dataDir?: string;
+    settings?: MockSettings;
+  }
+
+  /** A fault rule: which requests, how many, and what happens to them. */
+  interface FaultRule {
+    method?: string;
+    /** `*` matches within a segment, `**` across segments. */
+    path: string;
+    times?: number;
+    probability?: number;
+    action:
+      | { type: 'status'; status: number; code?: string; retryAfter?: number }
+      | { type: 'delay'; ms: number }
+      | { type: 'reset_before_body' }
+      | { type: 'reset_after_body' }
+      | { type: 'close_mid_response' }
+      | { type: 'truncated_body' }
+      | { type: 'malformed_body' }
+      | { type: 'drop_after_request_bytes'; bytes: number };
+  }
+
+  interface ForceOutcomeParams {
+    outcome: 'published' | 'failed';
+    code?: Aether.ErrorCode;
+    message?: string;
+    /** Only this target (default: every unfinished one). */
+    profileId?: string;
+  }
+
+  interface JournalEntry {
+    method: string;
+    path: string;
+    status: number | null;
+    [key: string]: unknown;
+  }
+
+  /** An emulator of the Aether API running inside this process. */
+  class MockServer {
+    private constructor();
+    /** Starts one on 127.0.0.1 and a free port. */
+    static start(options?: MockServerOptions): Promise<MockServer>;
+    readonly url: string;
+    readonly apiKey: string;
+    readonly adminToken: string;
+    /** `{ AETHER_API_KEY, AETHER_BASE_URL }` for this emulator. */
+    readonly env: { AETHER_API_KEY: string; AETHER_BASE_URL: string };
+    /** A client of this emulator. */
+    client(options?: Aether.ClientOptions): Aether;
+    /** Any admin call (`/_mock/…`). */
+    admin(method: string, path: string, body?: unknown): Promise<any>;
+    approveConnectLink(
+      link: string | { id: string },
+      options?: { tier?: Aether.Tier },
+    ): Promise<{ link: Aether.ConnectLink; profile: Aether.Profile; redirect: string }>;
+    denyConnectLink(link: string | { id: string }): Promise<{ link: Aether.ConnectLink; redirect: string }>;
+    createProfile(params: { platform: Aether.Platform; tier?: Aether.Tier; username?: string }): Promise<Aether.Profile>;
+    revokeProfile(id: string): Promise<Aether.Profile>;
+    advanceClock(by: number | { seconds: number } | { ms: number }): Promise<{ now: string }>;
+    clock(): Promise<{ now: string }>;
+    forceOutcome(postId: string, params: ForceOutcomeParams): Promise<Aether.Post>;
+    addOutcomeRule(rule: ForceOutcomeParams & { times?: number }): Promise<unknown>;
+    injectFault(rule: FaultRule): Promise<FaultRule & { id: string }>;
+    clearFaults(id?: string): Promise<void>;
+    settings(): Promise<Required<MockSettings>>;
+    updateSettings(patch: MockSettings): Promise<Required<MockSettings>>;
+    reset(settings?: MockSettings): Promise<void>;
+    journal(): Promise<JournalEntry[]>;
+    clearJournal(): Promise<void>;
+    webhookDeliveries(webhookId?: string): Promise<unknown[]>;
+    /** Stops it: open connections end, its temp dir is removed. */
+    stop(): Promise<void>;
+    [Symbol.asyncDispose](): Promise<void>;
+  }
+
+  /** A valid `x-aether-signature` for `payload`, to test a webhook receiver. */
+  function signWebhookPayload(payload: string | Buffer, secret: string, timestamp?: number): string;
+}
+
+export = testing;
