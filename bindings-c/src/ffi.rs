@@ -273,3 +273,60 @@ impl UserData {
         self.0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::status::aether_status::*;
+
+    #[test]
+    fn a_panic_becomes_an_error_and_leaves_the_out_parameter_alone() {
+        let mut out: *mut u8 = ptr::null_mut();
+        let mut error: *mut aether_error = ptr::null_mut();
+        let status = boundary(&mut error, || {
+            let _out = out_arg(&mut out, "out")?;
+            panic!("boom");
+        });
+        assert_eq!(status, AETHER_ERROR_PANIC);
+        assert!(out.is_null());
+        assert!(!error.is_null());
+        assert_eq!(crate::error::aether_error_code(error), AETHER_ERROR_PANIC);
+        // SAFETY: strings from the live error.
+        let (code, message) = unsafe {
+            (
+                CStr::from_ptr(crate::error::aether_error_raw_code(error)),
+                CStr::from_ptr(crate::error::aether_error_message(error)),
+            )
+        };
+        assert_eq!(code.to_str().unwrap(), "PANIC");
+        assert!(message.to_str().unwrap().contains("boom"));
+        crate::error::aether_error_free(error);
+        assert_eq!(getter(7, || panic!("in a getter")), 7);
+    }
+
+    #[test]
+    fn null_and_invalid_utf8_are_invalid_arguments() {
+        // SAFETY: NULL, and NUL-terminated literals.
+        unsafe {
+            let error = str_arg(ptr::null(), "name").unwrap_err();
+            assert_eq!(error.code(), &ErrorCode::InvalidArgument);
+            assert_eq!(error.message(), "name is NULL");
+            let error = str_arg(c"a\xffb".as_ptr(), "name").unwrap_err();
+            assert_eq!(error.message(), "name is not valid UTF-8 (invalid byte at offset 1)");
+            assert_eq!(opt_str_arg(ptr::null(), "x").unwrap(), None);
+            assert_eq!(str_arg(c"ok".as_ptr(), "x").unwrap(), "ok");
+            assert!(bytes_arg(ptr::null(), 1, "b").is_err());
+            assert_eq!(bytes_arg(ptr::null(), 0, "b").unwrap(), &[] as &[u8]);
+            assert!(str_array_arg(ptr::null(), 2, "a").is_err());
+        }
+        assert!(out_arg::<u8>(ptr::null_mut(), "out").is_err());
+        let status = boundary(ptr::null_mut(), || Err(Error::invalid_argument("no details")));
+        assert_eq!(status, AETHER_ERROR_INVALID_ARGUMENT);
+    }
+
+    #[test]
+    fn strings_with_a_nul_are_cut_there() {
+        assert_eq!(cstring("a\0b").to_str().unwrap(), "a");
+        assert_eq!(cstring("plain").to_str().unwrap(), "plain");
+    }
+}

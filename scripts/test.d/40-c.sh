@@ -202,7 +202,7 @@ fi
 valgrind_flags=(--error-exitcode=99 --leak-check=full --show-leak-kinds=definite,possible
   --errors-for-leak-kinds=definite,possible --suppressions=tests/c/valgrind.supp
   --num-callers=40 --log-file="$out/valgrind.log")
-if ! valgrind "${valgrind_flags[@]}" "$out/test_aether" >"$out/valgrind.out"; then
+if ! AETHER_TEST_UNDER_VALGRIND=1 valgrind "${valgrind_flags[@]}" "$out/test_aether" >"$out/valgrind.out"; then
   cat "$out/valgrind.out"
   grep -v '^==[0-9]*== *$' "$out/valgrind.log" | tail -n 80 >&2
   echo "valgrind found memory errors or leaks (full log: $out/valgrind.log)" >&2

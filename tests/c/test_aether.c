@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "aether.h"
 #include "support.h"
@@ -1317,6 +1320,46 @@ static void test_eight_threads_share_one_client(void) {
   aether_client_free(client);
 }
 
+/* ---- fork ------------------------------------------------------------------------------- */
+
+/* A forked child has none of the parent's runtime threads: the library builds a new runtime
+ * there, so both the parent's client and a new one work in the child. (Skipped under valgrind,
+ * which would run a leak check in the child, where the parent's runtime is deliberately
+ * leaked.) */
+static void test_fork_child_gets_its_own_runtime(void) {
+  aether_client *client;
+  aether_profile_list *list = NULL;
+  aether_error *err = NULL;
+  pid_t child;
+  int status = 0;
+
+  if (getenv("AETHER_TEST_UNDER_VALGRIND") != NULL) {
+    printf("(skipped under valgrind) ");
+    return;
+  }
+  CHECK(mock_reset(NULL) == 0);
+  client = mock_client();
+  CHECK(client != NULL);
+  CHECK_OK(aether_profile_list_all(client, &list, &err), err);
+  aether_profile_list_free(list);
+  list = NULL;
+  fflush(NULL);
+  child = fork();
+  CHECK(child >= 0);
+  if (child == 0) {
+    aether_client *fresh = mock_client();
+    aether_profile_list *again = NULL;
+    int ok = aether_profile_list_all(client, &list, NULL) == AETHER_OK &&
+             aether_profile_list_all(fresh, &again, NULL) == AETHER_OK;
+    _exit(ok ? 0 : 1);
+  }
+  CHECK(waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  CHECK_OK(aether_profile_list_all(client, &list, &err), err);
+  aether_profile_list_free(list);
+  aether_client_free(client);
+}
+
 /* ======================================================================================== */
 
 typedef struct {
@@ -1349,6 +1392,7 @@ static const test_case tests[] = {
     {"watch_stopped_inside_its_callback", test_watch_stopped_inside_its_callback, 1},
     {"watch_stop_waits_for_a_running_callback", test_watch_stop_waits_for_a_running_callback, 1},
     {"eight_threads_share_one_client", test_eight_threads_share_one_client, 1},
+    {"fork_child_gets_its_own_runtime", test_fork_child_gets_its_own_runtime, 1},
 };
 
 int main(int argc, char **argv) {
