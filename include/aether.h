@@ -15,7 +15,8 @@
  * Errors. The last parameter, `aether_error **error`, may be NULL. When it is not and the
  *   call fails, *error receives a new aether_error (code, message, HTTP status, request id,
  *   retry-after, field, platform, JSON details) that the caller frees with
- *   aether_error_free(); on success *error is not touched. aether_error_code_str() turns a
+ *   aether_error_free(); on success *error is not touched. Set it to NULL before the call:
+ *   a failure overwrites it without freeing what it held. aether_error_code_str() turns a
  *   code into its string, the same in every Aether SDK (e.g. "POST_LIMIT_REACHED").
  * Arguments. A NULL where a value is required, a string that is not valid UTF-8, or malformed
  *   JSON gives AETHER_ERROR_INVALID_ARGUMENT, never a crash. Strings are NUL-terminated UTF-8
