@@ -27,6 +27,8 @@ use crate::source;
 #[derive(Debug)]
 pub struct PyClient {
     client: Client,
+    /// Per-call options applied to every call of this client (`with_options`).
+    options: RequestOptions,
 }
 
 /// Seconds from Python as a duration; negative, NaN and infinite values are refused.
@@ -48,21 +50,14 @@ fn body<T: DeserializeOwned>(py: Python<'_>, value: &Bound<'_, PyAny>, what: &st
     serde_json::from_value(value).map_err(|e| invalid_argument(py, format!("{what}: {e}")))
 }
 
-fn options(idempotency_key: Option<String>) -> RequestOptions {
-    let mut options = RequestOptions::new();
-    if let Some(key) = idempotency_key {
-        options = options.idempotency_key(key);
-    }
-    options
-}
-
 #[pymethods]
 impl PyClient {
     #[new]
     #[pyo3(signature = (
         api_key=None, base_url=None, timeout=None, max_retries=None, connect_timeout=None,
-        user_agent_suffix=None,
+        user_agent_suffix=None, retry_backoff=None,
     ))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         api_key: Option<String>,
@@ -71,6 +66,7 @@ impl PyClient {
         max_retries: Option<u32>,
         connect_timeout: Option<f64>,
         user_agent_suffix: Option<String>,
+        retry_backoff: Option<(f64, f64)>,
     ) -> PyResult<PyClient> {
         let mut builder = Client::builder();
         if let Some(key) = api_key {
@@ -91,7 +87,31 @@ impl PyClient {
         if let Some(suffix) = user_agent_suffix {
             builder = builder.user_agent_suffix(suffix);
         }
-        Ok(PyClient { client: builder.build().py_err(py)? })
+        if let Some((base, cap)) = retry_backoff {
+            let base = seconds(py, Some(base), "retry_backoff")?.unwrap_or_default();
+            let cap = seconds(py, Some(cap), "retry_backoff")?.unwrap_or_default();
+            builder = builder.retry_backoff(base, cap);
+        }
+        Ok(PyClient { client: builder.build().py_err(py)?, options: RequestOptions::new() })
+    }
+
+    /// The same client (shared connections and retry budget) with other per-call options:
+    /// `timeout` bounds each call, `max_retries` overrides the client's.
+    #[pyo3(signature = (timeout=None, max_retries=None))]
+    fn with_options(
+        &self,
+        py: Python<'_>,
+        timeout: Option<f64>,
+        max_retries: Option<u32>,
+    ) -> PyResult<PyClient> {
+        let mut options = self.options.clone();
+        if let Some(timeout) = seconds(py, timeout, "timeout")? {
+            options = options.timeout(timeout);
+        }
+        if let Some(retries) = max_retries {
+            options = options.max_retries(retries);
+        }
+        Ok(PyClient { client: self.client.clone(), options })
     }
 
     #[getter]
@@ -112,29 +132,29 @@ impl PyClient {
 
     fn connect_links_create(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Call> {
         let request: CreateConnectLinkRequest = body(py, request, "connect link")?;
-        let links = self.client.connect_links();
+        let links = self.client.connect_links().with_options(self.options.clone());
         Ok(Call::new(async move { json(&links.create(&request).await?) }))
     }
 
     fn connect_links_get(&self, id: String) -> Call {
-        let links = self.client.connect_links();
+        let links = self.client.connect_links().with_options(self.options.clone());
         Call::new(async move { json(&links.get(&id).await?) })
     }
 
     // --- profiles -----------------------------------------------------------------------------
 
     fn profiles_get(&self, id: String) -> Call {
-        let profiles = self.client.profiles();
+        let profiles = self.client.profiles().with_options(self.options.clone());
         Call::new(async move { json(&profiles.get(&id).await?) })
     }
 
     fn profiles_disconnect(&self, id: String) -> Call {
-        let profiles = self.client.profiles();
+        let profiles = self.client.profiles().with_options(self.options.clone());
         Call::new(async move { json(&profiles.disconnect(&id).await?) })
     }
 
     fn profiles_list(&self) -> Pager {
-        Pager::new(self.client.profiles().list())
+        Pager::new(self.client.profiles().with_options(self.options.clone()).list())
     }
 
     // --- posts --------------------------------------------------------------------------------
@@ -147,12 +167,16 @@ impl PyClient {
         idempotency_key: Option<String>,
     ) -> PyResult<Call> {
         let request: CreatePostRequest = body(py, request, "post")?;
-        let posts = self.client.posts().with_options(options(idempotency_key));
+        let mut options = self.options.clone();
+        if let Some(key) = idempotency_key {
+            options = options.idempotency_key(key);
+        }
+        let posts = self.client.posts().with_options(options);
         Ok(Call::new(async move { json(&posts.create(&request).await?) }))
     }
 
     fn posts_get(&self, id: String) -> Call {
-        let posts = self.client.posts();
+        let posts = self.client.posts().with_options(self.options.clone());
         Call::new(async move { json(&posts.get(&id).await?) })
     }
 
@@ -163,12 +187,12 @@ impl PyClient {
         request: &Bound<'_, PyAny>,
     ) -> PyResult<Call> {
         let request: UpdatePostRequest = body(py, request, "post update")?;
-        let posts = self.client.posts();
+        let posts = self.client.posts().with_options(self.options.clone());
         Ok(Call::new(async move { json(&posts.update(&id, &request).await?) }))
     }
 
     fn posts_cancel(&self, id: String) -> Call {
-        let posts = self.client.posts();
+        let posts = self.client.posts().with_options(self.options.clone());
         Call::new(async move { json(&posts.cancel(&id).await?) })
     }
 
@@ -185,7 +209,7 @@ impl PyClient {
             limit,
             cursor: None,
         };
-        Pager::new(self.client.posts().list(query))
+        Pager::new(self.client.posts().with_options(self.options.clone()).list(query))
     }
 
     #[pyo3(signature = (id, timeout=None, poll_interval=None, max_poll_interval=None))]
@@ -200,7 +224,7 @@ impl PyClient {
         let cancel = CancellationToken::new();
         let options = wait_options(py, timeout, poll_interval, max_poll_interval)?
             .cancel_token(cancel.clone());
-        let posts = self.client.posts();
+        let posts = self.client.posts().with_options(self.options.clone());
         let future = Box::pin(async move { json(&posts.wait(&id, options).await?) });
         Ok(Call::with(future, cancel, Extras { cancels_itself: true, ..Extras::default() }))
     }
@@ -215,16 +239,18 @@ impl PyClient {
         max_poll_interval: Option<f64>,
     ) -> PyResult<Pager> {
         let options = wait_options(py, timeout, poll_interval, max_poll_interval)?;
-        Ok(Pager::new(self.client.posts().watch(&id, options)))
+        Ok(Pager::new(self.client.posts().with_options(self.options.clone()).watch(&id, options)))
     }
 
     // --- media --------------------------------------------------------------------------------
 
     /// `source` is a `str` path, `bytes`, or a binary file object (`size`: bytes left in it,
     /// when known).
+    /// With `upload_id`, continues that chunked upload with the same source instead.
     #[pyo3(signature = (
         source, size=None, file_name=None, mime_type=None, platforms=Vec::new(), tier=None,
-        on_progress=None, part_size=None, parallelism=None,
+        on_progress=None, part_size=None, parallelism=None, single_shot_threshold=None,
+        upload_id=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn media_upload(
@@ -238,6 +264,8 @@ impl PyClient {
         on_progress: Option<Py<PyAny>>,
         part_size: Option<u64>,
         parallelism: Option<usize>,
+        single_shot_threshold: Option<u64>,
+        upload_id: Option<String>,
     ) -> PyResult<Call> {
         let cancel = CancellationToken::new();
         let source_error = Arc::new(ErrorSlot::default());
@@ -253,24 +281,33 @@ impl PyClient {
         if let Some(parallelism) = parallelism {
             options.parallelism = parallelism;
         }
+        if let Some(threshold) = single_shot_threshold {
+            options.single_shot_threshold = threshold;
+        }
         let progress = on_progress.map(|callback| Progress::new(callback, cancel.clone()));
         if let Some(progress) = &progress {
             let sink = progress.clone();
             options = options.on_progress(move |event| sink.push(event));
         }
-        let media = self.client.media();
-        let future = Box::pin(async move { json(&media.upload(source, options).await?) });
+        let media = self.client.media().with_options(self.options.clone());
+        let future = Box::pin(async move {
+            let uploaded = match upload_id {
+                Some(id) => media.resume(&id, source, options).await?,
+                None => media.upload(source, options).await?,
+            };
+            json(&uploaded)
+        });
         let extras = Extras { progress, source_error: Some(source_error), cancels_itself: true };
         Ok(Call::with(future, cancel, extras))
     }
 
     fn media_get(&self, media_key: String) -> Call {
-        let media = self.client.media();
+        let media = self.client.media().with_options(self.options.clone());
         Call::new(async move { json(&media.get(&media_key).await?) })
     }
 
     fn media_delete(&self, media_key: String) -> Call {
-        let media = self.client.media();
+        let media = self.client.media().with_options(self.options.clone());
         Call::new(async move {
             media.delete(&media_key).await?;
             Ok(None)
@@ -293,7 +330,7 @@ impl PyClient {
         if let Some(interval) = seconds(py, poll_interval, "poll_interval")? {
             options = options.poll_interval(interval);
         }
-        let media = self.client.media();
+        let media = self.client.media().with_options(self.options.clone());
         let future = Box::pin(async move { json(&media.wait_ready(&media_key, options).await?) });
         Ok(Call::with(future, cancel, Extras { cancels_itself: true, ..Extras::default() }))
     }
@@ -302,16 +339,16 @@ impl PyClient {
 
     fn webhooks_create(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Call> {
         let request: CreateWebhookRequest = body(py, request, "webhook")?;
-        let webhooks = self.client.webhooks();
+        let webhooks = self.client.webhooks().with_options(self.options.clone());
         Ok(Call::new(async move { json(&webhooks.create(&request).await?) }))
     }
 
     fn webhooks_list(&self) -> Pager {
-        Pager::new(self.client.webhooks().list())
+        Pager::new(self.client.webhooks().with_options(self.options.clone()).list())
     }
 
     fn webhooks_delete(&self, id: String) -> Call {
-        let webhooks = self.client.webhooks();
+        let webhooks = self.client.webhooks().with_options(self.options.clone());
         Call::new(async move {
             webhooks.delete(&id).await?;
             Ok(None)

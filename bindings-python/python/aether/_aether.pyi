@@ -31,7 +31,11 @@ class Client:
         max_retries: Optional[int] = None,
         connect_timeout: Optional[float] = None,
         user_agent_suffix: Optional[str] = None,
+        retry_backoff: Optional[Tuple[float, float]] = None,
     ) -> None: ...
+    def with_options(
+        self, timeout: Optional[float] = None, max_retries: Optional[int] = None
+    ) -> "Client": ...
     @property
     def base_url(self) -> str: ...
     @property
@@ -78,6 +82,8 @@ class Client:
         on_progress: Optional[Callable[[int, int, int, int], Any]] = None,
         part_size: Optional[int] = None,
         parallelism: Optional[int] = None,
+        single_shot_threshold: Optional[int] = None,
+        upload_id: Optional[str] = None,
     ) -> Call: ...
     def media_get(self, media_key: str) -> Call: ...
     def media_delete(self, media_key: str) -> Call: ...

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import platform
 import sys
-from typing import Any, Optional
+from typing import Any, Optional, Tuple, TypeVar
 
 from . import _aether
 from .resources import (
@@ -41,6 +41,9 @@ def _user_agent_suffix() -> str:
     return f"{implementation}/{sys.version_info[0]}.{sys.version_info[1]}"
 
 
+C = TypeVar("C", bound="_ClientBase")
+
+
 class _ClientBase:
     _core: _aether.Client
 
@@ -52,6 +55,7 @@ class _ClientBase:
         timeout: float = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        retry_backoff: Optional[Tuple[float, float]] = None,
     ) -> None:
         self._core = _aether.Client(
             api_key=api_key,
@@ -60,7 +64,22 @@ class _ClientBase:
             max_retries=max_retries,
             connect_timeout=connect_timeout,
             user_agent_suffix=_user_agent_suffix(),
+            retry_backoff=retry_backoff,
         )
+        self._attach()
+
+    def _attach(self) -> None:
+        raise NotImplementedError
+
+    def with_options(
+        self: C, *, timeout: Optional[float] = None, max_retries: Optional[int] = None
+    ) -> C:
+        """The same client (sharing connections and the retry budget) with other per-call
+        options, e.g. ``client.with_options(timeout=5).posts.get(id)``."""
+        copy = object.__new__(type(self))
+        copy._core = self._core.with_options(timeout=timeout, max_retries=max_retries)
+        copy._attach()
+        return copy
 
     @property
     def base_url(self) -> str:
@@ -79,7 +98,8 @@ class Aether(_ClientBase):
     ``api_key`` defaults to the ``AETHER_API_KEY`` environment variable and ``base_url`` to
     ``AETHER_BASE_URL``, else ``https://api.aetherhq.dev``. ``timeout`` bounds each whole call
     in seconds, retries included; ``max_retries`` is how often a failed call is retried
-    (network failures, 5xx, 429 — creates safely, under an idempotency key).
+    (network failures, 5xx, 429 — creates safely, under an idempotency key), waiting
+    ``retry_backoff = (first, longest)`` seconds of jittered backoff (default (0.5, 8)).
 
     One client can be shared by any number of threads, and keeps working in a child after
     ``os.fork()``. Raises ``InvalidArgumentError`` when no API key can be found.
@@ -91,22 +111,7 @@ class Aether(_ClientBase):
     posts: Posts
     webhooks: Webhooks
 
-    def __init__(
-        self,
-        api_key: Optional[str] = None,
-        base_url: Optional[str] = None,
-        *,
-        timeout: float = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-    ) -> None:
-        super().__init__(
-            api_key,
-            base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            connect_timeout=connect_timeout,
-        )
+    def _attach(self) -> None:
         self.connect_links = ConnectLinks(self._core)
         self.profiles = Profiles(self._core)
         self.media = MediaResource(self._core)
@@ -138,22 +143,7 @@ class AsyncAether(_ClientBase):
     posts: AsyncPosts
     webhooks: AsyncWebhooks
 
-    def __init__(
-        self,
-        api_key: Optional[str] = None,
-        base_url: Optional[str] = None,
-        *,
-        timeout: float = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-    ) -> None:
-        super().__init__(
-            api_key,
-            base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            connect_timeout=connect_timeout,
-        )
+    def _attach(self) -> None:
         self.connect_links = AsyncConnectLinks(self._core)
         self.profiles = AsyncProfiles(self._core)
         self.media = AsyncMediaResource(self._core)

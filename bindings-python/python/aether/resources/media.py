@@ -27,6 +27,8 @@ class _Base:
         tier: Optional[str],
         part_size: Optional[int],
         parallelism: Optional[int],
+        single_shot_threshold: Optional[int],
+        upload_id: Optional[str] = None,
     ) -> Call:
         source, size, name = upload_source(file, file_name)
         options: Dict[str, Any] = {
@@ -38,6 +40,8 @@ class _Base:
             "on_progress": progress_callback(on_progress),
             "part_size": part_size,
             "parallelism": parallelism,
+            "single_shot_threshold": single_shot_threshold,
+            "upload_id": upload_id,
         }
         return self._core.media_upload(source, **options)
 
@@ -54,6 +58,7 @@ class MediaResource(_Base):
         tier: Optional[str] = None,
         part_size: Optional[int] = None,
         parallelism: Optional[int] = None,
+        single_shot_threshold: Optional[int] = None,
     ) -> Media:
         """Uploads a file and returns the media (usually still ``processing``); its
         ``media_key`` is what posts reference.
@@ -64,12 +69,41 @@ class MediaResource(_Base):
         ``ValidationError`` (``VIDEO_TOO_SHORT``, …). ``on_progress`` is called with an
         :class:`~aether.UploadProgress` on the calling thread; if it raises, the upload is
         aborted and the exception propagates. Large files go in parallel checksummed parts
-        (``part_size`` bytes, ``parallelism`` at a time). Ctrl-C aborts the upload session on
-        the server. A file object whose ``read()`` raises gives ``LocalIOError`` (the original
-        exception as ``__cause__``) and the session is aborted.
+        (``part_size`` bytes, ``parallelism`` at a time; files up to ``single_shot_threshold``
+        bytes, default 8 MiB, go in one request). Ctrl-C aborts the upload session on the
+        server. A file object whose ``read()`` raises gives ``LocalIOError`` (the original
+        exception as ``__cause__``) and the session is aborted. An upload that outlived its
+        retries keeps its session: the error's ``details`` carry ``uploadId`` for
+        :meth:`resume`.
         """
         call = self._upload(
-            file, mime_type, platforms, on_progress, file_name, tier, part_size, parallelism
+            file,
+            mime_type,
+            platforms,
+            on_progress,
+            file_name,
+            tier,
+            part_size,
+            parallelism,
+            single_shot_threshold,
+        )
+        return Media.from_dict(wait(call))
+
+    def resume(
+        self,
+        upload_id: str,
+        file: FileInput,
+        mime_type: Optional[str] = None,
+        on_progress: Optional[ProgressCallback] = None,
+        *,
+        file_name: Optional[str] = None,
+        parallelism: Optional[int] = None,
+    ) -> Media:
+        """Continues the chunked upload ``upload_id`` (from a failed upload's
+        ``details["uploadId"]``) with the same file: only the parts the server lacks are
+        sent."""
+        call = self._upload(
+            file, mime_type, None, on_progress, file_name, None, None, parallelism, None, upload_id
         )
         return Media.from_dict(wait(call))
 
@@ -110,11 +144,36 @@ class AsyncMediaResource(_Base):
         tier: Optional[str] = None,
         part_size: Optional[int] = None,
         parallelism: Optional[int] = None,
+        single_shot_threshold: Optional[int] = None,
     ) -> Media:
         """See :meth:`MediaResource.upload`; ``on_progress`` runs on the event loop, and
         cancelling the task aborts the upload session."""
         call = self._upload(
-            file, mime_type, platforms, on_progress, file_name, tier, part_size, parallelism
+            file,
+            mime_type,
+            platforms,
+            on_progress,
+            file_name,
+            tier,
+            part_size,
+            parallelism,
+            single_shot_threshold,
+        )
+        return Media.from_dict(await run(call))
+
+    async def resume(
+        self,
+        upload_id: str,
+        file: FileInput,
+        mime_type: Optional[str] = None,
+        on_progress: Optional[ProgressCallback] = None,
+        *,
+        file_name: Optional[str] = None,
+        parallelism: Optional[int] = None,
+    ) -> Media:
+        """See :meth:`MediaResource.resume`."""
+        call = self._upload(
+            file, mime_type, None, on_progress, file_name, None, None, parallelism, None, upload_id
         )
         return Media.from_dict(await run(call))
 

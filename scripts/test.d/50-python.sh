@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Python bindings: installs the package the way users do — `pip install ./bindings-python`,
+# through maturin's PEP 517 backend — into target/py-venv, then runs mypy (strict: the package,
+# its tests, the example) and pytest (bindings-python/tests, against the embedded emulator).
+#
+# Two differences from a user's install, both for speed: the dev profile (the workspace's
+# target dir is shared, so what `cargo test` built is reused; a release build takes minutes),
+# with the debug info stripped (it makes a 150 MB wheel otherwise), and no build isolation
+# (maturin is pinned in the venv instead of being installed into a fresh one on every run).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+MATURIN_VERSION=1.16.0
+PYTEST_VERSION=9.2.0
+MYPY_VERSION=2.4.1
+VENV=$PWD/target/py-venv
+
+[[ -x $VENV/bin/python ]] || python3 -m venv "$VENV"
+installed=$("$VENV/bin/python" -m pip freeze --disable-pip-version-check 2>/dev/null || true)
+for pin in "maturin==$MATURIN_VERSION" "pytest==$PYTEST_VERSION" "mypy==$MYPY_VERSION"; do
+  if ! grep -qx "$pin" <<<"$installed"; then
+    echo "installing $pin into $VENV"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$pin"
+  fi
+done
+
+export PATH="$VENV/bin:$PATH"
+export CARGO_TARGET_DIR="$PWD/target"
+echo "pip install ./bindings-python (dev profile)"
+MATURIN_PEP517_ARGS="--profile dev --strip" "$VENV/bin/python" -m pip install --quiet \
+  --disable-pip-version-check --no-build-isolation --no-deps --force-reinstall ./bindings-python
+
+cd bindings-python
+echo "mypy (strict)"
+"$VENV/bin/mypy"
+echo "pytest"
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider
