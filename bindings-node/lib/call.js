@@ -99,7 +99,12 @@ async function run(signal, start, { token, failure } = {}) {
     signal.addEventListener('abort', onAbort, { once: true });
   }
   try {
-    return await start(token);
+    const result = await start(token);
+    // Callbacks have all run before the native promise settles; one that threw is the
+    // outcome even when the call got through before the cancellation took effect.
+    const own = failure?.();
+    if (own !== undefined) throw own;
+    return result;
   } catch (error) {
     const own = failure?.();
     if (own !== undefined) throw own;
@@ -134,7 +139,8 @@ function sync(fn) {
 function guardedCallback(fn, convert, token) {
   const state = { error: undefined };
   const callback = (value) => {
-    if (state.error !== undefined) return;
+    // `undefined` is the native side's barrier after the last event: nothing to tell.
+    if (value === undefined || value === null || state.error !== undefined) return;
     try {
       fn(convert(value));
     } catch (error) {

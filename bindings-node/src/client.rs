@@ -2,6 +2,7 @@
 //! JSON arguments, runs the core's future on napi-rs's runtime and resolves with the result as
 //! JSON text; `lib/*.js` gives them their public shape.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use aether::model::{
@@ -11,7 +12,7 @@ use aether::model::{
 use aether::posts::WaitOptions;
 use aether::transport::{DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP};
 use aether::{Client, RequestOptions};
-use napi::bindgen_prelude::{PromiseRaw, Unknown};
+use napi::bindgen_prelude::{PromiseRaw, ToNapiValue};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status};
 use napi_derive::napi;
@@ -23,8 +24,22 @@ use crate::error::{invalid, IntoNapi};
 use crate::json::{parse, text};
 
 /// A JavaScript callback given one JSON string, called from runtime threads without blocking
-/// them. Weak: it never keeps the process alive by itself (the pending promise does).
-pub type JsonCallback = ThreadsafeFunction<String, Unknown<'static>, String, Status, false, true>;
+/// them. Weak: it never keeps the process alive by itself (the pending promise does). After
+/// the operation settles it gets `undefined` once more (see [`flush`]).
+pub type JsonCallback = ThreadsafeFunction<Option<String>, (), Option<String>, Status, false, true>;
+
+/// Calls `callback` with `barrier` and waits until JavaScript ran it. Calls are delivered in
+/// order, so every event queued before has been handled too: the operation's promise then
+/// settles after its last callback, never before it. (The wrapper ignores the barrier value;
+/// it never throws, so a failed call here only means the environment is going away.)
+pub async fn flush<T>(
+    callback: &ThreadsafeFunction<Option<T>, (), Option<T>, Status, false, true>,
+    barrier: Option<T>,
+) where
+    T: 'static + ToNapiValue,
+{
+    let _ = callback.call_async(barrier).await;
+}
 
 /// `new Aether({...})` after the wrapper read the environment.
 #[derive(Debug, Default, Deserialize)]
@@ -341,17 +356,21 @@ impl NativeClient {
         if let Some(token) = token(cancel) {
             wait = wait.cancel_token(token);
         }
-        if let Some(callback) = on_status {
+        let on_status = on_status.map(Arc::new);
+        if let Some(callback) = on_status.clone() {
             wait = wait.on_status(move |post| {
                 if let Ok(json) = serde_json::to_string(post) {
-                    callback.call(json, ThreadsafeFunctionCallMode::NonBlocking);
+                    callback.call(Some(json), ThreadsafeFunctionCallMode::NonBlocking);
                 }
             });
         }
         let posts = self.client.posts().with_options(request_options(options)?);
         env.spawn_future(async move {
-            let post = posts.wait(&id, wait).await.into_napi()?;
-            text(&post)
+            let post = posts.wait(&id, wait).await;
+            if let Some(callback) = on_status {
+                flush(&callback, None).await;
+            }
+            text(&post.into_napi()?)
         })
     }
 

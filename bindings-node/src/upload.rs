@@ -1,18 +1,18 @@
 //! `media.upload` / `media.resume`: a `Source` (a path, a buffer, or a stream fed from
 //! JavaScript through `sink.rs`) plus options, handed to the core's upload engine.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use aether::model::{Platform, Tier};
 use aether::upload::{UploadOptions, UploadProgress, UploadSource};
-use napi::bindgen_prelude::{Buffer, PromiseRaw, Unknown};
+use napi::bindgen_prelude::{Buffer, PromiseRaw};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status};
 use napi_derive::napi;
 use serde::Deserialize;
 
 use crate::cancel::CancelToken;
-use crate::client::NativeClient;
+use crate::client::{flush, NativeClient};
 use crate::error::{invalid, IntoNapi};
 use crate::json::{parse, text};
 use crate::sink::{pipe, Sink};
@@ -27,9 +27,10 @@ pub struct Progress {
     pub parts_total: u32,
 }
 
-/// The progress callback, called from runtime threads; weak like every callback.
+/// The progress callback, called from runtime threads; weak like every callback. It gets
+/// `undefined` once more after the upload settles (a barrier: see `crate::client::flush`).
 pub type ProgressCallback =
-    ThreadsafeFunction<Progress, Unknown<'static>, Progress, Status, false, true>;
+    ThreadsafeFunction<Option<Progress>, (), Option<Progress>, Status, false, true>;
 
 /// The upload options the wrapper passes (the callback and the signal travel separately).
 #[derive(Debug, Default, Deserialize)]
@@ -129,7 +130,7 @@ impl Source {
 
 fn upload_options(
     json: &str,
-    on_progress: Option<ProgressCallback>,
+    on_progress: Option<Arc<ProgressCallback>>,
     cancel: Option<&CancelToken>,
 ) -> napi::Result<UploadOptions> {
     let parsed: Options = parse("upload options", json)?;
@@ -157,7 +158,7 @@ fn upload_options(
                 parts_done: p.parts_done,
                 parts_total: p.parts_total,
             };
-            callback.call(event, ThreadsafeFunctionCallMode::NonBlocking);
+            callback.call(Some(event), ThreadsafeFunctionCallMode::NonBlocking);
         });
     }
     Ok(options)
@@ -179,7 +180,8 @@ impl NativeClient {
         cancel: Option<&CancelToken>,
         request_options: Option<String>,
     ) -> napi::Result<PromiseRaw<'env, String>> {
-        let options = upload_options(&options, on_progress, cancel)?;
+        let on_progress = on_progress.map(Arc::new);
+        let options = upload_options(&options, on_progress.clone(), cancel)?;
         let request = match request_options {
             Some(json) => crate::client::parse_request_options(&json)?,
             None => aether::RequestOptions::default(),
@@ -191,6 +193,9 @@ impl NativeClient {
                 None => media.upload(source, options).await,
                 Some(id) => media.resume(&id, source, options).await,
             };
+            if let Some(callback) = on_progress {
+                flush(&callback, None).await;
+            }
             text(&uploaded.into_napi()?)
         })
     }
