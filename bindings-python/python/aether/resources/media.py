@@ -98,12 +98,22 @@ class MediaResource(_Base):
         *,
         file_name: Optional[str] = None,
         parallelism: Optional[int] = None,
+        single_shot_threshold: Optional[int] = None,
     ) -> Media:
         """Continues the chunked upload ``upload_id`` (from a failed upload's
         ``details["uploadId"]``) with the same file: only the parts the server lacks are
         sent."""
         call = self._upload(
-            file, mime_type, None, on_progress, file_name, None, None, parallelism, None, upload_id
+            file,
+            mime_type,
+            None,
+            on_progress,
+            file_name,
+            None,
+            None,
+            parallelism,
+            single_shot_threshold,
+            upload_id,
         )
         return Media.from_dict(wait(call))
 
@@ -170,10 +180,20 @@ class AsyncMediaResource(_Base):
         *,
         file_name: Optional[str] = None,
         parallelism: Optional[int] = None,
+        single_shot_threshold: Optional[int] = None,
     ) -> Media:
         """See :meth:`MediaResource.resume`."""
         call = self._upload(
-            file, mime_type, None, on_progress, file_name, None, None, parallelism, None, upload_id
+            file,
+            mime_type,
+            None,
+            on_progress,
+            file_name,
+            None,
+            None,
+            parallelism,
+            single_shot_threshold,
+            upload_id,
         )
         return Media.from_dict(await run(call))
 

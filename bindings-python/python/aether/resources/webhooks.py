@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import AsyncIterator, Iterable, Iterator, List, Sequence, Union
+from typing import AsyncIterator, Iterable, Iterator, List, Optional, Sequence, Union
 
 from .._aether import Client, construct_event, verify_signature
 from .._models import Webhook, WebhookEvent
@@ -38,12 +38,14 @@ class _Base:
         secret: Secrets,
         *,
         tolerance: float = DEFAULT_TOLERANCE,
+        now: Optional[float] = None,
     ) -> None:
         """Checks a delivery's ``x-aether-signature`` header against the **raw** request body
         (verify before parsing JSON). ``secret`` may be a list during a rotation. Raises
         ``InvalidArgumentError`` whose ``details["reason"]`` is ``malformed_header``,
-        ``no_secret``, ``signature_mismatch`` or ``timestamp_outside_tolerance``."""
-        verify_signature(_payload(payload), header, _secrets(secret), tolerance)
+        ``no_secret``, ``signature_mismatch`` or ``timestamp_outside_tolerance``. ``now``
+        (unix seconds, default the system clock) is for tests."""
+        verify_signature(_payload(payload), header, _secrets(secret), tolerance, now)
 
     @staticmethod
     def construct_event(

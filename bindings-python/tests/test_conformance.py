@@ -1,0 +1,588 @@
+"""The shared conformance scenarios (tests/conformance/*.json), run through the Python API.
+
+The rules are in tests/conformance/README.md; this is the Python runner. Every client
+operation goes through the public API (``aether.Aether``); admin operations use the emulator's
+admin API (``aether.testing.MockServer.admin``). Inputs arrive in wire form (camelCase) and are
+turned into the API's keyword arguments; an input field the runner cannot pass on fails the
+scenario rather than being dropped.
+"""
+
+from __future__ import annotations
+
+import datetime
+import glob
+import http.server
+import json
+import os
+import re
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+
+import pytest
+
+import aether
+from aether.resources.webhooks import Webhooks
+from aether.testing import MockServer
+
+from conftest import MEDIA, REPO
+
+SCENARIOS = REPO / "tests" / "conformance"
+FILES = sorted(glob.glob(str(SCENARIOS / "[0-9]*.json")))
+MATCHERS = {
+    "$exists", "$startsWith", "$contains", "$length", "$gte", "$lte", "$oneOf", "$ne",
+    "$sameInstant",
+}
+DEFAULT_WAIT_TIMEOUT = 30.0
+DEFAULT_POLL = 0.1
+
+
+class Harness(Exception):
+    """The scenario is wrong, or asks for something this runner cannot express."""
+
+
+def snake(name: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
+
+
+def kwargs(op: str, given: Dict[str, Any], allowed: Set[str]) -> Dict[str, Any]:
+    unknown = set(given) - allowed
+    if unknown:
+        raise Harness(f"{op}: the Python API has no argument for {sorted(unknown)}")
+    return {snake(key): value for key, value in given.items()}
+
+
+def seconds(value: Any) -> Optional[float]:
+    return None if value is None else float(value) / 1000.0
+
+
+# --- values -------------------------------------------------------------------------------------
+
+
+def path_get(root: Any, path: str) -> Tuple[bool, Any]:
+    if path == "":
+        return True, root
+    current = root
+    for segment in path.split("."):
+        match = re.fullmatch(r"([^\[\]]*)((?:\[\d+\])*)", segment)
+        if not match:
+            raise Harness(f"bad path {path!r}")
+        key, indexes = match.group(1), match.group(2)
+        if key:
+            if not isinstance(current, dict) or key not in current:
+                return False, None
+            current = current[key]
+        elif not indexes:
+            raise Harness(f"the path {path!r} has an empty segment")
+        for index in re.findall(r"\[(\d+)\]", indexes):
+            if not isinstance(current, list) or int(index) >= len(current):
+                return False, None
+            current = current[int(index)]
+    return True, current
+
+
+def json_eq(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b if isinstance(a, bool) and isinstance(b, bool) else False
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return float(a) == float(b)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(json_eq(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return len(a) == len(b) and all(k in b and json_eq(v, b[k]) for k, v in a.items())
+    return bool(a == b)
+
+
+def instant(value: Any) -> Optional[datetime.datetime]:
+    if not isinstance(value, str):
+        return None
+    text = value.replace("Z", "+00:00")
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text)
+    try:
+        parsed = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else None
+
+
+def matches(expected: Any, found: bool, actual: Any) -> Optional[str]:
+    shown = json.dumps(actual) if found else "nothing"
+    if isinstance(expected, dict) and len(expected) == 1:
+        ((key, argument),) = expected.items()
+        ok: Optional[bool] = None
+        if key == "$exists":
+            ok = argument == (found and actual is not None)
+        elif key == "$startsWith":
+            ok = isinstance(actual, str) and actual.startswith(argument)
+        elif key == "$contains":
+            if isinstance(actual, str):
+                ok = isinstance(argument, str) and argument in actual
+            elif isinstance(actual, list):
+                ok = any(json_eq(argument, item) for item in actual)
+            else:
+                ok = False
+        elif key == "$length":
+            ok = (
+                isinstance(actual, (str, list, dict))
+                and not isinstance(argument, bool)
+                and len(actual) == argument
+            )
+        elif key in ("$gte", "$lte"):
+            numeric = isinstance(actual, (int, float)) and not isinstance(actual, bool)
+            ok = numeric and (actual >= argument if key == "$gte" else actual <= argument)
+        elif key == "$oneOf":
+            ok = found and any(json_eq(option, actual) for option in argument)
+        elif key == "$ne":
+            ok = not (found and json_eq(argument, actual))
+        elif key == "$sameInstant":
+            a, b = instant(actual), instant(argument)
+            ok = a is not None and b is not None and a == b
+        if ok is not None:
+            return None if ok else f"expected {key} {json.dumps(argument)}, got {shown}"
+    equal = json_eq(expected, actual) if found else expected is None
+    if not equal and found and expected is None and actual is None:
+        equal = True
+    return None if equal else f"expected {json.dumps(expected)}, got {shown}"
+
+
+def check(expected: Any, actual: Any, what: str) -> None:
+    if not isinstance(expected, dict):
+        raise Harness("an expectation is an object of path: value")
+    problems = []
+    for path, wanted in expected.items():
+        found, value = path_get(actual, path)
+        problem = matches(wanted, found, value)
+        if problem:
+            problems.append(f"{what}.{path}: {problem}")
+    if problems:
+        raise AssertionError(f"{'; '.join(problems)} — in {json.dumps(actual)[:600]}")
+
+
+def glob_match(pattern: str, text: str) -> bool:
+    if not pattern:
+        return not text
+    if pattern.startswith("**"):
+        return any(glob_match(pattern[2:], text[i:]) for i in range(len(text) + 1))
+    if pattern.startswith("*"):
+        limit = text.find("/") if "/" in text else len(text)
+        return any(glob_match(pattern[1:], text[i:]) for i in range(limit + 1))
+    return bool(text) and text[0] == pattern[0] and glob_match(pattern[1:], text[1:])
+
+
+def time_value(spec: Dict[str, Any], now: datetime.datetime) -> Any:
+    from zoneinfo import ZoneInfo
+
+    unknown = set(spec) - {"$time", "zone", "at", "format"}
+    if unknown:
+        raise Harness(f"$time: unknown keys {sorted(unknown)}")
+    offset = spec["$time"]
+    match = re.fullmatch(r"([+-])(\d+)([smhd])", offset)
+    if not match:
+        raise Harness(f"$time offset {offset!r}")
+    sign = 1 if match.group(1) == "+" else -1
+    unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(3)]
+    moved = now + datetime.timedelta(seconds=sign * int(match.group(2)) * unit)
+    zoned = moved.astimezone(ZoneInfo(spec.get("zone", "UTC")))
+    if "at" in spec:
+        wall = datetime.time.fromisoformat(spec["at"])
+        naive = datetime.datetime.combine(zoned.date(), wall)
+        zoned = naive.replace(tzinfo=zoned.tzinfo)
+        # Round-trip through UTC to normalise a wall time in a DST gap as jiff does (forward).
+        zoned = zoned.astimezone(datetime.timezone.utc).astimezone(zoned.tzinfo)
+    zoned = zoned.replace(microsecond=0) + datetime.timedelta(
+        seconds=1 if zoned.microsecond >= 500_000 else 0
+    )
+    fmt = spec.get("format", "utc")
+    if fmt == "utc":
+        return zoned.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if fmt == "local":
+        return zoned.strftime("%Y-%m-%dT%H:%M:%S")
+    if fmt == "unix":
+        return int(zoned.timestamp())
+    raise Harness(f"$time format {fmt!r}")
+
+
+# --- the webhook receiver -----------------------------------------------------------------------
+
+
+class Receiver:
+    """An HTTP server on 127.0.0.1 that answers 200 and keeps every delivery."""
+
+    def __init__(self) -> None:
+        deliveries: List[Dict[str, Any]] = []
+        arrived = threading.Condition()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 — http.server's naming
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                with arrived:
+                    deliveries.append(
+                        {
+                            "body": body.decode("utf-8"),
+                            "signature": self.headers.get("x-aether-signature"),
+                        }
+                    )
+                    arrived.notify_all()
+                self.send_response(200)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.deliveries = deliveries
+        self.arrived = arrived
+        self.returned: Set[int] = set()
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def next(self, kind: Optional[str], post_id: Optional[str], timeout: float) -> Any:
+        deadline = time.monotonic() + timeout
+        with self.arrived:
+            while True:
+                for index, delivery in enumerate(self.deliveries):
+                    if index in self.returned:
+                        continue
+                    event = json.loads(delivery["body"])
+                    if kind is not None and event.get("type") != kind:
+                        continue
+                    post = (event.get("data") or {}).get("post") or {}
+                    if post_id is not None and post.get("id") != post_id:
+                        continue
+                    self.returned.add(index)
+                    return {**delivery, "event": event}
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no {kind or 'webhook'} delivery within {timeout} s")
+                self.arrived.wait(left)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# --- the runner ---------------------------------------------------------------------------------
+
+
+class Run:
+    def __init__(self, mock: MockServer, receiver: Receiver) -> None:
+        self.mock = mock
+        self.receiver = receiver
+        self.client = self.client_for(mock.api_key)
+        self.vars: Dict[str, Any] = {"receiver": {"url": receiver.url}}
+
+    def client_for(self, api_key: str) -> aether.Aether:
+        # The attempts stay the default (3); only the waits between them are short.
+        return aether.Aether(api_key=api_key, base_url=self.mock.url, retry_backoff=(0.005, 0.05))
+
+    def now(self) -> datetime.datetime:
+        value = instant(self.mock.now())
+        if value is None:
+            raise Harness("the emulator's clock is unreadable")
+        return value
+
+    def resolve(self, value: Any, now: datetime.datetime, matchers: bool) -> Any:
+        if isinstance(value, str):
+            if value.startswith("$$"):
+                return value[1:]
+            if value.startswith("$"):
+                return self.lookup(value[1:])
+            return value
+        if isinstance(value, list):
+            return [self.resolve(item, now, matchers) for item in value]
+        if isinstance(value, dict):
+            if "$repeat" in value:
+                unit = self.resolve(value["$repeat"], now, False)
+                return str(unit) * int(value["count"])
+            if "$concat" in value:
+                parts = [self.resolve(part, now, False) for part in value["$concat"]]
+                return "".join(str(part) for part in parts)
+            if "$time" in value:
+                return time_value(value, now)
+            if matchers and len(value) == 1:
+                ((key, argument),) = value.items()
+                if key in MATCHERS:
+                    return {key: self.resolve(argument, now, False)}
+            for key in value:
+                if key.startswith("$"):
+                    raise Harness(f"unknown generator or matcher {key!r}")
+            return {key: self.resolve(item, now, matchers) for key, item in value.items()}
+        return value
+
+    def lookup(self, reference: str) -> Any:
+        match = re.match(r"[^.\[]*", reference)
+        name = match.group(0) if match else reference
+        if name not in self.vars:
+            raise Harness(f"unknown variable ${name}")
+        path = reference[len(name):]
+        found, value = path_get(self.vars[name], path[1:] if path.startswith(".") else path)
+        if not found:
+            raise Harness(f"${reference}: no such field")
+        return value
+
+    def setup(self, setup: Dict[str, Any]) -> None:
+        if "settings" in setup:
+            self.mock.admin("PATCH", "/_mock/settings", setup["settings"])
+        for profile in setup.get("profiles", []):
+            body = {k: v for k, v in profile.items() if k != "as"}
+            self.vars[profile["as"]] = self.mock.admin("POST", "/_mock/profiles", body)
+        for hook in setup.get("webhooks", []):
+            created = self.client.webhooks.create(
+                url=hook.get("url", self.receiver.url), events=hook["events"]
+            )
+            self.vars[hook["as"]] = created.to_dict()
+
+    def execute(self, scenario: Dict[str, Any]) -> None:
+        self.setup(scenario.get("setup", {}))
+        for index, step in enumerate(scenario["steps"]):
+            for round_ in range(1, int(step.get("repeat", 1)) + 1):
+                try:
+                    self.step(step)
+                except (AssertionError, Harness) as error:
+                    note = f" [{step['note']}]" if "note" in step else ""
+                    where = f", round {round_}" if step.get("repeat", 1) > 1 else ""
+                    raise AssertionError(
+                        f"steps[{index}] ({step['op']}{where}){note}: {error}"
+                    ) from None
+
+    def step(self, step: Dict[str, Any]) -> None:
+        op = step["op"]
+        now = self.now()
+        data = self.resolve(step.get("input", {}), now, False)
+        options = self.resolve(step.get("options", {}), now, False)
+        client = self.client
+        if "client" in step:
+            client = self.client_for(self.resolve(step["client"], now, False)["apiKey"])
+        unknown = set(options) - {"idempotencyKey", "maxRetries", "timeoutMs"}
+        if unknown:
+            raise Harness(f"unknown options {sorted(unknown)}")
+        if "timeoutMs" in options or "maxRetries" in options:
+            client = client.with_options(
+                timeout=seconds(options.get("timeoutMs")), max_retries=options.get("maxRetries")
+            )
+        key = options.get("idempotencyKey")
+        if key is not None and op != "posts.create":
+            raise Harness(f"{op} takes no idempotency key in the Python API")
+        try:
+            result = self.call(op, client, data, key)
+            failure: Optional[aether.AetherError] = None
+        except aether.AetherError as error:
+            failure = error
+        name = step.get("as")
+        if failure is None:
+            if "expectError" in step:
+                raise AssertionError(
+                    f"expected the error {step['expectError'].get('code')}, but the call "
+                    f"succeeded with {json.dumps(result)[:300]}"
+                )
+            if "expect" in step:
+                check(self.resolve(step["expect"], now, True), result, "result")
+            if name:
+                self.vars[name] = result
+            return
+        actual = {
+            "code": failure.code,
+            "status": failure.status,
+            "message": failure.message,
+            "field": failure.field,
+            "platform": failure.platform,
+            "retryAfter": int(failure.retry_after) if failure.retry_after is not None else None,
+            "requestId": failure.request_id,
+            "details": failure.details,
+        }
+        if "expectError" not in step:
+            raise AssertionError(f"the call failed: {failure} — {json.dumps(actual)[:600]}")
+        expected = self.resolve(step["expectError"], now, True)
+        bound = expected.pop("retryAfterMin", None)
+        check(expected, actual, "error")
+        if bound is not None and (actual["retryAfter"] is None or actual["retryAfter"] < bound):
+            raise AssertionError(f"error.retryAfter: expected at least {bound}, got {actual}")
+        if name:
+            self.vars[name] = actual
+
+    def call(self, op: str, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+        handler = OPS.get(op)
+        if handler is None:
+            raise Harness(f"the Python runner does not implement {op}")
+        return handler(self, client, data, key)
+
+
+def upload(run: Run, client: aether.Aether, data: Dict[str, Any], resume: bool) -> Any:
+    allowed = {"fixture", "fileName", "mimeType", "platforms", "tier", "singleShotThreshold",
+               "partSize"} | ({"uploadId"} if resume else set())
+    args = kwargs("media.upload", data, allowed)
+    fixture = args.pop("fixture")
+    if "/" in fixture or "\\" in fixture or fixture.startswith("."):
+        raise Harness(f"fixture {fixture!r} must be a plain file name")
+    path = MEDIA / fixture
+    if resume:
+        upload_id = args.pop("upload_id")
+        unsupported = {"platforms", "tier", "part_size"} & set(args)
+        if unsupported:
+            raise Harness(f"media.resume takes no {sorted(unsupported)}")
+        return client.media.resume(upload_id, path, **args).to_dict()
+    return client.media.upload(path, **args).to_dict()
+
+
+def verify(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    args = kwargs(
+        "webhooks.verifySignature", data, {"payload", "header", "secrets", "toleranceSeconds",
+                                           "now"}
+    )
+    Webhooks.verify_signature(
+        args["payload"],
+        args["header"],
+        args["secrets"],
+        tolerance=float(args.get("tolerance_seconds", 300)),
+        now=args.get("now"),
+    )
+    return {"valid": True}
+
+
+def journal_count(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    kwargs("journal.count", data, {"method", "path", "status", "created", "replayed", "fault"})
+    count = 0
+    for entry in run.mock.journal():
+        if "method" in data and str(entry["method"]).upper() != str(data["method"]).upper():
+            continue
+        if "path" in data and not glob_match(data["path"], entry["path"]):
+            continue
+        if "status" in data and not (
+            entry.get("status") is None if data["status"] is None
+            else json_eq(data["status"], entry.get("status"))
+        ):
+            continue
+        if "created" in data and data["created"] != isinstance(entry.get("created"), str):
+            continue
+        if "replayed" in data and data["replayed"] != bool(entry.get("replayed")):
+            continue
+        if "fault" in data and not json_eq(data["fault"], entry.get("fault")):
+            continue
+        count += 1
+    return {"count": count}
+
+
+def one(key: str, data: Dict[str, Any], op: str, extra: Optional[Set[str]] = None) -> str:
+    """The one required field of an input that may hold only ``key`` (and ``extra``)."""
+    kwargs(op, data, {key} | (extra or set()))
+    if key not in data:
+        raise Harness(f"{op} needs {key}")
+    return str(data[key])
+
+
+def receive(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    kwargs("webhooks.receive", data, {"type", "postId", "timeoutMs"})
+    timeout = seconds(data.get("timeoutMs")) or DEFAULT_WAIT_TIMEOUT
+    return run.receiver.next(data.get("type"), data.get("postId"), timeout)
+
+
+def advance_clock(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    kwargs("admin.advanceClock", data, {"seconds"})
+    return {"now": run.mock.advance_clock(float(data["seconds"]))}
+
+
+def list_posts(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    kwargs("posts.list", data, {"status", "profileId", "pageSize"})
+    posts = client.posts.list(
+        status=data.get("status"), profile_id=data.get("profileId"), limit=data.get("pageSize")
+    )
+    return {"data": [post.to_dict() for post in posts]}
+
+
+Op = Callable[[Run, aether.Aether, Dict[str, Any], Any], Any]
+OPS: Dict[str, Op] = {
+    "connectLinks.create": lambda run, c, d, k: c.connect_links.create(
+        **kwargs("connectLinks.create", d, {"platform", "redirectUrl", "state"})
+    ).to_dict(),
+    "connectLinks.get": lambda run, c, d, k: c.connect_links.get(
+        one("id", d, "connectLinks.get")
+    ).to_dict(),
+    "connectLinks.approve": lambda run, c, d, k: run.mock.admin(
+        "POST",
+        f"/_mock/connect-links/{one('id', d, 'connectLinks.approve', {'tier'})}/approve",
+        {"tier": d["tier"]} if "tier" in d else {},
+    ),
+    "profiles.get": lambda run, c, d, k: c.profiles.get(one("id", d, "profiles.get")).to_dict(),
+    "profiles.list": lambda run, c, d, k: {
+        "data": [p.to_dict() for p in c.profiles.list(**kwargs("profiles.list", d, set()))]
+    },
+    "profiles.disconnect": lambda run, c, d, k: c.profiles.disconnect(
+        one("id", d, "profiles.disconnect")
+    ).to_dict(),
+    "media.upload": lambda run, c, d, k: upload(run, c, d, resume=False),
+    "media.resume": lambda run, c, d, k: upload(run, c, d, resume=True),
+    "media.get": lambda run, c, d, k: c.media.get(one("mediaKey", d, "media.get")).to_dict(),
+    "media.wait": lambda run, c, d, k: c.media.wait_ready(
+        one("mediaKey", d, "media.wait", {"timeoutMs"}),
+        timeout=seconds(d.get("timeoutMs")) or DEFAULT_WAIT_TIMEOUT,
+        poll_interval=0.05,
+    ).to_dict(),
+    "posts.create": lambda run, c, d, k: c.posts.create(
+        idempotency_key=k,
+        **kwargs(
+            "posts.create", d, {"profileId", "profileIds", "content", "mediaKeys", "platforms",
+                                "scheduledFor", "timezone", "draft"},
+        ),
+    ).to_dict(),
+    "posts.get": lambda run, c, d, k: c.posts.get(one("id", d, "posts.get")).to_dict(),
+    "posts.list": list_posts,
+    "posts.update": lambda run, c, d, k: c.posts.update(
+        d["id"],
+        **kwargs(
+            "posts.update", {x: y for x, y in d.items() if x != "id"},
+            {"scheduledFor", "timezone", "content", "draft"},
+        ),
+    ).to_dict(),
+    "posts.cancel": lambda run, c, d, k: c.posts.cancel(one("id", d, "posts.cancel")).to_dict(),
+    "posts.wait": lambda run, c, d, k: c.posts.wait(
+        one("id", d, "posts.wait", {"pollIntervalMs", "timeoutMs"}),
+        poll_interval=seconds(d.get("pollIntervalMs")) or DEFAULT_POLL,
+        timeout=seconds(d.get("timeoutMs")) or DEFAULT_WAIT_TIMEOUT,
+    ).to_dict(),
+    "webhooks.create": lambda run, c, d, k: c.webhooks.create(
+        **kwargs("webhooks.create", d, {"url", "events"})
+    ).to_dict(),
+    "webhooks.receive": receive,
+    "webhooks.verifySignature": verify,
+    "admin.fault": lambda run, c, d, k: run.mock.admin("POST", "/_mock/faults", d),
+    "admin.advanceClock": advance_clock,
+    "admin.forceOutcome": lambda run, c, d, k: run.mock.admin(
+        "POST",
+        f"/_mock/posts/{d['postId']}/outcome",
+        {x: y for x, y in d.items() if x != "postId"},
+    ),
+    "admin.setSettings": lambda run, c, d, k: run.mock.admin("PATCH", "/_mock/settings", d),
+    "admin.revokeProfile": lambda run, c, d, k: run.mock.admin(
+        "POST", f"/_mock/profiles/{one('id', d, 'admin.revokeProfile')}/revoke"
+    ),
+    "journal.count": journal_count,
+}
+
+
+def test_the_runner_knows_every_operation_of_the_schema() -> None:
+    if not FILES:
+        pytest.skip("no conformance scenarios in tests/conformance")
+    schema = json.loads((SCENARIOS / "schema.json").read_text())
+    listed = set(schema["$defs"]["step"]["properties"]["op"]["enum"])
+    assert listed == set(OPS), f"schema only: {listed - set(OPS)}; runner only: {set(OPS) - listed}"
+
+
+@pytest.mark.parametrize(
+    "path", FILES or [None], ids=[os.path.basename(f)[:-5] for f in FILES] or ["none"]
+)
+def test_conformance_scenario(path: Optional[str]) -> None:
+    if path is None:
+        pytest.skip("no conformance scenarios in tests/conformance")
+    scenario = json.loads(Path(path).read_text())
+    only = os.environ.get("AETHER_CONFORMANCE")
+    if only and only not in path and only not in scenario["name"]:
+        pytest.skip(f"AETHER_CONFORMANCE={only}")
+    receiver = Receiver()
+    try:
+        with MockServer() as mock:
+            Run(mock, receiver).execute(scenario)
+    finally:
+        receiver.close()
