@@ -9,12 +9,14 @@
 //! goes away. The JavaScript wrapper (`index.js`) is the public API; this module is private.
 #![deny(clippy::all)]
 
-mod cancel;
-mod client;
-mod cursor;
-mod error;
-mod json;
-mod sink;
-mod testing;
-mod upload;
-mod webhooks;
+// Public so that the exported functions count as used in every build (the `#[napi]`
+// registration is compiled out of test builds).
+pub mod cancel;
+pub mod client;
+pub mod cursor;
+pub mod error;
+pub mod json;
+pub mod sink;
+pub mod testing;
+pub mod upload;
+pub mod webhooks;

@@ -1,0 +1,77 @@
+// An ES module user: default import, named imports, types, aether/testing.
+import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import Aether, {
+  AetherError,
+  PostLimitReachedError,
+  ValidationError,
+  AbortError,
+  type ErrorCode,
+  type Media,
+  type Platform,
+  type Post,
+  type PostStatus,
+  type UploadProgress,
+} from 'aether';
+import { MockServer, signWebhookPayload } from 'aether/testing';
+
+export async function publish(): Promise<PostStatus> {
+  const mock = await MockServer.start({ settings: { processingMs: 100 } });
+  const aether: Aether = new Aether({ apiKey: mock.apiKey, baseUrl: mock.url, timeoutMs: 30_000, maxRetries: 2 });
+  const link = await aether.connectLinks.create({ platform: 'tiktok', redirectUrl: 'https://x.test/cb', state: 's' });
+  const { profile } = await mock.approveConnectLink(link);
+  const controller = new AbortController();
+  const sources: Aether.UploadFile[] = [
+    'video.mp4',
+    new URL('file:///tmp/video.mp4'),
+    Buffer.alloc(1),
+    new Uint8Array(1),
+    fs.createReadStream('video.mp4'),
+    Readable.from([Buffer.alloc(1)]),
+    (async function* () {
+      yield new Uint8Array(1);
+    })(),
+  ];
+  const media: Media = await aether.media.upload({
+    file: sources[0],
+    mimeType: 'video/mp4',
+    platforms: ['tiktok'],
+    onProgress: (p: UploadProgress) => void p.bytesSent,
+    signal: controller.signal,
+  });
+  const post: Post = await aether.posts.create(
+    { profileId: profile.id, content: { text: 'hi' }, mediaKeys: [media.mediaKey], platforms: { tiktok: {} } },
+    { idempotencyKey: 'k-1' },
+  );
+  const done = await aether.posts.wait(post.id, { onStatus: (p) => p.status, timeoutMs: null, signal: controller.signal });
+  for await (const p of aether.posts.watch(post.id)) void p.results;
+  for await (const p of aether.profiles.list()) void p.username;
+  for await (const p of aether.posts.list({ status: 'published', limit: 10 })) void p.id;
+  aether.webhooks.verifySignature({ payload: '{}', header: signWebhookPayload('{}', 's'), secret: 's' });
+  try {
+    await aether.posts.get(post.id);
+  } catch (err) {
+    if (err instanceof AetherError) {
+      const code: ErrorCode | (string & {}) = err.code;
+      const status: number | null = err.status;
+      const requestId: string | null = err.requestId;
+      const retryAfter: number | null = err.retryAfter;
+      const platform: Platform | null = err.platform;
+      void [code, status, requestId, retryAfter, platform, err.field, err.details];
+    }
+    if (err instanceof PostLimitReachedError || err instanceof ValidationError || err instanceof AbortError) throw err;
+  }
+  await mock.stop();
+
+  // @ts-expect-error not a platform
+  await aether.connectLinks.create({ platform: 'myspace', redirectUrl: 'x' });
+  // @ts-expect-error content is required
+  await aether.posts.create({ profileId: 'p' });
+  // @ts-expect-error not a status
+  if (done.status === 'done') return 'failed';
+  // @ts-expect-error the file is required
+  await aether.media.upload({ mimeType: 'video/mp4' });
+  // @ts-expect-error not a tiktok option
+  await aether.posts.create({ content: { text: 'x' }, platforms: { tiktok: { privacyLevel: 'EVERYONE' } } });
+  return done.status;
+}
