@@ -194,12 +194,9 @@ class Posts {
     const o = requireObject(options, 'options', { optional: true });
     const wait = json(waitOptions(o, 'options'), 'options');
     const signal = checkSignal(o.signal);
-    const token = new native.CancelToken();
-    if (signal) {
-      if (signal.aborted) token.cancel();
-      else signal.addEventListener('abort', () => token.cancel(), { once: true });
-    }
-    return iterate(() => this.#native.postsWatch(id, wait, token, undefined));
+    // Aborting closes the cursor (which drops the core's stream and its polling); the
+    // iteration then ends with an AbortError whose cause is the signal's reason.
+    return iterate(() => this.#native.postsWatch(id, wait, undefined, undefined), signal);
   }
 }
 
@@ -419,7 +416,6 @@ class Aether {
     this.media = new Media(client);
     /** Webhook endpoints and signature verification. */
     this.webhooks = new Webhooks(client);
-    Object.freeze(this);
   }
 
   /** The base URL requests go to. */

@@ -110,14 +110,16 @@ test('aborting a request in flight; AbortSignal.timeout', async () => {
 test('aborting posts.watch ends the iteration with AbortError; break stops polling', async () => {
   const post = await publishingPost();
   const controller = new AbortController();
+  const reason = new Error('enough');
   const seen = [];
-  setTimeout(() => controller.abort(), 200);
+  setTimeout(() => controller.abort(reason), 200);
   await assert.rejects(
     (async () => {
       for await (const p of aether.posts.watch(post.id, { pollIntervalMs: 50, signal: controller.signal })) seen.push(p.status);
     })(),
-    (err) => assertAborted(err),
+    (err) => assertAborted(err, reason),
   );
+  await assert.rejects(collect(aether.posts.watch(post.id, { signal: AbortSignal.abort() })), (err) => assertAborted(err));
   assert.deepEqual(seen, ['publishing']);
 
   await mock.clearJournal();
