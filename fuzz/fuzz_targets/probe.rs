@@ -5,8 +5,8 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Cursor;
 
-use aether_fuzz::probe::{probe, MediaKind, ProbeError};
-use aether_fuzz::ErrorCode;
+use aether::probe::{probe, MediaKind, ProbeError};
+use aether::ErrorCode;
 use libfuzzer_sys::fuzz_target;
 
 /// No buffer may be sized by a number read from the file: inputs are at most a few hundred
