@@ -140,7 +140,8 @@ fn well_formed_body(status: u16, headers: &HeaderMap, retry_after: Option<u64>, 
     assert_eq!(error.request_id(), expected_request_id);
     assert_eq!(error.field(), field);
     assert_eq!(error.platform().map(|p| p.as_str()), platform);
-    let expected_retry = retry_after.map(Duration::from_secs).or_else(|| parse_retry_after(headers));
+    let expected_retry =
+        retry_after.map(Duration::from_secs).or_else(|| parse_retry_after(headers));
     assert_close(error.retry_after(), expected_retry);
     // As the body says it (serde_json does not round-trip every float exactly, e.g. 1e50 digits).
     let sent: Value = serde_json::from_slice(&body).expect("JSON");

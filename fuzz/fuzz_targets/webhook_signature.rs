@@ -37,7 +37,8 @@ fuzz_target!(|data: &[u8]| {
     head_bytes[..head.len()].copy_from_slice(head);
     let mode = head_bytes[0];
     let t = u64::from_le_bytes(head_bytes[1..9].try_into().unwrap()) % T_LIMIT;
-    let tolerance = Duration::from_secs(u64::from(u16::from_le_bytes([head_bytes[9], head_bytes[10]])));
+    let tolerance =
+        Duration::from_secs(u64::from(u16::from_le_bytes([head_bytes[9], head_bytes[10]])));
     let split = usize::from(u16::from_le_bytes([head_bytes[11], head_bytes[12]]));
     let (header_bytes, payload) = rest.split_at(split.min(rest.len()));
     let header = String::from_utf8_lossy(header_bytes);
@@ -76,7 +77,10 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(reason(&late.expect_err("past the tolerance")), "timestamp_outside_tolerance");
     if let Some(earlier) = now.checked_sub(tolerance.as_secs() + 1) {
         let early = verify_signature(payload, &signed, &[secret], tolerance, at(earlier));
-        assert_eq!(reason(&early.expect_err("before the tolerance")), "timestamp_outside_tolerance");
+        assert_eq!(
+            reason(&early.expect_err("before the tolerance")),
+            "timestamp_outside_tolerance"
+        );
     }
     let mut other_payload = payload.to_vec();
     other_payload.push(mode);
