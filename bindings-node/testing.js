@@ -14,6 +14,20 @@ const { invalidArgument } = require('./lib/errors');
 
 const seg = (value, name) => encodeURIComponent(requireString(value, name));
 
+// Emulators still running when the process (or worker) exits are closed synchronously, so
+// their temp dirs go too — also after process.exit(), which runs no asynchronous cleanup.
+const running = new Set();
+let exitHookInstalled = false;
+function track(handle) {
+  running.add(handle);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once('exit', () => {
+      for (const h of running) h.close();
+    });
+  }
+}
+
 class MockServer {
   #native;
 
@@ -25,6 +39,7 @@ class MockServer {
       'options',
     );
     const handle = await run(null, () => native.startMockServer(config));
+    track(handle);
     return new MockServer(handle);
   }
 
@@ -155,6 +170,7 @@ class MockServer {
 
   /** Stops the emulator (open connections end, its temp dir is removed). */
   async stop() {
+    running.delete(this.#native);
     await run(null, () => this.#native.stop());
   }
 }

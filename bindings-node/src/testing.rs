@@ -1,7 +1,7 @@
 //! `aether/testing`: the emulator (`aether-mock`) embedded in the addon, serving on the same
 //! runtime, and its admin API reached through the core's transport.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use aether::transport::ApiRequest;
 use aether::Client;
@@ -24,11 +24,13 @@ struct StartOptions {
     settings: Option<Settings>,
 }
 
-/// A running emulator; `stop()` shuts it down (so does the end of the process).
+/// A running emulator; `stop()` shuts it down, and so does the end of the JavaScript
+/// environment that started it (an env cleanup hook), so its temp dir never outlives the
+/// process or the worker.
 #[napi]
 #[derive(Debug)]
 pub struct NativeMockServer {
-    server: Mutex<Option<MockServer>>,
+    server: Arc<Mutex<Option<MockServer>>>,
     url: String,
     api_key: String,
     admin_token: String,
@@ -54,7 +56,7 @@ pub fn start_mock_server<'env>(
     if let Some(settings) = options.settings {
         config.settings = settings;
     }
-    env.spawn_future(async move {
+    let started = async move {
         let server = MockServer::start(config).await.map_err(|e| {
             to_napi(aether::Error::io(format!("could not start the emulator: {e}"), e))
         })?;
@@ -69,9 +71,16 @@ pub fn start_mock_server<'env>(
             url: server.url().to_owned(),
             api_key: server.api_key().to_owned(),
             admin_token: server.admin_token().to_owned(),
-            server: Mutex::new(Some(server)),
+            server: Arc::new(Mutex::new(Some(server))),
             admin,
         })
+    };
+    env.spawn_future_with_callback(started, |env, mock: NativeMockServer| {
+        // Dropping the server stops it and removes its temp dir.
+        env.add_env_cleanup_hook(mock.server.clone(), |slot| {
+            drop(slot.lock().unwrap_or_else(|p| p.into_inner()).take());
+        })?;
+        Ok(mock)
     })
 }
 
@@ -122,6 +131,13 @@ impl NativeMockServer {
             let response = admin.transport().send(request).await.into_napi()?;
             Ok(String::from_utf8_lossy(&response.data).into_owned())
         })
+    }
+
+    /// Stops the emulator at once, without waiting for its tasks (for `process.on('exit')`,
+    /// where nothing asynchronous runs any more); removes its temp dir.
+    #[napi]
+    pub fn close(&self) {
+        drop(self.server.lock().unwrap_or_else(|p| p.into_inner()).take());
     }
 
     /// Stops the emulator: it stops accepting, ends open connections, removes its temp dir.

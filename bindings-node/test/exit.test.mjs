@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runNode, VIDEO } from './helpers.mjs';
+import fs from 'node:fs';
+import { runNode, scratchDir, VIDEO } from './helpers.mjs';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -15,9 +16,17 @@ function assertClean(result, code = 0) {
   assert.doesNotMatch(result.stderr, /panick|fatal|Segmentation|Abort|FATAL|napi_/i, output);
 }
 
+/** A TMPDIR for a child, and a check that its emulators left nothing in it. */
+function tmp() {
+  const dir = scratchDir();
+  return { env: { TMPDIR: dir }, assertEmpty: () => assert.deepEqual(fs.readdirSync(dir), [], 'the emulator removed its temp dir') };
+}
+
 test('the process exits by itself as soon as the work is done', async () => {
-  const result = await runNode([path.join(fixtures, 'exit-natural.mjs'), VIDEO], { timeoutMs: 20_000 });
+  const t = tmp();
+  const result = await runNode([path.join(fixtures, 'exit-natural.mjs'), VIDEO], { timeoutMs: 20_000, env: t.env });
   assertClean(result);
+  t.assertEmpty();
   const [, , doneAt] = result.stdout.trim().split(' ');
   const lingered = result.ms - Number(doneAt);
   assert.ok(lingered < 1500, `the process lingered ${lingered.toFixed(0)} ms after its last line`);
@@ -25,8 +34,10 @@ test('the process exits by itself as soon as the work is done', async () => {
 
 test('process.exit with an upload, a wait, a watch and a request pending does not crash', async () => {
   for (const code of [0, 3]) {
-    const result = await runNode([path.join(fixtures, 'exit-pending.mjs'), VIDEO, String(code)], { timeoutMs: 20_000 });
+    const t = tmp();
+    const result = await runNode([path.join(fixtures, 'exit-pending.mjs'), VIDEO, String(code)], { timeoutMs: 20_000, env: t.env });
     assertClean(result, code);
+    t.assertEmpty();
     assert.match(result.stdout, /exiting with work pending/);
   }
 });
@@ -46,7 +57,9 @@ test('a pending call keeps the process alive until it settles, then it ends', as
 });
 
 test('terminating worker threads that use the addon mid-call does not crash the process', async () => {
-  const result = await runNode([path.join(fixtures, 'workers-main.mjs'), VIDEO], { timeoutMs: 60_000 });
+  const t = tmp();
+  const result = await runNode([path.join(fixtures, 'workers-main.mjs'), VIDEO], { timeoutMs: 60_000, env: t.env });
   assertClean(result);
+  t.assertEmpty();
   assert.match(result.stdout, /^ok 31497$/m);
 });
