@@ -420,16 +420,18 @@ declare namespace Aether {
     | Buffer
     | Uint8Array
     | ArrayBuffer
+    | Blob
     | Readable
+    | ReadableStream<Uint8Array>
     | AsyncIterable<Uint8Array | string>
     | Iterable<Uint8Array | string>;
 
   interface UploadParams {
     /**
      * A path, a `file:` URL, a Buffer or Uint8Array (not copied: leave it unchanged until the
-     * upload settles), an `fs.ReadStream` of a whole file (read natively from its path), or any
-     * Readable or async iterable of chunks (read with backpressure; spooled to a temporary file
-     * beyond 8 MiB unless `size` is given).
+     * upload settles), a Blob or File, an `fs.ReadStream` of a whole file (read natively from its
+     * path), or any Readable, web ReadableStream or async iterable of chunks (read with
+     * backpressure; spooled to a temporary file beyond 8 MiB unless `size` is given).
      */
     file: UploadFile;
     /** e.g. `"video/mp4"`; defaults from the file name, then the bytes. */

@@ -235,6 +235,12 @@ class Media {
         if (!Array.isArray(p.platforms)) throw invalidArgument('params.platforms must be an array of platform names');
         picked.platforms = p.platforms;
       }
+      if (picked.fileName === undefined && typeof File === 'function' && p.file instanceof File && p.file.name) {
+        picked.fileName = p.file.name;
+      }
+      if (picked.mimeType === undefined && typeof Blob === 'function' && p.file instanceof Blob && p.file.type) {
+        picked.mimeType = p.file.type;
+      }
       const uploadOptions = json(picked, 'params');
       const size = optionalInteger(p.size, 'params.size');
       const onProgress = optionalFunction(p.onProgress, 'params.onProgress');

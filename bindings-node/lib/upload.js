@@ -59,6 +59,10 @@ function sourceFor(file, size) {
   if (ArrayBuffer.isView(file) || file instanceof ArrayBuffer) {
     return { source: native.Source.bytes(bufferOf(file)) };
   }
+  if (typeof Blob === 'function' && file instanceof Blob) {
+    // A Blob or File: its web stream, whose size is known.
+    return sourceFor(file.stream(), size ?? file.size);
+  }
   const path = wholeFilePath(file);
   if (path !== undefined) {
     // Read natively from the path; the stream itself is never read, so close its descriptor
@@ -87,7 +91,7 @@ function sourceFor(file, size) {
     return { source, pump, stop, streamError: () => state.error };
   }
   throw invalidArgument(
-    `file must be a path, a URL, a Buffer or Uint8Array, an fs.ReadStream, a Readable or an async iterable; got ${describe(file)}`,
+    `file must be a path, a URL, a Buffer or Uint8Array, a Blob, an fs.ReadStream, a Readable or an async iterable; got ${describe(file)}`,
   );
 }
 

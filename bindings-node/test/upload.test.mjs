@@ -110,6 +110,16 @@ test('a Readable, an async generator, an array of chunks, strings', async () => 
   assert.equal(text.sha256, sha('hello world'));
 });
 
+test('a Blob, a File (name and type from it), a web ReadableStream', async () => {
+  assertVideo(await aether.media.upload({ file: new Blob([video]), mimeType: 'video/mp4', fileName: 'b.mp4' }), 'Blob');
+  const { File } = await import('node:buffer');
+  const media = await aether.media.upload({ file: new File([video], 'clip.mp4', { type: 'video/mp4' }) });
+  assertVideo(media, 'File');
+  assert.equal(media.fileName, 'clip.mp4');
+  const web = Readable.toWeb(Readable.from([video]));
+  assertVideo(await aether.media.upload({ file: web, mimeType: 'video/mp4', fileName: 'w.mp4' }), 'web stream');
+});
+
 test('a producer that reuses its buffer does not change what was uploaded', async () => {
   const shared = Buffer.alloc(64 * 1024);
   const total = 2 * MiB;
