@@ -12,7 +12,7 @@ use reqwest::header::HeaderMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-use crate::model::{ErrorBody, Platform, Post};
+use crate::model::{Platform, Post};
 use crate::transport::RateLimit;
 
 macro_rules! error_codes {
@@ -525,31 +525,27 @@ pub fn decode_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
     let header_retry_after = crate::transport::parse_retry_after(headers);
     let rate_limit = RateLimit::from_headers(headers);
 
-    let error = match serde_json::from_slice::<ErrorBody>(body) {
-        Ok(ErrorBody { error: payload }) => {
+    let error = match lenient_error_payload(body) {
+        Some(payload) => {
             let mut error = Error::new(payload.code, payload.message);
-            if let Some(request_id) =
-                Some(payload.request_id).filter(|r| !r.is_empty()).or(header_request_id)
-            {
+            if let Some(request_id) = payload.request_id.or(header_request_id) {
                 error = error.with_request_id(request_id);
             }
-            if let Some(retry_after) =
-                payload.retry_after.map(Duration::from_secs).or(header_retry_after)
-            {
+            if let Some(retry_after) = payload.retry_after.or(header_retry_after) {
                 error = error.with_retry_after(retry_after);
             }
             if let Some(field) = payload.field {
                 error = error.with_field(field);
             }
             if let Some(platform) = payload.platform {
-                error = error.with_platform(platform);
+                error = error.with_platform(Platform::parse(&platform));
             }
             if let Some(details) = payload.details {
                 error = error.with_details(details);
             }
             error
         }
-        Err(_) => {
+        None => {
             let what = if (300..400).contains(&status) {
                 let location = headers
                     .get("location")
@@ -573,6 +569,44 @@ pub fn decode_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
         }
     };
     error.with_status(status).with_rate_limit(rate_limit)
+}
+
+/// The parts of an API error body, read strictly where the meaning depends on them (`code`
+/// and `message` must be strings) and leniently elsewhere: an optional field of the wrong type
+/// is dropped rather than turning, say, a `POST_LIMIT_REACHED` with a fractional `retryAfter`
+/// into a `PROTOCOL_ERROR` that a caller would retry.
+struct LenientPayload {
+    code: ErrorCode,
+    message: String,
+    request_id: Option<String>,
+    retry_after: Option<Duration>,
+    field: Option<String>,
+    platform: Option<String>,
+    details: Option<serde_json::Value>,
+}
+
+fn lenient_error_payload(body: &[u8]) -> Option<LenientPayload> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let error = value.get("error")?.as_object()?;
+    let text = |name: &str| {
+        error.get(name).and_then(|v| v.as_str()).filter(|v| !v.is_empty()).map(str::to_owned)
+    };
+    let retry_after = error.get("retryAfter").and_then(|v| match v {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    });
+    Some(LenientPayload {
+        code: ErrorCode::parse(error.get("code")?.as_str()?),
+        message: error.get("message")?.as_str()?.to_owned(),
+        request_id: text("requestId"),
+        retry_after: retry_after
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(|s| Duration::from_secs_f64(s.ceil().min(u32::MAX as f64))),
+        field: text("field"),
+        platform: text("platform"),
+        details: error.get("details").filter(|d| !d.is_null()).cloned(),
+    })
 }
 
 #[cfg(test)]

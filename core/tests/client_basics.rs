@@ -142,6 +142,29 @@ fn retry_after_comes_from_the_body_or_the_header_and_unknown_codes_are_kept() {
 }
 
 #[test]
+fn a_malformed_optional_field_does_not_hide_the_code() {
+    // A fractional retryAfter or a field of the wrong type must not turn a daily-quota refusal
+    // into a PROTOCOL_ERROR, which would be retried on a 429.
+    let body = json!({"error": {"code": "POST_LIMIT_REACHED", "message": "quota",
+                                "retryAfter": 3600.5, "field": ["profileId"], "platform": 7}});
+    let error = decode_error(429, &HeaderMap::new(), body.to_string().as_bytes());
+    assert_eq!(error.code(), &ErrorCode::PostLimitReached);
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(3601)));
+    assert_eq!(error.field(), None);
+    assert_eq!(error.platform(), None);
+    assert!(!error.is_retryable());
+
+    let body =
+        json!({"error": {"code": "RATE_LIMITED", "message": "slow down", "retryAfter": "2"}});
+    let error = decode_error(429, &HeaderMap::new(), body.to_string().as_bytes());
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(2)));
+
+    let body = json!({"error": {"code": 42, "message": "no code"}});
+    let error = decode_error(400, &HeaderMap::new(), body.to_string().as_bytes());
+    assert_eq!(error.code(), &ErrorCode::ProtocolError, "code and message stay required");
+}
+
+#[test]
 fn retry_after_may_be_an_http_date() {
     let body = br#"{"error": {"code": "SERVICE_UNAVAILABLE", "message": "busy"}}"#;
     let past = headers(&[("retry-after", "Sun, 06 Nov 1994 08:49:37 GMT")]);
