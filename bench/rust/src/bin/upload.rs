@@ -1,0 +1,48 @@
+//! Uploads one file through the Rust core and prints one JSON line: seconds, MiB/s and this
+//! process's peak RSS. Usage: upload URL API_KEY FILE [PARALLELISM] [PART_MIB]
+
+use std::time::Instant;
+
+use aether::upload::{UploadOptions, UploadSource};
+use aether::Client;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, url, key, file, rest @ ..] = args.as_slice() else {
+        return Err("usage: upload URL API_KEY FILE [PARALLELISM] [PART_MIB]".into());
+    };
+    let parallelism = rest.first().map(|p| p.parse()).transpose()?.unwrap_or(4);
+    let part_mib: u64 = rest.get(1).map(|p| p.parse()).transpose()?.unwrap_or(8);
+    let size = std::fs::metadata(file)?.len();
+    let client = Client::builder()
+        .api_key(key.as_str())
+        .base_url(url.as_str())
+        .request_timeout(std::time::Duration::from_secs(600))
+        .build()?;
+    let options = UploadOptions::new()
+        .mime_type("video/mp4")
+        .parallelism(parallelism)
+        .part_size(part_mib * 1024 * 1024);
+    let started = Instant::now();
+    let media = client.media().upload(UploadSource::path(file), options).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "{{\"mediaKey\": \"{}\", \"seconds\": {seconds:.3}, \"mibPerSec\": {:.1}, \"peakRssMiB\": {}}}",
+        media.media_key,
+        size as f64 / 1048576.0 / seconds,
+        peak_rss_mib()
+    );
+    Ok(())
+}
+
+fn peak_rss_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok())
+            })
+        })
+        .map_or(0, |kb| kb / 1024)
+}
