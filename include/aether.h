@@ -295,12 +295,18 @@ typedef struct aether_media aether_media;
 typedef struct aether_post aether_post;
 
 /**
- * The body of a post being built: text, title, target profiles, media keys, schedule,
+ * The body of a post being built: text, title, target profile(s), media keys, schedule,
  * per-platform options. Not thread-safe: use one builder from one thread at a time (it may
  * move between threads). Reusable: aether_post_create() does not change it. Free it with
  * aether_post_builder_free().
  */
 typedef struct aether_post_builder aether_post_builder;
+
+/**
+ * Posts from aether_post_list_all(), newest first. Immutable: read it from any thread. Free
+ * it with aether_post_list_free(), which also frees the posts it lends.
+ */
+typedef struct aether_post_list aether_post_list;
 
 /**
  * A connected social account. Immutable: read it from any thread. Free it with
@@ -443,6 +449,11 @@ typedef struct aether_upload_options {
    * the part size.
    */
   uint32_t parallelism;
+  /**
+   * Files up to this many bytes go in one request, larger ones in parts; negative: the
+   * default (8 MiB); 0: always in parts. At most 64 MiB.
+   */
+  int64_t single_shot_threshold;
   /**
    * Told about progress; NULL: not told.
    */
@@ -759,6 +770,22 @@ enum aether_status aether_media_upload(const struct aether_client *client,
                                        struct aether_error **error);
 
 /**
+ * Continues the chunked upload `upload_id` (from the "details.uploadId" of a failed
+ * aether_media_upload(), or a resume state file) with the same file at `path`: asks the
+ * server which parts it holds, checks their sizes and checksums against the file, sends the
+ * others and completes. `options` may be NULL. On success writes the media to `*out_media`.
+ * Fails with AETHER_ERROR_INVALID_ARGUMENT when the file's size differs from the session's or
+ * the session was aborted, AETHER_ERROR_NOT_FOUND or AETHER_ERROR_UPLOAD_EXPIRED when it is
+ * gone, and as aether_media_upload() otherwise.
+ */
+enum aether_status aether_media_resume(const struct aether_client *client,
+                                       const char *upload_id,
+                                       const char *path,
+                                       const struct aether_upload_options *options,
+                                       struct aether_media **out_media,
+                                       struct aether_error **error);
+
+/**
  * Reads a stored media file (GET /v1/media/{key}). Blocks until the server answers. On
  * success writes it to `*out_media`. Unknown key: AETHER_ERROR_NOT_FOUND.
  */
@@ -880,6 +907,35 @@ enum aether_status aether_post_get(const struct aether_client *client,
                                    const char *post_id,
                                    struct aether_post **out_post,
                                    struct aether_error **error);
+
+/**
+ * Reads every post matching the filters (GET /v1/posts, following every page; newest
+ * first): `status` ("draft", "scheduled", "publishing", ...; NULL: any), `profile_id` (NULL:
+ * any), `page_size` (posts per request, 1-100; 0: the server's default, 20). Blocks until the
+ * last page arrives. On success writes the list to `*out_list`.
+ */
+enum aether_status aether_post_list_all(const struct aether_client *client,
+                                        const char *status,
+                                        const char *profile_id,
+                                        uint32_t page_size,
+                                        struct aether_post_list **out_list,
+                                        struct aether_error **error);
+
+/**
+ * How many posts the list holds; 0 when `list` is NULL.
+ */
+size_t aether_post_list_count(const struct aether_post_list *list);
+
+/**
+ * The post at `index` (0-based), or NULL when out of range or `list` is NULL. Borrowed: valid
+ * until the list is freed; never free it.
+ */
+const struct aether_post *aether_post_list_at(const struct aether_post_list *list, size_t index);
+
+/**
+ * Frees a post list and the posts it lends. NULL is ignored.
+ */
+void aether_post_list_free(struct aether_post_list *list);
 
 /**
  * Blocks until the post reaches a terminal status ("published", "partially_published",
@@ -1117,8 +1173,16 @@ enum aether_status aether_post_builder_set_title(struct aether_post_builder *bui
                                                  struct aether_error **error);
 
 /**
- * Adds a target profile ("prof_..."), copied; several cross-post. Adding one twice is
- * harmless.
+ * Sets the one profile ("prof_...") to publish to, sent as "profileId"; NULL removes it. To
+ * cross-post, add profiles with aether_post_builder_add_profile_id() instead (or as well).
+ */
+enum aether_status aether_post_builder_set_profile_id(struct aether_post_builder *builder,
+                                                      const char *profile_id,
+                                                      struct aether_error **error);
+
+/**
+ * Adds a profile ("prof_...") to cross-post to, copied, sent in "profileIds". Adding one
+ * twice is harmless.
  */
 enum aether_status aether_post_builder_add_profile_id(struct aether_post_builder *builder,
                                                       const char *profile_id,
@@ -1203,6 +1267,16 @@ enum aether_status aether_profile_get(const struct aether_client *client,
                                       const char *profile_id,
                                       struct aether_profile **out_profile,
                                       struct aether_error **error);
+
+/**
+ * Disconnects a profile (DELETE /v1/profiles/{id}) and writes it, now "disconnected", to
+ * `*out_profile`; posts to it then fail with AETHER_ERROR_PROFILE_DISCONNECTED.
+ * Disconnecting twice is not an error.
+ */
+enum aether_status aether_profile_disconnect(const struct aether_client *client,
+                                             const char *profile_id,
+                                             struct aether_profile **out_profile,
+                                             struct aether_error **error);
 
 /**
  * Reads every profile (GET /v1/profiles, all pages). Blocks until the last page arrives. On
@@ -1383,9 +1457,10 @@ enum aether_status aether_webhook_sign_test_payload(const uint8_t *payload,
 /**
  * AETHER_UPLOAD_OPTIONS_INIT: an aether_upload_options with every field at its default: type
  * and name from the path, no preflight, standard tier, server part size, 4 parts in
- * parallel, no progress callback, no cancel token, no resume state file.
+ * parallel, single shot up to 8 MiB, no progress callback, no cancel token, no resume state
+ * file.
  */
-#define AETHER_UPLOAD_OPTIONS_INIT { NULL, NULL, NULL, 0, NULL, 0, 0, NULL, NULL, NULL, NULL }
+#define AETHER_UPLOAD_OPTIONS_INIT { NULL, NULL, NULL, 0, NULL, 0, 0, -1, NULL, NULL, NULL, NULL }
 
 /**
  * AETHER_WAIT_OPTIONS_INIT: an aether_wait_options with every field at its default: default

@@ -62,6 +62,9 @@ pub struct aether_upload_options {
     /// Parts in flight at once (1-64); 0: the default (4). Memory is bounded by this times
     /// the part size.
     pub parallelism: u32,
+    /// Files up to this many bytes go in one request, larger ones in parts; negative: the
+    /// default (8 MiB); 0: always in parts. At most 64 MiB.
+    pub single_shot_threshold: i64,
     /// Told about progress; NULL: not told.
     pub on_progress: aether_progress_callback,
     /// Passed to `on_progress` as is; must stay valid during the call.
@@ -107,6 +110,9 @@ fn upload_options(options: &aether_upload_options) -> Res<UploadOptions> {
     }
     if options.part_size > 0 {
         upload = upload.part_size(options.part_size);
+    }
+    if let Ok(threshold) = u64::try_from(options.single_shot_threshold) {
+        upload = upload.single_shot_threshold(threshold);
     }
     if options.parallelism > 0 {
         upload = upload.parallelism(usize::try_from(options.parallelism).unwrap_or(usize::MAX));
@@ -194,6 +200,41 @@ pub extern "C" fn aether_media_upload(
             None => UploadOptions::new(),
         };
         let media = block_on(client.media().upload(UploadSource::path(path), upload))?;
+        out.write(into_raw(aether_media::new(media)));
+        Ok(())
+    })
+}
+
+/// Continues the chunked upload `upload_id` (from the "details.uploadId" of a failed
+/// aether_media_upload(), or a resume state file) with the same file at `path`: asks the
+/// server which parts it holds, checks their sizes and checksums against the file, sends the
+/// others and completes. `options` may be NULL. On success writes the media to `*out_media`.
+/// Fails with AETHER_ERROR_INVALID_ARGUMENT when the file's size differs from the session's or
+/// the session was aborted, AETHER_ERROR_NOT_FOUND or AETHER_ERROR_UPLOAD_EXPIRED when it is
+/// gone, and as aether_media_upload() otherwise.
+#[no_mangle]
+pub extern "C" fn aether_media_resume(
+    client: *const aether_client,
+    upload_id: *const c_char,
+    path: *const c_char,
+    options: *const aether_upload_options,
+    out_media: *mut *mut aether_media,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        let client = client_arg(client)?;
+        // SAFETY: NUL-terminated strings valid for the call.
+        let (upload_id, path) =
+            unsafe { (str_arg(upload_id, "upload_id")?, str_arg(path, "path")?) };
+        let upload_id = non_empty(upload_id, "upload_id")?;
+        let path = non_empty(path, "path")?;
+        let out = out_arg(out_media, "out_media")?;
+        // SAFETY: NULL or valid options, by the header's conventions.
+        let upload = match unsafe { options.as_ref() } {
+            Some(options) => upload_options(options)?,
+            None => UploadOptions::new(),
+        };
+        let media = block_on(client.media().resume(upload_id, UploadSource::path(path), upload))?;
         out.write(into_raw(aether_media::new(media)));
         Ok(())
     })

@@ -5,14 +5,15 @@ use std::ffi::{c_char, CString};
 use std::time::Duration;
 
 use aether::media::MediaWaitOptions;
-use aether::model::{Post, ResultError, TargetResult};
+use aether::model::{ListPostsQuery, Post, PostStatus, ResultError, TargetResult};
 use aether::posts::WaitOptions;
+use futures_util::TryStreamExt;
 
 use crate::cancel::{aether_cancel_token, token_of};
 use crate::client::{aether_client, block_on, client_arg, non_empty};
 use crate::error::aether_error;
 use crate::ffi::{borrowed_str, boundary, cstring, field, free_raw, getter, into_raw};
-use crate::ffi::{opt_cstring, out_arg, ref_arg, str_arg, write_json, Res};
+use crate::ffi::{opt_cstring, opt_str_arg, out_arg, ref_arg, str_arg, write_json, Res};
 use crate::status::aether_status;
 
 /// Waits without a deadline: the value of aether_wait_options.timeout_ms for that.
@@ -206,6 +207,69 @@ pub extern "C" fn aether_post_get(
         out.write(into_raw(aether_post::new(post)));
         Ok(())
     })
+}
+
+/// Posts from aether_post_list_all(), newest first. Immutable: read it from any thread. Free
+/// it with aether_post_list_free(), which also frees the posts it lends.
+pub struct aether_post_list {
+    posts: Vec<aether_post>,
+}
+
+/// Reads every post matching the filters (GET /v1/posts, following every page; newest
+/// first): `status` ("draft", "scheduled", "publishing", ...; NULL: any), `profile_id` (NULL:
+/// any), `page_size` (posts per request, 1-100; 0: the server's default, 20). Blocks until the
+/// last page arrives. On success writes the list to `*out_list`.
+#[no_mangle]
+pub extern "C" fn aether_post_list_all(
+    client: *const aether_client,
+    status: *const c_char,
+    profile_id: *const c_char,
+    page_size: u32,
+    out_list: *mut *mut aether_post_list,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        let client = client_arg(client)?;
+        // SAFETY: NULL or NUL-terminated strings valid for the call.
+        let (status, profile_id) =
+            unsafe { (opt_str_arg(status, "status")?, opt_str_arg(profile_id, "profile_id")?) };
+        let out = out_arg(out_list, "out_list")?;
+        let query = ListPostsQuery {
+            status: status.map(PostStatus::parse),
+            profile_id: profile_id.map(str::to_owned),
+            limit: (page_size > 0).then_some(page_size),
+            cursor: None,
+        };
+        let posts: Vec<Post> = block_on(client.posts().list(query).try_collect())?;
+        let posts = posts.into_iter().map(aether_post::new).collect();
+        out.write(into_raw(aether_post_list { posts }));
+        Ok(())
+    })
+}
+
+/// How many posts the list holds; 0 when `list` is NULL.
+#[no_mangle]
+pub extern "C" fn aether_post_list_count(list: *const aether_post_list) -> usize {
+    field(list, 0, |l| l.posts.len())
+}
+
+/// The post at `index` (0-based), or NULL when out of range or `list` is NULL. Borrowed: valid
+/// until the list is freed; never free it.
+#[no_mangle]
+pub extern "C" fn aether_post_list_at(
+    list: *const aether_post_list,
+    index: usize,
+) -> *const aether_post {
+    field(list, std::ptr::null(), |l| {
+        l.posts.get(index).map_or(std::ptr::null(), |p| p as *const aether_post)
+    })
+}
+
+/// Frees a post list and the posts it lends. NULL is ignored.
+#[no_mangle]
+pub extern "C" fn aether_post_list_free(list: *mut aether_post_list) {
+    // SAFETY: NULL or a list from this library, not used afterwards.
+    getter((), || unsafe { free_raw(list) })
 }
 
 /// Blocks until the post reaches a terminal status ("published", "partially_published",

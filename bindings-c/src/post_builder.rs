@@ -13,7 +13,7 @@ use crate::ffi::{ref_arg, str_arg, Res};
 use crate::post::aether_post;
 use crate::status::aether_status;
 
-/// The body of a post being built: text, title, target profiles, media keys, schedule,
+/// The body of a post being built: text, title, target profile(s), media keys, schedule,
 /// per-platform options. Not thread-safe: use one builder from one thread at a time (it may
 /// move between threads). Reusable: aether_post_create() does not change it. Free it with
 /// aether_post_builder_free().
@@ -82,8 +82,28 @@ pub extern "C" fn aether_post_builder_set_title(
     })
 }
 
-/// Adds a target profile ("prof_..."), copied; several cross-post. Adding one twice is
-/// harmless.
+/// Sets the one profile ("prof_...") to publish to, sent as "profileId"; NULL removes it. To
+/// cross-post, add profiles with aether_post_builder_add_profile_id() instead (or as well).
+#[no_mangle]
+pub extern "C" fn aether_post_builder_set_profile_id(
+    builder: *mut aether_post_builder,
+    profile_id: *const c_char,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        let builder = builder_arg(builder)?;
+        // SAFETY: NULL or a NUL-terminated string valid for the call.
+        let id = unsafe { opt_str_arg(profile_id, "profile_id") }?;
+        builder.request.profile_id = match id {
+            Some(id) => Some(non_empty(id, "profile_id")?.to_owned()),
+            None => None,
+        };
+        Ok(())
+    })
+}
+
+/// Adds a profile ("prof_...") to cross-post to, copied, sent in "profileIds". Adding one
+/// twice is harmless.
 #[no_mangle]
 pub extern "C" fn aether_post_builder_add_profile_id(
     builder: *mut aether_post_builder,
@@ -239,14 +259,7 @@ pub extern "C" fn aether_post_create(
         // SAFETY: NULL or a live builder.
         let builder = unsafe { ref_arg(builder, "builder") }?;
         let out = out_arg(out_post, "out_post")?;
-        let mut request = builder.request.clone();
-        // One profile goes as `profileId`, as in the API's examples; several as `profileIds`.
-        if let Some(ids) = &request.profile_ids {
-            if ids.len() == 1 {
-                request.profile_id = ids.first().cloned();
-                request.profile_ids = None;
-            }
-        }
+        let request = &builder.request;
         let mut posts = client.posts();
         if let Some(key) = &builder.idempotency_key {
             posts = posts.with_options(RequestOptions {
@@ -254,7 +267,7 @@ pub extern "C" fn aether_post_create(
                 ..RequestOptions::default()
             });
         }
-        let post = block_on(posts.create(&request))?;
+        let post = block_on(posts.create(request))?;
         out.write(into_raw(aether_post::new(post)));
         Ok(())
     })

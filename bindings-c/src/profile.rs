@@ -66,6 +66,27 @@ pub extern "C" fn aether_profile_get(
     })
 }
 
+/// Disconnects a profile (DELETE /v1/profiles/{id}) and writes it, now "disconnected", to
+/// `*out_profile`; posts to it then fail with AETHER_ERROR_PROFILE_DISCONNECTED.
+/// Disconnecting twice is not an error.
+#[no_mangle]
+pub extern "C" fn aether_profile_disconnect(
+    client: *const aether_client,
+    profile_id: *const c_char,
+    out_profile: *mut *mut aether_profile,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        let client = client_arg(client)?;
+        // SAFETY: a NUL-terminated string valid for the call.
+        let id = non_empty(unsafe { str_arg(profile_id, "profile_id") }?, "profile_id")?;
+        let out = out_arg(out_profile, "out_profile")?;
+        let profile = block_on(client.profiles().disconnect(id))?;
+        out.write(into_raw(aether_profile::new(profile)));
+        Ok(())
+    })
+}
+
 /// Reads every profile (GET /v1/profiles, all pages). Blocks until the last page arrives. On
 /// success writes the list to `*out_list`.
 #[no_mangle]

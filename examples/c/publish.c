@@ -122,7 +122,7 @@ int main(int argc, char **argv) {
 
   /* 3. Publish the post. */
   if (aether_post_builder_new(&builder, &error) != AETHER_OK ||
-      aether_post_builder_add_profile_id(builder, aether_connect_link_profile_id(connected),
+      aether_post_builder_set_profile_id(builder, aether_connect_link_profile_id(connected),
                                          &error) != AETHER_OK ||
       aether_post_builder_set_text(builder, "My first TikTok via API! #coding #developer",
                                    &error) != AETHER_OK ||

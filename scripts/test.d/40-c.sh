@@ -10,9 +10,10 @@
 #      against the header (linked once with the shared and once with the static library), and
 #      the example through pkg-config after bindings-c/install.sh (and through CMake's
 #      find_package when cmake is installed);
-#   5. starts aether-mock on port 0 and runs the C tests, the C++ test and
+#   5. starts aether-mock on port 0 and runs the C tests, the conformance scenarios
+#      (tests/conformance, through tests/c/conformance.c), the C++ test and
 #      examples/c/publish.c (approving its connect link as the end user would);
-#   6. runs the C tests again under valgrind: any memory error or leak fails.
+#   6. runs the C tests and the scenarios again under valgrind: any memory error or leak fails.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -98,6 +99,8 @@ cflags=(-std=c99 -Wall -Wextra -Wpedantic -Werror -g)
 rpath="-Wl,-rpath,$root/$lib"
 cc "${cflags[@]}" -Iinclude -Itests/c tests/c/test_aether.c tests/c/support.c \
   -L"$lib" -laether "$rpath" -pthread -o "$out/test_aether"
+cc "${cflags[@]}" -Iinclude -Itests/c tests/c/conformance.c tests/c/json.c tests/c/support.c \
+  -L"$lib" -laether "$rpath" -pthread -lm -o "$out/conformance"
 c++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iinclude tests/c/test_cpp.cpp \
   -L"$lib" -laether "$rpath" -o "$out/test_cpp"
 c++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iinclude tests/c/test_cpp.cpp \
@@ -153,11 +156,27 @@ echo "$AETHER_MOCK_URL"
 step "run: C tests"
 "$out/test_aether"
 
+step "run: the conformance scenarios (tests/conformance) through the C API"
+AETHER_CONFORMANCE_DIR="$root/tests/conformance" "$out/conformance"
+
 step "run: C++ test (shared and static library)"
 "$out/test_cpp"
 "$out/test_cpp_static"
 
 step "run: examples/c/publish.c"
+# A fresh emulator state: the scenarios leave their settings (e.g. 10 minutes of processing).
+python3 - "$AETHER_MOCK_URL" "$AETHER_MOCK_ADMIN_TOKEN" <<'EOF'
+import http.client, sys, urllib.parse
+url = urllib.parse.urlsplit(sys.argv[1])
+for method, path, body in [("POST", "/_mock/reset", "{}"),
+                           ("PATCH", "/_mock/settings", '{"processingMs": 200}')]:
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    connection.request(method, path, body, {"Authorization": f"Bearer {sys.argv[2]}",
+                                            "Content-Type": "application/json"})
+    status = connection.getresponse().status
+    if status >= 300:
+        sys.exit(f"{method} {path} answered {status}")
+EOF
 (
   export AETHER_API_KEY=$AETHER_MOCK_API_KEY AETHER_BASE_URL=$AETHER_MOCK_URL
   "$out/publish" tests/fixtures/media/h264_15s.mp4 >"$out/publish.out" 2>&1
@@ -212,4 +231,14 @@ tail -n 1 "$out/valgrind.out"
 grep -E 'ERROR SUMMARY|definitely lost|possibly lost' "$out/valgrind.log" | sed 's/^==[0-9]*== //'
 valgrind "${valgrind_flags[@]}" --log-file="$out/valgrind-cpp.log" "$out/test_cpp" >/dev/null ||
   { cat "$out/valgrind-cpp.log" >&2; exit 1; }
+step "valgrind: the conformance scenarios"
+if ! AETHER_CONFORMANCE_DIR="$root/tests/conformance" valgrind "${valgrind_flags[@]}" \
+  --log-file="$out/valgrind-conformance.log" "$out/conformance" >"$out/valgrind-conformance.out"; then
+  cat "$out/valgrind-conformance.out"
+  grep -v '^==[0-9]*== *$' "$out/valgrind-conformance.log" | tail -n 80 >&2
+  echo "valgrind found memory errors or leaks (full log: $out/valgrind-conformance.log)" >&2
+  exit 1
+fi
+tail -n 1 "$out/valgrind-conformance.out"
+grep -E 'ERROR SUMMARY' "$out/valgrind-conformance.log" | sed 's/^==[0-9]*== //'
 echo "c: ok"

@@ -216,6 +216,13 @@ static void test_null_and_invalid_arguments(void) {
   CHECK(aether_connect_link_get(client, "\xff", NULL, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
   CHECK(aether_profile_get(client, NULL, NULL, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
   CHECK(aether_profile_list_all(NULL, NULL, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_profile_disconnect(client, "", NULL, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_post_list_all(client, "\xff", NULL, 0, NULL, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_post_list_count(NULL) == 0 && aether_post_list_at(NULL, 0) == NULL);
+  aether_post_list_free(NULL);
+  CHECK(aether_media_resume(client, NULL, "x.mp4", NULL, &media, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
 
   CHECK(aether_media_upload(client, NULL, NULL, &media, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
   upload.platform_count = 2; /* but no array */
@@ -329,6 +336,8 @@ static void test_platform_options_json_is_checked(void) {
   CHECK(aether_post_builder_set_text(NULL, "x", NULL) == AETHER_ERROR_INVALID_ARGUMENT);
   CHECK(aether_post_builder_add_media_key(builder, "\xe2\x82", NULL) ==
         AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_post_builder_set_profile_id(builder, "", NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_post_builder_add_profile_id(builder, NULL, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
 
   /* Good ones. */
   CHECK_OK(aether_post_builder_set_platform(builder, "tiktok", NULL, &err), err);
@@ -533,7 +542,7 @@ static void test_tutorial_flow(void) {
   CHECK_OK(aether_post_builder_set_text(builder, "My first TikTok via API! #coding #developer",
                                         &err),
            err);
-  CHECK_OK(aether_post_builder_add_profile_id(builder, profile_id, &err), err);
+  CHECK_OK(aether_post_builder_set_profile_id(builder, profile_id, &err), err);
   CHECK_OK(aether_post_builder_add_media_key(builder, aether_media_key(media), &err), err);
   CHECK_OK(aether_post_builder_set_platform(builder, "tiktok", "{\"privacyLevel\":\"SELF_ONLY\"}",
                                             &err),
@@ -681,7 +690,7 @@ static aether_post_builder *tiktok_post(const char *profile, const aether_media 
   aether_post_builder *builder = NULL;
   if (aether_post_builder_new(&builder, NULL) != AETHER_OK) return NULL;
   if (aether_post_builder_set_text(builder, text, NULL) != AETHER_OK ||
-      aether_post_builder_add_profile_id(builder, profile, NULL) != AETHER_OK ||
+      aether_post_builder_set_profile_id(builder, profile, NULL) != AETHER_OK ||
       aether_post_builder_add_media_key(builder, aether_media_key(media), NULL) != AETHER_OK ||
       aether_post_builder_set_platform(builder, "tiktok", "{}", NULL) != AETHER_OK) {
     aether_post_builder_free(builder);

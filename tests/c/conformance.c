@@ -1,0 +1,896 @@
+/*
+ * The cross-language conformance scenarios (tests/conformance/NNN_name.json, described in
+ * tests/conformance/README.md) run through libaether's C API.
+ *
+ *   conformance [FILTER]    runs the scenarios whose file name contains FILTER (all without)
+ *
+ * Needs a running emulator (AETHER_MOCK_URL, AETHER_MOCK_ADMIN_TOKEN, AETHER_MOCK_API_KEY, as
+ * for test_aether); each scenario starts from POST /_mock/reset. Client operations go through
+ * the C API only; setup, admin.*, connectLinks.approve and journal.count use the admin API.
+ * A scenario that needs an operation or an input the C API does not offer (posts.list,
+ * posts.update, media.resume, webhooks, ...) is not run, and is listed with what it needs:
+ * loudly, as "N skipped" in the summary, never silently.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <dirent.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "aether.h"
+#include "json.h"
+#include "support.h"
+
+/* What the runner can do through the C API. */
+static const char *const supported_ops[] = {
+    "connectLinks.create", "connectLinks.get",  "connectLinks.approve", "profiles.get",
+    "profiles.list",       "profiles.disconnect", "media.upload",       "media.resume",
+    "media.get",           "media.wait",        "posts.create",         "posts.get",
+    "posts.list",          "posts.cancel",      "posts.wait",
+    "webhooks.verifySignature", "admin.fault",  "admin.advanceClock",   "admin.forceOutcome",
+    "admin.setSettings",   "admin.revokeProfile", "journal.count",
+};
+
+#define MAX_VARS 64
+
+typedef struct {
+  char *names[MAX_VARS];
+  jvalue *values[MAX_VARS];
+  size_t count;
+  char failure[4096];
+} state;
+
+static int failf(state *s, const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  vsnprintf(s->failure, sizeof s->failure, format, args);
+  va_end(args);
+  return -1;
+}
+
+static void store(state *s, const char *name, const jvalue *value) {
+  size_t i;
+  for (i = 0; i < s->count; i++) {
+    if (strcmp(s->names[i], name) == 0) {
+      json_free(s->values[i]);
+      s->values[i] = json_clone(value);
+      return;
+    }
+  }
+  if (s->count < MAX_VARS) {
+    s->names[s->count] = (char *)malloc(strlen(name) + 1);
+    strcpy(s->names[s->count], name);
+    s->values[s->count++] = json_clone(value);
+  }
+}
+
+static void forget_all(state *s) {
+  size_t i;
+  for (i = 0; i < s->count; i++) {
+    free(s->names[i]);
+    json_free(s->values[i]);
+  }
+  s->count = 0;
+}
+
+static const char *text_of(const jvalue *object, const char *key) {
+  const jvalue *value = json_get(object, key);
+  return value != NULL && value->type == J_STRING ? value->string : NULL;
+}
+
+/* ---- variables and generators ------------------------------------------------------------ */
+
+/* A copy of `value` with "$name.path" strings, $repeat and $concat resolved; NULL on failure. */
+static jvalue *resolve(state *s, const jvalue *value) {
+  size_t i;
+  if (value->type == J_STRING && value->string[0] == '$') {
+    const char *ref = value->string + 1;
+    char name[128];
+    size_t len = 0;
+    int bad = 0;
+    const jvalue *found = NULL;
+    if (ref[0] == '$') return json_new_string(ref);
+    while (ref[len] != '\0' && ref[len] != '.' && ref[len] != '[' && len < sizeof name - 1) {
+      name[len] = ref[len];
+      len++;
+    }
+    name[len] = '\0';
+    for (i = 0; i < s->count; i++) {
+      if (strcmp(s->names[i], name) == 0) {
+        found = json_path(s->values[i], ref[len] == '.' ? ref + len + 1 : ref + len, &bad);
+        break;
+      }
+    }
+    if (i == s->count) {
+      failf(s, "unknown variable %s", value->string);
+      return NULL;
+    }
+    if (found == NULL) {
+      failf(s, "%s is missing", value->string);
+      return NULL;
+    }
+    return json_clone(found);
+  }
+  if (value->type == J_OBJECT && value->count >= 1 && value->keys[0][0] == '$') {
+    const char *generator = value->keys[0];
+    if (strcmp(generator, "$repeat") == 0) {
+      const jvalue *unit = json_get(value, "$repeat");
+      const jvalue *count = json_get(value, "count");
+      size_t n, unit_len, k;
+      char *text;
+      jvalue *out;
+      if (unit == NULL || unit->type != J_STRING || count == NULL || count->type != J_NUMBER) {
+        failf(s, "bad $repeat");
+        return NULL;
+      }
+      n = (size_t)count->number;
+      unit_len = strlen(unit->string);
+      text = (char *)malloc(unit_len * n + 1);
+      for (k = 0; k < n; k++) memcpy(text + k * unit_len, unit->string, unit_len);
+      text[unit_len * n] = '\0';
+      out = json_new_string(text);
+      free(text);
+      return out;
+    }
+    if (strcmp(generator, "$time") == 0 || strcmp(generator, "$concat") == 0) {
+      failf(s, "the C runner has no %s generator", generator);
+      return NULL;
+    }
+    /* Anything else starting with $ is a matcher: resolve inside it. */
+  }
+  if (value->type == J_ARRAY || value->type == J_OBJECT) {
+    jvalue *copy = json_new(value->type);
+    for (i = 0; i < value->count; i++) {
+      jvalue *item = resolve(s, value->items[i]);
+      if (item == NULL) {
+        json_free(copy);
+        return NULL;
+      }
+      if (value->type == J_OBJECT) {
+        json_set(copy, value->keys[i], item);
+      } else {
+        json_append(copy, item);
+      }
+    }
+    return copy;
+  }
+  return json_clone(value);
+}
+
+/* ---- expectations ------------------------------------------------------------------------ */
+
+/* Seconds since the epoch of an RFC 3339 instant; 0 on success. */
+static int parse_instant(const char *text, double *out) {
+  int y, mo, d, h, mi, n = 0;
+  double sec;
+  long days;
+  const char *rest;
+  int a, m;
+  if (text == NULL || sscanf(text, "%4d-%2d-%2dT%2d:%2d:%lf%n", &y, &mo, &d, &h, &mi, &sec, &n) < 6) {
+    return -1;
+  }
+  rest = text + n;
+  /* days from civil (Howard Hinnant's algorithm) */
+  a = mo <= 2 ? 1 : 0;
+  y -= a;
+  m = mo + (a ? 9 : -3);
+  days = 365L * y + y / 4 - y / 100 + y / 400 + (153L * m + 2) / 5 + d - 1 - 719468L;
+  *out = (double)days * 86400.0 + h * 3600.0 + mi * 60.0 + sec;
+  if (*rest == 'Z' || *rest == 'z') return 0;
+  if (*rest == '+' || *rest == '-') {
+    int oh, om;
+    if (sscanf(rest + 1, "%2d:%2d", &oh, &om) != 2) return -1;
+    *out -= (*rest == '+' ? 1 : -1) * (oh * 3600.0 + om * 60.0);
+    return 0;
+  }
+  return -1;
+}
+
+static size_t utf8_chars(const char *text) {
+  size_t count = 0;
+  for (; *text; text++) {
+    if (((unsigned char)*text & 0xC0) != 0x80) count++;
+  }
+  return count;
+}
+
+/* Whether `actual` (NULL: absent) meets `expected` (a value or a matcher). */
+static int matches(const jvalue *expected, const jvalue *actual) {
+  if (expected->type == J_OBJECT && expected->count == 1 && expected->keys[0][0] == '$') {
+    const char *matcher = expected->keys[0];
+    const jvalue *arg = expected->items[0];
+    int present = actual != NULL && actual->type != J_NULL;
+    if (strcmp(matcher, "$exists") == 0) return arg->type == J_BOOL && arg->boolean == present;
+    if (strcmp(matcher, "$startsWith") == 0) {
+      return present && actual->type == J_STRING && arg->type == J_STRING &&
+             strncmp(actual->string, arg->string, strlen(arg->string)) == 0;
+    }
+    if (strcmp(matcher, "$contains") == 0) {
+      size_t i;
+      if (present && actual->type == J_STRING && arg->type == J_STRING) {
+        return strstr(actual->string, arg->string) != NULL;
+      }
+      if (present && actual->type == J_ARRAY) {
+        for (i = 0; i < actual->count; i++) {
+          if (json_equal(arg, actual->items[i])) return 1;
+        }
+      }
+      return 0;
+    }
+    if (strcmp(matcher, "$length") == 0) {
+      double length = -1;
+      if (present && actual->type == J_STRING) length = (double)utf8_chars(actual->string);
+      if (present && (actual->type == J_ARRAY || actual->type == J_OBJECT)) {
+        length = (double)actual->count;
+      }
+      return arg->type == J_NUMBER && length == arg->number;
+    }
+    if (strcmp(matcher, "$gte") == 0 || strcmp(matcher, "$lte") == 0) {
+      if (!present || actual->type != J_NUMBER || arg->type != J_NUMBER) return 0;
+      return matcher[2] == 'g' ? actual->number >= arg->number : actual->number <= arg->number;
+    }
+    if (strcmp(matcher, "$oneOf") == 0) {
+      size_t i;
+      for (i = 0; arg->type == J_ARRAY && i < arg->count; i++) {
+        if (actual != NULL && json_equal(arg->items[i], actual)) return 1;
+      }
+      return 0;
+    }
+    if (strcmp(matcher, "$ne") == 0) return !(actual != NULL && json_equal(arg, actual));
+    if (strcmp(matcher, "$sameInstant") == 0) {
+      double a, b;
+      return present && actual->type == J_STRING && arg->type == J_STRING &&
+             parse_instant(actual->string, &a) == 0 && parse_instant(arg->string, &b) == 0 &&
+             fabs(a - b) < 1e-6;
+    }
+  }
+  if (actual == NULL) return expected->type == J_NULL;
+  return json_equal(expected, actual);
+}
+
+/* Checks every "path": expected of `expect` on `actual`; 0 when all hold. */
+static int check(state *s, const jvalue *expect, const jvalue *actual, int is_error) {
+  size_t i;
+  for (i = 0; i < expect->count; i++) {
+    const char *path = expect->keys[i];
+    const jvalue *wanted = expect->items[i];
+    const jvalue *found;
+    int bad = 0;
+    if (is_error && strcmp(path, "retryAfterMin") == 0) {
+      found = json_get(actual, "retryAfter");
+      if (found == NULL || found->type != J_NUMBER || wanted->type != J_NUMBER ||
+          found->number < wanted->number) {
+        char *got = json_dump(actual);
+        failf(s, "retryAfter is not >= %g in %s", wanted->number, got);
+        free(got);
+        return -1;
+      }
+      continue;
+    }
+    found = json_path(actual, path, &bad);
+    if (bad) return failf(s, "bad path %s", path);
+    if (!matches(wanted, found)) {
+      char *want = json_dump(wanted);
+      char *got = found ? json_dump(found) : NULL;
+      char *all = json_dump(actual);
+      failf(s, "%s: expected %s, got %s (in %.1500s)", path, want, got ? got : "nothing", all);
+      free(want);
+      free(got);
+      free(all);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* ---- results ------------------------------------------------------------------------------ */
+
+/* The error object of the scenarios from an aether_error (consumed). */
+static jvalue *error_object(aether_error *error) {
+  char *text = NULL;
+  jvalue *raw, *out = json_new(J_OBJECT);
+  const char *names[] = {"code", "status", "message", "field", "platform", "requestId", "details"};
+  const jvalue *retry;
+  size_t i;
+  aether_error_to_json(error, &text, NULL);
+  raw = json_parse(text ? text : "{}", NULL, 0);
+  aether_string_free(text);
+  aether_error_free(error);
+  for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+    const jvalue *value = json_get(raw, names[i]);
+    json_set(out, names[i], value ? json_clone(value) : json_new(J_NULL));
+  }
+  retry = json_get(raw, "retryAfterMs");
+  json_set(out, "retryAfter",
+           retry ? json_new_number(floor(retry->number / 1000.0)) : json_new(J_NULL));
+  json_free(raw);
+  return out;
+}
+
+/* Parses an owned JSON string from the library (consumed). */
+static jvalue *owned_json(char *text) {
+  jvalue *value = json_parse(text, NULL, 0);
+  aether_string_free(text);
+  return value;
+}
+
+/* Outcome of an operation: 0 with *result, 1 with *result = the error object, -1 runner failure.
+ * `call` writes its error to `error_`, the variable of run_op (E is its address). */
+#define API(call, to_json, handle, free_fn)                                                     \
+  do {                                                                                         \
+    char *text_ = NULL;                                                                        \
+    if ((call) != AETHER_OK) {                                                                 \
+      *result = error_object(error_);                                                          \
+      return 1;                                                                                \
+    }                                                                                          \
+    to_json(handle, &text_, NULL);                                                             \
+    free_fn(handle);                                                                           \
+    *result = owned_json(text_);                                                               \
+    return 0;                                                                                  \
+  } while (0)
+
+#define E (&error_)
+
+static int admin_json(state *s, const char *method, const char *path, const jvalue *body,
+                      jvalue **result) {
+  char *text = body ? json_dump(body) : NULL;
+  char *answer = mock_admin(method, path, text ? text : "{}");
+  free(text);
+  if (answer == NULL) return failf(s, "admin %s %s failed", method, path);
+  *result = json_parse(answer[0] ? answer : "{}", NULL, 0);
+  free(answer);
+  return *result ? 0 : failf(s, "admin %s %s: not JSON", method, path);
+}
+
+static int only_fields(state *s, const char *op, const jvalue *input, const char *const *allowed) {
+  size_t i, k;
+  for (i = 0; input != NULL && i < input->count; i++) {
+    for (k = 0; allowed[k] != NULL; k++) {
+      if (strcmp(input->keys[i], allowed[k]) == 0) break;
+    }
+    if (allowed[k] == NULL) {
+      return failf(s, "%s: the C API has no input %s", op, input->keys[i]);
+    }
+  }
+  return 0;
+}
+
+static int glob(const char *pattern, const char *text) {
+  if (*pattern == '\0') return *text == '\0';
+  if (pattern[0] == '*' && pattern[1] == '*') {
+    for (;; text++) {
+      if (glob(pattern + 2, text)) return 1;
+      if (*text == '\0') return 0;
+    }
+  }
+  if (*pattern == '*') {
+    for (;; text++) {
+      if (glob(pattern + 1, text)) return 1;
+      if (*text == '\0' || *text == '/') return 0;
+    }
+  }
+  return *pattern == *text && glob(pattern + 1, text + 1);
+}
+
+static int journal_matches(const jvalue *filter, const jvalue *entry) {
+  const char *method = text_of(filter, "method");
+  const char *path = text_of(filter, "path");
+  const jvalue *value;
+  if (method != NULL && !str_eq(method, text_of(entry, "method"))) return 0;
+  if (path != NULL && !glob(path, text_of(entry, "path") ? text_of(entry, "path") : "")) return 0;
+  if ((value = json_get(filter, "status")) != NULL && !matches(value, json_get(entry, "status"))) {
+    return 0;
+  }
+  if ((value = json_get(filter, "created")) != NULL) {
+    const jvalue *created = json_get(entry, "created");
+    if (value->boolean != (created != NULL && created->type == J_STRING)) return 0;
+  }
+  if ((value = json_get(filter, "replayed")) != NULL) {
+    const jvalue *replayed = json_get(entry, "replayed");
+    if (value->boolean != (replayed != NULL && replayed->boolean)) return 0;
+  }
+  if ((value = json_get(filter, "fault")) != NULL && !matches(value, json_get(entry, "fault"))) {
+    return 0;
+  }
+  return 1;
+}
+
+static aether_wait_options wait_options(const jvalue *input, uint32_t poll_ms) {
+  aether_wait_options wait = AETHER_WAIT_OPTIONS_INIT;
+  const jvalue *timeout = json_get(input, "timeoutMs");
+  const jvalue *poll = json_get(input, "pollIntervalMs");
+  wait.poll_interval_ms = poll ? (uint32_t)poll->number : poll_ms;
+  wait.max_poll_interval_ms = wait.poll_interval_ms;
+  wait.timeout_ms = timeout ? (int64_t)timeout->number : 30000;
+  return wait;
+}
+
+/* Fills a builder from the create body of PROTOCOL.md. */
+static int fill_builder(state *s, aether_post_builder *builder, const jvalue *input) {
+  static const char *const fields[] = {"profileId", "profileIds", "content", "mediaKeys",
+                                       "platforms", "scheduledFor", "timezone", "draft", NULL};
+  const jvalue *content = json_get(input, "content");
+  const jvalue *list;
+  size_t i;
+  if (only_fields(s, "posts.create", input, fields) != 0) return -1;
+  if (text_of(input, "profileId")) {
+    aether_post_builder_set_profile_id(builder, text_of(input, "profileId"), NULL);
+  }
+  list = json_get(input, "profileIds");
+  for (i = 0; list != NULL && i < list->count; i++) {
+    aether_post_builder_add_profile_id(builder, list->items[i]->string, NULL);
+  }
+  if (text_of(content, "text")) aether_post_builder_set_text(builder, text_of(content, "text"), NULL);
+  if (text_of(content, "title")) aether_post_builder_set_title(builder, text_of(content, "title"), NULL);
+  list = json_get(input, "mediaKeys");
+  for (i = 0; list != NULL && i < list->count; i++) {
+    aether_post_builder_add_media_key(builder, list->items[i]->string, NULL);
+  }
+  if (json_get(input, "platforms") != NULL) {
+    char *platforms = json_dump(json_get(input, "platforms"));
+    aether_status status = aether_post_builder_set_platforms_json(builder, platforms, NULL);
+    free(platforms);
+    if (status != AETHER_OK) return failf(s, "posts.create: the platforms were refused");
+  }
+  if (text_of(input, "scheduledFor")) {
+    aether_post_builder_set_schedule(builder, text_of(input, "scheduledFor"),
+                                     text_of(input, "timezone"), NULL);
+  }
+  if (json_get(input, "draft") != NULL) {
+    aether_post_builder_set_draft(builder, json_get(input, "draft")->boolean, NULL);
+  }
+  return 0;
+}
+
+/* Runs one operation. */
+static int run_op(state *s, aether_client *client, const char *op, const jvalue *input,
+                  const jvalue *options, jvalue **result) {
+  aether_error *error_ = NULL;
+  const char *id = text_of(input, "id");
+
+  if (strcmp(op, "connectLinks.create") == 0) {
+    aether_connect_link *link = NULL;
+    API(aether_connect_link_create(client, text_of(input, "platform"),
+                                   text_of(input, "redirectUrl"), text_of(input, "state"), &link, E),
+        aether_connect_link_to_json, link, aether_connect_link_free);
+  }
+  if (strcmp(op, "connectLinks.get") == 0) {
+    aether_connect_link *link = NULL;
+    API(aether_connect_link_get(client, id, &link, E), aether_connect_link_to_json, link,
+        aether_connect_link_free);
+  }
+  if (strcmp(op, "profiles.get") == 0) {
+    aether_profile *profile = NULL;
+    API(aether_profile_get(client, id, &profile, E), aether_profile_to_json, profile,
+        aether_profile_free);
+  }
+  if (strcmp(op, "profiles.list") == 0) {
+    aether_profile_list *list = NULL;
+    jvalue *data;
+    size_t i;
+    if (aether_profile_list_all(client, &list, E) != AETHER_OK) {
+      *result = error_object(error_);
+      return 1;
+    }
+    data = json_new(J_ARRAY);
+    for (i = 0; i < aether_profile_list_count(list); i++) {
+      char *text = NULL;
+      aether_profile_to_json(aether_profile_list_at(list, i), &text, NULL);
+      json_append(data, owned_json(text));
+    }
+    aether_profile_list_free(list);
+    *result = json_new(J_OBJECT);
+    json_set(*result, "data", data);
+    return 0;
+  }
+  if (strcmp(op, "media.upload") == 0 || strcmp(op, "media.resume") == 0) {
+    static const char *const fields[] = {"fixture", "fileName", "mimeType", "platforms", "tier",
+                                         "partSize", "singleShotThreshold", "uploadId", NULL};
+    aether_upload_options upload = AETHER_UPLOAD_OPTIONS_INIT;
+    const jvalue *platforms = json_get(input, "platforms");
+    const jvalue *threshold = json_get(input, "singleShotThreshold");
+    const char *names[16];
+    aether_media *media = NULL;
+    aether_status status;
+    char path[1024];
+    size_t i;
+    if (only_fields(s, op, input, fields) != 0) return -1;
+    for (i = 0; platforms != NULL && i < platforms->count && i < 16; i++) {
+      names[i] = platforms->items[i]->string;
+    }
+    upload.platforms = platforms ? names : NULL;
+    upload.platform_count = platforms ? i : 0;
+    upload.file_name = text_of(input, "fileName");
+    upload.mime_type = text_of(input, "mimeType");
+    upload.tier = text_of(input, "tier");
+    if (json_get(input, "partSize")) upload.part_size = (uint64_t)json_get(input, "partSize")->number;
+    if (threshold != NULL) upload.single_shot_threshold = (int64_t)threshold->number;
+    snprintf(path, sizeof path, "%s", fixture(text_of(input, "fixture")));
+    if (strcmp(op, "media.resume") == 0) {
+      status = aether_media_resume(client, text_of(input, "uploadId"), path, &upload, &media, E);
+    } else {
+      status = aether_media_upload(client, path, &upload, &media, E);
+    }
+    API(status, aether_media_to_json, media, aether_media_free);
+  }
+  if (strcmp(op, "media.get") == 0) {
+    aether_media *media = NULL;
+    API(aether_media_get(client, text_of(input, "mediaKey"), &media, E), aether_media_to_json,
+        media, aether_media_free);
+  }
+  if (strcmp(op, "media.wait") == 0) {
+    aether_wait_options wait = wait_options(input, 50);
+    aether_media *media = NULL;
+    API(aether_media_wait_ready(client, text_of(input, "mediaKey"), &wait, &media, E),
+        aether_media_to_json, media, aether_media_free);
+  }
+  if (strcmp(op, "posts.create") == 0) {
+    aether_post_builder *builder = NULL;
+    aether_post *post = NULL;
+    aether_status status;
+    aether_post_builder_new(&builder, NULL);
+    if (fill_builder(s, builder, input) != 0) {
+      aether_post_builder_free(builder);
+      return -1;
+    }
+    if (text_of(options, "idempotencyKey")) {
+      aether_post_builder_set_idempotency_key(builder, text_of(options, "idempotencyKey"), NULL);
+    }
+    status = aether_post_create(client, builder, &post, E);
+    aether_post_builder_free(builder);
+    API(status, aether_post_to_json, post, aether_post_free);
+  }
+  if (strcmp(op, "posts.list") == 0 || strcmp(op, "profiles.disconnect") == 0) {
+    static const char *const fields[] = {"status", "profileId", "pageSize", NULL};
+    const jvalue *page_size = json_get(input, "pageSize");
+    aether_post_list *list = NULL;
+    jvalue *data;
+    size_t i;
+    if (strcmp(op, "profiles.disconnect") == 0) {
+      aether_profile *profile = NULL;
+      API(aether_profile_disconnect(client, id, &profile, E), aether_profile_to_json, profile,
+          aether_profile_free);
+    }
+    if (only_fields(s, op, input, fields) != 0) return -1;
+    if (aether_post_list_all(client, text_of(input, "status"), text_of(input, "profileId"),
+                             page_size ? (uint32_t)page_size->number : 0, &list, E) != AETHER_OK) {
+      *result = error_object(error_);
+      return 1;
+    }
+    data = json_new(J_ARRAY);
+    for (i = 0; i < aether_post_list_count(list); i++) {
+      char *text = NULL;
+      aether_post_to_json(aether_post_list_at(list, i), &text, NULL);
+      json_append(data, owned_json(text));
+    }
+    aether_post_list_free(list);
+    *result = json_new(J_OBJECT);
+    json_set(*result, "data", data);
+    return 0;
+  }
+  if (strcmp(op, "posts.get") == 0) {
+    aether_post *post = NULL;
+    API(aether_post_get(client, id, &post, E), aether_post_to_json, post, aether_post_free);
+  }
+  if (strcmp(op, "posts.cancel") == 0) {
+    aether_post *post = NULL;
+    API(aether_post_cancel(client, id, &post, E), aether_post_to_json, post, aether_post_free);
+  }
+  if (strcmp(op, "posts.wait") == 0) {
+    aether_wait_options wait = wait_options(input, 100);
+    aether_post *post = NULL;
+    API(aether_post_wait(client, id, &wait, &post, E), aether_post_to_json, post,
+        aether_post_free);
+  }
+  if (strcmp(op, "webhooks.verifySignature") == 0) {
+    static const char *const fields[] = {"payload", "header", "secrets", "toleranceSeconds", NULL};
+    const jvalue *secrets = json_get(input, "secrets");
+    const jvalue *tolerance = json_get(input, "toleranceSeconds");
+    const char *list[8];
+    const char *payload = text_of(input, "payload");
+    size_t i;
+    if (only_fields(s, op, input, fields) != 0) return -1;
+    for (i = 0; secrets != NULL && i < secrets->count && i < 8; i++) list[i] = secrets->items[i]->string;
+    if (aether_webhook_verify((const uint8_t *)payload, payload ? strlen(payload) : 0,
+                              text_of(input, "header"), list, i,
+                              tolerance ? (uint32_t)tolerance->number : 0, E) != AETHER_OK) {
+      *result = error_object(error_);
+      return 1;
+    }
+    *result = json_new(J_OBJECT);
+    json_set(*result, "valid", json_new_bool(1));
+    return 0;
+  }
+  if (strcmp(op, "connectLinks.approve") == 0) {
+    char path[256];
+    jvalue *body = json_new(J_OBJECT);
+    int outcome;
+    if (text_of(input, "tier")) json_set(body, "tier", json_new_string(text_of(input, "tier")));
+    snprintf(path, sizeof path, "/_mock/connect-links/%s/approve", id ? id : "");
+    outcome = admin_json(s, "POST", path, body, result);
+    json_free(body);
+    return outcome;
+  }
+  if (strcmp(op, "admin.fault") == 0) return admin_json(s, "POST", "/_mock/faults", input, result);
+  if (strcmp(op, "admin.advanceClock") == 0) {
+    return admin_json(s, "POST", "/_mock/clock/advance", input, result);
+  }
+  if (strcmp(op, "admin.setSettings") == 0) {
+    return admin_json(s, "PATCH", "/_mock/settings", input, result);
+  }
+  if (strcmp(op, "admin.forceOutcome") == 0) {
+    char path[256];
+    jvalue *body = json_clone(input);
+    size_t i;
+    int outcome;
+    snprintf(path, sizeof path, "/_mock/posts/%s/outcome", text_of(input, "postId"));
+    for (i = 0; i < body->count; i++) {
+      if (strcmp(body->keys[i], "postId") == 0) {
+        json_free(body->items[i]);
+        free(body->keys[i]);
+        memmove(body->items + i, body->items + i + 1, (body->count - i - 1) * sizeof(jvalue *));
+        memmove(body->keys + i, body->keys + i + 1, (body->count - i - 1) * sizeof(char *));
+        body->count--;
+        break;
+      }
+    }
+    outcome = admin_json(s, "POST", path, body, result);
+    json_free(body);
+    return outcome;
+  }
+  if (strcmp(op, "admin.revokeProfile") == 0) {
+    char path[256];
+    snprintf(path, sizeof path, "/_mock/profiles/%s/revoke", id ? id : "");
+    return admin_json(s, "POST", path, NULL, result);
+  }
+  if (strcmp(op, "journal.count") == 0) {
+    jvalue *journal = NULL;
+    const jvalue *entries;
+    size_t i, count = 0;
+    if (admin_json(s, "GET", "/_mock/journal", NULL, &journal) != 0) return -1;
+    entries = json_get(journal, "data");
+    for (i = 0; entries != NULL && i < entries->count; i++) {
+      count += (size_t)journal_matches(input, entries->items[i]);
+    }
+    json_free(journal);
+    *result = json_new(J_OBJECT);
+    json_set(*result, "count", json_new_number((double)count));
+    return 0;
+  }
+  return failf(s, "the C runner has no operation %s", op);
+}
+
+/* ---- scenarios ---------------------------------------------------------------------------- */
+
+static int supported(const char *op) {
+  size_t i;
+  for (i = 0; i < sizeof supported_ops / sizeof supported_ops[0]; i++) {
+    if (strcmp(op, supported_ops[i]) == 0) return 1;
+  }
+  return 0;
+}
+
+/* Whether any object in `value` has the key `key`. */
+static int has_key(const jvalue *value, const char *key) {
+  size_t i;
+  if (value == NULL) return 0;
+  for (i = 0; i < value->count; i++) {
+    if (value->type == J_OBJECT && strcmp(value->keys[i], key) == 0) return 1;
+    if (has_key(value->items[i], key)) return 1;
+  }
+  return 0;
+}
+
+/* What the scenario needs that the C API lacks ("" when nothing), in `need`. */
+static void needs(const jvalue *scenario, char *need, size_t size) {
+  const jvalue *steps = json_get(scenario, "steps");
+  size_t i;
+  need[0] = '\0';
+  if (json_get(json_get(scenario, "setup"), "webhooks") != NULL) {
+    snprintf(need + strlen(need), size - strlen(need), "webhooks.create ");
+  }
+  for (i = 0; steps != NULL && i < steps->count; i++) {
+    const char *op = text_of(steps->items[i], "op");
+    const jvalue *input = json_get(steps->items[i], "input");
+    if (op != NULL && !supported(op) && !strstr(need, op)) {
+      snprintf(need + strlen(need), size - strlen(need), "%s ", op);
+    }
+    if (str_eq(op, "webhooks.verifySignature") && has_key(input, "now") && !strstr(need, "now")) {
+      snprintf(need + strlen(need), size - strlen(need), "webhooks.verifySignature:now ");
+    }
+  }
+  /* Not API gaps: generators this runner does not implement yet. */
+  if (has_key(steps, "$time")) snprintf(need + strlen(need), size - strlen(need), "(runner) $time ");
+  if (has_key(steps, "$concat")) {
+    snprintf(need + strlen(need), size - strlen(need), "(runner) $concat ");
+  }
+}
+
+static aether_client *client_with(const char *api_key, const jvalue *options) {
+  aether_client_options settings = AETHER_CLIENT_OPTIONS_INIT;
+  aether_client *client = NULL;
+  const jvalue *retries = json_get(options, "maxRetries");
+  const jvalue *timeout = json_get(options, "timeoutMs");
+  settings.api_key = api_key;
+  settings.base_url = mock_url();
+  settings.retry_backoff_base_ms = 5;
+  settings.retry_backoff_cap_ms = 50;
+  if (retries != NULL) settings.max_retries = (int32_t)retries->number;
+  if (timeout != NULL) settings.request_timeout_ms = (uint32_t)timeout->number;
+  aether_client_new(&settings, &client, NULL);
+  return client;
+}
+
+static int run_scenario(state *s, const jvalue *scenario) {
+  const jvalue *setup = json_get(scenario, "setup");
+  const jvalue *steps = json_get(scenario, "steps");
+  const jvalue *profiles = json_get(setup, "profiles");
+  aether_client *client;
+  size_t i;
+  int outcome = 0;
+  jvalue *answer = NULL;
+
+  if (mock_reset(NULL) != 0) return failf(s, "the emulator did not reset");
+  if (json_get(setup, "settings") != NULL) {
+    if (admin_json(s, "PATCH", "/_mock/settings", json_get(setup, "settings"), &answer) != 0) {
+      return -1;
+    }
+    json_free(answer);
+  }
+  for (i = 0; profiles != NULL && i < profiles->count; i++) {
+    jvalue *body = json_new(J_OBJECT);
+    const jvalue *profile = profiles->items[i];
+    size_t k;
+    for (k = 0; k < profile->count; k++) {
+      if (strcmp(profile->keys[k], "as") != 0) {
+        json_set(body, profile->keys[k], json_clone(profile->items[k]));
+      }
+    }
+    outcome = admin_json(s, "POST", "/_mock/profiles", body, &answer);
+    json_free(body);
+    if (outcome != 0) return -1;
+    store(s, text_of(profile, "as"), answer);
+    json_free(answer);
+  }
+  client = client_with(mock_api_key(), NULL);
+  if (client == NULL) return failf(s, "no client");
+
+  for (i = 0; outcome == 0 && steps != NULL && i < steps->count; i++) {
+    const jvalue *step = steps->items[i];
+    const char *op = text_of(step, "op");
+    const jvalue *raw_input = json_get(step, "input");
+    const jvalue *options = json_get(step, "options");
+    const jvalue *step_client = json_get(step, "client");
+    const jvalue *expect = json_get(step, "expect");
+    const jvalue *expect_error = json_get(step, "expectError");
+    const jvalue *repeat = json_get(step, "repeat");
+    int runs = repeat ? (int)repeat->number : 1, run;
+    aether_client *use = client;
+    jvalue *input = raw_input ? resolve(s, raw_input) : json_new(J_OBJECT);
+    jvalue *wanted = NULL;
+    if (input == NULL) {
+      outcome = -1;
+    } else if ((expect || expect_error) &&
+               (wanted = resolve(s, expect ? expect : expect_error)) == NULL) {
+      outcome = -1;
+    }
+    if (outcome == 0 && (step_client != NULL || json_get(options, "maxRetries") != NULL ||
+                         json_get(options, "timeoutMs") != NULL)) {
+      const char *key = step_client ? text_of(step_client, "apiKey") : mock_api_key();
+      use = client_with(key, options);
+    }
+    for (run = 0; outcome == 0 && run < runs; run++) {
+      jvalue *result = NULL;
+      int status = run_op(s, use, op, input, options, &result);
+      if (status < 0) {
+        outcome = -1;
+      } else if (status == 1 && expect_error == NULL) {
+        char *text = json_dump(result);
+        outcome = failf(s, "failed: %s", text);
+        free(text);
+      } else if (status == 0 && expect_error != NULL) {
+        char *text = json_dump(result);
+        outcome = failf(s, "succeeded, an error was expected: %.1500s", text);
+        free(text);
+      } else if (wanted != NULL) {
+        outcome = check(s, wanted, result, status == 1);
+      }
+      if (outcome == 0 && text_of(step, "as") && result != NULL) {
+        store(s, text_of(step, "as"), result);
+      }
+      json_free(result);
+    }
+    if (outcome != 0) {
+      char where[8192];
+      const char *note = text_of(step, "note");
+      snprintf(where, sizeof where, "steps[%lu] %s%s%s: %s", (unsigned long)i, op ? op : "?",
+               note ? " (" : "", note ? note : "", s->failure);
+      if (note) strncat(where, ")", sizeof where - strlen(where) - 1);
+      where[sizeof s->failure - 1] = '\0';
+      memcpy(s->failure, where, sizeof s->failure);
+    }
+    if (use != client) aether_client_free(use);
+    json_free(input);
+    json_free(wanted);
+  }
+  aether_client_free(client);
+  return outcome;
+}
+
+static int scenario_file(const struct dirent *entry) {
+  size_t len = strlen(entry->d_name);
+  return entry->d_name[0] >= '0' && entry->d_name[0] <= '9' && len > 5 &&
+         strcmp(entry->d_name + len - 5, ".json") == 0;
+}
+
+static char *read_file(const char *path) {
+  FILE *file = fopen(path, "rb");
+  long size;
+  char *text;
+  if (file == NULL) return NULL;
+  fseek(file, 0, SEEK_END);
+  size = ftell(file);
+  fseek(file, 0, SEEK_SET);
+  text = (char *)malloc((size_t)size + 1);
+  if (fread(text, 1, (size_t)size, file) != (size_t)size) size = 0;
+  text[size] = '\0';
+  fclose(file);
+  return text;
+}
+
+int main(int argc, char **argv) {
+  const char *filter = argc > 1 ? argv[1] : NULL;
+  const char *dir = getenv("AETHER_CONFORMANCE_DIR") ? getenv("AETHER_CONFORMANCE_DIR")
+                                                      : "tests/conformance";
+  struct dirent **entries = NULL;
+  int count, i, passed = 0, failed = 0, skipped = 0;
+  static state s;
+
+  if (mock_load() != 0) return 2;
+  count = scandir(dir, &entries, scenario_file, alphasort);
+  if (count < 0) {
+    fprintf(stderr, "cannot read %s\n", dir);
+    return 2;
+  }
+  for (i = 0; i < count; i++) {
+    char path[1024], error[256], need[512];
+    char *text;
+    jvalue *scenario;
+    const char *name;
+    snprintf(path, sizeof path, "%s/%s", dir, entries[i]->d_name);
+    if (filter != NULL && strstr(entries[i]->d_name, filter) == NULL) {
+      free(entries[i]);
+      continue;
+    }
+    text = read_file(path);
+    scenario = text ? json_parse(text, error, sizeof error) : NULL;
+    free(text);
+    name = text_of(scenario, "name");
+    printf("scenario %s ... ", entries[i]->d_name);
+    fflush(stdout);
+    if (scenario == NULL || name == NULL) {
+      printf("FAILED: not a scenario (%s)\n", scenario ? "no name" : error);
+      failed++;
+    } else if (needs(scenario, need, sizeof need), need[0] != '\0') {
+      printf("skipped: needs %s\n", need);
+      skipped++;
+    } else if (run_scenario(&s, scenario) != 0) {
+      printf("FAILED\n    %s\n", s.failure);
+      failed++;
+    } else {
+      printf("ok\n");
+      passed++;
+    }
+    forget_all(&s);
+    json_free(scenario);
+    free(entries[i]);
+    fflush(stdout);
+  }
+  free(entries);
+  printf("\n%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+  return failed == 0 && passed > 0 ? 0 : 1;
+}
