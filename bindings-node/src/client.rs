@@ -1,27 +1,21 @@
-//! `NativeClient`: one `aether::Client` and a method per resource call. Each method parses its
-//! JSON arguments, runs the core's future on napi-rs's runtime and resolves with the result as
-//! JSON text; `lib/*.js` gives them their public shape.
+//! `NativeClient`: one `aether::Client`, with the options and helpers its calls share. The
+//! calls themselves are in `crate::resources` (one module per resource) and `crate::upload`:
+//! each parses its JSON arguments, runs the core's future on napi-rs's runtime and resolves
+//! with the result as JSON text; `lib/` gives them their public shape.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use aether::model::{
-    CreateConnectLinkRequest, CreatePostRequest, CreateWebhookRequest, ListPostsQuery,
-    UpdatePostRequest,
-};
-use aether::posts::WaitOptions;
 use aether::transport::{DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP};
 use aether::{Client, RequestOptions};
-use napi::bindgen_prelude::{PromiseRaw, ToNapiValue};
-use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use napi::{Env, Status};
+use napi::bindgen_prelude::ToNapiValue;
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi::Status;
 use napi_derive::napi;
 use serde::Deserialize;
 
-use crate::cancel::{cancellable, CancelToken};
-use crate::cursor::Cursor;
+use crate::cancel::CancelToken;
 use crate::error::{invalid, IntoNapi};
-use crate::json::{parse, text};
+use crate::json::parse;
 
 /// A JavaScript callback given one JSON string, called from runtime threads without blocking
 /// them. Weak: it never keeps the process alive by itself (the pending promise does). After
@@ -64,27 +58,17 @@ struct CallOptions {
     timeout_ms: Option<f64>,
 }
 
-/// `posts.wait` / `posts.watch` options (callbacks and the signal travel separately).
+/// How `posts.wait`, `posts.watch` and `media.waitReady` poll (callbacks and the signal travel
+/// separately).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct PostWaitOptions {
-    poll_interval_ms: Option<f64>,
-    max_poll_interval_ms: Option<f64>,
-    /// Absent: the core's default (15 min); `null` was turned into `noTimeout` by the wrapper.
-    timeout_ms: Option<f64>,
+pub struct PollOptions {
+    pub poll_interval_ms: Option<f64>,
+    pub max_poll_interval_ms: Option<f64>,
+    /// Absent: the core's default; `null` was turned into `noTimeout` by the wrapper.
+    pub timeout_ms: Option<f64>,
     #[serde(default)]
-    no_timeout: bool,
-}
-
-/// `media.waitReady` options.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct MediaWaitOptions {
-    poll_interval_ms: Option<f64>,
-    max_poll_interval_ms: Option<f64>,
-    timeout_ms: Option<f64>,
-    #[serde(default)]
-    no_timeout: bool,
+    pub no_timeout: bool,
 }
 
 /// A duration given in milliseconds; refuses NaN, negative and absurd values.
@@ -98,7 +82,7 @@ pub fn millis(what: &str, ms: f64) -> napi::Result<Duration> {
         .map_err(|_| invalid(format!("{what} is too large: {ms} ms")))
 }
 
-fn request_options(json: Option<String>) -> napi::Result<RequestOptions> {
+pub fn request_options(json: Option<String>) -> napi::Result<RequestOptions> {
     match json {
         Some(json) => parse_request_options(&json),
         None => Ok(RequestOptions::default()),
@@ -115,7 +99,7 @@ pub fn parse_request_options(json: &str) -> napi::Result<RequestOptions> {
     })
 }
 
-fn token(cancel: Option<&CancelToken>) -> Option<tokio_util::sync::CancellationToken> {
+pub fn token(cancel: Option<&CancelToken>) -> Option<tokio_util::sync::CancellationToken> {
     cancel.map(CancelToken::token)
 }
 
@@ -184,363 +168,10 @@ impl NativeClient {
                 .to_string()
         })
     }
-
-    // --- connect links -------------------------------------------------------------------
-
-    #[napi]
-    pub fn connect_links_create<'env>(
-        &self,
-        env: &'env Env,
-        body: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let body: CreateConnectLinkRequest = parse("connect link", &body)?;
-        let links = self.client.connect_links().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let link = cancellable(cancel, "the request", links.create(&body)).await.into_napi()?;
-            text(&link)
-        })
-    }
-
-    #[napi]
-    pub fn connect_links_get<'env>(
-        &self,
-        env: &'env Env,
-        id: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let links = self.client.connect_links().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let link = cancellable(cancel, "the request", links.get(&id)).await.into_napi()?;
-            text(&link)
-        })
-    }
-
-    // --- profiles ------------------------------------------------------------------------
-
-    #[napi]
-    pub fn profiles_get<'env>(
-        &self,
-        env: &'env Env,
-        id: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let profiles = self.client.profiles().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let profile =
-                cancellable(cancel, "the request", profiles.get(&id)).await.into_napi()?;
-            text(&profile)
-        })
-    }
-
-    #[napi]
-    pub fn profiles_disconnect<'env>(
-        &self,
-        env: &'env Env,
-        id: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let profiles = self.client.profiles().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let profile =
-                cancellable(cancel, "the request", profiles.disconnect(&id)).await.into_napi()?;
-            text(&profile)
-        })
-    }
-
-    /// Every profile, page by page as the cursor is read.
-    #[napi]
-    pub fn profiles_list(&self, options: Option<String>) -> napi::Result<Cursor> {
-        let profiles = self.client.profiles().with_options(request_options(options)?);
-        Ok(Cursor::new(profiles.list()))
-    }
-
-    // --- posts ---------------------------------------------------------------------------
-
-    #[napi]
-    pub fn posts_create<'env>(
-        &self,
-        env: &'env Env,
-        body: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let body: CreatePostRequest = parse("post", &body)?;
-        let posts = self.client.posts().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let post = cancellable(cancel, "the request", posts.create(&body)).await.into_napi()?;
-            text(&post)
-        })
-    }
-
-    #[napi]
-    pub fn posts_get<'env>(
-        &self,
-        env: &'env Env,
-        id: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let posts = self.client.posts().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let post = cancellable(cancel, "the request", posts.get(&id)).await.into_napi()?;
-            text(&post)
-        })
-    }
-
-    #[napi]
-    pub fn posts_update<'env>(
-        &self,
-        env: &'env Env,
-        id: String,
-        body: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let body: UpdatePostRequest = parse("post update", &body)?;
-        let posts = self.client.posts().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let post =
-                cancellable(cancel, "the request", posts.update(&id, &body)).await.into_napi()?;
-            text(&post)
-        })
-    }
-
-    #[napi]
-    pub fn posts_cancel<'env>(
-        &self,
-        env: &'env Env,
-        id: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let posts = self.client.posts().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let post = cancellable(cancel, "the request", posts.cancel(&id)).await.into_napi()?;
-            text(&post)
-        })
-    }
-
-    /// Every post matching the query (`status`, `profileId`, `limit` = page size, `cursor`).
-    #[napi]
-    pub fn posts_list(&self, query: String, options: Option<String>) -> napi::Result<Cursor> {
-        let query: ListPostsQuery = parse("post list query", &query)?;
-        let posts = self.client.posts().with_options(request_options(options)?);
-        Ok(Cursor::new(posts.list(query)))
-    }
-
-    /// Polls until a terminal status; `on_status` gets every distinct status as JSON.
-    #[napi]
-    pub fn posts_wait<'env>(
-        &self,
-        env: &'env Env,
-        id: String,
-        wait: String,
-        on_status: Option<JsonCallback>,
-        cancel: Option<&CancelToken>,
-        options: Option<String>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let mut wait = post_wait_options(&wait)?;
-        if let Some(token) = token(cancel) {
-            wait = wait.cancel_token(token);
-        }
-        let on_status = on_status.map(Arc::new);
-        if let Some(callback) = on_status.clone() {
-            wait = wait.on_status(move |post| {
-                if let Ok(json) = serde_json::to_string(post) {
-                    callback.call(Some(json), ThreadsafeFunctionCallMode::NonBlocking);
-                }
-            });
-        }
-        let posts = self.client.posts().with_options(request_options(options)?);
-        env.spawn_future(async move {
-            let post = posts.wait(&id, wait).await;
-            if let Some(callback) = on_status {
-                flush(&callback, None).await;
-            }
-            text(&post.into_napi()?)
-        })
-    }
-
-    /// The post each time its status changes, ending after a terminal one.
-    #[napi]
-    pub fn posts_watch(
-        &self,
-        id: String,
-        wait: String,
-        cancel: Option<&CancelToken>,
-        options: Option<String>,
-    ) -> napi::Result<Cursor> {
-        let mut wait = post_wait_options(&wait)?;
-        if let Some(token) = token(cancel) {
-            wait = wait.cancel_token(token);
-        }
-        let posts = self.client.posts().with_options(request_options(options)?);
-        Ok(Cursor::new(posts.watch(&id, wait)))
-    }
-
-    // --- media (upload lives in upload.rs) -----------------------------------------------
-
-    #[napi]
-    pub fn media_get<'env>(
-        &self,
-        env: &'env Env,
-        media_key: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let media = self.client.media().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let found =
-                cancellable(cancel, "the request", media.get(&media_key)).await.into_napi()?;
-            text(&found)
-        })
-    }
-
-    #[napi]
-    pub fn media_delete<'env>(
-        &self,
-        env: &'env Env,
-        media_key: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, ()>> {
-        let media = self.client.media().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            cancellable(cancel, "the request", media.delete(&media_key)).await.into_napi()
-        })
-    }
-
-    /// Polls the media until it is `ready`; a media that failed verification is its error.
-    #[napi]
-    pub fn media_wait_ready<'env>(
-        &self,
-        env: &'env Env,
-        media_key: String,
-        wait: String,
-        cancel: Option<&CancelToken>,
-        options: Option<String>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let parsed: MediaWaitOptions = parse("wait options", &wait)?;
-        let mut wait = aether::media::MediaWaitOptions::default();
-        if let Some(ms) = parsed.poll_interval_ms {
-            wait.poll_interval = millis("pollIntervalMs", ms)?;
-        }
-        if let Some(ms) = parsed.max_poll_interval_ms {
-            wait.max_poll_interval = millis("maxPollIntervalMs", ms)?;
-        }
-        if let Some(ms) = parsed.timeout_ms {
-            wait.timeout = Some(millis("timeoutMs", ms)?);
-        }
-        if parsed.no_timeout {
-            wait.timeout = None;
-        }
-        wait.cancel = token(cancel);
-        let media = self.client.media().with_options(request_options(options)?);
-        env.spawn_future(async move {
-            let ready = media.wait_ready(&media_key, wait).await.into_napi()?;
-            text(&ready)
-        })
-    }
-
-    #[napi]
-    pub fn media_upload_state<'env>(
-        &self,
-        env: &'env Env,
-        upload_id: String,
-        options: Option<String>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let media = self.client.media().with_options(request_options(options)?);
-        env.spawn_future(async move { text(&media.upload_state(&upload_id).await.into_napi()?) })
-    }
-
-    #[napi]
-    pub fn media_abort<'env>(
-        &self,
-        env: &'env Env,
-        upload_id: String,
-        options: Option<String>,
-    ) -> napi::Result<PromiseRaw<'env, ()>> {
-        let media = self.client.media().with_options(request_options(options)?);
-        env.spawn_future(async move { media.abort(&upload_id).await.into_napi() })
-    }
-
-    // --- webhooks ------------------------------------------------------------------------
-
-    #[napi]
-    pub fn webhooks_create<'env>(
-        &self,
-        env: &'env Env,
-        body: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let body: CreateWebhookRequest = parse("webhook", &body)?;
-        let webhooks = self.client.webhooks().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let webhook =
-                cancellable(cancel, "the request", webhooks.create(&body)).await.into_napi()?;
-            text(&webhook)
-        })
-    }
-
-    #[napi]
-    pub fn webhooks_list(&self, options: Option<String>) -> napi::Result<Cursor> {
-        let webhooks = self.client.webhooks().with_options(request_options(options)?);
-        Ok(Cursor::new(webhooks.list()))
-    }
-
-    #[napi]
-    pub fn webhooks_delete<'env>(
-        &self,
-        env: &'env Env,
-        id: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, ()>> {
-        let webhooks = self.client.webhooks().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            cancellable(cancel, "the request", webhooks.delete(&id)).await.into_napi()
-        })
-    }
 }
 
 impl NativeClient {
     pub fn client(&self) -> &Client {
         &self.client
     }
-}
-
-fn post_wait_options(json: &str) -> napi::Result<WaitOptions> {
-    let parsed: PostWaitOptions = parse("wait options", json)?;
-    let mut wait = WaitOptions::default();
-    if let Some(ms) = parsed.poll_interval_ms {
-        wait.poll_interval = millis("pollIntervalMs", ms)?;
-    }
-    if let Some(ms) = parsed.max_poll_interval_ms {
-        wait.max_poll_interval = millis("maxPollIntervalMs", ms)?;
-    }
-    if let Some(ms) = parsed.timeout_ms {
-        wait.timeout = Some(millis("timeoutMs", ms)?);
-    }
-    if parsed.no_timeout {
-        wait.timeout = None;
-    }
-    Ok(wait)
 }

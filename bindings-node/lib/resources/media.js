@@ -1,0 +1,139 @@
+'use strict';
+// media: uploads (every kind of file), reads, deletes, waiting for verification.
+
+const {
+  native,
+  json,
+  parse,
+  requireString,
+  requireObject,
+  optionalInteger,
+  optionalFunction,
+  checkSignal,
+  requestOptions,
+  run,
+  guardedCallback,
+} = require('../call');
+const { invalidArgument, AetherError } = require('../errors');
+const { sourceFor } = require('../upload');
+const { waitOptions } = require('./wait-options');
+
+const UPLOAD_KEYS = ['fileName', 'mimeType', 'tier', 'partSize', 'parallelism', 'singleShotThreshold', 'resumeStateFile'];
+
+class Media {
+  #native;
+  constructor(client) {
+    this.#native = client;
+  }
+
+  /**
+   * Uploads a video or image and returns the media (`mediaKey`, usually still `processing`).
+   * `file` is a path, a file: URL, a Buffer or Uint8Array, an fs.ReadStream (read natively
+   * from its path), or any Readable or async iterable of chunks (read with backpressure).
+   */
+  upload(params, options) {
+    return this.#upload(undefined, params, options);
+  }
+
+  /** Continues the chunked upload `uploadId` with the same file (only missing parts are sent). */
+  resume(uploadId, params, options) {
+    return run(null, async () => {
+      requireString(uploadId, 'uploadId');
+      return this.#upload(uploadId, params, options);
+    });
+  }
+
+  #upload(uploadId, params, options) {
+    return run(null, async () => {
+      const p = requireObject(params, 'params');
+      if (p.file === undefined || p.file === null) throw invalidArgument('params.file is required');
+      const picked = {};
+      for (const key of UPLOAD_KEYS) if (p[key] !== undefined) picked[key] = p[key];
+      if (p.platforms !== undefined) {
+        if (!Array.isArray(p.platforms)) throw invalidArgument('params.platforms must be an array of platform names');
+        picked.platforms = p.platforms;
+      }
+      if (picked.fileName === undefined && typeof File === 'function' && p.file instanceof File && p.file.name) {
+        picked.fileName = p.file.name;
+      }
+      if (picked.mimeType === undefined && typeof Blob === 'function' && p.file instanceof Blob && p.file.type) {
+        picked.mimeType = p.file.type;
+      }
+      const uploadOptions = json(picked, 'params');
+      const size = optionalInteger(p.size, 'params.size');
+      const onProgress = optionalFunction(p.onProgress, 'params.onProgress');
+      const signal = checkSignal(p.signal);
+      const { json: opts } = requestOptions(options);
+      if (signal?.aborted) return run(signal, () => undefined);
+
+      const token = new native.CancelToken();
+      const guard = onProgress ? guardedCallback(onProgress, (event) => event, token) : undefined;
+      const { source, pump, stop, streamError } = sourceFor(p.file, size);
+      const upload = run(
+        signal,
+        () => this.#native.mediaUpload(source, uploadId, uploadOptions, guard?.callback, token, opts),
+        { token, failure: guard?.failure },
+      );
+      if (!pump) return upload.then(parse);
+      const pumping = pump();
+      try {
+        const media = await upload;
+        await pumping;
+        return parse(media);
+      } catch (error) {
+        stop();
+        const cause = streamError();
+        if (cause !== undefined && error instanceof AetherError && error.cause === undefined) error.cause = cause;
+        throw error;
+      }
+    });
+  }
+
+  get(mediaKey, options) {
+    return run(null, async () => {
+      requireString(mediaKey, 'mediaKey');
+      const { json: opts, signal } = requestOptions(options);
+      return run(signal, (token) => this.#native.mediaGet(mediaKey, opts, token)).then(parse);
+    });
+  }
+
+  delete(mediaKey, options) {
+    return run(null, async () => {
+      requireString(mediaKey, 'mediaKey');
+      const { json: opts, signal } = requestOptions(options);
+      await run(signal, (token) => this.#native.mediaDelete(mediaKey, opts, token));
+    });
+  }
+
+  /**
+   * Polls until the server has verified the media and returns it `ready`; a media that failed
+   * verification throws its own code (e.g. VIDEO_TOO_SHORT).
+   */
+  waitReady(mediaKey, options) {
+    return run(null, async () => {
+      requireString(mediaKey, 'mediaKey');
+      const o = requireObject(options, 'options', { optional: true });
+      const wait = json(waitOptions(o, 'options'), 'options');
+      const signal = checkSignal(o.signal);
+      return run(signal, (token) => this.#native.mediaWaitReady(mediaKey, wait, token, undefined)).then(parse);
+    });
+  }
+
+  /** The chunked upload session and the parts the server holds. */
+  uploadState(uploadId) {
+    return run(null, async () => {
+      requireString(uploadId, 'uploadId');
+      return run(null, () => this.#native.mediaUploadState(uploadId, undefined)).then(parse);
+    });
+  }
+
+  /** Aborts a chunked upload and frees its parts. */
+  abortUpload(uploadId) {
+    return run(null, async () => {
+      requireString(uploadId, 'uploadId');
+      await run(null, () => this.#native.mediaAbort(uploadId, undefined));
+    });
+  }
+}
+
+module.exports = { Media };

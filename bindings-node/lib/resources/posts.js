@@ -1,0 +1,114 @@
+'use strict';
+// posts: create, read, list, edit, cancel, wait for and watch posts.
+
+const {
+  native,
+  json,
+  parse,
+  requireString,
+  requireObject,
+  optionalInteger,
+  optionalFunction,
+  checkSignal,
+  requestOptions,
+  run,
+  guardedCallback,
+  iterate,
+} = require('../call');
+const { waitOptions } = require('./wait-options');
+
+class Posts {
+  #native;
+  constructor(client) {
+    this.#native = client;
+  }
+
+  /**
+   * Creates a post. Sent with an idempotency key and retried safely: a create whose answer was
+   * lost is never published twice.
+   */
+  create(params, options) {
+    return run(null, async () => {
+      const body = json(requireObject(params, 'params'), 'params');
+      const { json: opts, signal } = requestOptions(options);
+      return run(signal, (token) => this.#native.postsCreate(body, opts, token)).then(parse);
+    });
+  }
+
+  get(id, options) {
+    return run(null, async () => {
+      requireString(id, 'id');
+      const { json: opts, signal } = requestOptions(options);
+      return run(signal, (token) => this.#native.postsGet(id, opts, token)).then(parse);
+    });
+  }
+
+  /** Every post matching `params`, newest first, fetched page by page as you iterate. */
+  list(params, options) {
+    const p = requireObject(params, 'params', { optional: true });
+    const query = json(
+      {
+        status: p.status,
+        profileId: p.profileId,
+        limit: optionalInteger(p.limit, 'params.limit'),
+        cursor: p.cursor,
+      },
+      'params',
+    );
+    const { json: opts, signal } = requestOptions(options);
+    return iterate(() => this.#native.postsList(query, opts), signal);
+  }
+
+  /** Changes a draft or scheduled post (schedule, content, draft); else POST_NOT_EDITABLE. */
+  update(id, params, options) {
+    return run(null, async () => {
+      requireString(id, 'id');
+      const body = json(requireObject(params, 'params'), 'params');
+      const { json: opts, signal } = requestOptions(options);
+      return run(signal, (token) => this.#native.postsUpdate(id, body, opts, token)).then(parse);
+    });
+  }
+
+  /** Cancels a draft or scheduled post; returns it, now `cancelled`. */
+  cancel(id, options) {
+    return run(null, async () => {
+      requireString(id, 'id');
+      const { json: opts, signal } = requestOptions(options);
+      return run(signal, (token) => this.#native.postsCancel(id, opts, token)).then(parse);
+    });
+  }
+
+  /**
+   * Polls until the post is published, partially published, failed or cancelled, and returns
+   * it (a failed post is a result, not an error). `onStatus` hears every distinct status.
+   */
+  wait(id, options) {
+    return run(null, async () => {
+      requireString(id, 'id');
+      const o = requireObject(options, 'options', { optional: true });
+      const wait = json(waitOptions(o, 'options'), 'options');
+      const onStatus = optionalFunction(o.onStatus, 'options.onStatus');
+      const signal = checkSignal(o.signal);
+      const { json: opts } = requestOptions({ maxRetries: o.maxRetries });
+      const token = new native.CancelToken();
+      const guard = onStatus ? guardedCallback(onStatus, JSON.parse, token) : undefined;
+      return run(signal, () => this.#native.postsWait(id, wait, guard?.callback, token, opts), {
+        token,
+        failure: guard?.failure,
+      }).then(parse);
+    });
+  }
+
+  /** The post each time its status changes (the current one first), until a terminal one. */
+  watch(id, options) {
+    requireString(id, 'id');
+    const o = requireObject(options, 'options', { optional: true });
+    const wait = json(waitOptions(o, 'options'), 'options');
+    const signal = checkSignal(o.signal);
+    // Aborting closes the cursor (which drops the core's stream and its polling); the
+    // iteration then ends with an AbortError whose cause is the signal's reason.
+    return iterate(() => this.#native.postsWatch(id, wait, undefined, undefined), signal);
+  }
+}
+
+module.exports = { Posts };

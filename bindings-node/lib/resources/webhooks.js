@@ -1,0 +1,87 @@
+'use strict';
+// webhooks: endpoints, and verifying the signed deliveries a receiver gets.
+
+const {
+  native,
+  json,
+  parse,
+  requireString,
+  requireObject,
+  optionalNumber,
+  requestOptions,
+  run,
+  sync,
+  iterate,
+} = require('../call');
+const { invalidArgument } = require('../errors');
+
+class Webhooks {
+  #native;
+  constructor(client) {
+    this.#native = client;
+  }
+
+  /** Registers an endpoint; the returned `secret` is shown only here. */
+  create(params, options) {
+    return run(null, async () => {
+      const body = json(requireObject(params, 'params'), 'params');
+      const { json: opts, signal } = requestOptions(options);
+      return run(signal, (token) => this.#native.webhooksCreate(body, opts, token)).then(parse);
+    });
+  }
+
+  /** Every endpoint (without secrets), page by page as you iterate. */
+  list(options) {
+    const { json: opts, signal } = requestOptions(options);
+    return iterate(() => this.#native.webhooksList(opts), signal);
+  }
+
+  delete(id, options) {
+    return run(null, async () => {
+      requireString(id, 'id');
+      const { json: opts, signal } = requestOptions(options);
+      await run(signal, (token) => this.#native.webhooksDelete(id, opts, token));
+    });
+  }
+
+  /**
+   * Checks a delivery's `x-aether-signature` against its raw body with any of your secrets
+   * (constant time; `t` within the tolerance). Throws INVALID_ARGUMENT with `details.reason`
+   * otherwise. Synchronous: it does no I/O.
+   */
+  verifySignature(params) {
+    const { payload, header, secrets, toleranceSeconds, now } = verifyParams(params);
+    sync(() => native.verifySignature(payload, header, secrets, toleranceSeconds, now));
+    return true;
+  }
+
+  /** Verifies like `verifySignature` and returns the parsed event. */
+  constructEvent(params) {
+    const { payload, header, secrets, toleranceSeconds } = verifyParams(params);
+    return JSON.parse(sync(() => native.constructEvent(payload, header, secrets, toleranceSeconds)));
+  }
+}
+
+function verifyParams(params) {
+  const p = requireObject(params, 'params');
+  let payload = p.payload;
+  if (typeof payload === 'string') payload = Buffer.from(payload);
+  else if (ArrayBuffer.isView(payload)) payload = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  else throw invalidArgument('payload must be the raw body: a string or a Buffer');
+  if (typeof p.header !== 'string') throw invalidArgument('header must be the x-aether-signature value (a string)');
+  const secrets = typeof p.secret === 'string' ? [p.secret] : p.secrets;
+  if (!Array.isArray(secrets) || !secrets.every((s) => typeof s === 'string')) {
+    throw invalidArgument('give secret (a string) or secrets (an array of strings)');
+  }
+  let now = p.now;
+  if (now instanceof Date) now = now.getTime() / 1000;
+  return {
+    payload,
+    header: p.header,
+    secrets,
+    toleranceSeconds: optionalNumber(p.toleranceSeconds, 'toleranceSeconds'),
+    now: optionalNumber(now, 'now'),
+  };
+}
+
+module.exports = { Webhooks };
