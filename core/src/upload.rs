@@ -11,11 +11,13 @@
 //! 2. **Single shot.** A source of at most [`UploadOptions::single_shot_threshold`] bytes
 //!    (default 8 MiB) goes in one `POST /v1/media` with `X-File-Name` and `X-Content-Sha256`.
 //!    (A file name that cannot travel in a header — non-ASCII — goes chunked instead.)
-//! 3. **Chunked.** Otherwise an upload session is opened (`POST /v1/media/uploads`, with the
-//!    whole-file SHA-256 when it can be computed first: a path is hashed in one streaming
-//!    pass), the parts are `PUT` with `X-Part-Crc32c` (base64 of the big-endian CRC32C), at most
-//!    [`UploadOptions::parallelism`] at a time, and the session is completed with the SHA-256
-//!    (for a reader, the one computed while reading). Each part is retried by the transport's
+//! 3. **Chunked.** Otherwise an upload session is opened (`POST /v1/media/uploads`), the parts
+//!    are `PUT` with `X-Part-Crc32c` (base64 of the big-endian CRC32C), at most
+//!    [`UploadOptions::parallelism`] at a time, and the session is completed with the
+//!    whole-file SHA-256: for a path or bytes it is computed in one streaming pass *beside* the
+//!    part uploads (not before them, which cost a full read of the file up front); for a reader
+//!    it is computed while the parts are read. A resumed session is completed with the hash of
+//!    the file as it is now, so the server keeps exactly what is on disk. Each part is retried by the transport's
 //!    retry policy (network failures, 5xx, 429 — a part PUT is idempotent), and re-sent once
 //!    more if the server reports `CHECKSUM_MISMATCH` (the bytes were damaged on the way).
 //!
@@ -874,22 +876,9 @@ impl Engine {
                 }
                 let known: HashMap<u32, PartReceipt> =
                     state.parts.into_iter().map(|p| (p.part_number, p)).collect();
-                // Hashed while the parts are read (a reader) or here, to check at completion.
-                let sha256 = match (&data, sha256) {
-                    (_, Some(sha)) => Some(sha),
-                    (Data::File(file), None) => Some(hash_file(file.clone(), size).await?),
-                    (Data::Bytes(bytes), None) => Some(hash_bytes(bytes.clone()).await?),
-                    (Data::Reader(_), None) => None,
-                };
                 (session, state.part_size, known, sha256)
             }
             None => {
-                let sha256 = match (&data, sha256) {
-                    (_, Some(sha)) => Some(sha),
-                    (Data::File(file), None) => Some(hash_file(file.clone(), size).await?),
-                    (Data::Bytes(bytes), None) => Some(hash_bytes(bytes.clone()).await?),
-                    (Data::Reader(_), None) => None,
-                };
                 let request = CreateUploadRequest {
                     file_name,
                     mime_type,
@@ -923,8 +912,28 @@ impl Engine {
             }
             .save(path)?;
         }
-        let read_sha256 = self.send_parts(data, &session, size, part_size, known, options).await?;
-        self.complete(&session, sha256.or(read_sha256)).await
+        // The whole-file hash runs beside the part uploads (on a blocking thread) instead of in a
+        // pass before them: sending it at `complete` rather than at create lets the file be read
+        // for hashing and for parts at the same time. A reader is hashed as its parts are read.
+        let whole_file_hash = {
+            let data = match (&data, &sha256) {
+                (Data::File(file), None) => Some(Data::File(file.clone())),
+                (Data::Bytes(bytes), None) => Some(Data::Bytes(bytes.clone())),
+                _ => None,
+            };
+            async move {
+                match data {
+                    Some(Data::File(file)) => hash_file(file, size).await.map(Some),
+                    Some(Data::Bytes(bytes)) => hash_bytes(bytes).await.map(Some),
+                    _ => Ok(None),
+                }
+            }
+        };
+        let (read_sha256, hashed) = tokio::try_join!(
+            self.send_parts(data, &session, size, part_size, known, options),
+            whole_file_hash
+        )?;
+        self.complete(&session, sha256.or(hashed).or(read_sha256)).await
     }
 
     async fn complete(&self, session: &OpenSession, sha256: Option<String>) -> Result<Media> {

@@ -549,7 +549,7 @@ async fn resuming_sends_again_a_part_the_server_holds_with_other_bytes() {
 }
 
 #[tokio::test]
-async fn a_file_changed_before_resuming_cannot_complete_the_session() {
+async fn a_file_changed_before_resuming_is_uploaded_as_it_is_now() {
     let emulator = Emulator::start().await;
     break_part_four(&emulator).await;
     let dir = tempfile::tempdir().unwrap();
@@ -562,12 +562,12 @@ async fn a_file_changed_before_resuming_cannot_complete_the_session() {
     let mut data = std::fs::read(&path).unwrap();
     data[PART as usize + 5] ^= 0xff;
     std::fs::write(&path, &data).unwrap();
-    let error = media.resume(&upload_id, UploadSource::path(&path), options).await.unwrap_err();
-    // The changed part was sent again (its CRC32C differs), but the session was opened for the
-    // old file's SHA-256, so completing refuses it; the session is aborted.
-    assert_eq!(*error.code(), ErrorCode::ChecksumMismatch, "{error}");
+    let uploaded = media.resume(&upload_id, UploadSource::path(&path), options).await.unwrap();
+    // The changed part's CRC32C differs from the server's copy, so it is sent again, and the
+    // whole-file SHA-256 sent at completion is the new file's: what the server keeps is exactly
+    // what is on disk now, never a mix of the two versions.
     assert_eq!(acknowledged_parts(&emulator).await.get(&2), Some(&2));
-    assert_eq!(media.upload_state(&upload_id).await.unwrap().status, UploadStatus::Aborted);
+    assert_eq!(uploaded.sha256, hex::encode(Sha256::digest(&data)));
 }
 
 #[tokio::test]
