@@ -503,6 +503,35 @@ typedef struct aether_wait_options {
 } aether_wait_options;
 
 /**
+ * What aether_post_update() changes. Start from AETHER_POST_CHANGES_INIT (nothing changes),
+ * then set what should. Strings are borrowed during the call.
+ */
+typedef struct aether_post_changes {
+  /**
+   * The new text; NULL: the content stays as it is. When set, the content is replaced by
+   * this text and `title`.
+   */
+  const char *text;
+  /**
+   * The new title, used only with `text`; NULL: no title.
+   */
+  const char *title;
+  /**
+   * The new publish time (same forms as aether_post_builder_set_schedule()); NULL: unchanged.
+   */
+  const char *scheduled_for;
+  /**
+   * The IANA time zone of a local `scheduled_for`; NULL: unchanged.
+   */
+  const char *timezone;
+  /**
+   * 0 releases a draft (scheduled, or publishing at once), 1 turns a scheduled post back
+   * into a draft, negative: unchanged.
+   */
+  int32_t draft;
+} aether_post_changes;
+
+/**
  * One change of a watched post, given to an aether_post_callback. Everything it points to is
  * borrowed for the duration of the callback only: copy what you need (aether_post_clone()).
  */
@@ -952,6 +981,16 @@ enum aether_status aether_post_wait(const struct aether_client *client,
                                     const struct aether_wait_options *options,
                                     struct aether_post **out_post,
                                     struct aether_error **error);
+
+/**
+ * Changes a draft or scheduled post (PATCH /v1/posts/{id}) as `changes` says and writes the
+ * post to `*out_post`. A post already publishing or done: AETHER_ERROR_POST_NOT_EDITABLE.
+ */
+enum aether_status aether_post_update(const struct aether_client *client,
+                                      const char *post_id,
+                                      const struct aether_post_changes *changes,
+                                      struct aether_post **out_post,
+                                      struct aether_error **error);
 
 /**
  * Cancels a draft or scheduled post (DELETE /v1/posts/{id}) and writes it, now "cancelled",
@@ -1461,6 +1500,11 @@ enum aether_status aether_webhook_sign_test_payload(const uint8_t *payload,
  * file.
  */
 #define AETHER_UPLOAD_OPTIONS_INIT { NULL, NULL, NULL, 0, NULL, 0, 0, -1, NULL, NULL, NULL, NULL }
+
+/**
+ * AETHER_POST_CHANGES_INIT: an aether_post_changes that changes nothing.
+ */
+#define AETHER_POST_CHANGES_INIT { NULL, NULL, NULL, NULL, -1 }
 
 /**
  * AETHER_WAIT_OPTIONS_INIT: an aether_wait_options with every field at its default: default

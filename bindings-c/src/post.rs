@@ -5,7 +5,9 @@ use std::ffi::{c_char, CString};
 use std::time::Duration;
 
 use aether::media::MediaWaitOptions;
-use aether::model::{ListPostsQuery, Post, PostStatus, ResultError, TargetResult};
+use aether::model::{
+    ListPostsQuery, Post, PostContent, PostStatus, ResultError, TargetResult, UpdatePostRequest,
+};
 use aether::posts::WaitOptions;
 use futures_util::TryStreamExt;
 
@@ -293,6 +295,63 @@ pub extern "C" fn aether_post_wait(
         let id = post_id_arg(post_id)?;
         let out = out_arg(out_post, "out_post")?;
         let post = block_on(client.posts().wait(id, post_wait_options(options)))?;
+        out.write(into_raw(aether_post::new(post)));
+        Ok(())
+    })
+}
+
+/// What aether_post_update() changes. Start from AETHER_POST_CHANGES_INIT (nothing changes),
+/// then set what should. Strings are borrowed during the call.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct aether_post_changes {
+    /// The new text; NULL: the content stays as it is. When set, the content is replaced by
+    /// this text and `title`.
+    pub text: *const c_char,
+    /// The new title, used only with `text`; NULL: no title.
+    pub title: *const c_char,
+    /// The new publish time (same forms as aether_post_builder_set_schedule()); NULL: unchanged.
+    pub scheduled_for: *const c_char,
+    /// The IANA time zone of a local `scheduled_for`; NULL: unchanged.
+    pub timezone: *const c_char,
+    /// 0 releases a draft (scheduled, or publishing at once), 1 turns a scheduled post back
+    /// into a draft, negative: unchanged.
+    pub draft: i32,
+}
+
+/// Changes a draft or scheduled post (PATCH /v1/posts/{id}) as `changes` says and writes the
+/// post to `*out_post`. A post already publishing or done: AETHER_ERROR_POST_NOT_EDITABLE.
+#[no_mangle]
+pub extern "C" fn aether_post_update(
+    client: *const aether_client,
+    post_id: *const c_char,
+    changes: *const aether_post_changes,
+    out_post: *mut *mut aether_post,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        let client = client_arg(client)?;
+        let id = post_id_arg(post_id)?;
+        // SAFETY: NULL or valid changes, by the header's conventions.
+        let changes = unsafe { ref_arg(changes, "changes") }?;
+        let out = out_arg(out_post, "out_post")?;
+        // SAFETY: NULL or NUL-terminated strings valid for the call.
+        let (text, title, scheduled_for, timezone) = unsafe {
+            (
+                opt_str_arg(changes.text, "changes->text")?,
+                opt_str_arg(changes.title, "changes->title")?,
+                opt_str_arg(changes.scheduled_for, "changes->scheduled_for")?,
+                opt_str_arg(changes.timezone, "changes->timezone")?,
+            )
+        };
+        let request = UpdatePostRequest {
+            scheduled_for: scheduled_for.map(str::to_owned),
+            timezone: timezone.map(str::to_owned),
+            content: text
+                .map(|text| PostContent { text: text.to_owned(), title: title.map(str::to_owned) }),
+            draft: (changes.draft >= 0).then_some(changes.draft > 0),
+        };
+        let post = block_on(client.posts().update(id, &request))?;
         out.write(into_raw(aether_post::new(post)));
         Ok(())
     })

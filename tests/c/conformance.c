@@ -30,7 +30,7 @@ static const char *const supported_ops[] = {
     "connectLinks.create", "connectLinks.get",  "connectLinks.approve", "profiles.get",
     "profiles.list",       "profiles.disconnect", "media.upload",       "media.resume",
     "media.get",           "media.wait",        "posts.create",         "posts.get",
-    "posts.list",          "posts.cancel",      "posts.wait",
+    "posts.list",          "posts.update",      "posts.cancel",         "posts.wait",
     "webhooks.verifySignature", "admin.fault",  "admin.advanceClock",   "admin.forceOutcome",
     "admin.setSettings",   "admin.revokeProfile", "journal.count",
 };
@@ -571,6 +571,21 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     *result = json_new(J_OBJECT);
     json_set(*result, "data", data);
     return 0;
+  }
+  if (strcmp(op, "posts.update") == 0) {
+    static const char *const fields[] = {"id", "scheduledFor", "timezone", "content", "draft", NULL};
+    aether_post_changes changes = AETHER_POST_CHANGES_INIT;
+    const jvalue *content = json_get(input, "content");
+    const jvalue *draft = json_get(input, "draft");
+    aether_post *post = NULL;
+    if (only_fields(s, op, input, fields) != 0) return -1;
+    changes.text = text_of(content, "text");
+    changes.title = text_of(content, "title");
+    changes.scheduled_for = text_of(input, "scheduledFor");
+    changes.timezone = text_of(input, "timezone");
+    if (draft != NULL) changes.draft = draft->boolean;
+    API(aether_post_update(client, id, &changes, &post, E), aether_post_to_json, post,
+        aether_post_free);
   }
   if (strcmp(op, "posts.get") == 0) {
     aether_post *post = NULL;

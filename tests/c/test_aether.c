@@ -922,6 +922,17 @@ static void test_drafts_cancel_and_schedule_errors(void) {
   draft = linkedin_post(client, profile, "a draft", 1);
   CHECK(draft != NULL);
   CHECK_STR(aether_post_status(draft), "draft");
+  {
+    aether_post_changes changes = AETHER_POST_CHANGES_INIT;
+    aether_post *updated = NULL;
+    changes.text = "a better draft";
+    CHECK_OK(aether_post_update(client, aether_post_id(draft), &changes, &updated, &err), err);
+    CHECK_STR(aether_post_text(updated), "a better draft");
+    CHECK_STR(aether_post_status(updated), "draft");
+    aether_post_free(updated);
+    CHECK(aether_post_update(client, aether_post_id(draft), NULL, &updated, NULL) ==
+          AETHER_ERROR_INVALID_ARGUMENT);
+  }
   CHECK_OK(aether_post_cancel(client, aether_post_id(draft), &cancelled, &err), err);
   CHECK_STR(aether_post_status(cancelled), "cancelled");
   CHECK(aether_post_is_terminal(cancelled));
