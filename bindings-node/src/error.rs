@@ -12,44 +12,10 @@ pub const ERROR_TAG: &str = "\u{1}aether-error:";
 /// The name of the `AetherError` subclass a code becomes in JavaScript: what a caller
 /// usually catches together (`err.code` stays the precise answer).
 pub fn error_class(code: &ErrorCode) -> &'static str {
-    use ErrorCode as C;
-    match code {
-        C::Unauthorized => "AuthenticationError",
-        C::Forbidden => "PermissionDeniedError",
-        C::NotFound => "NotFoundError",
-        C::InvalidRequest => "BadRequestError",
-        C::InvalidArgument => "InvalidArgumentError",
-        C::CaptionTooLong
-        | C::TitleRequired
-        | C::TitleTooLong
-        | C::TooManyHashtags
-        | C::TooManyMentions
-        | C::MediaRequired
-        | C::UnsupportedMediaType
-        | C::TooManyMedia
-        | C::VideoTooShort
-        | C::VideoTooLong
-        | C::FileTooLarge
-        | C::SubredditRequired
-        | C::InvalidPlatformOption
-        | C::ScheduleInPast
-        | C::ScheduleTooFar
-        | C::InvalidTimezone => "ValidationError",
-        C::RateLimited => "RateLimitError",
-        C::PostLimitReached => "PostLimitReachedError",
-        C::IdempotencyKeyReused
-        | C::IdempotencyKeyInUse
-        | C::PostNotEditable
-        | C::ProfileDisconnected => "ConflictError",
-        C::ChecksumMismatch | C::UploadIncomplete | C::UploadExpired => "UploadError",
-        C::PlatformError => "PlatformError",
-        C::InternalError | C::ServiceUnavailable => "InternalServerError",
-        C::NetworkError => "APIConnectionError",
-        C::Timeout => "APITimeoutError",
-        C::Cancelled => "AbortError",
-        C::IoError => "LocalIOError",
-        C::ProtocolError => "APIResponseError",
-        C::Unknown(_) => "AetherError",
+    match code.family() {
+        // Node's convention for a cancelled operation, the name AbortSignal users expect.
+        aether::ErrorFamily::Cancelled => "AbortError",
+        family => family.class_name(),
     }
 }
 

@@ -11,48 +11,10 @@ use pyo3::types::{PyDict, PyTuple};
 
 use crate::convert::to_py;
 
-/// The name, in `aether._exceptions`, of the class raised for a code. Exhaustive on purpose:
-/// a code added to the core fails to compile here until it is given a class.
+/// The name, in `aether._exceptions`, of the class raised for a code: its family's class (the
+/// core's mapping is exhaustive, so a new code cannot reach Python without a class).
 pub fn class_name(code: &ErrorCode) -> &'static str {
-    use ErrorCode as C;
-    match code {
-        C::Unauthorized => "AuthenticationError",
-        C::Forbidden => "PermissionDeniedError",
-        C::NotFound => "NotFoundError",
-        C::InvalidRequest => "BadRequestError",
-        C::InvalidArgument => "InvalidArgumentError",
-        C::CaptionTooLong
-        | C::TitleRequired
-        | C::TitleTooLong
-        | C::TooManyHashtags
-        | C::TooManyMentions
-        | C::MediaRequired
-        | C::UnsupportedMediaType
-        | C::TooManyMedia
-        | C::VideoTooShort
-        | C::VideoTooLong
-        | C::FileTooLarge
-        | C::SubredditRequired
-        | C::InvalidPlatformOption
-        | C::ScheduleInPast
-        | C::ScheduleTooFar
-        | C::InvalidTimezone => "ValidationError",
-        C::RateLimited => "RateLimitError",
-        C::PostLimitReached => "PostLimitReachedError",
-        C::IdempotencyKeyReused
-        | C::IdempotencyKeyInUse
-        | C::PostNotEditable
-        | C::ProfileDisconnected => "ConflictError",
-        C::ChecksumMismatch | C::UploadIncomplete | C::UploadExpired => "UploadError",
-        C::PlatformError => "PlatformError",
-        C::InternalError | C::ServiceUnavailable => "InternalServerError",
-        C::NetworkError => "APIConnectionError",
-        C::Timeout => "APITimeoutError",
-        C::Cancelled => "OperationCancelledError",
-        C::IoError => "LocalIOError",
-        C::ProtocolError => "APIResponseError",
-        C::Unknown(_) => "AetherError",
-    }
+    code.family().class_name()
 }
 
 static EXCEPTIONS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();

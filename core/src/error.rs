@@ -151,7 +151,122 @@ error_codes! {
     ProtocolError = "PROTOCOL_ERROR", status None, retryable false;
 }
 
+/// The family of errors a caller usually catches together. Each binding names one error class
+/// per family (`ValidationError`, `ConflictError`, …); the code stays the precise answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorFamily {
+    /// The API key is missing or wrong.
+    Authentication,
+    /// The key may not touch this resource.
+    PermissionDenied,
+    /// An unknown id.
+    NotFound,
+    /// The server could not read the request.
+    BadRequest,
+    /// An argument was refused before anything was sent.
+    InvalidArgument,
+    /// The content breaks a platform rule (text, title, media, schedule, options).
+    Validation,
+    /// Too many API calls; wait and retry.
+    RateLimit,
+    /// The profile's daily publish quota is used.
+    PostLimitReached,
+    /// The request conflicts with the resource's state.
+    Conflict,
+    /// An upload session refused a part or completion.
+    Upload,
+    /// The platform refused or failed.
+    Platform,
+    /// The server failed.
+    InternalServer,
+    /// The connection failed.
+    Connection,
+    /// A deadline passed.
+    Timeout,
+    /// The caller cancelled.
+    Cancelled,
+    /// A local file could not be read or written.
+    LocalIo,
+    /// A response the SDK cannot understand.
+    Response,
+    /// A code this SDK version does not know.
+    Other,
+}
+
+impl ErrorFamily {
+    /// The name of the error class the Python and Node bindings raise for this family (the
+    /// same names in both, so a user moving between them catches the same thing).
+    pub fn class_name(self) -> &'static str {
+        use ErrorFamily as F;
+        match self {
+            F::Authentication => "AuthenticationError",
+            F::PermissionDenied => "PermissionDeniedError",
+            F::NotFound => "NotFoundError",
+            F::BadRequest => "BadRequestError",
+            F::InvalidArgument => "InvalidArgumentError",
+            F::Validation => "ValidationError",
+            F::RateLimit => "RateLimitError",
+            F::PostLimitReached => "PostLimitReachedError",
+            F::Conflict => "ConflictError",
+            F::Upload => "UploadError",
+            F::Platform => "PlatformError",
+            F::InternalServer => "InternalServerError",
+            F::Connection => "APIConnectionError",
+            F::Timeout => "APITimeoutError",
+            F::Cancelled => "OperationCancelledError",
+            F::LocalIo => "LocalIOError",
+            F::Response => "APIResponseError",
+            F::Other => "AetherError",
+        }
+    }
+}
+
 impl ErrorCode {
+    /// The family this code belongs to. Exhaustive on purpose: a new code does not compile
+    /// until it is given a family, and every binding then follows.
+    pub fn family(&self) -> ErrorFamily {
+        use ErrorCode as C;
+        use ErrorFamily as F;
+        match self {
+            C::Unauthorized => F::Authentication,
+            C::Forbidden => F::PermissionDenied,
+            C::NotFound => F::NotFound,
+            C::InvalidRequest => F::BadRequest,
+            C::InvalidArgument => F::InvalidArgument,
+            C::CaptionTooLong
+            | C::TitleRequired
+            | C::TitleTooLong
+            | C::TooManyHashtags
+            | C::TooManyMentions
+            | C::MediaRequired
+            | C::UnsupportedMediaType
+            | C::TooManyMedia
+            | C::VideoTooShort
+            | C::VideoTooLong
+            | C::FileTooLarge
+            | C::SubredditRequired
+            | C::InvalidPlatformOption
+            | C::ScheduleInPast
+            | C::ScheduleTooFar
+            | C::InvalidTimezone => F::Validation,
+            C::RateLimited => F::RateLimit,
+            C::PostLimitReached => F::PostLimitReached,
+            C::IdempotencyKeyReused
+            | C::IdempotencyKeyInUse
+            | C::PostNotEditable
+            | C::ProfileDisconnected => F::Conflict,
+            C::ChecksumMismatch | C::UploadIncomplete | C::UploadExpired => F::Upload,
+            C::PlatformError => F::Platform,
+            C::InternalError | C::ServiceUnavailable => F::InternalServer,
+            C::NetworkError => F::Connection,
+            C::Timeout => F::Timeout,
+            C::Cancelled => F::Cancelled,
+            C::IoError => F::LocalIo,
+            C::ProtocolError => F::Response,
+            C::Unknown(_) => F::Other,
+        }
+    }
+
     /// Whether the code can only be produced by the SDK, never sent by the server.
     pub fn is_client_side(&self) -> bool {
         matches!(
@@ -622,6 +737,18 @@ mod tests {
             let back: ErrorCode = serde_json::from_str(&json).unwrap();
             assert_eq!(&back, code);
         }
+    }
+
+    #[test]
+    fn families_group_what_callers_catch_together() {
+        assert_eq!(ErrorCode::VideoTooShort.family(), ErrorFamily::Validation);
+        assert_eq!(ErrorCode::PostLimitReached.family(), ErrorFamily::PostLimitReached);
+        assert_eq!(ErrorCode::RateLimited.family(), ErrorFamily::RateLimit);
+        assert_eq!(ErrorCode::ProfileDisconnected.family(), ErrorFamily::Conflict);
+        assert_eq!(ErrorCode::Unknown("NEW".into()).family(), ErrorFamily::Other);
+        let validation = ErrorCode::ALL.iter().filter(|c| c.family() == ErrorFamily::Validation);
+        assert!(validation.clone().all(|c| matches!(c.http_status(), Some(413 | 422))));
+        assert_eq!(validation.count(), 16);
     }
 
     #[test]

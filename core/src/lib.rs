@@ -19,6 +19,6 @@ pub mod upload;
 pub mod webhooks;
 
 pub use client::{Client, ClientBuilder};
-pub use error::{decode_error, Error, ErrorCode, Result};
+pub use error::{decode_error, Error, ErrorCode, ErrorFamily, Result};
 pub use tokio_util::sync::CancellationToken;
 pub use transport::{RateLimit, RequestOptions};
