@@ -700,24 +700,34 @@ struct LenientPayload {
     details: Option<serde_json::Value>,
 }
 
+/// Whole seconds, rounded up, from a non-negative finite number of seconds.
+fn seconds_from_f64(seconds: f64) -> Option<Duration> {
+    (seconds.is_finite() && seconds >= 0.0)
+        .then(|| Duration::from_secs_f64(seconds.ceil().min(u64::MAX as f64 / 2.0)))
+}
+
 fn lenient_error_payload(body: &[u8]) -> Option<LenientPayload> {
     let value: serde_json::Value = serde_json::from_slice(body).ok()?;
     let error = value.get("error")?.as_object()?;
-    let text = |name: &str| {
-        error.get(name).and_then(|v| v.as_str()).filter(|v| !v.is_empty()).map(str::to_owned)
-    };
+    let text = |name: &str| error.get(name).and_then(|v| v.as_str()).map(str::to_owned);
     let retry_after = error.get("retryAfter").and_then(|v| match v {
-        serde_json::Value::Number(n) => n.as_f64(),
-        serde_json::Value::String(s) => s.trim().parse::<f64>().ok(),
+        serde_json::Value::Number(n) => {
+            n.as_u64().map(Duration::from_secs).or_else(|| n.as_f64().and_then(seconds_from_f64))
+        }
+        serde_json::Value::String(s) => {
+            let s = s.trim();
+            s.parse::<u64>()
+                .ok()
+                .map(Duration::from_secs)
+                .or_else(|| s.parse::<f64>().ok().and_then(seconds_from_f64))
+        }
         _ => None,
     });
     Some(LenientPayload {
         code: ErrorCode::parse(error.get("code")?.as_str()?),
         message: error.get("message")?.as_str()?.to_owned(),
-        request_id: text("requestId"),
-        retry_after: retry_after
-            .filter(|s| s.is_finite() && *s >= 0.0)
-            .map(|s| Duration::from_secs_f64(s.ceil().min(u32::MAX as f64))),
+        request_id: text("requestId").filter(|r| !r.is_empty()),
+        retry_after,
         field: text("field"),
         platform: text("platform"),
         details: error.get("details").filter(|d| !d.is_null()).cloned(),
