@@ -159,6 +159,13 @@ fn a_malformed_optional_field_does_not_hide_the_code() {
     let error = decode_error(429, &HeaderMap::new(), body.to_string().as_bytes());
     assert_eq!(error.retry_after(), Some(Duration::from_secs(2)));
 
+    // Strings are kept as sent, empty ones too; integer seconds stay exact, however large.
+    let body = json!({"error": {"code": "CAPTION_TOO_LONG", "message": "too long", "field": "",
+                                "retryAfter": u64::MAX}});
+    let error = decode_error(422, &HeaderMap::new(), body.to_string().as_bytes());
+    assert_eq!(error.field(), Some(""));
+    assert_eq!(error.retry_after(), Some(Duration::from_secs(u64::MAX)));
+
     let body = json!({"error": {"code": 42, "message": "no code"}});
     let error = decode_error(400, &HeaderMap::new(), body.to_string().as_bytes());
     assert_eq!(error.code(), &ErrorCode::ProtocolError, "code and message stay required");
