@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aether::ErrorCode;
-use axum::body::{Body, Bytes};
+use axum::body::{Body, BodyDataStream, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -105,6 +105,9 @@ pub async fn request_context(
     let mut pending_delay = None;
     let mut response = match &fault {
         Some(FaultAction::Status { status, code, retry_after }) => {
+            // Read the body first, as a real server answering an error would: closing a
+            // connection with unread bytes resets it, and the client could lose the answer.
+            drain(std::mem::take(request.body_mut()).into_data_stream()).await;
             Some(injected_status(*status, code.as_deref(), *retry_after))
         }
         Some(FaultAction::ResetBeforeBody) => {
@@ -134,7 +137,15 @@ pub async fn request_context(
     let mut response = match response.take() {
         Some(response) => response,
         None if path.starts_with("/v1/") || path == "/v1" => {
-            api_request(&state, request, next).await
+            let (request, unread) = lingering(request);
+            let response = api_request(&state, request, next).await;
+            // A handler that answered without reading the whole body (an error found in the
+            // headers or the first bytes) leaves the rest here, read before answering.
+            let rest = unread.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let Some(rest) = rest {
+                drain(rest).await;
+            }
+            response
         }
         None if path.starts_with("/_mock/") => admin_request(&state, request, next).await,
         None => next.run(request).await,
@@ -228,6 +239,59 @@ async fn reset_connection(
         }
         None => {
             ApiError::new(ErrorCode::InternalError, "connection reset requested").into_response()
+        }
+    }
+}
+
+/// At most this much of a body left unread is read and discarded before answering; past it the
+/// connection is closed instead, as servers do.
+const LINGER_LIMIT: u64 = 64 * 1024 * 1024;
+
+type UnreadBody = Arc<Mutex<Option<BodyDataStream>>>;
+
+/// Wraps the request body so that the part a handler drops unread comes back to the caller.
+fn lingering(request: Request) -> (Request, UnreadBody) {
+    let (parts, body) = request.into_parts();
+    let unread = UnreadBody::default();
+    let stream = Lingering { inner: Some(body.into_data_stream()), unread: unread.clone() };
+    (Request::from_parts(parts, Body::from_stream(stream)), unread)
+}
+
+struct Lingering {
+    inner: Option<BodyDataStream>,
+    unread: UnreadBody,
+}
+
+impl futures_util::Stream for Lingering {
+    type Item = Result<Bytes, axum::Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        let Some(inner) = self.inner.as_mut() else { return std::task::Poll::Ready(None) };
+        let polled = inner.poll_next_unpin(cx);
+        if matches!(polled, std::task::Poll::Ready(None | Some(Err(_)))) {
+            self.inner = None;
+        }
+        polled
+    }
+}
+
+impl Drop for Lingering {
+    fn drop(&mut self) {
+        if let Some(inner) = self.inner.take() {
+            *self.unread.lock().unwrap_or_else(|e| e.into_inner()) = Some(inner);
+        }
+    }
+}
+
+async fn drain(mut body: BodyDataStream) {
+    let mut seen = 0u64;
+    while seen < LINGER_LIMIT {
+        match body.next().await {
+            Some(Ok(chunk)) => seen = seen.saturating_add(chunk.len() as u64),
+            _ => return,
         }
     }
 }

@@ -278,3 +278,40 @@ async fn a_request_dropped_after_some_body_bytes_is_never_processed() {
     let (status, link) = server.post("/v1/connect-links", body).await;
     assert_eq!(status, StatusCode::CREATED, "{link}");
 }
+
+/// A body large enough that the emulator answers long before the last byte leaves the client.
+fn large_body() -> Vec<u8> {
+    vec![7u8; 32 * 1024 * 1024]
+}
+
+#[tokio::test]
+async fn errors_answered_before_a_large_body_is_read_keep_the_connection_usable() {
+    let server = TestServer::start().await;
+    server
+        .admin_post(
+            "/_mock/faults",
+            json!({ "method": "PUT", "path": "/v1/media/uploads/*/parts/*", "times": 10,
+                    "action": { "type": "status", "status": 503 } }),
+        )
+        .await;
+    // One client, so each request reuses the connection the previous answer left.
+    for _ in 0..10 {
+        let injected =
+            server.api(Method::PUT, "/v1/media/uploads/upl_unknown/parts/1").body(large_body());
+        let (status, body) = send(injected).await;
+        assert_error(status, &body, 503, "SERVICE_UNAVAILABLE");
+    }
+    let stranger = reqwest::Client::new();
+    for _ in 0..5 {
+        let unknown =
+            server.api(Method::PUT, "/v1/media/uploads/upl_unknown/parts/1").body(large_body());
+        let (status, body) = send(unknown).await;
+        assert_error(status, &body, 404, "NOT_FOUND");
+        let wrong_key = stranger
+            .put(server.url("/v1/media/uploads/upl_unknown/parts/1"))
+            .bearer_auth("sk_wrong")
+            .body(large_body());
+        let (status, body) = send(wrong_key).await;
+        assert_error(status, &body, 401, "UNAUTHORIZED");
+    }
+}
