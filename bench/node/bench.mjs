@@ -1,0 +1,316 @@
+// The Node package against Node's built-in fetch (issue 8, Performance). One measurement per
+// process; each prints exactly one JSON line:
+//   {"tool", "op", "seconds", "mibPerSec"? (upload), "microsPerCall"? (get), "peakRssMiB"}
+//
+//   node bench/node/bench.mjs upload     --tool {aether,fetch} URL KEY FILE
+//   node bench/node/bench.mjs get        --tool {aether,fetch} URL KEY POST_ID CALLS
+//   node bench/node/bench.mjs concurrent --tool {aether,fetch} URL KEY PROFILE_ID COUNT
+//   node bench/node/bench.mjs require   [--tool {aether,fetch}]
+//
+// The timed part excludes process start-up and client construction, except for `require`,
+// which times loading the package (aether) or Node's lazily loaded fetch (fetch) in fresh
+// processes, median of REQUIRE_RUNS (default 9).
+//
+// The package is loaded from $AETHER_NODE_PACKAGE when set, else from bench/node/.pkg (the
+// release build bench/node.sh makes, so a debug build that the tests leave in bindings-node
+// is never what gets measured), else from bindings-node itself.
+//
+// The fetch side is what a competent user would write against PROTOCOL.md: keep-alive (Node's
+// default), the upload read part by part through a file handle into one reused buffer, the
+// CRC32C of each part in plain JavaScript (./crc32c.mjs), SHA-256 updated incrementally with
+// node:crypto, parts PUT one after another.
+
+import { spawnSync } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { crc32cBase64 } from './crc32c.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const MIB = 1024 * 1024;
+const TERMINAL = new Set(['published', 'partially_published', 'failed', 'cancelled']);
+/** posts.wait's first poll interval for both tools (both also honour the server's Retry-After). */
+const POLL_MS = 250;
+const WARMUP_CALLS = 200;
+
+function packageDir() {
+  if (process.env.AETHER_NODE_PACKAGE) return path.resolve(process.env.AETHER_NODE_PACKAGE);
+  const built = path.join(here, '.pkg');
+  if (fs.existsSync(path.join(built, 'aether.node'))) return built;
+  return path.resolve(here, '../../bindings-node');
+}
+
+function loadAether() {
+  return createRequire(import.meta.url)(packageDir());
+}
+
+function usage(message) {
+  if (message) console.error(`bench.mjs: ${message}`);
+  console.error(
+    [
+      'usage: node bench/node/bench.mjs upload     --tool {aether,fetch} URL KEY FILE',
+      '       node bench/node/bench.mjs get        --tool {aether,fetch} URL KEY POST_ID CALLS',
+      '       node bench/node/bench.mjs concurrent --tool {aether,fetch} URL KEY PROFILE_ID COUNT',
+      '       node bench/node/bench.mjs require   [--tool {aether,fetch}]',
+    ].join('\n'),
+  );
+  process.exit(2);
+}
+
+function peakRssMiB() {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+function report(tool, op, seconds, extra = {}) {
+  const line = { tool, op, seconds: round(seconds, 4), ...extra, peakRssMiB: peakRssMiB() };
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+function round(x, digits) {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+function now() {
+  return process.hrtime.bigint();
+}
+
+function secondsSince(start) {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+async function ok(response, what) {
+  if (!response.ok) {
+    throw new Error(`${what}: HTTP ${response.status} ${await response.text()}`);
+  }
+  return response;
+}
+
+// ---------------------------------------------------------------------------------------------
+// upload
+
+async function uploadAether(url, key, file) {
+  const Aether = loadAether();
+  const aether = new Aether({ apiKey: key, baseUrl: url, timeoutMs: 600_000 });
+  const start = now();
+  const media = await aether.media.upload({ file: fs.createReadStream(file), mimeType: 'video/mp4' });
+  const seconds = secondsSince(start);
+  if (!media?.mediaKey) throw new Error('the upload returned no media key');
+  return seconds;
+}
+
+async function uploadFetch(url, key, file) {
+  const auth = { Authorization: `Bearer ${key}` };
+  const start = now();
+  const { size } = await stat(file);
+  const created = await (
+    await ok(
+      await fetch(`${url}/v1/media/uploads`, {
+        method: 'POST',
+        headers: { ...auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ fileName: path.basename(file), mimeType: 'video/mp4', size }),
+      }),
+      'create the upload session',
+    )
+  ).json();
+  const { uploadId, partSize, partCount } = created;
+  const sha256 = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(partSize);
+  const handle = await open(file, 'r');
+  try {
+    for (let n = 1; n <= partCount; n++) {
+      const length = Math.min(partSize, size - (n - 1) * partSize);
+      let filled = 0;
+      while (filled < length) {
+        const { bytesRead } = await handle.read(buffer, filled, length - filled, (n - 1) * partSize + filled);
+        if (bytesRead === 0) throw new Error(`${file} ended early`);
+        filled += bytesRead;
+      }
+      const part = buffer.subarray(0, length);
+      sha256.update(part);
+      const response = await fetch(`${url}/v1/media/uploads/${uploadId}/parts/${n}`, {
+        method: 'PUT',
+        headers: { ...auth, 'Content-Type': 'application/octet-stream', 'X-Part-Crc32c': crc32cBase64(part) },
+        body: part,
+      });
+      await ok(response, `PUT part ${n}`);
+      await response.arrayBuffer(); // read the receipt so the connection is reused
+    }
+  } finally {
+    await handle.close();
+  }
+  const media = await (
+    await ok(
+      await fetch(`${url}/v1/media/uploads/${uploadId}/complete`, {
+        method: 'POST',
+        headers: { ...auth, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ sha256: sha256.digest('hex') }),
+      }),
+      'complete the upload',
+    )
+  ).json();
+  const seconds = secondsSince(start);
+  if (!media?.mediaKey) throw new Error('the upload returned no media key');
+  return seconds;
+}
+
+// ---------------------------------------------------------------------------------------------
+// get
+
+async function getAether(url, key, postId, calls) {
+  const Aether = loadAether();
+  const aether = new Aether({ apiKey: key, baseUrl: url });
+  for (let i = 0; i < WARMUP_CALLS; i++) await aether.posts.get(postId);
+  const start = now();
+  for (let i = 0; i < calls; i++) {
+    const post = await aether.posts.get(postId);
+    if (post.id !== postId) throw new Error('wrong post');
+  }
+  return secondsSince(start);
+}
+
+async function getFetch(url, key, postId, calls) {
+  const target = `${url}/v1/posts/${encodeURIComponent(postId)}`;
+  const headers = { Authorization: `Bearer ${key}` };
+  const once = async () => (await ok(await fetch(target, { headers }), 'GET the post')).json();
+  for (let i = 0; i < WARMUP_CALLS; i++) await once();
+  const start = now();
+  for (let i = 0; i < calls; i++) {
+    const post = await once();
+    if (post.id !== postId) throw new Error('wrong post');
+  }
+  return secondsSince(start);
+}
+
+// ---------------------------------------------------------------------------------------------
+// concurrent create + wait
+
+function postBody(profileId, i) {
+  return { profileId, content: { text: `bench post ${i} ${randomUUID()}` }, platforms: { linkedin: {} } };
+}
+
+async function concurrentAether(url, key, profileId, count) {
+  const Aether = loadAether();
+  const aether = new Aether({ apiKey: key, baseUrl: url });
+  const start = now();
+  const posts = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const post = await aether.posts.create(postBody(profileId, i));
+      return aether.posts.wait(post.id, { pollIntervalMs: POLL_MS, timeoutMs: 600_000 });
+    }),
+  );
+  const seconds = secondsSince(start);
+  if (posts.some((p) => !TERMINAL.has(p.status))) throw new Error('a post did not finish');
+  return seconds;
+}
+
+async function concurrentFetch(url, key, profileId, count) {
+  const auth = { Authorization: `Bearer ${key}` };
+  const start = now();
+  const posts = await Promise.all(
+    Array.from({ length: count }, async (_, i) => {
+      const created = await ok(
+        await fetch(`${url}/v1/posts`, {
+          method: 'POST',
+          headers: { ...auth, 'Content-Type': 'application/json', 'Idempotency-Key': randomUUID() },
+          body: JSON.stringify(postBody(profileId, i)),
+        }),
+        'create a post',
+      );
+      // Polled as posts.wait polls: at once, then after the server's Retry-After hint when it
+      // gives one, else after POLL_MS.
+      let post = await created.json();
+      while (!TERMINAL.has(post.status)) {
+        const response = await ok(await fetch(`${url}/v1/posts/${post.id}`, { headers: auth }), 'GET the post');
+        post = await response.json();
+        if (!TERMINAL.has(post.status)) await sleep(hintMs(Number(response.headers.get('retry-after'))));
+      }
+      return post;
+    }),
+  );
+  const seconds = secondsSince(start);
+  if (posts.length !== count) throw new Error('posts went missing');
+  return seconds;
+}
+
+function hintMs(seconds) {
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : POLL_MS;
+}
+
+// ---------------------------------------------------------------------------------------------
+// require
+
+function requireTime(tool) {
+  const runs = Number(process.env.REQUIRE_RUNS ?? 9);
+  const code =
+    tool === 'aether'
+      ? `const t = process.hrtime.bigint(); require(${JSON.stringify(packageDir())}); ` +
+        'process.stdout.write(String(Number(process.hrtime.bigint() - t)))'
+      : // Node loads its fetch (undici) on the first access of the global.
+        'const t = process.hrtime.bigint(); globalThis.fetch; ' +
+        'process.stdout.write(String(Number(process.hrtime.bigint() - t)))';
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const child = spawnSync(process.execPath, ['-e', code], { encoding: 'utf8' });
+    if (child.status !== 0) throw new Error(`the child failed: ${child.stderr}`);
+    times.push(Number(child.stdout) / 1e9);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor((times.length - 1) / 2)];
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main() {
+  const [op, ...rest] = process.argv.slice(2);
+  let tool;
+  const args = [];
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === '--tool') tool = rest[++i];
+    else if (rest[i].startsWith('--tool=')) tool = rest[i].slice('--tool='.length);
+    else args.push(rest[i]);
+  }
+  if (op === 'require') {
+    tool ??= 'aether';
+    if (!['aether', 'fetch'].includes(tool)) usage(`unknown tool ${tool}`);
+    return report(tool, op, requireTime(tool));
+  }
+  if (!['aether', 'fetch'].includes(tool)) usage(tool === undefined ? '--tool is required' : `unknown tool ${tool}`);
+  const aether = tool === 'aether';
+  switch (op) {
+    case 'upload': {
+      if (args.length !== 3) usage('upload takes URL KEY FILE');
+      const [url, key, file] = args;
+      const seconds = await (aether ? uploadAether : uploadFetch)(url, key, file);
+      const { size } = await stat(file);
+      return report(tool, op, seconds, { mibPerSec: round(size / MIB / seconds, 1) });
+    }
+    case 'get': {
+      if (args.length !== 4) usage('get takes URL KEY POST_ID CALLS');
+      const [url, key, postId, callsText] = args;
+      const calls = Number(callsText);
+      if (!Number.isSafeInteger(calls) || calls < 1) usage('CALLS must be a positive integer');
+      const seconds = await (aether ? getAether : getFetch)(url, key, postId, calls);
+      return report(tool, op, seconds, { microsPerCall: round((seconds * 1e6) / calls, 1) });
+    }
+    case 'concurrent': {
+      if (args.length !== 4) usage('concurrent takes URL KEY PROFILE_ID COUNT');
+      const [url, key, profileId, countText] = args;
+      const count = Number(countText);
+      if (!Number.isSafeInteger(count) || count < 1) usage('COUNT must be a positive integer');
+      const seconds = await (aether ? concurrentAether : concurrentFetch)(url, key, profileId, count);
+      return report(tool, op, seconds);
+    }
+    default:
+      usage(op === undefined ? 'no operation' : `unknown operation ${op}`);
+  }
+}
+
+main().catch((error) => {
+  console.error(error?.stack ?? String(error));
+  process.exit(1);
+});
