@@ -1,0 +1,644 @@
+"""bench/run's driver: every row of the benchmark in one run on this machine.
+
+Starts one emulator, measures each tool RUNS times (the tools interleaved inside each run, so
+a slow minute of a busy machine lands on all of them), computes the ratios pair by pair inside
+each run and their medians, and writes bench/results/latest.{json,md,png}. bench/README.md says
+what each row measures. Standard library only, except the chart (matplotlib, from the venv).
+
+Environment: RUNS (3), SIZES ("100 1024", MiB), CALLS (10000), COUNT (150), STARTUP_N (9),
+QUICK=1 (RUNS=1, SIZES="16 64", CALLS=300, COUNT=40, STARTUP_N=3), ONLY (comma-separated
+groups: upload,get,concurrent,startup,ceiling).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from typing import Any, Callable, Dict, List, Optional
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+os.chdir(ROOT)
+REL = os.path.join(ROOT, "target", "release")
+VENV_PY = os.path.join(ROOT, "target", "bench-venv", "bin", "python")
+C_BENCH = os.path.join(ROOT, "target", "bench", "c_bench")
+NODE_PKG = os.environ.get("AETHER_NODE_PACKAGE", os.path.join(ROOT, "bench", "node", ".pkg"))
+KEY, ADMIN = "sk_bench", "adm_bench"
+MIB = 1024 * 1024
+# The emulator's daily quota per linkedin profile (PLATFORMS.md): the Python and Node programs
+# post to one profile, so one concurrent run stays within it.
+LINKEDIN_DAILY = 150
+PART_MIB = 8
+PARALLELISM = 4
+
+QUICK = os.environ.get("QUICK") == "1"
+RUNS = int(os.environ.get("RUNS", "1" if QUICK else "3"))
+SIZES = [int(s) for s in os.environ.get("SIZES", "16 64" if QUICK else "100 1024").split()]
+CALLS = int(os.environ.get("CALLS", "300" if QUICK else "10000"))
+COUNT = int(os.environ.get("COUNT", "40" if QUICK else str(LINKEDIN_DAILY)))
+STARTUP_N = int(os.environ.get("STARTUP_N", "3" if QUICK else "9"))
+PROCESSING_MS = int(os.environ.get("PROCESSING_MS", "100"))
+ONLY = set(filter(None, os.environ.get("ONLY", "upload,get,concurrent,startup,ceiling").split(",")))
+SKIPPED: Dict[str, str] = {}  # tool -> why it is not measured (filled by bench/run too)
+for line in os.environ.get("BENCH_SKIP", "").split(";"):
+    if "=" in line:
+        tool, why = line.split("=", 1)
+        SKIPPED[tool.strip()] = why.strip()
+
+WORK = os.path.join(ROOT, "target", "bench", "work")
+
+
+def log(*parts: Any) -> None:
+    print(*parts, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The emulator
+
+
+class Mock:
+    def __init__(self) -> None:
+        self.data = os.path.join(WORK, "data")
+        shutil.rmtree(self.data, ignore_errors=True)
+        ready = os.path.join(WORK, "ready.json")
+        if os.path.exists(ready):
+            os.remove(ready)
+        self.proc = subprocess.Popen(
+            [os.path.join(REL, "aether-mock"), "--port", "0", "--api-key", KEY, "--admin-token",
+             ADMIN, "--data-dir", self.data, "--processing-ms", str(PROCESSING_MS)],
+            stdout=open(ready, "w"), stderr=subprocess.DEVNULL)
+        for _ in range(400):
+            if os.path.getsize(ready) > 0:
+                break
+            time.sleep(0.05)
+        self.url = json.load(open(ready))["url"].rstrip("/")
+        self.reset()
+
+    def request(self, method: str, path: str, body: Any = None, admin: bool = False) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + path, data=data, method=method)
+        req.add_header("Authorization", f"Bearer {ADMIN if admin else KEY}")
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(req, timeout=120) as resp:
+            text = resp.read()
+        return json.loads(text) if text else None
+
+    def reset(self, max_single: int = 64 * MIB) -> None:
+        """Empties the emulator (media files included, so the disk does not fill) and keeps the
+        rate limiter out of the figures."""
+        self.request("POST", "/_mock/reset", {"settings": {
+            "processingMs": PROCESSING_MS, "rateLimit": 4_000_000_000,
+            "maxSingleUpload": max_single}}, admin=True)
+
+    def profiles(self, count: int) -> List[str]:
+        return [self.request("POST", "/_mock/profiles", {"platform": "linkedin"}, admin=True)["id"]
+                for _ in range(count)]
+
+    def post(self, profile: str) -> str:
+        return self.request("POST", "/v1/posts", {
+            "profileId": profile, "content": {"text": "bench"}, "platforms": {"linkedin": {}}})["id"]
+
+    def rss_mib(self) -> int:
+        for line in open(f"/proc/{self.proc.pid}/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+        return 0
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait()
+
+
+# --------------------------------------------------------------------------------------------
+# Running one measurement
+
+
+class Failed(Exception):
+    pass
+
+
+def run_cmd(argv: List[str], env: Optional[Dict[str, str]] = None, timeout: float = 1800) -> Dict[str, Any]:
+    """Runs argv under /usr/bin/time; returns its last JSON line (if any) plus the wall time and
+    the peak RSS of the process (the largest of it and its children)."""
+    rss_file = os.path.join(WORK, "rss")
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    started = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss_file, *argv], env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        tail = (proc.stderr.strip().splitlines() or ["exit status %d" % proc.returncode])[-1]
+        raise Failed(tail[:300])
+    line: Dict[str, Any] = {}
+    for text in reversed(proc.stdout.strip().splitlines()):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(parsed, dict):
+            line = parsed
+            break
+    try:
+        line["_rssMiB"] = int(open(rss_file).read().split()[-1]) / 1024
+    except (OSError, ValueError, IndexError):
+        line["_rssMiB"] = None
+    line["_wall"] = wall
+    line["_stdout"] = proc.stdout
+    return line
+
+
+def have(path: str) -> bool:
+    return os.path.exists(path)
+
+
+def node_ok() -> bool:
+    return "aether-node" not in SKIPPED and have("bench/node/bench.mjs") and shutil.which("node") is not None
+
+
+def python_ok() -> bool:
+    return "aether-python" not in SKIPPED and have("bench/python/bench.py") and have(VENV_PY)
+
+
+# --------------------------------------------------------------------------------------------
+# Rows: each is (tool, label, available?, measure(context) -> {value, rss, extra})
+
+
+def crc32c_b64(data: bytes) -> str:
+    import crc32c  # type: ignore  # installed into the venv by bench/run
+
+    return base64.b64encode(crc32c.crc32c(data).to_bytes(4, "big")).decode()
+
+
+class UploadCtx:
+    def __init__(self, mock: Mock, size_mib: int, file: str) -> None:
+        self.mock, self.size_mib, self.file = mock, size_mib, file
+        self.size = size_mib * MIB
+        self.parts_dir = os.path.join(WORK, "parts")
+        self.part_crcs: List[str] = []
+        self.sha256 = ""
+
+    def prepare_parts(self) -> None:
+        """What a shell user does before driving the chunked protocol with curl: cut the file
+        into parts and checksum them (outside the clock: see bench/README.md)."""
+        shutil.rmtree(self.parts_dir, ignore_errors=True)
+        os.makedirs(self.parts_dir)
+        subprocess.run(["split", "-b", f"{PART_MIB}M", "-d", "-a", "5", self.file,
+                        os.path.join(self.parts_dir, "p")], check=True)
+        names = sorted(os.listdir(self.parts_dir))
+        self.part_crcs = []
+        digest = hashlib.sha256()
+        for name in names:
+            data = open(os.path.join(self.parts_dir, name), "rb").read()
+            self.part_crcs.append(crc32c_b64(data))
+            digest.update(data)
+        self.sha256 = digest.hexdigest()
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.parts_dir, ignore_errors=True)
+
+
+def mibs(size_mib: int, seconds: float) -> float:
+    return size_mib / seconds
+
+
+def upload_program(argv_fn: Callable[[UploadCtx], List[str]], env_fn=None, use_wall=False):
+    def measure(ctx: UploadCtx) -> Dict[str, Any]:
+        env = env_fn(ctx) if env_fn else None
+        out = run_cmd(argv_fn(ctx), env=env)
+        seconds = out["_wall"] if use_wall or "seconds" not in out else float(out["seconds"])
+        return {"value": mibs(ctx.size_mib, seconds), "seconds": seconds, "rss": out["_rssMiB"]}
+    return measure
+
+
+def curl_single(ctx: UploadCtx) -> Dict[str, Any]:
+    out = run_cmd(["curl", "-sSf", "-o", "/dev/null", "-w", "%{time_total}\n", "-X", "POST", "-T",
+                   ctx.file, "-H", f"Authorization: Bearer {KEY}", "-H", "Content-Type: video/mp4",
+                   "-H", "X-File-Name: video.mp4", f"{ctx.mock.url}/v1/media"])
+    seconds = float(out["_stdout"].strip().splitlines()[-1])
+    return {"value": mibs(ctx.size_mib, seconds), "seconds": seconds, "rss": out["_rssMiB"]}
+
+
+def curl_chunked(ctx: UploadCtx, parallel: int = PARALLELISM) -> Dict[str, Any]:
+    """The chunked protocol driven by curl: create the session (curl), PUT every part with its
+    X-Part-Crc32c from one curl process (--parallel, PARALLELISM at once, kept-alive
+    connections), complete with the SHA-256 (curl). Timed from the first curl to the last."""
+    names = sorted(os.listdir(ctx.parts_dir))
+    started = time.perf_counter()
+    session = json.loads(subprocess.run(
+        ["curl", "-sSf", "-H", f"Authorization: Bearer {KEY}", "-H", "Content-Type: application/json",
+         "-d", json.dumps({"fileName": "video.mp4", "mimeType": "video/mp4", "size": ctx.size,
+                           "partSize": PART_MIB * MIB}), f"{ctx.mock.url}/v1/media/uploads"],
+        check=True, capture_output=True, text=True).stdout)
+    upload_id = session["uploadId"]
+    config = os.path.join(WORK, "parts.cfg")
+    with open(config, "w") as cfg:
+        for n, (name, crc) in enumerate(zip(names, ctx.part_crcs), start=1):
+            if n > 1:
+                cfg.write("next\n")
+            cfg.write(f'header = "Authorization: Bearer {KEY}"\nheader = "X-Part-Crc32c: {crc}"\n'
+                      f'upload-file = "{os.path.join(ctx.parts_dir, name)}"\n'
+                      f'url = "{ctx.mock.url}/v1/media/uploads/{upload_id}/parts/{n}"\n'
+                      'output = "/dev/null"\nfail\nsilent\nshow-error\n')
+    argv = ["curl", "-K", config]
+    if parallel > 1:
+        argv[1:1] = ["--parallel", "--parallel-max", str(parallel)]
+    out = run_cmd(argv)
+    subprocess.run(["curl", "-sSf", "-o", "/dev/null", "-H", f"Authorization: Bearer {KEY}", "-H",
+                    "Content-Type: application/json", "-d", json.dumps({"sha256": ctx.sha256}),
+                    f"{ctx.mock.url}/v1/media/uploads/{upload_id}/complete"], check=True)
+    seconds = time.perf_counter() - started
+    return {"value": mibs(ctx.size_mib, seconds), "seconds": seconds, "rss": out["_rssMiB"]}
+
+
+def emulator_upload_ceiling(ctx: UploadCtx) -> Dict[str, Any]:
+    """The emulator's own chunked-upload ceiling: the parts PUT by curl as fast as it goes
+    (PARALLELISM at once, bytes already in the page cache, no session create/complete):
+    what the server takes in and writes to its disk per second."""
+    names = sorted(os.listdir(ctx.parts_dir))
+    session = ctx.mock.request("POST", "/v1/media/uploads", {
+        "fileName": "ceiling.mp4", "mimeType": "video/mp4", "size": ctx.size,
+        "partSize": PART_MIB * MIB})
+    config = os.path.join(WORK, "ceiling.cfg")
+    with open(config, "w") as cfg:
+        for n, (name, crc) in enumerate(zip(names, ctx.part_crcs), start=1):
+            if n > 1:
+                cfg.write("next\n")
+            cfg.write(f'header = "Authorization: Bearer {KEY}"\nheader = "X-Part-Crc32c: {crc}"\n'
+                      f'upload-file = "{os.path.join(ctx.parts_dir, name)}"\n'
+                      f'url = "{ctx.mock.url}/v1/media/uploads/{session["uploadId"]}/parts/{n}"\n'
+                      'output = "/dev/null"\nfail\nsilent\nshow-error\n')
+    out = run_cmd(["curl", "--parallel", "--parallel-max", str(PARALLELISM), "-K", config])
+    seconds = out["_wall"]
+    return {"value": mibs(ctx.size_mib, seconds), "seconds": seconds, "rss": ctx.mock.rss_mib()}
+
+
+def py(op: str, tool: str, *args: str) -> List[str]:
+    return [VENV_PY, "bench/python/bench.py", op, "--tool", tool, *args]
+
+
+def nd(op: str, tool: str, *args: str) -> List[str]:
+    return ["node", "bench/node/bench.mjs", op, "--tool", tool, *args]
+
+
+NODE_ENV = {"AETHER_NODE_PACKAGE": NODE_PKG}
+
+
+def upload_rows() -> List[Dict[str, Any]]:
+    u = lambda c: (c.mock.url, KEY, c.file)  # noqa: E731
+    cli_env = lambda c: {"AETHER_BASE_URL": c.mock.url, "AETHER_API_KEY": KEY}  # noqa: E731
+    return [
+        dict(tool="loopback", label="physical limit: loopback socket to a discarding sink",
+             ok=have(f"{REL}/loopback"), fn=upload_program(lambda c: [f"{REL}/loopback", c.file])),
+        dict(tool="emulator", label="emulator ceiling: parts PUT by curl, no create/complete",
+             ok=True, fn=emulator_upload_ceiling, ceiling=True),
+        dict(tool="aether-rust", label="Rust core (media().upload)", sdk=True,
+             ok=have(f"{REL}/upload"),
+             fn=upload_program(lambda c: [f"{REL}/upload", *u(c), str(PARALLELISM), str(PART_MIB)])),
+        dict(tool="aether-c", label="C (aether_media_upload)", sdk=True, ok=have(C_BENCH),
+             fn=upload_program(lambda c: [C_BENCH, "upload", *u(c), str(PARALLELISM), str(PART_MIB)])),
+        dict(tool="aether-cli", label="CLI (aether upload --json), whole process", sdk=True,
+             ok=have(f"{REL}/aether"), fn=upload_program(
+                 lambda c: [f"{REL}/aether", "upload", c.file, "--json", "--mime-type", "video/mp4"],
+                 env_fn=cli_env, use_wall=True)),
+        dict(tool="aether-python", label="Python (media.upload)", sdk=True, ok=python_ok(),
+             fn=upload_program(lambda c: py("upload", "aether", *u(c)))),
+        dict(tool="httpx", label="httpx, chunked protocol by hand", ok=python_ok(),
+             fn=upload_program(lambda c: py("upload", "httpx", *u(c)))),
+        dict(tool="requests", label="requests, chunked protocol by hand", ok=python_ok(),
+             fn=upload_program(lambda c: py("upload", "requests", *u(c)))),
+        dict(tool="aether-node", label="Node (media.upload)", sdk=True, ok=node_ok(),
+             fn=upload_program(lambda c: nd("upload", "aether", *u(c)), env_fn=lambda c: NODE_ENV)),
+        dict(tool="fetch", label="Node fetch, chunked protocol by hand", ok=node_ok(),
+             fn=upload_program(lambda c: nd("upload", "fetch", *u(c)), env_fn=lambda c: NODE_ENV)),
+        dict(tool="curl-single", label="curl -T, one POST /v1/media (single-shot)", ok=True,
+             fn=curl_single),
+        dict(tool="curl-chunked", label=f"curl, chunked protocol ({PARALLELISM} parts at once)",
+             ok=True, fn=curl_chunked),
+    ]
+
+
+UPLOAD_PEERS = {
+    "aether-rust": ["curl-single", "curl-chunked"],
+    "aether-c": ["curl-single", "curl-chunked"],
+    "aether-cli": ["curl-single", "curl-chunked"],
+    "aether-python": ["httpx", "requests", "curl-chunked"],
+    "aether-node": ["fetch", "curl-chunked"],
+}
+
+
+class GetCtx:
+    def __init__(self, mock: Mock, post: str) -> None:
+        self.mock, self.post = mock, post
+
+
+def get_program(argv_fn, env=None):
+    def measure(ctx: GetCtx) -> Dict[str, Any]:
+        out = run_cmd(argv_fn(ctx), env=env)
+        return {"value": float(out["microsPerCall"]), "rss": out["_rssMiB"]}
+    return measure
+
+
+def curl_get(ctx: GetCtx) -> Dict[str, Any]:
+    """curl fetching the same URL CALLS times from one config file: one process, one kept-alive
+    connection (libcurl's connection reuse), as bench/core.sh does."""
+    config = os.path.join(WORK, "get.cfg")
+    with open(config, "w") as cfg:
+        cfg.write(f'header = "Authorization: Bearer {KEY}"\n')
+        for _ in range(CALLS):
+            cfg.write(f'url = "{ctx.mock.url}/v1/posts/{ctx.post}"\noutput = "/dev/null"\n')
+    out = run_cmd(["curl", "-sSf", "-K", config])
+    return {"value": out["_wall"] * 1e6 / CALLS, "rss": out["_rssMiB"]}
+
+
+def wrk_one_connection(ctx: GetCtx) -> Dict[str, Any]:
+    """The emulator's ceiling for a sequential keep-alive loop: wrk on one connection."""
+    seconds = 2 if QUICK else 5
+    text = subprocess.run(["wrk", "-t1", "-c1", f"-d{seconds}s", "-H", f"Authorization: Bearer {KEY}",
+                           f"{ctx.mock.url}/v1/posts/{ctx.post}"], capture_output=True, text=True,
+                          check=True).stdout
+    rps = float(next(l.split()[1] for l in text.splitlines() if l.startswith("Requests/sec")))
+    return {"value": 1e6 / rps, "rss": ctx.mock.rss_mib()}
+
+
+def get_rows() -> List[Dict[str, Any]]:
+    a = lambda c: (c.mock.url, KEY, c.post, str(CALLS))  # noqa: E731
+    return [
+        dict(tool="emulator", label="emulator ceiling: wrk, 1 connection", ok=shutil.which("wrk") is not None,
+             fn=wrk_one_connection, ceiling=True),
+        dict(tool="aether-rust", label="Rust core (posts().get)", sdk=True, ok=have(f"{REL}/get_loop"),
+             fn=get_program(lambda c: [f"{REL}/get_loop", c.mock.url, KEY, c.post, str(CALLS)])),
+        dict(tool="aether-c", label="C (aether_post_get)", sdk=True, ok=have(C_BENCH),
+             fn=get_program(lambda c: [C_BENCH, "get", *a(c)])),
+        dict(tool="aether-python", label="Python (posts.get)", sdk=True, ok=python_ok(),
+             fn=get_program(lambda c: py("get", "aether", *a(c)))),
+        dict(tool="httpx", label="httpx.Client, keep-alive", ok=python_ok(),
+             fn=get_program(lambda c: py("get", "httpx", *a(c)))),
+        dict(tool="requests", label="requests.Session, keep-alive", ok=python_ok(),
+             fn=get_program(lambda c: py("get", "requests", *a(c)))),
+        dict(tool="aether-node", label="Node (posts.get)", sdk=True, ok=node_ok(),
+             fn=get_program(lambda c: nd("get", "aether", *a(c)), env=NODE_ENV)),
+        dict(tool="fetch", label="Node fetch, keep-alive", ok=node_ok(),
+             fn=get_program(lambda c: nd("get", "fetch", *a(c)), env=NODE_ENV)),
+        dict(tool="curl", label="curl -K, one process, kept-alive (libcurl)", ok=True, fn=curl_get),
+    ]
+
+
+GET_PEERS = {
+    "aether-rust": ["curl"], "aether-c": ["curl"],
+    "aether-python": ["httpx", "requests", "curl"], "aether-node": ["fetch", "curl"],
+}
+
+
+class ConcCtx:
+    def __init__(self, mock: Mock) -> None:
+        self.mock = mock
+        self.profiles = ""
+
+    def fresh(self) -> None:
+        """A clean emulator and fresh profiles before each program, within the daily quota."""
+        self.mock.reset()
+        self.profiles = ",".join(self.mock.profiles(math.ceil(COUNT / LINKEDIN_DAILY)))
+
+
+def conc_program(argv_fn, env=None):
+    def measure(ctx: ConcCtx) -> Dict[str, Any]:
+        ctx.fresh()
+        out = run_cmd(argv_fn(ctx), env=env)
+        return {"value": float(out["seconds"]), "rss": out["_rssMiB"]}
+    return measure
+
+
+def conc_rows() -> List[Dict[str, Any]]:
+    a = lambda c: (c.mock.url, KEY, c.profiles, str(COUNT))  # noqa: E731
+    one = COUNT <= LINKEDIN_DAILY  # the Python and Node programs take one profile
+    why = f"takes one PROFILE_ID: COUNT {COUNT} is over a profile's daily quota ({LINKEDIN_DAILY})"
+    return [
+        dict(tool="aether-rust", label="Rust core, one tokio task per post", sdk=True,
+             ok=have(f"{REL}/concurrent"), fn=conc_program(lambda c: [f"{REL}/concurrent", *a(c)])),
+        dict(tool="aether-c", label="C, 16 pthreads (create, then aether_post_wait)", sdk=True,
+             ok=have(C_BENCH), fn=conc_program(lambda c: [C_BENCH, "concurrent", *a(c)])),
+        dict(tool="aether-python", label="Python, asyncio.gather", sdk=True, ok=python_ok() and one,
+             why=None if one else why, fn=conc_program(lambda c: py("concurrent", "aether", *a(c)))),
+        dict(tool="httpx", label="httpx.AsyncClient, asyncio.gather", ok=python_ok() and one,
+             why=None if one else why, fn=conc_program(lambda c: py("concurrent", "httpx", *a(c)))),
+        dict(tool="aether-node", label="Node, Promise.all", sdk=True, ok=node_ok() and one,
+             why=None if one else why,
+             fn=conc_program(lambda c: nd("concurrent", "aether", *a(c)), env=NODE_ENV)),
+        dict(tool="fetch", label="Node fetch, Promise.all", ok=node_ok() and one,
+             why=None if one else why,
+             fn=conc_program(lambda c: nd("concurrent", "fetch", *a(c)), env=NODE_ENV)),
+    ]
+
+
+CONC_PEERS = {
+    "aether-rust": ["httpx", "fetch"], "aether-c": ["httpx", "fetch"],
+    "aether-python": ["httpx"], "aether-node": ["fetch"],
+}
+
+
+def fresh_processes(argv: List[str], env: Optional[Dict[str, str]] = None) -> Dict[str, Any]:
+    """Median wall time of STARTUP_N fresh processes, in milliseconds."""
+    times, rss = [], []
+    for _ in range(STARTUP_N):
+        out = run_cmd(argv, env=env)
+        times.append(out["_wall"] * 1000)
+        rss.append(out["_rssMiB"] or 0)
+    return {"value": statistics.median(times), "rss": statistics.median(rss)}
+
+
+def startup_rows() -> List[Dict[str, Any]]:
+    req = f"require({json.dumps(NODE_PKG)})"
+    return [
+        dict(tool="python", label="python -c pass (the interpreter alone)", ok=have(VENV_PY),
+             fn=lambda c: fresh_processes([VENV_PY, "-c", "pass"])),
+        dict(tool="aether-python", label="python -c 'import aether'", sdk=True, ok=python_ok(),
+             fn=lambda c: fresh_processes([VENV_PY, "-c", "import aether"])),
+        dict(tool="httpx", label="python -c 'import httpx'", ok=python_ok(),
+             fn=lambda c: fresh_processes([VENV_PY, "-c", "import httpx"])),
+        dict(tool="requests", label="python -c 'import requests'", ok=python_ok(),
+             fn=lambda c: fresh_processes([VENV_PY, "-c", "import requests"])),
+        dict(tool="node", label="node -e 0 (the runtime alone)", ok=shutil.which("node") is not None,
+             fn=lambda c: fresh_processes(["node", "-e", "0"])),
+        dict(tool="aether-node", label="node -e 'require(\"aether\")'", sdk=True,
+             ok=node_ok() and have(os.path.join(NODE_PKG, "package.json")),
+             fn=lambda c: fresh_processes(["node", "-e", req])),
+        dict(tool="fetch", label="node -e 'fetch' (loads undici)", ok=shutil.which("node") is not None,
+             fn=lambda c: fresh_processes(["node", "-e", "globalThis.fetch"])),
+        dict(tool="aether-cli", label="aether --version", sdk=True, ok=have(f"{REL}/aether"),
+             fn=lambda c: fresh_processes([f"{REL}/aether", "--version"])),
+        dict(tool="curl", label="curl --version", ok=True,
+             fn=lambda c: fresh_processes(["curl", "--version"])),
+    ]
+
+
+STARTUP_PEERS = {
+    "aether-python": ["httpx", "requests", "python"], "aether-node": ["fetch", "node"],
+    "aether-cli": ["curl"],
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Measuring a group: RUNS rounds, each tool once per round; ratios pair by pair per round
+
+
+def measure_group(name: str, op: str, unit: str, higher_better: bool, rows: List[Dict[str, Any]],
+                  ctx: Any, size_mib: Optional[int], peers: Dict[str, List[str]],
+                  before_each: Optional[Callable[[], None]] = None) -> List[Dict[str, Any]]:
+    per_run: Dict[str, List[Optional[float]]] = {r["tool"]: [] for r in rows}
+    rss: Dict[str, List[float]] = {r["tool"]: [] for r in rows}
+    errors: Dict[str, str] = {}
+    for run in range(1, RUNS + 1):
+        for row in rows:
+            tool = row["tool"]
+            if not row["ok"] or tool in errors:
+                continue
+            if before_each:
+                before_each()
+            try:
+                result = row["fn"](ctx)
+            except (Failed, subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError,
+                    KeyError, ValueError, TypeError) as e:
+                errors[tool] = f"failed: {e}"
+                log(f"  {name} {tool}: {errors[tool]}")
+                continue
+            per_run[tool].append(result["value"])
+            if result.get("rss") is not None:
+                rss[tool].append(result["rss"])
+            log(f"  {name}{'' if size_mib is None else f' {size_mib} MiB'} run {run}: {tool:<14} "
+                f"{result['value']:.1f} {unit}" + (f", peak RSS {result['rss']:.0f} MiB" if result.get("rss") else ""))
+    by_tool = {r["tool"]: r for r in rows}
+    records = []
+    limit = "loopback" if "loopback" in by_tool else None
+
+    def ratio_runs(a: str, b: str) -> List[float]:
+        out = []
+        for x, y in zip(per_run[a], per_run[b]):
+            if x and y:
+                out.append(x / y if higher_better else y / x)
+        return out
+
+    for row in rows:
+        tool = row["tool"]
+        values = per_run[tool]
+        rec: Dict[str, Any] = {
+            "group": name, "op": op, "tool": tool, "label": row["label"], "sizeMiB": size_mib,
+            "unit": unit, "higherIsBetter": higher_better, "sdk": bool(row.get("sdk")),
+            "ceiling": bool(row.get("ceiling")) or tool == "loopback",
+        }
+        if not row["ok"]:
+            rec["skipped"] = row.get("why") or SKIPPED.get(tool) or "not available (its program or build is missing)"
+        elif tool in errors and not values:
+            rec["skipped"] = errors[tool]
+        if values:
+            rec.update(median=round(statistics.median(values), 2), runs=[round(v, 2) for v in values],
+                       peakRssMiB=round(statistics.median(rss[tool]), 1) if rss[tool] else None)
+            if tool in errors:
+                rec["note"] = errors[tool]
+            ratios = {}
+            for other in by_tool:
+                if other != tool and per_run[other]:
+                    rs = ratio_runs(tool, other)
+                    if rs:
+                        ratios[other] = round(statistics.median(rs), 3)
+            rec["speedVs"] = ratios
+            rec["peers"] = [p for p in peers.get(tool, []) if p in ratios]
+            if limit and tool != limit and limit in ratios:
+                rec["fractionOfLimit"] = ratios[limit]
+        records.append(rec)
+    return records
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def machine() -> Dict[str, Any]:
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    load = open("/proc/loadavg").read().split()[:3]
+    return {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(),
+            "loadAverageAtStart": [float(x) for x in load]}
+
+
+def main() -> None:
+    os.makedirs(WORK, exist_ok=True)
+    started = time.time()
+    meta = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "runs": RUNS,
+            "sizesMiB": SIZES, "calls": CALLS, "concurrentPosts": COUNT, "startupProcesses": STARTUP_N,
+            "quick": QUICK, "processingMs": PROCESSING_MS, "partMiB": PART_MIB,
+            "parallelism": PARALLELISM, "machine": machine(),
+            "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                     text=True).stdout.strip()}
+    records: List[Dict[str, Any]] = []
+    mock = Mock()
+    ceiling: Dict[str, Any] = {}
+    try:
+        if "upload" in ONLY:
+            for size_mib in SIZES:
+                file = os.path.join(WORK, f"video-{size_mib}.bin")
+                log(f"== upload {size_mib} MiB: generating the file")
+                with open(file, "wb") as f:
+                    for _ in range(size_mib):
+                        f.write(os.urandom(MIB))
+                ctx = UploadCtx(mock, size_mib, file)
+                ctx.prepare_parts()
+                max_single = (size_mib + 1) * MIB
+                records += measure_group("upload", "upload", "MiB/s", True, upload_rows(), ctx, size_mib,
+                                         UPLOAD_PEERS, before_each=lambda: mock.reset(max_single))
+                ctx.cleanup()
+                os.remove(file)
+                mock.reset()
+        if "get" in ONLY:
+            log(f"== posts.get: {CALLS} calls")
+            mock.reset()
+            post = mock.post(mock.profiles(1)[0])
+            records += measure_group("get", "posts.get", "µs/call", False, get_rows(), GetCtx(mock, post),
+                                     None, GET_PEERS)
+        if "concurrent" in ONLY:
+            log(f"== concurrent: {COUNT} posts created and waited")
+            records += measure_group("concurrent", "create+wait", "s", False, conc_rows(), ConcCtx(mock),
+                                     None, CONC_PEERS)
+        if "startup" in ONLY:
+            log(f"== start-up: median of {STARTUP_N} fresh processes")
+            records += measure_group("startup", "start-up", "ms", False, startup_rows(), None, None,
+                                     STARTUP_PEERS)
+        if "ceiling" in ONLY and shutil.which("wrk"):
+            mock.reset()
+            post = mock.post(mock.profiles(1)[0])
+            seconds = 2 if QUICK else 5
+            text = subprocess.run(["wrk", "-t2", "-c64", f"-d{seconds}s", "-H", f"Authorization: Bearer {KEY}",
+                                   f"{mock.url}/v1/posts/{post}"], capture_output=True, text=True).stdout
+            rps = next((float(l.split()[1]) for l in text.splitlines() if l.startswith("Requests/sec")), None)
+            ceiling = {"getPostRequestsPerSec64Connections": rps, "emulatorPeakRssMiB": mock.rss_mib(),
+                       "wrkSeconds": seconds}
+            log(f"== emulator: {rps} GET/s on 64 connections")
+    finally:
+        mock.stop()
+        shutil.rmtree(os.path.join(WORK, "data"), ignore_errors=True)
+    meta["elapsedSeconds"] = round(time.time() - started, 1)
+    meta["emulator"] = ceiling
+    out = {"meta": meta, "records": records}
+    os.makedirs("bench/results", exist_ok=True)
+    with open("bench/results/latest.json", "w") as f:
+        json.dump(out, f, indent=2, ensure_ascii=False)
+        f.write("\n")
+    from report import write_markdown, write_chart  # bench/harness/report.py
+
+    write_markdown(out, "bench/results/latest.md")
+    write_chart(out, "bench/results/latest.png")
+    log("wrote bench/results/latest.json, latest.md, latest.png")
+    print(open("bench/results/latest.md").read())
+
+
+if __name__ == "__main__":
+    main()
