@@ -78,6 +78,9 @@ pub struct Progress {
     events: Mutex<VecDeque<UploadProgress>>,
     /// In async mode: the loop to schedule a drain on, and the drain callable.
     notify: Mutex<Option<Arc<LoopNotify>>>,
+    /// In blocking mode: wakes the waiting caller, so the callback runs at once rather than
+    /// at its next tick (and an exception from it stops the upload before it goes further).
+    wake: Mutex<Option<Arc<dyn Fn() + Send + Sync>>>,
     scheduled: AtomicBool,
     callback_error: ErrorSlot,
     cancel: CancellationToken,
@@ -89,6 +92,7 @@ impl Progress {
             callback,
             events: Mutex::new(VecDeque::new()),
             notify: Mutex::new(None),
+            wake: Mutex::new(None),
             scheduled: AtomicBool::new(false),
             callback_error: ErrorSlot::default(),
             cancel,
@@ -98,6 +102,10 @@ impl Progress {
     /// Called by the upload engine, on a runtime thread.
     pub fn push(&self, event: UploadProgress) {
         self.events.lock().unwrap_or_else(|e| e.into_inner()).push_back(event);
+        let wake = self.wake.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        if let Some(wake) = wake {
+            wake();
+        }
         let notify = self.notify.lock().unwrap_or_else(|e| e.into_inner()).clone();
         if let Some(notify) = notify {
             if !self.scheduled.swap(true, Ordering::AcqRel) {
@@ -215,6 +223,11 @@ impl Call {
         }
         let handle = aether::runtime::handle().py_err(py)?;
         let done = Arc::new(Slot::default());
+        if let Some(progress) = &extras.progress {
+            let waiting = done.clone();
+            *progress.wake.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some(Arc::new(move || waiting.poke()));
+        }
         let deliver = done.clone();
         spawn(&handle, future, cancel.clone(), extras.cancels_itself, move |out| deliver.put(out));
 
@@ -350,31 +363,44 @@ impl CancelOnDone {
     }
 }
 
-/// A one-shot result slot a Python thread can wait on with a timeout.
+/// A one-shot result slot a Python thread can wait on with a timeout; a poke ends the wait
+/// early without a value (upload progress to deliver).
 struct Slot<T> {
-    value: Mutex<Option<T>>,
+    state: Mutex<SlotState<T>>,
     ready: Condvar,
+}
+
+struct SlotState<T> {
+    value: Option<T>,
+    poked: bool,
 }
 
 impl<T> Default for Slot<T> {
     fn default() -> Self {
-        Slot { value: Mutex::new(None), ready: Condvar::new() }
+        Slot { state: Mutex::new(SlotState { value: None, poked: false }), ready: Condvar::new() }
     }
 }
 
 impl<T> Slot<T> {
     fn put(&self, value: T) {
-        *self.value.lock().unwrap_or_else(|e| e.into_inner()) = Some(value);
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).value = Some(value);
         self.ready.notify_all();
     }
 
+    fn poke(&self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).poked = true;
+        self.ready.notify_all();
+    }
+
+    /// The value once it is there; `None` after `timeout` or a poke.
     fn take_timeout(&self, timeout: Duration) -> Option<T> {
-        let guard = self.value.lock().unwrap_or_else(|e| e.into_inner());
+        let guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let (mut guard, _) = self
             .ready
-            .wait_timeout_while(guard, timeout, |value| value.is_none())
+            .wait_timeout_while(guard, timeout, |state| state.value.is_none() && !state.poked)
             .unwrap_or_else(|e| e.into_inner());
-        guard.take()
+        guard.poked = false;
+        guard.value.take()
     }
 }
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import platform
 import sys
 from typing import Any, Optional, Tuple, TypeVar
 
@@ -37,7 +36,8 @@ DEFAULT_CONNECT_TIMEOUT = 10.0
 
 
 def _user_agent_suffix() -> str:
-    implementation = platform.python_implementation().lower()
+    # sys.implementation, not the platform module: the same name, without 7 ms of import.
+    implementation = sys.implementation.name
     return f"{implementation}/{sys.version_info[0]}.{sys.version_info[1]}"
 
 

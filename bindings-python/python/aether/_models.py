@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from typing import Any, ClassVar, Dict, List, Mapping, Optional, Type, TypeVar
+from typing import Any, ClassVar, Dict, List, Mapping, Optional, Tuple, Type, TypeVar
 
 __all__ = [
     "CallbackOutcome",
@@ -50,21 +50,26 @@ class _Model:
     @classmethod
     def from_dict(cls: Type[M], data: Mapping[str, Any]) -> M:
         """Builds the object from its wire form (camelCase keys, as the API sends it)."""
+        # One copy of the whole wire form (the object must not share the caller's dicts); the
+        # nested objects are built from parts of that copy, so nothing is copied twice.
+        return cls._from_wire(_copy_json(data))
+
+    @classmethod
+    def _from_wire(cls: Type[M], data: Dict[str, Any]) -> M:
+        """``from_dict`` for a wire form this object may keep as it is (not the caller's)."""
         values: Dict[str, Any] = {}
-        for field in dataclasses.fields(cls):
-            wire = _camel(field.name)
+        for name, wire, nested in _wire_fields(cls):
             if wire not in data:
                 continue
             value = data[wire]
-            nested = cls._nested.get(field.name)
             if nested is not None and value is not None:
                 if isinstance(value, list):
-                    value = [nested.from_dict(item) for item in value]
+                    value = [nested._from_wire(item) for item in value]
                 else:
-                    value = nested.from_dict(value)
-            values[field.name] = value
+                    value = nested._from_wire(value)
+            values[name] = value
         instance = cls(**values)
-        object.__setattr__(instance, "_raw", copy.deepcopy(dict(data)))
+        object.__setattr__(instance, "_raw", data)
         return instance
 
     def to_dict(self) -> Dict[str, Any]:
@@ -77,6 +82,36 @@ class _Model:
                 continue
             out[wire] = _to_wire(value)
         return out
+
+
+#: Per class: (attribute, wire name, nested model class or None) for each field.
+_WIRE_FIELDS: Dict[type, Tuple[Tuple[str, str, Optional[Type["_Model"]]], ...]] = {}
+
+
+def _wire_fields(cls: Type[_Model]) -> Tuple[Tuple[str, str, Optional[Type[_Model]]], ...]:
+    spec = _WIRE_FIELDS.get(cls)
+    if spec is None:
+        spec = tuple(
+            (field.name, _camel(field.name), cls._nested.get(field.name))
+            for field in dataclasses.fields(cls)
+        )
+        _WIRE_FIELDS[cls] = spec
+    return spec
+
+
+def _copy_json(value: Any) -> Any:
+    """A deep copy of a JSON-shaped value (much cheaper than ``copy.deepcopy``); mappings
+    become dicts, and anything else that is not a plain JSON value goes through
+    ``copy.deepcopy``."""
+    if isinstance(value, dict):
+        return {key: _copy_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy_json(item) for item in value]
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    if isinstance(value, Mapping):
+        return {key: _copy_json(item) for key, item in value.items()}
+    return copy.deepcopy(value)
 
 
 def _to_wire(value: Any) -> Any:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any, AsyncIterator, Iterator, Type, TypeVar
 
 from .._aether import Call, Pager
@@ -20,6 +19,10 @@ def wait(call: Call) -> Any:
 async def run(call: Call) -> Any:
     """Runs the call on the SDK's runtime and awaits it on the running loop; cancelling the
     awaiting task cancels the call."""
+    # Imported here: asyncio is loaded in any program that awaits this, and importing it
+    # up front would double the time of `import aether` for every blocking user.
+    import asyncio
+
     return await call.start(asyncio.get_running_loop())
 
 
@@ -28,13 +31,15 @@ def iterate(pager: Pager, model: Type[M]) -> Iterator[M]:
         item = pager.next().wait()
         if item is None:
             return
-        yield model.from_dict(item)
+        yield model._from_wire(item)
 
 
 async def aiterate(pager: Pager, model: Type[M]) -> AsyncIterator[M]:
+    import asyncio
+
     loop = asyncio.get_running_loop()
     while True:
         item = await pager.next().start(loop)
         if item is None:
             return
-        yield model.from_dict(item)
+        yield model._from_wire(item)

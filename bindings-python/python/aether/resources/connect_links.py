@@ -33,11 +33,11 @@ class ConnectLinks(_Base):
         Pass a random ``state``, keep it in the user's session, and check the redirect with
         :meth:`verify_callback`."""
         body = drop_none({"platform": platform, "redirectUrl": redirect_url, "state": state})
-        return ConnectLink.from_dict(wait(self._core.connect_links_create(body)))
+        return ConnectLink._from_wire(wait(self._core.connect_links_create(body)))
 
     def get(self, link_id: str) -> ConnectLink:
         """The link, with ``status`` and, once completed, ``profile_id``."""
-        return ConnectLink.from_dict(wait(self._core.connect_links_get(link_id)))
+        return ConnectLink._from_wire(wait(self._core.connect_links_get(link_id)))
 
 
 class AsyncConnectLinks(_Base):
@@ -46,8 +46,8 @@ class AsyncConnectLinks(_Base):
     ) -> ConnectLink:
         """See :meth:`ConnectLinks.create`."""
         body = drop_none({"platform": platform, "redirectUrl": redirect_url, "state": state})
-        return ConnectLink.from_dict(await run(self._core.connect_links_create(body)))
+        return ConnectLink._from_wire(await run(self._core.connect_links_create(body)))
 
     async def get(self, link_id: str) -> ConnectLink:
         """See :meth:`ConnectLinks.get`."""
-        return ConnectLink.from_dict(await run(self._core.connect_links_get(link_id)))
+        return ConnectLink._from_wire(await run(self._core.connect_links_get(link_id)))

@@ -87,7 +87,7 @@ class MediaResource(_Base):
             parallelism,
             single_shot_threshold,
         )
-        return Media.from_dict(wait(call))
+        return Media._from_wire(wait(call))
 
     def resume(
         self,
@@ -115,12 +115,12 @@ class MediaResource(_Base):
             single_shot_threshold,
             upload_id,
         )
-        return Media.from_dict(wait(call))
+        return Media._from_wire(wait(call))
 
     def get(self, media_key: Union[str, Media]) -> Media:
         """The stored media and what verification found."""
         key = media_key.media_key if isinstance(media_key, Media) else media_key
-        return Media.from_dict(wait(self._core.media_get(key)))
+        return Media._from_wire(wait(self._core.media_get(key)))
 
     def delete(self, media_key: Union[str, Media]) -> None:
         """Deletes the stored media."""
@@ -139,7 +139,7 @@ class MediaResource(_Base):
         ``VIDEO_TOO_SHORT``)."""
         key = media_key.media_key if isinstance(media_key, Media) else media_key
         call = self._core.media_wait_ready(key, timeout=timeout, poll_interval=poll_interval)
-        return Media.from_dict(wait(call))
+        return Media._from_wire(wait(call))
 
 
 class AsyncMediaResource(_Base):
@@ -169,7 +169,7 @@ class AsyncMediaResource(_Base):
             parallelism,
             single_shot_threshold,
         )
-        return Media.from_dict(await run(call))
+        return Media._from_wire(await run(call))
 
     async def resume(
         self,
@@ -195,12 +195,12 @@ class AsyncMediaResource(_Base):
             single_shot_threshold,
             upload_id,
         )
-        return Media.from_dict(await run(call))
+        return Media._from_wire(await run(call))
 
     async def get(self, media_key: Union[str, Media]) -> Media:
         """See :meth:`MediaResource.get`."""
         key = media_key.media_key if isinstance(media_key, Media) else media_key
-        return Media.from_dict(await run(self._core.media_get(key)))
+        return Media._from_wire(await run(self._core.media_get(key)))
 
     async def delete(self, media_key: Union[str, Media]) -> None:
         """See :meth:`MediaResource.delete`."""
@@ -217,4 +217,4 @@ class AsyncMediaResource(_Base):
         """See :meth:`MediaResource.wait_ready`."""
         key = media_key.media_key if isinstance(media_key, Media) else media_key
         call = self._core.media_wait_ready(key, timeout=timeout, poll_interval=poll_interval)
-        return Media.from_dict(await run(call))
+        return Media._from_wire(await run(call))

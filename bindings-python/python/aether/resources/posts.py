@@ -102,11 +102,11 @@ class Posts(_Base):
             draft,
             idempotency_key,
         )
-        return Post.from_dict(wait(call))
+        return Post._from_wire(wait(call))
 
     def get(self, post_id: PostId) -> Post:
         """The post as it is now."""
-        return Post.from_dict(wait(self._core.posts_get(object_id(post_id, "post"))))
+        return Post._from_wire(wait(self._core.posts_get(object_id(post_id, "post"))))
 
     def list(
         self,
@@ -131,11 +131,11 @@ class Posts(_Base):
     ) -> Post:
         """Changes the schedule or content of a draft or scheduled post; otherwise
         ``ConflictError`` (``POST_NOT_EDITABLE``)."""
-        return Post.from_dict(wait(self._update(post_id, scheduled_for, timezone, content, draft)))
+        return Post._from_wire(wait(self._update(post_id, scheduled_for, timezone, content, draft)))
 
     def cancel(self, post_id: PostId) -> Post:
         """Cancels a draft or scheduled post and returns it, now ``cancelled``."""
-        return Post.from_dict(wait(self._core.posts_cancel(object_id(post_id, "post"))))
+        return Post._from_wire(wait(self._core.posts_cancel(object_id(post_id, "post"))))
 
     def wait(
         self,
@@ -160,7 +160,7 @@ class Posts(_Base):
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
         )
-        return Post.from_dict(wait(call))
+        return Post._from_wire(wait(call))
 
     def watch(
         self,
@@ -207,11 +207,11 @@ class AsyncPosts(_Base):
             draft,
             idempotency_key,
         )
-        return Post.from_dict(await run(call))
+        return Post._from_wire(await run(call))
 
     async def get(self, post_id: PostId) -> Post:
         """See :meth:`Posts.get`."""
-        return Post.from_dict(await run(self._core.posts_get(object_id(post_id, "post"))))
+        return Post._from_wire(await run(self._core.posts_get(object_id(post_id, "post"))))
 
     def list(
         self,
@@ -235,11 +235,11 @@ class AsyncPosts(_Base):
     ) -> Post:
         """See :meth:`Posts.update`."""
         call = self._update(post_id, scheduled_for, timezone, content, draft)
-        return Post.from_dict(await run(call))
+        return Post._from_wire(await run(call))
 
     async def cancel(self, post_id: PostId) -> Post:
         """See :meth:`Posts.cancel`."""
-        return Post.from_dict(await run(self._core.posts_cancel(object_id(post_id, "post"))))
+        return Post._from_wire(await run(self._core.posts_cancel(object_id(post_id, "post"))))
 
     async def wait(
         self,
@@ -256,7 +256,7 @@ class AsyncPosts(_Base):
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
         )
-        return Post.from_dict(await run(call))
+        return Post._from_wire(await run(call))
 
     def watch(
         self,

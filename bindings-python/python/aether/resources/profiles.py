@@ -22,12 +22,12 @@ class Profiles:
 
     def get(self, profile_id: Union[str, Profile]) -> Profile:
         """One profile; ``NotFoundError`` for an unknown id."""
-        return Profile.from_dict(wait(self._core.profiles_get(object_id(profile_id, "profile"))))
+        return Profile._from_wire(wait(self._core.profiles_get(object_id(profile_id, "profile"))))
 
     def disconnect(self, profile_id: Union[str, Profile]) -> Profile:
         """Disconnects the account; returns the profile, now ``disconnected``."""
         call = self._core.profiles_disconnect(object_id(profile_id, "profile"))
-        return Profile.from_dict(wait(call))
+        return Profile._from_wire(wait(call))
 
 
 class AsyncProfiles:
@@ -41,9 +41,9 @@ class AsyncProfiles:
     async def get(self, profile_id: Union[str, Profile]) -> Profile:
         """See :meth:`Profiles.get`."""
         call = self._core.profiles_get(object_id(profile_id, "profile"))
-        return Profile.from_dict(await run(call))
+        return Profile._from_wire(await run(call))
 
     async def disconnect(self, profile_id: Union[str, Profile]) -> Profile:
         """See :meth:`Profiles.disconnect`."""
         call = self._core.profiles_disconnect(object_id(profile_id, "profile"))
-        return Profile.from_dict(await run(call))
+        return Profile._from_wire(await run(call))

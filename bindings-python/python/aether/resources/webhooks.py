@@ -64,7 +64,7 @@ class Webhooks(_Base):
     def create(self, *, url: str, events: Iterable[str]) -> Webhook:
         """Registers an endpoint; the returned ``secret`` is shown only here."""
         call = self._core.webhooks_create({"url": url, "events": list(events)})
-        return Webhook.from_dict(wait(call))
+        return Webhook._from_wire(wait(call))
 
     def list(self) -> Iterator[Webhook]:
         """Every endpoint (without secrets), page by page as you iterate."""
@@ -79,7 +79,7 @@ class AsyncWebhooks(_Base):
     async def create(self, *, url: str, events: Iterable[str]) -> Webhook:
         """See :meth:`Webhooks.create`."""
         call = self._core.webhooks_create({"url": url, "events": list(events)})
-        return Webhook.from_dict(await run(call))
+        return Webhook._from_wire(await run(call))
 
     def list(self) -> AsyncIterator[Webhook]:
         """See :meth:`Webhooks.list`."""

@@ -1,0 +1,346 @@
+"""The Python package against the HTTP clients Python users would otherwise write it with.
+
+One measurement per invocation, one JSON line on stdout (bench/python.sh and bench/run call it):
+
+  bench.py upload     --tool {aether,httpx,requests} URL KEY FILE
+  bench.py get        --tool {aether,httpx,requests} URL KEY POST_ID CALLS
+  bench.py concurrent --tool {aether,httpx}          URL KEY PROFILE_ID COUNT
+  bench.py import     [--tool {aether,httpx,requests}] [--runs N]
+
+  {"tool": …, "op": …, "seconds": …, "mibPerSec": … (upload), "microsPerCall": … (get),
+   "peakRssMiB": …}
+
+The clock starts after the interpreter, the imports and the client are set up (and, for `get`,
+after one warm-up call that opens the kept-alive connection); `import` times `import X` in fresh
+interpreters instead. `peakRssMiB` is this process's peak RSS (for `import`, the largest child's).
+
+The peers are what a competent user writes with httpx or requests: one client/session with
+keep-alive, the chunked protocol of PROTOCOL.md done part by part (read a part, CRC32C it with
+the `crc32c` package, feed the running SHA-256, PUT it, then complete with the SHA-256), the
+response JSON decoded, errors raised; a post awaited by polling that honours `Retry-After`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+MIB = 1024 * 1024
+TERMINAL = {"published", "partially_published", "failed", "cancelled"}
+UPLOAD_TIMEOUT = 600.0
+POST_TEXT = "bench: concurrent create and wait"
+
+Timed = Tuple[float, List[str]]
+
+
+def peak_rss_mib(children: bool = False) -> int:
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return int(resource.getrusage(who).ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+
+
+def emit(tool: str, op: str, seconds: float, peak: Optional[int] = None, **figures: Any) -> None:
+    line: Dict[str, Any] = {"tool": tool, "op": op, "seconds": round(seconds, 4)}
+    line.update(figures)
+    line["peakRssMiB"] = peak_rss_mib() if peak is None else peak
+    print(json.dumps(line), flush=True)
+
+
+def crc32c_function() -> Callable[[bytes], int]:
+    """A hardware-accelerated CRC32C from PyPI: `crc32c`, else `google-crc32c`."""
+    try:
+        import crc32c
+
+        return crc32c.crc32c  # type: ignore[no-any-return]
+    except ImportError:
+        import google_crc32c
+
+        return google_crc32c.value  # type: ignore[no-any-return]
+
+
+def crc_header(crc: int) -> str:
+    return base64.b64encode(crc.to_bytes(4, "big")).decode("ascii")
+
+
+# --- upload -----------------------------------------------------------------------------------
+
+
+def upload_aether(url: str, key: str, path: str) -> Callable[[], Dict[str, Any]]:
+    import aether
+
+    client = aether.Aether(api_key=key, base_url=url, timeout=UPLOAD_TIMEOUT)
+
+    def run() -> Dict[str, Any]:
+        return client.media.upload(path, mime_type="video/mp4").to_dict()
+
+    return run
+
+
+def upload_chunked(url: str, path: str, post: Callable[..., Any],
+                   put: Callable[..., Any]) -> Dict[str, Any]:
+    """PROTOCOL.md's chunked upload, one part after another (the shape both peers share)."""
+    crc32c = crc32c_function()
+    size = os.path.getsize(path)
+    created = post(f"{url}/v1/media/uploads",
+                   json={"fileName": os.path.basename(path), "mimeType": "video/mp4",
+                         "size": size})
+    upload_id, part_size, part_count = (created["uploadId"], created["partSize"],
+                                        created["partCount"])
+    sha = hashlib.sha256()
+    with open(path, "rb") as file:
+        for number in range(1, part_count + 1):
+            part = file.read(part_size)
+            sha.update(part)
+            put(f"{url}/v1/media/uploads/{upload_id}/parts/{number}", content=part,
+                headers={"X-Part-Crc32c": crc_header(crc32c(part)),
+                         "Content-Type": "application/octet-stream"})
+    return post(f"{url}/v1/media/uploads/{upload_id}/complete",  # type: ignore[no-any-return]
+                json={"sha256": sha.hexdigest()})
+
+
+def upload_httpx(url: str, key: str, path: str) -> Callable[[], Dict[str, Any]]:
+    import httpx
+
+    client = httpx.Client(headers={"Authorization": f"Bearer {key}"},
+                          timeout=httpx.Timeout(UPLOAD_TIMEOUT))
+
+    def post(u: str, **kw: Any) -> Any:
+        response = client.post(u, **kw)
+        response.raise_for_status()
+        return response.json()
+
+    def put(u: str, **kw: Any) -> Any:
+        response = client.put(u, **kw)
+        response.raise_for_status()
+        return response.json()
+
+    return lambda: upload_chunked(url, path, post, put)
+
+
+def upload_requests(url: str, key: str, path: str) -> Callable[[], Dict[str, Any]]:
+    import requests
+
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {key}"
+
+    def post(u: str, **kw: Any) -> Any:
+        response = session.post(u, timeout=UPLOAD_TIMEOUT, **kw)
+        response.raise_for_status()
+        return response.json()
+
+    def put(u: str, content: bytes, **kw: Any) -> Any:
+        response = session.put(u, data=content, timeout=UPLOAD_TIMEOUT, **kw)
+        response.raise_for_status()
+        return response.json()
+
+    return lambda: upload_chunked(url, path, post, put)
+
+
+def cmd_upload(args: argparse.Namespace) -> None:
+    setup = {"aether": upload_aether, "httpx": upload_httpx, "requests": upload_requests}
+    run = setup[args.tool](args.url.rstrip("/"), args.key, args.file)
+    size = os.path.getsize(args.file)
+    started = time.perf_counter()
+    media = run()
+    seconds = time.perf_counter() - started
+    assert media.get("mediaKey"), media
+    delete_media(args.url.rstrip("/"), args.key, media["mediaKey"])
+    emit(args.tool, "upload", seconds, mibPerSec=round(size / MIB / seconds, 1))
+
+
+def delete_media(url: str, key: str, media_key: str) -> None:
+    """Frees the emulator's disk after the measurement (repeated 1 GiB runs would fill it)."""
+    import urllib.parse
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{url}/v1/media/{urllib.parse.quote(media_key, safe='')}", method="DELETE",
+        headers={"Authorization": f"Bearer {key}"})
+    urllib.request.urlopen(request, timeout=60).close()
+
+
+# --- get --------------------------------------------------------------------------------------
+
+
+def get_aether(url: str, key: str, post_id: str) -> Callable[[], Any]:
+    import aether
+
+    client = aether.Aether(api_key=key, base_url=url)
+    return lambda: client.posts.get(post_id)
+
+
+def get_httpx(url: str, key: str, post_id: str) -> Callable[[], Any]:
+    import httpx
+
+    client = httpx.Client(headers={"Authorization": f"Bearer {key}"})
+    target = f"{url}/v1/posts/{post_id}"
+
+    def call() -> Any:
+        response = client.get(target)
+        response.raise_for_status()
+        return response.json()
+
+    return call
+
+
+def get_requests(url: str, key: str, post_id: str) -> Callable[[], Any]:
+    import requests
+
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {key}"
+    target = f"{url}/v1/posts/{post_id}"
+
+    def call() -> Any:
+        response = session.get(target, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    return call
+
+
+def cmd_get(args: argparse.Namespace) -> None:
+    setup = {"aether": get_aether, "httpx": get_httpx, "requests": get_requests}
+    call = setup[args.tool](args.url.rstrip("/"), args.key, args.post_id)
+    call()  # connect once, outside the measurement
+    calls = args.calls
+    started = time.perf_counter()
+    for _ in range(calls):
+        call()
+    seconds = time.perf_counter() - started
+    emit(args.tool, "get", seconds, microsPerCall=round(seconds * 1e6 / calls, 1))
+
+
+# --- concurrent create + wait -----------------------------------------------------------------
+
+
+def post_body(profile_id: str) -> Dict[str, Any]:
+    return {"profileId": profile_id, "content": {"text": POST_TEXT},
+            "platforms": {"linkedin": {}}}
+
+
+async def concurrent_aether(url: str, key: str, profile_id: str, count: int) -> Timed:
+    import asyncio
+
+    import aether
+
+    client = aether.AsyncAether(api_key=key, base_url=url)
+
+    async def one() -> str:
+        post = await client.posts.create(profile_id=profile_id, content={"text": POST_TEXT},
+                                         platforms={"linkedin": {}})
+        return (await client.posts.wait(post.id)).status
+
+    started = time.perf_counter()
+    statuses = await asyncio.gather(*(one() for _ in range(count)))
+    return time.perf_counter() - started, list(statuses)
+
+
+async def concurrent_httpx(url: str, key: str, profile_id: str, count: int) -> Timed:
+    import asyncio
+    import uuid
+
+    import httpx
+
+    # As many connections as tasks (with httpx's default pool of 100 the creates would queue),
+    # and an idempotency key on each create, as PROTOCOL.md recommends.
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=count)
+    async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {key}"},
+                                 timeout=60, limits=limits) as client:
+
+        async def one() -> str:
+            response = await client.post("/v1/posts", json=post_body(profile_id),
+                                         headers={"Idempotency-Key": str(uuid.uuid4())})
+            response.raise_for_status()
+            post = response.json()
+            # Poll at once, then as often as the server's Retry-After hint says (else 3 s).
+            while post["status"] not in TERMINAL:
+                response = await client.get(f"/v1/posts/{post['id']}")
+                response.raise_for_status()
+                post = response.json()
+                if post["status"] not in TERMINAL:
+                    hint: Optional[str] = response.headers.get("retry-after")
+                    await asyncio.sleep(float(hint) if hint and hint.isdigit() else 3.0)
+            return str(post["status"])
+
+        started = time.perf_counter()
+        statuses = await asyncio.gather(*(one() for _ in range(count)))
+        return time.perf_counter() - started, list(statuses)
+
+
+def cmd_concurrent(args: argparse.Namespace) -> None:
+    import asyncio
+
+    run = {"aether": concurrent_aether, "httpx": concurrent_httpx}[args.tool]
+    seconds, statuses = asyncio.run(run(args.url.rstrip("/"), args.key, args.profile_id,
+                                        args.count))
+    counts: Dict[str, int] = {}
+    for status in statuses:
+        counts[status] = counts.get(status, 0) + 1
+    emit(args.tool, "concurrent", seconds, statuses=counts)
+
+
+# --- import -----------------------------------------------------------------------------------
+
+IMPORT_PROBE = (
+    "import time\nstarted = time.perf_counter()\nimport {module}\n"
+    "print(time.perf_counter() - started)\n"
+)
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    probe = IMPORT_PROBE.format(module=args.tool)
+    subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True)  # warm cache
+    times = []
+    for _ in range(args.runs):
+        out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True,
+                             text=True).stdout
+        times.append(float(out.strip()))
+    emit(args.tool, "import", statistics.median(times), peak=peak_rss_mib(children=True))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ops = parser.add_subparsers(dest="op", required=True)
+
+    up = ops.add_parser("upload")
+    up.add_argument("--tool", choices=["aether", "httpx", "requests"], required=True)
+    up.add_argument("url")
+    up.add_argument("key")
+    up.add_argument("file")
+    up.set_defaults(func=cmd_upload)
+
+    get = ops.add_parser("get")
+    get.add_argument("--tool", choices=["aether", "httpx", "requests"], required=True)
+    get.add_argument("url")
+    get.add_argument("key")
+    get.add_argument("post_id")
+    get.add_argument("calls", type=int)
+    get.set_defaults(func=cmd_get)
+
+    conc = ops.add_parser("concurrent")
+    conc.add_argument("--tool", choices=["aether", "httpx"], required=True)
+    conc.add_argument("url")
+    conc.add_argument("key")
+    conc.add_argument("profile_id")
+    conc.add_argument("count", type=int)
+    conc.set_defaults(func=cmd_concurrent)
+
+    imp = ops.add_parser("import")
+    imp.add_argument("--tool", choices=["aether", "httpx", "requests"], default="aether")
+    imp.add_argument("--runs", type=int, default=9)
+    imp.set_defaults(func=cmd_import)
+
+    args = parser.parse_args()
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()
