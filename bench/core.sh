@@ -5,7 +5,9 @@
 #  - the time per `posts.get` on a kept-alive connection against curl fetching the same URL
 #    repeatedly on one connection.
 # Medians of RUNS runs. A benchmark, not a test: it prints figures, writes
-# bench/results/core.json, and asserts nothing.
+# bench/results/core.json, and asserts nothing. Both uploads send the same file to the same
+# emulator in the same run; before each one the previous upload's media is deleted and the disk
+# is synced, so neither pays for the other's writeback or finds the disk fuller.
 #
 #   bench/core.sh                # 1 GiB, 3 runs, 2,000 calls
 #   SIZE_MIB=256 RUNS=1 CALLS=500 bench/core.sh
@@ -36,17 +38,27 @@ curl -sf -o /dev/null -X PATCH "${admin[@]}" \
 file=$work/video.bin
 head -c "$((size_mib * 1024 * 1024))" /dev/urandom >"$file"
 
+# Deletes an uploaded media (its file goes with it) and flushes the disk before the next upload.
+forget() {
+  curl -sf -o /dev/null -X DELETE -H "Authorization: Bearer sk_bench" \
+    "$url/v1/media/$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1")"
+  sync
+}
+
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 sdk_mibs=() sdk_rss=() curl_mibs=() curl_rss=()
+sync
 for run in $(seq "$runs"); do
   out=$(target/release/upload "$url" sk_bench "$file" 4 8)
+  forget "$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["mediaKey"])' "$out")"
   sdk_mibs+=("$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["mibPerSec"])' "$out")")
   sdk_rss+=("$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["peakRssMiB"])' "$out")")
 
-  /usr/bin/time -f '%M' -o "$work/curl.rss" curl -sf -o /dev/null -w '%{time_total}\n' \
+  /usr/bin/time -f '%M' -o "$work/curl.rss" curl -sf -o "$work/curl.json" -w '%{time_total}\n' \
     -X POST -T "$file" -H "Authorization: Bearer sk_bench" -H "Content-Type: video/mp4" \
     -H "X-File-Name: video.mp4" "$url/v1/media" >"$work/curl.time"
+  forget "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["mediaKey"])' "$work/curl.json")"
   curl_mibs+=("$(python3 -c "print(round($size_mib / $(cat "$work/curl.time"), 1))")")
   curl_rss+=("$(($(cat "$work/curl.rss") / 1024))")
   echo "run $run: sdk ${sdk_mibs[-1]} MiB/s (${sdk_rss[-1]} MiB peak) · curl -T ${curl_mibs[-1]} MiB/s (${curl_rss[-1]} MiB peak)"

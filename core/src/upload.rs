@@ -14,9 +14,10 @@
 //! 3. **Chunked.** Otherwise an upload session is opened (`POST /v1/media/uploads`), the parts
 //!    are `PUT` with `X-Part-Crc32c` (base64 of the big-endian CRC32C), at most
 //!    [`UploadOptions::parallelism`] at a time, and the session is completed with the
-//!    whole-file SHA-256: for a path or bytes it is computed in one streaming pass *beside* the
-//!    part uploads (not before them, which cost a full read of the file up front); for a reader
-//!    it is computed while the parts are read. A resumed session is completed with the hash of
+//!    whole-file SHA-256, computed *beside* the part uploads (not in a pass before them, which
+//!    cost a full read of the file up front): for a path, from the part buffers themselves, in
+//!    part order, so the file is read only once; for bytes, on a blocking thread meanwhile; for
+//!    a reader, while the parts are read. A resumed session is completed with the hash of
 //!    the file as it is now, so the server keeps exactly what is on disk. Each part is retried by the transport's
 //!    retry policy (network failures, 5xx, 429 — a part PUT is idempotent), and re-sent once
 //!    more if the server reports `CHECKSUM_MISMATCH` (the bytes were damaged on the way).
@@ -38,8 +39,8 @@
 //! Part buffers are the only large allocations: at most `parallelism` parts are held at once
 //! (a part is read only after a slot frees up), and their buffers are reused from part to part
 //! rather than freed and allocated again, so memory is bounded by `parallelism × partSize` (the
-//! server's part size: 5–64 MiB, default 8 MiB) plus a 256 KiB hashing buffer, whatever the
-//! file's size. (Measured on a 300 MB file with 4 × 8 MiB: the process's peak grows by ~47 MiB,
+//! server's part size: 5–64 MiB, default 8 MiB), whatever the file's size (a part's buffer is
+//! handed back once the part is sent *and* hashed). (Measured on a 300 MB file with 4 × 8 MiB: the process's peak grows by ~47 MiB,
 //! emulator included; see `tests/client_upload_memory.rs`.) The single-shot path holds the
 //! whole (small) file once.
 //!
@@ -75,7 +76,6 @@ use std::fmt;
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -912,25 +912,25 @@ impl Engine {
             }
             .save(path)?;
         }
-        // The whole-file hash runs beside the part uploads (on a blocking thread) instead of in a
-        // pass before them: sending it at `complete` rather than at create lets the file be read
-        // for hashing and for parts at the same time. A reader is hashed as its parts are read.
+        // The whole-file hash is sent at `complete` rather than at create, so it is computed
+        // beside the part uploads instead of in a pass before them. A file (or a reader) is
+        // hashed from the part buffers as they are read, in part order — the file is read once;
+        // bytes in memory are hashed on a blocking thread meanwhile.
         let whole_file_hash = {
-            let data = match (&data, &sha256) {
-                (Data::File(file), None) => Some(Data::File(file.clone())),
-                (Data::Bytes(bytes), None) => Some(Data::Bytes(bytes.clone())),
+            let bytes = match (&data, &sha256) {
+                (Data::Bytes(bytes), None) => Some(bytes.clone()),
                 _ => None,
             };
             async move {
-                match data {
-                    Some(Data::File(file)) => hash_file(file, size).await.map(Some),
-                    Some(Data::Bytes(bytes)) => hash_bytes(bytes).await.map(Some),
-                    _ => Ok(None),
+                match bytes {
+                    Some(bytes) => hash_bytes(bytes).await.map(Some),
+                    None => Ok(None),
                 }
             }
         };
+        let hash_parts = matches!(data, Data::File(_)) && sha256.is_none();
         let (read_sha256, hashed) = tokio::try_join!(
-            self.send_parts(data, &session, size, part_size, known, options),
+            self.send_parts(data, &session, size, part_size, known, options, hash_parts),
             whole_file_hash
         )?;
         self.complete(&session, sha256.or(hashed).or(read_sha256)).await
@@ -946,7 +946,9 @@ impl Engine {
     }
 
     /// Sends every part the server does not hold yet (or holds with other bytes), at most
-    /// `parallelism` at a time. Returns a reader's SHA-256, computed while reading it.
+    /// `parallelism` at a time. Returns a reader's SHA-256, computed while reading it, or with
+    /// `hash_parts` a file's, computed from its part buffers.
+    #[allow(clippy::too_many_arguments)]
     async fn send_parts(
         &self,
         data: Data,
@@ -955,6 +957,7 @@ impl Engine {
         part_size: u64,
         known: HashMap<u32, PartReceipt>,
         options: &UploadOptions,
+        hash_parts: bool,
     ) -> Result<Option<String>> {
         let count = u32::try_from(size.div_ceil(part_size)).unwrap_or(u32::MAX);
         let progress = Progress::new(options.on_progress.clone(), size, count);
@@ -968,6 +971,7 @@ impl Engine {
             ),
             progress,
             buffers: BufferPool::new(options.parallelism),
+            hasher: hash_parts.then(OrderedHasher::new),
         });
         let mut sequential = None;
         let positioned = match data {
@@ -1017,7 +1021,7 @@ impl Engine {
                 ensure_ended(&mut reader, size).await?;
                 Ok(Some(hex::encode(hasher.finalize())))
             }
-            None => Ok(None),
+            None => Ok(context.hasher.as_ref().and_then(OrderedHasher::finish)),
         }
     }
 }
@@ -1030,6 +1034,90 @@ struct PartContext {
     path: String,
     progress: Arc<Progress>,
     buffers: BufferPool,
+    /// Hashes the whole file from the part buffers, when its SHA-256 is wanted.
+    hasher: Option<OrderedHasher>,
+}
+
+/// The SHA-256 of a file computed from its part buffers, in part order, whatever order the
+/// parts are read in: a part's bytes wait (in their pooled buffer) until the parts before them
+/// were hashed, so memory stays at `parallelism` buffers and the file is read only once. The
+/// hashing runs on a blocking thread, beside the part's upload.
+struct OrderedHasher {
+    state: Mutex<OrderedState>,
+    /// How many parts (1..=n) are hashed.
+    hashed: tokio::sync::watch::Sender<u32>,
+}
+
+struct OrderedState {
+    /// `None` while a blocking thread is hashing.
+    hasher: Option<Sha256>,
+    /// Parts read but not hashed yet, by number.
+    ready: std::collections::BTreeMap<u32, Bytes>,
+    /// The next part to hash.
+    next: u32,
+}
+
+impl OrderedHasher {
+    fn new() -> OrderedHasher {
+        OrderedHasher {
+            state: Mutex::new(OrderedState {
+                hasher: Some(Sha256::new()),
+                ready: std::collections::BTreeMap::new(),
+                next: 1,
+            }),
+            hashed: tokio::sync::watch::channel(0).0,
+        }
+    }
+
+    /// Takes the hasher and the parts that can be hashed now, if any and if nobody else is.
+    fn next_run(state: &mut OrderedState) -> Option<(Sha256, Vec<Bytes>, u32)> {
+        if state.hasher.is_none() || !state.ready.contains_key(&state.next) {
+            return None;
+        }
+        let mut run = Vec::new();
+        let mut last = state.next;
+        while let Some(bytes) = state.ready.remove(&state.next) {
+            run.push(bytes);
+            last = state.next;
+            state.next += 1;
+        }
+        Some((state.hasher.take()?, run, last))
+    }
+
+    /// Hands part `number` over and returns once every part up to it was hashed (the part's
+    /// buffer is then free again).
+    async fn hash(&self, number: u32, bytes: Bytes) -> Result<()> {
+        let mut hashed = self.hashed.subscribe();
+        let mut run = {
+            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            state.ready.insert(number, bytes);
+            OrderedHasher::next_run(&mut state)
+        };
+        while let Some((mut hasher, parts, last)) = run.take() {
+            let hasher = blocking(move || {
+                for part in &parts {
+                    hasher.update(part);
+                }
+                hasher
+            })
+            .await?;
+            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            state.hasher = Some(hasher);
+            self.hashed.send_replace(last);
+            run = OrderedHasher::next_run(&mut state);
+        }
+        hashed
+            .wait_for(|done| *done >= number)
+            .await
+            .map(drop)
+            .map_err(|_| Error::cancelled("the upload was stopped"))
+    }
+
+    /// The hex SHA-256, once every part was hashed.
+    fn finish(&self) -> Option<String> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.hasher.take().map(|hasher| hex::encode(hasher.finalize()))
+    }
 }
 
 /// Part buffers, handed back after each part and reused for the next, so an upload allocates
@@ -1046,13 +1134,19 @@ impl BufferPool {
         BufferPool { free: Mutex::new(Vec::with_capacity(keep)), keep }
     }
 
-    /// A zeroed buffer of `len` bytes, reused when one is free.
+    /// A buffer of `len` bytes, reused when one is free. A reused buffer keeps the bytes of
+    /// its last part (every caller overwrites all of them): zeroing 8 MiB per part cost more
+    /// than the CRC32C.
     fn take(&self, len: usize) -> Vec<u8> {
         let reused = self.free.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let mut buffer = reused.unwrap_or_default();
-        buffer.clear();
-        buffer.reserve_exact(len);
-        buffer.resize(len, 0);
+        if buffer.len() >= len {
+            buffer.truncate(len);
+        } else {
+            buffer.clear();
+            buffer.reserve_exact(len);
+            buffer.resize(len, 0);
+        }
         buffer
     }
 
@@ -1100,8 +1194,15 @@ async fn send_part(
     })
     .await??;
     let len = bytes.len() as u64;
+    let hashed = async {
+        match &context.hasher {
+            Some(hasher) => hasher.hash(number, bytes.clone()).await,
+            None => Ok(()),
+        }
+    };
     if let Some(receipt) = known {
         if receipt.size == len && receipt.crc32c == crc {
+            hashed.await?;
             context.buffers.give(bytes);
             context.progress.part_done(len);
             return Ok(());
@@ -1111,9 +1212,9 @@ async fn send_part(
             "the server holds other bytes for this part; sending it again"
         );
     }
-    let result = put_part(&context, number, &bytes, &crc).await;
+    let (result, hashed) = tokio::join!(put_part(&context, number, &bytes, &crc), hashed);
     context.buffers.give(bytes);
-    result
+    result.and(hashed)
 }
 
 /// PUTs one part (the transport retries what is transient); a `CHECKSUM_MISMATCH` is sent once
@@ -1400,37 +1501,6 @@ async fn ensure_ended(reader: &mut (dyn AsyncRead + Send + Unpin), size: u64) ->
         )));
     }
     Ok(())
-}
-
-/// Sets a flag when dropped, to stop blocking work whose future was dropped.
-struct StopOnDrop(Arc<AtomicBool>);
-
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
-}
-
-/// The hex SHA-256 of a file, in one streaming pass of positioned reads.
-async fn hash_file(file: Arc<File>, size: u64) -> Result<String> {
-    let stop = Arc::new(AtomicBool::new(false));
-    let _stop_on_drop = StopOnDrop(stop.clone());
-    blocking(move || {
-        let mut hasher = Sha256::new();
-        let mut buffer = vec![0u8; CHUNK];
-        let mut offset = 0u64;
-        while offset < size {
-            if stop.load(Ordering::Relaxed) {
-                return Err(Error::cancelled("hashing was stopped"));
-            }
-            let len = usize::try_from((size - offset).min(CHUNK as u64)).unwrap_or(CHUNK);
-            read_exact_at(&file, &mut buffer[..len], offset).map_err(|e| read_error(e, offset))?;
-            hasher.update(&buffer[..len]);
-            offset += len as u64;
-        }
-        Ok(hex::encode(hasher.finalize()))
-    })
-    .await?
 }
 
 async fn hash_bytes(bytes: Bytes) -> Result<String> {

@@ -9,7 +9,9 @@
 //! the upload's own. The growth allowed is `(parallelism + 2) × part size + 32 MiB` (80 MiB):
 //! `parallelism` part buffers (the engine reuses them from part to part), two more of margin,
 //! and 32 MiB for the runtimes, connections, hashing buffers and the emulator's file writes.
-//! Measured: ~47 MiB (the 4 × 8 MiB buffers plus ~15 MiB); before the buffers were pooled,
+//! Measured: ~47 MiB (the 4 × 8 MiB buffers plus ~15 MiB); ~65 MiB since the emulator writes
+//! parts in place and keeps up to one part (8 MiB) in memory for its running SHA-256, plus
+//! ~512 KiB write batches per part in flight; before the buffers were pooled,
 //! freed 8 MiB buffers stayed resident in per-thread allocator arenas and it was ~115 MiB. Reading
 //! the whole file into memory would exceed the bound fourfold.
 

@@ -636,3 +636,116 @@ async fn creating_and_completing_honour_idempotency_keys() {
         h.ts.journal().await.into_iter().filter(|e| e["created"].is_string()).collect();
     assert_eq!(created.len(), 2, "one upload and one media, replays create nothing: {created:?}");
 }
+
+/// The bytes of the one file under the data dir (a completed upload's media).
+fn only_file(h: &Harness) -> Vec<u8> {
+    let files = h.files();
+    assert_eq!(files.len(), 1, "{files:?}");
+    std::fs::read(&files[0]).expect("the stored file")
+}
+
+#[tokio::test]
+async fn parts_sent_at_once_in_any_order_are_written_in_place_and_hashed_right() {
+    let _shared = HEAVY.read().await;
+    let h = Harness::start().await;
+    let data: Vec<u8> = (0..23 * MIB + 11).map(|i| (i * 7 % 241) as u8).collect();
+    let session = h
+        .create(json!({ "fileName": "a.mp4", "mimeType": "video/mp4", "size": data.len(), "partSize": 5 * MIB }))
+        .await;
+    let id = session["uploadId"].as_str().unwrap();
+    assert_eq!(session["partCount"], 5);
+    let part = |n: usize| &data[(n - 1) * 5 * MIB..(n * 5 * MIB).min(data.len())];
+    // All five at once, the last first: the running hash has to wait for part 1.
+    let puts = [5, 3, 4, 2, 1].map(|n| h.put_part(id, n, part(n as usize)));
+    for (status, receipt) in futures_util::future::join_all(puts).await {
+        assert_eq!(status, StatusCode::OK, "{receipt}");
+    }
+    let (status, media) = h.complete(id, json!({ "sha256": sha_hex(&data) })).await;
+    assert_eq!(status, StatusCode::OK, "{media}");
+    assert_eq!((&media["size"], &media["sha256"]), (&json!(data.len()), &json!(sha_hex(&data))));
+    assert!(only_file(&h) == data, "the stored bytes differ from the parts sent");
+}
+
+#[tokio::test]
+async fn a_resent_part_replaces_hashed_bytes_and_a_damaged_resend_keeps_the_old_part() {
+    let _shared = HEAVY.read().await;
+    let h = Harness::start().await;
+    let data: Vec<u8> = (0..10 * MIB + 3).map(|i| (i % 253) as u8).collect();
+    let session = h
+        .create(json!({ "fileName": "a.mp4", "mimeType": "video/mp4", "size": data.len(), "partSize": 5 * MIB }))
+        .await;
+    let id = session["uploadId"].as_str().unwrap();
+    let part = |n: usize| &data[(n - 1) * 5 * MIB..(n * 5 * MIB).min(data.len())];
+    let wrong = vec![9u8; 5 * MIB];
+    // Part 1 with other bytes, then parts 2 and 3: the running hash covers the wrong part 1.
+    for (n, bytes) in [(1, &wrong[..]), (2, part(2)), (3, part(3))] {
+        assert_eq!(h.put_part(id, n, bytes).await.0, StatusCode::OK);
+    }
+    let (status, body) = h.complete(id, json!({ "sha256": sha_hex(&data) })).await;
+    assert_error(status, &body, 422, "CHECKSUM_MISMATCH");
+
+    // A re-send whose CRC32C is wrong changes nothing: the old part is still listed.
+    let request =
+        h.ts.api(Method::PUT, &format!("/v1/media/uploads/{id}/parts/1"))
+            .header("x-part-crc32c", crc_b64(b"other"))
+            .body(part(1).to_vec());
+    let (status, body) = send(request).await;
+    assert_error(status, &body, 422, "CHECKSUM_MISMATCH");
+    let (_, state) = h.upload(id).await;
+    assert_eq!(state["parts"][0]["crc32c"], crc_b64(&wrong), "{state}");
+
+    // The right part 1 replaces the hashed one; completing hashes the new bytes.
+    assert_eq!(h.put_part(id, 1, part(1)).await.0, StatusCode::OK);
+    let (_, state) = h.upload(id).await;
+    assert_eq!(state["parts"][0]["crc32c"], crc_b64(part(1)), "{state}");
+    let (status, media) = h.complete(id, json!({ "sha256": sha_hex(&data) })).await;
+    assert_eq!(status, StatusCode::OK, "{media}");
+    assert!(only_file(&h) == data, "the stored bytes differ from the parts sent");
+}
+
+#[tokio::test]
+async fn the_same_part_sent_twice_at_once_ends_whole_as_one_of_them() {
+    let _shared = HEAVY.read().await;
+    let h = Harness::start().await;
+    let size = 6 * MIB;
+    let session = h
+        .create(json!({ "fileName": "a.mp4", "mimeType": "video/mp4", "size": size, "partSize": 5 * MIB }))
+        .await;
+    let id = session["uploadId"].as_str().unwrap();
+    let (a, b) = (vec![1u8; 5 * MIB], vec![2u8; 5 * MIB]);
+    let tail = vec![3u8; MIB];
+    let (first, second) = tokio::join!(h.put_part(id, 1, &a), h.put_part(id, 1, &b));
+    assert_eq!((first.0, second.0), (StatusCode::OK, StatusCode::OK), "{first:?} {second:?}");
+    assert_eq!(h.put_part(id, 2, &tail).await.0, StatusCode::OK);
+    let (_, state) = h.upload(id).await;
+    let listed = state["parts"][0]["crc32c"].clone();
+    let (status, media) = h.complete(id, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{media}");
+    let stored = only_file(&h);
+    let winner = if listed == crc_b64(&a) { &a } else { &b };
+    assert_eq!(listed, crc_b64(winner), "{state}");
+    assert!(stored[..5 * MIB] == winner[..] && stored[5 * MIB..] == tail[..], "mixed bytes");
+    assert_eq!(media["sha256"], sha_hex(&stored));
+}
+
+#[tokio::test]
+async fn completing_with_a_part_missing_is_refused_and_keeps_what_arrived() {
+    let _shared = HEAVY.read().await;
+    let h = Harness::start().await;
+    let data: Vec<u8> = (0..15 * MIB).map(|i| (i % 239) as u8).collect();
+    let session = h
+        .create(json!({ "fileName": "a.mp4", "mimeType": "video/mp4", "size": data.len(), "partSize": 5 * MIB, "sha256": sha_hex(&data) }))
+        .await;
+    let id = session["uploadId"].as_str().unwrap();
+    let part = |n: usize| &data[(n - 1) * 5 * MIB..n * 5 * MIB];
+    assert_eq!(h.put_part(id, 3, part(3)).await.0, StatusCode::OK);
+    assert_eq!(h.put_part(id, 1, part(1)).await.0, StatusCode::OK);
+    let (status, body) = h.complete(id, json!({})).await;
+    let error = assert_error(status, &body, 409, "UPLOAD_INCOMPLETE");
+    assert_eq!(error["details"]["missingParts"], json!([2]));
+    assert_eq!(h.files().len(), 1, "one data file: {:?}", h.files());
+    assert_eq!(h.put_part(id, 2, part(2)).await.0, StatusCode::OK);
+    let (status, media) = h.complete(id, json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{media}");
+    assert!(only_file(&h) == data, "the stored bytes differ from the parts sent");
+}

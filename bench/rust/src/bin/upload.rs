@@ -20,11 +20,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .base_url(url.as_str())
         .request_timeout(std::time::Duration::from_secs(600))
         .build()?;
-    let options = UploadOptions::new()
-        .mime_type("video/mp4")
-        .parallelism(parallelism)
-        .part_size(part_mib * 1024 * 1024);
     let started = Instant::now();
+    let mut options = UploadOptions::new().mime_type("video/mp4");
+    if std::env::var_os("UPLOAD_TIMELINE").is_some() {
+        // To stderr: when each tenth of the bytes was acknowledged, and when the last part was.
+        let tenth = std::sync::atomic::AtomicU64::new(0);
+        options = options.on_progress(move |p| {
+            let step = p.bytes_sent * 10 / p.total.max(1);
+            if step > tenth.load(std::sync::atomic::Ordering::Relaxed) || p.bytes_sent == p.total {
+                tenth.store(step, std::sync::atomic::Ordering::Relaxed);
+                eprintln!(
+                    "{:.3}s: {} of {} bytes, {} of {} parts",
+                    started.elapsed().as_secs_f64(),
+                    p.bytes_sent,
+                    p.total,
+                    p.parts_done,
+                    p.parts_total
+                );
+            }
+        });
+    }
+    let options = options.parallelism(parallelism).part_size(part_mib * 1024 * 1024);
     let media = client.media().upload(UploadSource::path(file), options).await?;
     let seconds = started.elapsed().as_secs_f64();
     println!(
