@@ -20,7 +20,7 @@
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -40,6 +40,38 @@ const TICK: Duration = Duration::from_millis(20);
 /// How long an interrupted call may take to clean up (abort an upload session) before the
 /// interrupt propagates anyway; the cleanup then goes on in the background.
 const CLEANUP: Duration = Duration::from_millis(1500);
+
+/// Set by the `atexit` hook: the interpreter is finalizing, runtime threads stay out of it.
+static EXITING: AtomicBool = AtomicBool::new(false);
+/// Runtime threads inside Python right now (handing a result or progress to an event loop).
+static IN_PYTHON: AtomicUsize = AtomicUsize::new(0);
+/// Longest the `atexit` hook waits for them.
+const EXIT_WAIT: Duration = Duration::from_secs(2);
+
+/// Runs `f` with the GIL on a runtime thread, unless the interpreter is shutting down.
+///
+/// A thread that is inside Python when finalization begins — e.g. in `call_soon_threadsafe`,
+/// which releases the GIL to write to the loop's self-pipe after the loop may already have
+/// seen the result — is ended by CPython with `pthread_exit` when it takes the GIL back, and
+/// that forced unwind through Rust frames aborts the process at exit. [`exit_hook`] (run by
+/// `atexit`, before finalization) closes this gate and waits for the threads inside.
+fn attach_from_runtime(f: impl FnOnce(Python<'_>)) {
+    IN_PYTHON.fetch_add(1, Ordering::SeqCst);
+    if !EXITING.load(Ordering::SeqCst) {
+        Python::try_attach(f);
+    }
+    IN_PYTHON.fetch_sub(1, Ordering::SeqCst);
+}
+
+/// Registered with `atexit` by the module: see [`attach_from_runtime`].
+#[pyfunction]
+pub fn exit_hook(py: Python<'_>) {
+    EXITING.store(true, Ordering::SeqCst);
+    let deadline = Instant::now() + EXIT_WAIT;
+    while IN_PYTHON.load(Ordering::SeqCst) > 0 && Instant::now() < deadline {
+        py.detach(|| std::thread::sleep(Duration::from_millis(1)));
+    }
+}
 
 /// What every call produces: a JSON value (`None` for "nothing", or the end of a pager).
 pub type Output = aether::Result<Option<Value>>;
@@ -109,7 +141,7 @@ impl Progress {
         let notify = self.notify.lock().unwrap_or_else(|e| e.into_inner()).clone();
         if let Some(notify) = notify {
             if !self.scheduled.swap(true, Ordering::AcqRel) {
-                Python::try_attach(|py| {
+                attach_from_runtime(|py| {
                     let (event_loop, drain) = &*notify;
                     // A closed loop: nobody is waiting for the events any more.
                     let _ = event_loop.bind(py).call_method1("call_soon_threadsafe", (drain,));
@@ -275,7 +307,7 @@ impl Call {
         }
         let target = (event_loop.unbind(), result.clone().unbind());
         spawn(&handle, future, cancel, extras.cancels_itself, move |output| {
-            Python::try_attach(|py| {
+            attach_from_runtime(|py| {
                 let (ok, value) = match finish(py, output, &extras) {
                     Ok(value) => (true, value),
                     Err(error) => (false, error.into_value(py).into_any()),

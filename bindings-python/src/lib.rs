@@ -29,5 +29,7 @@ fn _aether(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(webhooks::construct_event, module)?)?;
     module.add_function(wrap_pyfunction!(webhooks::sign_test_payload, module)?)?;
     module.add_function(wrap_pyfunction!(webhooks::verify_callback, module)?)?;
+    let exit_hook = wrap_pyfunction!(call::exit_hook, module)?;
+    module.py().import("atexit")?.call_method1("register", (exit_hook,))?;
     Ok(())
 }
