@@ -33,7 +33,7 @@ def _peers(rec: Dict[str, Any]) -> str:
 def _groups(data: Dict[str, Any]) -> List[tuple]:
     keys: List[tuple] = []
     for rec in data["records"]:
-        key = (rec["group"], rec.get("sizeMiB"))
+        key = (rec["group"], rec.get("sizeMiB"), rec.get("count"))
         if key not in keys:
             keys.append(key)
     return keys
@@ -55,9 +55,10 @@ def write_markdown(data: Dict[str, Any], path: str) -> None:
         "peer's time ÷ row's time). See bench/README.md for what each row measures.",
         "",
     ]
-    for group, size in _groups(data):
-        recs = [r for r in data["records"] if r["group"] == group and r.get("sizeMiB") == size]
-        title = TITLES[group].format(size=size, calls=f"{meta['calls']:,}", count=f"{meta['concurrentPosts']:,}",
+    for group, size, count in _groups(data):
+        recs = [r for r in data["records"] if r["group"] == group and r.get("sizeMiB") == size
+                and r.get("count") == count]
+        title = TITLES[group].format(size=size, calls=f"{meta['calls']:,}", count=f"{count or 0:,}",
                                      n=meta["startupProcesses"])
         unit = recs[0]["unit"]
         lines += [f"## {title}", ""]
@@ -77,7 +78,11 @@ def write_markdown(data: Dict[str, Any], path: str) -> None:
                 cells.append("")
             else:
                 digits = 2 if unit == "s" else 1
-                cells = [name, r["label"], _fmt(r["median"], digits),
+                label = r["label"]
+                flags = [*r.get("warnings", []), *([r["note"]] if r.get("note") else [])]
+                if flags:
+                    label += " ⚠ " + "; ".join(flags)
+                cells = [name, label, _fmt(r["median"], digits),
                          ", ".join(_fmt(v, digits) for v in r["runs"]), _fmt(r.get("peakRssMiB"), 0)]
                 if has_limit:
                     cells.append(_fmt(r.get("fractionOfLimit"), 2) if r["tool"] != "loopback" else "1")
@@ -106,14 +111,16 @@ def write_chart(data: Dict[str, Any], path: str) -> None:
 
     groups = _groups(data)
     heights = []
-    for group, size in groups:
+    for group, size, count in groups:
         heights.append(max(1, len([r for r in data["records"] if r["group"] == group
-                                   and r.get("sizeMiB") == size and "median" in r])))
+                                   and r.get("sizeMiB") == size and r.get("count") == count
+                                   and "median" in r])))
     fig, axes = plt.subplots(len(groups), 1, figsize=(10, sum(0.32 * h + 0.9 for h in heights)),
                              squeeze=False, gridspec_kw={"height_ratios": heights})
     meta = data["meta"]
-    for ax, (group, size) in zip(axes[:, 0], groups):
-        recs = [r for r in data["records"] if r["group"] == group and r.get("sizeMiB") == size and "median" in r]
+    for ax, (group, size, count) in zip(axes[:, 0], groups):
+        recs = [r for r in data["records"] if r["group"] == group and r.get("sizeMiB") == size
+                and r.get("count") == count and "median" in r]
         if not recs:
             ax.set_visible(False)
             continue
@@ -127,7 +134,7 @@ def write_chart(data: Dict[str, Any], path: str) -> None:
         ax.invert_yaxis()
         for i, v in enumerate(values):
             ax.text(v, i, f" {v:,.1f}", va="center", fontsize=7)
-        title = TITLES[group].format(size=size, calls=f"{meta['calls']:,}", count=f"{meta['concurrentPosts']:,}",
+        title = TITLES[group].format(size=size, calls=f"{meta['calls']:,}", count=f"{count or 0:,}",
                                      n=meta["startupProcesses"])
         ax.set_title(title, fontsize=9, loc="left")
         ax.tick_params(axis="x", labelsize=7)

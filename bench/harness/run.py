@@ -5,9 +5,10 @@ a slow minute of a busy machine lands on all of them), computes the ratios pair 
 each run and their medians, and writes bench/results/latest.{json,md,png}. bench/README.md says
 what each row measures. Standard library only, except the chart (matplotlib, from the venv).
 
-Environment: RUNS (3), SIZES ("100 1024", MiB), CALLS (10000), COUNT (150), STARTUP_N (9),
-QUICK=1 (RUNS=1, SIZES="16 64", CALLS=300, COUNT=40, STARTUP_N=3), ONLY (comma-separated
-groups: upload,get,concurrent,startup,ceiling).
+Environment: RUNS (3), SIZES ("100 1024", MiB), CALLS (10000), COUNTS ("150 2000"), STARTUP_N
+(9), QUICK=1 (RUNS=1, SIZES="16 64", CALLS=300, COUNTS=40, STARTUP_N=3), ONLY (comma-separated
+groups: upload,get,concurrent,startup,ceiling; such a partial run writes target/bench/only.*),
+OUT (where to write, without the extension; default bench/results/latest).
 """
 
 from __future__ import annotations
@@ -45,10 +46,12 @@ QUICK = os.environ.get("QUICK") == "1"
 RUNS = int(os.environ.get("RUNS", "1" if QUICK else "3"))
 SIZES = [int(s) for s in os.environ.get("SIZES", "16 64" if QUICK else "100 1024").split()]
 CALLS = int(os.environ.get("CALLS", "300" if QUICK else "10000"))
-COUNT = int(os.environ.get("COUNT", "40" if QUICK else str(LINKEDIN_DAILY)))
+COUNTS = [int(c) for c in os.environ.get("COUNTS", os.environ.get("COUNT", "40" if QUICK else "150 2000")).split()]
 STARTUP_N = int(os.environ.get("STARTUP_N", "3" if QUICK else "9"))
 PROCESSING_MS = int(os.environ.get("PROCESSING_MS", "100"))
 ONLY = set(filter(None, os.environ.get("ONLY", "upload,get,concurrent,startup,ceiling").split(",")))
+# A partial run (ONLY=...) does not replace the committed full results unless OUT says so.
+OUT = os.environ.get("OUT", "target/bench/only" if "ONLY" in os.environ else "bench/results/latest")
 SKIPPED: Dict[str, str] = {}  # tool -> why it is not measured (filled by bench/run too)
 for line in os.environ.get("BENCH_SKIP", "").split(";"):
     if "=" in line:
@@ -138,9 +141,14 @@ def run_cmd(argv: List[str], env: Optional[Dict[str, str]] = None, timeout: floa
     proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss_file, *argv], env=full_env,
                           capture_output=True, text=True, timeout=timeout)
     wall = time.perf_counter() - started
-    if proc.returncode != 0:
-        tail = (proc.stderr.strip().splitlines() or ["exit status %d" % proc.returncode])[-1]
-        raise Failed(tail[:300])
+    reported = any(l.startswith("{") and ('"seconds"' in l or '"microsPerCall"' in l)
+                   for l in proc.stdout.splitlines())
+    if proc.returncode != 0 and not reported:
+        lines = [l.strip() for l in proc.stderr.strip().splitlines() if l.strip()]
+        why = f"exit status {proc.returncode}" if proc.returncode > 0 else f"killed by signal {-proc.returncode}"
+        if proc.returncode > 128:
+            why = f"exit status {proc.returncode} (signal {proc.returncode - 128})"
+        raise Failed(" / ".join([why, *lines[-2:]])[:400])
     line: Dict[str, Any] = {}
     for text in reversed(proc.stdout.strip().splitlines()):
         try:
@@ -156,6 +164,12 @@ def run_cmd(argv: List[str], env: Optional[Dict[str, str]] = None, timeout: floa
         line["_rssMiB"] = None
     line["_wall"] = wall
     line["_stdout"] = proc.stdout
+    if proc.returncode != 0:
+        # The figure was printed, then the process failed (e.g. a crash at exit): keep the
+        # figure, and say so in the results.
+        code = proc.returncode
+        line["_warning"] = (f"exit status {code}" + (f" (signal {code - 128})" if code > 128 else "")
+                            + " after printing its result")
     return line
 
 
@@ -218,7 +232,8 @@ def upload_program(argv_fn: Callable[[UploadCtx], List[str]], env_fn=None, use_w
         env = env_fn(ctx) if env_fn else None
         out = run_cmd(argv_fn(ctx), env=env)
         seconds = out["_wall"] if use_wall or "seconds" not in out else float(out["seconds"])
-        return {"value": mibs(ctx.size_mib, seconds), "seconds": seconds, "rss": out["_rssMiB"]}
+        return {"value": mibs(ctx.size_mib, seconds), "seconds": seconds, "rss": out["_rssMiB"],
+                "warning": out.get("_warning")}
     return measure
 
 
@@ -346,7 +361,7 @@ class GetCtx:
 def get_program(argv_fn, env=None):
     def measure(ctx: GetCtx) -> Dict[str, Any]:
         out = run_cmd(argv_fn(ctx), env=env)
-        return {"value": float(out["microsPerCall"]), "rss": out["_rssMiB"]}
+        return {"value": float(out["microsPerCall"]), "rss": out["_rssMiB"], "warning": out.get("_warning")}
     return measure
 
 
@@ -402,28 +417,29 @@ GET_PEERS = {
 
 
 class ConcCtx:
-    def __init__(self, mock: Mock) -> None:
-        self.mock = mock
+    def __init__(self, mock: Mock, count: int) -> None:
+        self.mock, self.count = mock, count
         self.profiles = ""
 
     def fresh(self) -> None:
         """A clean emulator and fresh profiles before each program, within the daily quota."""
         self.mock.reset()
-        self.profiles = ",".join(self.mock.profiles(math.ceil(COUNT / LINKEDIN_DAILY)))
+        self.profiles = ",".join(self.mock.profiles(math.ceil(self.count / LINKEDIN_DAILY)))
 
 
 def conc_program(argv_fn, env=None):
     def measure(ctx: ConcCtx) -> Dict[str, Any]:
         ctx.fresh()
         out = run_cmd(argv_fn(ctx), env=env)
-        return {"value": float(out["seconds"]), "rss": out["_rssMiB"]}
+        return {"value": float(out["seconds"]), "rss": out["_rssMiB"], "warning": out.get("_warning")}
     return measure
 
 
-def conc_rows() -> List[Dict[str, Any]]:
-    a = lambda c: (c.mock.url, KEY, c.profiles, str(COUNT))  # noqa: E731
-    one = COUNT <= LINKEDIN_DAILY  # the Python and Node programs take one profile
-    why = f"takes one PROFILE_ID: COUNT {COUNT} is over a profile's daily quota ({LINKEDIN_DAILY})"
+def conc_rows(count: int) -> List[Dict[str, Any]]:
+    a = lambda c: (c.mock.url, KEY, c.profiles, str(c.count))  # noqa: E731
+    one = count <= LINKEDIN_DAILY  # the Python and Node programs take one profile
+    why = (f"not available: its program takes one PROFILE_ID, and {count} posts are over one "
+           f"profile's daily quota ({LINKEDIN_DAILY})")
     return [
         dict(tool="aether-rust", label="Rust core, one tokio task per post", sdk=True,
              ok=have(f"{REL}/concurrent"), fn=conc_program(lambda c: [f"{REL}/concurrent", *a(c)])),
@@ -495,10 +511,12 @@ STARTUP_PEERS = {
 
 def measure_group(name: str, op: str, unit: str, higher_better: bool, rows: List[Dict[str, Any]],
                   ctx: Any, size_mib: Optional[int], peers: Dict[str, List[str]],
-                  before_each: Optional[Callable[[], None]] = None) -> List[Dict[str, Any]]:
+                  before_each: Optional[Callable[[], None]] = None,
+                  count: Optional[int] = None) -> List[Dict[str, Any]]:
     per_run: Dict[str, List[Optional[float]]] = {r["tool"]: [] for r in rows}
     rss: Dict[str, List[float]] = {r["tool"]: [] for r in rows}
     errors: Dict[str, str] = {}
+    warnings: Dict[str, List[str]] = {r["tool"]: [] for r in rows}
     for run in range(1, RUNS + 1):
         for row in rows:
             tool = row["tool"]
@@ -514,9 +532,12 @@ def measure_group(name: str, op: str, unit: str, higher_better: bool, rows: List
                 log(f"  {name} {tool}: {errors[tool]}")
                 continue
             per_run[tool].append(result["value"])
+            if result.get("warning"):
+                warnings[tool].append(f"run {run}: {result['warning']}")
+                log(f"  {name} {tool} run {run}: {result['warning']}")
             if result.get("rss") is not None:
                 rss[tool].append(result["rss"])
-            log(f"  {name}{'' if size_mib is None else f' {size_mib} MiB'} run {run}: {tool:<14} "
+            log(f"  {name}{'' if size_mib is None else f' {size_mib} MiB'}{'' if count is None else f' {count}'} run {run}: {tool:<14} "
                 f"{result['value']:.1f} {unit}" + (f", peak RSS {result['rss']:.0f} MiB" if result.get("rss") else ""))
     by_tool = {r["tool"]: r for r in rows}
     records = []
@@ -533,7 +554,7 @@ def measure_group(name: str, op: str, unit: str, higher_better: bool, rows: List
         tool = row["tool"]
         values = per_run[tool]
         rec: Dict[str, Any] = {
-            "group": name, "op": op, "tool": tool, "label": row["label"], "sizeMiB": size_mib,
+            "group": name, "op": op, "tool": tool, "label": row["label"], "sizeMiB": size_mib, "count": count,
             "unit": unit, "higherIsBetter": higher_better, "sdk": bool(row.get("sdk")),
             "ceiling": bool(row.get("ceiling")) or tool == "loopback",
         }
@@ -546,6 +567,8 @@ def measure_group(name: str, op: str, unit: str, higher_better: bool, rows: List
                        peakRssMiB=round(statistics.median(rss[tool]), 1) if rss[tool] else None)
             if tool in errors:
                 rec["note"] = errors[tool]
+            if warnings[tool]:
+                rec["warnings"] = warnings[tool]
             ratios = {}
             for other in by_tool:
                 if other != tool and per_run[other]:
@@ -574,7 +597,7 @@ def main() -> None:
     os.makedirs(WORK, exist_ok=True)
     started = time.time()
     meta = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "runs": RUNS,
-            "sizesMiB": SIZES, "calls": CALLS, "concurrentPosts": COUNT, "startupProcesses": STARTUP_N,
+            "sizesMiB": SIZES, "calls": CALLS, "concurrentPosts": COUNTS, "startupProcesses": STARTUP_N,
             "quick": QUICK, "processingMs": PROCESSING_MS, "partMiB": PART_MIB,
             "parallelism": PARALLELISM, "machine": machine(),
             "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
@@ -605,9 +628,10 @@ def main() -> None:
             records += measure_group("get", "posts.get", "µs/call", False, get_rows(), GetCtx(mock, post),
                                      None, GET_PEERS)
         if "concurrent" in ONLY:
-            log(f"== concurrent: {COUNT} posts created and waited")
-            records += measure_group("concurrent", "create+wait", "s", False, conc_rows(), ConcCtx(mock),
-                                     None, CONC_PEERS)
+            for count in COUNTS:
+                log(f"== concurrent: {count} posts created and waited")
+                records += measure_group("concurrent", "create+wait", "s", False, conc_rows(count),
+                                         ConcCtx(mock, count), None, CONC_PEERS, count=count)
         if "startup" in ONLY:
             log(f"== start-up: median of {STARTUP_N} fresh processes")
             records += measure_group("startup", "start-up", "ms", False, startup_rows(), None, None,
@@ -628,16 +652,16 @@ def main() -> None:
     meta["elapsedSeconds"] = round(time.time() - started, 1)
     meta["emulator"] = ceiling
     out = {"meta": meta, "records": records}
-    os.makedirs("bench/results", exist_ok=True)
-    with open("bench/results/latest.json", "w") as f:
+    os.makedirs(os.path.dirname(OUT), exist_ok=True)
+    with open(OUT + ".json", "w") as f:
         json.dump(out, f, indent=2, ensure_ascii=False)
         f.write("\n")
     from report import write_markdown, write_chart  # bench/harness/report.py
 
-    write_markdown(out, "bench/results/latest.md")
-    write_chart(out, "bench/results/latest.png")
-    log("wrote bench/results/latest.json, latest.md, latest.png")
-    print(open("bench/results/latest.md").read())
+    write_markdown(out, OUT + ".md")
+    write_chart(out, OUT + ".png")
+    log(f"wrote {OUT}.json, .md, .png")
+    print(open(OUT + ".md").read())
 
 
 if __name__ == "__main__":
