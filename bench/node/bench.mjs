@@ -4,7 +4,7 @@
 //
 //   node bench/node/bench.mjs upload     --tool {aether,fetch} URL KEY FILE
 //   node bench/node/bench.mjs get        --tool {aether,fetch} URL KEY POST_ID CALLS
-//   node bench/node/bench.mjs concurrent --tool {aether,fetch} URL KEY PROFILE_ID COUNT
+//   node bench/node/bench.mjs concurrent --tool {aether,fetch} URL KEY PROFILE_ID[,PROFILE_ID…] COUNT
 //   node bench/node/bench.mjs require   [--tool {aether,fetch}]
 //
 // The timed part excludes process start-up and client construction, except for `require`,
@@ -54,7 +54,7 @@ function usage(message) {
     [
       'usage: node bench/node/bench.mjs upload     --tool {aether,fetch} URL KEY FILE',
       '       node bench/node/bench.mjs get        --tool {aether,fetch} URL KEY POST_ID CALLS',
-      '       node bench/node/bench.mjs concurrent --tool {aether,fetch} URL KEY PROFILE_ID COUNT',
+      '       node bench/node/bench.mjs concurrent --tool {aether,fetch} URL KEY PROFILE_ID[,PROFILE_ID…] COUNT',
       '       node bench/node/bench.mjs require   [--tool {aether,fetch}]',
     ].join('\n'),
   );
@@ -189,8 +189,11 @@ async function getFetch(url, key, postId, calls) {
 // ---------------------------------------------------------------------------------------------
 // concurrent create + wait
 
-function postBody(profileId, i) {
-  return { profileId, content: { text: `bench post ${i} ${randomUUID()}` }, platforms: { linkedin: {} } };
+// PROFILE_ID may be a comma-separated list: post i goes to profile i mod n (the emulator
+// allows 150 posts a profile a day, so 2,000 posts need several profiles).
+function postBody(profileIds, i) {
+  const ids = profileIds.split(',');
+  return { profileId: ids[i % ids.length], content: { text: `bench post ${i} ${randomUUID()}` }, platforms: { linkedin: {} } };
 }
 
 async function concurrentAether(url, key, profileId, count) {

@@ -221,6 +221,13 @@ def cmd_get(args: argparse.Namespace) -> None:
 # --- concurrent create + wait -----------------------------------------------------------------
 
 
+def profile_for(profile_ids: str, i: int) -> str:
+    """PROFILE_ID may be a comma-separated list: post i goes to profile i mod n (the emulator
+    allows 150 posts a profile a day, so 2,000 posts need several profiles)."""
+    ids = profile_ids.split(",")
+    return ids[i % len(ids)]
+
+
 def post_body(profile_id: str) -> Dict[str, Any]:
     return {"profileId": profile_id, "content": {"text": POST_TEXT},
             "platforms": {"linkedin": {}}}
@@ -233,13 +240,13 @@ async def concurrent_aether(url: str, key: str, profile_id: str, count: int) -> 
 
     client = aether.AsyncAether(api_key=key, base_url=url)
 
-    async def one() -> str:
-        post = await client.posts.create(profile_id=profile_id, content={"text": POST_TEXT},
+    async def one(i: int) -> str:
+        post = await client.posts.create(profile_id=profile_for(profile_id, i), content={"text": POST_TEXT},
                                          platforms={"linkedin": {}})
         return (await client.posts.wait(post.id)).status
 
     started = time.perf_counter()
-    statuses = await asyncio.gather(*(one() for _ in range(count)))
+    statuses = await asyncio.gather(*(one(i) for i in range(count)))
     return time.perf_counter() - started, list(statuses)
 
 
@@ -255,8 +262,8 @@ async def concurrent_httpx(url: str, key: str, profile_id: str, count: int) -> T
     async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {key}"},
                                  timeout=60, limits=limits) as client:
 
-        async def one() -> str:
-            response = await client.post("/v1/posts", json=post_body(profile_id),
+        async def one(i: int) -> str:
+            response = await client.post("/v1/posts", json=post_body(profile_for(profile_id, i)),
                                          headers={"Idempotency-Key": str(uuid.uuid4())})
             response.raise_for_status()
             post = response.json()
@@ -271,7 +278,7 @@ async def concurrent_httpx(url: str, key: str, profile_id: str, count: int) -> T
             return str(post["status"])
 
         started = time.perf_counter()
-        statuses = await asyncio.gather(*(one() for _ in range(count)))
+        statuses = await asyncio.gather(*(one(i) for i in range(count)))
         return time.perf_counter() - started, list(statuses)
 
 
