@@ -16,20 +16,12 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk 
 cargo build --quiet --release -p aether-mock --bin aether-mock
 
 work=$(mktemp -d)
-ready=$work/ready.json
-target/release/aether-mock --port 0 --api-key sk_bench --admin-token adm_bench \
-  --data-dir "$work/data" --processing-ms 100 >"$ready" 2>/dev/null &
-mock_pid=$!
-trap 'kill $mock_pid 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 200); do [[ -s $ready ]] && break; sleep 0.05; done
-url=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' "$ready")
+source bench/lib.sh
+trap 'stop_mock; rm -rf "$work"' EXIT
+start_mock
 auth=(-H "Authorization: Bearer sk_bench")
-admin=(-H "Authorization: Bearer adm_bench")
 json=(-H "Content-Type: application/json")
-
-# The benchmark measures the server, not its rate limiter.
-curl -sf -o /dev/null -X PATCH "${admin[@]}" "${json[@]}" -d '{"rateLimit": 4000000000}' "$url/_mock/settings"
-profile=$(curl -sf "${admin[@]}" "${json[@]}" -d '{"platform":"linkedin"}' "$url/_mock/profiles" |
+profile=$(curl -sf "${admin[@]}" -d '{"platform":"linkedin"}' "$url/_mock/profiles" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 post=$(curl -sf "${auth[@]}" "${json[@]}" \
   -d "{\"profileId\":\"$profile\",\"content\":{\"text\":\"bench\"},\"platforms\":{\"linkedin\":{}}}" \

@@ -41,28 +41,8 @@ pkg=$PWD/bench/node/.pkg
 export AETHER_NODE_PACKAGE=$pkg
 
 work=$(mktemp -d)
-mock_pid=
-stop_mock() {
-  if [[ -n $mock_pid ]]; then
-    kill "$mock_pid" 2>/dev/null || true
-    wait "$mock_pid" 2>/dev/null || true
-    mock_pid=
-  fi
-  rm -rf "$work/data"
-}
-start_mock() {
-  stop_mock
-  rm -f "$work/ready.json"
-  target/release/aether-mock --port 0 --api-key sk_bench --admin-token adm_bench \
-    --data-dir "$work/data" --processing-ms 100 >"$work/ready.json" 2>/dev/null &
-  mock_pid=$!
-  for _ in $(seq 200); do [[ -s $work/ready.json ]] && break; sleep 0.05; done
-  url=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' "$work/ready.json")
-  # Keep the rate limiter out of the figures.
-  curl -sf -o /dev/null -X PATCH "${admin[@]}" -d '{"rateLimit": 4000000000}' "$url/_mock/settings"
-}
+source bench/lib.sh
 trap 'stop_mock; rm -rf "$work"' EXIT
-admin=(-H "Authorization: Bearer adm_bench" -H "Content-Type: application/json")
 
 file=$work/video.bin
 head -c "$((size_mib * 1024 * 1024))" /dev/urandom >"$file"

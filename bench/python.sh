@@ -43,16 +43,9 @@ PATH="$VENV/bin:$PATH" CARGO_TARGET_DIR="$PWD/target" "$py" -m pip install --qui
   --disable-pip-version-check --no-build-isolation --no-deps --force-reinstall ./bindings-python
 
 work=$(mktemp -d)
-ready=$work/ready.json
-target/release/aether-mock --port 0 --api-key sk_bench --admin-token adm_bench \
-  --data-dir "$work/data" --processing-ms 100 >"$ready" 2>/dev/null &
-mock_pid=$!
-trap 'kill $mock_pid 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 200); do [[ -s $ready ]] && break; sleep 0.05; done
-url=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' "$ready")
-admin=(-H "Authorization: Bearer adm_bench" -H "Content-Type: application/json")
-# Keep the rate limiter out of the figures.
-curl -sf -o /dev/null -X PATCH "${admin[@]}" -d '{"rateLimit": 4000000000}' "$url/_mock/settings"
+source bench/lib.sh
+trap 'stop_mock; rm -rf "$work"' EXIT
+start_mock
 
 file=$work/video.bin
 head -c "$((size_mib * 1024 * 1024))" /dev/urandom >"$file"

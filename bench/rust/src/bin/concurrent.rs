@@ -4,6 +4,7 @@
 //! daily quota is per profile; posts go to them in turn).
 //! Usage: concurrent URL API_KEY PROFILE_IDS COUNT [PLATFORM]
 
+use aether_bench::peak_rss_mib;
 use std::time::{Duration, Instant};
 
 use aether::model::{CreatePostRequest, PlatformOptionsMap, PostContent};
@@ -56,16 +57,4 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         peak_rss_mib()
     );
     Ok(())
-}
-
-fn peak_rss_mib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()))
-        })
-        .map_or(0, |kb| kb / 1024)
 }

@@ -3,6 +3,7 @@
 //! checksums, no disk writes: what any client of a server on 127.0.0.1 could at best reach.
 //! Prints one JSON line. Usage: loopback FILE
 
+use aether_bench::peak_rss_mib;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::Instant;
@@ -51,16 +52,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         peak_rss_mib()
     );
     Ok(())
-}
-
-fn peak_rss_mib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()))
-        })
-        .map_or(0, |kb| kb / 1024)
 }

@@ -1,6 +1,7 @@
 //! Uploads one file through the Rust core and prints one JSON line: seconds, MiB/s and this
 //! process's peak RSS. Usage: upload URL API_KEY FILE [PARALLELISM] [PART_MIB]
 
+use aether_bench::peak_rss_mib;
 use std::time::Instant;
 
 use aether::upload::{UploadOptions, UploadSource};
@@ -50,16 +51,4 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         peak_rss_mib()
     );
     Ok(())
-}
-
-fn peak_rss_mib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<u64>().ok()))
-        })
-        .map_or(0, |kb| kb / 1024)
 }
