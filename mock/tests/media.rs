@@ -4,44 +4,27 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-
-use aether_mock::MockConfig;
 use bytes::Bytes;
-use common::{assert_error, fixture, send, TestServer};
+use common::{assert_error, enc, fixture, send, DataDirServer};
 use reqwest::header::HeaderValue;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-struct Harness {
-    ts: TestServer,
-    dir: tempfile::TempDir,
+/// The shared data-dir emulator, with this file's helpers.
+struct Harness(DataDirServer);
+
+impl std::ops::Deref for Harness {
+    type Target = DataDirServer;
+
+    fn deref(&self) -> &DataDirServer {
+        &self.0
+    }
 }
 
 impl Harness {
     async fn start() -> Harness {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let config =
-            MockConfig { data_dir: Some(dir.path().to_path_buf()), ..MockConfig::default() };
-        Harness { ts: TestServer::with_config(config).await, dir }
-    }
-
-    fn files(&self) -> Vec<PathBuf> {
-        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    walk(&path, out);
-                } else {
-                    out.push(path);
-                }
-            }
-        }
-        let mut out = Vec::new();
-        walk(self.dir.path(), &mut out);
-        out
+        Harness(DataDirServer::start().await)
     }
 
     fn single(
@@ -63,23 +46,6 @@ impl Harness {
         assert_eq!(status, StatusCode::CREATED, "{name}: {media}");
         media
     }
-
-    async fn verified(&self, media_key: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let (status, media) = self.ts.get(&format!("/v1/media/{}", enc(media_key))).await;
-            assert_eq!(status, StatusCode::OK, "{media}");
-            if media["status"] != "processing" {
-                return media;
-            }
-            assert!(Instant::now() < deadline, "still processing: {media}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
-
-fn enc(media_key: &str) -> String {
-    media_key.replace('/', "%2F")
 }
 
 fn sha_hex(data: &[u8]) -> String {

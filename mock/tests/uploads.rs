@@ -4,13 +4,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
-
-use aether_mock::MockConfig;
 use base64::Engine;
 use bytes::Bytes;
-use common::{assert_error, fixture, send, TestServer};
+use common::{assert_error, fixture, send, DataDirServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -21,34 +17,20 @@ const MIB: usize = 1024 * 1024;
 /// other tests hold a few MiB each while they run.
 static HEAVY: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
 
-struct Harness {
-    ts: TestServer,
-    dir: tempfile::TempDir,
+/// The shared data-dir emulator, with this file's helpers.
+struct Harness(DataDirServer);
+
+impl std::ops::Deref for Harness {
+    type Target = DataDirServer;
+
+    fn deref(&self) -> &DataDirServer {
+        &self.0
+    }
 }
 
 impl Harness {
     async fn start() -> Harness {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let config =
-            MockConfig { data_dir: Some(dir.path().to_path_buf()), ..MockConfig::default() };
-        Harness { ts: TestServer::with_config(config).await, dir }
-    }
-
-    /// Every file under the emulator's data dir.
-    fn files(&self) -> Vec<PathBuf> {
-        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    walk(&path, out);
-                } else {
-                    out.push(path);
-                }
-            }
-        }
-        let mut out = Vec::new();
-        walk(self.dir.path(), &mut out);
-        out
+        Harness(DataDirServer::start().await)
     }
 
     async fn create(&self, body: Value) -> Value {
@@ -73,24 +55,6 @@ impl Harness {
     async fn complete(&self, upload_id: &str, body: Value) -> (StatusCode, Value) {
         self.ts.post(&format!("/v1/media/uploads/{upload_id}/complete"), body).await
     }
-
-    /// Polls the media until verification is done.
-    async fn verified(&self, media_key: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let (status, media) = self.ts.get(&format!("/v1/media/{}", enc(media_key))).await;
-            assert_eq!(status, StatusCode::OK, "{media}");
-            if media["status"] != "processing" {
-                return media;
-            }
-            assert!(Instant::now() < deadline, "still processing: {media}");
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-}
-
-fn enc(media_key: &str) -> String {
-    media_key.replace('/', "%2F")
 }
 
 fn crc_b64(data: &[u8]) -> String {

@@ -106,3 +106,54 @@ pub fn assert_error(status: StatusCode, body: &Value, expected_status: u16, code
 pub fn fixture(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/media").join(name)
 }
+
+/// An emulator whose data dir is a temp dir the test can look into (media and upload tests).
+pub struct DataDirServer {
+    pub ts: TestServer,
+    pub dir: tempfile::TempDir,
+}
+
+impl DataDirServer {
+    pub async fn start() -> DataDirServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config =
+            MockConfig { data_dir: Some(dir.path().to_path_buf()), ..MockConfig::default() };
+        DataDirServer { ts: TestServer::with_config(config).await, dir }
+    }
+
+    /// Every file under the emulator's data dir.
+    pub fn files(&self) -> Vec<std::path::PathBuf> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else {
+                    out.push(path);
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self.dir.path(), &mut out);
+        out
+    }
+
+    /// Polls the media until verification is done.
+    pub async fn verified(&self, media_key: &str) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let (status, media) = self.ts.get(&format!("/v1/media/{}", enc(media_key))).await;
+            assert_eq!(status, StatusCode::OK, "{media}");
+            if media["status"] != "processing" {
+                return media;
+            }
+            assert!(std::time::Instant::now() < deadline, "still processing: {media}");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// A media key as one path segment.
+pub fn enc(media_key: &str) -> String {
+    media_key.replace('/', "%2F")
+}
