@@ -245,11 +245,26 @@ def curl_single(ctx: UploadCtx) -> Dict[str, Any]:
     return {"value": mibs(ctx.size_mib, seconds), "seconds": seconds, "rss": out["_rssMiB"]}
 
 
+def parts_config(ctx: "UploadCtx", upload_id: str, name: str) -> str:
+    """A curl config (-K) that PUTs every part file of ctx to the session, each with its
+    X-Part-Crc32c, one transfer per part."""
+    names = sorted(os.listdir(ctx.parts_dir))
+    config = os.path.join(WORK, name)
+    with open(config, "w") as cfg:
+        for n, (part, crc) in enumerate(zip(names, ctx.part_crcs), start=1):
+            if n > 1:
+                cfg.write("next\n")
+            cfg.write(f'header = "Authorization: Bearer {KEY}"\nheader = "X-Part-Crc32c: {crc}"\n'
+                      f'upload-file = "{os.path.join(ctx.parts_dir, part)}"\n'
+                      f'url = "{ctx.mock.url}/v1/media/uploads/{upload_id}/parts/{n}"\n'
+                      'output = "/dev/null"\nfail\nsilent\nshow-error\n')
+    return config
+
+
 def curl_chunked(ctx: UploadCtx, parallel: int = PARALLELISM) -> Dict[str, Any]:
     """The chunked protocol driven by curl: create the session (curl), PUT every part with its
     X-Part-Crc32c from one curl process (--parallel, PARALLELISM at once, kept-alive
     connections), complete with the SHA-256 (curl). Timed from the first curl to the last."""
-    names = sorted(os.listdir(ctx.parts_dir))
     started = time.perf_counter()
     session = json.loads(subprocess.run(
         ["curl", "-sSf", "-H", f"Authorization: Bearer {KEY}", "-H", "Content-Type: application/json",
@@ -257,15 +272,7 @@ def curl_chunked(ctx: UploadCtx, parallel: int = PARALLELISM) -> Dict[str, Any]:
                            "partSize": PART_MIB * MIB}), f"{ctx.mock.url}/v1/media/uploads"],
         check=True, capture_output=True, text=True).stdout)
     upload_id = session["uploadId"]
-    config = os.path.join(WORK, "parts.cfg")
-    with open(config, "w") as cfg:
-        for n, (name, crc) in enumerate(zip(names, ctx.part_crcs), start=1):
-            if n > 1:
-                cfg.write("next\n")
-            cfg.write(f'header = "Authorization: Bearer {KEY}"\nheader = "X-Part-Crc32c: {crc}"\n'
-                      f'upload-file = "{os.path.join(ctx.parts_dir, name)}"\n'
-                      f'url = "{ctx.mock.url}/v1/media/uploads/{upload_id}/parts/{n}"\n'
-                      'output = "/dev/null"\nfail\nsilent\nshow-error\n')
+    config = parts_config(ctx, upload_id, "parts.cfg")
     argv = ["curl", "-K", config]
     if parallel > 1:
         argv[1:1] = ["--parallel", "--parallel-max", str(parallel)]
@@ -281,19 +288,10 @@ def emulator_upload_ceiling(ctx: UploadCtx) -> Dict[str, Any]:
     """The emulator's own chunked-upload ceiling: the parts PUT by curl as fast as it goes
     (PARALLELISM at once, bytes already in the page cache, no session create/complete):
     what the server takes in and writes to its disk per second."""
-    names = sorted(os.listdir(ctx.parts_dir))
     session = ctx.mock.request("POST", "/v1/media/uploads", {
         "fileName": "ceiling.mp4", "mimeType": "video/mp4", "size": ctx.size,
         "partSize": PART_MIB * MIB})
-    config = os.path.join(WORK, "ceiling.cfg")
-    with open(config, "w") as cfg:
-        for n, (name, crc) in enumerate(zip(names, ctx.part_crcs), start=1):
-            if n > 1:
-                cfg.write("next\n")
-            cfg.write(f'header = "Authorization: Bearer {KEY}"\nheader = "X-Part-Crc32c: {crc}"\n'
-                      f'upload-file = "{os.path.join(ctx.parts_dir, name)}"\n'
-                      f'url = "{ctx.mock.url}/v1/media/uploads/{session["uploadId"]}/parts/{n}"\n'
-                      'output = "/dev/null"\nfail\nsilent\nshow-error\n')
+    config = parts_config(ctx, session["uploadId"], "ceiling.cfg")
     out = run_cmd(["curl", "--parallel", "--parallel-max", str(PARALLELISM), "-K", config])
     seconds = out["_wall"]
     return {"value": mibs(ctx.size_mib, seconds), "seconds": seconds, "rss": ctx.mock.rss_mib()}
