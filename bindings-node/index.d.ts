@@ -452,7 +452,7 @@ declare namespace Aether {
     singleShotThreshold?: number;
     /** Where to keep resume state so another process can continue the upload. */
     resumeStateFile?: string;
-    /** Told about progress at most every 50 ms and at the end. Throwing cancels the upload. */
+    /** Told about progress at most every 50 ms and at the end. Throwing cancels the upload (a chunked upload is completed only after this returned from the final event). */
     onProgress?: (progress: UploadProgress) => void;
     /** Aborting cancels the upload and aborts its session on the server. */
     signal?: AbortSignal;

@@ -151,6 +151,7 @@ fn upload_options(
     options.resume_state_file = parsed.resume_state_file.map(Into::into);
     options.cancel = cancel.map(CancelToken::token);
     if let Some(callback) = on_progress {
+        let barrier = callback.clone();
         options = options.on_progress(move |p: UploadProgress| {
             let event = Progress {
                 bytes_sent: p.bytes_sent as f64,
@@ -159,6 +160,11 @@ fn upload_options(
                 parts_total: p.parts_total,
             };
             callback.call(Some(event), ThreadsafeFunctionCallMode::NonBlocking);
+        });
+        // JavaScript sees every event before the media is made; a throw there cancels first.
+        options = options.progress_barrier(move || {
+            let callback = barrier.clone();
+            async move { flush(&callback, None).await }
         });
     }
     Ok(options)

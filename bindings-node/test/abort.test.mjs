@@ -145,6 +145,33 @@ test('a throwing onStatus or onProgress cancels the call and is what it rejects 
   );
 });
 
+test('an onProgress that throws on the final event stops a chunked upload before it is completed', async () => {
+  await mock.clearJournal();
+  const boom = new Error('not this one');
+  await assert.rejects(
+    aether.media.upload({
+      file: Buffer.alloc(11 * MiB, 7),
+      mimeType: 'video/mp4',
+      partSize: 5 * MiB,
+      onProgress: ({ bytesSent, total }) => {
+        if (bytesSent !== total) return;
+        // A slow callback: the event loop is busy while the native side could go on.
+        const until = Date.now() + 300;
+        while (Date.now() < until);
+        throw boom;
+      },
+    }),
+    (err) => err === boom,
+  );
+  const journal = await mock.journal();
+  const created = journal.find((e) => e.method === 'POST' && e.path === '/v1/media/uploads');
+  assert.ok(created?.created, 'the session was opened');
+  const parts = journal.filter((e) => e.method === 'PUT' && e.path.startsWith(`/v1/media/uploads/${created.created}/parts/`));
+  assert.equal(parts.length, 3, 'every part was sent before the final event');
+  assert.ok(!journal.some((e) => e.path.endsWith('/complete')), 'never completed');
+  assert.ok(journal.some((e) => e.method === 'DELETE' && e.path === `/v1/media/uploads/${created.created}`), 'aborted');
+});
+
 test('list iterators: break stops paging', async () => {
   for (let i = 0; i < 5; i += 1) await mock.createProfile({ platform: 'reddit' });
   await mock.clearJournal();

@@ -114,6 +114,11 @@ pub struct Progress {
     /// at its next tick (and an exception from it stops the upload before it goes further).
     wake: Mutex<Option<Arc<dyn Fn() + Send + Sync>>>,
     scheduled: AtomicBool,
+    /// Events queued, and events handed to the callback (or dropped after a cancel): the
+    /// upload's barrier waits for the second to reach the first.
+    pushed: AtomicUsize,
+    handled: AtomicUsize,
+    handled_more: tokio::sync::Notify,
     callback_error: ErrorSlot,
     cancel: CancellationToken,
 }
@@ -126,6 +131,9 @@ impl Progress {
             notify: Mutex::new(None),
             wake: Mutex::new(None),
             scheduled: AtomicBool::new(false),
+            pushed: AtomicUsize::new(0),
+            handled: AtomicUsize::new(0),
+            handled_more: tokio::sync::Notify::new(),
             callback_error: ErrorSlot::default(),
             cancel,
         })
@@ -134,6 +142,7 @@ impl Progress {
     /// Called by the upload engine, on a runtime thread.
     pub fn push(&self, event: UploadProgress) {
         self.events.lock().unwrap_or_else(|e| e.into_inner()).push_back(event);
+        self.pushed.fetch_add(1, Ordering::AcqRel);
         let wake = self.wake.lock().unwrap_or_else(|e| e.into_inner()).clone();
         if let Some(wake) = wake {
             wake();
@@ -141,11 +150,18 @@ impl Progress {
         let notify = self.notify.lock().unwrap_or_else(|e| e.into_inner()).clone();
         if let Some(notify) = notify {
             if !self.scheduled.swap(true, Ordering::AcqRel) {
+                let mut scheduled = false;
                 attach_from_runtime(|py| {
                     let (event_loop, drain) = &*notify;
-                    // A closed loop: nobody is waiting for the events any more.
-                    let _ = event_loop.bind(py).call_method1("call_soon_threadsafe", (drain,));
+                    scheduled =
+                        event_loop.bind(py).call_method1("call_soon_threadsafe", (drain,)).is_ok();
                 });
+                if !scheduled {
+                    // A closed loop or an exiting interpreter: nobody will see the events or
+                    // wait for the upload, so it stops (its barrier too) rather than completing
+                    // unseen.
+                    self.cancel.cancel();
+                }
             }
         }
     }
@@ -157,13 +173,36 @@ impl Progress {
         loop {
             let next = self.events.lock().unwrap_or_else(|e| e.into_inner()).pop_front();
             let Some(event) = next else { break };
-            if self.cancel.is_cancelled() {
-                continue;
+            if !self.cancel.is_cancelled() {
+                let args = (event.bytes_sent, event.total, event.parts_done, event.parts_total);
+                if let Err(error) = self.callback.bind(py).call1(args) {
+                    self.callback_error.set(error);
+                    self.cancel.cancel();
+                }
             }
-            let args = (event.bytes_sent, event.total, event.parts_done, event.parts_total);
-            if let Err(error) = self.callback.bind(py).call1(args) {
-                self.callback_error.set(error);
-                self.cancel.cancel();
+            self.handled.fetch_add(1, Ordering::AcqRel);
+            self.handled_more.notify_waiters();
+        }
+    }
+
+    /// The upload's progress barrier: resolves once the callback has handled every event
+    /// queued so far (or the upload was cancelled), so an exception from the callback stops
+    /// the upload before the server completes it.
+    pub fn caught_up(self: &Arc<Self>) -> impl Future<Output = ()> + Send + 'static {
+        let progress = self.clone();
+        let target = progress.pushed.load(Ordering::Acquire);
+        async move {
+            loop {
+                let handled_more = progress.handled_more.notified();
+                tokio::pin!(handled_more);
+                handled_more.as_mut().enable();
+                if progress.handled.load(Ordering::Acquire) >= target {
+                    return;
+                }
+                tokio::select! {
+                    _ = handled_more => {}
+                    _ = progress.cancel.cancelled() => return,
+                }
             }
         }
     }

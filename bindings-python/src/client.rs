@@ -286,8 +286,10 @@ impl PyClient {
         }
         let progress = on_progress.map(|callback| Progress::new(callback, cancel.clone()));
         if let Some(progress) = &progress {
-            let sink = progress.clone();
-            options = options.on_progress(move |event| sink.push(event));
+            let (sink, barrier) = (progress.clone(), progress.clone());
+            options = options
+                .on_progress(move |event| sink.push(event))
+                .progress_barrier(move || barrier.caught_up());
         }
         let media = self.client.media().with_options(self.options.clone());
         let future = Box::pin(async move {

@@ -3,6 +3,7 @@ upload session."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import os
@@ -149,11 +150,17 @@ def test_progress_callbacks(aether_client: aether.Aether) -> None:
     assert sent == sorted(sent) and all(event.total == len(data) for event in events)
 
 
-def test_a_raising_progress_callback_aborts_the_upload(aether_mock: MockServer) -> None:
+@pytest.mark.parametrize("when", ["after_a_part", "on_the_final_event"])
+def test_a_raising_progress_callback_aborts_the_upload(aether_mock: MockServer, when: str) -> None:
     client = aether_mock.client()
 
     def on_progress(progress: aether.UploadProgress) -> None:
-        if progress.parts_done >= 1:
+        final = progress.bytes_sent == progress.total
+        if (when == "after_a_part" and progress.parts_done >= 1) or (
+            when == "on_the_final_event" and final
+        ):
+            # Slow as well: every part is on the server by now, yet it must not be completed.
+            time.sleep(0.2 if final else 0)
             raise RuntimeError("stop right there")
 
     with pytest.raises(RuntimeError, match="stop right there"):
@@ -161,6 +168,24 @@ def test_a_raising_progress_callback_aborts_the_upload(aether_mock: MockServer) 
             os.urandom(16 * MIB), mime_type="video/mp4", part_size=5 * MIB,
             parallelism=1, on_progress=on_progress,
         )
+    assert_session_aborted(aether_mock)
+
+
+def test_a_raising_progress_callback_aborts_an_async_upload(aether_mock: MockServer) -> None:
+    def on_progress(progress: aether.UploadProgress) -> None:
+        if progress.bytes_sent == progress.total:
+            time.sleep(0.2)
+            raise RuntimeError("not this one")
+
+    async def main() -> None:
+        client = aether_mock.async_client()
+        with pytest.raises(RuntimeError, match="not this one"):
+            await client.media.upload(
+                os.urandom(11 * MIB), mime_type="video/mp4", part_size=5 * MIB,
+                on_progress=on_progress,
+            )
+
+    asyncio.run(main())
     assert_session_aborted(aether_mock)
 
 
@@ -223,7 +248,7 @@ def test_resume_after_a_failed_upload(aether_mock: MockServer, tmp_path: pathlib
 
 
 def assert_session_aborted(mock: MockServer) -> None:
-    opened = requests_to(mock, "POST", "/v1/media/uploads")
+    opened = [e for e in requests_to(mock, "POST", "/v1/media/uploads") if e["path"] == "/v1/media/uploads"]
     assert len(opened) == 1 and opened[0]["created"]
     upload_id = opened[0]["created"]
     deadline = time.monotonic() + 5

@@ -69,13 +69,18 @@
 //! parts are acknowledged by the server (or found already there when resuming), at most every
 //! [`PROGRESS_INTERVAL`] (50 ms), and always for the final event (`bytes_sent == total`).
 //! Events are monotonic and never concurrent; the callback runs on a runtime worker thread and
-//! must return quickly.
+//! must return quickly. A callback that only queues events for another thread (the Python and
+//! Node bindings) pairs with [`UploadOptions::progress_barrier`]: the engine awaits it before
+//! the server makes the media, so an exception from handling any event — the final one
+//! included — stops a chunked upload before `complete` and aborts its session.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::fs::File;
+use std::future::Future;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -215,6 +220,11 @@ pub struct UploadProgress {
 /// A progress callback.
 pub type ProgressCallback = Arc<dyn Fn(UploadProgress) + Send + Sync>;
 
+/// Resolves once every progress event emitted so far has been handled; see
+/// [`UploadOptions::progress_barrier`].
+pub type ProgressBarrier =
+    Arc<dyn Fn() -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> + Send + Sync>;
+
 /// How [`crate::media::MediaResource::upload`] uploads. `UploadOptions::default()` uploads
 /// with a name and type taken from the path, no preflight, 4 parts in parallel, and the single
 /// shot up to 8 MiB.
@@ -239,6 +249,11 @@ pub struct UploadOptions {
     pub single_shot_threshold: u64,
     /// Told about progress; see the module documentation for when.
     pub on_progress: Option<ProgressCallback>,
+    /// For a callback that hands events to another thread (a binding's interpreter): awaited
+    /// right before the server is asked to make the media (the single request, or `complete`),
+    /// so the callback has seen every event by then — and if handling one cancelled the
+    /// upload, the upload stops there and its session is aborted instead of completed.
+    pub progress_barrier: Option<ProgressBarrier>,
     /// Cancels the upload (`CANCELLED`) and aborts its session on the server.
     pub cancel: Option<CancellationToken>,
     /// Where to keep a [`ResumeState`] so that another process can continue the upload.
@@ -256,6 +271,7 @@ impl Default for UploadOptions {
             parallelism: DEFAULT_PARALLELISM,
             single_shot_threshold: DEFAULT_SINGLE_SHOT_THRESHOLD,
             on_progress: None,
+            progress_barrier: None,
             cancel: None,
             resume_state_file: None,
         }
@@ -273,6 +289,7 @@ impl fmt::Debug for UploadOptions {
             .field("parallelism", &self.parallelism)
             .field("single_shot_threshold", &self.single_shot_threshold)
             .field("on_progress", &self.on_progress.as_ref().map(|_| "<callback>"))
+            .field("progress_barrier", &self.progress_barrier.as_ref().map(|_| "<callback>"))
             .field("cancel", &self.cancel)
             .field("resume_state_file", &self.resume_state_file)
             .finish()
@@ -333,6 +350,18 @@ impl UploadOptions {
         callback: impl Fn(UploadProgress) + Send + Sync + 'static,
     ) -> UploadOptions {
         self.on_progress = Some(Arc::new(callback));
+        self
+    }
+
+    /// Sets [`UploadOptions::progress_barrier`].
+    pub fn progress_barrier<F>(
+        mut self,
+        barrier: impl Fn() -> F + Send + Sync + 'static,
+    ) -> UploadOptions
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.progress_barrier = Some(Arc::new(move || Box::pin(barrier())));
         self
     }
 
@@ -655,6 +684,19 @@ async fn abort_session(transport: &Transport, options: &RequestOptions, session:
 }
 
 /// Adds `uploadId`, `mediaKey` and `sessionAborted` to an error's details.
+/// Waits for the progress callback to catch up (see [`UploadOptions::progress_barrier`]), then
+/// fails `CANCELLED` if the upload was cancelled meanwhile. Checked here, not left to the
+/// caller's `select!`, because a request future polled once may already be on its way.
+async fn settle_progress(options: &UploadOptions) -> Result<()> {
+    if let Some(barrier) = &options.progress_barrier {
+        barrier().await;
+    }
+    if options.cancel.as_ref().is_some_and(CancellationToken::is_cancelled) {
+        return Err(Error::cancelled("the upload was cancelled"));
+    }
+    Ok(())
+}
+
 fn with_session_details(error: Error, session: &OpenSession, aborted: bool) -> Error {
     let mut details = match error.details() {
         Some(Value::Object(map)) => map.clone(),
@@ -839,6 +881,7 @@ impl Engine {
             .header("X-File-Name", &prepared.file_name)?
             .header("X-Content-Sha256", &sha256)?
             .options(self.post_options("single"));
+        settle_progress(options).await?;
         let media: Media = self.transport.send_json(request).await?.data;
         progress.part_done(size);
         Ok(media)
@@ -933,6 +976,7 @@ impl Engine {
             self.send_parts(data, &session, size, part_size, known, options, hash_parts),
             whole_file_hash
         )?;
+        settle_progress(options).await?;
         self.complete(&session, sha256.or(hashed).or(read_sha256)).await
     }
 

@@ -423,6 +423,97 @@ async fn cancelling_aborts_the_session_on_the_server() {
     assert!(acknowledged_parts(&emulator).await.len() < 6);
 }
 
+/// Progress handed to a slow consumer on another thread, as the Python and Node bindings do,
+/// with the barrier that lets the engine wait for it. `verdict` sees each event after a delay
+/// and may cancel the upload.
+fn queued_progress(
+    options: UploadOptions,
+    token: CancellationToken,
+    verdict: impl Fn(UploadProgress) -> bool + Send + 'static,
+) -> (UploadOptions, Arc<Mutex<Vec<UploadProgress>>>) {
+    let handled = Arc::new(Mutex::new(Vec::new()));
+    let (events, mut queue) = tokio::sync::mpsc::unbounded_channel::<UploadProgress>();
+    let caught_up = Arc::new(tokio::sync::watch::channel(0usize));
+    let (seen, progress) = (handled.clone(), caught_up.clone());
+    std::thread::spawn(move || {
+        while let Some(event) = queue.blocking_recv() {
+            std::thread::sleep(Duration::from_millis(100));
+            seen.lock().unwrap().push(event);
+            if verdict(event) {
+                token.cancel();
+            }
+            progress.0.send_modify(|count| *count += 1);
+        }
+    });
+    let pushed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = pushed.clone();
+    let options = options
+        .on_progress(move |event| {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let _ = events.send(event);
+        })
+        .progress_barrier(move || {
+            let target = pushed.load(std::sync::atomic::Ordering::SeqCst);
+            let mut handled = caught_up.0.subscribe();
+            async move {
+                let _ = handled.wait_for(|count| *count >= target).await;
+            }
+        });
+    (options, handled)
+}
+
+#[tokio::test]
+async fn an_upload_completes_only_after_a_queued_progress_callback_saw_the_final_event() {
+    let emulator = Emulator::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, sha256) = patterned_file(dir.path(), "clip.mp4", 3 * PART, 25);
+    let token = CancellationToken::new();
+    let options = UploadOptions::new().part_size(PART).cancel_token(token.clone());
+    let (options, handled) = queued_progress(options, token, |_| false);
+
+    let media = emulator.client().media().upload(UploadSource::path(&path), options).await.unwrap();
+    assert_eq!(media.sha256, sha256);
+    let handled = handled.lock().unwrap().clone();
+    let last = handled.last().expect("the final event was handled before the upload returned");
+    assert_eq!((last.bytes_sent, last.parts_done), (3 * PART, 3));
+}
+
+#[tokio::test]
+async fn a_queued_progress_callback_that_cancels_on_the_final_event_stops_the_complete() {
+    let emulator = Emulator::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = patterned_file(dir.path(), "clip.mp4", 3 * PART, 27);
+    let token = CancellationToken::new();
+    let options = UploadOptions::new().part_size(PART).cancel_token(token.clone());
+    let (options, _) = queued_progress(options, token, |p| p.bytes_sent == p.total);
+
+    let media = emulator.client().media();
+    let error = media.upload(UploadSource::path(&path), options).await.unwrap_err();
+    assert_eq!(*error.code(), ErrorCode::Cancelled, "{error}");
+    assert_eq!(error.details().unwrap()["sessionAborted"], true);
+    // Every part was sent and acknowledged, yet the media was never made.
+    assert_eq!(acknowledged_parts(&emulator).await.len(), 3);
+    let completes = requests_under(&emulator, "/v1/media/uploads").await;
+    assert!(completes.iter().all(|e| !e["path"].as_str().unwrap().ends_with("/complete")));
+    let state = media.upload_state(&upload_id_of(&error)).await.unwrap();
+    assert_eq!(state.status, UploadStatus::Aborted);
+}
+
+#[tokio::test]
+async fn a_queued_progress_callback_that_cancels_at_the_start_stops_a_single_shot_upload() {
+    let emulator = Emulator::start().await;
+    let token = CancellationToken::new();
+    let (options, _) = queued_progress(
+        UploadOptions::new().mime_type("video/mp4").cancel_token(token.clone()),
+        token,
+        |p| p.bytes_sent == 0,
+    );
+    let source = UploadSource::bytes(pattern(MIB, 29));
+    let error = emulator.client().media().upload(source, options).await.unwrap_err();
+    assert_eq!(*error.code(), ErrorCode::Cancelled, "{error}");
+    assert!(requests_under(&emulator, "/v1/media").await.is_empty());
+}
+
 #[tokio::test]
 async fn dropping_the_upload_aborts_its_session() {
     let emulator = Emulator::start().await;

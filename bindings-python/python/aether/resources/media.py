@@ -68,7 +68,8 @@ class MediaResource(_Base):
         the file against those platforms' rules before anything is sent, raising
         ``ValidationError`` (``VIDEO_TOO_SHORT``, …). ``on_progress`` is called with an
         :class:`~aether.UploadProgress` on the calling thread; if it raises, the upload is
-        aborted and the exception propagates. Large files go in parallel checksummed parts
+        aborted and the exception propagates (a chunked upload is completed only after the
+        callback returned from the final event). Large files go in parallel checksummed parts
         (``part_size`` bytes, ``parallelism`` at a time; files up to ``single_shot_threshold``
         bytes, default 8 MiB, go in one request). Ctrl-C aborts the upload session on the
         server. A file object whose ``read()`` raises gives ``LocalIOError`` (the original
