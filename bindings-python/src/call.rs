@@ -37,6 +37,8 @@ use crate::errors::{to_pyerr, IntoPyResult};
 
 /// How often a blocked caller looks at Python's signals.
 const TICK: Duration = Duration::from_millis(20);
+/// How long a blocked caller busy-waits before it sleeps: see [`Slot::spin`].
+const SPIN: Duration = Duration::from_micros(200);
 /// How long an interrupted call may take to clean up (abort an upload session) before the
 /// interrupt propagates anyway; the cleanup then goes on in the background.
 const CLEANUP: Duration = Duration::from_millis(1500);
@@ -302,6 +304,7 @@ impl Call {
         let deliver = done.clone();
         spawn(&handle, future, cancel.clone(), extras.cancels_itself, move |out| deliver.put(out));
 
+        py.detach(|| done.spin(SPIN));
         let output = loop {
             if let Some(output) = py.detach(|| done.take_timeout(TICK)) {
                 break output;
@@ -439,6 +442,8 @@ impl CancelOnDone {
 struct Slot<T> {
     state: Mutex<SlotState<T>>,
     ready: Condvar,
+    /// Set with the value or a poke, for [`Slot::spin`].
+    signalled: AtomicBool,
 }
 
 struct SlotState<T> {
@@ -448,24 +453,42 @@ struct SlotState<T> {
 
 impl<T> Default for Slot<T> {
     fn default() -> Self {
-        Slot { state: Mutex::new(SlotState { value: None, poked: false }), ready: Condvar::new() }
+        Slot {
+            state: Mutex::new(SlotState { value: None, poked: false }),
+            ready: Condvar::new(),
+            signalled: AtomicBool::new(false),
+        }
     }
 }
 
 impl<T> Slot<T> {
     fn put(&self, value: T) {
         self.state.lock().unwrap_or_else(|e| e.into_inner()).value = Some(value);
+        self.signalled.store(true, Ordering::Release);
         self.ready.notify_all();
     }
 
     fn poke(&self) {
         self.state.lock().unwrap_or_else(|e| e.into_inner()).poked = true;
+        self.signalled.store(true, Ordering::Release);
         self.ready.notify_all();
+    }
+
+    /// Busy-waits up to `limit` for a value or a poke. A call to a nearby server answers in
+    /// about 100 µs; parking the thread for that long costs as much again in wake-up latency
+    /// (more on a VM), so a short spin first halves the time of small calls, and costs a
+    /// slow call at most `limit` of one core.
+    fn spin(&self, limit: Duration) {
+        let until = Instant::now() + limit;
+        while !self.signalled.load(Ordering::Acquire) && Instant::now() < until {
+            std::hint::spin_loop();
+        }
     }
 
     /// The value once it is there; `None` after `timeout` or a poke.
     fn take_timeout(&self, timeout: Duration) -> Option<T> {
         let guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        self.signalled.store(false, Ordering::Relaxed);
         let (mut guard, _) = self
             .ready
             .wait_timeout_while(guard, timeout, |state| state.value.is_none() && !state.poked)
