@@ -1,17 +1,15 @@
 //! Webhook signatures: sign/verify round trip, tolerance, secret rotation, tampering, malformed
 //! headers, and a real delivery from the emulator verified by the SDK.
 
-mod client_common;
-
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::client_common::{text_post, Emulator};
 use aether::model::{CreateWebhookRequest, PostStatus, WebhookEventType};
 use aether::webhooks::{
     construct_event, parse_signature_header, sign_test_payload, verify_signature,
     DEFAULT_TOLERANCE, SIGNATURE_HEADER,
 };
 use aether::ErrorCode;
-use client_common::{text_post, Emulator};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

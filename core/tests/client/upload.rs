@@ -2,8 +2,6 @@
 //! preflight before any request, checksums, retried and resumed parts, cancellation, reader
 //! failures, progress, and the resume state file.
 
-mod client_common;
-
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,12 +10,12 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use crate::client_common::Emulator;
 use aether::media::MediaWaitOptions;
 use aether::model::{MediaStatus, Platform, Tier, UploadStatus};
 use aether::transport::ApiRequest;
 use aether::upload::{crc32c_base64, ResumeState, UploadOptions, UploadProgress, UploadSource};
 use aether::{CancellationToken, ErrorCode};
-use client_common::Emulator;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, ReadBuf};

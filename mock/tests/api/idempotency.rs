@@ -1,14 +1,11 @@
 //! `Idempotency-Key` on `POST /v1/posts`: replays, reuse, keys in flight, connections that die
 //! after the server processed the request, and what is (not) stored.
 
-mod common;
-mod posts_support;
-
 use std::time::Duration;
 
+use crate::common::{assert_error, send, TestServer};
+use crate::posts_support::*;
 use aether_mock::MockConfig;
-use common::{assert_error, send, TestServer};
-use posts_support::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

@@ -1,16 +1,14 @@
 //! Every resource of the client against the emulator: connect links and their callback,
 //! profiles, posts, webhooks and the platform rules.
 
-mod client_common;
-
 use std::collections::HashSet;
 
+use crate::client_common::{text_post, Emulator};
 use aether::model::{
     ConnectLinkStatus, CreateConnectLinkRequest, CreateWebhookRequest, ListPostsQuery, ListQuery,
     Platform, PostContent, PostStatus, ProfileStatus, Tier, UpdatePostRequest, WebhookEventType,
 };
 use aether::ErrorCode;
-use client_common::{text_post, Emulator};
 use futures_util::{StreamExt, TryStreamExt};
 
 fn link_request(state: &str) -> CreateConnectLinkRequest {

@@ -2,11 +2,9 @@
 //! resume listings, completion with the whole-file SHA-256, abort, expiry on the virtual clock,
 //! and a 300 MB upload that must not grow the emulator's memory.
 
-mod common;
-
+use crate::common::{assert_error, fixture, send, DataDirServer};
 use base64::Engine;
 use bytes::Bytes;
-use common::{assert_error, fixture, send, DataDirServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};

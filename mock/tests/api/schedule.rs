@@ -1,14 +1,11 @@
 //! Scheduling: instants and local times with IANA zones, DST gaps and overlaps, the window
 //! from now to the platform's horizon, and scheduled posts starting on the virtual clock.
 
-mod common;
-mod posts_support;
-
-use common::{assert_error, TestServer};
+use crate::common::{assert_error, TestServer};
+use crate::posts_support::*;
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
-use posts_support::*;
 use serde_json::{json, Value};
 
 const NEW_YORK: &str = "America/New_York";

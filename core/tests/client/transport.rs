@@ -1,15 +1,13 @@
 //! The transport against the emulator with injected faults: what is retried, what is not, with
 //! which idempotency key, how long it waits, and what the errors carry.
 
-mod client_common;
-
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
+use crate::client_common::{text_post, Emulator};
 use aether::transport::ApiRequest;
 use aether::{ErrorCode, RequestOptions};
 use aether_mock::MockConfig;
-use client_common::{text_post, Emulator};
 use serde_json::json;
 
 #[tokio::test]

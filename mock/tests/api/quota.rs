@@ -1,11 +1,8 @@
 //! The daily publish quota per profile: TikTok's 10 posts per UTC day on the virtual clock.
 
-mod common;
-mod posts_support;
-
+use crate::common::{assert_error, TestServer};
+use crate::posts_support::*;
 use aether::platforms::TIKTOK_DAILY_POSTS;
-use common::{assert_error, TestServer};
-use posts_support::*;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

@@ -1,14 +1,12 @@
 //! `posts().wait(..)` and `posts().watch(..)` against the emulator's simulated publishing.
 
-mod client_common;
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::client_common::{text_post, Emulator};
 use aether::model::PostStatus;
 use aether::posts::WaitOptions;
 use aether::{CancellationToken, ErrorCode};
-use client_common::{text_post, Emulator};
 use futures_util::TryStreamExt;
 use serde_json::json;
 

@@ -2,10 +2,8 @@
 //! verification that moves each file to `ready` or `failed`, and get/delete by media key with
 //! its percent-encoding and path-traversal rules.
 
-mod common;
-
+use crate::common::{assert_error, enc, fixture, send, DataDirServer};
 use bytes::Bytes;
-use common::{assert_error, enc, fixture, send, DataDirServer};
 use reqwest::header::HeaderValue;
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::{json, Value};

@@ -1,10 +1,8 @@
 //! The behaviour every endpoint shares: authentication, request ids, rate limits, the error
 //! body, fault injection, the journal, the clock and the admin API's own protection.
 
-mod common;
-
+use crate::common::{assert_error, send, TestServer};
 use aether_mock::{MockConfig, Settings};
-use common::{assert_error, send, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 

@@ -1,11 +1,8 @@
 //! Posts over real HTTP: the tutorial's flow, every validation code create can answer, media
 //! rules against verified fixtures, outcomes, edit and cancel rules, lists.
 
-mod common;
-mod posts_support;
-
-use common::{assert_error, TestServer};
-use posts_support::*;
+use crate::common::{assert_error, TestServer};
+use crate::posts_support::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

@@ -1,10 +1,8 @@
 //! Profiles over real HTTP: list with cursors, get, disconnect, and the admin helpers.
 
-mod common;
-
 use std::collections::HashSet;
 
-use common::{assert_error, send, TestServer};
+use crate::common::{assert_error, send, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

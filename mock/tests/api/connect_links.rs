@@ -1,9 +1,7 @@
 //! Connect links over real HTTP: create, get, the hosted approval page (approve, deny, expiry,
 //! repeated decisions) and the admin helpers, with every error they answer.
 
-mod common;
-
-use common::{assert_error, send, TestServer};
+use crate::common::{assert_error, send, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

@@ -1,10 +1,8 @@
 //! `aether demo` runs the tutorial against its embedded emulator and reports the three errors.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{fixture, run};
+use crate::common::{self, fixture, run};
 
 #[test]
 fn demo_json_reports_the_tutorials_errors() {

@@ -2,11 +2,9 @@
 //! admin delivery log. (Signed deliveries and retries are tested in `src/resources/webhooks.rs`,
 //! which can raise events without the posts resource; end-to-end deliveries live with posts.)
 
-mod common;
-
 use std::collections::HashSet;
 
-use common::{assert_error, send, TestServer};
+use crate::common::{assert_error, send, TestServer};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

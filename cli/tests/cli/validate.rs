@@ -1,11 +1,9 @@
 //! `aether validate` on every media fixture, with `tests/fixtures/media/manifest.json` (what
 //! ffprobe says about each file) driving what TikTok's rules must answer.
 
-mod common;
-
 use std::collections::BTreeSet;
 
-use common::{fixture, fixtures, run, run_with_env};
+use crate::common::{fixture, fixtures, run, run_with_env};
 use serde_json::Value;
 
 /// TikTok's rules, restated from PLATFORMS.md so the test does not borrow the code under test.

@@ -1,13 +1,11 @@
 //! Every command of the built `aether` binary against an emulator in the test process: JSON
 //! output parsed and checked, exit codes 0, 1 and 2, and the API key never printed.
 
-mod common;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::{fixture, run, run_with_env, Emulator, AETHER};
+use crate::common::{fixture, run, run_with_env, Emulator, AETHER};
 use serde_json::{json, Value};
 
 #[test]

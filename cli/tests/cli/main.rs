@@ -1,0 +1,8 @@
+//! The built `aether` binary against an emulator on a port the OS picked.
+//! (One test binary rather than one per file: each binary links the whole dependency tree.)
+
+mod common;
+
+mod commands;
+mod demo;
+mod validate;

@@ -1,0 +1,13 @@
+//! The client against the emulator on a port the OS picked: resources, runtime, transport,
+//! uploads, waiting and webhook signatures.
+//! (One test binary rather than one per file: each binary links the whole dependency tree.)
+
+#[path = "../client_common/mod.rs"]
+mod client_common;
+
+mod resources;
+mod runtime;
+mod transport;
+mod upload;
+mod wait;
+mod webhook_signatures;

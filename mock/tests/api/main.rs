@@ -1,0 +1,17 @@
+//! The emulator over real HTTP, one module per resource, and the binary itself.
+//! (One test binary rather than one per file: each binary links the whole dependency tree.)
+
+mod common;
+mod posts_support;
+
+mod binary;
+mod connect_links;
+mod idempotency;
+mod infra;
+mod media;
+mod posts;
+mod profiles;
+mod quota;
+mod schedule;
+mod uploads;
+mod webhooks;
