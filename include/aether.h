@@ -334,6 +334,20 @@ typedef struct aether_target_result aether_target_result;
 typedef struct aether_watch aether_watch;
 
 /**
+ * A webhook endpoint: where Aether POSTs the events it subscribes to. Immutable: read it from
+ * any thread. Free it with aether_webhook_free() (not one borrowed from an
+ * aether_webhook_list); its strings live as long as it does. One from aether_webhook_create()
+ * holds the signing secret (aether_webhook_secret()): the server shows it only then.
+ */
+typedef struct aether_webhook aether_webhook;
+
+/**
+ * Every webhook endpoint of the account, newest first, without their secrets. Immutable; free
+ * it with aether_webhook_list_free(), which also frees the webhooks it lends.
+ */
+typedef struct aether_webhook_list aether_webhook_list;
+
+/**
  * How to build a client. Start from AETHER_CLIENT_OPTIONS_INIT, which gives every field its
  * "default" value, then set what you need. Strings are borrowed only during
  * aether_client_new().
@@ -1451,6 +1465,109 @@ enum aether_status aether_watch_join(const struct aether_watch *watch,
 void aether_watch_free(struct aether_watch *watch);
 
 /**
+ * Registers a webhook endpoint (POST /v1/webhooks): Aether will POST every event listed in
+ * `events` to `url`, signed with the webhook's secret (verify each delivery with
+ * aether_webhook_verify()). `events` / `event_count` is an array of event names,
+ * "post.scheduled", "post.publishing", "post.published", "post.failed", "post.cancelled"
+ * (the same shape as the secrets of aether_webhook_verify() and the platforms of
+ * aether_upload_options: a one-shot call takes its list as pointer and count, where a builder
+ * would add items one by one; the strings are borrowed during the call only). The server
+ * checks the list (at least one event, each known, none twice: AETHER_ERROR_INVALID_REQUEST
+ * naming the field) and the URL. NULL `url`, `events` NULL with a non-zero count, a NULL or
+ * empty event, or a string that is not UTF-8: AETHER_ERROR_INVALID_ARGUMENT. Blocks until the
+ * server answers. On success writes the webhook to `*out_webhook`; its aether_webhook_secret()
+ * is shown this once: store it (and never log it).
+ */
+enum aether_status aether_webhook_create(const struct aether_client *client,
+                                         const char *url,
+                                         const char *const *events,
+                                         size_t event_count,
+                                         struct aether_webhook **out_webhook,
+                                         struct aether_error **error);
+
+/**
+ * Reads every webhook endpoint (GET /v1/webhooks, all pages), newest first, without their
+ * secrets. Blocks until the last page arrives. On success writes the list to `*out_list`.
+ */
+enum aether_status aether_webhook_list_all(const struct aether_client *client,
+                                           struct aether_webhook_list **out_list,
+                                           struct aether_error **error);
+
+/**
+ * How many webhooks the list holds; 0 when `list` is NULL.
+ */
+size_t aether_webhook_list_count(const struct aether_webhook_list *list);
+
+/**
+ * The webhook at `index` (0-based), or NULL when out of range or `list` is NULL. Borrowed:
+ * valid until the list is freed; do not free it.
+ */
+const struct aether_webhook *aether_webhook_list_at(const struct aether_webhook_list *list,
+                                                    size_t index);
+
+/**
+ * Frees a webhook list and the webhooks it lends. NULL is ignored.
+ */
+void aether_webhook_list_free(struct aether_webhook_list *list);
+
+/**
+ * Deletes a webhook endpoint (DELETE /v1/webhooks/{id}): its deliveries stop at once.
+ * Blocks until the server answers. Unknown id (or deleting twice): AETHER_ERROR_NOT_FOUND.
+ */
+enum aether_status aether_webhook_delete(const struct aether_client *client,
+                                         const char *webhook_id,
+                                         struct aether_error **error);
+
+/**
+ * The webhook's id ("wh_..."), for aether_webhook_delete(). Borrowed: valid until the webhook
+ * (or the list it is borrowed from) is freed; NULL if `webhook` is NULL.
+ */
+const char *aether_webhook_id(const struct aether_webhook *webhook);
+
+/**
+ * Where deliveries are POSTed. Borrowed like aether_webhook_id().
+ */
+const char *aether_webhook_url(const struct aether_webhook *webhook);
+
+/**
+ * How many events the webhook subscribes to; 0 when `webhook` is NULL.
+ */
+size_t aether_webhook_event_count(const struct aether_webhook *webhook);
+
+/**
+ * The event at `index` (0-based), e.g. "post.published", or NULL when out of range. Borrowed
+ * like aether_webhook_id().
+ */
+const char *aether_webhook_event_at(const struct aether_webhook *webhook, size_t index);
+
+/**
+ * The signing secret ("whsec_..."), to pass to aether_webhook_verify(); only a webhook from
+ * aether_webhook_create() has it (the server shows it only then), else NULL. Borrowed like
+ * aether_webhook_id(). It is a credential: store it safely, never log or print it.
+ */
+const char *aether_webhook_secret(const struct aether_webhook *webhook);
+
+/**
+ * When the webhook was created (RFC 3339, UTC). Borrowed like aether_webhook_id().
+ */
+const char *aether_webhook_created_at(const struct aether_webhook *webhook);
+
+/**
+ * The webhook as JSON (the API's camelCase form: id, url, events, createdAt, and "secret"
+ * when the webhook has one, which makes the text as sensitive as the secret). On success
+ * writes an owned string to `*out_json`: free it with aether_string_free().
+ */
+enum aether_status aether_webhook_to_json(const struct aether_webhook *webhook,
+                                          char **out_json,
+                                          struct aether_error **error);
+
+/**
+ * Frees a webhook from aether_webhook_create(). NULL is ignored. Never pass one borrowed from
+ * a list.
+ */
+void aether_webhook_free(struct aether_webhook *webhook);
+
+/**
  * Verifies a webhook delivery: `payload` / `payload_len` are the raw request body, exactly as
  * received (verify before parsing it), `signature_header` the value of its
  * "x-aether-signature" header, and `secrets` / `secret_count` every secret currently valid
@@ -1468,6 +1585,21 @@ enum aether_status aether_webhook_verify(const uint8_t *payload,
                                          size_t secret_count,
                                          uint32_t tolerance_s,
                                          struct aether_error **error);
+
+/**
+ * aether_webhook_verify() judged at `now_unix_s` (unix seconds) instead of the system clock:
+ * for a receiver whose clock is not the system's (e.g. a test against an emulator with a
+ * virtual clock), or to test how a receiver treats an old delivery. Same arguments and
+ * errors otherwise.
+ */
+enum aether_status aether_webhook_verify_at(const uint8_t *payload,
+                                            size_t payload_len,
+                                            const char *signature_header,
+                                            const char *const *secrets,
+                                            size_t secret_count,
+                                            uint32_t tolerance_s,
+                                            int64_t now_unix_s,
+                                            struct aether_error **error);
 
 /**
  * The "x-aether-signature" value of `payload` signed with `secret` at `timestamp` (unix
