@@ -5,11 +5,12 @@
  *   conformance [FILTER]    runs the scenarios whose file name contains FILTER (all without)
  *
  * Needs a running emulator (AETHER_MOCK_URL, AETHER_MOCK_ADMIN_TOKEN, AETHER_MOCK_API_KEY, as
- * for test_aether); each scenario starts from POST /_mock/reset. Client operations go through
- * the C API only; setup, admin.*, connectLinks.approve and journal.count use the admin API.
- * A scenario that needs an operation or an input the C API does not offer (posts.list,
- * posts.update, media.resume, webhooks, ...) is not run, and is listed with what it needs:
- * loudly, as "N skipped" in the summary, never silently.
+ * for test_aether); each scenario starts from POST /_mock/reset, with its own webhook receiver
+ * (tests/c/support.c: 127.0.0.1, a port the system picks) whose URL is $receiver.url. Client
+ * operations go through the C API only; setup (except its webhooks), admin.*,
+ * connectLinks.approve and journal.count use the admin API. A scenario that needs an operation
+ * or an input the C API does not offer is not run, and is listed with what it needs: loudly,
+ * as "N skipped" in the summary, never silently.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -31,7 +32,8 @@ static const char *const supported_ops[] = {
     "profiles.list",       "profiles.disconnect", "media.upload",       "media.resume",
     "media.get",           "media.wait",        "posts.create",         "posts.get",
     "posts.list",          "posts.update",      "posts.cancel",         "posts.wait",
-    "webhooks.verifySignature", "admin.fault",  "admin.advanceClock",   "admin.forceOutcome",
+    "webhooks.create",     "webhooks.receive",  "webhooks.verifySignature", "admin.fault",
+    "admin.advanceClock",  "admin.forceOutcome",
     "admin.setSettings",   "admin.revokeProfile", "journal.count",
 };
 
@@ -42,6 +44,7 @@ typedef struct {
   jvalue *values[MAX_VARS];
   size_t count;
   char failure[4096];
+  receiver *receiver; /* the scenario's webhook receiver */
 } state;
 
 static int failf(state *s, const char *format, ...) {
@@ -88,6 +91,16 @@ static int admin_json(state *s, const char *method, const char *path, const jval
                       jvalue **result);
 static int parse_instant(const char *text, double *out);
 
+/* The emulator's clock (GET /_mock/clock) in unix seconds; 0 on success. */
+static int emulator_clock(state *s, double *now) {
+  jvalue *clock = NULL;
+  int outcome;
+  if (admin_json(s, "GET", "/_mock/clock", NULL, &clock) != 0) return -1;
+  outcome = parse_instant(text_of(clock, "now"), now);
+  json_free(clock);
+  return outcome == 0 ? 0 : failf(s, "the emulator's clock is unreadable");
+}
+
 /* {"$time": "+2d", "zone": "America/New_York", "at": "09:00", "format": "local"}: the
  * emulator's clock moved by the offset, then (with `at`) set to that wall time in `zone`
  * (default UTC), written as a UTC instant, a local date-time, or unix seconds. Time zones come
@@ -99,7 +112,7 @@ static jvalue *time_generator(state *s, const jvalue *spec) {
   const char *format = text_of(spec, "format") ? text_of(spec, "format") : "utc";
   const char *old_tz = getenv("TZ");
   char saved_tz[256], text[64];
-  jvalue *clock = NULL, *out = NULL;
+  jvalue *out = NULL;
   double now;
   long amount = 0;
   char unit = 's', sign = '+';
@@ -111,13 +124,7 @@ static jvalue *time_generator(state *s, const jvalue *spec) {
     failf(s, "bad $time offset");
     return NULL;
   }
-  if (admin_json(s, "GET", "/_mock/clock", NULL, &clock) != 0) return NULL;
-  if (parse_instant(text_of(clock, "now"), &now) != 0) {
-    json_free(clock);
-    failf(s, "the emulator's clock is unreadable");
-    return NULL;
-  }
-  json_free(clock);
+  if (emulator_clock(s, &now) != 0) return NULL;
   amount *= unit == 'd' ? 86400 : unit == 'h' ? 3600 : unit == 'm' ? 60 : 1;
   when = (time_t)floor(now) + (sign == '-' ? -amount : amount);
 
@@ -212,8 +219,38 @@ static jvalue *resolve(state *s, const jvalue *value) {
     }
     if (strcmp(generator, "$time") == 0) return time_generator(s, value);
     if (strcmp(generator, "$concat") == 0) {
-      failf(s, "the C runner has no %s generator", generator);
-      return NULL;
+      /* The parts, resolved, joined; a part that is not a string is joined as its JSON. */
+      const jvalue *parts = json_get(value, "$concat");
+      char *text = (char *)calloc(1, 1);
+      size_t len = 0;
+      jvalue *out;
+      if (parts == NULL || parts->type != J_ARRAY) {
+        free(text);
+        failf(s, "bad $concat");
+        return NULL;
+      }
+      for (i = 0; i < parts->count; i++) {
+        jvalue *part = resolve(s, parts->items[i]);
+        char *dumped, *bigger;
+        const char *piece;
+        if (part == NULL) {
+          free(text);
+          return NULL;
+        }
+        dumped = part->type == J_STRING ? NULL : json_dump(part);
+        piece = dumped ? dumped : part->string;
+        bigger = (char *)realloc(text, len + strlen(piece) + 1);
+        if (bigger != NULL) {
+          text = bigger;
+          memcpy(text + len, piece, strlen(piece) + 1);
+          len += strlen(piece);
+        }
+        free(dumped);
+        json_free(part);
+      }
+      out = json_new_string(text);
+      free(text);
+      return out;
     }
     /* Anything else starting with $ is a matcher: resolve inside it. */
   }
@@ -521,6 +558,41 @@ static int fill_builder(state *s, aether_post_builder *builder, const jvalue *in
   return 0;
 }
 
+/* webhooks.create through the C API, which takes the events as an array and a count. */
+static int create_webhook(state *s, aether_client *client, const char *url, const jvalue *events,
+                          jvalue **result) {
+  aether_error *error_ = NULL;
+  aether_webhook *webhook = NULL;
+  const char *names[16];
+  size_t i, count = events != NULL ? events->count : 0;
+  if (events != NULL && (events->type != J_ARRAY || count > 16)) {
+    return failf(s, "webhooks.create: events is not an array of at most 16 names");
+  }
+  for (i = 0; i < count; i++) {
+    names[i] = events->items[i]->type == J_STRING ? events->items[i]->string : NULL;
+  }
+  API(aether_webhook_create(client, url, count > 0 ? names : NULL, count, &webhook, E),
+      aether_webhook_to_json, webhook, aether_webhook_free);
+}
+
+/* Which deliveries webhooks.receive takes: by event type and post id (NULL: any). */
+typedef struct {
+  const char *type;
+  const char *post_id;
+} delivery_filter;
+
+static int delivery_matches(const receiver_delivery *delivery, void *user_data) {
+  const delivery_filter *filter = (const delivery_filter *)user_data;
+  jvalue *event = json_parse(delivery->body, NULL, 0);
+  int bad = 0, ok;
+  const jvalue *post_id = event != NULL ? json_path(event, "data.post.id", &bad) : NULL;
+  ok = (filter->type == NULL || str_eq(filter->type, text_of(event, "type"))) &&
+       (filter->post_id == NULL ||
+        (post_id != NULL && post_id->type == J_STRING && str_eq(filter->post_id, post_id->string)));
+  json_free(event);
+  return ok;
+}
+
 /* Runs one operation. */
 static int run_op(state *s, aether_client *client, const char *op, const jvalue *input,
                   const jvalue *options, jvalue **result) {
@@ -676,18 +748,59 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     API(aether_post_wait(client, id, &wait, &post, E), aether_post_to_json, post,
         aether_post_free);
   }
+  if (strcmp(op, "webhooks.create") == 0) {
+    static const char *const fields[] = {"url", "events", NULL};
+    if (only_fields(s, op, input, fields) != 0) return -1;
+    return create_webhook(s, client, text_of(input, "url"), json_get(input, "events"), result);
+  }
+  if (strcmp(op, "webhooks.receive") == 0) {
+    static const char *const fields[] = {"type", "postId", "timeoutMs", NULL};
+    const jvalue *timeout = json_get(input, "timeoutMs");
+    long timeout_ms = timeout != NULL ? (long)timeout->number : 30000;
+    receiver_delivery delivery;
+    delivery_filter filter;
+    jvalue *event;
+    if (only_fields(s, op, input, fields) != 0) return -1;
+    filter.type = text_of(input, "type");
+    filter.post_id = text_of(input, "postId");
+    if (receiver_next(s->receiver, delivery_matches, &filter, timeout_ms, &delivery) != 0) {
+      return failf(s, "no delivery of %s for post %s within %ld ms (%lu received in all)",
+                   filter.type ? filter.type : "any type", filter.post_id ? filter.post_id : "any",
+                   timeout_ms, (unsigned long)receiver_count(s->receiver));
+    }
+    event = json_parse(delivery.body, NULL, 0);
+    *result = json_new(J_OBJECT);
+    json_set(*result, "body", json_new_string(delivery.body));
+    json_set(*result, "signature",
+             delivery.signature ? json_new_string(delivery.signature) : json_new(J_NULL));
+    json_set(*result, "event", event != NULL ? event : json_new(J_NULL));
+    receiver_delivery_free(&delivery);
+    return 0;
+  }
   if (strcmp(op, "webhooks.verifySignature") == 0) {
-    static const char *const fields[] = {"payload", "header", "secrets", "toleranceSeconds", NULL};
+    static const char *const fields[] = {"payload", "header", "secrets", "toleranceSeconds", "now",
+                                         NULL};
     const jvalue *secrets = json_get(input, "secrets");
     const jvalue *tolerance = json_get(input, "toleranceSeconds");
+    const jvalue *now = json_get(input, "now");
+    double clock = 0;
     const char *list[8];
     const char *payload = text_of(input, "payload");
+    size_t payload_len = payload ? strlen(payload) : 0;
+    uint32_t tolerance_s = tolerance ? (uint32_t)tolerance->number : 0;
+    aether_status status;
     size_t i;
     if (only_fields(s, op, input, fields) != 0) return -1;
     for (i = 0; secrets != NULL && i < secrets->count && i < 8; i++) list[i] = secrets->items[i]->string;
-    if (aether_webhook_verify((const uint8_t *)payload, payload ? strlen(payload) : 0,
-                              text_of(input, "header"), list, i,
-                              tolerance ? (uint32_t)tolerance->number : 0, E) != AETHER_OK) {
+    /* `now` defaults to the system clock, which is the clock of the fresh emulator the
+     * scenarios assume. This runner shares one emulator between scenarios, whose virtual clock
+     * only moves forward (and signs the deliveries): its clock stands for the system's. */
+    if (now == NULL && emulator_clock(s, &clock) != 0) return -1;
+    status = aether_webhook_verify_at((const uint8_t *)payload, payload_len,
+                                      text_of(input, "header"), list, i, tolerance_s,
+                                      now != NULL ? (int64_t)now->number : (int64_t)floor(clock),
+                                      E);
+    if (status != AETHER_OK) {
       *result = error_object(error_);
       return 1;
     }
@@ -764,38 +877,17 @@ static int supported(const char *op) {
   return 0;
 }
 
-/* Whether any object in `value` has the key `key`. */
-static int has_key(const jvalue *value, const char *key) {
-  size_t i;
-  if (value == NULL) return 0;
-  for (i = 0; i < value->count; i++) {
-    if (value->type == J_OBJECT && strcmp(value->keys[i], key) == 0) return 1;
-    if (has_key(value->items[i], key)) return 1;
-  }
-  return 0;
-}
-
-/* What the scenario needs that the C API lacks ("" when nothing), in `need`. */
+/* What the scenario needs that the C API lacks ("" when nothing), in `need`. (Inputs the C
+ * API lacks are caught when the step runs: only_fields fails it, loudly.) */
 static void needs(const jvalue *scenario, char *need, size_t size) {
   const jvalue *steps = json_get(scenario, "steps");
   size_t i;
   need[0] = '\0';
-  if (json_get(json_get(scenario, "setup"), "webhooks") != NULL) {
-    snprintf(need + strlen(need), size - strlen(need), "webhooks.create ");
-  }
   for (i = 0; steps != NULL && i < steps->count; i++) {
     const char *op = text_of(steps->items[i], "op");
-    const jvalue *input = json_get(steps->items[i], "input");
     if (op != NULL && !supported(op) && !strstr(need, op)) {
       snprintf(need + strlen(need), size - strlen(need), "%s ", op);
     }
-    if (str_eq(op, "webhooks.verifySignature") && has_key(input, "now") && !strstr(need, "now")) {
-      snprintf(need + strlen(need), size - strlen(need), "webhooks.verifySignature:now ");
-    }
-  }
-  /* Not an API gap: a generator this runner does not implement yet. */
-  if (has_key(steps, "$concat")) {
-    snprintf(need + strlen(need), size - strlen(need), "(runner) $concat ");
   }
 }
 
@@ -818,6 +910,7 @@ static int run_scenario(state *s, const jvalue *scenario) {
   const jvalue *setup = json_get(scenario, "setup");
   const jvalue *steps = json_get(scenario, "steps");
   const jvalue *profiles = json_get(setup, "profiles");
+  const jvalue *hooks = json_get(setup, "webhooks");
   aether_client *client;
   size_t i;
   int outcome = 0;
@@ -847,6 +940,23 @@ static int run_scenario(state *s, const jvalue *scenario) {
   }
   client = client_with(mock_api_key(), NULL);
   if (client == NULL) return failf(s, "no client");
+  for (i = 0; hooks != NULL && i < hooks->count; i++) { /* through the client, with secrets */
+    const jvalue *hook = hooks->items[i];
+    const char *url = text_of(hook, "url") ? text_of(hook, "url") : receiver_url(s->receiver);
+    int status = create_webhook(s, client, url, json_get(hook, "events"), &answer);
+    if (status == 1) {
+      char *text = json_dump(answer);
+      failf(s, "setup: webhooks[%lu] failed: %s", (unsigned long)i, text);
+      free(text);
+      json_free(answer);
+    }
+    if (status != 0) {
+      aether_client_free(client);
+      return -1;
+    }
+    store(s, text_of(hook, "as"), answer);
+    json_free(answer);
+  }
 
   for (i = 0; outcome == 0 && steps != NULL && i < steps->count; i++) {
     const jvalue *step = steps->items[i];
@@ -910,6 +1020,22 @@ static int run_scenario(state *s, const jvalue *scenario) {
   return outcome;
 }
 
+/* Runs a scenario with its own webhook receiver, whose URL is the variable $receiver.url. */
+static int run_with_receiver(state *s, const jvalue *scenario) {
+  jvalue *vars;
+  int outcome;
+  s->receiver = receiver_start();
+  if (s->receiver == NULL) return failf(s, "no webhook receiver");
+  vars = json_new(J_OBJECT);
+  json_set(vars, "url", json_new_string(receiver_url(s->receiver)));
+  store(s, "receiver", vars);
+  json_free(vars);
+  outcome = run_scenario(s, scenario);
+  receiver_stop(s->receiver);
+  s->receiver = NULL;
+  return outcome;
+}
+
 static int scenario_file(const struct dirent *entry) {
   size_t len = strlen(entry->d_name);
   return entry->d_name[0] >= '0' && entry->d_name[0] <= '9' && len > 5 &&
@@ -967,7 +1093,7 @@ int main(int argc, char **argv) {
     } else if (needs(scenario, need, sizeof need), need[0] != '\0') {
       printf("skipped: needs %s\n", need);
       skipped++;
-    } else if (run_scenario(&s, scenario) != 0) {
+    } else if (run_with_receiver(&s, scenario) != 0) {
       printf("FAILED\n    %s\n", s.failure);
       failed++;
     } else {

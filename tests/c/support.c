@@ -6,9 +6,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -343,4 +346,253 @@ void sleep_ms(long ms) {
   ts.tv_nsec = (ms % 1000) * 1000000L;
   while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
   }
+}
+
+/* ---- the webhook receiver --------------------------------------------------------------- */
+
+/* Limits of one request: a delivery is a few KiB. */
+#define RECEIVER_MAX_HEAD 16384
+#define RECEIVER_MAX_BODY (4L * 1024 * 1024)
+
+typedef struct {
+  receiver_delivery delivery;
+  int taken;
+} stored_delivery;
+
+struct receiver {
+  int fd;
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t arrived;
+  int stopping;            /* under lock */
+  stored_delivery *items;  /* under lock */
+  size_t count, capacity;  /* under lock */
+  char url[64];
+};
+
+/* Sends a whole answer; MSG_NOSIGNAL: a peer that went away must not raise SIGPIPE. */
+static void answer(int fd, const char *status_line) {
+  char text[256];
+  size_t len, done = 0;
+  snprintf(text, sizeof text, "HTTP/1.1 %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+           status_line);
+  len = strlen(text);
+  while (done < len) {
+    ssize_t sent = send(fd, text + done, len - done, MSG_NOSIGNAL);
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent <= 0) return;
+    done += (size_t)sent;
+  }
+}
+
+/* Keeps a delivery (takes ownership of its strings) and wakes receiver_next(). */
+static void keep(receiver *r, receiver_delivery delivery) {
+  pthread_mutex_lock(&r->lock);
+  if (r->count == r->capacity) {
+    size_t capacity = r->capacity ? r->capacity * 2 : 16;
+    stored_delivery *bigger =
+        (stored_delivery *)realloc(r->items, capacity * sizeof(stored_delivery));
+    if (bigger == NULL) {
+      pthread_mutex_unlock(&r->lock);
+      receiver_delivery_free(&delivery);
+      return;
+    }
+    r->items = bigger;
+    r->capacity = capacity;
+  }
+  r->items[r->count].delivery = delivery;
+  r->items[r->count].taken = 0;
+  r->count++;
+  pthread_cond_broadcast(&r->arrived);
+  pthread_mutex_unlock(&r->lock);
+}
+
+/* Reads one request from a connection, keeps it, answers, closes. */
+static void serve(receiver *r, int fd) {
+  struct timeval timeout;
+  char *buffer = NULL, *split = NULL, *length_text;
+  size_t len = 0, capacity = 0, head_len, body_start;
+  long content_length;
+  char *end = NULL;
+  receiver_delivery delivery;
+
+  /* A sender that stalls cannot hold the receiver for long. */
+  timeout.tv_sec = 5;
+  timeout.tv_usec = 0;
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  for (;;) { /* the head, up to the blank line */
+    ssize_t got;
+    if (capacity - len < 1024) {
+      char *bigger;
+      capacity = capacity ? capacity * 2 : 4096;
+      bigger = (char *)realloc(buffer, capacity + 1);
+      if (bigger == NULL) goto done;
+      buffer = bigger;
+    }
+    got = recv(fd, buffer + len, capacity - len, 0);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) goto done;
+    len += (size_t)got;
+    buffer[len] = '\0';
+    split = strstr(buffer, "\r\n\r\n");
+    if (split != NULL) break;
+    if (len > RECEIVER_MAX_HEAD) {
+      answer(fd, "431 Request Header Fields Too Large");
+      goto done;
+    }
+  }
+  head_len = (size_t)(split - buffer);
+  body_start = head_len + 4;
+  length_text = header_value(buffer, head_len, "content-length");
+  content_length = length_text ? strtol(length_text, &end, 10) : -1;
+  if (length_text == NULL || end == length_text || content_length < 0) {
+    free(length_text);
+    answer(fd, "411 Length Required");
+    goto done;
+  }
+  free(length_text);
+  if (content_length > RECEIVER_MAX_BODY) {
+    answer(fd, "413 Content Too Large");
+    goto done;
+  }
+  if (capacity < body_start + (size_t)content_length) {
+    char *bigger;
+    capacity = body_start + (size_t)content_length;
+    bigger = (char *)realloc(buffer, capacity + 1);
+    if (bigger == NULL) goto done;
+    buffer = bigger;
+  }
+  while (len < body_start + (size_t)content_length) { /* the rest of the body */
+    ssize_t got = recv(fd, buffer + len, body_start + (size_t)content_length - len, 0);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) goto done; /* cut short: not a delivery */
+    len += (size_t)got;
+  }
+  delivery.head = dup_string(buffer, head_len);
+  delivery.body = dup_string(buffer + body_start, (size_t)content_length);
+  delivery.body_len = (size_t)content_length;
+  delivery.signature = header_value(buffer, head_len, "x-aether-signature");
+  answer(fd, "200 OK");
+  keep(r, delivery);
+done:
+  free(buffer);
+  close(fd);
+}
+
+static void *receiver_main(void *arg) {
+  receiver *r = (receiver *)arg;
+  for (;;) {
+    struct pollfd ready;
+    int stopping, conn;
+    pthread_mutex_lock(&r->lock);
+    stopping = r->stopping;
+    pthread_mutex_unlock(&r->lock);
+    if (stopping) break;
+    ready.fd = r->fd;
+    ready.events = POLLIN;
+    ready.revents = 0;
+    if (poll(&ready, 1, 50) <= 0) continue; /* wakes up to see `stopping` */
+    conn = accept(r->fd, NULL, NULL);
+    if (conn >= 0) serve(r, conn);
+  }
+  return NULL;
+}
+
+receiver *receiver_start(void) {
+  receiver *r = (receiver *)calloc(1, sizeof(receiver));
+  struct sockaddr_in addr;
+  socklen_t addr_len = sizeof addr;
+  if (r == NULL) return NULL;
+  r->fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (r->fd < 0) {
+    free(r);
+    return NULL;
+  }
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(0); /* the system picks a free port */
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(r->fd, (struct sockaddr *)&addr, sizeof addr) != 0 || listen(r->fd, 16) != 0 ||
+      getsockname(r->fd, (struct sockaddr *)&addr, &addr_len) != 0) {
+    fprintf(stderr, "    receiver: cannot listen on 127.0.0.1: %s\n", strerror(errno));
+    close(r->fd);
+    free(r);
+    return NULL;
+  }
+  snprintf(r->url, sizeof r->url, "http://127.0.0.1:%u/hooks", (unsigned)ntohs(addr.sin_port));
+  pthread_mutex_init(&r->lock, NULL);
+  pthread_cond_init(&r->arrived, NULL);
+  if (pthread_create(&r->thread, NULL, receiver_main, r) != 0) {
+    fprintf(stderr, "    receiver: no thread\n");
+    pthread_cond_destroy(&r->arrived);
+    pthread_mutex_destroy(&r->lock);
+    close(r->fd);
+    free(r);
+    return NULL;
+  }
+  return r;
+}
+
+const char *receiver_url(const receiver *r) { return r->url; }
+
+size_t receiver_count(receiver *r) {
+  size_t count;
+  pthread_mutex_lock(&r->lock);
+  count = r->count;
+  pthread_mutex_unlock(&r->lock);
+  return count;
+}
+
+int receiver_next(receiver *r, int (*match)(const receiver_delivery *delivery, void *user_data),
+                  void *user_data, long timeout_ms, receiver_delivery *out) {
+  struct timespec deadline;
+  int found = -1, timed_out = 0;
+  clock_gettime(CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += timeout_ms / 1000;
+  deadline.tv_nsec += (timeout_ms % 1000) * 1000000L;
+  if (deadline.tv_nsec >= 1000000000L) {
+    deadline.tv_sec++;
+    deadline.tv_nsec -= 1000000000L;
+  }
+  pthread_mutex_lock(&r->lock);
+  for (;;) {
+    size_t i;
+    for (i = 0; i < r->count; i++) {
+      stored_delivery *item = &r->items[i];
+      if (!item->taken && (match == NULL || match(&item->delivery, user_data))) {
+        item->taken = 1;
+        *out = item->delivery; /* the caller owns the strings now */
+        memset(&item->delivery, 0, sizeof item->delivery);
+        found = 0;
+        break;
+      }
+    }
+    if (found == 0 || timed_out) break;
+    if (pthread_cond_timedwait(&r->arrived, &r->lock, &deadline) == ETIMEDOUT) timed_out = 1;
+  }
+  pthread_mutex_unlock(&r->lock);
+  return found;
+}
+
+void receiver_delivery_free(receiver_delivery *delivery) {
+  if (delivery == NULL) return;
+  free(delivery->head);
+  free(delivery->body);
+  free(delivery->signature);
+  memset(delivery, 0, sizeof *delivery);
+}
+
+void receiver_stop(receiver *r) {
+  size_t i;
+  if (r == NULL) return;
+  pthread_mutex_lock(&r->lock);
+  r->stopping = 1;
+  pthread_mutex_unlock(&r->lock);
+  pthread_join(r->thread, NULL);
+  close(r->fd);
+  for (i = 0; i < r->count; i++) receiver_delivery_free(&r->items[i].delivery);
+  free(r->items);
+  pthread_cond_destroy(&r->arrived);
+  pthread_mutex_destroy(&r->lock);
+  free(r);
 }

@@ -1,8 +1,9 @@
 /*
  * Test support for the C tests of libaether: a tiny test runner, the emulator's coordinates
  * (from the environment, set by scripts/test.d/40-c.sh, which starts aether-mock on port 0),
- * and a minimal HTTP/1.1 client over loopback for the emulator's admin API and its hosted
- * connect page. Not part of the library.
+ * a minimal HTTP/1.1 client over loopback for the emulator's admin API and its hosted
+ * connect page, and a webhook receiver (a minimal HTTP/1.1 server on 127.0.0.1, port 0) for
+ * the emulator's signed deliveries. Not part of the library.
  */
 #ifndef AETHER_TEST_SUPPORT_H
 #define AETHER_TEST_SUPPORT_H
@@ -113,5 +114,49 @@ const char *fixture(const char *name);
 
 /** Sleeps for `ms` milliseconds. */
 void sleep_ms(long ms);
+
+/* ---- the webhook receiver --------------------------------------------------------------- */
+
+/**
+ * A webhook receiver: an HTTP/1.1 server on 127.0.0.1 (a port the system picks) whose thread
+ * accepts one connection at a time, reads one request (with Content-Length), keeps its head
+ * and raw body, and answers 200 with "Connection: close". Any path and method are accepted.
+ */
+typedef struct receiver receiver;
+
+/** One request the receiver got. Free its strings with receiver_delivery_free(). */
+typedef struct {
+  /** The request line and headers, CRLF-separated, without the blank line (malloc'd). */
+  char *head;
+  /** The raw body (malloc'd, NUL-terminated for convenience; may hold NULs: see body_len). */
+  char *body;
+  /** Bytes in `body`. */
+  size_t body_len;
+  /** The x-aether-signature header (malloc'd), or NULL when the request had none. */
+  char *signature;
+} receiver_delivery;
+
+/** Starts a receiver; NULL (and a message on stderr) when it cannot. */
+receiver *receiver_start(void);
+
+/** Its URL, "http://127.0.0.1:PORT/hooks"; valid until receiver_stop(). */
+const char *receiver_url(const receiver *r);
+
+/** How many requests it has received so far. */
+size_t receiver_count(receiver *r);
+
+/**
+ * Takes the oldest delivery not taken yet for which `match(delivery, user_data)` is non-zero
+ * (`match` NULL: any), waiting for one up to `timeout_ms`. 0 with `*out` filled (the caller
+ * owns it), or -1 on timeout.
+ */
+int receiver_next(receiver *r, int (*match)(const receiver_delivery *delivery, void *user_data),
+                  void *user_data, long timeout_ms, receiver_delivery *out);
+
+/** Frees the strings of a delivery from receiver_next() (not the struct itself). */
+void receiver_delivery_free(receiver_delivery *delivery);
+
+/** Stops the receiver (closes its socket, joins its thread) and frees it. NULL is ignored. */
+void receiver_stop(receiver *r);
 
 #endif

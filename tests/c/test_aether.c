@@ -406,6 +406,108 @@ static void test_webhook_signatures(void) {
   aether_error_free(err);
 }
 
+
+/* The error's message contains `what`; frees the error. For argument checks. */
+static int message_has(aether_error *err, const char *what) {
+  int has = str_has(aether_error_message(err), what);
+  if (!has) fprintf(stderr, "    message: %s\n", aether_error_message(err));
+  aether_error_free(err);
+  return has;
+}
+
+static void test_webhook_arguments_are_checked(void) {
+  aether_client *client = offline_client();
+  aether_webhook *hook = (aether_webhook *)SENTINEL;
+  aether_webhook_list *list = (aether_webhook_list *)SENTINEL;
+  aether_error *err = NULL;
+  char *json = (char *)SENTINEL;
+  const char *url = "http://127.0.0.1:9/hooks";
+  const char *events[] = {"post.published", "post.failed"};
+  const char *null_event[] = {"post.published", NULL};
+  const char *bad_utf8[] = {"post.\xff"};
+  const char *empty[] = {""};
+  const char *payload = "{}";
+  const char *secrets[] = {"whsec_a"};
+  CHECK(client != NULL);
+
+  CHECK_STATUS(aether_webhook_create(NULL, url, events, 2, &hook, &err), err,
+               AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(message_has(err, "client is NULL"));
+  err = NULL;
+  CHECK_STATUS(aether_webhook_create(client, NULL, events, 2, &hook, &err), err,
+               AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(message_has(err, "url is NULL"));
+  err = NULL;
+  CHECK_STATUS(aether_webhook_create(client, "http://127.0.0.1:9/\xc3\x28", events, 2, &hook, &err),
+               err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(message_has(err, "url is not valid UTF-8"));
+  err = NULL;
+  CHECK_STATUS(aether_webhook_create(client, url, NULL, 1, &hook, &err), err,
+               AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(message_has(err, "events is NULL"));
+  err = NULL;
+  CHECK_STATUS(aether_webhook_create(client, url, null_event, 2, &hook, &err), err,
+               AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(message_has(err, "events[1] is NULL"));
+  err = NULL;
+  CHECK_STATUS(aether_webhook_create(client, url, bad_utf8, 1, &hook, &err), err,
+               AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(message_has(err, "events[0] is not valid UTF-8"));
+  err = NULL;
+  CHECK_STATUS(aether_webhook_create(client, url, empty, 1, &hook, &err), err,
+               AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(message_has(err, "events[0] is empty"));
+  err = NULL;
+  CHECK_STATUS(aether_webhook_create(client, url, events, 2, NULL, &err), err,
+               AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(message_has(err, "out_webhook is NULL"));
+  err = NULL;
+  CHECK(hook == (aether_webhook *)SENTINEL);
+
+  CHECK(aether_webhook_list_all(NULL, &list, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_webhook_list_all(client, NULL, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(list == (aether_webhook_list *)SENTINEL);
+  CHECK(aether_webhook_delete(NULL, "wh_1", NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(aether_webhook_delete(client, NULL, &err), err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(message_has(err, "webhook_id is NULL"));
+  err = NULL;
+  CHECK(aether_webhook_delete(client, "", NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_webhook_delete(client, "wh_\x80", NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_webhook_to_json(NULL, &json, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(json == (char *)SENTINEL);
+  CHECK(aether_webhook_verify_at(NULL, 2, "t=1,v1=00", secrets, 1, 0, 1, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_webhook_verify_at((const uint8_t *)payload, 2, NULL, secrets, 1, 0, 1, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_webhook_verify_at((const uint8_t *)payload, 2, "t=1,v1=00", NULL, 1, 0, 1, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+
+  /* Accessors given NULL, and free functions. */
+  CHECK(aether_webhook_id(NULL) == NULL);
+  CHECK(aether_webhook_url(NULL) == NULL);
+  CHECK(aether_webhook_event_count(NULL) == 0);
+  CHECK(aether_webhook_event_at(NULL, 0) == NULL);
+  CHECK(aether_webhook_secret(NULL) == NULL);
+  CHECK(aether_webhook_created_at(NULL) == NULL);
+  CHECK(aether_webhook_list_count(NULL) == 0);
+  CHECK(aether_webhook_list_at(NULL, 0) == NULL);
+  aether_webhook_free(NULL);
+  aether_webhook_list_free(NULL);
+  aether_client_free(client);
+}
+
+/* A delivery's `t=` (unix seconds), or -1. */
+static long signature_time(const char *header) {
+  return header != NULL && strncmp(header, "t=", 2) == 0 ? strtol(header + 2, NULL, 10) : -1;
+}
+
+/* receiver_next() filter: a delivery whose body names the post id in `user_data`. */
+static int delivery_for_post(const receiver_delivery *delivery, void *user_data) {
+  char needle[128];
+  snprintf(needle, sizeof needle, "\"id\":\"%s\"", (const char *)user_data);
+  return str_has(delivery->body, needle) && str_has(delivery->body, "\"type\":\"post.published\"");
+}
+
 /* ======================================================================================== */
 /* Against the emulator                                                                      */
 /* ======================================================================================== */
@@ -907,6 +1009,144 @@ static aether_post *linkedin_post(aether_client *client, const char *profile, co
   return post;
 }
 
+/* Webhook endpoints: create (secret shown once), list (no secrets), a signed delivery to a
+ * receiver on 127.0.0.1, delete; the server's refusals come back as its errors. The secrets
+ * are checked, never printed. */
+static void test_webhook_endpoints(void) {
+  const char *events[] = {"post.published", "post.failed"};
+  const char *one[] = {"post.failed"};
+  const char *unknown[] = {"post.exploded"};
+  aether_client *client;
+  receiver *hooks;
+  aether_webhook *first = NULL, *second = NULL;
+  aether_webhook *refused = (aether_webhook *)SENTINEL;
+  aether_webhook_list *list = NULL;
+  const aether_webhook *listed;
+  aether_error *err = NULL;
+  aether_post *post;
+  receiver_delivery delivery;
+  const char *secrets[1];
+  char *json = NULL, *profile;
+  long t;
+
+  CHECK(mock_reset(NULL) == 0);
+  client = mock_client();
+  hooks = receiver_start();
+  CHECK(client != NULL && hooks != NULL);
+  profile = mock_profile("linkedin", NULL);
+  CHECK(profile != NULL);
+
+  CHECK_OK(aether_webhook_create(client, receiver_url(hooks), events, 2, &first, &err), err);
+  CHECK(strncmp(aether_webhook_id(first), "wh_", 3) == 0);
+  CHECK_STR(aether_webhook_url(first), receiver_url(hooks));
+  CHECK(aether_webhook_event_count(first) == 2);
+  CHECK_STR(aether_webhook_event_at(first, 0), "post.published");
+  CHECK_STR(aether_webhook_event_at(first, 1), "post.failed");
+  CHECK(aether_webhook_event_at(first, 2) == NULL);
+  CHECK(aether_webhook_created_at(first) != NULL);
+  CHECK(aether_webhook_secret(first) != NULL &&
+        strncmp(aether_webhook_secret(first), "whsec_", 6) == 0);
+  CHECK_OK(aether_webhook_to_json(first, &json, &err), err);
+  CHECK(str_has(json, aether_webhook_id(first)) && str_has(json, "\"secret\":\"whsec_"));
+  CHECK(str_has(json, "\"events\":[\"post.published\",\"post.failed\"]"));
+  aether_string_free(json);
+  json = NULL;
+  CHECK_OK(aether_webhook_create(client, receiver_url(hooks), one, 1, &second, &err), err);
+  CHECK(!str_eq(aether_webhook_secret(first), aether_webhook_secret(second)));
+
+  /* Listed newest first, without secrets. */
+  CHECK_OK(aether_webhook_list_all(client, &list, &err), err);
+  CHECK(aether_webhook_list_count(list) == 2);
+  CHECK(aether_webhook_list_at(list, 2) == NULL);
+  listed = aether_webhook_list_at(list, 0);
+  CHECK_STR(aether_webhook_id(listed), aether_webhook_id(second));
+  CHECK(aether_webhook_secret(listed) == NULL);
+  CHECK_STR(aether_webhook_id(aether_webhook_list_at(list, 1)), aether_webhook_id(first));
+  CHECK_OK(aether_webhook_to_json(listed, &json, &err), err);
+  CHECK(!str_has(json, "secret"));
+  aether_string_free(json);
+  json = NULL;
+  aether_webhook_list_free(list);
+
+  /* A real delivery verifies with its webhook's secret, not with the other one. The emulator
+   * signs with its virtual clock, which other tests moved: judge it at its own `t`. */
+  post = linkedin_post(client, profile, "tell my webhooks", 0);
+  CHECK(post != NULL);
+  CHECK(receiver_next(hooks, delivery_for_post, (void *)aether_post_id(post), 30000, &delivery) ==
+        0);
+  aether_post_free(post);
+  t = signature_time(delivery.signature);
+  secrets[0] = aether_webhook_secret(first);
+  CHECK_OK(aether_webhook_verify_at((const uint8_t *)delivery.body, delivery.body_len,
+                                    delivery.signature, secrets, 1, 0, t + 1, &err),
+           err);
+  CHECK_STATUS(aether_webhook_verify_at((const uint8_t *)delivery.body, delivery.body_len,
+                                        delivery.signature, secrets, 1, 0, t + 301, &err),
+               err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK_OK(aether_error_to_json(err, &json, NULL), err);
+  CHECK(str_has(json, "timestamp_outside_tolerance"));
+  aether_string_free(json);
+  json = NULL;
+  aether_error_free(err);
+  err = NULL;
+  secrets[0] = aether_webhook_secret(second); /* subscribed to post.failed only */
+  CHECK_STATUS(aether_webhook_verify_at((const uint8_t *)delivery.body, delivery.body_len,
+                                        delivery.signature, secrets, 1, 0, t + 1, &err),
+               err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK_OK(aether_error_to_json(err, &json, NULL), err);
+  CHECK(str_has(json, "signature_mismatch"));
+  aether_string_free(json);
+  json = NULL;
+  aether_error_free(err);
+  err = NULL;
+  receiver_delivery_free(&delivery);
+
+  /* The server's refusals. */
+  CHECK_STATUS(aether_webhook_create(client, receiver_url(hooks), unknown, 1, &refused, &err), err,
+               AETHER_ERROR_INVALID_REQUEST);
+  CHECK_STR(aether_error_field(err), "events[0]");
+  CHECK(aether_error_http_status(err) == 400);
+  aether_error_free(err);
+  err = NULL;
+  CHECK_STATUS(aether_webhook_create(client, receiver_url(hooks), NULL, 0, &refused, &err), err,
+               AETHER_ERROR_INVALID_REQUEST);
+  CHECK_STR(aether_error_field(err), "events");
+  aether_error_free(err);
+  err = NULL;
+  CHECK_STATUS(aether_webhook_create(client, "https://example.com/hooks", one, 1, &refused, &err),
+               err, AETHER_ERROR_INVALID_REQUEST);
+  CHECK_STR(aether_error_field(err), "url");
+  aether_error_free(err);
+  err = NULL;
+  CHECK(refused == (aether_webhook *)SENTINEL);
+
+  /* Delete; a second delete, or an unknown id, is NOT_FOUND with a request id. */
+  CHECK_OK(aether_webhook_delete(client, aether_webhook_id(first), &err), err);
+  CHECK_STATUS(aether_webhook_delete(client, aether_webhook_id(first), &err), err,
+               AETHER_ERROR_NOT_FOUND);
+  aether_error_free(err);
+  err = NULL;
+  CHECK_STATUS(aether_webhook_delete(client, "wh_unknown", &err), err, AETHER_ERROR_NOT_FOUND);
+  CHECK(aether_error_http_status(err) == 404);
+  CHECK(aether_error_request_id(err) != NULL &&
+        strncmp(aether_error_request_id(err), "req_", 4) == 0);
+  CHECK_OK(aether_error_to_json(err, &json, NULL), err);
+  CHECK(str_has(json, "\"code\":\"NOT_FOUND\""));
+  aether_string_free(json);
+  aether_error_free(err);
+  err = NULL;
+  CHECK_OK(aether_webhook_list_all(client, &list, &err), err);
+  CHECK(aether_webhook_list_count(list) == 1);
+  CHECK_STR(aether_webhook_id(aether_webhook_list_at(list, 0)), aether_webhook_id(second));
+  aether_webhook_list_free(list);
+
+  aether_webhook_free(first);
+  aether_webhook_free(second);
+  receiver_stop(hooks);
+  free(profile);
+  aether_client_free(client);
+}
+
 static void test_drafts_cancel_and_schedule_errors(void) {
   aether_client *client;
   aether_post *draft, *cancelled = NULL;
@@ -1395,6 +1635,7 @@ static const test_case tests[] = {
     {"null_and_invalid_arguments", test_null_and_invalid_arguments, 0},
     {"platform_options_json_is_checked", test_platform_options_json_is_checked, 0},
     {"webhook_signatures", test_webhook_signatures, 0},
+    {"webhook_arguments_are_checked", test_webhook_arguments_are_checked, 0},
     {"tutorial_flow", test_tutorial_flow, 1},
     {"error_details_from_the_server", test_error_details_from_the_server, 1},
     {"conformance_002_unauthorized_api_key", test_conformance_002_unauthorized_api_key, 1},
@@ -1404,6 +1645,7 @@ static const test_case tests[] = {
     {"conformance_022_invalid_platform_option", test_conformance_022_invalid_platform_option, 1},
     {"conformance_027_post_limit_reached_and_reset",
      test_conformance_027_post_limit_reached_and_reset, 1},
+    {"webhook_endpoints", test_webhook_endpoints, 1},
     {"drafts_cancel_and_schedule_errors", test_drafts_cancel_and_schedule_errors, 1},
     {"wait_deadline_and_cancel", test_wait_deadline_and_cancel, 1},
     {"upload_errors", test_upload_errors, 1},

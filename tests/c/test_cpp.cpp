@@ -65,6 +65,14 @@ int main() {
   check(aether_post_watch(client, "", &wait, on_event, nullptr, &watch, nullptr) ==
             AETHER_ERROR_INVALID_ARGUMENT,
         "an empty post id is refused");
+
+  const char *events[] = {"post.published"};
+  aether_webhook *hook = nullptr;
+  check(aether_webhook_create(client, "http://127.0.0.1:9/hooks", events, 0, nullptr,
+                              nullptr) == AETHER_ERROR_INVALID_ARGUMENT,
+        "aether_webhook_create needs an out-parameter");
+  check(hook == nullptr && aether_webhook_secret(hook) == nullptr, "no webhook, no secret");
+  aether_webhook_free(hook);
   aether_client_free(client);
 
   std::printf("%d passed, %d failed\n", failures == 0 ? 1 : 0, failures == 0 ? 0 : 1);
