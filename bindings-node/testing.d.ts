@@ -42,6 +42,7 @@ declare namespace testing {
       | { type: 'close_mid_response' }
       | { type: 'truncated_body' }
       | { type: 'malformed_body' }
+      | { type: 'incomplete_json' }
       | { type: 'drop_after_request_bytes'; bytes: number };
   }
 

@@ -189,6 +189,14 @@ pub async fn request_context(
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             Response::from_parts(parts, Body::from("{\"id\": \"post_<html>oops"))
         }
+        Some(FaultAction::IncompleteJson) => {
+            record(&state, entry, journaled);
+            let (mut parts, body) = response.into_parts();
+            let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+            let head = bytes.slice(..bytes.len().saturating_sub(1));
+            parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(head.len()));
+            Response::from_parts(parts, Body::from(head))
+        }
         _ => {
             record(&state, entry, journaled);
             response

@@ -28,6 +28,9 @@ pub enum FaultAction {
     TruncatedBody,
     /// Process the request and answer 200 with a body that is not valid JSON.
     MalformedBody,
+    /// Process the request and answer its real body without the last byte, with a matching
+    /// Content-Length: a well-formed response whose JSON ends too soon.
+    IncompleteJson,
     /// Read this many bytes of the request body, then reset the connection.
     DropAfterRequestBytes { bytes: u64 },
 }

@@ -135,6 +135,21 @@ async fn a_malformed_body_is_not_json() {
 }
 
 #[tokio::test]
+async fn incomplete_json_is_the_real_body_less_its_last_byte() {
+    let server = TestServer::start().await;
+    let whole = server.api(Method::GET, "/v1/platforms").send().await.unwrap();
+    let whole = whole.text().await.unwrap();
+    let rule =
+        json!({ "path": "/v1/platforms", "times": 1, "action": { "type": "incomplete_json" } });
+    server.admin_post("/_mock/faults", rule).await;
+    let response = server.api(Method::GET, "/v1/platforms").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    assert_eq!(text, whole[..whole.len() - 1]);
+    assert!(serde_json::from_str::<serde_json::Value>(&text).is_err(), "{text}");
+}
+
+#[tokio::test]
 async fn a_delay_fault_delays() {
     let server = TestServer::start().await;
     let rule =

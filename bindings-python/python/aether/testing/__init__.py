@@ -251,7 +251,7 @@ class MockServer:
 
         ``path`` is a pattern (``*`` within a segment, ``**`` across), ``action`` a type
         (``"reset_after_body"``, ``"reset_before_body"``, ``"close_mid_response"``,
-        ``"truncated_body"``, ``"malformed_body"``) or a dict such as
+        ``"truncated_body"``, ``"malformed_body"``, ``"incomplete_json"``) or a dict such as
         ``{"type": "status", "status": 503, "retryAfter": 1}``, ``{"type": "delay", "ms": 500}``
         or ``{"type": "drop_after_request_bytes", "bytes": 65536}``.
         """
