@@ -241,6 +241,7 @@ pub struct ApiRequest {
     body: RequestBody,
     headers: HeaderMap,
     options: RequestOptions,
+    secret_in_response: bool,
 }
 
 impl ApiRequest {
@@ -253,6 +254,7 @@ impl ApiRequest {
             body: RequestBody::Empty,
             headers: HeaderMap::new(),
             options: RequestOptions::default(),
+            secret_in_response: false,
         }
     }
 
@@ -319,6 +321,13 @@ impl ApiRequest {
             .map_err(|_| Error::invalid_argument(format!("invalid value for header {name}")))?;
         self.headers.append(name, value);
         Ok(self)
+    }
+
+    /// Marks a request whose successful response carries a secret (a new webhook's signing
+    /// secret): if that body cannot be decoded, the error says where, but quotes none of it.
+    pub fn secret_in_response(mut self) -> ApiRequest {
+        self.secret_in_response = true;
+        self
     }
 
     /// Sets the options of this call (on top of the client's).
@@ -588,9 +597,25 @@ impl Transport {
     pub async fn send_json<T: DeserializeOwned>(&self, request: ApiRequest) -> Result<Response<T>> {
         let method = request.method.clone();
         let path = request.path.clone();
+        let secret_in_response = request.secret_in_response;
         let response = self.send(request).await?;
         match serde_json::from_slice::<T>(&response.data) {
             Ok(data) => Ok(response.map(|_| data)),
+            Err(e) if secret_in_response => {
+                // serde's message can quote a value, and the body holds a secret: say only where.
+                let mut error = Error::protocol(format!(
+                    "{method} {path}: the response is not the expected JSON (at line {}, \
+                     column {}; its content is not shown because it carries a secret)",
+                    e.line(),
+                    e.column()
+                ))
+                .with_status(response.status)
+                .with_rate_limit(response.rate_limit);
+                if let Some(request_id) = response.request_id {
+                    error = error.with_request_id(request_id);
+                }
+                Err(error)
+            }
             Err(e) => {
                 let mut error = Error::protocol(format!(
                     "{method} {path}: the response is not the expected JSON ({e}); it starts \

@@ -48,7 +48,10 @@ impl Webhooks {
     /// `POST /v1/webhooks`: registers an endpoint. The returned `secret` is shown only here:
     /// store it to verify deliveries.
     pub async fn create(&self, request: &CreateWebhookRequest) -> Result<Webhook> {
-        let request = ApiRequest::post("/v1/webhooks").json(request)?.options(self.options.clone());
+        let request = ApiRequest::post("/v1/webhooks")
+            .json(request)?
+            .secret_in_response()
+            .options(self.options.clone());
         Ok(self.transport.send_json(request).await?.data)
     }
 

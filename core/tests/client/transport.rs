@@ -273,6 +273,32 @@ async fn a_malformed_body_is_a_protocol_error_and_is_not_retried() {
 }
 
 #[tokio::test]
+async fn an_undecodable_response_that_carries_a_secret_is_not_quoted() {
+    let emulator = Emulator::start().await;
+    emulator
+        .fault(json!({"method": "POST", "path": "/v1/webhooks", "times": 1,
+                      "action": {"type": "incomplete_json"}}))
+        .await;
+    let request = aether::model::CreateWebhookRequest {
+        url: "http://127.0.0.1:9/hooks".into(),
+        events: vec![aether::model::WebhookEventType::PostPublished],
+    };
+
+    let error = emulator.client().webhooks().create(&request).await.unwrap_err();
+
+    assert_eq!(error.code(), &ErrorCode::ProtocolError);
+    assert!(error.request_id().is_some());
+    assert!(error.message().contains("not shown"), "{error}");
+    // The server made the webhook, so the body it cut held the new secret.
+    let made = emulator.journal_for("POST", "/v1/webhooks").await;
+    assert_eq!(made.len(), 1);
+    assert_eq!(made[0]["status"], 201, "{made:?}");
+    for shown in [error.to_string(), format!("{error:?}"), error.to_json().to_string()] {
+        assert!(!shown.contains("whsec_"), "{shown}");
+    }
+}
+
+#[tokio::test]
 async fn broken_response_bodies_are_retried() {
     for action in ["truncated_body", "close_mid_response"] {
         let emulator = Emulator::start().await;
