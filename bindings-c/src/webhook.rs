@@ -297,7 +297,16 @@ pub extern "C" fn aether_webhook_verify_at(
 ) -> aether_status {
     boundary(error, || {
         let offset = Duration::from_secs(now_unix_s.unsigned_abs());
-        let now = if now_unix_s >= 0 { UNIX_EPOCH + offset } else { UNIX_EPOCH - offset };
+        let now = if now_unix_s >= 0 {
+            UNIX_EPOCH.checked_add(offset)
+        } else {
+            UNIX_EPOCH.checked_sub(offset)
+        }
+        .ok_or_else(|| {
+            aether::Error::invalid_argument(format!(
+                "now_unix_s {now_unix_s} is outside the range of the system clock"
+            ))
+        })?;
         // SAFETY: the arguments as documented, by the header's conventions.
         unsafe {
             verify(payload, payload_len, signature_header, secrets, secret_count, tolerance_s, now)
@@ -371,5 +380,8 @@ mod tests {
         assert_eq!(at(1_200), aether_status::AETHER_OK);
         assert_eq!(at(1_000 + 301), aether_status::AETHER_ERROR_INVALID_ARGUMENT);
         assert_eq!(at(-5), aether_status::AETHER_ERROR_INVALID_ARGUMENT);
+        // The far ends of the range are refused as stale, never a panic.
+        assert_eq!(at(i64::MAX), aether_status::AETHER_ERROR_INVALID_ARGUMENT);
+        assert_eq!(at(i64::MIN), aether_status::AETHER_ERROR_INVALID_ARGUMENT);
     }
 }
