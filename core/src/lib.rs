@@ -9,6 +9,7 @@ pub mod connect_links;
 pub mod error;
 pub mod media;
 pub mod model;
+mod open_enum;
 pub mod platforms;
 pub mod posts;
 pub mod probe;
@@ -19,6 +20,6 @@ pub mod upload;
 pub mod webhooks;
 
 pub use client::{Client, ClientBuilder};
-pub use error::{decode_error, Error, ErrorCode, ErrorFamily, Result};
+pub use error::{Error, ErrorCode, ErrorFamily, RateLimit, Result};
 pub use tokio_util::sync::CancellationToken;
-pub use transport::{RateLimit, RequestOptions};
+pub use transport::{decode_error, RequestOptions};

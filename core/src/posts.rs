@@ -390,3 +390,12 @@ impl Poller {
         error
     }
 }
+
+/// Waiting's half of [`Error`]: kept here so the error vocabulary needs no `Post`.
+impl Error {
+    /// The last state of the post a `posts().wait(..)` timed out on (`details.post`).
+    pub fn last_post(&self) -> Option<Post> {
+        let post = self.details()?.get("post")?;
+        serde_json::from_value(post.clone()).ok()
+    }
+}

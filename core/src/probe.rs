@@ -49,7 +49,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::open_enum;
+use crate::open_enum::open_enum;
 use crate::ErrorCode;
 
 /// The largest `moov` box the probe reads (real files stay far below: a two-hour movie's is a

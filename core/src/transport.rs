@@ -58,7 +58,12 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tracing::Instrument;
 
-use crate::error::{body_snippet, decode_error, Error, Result};
+mod decode;
+
+pub use crate::error::RateLimit;
+use crate::error::{Error, Result};
+pub(crate) use decode::body_snippet;
+pub use decode::{decode_error, parse_retry_after};
 
 /// Default bound on a whole call (all attempts and waits).
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -131,46 +136,6 @@ impl fmt::Display for ApiKey {
             f.write_str("…[redacted]")
         }
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Rate limits and Retry-After
-// ---------------------------------------------------------------------------------------------
-
-/// The rate-limit headers of a response (`X-RateLimit-Limit`, `-Remaining`, `-Reset`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RateLimit {
-    /// Calls allowed in the current window.
-    pub limit: u64,
-    /// Calls left in the current window.
-    pub remaining: u64,
-    /// When the window resets, in unix seconds.
-    pub reset: u64,
-}
-
-impl RateLimit {
-    /// Reads the three headers; `None` unless all three are present and numeric.
-    pub fn from_headers(headers: &HeaderMap) -> Option<RateLimit> {
-        let number =
-            |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
-        Some(RateLimit {
-            limit: number("x-ratelimit-limit")?,
-            remaining: number("x-ratelimit-remaining")?,
-            reset: number("x-ratelimit-reset")?,
-        })
-    }
-}
-
-/// Reads `Retry-After`: delay seconds, or an HTTP date (a date in the past is zero).
-pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get("retry-after")?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    static PARSER: jiff::fmt::rfc2822::DateTimeParser = jiff::fmt::rfc2822::DateTimeParser::new();
-    let at = PARSER.parse_timestamp(value).ok()?;
-    let seconds = at.as_second().saturating_sub(jiff::Timestamp::now().as_second());
-    Some(Duration::from_secs(u64::try_from(seconds).unwrap_or(0)))
 }
 
 // ---------------------------------------------------------------------------------------------

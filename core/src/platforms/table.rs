@@ -13,7 +13,8 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::model::{open_enum, Platform, Tier};
+use crate::model::{Platform, Tier};
+use crate::open_enum::open_enum;
 use crate::probe::{Container, MediaKind, VideoCodec};
 
 /// Version of the built-in table: the date it last changed. Served as `version`.
