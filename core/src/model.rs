@@ -251,6 +251,9 @@ pub struct ConnectLink {
     /// The connected profile, once `completed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_id: Option<String>,
+    /// When the link was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
 }
 
 open_enum! {
@@ -370,6 +373,12 @@ pub struct UploadState {
     pub size: u64,
     /// Size of every part but the last, in bytes.
     pub part_size: u64,
+    /// Number of parts, numbered from 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_count: Option<u32>,
+    /// When the session expires (`UPLOAD_EXPIRED` after that).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
     /// The parts received so far, by part number.
     pub parts: Vec<PartReceipt>,
 }
@@ -851,7 +860,8 @@ open_enum! {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PostContent {
-    /// The caption or body.
+    /// The caption or body (the spec's default, empty, when absent).
+    #[serde(default)]
     pub text: String,
     /// The title, for platforms that have one (YouTube, Reddit) unless their options set one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
