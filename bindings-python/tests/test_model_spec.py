@@ -1,8 +1,9 @@
 """The result classes of ``aether`` against ``spec/openapi.yaml`` (``components/schemas``): each
 class has one attribute per property of its schema (snake_case for the wire's camelCase), and an
 attribute is ``Optional`` exactly when the property is not required (a property the spec gives a
-``default`` is never absent in effect, so its attribute may hold that default instead). A field added to the spec
-and not here (or renamed in one of them) fails with the class and the property named."""
+``default`` is never absent in effect, so its attribute may hold that default instead). A field
+added to the spec and not here (or renamed in one of them) fails with the class and the property
+named."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import sys
 try:
     import yaml
 except ImportError:
-    sys.exit("tests/c/model_spec.py needs PyYAML (apt-get install python3-yaml, or pip install PyYAML)")
+    sys.exit("tests/c/model_spec.py needs PyYAML (apt-get install python3-yaml)")
 
 # Handle -> the schema it mirrors (a path under components/schemas).
 HANDLES = {
