@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, Dict, List, Tuple, Type
 
 import pytest
-import yaml
 
 import aether._models as models
 
@@ -78,6 +77,9 @@ def _snake(name: str) -> str:
 
 
 def _schemas() -> Dict[str, Any]:
+    # Imported here, not at collection, so that the forking tests' children never hold it.
+    import yaml
+
     with open(SPEC, encoding="utf-8") as f:
         spec = yaml.safe_load(f)
     schemas: Dict[str, Any] = spec["components"]["schemas"]
