@@ -129,6 +129,7 @@ declare namespace Aether {
     expiresAt: Timestamp;
     /** The connected profile, once `completed`. */
     profileId?: string;
+    createdAt?: Timestamp;
   }
 
   /** What a verified connect-link redirect says. */
@@ -192,6 +193,10 @@ declare namespace Aether {
     status: UploadStatus;
     size: number;
     partSize: number;
+    /** Number of parts, numbered from 1. */
+    partCount?: number;
+    /** When the session expires (`UPLOAD_EXPIRED` after that). */
+    expiresAt?: Timestamp;
     parts: PartReceipt[];
   }
 

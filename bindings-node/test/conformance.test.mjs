@@ -15,15 +15,121 @@ const scenarioDir = process.env.AETHER_CONFORMANCE_DIR ?? path.join(repoDir, 'te
 const DEFAULT_POLL_MS = 100;
 const DEFAULT_WAIT_MS = 30_000;
 
-const OPS = [
-  'connectLinks.create', 'connectLinks.get', 'connectLinks.approve',
-  'profiles.get', 'profiles.list', 'profiles.disconnect',
-  'media.upload', 'media.resume', 'media.get', 'media.wait',
-  'posts.create', 'posts.get', 'posts.list', 'posts.update', 'posts.cancel', 'posts.wait',
-  'webhooks.create', 'webhooks.receive', 'webhooks.verifySignature',
-  'admin.fault', 'admin.advanceClock', 'admin.forceOutcome', 'admin.setSettings', 'admin.revokeProfile',
-  'journal.count',
-];
+/**
+ * The operations this runner can run, by name. The list of operations is schema.json's: the
+ * first test fails, naming them, when the schema has one with no handler here.
+ */
+const OPS = {
+  'connectLinks.create': async ({ client, input, options }) => {
+    return client.connectLinks.create(input, options);
+  },
+  'connectLinks.get': async ({ op, client, input, options }) => {
+    only(input, ['id'], op);
+    return client.connectLinks.get(text(input, 'id'), options);
+  },
+  'connectLinks.approve': async ({ mock, op, input }) => {
+    only(input, ['id', 'tier'], op);
+    return mock.approveConnectLink(text(input, 'id'), { tier: input.tier });
+  },
+  'profiles.get': async ({ op, client, input, options }) => {
+    only(input, ['id'], op);
+    return client.profiles.get(text(input, 'id'), options);
+  },
+  'profiles.list': async ({ op, client, input, options }) => {
+    only(input, [], op);
+    return { data: await collect(client.profiles.list(options)) };
+  },
+  'profiles.disconnect': async ({ op, client, input, options }) => {
+    only(input, ['id'], op);
+    return client.profiles.disconnect(text(input, 'id'), options);
+  },
+  'media.upload': async ({ op, client, input, options }) => {
+    return upload(op, client, input, options);
+  },
+  'media.resume': async ({ op, client, input, options }) => {
+    return upload(op, client, input, options);
+  },
+  'media.get': async ({ op, client, input, options }) => {
+    only(input, ['mediaKey'], op);
+    return client.media.get(text(input, 'mediaKey'), options);
+  },
+  'media.wait': async ({ op, client, input }) => {
+    only(input, ['mediaKey', 'timeoutMs'], op);
+    return client.media.waitReady(text(input, 'mediaKey'), {
+      pollIntervalMs: 50,
+      timeoutMs: input.timeoutMs ?? DEFAULT_WAIT_MS,
+    });
+  },
+  'posts.create': async ({ client, input, options }) => {
+    return client.posts.create(input, options);
+  },
+  'posts.get': async ({ op, client, input, options }) => {
+    only(input, ['id'], op);
+    return client.posts.get(text(input, 'id'), options);
+  },
+  'posts.list': async ({ op, client, input, options }) => {
+    only(input, ['status', 'profileId', 'pageSize'], op);
+    const params = { status: input.status, profileId: input.profileId, limit: input.pageSize };
+    return { data: await collect(client.posts.list(params, options)) };
+  },
+  'posts.update': async ({ client, input, options }) => {
+    const { id, ...body } = input;
+    return client.posts.update(id, body, options);
+  },
+  'posts.cancel': async ({ op, client, input, options }) => {
+    only(input, ['id'], op);
+    return client.posts.cancel(text(input, 'id'), options);
+  },
+  'posts.wait': async ({ op, client, input, options }) => {
+    only(input, ['id', 'pollIntervalMs', 'timeoutMs'], op);
+    return client.posts.wait(text(input, 'id'), {
+      pollIntervalMs: input.pollIntervalMs ?? DEFAULT_POLL_MS,
+      timeoutMs: input.timeoutMs ?? DEFAULT_WAIT_MS,
+      maxRetries: options.maxRetries,
+    });
+  },
+  'webhooks.create': async ({ client, input, options }) => {
+    return client.webhooks.create(input, options);
+  },
+  'webhooks.receive': async ({ run, op, input }) => {
+    only(input, ['type', 'postId', 'timeoutMs'], op);
+    return run.receiver.next(input.type, input.postId, input.timeoutMs ?? DEFAULT_WAIT_MS);
+  },
+  'webhooks.verifySignature': async ({ op, client, input }) => {
+    only(input, ['payload', 'header', 'secrets', 'toleranceSeconds', 'now'], op);
+    client.webhooks.verifySignature({
+      payload: input.payload,
+      header: input.header,
+      secrets: input.secrets,
+      toleranceSeconds: input.toleranceSeconds,
+      now: input.now,
+    });
+    return { valid: true };
+  },
+  'admin.fault': async ({ mock, input }) => {
+    return mock.injectFault(input);
+  },
+  'admin.advanceClock': async ({ mock, op, input }) => {
+    only(input, ['seconds'], op);
+    return mock.advanceClock(input);
+  },
+  'admin.forceOutcome': async ({ mock, input }) => {
+    const { postId, ...body } = input;
+    return mock.forceOutcome(postId, body);
+  },
+  'admin.setSettings': async ({ mock, input }) => {
+    return mock.updateSettings(input);
+  },
+  'admin.revokeProfile': async ({ mock, op, input }) => {
+    only(input, ['id'], op);
+    return mock.revokeProfile(text(input, 'id'));
+  },
+  'journal.count': async ({ mock, op, input }) => {
+    only(input, ['method', 'path', 'status', 'created', 'replayed', 'fault'], op);
+    const entries = await mock.journal();
+    return { count: entries.filter((entry) => journalMatches(input, entry)).length };
+  },
+};
 const MATCHERS = ['$exists', '$startsWith', '$contains', '$length', '$gte', '$lte', '$oneOf', '$ne', '$sameInstant'];
 
 /** A scenario step failed for a reason of the scenario or the runner, not of the SDK. */
@@ -34,9 +140,13 @@ const files = fs.existsSync(scenarioDir)
   : [];
 const filter = process.env.AETHER_CONFORMANCE || '';
 
-test('the runner implements exactly the schema\'s operations', { skip: files.length === 0 && 'no scenarios yet' }, () => {
+test('the runner can run every operation schema.json names, and no other', { skip: files.length === 0 && 'no scenarios yet' }, () => {
   const schema = JSON.parse(fs.readFileSync(path.join(scenarioDir, 'schema.json'), 'utf8'));
-  assert.deepEqual([...schema.$defs.step.properties.op.enum].sort(), [...OPS].sort());
+  const listed = schema.$defs.step.properties.op.enum;
+  const cannot = listed.filter((op) => !Object.hasOwn(OPS, op));
+  assert.deepEqual(cannot, [], `schema.json names operations this runner cannot run: ${cannot.join(', ')}`);
+  const stale = Object.keys(OPS).filter((op) => !listed.includes(op));
+  assert.deepEqual(stale, [], `the runner runs operations schema.json does not name: ${stale.join(', ')}`);
   assert.ok(files.length >= 25, `expected at least 25 scenarios, found ${files.length}`);
 });
 
@@ -151,98 +261,8 @@ function text(input, name) {
 }
 
 async function call(run, op, client, input, options) {
-  const { mock } = run;
-  switch (op) {
-    case 'connectLinks.create':
-      return client.connectLinks.create(input, options);
-    case 'connectLinks.get':
-      only(input, ['id'], op);
-      return client.connectLinks.get(text(input, 'id'), options);
-    case 'connectLinks.approve':
-      only(input, ['id', 'tier'], op);
-      return mock.approveConnectLink(text(input, 'id'), { tier: input.tier });
-    case 'profiles.get':
-      only(input, ['id'], op);
-      return client.profiles.get(text(input, 'id'), options);
-    case 'profiles.list':
-      only(input, [], op);
-      return { data: await collect(client.profiles.list(options)) };
-    case 'profiles.disconnect':
-      only(input, ['id'], op);
-      return client.profiles.disconnect(text(input, 'id'), options);
-    case 'media.upload':
-    case 'media.resume':
-      return upload(op, client, input, options);
-    case 'media.get':
-      only(input, ['mediaKey'], op);
-      return client.media.get(text(input, 'mediaKey'), options);
-    case 'media.wait':
-      only(input, ['mediaKey', 'timeoutMs'], op);
-      return client.media.waitReady(text(input, 'mediaKey'), {
-        pollIntervalMs: 50,
-        timeoutMs: input.timeoutMs ?? DEFAULT_WAIT_MS,
-      });
-    case 'posts.create':
-      return client.posts.create(input, options);
-    case 'posts.get':
-      only(input, ['id'], op);
-      return client.posts.get(text(input, 'id'), options);
-    case 'posts.list': {
-      only(input, ['status', 'profileId', 'pageSize'], op);
-      const params = { status: input.status, profileId: input.profileId, limit: input.pageSize };
-      return { data: await collect(client.posts.list(params, options)) };
-    }
-    case 'posts.update': {
-      const { id, ...body } = input;
-      return client.posts.update(id, body, options);
-    }
-    case 'posts.cancel':
-      only(input, ['id'], op);
-      return client.posts.cancel(text(input, 'id'), options);
-    case 'posts.wait':
-      only(input, ['id', 'pollIntervalMs', 'timeoutMs'], op);
-      return client.posts.wait(text(input, 'id'), {
-        pollIntervalMs: input.pollIntervalMs ?? DEFAULT_POLL_MS,
-        timeoutMs: input.timeoutMs ?? DEFAULT_WAIT_MS,
-        maxRetries: options.maxRetries,
-      });
-    case 'webhooks.create':
-      return client.webhooks.create(input, options);
-    case 'webhooks.receive':
-      only(input, ['type', 'postId', 'timeoutMs'], op);
-      return run.receiver.next(input.type, input.postId, input.timeoutMs ?? DEFAULT_WAIT_MS);
-    case 'webhooks.verifySignature':
-      only(input, ['payload', 'header', 'secrets', 'toleranceSeconds', 'now'], op);
-      client.webhooks.verifySignature({
-        payload: input.payload,
-        header: input.header,
-        secrets: input.secrets,
-        toleranceSeconds: input.toleranceSeconds,
-        now: input.now,
-      });
-      return { valid: true };
-    case 'admin.fault':
-      return mock.injectFault(input);
-    case 'admin.advanceClock':
-      only(input, ['seconds'], op);
-      return mock.advanceClock(input);
-    case 'admin.forceOutcome': {
-      const { postId, ...body } = input;
-      return mock.forceOutcome(postId, body);
-    }
-    case 'admin.setSettings':
-      return mock.updateSettings(input);
-    case 'admin.revokeProfile':
-      only(input, ['id'], op);
-      return mock.revokeProfile(text(input, 'id'));
-    case 'journal.count': {
-      only(input, ['method', 'path', 'status', 'created', 'replayed', 'fault'], op);
-      const entries = await mock.journal();
-      return { count: entries.filter((entry) => journalMatches(input, entry)).length };
-    }
-    default:
-      throw new Harness(`the runner does not implement ${op}`);
-  }
+  if (!Object.hasOwn(OPS, op)) throw new Harness(`the runner does not implement ${op}`);
+  return OPS[op]({ run, mock: run.mock, op, client, input, options });
 }
 
 function upload(op, client, input, options) {

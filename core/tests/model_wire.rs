@@ -7,6 +7,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+/// The model against spec/openapi.yaml's schemas.
+#[path = "model_wire/spec.rs"]
+mod spec;
+
 /// Parses `wire` into `T`, serializes it back, and asserts the JSON is unchanged.
 fn round_trip<T: Serialize + DeserializeOwned>(wire: Value) -> T {
     let typed: T = serde_json::from_value(wire.clone()).expect("wire JSON parses");

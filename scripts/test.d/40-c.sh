@@ -3,7 +3,8 @@
 #   1. builds aether-c (libaether.so/.a) and aether-mock (debug);
 #   2. regenerates the header with the pinned cbindgen (installed into target/tools when
 #      missing) and fails when include/aether.h differs; checks that every declaration in it
-#      has a doc comment and that its version macros match Cargo.toml;
+#      has a doc comment, a getter for every property of the spec's schemas it has handles for
+#      (tests/c/model_spec.py) and version macros that match Cargo.toml;
 #   3. checks that libaether.so exports exactly the functions the header declares, all
 #      prefixed aether_;
 #   4. compiles the C tests with -std=c99 -Wall -Wextra -Wpedantic -Werror, a C++17 file
@@ -59,6 +60,9 @@ for number, line in enumerate(lines):
 if missing:
     sys.exit("declarations without a doc comment in include/aether.h:\n" + "\n".join(missing))
 EOF
+
+step "header: a getter (or a stated reason) for every property of the schemas C has handles for"
+python3 tests/c/model_spec.py include/aether.h spec/openapi.yaml
 
 step "header: version macros match Cargo.toml"
 version=$(cargo metadata --no-deps --format-version 1 --locked |

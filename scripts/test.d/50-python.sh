@@ -13,11 +13,15 @@ cd "$(dirname "$0")/../.."
 MATURIN_VERSION=1.16.0
 PYTEST_VERSION=9.2.0
 MYPY_VERSION=2.4.1
+# test_model_spec.py reads spec/openapi.yaml; the stubs are for mypy --strict.
+PYYAML_VERSION=6.0.3
+TYPES_PYYAML_VERSION=6.0.12.20261122
 VENV=$PWD/target/py-venv
 
 [[ -x $VENV/bin/python ]] || python3 -m venv "$VENV"
 installed=$("$VENV/bin/python" -m pip freeze --disable-pip-version-check 2>/dev/null || true)
-for pin in "maturin==$MATURIN_VERSION" "pytest==$PYTEST_VERSION" "mypy==$MYPY_VERSION"; do
+for pin in "maturin==$MATURIN_VERSION" "pytest==$PYTEST_VERSION" "mypy==$MYPY_VERSION" \
+  "PyYAML==$PYYAML_VERSION" "types-PyYAML==$TYPES_PYYAML_VERSION"; do
   if ! grep -qx "$pin" <<<"$installed"; then
     echo "installing $pin into $VENV"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$pin"

@@ -26,16 +26,16 @@
 #include "json.h"
 #include "support.h"
 
-/* What the runner can do through the C API. */
-static const char *const supported_ops[] = {
-    "connectLinks.create", "connectLinks.get",  "connectLinks.approve", "profiles.get",
-    "profiles.list",       "profiles.disconnect", "media.upload",       "media.resume",
-    "media.get",           "media.wait",        "posts.create",         "posts.get",
-    "posts.list",          "posts.update",      "posts.cancel",         "posts.wait",
-    "webhooks.create",     "webhooks.receive",  "webhooks.verifySignature", "admin.fault",
-    "admin.advanceClock",  "admin.forceOutcome",
-    "admin.setSettings",   "admin.revokeProfile", "journal.count",
-};
+/* Set while `supported` asks run_op whether it has an operation: is_op then notes the match
+ * and answers no, so that nothing runs. */
+static int probing, probe_hit;
+
+/* Whether run_op should run `name` (never while probing). */
+static int is_op(const char *op, const char *name) {
+  if (strcmp(op, name) != 0) return 0;
+  if (probing) probe_hit = 1;
+  return !probing;
+}
 
 #define MAX_VARS 64
 
@@ -599,23 +599,23 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
   aether_error *error_ = NULL;
   const char *id = text_of(input, "id");
 
-  if (strcmp(op, "connectLinks.create") == 0) {
+  if (is_op(op, "connectLinks.create")) {
     aether_connect_link *link = NULL;
     API(aether_connect_link_create(client, text_of(input, "platform"),
                                    text_of(input, "redirectUrl"), text_of(input, "state"), &link, E),
         aether_connect_link_to_json, link, aether_connect_link_free);
   }
-  if (strcmp(op, "connectLinks.get") == 0) {
+  if (is_op(op, "connectLinks.get")) {
     aether_connect_link *link = NULL;
     API(aether_connect_link_get(client, id, &link, E), aether_connect_link_to_json, link,
         aether_connect_link_free);
   }
-  if (strcmp(op, "profiles.get") == 0) {
+  if (is_op(op, "profiles.get")) {
     aether_profile *profile = NULL;
     API(aether_profile_get(client, id, &profile, E), aether_profile_to_json, profile,
         aether_profile_free);
   }
-  if (strcmp(op, "profiles.list") == 0) {
+  if (is_op(op, "profiles.list")) {
     aether_profile_list *list = NULL;
     jvalue *data;
     size_t i;
@@ -634,7 +634,7 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     json_set(*result, "data", data);
     return 0;
   }
-  if (strcmp(op, "media.upload") == 0 || strcmp(op, "media.resume") == 0) {
+  if (is_op(op, "media.upload") || is_op(op, "media.resume")) {
     static const char *const fields[] = {"fixture", "fileName", "mimeType", "platforms", "tier",
                                          "partSize", "singleShotThreshold", "uploadId", NULL};
     aether_upload_options upload = AETHER_UPLOAD_OPTIONS_INIT;
@@ -657,25 +657,25 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     if (json_get(input, "partSize")) upload.part_size = (uint64_t)json_get(input, "partSize")->number;
     if (threshold != NULL) upload.single_shot_threshold = (int64_t)threshold->number;
     snprintf(path, sizeof path, "%s", fixture(text_of(input, "fixture")));
-    if (strcmp(op, "media.resume") == 0) {
+    if (is_op(op, "media.resume")) {
       status = aether_media_resume(client, text_of(input, "uploadId"), path, &upload, &media, E);
     } else {
       status = aether_media_upload(client, path, &upload, &media, E);
     }
     API(status, aether_media_to_json, media, aether_media_free);
   }
-  if (strcmp(op, "media.get") == 0) {
+  if (is_op(op, "media.get")) {
     aether_media *media = NULL;
     API(aether_media_get(client, text_of(input, "mediaKey"), &media, E), aether_media_to_json,
         media, aether_media_free);
   }
-  if (strcmp(op, "media.wait") == 0) {
+  if (is_op(op, "media.wait")) {
     aether_wait_options wait = wait_options(input, 50);
     aether_media *media = NULL;
     API(aether_media_wait_ready(client, text_of(input, "mediaKey"), &wait, &media, E),
         aether_media_to_json, media, aether_media_free);
   }
-  if (strcmp(op, "posts.create") == 0) {
+  if (is_op(op, "posts.create")) {
     aether_post_builder *builder = NULL;
     aether_post *post = NULL;
     aether_status status;
@@ -691,13 +691,13 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     aether_post_builder_free(builder);
     API(status, aether_post_to_json, post, aether_post_free);
   }
-  if (strcmp(op, "posts.list") == 0 || strcmp(op, "profiles.disconnect") == 0) {
+  if (is_op(op, "posts.list") || is_op(op, "profiles.disconnect")) {
     static const char *const fields[] = {"status", "profileId", "pageSize", NULL};
     const jvalue *page_size = json_get(input, "pageSize");
     aether_post_list *list = NULL;
     jvalue *data;
     size_t i;
-    if (strcmp(op, "profiles.disconnect") == 0) {
+    if (is_op(op, "profiles.disconnect")) {
       aether_profile *profile = NULL;
       API(aether_profile_disconnect(client, id, &profile, E), aether_profile_to_json, profile,
           aether_profile_free);
@@ -719,7 +719,7 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     json_set(*result, "data", data);
     return 0;
   }
-  if (strcmp(op, "posts.update") == 0) {
+  if (is_op(op, "posts.update")) {
     static const char *const fields[] = {"id", "scheduledFor", "timezone", "content", "draft", NULL};
     aether_post_changes changes = AETHER_POST_CHANGES_INIT;
     const jvalue *content = json_get(input, "content");
@@ -734,26 +734,26 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     API(aether_post_update(client, id, &changes, &post, E), aether_post_to_json, post,
         aether_post_free);
   }
-  if (strcmp(op, "posts.get") == 0) {
+  if (is_op(op, "posts.get")) {
     aether_post *post = NULL;
     API(aether_post_get(client, id, &post, E), aether_post_to_json, post, aether_post_free);
   }
-  if (strcmp(op, "posts.cancel") == 0) {
+  if (is_op(op, "posts.cancel")) {
     aether_post *post = NULL;
     API(aether_post_cancel(client, id, &post, E), aether_post_to_json, post, aether_post_free);
   }
-  if (strcmp(op, "posts.wait") == 0) {
+  if (is_op(op, "posts.wait")) {
     aether_wait_options wait = wait_options(input, 100);
     aether_post *post = NULL;
     API(aether_post_wait(client, id, &wait, &post, E), aether_post_to_json, post,
         aether_post_free);
   }
-  if (strcmp(op, "webhooks.create") == 0) {
+  if (is_op(op, "webhooks.create")) {
     static const char *const fields[] = {"url", "events", NULL};
     if (only_fields(s, op, input, fields) != 0) return -1;
     return create_webhook(s, client, text_of(input, "url"), json_get(input, "events"), result);
   }
-  if (strcmp(op, "webhooks.receive") == 0) {
+  if (is_op(op, "webhooks.receive")) {
     static const char *const fields[] = {"type", "postId", "timeoutMs", NULL};
     const jvalue *timeout = json_get(input, "timeoutMs");
     long timeout_ms = timeout != NULL ? (long)timeout->number : 30000;
@@ -777,7 +777,7 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     receiver_delivery_free(&delivery);
     return 0;
   }
-  if (strcmp(op, "webhooks.verifySignature") == 0) {
+  if (is_op(op, "webhooks.verifySignature")) {
     static const char *const fields[] = {"payload", "header", "secrets", "toleranceSeconds", "now",
                                          NULL};
     const jvalue *secrets = json_get(input, "secrets");
@@ -808,7 +808,7 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     json_set(*result, "valid", json_new_bool(1));
     return 0;
   }
-  if (strcmp(op, "connectLinks.approve") == 0) {
+  if (is_op(op, "connectLinks.approve")) {
     char path[256];
     jvalue *body = json_new(J_OBJECT);
     int outcome;
@@ -818,14 +818,14 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     json_free(body);
     return outcome;
   }
-  if (strcmp(op, "admin.fault") == 0) return admin_json(s, "POST", "/_mock/faults", input, result);
-  if (strcmp(op, "admin.advanceClock") == 0) {
+  if (is_op(op, "admin.fault")) return admin_json(s, "POST", "/_mock/faults", input, result);
+  if (is_op(op, "admin.advanceClock")) {
     return admin_json(s, "POST", "/_mock/clock/advance", input, result);
   }
-  if (strcmp(op, "admin.setSettings") == 0) {
+  if (is_op(op, "admin.setSettings")) {
     return admin_json(s, "PATCH", "/_mock/settings", input, result);
   }
-  if (strcmp(op, "admin.forceOutcome") == 0) {
+  if (is_op(op, "admin.forceOutcome")) {
     char path[256];
     jvalue *body = json_clone(input);
     size_t i;
@@ -845,12 +845,12 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     json_free(body);
     return outcome;
   }
-  if (strcmp(op, "admin.revokeProfile") == 0) {
+  if (is_op(op, "admin.revokeProfile")) {
     char path[256];
     snprintf(path, sizeof path, "/_mock/profiles/%s/revoke", id ? id : "");
     return admin_json(s, "POST", path, NULL, result);
   }
-  if (strcmp(op, "journal.count") == 0) {
+  if (is_op(op, "journal.count")) {
     jvalue *journal = NULL;
     const jvalue *entries;
     size_t i, count = 0;
@@ -864,17 +864,20 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     json_set(*result, "count", json_new_number((double)count));
     return 0;
   }
+  if (probing) return 0;
   return failf(s, "the C runner has no operation %s", op);
 }
 
 /* ---- scenarios ---------------------------------------------------------------------------- */
 
+/* Whether run_op has the operation: asked of run_op itself, so there is no second list. */
 static int supported(const char *op) {
-  size_t i;
-  for (i = 0; i < sizeof supported_ops / sizeof supported_ops[0]; i++) {
-    if (strcmp(op, supported_ops[i]) == 0) return 1;
-  }
-  return 0;
+  jvalue *result = NULL;
+  probing = 1;
+  probe_hit = 0;
+  run_op(NULL, NULL, op, NULL, NULL, &result);
+  probing = 0;
+  return probe_hit;
 }
 
 /* What the scenario needs that the C API lacks ("" when nothing), in `need`. (Inputs the C
@@ -1057,6 +1060,39 @@ static char *read_file(const char *path) {
   return text;
 }
 
+/* The runner can run every operation schema.json names; otherwise says which it cannot. */
+static int check_schema_ops(const char *dir) {
+  char path[1024], error[256], missing[512] = "";
+  char *text;
+  jvalue *schema;
+  const jvalue *ops;
+  size_t i;
+  snprintf(path, sizeof path, "%s/schema.json", dir);
+  text = read_file(path);
+  schema = text ? json_parse(text, error, sizeof error) : NULL;
+  free(text);
+  ops = json_get(json_get(json_get(json_get(json_get(schema, "$defs"), "step"), "properties"),
+                          "op"),
+                 "enum");
+  if (ops == NULL || ops->type != J_ARRAY) {
+    fprintf(stderr, "%s lists no operations at $defs.step.properties.op.enum\n", path);
+    json_free(schema);
+    return -1;
+  }
+  for (i = 0; i < ops->count; i++) {
+    const char *op = ops->items[i]->type == J_STRING ? ops->items[i]->string : "(not a string)";
+    if (!supported(op)) {
+      snprintf(missing + strlen(missing), sizeof missing - strlen(missing), " %s", op);
+    }
+  }
+  json_free(schema);
+  if (missing[0] != '\0') {
+    fprintf(stderr, "schema.json names operations this runner cannot run:%s\n", missing);
+    return -1;
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   const char *filter = argc > 1 ? argv[1] : NULL;
   const char *dir = getenv("AETHER_CONFORMANCE_DIR") ? getenv("AETHER_CONFORMANCE_DIR")
@@ -1066,6 +1102,7 @@ int main(int argc, char **argv) {
   static state s;
 
   if (mock_load() != 0) return 2;
+  if (check_schema_ops(dir) != 0) return 1;
   count = scandir(dir, &entries, scenario_file, alphasort);
   if (count < 0) {
     fprintf(stderr, "cannot read %s\n", dir);

@@ -145,6 +145,7 @@ class ConnectLink(_Model):
     expires_at: str = ""
     state: Optional[str] = None
     profile_id: Optional[str] = None
+    created_at: Optional[str] = None
     """The connected profile, once ``completed``."""
 
 

@@ -61,4 +61,7 @@ pub struct ConnectLink {
     /// The connected profile, once `completed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_id: Option<String>,
+    /// When the link was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<Timestamp>,
 }

@@ -79,6 +79,12 @@ pub struct UploadState {
     pub size: u64,
     /// Size of every part but the last, in bytes.
     pub part_size: u64,
+    /// Number of parts, numbered from 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub part_count: Option<u32>,
+    /// When the session expires (`UPLOAD_EXPIRED` after that).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<Timestamp>,
     /// The parts received so far, by part number.
     pub parts: Vec<PartReceipt>,
 }

@@ -85,7 +85,8 @@ open_enum! {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PostContent {
-    /// The caption or body.
+    /// The caption or body (the spec's default, empty, when absent).
+    #[serde(default)]
     pub text: String,
     /// The title, for platforms that have one (YouTube, Reddit) unless their options set one.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -56,7 +56,6 @@ struct StoredLink {
     /// The link with its recorded status (`pending`, `completed` or `denied`); `expired` is
     /// computed from the clock when the link is shown.
     link: ConnectLink,
-    created_at: String,
     expires_at: Timestamp,
 }
 
@@ -69,20 +68,12 @@ impl StoredLink {
         }
     }
 
-    fn view(&self, now: Timestamp) -> LinkView {
+    /// The link as the API shows it.
+    fn view(&self, now: Timestamp) -> ConnectLink {
         let mut link = self.link.clone();
         link.status = self.status(now);
-        LinkView { link, created_at: self.created_at.clone() }
+        link
     }
-}
-
-/// A link as the API shows it: the model's fields plus `createdAt`.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct LinkView {
-    #[serde(flatten)]
-    link: ConnectLink,
-    created_at: String,
 }
 
 impl Links {
@@ -122,7 +113,7 @@ struct CreateLinkBody {
 async fn create(
     State(state): State<SharedState>,
     ApiJson(body): ApiJson<CreateLinkBody>,
-) -> ApiResult<(StatusCode, Extension<Created>, Json<LinkView>)> {
+) -> ApiResult<(StatusCode, Extension<Created>, Json<ConnectLink>)> {
     let platform = required_platform(body.platform)?;
     let redirect_url = validate_redirect_url(body.redirect_url)?;
     if let Some(link_state) = &body.state {
@@ -149,8 +140,8 @@ async fn create(
             status: ConnectLinkStatus::Pending,
             expires_at: rfc3339(expires_at),
             profile_id: None,
+            created_at: Some(rfc3339(now)),
         },
-        created_at: rfc3339(now),
         expires_at,
     };
     let view = stored.view(now);
@@ -190,7 +181,7 @@ fn validate_redirect_url(url: Option<String>) -> ApiResult<String> {
 async fn get_one(
     State(state): State<SharedState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<LinkView>> {
+) -> ApiResult<Json<ConnectLink>> {
     let now = state.clock.now();
     let store = state.store();
     let link = store.connect_links.get(&id).ok_or_else(|| not_found(&id))?;
@@ -215,7 +206,7 @@ enum Decision {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Outcome {
-    link: LinkView,
+    link: ConnectLink,
     /// The connected profile, when the link is completed.
     profile: Option<Profile>,
     /// Where the browser is sent.
@@ -265,8 +256,8 @@ fn decide(state: &SharedState, id: &str, decision: Decision, strict: bool) -> Ap
     }
     let stored = store.connect_links.get(id).ok_or_else(|| not_found(id))?;
     let view = stored.view(now);
-    let profile = view.link.profile_id.as_deref().and_then(|p| store.profiles.get(p)).cloned();
-    let redirect = redirect_for(&view.link);
+    let profile = view.profile_id.as_deref().and_then(|p| store.profiles.get(p)).cloned();
+    let redirect = redirect_for(&view);
     Ok(Outcome { link: view, profile, redirect, created })
 }
 
@@ -366,7 +357,7 @@ fn show_page(state: &SharedState, id: &str) -> ApiResult<Response> {
         let store = state.store();
         store.connect_links.get(id).ok_or_else(|| not_found(id))?.view(now)
     };
-    let link = &view.link;
+    let link = &view;
     let platform = escape(link.platform.as_str());
     let id = escape(&link.id);
     let body = if link.status == ConnectLinkStatus::Pending {
@@ -453,6 +444,7 @@ mod tests {
             status,
             expires_at: String::new(),
             profile_id: Some("prof_1".into()),
+            created_at: None,
         }
     }
 

@@ -60,7 +60,7 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 use sha2::{Digest, Sha256};
 use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 use tokio::task::JoinHandle;
@@ -238,21 +238,17 @@ impl Session {
         Some(kept)
     }
 
-    fn view(&self) -> Value {
-        let state = UploadState {
+    fn view(&self) -> UploadState {
+        UploadState {
             upload_id: self.id.clone(),
             media_key: self.media_key.clone(),
             status: self.status.clone(),
             size: self.size,
             part_size: self.part_size,
+            part_count: Some(self.part_count),
+            expires_at: Some(rfc3339(self.expires_at)),
             parts: self.parts.values().cloned().collect(),
-        };
-        let mut value = serde_json::to_value(state).unwrap_or(Value::Null);
-        if let Value::Object(fields) = &mut value {
-            fields.insert("partCount".into(), Value::from(self.part_count));
-            fields.insert("expiresAt".into(), Value::from(rfc3339(self.expires_at)));
         }
-        value
     }
 }
 
@@ -449,7 +445,7 @@ async fn create(
 async fn get_upload(
     State(state): State<SharedState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<UploadState>> {
     with_live_session(&state, &id, |session| Ok(Json(session.view())))
 }
 
