@@ -1,7 +1,10 @@
-//! `aether_media`: uploading a file and reading what the server's verification found.
+//! `aether_media`: uploading a file, waiting for and reading what the server's verification
+//! found.
 
 use std::ffi::{c_char, c_void, CString};
+use std::time::Duration;
 
+use aether::media::MediaWaitOptions;
 use aether::model::{Media, Platform, Tier};
 use aether::upload::{UploadOptions, UploadProgress, UploadSource};
 use aether::Error;
@@ -12,7 +15,7 @@ use crate::error::aether_error;
 use crate::ffi::{borrowed_str, boundary, cstring, field, free_raw, getter, into_raw};
 use crate::ffi::{opt_cstring, opt_str_arg, or_minus_one, out_arg, ref_arg, str_arg};
 use crate::ffi::{str_array_arg, write_json, Res, UserData};
-use crate::post::{aether_wait_options, media_wait_options};
+use crate::post::{aether_wait_options, millis, wait_options_arg, AETHER_NO_TIMEOUT};
 use crate::status::aether_status;
 
 /// Where an upload stands, given to an aether_progress_callback.
@@ -258,6 +261,25 @@ pub extern "C" fn aether_media_get(
         out.write(into_raw(aether_media::new(media)));
         Ok(())
     })
+}
+
+/// `aether_wait_options` (NULL: defaults) as the core's media wait options.
+pub(crate) fn media_wait_options(options: *const aether_wait_options) -> MediaWaitOptions {
+    let options = wait_options_arg(options);
+    let mut wait = MediaWaitOptions::default();
+    if let Some(interval) = millis(options.poll_interval_ms) {
+        wait.poll_interval = interval;
+    }
+    if let Some(interval) = millis(options.max_poll_interval_ms) {
+        wait.max_poll_interval = interval;
+    }
+    match options.timeout_ms {
+        0 => {}
+        ms if ms <= AETHER_NO_TIMEOUT => wait.timeout = None,
+        ms => wait.timeout = Some(Duration::from_millis(ms.unsigned_abs())),
+    }
+    wait.cancel = token_of(options.cancel);
+    wait
 }
 
 /// Blocks until the server has verified the media and writes it, "ready", to `*out_media`.

@@ -4,7 +4,6 @@
 use std::ffi::{c_char, CString};
 use std::time::Duration;
 
-use aether::media::MediaWaitOptions;
 use aether::model::{
     ListPostsQuery, Post, PostContent, PostStatus, ResultError, TargetResult, UpdatePostRequest,
 };
@@ -42,7 +41,7 @@ pub struct aether_wait_options {
 }
 
 /// The options as given, or all defaults when `options` is NULL.
-fn wait_options_arg(options: *const aether_wait_options) -> aether_wait_options {
+pub(crate) fn wait_options_arg(options: *const aether_wait_options) -> aether_wait_options {
     // SAFETY: NULL or valid options, by the header's conventions.
     unsafe { options.as_ref() }.copied().unwrap_or(aether_wait_options {
         poll_interval_ms: 0,
@@ -52,7 +51,8 @@ fn wait_options_arg(options: *const aether_wait_options) -> aether_wait_options 
     })
 }
 
-fn millis(ms: u32) -> Option<Duration> {
+/// A wait option's milliseconds; 0 (the default) as none.
+pub(crate) fn millis(ms: u32) -> Option<Duration> {
     (ms > 0).then(|| Duration::from_millis(u64::from(ms)))
 }
 
@@ -60,25 +60,6 @@ fn millis(ms: u32) -> Option<Duration> {
 pub(crate) fn post_wait_options(options: *const aether_wait_options) -> WaitOptions {
     let options = wait_options_arg(options);
     let mut wait = WaitOptions::default();
-    if let Some(interval) = millis(options.poll_interval_ms) {
-        wait.poll_interval = interval;
-    }
-    if let Some(interval) = millis(options.max_poll_interval_ms) {
-        wait.max_poll_interval = interval;
-    }
-    match options.timeout_ms {
-        0 => {}
-        ms if ms <= AETHER_NO_TIMEOUT => wait.timeout = None,
-        ms => wait.timeout = Some(Duration::from_millis(ms.unsigned_abs())),
-    }
-    wait.cancel = token_of(options.cancel);
-    wait
-}
-
-/// `aether_wait_options` (NULL: defaults) as the core's media wait options.
-pub(crate) fn media_wait_options(options: *const aether_wait_options) -> MediaWaitOptions {
-    let options = wait_options_arg(options);
-    let mut wait = MediaWaitOptions::default();
     if let Some(interval) = millis(options.poll_interval_ms) {
         wait.poll_interval = interval;
     }
