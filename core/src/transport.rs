@@ -46,24 +46,32 @@
 //! runtime that does not run there.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use rand::Rng;
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 use tracing::Instrument;
 
+mod api_key;
 mod decode;
+mod paginate;
+mod request;
+mod retry;
 
 pub use crate::error::RateLimit;
 use crate::error::{Error, Result};
+pub use api_key::ApiKey;
 pub(crate) use decode::body_snippet;
 pub use decode::{decode_error, parse_retry_after};
+pub(crate) use paginate::{item_path, paginate};
+use request::RequestBody;
+pub use request::{encode_segment, ApiRequest, RequestOptions, Response};
+pub(crate) use retry::deadline_after;
+pub use retry::new_idempotency_key;
+use retry::{backoff, RetryBudget};
 
 /// Default bound on a whole call (all attempts and waits).
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -82,273 +90,8 @@ pub const DEFAULT_BACKOFF_CAP: Duration = Duration::from_secs(8);
 /// The longest `Retry-After` the transport waits for by itself.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
-/// Budget refilled per successful call, in thousandths of a retry.
-const BUDGET_REFILL_MILLI: u64 = 100;
-const BUDGET_RETRY_COST_MILLI: u64 = 1000;
 /// Longest idempotency key the server accepts.
 const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
-
-// ---------------------------------------------------------------------------------------------
-// The API key
-// ---------------------------------------------------------------------------------------------
-
-/// An API key. Its `Debug` and `Display` show at most its `sk_` prefix (`sk_…[redacted]`),
-/// so it can sit in structs that are logged.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(String);
-
-impl ApiKey {
-    /// Wraps a key; it is checked when the client is built.
-    pub fn new(key: impl Into<String>) -> ApiKey {
-        ApiKey(key.into())
-    }
-
-    /// The `Authorization` header value, marked sensitive so HTTP logging never prints it.
-    pub(crate) fn header_value(&self) -> Result<HeaderValue> {
-        let key = self.0.trim();
-        if key.is_empty() {
-            return Err(Error::invalid_argument("the API key is empty"));
-        }
-        if !key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(Error::invalid_argument(
-                "the API key contains characters that cannot be sent in a header (spaces, \
-                 control or non-ASCII characters); copy it again from the dashboard",
-            ));
-        }
-        let mut value = HeaderValue::from_str(&format!("Bearer {key}"))
-            .map_err(|_| Error::invalid_argument("the API key cannot be sent in a header"))?;
-        value.set_sensitive(true);
-        Ok(value)
-    }
-}
-
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
-    }
-}
-
-impl fmt::Display for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.starts_with("sk_") {
-            f.write_str("sk_…[redacted]")
-        } else {
-            f.write_str("…[redacted]")
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Requests and responses
-// ---------------------------------------------------------------------------------------------
-
-/// Options of one call, overriding the client's: set them on a resource with
-/// `client.posts().with_options(..)`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RequestOptions {
-    /// Bound on the whole call, all attempts and waits included.
-    pub timeout: Option<Duration>,
-    /// Retries after the first attempt.
-    pub max_retries: Option<u32>,
-    /// The `Idempotency-Key` of a POST (1–255 visible ASCII characters); one is generated
-    /// when absent. Giving one makes a create safe to repeat across process restarts.
-    pub idempotency_key: Option<String>,
-}
-
-impl RequestOptions {
-    /// No overrides.
-    pub fn new() -> RequestOptions {
-        RequestOptions::default()
-    }
-
-    /// Sets [`RequestOptions::timeout`].
-    pub fn timeout(mut self, timeout: Duration) -> RequestOptions {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Sets [`RequestOptions::max_retries`].
-    pub fn max_retries(mut self, max_retries: u32) -> RequestOptions {
-        self.max_retries = Some(max_retries);
-        self
-    }
-
-    /// Sets [`RequestOptions::idempotency_key`].
-    pub fn idempotency_key(mut self, key: impl Into<String>) -> RequestOptions {
-        self.idempotency_key = Some(key.into());
-        self
-    }
-
-    /// These options with `other`'s set fields on top.
-    pub fn merged(&self, other: &RequestOptions) -> RequestOptions {
-        RequestOptions {
-            timeout: other.timeout.or(self.timeout),
-            max_retries: other.max_retries.or(self.max_retries),
-            idempotency_key: other.idempotency_key.clone().or_else(|| self.idempotency_key.clone()),
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-enum RequestBody {
-    Empty,
-    Bytes { bytes: Bytes, content_type: HeaderValue },
-}
-
-/// One API call to send through [`Transport::send`]: method, path under the base URL, query,
-/// body, extra headers and options. The body is kept as [`Bytes`] so every retry resends it
-/// without copying.
-#[derive(Debug, Clone)]
-pub struct ApiRequest {
-    method: Method,
-    path: String,
-    query: Vec<(String, String)>,
-    body: RequestBody,
-    headers: HeaderMap,
-    options: RequestOptions,
-    secret_in_response: bool,
-}
-
-impl ApiRequest {
-    /// A request for `path` (e.g. `/v1/posts`, segments already percent-encoded).
-    pub fn new(method: Method, path: impl Into<String>) -> ApiRequest {
-        ApiRequest {
-            method,
-            path: path.into(),
-            query: Vec::new(),
-            body: RequestBody::Empty,
-            headers: HeaderMap::new(),
-            options: RequestOptions::default(),
-            secret_in_response: false,
-        }
-    }
-
-    /// A GET of `path`.
-    pub fn get(path: impl Into<String>) -> ApiRequest {
-        ApiRequest::new(Method::GET, path)
-    }
-
-    /// A POST to `path`.
-    pub fn post(path: impl Into<String>) -> ApiRequest {
-        ApiRequest::new(Method::POST, path)
-    }
-
-    /// A PATCH of `path`.
-    pub fn patch(path: impl Into<String>) -> ApiRequest {
-        ApiRequest::new(Method::PATCH, path)
-    }
-
-    /// A PUT to `path`.
-    pub fn put(path: impl Into<String>) -> ApiRequest {
-        ApiRequest::new(Method::PUT, path)
-    }
-
-    /// A DELETE of `path`.
-    pub fn delete(path: impl Into<String>) -> ApiRequest {
-        ApiRequest::new(Method::DELETE, path)
-    }
-
-    /// Adds a query parameter (encoded when sent).
-    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> ApiRequest {
-        self.query.push((name.into(), value.into()));
-        self
-    }
-
-    /// Sets a JSON body. Fails with `INVALID_ARGUMENT` if `body` cannot be serialized.
-    pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Result<ApiRequest> {
-        let bytes = serde_json::to_vec(body).map_err(|e| {
-            Error::invalid_argument(format!("the request body cannot be serialized: {e}"))
-        })?;
-        self.body = RequestBody::Bytes {
-            bytes: Bytes::from(bytes),
-            content_type: HeaderValue::from_static("application/json"),
-        };
-        Ok(self)
-    }
-
-    /// Sets a raw body with its content type (e.g. an upload part).
-    pub fn bytes(mut self, bytes: impl Into<Bytes>, content_type: &str) -> Result<ApiRequest> {
-        let content_type = HeaderValue::from_str(content_type).map_err(|_| {
-            Error::invalid_argument(format!("invalid content type {content_type:?}"))
-        })?;
-        self.body = RequestBody::Bytes { bytes: bytes.into(), content_type };
-        Ok(self)
-    }
-
-    /// Adds a header (e.g. `X-Part-Crc32c`). `Authorization` is set by the transport.
-    pub fn header(mut self, name: &str, value: &str) -> Result<ApiRequest> {
-        let name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| Error::invalid_argument(format!("invalid header name {name:?}")))?;
-        if name == AUTHORIZATION {
-            return Err(Error::invalid_argument("the Authorization header is set by the client"));
-        }
-        let value = HeaderValue::from_str(value)
-            .map_err(|_| Error::invalid_argument(format!("invalid value for header {name}")))?;
-        self.headers.append(name, value);
-        Ok(self)
-    }
-
-    /// Marks a request whose successful response carries a secret (a new webhook's signing
-    /// secret): if that body cannot be decoded, the error says where, but quotes none of it.
-    pub fn secret_in_response(mut self) -> ApiRequest {
-        self.secret_in_response = true;
-        self
-    }
-
-    /// Sets the options of this call (on top of the client's).
-    pub fn options(mut self, options: RequestOptions) -> ApiRequest {
-        self.options = options;
-        self
-    }
-
-    /// The method.
-    pub fn method(&self) -> &Method {
-        &self.method
-    }
-
-    /// The path under the base URL.
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-}
-
-/// A successful response: the decoded body plus what the headers said.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Response<T> {
-    /// The decoded body.
-    pub data: T,
-    /// The HTTP status (2xx).
-    pub status: u16,
-    /// `X-Request-Id`.
-    pub request_id: Option<String>,
-    /// The rate-limit headers.
-    pub rate_limit: Option<RateLimit>,
-    /// `Retry-After` on a success: the server's hint for the next poll.
-    pub retry_after: Option<Duration>,
-    /// `Idempotent-Replayed: true`: the server replayed the first response to this key.
-    pub replayed: bool,
-}
-
-impl<T> Response<T> {
-    /// The same response with another body.
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
-        Response {
-            data: f(self.data),
-            status: self.status,
-            request_id: self.request_id,
-            rate_limit: self.rate_limit,
-            retry_after: self.retry_after,
-            replayed: self.replayed,
-        }
-    }
-}
-
-/// Percent-encodes one path segment (an id, a media key with `/`).
-pub fn encode_segment(segment: &str) -> String {
-    const SEGMENT: &percent_encoding::AsciiSet =
-        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
-    percent_encoding::utf8_percent_encode(segment, SEGMENT).to_string()
-}
 
 // ---------------------------------------------------------------------------------------------
 // The transport
@@ -758,141 +501,4 @@ fn network_error(error: reqwest::Error, while_doing: &str) -> Error {
     };
     let detail = std::error::Error::source(&error).map(|s| format!(" ({s})")).unwrap_or_default();
     Error::network(format!("{what}{detail}")).with_source(error.without_url())
-}
-
-/// `now + timeout`, saturating far in the future instead of overflowing.
-pub(crate) fn deadline_after(timeout: Duration) -> Instant {
-    let now = Instant::now();
-    now.checked_add(timeout)
-        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 86_400)))
-        .unwrap_or(now)
-}
-
-/// Full-jitter exponential backoff before retry `retry` (1-based).
-fn backoff(retry: u32, base: Duration, cap: Duration) -> Duration {
-    let exp = base.saturating_mul(1u32.checked_shl(retry.saturating_sub(1)).unwrap_or(u32::MAX));
-    let ceiling = exp.min(cap);
-    let millis = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
-    Duration::from_millis(rand::rng().random_range(0..=millis))
-}
-
-/// 32 random hex characters.
-pub fn new_idempotency_key() -> String {
-    let bytes: [u8; 16] = rand::rng().random();
-    hex::encode(bytes)
-}
-
-/// A token bucket of retries shared by every call of a client, in thousandths of a retry.
-#[derive(Debug)]
-struct RetryBudget {
-    capacity: u64,
-    tokens: AtomicU64,
-}
-
-impl RetryBudget {
-    fn new(retries: u32) -> RetryBudget {
-        let capacity = u64::from(retries) * BUDGET_RETRY_COST_MILLI;
-        RetryBudget { capacity, tokens: AtomicU64::new(capacity) }
-    }
-
-    /// Takes one retry's worth, if there is one.
-    fn withdraw(&self) -> bool {
-        self.tokens
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
-                t.checked_sub(BUDGET_RETRY_COST_MILLI)
-            })
-            .is_ok()
-    }
-
-    fn refill(&self) {
-        let _ = self.tokens.fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
-            Some((t + BUDGET_REFILL_MILLI).min(self.capacity))
-        });
-    }
-
-    fn remaining(&self) -> f64 {
-        self.tokens.load(Ordering::Acquire) as f64 / BUDGET_RETRY_COST_MILLI as f64
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Helpers for the resources
-// ---------------------------------------------------------------------------------------------
-
-/// `collection/{id}` with the id percent-encoded; an empty id is `INVALID_ARGUMENT` (it would
-/// otherwise address the collection itself).
-pub(crate) fn item_path(collection: &str, kind: &str, id: &str) -> Result<String> {
-    if id.is_empty() {
-        return Err(Error::invalid_argument(format!("the {kind} id is empty")));
-    }
-    Ok(format!("{collection}/{}", encode_segment(id)))
-}
-
-/// Every item of a list endpoint, page after page, following `nextCursor`: a stream that asks
-/// for the next page only when the current one has been consumed. A `cursor` in `query` is
-/// where the first page starts. An error ends the stream after it is yielded.
-pub(crate) fn paginate<T>(
-    transport: Transport,
-    path: &'static str,
-    mut query: Vec<(String, String)>,
-    options: RequestOptions,
-) -> impl futures_util::Stream<Item = Result<T>> + Send + 'static
-where
-    T: DeserializeOwned + Send + 'static,
-{
-    struct State<T> {
-        transport: Transport,
-        query: Vec<(String, String)>,
-        options: RequestOptions,
-        items: std::collections::VecDeque<T>,
-        cursor: Option<String>,
-        done: bool,
-    }
-    let cursor = query.iter().position(|(name, _)| name == "cursor").map(|i| query.remove(i).1);
-    let state = State {
-        transport,
-        query,
-        options,
-        items: std::collections::VecDeque::new(),
-        cursor,
-        done: false,
-    };
-    futures_util::stream::unfold(state, move |mut state| async move {
-        loop {
-            if let Some(item) = state.items.pop_front() {
-                return Some((Ok(item), state));
-            }
-            if state.done {
-                return None;
-            }
-            let mut request = ApiRequest::get(path).options(state.options.clone());
-            for (name, value) in &state.query {
-                request = request.query(name.clone(), value.clone());
-            }
-            if let Some(cursor) = &state.cursor {
-                request = request.query("cursor", cursor.clone());
-            }
-            match state.transport.send_json::<crate::model::Page<T>>(request).await {
-                Ok(response) => {
-                    let page = response.data;
-                    match page.next_cursor {
-                        Some(next) if state.cursor.as_deref() == Some(next.as_str()) => {
-                            state.done = true;
-                            let error = Error::protocol(format!(
-                                "GET {path}: the server returned the same cursor twice"
-                            ));
-                            return Some((Err(error), state));
-                        }
-                        Some(next) => state.cursor = Some(next),
-                        None => state.done = true,
-                    }
-                    state.items.extend(page.data);
-                }
-                Err(error) => {
-                    state.done = true;
-                    return Some((Err(error), state));
-                }
-            }
-        }
-    })
 }

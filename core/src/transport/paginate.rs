@@ -1,0 +1,86 @@
+//! Helpers for the resources: item paths and cursor pagination.
+
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result};
+
+use super::request::{encode_segment, ApiRequest, RequestOptions};
+use super::Transport;
+
+/// `collection/{id}` with the id percent-encoded; an empty id is `INVALID_ARGUMENT` (it would
+/// otherwise address the collection itself).
+pub(crate) fn item_path(collection: &str, kind: &str, id: &str) -> Result<String> {
+    if id.is_empty() {
+        return Err(Error::invalid_argument(format!("the {kind} id is empty")));
+    }
+    Ok(format!("{collection}/{}", encode_segment(id)))
+}
+
+/// Every item of a list endpoint, page after page, following `nextCursor`: a stream that asks
+/// for the next page only when the current one has been consumed. A `cursor` in `query` is
+/// where the first page starts. An error ends the stream after it is yielded.
+pub(crate) fn paginate<T>(
+    transport: Transport,
+    path: &'static str,
+    mut query: Vec<(String, String)>,
+    options: RequestOptions,
+) -> impl futures_util::Stream<Item = Result<T>> + Send + 'static
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    struct State<T> {
+        transport: Transport,
+        query: Vec<(String, String)>,
+        options: RequestOptions,
+        items: std::collections::VecDeque<T>,
+        cursor: Option<String>,
+        done: bool,
+    }
+    let cursor = query.iter().position(|(name, _)| name == "cursor").map(|i| query.remove(i).1);
+    let state = State {
+        transport,
+        query,
+        options,
+        items: std::collections::VecDeque::new(),
+        cursor,
+        done: false,
+    };
+    futures_util::stream::unfold(state, move |mut state| async move {
+        loop {
+            if let Some(item) = state.items.pop_front() {
+                return Some((Ok(item), state));
+            }
+            if state.done {
+                return None;
+            }
+            let mut request = ApiRequest::get(path).options(state.options.clone());
+            for (name, value) in &state.query {
+                request = request.query(name.clone(), value.clone());
+            }
+            if let Some(cursor) = &state.cursor {
+                request = request.query("cursor", cursor.clone());
+            }
+            match state.transport.send_json::<crate::model::Page<T>>(request).await {
+                Ok(response) => {
+                    let page = response.data;
+                    match page.next_cursor {
+                        Some(next) if state.cursor.as_deref() == Some(next.as_str()) => {
+                            state.done = true;
+                            let error = Error::protocol(format!(
+                                "GET {path}: the server returned the same cursor twice"
+                            ));
+                            return Some((Err(error), state));
+                        }
+                        Some(next) => state.cursor = Some(next),
+                        None => state.done = true,
+                    }
+                    state.items.extend(page.data);
+                }
+                Err(error) => {
+                    state.done = true;
+                    return Some((Err(error), state));
+                }
+            }
+        }
+    })
+}

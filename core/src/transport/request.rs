@@ -1,0 +1,219 @@
+//! One request as the resources describe it (method, path, body, headers, per-call options)
+//! and the response they get back.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
+use reqwest::Method;
+use serde::Serialize;
+
+use crate::error::{Error, RateLimit, Result};
+
+/// Options of one call, overriding the client's: set them on a resource with
+/// `client.posts().with_options(..)`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestOptions {
+    /// Bound on the whole call, all attempts and waits included.
+    pub timeout: Option<Duration>,
+    /// Retries after the first attempt.
+    pub max_retries: Option<u32>,
+    /// The `Idempotency-Key` of a POST (1–255 visible ASCII characters); one is generated
+    /// when absent. Giving one makes a create safe to repeat across process restarts.
+    pub idempotency_key: Option<String>,
+}
+
+impl RequestOptions {
+    /// No overrides.
+    pub fn new() -> RequestOptions {
+        RequestOptions::default()
+    }
+
+    /// Sets [`RequestOptions::timeout`].
+    pub fn timeout(mut self, timeout: Duration) -> RequestOptions {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets [`RequestOptions::max_retries`].
+    pub fn max_retries(mut self, max_retries: u32) -> RequestOptions {
+        self.max_retries = Some(max_retries);
+        self
+    }
+
+    /// Sets [`RequestOptions::idempotency_key`].
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> RequestOptions {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// These options with `other`'s set fields on top.
+    pub fn merged(&self, other: &RequestOptions) -> RequestOptions {
+        RequestOptions {
+            timeout: other.timeout.or(self.timeout),
+            max_retries: other.max_retries.or(self.max_retries),
+            idempotency_key: other.idempotency_key.clone().or_else(|| self.idempotency_key.clone()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum RequestBody {
+    Empty,
+    Bytes { bytes: Bytes, content_type: HeaderValue },
+}
+
+/// One API call to send through [`Transport::send`]: method, path under the base URL, query,
+/// body, extra headers and options. The body is kept as [`Bytes`] so every retry resends it
+/// without copying.
+#[derive(Debug, Clone)]
+pub struct ApiRequest {
+    pub(super) method: Method,
+    pub(super) path: String,
+    pub(super) query: Vec<(String, String)>,
+    pub(super) body: RequestBody,
+    pub(super) headers: HeaderMap,
+    pub(super) options: RequestOptions,
+    pub(super) secret_in_response: bool,
+}
+
+impl ApiRequest {
+    /// A request for `path` (e.g. `/v1/posts`, segments already percent-encoded).
+    pub fn new(method: Method, path: impl Into<String>) -> ApiRequest {
+        ApiRequest {
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: RequestBody::Empty,
+            headers: HeaderMap::new(),
+            options: RequestOptions::default(),
+            secret_in_response: false,
+        }
+    }
+
+    /// A GET of `path`.
+    pub fn get(path: impl Into<String>) -> ApiRequest {
+        ApiRequest::new(Method::GET, path)
+    }
+
+    /// A POST to `path`.
+    pub fn post(path: impl Into<String>) -> ApiRequest {
+        ApiRequest::new(Method::POST, path)
+    }
+
+    /// A PATCH of `path`.
+    pub fn patch(path: impl Into<String>) -> ApiRequest {
+        ApiRequest::new(Method::PATCH, path)
+    }
+
+    /// A PUT to `path`.
+    pub fn put(path: impl Into<String>) -> ApiRequest {
+        ApiRequest::new(Method::PUT, path)
+    }
+
+    /// A DELETE of `path`.
+    pub fn delete(path: impl Into<String>) -> ApiRequest {
+        ApiRequest::new(Method::DELETE, path)
+    }
+
+    /// Adds a query parameter (encoded when sent).
+    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> ApiRequest {
+        self.query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets a JSON body. Fails with `INVALID_ARGUMENT` if `body` cannot be serialized.
+    pub fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Result<ApiRequest> {
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            Error::invalid_argument(format!("the request body cannot be serialized: {e}"))
+        })?;
+        self.body = RequestBody::Bytes {
+            bytes: Bytes::from(bytes),
+            content_type: HeaderValue::from_static("application/json"),
+        };
+        Ok(self)
+    }
+
+    /// Sets a raw body with its content type (e.g. an upload part).
+    pub fn bytes(mut self, bytes: impl Into<Bytes>, content_type: &str) -> Result<ApiRequest> {
+        let content_type = HeaderValue::from_str(content_type).map_err(|_| {
+            Error::invalid_argument(format!("invalid content type {content_type:?}"))
+        })?;
+        self.body = RequestBody::Bytes { bytes: bytes.into(), content_type };
+        Ok(self)
+    }
+
+    /// Adds a header (e.g. `X-Part-Crc32c`). `Authorization` is set by the transport.
+    pub fn header(mut self, name: &str, value: &str) -> Result<ApiRequest> {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::invalid_argument(format!("invalid header name {name:?}")))?;
+        if name == AUTHORIZATION {
+            return Err(Error::invalid_argument("the Authorization header is set by the client"));
+        }
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| Error::invalid_argument(format!("invalid value for header {name}")))?;
+        self.headers.append(name, value);
+        Ok(self)
+    }
+
+    /// Marks a request whose successful response carries a secret (a new webhook's signing
+    /// secret): if that body cannot be decoded, the error says where, but quotes none of it.
+    pub fn secret_in_response(mut self) -> ApiRequest {
+        self.secret_in_response = true;
+        self
+    }
+
+    /// Sets the options of this call (on top of the client's).
+    pub fn options(mut self, options: RequestOptions) -> ApiRequest {
+        self.options = options;
+        self
+    }
+
+    /// The method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The path under the base URL.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+/// A successful response: the decoded body plus what the headers said.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response<T> {
+    /// The decoded body.
+    pub data: T,
+    /// The HTTP status (2xx).
+    pub status: u16,
+    /// `X-Request-Id`.
+    pub request_id: Option<String>,
+    /// The rate-limit headers.
+    pub rate_limit: Option<RateLimit>,
+    /// `Retry-After` on a success: the server's hint for the next poll.
+    pub retry_after: Option<Duration>,
+    /// `Idempotent-Replayed: true`: the server replayed the first response to this key.
+    pub replayed: bool,
+}
+
+impl<T> Response<T> {
+    /// The same response with another body.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Response<U> {
+        Response {
+            data: f(self.data),
+            status: self.status,
+            request_id: self.request_id,
+            rate_limit: self.rate_limit,
+            retry_after: self.retry_after,
+            replayed: self.replayed,
+        }
+    }
+}
+
+/// Percent-encodes one path segment (an id, a media key with `/`).
+pub fn encode_segment(segment: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    percent_encoding::utf8_percent_encode(segment, SEGMENT).to_string()
+}
