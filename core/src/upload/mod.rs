@@ -2,18 +2,18 @@
 //! chunked, parallel, checksummed and resumable.
 //!
 //! # What happens, in order
-//! 1. **Preflight.** When [`UploadOptions::platforms`] names platforms and the bytes can be read
+//! 1. **Preflight.** When [`UploadSettings::platforms`] names platforms and the bytes can be read
 //!    twice (a path, or bytes in memory), the file is probed ([`crate::probe`]) and checked
 //!    against each platform's media rules (container, codec, duration for the tier, size)
 //!    *before a byte is sent*. The first violation is the error (its code, `platform`, field
 //!    `file`, `details.measured` / `allowed` / `unit`); `details.violations` lists all of them.
 //!    A reader cannot be read twice, so it is not preflighted: the server still verifies it.
-//! 2. **Single shot.** A source of at most [`UploadOptions::single_shot_threshold`] bytes
+//! 2. **Single shot.** A source of at most [`UploadSettings::single_shot_threshold`] bytes
 //!    (default 8 MiB) goes in one `POST /v1/media` with `X-File-Name` and `X-Content-Sha256`.
 //!    (A file name that cannot travel in a header — non-ASCII — goes chunked instead.)
 //! 3. **Chunked.** Otherwise an upload session is opened (`POST /v1/media/uploads`), the parts
 //!    are `PUT` with `X-Part-Crc32c` (base64 of the big-endian CRC32C), at most
-//!    [`UploadOptions::parallelism`] at a time, and the session is completed with the
+//!    [`UploadSettings::parallelism`] at a time, and the session is completed with the
 //!    whole-file SHA-256, computed *beside* the part uploads (not in a pass before them, which
 //!    cost a full read of the file up front): for a path, from the part buffers themselves, in
 //!    part order, so the file is read only once; for bytes, on a blocking thread meanwhile; for
@@ -48,7 +48,7 @@
 //! - [`UploadOptions::cancel`] stops the upload: in-flight parts are dropped, the session is
 //!   aborted on the server (`DELETE /v1/media/uploads/{id}`) and the call fails `CANCELLED`.
 //!   Dropping the upload future aborts the session too (from a spawned task), unless a
-//!   [`UploadOptions::resume_state_file`] asks to keep it.
+//!   [`UploadSettings::resume_state_file`] asks to keep it.
 //! - Reading the source fails → `IO_ERROR`, and the session is aborted. Any other error that
 //!   retrying cannot fix (a 4xx) aborts it as well.
 //! - A transient failure that outlived the retries (`NETWORK_ERROR`, `TIMEOUT`, 5xx, 429) keeps
@@ -58,7 +58,7 @@
 //! - Resuming asks the server which parts it holds (`GET /v1/media/uploads/{id}`), checks each
 //!   one's size and CRC32C against the local bytes, and sends only the missing or different
 //!   ones.
-//! - With [`UploadOptions::resume_state_file`], the engine writes a [`ResumeState`] (JSON,
+//! - With [`UploadSettings::resume_state_file`], the engine writes a [`ResumeState`] (JSON,
 //!   atomically: temp file + rename) right after opening the session and deletes it after
 //!   completion or abort. An `upload` that finds a state file matching its source (same
 //!   canonical path, size and modification time) continues that session instead of starting
@@ -92,8 +92,8 @@ use tokio::io::AsyncReadExt;
 use tokio::task::JoinSet;
 
 pub use options::{
-    UploadOptions, DEFAULT_PARALLELISM, DEFAULT_SINGLE_SHOT_THRESHOLD, MAX_PARALLELISM,
-    MAX_PART_SIZE, MAX_SINGLE_SHOT_BYTES, MIN_PART_SIZE,
+    UploadOptions, UploadSettings, DEFAULT_PARALLELISM, DEFAULT_SINGLE_SHOT_THRESHOLD,
+    MAX_PARALLELISM, MAX_PART_SIZE, MAX_SINGLE_SHOT_BYTES, MIN_PART_SIZE,
 };
 pub use parts::crc32c_base64;
 pub use progress::{ProgressBarrier, ProgressCallback, UploadProgress, PROGRESS_INTERVAL};
@@ -106,7 +106,7 @@ use crate::model::{
     UploadStatus,
 };
 use crate::transport::{item_path, ApiRequest, RequestOptions, Transport};
-use options::settle_progress;
+use options::{settle_progress, Checked};
 use parts::{joined, send_part, BufferPool, OrderedHasher, PartBytes, PartContext};
 use progress::Progress;
 use source::{
@@ -209,7 +209,7 @@ impl Engine {
         options: UploadOptions,
         resume: Option<String>,
     ) -> Result<Media> {
-        options.check()?;
+        let options = options.checked()?;
         let slot = SessionSlot {
             transport: self.transport.clone(),
             options: self.plain_options(),
@@ -271,7 +271,7 @@ impl Engine {
     async fn upload(
         &self,
         source: UploadSource,
-        options: &UploadOptions,
+        options: &Checked,
         resume: Option<String>,
         slot: &SessionSlot,
     ) -> Result<Media> {
@@ -294,7 +294,7 @@ impl Engine {
     async fn state_file_session(
         &self,
         prepared: &Prepared,
-        options: &UploadOptions,
+        options: &Checked,
     ) -> Result<Option<UploadState>> {
         let Some(path) = &options.resume_state_file else { return Ok(None) };
         let Some(state) = ResumeState::load(path)? else { return Ok(None) };
@@ -335,7 +335,7 @@ impl Engine {
         Ok(())
     }
 
-    async fn single_shot(&self, prepared: Prepared, options: &UploadOptions) -> Result<Media> {
+    async fn single_shot(&self, prepared: Prepared, options: &Checked) -> Result<Media> {
         let size = prepared.size;
         let len = usize::try_from(size).map_err(|_| too_big(size))?;
         let progress = Progress::new(options.on_progress.clone(), size, 1);
@@ -369,7 +369,7 @@ impl Engine {
     async fn chunked(
         &self,
         prepared: Prepared,
-        options: &UploadOptions,
+        options: &Checked,
         existing: Option<UploadState>,
         slot: &SessionSlot,
     ) -> Result<Media> {
@@ -479,7 +479,7 @@ impl Engine {
         size: u64,
         part_size: u64,
         known: HashMap<u32, PartReceipt>,
-        options: &UploadOptions,
+        options: &Checked,
         hash_parts: bool,
     ) -> Result<Option<String>> {
         let count = u32::try_from(size.div_ceil(part_size)).unwrap_or(u32::MAX);

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::options::UploadOptions;
+use super::options::Checked;
 use crate::error::{Error, ErrorCode, Result};
 use crate::platforms::{rules, Violation};
 use crate::probe::{MediaFacts, ProbeError};
@@ -11,7 +11,7 @@ use crate::probe::{MediaFacts, ProbeError};
 /// Checks the probed facts against every named platform's media rules.
 pub(super) fn preflight(
     facts: std::result::Result<&MediaFacts, &ProbeError>,
-    options: &UploadOptions,
+    options: &Checked,
 ) -> Result<()> {
     let first_platform = options.platforms.first().cloned();
     let facts = match facts {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 /// Shortest time between two progress events (the final one is always sent).
 pub const PROGRESS_INTERVAL: Duration = Duration::from_millis(50);
 
-/// Where an upload stands, given to [`UploadOptions::on_progress`].
+/// Where an upload stands, given to [`super::UploadOptions::on_progress`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct UploadProgress {
     /// Bytes the server has acknowledged (or, when resuming, already held).
@@ -25,7 +25,7 @@ pub struct UploadProgress {
 pub type ProgressCallback = Arc<dyn Fn(UploadProgress) + Send + Sync>;
 
 /// Resolves once every progress event emitted so far has been handled; see
-/// [`UploadOptions::progress_barrier`].
+/// [`super::UploadOptions::progress_barrier`].
 pub type ProgressBarrier =
     Arc<dyn Fn() -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> + Send + Sync>;
 

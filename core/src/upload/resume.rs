@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
-/// What [`UploadOptions::resume_state_file`] holds while a chunked upload is open.
+/// What [`super::UploadSettings::resume_state_file`] holds while a chunked upload is open.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResumeState {

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
-use super::options::{UploadOptions, MAX_SINGLE_SHOT_BYTES};
+use super::options::{Checked, MAX_SINGLE_SHOT_BYTES};
 use super::preflight::preflight;
 use super::resume::{file_identity, SourceIdentity};
 use crate::error::{Error, Result};
@@ -185,7 +185,7 @@ pub(super) async fn blocking<R: Send + 'static>(
 }
 
 /// Opens the source: size, name, mime type, and the preflight.
-pub(super) async fn prepare(source: UploadSource, options: &UploadOptions) -> Result<Prepared> {
+pub(super) async fn prepare(source: UploadSource, options: &Checked) -> Result<Prepared> {
     match source {
         UploadSource::Path(path) => {
             let opening = path.clone();
@@ -257,7 +257,7 @@ pub(super) async fn prepare_file(
     name: Option<String>,
     sha256: Option<String>,
     identity: SourceIdentity,
-    options: &UploadOptions,
+    options: &Checked,
 ) -> Result<Prepared> {
     let probing = file.clone();
     let probe = move || crate::probe::probe(&*probing, size);
@@ -268,7 +268,7 @@ pub(super) async fn prepare_file(
 /// The file name and mime type of a source that can be probed, after the preflight. The
 /// probe runs only when platforms are named or the type cannot be told from the name.
 pub(super) async fn describe(
-    options: &UploadOptions,
+    options: &Checked,
     name: Option<String>,
     probe: impl FnOnce() -> std::result::Result<MediaFacts, ProbeError> + Send + 'static,
 ) -> Result<(String, String)> {
@@ -295,7 +295,7 @@ pub(super) async fn describe(
 }
 
 /// The file name and mime type from the options and the name alone.
-pub(super) fn describe_unprobed(options: &UploadOptions, name: Option<String>) -> (String, String) {
+pub(super) fn describe_unprobed(options: &Checked, name: Option<String>) -> (String, String) {
     let name = options.file_name.clone().or(name);
     let mime_type = options
         .mime_type
