@@ -373,7 +373,7 @@ impl CallOptions {
 // ---------------------------------------------------------------------------------------------
 
 /// Every default of the core as JSON, in the option types' names (durations in milliseconds):
-/// `{"client": {...}, "upload": {...}, "postsWait": {...}, "mediaWait": {...}}`. The bindings
+/// `{"client": {...}, "upload": {...}, "postsWait": {...}, "mediaWait": {...}, "webhooks": {...}}`. The bindings
 /// expose it so that their tests, and their users, see the core's values rather than copies.
 pub fn defaults() -> Value {
     json!({
@@ -381,5 +381,9 @@ pub fn defaults() -> Value {
         "upload": crate::upload::UploadSettings::defaults(),
         "postsWait": crate::poll::PollOptions::defaults(&crate::poll::POSTS),
         "mediaWait": crate::poll::PollOptions::defaults(&crate::poll::MEDIA),
+        "webhooks": {
+            "signatureHeader": crate::webhooks::SIGNATURE_HEADER,
+            "toleranceMs": as_millis(crate::webhooks::DEFAULT_TOLERANCE),
+        },
     })
 }
