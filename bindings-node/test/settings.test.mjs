@@ -64,11 +64,11 @@ test('bad options get the core message, in Node spelling', async () => {
     message: 'timeoutMs must be a finite, non-negative number of milliseconds, not -1',
   });
   const client = mock.client();
-  await assert.rejects(client.media.upload(VIDEO, { platforms: ['tiktok'], tier: 'gold' }), {
+  await assert.rejects(client.media.upload({ file: VIDEO, platforms: ['tiktok'], tier: 'gold' }), {
     code: 'INVALID_ARGUMENT',
     message: 'tier is "gold"; use "standard" or "creator"',
   });
-  await assert.rejects(client.media.upload(VIDEO, { parallelism: 0 }), {
+  await assert.rejects(client.media.upload({ file: VIDEO, parallelism: 0 }), {
     code: 'INVALID_ARGUMENT',
     message: 'parallelism is 0; it must be 1–64',
   });
