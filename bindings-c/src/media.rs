@@ -1,8 +1,10 @@
-//! `aether_media`: uploading a file and reading what the server's verification found.
+//! `aether_media`: uploading a file, waiting for and reading what the server's verification
+//! found.
 
 use std::ffi::{c_char, c_void, CString};
 
 use aether::model::{Media, Platform, Tier};
+use aether::poll::WaitOptions;
 use aether::upload::{UploadOptions, UploadProgress, UploadSettings, UploadSource};
 use aether::Spelling;
 
@@ -12,7 +14,7 @@ use crate::error::aether_error;
 use crate::ffi::{borrowed_str, boundary, cstring, field, free_raw, getter, into_raw};
 use crate::ffi::{opt_cstring, opt_str_arg, or_minus_one, out_arg, ref_arg, str_arg};
 use crate::ffi::{str_array_arg, write_json, Res, UserData};
-use crate::post::{aether_wait_options, media_wait_options};
+use crate::post::{aether_wait_options, wait_options};
 use crate::status::aether_status;
 
 /// Where an upload stands, given to an aether_progress_callback.
@@ -248,6 +250,11 @@ pub extern "C" fn aether_media_get(
         out.write(into_raw(aether_media::new(media)));
         Ok(())
     })
+}
+
+/// `aether_wait_options` (NULL: defaults) as the core's media wait options.
+pub(crate) fn media_wait_options(options: *const aether_wait_options) -> WaitOptions<Media> {
+    wait_options(options)
 }
 
 /// Blocks until the server has verified the media and writes it, "ready", to `*out_media`.

@@ -4,8 +4,7 @@
 use std::ffi::{c_char, CString};
 
 use aether::model::{
-    ListPostsQuery, Media, Post, PostContent, PostStatus, ResultError, TargetResult,
-    UpdatePostRequest,
+    ListPostsQuery, Post, PostContent, PostStatus, ResultError, TargetResult, UpdatePostRequest,
 };
 use aether::poll::{PollOptions, WaitOptions};
 use aether::Spelling;
@@ -42,7 +41,7 @@ pub struct aether_wait_options {
 }
 
 /// The options as given, or all defaults when `options` is NULL.
-fn wait_options_arg(options: *const aether_wait_options) -> aether_wait_options {
+pub(crate) fn wait_options_arg(options: *const aether_wait_options) -> aether_wait_options {
     // SAFETY: NULL or valid options, by the header's conventions.
     unsafe { options.as_ref() }.copied().unwrap_or(aether_wait_options {
         poll_interval_ms: 0,
@@ -70,11 +69,6 @@ pub(crate) fn wait_options<T>(options: *const aether_wait_options) -> WaitOption
 
 /// `aether_wait_options` (NULL: defaults) as the core's post wait options.
 pub(crate) fn post_wait_options(options: *const aether_wait_options) -> WaitOptions<Post> {
-    wait_options(options)
-}
-
-/// `aether_wait_options` (NULL: defaults) as the core's media wait options.
-pub(crate) fn media_wait_options(options: *const aether_wait_options) -> WaitOptions<Media> {
     wait_options(options)
 }
 

@@ -5,7 +5,7 @@
 
 const { native, parse, requireObject, settingsJson, sync } = require('./call');
 const { invalidArgument } = require('./errors');
-const { ConnectLinks } = require('./resources/connect-links');
+const { ConnectLinks } = require('./resources/connect_links');
 const { Profiles } = require('./resources/profiles');
 const { Posts } = require('./resources/posts');
 const { Media } = require('./resources/media');

@@ -18,6 +18,5 @@ pub mod error;
 pub mod json;
 pub mod resources;
 pub mod sink;
+pub mod source;
 pub mod testing;
-pub mod upload;
-pub mod webhooks;

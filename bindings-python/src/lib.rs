@@ -11,8 +11,8 @@ mod client;
 mod convert;
 mod errors;
 mod mock;
+mod resources;
 mod source;
-mod webhooks;
 
 use pyo3::prelude::*;
 
@@ -25,10 +25,10 @@ fn _aether(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<mock::PyMockServer>()?;
     module.add_function(wrap_pyfunction!(errors::error_codes, module)?)?;
     module.add_function(wrap_pyfunction!(errors::error_for_code, module)?)?;
-    module.add_function(wrap_pyfunction!(webhooks::verify_signature, module)?)?;
-    module.add_function(wrap_pyfunction!(webhooks::construct_event, module)?)?;
-    module.add_function(wrap_pyfunction!(webhooks::sign_test_payload, module)?)?;
-    module.add_function(wrap_pyfunction!(webhooks::verify_callback, module)?)?;
+    module.add_function(wrap_pyfunction!(resources::webhooks::verify_signature, module)?)?;
+    module.add_function(wrap_pyfunction!(resources::webhooks::construct_event, module)?)?;
+    module.add_function(wrap_pyfunction!(resources::webhooks::sign_test_payload, module)?)?;
+    module.add_function(wrap_pyfunction!(resources::connect_links::verify_callback, module)?)?;
     let exit_hook = wrap_pyfunction!(call::exit_hook, module)?;
     module.py().import("atexit")?.call_method1("register", (exit_hook,))?;
     Ok(())

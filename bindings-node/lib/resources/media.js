@@ -16,7 +16,7 @@ const {
 } = require('../call');
 const { invalidArgument, AetherError } = require('../errors');
 const { sourceFor } = require('../upload');
-const { waitOptions } = require('./wait-options');
+const { waitOptions } = require('../wait_options');
 
 const UPLOAD_KEYS = ['fileName', 'mimeType', 'tier', 'partSize', 'parallelism', 'singleShotThreshold', 'resumeStateFile'];
 

@@ -15,7 +15,7 @@ const {
   guardedCallback,
   iterate,
 } = require('../call');
-const { waitOptions } = require('./wait-options');
+const { waitOptions } = require('../wait_options');
 
 class Posts {
   #native;

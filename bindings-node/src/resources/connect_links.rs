@@ -1,4 +1,5 @@
-//! `connectLinks.*`: the hosted OAuth flow that connects a social account.
+//! `connectLinks.*`: the hosted OAuth flow that connects a social account, and the check of
+//! the redirect back from it (pure, synchronous).
 
 use aether::model::CreateConnectLinkRequest;
 use napi::bindgen_prelude::PromiseRaw;
@@ -44,4 +45,12 @@ impl NativeClient {
             text(&link)
         })
     }
+}
+
+/// Checks the redirect of a connect link and returns `{ profileId, linkId }` as JSON.
+#[napi]
+pub fn verify_connect_callback(url: String, expected_state: String) -> napi::Result<String> {
+    let outcome = aether::connect_links::verify_callback(&url, &expected_state).into_napi()?;
+    Ok(serde_json::json!({ "profileId": outcome.profile_id, "linkId": outcome.link_id })
+        .to_string())
 }

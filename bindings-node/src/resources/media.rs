@@ -1,17 +1,130 @@
-//! `media.*` besides the upload itself (in `crate::upload`): read, delete, wait for
-//! verification, inspect and abort upload sessions.
+//! `media.*`: uploads (a `Source` from `crate::source` plus options, handed to the core's
+//! upload engine), read, delete, wait for verification, inspect and abort upload sessions.
 
+use std::sync::Arc;
+
+use aether::model::{Platform, Tier};
+use aether::upload::{UploadOptions, UploadProgress};
 use napi::bindgen_prelude::PromiseRaw;
-use napi::Env;
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use napi::{Env, Status};
 use napi_derive::napi;
+use serde::Deserialize;
 
 use crate::cancel::{cancellable, CancelToken};
-use crate::client::{millis, request_options, token, NativeClient, PollOptions};
+use crate::client::{flush, millis, request_options, token, NativeClient, PollOptions};
 use crate::error::IntoNapi;
 use crate::json::{parse, text};
+use crate::source::Source;
+
+/// What `onProgress` receives.
+#[napi(object)]
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub bytes_sent: f64,
+    pub total: f64,
+    pub parts_done: u32,
+    pub parts_total: u32,
+}
+
+/// The progress callback, called from runtime threads; weak like every callback. It gets
+/// `undefined` once more after the upload settles (a barrier: see `crate::client::flush`).
+pub type ProgressCallback =
+    ThreadsafeFunction<Option<Progress>, (), Option<Progress>, Status, false, true>;
+
+/// The upload options the wrapper passes (the callback and the signal travel separately).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Options {
+    file_name: Option<String>,
+    mime_type: Option<String>,
+    #[serde(default)]
+    platforms: Vec<Platform>,
+    tier: Option<Tier>,
+    part_size: Option<u64>,
+    parallelism: Option<usize>,
+    single_shot_threshold: Option<u64>,
+    resume_state_file: Option<String>,
+}
+
+fn upload_options(
+    json: &str,
+    on_progress: Option<Arc<ProgressCallback>>,
+    cancel: Option<&CancelToken>,
+) -> napi::Result<UploadOptions> {
+    let parsed: Options = parse("upload options", json)?;
+    let mut options = UploadOptions::new();
+    options.file_name = parsed.file_name;
+    options.mime_type = parsed.mime_type;
+    options.platforms = parsed.platforms;
+    if let Some(tier) = parsed.tier {
+        options.tier = tier;
+    }
+    options.part_size = parsed.part_size;
+    if let Some(parallelism) = parsed.parallelism {
+        options.parallelism = parallelism;
+    }
+    if let Some(threshold) = parsed.single_shot_threshold {
+        options.single_shot_threshold = threshold;
+    }
+    options.resume_state_file = parsed.resume_state_file.map(Into::into);
+    options.cancel = cancel.map(CancelToken::token);
+    if let Some(callback) = on_progress {
+        let barrier = callback.clone();
+        options = options.on_progress(move |p: UploadProgress| {
+            let event = Progress {
+                bytes_sent: p.bytes_sent as f64,
+                total: p.total as f64,
+                parts_done: p.parts_done,
+                parts_total: p.parts_total,
+            };
+            callback.call(Some(event), ThreadsafeFunctionCallMode::NonBlocking);
+        });
+        // JavaScript sees every event before the media is made; a throw there cancels first.
+        options = options.progress_barrier(move || {
+            let callback = barrier.clone();
+            async move { flush(&callback, None).await }
+        });
+    }
+    Ok(options)
+}
 
 #[napi]
 impl NativeClient {
+    /// Uploads `source` (or continues the upload `upload_id` with it) and resolves with the
+    /// media as JSON.
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn media_upload<'env>(
+        &self,
+        env: &'env Env,
+        source: &Source,
+        upload_id: Option<String>,
+        options: String,
+        on_progress: Option<ProgressCallback>,
+        cancel: Option<&CancelToken>,
+        request_options: Option<String>,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let on_progress = on_progress.map(Arc::new);
+        let options = upload_options(&options, on_progress.clone(), cancel)?;
+        let request = match request_options {
+            Some(json) => crate::client::parse_request_options(&json)?,
+            None => aether::RequestOptions::default(),
+        };
+        let source = source.take()?;
+        let media = self.client().media().with_options(request);
+        env.spawn_future(async move {
+            let uploaded = match upload_id {
+                None => media.upload(source, options).await,
+                Some(id) => media.resume(&id, source, options).await,
+            };
+            if let Some(callback) = on_progress {
+                flush(&callback, None).await;
+            }
+            text(&uploaded.into_napi()?)
+        })
+    }
+
     #[napi]
     pub fn media_get<'env>(
         &self,

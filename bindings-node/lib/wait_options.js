@@ -1,7 +1,7 @@
 'use strict';
 // The polling options posts.wait, posts.watch and media.waitReady share.
 
-const { requireObject, optionalNumber } = require('../call');
+const { requireObject, optionalNumber } = require('./call');
 
 /** wait/watch options: polling and the deadline (null or Infinity: none). */
 function waitOptions(options, what) {

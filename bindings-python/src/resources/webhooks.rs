@@ -1,13 +1,36 @@
-//! Webhook and connect-callback checks: pure functions of the core, no I/O.
+//! `webhooks_*`: endpoint registration, and the signature checks of deliveries (pure
+//! functions of the core, no I/O).
 
 use std::time::SystemTime;
 
+use aether::model::CreateWebhookRequest;
 use pyo3::prelude::*;
 
-use crate::call::json;
-use crate::client::seconds;
+use crate::call::{json, Call, Pager};
+use crate::client::{body, seconds, PyClient};
 use crate::convert::to_py;
 use crate::errors::IntoPyResult;
+
+#[pymethods]
+impl PyClient {
+    fn webhooks_create(&self, py: Python<'_>, request: &Bound<'_, PyAny>) -> PyResult<Call> {
+        let request: CreateWebhookRequest = body(py, request, "webhook")?;
+        let webhooks = self.client.webhooks().with_options(self.options.clone());
+        Ok(Call::new(async move { json(&webhooks.create(&request).await?) }))
+    }
+
+    fn webhooks_list(&self) -> Pager {
+        Pager::new(self.client.webhooks().with_options(self.options.clone()).list())
+    }
+
+    fn webhooks_delete(&self, id: String) -> Call {
+        let webhooks = self.client.webhooks().with_options(self.options.clone());
+        Call::new(async move {
+            webhooks.delete(&id).await?;
+            Ok(None)
+        })
+    }
+}
 
 /// Verifies a delivery's `x-aether-signature` against one or more secrets; raises
 /// `InvalidArgumentError` (with `details["reason"]`) when it does not hold.
@@ -54,15 +77,4 @@ pub fn construct_event<'py>(
 #[pyfunction]
 pub fn sign_test_payload(payload: &[u8], secret: &str, timestamp: i64) -> String {
     aether::webhooks::sign_test_payload(payload, secret, timestamp)
-}
-
-/// Checks the redirect back from a connect link; returns `(profile_id, link_id)`.
-#[pyfunction]
-pub fn verify_callback(
-    py: Python<'_>,
-    url: &str,
-    expected_state: &str,
-) -> PyResult<(String, String)> {
-    let outcome = aether::connect_links::verify_callback(url, expected_state).py_err(py)?;
-    Ok((outcome.profile_id, outcome.link_id))
 }

@@ -1,0 +1,110 @@
+//! `media_*`: uploads (the source is read by `crate::source`), read, delete, and waiting for
+//! verification.
+
+use std::sync::Arc;
+
+use aether::media::MediaWaitOptions;
+use aether::model::{Platform, Tier};
+use aether::upload::UploadOptions;
+use aether::CancellationToken;
+use pyo3::prelude::*;
+
+use crate::call::{json, Call, ErrorSlot, Extras, Progress};
+use crate::client::{seconds, PyClient};
+use crate::source;
+
+#[pymethods]
+impl PyClient {
+    /// `source` is a `str` path, `bytes`, or a binary file object (`size`: bytes left in it,
+    /// when known).
+    /// With `upload_id`, continues that chunked upload with the same source instead.
+    #[pyo3(signature = (
+        source, size=None, file_name=None, mime_type=None, platforms=Vec::new(), tier=None,
+        on_progress=None, part_size=None, parallelism=None, single_shot_threshold=None,
+        upload_id=None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn media_upload(
+        &self,
+        source: &Bound<'_, PyAny>,
+        size: Option<u64>,
+        file_name: Option<String>,
+        mime_type: Option<String>,
+        platforms: Vec<String>,
+        tier: Option<String>,
+        on_progress: Option<Py<PyAny>>,
+        part_size: Option<u64>,
+        parallelism: Option<usize>,
+        single_shot_threshold: Option<u64>,
+        upload_id: Option<String>,
+    ) -> PyResult<Call> {
+        let cancel = CancellationToken::new();
+        let source_error = Arc::new(ErrorSlot::default());
+        let source = source::upload_source(source, size, &source_error)?;
+        let mut options = UploadOptions::new().cancel_token(cancel.clone());
+        options.file_name = file_name;
+        options.mime_type = mime_type;
+        options.platforms = platforms.iter().map(|p| Platform::parse(p)).collect();
+        if let Some(tier) = tier {
+            options.tier = Tier::parse(&tier);
+        }
+        options.part_size = part_size;
+        if let Some(parallelism) = parallelism {
+            options.parallelism = parallelism;
+        }
+        if let Some(threshold) = single_shot_threshold {
+            options.single_shot_threshold = threshold;
+        }
+        let progress = on_progress.map(|callback| Progress::new(callback, cancel.clone()));
+        if let Some(progress) = &progress {
+            let (sink, barrier) = (progress.clone(), progress.clone());
+            options = options
+                .on_progress(move |event| sink.push(event))
+                .progress_barrier(move || barrier.caught_up());
+        }
+        let media = self.client.media().with_options(self.options.clone());
+        let future = Box::pin(async move {
+            let uploaded = match upload_id {
+                Some(id) => media.resume(&id, source, options).await?,
+                None => media.upload(source, options).await?,
+            };
+            json(&uploaded)
+        });
+        let extras = Extras { progress, source_error: Some(source_error), cancels_itself: true };
+        Ok(Call::with(future, cancel, extras))
+    }
+
+    fn media_get(&self, media_key: String) -> Call {
+        let media = self.client.media().with_options(self.options.clone());
+        Call::new(async move { json(&media.get(&media_key).await?) })
+    }
+
+    fn media_delete(&self, media_key: String) -> Call {
+        let media = self.client.media().with_options(self.options.clone());
+        Call::new(async move {
+            media.delete(&media_key).await?;
+            Ok(None)
+        })
+    }
+
+    #[pyo3(signature = (media_key, timeout=None, poll_interval=None))]
+    fn media_wait_ready(
+        &self,
+        py: Python<'_>,
+        media_key: String,
+        timeout: Option<f64>,
+        poll_interval: Option<f64>,
+    ) -> PyResult<Call> {
+        let cancel = CancellationToken::new();
+        let mut options = MediaWaitOptions::default().cancel_token(cancel.clone());
+        if let Some(timeout) = seconds(py, timeout, "timeout")? {
+            options = options.timeout(timeout);
+        }
+        if let Some(interval) = seconds(py, poll_interval, "poll_interval")? {
+            options = options.poll_interval(interval);
+        }
+        let media = self.client.media().with_options(self.options.clone());
+        let future = Box::pin(async move { json(&media.wait_ready(&media_key, options).await?) });
+        Ok(Call::with(future, cancel, Extras { cancels_itself: true, ..Extras::default() }))
+    }
+}

@@ -1,0 +1,114 @@
+//! `posts_*`: create, read, update, cancel, list, and wait for or watch a post's publishing.
+
+use aether::model::{CreatePostRequest, ListPostsQuery, PostStatus, UpdatePostRequest};
+use aether::posts::WaitOptions;
+use aether::CancellationToken;
+use pyo3::prelude::*;
+
+use crate::call::{json, Call, Extras, Pager};
+use crate::client::{body, seconds, PyClient};
+
+#[pymethods]
+impl PyClient {
+    #[pyo3(signature = (request, idempotency_key=None))]
+    fn posts_create(
+        &self,
+        py: Python<'_>,
+        request: &Bound<'_, PyAny>,
+        idempotency_key: Option<String>,
+    ) -> PyResult<Call> {
+        let request: CreatePostRequest = body(py, request, "post")?;
+        let mut options = self.options.clone();
+        if let Some(key) = idempotency_key {
+            options = options.idempotency_key(key);
+        }
+        let posts = self.client.posts().with_options(options);
+        Ok(Call::new(async move { json(&posts.create(&request).await?) }))
+    }
+
+    fn posts_get(&self, id: String) -> Call {
+        let posts = self.client.posts().with_options(self.options.clone());
+        Call::new(async move { json(&posts.get(&id).await?) })
+    }
+
+    fn posts_update(
+        &self,
+        py: Python<'_>,
+        id: String,
+        request: &Bound<'_, PyAny>,
+    ) -> PyResult<Call> {
+        let request: UpdatePostRequest = body(py, request, "post update")?;
+        let posts = self.client.posts().with_options(self.options.clone());
+        Ok(Call::new(async move { json(&posts.update(&id, &request).await?) }))
+    }
+
+    fn posts_cancel(&self, id: String) -> Call {
+        let posts = self.client.posts().with_options(self.options.clone());
+        Call::new(async move { json(&posts.cancel(&id).await?) })
+    }
+
+    #[pyo3(signature = (status=None, profile_id=None, limit=None))]
+    fn posts_list(
+        &self,
+        status: Option<String>,
+        profile_id: Option<String>,
+        limit: Option<u32>,
+    ) -> Pager {
+        let query = ListPostsQuery {
+            status: status.as_deref().map(PostStatus::parse),
+            profile_id,
+            limit,
+            cursor: None,
+        };
+        Pager::new(self.client.posts().with_options(self.options.clone()).list(query))
+    }
+
+    #[pyo3(signature = (id, timeout=None, poll_interval=None, max_poll_interval=None))]
+    fn posts_wait(
+        &self,
+        py: Python<'_>,
+        id: String,
+        timeout: Option<f64>,
+        poll_interval: Option<f64>,
+        max_poll_interval: Option<f64>,
+    ) -> PyResult<Call> {
+        let cancel = CancellationToken::new();
+        let options = wait_options(py, timeout, poll_interval, max_poll_interval)?
+            .cancel_token(cancel.clone());
+        let posts = self.client.posts().with_options(self.options.clone());
+        let future = Box::pin(async move { json(&posts.wait(&id, options).await?) });
+        Ok(Call::with(future, cancel, Extras { cancels_itself: true, ..Extras::default() }))
+    }
+
+    #[pyo3(signature = (id, timeout=None, poll_interval=None, max_poll_interval=None))]
+    fn posts_watch(
+        &self,
+        py: Python<'_>,
+        id: String,
+        timeout: Option<f64>,
+        poll_interval: Option<f64>,
+        max_poll_interval: Option<f64>,
+    ) -> PyResult<Pager> {
+        let options = wait_options(py, timeout, poll_interval, max_poll_interval)?;
+        Ok(Pager::new(self.client.posts().with_options(self.options.clone()).watch(&id, options)))
+    }
+}
+
+fn wait_options(
+    py: Python<'_>,
+    timeout: Option<f64>,
+    poll_interval: Option<f64>,
+    max_poll_interval: Option<f64>,
+) -> PyResult<WaitOptions> {
+    let mut options = WaitOptions::default();
+    if let Some(timeout) = seconds(py, timeout, "timeout")? {
+        options = options.timeout(timeout);
+    }
+    if let Some(interval) = seconds(py, poll_interval, "poll_interval")? {
+        options = options.poll_interval(interval);
+    }
+    if let Some(interval) = seconds(py, max_poll_interval, "max_poll_interval")? {
+        options.max_poll_interval = interval;
+    }
+    Ok(options)
+}
