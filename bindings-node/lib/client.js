@@ -4,7 +4,6 @@
 // runs the core on its runtime) and returns a Promise; nothing here blocks the event loop.
 
 const { native, parse, requireObject, settingsJson, sync } = require('./call');
-const { invalidArgument } = require('./errors');
 const { ConnectLinks } = require('./resources/connect_links');
 const { Profiles } = require('./resources/profiles');
 const { Posts } = require('./resources/posts');
