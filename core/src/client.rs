@@ -27,13 +27,12 @@ use reqwest::Url;
 use crate::connect_links::ConnectLinks;
 use crate::error::{Error, Result};
 use crate::media::MediaResource;
-use crate::platforms::RulesDocument;
+pub use crate::platforms::Platforms;
 use crate::posts::Posts;
 use crate::profiles::Profiles;
 use crate::settings::{as_millis, names, ClientOptions, Spelling};
 use crate::transport::{
-    ApiKey, ApiRequest, RateLimit, RequestOptions, Transport, TransportConfig,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RETRY_BUDGET,
+    ApiKey, RateLimit, Transport, TransportConfig, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RETRY_BUDGET,
 };
 use crate::webhooks::Webhooks;
 
@@ -105,7 +104,7 @@ impl Client {
 
     /// The per-platform rules as the server publishes them.
     pub fn platforms(&self) -> Platforms {
-        Platforms { transport: self.transport.clone(), options: RequestOptions::default() }
+        Platforms::new(self.transport.clone())
     }
 
     /// The HTTP transport, for calls the resources do not cover.
@@ -300,38 +299,4 @@ fn normalize_base_url(base_url: &str) -> Result<String> {
         ));
     }
     Ok(trimmed.to_owned())
-}
-
-/// `GET /v1/platforms`: the per-platform rules as the server publishes them.
-#[derive(Debug, Clone)]
-pub struct Platforms {
-    transport: Transport,
-    options: RequestOptions,
-}
-
-impl Platforms {
-    /// The same resource with these per-call options.
-    pub fn with_options(mut self, options: RequestOptions) -> Platforms {
-        self.options = options;
-        self
-    }
-
-    /// The server's rules table; on any error (network, server, or a document this version
-    /// cannot read) the table built into this SDK, [`RulesDocument::builtin`], so validation
-    /// can always go on. Use [`Platforms::try_fetch`] to see the error.
-    pub async fn fetch(&self) -> RulesDocument {
-        match self.try_fetch().await {
-            Ok(document) => document,
-            Err(error) => {
-                tracing::warn!(%error, "could not fetch the platform rules; using the built-in table");
-                RulesDocument::builtin().clone()
-            }
-        }
-    }
-
-    /// The server's rules table, or the error that prevented fetching it.
-    pub async fn try_fetch(&self) -> Result<RulesDocument> {
-        let request = ApiRequest::get("/v1/platforms").options(self.options.clone());
-        Ok(self.transport.send_json::<RulesDocument>(request).await?.data)
-    }
 }

@@ -8,6 +8,8 @@
 //!   deserializes it again, so a client can validate against a fetched, newer table.
 //! - [`count_text`], [`hashtags`], [`mentions`]: text measured exactly as each platform does.
 //! - [`validate`]: every [`Violation`] of a [`PostDraft`] at once, plus [`Warning`]s.
+//! - [`Platforms`]: the resource `GET /v1/platforms` that fetches a newer table
+//!   (`Client::platforms`).
 
 mod table;
 mod text;
@@ -18,3 +20,44 @@ pub use text::{count, count_text, hashtags, is_emoji, mentions, TextField};
 pub use validate::{
     validate, Allowed, AllowedRange, PostDraft, Validation, Violation, Warning, WarningCode,
 };
+
+use crate::error::Result;
+use crate::transport::{ApiRequest, RequestOptions, Transport};
+
+/// `GET /v1/platforms`: the per-platform rules as the server publishes them.
+#[derive(Debug, Clone)]
+pub struct Platforms {
+    transport: Transport,
+    options: RequestOptions,
+}
+
+impl Platforms {
+    pub(crate) fn new(transport: Transport) -> Platforms {
+        Platforms { transport, options: RequestOptions::default() }
+    }
+
+    /// The same resource with these per-call options.
+    pub fn with_options(mut self, options: RequestOptions) -> Platforms {
+        self.options = options;
+        self
+    }
+
+    /// The server's rules table; on any error (network, server, or a document this version
+    /// cannot read) the table built into this SDK, [`RulesDocument::builtin`], so validation
+    /// can always go on. Use [`Platforms::try_fetch`] to see the error.
+    pub async fn fetch(&self) -> RulesDocument {
+        match self.try_fetch().await {
+            Ok(document) => document,
+            Err(error) => {
+                tracing::warn!(%error, "could not fetch the platform rules; using the built-in table");
+                RulesDocument::builtin().clone()
+            }
+        }
+    }
+
+    /// The server's rules table, or the error that prevented fetching it.
+    pub async fn try_fetch(&self) -> Result<RulesDocument> {
+        let request = ApiRequest::get("/v1/platforms").options(self.options.clone());
+        Ok(self.transport.send_json::<RulesDocument>(request).await?.data)
+    }
+}

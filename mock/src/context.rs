@@ -20,7 +20,7 @@ use crate::clock::rfc3339;
 use crate::faults::FaultAction;
 use crate::ids::new_id;
 use crate::journal::JournalEntry;
-use crate::state::SharedState;
+use crate::state::{Part, SharedState};
 
 /// Lets a request kill its own connection (with a TCP reset) to simulate network failures.
 #[derive(Debug, Clone, Default)]
@@ -73,114 +73,175 @@ pub struct RateWindows {
     windows: HashMap<String, (i64, u32)>,
 }
 
+impl Part for RateWindows {}
+
+/// The middleware: the layers below, in the order a request meets them. Faults come first and
+/// last because they stand for the network around the server; the journal records what the
+/// client saw.
 pub async fn request_context(
     State(state): State<SharedState>,
     mut request: Request,
     next: Next,
 ) -> Response {
     let request_id = new_id("req");
-    let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
     let journaled = !path.starts_with("/_mock/");
-    let idempotency_key = header_str(request.headers(), "idempotency-key");
     let conn = request.extensions().get::<ConnControl>().cloned();
     request.extensions_mut().insert(RequestId(request_id.clone()));
     // For route layers that need the state without being built with it (idempotency).
     request.extensions_mut().insert(state.clone());
 
-    let fault = if journaled { state.faults().take(&method, &path) } else { None };
-    let mut entry = JournalEntry {
+    let fault =
+        if journaled { state.faults().take(request.method().as_str(), &path) } else { None };
+    let mut entry = journal_entry(&state, &request, &request_id, fault.as_ref());
+    let mut response = match fault_before_handler(fault.as_ref(), request).await {
+        Before::Reset => return reset_connection(&state, conn, entry, journaled).await,
+        Before::Answer(response) => response,
+        Before::Handle { request, pending_delay } => {
+            let response = dispatch(&state, request, next).await;
+            if let Some(delay) = pending_delay.as_ref().and_then(PendingDelay::take) {
+                tokio::time::sleep(delay).await;
+            }
+            response
+        }
+    };
+    finish(&state, &mut response, &request_id, journaled, &mut entry);
+    fault_after_handler(&state, conn, fault, entry, journaled, response).await
+}
+
+/// The journal's entry for a request, completed by [`finish`] once it is answered.
+fn journal_entry(
+    state: &SharedState,
+    request: &Request,
+    request_id: &str,
+    fault: Option<&FaultAction>,
+) -> JournalEntry {
+    JournalEntry {
         seq: 0,
         at: rfc3339(state.clock.now()),
-        request_id: request_id.clone(),
-        method,
-        path: path.clone(),
-        idempotency_key,
+        request_id: request_id.to_owned(),
+        method: request.method().as_str().to_owned(),
+        path: request.uri().path().to_owned(),
+        idempotency_key: header_str(request.headers(), "idempotency-key"),
         status: None,
         replayed: false,
-        fault: fault.as_ref().map(fault_name),
+        fault: fault.map(fault_name),
         created: None,
-    };
+    }
+}
 
+/// What a fault does before the handler runs.
+enum Before {
+    /// Run the handler; a delay left for the idempotency layer is served after it if unused.
+    Handle { request: Request, pending_delay: Option<PendingDelay> },
+    /// Answer this instead of running the handler.
+    Answer(Response),
+    /// Reset the connection without answering.
+    Reset,
+}
+
+async fn fault_before_handler(fault: Option<&FaultAction>, mut request: Request) -> Before {
     let mut pending_delay = None;
-    let mut response = match &fault {
+    match fault {
         Some(FaultAction::Status { status, code, retry_after }) => {
             // Read the body first, as a real server answering an error would: closing a
             // connection with unread bytes resets it, and the client could lose the answer.
             drain(std::mem::take(request.body_mut()).into_data_stream()).await;
-            Some(injected_status(*status, code.as_deref(), *retry_after))
+            return Before::Answer(injected_status(*status, code.as_deref(), *retry_after));
         }
-        Some(FaultAction::ResetBeforeBody) => {
-            return reset_connection(&state, conn, entry, journaled).await;
-        }
+        Some(FaultAction::ResetBeforeBody) => return Before::Reset,
         Some(FaultAction::Delay { ms }) => {
             let delay = Duration::from_millis(*ms);
-            if request.method() == axum::http::Method::POST && entry.idempotency_key.is_some() {
+            let idempotent_post = request.method() == axum::http::Method::POST
+                && header_str(request.headers(), "idempotency-key").is_some();
+            if idempotent_post {
                 let pending = PendingDelay::new(delay);
                 request.extensions_mut().insert(pending.clone());
                 pending_delay = Some(pending);
             } else {
                 tokio::time::sleep(delay).await;
             }
-            None
         }
         Some(FaultAction::DropAfterRequestBytes { bytes }) => {
             let (parts, body) = request.into_parts();
             match read_up_to(body, *bytes).await {
                 Some(body) => request = Request::from_parts(parts, body),
-                None => return reset_connection(&state, conn, entry, journaled).await,
+                None => return Before::Reset,
             }
-            None
         }
-        _ => None,
-    };
-    let mut response = match response.take() {
-        Some(response) => response,
-        None if path.starts_with("/v1/") || path == "/v1" => {
-            let (request, unread) = lingering(request);
-            let response = api_request(&state, request, next).await;
-            // A handler that answered without reading the whole body (an error found in the
-            // headers or the first bytes) leaves the rest here, read before answering.
-            let rest = unread.lock().unwrap_or_else(|e| e.into_inner()).take();
-            if let Some(rest) = rest {
-                drain(rest).await;
-            }
-            response
-        }
-        None if path.starts_with("/_mock/") => admin_request(&state, request, next).await,
-        None => next.run(request).await,
-    };
-    if let Some(delay) = pending_delay.as_ref().and_then(PendingDelay::take) {
-        tokio::time::sleep(delay).await;
+        _ => {}
     }
+    Before::Handle { request, pending_delay }
+}
 
-    render_error(&mut response, &request_id);
+/// The public API (authenticated, rate limited), the admin API (admin token), or the rest (the
+/// hosted connect page).
+async fn dispatch(state: &SharedState, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let (api, admin) = (path.starts_with("/v1/") || path == "/v1", path.starts_with("/_mock/"));
+    if api {
+        let (request, unread) = lingering(request);
+        let response = api_request(state, request, next).await;
+        // A handler that answered without reading the whole body (an error found in the
+        // headers or the first bytes) leaves the rest here, read before answering.
+        let rest = unread.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(rest) = rest {
+            drain(rest).await;
+        }
+        response
+    } else if admin {
+        admin_request(state, request, next).await
+    } else {
+        next.run(request).await
+    }
+}
+
+/// What every answer carries (the error body, rate-limit headers, `X-Request-Id`), and what
+/// the journal records of it.
+fn finish(
+    state: &SharedState,
+    response: &mut Response,
+    request_id: &str,
+    journaled: bool,
+    entry: &mut JournalEntry,
+) {
+    render_error(response, request_id);
     if journaled && !response.headers().contains_key("x-ratelimit-limit") {
-        uncharged_rate_limit_headers(&state, &mut response);
+        uncharged_rate_limit_headers(state, response);
     }
     response.headers_mut().insert(
         "x-request-id",
-        HeaderValue::from_str(&request_id).unwrap_or(HeaderValue::from_static("req_unknown")),
+        HeaderValue::from_str(request_id).unwrap_or(HeaderValue::from_static("req_unknown")),
     );
     entry.status = Some(response.status().as_u16());
     entry.replayed = response.headers().contains_key("idempotent-replayed");
     entry.created = response.extensions().get::<Created>().map(|c| c.0.clone());
+}
 
+/// What a fault does to the answer on its way out; records the journal entry.
+async fn fault_after_handler(
+    state: &SharedState,
+    conn: Option<ConnControl>,
+    fault: Option<FaultAction>,
+    mut entry: JournalEntry,
+    journaled: bool,
+    response: Response,
+) -> Response {
     match fault {
         Some(FaultAction::ResetAfterBody) => {
             entry.status = None;
-            reset_connection(&state, conn, entry, journaled).await
+            reset_connection(state, conn, entry, journaled).await
         }
         Some(FaultAction::CloseMidResponse) => {
-            record(&state, entry, journaled);
+            record(state, entry, journaled);
             cut_body(response, |_| 0).await
         }
         Some(FaultAction::TruncatedBody) => {
-            record(&state, entry, journaled);
+            record(state, entry, journaled);
             cut_body(response, |len| len / 2).await
         }
         Some(FaultAction::MalformedBody) => {
-            record(&state, entry, journaled);
+            record(state, entry, journaled);
             let (mut parts, _) = response.into_parts();
             parts.status = StatusCode::OK;
             parts.headers.remove(header::CONTENT_LENGTH);
@@ -190,7 +251,7 @@ pub async fn request_context(
             Response::from_parts(parts, Body::from("{\"id\": \"post_<html>oops"))
         }
         Some(FaultAction::IncompleteJson) => {
-            record(&state, entry, journaled);
+            record(state, entry, journaled);
             let (mut parts, body) = response.into_parts();
             let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
             let head = bytes.slice(..bytes.len().saturating_sub(1));
@@ -198,7 +259,7 @@ pub async fn request_context(
             Response::from_parts(parts, Body::from(head))
         }
         _ => {
-            record(&state, entry, journaled);
+            record(state, entry, journaled);
             response
         }
     }
@@ -346,46 +407,82 @@ async fn cut_body(response: Response, keep: impl Fn(usize) -> usize) -> Response
 
 /// Authentication and rate limiting for the public API.
 async fn api_request(state: &SharedState, mut request: Request, next: Next) -> Response {
-    let Some(key) = bearer(request.headers()).filter(|k| state.api_keys.iter().any(|a| a == k))
-    else {
-        let message = if request.headers().contains_key(header::AUTHORIZATION) {
-            "the API key is not valid; send Authorization: Bearer <your api key>"
-        } else {
-            "missing API key; send Authorization: Bearer <your api key>"
-        };
-        return ApiError::new(ErrorCode::Unauthorized, message).into_response();
+    let key = match authenticate(state, request.headers()) {
+        Ok(key) => key,
+        Err(refused) => return refused,
     };
-    let settings = state.settings();
-    let now = state.clock.now().as_second();
-    let (window_len, reset_at) = rate_window(&settings, now);
-    let window_start = reset_at - window_len;
-    let used = {
-        let mut store = state.store();
-        let slot = store.rate_windows.windows.entry(key.clone()).or_insert((window_start, 0));
-        if slot.0 != window_start {
-            *slot = (window_start, 0);
+    let charge = charge_rate_limit(state, &key);
+    let mut response = if charge.used > charge.limit {
+        charge.refusal()
+    } else {
+        request.extensions_mut().insert(ApiKey(key));
+        next.run(request).await
+    };
+    let headers = response.headers_mut();
+    headers.insert("x-ratelimit-limit", HeaderValue::from(charge.limit));
+    headers.insert(
+        "x-ratelimit-remaining",
+        HeaderValue::from(charge.limit.saturating_sub(charge.used)),
+    );
+    headers.insert("x-ratelimit-reset", HeaderValue::from(charge.reset_at));
+    response
+}
+
+/// The API key of a request, or the 401 that refuses it.
+fn authenticate(state: &SharedState, headers: &HeaderMap) -> Result<String, Response> {
+    match bearer(headers).filter(|k| state.api_keys.iter().any(|a| a == k)) {
+        Some(key) => Ok(key),
+        None => {
+            let message = if headers.contains_key(header::AUTHORIZATION) {
+                "the API key is not valid; send Authorization: Bearer <your api key>"
+            } else {
+                "missing API key; send Authorization: Bearer <your api key>"
+            };
+            Err(ApiError::new(ErrorCode::Unauthorized, message).into_response())
         }
-        slot.1 = slot.1.saturating_add(1);
-        slot.1
-    };
-    let limit = settings.rate_limit;
-    let mut response = if used > limit {
-        let retry_after = (reset_at - now).max(1) as u64;
+    }
+}
+
+/// One request counted against its key's current window.
+struct RateCharge {
+    /// Requests of this key in the window, this one included.
+    used: u32,
+    limit: u32,
+    window_len: i64,
+    /// End of the window, in unix seconds on the virtual clock.
+    reset_at: i64,
+    now: i64,
+}
+
+impl RateCharge {
+    fn refusal(&self) -> Response {
+        let (limit, window_len) = (self.limit, self.window_len);
+        let retry_after = (self.reset_at - self.now).max(1) as u64;
         ApiError::new(
             ErrorCode::RateLimited,
             format!("more than {limit} requests in {window_len} s; retry after {retry_after} s"),
         )
         .retry_after(retry_after)
         .into_response()
-    } else {
-        request.extensions_mut().insert(ApiKey(key));
-        next.run(request).await
+    }
+}
+
+fn charge_rate_limit(state: &SharedState, key: &str) -> RateCharge {
+    let settings = state.settings();
+    let now = state.clock.now().as_second();
+    let (window_len, reset_at) = rate_window(&settings, now);
+    let window_start = reset_at - window_len;
+    let used = {
+        let mut store = state.store();
+        let windows = &mut store.part::<RateWindows>().windows;
+        let slot = windows.entry(key.to_owned()).or_insert((window_start, 0));
+        if slot.0 != window_start {
+            *slot = (window_start, 0);
+        }
+        slot.1 = slot.1.saturating_add(1);
+        slot.1
     };
-    let headers = response.headers_mut();
-    headers.insert("x-ratelimit-limit", HeaderValue::from(limit));
-    headers.insert("x-ratelimit-remaining", HeaderValue::from(limit.saturating_sub(used)));
-    headers.insert("x-ratelimit-reset", HeaderValue::from(reset_at));
-    response
+    RateCharge { used, limit: settings.rate_limit, window_len, reset_at, now }
 }
 
 /// `(window length, end of the current window)` in unix seconds on the virtual clock.

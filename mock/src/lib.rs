@@ -26,10 +26,13 @@ pub mod faults;
 mod ids;
 pub mod journal;
 mod json;
+mod pagination;
 mod resources;
 mod scheduler;
 mod server;
 mod state;
+mod stored_media;
+mod validation;
 
 pub use config::{MockConfig, Settings, DEFAULT_API_KEY};
 pub use server::MockServer;

@@ -1,6 +1,13 @@
 //! The emulator's state: one store behind one lock (never held across an `.await`), the clock,
 //! the fault rules, the journal and the data directory.
+//!
+//! The store knows no resource: each resource module defines its own part (`Profiles`,
+//! `MediaStore`, …), implements [`Part`] for it, and reaches it with [`Store::part`]. A part is
+//! made empty on first use and dropped by a reset, so adding a resource touches nothing here.
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -8,19 +15,75 @@ use crate::clock::Clock;
 use crate::config::{MockConfig, Settings};
 use crate::faults::Faults;
 use crate::journal::Journal;
-use crate::resources::{connect_links, idempotency, media, posts, profiles, uploads, webhooks};
 
-/// Everything the resources keep, reset as a whole by `POST /_mock/reset`.
+/// What one resource keeps in the [`Store`].
+pub trait Part: Any + Send + fmt::Debug {
+    /// Files on disk this part owns (stored or still being written); a reset deletes them.
+    fn files(&self) -> Vec<PathBuf> {
+        Vec::new()
+    }
+}
+
+/// Everything the resources keep, one [`Part`] per type, reset as a whole by
+/// `POST /_mock/reset`.
 #[derive(Debug, Default)]
 pub struct Store {
-    pub connect_links: connect_links::Links,
-    pub profiles: profiles::Profiles,
-    pub uploads: uploads::Uploads,
-    pub media: media::MediaStore,
-    pub posts: posts::Posts,
-    pub webhooks: webhooks::Webhooks,
-    pub idempotency: idempotency::Records,
-    pub rate_windows: crate::context::RateWindows,
+    parts: HashMap<TypeId, Box<dyn Part>>,
+}
+
+impl Store {
+    /// The part of type `T`, made empty on first use.
+    pub fn part<T: Part + Default>(&mut self) -> &mut T {
+        let part = self.parts.entry(TypeId::of::<T>()).or_insert_with(|| Box::new(T::default()));
+        downcast(part)
+    }
+
+    /// Several parts at once, for a change that spans resources:
+    /// `let (posts, profiles) = store.parts::<(Posts, Profiles)>();`.
+    pub fn parts<P: Parts>(&mut self) -> P::Mut<'_> {
+        P::get(self)
+    }
+
+    fn make<T: Part + Default>(&mut self) -> TypeId {
+        self.part::<T>();
+        TypeId::of::<T>()
+    }
+}
+
+fn downcast<T: Part>(part: &mut Box<dyn Part>) -> &mut T {
+    let part: &mut dyn Any = &mut **part;
+    part.downcast_mut::<T>().expect("a part is stored under its own type id")
+}
+
+/// Tuples of distinct part types, borrowed together by [`Store::parts`].
+pub trait Parts {
+    type Mut<'a>;
+    fn get(store: &mut Store) -> Self::Mut<'_>;
+}
+
+impl<A: Part + Default, B: Part + Default> Parts for (A, B) {
+    type Mut<'a> = (&'a mut A, &'a mut B);
+
+    fn get(store: &mut Store) -> Self::Mut<'_> {
+        let ids = [store.make::<A>(), store.make::<B>()];
+        let [Some(a), Some(b)] = store.parts.get_disjoint_mut([&ids[0], &ids[1]]) else {
+            unreachable!("every part was just made")
+        };
+        (downcast(a), downcast(b))
+    }
+}
+
+impl<A: Part + Default, B: Part + Default, C: Part + Default> Parts for (A, B, C) {
+    type Mut<'a> = (&'a mut A, &'a mut B, &'a mut C);
+
+    fn get(store: &mut Store) -> Self::Mut<'_> {
+        let ids = [store.make::<A>(), store.make::<B>(), store.make::<C>()];
+        let [Some(a), Some(b), Some(c)] = store.parts.get_disjoint_mut([&ids[0], &ids[1], &ids[2]])
+        else {
+            unreachable!("every part was just made")
+        };
+        (downcast(a), downcast(b), downcast(c))
+    }
 }
 
 /// Shared by every request handler and the background scheduler.
@@ -98,7 +161,7 @@ impl AppState {
     /// Forgets every resource, fault and journal entry; media files are deleted.
     pub fn reset(&self, settings: Settings) {
         let old = std::mem::take(&mut *self.store());
-        for path in old.media.file_paths().chain(old.uploads.file_paths()) {
+        for path in old.parts.values().flat_map(|part| part.files()) {
             let _ = std::fs::remove_file(path);
         }
         self.faults().clear();

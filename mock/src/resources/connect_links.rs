@@ -37,8 +37,9 @@ use crate::context::Created;
 use crate::ids::new_id;
 use crate::json::ApiJson;
 use crate::resources::idempotency::idempotent;
-use crate::resources::profiles::{known_tier, required_platform};
-use crate::state::SharedState;
+use crate::resources::profiles::Profiles;
+use crate::state::{Part, SharedState};
+use crate::validation::{known_tier, required_platform};
 
 /// Longest `redirectUrl` accepted.
 const MAX_REDIRECT_URL: usize = 2048;
@@ -50,6 +51,8 @@ const MAX_STATE: usize = 1024;
 pub struct Links {
     links: Vec<StoredLink>,
 }
+
+impl Part for Links {}
 
 #[derive(Debug, Clone)]
 struct StoredLink {
@@ -154,7 +157,7 @@ async fn create(
         expires_at,
     };
     let view = stored.view(now);
-    state.store().connect_links.links.push(stored);
+    state.store().part::<Links>().links.push(stored);
     Ok((StatusCode::CREATED, Extension(Created(id)), Json(view)))
 }
 
@@ -192,8 +195,8 @@ async fn get_one(
     Path(id): Path<String>,
 ) -> ApiResult<Json<LinkView>> {
     let now = state.clock.now();
-    let store = state.store();
-    let link = store.connect_links.get(&id).ok_or_else(|| not_found(&id))?;
+    let mut store = state.store();
+    let link = store.part::<Links>().get(&id).ok_or_else(|| not_found(&id))?;
     Ok(Json(link.view(now)))
 }
 
@@ -231,20 +234,21 @@ fn decide(state: &SharedState, id: &str, decision: Decision, strict: bool) -> Ap
     let default_tier = approved_tier(&state.settings().approved_tier);
     let now = state.clock.now();
     let mut store = state.store();
-    let stored = store.connect_links.get(id).ok_or_else(|| not_found(id))?.clone();
+    let stored = store.part::<Links>().get(id).ok_or_else(|| not_found(id))?.clone();
     let status = stored.status(now);
     let mut created = None;
     match (&status, &decision) {
         (ConnectLinkStatus::Pending, Decision::Approve { tier }) => {
             let tier = tier.clone().unwrap_or(default_tier);
-            let profile = store.profiles.create(stored.link.platform.clone(), tier, None, now);
+            let profile =
+                store.part::<Profiles>().create(stored.link.platform.clone(), tier, None, now);
             created = Some(profile.id.clone());
-            let link = store.connect_links.get_mut(id).ok_or_else(|| not_found(id))?;
+            let link = store.part::<Links>().get_mut(id).ok_or_else(|| not_found(id))?;
             link.link.status = ConnectLinkStatus::Completed;
             link.link.profile_id = Some(profile.id);
         }
         (ConnectLinkStatus::Pending, Decision::Deny) => {
-            let link = store.connect_links.get_mut(id).ok_or_else(|| not_found(id))?;
+            let link = store.part::<Links>().get_mut(id).ok_or_else(|| not_found(id))?;
             link.link.status = ConnectLinkStatus::Denied;
         }
         (ConnectLinkStatus::Completed, Decision::Approve { .. })
@@ -263,9 +267,10 @@ fn decide(state: &SharedState, id: &str, decision: Decision, strict: bool) -> Ap
         }
         _ => {}
     }
-    let stored = store.connect_links.get(id).ok_or_else(|| not_found(id))?;
+    let stored = store.part::<Links>().get(id).ok_or_else(|| not_found(id))?;
     let view = stored.view(now);
-    let profile = view.link.profile_id.as_deref().and_then(|p| store.profiles.get(p)).cloned();
+    let profile =
+        view.link.profile_id.as_deref().and_then(|p| store.part::<Profiles>().get(p)).cloned();
     let redirect = redirect_for(&view.link);
     Ok(Outcome { link: view, profile, redirect, created })
 }
@@ -363,8 +368,8 @@ async fn page(
 fn show_page(state: &SharedState, id: &str) -> ApiResult<Response> {
     let now = state.clock.now();
     let view = {
-        let store = state.store();
-        store.connect_links.get(id).ok_or_else(|| not_found(id))?.view(now)
+        let mut store = state.store();
+        store.part::<Links>().get(id).ok_or_else(|| not_found(id))?.view(now)
     };
     let link = &view.link;
     let platform = escape(link.platform.as_str());

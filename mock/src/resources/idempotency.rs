@@ -34,7 +34,7 @@ use sha2::{Digest, Sha256};
 
 use crate::api_error::ApiError;
 use crate::context::{ApiKey, PendingDelay, RequestId};
-use crate::state::SharedState;
+use crate::state::{Part, SharedState};
 
 /// Longest key accepted, in characters.
 pub const KEY_MAX_CHARS: usize = 255;
@@ -53,6 +53,8 @@ pub struct Records {
     records: HashMap<(String, String), Record>,
     next_token: u64,
 }
+
+impl Part for Records {}
 
 #[derive(Debug)]
 struct Record {
@@ -174,7 +176,8 @@ pub async fn middleware(request: Request, next: Next) -> Response {
         body_sha256: hex::encode(Sha256::digest(&bytes)),
     };
 
-    let claim = state.store().idempotency.claim(&scope, fingerprint.clone(), state.clock.now());
+    let claim =
+        state.store().part::<Records>().claim(&scope, fingerprint.clone(), state.clock.now());
     let token = match claim {
         Claim::Fresh(token) => token,
         Claim::Replay(answer) => return replay(answer),
@@ -209,7 +212,7 @@ pub async fn middleware(request: Request, next: Next) -> Response {
     match task.await {
         Ok(response) => response,
         Err(_) => {
-            state.store().idempotency.complete(&scope, token, None);
+            state.store().part::<Records>().complete(&scope, token, None);
             ApiError::new(ErrorCode::InternalError, "the request failed inside the emulator")
                 .into_response()
         }
@@ -278,7 +281,7 @@ async fn record_answer(
 ) -> Response {
     let status = response.status();
     if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
-        state.store().idempotency.complete(scope, token, None);
+        state.store().part::<Records>().complete(scope, token, None);
         return response;
     }
     let (parts, body) = response.into_parts();
@@ -301,14 +304,14 @@ async fn record_answer(
                 (bytes.clone(), Response::from_parts(parts, Body::from(bytes)))
             }
             Err(_) => {
-                state.store().idempotency.complete(scope, token, None);
+                state.store().part::<Records>().complete(scope, token, None);
                 return ApiError::new(ErrorCode::InternalError, "the answer could not be read")
                     .into_response();
             }
         },
     };
     let answer = StoredAnswer { status, headers, body: stored_body };
-    state.store().idempotency.complete(scope, token, Some(answer));
+    state.store().part::<Records>().complete(scope, token, Some(answer));
     response
 }
 

@@ -68,9 +68,11 @@ use crate::clock::rfc3339;
 use crate::context::Created;
 use crate::ids::new_id;
 use crate::json::ApiJson;
+use crate::pagination::ListParams;
 use crate::resources::idempotency::idempotent;
-use crate::resources::profiles::ListParams;
-use crate::state::{SharedState, Store};
+use crate::resources::profiles::Profiles;
+use crate::state::{Part, SharedState, Store};
+use crate::stored_media::MediaStore;
 
 pub use publish::{advance, Outcome, OutcomeKind};
 
@@ -83,14 +85,11 @@ pub struct Posts {
     outcome_rules: Vec<OutcomeRule>,
 }
 
+impl Part for Posts {}
+
 impl Posts {
     pub fn get(&self, id: &str) -> Option<&Post> {
         self.records.iter().find(|r| r.post.id == id).map(|r| &r.post)
-    }
-
-    /// Every post, oldest first.
-    pub fn all(&self) -> impl Iterator<Item = &Post> + '_ {
-        self.records.iter().map(|r| &r.post)
     }
 
     fn record_mut(&mut self, id: &str) -> ApiResult<&mut PostRecord> {
@@ -172,7 +171,7 @@ async fn create(
     let mut guard = state.store();
     let store: &mut Store = &mut guard;
 
-    let targets = checks::check_targets(&store.profiles, &input.targets)?;
+    let targets = checks::check_targets(store.part::<Profiles>(), &input.targets)?;
     checks::check_platforms(&mut input.platforms, &targets)?;
     let request = &input.request;
     let schedule = match &request.scheduled_for {
@@ -184,12 +183,12 @@ async fn create(
             None
         }
     };
-    let media = checks::check_media(&store.media, &request.media_keys)?;
+    let media = checks::check_media(store.part::<MediaStore>(), &request.media_keys)?;
     checks::check_rules(&targets, &request.content, &input.platforms, &media)?;
     let draft = request.draft.unwrap_or(false);
     let publish_now = !draft && schedule.is_none();
     if publish_now {
-        publish::check_quota(&store.posts.quota, &targets, now)?;
+        publish::check_quota(&store.part::<Posts>().quota, &targets, now)?;
     }
     let platforms = checks::typed_platforms(&input.platforms)?;
 
@@ -226,9 +225,9 @@ async fn create(
         results,
         error: None,
     };
-    store.posts.next_seq += 1;
+    store.part::<Posts>().next_seq += 1;
     let mut record = PostRecord {
-        seq: store.posts.next_seq,
+        seq: store.part::<Posts>().next_seq,
         targets: targets
             .iter()
             .map(|t| Target {
@@ -247,7 +246,7 @@ async fn create(
             events.push((WebhookEventType::PostScheduled, record.post.clone()));
         }
         PostStatus::Publishing => {
-            let Store { posts, profiles, media, .. } = &mut *store;
+            let (posts, profiles, media) = store.parts::<(Posts, Profiles, MediaStore)>();
             let mut world =
                 publish::World { profiles, media, quota: &mut posts.quota, processing, now };
             publish::start(&mut record, &mut world, &mut events);
@@ -255,7 +254,7 @@ async fn create(
         _ => {}
     }
     let post = record.post.clone();
-    store.posts.records.push(record);
+    store.part::<Posts>().records.push(record);
     publish::send(store, now, events);
     drop(guard);
 
@@ -265,8 +264,12 @@ async fn create(
 }
 
 async fn get_one(State(state): State<SharedState>, Path(id): Path<String>) -> ApiResult<Response> {
-    let post =
-        state.store().posts.get(&id).cloned().ok_or_else(|| ApiError::not_found("post", &id))?;
+    let post = state
+        .store()
+        .part::<Posts>()
+        .get(&id)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("post", &id))?;
     let mut response = Json(&post).into_response();
     if post.status == PostStatus::Publishing {
         let hint = state.settings().poll_hint_secs.max(1);
@@ -299,9 +302,9 @@ async fn list(
         }
     };
     let profile_id = params.extra("profileId").map(str::to_owned);
-    let store = state.store();
+    let mut store = state.store();
     let newest_first = store
-        .posts
+        .part::<Posts>()
         .records
         .iter()
         .rev()
@@ -355,7 +358,7 @@ async fn update(
     let processing = publish::processing_time(&state);
     let mut guard = state.store();
     let store: &mut Store = &mut guard;
-    let current = store.posts.record_mut(&id)?.post.clone();
+    let current = store.part::<Posts>().record_mut(&id)?.post.clone();
     if !current.status.is_editable() {
         return Err(not_editable(&current, "edited"));
     }
@@ -365,7 +368,7 @@ async fn update(
         .enumerate()
         .map(|(i, id)| (format!("profileIds[{i}]"), id.clone()))
         .collect();
-    let targets = checks::check_targets(&store.profiles, &fields)?;
+    let targets = checks::check_targets(store.part::<Profiles>(), &fields)?;
     let timezone = patch.timezone.clone().or(current.timezone.clone());
     let scheduled_for = patch.scheduled_for.clone().or(current.scheduled_for.clone());
     let was_draft = current.status == PostStatus::Draft;
@@ -390,13 +393,13 @@ async fn update(
     };
     let content = patch.content.clone().unwrap_or_else(|| current.content.clone());
     let platforms = checks::platforms_json(&current.platforms);
-    let media = checks::check_media(&store.media, &current.media_keys)?;
+    let media = checks::check_media(store.part::<MediaStore>(), &current.media_keys)?;
     checks::check_rules(&targets, &content, &platforms, &media)?;
     if status == PostStatus::Publishing {
-        publish::check_quota(&store.posts.quota, &targets, now)?;
+        publish::check_quota(&store.part::<Posts>().quota, &targets, now)?;
     }
 
-    let Store { posts, profiles, media, .. } = &mut *store;
+    let (posts, profiles, media) = store.parts::<(Posts, Profiles, MediaStore)>();
     let record = posts.record_mut(&id)?;
     record.post.content = content;
     record.post.timezone = timezone;
@@ -428,7 +431,8 @@ async fn update(
             _ => {}
         }
     }
-    let post = store.posts.get(&id).cloned().ok_or_else(|| ApiError::not_found("post", &id))?;
+    let post =
+        store.part::<Posts>().get(&id).cloned().ok_or_else(|| ApiError::not_found("post", &id))?;
     publish::send(store, now, events);
     Ok(Json(post))
 }
@@ -437,7 +441,7 @@ async fn cancel(State(state): State<SharedState>, Path(id): Path<String>) -> Api
     let now = state.clock.now();
     let mut guard = state.store();
     let store: &mut Store = &mut guard;
-    let record = store.posts.record_mut(&id)?;
+    let record = store.part::<Posts>().record_mut(&id)?;
     if !record.post.status.is_editable() {
         return Err(not_editable(&record.post, "cancelled"));
     }
@@ -473,7 +477,7 @@ async fn force_outcome(
     ApiJson(body): ApiJson<ForceOutcome>,
 ) -> ApiResult<Json<Post>> {
     let mut store = state.store();
-    let record = store.posts.record_mut(&id)?;
+    let record = store.part::<Posts>().record_mut(&id)?;
     if record.post.status.is_terminal() {
         return Err(ApiError::new(
             ErrorCode::PostNotEditable,
@@ -526,16 +530,16 @@ async fn add_rule(
         return Err(ApiError::invalid("platform", "platform is not a known platform"));
     }
     rule.id = new_id("outcome");
-    state.store().posts.outcome_rules.push(rule.clone());
+    state.store().part::<Posts>().outcome_rules.push(rule.clone());
     Ok((StatusCode::CREATED, Json(rule)))
 }
 
 async fn list_rules(State(state): State<SharedState>) -> Json<Value> {
-    Json(json!({ "data": state.store().posts.outcome_rules }))
+    Json(json!({ "data": state.store().part::<Posts>().outcome_rules }))
 }
 
 async fn clear_rules(State(state): State<SharedState>) -> StatusCode {
-    state.store().posts.outcome_rules.clear();
+    state.store().part::<Posts>().outcome_rules.clear();
     StatusCode::NO_CONTENT
 }
 
@@ -548,8 +552,8 @@ mod tests {
 
     use super::*;
     use crate::config::MockConfig;
-    use crate::resources::media::StoredMedia;
     use crate::state::AppState;
+    use crate::stored_media::StoredMedia;
 
     fn state() -> SharedState {
         let config = MockConfig::default();
@@ -586,7 +590,7 @@ mod tests {
 
     fn verify(state: &SharedState, key: &str, duration_ms: u64) {
         let mut store = state.store();
-        let stored = store.media.get_mut(key).unwrap();
+        let stored = store.part::<MediaStore>().get_mut(key).unwrap();
         stored.media.status = MediaStatus::Ready;
         stored.facts = Some(MediaFacts {
             container: Container::Mp4,
@@ -602,8 +606,9 @@ mod tests {
 
     async fn create_tiktok_post(state: &SharedState, key: &str) -> Post {
         let now = state.clock.now();
-        let profile = state.store().profiles.create(Platform::Tiktok, Tier::Standard, None, now);
-        state.store().media.insert(processing_media(key));
+        let profile =
+            state.store().part::<Profiles>().create(Platform::Tiktok, Tier::Standard, None, now);
+        state.store().part::<MediaStore>().insert(processing_media(key));
         let body =
             json!({ "profileId": profile.id, "content": { "text": "hi" }, "mediaKeys": [key] });
         let response = create(State(state.clone()), ApiJson(body)).await.unwrap();
@@ -622,13 +627,13 @@ mod tests {
         let later = state.clock.now().checked_add(jiff::SignedDuration::from_secs(10)).unwrap();
         advance(&state, later);
         assert_eq!(
-            state.store().posts.get(&post.id).unwrap().results[0].status,
+            state.store().part::<Posts>().get(&post.id).unwrap().results[0].status,
             TargetStatus::Pending
         );
 
         verify(&state, "org_mock/short.mp4", 14_900);
         advance(&state, later);
-        let post = state.store().posts.get(&post.id).unwrap().clone();
+        let post = state.store().part::<Posts>().get(&post.id).unwrap().clone();
         assert_eq!(post.status, PostStatus::Failed);
         let error = post.results[0].error.as_ref().unwrap();
         assert_eq!(error.code, ErrorCode::VideoTooShort);
@@ -642,9 +647,12 @@ mod tests {
         verify(&state, "org_mock/fine.mp4", 20_000);
         let now = state.clock.now();
         advance(&state, now);
-        let current = state.store().posts.get(&post.id).unwrap().clone();
+        let current = state.store().part::<Posts>().get(&post.id).unwrap().clone();
         assert_eq!(current.results[0].status, TargetStatus::Publishing);
         advance(&state, now.checked_add(jiff::SignedDuration::from_secs(5)).unwrap());
-        assert_eq!(state.store().posts.get(&post.id).unwrap().status, PostStatus::Published);
+        assert_eq!(
+            state.store().part::<Posts>().get(&post.id).unwrap().status,
+            PostStatus::Published
+        );
     }
 }

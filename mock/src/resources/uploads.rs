@@ -71,11 +71,12 @@ use crate::context::Created;
 use crate::ids::{new_id, random_token};
 use crate::json::ApiJson;
 use crate::resources::idempotency::idempotent;
-use crate::resources::media::{
-    drain, io_error, new_data_path, new_media_key, parse_mime, parse_sha256, processing_media,
-    validate_file_name, verify_in_background, PendingFile, StoredMedia,
+use crate::state::{Part, SharedState, Store};
+use crate::stored_media::{
+    content_length, drain, io_error, new_data_path, new_media_key, parse_mime, parse_sha256,
+    processing_media, validate_file_name, verify_in_background, MediaStore, PendingFile,
+    StoredMedia,
 };
-use crate::state::{SharedState, Store};
 
 const MIB: u64 = 1024 * 1024;
 /// The part size when the client asks for none.
@@ -153,18 +154,21 @@ impl HashCursor {
     }
 }
 
-impl Uploads {
+impl Part for Uploads {
     /// The data files of every session and the temp files being written, so a reset deletes
     /// them.
-    pub fn file_paths(&self) -> impl Iterator<Item = PathBuf> + '_ {
+    fn files(&self) -> Vec<PathBuf> {
         self.sessions
             .values()
             .filter_map(|s| s.data_file.clone())
             .chain(self.pending_files.iter().cloned())
+            .collect()
     }
+}
 
+impl Uploads {
     fn pending_files(store: &mut Store) -> &mut HashSet<PathBuf> {
-        &mut store.uploads.pending_files
+        &mut store.part::<Uploads>().pending_files
     }
 }
 
@@ -272,7 +276,7 @@ pub fn expire_due(state: &SharedState, now: Timestamp) {
     let freed: Vec<PathBuf> = {
         let mut store = state.store();
         store
-            .uploads
+            .part::<Uploads>()
             .sessions
             .values_mut()
             .filter(|s| s.data_file.is_some() && s.expired(now))
@@ -306,8 +310,11 @@ fn live_session<'a>(
     now: Timestamp,
     freed: &mut Vec<PathBuf>,
 ) -> ApiResult<&'a mut Session> {
-    let session =
-        store.uploads.sessions.get_mut(id).ok_or_else(|| ApiError::not_found("upload", id))?;
+    let session = store
+        .part::<Uploads>()
+        .sessions
+        .get_mut(id)
+        .ok_or_else(|| ApiError::not_found("upload", id))?;
     if session.expired(now) {
         freed.extend(session.take_files());
         return Err(expired_error(id, session.expires_at));
@@ -437,7 +444,7 @@ async fn create(
         part_count,
         expires_at: rfc3339(expires_at),
     };
-    state.store().uploads.sessions.insert(session.id.clone(), session);
+    state.store().part::<Uploads>().sessions.insert(session.id.clone(), session);
     let mut response = (StatusCode::CREATED, Json(answer.clone())).into_response();
     response.extensions_mut().insert(Created(answer.upload_id));
     Ok(response)
@@ -458,7 +465,7 @@ async fn abort(State(state): State<SharedState>, Path(id): Path<String>) -> ApiR
     let freed = {
         let mut store = state.store();
         let session = store
-            .uploads
+            .part::<Uploads>()
             .sessions
             .get_mut(&id)
             .ok_or_else(|| ApiError::not_found("upload", &id))?;
@@ -552,7 +559,7 @@ impl Drop for Claim {
     fn drop(&mut self) {
         if self.armed.load(Ordering::Relaxed) {
             let mut store = self.state.store();
-            if let Some(session) = store.uploads.sessions.get_mut(&self.id) {
+            if let Some(session) = store.part::<Uploads>().sessions.get_mut(&self.id) {
                 if self.holds(session) {
                     session.writing.remove(&self.number);
                 }
@@ -570,7 +577,7 @@ fn part_target(
     headers: &HeaderMap,
 ) -> ApiResult<PartTarget> {
     let crc32c = parse_crc32c(headers);
-    let content_length = crate::resources::media::content_length(headers);
+    let content_length = content_length(headers);
     with_live_session(state, id, |session| {
         if session.status != UploadStatus::Uploading {
             return Err(not_accepting(session, "take parts"));
@@ -978,7 +985,7 @@ async fn advance_hash(
     loop {
         let next = {
             let mut store = state.store();
-            let Some(session) = store.uploads.sessions.get_mut(id) else { break };
+            let Some(session) = store.part::<Uploads>().sessions.get_mut(id) else { break };
             if session.status != UploadStatus::Uploading {
                 break;
             }
@@ -1022,8 +1029,8 @@ async fn advance_hash(
                 return guard;
             }
         };
-        let store = state.store();
-        let current = store.uploads.sessions.get(id).map(|s| s.epoch);
+        let mut store = state.store();
+        let current = store.part::<Uploads>().sessions.get(id).map(|s| s.epoch);
         if hashed.is_ok() && current == Some(epoch) {
             guard.hashed += 1;
         } else {
@@ -1068,7 +1075,7 @@ struct CompleteBody {
 }
 
 fn completed_media(state: &SharedState, media_key: &str) -> ApiResult<Response> {
-    let media = state.store().media.get(media_key).map(|m| m.media.clone());
+    let media = state.store().part::<MediaStore>().get(media_key).map(|m| m.media.clone());
     let media = media.ok_or_else(|| {
         ApiError::not_found("media", media_key)
             .details(json!({ "resource": "media", "reason": "the upload's media was deleted" }))
@@ -1139,7 +1146,11 @@ async fn complete(
                 .and_then(|session| finish(session, &hash, given.as_deref(), &media_path));
             if let Ok(Step::Done(media)) = &step {
                 let path = media_path.clone();
-                store.media.insert(StoredMedia { media: (**media).clone(), facts: None, path });
+                store.part::<MediaStore>().insert(StoredMedia {
+                    media: (**media).clone(),
+                    facts: None,
+                    path,
+                });
                 verify_in_background(&state, media.media_key.clone(), media_path.clone());
             }
             step

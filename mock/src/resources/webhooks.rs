@@ -36,9 +36,9 @@ use crate::clock::rfc3339;
 use crate::context::Created;
 use crate::ids::{new_id, random_token};
 use crate::json::ApiJson;
+use crate::pagination::ListParams;
 use crate::resources::idempotency::idempotent;
-use crate::resources::profiles::ListParams;
-use crate::state::{SharedState, Store};
+use crate::state::{Part, SharedState, Store};
 
 /// Attempts per delivery, the first included.
 pub const MAX_ATTEMPTS: u32 = 8;
@@ -56,6 +56,8 @@ pub struct Webhooks {
     next_seq: u64,
     deliveries: Vec<Delivery>,
 }
+
+impl Part for Webhooks {}
 
 #[derive(Debug, Clone)]
 struct StoredWebhook {
@@ -206,7 +208,7 @@ impl Webhooks {
 /// Called by the posts resource on every status change, with the store already locked; the
 /// scheduler sends it within a tick.
 pub fn enqueue(store: &mut Store, now: Timestamp, event: WebhookEventType, post: &Post) {
-    let webhooks = &mut store.webhooks;
+    let webhooks = &mut store.part::<Webhooks>();
     let subscribed: Vec<String> = webhooks
         .hooks
         .iter()
@@ -265,7 +267,7 @@ pub fn deliver_due(state: &SharedState, now: Timestamp) {
     let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
     let jobs: Vec<SendJob> = {
         let mut store = state.store();
-        let Webhooks { hooks, deliveries, .. } = &mut store.webhooks;
+        let Webhooks { hooks, deliveries, .. } = &mut store.part::<Webhooks>();
         let mut jobs = Vec::new();
         for delivery in deliveries.iter_mut() {
             let due = delivery.status == DeliveryStatus::Pending
@@ -311,7 +313,8 @@ async fn send(state: SharedState, job: SendJob) {
     let outcome = attempt(&state, &job).await;
     let now = state.clock.now();
     let mut store = state.store();
-    let Some(delivery) = store.webhooks.deliveries.iter_mut().find(|d| d.id == job.delivery_id)
+    let Some(delivery) =
+        store.part::<Webhooks>().deliveries.iter_mut().find(|d| d.id == job.delivery_id)
     else {
         return; // forgotten by a reset
     };
@@ -482,7 +485,7 @@ async fn create(
     let url = validate_url(body.url)?;
     let events = validate_events(body.events)?;
     let now = state.clock.now();
-    let webhook = state.store().webhooks.register(url, events, now);
+    let webhook = state.store().part::<Webhooks>().register(url, events, now);
     Ok((StatusCode::CREATED, Extension(Created(webhook.id.clone())), Json(webhook)))
 }
 
@@ -542,8 +545,8 @@ async fn list(
     Query(query): Query<Vec<(String, String)>>,
 ) -> ApiResult<Json<Page<Webhook>>> {
     let params = ListParams::parse(&query, WEBHOOK_CURSOR, &[])?;
-    let store = state.store();
-    let newest_first = store.webhooks.hooks.iter().rev().map(|h| {
+    let mut store = state.store();
+    let newest_first = store.part::<Webhooks>().hooks.iter().rev().map(|h| {
         let mut webhook = h.webhook.clone();
         webhook.secret = None;
         (h.seq, webhook)
@@ -553,7 +556,7 @@ async fn list(
 
 /// `DELETE /v1/webhooks/{id}` → 204; an unknown (or already deleted) id is 404.
 async fn remove(State(state): State<SharedState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    if state.store().webhooks.remove(&id) {
+    if state.store().part::<Webhooks>().remove(&id) {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found("webhook", &id))
@@ -578,16 +581,16 @@ async fn admin_deliveries(
             }
         }
     }
-    let store = state.store();
+    let mut store = state.store();
     if let Some(id) = &webhook_id {
-        let known = store.webhooks.hook(id).is_some()
-            || store.webhooks.deliveries.iter().any(|d| &d.webhook_id == id);
+        let known = store.part::<Webhooks>().hook(id).is_some()
+            || store.part::<Webhooks>().deliveries.iter().any(|d| &d.webhook_id == id);
         if !known {
             return Err(ApiError::not_found("webhook", id));
         }
     }
     let data: Vec<DeliveryView> = store
-        .webhooks
+        .part::<Webhooks>()
         .deliveries
         .iter()
         .filter(|d| webhook_id.as_ref().is_none_or(|id| &d.webhook_id == id))
@@ -663,11 +666,15 @@ mod tests {
     }
 
     fn register(state: &SharedState, url: &str, events: &[WebhookEventType]) -> Webhook {
-        state.store().webhooks.register(url.to_owned(), events.to_vec(), state.clock.now())
+        state.store().part::<Webhooks>().register(
+            url.to_owned(),
+            events.to_vec(),
+            state.clock.now(),
+        )
     }
 
     fn deliveries(state: &SharedState) -> Vec<Delivery> {
-        state.store().webhooks.deliveries.clone()
+        state.store().part::<Webhooks>().deliveries.clone()
     }
 
     /// Waits (in real time) until no attempt is in flight and `done` holds.
@@ -819,7 +826,7 @@ mod tests {
         enqueue(&mut state.store(), now, WebhookEventType::PostPublishing, &post("post_5"));
         deliver_due(&state, now);
         settle(&state, |d| d[0].attempts == 1).await;
-        assert!(state.store().webhooks.remove(&hook.id));
+        assert!(state.store().part::<Webhooks>().remove(&hook.id));
         state.clock.advance(SignedDuration::from_secs(60));
         deliver_due(&state, state.clock.now());
         let all = settle(&state, |d| d[0].status == DeliveryStatus::Failed).await;

@@ -21,8 +21,8 @@ use aether::ErrorCode;
 use serde_json::{json, Map, Value};
 
 use crate::api_error::{ApiError, ApiResult};
-use crate::resources::media::MediaStore;
 use crate::resources::profiles::Profiles;
+use crate::stored_media::MediaStore;
 
 /// A target profile, as the checks found it.
 #[derive(Debug, Clone)]

@@ -30,9 +30,9 @@ use super::{OutcomeRule, PostRecord, Posts};
 use crate::api_error::{ApiError, ApiResult};
 use crate::clock::rfc3339;
 use crate::ids::random_token;
-use crate::resources::media::MediaStore;
 use crate::resources::profiles::Profiles;
 use crate::state::{SharedState, Store};
+use crate::stored_media::MediaStore;
 
 /// Webhook events produced by a change, sent once the change is stored.
 pub type Events = Vec<(WebhookEventType, Post)>;
@@ -138,7 +138,7 @@ pub fn advance(state: &SharedState, now: Timestamp) {
     let store = &mut *guard;
     let mut events = Events::new();
     {
-        let Store { posts, profiles, media, .. } = &mut *store;
+        let (posts, profiles, media) = store.parts::<(Posts, Profiles, MediaStore)>();
         let Posts { records, quota, outcome_rules, .. } = posts;
         let mut world = World { profiles, media, quota, processing, now };
         for record in records.iter_mut() {
