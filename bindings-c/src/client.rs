@@ -151,7 +151,7 @@ pub extern "C" fn aether_defaults_to_json(
     out_json: *mut *mut c_char,
     error: *mut *mut aether_error,
 ) -> aether_status {
-    boundary(error, || write_json(&aether::settings::defaults(), out_json))
+    boundary(error, || write_json(&aether::defaults(), out_json))
 }
 
 /// Frees a client. NULL is ignored. Calls using the client must have returned.

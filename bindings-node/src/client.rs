@@ -71,7 +71,7 @@ pub fn wait_options<T>(json: &str) -> napi::Result<WaitOptions<T>> {
 /// Every default of the core, as JSON (`Aether.defaults()`).
 #[napi]
 pub fn defaults() -> String {
-    aether::settings::defaults().to_string()
+    aether::defaults().to_string()
 }
 
 pub fn token(cancel: Option<&CancelToken>) -> Option<tokio_util::sync::CancellationToken> {

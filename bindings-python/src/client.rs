@@ -64,7 +64,7 @@ pub fn poll_options(
 /// Every default of the core, as a dict (`aether._aether.defaults()`).
 #[pyfunction]
 pub fn defaults(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    to_py(py, &aether::settings::defaults())
+    to_py(py, &aether::defaults())
 }
 
 /// A wire-shaped dict read as the core's request type; what it refuses is `INVALID_ARGUMENT`.

@@ -36,12 +36,7 @@ use crate::transport::{
 };
 use crate::webhooks::Webhooks;
 
-/// The production API.
-pub const DEFAULT_BASE_URL: &str = "https://api.aetherhq.dev";
-/// Environment variable read for the API key when none is given.
-pub const API_KEY_ENV: &str = "AETHER_API_KEY";
-/// Environment variable read for the base URL when none is given.
-pub const BASE_URL_ENV: &str = "AETHER_BASE_URL";
+pub use crate::settings::{API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL};
 /// This SDK's version, as sent in the `User-Agent`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 

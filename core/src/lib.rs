@@ -26,3 +26,20 @@ pub use poll::PollOptions;
 pub use settings::{CallOptions, ClientOptions, Spelling};
 pub use tokio_util::sync::CancellationToken;
 pub use transport::{RateLimit, RequestOptions};
+
+/// Every default of the core as JSON, in the option types' names (durations in milliseconds):
+/// `{"client": {...}, "upload": {...}, "postsWait": {...}, "mediaWait": {...}, "webhooks":
+/// {...}}`. The bindings expose it so that their tests, and their users, see the core's values
+/// rather than copies.
+pub fn defaults() -> serde_json::Value {
+    serde_json::json!({
+        "client": settings::ClientOptions::defaults(),
+        "upload": upload::UploadSettings::defaults(),
+        "postsWait": poll::PollOptions::defaults(&poll::POSTS),
+        "mediaWait": poll::PollOptions::defaults(&poll::MEDIA),
+        "webhooks": {
+            "signatureHeader": webhooks::SIGNATURE_HEADER,
+            "toleranceMs": settings::as_millis(webhooks::DEFAULT_TOLERANCE),
+        },
+    })
+}

@@ -17,14 +17,19 @@ use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
-use crate::client::{API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL};
 use crate::error::{Error, Result};
 use crate::transport::{
     RequestOptions, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
 };
+
+/// The production API.
+pub const DEFAULT_BASE_URL: &str = "https://api.aetherhq.dev";
+/// Environment variable read for the API key when none is given.
+pub const API_KEY_ENV: &str = "AETHER_API_KEY";
+/// Environment variable read for the base URL when none is given.
+pub const BASE_URL_ENV: &str = "AETHER_BASE_URL";
 
 /// The language an option's name is spelled in, in messages.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -366,24 +371,4 @@ impl CallOptions {
             idempotency_key: self.idempotency_key.clone(),
         })
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Every default, for the bindings
-// ---------------------------------------------------------------------------------------------
-
-/// Every default of the core as JSON, in the option types' names (durations in milliseconds):
-/// `{"client": {...}, "upload": {...}, "postsWait": {...}, "mediaWait": {...}, "webhooks": {...}}`. The bindings
-/// expose it so that their tests, and their users, see the core's values rather than copies.
-pub fn defaults() -> Value {
-    json!({
-        "client": ClientOptions::defaults(),
-        "upload": crate::upload::UploadSettings::defaults(),
-        "postsWait": crate::poll::PollOptions::defaults(&crate::poll::POSTS),
-        "mediaWait": crate::poll::PollOptions::defaults(&crate::poll::MEDIA),
-        "webhooks": {
-            "signatureHeader": crate::webhooks::SIGNATURE_HEADER,
-            "toleranceMs": as_millis(crate::webhooks::DEFAULT_TOLERANCE),
-        },
-    })
 }

@@ -81,7 +81,7 @@ fn a_client_without_settings_runs_on_the_core_defaults() {
     assert_eq!(effective.max_retries, defaults.max_retries);
     assert_eq!(effective.retry_backoff_base_ms, defaults.retry_backoff_base_ms);
     assert_eq!(effective.retry_backoff_cap_ms, defaults.retry_backoff_cap_ms);
-    let all = aether::settings::defaults();
+    let all = aether::defaults();
     assert_eq!(all["client"]["maxRetries"], json!(defaults.max_retries));
     assert_eq!(all["upload"]["parallelism"], json!(aether::upload::DEFAULT_PARALLELISM));
     assert_eq!(all["postsWait"]["pollIntervalMs"], json!(3000.0));
