@@ -28,12 +28,36 @@ declare class Aether {
   readonly userAgent: string;
   /** The rate-limit headers of the latest response that had them. */
   readonly lastRateLimit: Aether.RateLimit | null;
+  /** The settings the client runs with: what was given, else the environment, else the core's defaults (durations in ms; never the key). */
+  effectiveOptions(): Aether.EffectiveOptions;
+  /** Every default of the core. */
+  static defaults(): Aether.Defaults;
 
   static readonly Aether: typeof Aether;
   static readonly default: typeof Aether;
 }
 
 declare namespace Aether {
+  /** The settings a client runs with, in the core's names. */
+  interface EffectiveOptions {
+    baseUrl: string;
+    timeoutMs: number;
+    connectTimeoutMs: number;
+    maxRetries: number;
+    retryBackoffBaseMs: number;
+    retryBackoffCapMs: number;
+    userAgentSuffix?: string;
+  }
+
+  /** The core's defaults, per option type (durations in ms). */
+  interface Defaults {
+    client: EffectiveOptions;
+    upload: { platforms: string[]; tier: string; parallelism: number; singleShotThreshold: number };
+    postsWait: { pollIntervalMs: number; maxPollIntervalMs: number; timeoutMs: number; noTimeout: boolean };
+    mediaWait: { pollIntervalMs: number; maxPollIntervalMs: number; timeoutMs: number; noTimeout: boolean };
+    webhooks: { signatureHeader: string; toleranceMs: number };
+  }
+
   // ---------------------------------------------------------------------------------------
   // Vocabulary
   // ---------------------------------------------------------------------------------------

@@ -641,6 +641,23 @@ enum aether_status aether_client_new(const struct aether_client_options *options
 const char *aether_client_base_url(const struct aether_client *client);
 
 /**
+ * The settings the client runs with, as JSON: what the options gave, else the environment,
+ * else the library's defaults, e.g. {"baseUrl": "...", "timeoutMs": 60000, "maxRetries": 2,
+ * ...} (durations in milliseconds; never the API key). On success writes an owned string to
+ * `*out_json`: free it with aether_string_free().
+ */
+enum aether_status aether_client_effective_options_to_json(const struct aether_client *client,
+                                                           char **out_json,
+                                                           struct aether_error **error);
+
+/**
+ * Every default of the library as JSON: {"client": {...}, "upload": {...}, "postsWait":
+ * {...}, "mediaWait": {...}}, in the options' camelCase names (durations in milliseconds).
+ * On success writes an owned string to `*out_json`: free it with aether_string_free().
+ */
+enum aether_status aether_defaults_to_json(char **out_json, struct aether_error **error);
+
+/**
  * Frees a client. NULL is ignored. Calls using the client must have returned.
  */
 void aether_client_free(struct aether_client *client);

@@ -1,14 +1,12 @@
 //! `aether_client` and its options.
 
 use std::ffi::{c_char, CString};
-use std::time::Duration;
 
-use aether::transport::{DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP};
-use aether::{Client, Error};
+use aether::{Client, ClientBuilder, ClientOptions, Error, Spelling};
 
 use crate::error::aether_error;
 use crate::ffi::{borrowed_str, boundary, cstring, free_raw, getter, into_raw, opt_str_arg};
-use crate::ffi::{out_arg, ref_arg, Res};
+use crate::ffi::{out_arg, ref_arg, write_json, Res};
 use crate::status::aether_status;
 
 /// A client of the Aether API: API key, base URL, timeouts, retries, and one connection pool.
@@ -51,11 +49,13 @@ pub struct aether_client_options {
     pub user_agent_suffix: *const c_char,
 }
 
-/// Milliseconds as a duration; 0 means "the default" (None).
-fn millis(ms: u32) -> Option<Duration> {
-    (ms > 0).then(|| Duration::from_millis(u64::from(ms)))
+/// Milliseconds for the core; 0 means "the core's default" (None).
+fn millis(ms: u32) -> Option<f64> {
+    (ms > 0).then_some(f64::from(ms))
 }
 
+/// The C struct as the core's [`ClientOptions`]: the checks, the environment and the defaults
+/// are the core's, and its messages name `options.api_key` and the like.
 fn build(options: &aether_client_options) -> Res<Client> {
     // SAFETY: the strings are NULL or valid for the call, by the header's conventions.
     let (api_key, base_url, suffix) = unsafe {
@@ -65,35 +65,23 @@ fn build(options: &aether_client_options) -> Res<Client> {
             opt_str_arg(options.user_agent_suffix, "options->user_agent_suffix")?,
         )
     };
-    let mut builder = Client::builder();
-    if let Some(api_key) = api_key {
-        builder = builder.api_key(api_key);
-    }
-    if let Some(base_url) = base_url {
-        builder = builder.base_url(base_url);
-    }
-    if let Some(timeout) = millis(options.connect_timeout_ms) {
-        builder = builder.connect_timeout(timeout);
-    }
-    if let Some(timeout) = millis(options.request_timeout_ms) {
-        builder = builder.request_timeout(timeout);
-    }
-    if let Ok(retries) = u32::try_from(options.max_retries) {
-        builder = builder.max_retries(retries);
-    }
-    let base = millis(options.retry_backoff_base_ms);
-    let cap = millis(options.retry_backoff_cap_ms);
-    if base.is_some() || cap.is_some() {
-        builder = builder.retry_backoff(
-            base.unwrap_or(DEFAULT_BACKOFF_BASE),
-            cap.unwrap_or(DEFAULT_BACKOFF_CAP),
-        );
-    }
+    // The C binding names itself in the User-Agent, before the caller's own suffix.
     let suffix = match suffix.filter(|s| !s.is_empty()) {
         Some(suffix) => format!("c; {suffix}"),
         None => "c".to_owned(),
     };
-    builder.user_agent_suffix(suffix).build()
+    let options = ClientOptions {
+        api_key: api_key.map(str::to_owned),
+        base_url: base_url.map(str::to_owned),
+        timeout_ms: millis(options.request_timeout_ms),
+        connect_timeout_ms: millis(options.connect_timeout_ms),
+        max_retries: (options.max_retries >= 0).then_some(i64::from(options.max_retries)),
+        retry_backoff_base_ms: millis(options.retry_backoff_base_ms),
+        retry_backoff_cap_ms: millis(options.retry_backoff_cap_ms),
+        user_agent_suffix: Some(suffix),
+        spelling: Spelling::C,
+    };
+    ClientBuilder::from_options(options).build()
 }
 
 /// Creates a client. `options` may be NULL for all defaults (key and URL from the
@@ -140,6 +128,30 @@ fn default_options() -> aether_client_options {
 #[no_mangle]
 pub extern "C" fn aether_client_base_url(client: *const aether_client) -> *const c_char {
     borrowed_str(client, |c| Some(&c.base_url))
+}
+
+/// The settings the client runs with, as JSON: what the options gave, else the environment,
+/// else the library's defaults, e.g. {"baseUrl": "...", "timeoutMs": 60000, "maxRetries": 2,
+/// ...} (durations in milliseconds; never the API key). On success writes an owned string to
+/// `*out_json`: free it with aether_string_free().
+#[no_mangle]
+pub extern "C" fn aether_client_effective_options_to_json(
+    client: *const aether_client,
+    out_json: *mut *mut c_char,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || write_json(&client_arg(client)?.effective_options(), out_json))
+}
+
+/// Every default of the library as JSON: {"client": {...}, "upload": {...}, "postsWait":
+/// {...}, "mediaWait": {...}}, in the options' camelCase names (durations in milliseconds).
+/// On success writes an owned string to `*out_json`: free it with aether_string_free().
+#[no_mangle]
+pub extern "C" fn aether_defaults_to_json(
+    out_json: *mut *mut c_char,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || write_json(&aether::defaults(), out_json))
 }
 
 /// Frees a client. NULL is ignored. Calls using the client must have returned.

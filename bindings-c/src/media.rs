@@ -2,12 +2,11 @@
 //! found.
 
 use std::ffi::{c_char, c_void, CString};
-use std::time::Duration;
 
-use aether::media::MediaWaitOptions;
 use aether::model::{Media, Platform, Tier};
-use aether::upload::{UploadOptions, UploadProgress, UploadSource};
-use aether::Error;
+use aether::poll::WaitOptions;
+use aether::upload::{UploadOptions, UploadProgress, UploadSettings, UploadSource};
+use aether::Spelling;
 
 use crate::cancel::{aether_cancel_token, token_of};
 use crate::client::{aether_client, block_on, client_arg, non_empty};
@@ -15,7 +14,7 @@ use crate::error::aether_error;
 use crate::ffi::{borrowed_str, boundary, cstring, field, free_raw, getter, into_raw};
 use crate::ffi::{opt_cstring, opt_str_arg, or_minus_one, out_arg, ref_arg, str_arg};
 use crate::ffi::{str_array_arg, write_json, Res, UserData};
-use crate::post::{aether_wait_options, millis, wait_options_arg, AETHER_NO_TIMEOUT};
+use crate::post::{aether_wait_options, wait_options};
 use crate::status::aether_status;
 
 /// Where an upload stands, given to an aether_progress_callback.
@@ -80,8 +79,10 @@ pub struct aether_upload_options {
     pub resume_state_file: *const c_char,
 }
 
+/// The C struct as the core's [`UploadSettings`] (0 or negative: the core's default; the core
+/// checks tier, platforms, sizes and parallelism, naming `options.tier` and the like), with
+/// the callback and the cancel token beside them.
 fn upload_options(options: &aether_upload_options) -> Res<UploadOptions> {
-    let mut upload = UploadOptions::new();
     // SAFETY: NULL or NUL-terminated strings and an array of `platform_count` of them, valid
     // for the call, by the header's conventions.
     let (mime_type, file_name, platforms, tier, state_file) = unsafe {
@@ -93,33 +94,24 @@ fn upload_options(options: &aether_upload_options) -> Res<UploadOptions> {
             opt_str_arg(options.resume_state_file, "options->resume_state_file")?,
         )
     };
-    if let Some(mime_type) = mime_type {
-        upload = upload.mime_type(mime_type);
-    }
-    if let Some(file_name) = file_name {
-        upload = upload.file_name(file_name);
-    }
-    for platform in platforms {
-        upload = upload.platform(Platform::parse(non_empty(platform, "options->platforms[]")?));
-    }
-    if let Some(tier) = tier {
-        let tier = Tier::parse(tier);
-        if tier.is_unknown() {
-            return Err(Error::invalid_argument(format!(
-                "options->tier is {tier:?}; use \"standard\" or \"creator\""
-            )));
-        }
-        upload = upload.tier(tier);
-    }
-    if options.part_size > 0 {
-        upload = upload.part_size(options.part_size);
-    }
-    if let Ok(threshold) = u64::try_from(options.single_shot_threshold) {
-        upload = upload.single_shot_threshold(threshold);
-    }
-    if options.parallelism > 0 {
-        upload = upload.parallelism(usize::try_from(options.parallelism).unwrap_or(usize::MAX));
-    }
+    let platforms = platforms
+        .into_iter()
+        .map(|p| non_empty(p, "options->platforms[]").map(Platform::parse))
+        .collect::<Res<Vec<_>>>()?;
+    let settings = UploadSettings {
+        file_name: file_name.map(str::to_owned),
+        mime_type: mime_type.map(str::to_owned),
+        platforms: Some(platforms),
+        tier: tier.map(Tier::parse),
+        part_size: (options.part_size > 0)
+            .then(|| i64::try_from(options.part_size).unwrap_or(i64::MAX)),
+        parallelism: (options.parallelism > 0).then_some(i64::from(options.parallelism)),
+        single_shot_threshold: (options.single_shot_threshold >= 0)
+            .then_some(options.single_shot_threshold),
+        resume_state_file: state_file.map(Into::into),
+        spelling: Spelling::C,
+    };
+    let mut upload = UploadOptions::from(settings);
     if let Some(callback) = options.on_progress {
         let user_data = UserData::new(options.user_data);
         upload = upload.on_progress(move |progress: UploadProgress| {
@@ -134,9 +126,6 @@ fn upload_options(options: &aether_upload_options) -> Res<UploadOptions> {
     }
     if let Some(token) = token_of(options.cancel) {
         upload = upload.cancel_token(token);
-    }
-    if let Some(state_file) = state_file {
-        upload = upload.resume_state_file(state_file);
     }
     Ok(upload)
 }
@@ -264,22 +253,8 @@ pub extern "C" fn aether_media_get(
 }
 
 /// `aether_wait_options` (NULL: defaults) as the core's media wait options.
-pub(crate) fn media_wait_options(options: *const aether_wait_options) -> MediaWaitOptions {
-    let options = wait_options_arg(options);
-    let mut wait = MediaWaitOptions::default();
-    if let Some(interval) = millis(options.poll_interval_ms) {
-        wait.poll_interval = interval;
-    }
-    if let Some(interval) = millis(options.max_poll_interval_ms) {
-        wait.max_poll_interval = interval;
-    }
-    match options.timeout_ms {
-        0 => {}
-        ms if ms <= AETHER_NO_TIMEOUT => wait.timeout = None,
-        ms => wait.timeout = Some(Duration::from_millis(ms.unsigned_abs())),
-    }
-    wait.cancel = token_of(options.cancel);
-    wait
+pub(crate) fn media_wait_options(options: *const aether_wait_options) -> WaitOptions<Media> {
+    wait_options(options)
 }
 
 /// Blocks until the server has verified the media and writes it, "ready", to `*out_media`.

@@ -2,12 +2,12 @@
 //! (Creating one: `post_builder.rs`; watching one: `watch.rs`.)
 
 use std::ffi::{c_char, CString};
-use std::time::Duration;
 
 use aether::model::{
     ListPostsQuery, Post, PostContent, PostStatus, ResultError, TargetResult, UpdatePostRequest,
 };
-use aether::posts::WaitOptions;
+use aether::poll::{PollOptions, WaitOptions};
+use aether::Spelling;
 use futures_util::TryStreamExt;
 
 use crate::cancel::{aether_cancel_token, token_of};
@@ -51,28 +51,25 @@ pub(crate) fn wait_options_arg(options: *const aether_wait_options) -> aether_wa
     })
 }
 
-/// A wait option's milliseconds; 0 (the default) as none.
-pub(crate) fn millis(ms: u32) -> Option<Duration> {
-    (ms > 0).then(|| Duration::from_millis(u64::from(ms)))
+/// `aether_wait_options` (NULL: defaults) as the core's one wait options type, for posts and
+/// media alike: 0 is the core's default, the checks are the core's.
+pub(crate) fn wait_options<T>(options: *const aether_wait_options) -> WaitOptions<T> {
+    let options = wait_options_arg(options);
+    let millis = |ms: u32| (ms > 0).then_some(f64::from(ms));
+    let poll = PollOptions {
+        poll_interval_ms: millis(options.poll_interval_ms),
+        max_poll_interval_ms: millis(options.max_poll_interval_ms),
+        // Exact for any deadline a wait can have (below 2^53 ms).
+        timeout_ms: (options.timeout_ms > 0).then_some(options.timeout_ms as f64),
+        no_timeout: (options.timeout_ms <= AETHER_NO_TIMEOUT).then_some(true),
+        spelling: Spelling::C,
+    };
+    WaitOptions { poll, on_status: None, cancel: token_of(options.cancel) }
 }
 
 /// `aether_wait_options` (NULL: defaults) as the core's post wait options.
-pub(crate) fn post_wait_options(options: *const aether_wait_options) -> WaitOptions {
-    let options = wait_options_arg(options);
-    let mut wait = WaitOptions::default();
-    if let Some(interval) = millis(options.poll_interval_ms) {
-        wait.poll_interval = interval;
-    }
-    if let Some(interval) = millis(options.max_poll_interval_ms) {
-        wait.max_poll_interval = interval;
-    }
-    match options.timeout_ms {
-        0 => {}
-        ms if ms <= AETHER_NO_TIMEOUT => wait.timeout = None,
-        ms => wait.timeout = Some(Duration::from_millis(ms.unsigned_abs())),
-    }
-    wait.cancel = token_of(options.cancel);
-    wait
+pub(crate) fn post_wait_options(options: *const aether_wait_options) -> WaitOptions<Post> {
+    wait_options(options)
 }
 
 /// A post and its per-target results, as the server returned it. Immutable: read it from any

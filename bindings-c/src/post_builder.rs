@@ -3,8 +3,8 @@
 use std::ffi::c_char;
 
 use aether::model::{CreatePostRequest, Platform, PlatformOptionsMap};
-use aether::transport::RequestOptions;
 use aether::Error;
+use aether::RequestOptions;
 
 use crate::client::{aether_client, block_on, client_arg, non_empty};
 use crate::error::aether_error;

@@ -14,6 +14,20 @@ function json(value, what) {
   }
 }
 
+/**
+ * Options for the core as JSON text. JSON has no NaN or Infinity (JSON.stringify writes them
+ * as null, which would mean "the default"), so they go as strings, which the core refuses
+ * with the option's name: every check of a setting is the core's.
+ */
+function settingsJson(value, what) {
+  const finite = (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
+  try {
+    return JSON.stringify(value ?? {}, finite);
+  } catch (error) {
+    throw invalidArgument(`${what} cannot be sent as JSON: ${error.message}`, error);
+  }
+}
+
 function parse(text) {
   return text === null || text === undefined || text === '' ? undefined : JSON.parse(text);
 }
@@ -75,13 +89,10 @@ function describe(value) {
 /** The per-call request options as JSON (the signal travels as a CancelToken). */
 function requestOptions(options) {
   const o = requireObject(options, 'options', { optional: true });
-  const picked = {
-    idempotencyKey: o.idempotencyKey,
-    maxRetries: optionalInteger(o.maxRetries, 'options.maxRetries'),
-    timeoutMs: optionalNumber(o.timeoutMs, 'options.timeoutMs'),
-  };
-  if (picked.idempotencyKey !== undefined) requireString(picked.idempotencyKey, 'options.idempotencyKey');
-  return { json: json(picked, 'options'), signal: checkSignal(o.signal) };
+  // The call's data half goes to the core as it is: the core checks it (one message per
+  // fault) and applies its defaults; the signal stays here.
+  const picked = { idempotencyKey: o.idempotencyKey, maxRetries: o.maxRetries, timeoutMs: o.timeoutMs };
+  return { json: settingsJson(picked, 'options'), signal: checkSignal(o.signal) };
 }
 
 /**
@@ -207,6 +218,7 @@ module.exports = {
   requireObject,
   optionalNumber,
   optionalInteger,
+  settingsJson,
   optionalFunction,
   checkSignal,
   describe,

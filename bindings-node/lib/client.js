@@ -3,8 +3,7 @@
 // resource in resources/). Every method checks its arguments, calls the native client (which
 // runs the core on its runtime) and returns a Promise; nothing here blocks the event loop.
 
-const { native, json, parse, requireObject, optionalNumber, optionalInteger, sync } = require('./call');
-const { invalidArgument } = require('./errors');
+const { native, parse, requireObject, settingsJson, sync } = require('./call');
 const { ConnectLinks } = require('./resources/connect_links');
 const { Profiles } = require('./resources/profiles');
 const { Posts } = require('./resources/posts');
@@ -13,35 +12,24 @@ const { Webhooks } = require('./resources/webhooks');
 
 const USER_AGENT = `node/${process.versions.node}`;
 
-function nonEmptyEnv(name) {
-  const value = process.env[name];
-  return value === undefined || value.trim() === '' ? undefined : value;
-}
-
-/** The Aether client. Reads AETHER_API_KEY and AETHER_BASE_URL for what is not given. */
+/**
+ * The Aether client. The options go to the core as they are (the core reads AETHER_API_KEY and
+ * AETHER_BASE_URL for what is not given, applies its defaults and checks every value): only
+ * `retryBackoff: { initialMs, maxMs }` is flattened, and the User-Agent names Node.
+ */
 class Aether {
   #native;
 
   constructor(options = {}) {
-    const o = requireObject(options, 'options', { optional: true });
-    const backoff = o.retryBackoff === undefined ? {} : requireObject(o.retryBackoff, 'options.retryBackoff');
+    const { retryBackoff, ...given } = requireObject(options, 'options', { optional: true });
+    const backoff = retryBackoff === undefined ? {} : requireObject(retryBackoff, 'options.retryBackoff');
     const config = {
-      apiKey: o.apiKey ?? nonEmptyEnv('AETHER_API_KEY'),
-      baseUrl: o.baseUrl ?? nonEmptyEnv('AETHER_BASE_URL'),
-      timeoutMs: optionalNumber(o.timeoutMs, 'options.timeoutMs'),
-      connectTimeoutMs: optionalNumber(o.connectTimeoutMs, 'options.connectTimeoutMs'),
-      maxRetries: optionalInteger(o.maxRetries, 'options.maxRetries'),
+      ...given,
+      retryBackoffBaseMs: backoff.initialMs,
+      retryBackoffCapMs: backoff.maxMs,
       userAgentSuffix: USER_AGENT,
-      retryBackoffInitialMs: optionalNumber(backoff.initialMs, 'options.retryBackoff.initialMs'),
-      retryBackoffMaxMs: optionalNumber(backoff.maxMs, 'options.retryBackoff.maxMs'),
     };
-    if (config.apiKey !== undefined && typeof config.apiKey !== 'string') {
-      throw invalidArgument('options.apiKey must be a string');
-    }
-    if (config.baseUrl !== undefined && typeof config.baseUrl !== 'string') {
-      throw invalidArgument('options.baseUrl must be a string');
-    }
-    const client = sync(() => new native.NativeClient(json(config, 'options')));
+    const client = sync(() => new native.NativeClient(settingsJson(config, 'options')));
     this.#native = client;
     /** Connect links: the hosted OAuth flow that connects a social account. */
     this.connectLinks = new ConnectLinks(client);
@@ -63,6 +51,16 @@ class Aether {
   /** The User-Agent sent with every request. */
   get userAgent() {
     return this.#native.userAgent;
+  }
+
+  /** The settings the client runs with (the core's names, durations in ms; never the key). */
+  effectiveOptions() {
+    return parse(this.#native.effectiveOptions());
+  }
+
+  /** Every default of the core: { client, upload, postsWait, mediaWait, webhooks }. */
+  static defaults() {
+    return parse(native.defaults());
   }
 
   /** The rate-limit headers of the latest response that had them, or null. */

@@ -1,17 +1,17 @@
 'use strict';
 // The polling options posts.wait, posts.watch and media.waitReady share.
 
-const { requireObject, optionalNumber } = require('./call');
+const { requireObject } = require('./call');
 
-/** wait/watch options: polling and the deadline (null or Infinity: none). */
+/**
+ * wait/watch options: the core's PollOptions, checked by the core. The one idiom translated
+ * here: a deadline of null or Infinity (which JSON cannot carry) means none.
+ */
 function waitOptions(options, what) {
   const o = requireObject(options, what, { optional: true });
-  const picked = {
-    pollIntervalMs: optionalNumber(o.pollIntervalMs, `${what}.pollIntervalMs`),
-    maxPollIntervalMs: optionalNumber(o.maxPollIntervalMs, `${what}.maxPollIntervalMs`),
-  };
+  const picked = { pollIntervalMs: o.pollIntervalMs, maxPollIntervalMs: o.maxPollIntervalMs };
   if (o.timeoutMs === null || o.timeoutMs === Infinity) picked.noTimeout = true;
-  else picked.timeoutMs = optionalNumber(o.timeoutMs, `${what}.timeoutMs`);
+  else picked.timeoutMs = o.timeoutMs;
   return picked;
 }
 

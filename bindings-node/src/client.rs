@@ -5,13 +5,12 @@
 
 use std::time::Duration;
 
-use aether::transport::{DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP};
-use aether::{Client, RequestOptions};
+use aether::poll::{PollOptions, WaitOptions};
+use aether::{CallOptions, Client, ClientBuilder, ClientOptions, RequestOptions, Spelling};
 use napi::bindgen_prelude::ToNapiValue;
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi::Status;
 use napi_derive::napi;
-use serde::Deserialize;
 
 use crate::cancel::CancelToken;
 use crate::error::{invalid, IntoNapi};
@@ -35,43 +34,8 @@ pub async fn flush<T>(
     let _ = callback.call_async(barrier).await;
 }
 
-/// `new Aether({...})` after the wrapper read the environment.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ClientOptions {
-    api_key: Option<String>,
-    base_url: Option<String>,
-    timeout_ms: Option<f64>,
-    connect_timeout_ms: Option<f64>,
-    max_retries: Option<u32>,
-    user_agent_suffix: Option<String>,
-    retry_backoff_initial_ms: Option<f64>,
-    retry_backoff_max_ms: Option<f64>,
-}
-
-/// The per-call options every method takes as its last argument.
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct CallOptions {
-    idempotency_key: Option<String>,
-    max_retries: Option<u32>,
-    timeout_ms: Option<f64>,
-}
-
-/// How `posts.wait`, `posts.watch` and `media.waitReady` poll (callbacks and the signal travel
-/// separately).
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PollOptions {
-    pub poll_interval_ms: Option<f64>,
-    pub max_poll_interval_ms: Option<f64>,
-    /// Absent: the core's default; `null` was turned into `noTimeout` by the wrapper.
-    pub timeout_ms: Option<f64>,
-    #[serde(default)]
-    pub no_timeout: bool,
-}
-
-/// A duration given in milliseconds; refuses NaN, negative and absurd values.
+/// A duration given in milliseconds (for what has no core option type, e.g. a webhook's
+/// tolerance); refuses NaN, negative and absurd values.
 pub fn millis(what: &str, ms: f64) -> napi::Result<Duration> {
     if !ms.is_finite() || ms < 0.0 {
         return Err(invalid(format!(
@@ -89,14 +53,25 @@ pub fn request_options(json: Option<String>) -> napi::Result<RequestOptions> {
     }
 }
 
-/// The per-call options (`idempotencyKey`, `maxRetries`, `timeoutMs`) from their JSON.
+/// The per-call options (`idempotencyKey`, `maxRetries`, `timeoutMs`): the core's
+/// [`CallOptions`], checked by the core.
 pub fn parse_request_options(json: &str) -> napi::Result<RequestOptions> {
     let options: CallOptions = parse("request options", json)?;
-    Ok(RequestOptions {
-        timeout: options.timeout_ms.map(|ms| millis("timeoutMs", ms)).transpose()?,
-        max_retries: options.max_retries,
-        idempotency_key: options.idempotency_key,
-    })
+    options.spelled(Spelling::Node).resolve().into_napi()
+}
+
+/// How `posts.wait`, `posts.watch` and `media.waitReady` poll: the core's [`PollOptions`]
+/// (callbacks and the signal travel separately; the wrapper turns `timeoutMs: null` into
+/// `noTimeout`).
+pub fn wait_options<T>(json: &str) -> napi::Result<WaitOptions<T>> {
+    let options: PollOptions = parse("wait options", json)?;
+    Ok(WaitOptions::from(options.spelled(Spelling::Node)))
+}
+
+/// Every default of the core, as JSON (`Aether.defaults()`).
+#[napi]
+pub fn defaults() -> String {
+    aether::defaults().to_string()
 }
 
 pub fn token(cancel: Option<&CancelToken>) -> Option<tokio_util::sync::CancellationToken> {
@@ -111,40 +86,13 @@ pub struct NativeClient {
 
 #[napi]
 impl NativeClient {
-    /// Builds the client; `INVALID_ARGUMENT` without an API key or with a bad base URL.
+    /// Builds the client from the core's [`ClientOptions`] as the wrapper sent them; the core
+    /// reads the environment and checks everything (`INVALID_ARGUMENT` without an API key,
+    /// with a bad base URL or duration).
     #[napi(constructor)]
     pub fn new(options: String) -> napi::Result<NativeClient> {
         let options: ClientOptions = parse("client options", &options)?;
-        let mut builder = Client::builder();
-        if let Some(key) = options.api_key {
-            builder = builder.api_key(key);
-        }
-        if let Some(url) = options.base_url {
-            builder = builder.base_url(url);
-        }
-        if let Some(ms) = options.timeout_ms {
-            builder = builder.request_timeout(millis("timeoutMs", ms)?);
-        }
-        if let Some(ms) = options.connect_timeout_ms {
-            builder = builder.connect_timeout(millis("connectTimeoutMs", ms)?);
-        }
-        if let Some(retries) = options.max_retries {
-            builder = builder.max_retries(retries);
-        }
-        if let Some(suffix) = options.user_agent_suffix {
-            builder = builder.user_agent_suffix(suffix);
-        }
-        if options.retry_backoff_initial_ms.is_some() || options.retry_backoff_max_ms.is_some() {
-            let initial = match options.retry_backoff_initial_ms {
-                Some(ms) => millis("retryBackoff.initialMs", ms)?,
-                None => DEFAULT_BACKOFF_BASE,
-            };
-            let max = match options.retry_backoff_max_ms {
-                Some(ms) => millis("retryBackoff.maxMs", ms)?,
-                None => DEFAULT_BACKOFF_CAP,
-            };
-            builder = builder.retry_backoff(initial, max);
-        }
+        let builder = ClientBuilder::from_options(options.spelled(Spelling::Node));
         // Building the HTTP client may touch the runtime's context (timers, the resolver).
         let client = napi::bindgen_prelude::within_runtime_if_available(|| builder.build());
         Ok(NativeClient { client: client.into_napi()? })
@@ -158,6 +106,12 @@ impl NativeClient {
     #[napi(getter)]
     pub fn user_agent(&self) -> String {
         self.client.user_agent().to_owned()
+    }
+
+    /// The settings the client runs with, as JSON (the core's names; never the key).
+    #[napi]
+    pub fn effective_options(&self) -> String {
+        serde_json::to_string(&self.client.effective_options()).unwrap_or_default()
     }
 
     /// The rate-limit headers of the latest response that had them, as JSON (or null).

@@ -7,11 +7,12 @@
 
 use std::time::Duration;
 
-use aether::{Client, RequestOptions};
+use aether::poll::PollOptions;
+use aether::{CallOptions, Client, ClientBuilder, ClientOptions, RequestOptions, Spelling};
 use pyo3::prelude::*;
 use serde::de::DeserializeOwned;
 
-use crate::convert::from_py;
+use crate::convert::{from_py, to_py};
 use crate::errors::{invalid_argument, IntoPyResult};
 
 /// A client of the Aether API (see `aether.Aether` for the documented surface).
@@ -23,7 +24,14 @@ pub struct PyClient {
     pub(crate) options: RequestOptions,
 }
 
-/// Seconds from Python as a duration; negative, NaN and infinite values are refused.
+/// Seconds from Python as what the core's option types hold (milliseconds); the core checks
+/// them (NaN, negative, infinite) and names the option as Python spells it.
+pub fn millis(seconds: Option<f64>) -> Option<f64> {
+    seconds.map(|s| s * 1000.0)
+}
+
+/// Seconds from Python as a duration (for what has no core option type, e.g. a webhook's
+/// tolerance); negative, NaN and infinite values are refused.
 pub fn seconds(py: Python<'_>, value: Option<f64>, what: &str) -> PyResult<Option<Duration>> {
     match value {
         None => Ok(None),
@@ -34,6 +42,29 @@ pub fn seconds(py: Python<'_>, value: Option<f64>, what: &str) -> PyResult<Optio
             )
         }),
     }
+}
+
+/// How a wait polls, from Python's keyword arguments (seconds; `None`: the core's default;
+/// `math.inf` as the timeout: no bound).
+pub fn poll_options(
+    timeout: Option<f64>,
+    poll_interval: Option<f64>,
+    max_poll_interval: Option<f64>,
+) -> PollOptions {
+    let unbounded = timeout == Some(f64::INFINITY);
+    PollOptions {
+        poll_interval_ms: millis(poll_interval),
+        max_poll_interval_ms: millis(max_poll_interval),
+        timeout_ms: if unbounded { None } else { millis(timeout) },
+        no_timeout: unbounded.then_some(true),
+        spelling: Spelling::Python,
+    }
+}
+
+/// Every default of the core, as a dict (`aether._aether.defaults()`).
+#[pyfunction]
+pub fn defaults(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    to_py(py, &aether::defaults())
 }
 
 /// A wire-shaped dict read as the core's request type; what it refuses is `INVALID_ARGUMENT`.
@@ -48,6 +79,8 @@ pub(crate) fn body<T: DeserializeOwned>(
 
 #[pymethods]
 impl PyClient {
+    /// Every option is `None` for the core's default; durations are seconds here and go to
+    /// the core as milliseconds, which checks them (naming `timeout=` and the like).
     #[new]
     #[pyo3(signature = (
         api_key=None, base_url=None, timeout=None, max_retries=None, connect_timeout=None,
@@ -59,36 +92,24 @@ impl PyClient {
         api_key: Option<String>,
         base_url: Option<String>,
         timeout: Option<f64>,
-        max_retries: Option<u32>,
+        max_retries: Option<i64>,
         connect_timeout: Option<f64>,
         user_agent_suffix: Option<String>,
         retry_backoff: Option<(f64, f64)>,
     ) -> PyResult<PyClient> {
-        let mut builder = Client::builder();
-        if let Some(key) = api_key {
-            builder = builder.api_key(key);
-        }
-        if let Some(url) = base_url {
-            builder = builder.base_url(url);
-        }
-        if let Some(timeout) = seconds(py, timeout, "timeout")? {
-            builder = builder.request_timeout(timeout);
-        }
-        if let Some(retries) = max_retries {
-            builder = builder.max_retries(retries);
-        }
-        if let Some(timeout) = seconds(py, connect_timeout, "connect_timeout")? {
-            builder = builder.connect_timeout(timeout);
-        }
-        if let Some(suffix) = user_agent_suffix {
-            builder = builder.user_agent_suffix(suffix);
-        }
-        if let Some((base, cap)) = retry_backoff {
-            let base = seconds(py, Some(base), "retry_backoff")?.unwrap_or_default();
-            let cap = seconds(py, Some(cap), "retry_backoff")?.unwrap_or_default();
-            builder = builder.retry_backoff(base, cap);
-        }
-        Ok(PyClient { client: builder.build().py_err(py)?, options: RequestOptions::new() })
+        let options = ClientOptions {
+            api_key,
+            base_url,
+            timeout_ms: millis(timeout),
+            connect_timeout_ms: millis(connect_timeout),
+            max_retries,
+            retry_backoff_base_ms: millis(retry_backoff.map(|(base, _)| base)),
+            retry_backoff_cap_ms: millis(retry_backoff.map(|(_, cap)| cap)),
+            user_agent_suffix,
+            spelling: Spelling::Python,
+        };
+        let client = ClientBuilder::from_options(options).build().py_err(py)?;
+        Ok(PyClient { client, options: RequestOptions::new() })
     }
 
     /// The same client (shared connections and retry budget) with other per-call options:
@@ -98,16 +119,23 @@ impl PyClient {
         &self,
         py: Python<'_>,
         timeout: Option<f64>,
-        max_retries: Option<u32>,
+        max_retries: Option<i64>,
     ) -> PyResult<PyClient> {
-        let mut options = self.options.clone();
-        if let Some(timeout) = seconds(py, timeout, "timeout")? {
-            options = options.timeout(timeout);
-        }
-        if let Some(retries) = max_retries {
-            options = options.max_retries(retries);
-        }
+        let call = CallOptions {
+            timeout_ms: millis(timeout),
+            max_retries,
+            idempotency_key: None,
+            spelling: Spelling::Python,
+        };
+        let options = self.options.merged(&call.resolve().py_err(py)?);
         Ok(PyClient { client: self.client.clone(), options })
+    }
+
+    /// The settings the client runs with, as a dict in the core's names (never the key).
+    fn effective_options<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let value = serde_json::to_value(self.client.effective_options())
+            .map_err(|e| invalid_argument(py, e.to_string()))?;
+        to_py(py, &value)
     }
 
     #[getter]

@@ -24,6 +24,7 @@ fn _aether(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<call::Pager>()?;
     module.add_class::<mock::PyMockServer>()?;
     module.add_function(wrap_pyfunction!(errors::error_codes, module)?)?;
+    module.add_function(wrap_pyfunction!(client::defaults, module)?)?;
     module.add_function(wrap_pyfunction!(errors::error_for_code, module)?)?;
     module.add_function(wrap_pyfunction!(resources::webhooks::verify_signature, module)?)?;
     module.add_function(wrap_pyfunction!(resources::webhooks::construct_event, module)?)?;

@@ -30,19 +30,13 @@ use crate::media::MediaResource;
 pub use crate::platforms::Platforms;
 use crate::posts::Posts;
 use crate::profiles::Profiles;
+use crate::settings::{as_millis, names, ClientOptions, Spelling};
 use crate::transport::{
-    ApiKey, RateLimit, Transport, TransportConfig, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_RETRIES,
-    DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRY_BUDGET,
+    ApiKey, RateLimit, Transport, TransportConfig, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RETRY_BUDGET,
 };
 use crate::webhooks::Webhooks;
 
-/// The production API.
-pub const DEFAULT_BASE_URL: &str = "https://api.aetherhq.dev";
-/// Environment variable read for the API key when none is given.
-pub const API_KEY_ENV: &str = "AETHER_API_KEY";
-/// Environment variable read for the base URL when none is given.
-pub const BASE_URL_ENV: &str = "AETHER_BASE_URL";
+pub use crate::settings::{API_KEY_ENV, BASE_URL_ENV, DEFAULT_BASE_URL};
 /// This SDK's version, as sent in the `User-Agent`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -127,75 +121,84 @@ impl Client {
     pub fn last_rate_limit(&self) -> Option<RateLimit> {
         self.transport.last_rate_limit()
     }
-}
 
-/// Configures a [`Client`]. Unset values come from the environment, then from defaults:
-/// API key from `AETHER_API_KEY` (required), base URL from `AETHER_BASE_URL`, else
-/// [`DEFAULT_BASE_URL`].
-#[derive(Clone, Default)]
-pub struct ClientBuilder {
-    api_key: Option<ApiKey>,
-    base_url: Option<String>,
-    connect_timeout: Option<Duration>,
-    request_timeout: Option<Duration>,
-    max_retries: Option<u32>,
-    user_agent_suffix: Option<String>,
-    max_response_bytes: Option<usize>,
-    retry_budget: Option<u32>,
-    backoff: Option<(Duration, Duration)>,
-}
-
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("api_key", &self.api_key)
-            .field("base_url", &self.base_url)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("request_timeout", &self.request_timeout)
-            .field("max_retries", &self.max_retries)
-            .field("user_agent_suffix", &self.user_agent_suffix)
-            .field("max_response_bytes", &self.max_response_bytes)
-            .field("retry_budget", &self.retry_budget)
-            .field("backoff", &self.backoff)
-            .finish()
+    /// The settings this client ended up with, every field set (but the key, never read
+    /// back): what was given, else the environment, else the core's defaults. The bindings
+    /// expose it so a user (and a test) can see which defaults apply.
+    pub fn effective_options(&self) -> ClientOptions {
+        let config = self.transport.config();
+        let suffix = config
+            .user_agent
+            .strip_prefix(&format!("aether-sdk-rust/{VERSION} ("))
+            .and_then(|rest| rest.strip_suffix(')'))
+            .map(str::to_owned);
+        ClientOptions {
+            api_key: None,
+            base_url: Some(config.base_url.clone()),
+            timeout_ms: Some(as_millis(config.request_timeout)),
+            connect_timeout_ms: Some(as_millis(config.connect_timeout)),
+            max_retries: Some(i64::from(config.max_retries)),
+            retry_backoff_base_ms: Some(as_millis(config.backoff_base)),
+            retry_backoff_cap_ms: Some(as_millis(config.backoff_cap)),
+            user_agent_suffix: suffix,
+            spelling: Spelling::Rust,
+        }
     }
 }
 
+/// Configures a [`Client`]: a [`ClientOptions`] filled by setters (or given whole with
+/// [`ClientBuilder::from_options`]), plus two settings no binding passes. Unset values come
+/// from the environment, then from defaults: API key from `AETHER_API_KEY` (required), base
+/// URL from `AETHER_BASE_URL`, else [`DEFAULT_BASE_URL`].
+#[derive(Debug, Clone, Default)]
+pub struct ClientBuilder {
+    options: ClientOptions,
+    max_response_bytes: Option<usize>,
+    retry_budget: Option<u32>,
+}
+
 impl ClientBuilder {
+    /// A builder starting from `options` (what a binding hands over as plain data); checked by
+    /// [`ClientBuilder::build`], whose messages name the options as `options.spelling` spells
+    /// them.
+    pub fn from_options(options: ClientOptions) -> ClientBuilder {
+        ClientBuilder { options, ..ClientBuilder::default() }
+    }
+
     /// The API key (else `AETHER_API_KEY`).
     pub fn api_key(mut self, api_key: impl Into<String>) -> ClientBuilder {
-        self.api_key = Some(ApiKey::new(api_key));
+        self.options.api_key = Some(api_key.into());
         self
     }
 
     /// The base URL, e.g. an emulator's `http://127.0.0.1:41234` (else `AETHER_BASE_URL`,
     /// else [`DEFAULT_BASE_URL`]).
     pub fn base_url(mut self, base_url: impl Into<String>) -> ClientBuilder {
-        self.base_url = Some(base_url.into());
+        self.options.base_url = Some(base_url.into());
         self
     }
 
     /// Bound on each TCP/TLS connect (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> ClientBuilder {
-        self.connect_timeout = Some(timeout);
+        self.options.connect_timeout_ms = Some(as_millis(timeout));
         self
     }
 
     /// Bound on each whole call, retries and waits included (default 60 s).
     pub fn request_timeout(mut self, timeout: Duration) -> ClientBuilder {
-        self.request_timeout = Some(timeout);
+        self.options.timeout_ms = Some(as_millis(timeout));
         self
     }
 
     /// Retries after the first attempt (default 2: three attempts in all; 0 disables).
     pub fn max_retries(mut self, max_retries: u32) -> ClientBuilder {
-        self.max_retries = Some(max_retries);
+        self.options.max_retries = Some(i64::from(max_retries));
         self
     }
 
     /// Appended to the `User-Agent` in parentheses, e.g. `python/3.11` for a binding.
     pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> ClientBuilder {
-        self.user_agent_suffix = Some(suffix.into());
+        self.options.user_agent_suffix = Some(suffix.into());
         self
     }
 
@@ -213,57 +216,57 @@ impl ClientBuilder {
     }
 
     /// First step and ceiling of the exponential backoff between retries (default 0.5 s, 8 s).
-    pub fn retry_backoff(mut self, base: Duration, cap: Duration) -> ClientBuilder {
-        self.backoff = Some((base, cap));
+    pub fn retry_backoff(self, base: Duration, cap: Duration) -> ClientBuilder {
+        self.retry_backoff_base(base).retry_backoff_cap(cap)
+    }
+
+    /// First step of the exponential backoff between retries (default 0.5 s).
+    pub fn retry_backoff_base(mut self, base: Duration) -> ClientBuilder {
+        self.options.retry_backoff_base_ms = Some(as_millis(base));
+        self
+    }
+
+    /// Ceiling of the exponential backoff between retries (default 8 s; a ceiling below the
+    /// first step is the first step).
+    pub fn retry_backoff_cap(mut self, cap: Duration) -> ClientBuilder {
+        self.options.retry_backoff_cap_ms = Some(as_millis(cap));
+        self
+    }
+
+    /// How messages name the options (default: as in Rust).
+    pub fn spelling(mut self, spelling: Spelling) -> ClientBuilder {
+        self.options.spelling = spelling;
         self
     }
 
     /// Builds the client. Fails with `INVALID_ARGUMENT` when no API key is given or set in
-    /// `AETHER_API_KEY`, when the base URL is not an http(s) URL, or when the user-agent suffix
-    /// cannot be sent in a header.
+    /// `AETHER_API_KEY`, when the base URL is not an http(s) URL, when a duration is negative
+    /// or not finite, or when the user-agent suffix cannot be sent in a header.
     pub fn build(self) -> Result<Client> {
-        let api_key = match self.api_key {
-            Some(key) => key,
-            None => match std::env::var(API_KEY_ENV) {
-                Ok(key) if !key.trim().is_empty() => ApiKey::new(key),
-                _ => {
-                    return Err(Error::invalid_argument(format!(
-                        "no API key: pass one with Client::builder().api_key(..) or set the \
-                         {API_KEY_ENV} environment variable (find it in the Aether dashboard)"
-                    )))
-                }
-            },
-        };
-        let base_url = match self.base_url {
-            Some(url) => url,
-            None => std::env::var(BASE_URL_ENV)
-                .ok()
-                .filter(|url| !url.trim().is_empty())
-                .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned()),
-        };
-        let base_url = normalize_base_url(&base_url)?;
-        let user_agent = match self.user_agent_suffix.as_deref() {
+        let resolved = self.options.resolve()?;
+        let base_url = normalize_base_url(&resolved.base_url)?;
+        let user_agent = match resolved.user_agent_suffix.as_deref() {
             Some(suffix) if !suffix.is_empty() => format!("aether-sdk-rust/{VERSION} ({suffix})"),
             _ => format!("aether-sdk-rust/{VERSION}"),
         };
         if HeaderValue::from_str(&user_agent).is_err() {
-            return Err(Error::invalid_argument(
-                "the user-agent suffix contains characters that cannot be sent in a header",
-            ));
+            let name = self.options.spelling.name(&names::USER_AGENT_SUFFIX);
+            return Err(Error::invalid_argument(format!(
+                "the user-agent suffix ({name}) contains characters that cannot be sent in a \
+                 header"
+            )));
         }
-        let (backoff_base, backoff_cap) =
-            self.backoff.unwrap_or((DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP));
         let transport = Transport::new(TransportConfig {
             base_url,
-            api_key,
+            api_key: ApiKey::new(resolved.api_key),
             user_agent,
-            connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
-            request_timeout: self.request_timeout.unwrap_or(DEFAULT_REQUEST_TIMEOUT),
-            max_retries: self.max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+            connect_timeout: resolved.connect_timeout,
+            request_timeout: resolved.request_timeout,
+            max_retries: resolved.max_retries,
             max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
             retry_budget: self.retry_budget.unwrap_or(DEFAULT_RETRY_BUDGET),
-            backoff_base,
-            backoff_cap: backoff_cap.max(backoff_base),
+            backoff_base: resolved.backoff_base,
+            backoff_cap: resolved.backoff_cap,
         })?;
         Ok(Client { transport })
     }

@@ -16,27 +16,24 @@
 //! # Ok(()) }
 //! ```
 
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::{json, Map, Value};
-use tokio_util::sync::CancellationToken;
 
 use crate::error::{Error, Result};
 use crate::model::{Media, MediaStatus, UploadState};
+use crate::poll;
 use crate::transport::{item_path, ApiRequest, RequestOptions, Transport};
 use crate::upload::{Engine, UploadOptions, UploadSource};
 
 /// Default first time between polls of [`MediaResource::wait_ready`]: verification takes
 /// seconds, not minutes.
-pub const DEFAULT_MEDIA_POLL_INTERVAL: Duration = Duration::from_millis(500);
+pub const DEFAULT_MEDIA_POLL_INTERVAL: Duration = poll::MEDIA.poll_interval;
 /// Default longest time between polls.
-pub const DEFAULT_MEDIA_MAX_POLL_INTERVAL: Duration = Duration::from_secs(5);
+pub const DEFAULT_MEDIA_MAX_POLL_INTERVAL: Duration = poll::MEDIA.max_poll_interval;
 /// Default bound on a whole wait.
-pub const DEFAULT_MEDIA_WAIT_TIMEOUT: Duration = Duration::from_secs(10 * 60);
-/// Shortest time between polls.
-const MIN_POLL_INTERVAL: Duration = Duration::from_millis(50);
-/// Growth of the interval after each poll.
-const POLL_BACKOFF_FACTOR: f64 = 1.5;
+pub const DEFAULT_MEDIA_WAIT_TIMEOUT: Duration = poll::MEDIA.timeout;
 
 /// `client.media()`.
 #[derive(Debug, Clone)]
@@ -45,48 +42,20 @@ pub struct MediaResource {
     options: RequestOptions,
 }
 
-/// How [`MediaResource::wait_ready`] polls: every `poll_interval` at first, growing by half
-/// after each poll up to `max_poll_interval`, honouring the server's `Retry-After` hint.
-#[derive(Debug, Clone)]
-pub struct MediaWaitOptions {
-    /// First time between polls (default 0.5 s).
-    pub poll_interval: Duration,
-    /// Longest time between polls (default 5 s).
-    pub max_poll_interval: Duration,
-    /// Bound on the whole wait (default 10 min; `None`: no bound). Passing it fails `TIMEOUT`.
-    pub timeout: Option<Duration>,
-    /// Cancels the wait (`CANCELLED`).
-    pub cancel: Option<CancellationToken>,
-}
+/// How [`MediaResource::wait_ready`] polls: the shared [`poll::WaitOptions`], with the
+/// defaults of [`poll::MEDIA`] (every 0.5 s at first, growing by half after each poll up to
+/// 5 s, for up to 10 min), honouring the server's `Retry-After` hint.
+pub type MediaWaitOptions = poll::WaitOptions<Media>;
 
-impl Default for MediaWaitOptions {
-    fn default() -> Self {
-        MediaWaitOptions {
-            poll_interval: DEFAULT_MEDIA_POLL_INTERVAL,
-            max_poll_interval: DEFAULT_MEDIA_MAX_POLL_INTERVAL,
-            timeout: Some(DEFAULT_MEDIA_WAIT_TIMEOUT),
-            cancel: None,
-        }
-    }
-}
+impl poll::Polled for Media {
+    type State = MediaStatus;
 
-impl MediaWaitOptions {
-    /// Sets [`MediaWaitOptions::poll_interval`].
-    pub fn poll_interval(mut self, interval: Duration) -> MediaWaitOptions {
-        self.poll_interval = interval;
-        self
+    fn state(&self) -> MediaStatus {
+        self.status.clone()
     }
 
-    /// Sets [`MediaWaitOptions::timeout`].
-    pub fn timeout(mut self, timeout: Duration) -> MediaWaitOptions {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Sets [`MediaWaitOptions::cancel`].
-    pub fn cancel_token(mut self, token: CancellationToken) -> MediaWaitOptions {
-        self.cancel = Some(token);
-        self
+    fn is_final(&self) -> bool {
+        matches!(self.status, MediaStatus::Ready | MediaStatus::Failed)
     }
 }
 
@@ -175,70 +144,38 @@ impl MediaResource {
     /// `TIMEOUT` when `options.timeout` passes (`details.media` is the last one seen),
     /// `CANCELLED` on `options.cancel`, or with a poll's error that retrying cannot fix.
     pub async fn wait_ready(&self, media_key: &str, options: MediaWaitOptions) -> Result<Media> {
-        if options.poll_interval.is_zero() {
-            return Err(Error::invalid_argument("the poll interval must be more than zero"));
+        let resource = self.clone();
+        let key = media_key.to_owned();
+        let fetch: poll::Fetch<Media> = Arc::new(move |options: RequestOptions| {
+            let (resource, key) = (resource.clone(), key.clone());
+            Box::pin(async move { resource.get_response(&key, &options).await })
+        });
+        let target = poll::Target {
+            subject: format!("media {media_key}"),
+            id: media_key.to_owned(),
+            fetch,
+            request: self.options.clone(),
+            request_timeout: self.transport.request_timeout(),
+            defaults: &poll::MEDIA,
+            expired: not_verified,
+        };
+        let mut poller = poll::Poller::new(target, options)?;
+        while let Some(media) = poller.next_change().await {
+            let media = media?;
+            match media.status {
+                MediaStatus::Ready => return Ok(media),
+                MediaStatus::Failed => return Err(failed(media)),
+                _ => {}
+            }
         }
-        let cancel = options.cancel.clone().unwrap_or_default();
-        tokio::select! {
-            biased;
-            _ = cancel.cancelled() => Err(Error::cancelled(format!(
-                "waiting for media {media_key} was cancelled"
-            ))),
-            result = self.poll_until_verified(media_key, &options) => result,
-        }
+        Err(Error::protocol("the media poller stopped before verification ended"))
     }
+}
 
-    async fn poll_until_verified(
-        &self,
-        media_key: &str,
-        options: &MediaWaitOptions,
-    ) -> Result<Media> {
-        let deadline = options.timeout.map(|t| Instant::now() + t);
-        let remaining = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
-        let mut interval = options.poll_interval.max(MIN_POLL_INTERVAL);
-        let mut last: Option<Media> = None;
-        loop {
-            let mut request_options =
-                RequestOptions { idempotency_key: None, ..self.options.clone() };
-            if let Some(left) = remaining() {
-                let bound = request_options.timeout.unwrap_or(self.transport.request_timeout());
-                request_options.timeout = Some(bound.min(left.max(MIN_POLL_INTERVAL)));
-            }
-            let mut hint = None;
-            match self.get_response(media_key, &request_options).await {
-                Ok(response) => {
-                    hint = response.retry_after;
-                    let media = response.data;
-                    match media.status {
-                        MediaStatus::Ready => return Ok(media),
-                        MediaStatus::Failed => return Err(failed(media)),
-                        _ => last = Some(media),
-                    }
-                }
-                Err(error) if error.is_retryable() && remaining() != Some(Duration::ZERO) => {
-                    tracing::debug!(%error, media_key, "media poll failed; polling again");
-                }
-                Err(error) => return Err(error),
-            }
-            let mut wait = hint
-                .map(|h| h.clamp(MIN_POLL_INTERVAL, options.max_poll_interval))
-                .unwrap_or(interval);
-            if let Some(left) = remaining() {
-                if left.is_zero() {
-                    let timeout = options.timeout.unwrap_or_default();
-                    return Err(Error::timeout(format!(
-                        "media {media_key} was not verified within {timeout:?}"
-                    ))
-                    .with_details(json!({ "mediaKey": media_key, "media": last })));
-                }
-                wait = wait.min(left);
-            }
-            tokio::time::sleep(wait).await;
-            interval = interval
-                .mul_f64(POLL_BACKOFF_FACTOR)
-                .min(options.max_poll_interval.max(options.poll_interval));
-        }
-    }
+/// `TIMEOUT` for a wait whose deadline passed, with the last media seen.
+fn not_verified(expiry: &poll::Expiry<'_, Media>) -> Error {
+    Error::timeout(format!("media {} was not verified within {:?}", expiry.id, expiry.timeout))
+        .with_details(json!({ "mediaKey": expiry.id, "media": expiry.last }))
 }
 
 /// The error of a media whose verification failed: its code and message, and the media.

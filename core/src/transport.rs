@@ -219,6 +219,11 @@ impl Transport {
         self.inner.config.request_timeout
     }
 
+    /// The settings the transport was built with.
+    pub(crate) fn config(&self) -> &TransportConfig {
+        &self.inner.config
+    }
+
     /// The rate-limit headers of the latest response that had them, on any call.
     pub fn last_rate_limit(&self) -> Option<RateLimit> {
         *self.inner.last_rate_limit.lock().unwrap_or_else(|e| e.into_inner())

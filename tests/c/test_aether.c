@@ -172,6 +172,9 @@ static void test_client_options_are_checked(void) {
   options.base_url = "http://127.0.0.1:9";
   CHECK_STATUS(aether_client_new(&options, &client, &err), err, AETHER_ERROR_INVALID_ARGUMENT);
   CHECK(str_has(aether_error_message(err), "AETHER_API_KEY"));
+  /* Named as C spells it, not as the Rust builder does. */
+  CHECK(str_has(aether_error_message(err), "pass one with options.api_key or set"));
+  CHECK(!str_has(aether_error_message(err), "Client::builder"));
   aether_error_free(err);
   err = NULL;
 
@@ -183,6 +186,40 @@ static void test_client_options_are_checked(void) {
   aether_client_free(client);
   unsetenv("AETHER_API_KEY");
   unsetenv("AETHER_BASE_URL");
+}
+
+/* The number after "name": in a JSON text, or -1 when absent. */
+static double json_number(const char *json, const char *name) {
+  char key[64];
+  const char *at;
+  snprintf(key, sizeof key, "\"%s\":", name);
+  at = json == NULL ? NULL : strstr(json, key);
+  return at == NULL ? -1 : strtod(at + strlen(key), NULL);
+}
+
+/* A client given no settings runs on the library's defaults (not on copies in the binding). */
+static void test_client_defaults_come_from_the_library(void) {
+  aether_client_options options = AETHER_CLIENT_OPTIONS_INIT;
+  aether_client *client = NULL;
+  aether_error *err = NULL;
+  char *effective = NULL, *defaults = NULL;
+  const char *names[] = {"timeoutMs", "connectTimeoutMs", "maxRetries", "retryBackoffBaseMs",
+                         "retryBackoffCapMs"};
+  size_t i;
+
+  options.api_key = "sk_test";
+  options.base_url = "http://127.0.0.1:9";
+  CHECK_OK(aether_client_new(&options, &client, &err), err);
+  CHECK_OK(aether_client_effective_options_to_json(client, &effective, &err), err);
+  CHECK_OK(aether_defaults_to_json(&defaults, &err), err);
+  for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+    CHECK(json_number(effective, names[i]) >= 0);
+    CHECK(json_number(effective, names[i]) == json_number(defaults, names[i]));
+  }
+  CHECK(!str_has(effective, "sk_test"));
+  aether_string_free(effective);
+  aether_string_free(defaults);
+  aether_client_free(client);
 }
 
 static void test_null_and_invalid_arguments(void) {
@@ -233,8 +270,11 @@ static void test_null_and_invalid_arguments(void) {
   err = NULL;
   upload.platform_count = 0;
   upload.tier = "gold";
-  CHECK(aether_media_upload(client, "x.mp4", &upload, &media, NULL) ==
-        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK_STATUS(aether_media_upload(client, "x.mp4", &upload, &media, &err), err,
+               AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(str_has(aether_error_message(err), "options.tier is \"gold\""));
+  aether_error_free(err);
+  err = NULL;
   CHECK(aether_media_get(client, "", &media, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
   CHECK(aether_media_wait_ready(client, NULL, NULL, &media, NULL) ==
         AETHER_ERROR_INVALID_ARGUMENT);
@@ -1632,6 +1672,7 @@ static const test_case tests[] = {
     {"version", test_version, 0},
     {"error_code_strings", test_error_code_strings, 0},
     {"client_options_are_checked", test_client_options_are_checked, 0},
+    {"client_defaults_come_from_the_library", test_client_defaults_come_from_the_library, 0},
     {"null_and_invalid_arguments", test_null_and_invalid_arguments, 0},
     {"platform_options_json_is_checked", test_platform_options_json_is_checked, 0},
     {"webhook_signatures", test_webhook_signatures, 0},

@@ -3,8 +3,8 @@
 
 const {
   native,
-  json,
   parse,
+  settingsJson,
   requireString,
   requireObject,
   optionalInteger,
@@ -59,7 +59,7 @@ class Media {
       if (picked.mimeType === undefined && typeof Blob === 'function' && p.file instanceof Blob && p.file.type) {
         picked.mimeType = p.file.type;
       }
-      const uploadOptions = json(picked, 'params');
+      const uploadOptions = settingsJson(picked, 'params');
       const size = optionalInteger(p.size, 'params.size');
       const onProgress = optionalFunction(p.onProgress, 'params.onProgress');
       const signal = checkSignal(p.signal);
@@ -113,7 +113,7 @@ class Media {
     return run(null, async () => {
       requireString(mediaKey, 'mediaKey');
       const o = requireObject(options, 'options', { optional: true });
-      const wait = json(waitOptions(o, 'options'), 'options');
+      const wait = settingsJson(waitOptions(o, 'options'), 'options');
       const signal = checkSignal(o.signal);
       return run(signal, (token) => this.#native.mediaWaitReady(mediaKey, wait, token, undefined)).then(parse);
     });

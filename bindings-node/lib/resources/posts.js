@@ -5,6 +5,7 @@ const {
   native,
   json,
   parse,
+  settingsJson,
   requireString,
   requireObject,
   optionalInteger,
@@ -86,7 +87,7 @@ class Posts {
     return run(null, async () => {
       requireString(id, 'id');
       const o = requireObject(options, 'options', { optional: true });
-      const wait = json(waitOptions(o, 'options'), 'options');
+      const wait = settingsJson(waitOptions(o, 'options'), 'options');
       const onStatus = optionalFunction(o.onStatus, 'options.onStatus');
       const signal = checkSignal(o.signal);
       const { json: opts } = requestOptions({ maxRetries: o.maxRetries });
@@ -103,7 +104,7 @@ class Posts {
   watch(id, options) {
     requireString(id, 'id');
     const o = requireObject(options, 'options', { optional: true });
-    const wait = json(waitOptions(o, 'options'), 'options');
+    const wait = settingsJson(waitOptions(o, 'options'), 'options');
     const signal = checkSignal(o.signal);
     // Aborting closes the cursor (which drops the core's stream and its polling); the
     // iteration then ends with an AbortError whose cause is the signal's reason.

@@ -3,16 +3,16 @@
 
 use std::sync::Arc;
 
-use aether::model::{Platform, Tier};
-use aether::upload::{UploadOptions, UploadProgress};
+use aether::media::MediaWaitOptions;
+use aether::upload::{UploadOptions, UploadProgress, UploadSettings};
+use aether::Spelling;
 use napi::bindgen_prelude::PromiseRaw;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status};
 use napi_derive::napi;
-use serde::Deserialize;
 
 use crate::cancel::{cancellable, CancelToken};
-use crate::client::{flush, millis, request_options, token, NativeClient, PollOptions};
+use crate::client::{flush, request_options, token, wait_options, NativeClient};
 use crate::error::IntoNapi;
 use crate::json::{parse, text};
 use crate::source::Source;
@@ -32,42 +32,15 @@ pub struct Progress {
 pub type ProgressCallback =
     ThreadsafeFunction<Option<Progress>, (), Option<Progress>, Status, false, true>;
 
-/// The upload options the wrapper passes (the callback and the signal travel separately).
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct Options {
-    file_name: Option<String>,
-    mime_type: Option<String>,
-    #[serde(default)]
-    platforms: Vec<Platform>,
-    tier: Option<Tier>,
-    part_size: Option<u64>,
-    parallelism: Option<usize>,
-    single_shot_threshold: Option<u64>,
-    resume_state_file: Option<String>,
-}
-
+/// The upload settings the wrapper passes are the core's [`UploadSettings`] (the callback and
+/// the signal travel separately); the core checks them, naming `tier`, `partSize` and the like.
 fn upload_options(
     json: &str,
     on_progress: Option<Arc<ProgressCallback>>,
     cancel: Option<&CancelToken>,
 ) -> napi::Result<UploadOptions> {
-    let parsed: Options = parse("upload options", json)?;
-    let mut options = UploadOptions::new();
-    options.file_name = parsed.file_name;
-    options.mime_type = parsed.mime_type;
-    options.platforms = parsed.platforms;
-    if let Some(tier) = parsed.tier {
-        options.tier = tier;
-    }
-    options.part_size = parsed.part_size;
-    if let Some(parallelism) = parsed.parallelism {
-        options.parallelism = parallelism;
-    }
-    if let Some(threshold) = parsed.single_shot_threshold {
-        options.single_shot_threshold = threshold;
-    }
-    options.resume_state_file = parsed.resume_state_file.map(Into::into);
+    let settings: UploadSettings = parse("upload options", json)?;
+    let mut options = UploadOptions::from(settings.spelled(Spelling::Node));
     options.cancel = cancel.map(CancelToken::token);
     if let Some(callback) = on_progress {
         let barrier = callback.clone();
@@ -167,20 +140,7 @@ impl NativeClient {
         cancel: Option<&CancelToken>,
         options: Option<String>,
     ) -> napi::Result<PromiseRaw<'env, String>> {
-        let parsed: PollOptions = parse("wait options", &wait)?;
-        let mut wait = aether::media::MediaWaitOptions::default();
-        if let Some(ms) = parsed.poll_interval_ms {
-            wait.poll_interval = millis("pollIntervalMs", ms)?;
-        }
-        if let Some(ms) = parsed.max_poll_interval_ms {
-            wait.max_poll_interval = millis("maxPollIntervalMs", ms)?;
-        }
-        if let Some(ms) = parsed.timeout_ms {
-            wait.timeout = Some(millis("timeoutMs", ms)?);
-        }
-        if parsed.no_timeout {
-            wait.timeout = None;
-        }
+        let mut wait: MediaWaitOptions = wait_options(&wait)?;
         wait.cancel = token(cancel);
         let media = self.client().media().with_options(request_options(options)?);
         env.spawn_future(async move {

@@ -10,9 +10,7 @@ use napi::Env;
 use napi_derive::napi;
 
 use crate::cancel::{cancellable, CancelToken};
-use crate::client::{
-    flush, millis, request_options, token, JsonCallback, NativeClient, PollOptions,
-};
+use crate::client::{flush, request_options, token, wait_options, JsonCallback, NativeClient};
 use crate::cursor::Cursor;
 use crate::error::IntoNapi;
 use crate::json::{parse, text};
@@ -106,7 +104,7 @@ impl NativeClient {
         cancel: Option<&CancelToken>,
         options: Option<String>,
     ) -> napi::Result<PromiseRaw<'env, String>> {
-        let mut wait = post_wait_options(&wait)?;
+        let mut wait: WaitOptions = wait_options(&wait)?;
         if let Some(token) = token(cancel) {
             wait = wait.cancel_token(token);
         }
@@ -137,29 +135,11 @@ impl NativeClient {
         cancel: Option<&CancelToken>,
         options: Option<String>,
     ) -> napi::Result<Cursor> {
-        let mut wait = post_wait_options(&wait)?;
+        let mut wait: WaitOptions = wait_options(&wait)?;
         if let Some(token) = token(cancel) {
             wait = wait.cancel_token(token);
         }
         let posts = self.client().posts().with_options(request_options(options)?);
         Ok(Cursor::new(posts.watch(&id, wait)))
     }
-}
-
-fn post_wait_options(json: &str) -> napi::Result<WaitOptions> {
-    let parsed: PollOptions = parse("wait options", json)?;
-    let mut wait = WaitOptions::default();
-    if let Some(ms) = parsed.poll_interval_ms {
-        wait.poll_interval = millis("pollIntervalMs", ms)?;
-    }
-    if let Some(ms) = parsed.max_poll_interval_ms {
-        wait.max_poll_interval = millis("maxPollIntervalMs", ms)?;
-    }
-    if let Some(ms) = parsed.timeout_ms {
-        wait.timeout = Some(millis("timeoutMs", ms)?);
-    }
-    if parsed.no_timeout {
-        wait.timeout = None;
-    }
-    Ok(wait)
 }

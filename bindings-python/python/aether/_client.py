@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Optional, Tuple, TypeVar
+from typing import Any, Dict, Optional, Tuple, TypeVar
 
 from . import _aether
 from .resources import (
@@ -27,12 +27,14 @@ __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
 ]
 
+# The core's defaults, read from it (never copied here): what an option left as ``None`` gets.
+_CLIENT_DEFAULTS = _aether.defaults()["client"]
 #: Default bound on each whole call (retries and waits included), in seconds.
-DEFAULT_TIMEOUT = 60.0
+DEFAULT_TIMEOUT: float = _CLIENT_DEFAULTS["timeoutMs"] / 1000
 #: Default retries after a call's first attempt (3 attempts in all).
-DEFAULT_MAX_RETRIES = 2
+DEFAULT_MAX_RETRIES: int = _CLIENT_DEFAULTS["maxRetries"]
 #: Default bound on each connect, in seconds.
-DEFAULT_CONNECT_TIMEOUT = 10.0
+DEFAULT_CONNECT_TIMEOUT: float = _CLIENT_DEFAULTS["connectTimeoutMs"] / 1000
 
 
 def _user_agent_suffix() -> str:
@@ -52,9 +54,9 @@ class _ClientBase:
         api_key: Optional[str] = None,
         base_url: Optional[str] = None,
         *,
-        timeout: float = DEFAULT_TIMEOUT,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        connect_timeout: Optional[float] = None,
         retry_backoff: Optional[Tuple[float, float]] = None,
     ) -> None:
         self._core = _aether.Client(
@@ -86,6 +88,12 @@ class _ClientBase:
         """The base URL every request goes to."""
         return self._core.base_url
 
+    def effective_options(self) -> Dict[str, Any]:
+        """The settings this client runs with, in the core's names (durations in
+        milliseconds): what was given, else the environment, else the core's defaults. Never
+        the API key."""
+        return self._core.effective_options()
+
     def __repr__(self) -> str:
         # Never the API key.
         return f"{type(self).__name__}(base_url={self.base_url!r})"
@@ -97,9 +105,11 @@ class Aether(_ClientBase):
 
     ``api_key`` defaults to the ``AETHER_API_KEY`` environment variable and ``base_url`` to
     ``AETHER_BASE_URL``, else ``https://api.aetherhq.dev``. ``timeout`` bounds each whole call
-    in seconds, retries included; ``max_retries`` is how often a failed call is retried
-    (network failures, 5xx, 429 — creates safely, under an idempotency key), waiting
-    ``retry_backoff = (first, longest)`` seconds of jittered backoff (default (0.5, 8)).
+    in seconds, retries included (default 60); ``max_retries`` is how often a failed call is
+    retried (default 2; network failures, 5xx, 429 — creates safely, under an idempotency
+    key), waiting ``retry_backoff = (first, longest)`` seconds of jittered backoff (default
+    (0.5, 8)). An option left as ``None`` gets the core's default
+    (:meth:`effective_options` shows them).
 
     One client can be shared by any number of threads, and keeps working in a child after
     ``os.fork()``. Raises ``InvalidArgumentError`` when no API key can be found.

@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use aether::media::MediaWaitOptions;
 use aether::model::{Platform, Tier};
-use aether::upload::UploadOptions;
+use aether::upload::{UploadOptions, UploadSettings};
 use aether::CancellationToken;
+use aether::Spelling;
 use pyo3::prelude::*;
 
 use crate::call::{json, Call, ErrorSlot, Extras, Progress};
-use crate::client::{seconds, PyClient};
+use crate::client::{poll_options, PyClient};
 use crate::source;
 
 #[pymethods]
@@ -21,7 +22,7 @@ impl PyClient {
     #[pyo3(signature = (
         source, size=None, file_name=None, mime_type=None, platforms=Vec::new(), tier=None,
         on_progress=None, part_size=None, parallelism=None, single_shot_threshold=None,
-        upload_id=None,
+        upload_id=None, resume_state_file=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn media_upload(
@@ -33,28 +34,27 @@ impl PyClient {
         platforms: Vec<String>,
         tier: Option<String>,
         on_progress: Option<Py<PyAny>>,
-        part_size: Option<u64>,
-        parallelism: Option<usize>,
-        single_shot_threshold: Option<u64>,
+        part_size: Option<i64>,
+        parallelism: Option<i64>,
+        single_shot_threshold: Option<i64>,
         upload_id: Option<String>,
+        resume_state_file: Option<String>,
     ) -> PyResult<Call> {
         let cancel = CancellationToken::new();
         let source_error = Arc::new(ErrorSlot::default());
         let source = source::upload_source(source, size, &source_error)?;
-        let mut options = UploadOptions::new().cancel_token(cancel.clone());
-        options.file_name = file_name;
-        options.mime_type = mime_type;
-        options.platforms = platforms.iter().map(|p| Platform::parse(p)).collect();
-        if let Some(tier) = tier {
-            options.tier = Tier::parse(&tier);
-        }
-        options.part_size = part_size;
-        if let Some(parallelism) = parallelism {
-            options.parallelism = parallelism;
-        }
-        if let Some(threshold) = single_shot_threshold {
-            options.single_shot_threshold = threshold;
-        }
+        let settings = UploadSettings {
+            file_name,
+            mime_type,
+            platforms: Some(platforms.iter().map(|p| Platform::parse(p)).collect()),
+            tier: tier.map(|tier| Tier::parse(&tier)),
+            part_size,
+            parallelism,
+            single_shot_threshold,
+            resume_state_file: resume_state_file.map(Into::into),
+            spelling: Spelling::Python,
+        };
+        let mut options = UploadOptions::from(settings).cancel_token(cancel.clone());
         let progress = on_progress.map(|callback| Progress::new(callback, cancel.clone()));
         if let Some(progress) = &progress {
             let (sink, barrier) = (progress.clone(), progress.clone());
@@ -90,19 +90,13 @@ impl PyClient {
     #[pyo3(signature = (media_key, timeout=None, poll_interval=None))]
     fn media_wait_ready(
         &self,
-        py: Python<'_>,
         media_key: String,
         timeout: Option<f64>,
         poll_interval: Option<f64>,
     ) -> PyResult<Call> {
         let cancel = CancellationToken::new();
-        let mut options = MediaWaitOptions::default().cancel_token(cancel.clone());
-        if let Some(timeout) = seconds(py, timeout, "timeout")? {
-            options = options.timeout(timeout);
-        }
-        if let Some(interval) = seconds(py, poll_interval, "poll_interval")? {
-            options = options.poll_interval(interval);
-        }
+        let options = MediaWaitOptions::from(poll_options(timeout, poll_interval, None))
+            .cancel_token(cancel.clone());
         let media = self.client.media().with_options(self.options.clone());
         let future = Box::pin(async move { json(&media.wait_ready(&media_key, options).await?) });
         Ok(Call::with(future, cancel, Extras { cancels_itself: true, ..Extras::default() }))

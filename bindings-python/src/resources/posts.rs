@@ -6,7 +6,7 @@ use aether::CancellationToken;
 use pyo3::prelude::*;
 
 use crate::call::{json, Call, Extras, Pager};
-use crate::client::{body, seconds, PyClient};
+use crate::client::{body, poll_options, PyClient};
 
 #[pymethods]
 impl PyClient {
@@ -66,14 +66,13 @@ impl PyClient {
     #[pyo3(signature = (id, timeout=None, poll_interval=None, max_poll_interval=None))]
     fn posts_wait(
         &self,
-        py: Python<'_>,
         id: String,
         timeout: Option<f64>,
         poll_interval: Option<f64>,
         max_poll_interval: Option<f64>,
     ) -> PyResult<Call> {
         let cancel = CancellationToken::new();
-        let options = wait_options(py, timeout, poll_interval, max_poll_interval)?
+        let options = WaitOptions::from(poll_options(timeout, poll_interval, max_poll_interval))
             .cancel_token(cancel.clone());
         let posts = self.client.posts().with_options(self.options.clone());
         let future = Box::pin(async move { json(&posts.wait(&id, options).await?) });
@@ -83,32 +82,12 @@ impl PyClient {
     #[pyo3(signature = (id, timeout=None, poll_interval=None, max_poll_interval=None))]
     fn posts_watch(
         &self,
-        py: Python<'_>,
         id: String,
         timeout: Option<f64>,
         poll_interval: Option<f64>,
         max_poll_interval: Option<f64>,
     ) -> PyResult<Pager> {
-        let options = wait_options(py, timeout, poll_interval, max_poll_interval)?;
+        let options = WaitOptions::from(poll_options(timeout, poll_interval, max_poll_interval));
         Ok(Pager::new(self.client.posts().with_options(self.options.clone()).watch(&id, options)))
     }
-}
-
-fn wait_options(
-    py: Python<'_>,
-    timeout: Option<f64>,
-    poll_interval: Option<f64>,
-    max_poll_interval: Option<f64>,
-) -> PyResult<WaitOptions> {
-    let mut options = WaitOptions::default();
-    if let Some(timeout) = seconds(py, timeout, "timeout")? {
-        options = options.timeout(timeout);
-    }
-    if let Some(interval) = seconds(py, poll_interval, "poll_interval")? {
-        options = options.poll_interval(interval);
-    }
-    if let Some(interval) = seconds(py, max_poll_interval, "max_poll_interval")? {
-        options.max_poll_interval = interval;
-    }
-    Ok(options)
 }

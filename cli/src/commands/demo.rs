@@ -14,7 +14,6 @@ use aether::posts::WaitOptions;
 use aether::upload::{UploadOptions, UploadSource};
 use aether::{Client, Error, ErrorCode};
 use aether_mock::{MockConfig, MockServer};
-use futures_util::StreamExt;
 use rand::distr::{Alphanumeric, SampleString};
 use serde_json::{json, Value};
 
@@ -274,34 +273,22 @@ impl Demo<'_> {
             self.ui.out.bold(&post.id),
             super::status::status_text(self.ui, &post.status)
         ));
-        let spinner = self.ui.spinner(format!("{}: {}", post.id, post.status));
         let options = WaitOptions::default()
             .poll_interval(Duration::from_millis(500))
-            .timeout(Duration::from_secs(60))
-            .cancel_token(self.ctx.cancel.clone());
-        let mut changes = Box::pin(self.client.posts().watch(&post.id, options));
-        let mut last = post;
-        while let Some(change) = changes.next().await {
-            let post = match change {
-                Ok(post) => post,
-                Err(error) => {
-                    spinner.finish_and_clear();
-                    return Err(error.into());
-                }
-            };
-            spinner.set_message(format!("{}: {}", post.id, post.status));
-            if post.status != last.status {
-                spinner.suspend(|| {
-                    self.line(format!(
-                        "posts.get → {} after {}",
-                        super::status::status_text(self.ui, &post.status),
-                        ui::duration(started.elapsed())
-                    ))
-                });
+            .timeout(Duration::from_secs(60));
+        let mut shown = post.status.clone();
+        let label = post.status.to_string();
+        let last = super::status::follow(self.ctx, &self.client, &post.id, &label, options, |p| {
+            if p.status != shown {
+                self.line(format!(
+                    "posts.get → {} after {}",
+                    super::status::status_text(self.ui, &p.status),
+                    ui::duration(started.elapsed())
+                ));
+                shown = p.status.clone();
             }
-            last = post;
-        }
-        spinner.finish_and_clear();
+        })
+        .await?;
         if last.status != PostStatus::Published {
             let why = last.error.as_ref().map(|e| format!("{}: {}", e.code, e.message));
             return Err(Error::new(

@@ -55,6 +55,7 @@ impl Ctx {
             ));
         };
         Client::builder()
+            .spelling(aether::Spelling::Cli)
             .api_key(key)
             .base_url(self.base_url())
             .user_agent_suffix(format!("aether-cli/{}", env!("CARGO_PKG_VERSION")))

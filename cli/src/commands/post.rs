@@ -1,8 +1,7 @@
 //! `aether post --profile ID --text … --media KEY … [--wait]`.
 
-use std::time::Duration;
-
 use aether::model::{CreatePostRequest, PlatformOptionsMap, PostContent};
+use aether::posts::WaitOptions;
 use serde_json::{Map, Value};
 
 use super::{interruptible, parse_options, status, Ctx};
@@ -41,7 +40,13 @@ pub async fn run(ctx: &Ctx, args: PostArgs) -> Result<(), CliError> {
     let post = if post.is_terminal() {
         post
     } else {
-        status::follow(ctx, &client, &post.id, Duration::from_secs(15 * 60)).await?
+        // The core's default bound on a wait (15 minutes).
+        status::follow(ctx, &client, &post.id, "checking", WaitOptions::default(), |post| {
+            if !ctx.ui.live {
+                ctx.ui.note(format!("{}: {}", post.id, post.status));
+            }
+        })
+        .await?
     };
     status::finish(ctx, &post, true)
 }

@@ -15,7 +15,13 @@ use crate::ui::Ui;
 pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<(), CliError> {
     let client = ctx.client()?;
     let post = if args.wait {
-        follow(ctx, &client, &args.post_id, Duration::from_secs(args.timeout)).await?
+        let options = WaitOptions::default().timeout(Duration::from_secs(args.timeout));
+        follow(ctx, &client, &args.post_id, "checking", options, |post| {
+            if !ctx.ui.live {
+                ctx.ui.note(format!("{}: {}", post.id, post.status));
+            }
+        })
+        .await?
     } else {
         interruptible(ctx, client.posts().get(&args.post_id)).await?
     };
@@ -37,16 +43,19 @@ pub fn finish(ctx: &Ctx, post: &Post, judge: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Polls the post until it is terminal, with a spinner on a terminal and one line per status
-/// change otherwise.
+/// Follows the post until it is terminal: the one watch-and-spinner loop of the CLI (`status
+/// --wait`, `post --wait` and the demo). The spinner starts at `label` and shows each status;
+/// `on_change` is told about every change, with the spinner out of the way.
 pub async fn follow(
     ctx: &Ctx,
     client: &aether::Client,
     post_id: &str,
-    timeout: Duration,
+    label: &str,
+    options: WaitOptions,
+    mut on_change: impl FnMut(&Post),
 ) -> Result<Post, CliError> {
-    let spinner = ctx.ui.spinner(format!("{post_id}: checking"));
-    let options = WaitOptions::default().timeout(timeout).cancel_token(ctx.cancel.clone());
+    let spinner = ctx.ui.spinner(format!("{post_id}: {label}"));
+    let options = options.cancel_token(ctx.cancel.clone());
     let mut changes = Box::pin(client.posts().watch(post_id, options));
     let mut last = None;
     while let Some(change) = changes.next().await {
@@ -58,9 +67,7 @@ pub async fn follow(
             }
         };
         spinner.set_message(format!("{post_id}: {}", post.status));
-        if !ctx.ui.live {
-            ctx.ui.note(format!("{post_id}: {}", post.status));
-        }
+        spinner.suspend(|| on_change(&post));
         last = Some(post);
     }
     spinner.finish_and_clear();

@@ -7,6 +7,7 @@ mod client_common;
 
 mod resources;
 mod runtime;
+mod settings;
 mod transport;
 mod upload;
 mod wait;

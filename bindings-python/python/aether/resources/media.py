@@ -3,6 +3,7 @@ delete stored media, and wait for the server's verification."""
 
 from __future__ import annotations
 
+import os
 from typing import Any, Dict, Iterable, Optional, Union
 
 from .._aether import Call, Client
@@ -11,6 +12,8 @@ from .._params import FileInput, ProgressCallback, progress_callback, upload_sou
 from ._run import run, wait
 
 __all__ = ["MediaResource", "AsyncMediaResource"]
+
+StatePath = Union[str, "os.PathLike[str]"]
 
 
 class _Base:
@@ -29,6 +32,7 @@ class _Base:
         parallelism: Optional[int],
         single_shot_threshold: Optional[int],
         upload_id: Optional[str] = None,
+        resume_state_file: Optional[StatePath] = None,
     ) -> Call:
         source, size, name = upload_source(file, file_name)
         options: Dict[str, Any] = {
@@ -42,6 +46,7 @@ class _Base:
             "parallelism": parallelism,
             "single_shot_threshold": single_shot_threshold,
             "upload_id": upload_id,
+            "resume_state_file": None if resume_state_file is None else os.fspath(resume_state_file),
         }
         return self._core.media_upload(source, **options)
 
@@ -59,6 +64,7 @@ class MediaResource(_Base):
         part_size: Optional[int] = None,
         parallelism: Optional[int] = None,
         single_shot_threshold: Optional[int] = None,
+        resume_state_file: Optional[StatePath] = None,
     ) -> Media:
         """Uploads a file and returns the media (usually still ``processing``); its
         ``media_key`` is what posts reference.
@@ -75,7 +81,8 @@ class MediaResource(_Base):
         server. A file object whose ``read()`` raises gives ``LocalIOError`` (the original
         exception as ``__cause__``) and the session is aborted. An upload that outlived its
         retries keeps its session: the error's ``details`` carry ``uploadId`` for
-        :meth:`resume`.
+        :meth:`resume`. With ``resume_state_file``, a chunked upload keeps its state in that
+        file, and a later ``upload`` of the same file (even in another process) continues it.
         """
         call = self._upload(
             file,
@@ -87,6 +94,8 @@ class MediaResource(_Base):
             part_size,
             parallelism,
             single_shot_threshold,
+            None,
+            resume_state_file,
         )
         return Media._from_wire(wait(call))
 
@@ -156,6 +165,7 @@ class AsyncMediaResource(_Base):
         part_size: Optional[int] = None,
         parallelism: Optional[int] = None,
         single_shot_threshold: Optional[int] = None,
+        resume_state_file: Optional[StatePath] = None,
     ) -> Media:
         """See :meth:`MediaResource.upload`; ``on_progress`` runs on the event loop, and
         cancelling the task aborts the upload session."""
@@ -169,6 +179,8 @@ class AsyncMediaResource(_Base):
             part_size,
             parallelism,
             single_shot_threshold,
+            None,
+            resume_state_file,
         )
         return Media._from_wire(await run(call))
 

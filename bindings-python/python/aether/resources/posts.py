@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import AsyncIterator, Iterable, Iterator, Optional, Sequence, Union
 
-from .._aether import Call, Client
+from .._aether import Call, Client, defaults
 from .._models import Post
 from .._params import (
     ContentInput,
@@ -19,8 +19,8 @@ from ._run import aiterate, iterate, run, wait
 
 __all__ = ["Posts", "AsyncPosts", "DEFAULT_WAIT_TIMEOUT"]
 
-#: Default bound on ``wait`` and ``watch``, in seconds (15 minutes).
-DEFAULT_WAIT_TIMEOUT = 900.0
+#: Default bound on ``wait`` and ``watch``, in seconds (15 minutes): the core's, read from it.
+DEFAULT_WAIT_TIMEOUT: float = defaults()["postsWait"]["timeoutMs"] / 1000
 
 PostId = Union[str, Post]
 
@@ -141,7 +141,7 @@ class Posts(_Base):
         self,
         post_id: PostId,
         *,
-        timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT,
+        timeout: Optional[float] = None,
         poll_interval: Optional[float] = None,
         max_poll_interval: Optional[float] = None,
     ) -> Post:
@@ -151,7 +151,8 @@ class Posts(_Base):
 
         Polls every ``poll_interval`` seconds (default 3, or the server's hint), backing off
         to ``max_poll_interval`` (default 30) while nothing changes. Raises
-        ``APITimeoutError`` after ``timeout`` seconds (``None``: no bound). Ctrl-C stops it
+        ``APITimeoutError`` after ``timeout`` seconds (default 15 minutes; ``math.inf``: no
+        bound). Ctrl-C stops it
         at once (``KeyboardInterrupt``).
         """
         call = self._core.posts_wait(
@@ -166,7 +167,7 @@ class Posts(_Base):
         self,
         post_id: PostId,
         *,
-        timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT,
+        timeout: Optional[float] = None,
         poll_interval: Optional[float] = None,
         max_poll_interval: Optional[float] = None,
     ) -> Iterator[Post]:
@@ -245,7 +246,7 @@ class AsyncPosts(_Base):
         self,
         post_id: PostId,
         *,
-        timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT,
+        timeout: Optional[float] = None,
         poll_interval: Optional[float] = None,
         max_poll_interval: Optional[float] = None,
     ) -> Post:
@@ -262,7 +263,7 @@ class AsyncPosts(_Base):
         self,
         post_id: PostId,
         *,
-        timeout: Optional[float] = DEFAULT_WAIT_TIMEOUT,
+        timeout: Optional[float] = None,
         poll_interval: Optional[float] = None,
         max_poll_interval: Optional[float] = None,
     ) -> AsyncIterator[Post]:

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import AsyncIterator, Iterable, Iterator, List, Optional, Sequence, Union
 
-from .._aether import Client, construct_event, verify_signature
+from .._aether import Client, construct_event, defaults, verify_signature
 from .._models import Webhook, WebhookEvent
 from ._run import aiterate, iterate, run, wait
 
 __all__ = ["Webhooks", "AsyncWebhooks", "SIGNATURE_HEADER", "DEFAULT_TOLERANCE"]
 
-#: The header a delivery's signature arrives in.
-SIGNATURE_HEADER = "x-aether-signature"
-#: How far a delivery's timestamp may be from now, in seconds.
-DEFAULT_TOLERANCE = 300.0
+_DEFAULTS = defaults()["webhooks"]
+#: The header a delivery's signature arrives in (the core's).
+SIGNATURE_HEADER: str = _DEFAULTS["signatureHeader"]
+#: How far a delivery's timestamp may be from now, in seconds (the core's default).
+DEFAULT_TOLERANCE: float = _DEFAULTS["toleranceMs"] / 1000
 
 Payload = Union[bytes, bytearray, memoryview, str]
 Secrets = Union[str, Sequence[str]]

@@ -1,0 +1,80 @@
+// Settings come from the core: a default the core changes reaches Node (the wrapper neither
+// reads the environment nor defaults anything), and the core's checks name options as Node
+// spells them.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import Aether, { InvalidArgumentError } from 'aether';
+import { MockServer } from 'aether/testing';
+import { VIDEO } from './helpers.mjs';
+
+let mock;
+
+before(async () => {
+  mock = await MockServer.start();
+});
+
+after(async () => {
+  await mock?.stop();
+});
+
+test('a client left alone runs on the core defaults', () => {
+  const client = new Aether({ apiKey: mock.apiKey, baseUrl: mock.url });
+  const effective = client.effectiveOptions();
+  const core = Aether.defaults().client;
+  for (const name of ['timeoutMs', 'connectTimeoutMs', 'maxRetries', 'retryBackoffBaseMs', 'retryBackoffCapMs']) {
+    assert.equal(effective[name], core[name], name);
+  }
+  assert.equal(effective.apiKey, undefined, 'the key is never read back');
+});
+
+test('the default retry count is what the emulator sees', async () => {
+  const client = new Aether({ apiKey: mock.apiKey, baseUrl: mock.url, retryBackoff: { initialMs: 5, maxMs: 50 } });
+  await mock.clearJournal();
+  await mock.injectFault({ method: 'GET', path: '/v1/profiles/prf_missing', action: { type: 'status', status: 503 } });
+  await assert.rejects(client.profiles.get('prf_missing'));
+  const attempts = (await mock.journal()).filter((e) => e.method === 'GET' && e.path === '/v1/profiles/prf_missing');
+  assert.equal(attempts.length, Aether.defaults().client.maxRetries + 1);
+  await mock.clearFaults();
+});
+
+test('the environment is read by the core, once', () => {
+  const saved = { key: process.env.AETHER_API_KEY, url: process.env.AETHER_BASE_URL };
+  try {
+    process.env.AETHER_API_KEY = mock.apiKey;
+    process.env.AETHER_BASE_URL = mock.url;
+    assert.equal(new Aether().baseUrl, mock.url);
+    delete process.env.AETHER_API_KEY;
+    assert.throws(() => new Aether({ baseUrl: mock.url }), (error) => {
+      assert.ok(error instanceof InvalidArgumentError);
+      assert.match(error.message, /pass one with apiKey or set the AETHER_API_KEY/);
+      assert.doesNotMatch(error.message, /Client::builder/);
+      return true;
+    });
+  } finally {
+    for (const [name, value] of [['AETHER_API_KEY', saved.key], ['AETHER_BASE_URL', saved.url]]) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+});
+
+test('bad options get the core message, in Node spelling', async () => {
+  assert.throws(() => new Aether({ apiKey: 'k', baseUrl: mock.url, timeoutMs: -1 }), {
+    code: 'INVALID_ARGUMENT',
+    message: 'timeoutMs must be a finite, non-negative number of milliseconds, not -1',
+  });
+  const client = mock.client();
+  await assert.rejects(client.media.upload({ file: VIDEO, platforms: ['tiktok'], tier: 'gold' }), {
+    code: 'INVALID_ARGUMENT',
+    message: 'tier is "gold"; use "standard" or "creator"',
+  });
+  await assert.rejects(client.media.upload({ file: VIDEO, parallelism: 0 }), {
+    code: 'INVALID_ARGUMENT',
+    message: 'parallelism is 0; it must be 1–64',
+  });
+  await assert.rejects(client.posts.wait('pst_1', { pollIntervalMs: 0 }), (error) => {
+    assert.equal(error.code, 'INVALID_ARGUMENT');
+    assert.match(error.message, /pollIntervalMs/);
+    return true;
+  });
+});

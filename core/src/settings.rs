@@ -1,0 +1,374 @@
+//! Settings as plain data: the options a caller gives the client, a call, an upload or a wait,
+//! in one vocabulary every binding hands over as it is (Node's JSON straight to serde, Python's
+//! keyword arguments, C's struct), with every default and every check here, once.
+//!
+//! Each type is `Deserialize` with camelCase names and `deny_unknown_fields`; every field is an
+//! `Option` whose `None` means "the core's default", and durations travel as milliseconds
+//! (`f64`, so that JavaScript numbers arrive unchanged). The checks name an option the way the
+//! caller's language spells it, chosen with [`Spelling`]: a Python user without a key is told
+//! about `api_key=`, a Node user about `apiKey`, a C user about `options.api_key`.
+//!
+//! - [`ClientOptions`]: the client (`ClientBuilder::from_options`).
+//! - [`CallOptions`]: one call (resolves to [`RequestOptions`]).
+//! - [`crate::upload::UploadSettings`]: the data half of an upload's options.
+//! - [`crate::poll::PollOptions`]: how `posts.wait`/`watch` and `media.wait_ready` poll.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::transport::{
+    RequestOptions, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
+};
+
+/// The production API.
+pub const DEFAULT_BASE_URL: &str = "https://api.aetherhq.dev";
+/// Environment variable read for the API key when none is given.
+pub const API_KEY_ENV: &str = "AETHER_API_KEY";
+/// Environment variable read for the base URL when none is given.
+pub const BASE_URL_ENV: &str = "AETHER_BASE_URL";
+
+/// The language an option's name is spelled in, in messages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Spelling {
+    /// `Client::builder().api_key(..)`, `parallelism`.
+    #[default]
+    Rust,
+    /// `api_key=`, `parallelism=` (durations in seconds).
+    Python,
+    /// `apiKey`, `parallelism` (durations in milliseconds).
+    Node,
+    /// `options.api_key`, `options.parallelism`.
+    C,
+    /// `--api-key`, `--parallelism`.
+    Cli,
+}
+
+impl Spelling {
+    /// The name of `option` in this language.
+    pub fn name(self, option: &OptionName) -> &'static str {
+        match self {
+            Spelling::Rust => option.rust,
+            Spelling::Python => option.python,
+            Spelling::Node => option.node,
+            Spelling::C => option.c,
+            Spelling::Cli => option.cli,
+        }
+    }
+
+    /// The unit durations are given in, in this language.
+    fn duration_unit(self) -> (&'static str, f64) {
+        match self {
+            Spelling::Python | Spelling::Cli => ("seconds", 1000.0),
+            _ => ("milliseconds", 1.0),
+        }
+    }
+}
+
+/// One option's name in each language; see [`names`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionName {
+    /// In Rust.
+    pub rust: &'static str,
+    /// In Python.
+    pub python: &'static str,
+    /// In Node.
+    pub node: &'static str,
+    /// In C.
+    pub c: &'static str,
+    /// On the command line.
+    pub cli: &'static str,
+}
+
+/// Every option's name in every language: the table messages are spelled from.
+pub mod names {
+    use super::OptionName;
+
+    macro_rules! names {
+        ($($(#[$doc:meta])* $id:ident = $rust:literal, $python:literal, $node:literal, $c:literal, $cli:literal;)*) => {
+            $($(#[$doc])* pub const $id: OptionName =
+                OptionName { rust: $rust, python: $python, node: $node, c: $c, cli: $cli };)*
+        };
+    }
+
+    names! {
+        /// The API key.
+        API_KEY = "Client::builder().api_key(..)", "api_key=", "apiKey", "options.api_key", "--api-key";
+        /// The base URL.
+        BASE_URL = "Client::builder().base_url(..)", "base_url=", "baseUrl", "options.base_url", "--base-url";
+        /// The client's bound on each call.
+        TIMEOUT = "Client::builder().request_timeout(..)", "timeout=", "timeoutMs", "options.request_timeout_ms", "--timeout";
+        /// The bound on each connect.
+        CONNECT_TIMEOUT = "Client::builder().connect_timeout(..)", "connect_timeout=", "connectTimeoutMs", "options.connect_timeout_ms", "--connect-timeout";
+        /// The client's retries.
+        MAX_RETRIES = "Client::builder().max_retries(..)", "max_retries=", "maxRetries", "options.max_retries", "--max-retries";
+        /// The backoff's first step.
+        RETRY_BACKOFF_BASE = "Client::builder().retry_backoff_base(..)", "retry_backoff=", "retryBackoff.initialMs", "options.retry_backoff_base_ms", "--retry-backoff-base";
+        /// The backoff's ceiling.
+        RETRY_BACKOFF_CAP = "Client::builder().retry_backoff_cap(..)", "retry_backoff=", "retryBackoff.maxMs", "options.retry_backoff_cap_ms", "--retry-backoff-cap";
+        /// The user-agent suffix.
+        USER_AGENT_SUFFIX = "Client::builder().user_agent_suffix(..)", "user_agent_suffix=", "userAgentSuffix", "options.user_agent_suffix", "--user-agent-suffix";
+        /// One call's bound.
+        CALL_TIMEOUT = "RequestOptions::timeout", "timeout=", "timeoutMs", "options.timeout_ms", "--timeout";
+        /// One call's retries.
+        CALL_MAX_RETRIES = "RequestOptions::max_retries", "max_retries=", "maxRetries", "options.max_retries", "--max-retries";
+        /// One call's idempotency key.
+        IDEMPOTENCY_KEY = "RequestOptions::idempotency_key", "idempotency_key=", "idempotencyKey", "options.idempotency_key", "--idempotency-key";
+        /// An upload's file name.
+        FILE_NAME = "file_name", "file_name=", "fileName", "options.file_name", "--file-name";
+        /// An upload's mime type.
+        MIME_TYPE = "mime_type", "mime_type=", "mimeType", "options.mime_type", "--mime-type";
+        /// The platforms an upload is preflighted for.
+        PLATFORMS = "platforms", "platforms=", "platforms", "options.platforms", "--platform";
+        /// The account tier.
+        TIER = "tier", "tier=", "tier", "options.tier", "--tier";
+        /// An upload's part size.
+        PART_SIZE = "part_size", "part_size=", "partSize", "options.part_size", "--part-size";
+        /// Parts in flight at once.
+        PARALLELISM = "parallelism", "parallelism=", "parallelism", "options.parallelism", "--parallelism";
+        /// The largest single-shot upload.
+        SINGLE_SHOT_THRESHOLD = "single_shot_threshold", "single_shot_threshold=", "singleShotThreshold", "options.single_shot_threshold", "--single-shot-threshold";
+        /// Where an upload keeps its resume state.
+        RESUME_STATE_FILE = "resume_state_file", "resume_state_file=", "resumeStateFile", "options.resume_state_file", "--resume-state-file";
+        /// The first time between polls.
+        POLL_INTERVAL = "poll_interval", "poll_interval=", "pollIntervalMs", "options.poll_interval_ms", "--poll-interval";
+        /// The longest time between polls.
+        MAX_POLL_INTERVAL = "max_poll_interval", "max_poll_interval=", "maxPollIntervalMs", "options.max_poll_interval_ms", "--max-poll-interval";
+        /// The bound on a whole wait.
+        WAIT_TIMEOUT = "timeout", "timeout=", "timeoutMs", "options.timeout_ms", "--timeout";
+    }
+}
+
+/// A duration given in milliseconds, checked: finite and not negative. `None` stays `None`.
+pub fn millis(
+    spelling: Spelling,
+    option: &OptionName,
+    ms: Option<f64>,
+) -> Result<Option<Duration>> {
+    let Some(ms) = ms else { return Ok(None) };
+    let (unit, per_ms) = spelling.duration_unit();
+    let name = spelling.name(option);
+    if !ms.is_finite() || ms < 0.0 {
+        return Err(Error::invalid_argument(format!(
+            "{name} must be a finite, non-negative number of {unit}, not {}",
+            ms / per_ms
+        ))
+        .with_field(name));
+    }
+    Duration::try_from_secs_f64(ms / 1000.0).map(Some).map_err(|_| {
+        Error::invalid_argument(format!("{name} is too large: {} {unit}", ms / per_ms))
+            .with_field(name)
+    })
+}
+
+/// A duration as the milliseconds the option types hold.
+pub fn as_millis(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+/// A whole number in `range`, named in messages.
+pub(crate) fn whole<T: TryFrom<i64> + Copy>(
+    spelling: Spelling,
+    option: &OptionName,
+    value: Option<i64>,
+    range: std::ops::RangeInclusive<i64>,
+    explain: impl FnOnce() -> String,
+) -> Result<Option<T>> {
+    let Some(value) = value else { return Ok(None) };
+    let name = spelling.name(option);
+    if !range.contains(&value) {
+        return Err(
+            Error::invalid_argument(format!("{name} is {value}; {}", explain())).with_field(name)
+        );
+    }
+    T::try_from(value)
+        .map(Some)
+        .map_err(|_| Error::invalid_argument(format!("{name} is out of range: {value}")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client
+// ---------------------------------------------------------------------------------------------
+
+/// How to build a [`crate::Client`]: every field optional, `None` meaning the environment
+/// (`AETHER_API_KEY`, `AETHER_BASE_URL`, read here and nowhere else) and then the core's
+/// default. [`ClientOptions::defaults`] shows the defaults; `Client::effective_options` what a
+/// client ended up with.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClientOptions {
+    /// The API key (else `AETHER_API_KEY`). Never serialized, never in `Debug`.
+    #[serde(skip_serializing)]
+    pub api_key: Option<String>,
+    /// The base URL (else `AETHER_BASE_URL`, else the production API).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// Bound on each whole call, retries and waits included, in milliseconds (default 60 s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<f64>,
+    /// Bound on each TCP/TLS connect, in milliseconds (default 10 s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connect_timeout_ms: Option<f64>,
+    /// Retries after a call's first attempt (default 2; 0 disables).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_retries: Option<i64>,
+    /// First step of the exponential backoff between retries, in milliseconds (default 500).
+    #[serde(alias = "retryBackoffInitialMs", skip_serializing_if = "Option::is_none")]
+    pub retry_backoff_base_ms: Option<f64>,
+    /// Ceiling of the backoff, in milliseconds (default 8 s).
+    #[serde(alias = "retryBackoffMaxMs", skip_serializing_if = "Option::is_none")]
+    pub retry_backoff_cap_ms: Option<f64>,
+    /// Appended to the `User-Agent` in parentheses, e.g. `python/3.12`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_agent_suffix: Option<String>,
+    /// How messages name these options.
+    #[serde(skip)]
+    pub spelling: Spelling,
+}
+
+impl fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("base_url", &self.base_url)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("connect_timeout_ms", &self.connect_timeout_ms)
+            .field("max_retries", &self.max_retries)
+            .field("retry_backoff_base_ms", &self.retry_backoff_base_ms)
+            .field("retry_backoff_cap_ms", &self.retry_backoff_cap_ms)
+            .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("spelling", &self.spelling)
+            .finish()
+    }
+}
+
+/// [`ClientOptions`] checked, with the environment and the defaults filled in.
+#[derive(Debug, Clone)]
+pub(crate) struct ResolvedClient {
+    pub api_key: String,
+    pub base_url: String,
+    pub request_timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_retries: u32,
+    pub backoff_base: Duration,
+    pub backoff_cap: Duration,
+    pub user_agent_suffix: Option<String>,
+}
+
+impl ClientOptions {
+    /// Options that leave everything to the environment and the defaults.
+    pub fn new() -> ClientOptions {
+        ClientOptions::default()
+    }
+
+    /// The same options, with messages spelled for `spelling`.
+    pub fn spelled(mut self, spelling: Spelling) -> ClientOptions {
+        self.spelling = spelling;
+        self
+    }
+
+    /// The core's defaults, every field set (but the key, which has none).
+    pub fn defaults() -> ClientOptions {
+        ClientOptions {
+            api_key: None,
+            base_url: Some(DEFAULT_BASE_URL.to_owned()),
+            timeout_ms: Some(as_millis(DEFAULT_REQUEST_TIMEOUT)),
+            connect_timeout_ms: Some(as_millis(DEFAULT_CONNECT_TIMEOUT)),
+            max_retries: Some(i64::from(DEFAULT_MAX_RETRIES)),
+            retry_backoff_base_ms: Some(as_millis(DEFAULT_BACKOFF_BASE)),
+            retry_backoff_cap_ms: Some(as_millis(DEFAULT_BACKOFF_CAP)),
+            user_agent_suffix: None,
+            spelling: Spelling::Rust,
+        }
+    }
+
+    /// Every check, the environment read for the key and the URL, the defaults filled in.
+    pub(crate) fn resolve(&self) -> Result<ResolvedClient> {
+        let s = self.spelling;
+        let api_key = match self.api_key.clone().filter(|key| !key.trim().is_empty()) {
+            Some(key) => key,
+            None => match std::env::var(API_KEY_ENV) {
+                Ok(key) if !key.trim().is_empty() => key,
+                _ => {
+                    let name = s.name(&names::API_KEY);
+                    return Err(Error::invalid_argument(format!(
+                        "no API key: pass one with {name} or set the {API_KEY_ENV} environment \
+                         variable (find it in the Aether dashboard)"
+                    ))
+                    .with_field(name));
+                }
+            },
+        };
+        let base_url = match self.base_url.clone().filter(|url| !url.trim().is_empty()) {
+            Some(url) => url,
+            None => std::env::var(BASE_URL_ENV)
+                .ok()
+                .filter(|url| !url.trim().is_empty())
+                .unwrap_or_else(|| DEFAULT_BASE_URL.to_owned()),
+        };
+        let max_retries = whole::<u32>(s, &names::MAX_RETRIES, self.max_retries, 0..=1000, || {
+            "it must be a whole number from 0 to 1000".to_owned()
+        })?;
+        let base = millis(s, &names::RETRY_BACKOFF_BASE, self.retry_backoff_base_ms)?;
+        let cap = millis(s, &names::RETRY_BACKOFF_CAP, self.retry_backoff_cap_ms)?;
+        let backoff_base = base.unwrap_or(DEFAULT_BACKOFF_BASE);
+        Ok(ResolvedClient {
+            api_key,
+            base_url,
+            request_timeout: millis(s, &names::TIMEOUT, self.timeout_ms)?
+                .unwrap_or(DEFAULT_REQUEST_TIMEOUT),
+            connect_timeout: millis(s, &names::CONNECT_TIMEOUT, self.connect_timeout_ms)?
+                .unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            max_retries: max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
+            backoff_base,
+            // A ceiling below the first step is the first step.
+            backoff_cap: cap.unwrap_or(DEFAULT_BACKOFF_CAP).max(backoff_base),
+            user_agent_suffix: self.user_agent_suffix.clone(),
+        })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// One call
+// ---------------------------------------------------------------------------------------------
+
+/// The options of one call as plain data: the wire form of [`RequestOptions`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CallOptions {
+    /// Bound on the whole call, in milliseconds (default: the client's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<f64>,
+    /// Retries after the first attempt (default: the client's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_retries: Option<i64>,
+    /// The `Idempotency-Key` of a POST (default: a generated one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub idempotency_key: Option<String>,
+    /// How messages name these options.
+    #[serde(skip)]
+    pub spelling: Spelling,
+}
+
+impl CallOptions {
+    /// The same options, with messages spelled for `spelling`.
+    pub fn spelled(mut self, spelling: Spelling) -> CallOptions {
+        self.spelling = spelling;
+        self
+    }
+
+    /// Checked, as the [`RequestOptions`] the resources take.
+    pub fn resolve(&self) -> Result<RequestOptions> {
+        let s = self.spelling;
+        Ok(RequestOptions {
+            timeout: millis(s, &names::CALL_TIMEOUT, self.timeout_ms)?,
+            max_retries: whole(s, &names::CALL_MAX_RETRIES, self.max_retries, 0..=1000, || {
+                "it must be a whole number from 0 to 1000".to_owned()
+            })?,
+            idempotency_key: self.idempotency_key.clone(),
+        })
+    }
+}

@@ -1,0 +1,265 @@
+//! Chunked parts: sending each part (checksummed, re-sent once when damaged), the pooled part
+//! buffers, and the whole-file hash computed from them in part order.
+
+use std::fs::File;
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use bytes::Bytes;
+use sha2::{Digest, Sha256};
+
+use super::progress::Progress;
+use super::source::{blocking, read_part, read_part_into};
+use crate::error::{Error, ErrorCode, Result};
+use crate::model::PartReceipt;
+use crate::transport::{ApiRequest, RequestOptions, Transport};
+
+/// The `X-Part-Crc32c` value of `data`: base64 of its CRC32C (Castagnoli) in big-endian byte
+/// order. `crc32c_base64(b"hello world") == "yZRlqg=="`.
+pub fn crc32c_base64(data: &[u8]) -> String {
+    encode_crc32c(crc32c::crc32c(data))
+}
+
+fn encode_crc32c(crc: u32) -> String {
+    base64::engine::general_purpose::STANDARD.encode(crc.to_be_bytes())
+}
+
+/// What every part task shares.
+pub(super) struct PartContext {
+    pub(super) transport: Transport,
+    pub(super) options: RequestOptions,
+    /// `/v1/media/uploads/{id}/parts`.
+    pub(super) path: String,
+    pub(super) progress: Arc<Progress>,
+    pub(super) buffers: BufferPool,
+    /// Hashes the whole file from the part buffers, when its SHA-256 is wanted.
+    pub(super) hasher: Option<OrderedHasher>,
+}
+
+/// The SHA-256 of a file computed from its part buffers, in part order, whatever order the
+/// parts are read in: a part's bytes wait (in their pooled buffer) until the parts before them
+/// were hashed, so memory stays at `parallelism` buffers and the file is read only once. The
+/// hashing runs on a blocking thread, beside the part's upload.
+pub(super) struct OrderedHasher {
+    pub(super) state: Mutex<OrderedState>,
+    /// How many parts (1..=n) are hashed.
+    pub(super) hashed: tokio::sync::watch::Sender<u32>,
+}
+
+pub(super) struct OrderedState {
+    /// `None` while a blocking thread is hashing.
+    pub(super) hasher: Option<Sha256>,
+    /// Parts read but not hashed yet, by number.
+    pub(super) ready: std::collections::BTreeMap<u32, Bytes>,
+    /// The next part to hash.
+    pub(super) next: u32,
+}
+
+impl OrderedHasher {
+    pub(super) fn new() -> OrderedHasher {
+        OrderedHasher {
+            state: Mutex::new(OrderedState {
+                hasher: Some(Sha256::new()),
+                ready: std::collections::BTreeMap::new(),
+                next: 1,
+            }),
+            hashed: tokio::sync::watch::channel(0).0,
+        }
+    }
+
+    /// Takes the hasher and the parts that can be hashed now, if any and if nobody else is.
+    pub(super) fn next_run(state: &mut OrderedState) -> Option<(Sha256, Vec<Bytes>, u32)> {
+        if state.hasher.is_none() || !state.ready.contains_key(&state.next) {
+            return None;
+        }
+        let mut run = Vec::new();
+        let mut last = state.next;
+        while let Some(bytes) = state.ready.remove(&state.next) {
+            run.push(bytes);
+            last = state.next;
+            state.next += 1;
+        }
+        Some((state.hasher.take()?, run, last))
+    }
+
+    /// Hands part `number` over and returns once every part up to it was hashed (the part's
+    /// buffer is then free again).
+    pub(super) async fn hash(&self, number: u32, bytes: Bytes) -> Result<()> {
+        let mut hashed = self.hashed.subscribe();
+        let mut run = {
+            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            state.ready.insert(number, bytes);
+            OrderedHasher::next_run(&mut state)
+        };
+        while let Some((mut hasher, parts, last)) = run.take() {
+            let hasher = blocking(move || {
+                for part in &parts {
+                    hasher.update(part);
+                }
+                hasher
+            })
+            .await?;
+            let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            state.hasher = Some(hasher);
+            self.hashed.send_replace(last);
+            run = OrderedHasher::next_run(&mut state);
+        }
+        hashed
+            .wait_for(|done| *done >= number)
+            .await
+            .map(drop)
+            .map_err(|_| Error::cancelled("the upload was stopped"))
+    }
+
+    /// The hex SHA-256, once every part was hashed.
+    pub(super) fn finish(&self) -> Option<String> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.hasher.take().map(|hasher| hex::encode(hasher.finalize()))
+    }
+}
+
+/// Part buffers, handed back after each part and reused for the next, so an upload allocates
+/// about `parallelism` of them in all. (Freeing and allocating a fresh 8 MiB buffer per part
+/// lets the allocator keep freed ones resident in per-thread arenas: the pool keeps peak
+/// memory at the bound instead of a multiple of it.)
+pub(super) struct BufferPool {
+    pub(super) free: Mutex<Vec<Vec<u8>>>,
+    pub(super) keep: usize,
+}
+
+impl BufferPool {
+    pub(super) fn new(keep: usize) -> BufferPool {
+        BufferPool { free: Mutex::new(Vec::with_capacity(keep)), keep }
+    }
+
+    /// A buffer of `len` bytes, reused when one is free. A reused buffer keeps the bytes of
+    /// its last part (every caller overwrites all of them): zeroing 8 MiB per part cost more
+    /// than the CRC32C.
+    pub(super) fn take(&self, len: usize) -> Vec<u8> {
+        let reused = self.free.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let mut buffer = reused.unwrap_or_default();
+        if buffer.len() >= len {
+            buffer.truncate(len);
+        } else {
+            buffer.clear();
+            buffer.reserve_exact(len);
+            buffer.resize(len, 0);
+        }
+        buffer
+    }
+
+    /// Takes a part's bytes back when nothing else holds them (else they are just dropped).
+    pub(super) fn give(&self, bytes: Bytes) {
+        if !bytes.is_unique() {
+            return;
+        }
+        let buffer = Vec::from(bytes);
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        if free.len() < self.keep && buffer.capacity() > 0 {
+            free.push(buffer);
+        }
+    }
+}
+
+/// A part's bytes, or where to read them.
+pub(super) enum PartBytes {
+    File { file: Arc<File>, offset: u64, len: usize },
+    Ready(Bytes),
+}
+
+/// Reads part `number` (when it is in a file, into a pooled buffer) and sends it unless the
+/// server already holds the same bytes; then hands the buffer back.
+pub(super) async fn send_part(
+    context: Arc<PartContext>,
+    number: u32,
+    part: PartBytes,
+    known: Option<PartReceipt>,
+) -> Result<()> {
+    let buffer = match &part {
+        PartBytes::File { len, .. } => Some(context.buffers.take(*len)),
+        PartBytes::Ready(_) => None,
+    };
+    let (bytes, crc) = blocking(move || {
+        let bytes = match (part, buffer) {
+            (PartBytes::File { file, offset, .. }, Some(buffer)) => {
+                read_part_into(&file, offset, buffer)?
+            }
+            (PartBytes::Ready(bytes), _) => bytes,
+            (PartBytes::File { file, offset, len }, None) => read_part(&file, offset, len)?,
+        };
+        let crc = crc32c_base64(&bytes);
+        Ok::<_, Error>((bytes, crc))
+    })
+    .await??;
+    let len = bytes.len() as u64;
+    let hashed = async {
+        match &context.hasher {
+            Some(hasher) => hasher.hash(number, bytes.clone()).await,
+            None => Ok(()),
+        }
+    };
+    if let Some(receipt) = known {
+        if receipt.size == len && receipt.crc32c == crc {
+            hashed.await?;
+            context.buffers.give(bytes);
+            context.progress.part_done(len);
+            return Ok(());
+        }
+        tracing::info!(
+            part = number,
+            "the server holds other bytes for this part; sending it again"
+        );
+    }
+    let (result, hashed) = tokio::join!(put_part(&context, number, &bytes, &crc), hashed);
+    context.buffers.give(bytes);
+    result.and(hashed)
+}
+
+/// PUTs one part (the transport retries what is transient); a `CHECKSUM_MISMATCH` is sent once
+/// more.
+pub(super) async fn put_part(
+    context: &PartContext,
+    number: u32,
+    bytes: &Bytes,
+    crc: &str,
+) -> Result<()> {
+    let len = bytes.len() as u64;
+    let mut resent = false;
+    loop {
+        let request = ApiRequest::put(format!("{}/{number}", context.path))
+            .bytes(bytes.clone(), "application/octet-stream")?
+            .header("X-Part-Crc32c", crc)?
+            .options(context.options.clone());
+        match context.transport.send_json::<PartReceipt>(request).await {
+            Ok(response) => {
+                let receipt = response.data;
+                if receipt.part_number != number || receipt.size != len || receipt.crc32c != crc {
+                    return Err(Error::protocol(format!(
+                        "the server acknowledged part {number} ({len} bytes, CRC32C {crc}) as \
+                         part {} ({} bytes, CRC32C {})",
+                        receipt.part_number, receipt.size, receipt.crc32c
+                    )));
+                }
+                context.progress.part_done(len);
+                return Ok(());
+            }
+            Err(error) if *error.code() == ErrorCode::ChecksumMismatch && !resent => {
+                tracing::warn!(part = number, %error, "part damaged on the way; sending it again");
+                resent = true;
+            }
+            Err(error) => return Err(error.with_context(format_args!("part {number}"))),
+        }
+    }
+}
+
+/// The outcome of a part task; a panic in one is resumed here.
+pub(super) fn joined(
+    result: Option<std::result::Result<Result<()>, tokio::task::JoinError>>,
+) -> Result<()> {
+    match result {
+        None => Ok(()),
+        Some(Ok(outcome)) => outcome,
+        Some(Err(error)) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Some(Err(_)) => Err(Error::cancelled("a part upload was cancelled")),
+    }
+}
