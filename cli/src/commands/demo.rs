@@ -271,18 +271,18 @@ impl Demo<'_> {
         self.line(format!(
             "posts.create → {} {}",
             self.ui.out.bold(&post.id),
-            super::status::status_text(self.ui, &post.status)
+            super::posts::status_text(self.ui, &post.status)
         ));
         let options = WaitOptions::default()
             .poll_interval(Duration::from_millis(500))
             .timeout(Duration::from_secs(60));
         let mut shown = post.status.clone();
         let label = post.status.to_string();
-        let last = super::status::follow(self.ctx, &self.client, &post.id, &label, options, |p| {
+        let last = super::posts::follow(self.ctx, &self.client, &post.id, &label, options, |p| {
             if p.status != shown {
                 self.line(format!(
                     "posts.get → {} after {}",
-                    super::status::status_text(self.ui, &p.status),
+                    super::posts::status_text(self.ui, &p.status),
                     ui::duration(started.elapsed())
                 ));
                 shown = p.status.clone();

@@ -1,12 +1,11 @@
 //! The commands, and what they share: the client built from the global options, and Ctrl-C.
 
-mod connect;
+mod connect_links;
 mod demo;
+mod media;
 mod mock;
-mod post;
+mod posts;
 mod profiles;
-mod status;
-mod upload;
 mod validate;
 mod webhooks;
 
@@ -96,11 +95,11 @@ pub async fn run(cli: Cli, ui: Ui) -> ExitCode {
 async fn dispatch(ctx: &Ctx, command: Command) -> Result<(), CliError> {
     match command {
         Command::Demo(args) => demo::run(ctx, args).await,
-        Command::Connect(args) => connect::run(ctx, args).await,
+        Command::Connect(args) => connect_links::connect(ctx, args).await,
         Command::Profiles(args) => profiles::run(ctx, args).await,
-        Command::Upload(args) => upload::run(ctx, args).await,
-        Command::Post(args) => post::run(ctx, args).await,
-        Command::Status(args) => status::run(ctx, args).await,
+        Command::Upload(args) => media::upload(ctx, args).await,
+        Command::Post(args) => posts::create(ctx, args).await,
+        Command::Status(args) => posts::status(ctx, args).await,
         Command::Validate(args) => validate::run(ctx, args),
         Command::Webhooks(WebhooksCommand::Verify(args)) => webhooks::verify(ctx, args),
         Command::Mock(args) => mock::run(ctx, args).await,

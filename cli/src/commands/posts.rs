@@ -1,18 +1,64 @@
-//! `aether status POST_ID [--wait]`, and the post display shared with `aether post`.
+//! Posts: `aether post --profile ID --text … --media KEY … [--wait]` and
+//! `aether status POST_ID [--wait]`, with the one watch-and-spinner loop both use.
 
 use std::time::Duration;
 
-use aether::model::{Post, PostStatus};
+use aether::model::{CreatePostRequest, PlatformOptionsMap, Post, PostContent, PostStatus};
 use aether::posts::WaitOptions;
 use futures_util::StreamExt;
-use serde_json::json;
+use serde_json::{json, Map, Value};
 
-use super::{interruptible, Ctx};
-use crate::cli::StatusArgs;
+use super::{interruptible, parse_options, Ctx};
+use crate::cli::{PostArgs, StatusArgs};
 use crate::error::{CliError, EXIT_ERROR};
 use crate::ui::Ui;
 
-pub async fn run(ctx: &Ctx, args: StatusArgs) -> Result<(), CliError> {
+/// `aether post`.
+pub async fn create(ctx: &Ctx, args: PostArgs) -> Result<(), CliError> {
+    let client = ctx.client()?;
+    let mut platforms = parse_options(&args.options)?;
+    for platform in &args.platform {
+        platforms
+            .entry(platform.platform().as_str().to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+    let platforms: PlatformOptionsMap = serde_json::from_value(Value::Object(platforms))
+        .map_err(|e| CliError::usage(format!("--option: {e}")))?;
+    let (profile_id, profile_ids) = match args.profiles.as_slice() {
+        [one] => (Some(one.clone()), None),
+        many => (None, Some(many.to_vec())),
+    };
+    let request = CreatePostRequest {
+        profile_id,
+        profile_ids,
+        content: PostContent { text: args.text, title: args.title },
+        media_keys: args.media,
+        platforms,
+        scheduled_for: args.schedule,
+        timezone: args.timezone,
+        draft: args.draft.then_some(true),
+    };
+    let post = interruptible(ctx, client.posts().create(&request)).await?;
+    if !args.wait {
+        return finish(ctx, &post, false);
+    }
+    ctx.ui.note(format!("{} created ({}); following it until it is done", post.id, post.status));
+    let post = if post.is_terminal() {
+        post
+    } else {
+        // The core's default bound on a wait (15 minutes).
+        follow(ctx, &client, &post.id, "checking", WaitOptions::default(), |post| {
+            if !ctx.ui.live {
+                ctx.ui.note(format!("{}: {}", post.id, post.status));
+            }
+        })
+        .await?
+    };
+    finish(ctx, &post, true)
+}
+
+/// `aether status`.
+pub async fn status(ctx: &Ctx, args: StatusArgs) -> Result<(), CliError> {
     let client = ctx.client()?;
     let post = if args.wait {
         let options = WaitOptions::default().timeout(Duration::from_secs(args.timeout));

@@ -1,4 +1,4 @@
-//! `aether upload FILE [--platform P …] [--tier T] [--resume UPLOAD_ID] [--wait]`.
+//! Media: `aether upload FILE [--platform P …] [--tier T] [--resume UPLOAD_ID] [--wait]`.
 
 use std::time::Instant;
 
@@ -13,7 +13,7 @@ use crate::cli::UploadArgs;
 use crate::error::CliError;
 use crate::ui::{self, Ui};
 
-pub async fn run(ctx: &Ctx, args: UploadArgs) -> Result<(), CliError> {
+pub async fn upload(ctx: &Ctx, args: UploadArgs) -> Result<(), CliError> {
     let client = ctx.client()?;
     let size = std::fs::metadata(&args.file)
         .map_err(|e| Error::io(format!("cannot read {}: {e}", args.file.display()), e))?

@@ -1,4 +1,4 @@
-//! `aether connect PLATFORM --redirect-url URL [--state S]`.
+//! Connect links: `aether connect PLATFORM --redirect-url URL [--state S]`.
 
 use aether::model::CreateConnectLinkRequest;
 use serde_json::json;
@@ -7,7 +7,7 @@ use super::{interruptible, Ctx};
 use crate::cli::ConnectArgs;
 use crate::error::CliError;
 
-pub async fn run(ctx: &Ctx, args: ConnectArgs) -> Result<(), CliError> {
+pub async fn connect(ctx: &Ctx, args: ConnectArgs) -> Result<(), CliError> {
     let client = ctx.client()?;
     let request = CreateConnectLinkRequest {
         platform: args.platform.platform(),
