@@ -17,6 +17,7 @@
 #![allow(clippy::result_large_err)]
 
 mod admin;
+pub mod admin_client;
 mod api_error;
 mod app;
 pub mod clock;
@@ -31,5 +32,8 @@ mod scheduler;
 mod server;
 mod state;
 
+pub use admin_client::{
+    Admin, Clock, ForcedOutcome, LinkDecision, NewProfile, OutcomeKind, OutcomeRule,
+};
 pub use config::{MockConfig, Settings, DEFAULT_API_KEY};
 pub use server::MockServer;
