@@ -88,58 +88,58 @@ class MockServer {
   }
 
   /** The emulator's settings (processingMs, rateLimit, …). */
-  settings() {
+  async settings() {
     return this.#call('settings');
   }
 
   /** Changes some settings; returns all of them. */
-  updateSettings(patch) {
+  async updateSettings(patch) {
     return this.#call('updateSettings', json(requireObject(patch, 'patch'), 'patch'));
   }
 
   /** The virtual clock: `{ now }` (RFC 3339). */
-  clock() {
+  async clock() {
     return this.#call('clock');
   }
 
   /** Moves the virtual clock forward (`seconds`, or `{ seconds }` / `{ ms }`); returns `{ now }`. */
-  advanceClock(by) {
+  async advanceClock(by) {
     const body = typeof by === 'number' ? { seconds: by } : requireObject(by, 'by');
     return this.#call('advanceClock', json(body, 'by'));
   }
 
   /** Connects a profile without OAuth: `{ platform, tier?, username?, id? }` → Profile. */
-  createProfile(params) {
+  async createProfile(params) {
     return this.#call('createProfile', json(requireObject(params, 'params'), 'params'));
   }
 
   /** The platform revoked the profile's token: it becomes `disconnected`. */
-  revokeProfile(id) {
+  async revokeProfile(id) {
     return this.#call('revokeProfile', requireString(id, 'profile id'));
   }
 
   /** The end user approves a connect link (by id or by the link object): `{ link, profile, redirect }`. */
-  approveConnectLink(link, { tier } = {}) {
+  async approveConnectLink(link, { tier } = {}) {
     return this.#call('approveConnectLink', linkId(link), tier || undefined);
   }
 
   /** The end user declines a connect link. */
-  denyConnectLink(link) {
+  async denyConnectLink(link) {
     return this.#call('denyConnectLink', linkId(link));
   }
 
   /** Forces how a post (or one target) ends: `{ outcome: 'published' | 'failed', code?, message?, profileId? }`. */
-  forceOutcome(postId, params) {
+  async forceOutcome(postId, params) {
     return this.#call('forceOutcome', requireString(postId, 'post id'), json(requireObject(params, 'params'), 'params'));
   }
 
   /** Pre-sets the outcome of targets that finish later (first matching rule wins); returns the rule with its id. */
-  addOutcomeRule(rule) {
+  async addOutcomeRule(rule) {
     return this.#call('addOutcomeRule', json(requireObject(rule, 'rule'), 'rule'));
   }
 
   /** The outcome rules in force, first match first. */
-  outcomeRules() {
+  async outcomeRules() {
     return this.#call('outcomeRules');
   }
 
@@ -148,12 +148,12 @@ class MockServer {
   }
 
   /** Injects a fault: `{ method?, path, times?, probability?, action: { type, … } }`; returns the rule with its id. */
-  injectFault(rule) {
+  async injectFault(rule) {
     return this.#call('injectFault', json(requireObject(rule, 'rule'), 'rule'));
   }
 
   /** The fault rules in force, first match first. */
-  faults() {
+  async faults() {
     return this.#call('faults');
   }
 
@@ -168,7 +168,7 @@ class MockServer {
   }
 
   /** The requests received, oldest first. */
-  journal() {
+  async journal() {
     return this.#call('journal');
   }
 
@@ -177,7 +177,7 @@ class MockServer {
   }
 
   /** Every webhook delivery made (optionally for one webhook), oldest first. */
-  webhookDeliveries(webhookId) {
+  async webhookDeliveries(webhookId) {
     return this.#call('webhookDeliveries', webhookId === undefined ? undefined : requireString(webhookId, 'webhook id'));
   }
 
