@@ -151,7 +151,7 @@ impl Admin {
     pub async fn advance_clock(&self, by: Duration) -> Result<Clock> {
         // Whole milliseconds travel exactly; anything finer as fractional seconds.
         let body = match u64::try_from(by.as_millis()) {
-            Ok(ms) if by.subsec_nanos() % 1_000_000 == 0 => json!({ "ms": ms }),
+            Ok(ms) if by.subsec_nanos().is_multiple_of(1_000_000) => json!({ "ms": ms }),
             _ => json!({ "seconds": by.as_secs_f64() }),
         };
         self.call(ApiRequest::post("/_mock/clock/advance").json(&body)?).await
