@@ -8,5 +8,6 @@ export type {
   MockServerOptions,
   FaultRule,
   ForceOutcomeParams,
+  OutcomeRule,
   JournalEntry,
 } from './testing.js';

@@ -54,6 +54,13 @@ declare namespace testing {
     profileId?: string;
   }
 
+  /** How targets that finish later end (`POST /_mock/outcomes`). */
+  interface OutcomeRule extends ForceOutcomeParams {
+    platform?: Aether.Platform;
+    /** Apply to the next N targets, then disappear (default: always). */
+    times?: number;
+  }
+
   interface JournalEntry {
     method: string;
     path: string;
@@ -73,21 +80,23 @@ declare namespace testing {
     readonly env: { AETHER_API_KEY: string; AETHER_BASE_URL: string };
     /** A client of this emulator. */
     client(options?: Aether.ClientOptions): Aether;
-    /** Any admin call (`/_mock/…`). */
-    admin(method: string, path: string, body?: unknown): Promise<any>;
     approveConnectLink(
       link: string | { id: string },
       options?: { tier?: Aether.Tier },
     ): Promise<{ link: Aether.ConnectLink; profile: Aether.Profile; redirect: string }>;
     denyConnectLink(link: string | { id: string }): Promise<{ link: Aether.ConnectLink; redirect: string }>;
-    createProfile(params: { platform: Aether.Platform; tier?: Aether.Tier; username?: string }): Promise<Aether.Profile>;
+    createProfile(params: { platform: Aether.Platform; tier?: Aether.Tier; username?: string; id?: string }): Promise<Aether.Profile>;
     revokeProfile(id: string): Promise<Aether.Profile>;
     advanceClock(by: number | { seconds: number } | { ms: number }): Promise<{ now: string }>;
     clock(): Promise<{ now: string }>;
     forceOutcome(postId: string, params: ForceOutcomeParams): Promise<Aether.Post>;
-    addOutcomeRule(rule: ForceOutcomeParams & { times?: number }): Promise<unknown>;
+    addOutcomeRule(rule: OutcomeRule): Promise<OutcomeRule & { id: string }>;
+    outcomeRules(): Promise<Array<OutcomeRule & { id: string }>>;
+    clearOutcomeRules(): Promise<void>;
     injectFault(rule: FaultRule): Promise<FaultRule & { id: string }>;
-    clearFaults(id?: string): Promise<void>;
+    faults(): Promise<Array<FaultRule & { id: string }>>;
+    deleteFault(id: string): Promise<void>;
+    clearFaults(): Promise<void>;
     settings(): Promise<Required<MockSettings>>;
     updateSettings(patch: MockSettings): Promise<Required<MockSettings>>;
     reset(settings?: MockSettings): Promise<void>;

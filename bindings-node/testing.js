@@ -12,7 +12,7 @@ const Aether = require('./index.js');
 const { native, json, parse, requireString, requireObject, run } = require('./lib/call');
 const { invalidArgument } = require('./lib/errors');
 
-const seg = (value, name) => encodeURIComponent(requireString(value, name));
+const linkId = (link) => requireString(typeof link === 'object' && link !== null ? link.id : link, 'link id');
 
 // Emulators still running when the process (or worker) exits are closed synchronously, so
 // their temp dirs go too — also after process.exit(), which runs no asynchronous cleanup.
@@ -75,97 +75,110 @@ class MockServer {
     return new Aether({ apiKey: this.apiKey, baseUrl: this.url, ...options });
   }
 
-  /** Calls the admin API (`method`, a path under /_mock/, an optional JSON body). */
-  async admin(method, path, body) {
-    requireString(method, 'method');
-    requireString(path, 'path');
-    const text = await run(null, () =>
-      this.#native.admin(method, path, body === undefined ? undefined : json(body, 'body')),
-    );
-    return parse(text);
-  }
+  // --- the admin API (the addon's typed client of /_mock/, on the SDK's transport) ---------
+  // Refusals reject with the SDK's errors (InvalidRequestError, NotFoundError, …).
 
-  /** The end user approves a connect link (by id or by the link object): `{ link, profile, redirect }`. */
-  approveConnectLink(link, { tier } = {}) {
-    const id = typeof link === 'object' && link !== null ? link.id : link;
-    return this.admin('POST', `/_mock/connect-links/${seg(id, 'link id')}/approve`, tier ? { tier } : {});
-  }
-
-  /** The end user declines a connect link. */
-  denyConnectLink(link) {
-    const id = typeof link === 'object' && link !== null ? link.id : link;
-    return this.admin('POST', `/_mock/connect-links/${seg(id, 'link id')}/deny`, {});
-  }
-
-  /** Connects a profile without OAuth: `{ platform, tier?, username? }` → Profile. */
-  createProfile(params) {
-    return this.admin('POST', '/_mock/profiles', requireObject(params, 'params'));
-  }
-
-  /** The platform revoked the profile's token: it becomes `disconnected`. */
-  revokeProfile(id) {
-    return this.admin('POST', `/_mock/profiles/${seg(id, 'profile id')}/revoke`, {});
-  }
-
-  /** Moves the virtual clock forward (`seconds`, or `{ seconds }` / `{ ms }`); returns `{ now }`. */
-  advanceClock(by) {
-    const body = typeof by === 'number' ? { seconds: by } : requireObject(by, 'by');
-    return this.admin('POST', '/_mock/clock/advance', body);
-  }
-
-  /** The virtual clock: `{ now }` (RFC 3339). */
-  clock() {
-    return this.admin('GET', '/_mock/clock');
-  }
-
-  /** Forces how a post (or one target) ends: `{ outcome: 'published' | 'failed', code?, message?, profileId? }`. */
-  forceOutcome(postId, params) {
-    return this.admin('POST', `/_mock/posts/${seg(postId, 'post id')}/outcome`, requireObject(params, 'params'));
-  }
-
-  /** Pre-sets the outcome of targets that finish later (first matching rule wins). */
-  addOutcomeRule(rule) {
-    return this.admin('POST', '/_mock/outcomes', requireObject(rule, 'rule'));
-  }
-
-  /** Injects a fault: `{ method?, path, times?, probability?, action: { type, … } }`; returns the rule with its id. */
-  injectFault(rule) {
-    return this.admin('POST', '/_mock/faults', requireObject(rule, 'rule'));
-  }
-
-  /** Removes one fault, or all of them without an id. */
-  async clearFaults(id) {
-    await this.admin('DELETE', id === undefined ? '/_mock/faults' : `/_mock/faults/${seg(id, 'fault id')}`);
-  }
-
-  /** The emulator's settings (processingMs, rateLimit, …). */
-  settings() {
-    return this.admin('GET', '/_mock/settings');
-  }
-
-  /** Changes some settings; returns all of them. */
-  updateSettings(patch) {
-    return this.admin('PATCH', '/_mock/settings', requireObject(patch, 'patch'));
+  async #call(method, ...args) {
+    return parse(await run(null, () => this.#native[method](...args)));
   }
 
   /** Forgets everything (optionally starting again with these settings). */
   async reset(settings) {
-    await this.admin('POST', '/_mock/reset', settings === undefined ? {} : { settings });
+    await this.#call('reset', settings === undefined ? undefined : json(requireObject(settings, 'settings'), 'settings'));
+  }
+
+  /** The emulator's settings (processingMs, rateLimit, …). */
+  async settings() {
+    return this.#call('settings');
+  }
+
+  /** Changes some settings; returns all of them. */
+  async updateSettings(patch) {
+    return this.#call('updateSettings', json(requireObject(patch, 'patch'), 'patch'));
+  }
+
+  /** The virtual clock: `{ now }` (RFC 3339). */
+  async clock() {
+    return this.#call('clock');
+  }
+
+  /** Moves the virtual clock forward (`seconds`, or `{ seconds }` / `{ ms }`); returns `{ now }`. */
+  async advanceClock(by) {
+    const body = typeof by === 'number' ? { seconds: by } : requireObject(by, 'by');
+    return this.#call('advanceClock', json(body, 'by'));
+  }
+
+  /** Connects a profile without OAuth: `{ platform, tier?, username?, id? }` → Profile. */
+  async createProfile(params) {
+    return this.#call('createProfile', json(requireObject(params, 'params'), 'params'));
+  }
+
+  /** The platform revoked the profile's token: it becomes `disconnected`. */
+  async revokeProfile(id) {
+    return this.#call('revokeProfile', requireString(id, 'profile id'));
+  }
+
+  /** The end user approves a connect link (by id or by the link object): `{ link, profile, redirect }`. */
+  async approveConnectLink(link, { tier } = {}) {
+    return this.#call('approveConnectLink', linkId(link), tier || undefined);
+  }
+
+  /** The end user declines a connect link. */
+  async denyConnectLink(link) {
+    return this.#call('denyConnectLink', linkId(link));
+  }
+
+  /** Forces how a post (or one target) ends: `{ outcome: 'published' | 'failed', code?, message?, profileId? }`. */
+  async forceOutcome(postId, params) {
+    return this.#call('forceOutcome', requireString(postId, 'post id'), json(requireObject(params, 'params'), 'params'));
+  }
+
+  /** Pre-sets the outcome of targets that finish later (first matching rule wins); returns the rule with its id. */
+  async addOutcomeRule(rule) {
+    return this.#call('addOutcomeRule', json(requireObject(rule, 'rule'), 'rule'));
+  }
+
+  /** The outcome rules in force, first match first. */
+  async outcomeRules() {
+    return this.#call('outcomeRules');
+  }
+
+  async clearOutcomeRules() {
+    await this.#call('clearOutcomeRules');
+  }
+
+  /** Injects a fault: `{ method?, path, times?, probability?, action: { type, … } }`; returns the rule with its id. */
+  async injectFault(rule) {
+    return this.#call('injectFault', json(requireObject(rule, 'rule'), 'rule'));
+  }
+
+  /** The fault rules in force, first match first. */
+  async faults() {
+    return this.#call('faults');
+  }
+
+  /** Removes one fault rule. */
+  async deleteFault(id) {
+    await this.#call('deleteFault', requireString(id, 'fault id'));
+  }
+
+  /** Removes every fault rule. */
+  async clearFaults() {
+    await this.#call('clearFaults');
   }
 
   /** The requests received, oldest first. */
   async journal() {
-    return (await this.admin('GET', '/_mock/journal')).data;
+    return this.#call('journal');
   }
 
   async clearJournal() {
-    await this.admin('DELETE', '/_mock/journal');
+    await this.#call('clearJournal');
   }
 
   /** Every webhook delivery made (optionally for one webhook), oldest first. */
   async webhookDeliveries(webhookId) {
-    const query = webhookId === undefined ? '' : `?webhookId=${seg(webhookId, 'webhook id')}`;
-    return (await this.admin('GET', `/_mock/webhooks/deliveries${query}`)).data;
+    return this.#call('webhookDeliveries', webhookId === undefined ? undefined : requireString(webhookId, 'webhook id'));
   }
 
   /** Stops the emulator (open connections end, its temp dir is removed). */

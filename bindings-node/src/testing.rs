@@ -1,19 +1,25 @@
 //! `aether/testing`: the emulator (`aether-mock`) embedded in the addon, serving on the same
-//! runtime, and its admin API reached through the core's transport.
+//! runtime, and its admin API reached through [`aether_mock::Admin`] (the core's transport).
+//! Each admin method takes JSON text (wire-shaped) and resolves with JSON text; `testing.js`
+//! gives them their public shape.
 
+use std::future::Future;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use aether::transport::ApiRequest;
-use aether::Client;
-use aether_mock::{MockConfig, MockServer, Settings};
+use aether::model::Tier;
+use aether_mock::admin_client::FaultRule;
+use aether_mock::{
+    Admin, ForcedOutcome, MockConfig, MockServer, NewProfile, OutcomeRule, Settings,
+};
 use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
 use napi_derive::napi;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{invalid, to_napi, IntoNapi};
-use crate::json::parse;
+use crate::json::{parse, text};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -24,17 +30,40 @@ struct StartOptions {
     settings: Option<Settings>,
 }
 
+/// How far `advanceClock` moves the clock: exactly one of the two.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Advance {
+    seconds: Option<f64>,
+    ms: Option<u64>,
+}
+
 /// A running emulator; `stop()` shuts it down, and so does the end of the JavaScript
 /// environment that started it (an env cleanup hook), so its temp dir never outlives the
 /// process or the worker.
 #[napi]
-#[derive(Debug)]
 pub struct NativeMockServer {
     server: Arc<Mutex<Option<MockServer>>>,
     url: String,
     api_key: String,
     admin_token: String,
-    admin: Client,
+    admin: Admin,
+}
+
+impl std::fmt::Debug for NativeMockServer {
+    // Not derived: the admin token is a secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NativeMockServer").field("url", &self.url).finish_non_exhaustive()
+    }
+}
+
+/// Runs an admin call on the runtime; resolves with its result as JSON text.
+fn admin_call<'env, T, F>(env: &'env Env, call: F) -> napi::Result<PromiseRaw<'env, String>>
+where
+    T: Serialize + Send + 'static,
+    F: Future<Output = aether::Result<T>> + Send + 'static,
+{
+    env.spawn_future(async move { text(&call.await.into_napi()?) })
 }
 
 /// Starts an emulator on 127.0.0.1 and a free port.
@@ -60,13 +89,7 @@ pub fn start_mock_server<'env>(
         let server = MockServer::start(config).await.map_err(|e| {
             to_napi(aether::Error::io(format!("could not start the emulator: {e}"), e))
         })?;
-        let admin = Client::builder()
-            .api_key(server.admin_token())
-            .base_url(server.url())
-            .max_retries(0)
-            .user_agent_suffix("aether-testing")
-            .build()
-            .into_napi()?;
+        let admin = Admin::for_server(&server).into_napi()?;
         Ok(NativeMockServer {
             url: server.url().to_owned(),
             api_key: server.api_key().to_owned(),
@@ -101,36 +124,195 @@ impl NativeMockServer {
         self.admin_token.clone()
     }
 
-    /// Calls the admin API: `method` `path` (under `/_mock/`) with an optional JSON body;
-    /// resolves with the response body (JSON text, empty for 204).
+    // --- the admin API (`aether_mock::Admin`) ------------------------------------------------
+
+    /// `settings`: JSON of the knobs after the reset (absent ones take their defaults).
     #[napi]
-    pub fn admin<'env>(
+    pub fn reset<'env>(
         &self,
         env: &'env Env,
-        method: String,
-        path: String,
-        body: Option<String>,
+        settings: Option<String>,
     ) -> napi::Result<PromiseRaw<'env, String>> {
-        if !path.starts_with("/_mock/") {
-            return Err(invalid(format!("{path} is not an admin path (/_mock/…)")));
-        }
-        let mut request = match method.to_ascii_uppercase().as_str() {
-            "GET" => ApiRequest::get(path),
-            "POST" => ApiRequest::post(path),
-            "PATCH" => ApiRequest::patch(path),
-            "PUT" => ApiRequest::put(path),
-            "DELETE" => ApiRequest::delete(path),
-            other => return Err(invalid(format!("unsupported method {other}"))),
-        };
-        if let Some(body) = body {
-            let value: Value = parse("admin request body", &body)?;
-            request = request.json(&value).into_napi()?;
-        }
+        let settings: Option<Settings> =
+            settings.map(|json| parse("emulator settings", &json)).transpose()?;
         let admin = self.admin.clone();
-        env.spawn_future(async move {
-            let response = admin.transport().send(request).await.into_napi()?;
-            Ok(String::from_utf8_lossy(&response.data).into_owned())
-        })
+        admin_call(env, async move { admin.reset(settings.as_ref()).await })
+    }
+
+    #[napi]
+    pub fn settings<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.settings().await })
+    }
+
+    #[napi]
+    pub fn update_settings<'env>(
+        &self,
+        env: &'env Env,
+        patch: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let patch: Value = parse("settings", &patch)?;
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.update_settings(&patch).await })
+    }
+
+    #[napi]
+    pub fn clock<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.clock().await })
+    }
+
+    /// `by`: `{"seconds": n}` (finite, ≥ 0) or `{"ms": n}`.
+    #[napi]
+    pub fn advance_clock<'env>(
+        &self,
+        env: &'env Env,
+        by: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let by = match parse::<Advance>("clock advance", &by)? {
+            Advance { seconds: Some(secs), ms: None } => Duration::try_from_secs_f64(secs)
+                .map_err(|_| invalid(format!("seconds must be finite and ≥ 0, not {secs}")))?,
+            Advance { seconds: None, ms: Some(ms) } => Duration::from_millis(ms),
+            _ => return Err(invalid("give exactly one of seconds and ms")),
+        };
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.advance_clock(by).await })
+    }
+
+    #[napi]
+    pub fn create_profile<'env>(
+        &self,
+        env: &'env Env,
+        profile: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let profile: NewProfile = parse("profile", &profile)?;
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.create_profile(&profile).await })
+    }
+
+    #[napi]
+    pub fn revoke_profile<'env>(
+        &self,
+        env: &'env Env,
+        id: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.revoke_profile(&id).await })
+    }
+
+    #[napi]
+    pub fn approve_connect_link<'env>(
+        &self,
+        env: &'env Env,
+        id: String,
+        tier: Option<String>,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let tier = tier.map(|t| Tier::parse(&t));
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.approve_connect_link(&id, tier.as_ref()).await })
+    }
+
+    #[napi]
+    pub fn deny_connect_link<'env>(
+        &self,
+        env: &'env Env,
+        id: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.deny_connect_link(&id).await })
+    }
+
+    #[napi]
+    pub fn force_outcome<'env>(
+        &self,
+        env: &'env Env,
+        post_id: String,
+        outcome: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let outcome: ForcedOutcome = parse("outcome", &outcome)?;
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.force_outcome(&post_id, &outcome).await })
+    }
+
+    #[napi]
+    pub fn add_outcome_rule<'env>(
+        &self,
+        env: &'env Env,
+        rule: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let rule: OutcomeRule = parse("outcome rule", &rule)?;
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.add_outcome_rule(&rule).await })
+    }
+
+    #[napi]
+    pub fn outcome_rules<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.outcome_rules().await })
+    }
+
+    #[napi]
+    pub fn clear_outcome_rules<'env>(
+        &self,
+        env: &'env Env,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.clear_outcome_rules().await })
+    }
+
+    #[napi]
+    pub fn inject_fault<'env>(
+        &self,
+        env: &'env Env,
+        rule: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let rule: FaultRule = parse("fault rule", &rule)?;
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.inject_fault(&rule).await })
+    }
+
+    #[napi]
+    pub fn faults<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.faults().await })
+    }
+
+    #[napi]
+    pub fn delete_fault<'env>(
+        &self,
+        env: &'env Env,
+        id: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.delete_fault(&id).await })
+    }
+
+    #[napi]
+    pub fn clear_faults<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.clear_faults().await })
+    }
+
+    #[napi]
+    pub fn journal<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.journal().await })
+    }
+
+    #[napi]
+    pub fn clear_journal<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.clear_journal().await })
+    }
+
+    #[napi]
+    pub fn webhook_deliveries<'env>(
+        &self,
+        env: &'env Env,
+        webhook_id: Option<String>,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.webhook_deliveries(webhook_id.as_deref()).await })
     }
 
     /// Stops the emulator at once, without waiting for its tasks (for `process.on('exit')`,

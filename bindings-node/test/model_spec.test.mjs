@@ -60,6 +60,8 @@ const NOT_A_SCHEMA = {
   WaitOptions: 'settings of the poller',
   WatchOptions: 'settings of the poller',
   MediaWaitOptions: 'settings of the poller',
+  EffectiveOptions: 'the settings a client resolved (Aether#effectiveOptions()), not the wire',
+  Defaults: "the core's defaults (Aether.defaults()), not the wire",
   UploadProgress: 'progress of an upload, computed by the core',
   UploadParams: 'settings of the upload engine (the wire part is CreateUploadRequest, sent by the core)',
   VerifySignatureParams: 'arguments of a local check',

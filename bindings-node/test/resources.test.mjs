@@ -151,5 +151,6 @@ test('testing helpers: clock, settings, outcomes, faults, journal, reset', async
   await mock.reset();
   await assert.rejects(aether.profiles.get(tiktok.id), { code: 'NOT_FOUND' });
   await assert.rejects(mock.createProfile({ platform: 'tiktok', id: 'bad id!' }), { code: 'INVALID_REQUEST' });
-  await assert.rejects(mock.admin('GET', '/v1/posts'), InvalidArgumentError);
+  await assert.rejects(mock.createProfile('tiktok'), InvalidArgumentError);
+  await assert.rejects(mock.deleteFault('fault_nope'), { code: 'NOT_FOUND' });
 });

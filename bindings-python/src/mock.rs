@@ -1,20 +1,28 @@
 //! `aether._aether.MockServer`: the emulator (`aether-mock`) linked into the extension, so
 //! `pip install aether` users can test against it without a separate binary. It serves on the
-//! SDK's embedded runtime; the admin helpers are plain HTTP calls made by `aether.testing`.
+//! SDK's embedded runtime, and its admin API is reached through [`aether_mock::Admin`] (the
+//! core's transport): each admin method reads wire-shaped dicts and returns a [`Call`] whose
+//! result is wire-shaped JSON; `aether.testing` gives them their Python shape.
 
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::time::Duration;
 
+use aether::model::Tier;
 use aether::Error;
-use aether_mock::{MockConfig, MockServer, Settings};
+use aether_mock::admin_client::FaultRule;
+use aether_mock::{
+    Admin, ForcedOutcome, MockConfig, MockServer, NewProfile, OutcomeRule, Settings,
+};
 use pyo3::prelude::*;
+use serde::de::DeserializeOwned;
 
+use crate::call::{json, Call};
 use crate::convert::from_py;
 use crate::errors::{invalid_argument, IntoPyResult};
 
 /// A running emulator; `close()` (or garbage collection) stops it and removes its data dir.
 #[pyclass(module = "aether._aether", name = "MockServer", frozen)]
-#[derive(Debug)]
 pub struct PyMockServer {
     server: Mutex<Option<MockServer>>,
     /// The process that started it: a forked child must not stop the parent's server.
@@ -22,6 +30,21 @@ pub struct PyMockServer {
     url: String,
     api_key: String,
     admin_token: String,
+    admin: Admin,
+}
+
+impl std::fmt::Debug for PyMockServer {
+    // Not derived: the admin token is a secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockServer").field("url", &self.url).finish_non_exhaustive()
+    }
+}
+
+/// A wire-shaped dict read as the admin client's request type; what it refuses is
+/// `INVALID_ARGUMENT`.
+fn body<T: DeserializeOwned>(py: Python<'_>, value: &Bound<'_, PyAny>, what: &str) -> PyResult<T> {
+    serde_json::from_value(from_py(value)?)
+        .map_err(|e| invalid_argument(py, format!("{what}: {e}")))
 }
 
 #[pymethods]
@@ -61,6 +84,7 @@ impl PyMockServer {
             url: server.url().to_owned(),
             api_key: server.api_key().to_owned(),
             admin_token: server.admin_token().to_owned(),
+            admin: Admin::for_server(&server).py_err(py)?,
             server: Mutex::new(Some(server)),
         })
     }
@@ -109,6 +133,154 @@ impl PyMockServer {
 
     fn __repr__(&self) -> String {
         format!("MockServer(url={:?})", self.url)
+    }
+
+    // --- the admin API (`aether_mock::Admin`), each a `Call` -----------------------------------
+
+    /// `settings`: camelCase knobs; absent ones take their defaults.
+    #[pyo3(signature = (settings=None))]
+    fn reset(&self, py: Python<'_>, settings: Option<&Bound<'_, PyAny>>) -> PyResult<Call> {
+        let settings: Option<Settings> =
+            settings.map(|s| body(py, s, "mock settings")).transpose()?;
+        let admin = self.admin.clone();
+        Ok(Call::new(async move {
+            admin.reset(settings.as_ref()).await?;
+            Ok(None)
+        }))
+    }
+
+    fn settings(&self) -> Call {
+        let admin = self.admin.clone();
+        Call::new(async move { json(&admin.settings().await?) })
+    }
+
+    fn update_settings(&self, patch: &Bound<'_, PyAny>) -> PyResult<Call> {
+        let patch = from_py(patch)?;
+        let admin = self.admin.clone();
+        Ok(Call::new(async move { json(&admin.update_settings(&patch).await?) }))
+    }
+
+    fn clock(&self) -> Call {
+        let admin = self.admin.clone();
+        Call::new(async move { json(&admin.clock().await?) })
+    }
+
+    /// By `seconds` (finite, ≥ 0) or by `ms`.
+    #[pyo3(signature = (seconds=None, ms=None))]
+    fn advance_clock(
+        &self,
+        py: Python<'_>,
+        seconds: Option<f64>,
+        ms: Option<u64>,
+    ) -> PyResult<Call> {
+        let by = match (seconds, ms) {
+            (Some(secs), None) => Duration::try_from_secs_f64(secs).map_err(|_| {
+                invalid_argument(py, format!("seconds must be finite and ≥ 0, not {secs}"))
+            })?,
+            (None, Some(ms)) => Duration::from_millis(ms),
+            _ => return Err(invalid_argument(py, "give exactly one of seconds and ms")),
+        };
+        let admin = self.admin.clone();
+        Ok(Call::new(async move { json(&admin.advance_clock(by).await?) }))
+    }
+
+    fn create_profile(&self, py: Python<'_>, profile: &Bound<'_, PyAny>) -> PyResult<Call> {
+        let profile: NewProfile = body(py, profile, "profile")?;
+        let admin = self.admin.clone();
+        Ok(Call::new(async move { json(&admin.create_profile(&profile).await?) }))
+    }
+
+    fn revoke_profile(&self, id: String) -> Call {
+        let admin = self.admin.clone();
+        Call::new(async move { json(&admin.revoke_profile(&id).await?) })
+    }
+
+    #[pyo3(signature = (id, tier=None))]
+    fn approve_connect_link(&self, id: String, tier: Option<String>) -> Call {
+        let admin = self.admin.clone();
+        let tier = tier.map(|t| Tier::parse(&t));
+        Call::new(async move { json(&admin.approve_connect_link(&id, tier.as_ref()).await?) })
+    }
+
+    fn deny_connect_link(&self, id: String) -> Call {
+        let admin = self.admin.clone();
+        Call::new(async move { json(&admin.deny_connect_link(&id).await?) })
+    }
+
+    fn force_outcome(
+        &self,
+        py: Python<'_>,
+        post_id: String,
+        outcome: &Bound<'_, PyAny>,
+    ) -> PyResult<Call> {
+        let outcome: ForcedOutcome = body(py, outcome, "outcome")?;
+        let admin = self.admin.clone();
+        Ok(Call::new(async move { json(&admin.force_outcome(&post_id, &outcome).await?) }))
+    }
+
+    fn add_outcome_rule(&self, py: Python<'_>, rule: &Bound<'_, PyAny>) -> PyResult<Call> {
+        let rule: OutcomeRule = body(py, rule, "outcome rule")?;
+        let admin = self.admin.clone();
+        Ok(Call::new(async move { json(&admin.add_outcome_rule(&rule).await?) }))
+    }
+
+    fn outcome_rules(&self) -> Call {
+        let admin = self.admin.clone();
+        Call::new(async move { json(&admin.outcome_rules().await?) })
+    }
+
+    fn clear_outcome_rules(&self) -> Call {
+        let admin = self.admin.clone();
+        Call::new(async move {
+            admin.clear_outcome_rules().await?;
+            Ok(None)
+        })
+    }
+
+    fn inject_fault(&self, py: Python<'_>, rule: &Bound<'_, PyAny>) -> PyResult<Call> {
+        let rule: FaultRule = body(py, rule, "fault rule")?;
+        let admin = self.admin.clone();
+        Ok(Call::new(async move { json(&admin.inject_fault(&rule).await?) }))
+    }
+
+    fn faults(&self) -> Call {
+        let admin = self.admin.clone();
+        Call::new(async move { json(&admin.faults().await?) })
+    }
+
+    fn delete_fault(&self, id: String) -> Call {
+        let admin = self.admin.clone();
+        Call::new(async move {
+            admin.delete_fault(&id).await?;
+            Ok(None)
+        })
+    }
+
+    fn clear_faults(&self) -> Call {
+        let admin = self.admin.clone();
+        Call::new(async move {
+            admin.clear_faults().await?;
+            Ok(None)
+        })
+    }
+
+    fn journal(&self) -> Call {
+        let admin = self.admin.clone();
+        Call::new(async move { json(&admin.journal().await?) })
+    }
+
+    fn clear_journal(&self) -> Call {
+        let admin = self.admin.clone();
+        Call::new(async move {
+            admin.clear_journal().await?;
+            Ok(None)
+        })
+    }
+
+    #[pyo3(signature = (webhook_id=None))]
+    fn webhook_deliveries(&self, webhook_id: Option<String>) -> Call {
+        let admin = self.admin.clone();
+        Call::new(async move { json(&admin.webhook_deliveries(webhook_id.as_deref()).await?) })
     }
 }
 

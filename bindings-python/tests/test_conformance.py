@@ -24,7 +24,7 @@ import pytest
 
 import aether
 from aether.resources.webhooks import Webhooks
-from aether.testing import MockServer
+from aether.testing import ApprovedLink, MockServer
 
 from conftest import MEDIA, REPO
 
@@ -279,7 +279,7 @@ class Run:
         return aether.Aether(api_key=api_key, base_url=self.mock.url, retry_backoff=(0.005, 0.05))
 
     def now(self) -> datetime.datetime:
-        value = instant(self.mock.now())
+        value = instant(self.mock.clock())
         if value is None:
             raise Harness("the emulator's clock is unreadable")
         return value
@@ -325,10 +325,13 @@ class Run:
 
     def setup(self, setup: Dict[str, Any]) -> None:
         if "settings" in setup:
-            self.mock.admin("PATCH", "/_mock/settings", setup["settings"])
+            self.mock.update_settings(**setup["settings"])
         for profile in setup.get("profiles", []):
             body = {k: v for k, v in profile.items() if k != "as"}
-            self.vars[profile["as"]] = self.mock.admin("POST", "/_mock/profiles", body)
+            connected = self.mock.create_profile(
+                **kwargs("setup.profiles", body, {"platform", "tier", "username", "id"})
+            )
+            self.vars[profile["as"]] = connected.to_dict()
         for hook in setup.get("webhooks", []):
             created = self.client.webhooks.create(
                 url=hook.get("url", self.receiver.url), events=hook["events"]
@@ -484,6 +487,14 @@ def advance_clock(run: Run, client: aether.Aether, data: Dict[str, Any], key: An
     return {"now": run.mock.advance_clock(float(data["seconds"]))}
 
 
+def approved(decision: ApprovedLink) -> Dict[str, Any]:
+    return {
+        "link": decision.link.to_dict(),
+        "profile": decision.profile.to_dict() if decision.profile else None,
+        "redirect": decision.redirect,
+    }
+
+
 def list_posts(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
     kwargs("posts.list", data, {"status", "profileId", "pageSize"})
     posts = client.posts.list(
@@ -500,10 +511,10 @@ OPS: Dict[str, Op] = {
     "connectLinks.get": lambda run, c, d, k: c.connect_links.get(
         one("id", d, "connectLinks.get")
     ).to_dict(),
-    "connectLinks.approve": lambda run, c, d, k: run.mock.admin(
-        "POST",
-        f"/_mock/connect-links/{one('id', d, 'connectLinks.approve', {'tier'})}/approve",
-        {"tier": d["tier"]} if "tier" in d else {},
+    "connectLinks.approve": lambda run, c, d, k: approved(
+        run.mock.approve_connect_link(
+            one("id", d, "connectLinks.approve", {"tier"}), tier=d.get("tier")
+        )
     ),
     "profiles.get": lambda run, c, d, k: c.profiles.get(one("id", d, "profiles.get")).to_dict(),
     "profiles.list": lambda run, c, d, k: {
@@ -547,17 +558,21 @@ OPS: Dict[str, Op] = {
     ).to_dict(),
     "webhooks.receive": receive,
     "webhooks.verifySignature": verify,
-    "admin.fault": lambda run, c, d, k: run.mock.admin("POST", "/_mock/faults", d),
+    "admin.fault": lambda run, c, d, k: {
+        "id": run.mock.inject_fault(
+            **kwargs("admin.fault", d, {"method", "path", "times", "probability", "action"})
+        )
+    },
     "admin.advanceClock": advance_clock,
-    "admin.forceOutcome": lambda run, c, d, k: run.mock.admin(
-        "POST",
-        f"/_mock/posts/{d['postId']}/outcome",
-        {x: y for x, y in d.items() if x != "postId"},
-    ),
-    "admin.setSettings": lambda run, c, d, k: run.mock.admin("PATCH", "/_mock/settings", d),
-    "admin.revokeProfile": lambda run, c, d, k: run.mock.admin(
-        "POST", f"/_mock/profiles/{one('id', d, 'admin.revokeProfile')}/revoke"
-    ),
+    "admin.forceOutcome": lambda run, c, d, k: run.mock.force_outcome(
+        one("postId", d, "admin.forceOutcome", {"outcome", "code", "message", "profileId"}),
+        **kwargs("admin.forceOutcome", {x: y for x, y in d.items() if x != "postId"},
+                 {"outcome", "code", "message", "profileId"}),
+    ).to_dict(),
+    "admin.setSettings": lambda run, c, d, k: run.mock.update_settings(**d),
+    "admin.revokeProfile": lambda run, c, d, k: run.mock.revoke_profile(
+        one("id", d, "admin.revokeProfile")
+    ).to_dict(),
     "journal.count": journal_count,
 }
 

@@ -3,14 +3,14 @@
 
 use std::collections::VecDeque;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The journal keeps the most recent entries only, so a load test against a long-running
 /// emulator does not grow its memory without bound. Tests read far fewer than this.
 pub const JOURNAL_CAPACITY: usize = 10_000;
 
 /// One API request as the server saw it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JournalEntry {
     pub seq: u64,

@@ -17,6 +17,7 @@
 #![allow(clippy::result_large_err)]
 
 mod admin;
+pub mod admin_client;
 mod api_error;
 mod app;
 pub mod clock;
@@ -34,5 +35,8 @@ mod state;
 mod stored_media;
 mod validation;
 
+pub use admin_client::{
+    Admin, Clock, ForcedOutcome, LinkDecision, NewProfile, OutcomeKind, OutcomeRule,
+};
 pub use config::{MockConfig, Settings, DEFAULT_API_KEY};
 pub use server::MockServer;

@@ -20,7 +20,6 @@ use crate::ids::random_token;
 use crate::state::{AppState, SharedState};
 
 /// A running emulator. Dropping it stops the server and removes its temp data dir.
-#[derive(Debug)]
 pub struct MockServer {
     url: String,
     addr: SocketAddr,
@@ -31,6 +30,13 @@ pub struct MockServer {
     tasks: Vec<JoinHandle<()>>,
     // Held so the directory lives exactly as long as the server.
     _temp_dir: Option<tempfile::TempDir>,
+}
+
+impl std::fmt::Debug for MockServer {
+    // Not derived: the admin token (here and in the state) is a secret.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockServer").field("url", &self.url).finish_non_exhaustive()
+    }
 }
 
 impl MockServer {

@@ -6,6 +6,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::common::{fixture, run, run_with_env, Emulator, AETHER};
+use aether::ErrorCode;
+use aether_mock::admin_client::{FaultAction, FaultRule};
+use aether_mock::{OutcomeKind, OutcomeRule};
 use serde_json::{json, Value};
 
 #[test]
@@ -257,11 +260,15 @@ fn a_failed_upload_says_how_to_resume_and_resuming_finishes_it() {
     let bytes: Vec<u8> = (0..11 * 1024 * 1024).map(|i: usize| (i * 17 % 253) as u8).collect();
     std::fs::write(&path, &bytes).unwrap();
     // Part 2 keeps failing with 503 past the client's retries.
-    emulator.admin_post(
-        "/_mock/faults",
-        json!({ "method": "PUT", "path": "/v1/media/uploads/*/parts/2", "times": 20,
-                "action": { "type": "status", "status": 503 } }),
-    );
+    let part_2_fails = FaultRule {
+        id: String::new(),
+        method: Some("PUT".into()),
+        path: "/v1/media/uploads/*/parts/2".into(),
+        times: Some(20),
+        probability: None,
+        action: FaultAction::Status { status: 503, code: None, retry_after: None },
+    };
+    emulator.run(emulator.admin.inject_fault(&part_2_fails)).unwrap();
     let failed = emulator.aether(&["upload", path.to_str().unwrap(), "--json"]);
     failed.expect(1);
     let error = failed.json()["error"].clone();
@@ -270,7 +277,7 @@ fn a_failed_upload_says_how_to_resume_and_resuming_finishes_it() {
     let hint = error["hint"].as_str().unwrap();
     assert!(hint.contains(&format!("--resume {upload_id}")), "{hint}");
 
-    emulator.admin_delete("/_mock/faults");
+    emulator.run(emulator.admin.clear_faults()).unwrap();
     let resumed =
         emulator.aether(&["upload", path.to_str().unwrap(), "--resume", upload_id, "--json"]);
     resumed.success();
@@ -439,10 +446,12 @@ fn post_errors_exit_1_with_code_and_request_id() {
     assert_eq!(missing.json()["error"]["code"], "NOT_FOUND");
 
     // A post that fails on the platform: --wait exits 1 and shows why.
-    emulator.admin_post(
-        "/_mock/outcomes",
-        json!({ "outcome": "failed", "code": "PLATFORM_ERROR", "message": "TikTok is down" }),
-    );
+    let tiktok_is_down = OutcomeRule {
+        code: Some(ErrorCode::PlatformError),
+        message: Some("TikTok is down".into()),
+        ..OutcomeRule::new(OutcomeKind::Failed)
+    };
+    emulator.run(emulator.admin.add_outcome_rule(&tiktok_is_down)).unwrap();
     let failed = emulator.aether(&[
         "post",
         "--profile",

@@ -239,7 +239,7 @@ async fn the_retry_budget_is_shared_by_the_calls_of_a_client() {
     assert_eq!(emulator.journal_for("GET", "/v1/platforms").await.len(), 4, "no retry left");
 
     // Successes refill it, a tenth of a retry each.
-    emulator.admin_post("/_mock/reset", json!({})).await;
+    emulator.admin.reset(None).await.unwrap();
     for _ in 0..10 {
         client.platforms().try_fetch().await.unwrap();
     }

@@ -7,6 +7,7 @@ use crate::client_common::{text_post, Emulator};
 use aether::model::PostStatus;
 use aether::posts::WaitOptions;
 use aether::{CancellationToken, ErrorCode};
+use aether_mock::{ForcedOutcome, OutcomeKind};
 use futures_util::TryStreamExt;
 use serde_json::json;
 
@@ -96,12 +97,11 @@ async fn a_failed_post_is_returned_not_raised() {
     let profile = emulator.profile("linkedin").await;
     let posts = emulator.client().posts();
     let post = posts.create(&text_post(&profile, "doomed")).await.unwrap();
-    emulator
-        .admin_post(
-            &format!("/_mock/posts/{}/outcome", post.id),
-            json!({"outcome": "failed", "code": "PLATFORM_ERROR"}),
-        )
-        .await;
+    let failed = ForcedOutcome {
+        code: Some(ErrorCode::PlatformError),
+        ..ForcedOutcome::new(OutcomeKind::Failed)
+    };
+    emulator.admin.force_outcome(&post.id, &failed).await.unwrap();
 
     let done = posts.wait(&post.id, fast()).await.unwrap();
     assert_eq!(done.status, PostStatus::Failed);

@@ -4,14 +4,18 @@
 
 use std::time::Duration;
 
+use aether::model::Platform;
 use aether::{Client, ClientBuilder};
-use aether_mock::{MockConfig, MockServer};
-use reqwest::Method;
-use serde_json::{json, Value};
+use aether_mock::admin_client::FaultRule;
+use aether_mock::{Admin, MockConfig, MockServer, NewProfile};
+use serde_json::Value;
 
 pub struct Emulator {
     pub server: MockServer,
+    /// Plain HTTP, for what a browser does (the hosted connect page).
     pub http: reqwest::Client,
+    /// The emulator's admin API.
+    pub admin: Admin,
 }
 
 impl Emulator {
@@ -25,8 +29,9 @@ impl Emulator {
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .expect("admin client");
-        Emulator { server, http }
+            .expect("an HTTP client");
+        let admin = Admin::for_server(&server).expect("an admin client");
+        Emulator { server, http, admin }
     }
 
     /// A builder aimed at the emulator, with the emulator's key and a fast backoff so retry
@@ -42,50 +47,30 @@ impl Emulator {
         self.builder().build().expect("client builds")
     }
 
-    async fn admin(&self, method: Method, path: &str, body: Option<Value>) -> Value {
-        let mut request = self
-            .http
-            .request(method.clone(), format!("{}{path}", self.server.url()))
-            .bearer_auth(self.server.admin_token());
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("admin request");
-        let status = response.status();
-        let bytes = response.bytes().await.expect("admin body");
-        let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        assert!(status.is_success(), "{method} {path}: {status} {value}");
-        value
-    }
-
-    pub async fn admin_post(&self, path: &str, body: Value) -> Value {
-        self.admin(Method::POST, path, Some(body)).await
-    }
-
-    pub async fn admin_get(&self, path: &str) -> Value {
-        self.admin(Method::GET, path, None).await
-    }
-
     /// Adds a fault rule, e.g. `json!({"method":"POST","path":"/v1/posts","times":1,
     /// "action":{"type":"reset_after_body"}})`.
     pub async fn fault(&self, rule: Value) {
-        self.admin_post("/_mock/faults", rule).await;
+        let rule: FaultRule = serde_json::from_value(rule).expect("a fault rule");
+        self.admin.inject_fault(&rule).await.expect("the fault is added");
     }
 
+    /// Changes settings, e.g. `json!({"processingMs": 200})`.
     pub async fn settings(&self, patch: Value) {
-        self.admin(Method::PATCH, "/_mock/settings", Some(patch)).await;
+        self.admin.update_settings(&patch).await.expect("the settings change");
     }
 
     pub async fn advance(&self, seconds: f64) {
-        self.admin_post("/_mock/clock/advance", json!({ "seconds": seconds })).await;
+        let by = Duration::from_secs_f64(seconds);
+        self.admin.advance_clock(by).await.expect("the clock advances");
     }
 
-    /// The journal of API requests, optionally only those of one method and path.
+    /// The journal of API requests.
     pub async fn journal(&self) -> Vec<Value> {
-        let body = self.admin_get("/_mock/journal").await;
-        body["data"].as_array().cloned().unwrap_or_default()
+        let entries = self.admin.journal().await.expect("the journal");
+        entries.iter().map(|e| serde_json::to_value(e).expect("an entry as JSON")).collect()
     }
 
+    /// The journal's entries of one method and path.
     pub async fn journal_for(&self, method: &str, path: &str) -> Vec<Value> {
         self.journal()
             .await
@@ -96,8 +81,8 @@ impl Emulator {
 
     /// An active profile created through the admin API (no OAuth).
     pub async fn profile(&self, platform: &str) -> String {
-        let body = self.admin_post("/_mock/profiles", json!({ "platform": platform })).await;
-        body["id"].as_str().expect("profile id").to_owned()
+        let profile = NewProfile::new(Platform::parse(platform));
+        self.admin.create_profile(&profile).await.expect("a profile").id
     }
 }
 

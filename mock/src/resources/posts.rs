@@ -121,24 +121,41 @@ struct Target {
     forced: Option<Outcome>,
 }
 
-/// A pre-set outcome for targets that finish later (`POST /_mock/outcomes`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A pre-set outcome for targets that finish later (`POST /_mock/outcomes`), shared with
+/// [`crate::Admin::add_outcome_rule`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct OutcomeRule {
-    #[serde(default)]
-    id: String,
+pub struct OutcomeRule {
+    /// Given by the emulator; empty in a request.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    profile_id: Option<String>,
+    pub profile_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    platform: Option<Platform>,
-    outcome: OutcomeKind,
+    pub platform: Option<Platform>,
+    pub outcome: OutcomeKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    code: Option<ErrorCode>,
+    pub code: Option<ErrorCode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    message: Option<String>,
+    pub message: Option<String>,
     /// Apply to the next N targets, then disappear; absent: always.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    times: Option<u32>,
+    pub times: Option<u32>,
+}
+
+impl OutcomeRule {
+    /// Every target that finishes from now on ends as `outcome`.
+    pub fn new(outcome: OutcomeKind) -> OutcomeRule {
+        OutcomeRule {
+            id: String::new(),
+            profile_id: None,
+            platform: None,
+            outcome,
+            code: None,
+            message: None,
+            times: None,
+        }
+    }
 }
 
 pub fn routes() -> Router<SharedState> {
@@ -459,22 +476,32 @@ async fn cancel(State(state): State<SharedState>, Path(id): Path<String>) -> Api
 // Admin
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Debug, Deserialize)]
+/// The body of `POST /_mock/posts/{id}/outcome`, shared with [`crate::Admin::force_outcome`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct ForceOutcome {
-    outcome: OutcomeKind,
-    #[serde(default)]
-    code: Option<ErrorCode>,
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default)]
-    profile_id: Option<String>,
+pub struct ForcedOutcome {
+    pub outcome: OutcomeKind,
+    /// For `failed`: the platform's error code (`PLATFORM_ERROR` when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<ErrorCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Only this target; every unfinished one when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_id: Option<String>,
+}
+
+impl ForcedOutcome {
+    /// Every unfinished target ends as `outcome`.
+    pub fn new(outcome: OutcomeKind) -> ForcedOutcome {
+        ForcedOutcome { outcome, code: None, message: None, profile_id: None }
+    }
 }
 
 async fn force_outcome(
     State(state): State<SharedState>,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<ForceOutcome>,
+    ApiJson(body): ApiJson<ForcedOutcome>,
 ) -> ApiResult<Json<Post>> {
     let mut store = state.store();
     let record = store.part::<Posts>().record_mut(&id)?;

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use jiff::Timestamp;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::api_error::{ApiError, ApiResult};
 use crate::clock::rfc3339;
@@ -123,24 +123,49 @@ async fn disconnect(
     profile.map(Json).ok_or_else(|| ApiError::not_found("profile", &id))
 }
 
-#[derive(Debug, Deserialize)]
+/// The body of `POST /_mock/profiles`, shared with [`crate::Admin::create_profile`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct AdminCreateProfile {
-    #[serde(default)]
-    platform: Option<Platform>,
-    #[serde(default)]
-    tier: Option<Tier>,
-    #[serde(default)]
-    username: Option<String>,
+pub struct NewProfile {
+    /// Required; optional here so that a missing one gets the emulator's message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<Platform>,
+    /// `standard` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<Tier>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
     /// A chosen id (e.g. the placeholder `tiktok_profile_id` of a tutorial) instead of a random one.
-    #[serde(default)]
-    id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+impl NewProfile {
+    /// A profile on `platform`, every other field the emulator's default.
+    pub fn new(platform: Platform) -> NewProfile {
+        NewProfile { platform: Some(platform), ..NewProfile::default() }
+    }
+
+    pub fn tier(mut self, tier: Tier) -> NewProfile {
+        self.tier = Some(tier);
+        self
+    }
+
+    pub fn username(mut self, username: impl Into<String>) -> NewProfile {
+        self.username = Some(username.into());
+        self
+    }
+
+    pub fn id(mut self, id: impl Into<String>) -> NewProfile {
+        self.id = Some(id.into());
+        self
+    }
 }
 
 /// `POST /_mock/profiles {platform, tier?, username?, id?}` → 201 Profile, connected at once.
 async fn admin_create(
     State(state): State<SharedState>,
-    ApiJson(body): ApiJson<AdminCreateProfile>,
+    ApiJson(body): ApiJson<NewProfile>,
 ) -> ApiResult<(StatusCode, Extension<Created>, Json<Profile>)> {
     let platform = required_platform(body.platform)?;
     let tier = match body.tier {

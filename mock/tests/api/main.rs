@@ -4,6 +4,7 @@
 mod common;
 mod posts_support;
 
+mod admin_client;
 mod binary;
 mod connect_links;
 mod idempotency;

@@ -18,10 +18,7 @@ automatically when this package is installed, or add
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
-import urllib.error
-import urllib.request
 from typing import Any, Dict, List, Mapping, Optional, Union
 
 from .. import _aether
@@ -63,7 +60,7 @@ class MockServer:
         admin_token: Optional[str] = None,
         data_dir: Union[str, "os.PathLike[str]", None] = None,
     ) -> None:
-        knobs = {_camel(key): value for key, value in (settings or {}).items()}
+        knobs = _knobs(settings or {})
         if processing_ms is not None:
             knobs["processingMs"] = processing_ms
         self._server = _aether.MockServer(
@@ -111,56 +108,39 @@ class MockServer:
     def __repr__(self) -> str:
         return f"MockServer(url={self.url!r})"
 
-    # --- admin API --------------------------------------------------------------------------
-
-    def admin(self, method: str, path: str, body: Optional[Any] = None) -> Any:
-        """Calls the admin API (``path`` under ``/_mock/``) and returns its JSON answer (None
-        for an empty one). An error answer raises ``RuntimeError`` with its body."""
-        data = json.dumps(body if body is not None else {}).encode()
-        request = urllib.request.Request(
-            self.url + path,
-            data=data if method in ("POST", "PATCH", "PUT") else None,
-            method=method,
-            headers={
-                "Authorization": f"Bearer {self.admin_token}",
-                "Content-Type": "application/json",
-            },
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                text = response.read()
-        except urllib.error.HTTPError as error:
-            raise RuntimeError(
-                f"{method} {path} answered {error.code}: {error.read().decode(errors='replace')}"
-            ) from None
-        return json.loads(text) if text else None
+    # --- admin API (the extension's typed client of ``/_mock/``, on the SDK's transport) ------
+    # Every call blocks with the GIL released; a refusal raises the SDK's error for its code
+    # (``InvalidRequestError``, ``NotFoundError``, …).
 
     def reset(self, settings: Optional[Mapping[str, Any]] = None) -> None:
-        """Forgets everything (posts, profiles, media, faults, the clock's offset)."""
-        knobs = {_camel(key): value for key, value in (settings or {}).items()}
-        self.admin("POST", "/_mock/reset", {"settings": knobs} if settings else {})
+        """Forgets everything (posts, profiles, media, faults, the clock's offset); the
+        settings become ``settings`` (snake_case or camelCase), the others their defaults."""
+        knobs = _knobs(settings) if settings else None
+        self._server.reset(knobs).wait()
 
     def settings(self) -> Dict[str, Any]:
         """The emulator's knobs (camelCase)."""
-        result: Dict[str, Any] = self.admin("GET", "/_mock/settings")
+        result: Dict[str, Any] = self._server.settings().wait()
         return result
 
     def update_settings(self, **changes: Any) -> Dict[str, Any]:
-        """Changes knobs, e.g. ``update_settings(processing_ms=10, rate_limit=5)``."""
-        result: Dict[str, Any] = self.admin(
-            "PATCH", "/_mock/settings", {_camel(k): v for k, v in changes.items()}
-        )
+        """Changes knobs, e.g. ``update_settings(processing_ms=10, rate_limit=5)``; returns
+        all of them."""
+        result: Dict[str, Any] = self._server.update_settings(_knobs(changes)).wait()
         return result
 
-    def now(self) -> str:
+    def clock(self) -> str:
         """The virtual clock (RFC 3339)."""
-        return str(self.admin("GET", "/_mock/clock")["now"])
+        return str(self._server.clock().wait()["now"])
 
     def advance_clock(self, seconds: float = 0.0, *, ms: Optional[int] = None) -> str:
         """Moves the virtual clock forward (publishing, quotas and expiries follow at once);
         returns the new time."""
-        body: Dict[str, Any] = {"ms": ms} if ms is not None else {"seconds": seconds}
-        return str(self.admin("POST", "/_mock/clock/advance", body)["now"])
+        if ms is not None:
+            moved = self._server.advance_clock(ms=ms).wait()
+        else:
+            moved = self._server.advance_clock(seconds=float(seconds)).wait()
+        return str(moved["now"])
 
     def create_profile(
         self,
@@ -168,30 +148,27 @@ class MockServer:
         *,
         tier: Optional[str] = None,
         username: Optional[str] = None,
+        id: Optional[str] = None,
     ) -> Profile:
-        """Connects a profile without the OAuth dance."""
-        body = {"platform": platform, "tier": tier, "username": username}
-        created = self.admin(
-            "POST", "/_mock/profiles", {k: v for k, v in body.items() if v is not None}
-        )
-        return Profile.from_dict(created)
+        """Connects a profile without the OAuth dance (``id`` picks its id)."""
+        body = _present(platform=platform, tier=tier, username=username, id=id)
+        return Profile.from_dict(self._server.create_profile(body).wait())
 
     def revoke_profile(self, profile_id: str) -> Profile:
         """Revokes a profile's platform token (its posts then fail ``PROFILE_DISCONNECTED``)."""
-        return Profile.from_dict(self.admin("POST", f"/_mock/profiles/{profile_id}/revoke"))
+        return Profile.from_dict(self._server.revoke_profile(profile_id).wait())
 
     def approve_connect_link(
         self, link: Union[str, ConnectLink], *, tier: Optional[str] = None
     ) -> ApprovedLink:
         """Completes a connect link as if the end user had authorized it."""
         link_id = link.id if isinstance(link, ConnectLink) else link
-        body = {"tier": tier} if tier else {}
-        return _approved(self.admin("POST", f"/_mock/connect-links/{link_id}/approve", body))
+        return _approved(self._server.approve_connect_link(link_id, tier or None).wait())
 
     def deny_connect_link(self, link: Union[str, ConnectLink]) -> ApprovedLink:
         """Ends a connect link as if the end user had declined."""
         link_id = link.id if isinstance(link, ConnectLink) else link
-        return _approved(self.admin("POST", f"/_mock/connect-links/{link_id}/deny"))
+        return _approved(self._server.deny_connect_link(link_id).wait())
 
     def force_outcome(
         self,
@@ -205,13 +182,8 @@ class MockServer:
         """Decides how a post's targets end (``"published"`` or ``"failed"``, with the
         platform's ``code`` and ``message``) before they finish."""
         post_id = post.id if isinstance(post, Post) else post
-        body = {"outcome": outcome, "code": code, "message": message, "profileId": profile_id}
-        answer = self.admin(
-            "POST",
-            f"/_mock/posts/{post_id}/outcome",
-            {k: v for k, v in body.items() if v is not None},
-        )
-        return Post.from_dict(answer)
+        body = _present(outcome=outcome, code=code, message=message, profileId=profile_id)
+        return Post.from_dict(self._server.force_outcome(post_id, body).wait())
 
     def add_outcome_rule(
         self,
@@ -224,19 +196,26 @@ class MockServer:
         times: Optional[int] = None,
     ) -> Dict[str, Any]:
         """Decides how future targets end (the first matching rule wins; ``times`` makes it
-        expire)."""
-        body = {
-            "outcome": outcome,
-            "code": code,
-            "message": message,
-            "profileId": profile_id,
-            "platform": platform,
-            "times": times,
-        }
-        rule: Dict[str, Any] = self.admin(
-            "POST", "/_mock/outcomes", {k: v for k, v in body.items() if v is not None}
+        expire); returns the rule with its ``id``."""
+        body = _present(
+            outcome=outcome,
+            code=code,
+            message=message,
+            profileId=profile_id,
+            platform=platform,
+            times=times,
         )
+        rule: Dict[str, Any] = self._server.add_outcome_rule(body).wait()
         return rule
+
+    def outcome_rules(self) -> List[Dict[str, Any]]:
+        """The outcome rules in force, first match first."""
+        rules: List[Dict[str, Any]] = self._server.outcome_rules().wait()
+        return rules
+
+    def clear_outcome_rules(self) -> None:
+        """Removes every outcome rule."""
+        self._server.clear_outcome_rules().wait()
 
     def inject_fault(
         self,
@@ -255,35 +234,50 @@ class MockServer:
         ``{"type": "status", "status": 503, "retryAfter": 1}``, ``{"type": "delay", "ms": 500}``
         or ``{"type": "drop_after_request_bytes", "bytes": 65536}``.
         """
-        rule: Dict[str, Any] = {
-            "path": path,
-            "action": {"type": action} if isinstance(action, str) else dict(action),
-        }
-        if method is not None:
-            rule["method"] = method
-        if times is not None:
-            rule["times"] = times
-        if probability is not None:
-            rule["probability"] = probability
-        return str(self.admin("POST", "/_mock/faults", rule)["id"])
+        rule = _present(
+            path=path,
+            action={"type": action} if isinstance(action, str) else dict(action),
+            method=method,
+            times=times,
+            probability=probability,
+        )
+        return str(self._server.inject_fault(rule).wait()["id"])
+
+    def faults(self) -> List[Dict[str, Any]]:
+        """The fault rules in force, first match first."""
+        rules: List[Dict[str, Any]] = self._server.faults().wait()
+        return rules
+
+    def delete_fault(self, fault_id: str) -> None:
+        """Removes one fault rule."""
+        self._server.delete_fault(fault_id).wait()
 
     def clear_faults(self) -> None:
         """Removes every fault rule."""
-        self.admin("DELETE", "/_mock/faults")
+        self._server.clear_faults().wait()
 
     def journal(self) -> List[Dict[str, Any]]:
         """The requests received (method, path, idempotency key, status, what was created)."""
-        entries: List[Dict[str, Any]] = self.admin("GET", "/_mock/journal")["data"]
+        entries: List[Dict[str, Any]] = self._server.journal().wait()
         return entries
 
     def clear_journal(self) -> None:
         """Empties the journal."""
-        self.admin("DELETE", "/_mock/journal")
+        self._server.clear_journal().wait()
 
-    def webhook_deliveries(self) -> List[Dict[str, Any]]:
-        """Webhook deliveries made or attempted."""
-        entries: List[Dict[str, Any]] = self.admin("GET", "/_mock/webhooks/deliveries")["data"]
+    def webhook_deliveries(self, webhook_id: Optional[str] = None) -> List[Dict[str, Any]]:
+        """Webhook deliveries made or attempted (optionally for one webhook), oldest first."""
+        entries: List[Dict[str, Any]] = self._server.webhook_deliveries(webhook_id).wait()
         return entries
+
+
+def _knobs(settings: Mapping[str, Any]) -> Dict[str, Any]:
+    return {_camel(key): value for key, value in settings.items()}
+
+
+def _present(**fields: Any) -> Dict[str, Any]:
+    """The fields that were given (``None`` means the emulator's default)."""
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 def _approved(answer: Mapping[str, Any]) -> ApprovedLink:

@@ -7,7 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use aether_mock::{MockConfig, MockServer};
+use aether::model::{Platform, Tier};
+use aether_mock::{Admin, MockConfig, MockServer, NewProfile};
 use serde_json::Value;
 
 /// The binary under test.
@@ -26,6 +27,8 @@ pub fn fixture(name: &str) -> PathBuf {
 pub struct Emulator {
     pub server: MockServer,
     pub runtime: tokio::runtime::Runtime,
+    /// Its admin API; run a call with [`Emulator::run`].
+    pub admin: Admin,
     http: reqwest::Client,
 }
 
@@ -44,7 +47,8 @@ impl Emulator {
         config.settings.processing_ms = 200;
         configure(&mut config);
         let server = runtime.block_on(MockServer::start(config)).expect("the emulator starts");
-        Emulator { server, runtime, http: reqwest::Client::new() }
+        let admin = Admin::for_server(&server).expect("an admin client");
+        Emulator { server, runtime, admin, http: reqwest::Client::new() }
     }
 
     pub fn url(&self) -> &str {
@@ -58,51 +62,9 @@ impl Emulator {
         run(&full, None)
     }
 
-    /// A POST to the admin API, answering its JSON.
-    pub fn admin_post(&self, path: &str, body: Value) -> Value {
-        let url = format!("{}{path}", self.url());
-        self.runtime.block_on(async {
-            let response = self
-                .http
-                .post(url)
-                .bearer_auth(self.server.admin_token())
-                .json(&body)
-                .send()
-                .await
-                .expect("the admin API answers");
-            assert!(response.status().is_success(), "{path}: {}", response.status());
-            response.json::<Value>().await.unwrap_or(Value::Null)
-        })
-    }
-
-    /// A DELETE of the admin API.
-    pub fn admin_delete(&self, path: &str) {
-        let url = format!("{}{path}", self.url());
-        self.runtime.block_on(async {
-            let response = self
-                .http
-                .delete(url)
-                .bearer_auth(self.server.admin_token())
-                .send()
-                .await
-                .expect("the admin API answers");
-            assert!(response.status().is_success(), "{path}: {}", response.status());
-        })
-    }
-
-    /// A GET of the admin API.
-    pub fn admin_get(&self, path: &str) -> Value {
-        let url = format!("{}{path}", self.url());
-        self.runtime.block_on(async {
-            let response = self
-                .http
-                .get(url)
-                .bearer_auth(self.server.admin_token())
-                .send()
-                .await
-                .expect("the admin API answers");
-            response.json::<Value>().await.expect("JSON")
-        })
+    /// Runs a future (an admin call) on the emulator's runtime.
+    pub fn run<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
     }
 
     /// A request to the public API with the emulator's key.
@@ -121,11 +83,8 @@ impl Emulator {
 
     /// A profile connected without OAuth.
     pub fn profile(&self, platform: &str, tier: &str) -> String {
-        let profile = self.admin_post(
-            "/_mock/profiles",
-            serde_json::json!({ "platform": platform, "tier": tier }),
-        );
-        profile["id"].as_str().expect("a profile id").to_owned()
+        let profile = NewProfile::new(Platform::parse(platform)).tier(Tier::parse(tier));
+        self.run(self.admin.create_profile(&profile)).expect("a profile").id
     }
 
     /// Uploads a fixture through the CLI and returns its media key (verified).
@@ -137,13 +96,8 @@ impl Emulator {
 
     /// The paths the emulator's journal recorded, as "METHOD path".
     pub fn journal(&self) -> Vec<String> {
-        let journal = self.admin_get("/_mock/journal");
-        journal["data"]
-            .as_array()
-            .expect("journal entries")
-            .iter()
-            .map(|e| format!("{} {}", e["method"].as_str().unwrap(), e["path"].as_str().unwrap()))
-            .collect()
+        let journal = self.run(self.admin.journal()).expect("the journal");
+        journal.iter().map(|e| format!("{} {}", e.method, e.path)).collect()
     }
 }
 

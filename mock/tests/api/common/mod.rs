@@ -2,13 +2,17 @@
 //! admin APIs over real HTTP on loopback.
 #![allow(dead_code)]
 
-use aether_mock::{MockConfig, MockServer};
+use aether::model::{Platform, Tier};
+use aether_mock::{Admin, MockConfig, MockServer, NewProfile};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 pub struct TestServer {
     pub server: MockServer,
     pub http: reqwest::Client,
+    /// The typed admin client; the raw `admin*` requests below are for tests of the admin
+    /// API's own answers (its refusals, its status codes).
+    pub admin: Admin,
 }
 
 impl TestServer {
@@ -23,7 +27,8 @@ impl TestServer {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        TestServer { server, http }
+        let admin = Admin::for_server(&server).expect("admin client");
+        TestServer { server, http, admin }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -66,23 +71,20 @@ impl TestServer {
 
     /// Moves the virtual clock forward.
     pub async fn advance(&self, seconds: f64) {
-        let (status, _) =
-            self.admin_post("/_mock/clock/advance", json!({ "seconds": seconds })).await;
-        assert_eq!(status, StatusCode::OK);
+        let by = std::time::Duration::from_secs_f64(seconds);
+        self.admin.advance_clock(by).await.expect("the clock advances");
     }
 
     /// Creates an active profile directly (no OAuth), e.g. `("tiktok", "standard")`.
     pub async fn profile(&self, platform: &str, tier: &str) -> String {
-        let (status, body) =
-            self.admin_post("/_mock/profiles", json!({ "platform": platform, "tier": tier })).await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        body["id"].as_str().expect("profile id").to_owned()
+        let profile = NewProfile::new(Platform::parse(platform)).tier(Tier::parse(tier));
+        self.admin.create_profile(&profile).await.expect("a profile").id
     }
 
     /// The journal of API requests the emulator received.
     pub async fn journal(&self) -> Vec<Value> {
-        let (_, body) = self.admin_get("/_mock/journal").await;
-        body["data"].as_array().cloned().unwrap_or_default()
+        let entries = self.admin.journal().await.expect("the journal");
+        entries.iter().map(|e| serde_json::to_value(e).expect("an entry as JSON")).collect()
     }
 }
 
