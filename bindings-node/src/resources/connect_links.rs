@@ -2,14 +2,15 @@
 //! the redirect back from it (pure, synchronous).
 
 use aether::model::CreateConnectLinkRequest;
+use aether::Client;
 use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
 use napi_derive::napi;
 
-use crate::cancel::{cancellable, CancelToken};
-use crate::client::{request_options, token, NativeClient};
+use crate::cancel::CancelToken;
+use crate::client::NativeClient;
 use crate::error::IntoNapi;
-use crate::json::{parse, text};
+use crate::json::parse;
 
 #[napi]
 impl NativeClient {
@@ -22,11 +23,8 @@ impl NativeClient {
         cancel: Option<&CancelToken>,
     ) -> napi::Result<PromiseRaw<'env, String>> {
         let body: CreateConnectLinkRequest = parse("connect link", &body)?;
-        let links = self.client().connect_links().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let link = cancellable(cancel, "the request", links.create(&body)).await.into_napi()?;
-            text(&link)
+        self.op(env, options, cancel, Client::connect_links, |links| async move {
+            links.create(&body).await
         })
     }
 
@@ -38,12 +36,13 @@ impl NativeClient {
         options: Option<String>,
         cancel: Option<&CancelToken>,
     ) -> napi::Result<PromiseRaw<'env, String>> {
-        let links = self.client().connect_links().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let link = cancellable(cancel, "the request", links.get(&id)).await.into_napi()?;
-            text(&link)
-        })
+        self.op(
+            env,
+            options,
+            cancel,
+            Client::connect_links,
+            |links| async move { links.get(&id).await },
+        )
     }
 }
 

@@ -4,13 +4,14 @@ use std::sync::Arc;
 
 use aether::model::{CreatePostRequest, ListPostsQuery, UpdatePostRequest};
 use aether::posts::WaitOptions;
+use aether::Client;
 use napi::bindgen_prelude::PromiseRaw;
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi::Env;
 use napi_derive::napi;
 
-use crate::cancel::{cancellable, CancelToken};
-use crate::client::{flush, request_options, token, wait_options, JsonCallback, NativeClient};
+use crate::cancel::CancelToken;
+use crate::client::{flush, token, wait_options, JsonCallback, NativeClient};
 use crate::cursor::Cursor;
 use crate::error::IntoNapi;
 use crate::json::{parse, text};
@@ -26,12 +27,13 @@ impl NativeClient {
         cancel: Option<&CancelToken>,
     ) -> napi::Result<PromiseRaw<'env, String>> {
         let body: CreatePostRequest = parse("post", &body)?;
-        let posts = self.client().posts().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let post = cancellable(cancel, "the request", posts.create(&body)).await.into_napi()?;
-            text(&post)
-        })
+        self.op(
+            env,
+            options,
+            cancel,
+            Client::posts,
+            |posts| async move { posts.create(&body).await },
+        )
     }
 
     #[napi]
@@ -42,12 +44,7 @@ impl NativeClient {
         options: Option<String>,
         cancel: Option<&CancelToken>,
     ) -> napi::Result<PromiseRaw<'env, String>> {
-        let posts = self.client().posts().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let post = cancellable(cancel, "the request", posts.get(&id)).await.into_napi()?;
-            text(&post)
-        })
+        self.op(env, options, cancel, Client::posts, |posts| async move { posts.get(&id).await })
     }
 
     #[napi]
@@ -60,12 +57,8 @@ impl NativeClient {
         cancel: Option<&CancelToken>,
     ) -> napi::Result<PromiseRaw<'env, String>> {
         let body: UpdatePostRequest = parse("post update", &body)?;
-        let posts = self.client().posts().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let post =
-                cancellable(cancel, "the request", posts.update(&id, &body)).await.into_napi()?;
-            text(&post)
+        self.op(env, options, cancel, Client::posts, |posts| async move {
+            posts.update(&id, &body).await
         })
     }
 
@@ -77,20 +70,14 @@ impl NativeClient {
         options: Option<String>,
         cancel: Option<&CancelToken>,
     ) -> napi::Result<PromiseRaw<'env, String>> {
-        let posts = self.client().posts().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let post = cancellable(cancel, "the request", posts.cancel(&id)).await.into_napi()?;
-            text(&post)
-        })
+        self.op(env, options, cancel, Client::posts, |posts| async move { posts.cancel(&id).await })
     }
 
     /// Every post matching the query (`status`, `profileId`, `limit` = page size, `cursor`).
     #[napi]
     pub fn posts_list(&self, query: String, options: Option<String>) -> napi::Result<Cursor> {
         let query: ListPostsQuery = parse("post list query", &query)?;
-        let posts = self.client().posts().with_options(request_options(options)?);
-        Ok(Cursor::new(posts.list(query)))
+        self.pages(options, Client::posts, |posts| posts.list(query))
     }
 
     /// Polls until a terminal status; `on_status` gets every distinct status as JSON.
@@ -116,7 +103,7 @@ impl NativeClient {
                 }
             });
         }
-        let posts = self.client().posts().with_options(request_options(options)?);
+        let posts = self.resource(Client::posts, options)?;
         env.spawn_future(async move {
             let post = posts.wait(&id, wait).await;
             if let Some(callback) = on_status {
@@ -139,7 +126,6 @@ impl NativeClient {
         if let Some(token) = token(cancel) {
             wait = wait.cancel_token(token);
         }
-        let posts = self.client().posts().with_options(request_options(options)?);
-        Ok(Cursor::new(posts.watch(&id, wait)))
+        self.pages(options, Client::posts, |posts| posts.watch(&id, wait))
     }
 }

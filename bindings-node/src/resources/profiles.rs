@@ -1,14 +1,13 @@
 //! `profiles.*`: the connected social accounts.
 
+use aether::Client;
 use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
 use napi_derive::napi;
 
-use crate::cancel::{cancellable, CancelToken};
-use crate::client::{request_options, token, NativeClient};
+use crate::cancel::CancelToken;
+use crate::client::NativeClient;
 use crate::cursor::Cursor;
-use crate::error::IntoNapi;
-use crate::json::text;
 
 #[napi]
 impl NativeClient {
@@ -20,12 +19,8 @@ impl NativeClient {
         options: Option<String>,
         cancel: Option<&CancelToken>,
     ) -> napi::Result<PromiseRaw<'env, String>> {
-        let profiles = self.client().profiles().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let profile =
-                cancellable(cancel, "the request", profiles.get(&id)).await.into_napi()?;
-            text(&profile)
+        self.op(env, options, cancel, Client::profiles, |profiles| async move {
+            profiles.get(&id).await
         })
     }
 
@@ -37,19 +32,14 @@ impl NativeClient {
         options: Option<String>,
         cancel: Option<&CancelToken>,
     ) -> napi::Result<PromiseRaw<'env, String>> {
-        let profiles = self.client().profiles().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let profile =
-                cancellable(cancel, "the request", profiles.disconnect(&id)).await.into_napi()?;
-            text(&profile)
+        self.op(env, options, cancel, Client::profiles, |profiles| async move {
+            profiles.disconnect(&id).await
         })
     }
 
     /// Every profile, page by page as the cursor is read.
     #[napi]
     pub fn profiles_list(&self, options: Option<String>) -> napi::Result<Cursor> {
-        let profiles = self.client().profiles().with_options(request_options(options)?);
-        Ok(Cursor::new(profiles.list()))
+        self.pages(options, Client::profiles, |profiles| profiles.list())
     }
 }

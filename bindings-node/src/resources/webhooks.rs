@@ -6,12 +6,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aether::model::CreateWebhookRequest;
 use aether::webhooks::{self, DEFAULT_TOLERANCE};
+use aether::Client;
 use napi::bindgen_prelude::{Buffer, PromiseRaw};
 use napi::Env;
 use napi_derive::napi;
 
-use crate::cancel::{cancellable, CancelToken};
-use crate::client::{request_options, token, NativeClient};
+use crate::cancel::CancelToken;
+use crate::client::NativeClient;
 use crate::cursor::Cursor;
 use crate::error::{invalid, IntoNapi};
 use crate::json::{parse, text};
@@ -27,19 +28,14 @@ impl NativeClient {
         cancel: Option<&CancelToken>,
     ) -> napi::Result<PromiseRaw<'env, String>> {
         let body: CreateWebhookRequest = parse("webhook", &body)?;
-        let webhooks = self.client().webhooks().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let webhook =
-                cancellable(cancel, "the request", webhooks.create(&body)).await.into_napi()?;
-            text(&webhook)
+        self.op(env, options, cancel, Client::webhooks, |webhooks| async move {
+            webhooks.create(&body).await
         })
     }
 
     #[napi]
     pub fn webhooks_list(&self, options: Option<String>) -> napi::Result<Cursor> {
-        let webhooks = self.client().webhooks().with_options(request_options(options)?);
-        Ok(Cursor::new(webhooks.list()))
+        self.pages(options, Client::webhooks, |webhooks| webhooks.list())
     }
 
     #[napi]
@@ -49,11 +45,9 @@ impl NativeClient {
         id: String,
         options: Option<String>,
         cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, ()>> {
-        let webhooks = self.client().webhooks().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            cancellable(cancel, "the request", webhooks.delete(&id)).await.into_napi()
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        self.op(env, options, cancel, Client::webhooks, |webhooks| async move {
+            webhooks.delete(&id).await
         })
     }
 }
