@@ -206,3 +206,44 @@ resources!(
     aether::profiles::Profiles,
     aether::webhooks::Webhooks,
 );
+
+/// Declares plain operations of [`NativeClient`], each one line of arguments, bindings and a
+/// core call: the `#[napi]` method takes its own arguments, then the per-call options (JSON)
+/// and a `CancelToken`, and resolves with the result as JSON text (through
+/// [`NativeClient::op`]). A macro rather than a function because the exported signature is
+/// the part that repeats, and `#[napi]` reads it from the source. The calling module imports
+/// `NativeClient` (`#[napi]` names the type as written).
+///
+/// ```ignore
+/// operations! {
+///     /// Doc comment of the method.
+///     fn posts_update(id: String, body: String)
+///         let body: UpdatePostRequest = parse("post update", &body)?;
+///         => Client::posts, |posts| posts.update(&id, &body);
+/// }
+/// ```
+#[macro_export]
+macro_rules! operations {
+    ($(
+        $(#[$attr:meta])*
+        fn $name:ident($($arg:ident: $ty:ty),* $(,)?)
+            $(let $bind:ident: $bty:ty = $init:expr;)*
+            => $pick:path, |$resource:ident| $call:expr;
+    )*) => {
+        #[napi_derive::napi]
+        impl NativeClient {$(
+            $(#[$attr])*
+            #[napi]
+            pub fn $name<'env>(
+                &self,
+                env: &'env napi::Env,
+                $($arg: $ty,)*
+                options: Option<String>,
+                cancel: Option<&$crate::cancel::CancelToken>,
+            ) -> napi::Result<napi::bindgen_prelude::PromiseRaw<'env, String>> {
+                $(let $bind: $bty = $init;)*
+                self.op(env, options, cancel, $pick, move |$resource| async move { $call.await })
+            }
+        )*}
+    };
+}

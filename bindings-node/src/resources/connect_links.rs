@@ -3,47 +3,18 @@
 
 use aether::model::CreateConnectLinkRequest;
 use aether::Client;
-use napi::bindgen_prelude::PromiseRaw;
-use napi::Env;
 use napi_derive::napi;
 
-use crate::cancel::CancelToken;
 use crate::client::NativeClient;
 use crate::error::IntoNapi;
 use crate::json::parse;
+use crate::operations;
 
-#[napi]
-impl NativeClient {
-    #[napi]
-    pub fn connect_links_create<'env>(
-        &self,
-        env: &'env Env,
-        body: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
+operations! {
+    fn connect_links_create(body: String)
         let body: CreateConnectLinkRequest = parse("connect link", &body)?;
-        self.op(env, options, cancel, Client::connect_links, |links| async move {
-            links.create(&body).await
-        })
-    }
-
-    #[napi]
-    pub fn connect_links_get<'env>(
-        &self,
-        env: &'env Env,
-        id: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        self.op(
-            env,
-            options,
-            cancel,
-            Client::connect_links,
-            |links| async move { links.get(&id).await },
-        )
-    }
+        => Client::connect_links, |links| links.create(&body);
+    fn connect_links_get(id: String) => Client::connect_links, |links| links.get(&id);
 }
 
 /// Checks the redirect of a connect link and returns `{ profileId, linkId }` as JSON.

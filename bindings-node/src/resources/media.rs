@@ -15,6 +15,7 @@ use crate::cancel::CancelToken;
 use crate::client::{flush, token, wait_options, NativeClient};
 use crate::error::IntoNapi;
 use crate::json::{parse, text};
+use crate::operations;
 use crate::source::Source;
 
 /// What `onProgress` receives.
@@ -94,36 +95,6 @@ impl NativeClient {
         })
     }
 
-    #[napi]
-    pub fn media_get<'env>(
-        &self,
-        env: &'env Env,
-        media_key: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        self.op(
-            env,
-            options,
-            cancel,
-            Client::media,
-            |media| async move { media.get(&media_key).await },
-        )
-    }
-
-    #[napi]
-    pub fn media_delete<'env>(
-        &self,
-        env: &'env Env,
-        media_key: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        self.op(env, options, cancel, Client::media, |media| async move {
-            media.delete(&media_key).await
-        })
-    }
-
     /// Polls the media until it is `ready`; a media that failed verification is its error.
     #[napi]
     pub fn media_wait_ready<'env>(
@@ -142,32 +113,12 @@ impl NativeClient {
             text(&ready)
         })
     }
+}
 
-    #[napi]
-    pub fn media_upload_state<'env>(
-        &self,
-        env: &'env Env,
-        upload_id: String,
-        options: Option<String>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        self.op(env, options, None, Client::media, |media| async move {
-            media.upload_state(&upload_id).await
-        })
-    }
-
-    #[napi]
-    pub fn media_abort<'env>(
-        &self,
-        env: &'env Env,
-        upload_id: String,
-        options: Option<String>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        self.op(
-            env,
-            options,
-            None,
-            Client::media,
-            |media| async move { media.abort(&upload_id).await },
-        )
-    }
+operations! {
+    fn media_get(media_key: String) => Client::media, |media| media.get(&media_key);
+    fn media_delete(media_key: String) => Client::media, |media| media.delete(&media_key);
+    fn media_upload_state(upload_id: String)
+        => Client::media, |media| media.upload_state(&upload_id);
+    fn media_abort(upload_id: String) => Client::media, |media| media.abort(&upload_id);
 }

@@ -15,64 +15,21 @@ use crate::client::{flush, token, wait_options, JsonCallback, NativeClient};
 use crate::cursor::Cursor;
 use crate::error::IntoNapi;
 use crate::json::{parse, text};
+use crate::operations;
+
+operations! {
+    fn posts_create(body: String)
+        let body: CreatePostRequest = parse("post", &body)?;
+        => Client::posts, |posts| posts.create(&body);
+    fn posts_get(id: String) => Client::posts, |posts| posts.get(&id);
+    fn posts_update(id: String, body: String)
+        let body: UpdatePostRequest = parse("post update", &body)?;
+        => Client::posts, |posts| posts.update(&id, &body);
+    fn posts_cancel(id: String) => Client::posts, |posts| posts.cancel(&id);
+}
 
 #[napi]
 impl NativeClient {
-    #[napi]
-    pub fn posts_create<'env>(
-        &self,
-        env: &'env Env,
-        body: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let body: CreatePostRequest = parse("post", &body)?;
-        self.op(
-            env,
-            options,
-            cancel,
-            Client::posts,
-            |posts| async move { posts.create(&body).await },
-        )
-    }
-
-    #[napi]
-    pub fn posts_get<'env>(
-        &self,
-        env: &'env Env,
-        id: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        self.op(env, options, cancel, Client::posts, |posts| async move { posts.get(&id).await })
-    }
-
-    #[napi]
-    pub fn posts_update<'env>(
-        &self,
-        env: &'env Env,
-        id: String,
-        body: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let body: UpdatePostRequest = parse("post update", &body)?;
-        self.op(env, options, cancel, Client::posts, |posts| async move {
-            posts.update(&id, &body).await
-        })
-    }
-
-    #[napi]
-    pub fn posts_cancel<'env>(
-        &self,
-        env: &'env Env,
-        id: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        self.op(env, options, cancel, Client::posts, |posts| async move { posts.cancel(&id).await })
-    }
-
     /// Every post matching the query (`status`, `profileId`, `limit` = page size, `cursor`).
     #[napi]
     pub fn posts_list(&self, query: String, options: Option<String>) -> napi::Result<Cursor> {

@@ -7,48 +7,27 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use aether::model::CreateWebhookRequest;
 use aether::webhooks::{self, DEFAULT_TOLERANCE};
 use aether::Client;
-use napi::bindgen_prelude::{Buffer, PromiseRaw};
-use napi::Env;
+use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 
-use crate::cancel::CancelToken;
 use crate::client::NativeClient;
 use crate::cursor::Cursor;
 use crate::error::{invalid, IntoNapi};
 use crate::json::{parse, text};
+use crate::operations;
+
+operations! {
+    fn webhooks_create(body: String)
+        let body: CreateWebhookRequest = parse("webhook", &body)?;
+        => Client::webhooks, |webhooks| webhooks.create(&body);
+    fn webhooks_delete(id: String) => Client::webhooks, |webhooks| webhooks.delete(&id);
+}
 
 #[napi]
 impl NativeClient {
     #[napi]
-    pub fn webhooks_create<'env>(
-        &self,
-        env: &'env Env,
-        body: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let body: CreateWebhookRequest = parse("webhook", &body)?;
-        self.op(env, options, cancel, Client::webhooks, |webhooks| async move {
-            webhooks.create(&body).await
-        })
-    }
-
-    #[napi]
     pub fn webhooks_list(&self, options: Option<String>) -> napi::Result<Cursor> {
         self.pages(options, Client::webhooks, |webhooks| webhooks.list())
-    }
-
-    #[napi]
-    pub fn webhooks_delete<'env>(
-        &self,
-        env: &'env Env,
-        id: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        self.op(env, options, cancel, Client::webhooks, |webhooks| async move {
-            webhooks.delete(&id).await
-        })
     }
 }
 
