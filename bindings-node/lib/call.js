@@ -134,6 +134,31 @@ async function run(signal, start, { token, failure } = {}) {
   }
 }
 
+/**
+ * One request of the native client, as a Promise of its parsed result: `args()` checks and
+ * converts the method's leading arguments (a throw there rejects the promise), then the
+ * per-call options and a CancelToken for their signal are appended and `client[method]` runs
+ * under run()'s cancellation and error mapping. Every plain resource method is this.
+ */
+function call(client, method, args, options) {
+  return run(null, async () => {
+    const given = args();
+    const { json: opts, signal } = requestOptions(options);
+    return run(signal, (token) => client[method](...given, opts, token)).then(parse);
+  });
+}
+
+/**
+ * A listing as an async iterator: `args()` checks and converts the leading arguments (a throw
+ * there is synchronous, as the iterator is), then `client[method]` makes the native Cursor
+ * with the per-call options; their signal stops the iteration.
+ */
+function pages(client, method, args, options) {
+  const given = args();
+  const { json: opts, signal } = requestOptions(options);
+  return iterate(() => client[method](...given, opts), signal);
+}
+
 /** Calls a synchronous native function, mapping what it throws. */
 function sync(fn) {
   try {
@@ -224,6 +249,8 @@ module.exports = {
   describe,
   requestOptions,
   run,
+  call,
+  pages,
   sync,
   guardedCallback,
   iterate,

@@ -5,16 +5,21 @@
 
 use std::time::Duration;
 
+use std::future::Future;
+
 use aether::poll::{PollOptions, WaitOptions};
 use aether::{CallOptions, Client, ClientBuilder, ClientOptions, RequestOptions, Spelling};
-use napi::bindgen_prelude::ToNapiValue;
+use futures_util::Stream;
+use napi::bindgen_prelude::{PromiseRaw, ToNapiValue};
 use napi::threadsafe_function::ThreadsafeFunction;
-use napi::Status;
+use napi::{Env, Status};
 use napi_derive::napi;
+use serde::Serialize;
 
-use crate::cancel::CancelToken;
+use crate::cancel::{cancellable, CancelToken};
+use crate::cursor::Cursor;
 use crate::error::{invalid, IntoNapi};
-use crate::json::parse;
+use crate::json::{parse, text};
 
 /// A JavaScript callback given one JSON string, called from runtime threads without blocking
 /// them. Weak: it never keeps the process alive by itself (the pending promise does). After
@@ -128,4 +133,117 @@ impl NativeClient {
     pub fn client(&self) -> &Client {
         &self.client
     }
+
+    /// One request of the core as a Promise of JSON text: the per-call `options` (checked by
+    /// the core) applied to the resource `pick` chooses, the future `call` makes from it raced
+    /// against `cancel`, and its result serialized (`null` for an operation that returns
+    /// nothing). Every plain operation of `crate::resources` is this and its argument parsing.
+    pub fn op<'env, R, F, T>(
+        &self,
+        env: &'env Env,
+        options: Option<String>,
+        cancel: Option<&CancelToken>,
+        pick: fn(&Client) -> R,
+        call: impl FnOnce(R) -> F,
+    ) -> napi::Result<PromiseRaw<'env, String>>
+    where
+        R: Resource,
+        F: Future<Output = aether::Result<T>> + Send + 'static,
+        T: Serialize,
+    {
+        let future = call(self.resource(pick, options)?);
+        let cancel = token(cancel);
+        env.spawn_future(async move {
+            text(&cancellable(cancel, "the request", future).await.into_napi()?)
+        })
+    }
+
+    /// A listing as a `Cursor` the wrapper iterates: the per-call `options` applied to the
+    /// resource `pick` chooses, and the stream `list` makes from it.
+    pub fn pages<R, S, T>(
+        &self,
+        options: Option<String>,
+        pick: fn(&Client) -> R,
+        list: impl FnOnce(R) -> S,
+    ) -> napi::Result<Cursor>
+    where
+        R: Resource,
+        S: Stream<Item = aether::Result<T>> + Send + 'static,
+        T: Serialize,
+    {
+        Ok(Cursor::new(list(self.resource(pick, options)?)))
+    }
+
+    /// The resource `pick` chooses, with the per-call options parsed from `options`.
+    pub fn resource<R: Resource>(
+        &self,
+        pick: fn(&Client) -> R,
+        options: Option<String>,
+    ) -> napi::Result<R> {
+        Ok(pick(&self.client).with_options(request_options(options)?))
+    }
+}
+
+/// A resource handle of the core (`client.posts()` and the like), which takes per-call options.
+pub trait Resource {
+    fn with_options(self, options: RequestOptions) -> Self;
+}
+
+macro_rules! resources {
+    ($($resource:ty),* $(,)?) => {$(
+        impl Resource for $resource {
+            fn with_options(self, options: RequestOptions) -> Self {
+                <$resource>::with_options(self, options)
+            }
+        }
+    )*};
+}
+
+resources!(
+    aether::connect_links::ConnectLinks,
+    aether::media::MediaResource,
+    aether::posts::Posts,
+    aether::profiles::Profiles,
+    aether::webhooks::Webhooks,
+);
+
+/// Declares plain operations of [`NativeClient`], each one line of arguments, bindings and a
+/// core call: the `#[napi]` method takes its own arguments, then the per-call options (JSON)
+/// and a `CancelToken`, and resolves with the result as JSON text (through
+/// [`NativeClient::op`]). A macro rather than a function because the exported signature is
+/// the part that repeats, and `#[napi]` reads it from the source. The calling module imports
+/// `NativeClient` (`#[napi]` names the type as written).
+///
+/// ```ignore
+/// operations! {
+///     /// Doc comment of the method.
+///     fn posts_update(id: String, body: String)
+///         let body: UpdatePostRequest = parse("post update", &body)?;
+///         => Client::posts, |posts| posts.update(&id, &body);
+/// }
+/// ```
+#[macro_export]
+macro_rules! operations {
+    ($(
+        $(#[$attr:meta])*
+        fn $name:ident($($arg:ident: $ty:ty),* $(,)?)
+            $(let $bind:ident: $bty:ty = $init:expr;)*
+            => $pick:path, |$resource:ident| $call:expr;
+    )*) => {
+        #[napi_derive::napi]
+        impl NativeClient {$(
+            $(#[$attr])*
+            #[napi]
+            pub fn $name<'env>(
+                &self,
+                env: &'env napi::Env,
+                $($arg: $ty,)*
+                options: Option<String>,
+                cancel: Option<&$crate::cancel::CancelToken>,
+            ) -> napi::Result<napi::bindgen_prelude::PromiseRaw<'env, String>> {
+                $(let $bind: $bty = $init;)*
+                self.op(env, options, cancel, $pick, move |$resource| async move { $call.await })
+            }
+        )*}
+    };
 }

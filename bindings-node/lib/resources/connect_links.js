@@ -1,16 +1,7 @@
 'use strict';
 // connectLinks: the hosted OAuth flow that connects a social account.
 
-const {
-  native,
-  json,
-  parse,
-  requireString,
-  requireObject,
-  requestOptions,
-  run,
-  sync,
-} = require('../call');
+const { native, json, requireString, requireObject, call, sync } = require('../call');
 
 class ConnectLinks {
   #native;
@@ -20,20 +11,13 @@ class ConnectLinks {
 
   /** Creates a hosted authorization page for one platform; send your user to `link.url`. */
   create(params, options) {
-    return run(null, async () => {
-      const body = json(requireObject(params, 'params'), 'params');
-      const { json: opts, signal } = requestOptions(options);
-      return run(signal, (token) => this.#native.connectLinksCreate(body, opts, token)).then(parse);
-    });
+    const args = () => [json(requireObject(params, 'params'), 'params')];
+    return call(this.#native, 'connectLinksCreate', args, options);
   }
 
   /** The link, with `status` and, once completed, `profileId`. */
   get(id, options) {
-    return run(null, async () => {
-      requireString(id, 'id');
-      const { json: opts, signal } = requestOptions(options);
-      return run(signal, (token) => this.#native.connectLinksGet(id, opts, token)).then(parse);
-    });
+    return call(this.#native, 'connectLinksGet', () => [requireString(id, 'id')], options);
   }
 
   /**

@@ -12,6 +12,7 @@ const {
   checkSignal,
   requestOptions,
   run,
+  call,
   guardedCallback,
 } = require('../call');
 const { invalidArgument, AetherError } = require('../errors');
@@ -90,19 +91,11 @@ class Media {
   }
 
   get(mediaKey, options) {
-    return run(null, async () => {
-      requireString(mediaKey, 'mediaKey');
-      const { json: opts, signal } = requestOptions(options);
-      return run(signal, (token) => this.#native.mediaGet(mediaKey, opts, token)).then(parse);
-    });
+    return call(this.#native, 'mediaGet', () => [requireString(mediaKey, 'mediaKey')], options);
   }
 
-  delete(mediaKey, options) {
-    return run(null, async () => {
-      requireString(mediaKey, 'mediaKey');
-      const { json: opts, signal } = requestOptions(options);
-      await run(signal, (token) => this.#native.mediaDelete(mediaKey, opts, token));
-    });
+  async delete(mediaKey, options) {
+    await call(this.#native, 'mediaDelete', () => [requireString(mediaKey, 'mediaKey')], options);
   }
 
   /**

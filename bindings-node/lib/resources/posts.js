@@ -13,6 +13,8 @@ const {
   checkSignal,
   requestOptions,
   run,
+  call,
+  pages,
   guardedCallback,
   iterate,
 } = require('../call');
@@ -29,54 +31,28 @@ class Posts {
    * lost is never published twice.
    */
   create(params, options) {
-    return run(null, async () => {
-      const body = json(requireObject(params, 'params'), 'params');
-      const { json: opts, signal } = requestOptions(options);
-      return run(signal, (token) => this.#native.postsCreate(body, opts, token)).then(parse);
-    });
+    const args = () => [json(requireObject(params, 'params'), 'params')];
+    return call(this.#native, 'postsCreate', args, options);
   }
 
   get(id, options) {
-    return run(null, async () => {
-      requireString(id, 'id');
-      const { json: opts, signal } = requestOptions(options);
-      return run(signal, (token) => this.#native.postsGet(id, opts, token)).then(parse);
-    });
+    return call(this.#native, 'postsGet', () => [requireString(id, 'id')], options);
   }
 
   /** Every post matching `params`, newest first, fetched page by page as you iterate. */
   list(params, options) {
-    const p = requireObject(params, 'params', { optional: true });
-    const query = json(
-      {
-        status: p.status,
-        profileId: p.profileId,
-        limit: optionalInteger(p.limit, 'params.limit'),
-        cursor: p.cursor,
-      },
-      'params',
-    );
-    const { json: opts, signal } = requestOptions(options);
-    return iterate(() => this.#native.postsList(query, opts), signal);
+    return pages(this.#native, 'postsList', () => [listQuery(params)], options);
   }
 
   /** Changes a draft or scheduled post (schedule, content, draft); else POST_NOT_EDITABLE. */
   update(id, params, options) {
-    return run(null, async () => {
-      requireString(id, 'id');
-      const body = json(requireObject(params, 'params'), 'params');
-      const { json: opts, signal } = requestOptions(options);
-      return run(signal, (token) => this.#native.postsUpdate(id, body, opts, token)).then(parse);
-    });
+    const args = () => [requireString(id, 'id'), json(requireObject(params, 'params'), 'params')];
+    return call(this.#native, 'postsUpdate', args, options);
   }
 
   /** Cancels a draft or scheduled post; returns it, now `cancelled`. */
   cancel(id, options) {
-    return run(null, async () => {
-      requireString(id, 'id');
-      const { json: opts, signal } = requestOptions(options);
-      return run(signal, (token) => this.#native.postsCancel(id, opts, token)).then(parse);
-    });
+    return call(this.#native, 'postsCancel', () => [requireString(id, 'id')], options);
   }
 
   /**
@@ -110,6 +86,18 @@ class Posts {
     // iteration then ends with an AbortError whose cause is the signal's reason.
     return iterate(() => this.#native.postsWatch(id, wait, undefined, undefined), signal);
   }
+}
+
+/** The query of `list` as JSON: the filters, and `limit` as the page size. */
+function listQuery(params) {
+  const p = requireObject(params, 'params', { optional: true });
+  const query = {
+    status: p.status,
+    profileId: p.profileId,
+    limit: optionalInteger(p.limit, 'params.limit'),
+    cursor: p.cursor,
+  };
+  return json(query, 'params');
 }
 
 module.exports = { Posts };

@@ -1,15 +1,7 @@
 'use strict';
 // profiles: the connected social accounts.
 
-const {
-  native,
-  json,
-  parse,
-  requireString,
-  requestOptions,
-  run,
-  iterate,
-} = require('../call');
+const { requireString, call, pages } = require('../call');
 
 class Profiles {
   #native;
@@ -19,25 +11,16 @@ class Profiles {
 
   /** Every connected profile, newest first, fetched page by page as you iterate. */
   list(options) {
-    const { json: opts, signal } = requestOptions(options);
-    return iterate(() => this.#native.profilesList(opts), signal);
+    return pages(this.#native, 'profilesList', () => [], options);
   }
 
   get(id, options) {
-    return run(null, async () => {
-      requireString(id, 'id');
-      const { json: opts, signal } = requestOptions(options);
-      return run(signal, (token) => this.#native.profilesGet(id, opts, token)).then(parse);
-    });
+    return call(this.#native, 'profilesGet', () => [requireString(id, 'id')], options);
   }
 
   /** Disconnects the account; returns the profile, now `disconnected`. */
   disconnect(id, options) {
-    return run(null, async () => {
-      requireString(id, 'id');
-      const { json: opts, signal } = requestOptions(options);
-      return run(signal, (token) => this.#native.profilesDisconnect(id, opts, token)).then(parse);
-    });
+    return call(this.#native, 'profilesDisconnect', () => [requireString(id, 'id')], options);
   }
 }
 

@@ -1,18 +1,7 @@
 'use strict';
 // webhooks: endpoints, and verifying the signed deliveries a receiver gets.
 
-const {
-  native,
-  json,
-  parse,
-  requireString,
-  requireObject,
-  optionalNumber,
-  requestOptions,
-  run,
-  sync,
-  iterate,
-} = require('../call');
+const { native, json, requireString, requireObject, optionalNumber, call, pages, sync } = require('../call');
 const { invalidArgument } = require('../errors');
 
 class Webhooks {
@@ -23,25 +12,17 @@ class Webhooks {
 
   /** Registers an endpoint; the returned `secret` is shown only here. */
   create(params, options) {
-    return run(null, async () => {
-      const body = json(requireObject(params, 'params'), 'params');
-      const { json: opts, signal } = requestOptions(options);
-      return run(signal, (token) => this.#native.webhooksCreate(body, opts, token)).then(parse);
-    });
+    const args = () => [json(requireObject(params, 'params'), 'params')];
+    return call(this.#native, 'webhooksCreate', args, options);
   }
 
   /** Every endpoint (without secrets), page by page as you iterate. */
   list(options) {
-    const { json: opts, signal } = requestOptions(options);
-    return iterate(() => this.#native.webhooksList(opts), signal);
+    return pages(this.#native, 'webhooksList', () => [], options);
   }
 
-  delete(id, options) {
-    return run(null, async () => {
-      requireString(id, 'id');
-      const { json: opts, signal } = requestOptions(options);
-      await run(signal, (token) => this.#native.webhooksDelete(id, opts, token));
-    });
+  async delete(id, options) {
+    await call(this.#native, 'webhooksDelete', () => [requireString(id, 'id')], options);
   }
 
   /**

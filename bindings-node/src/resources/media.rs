@@ -5,16 +5,17 @@ use std::sync::Arc;
 
 use aether::media::MediaWaitOptions;
 use aether::upload::{UploadOptions, UploadProgress, UploadSettings};
-use aether::Spelling;
+use aether::{Client, Spelling};
 use napi::bindgen_prelude::PromiseRaw;
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, Status};
 use napi_derive::napi;
 
-use crate::cancel::{cancellable, CancelToken};
-use crate::client::{flush, request_options, token, wait_options, NativeClient};
+use crate::cancel::CancelToken;
+use crate::client::{flush, token, wait_options, NativeClient};
 use crate::error::IntoNapi;
 use crate::json::{parse, text};
+use crate::operations;
 use crate::source::Source;
 
 /// What `onProgress` receives.
@@ -80,12 +81,8 @@ impl NativeClient {
     ) -> napi::Result<PromiseRaw<'env, String>> {
         let on_progress = on_progress.map(Arc::new);
         let options = upload_options(&options, on_progress.clone(), cancel)?;
-        let request = match request_options {
-            Some(json) => crate::client::parse_request_options(&json)?,
-            None => aether::RequestOptions::default(),
-        };
+        let media = self.resource(Client::media, request_options)?;
         let source = source.take()?;
-        let media = self.client().media().with_options(request);
         env.spawn_future(async move {
             let uploaded = match upload_id {
                 None => media.upload(source, options).await,
@@ -95,38 +92,6 @@ impl NativeClient {
                 flush(&callback, None).await;
             }
             text(&uploaded.into_napi()?)
-        })
-    }
-
-    #[napi]
-    pub fn media_get<'env>(
-        &self,
-        env: &'env Env,
-        media_key: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let media = self.client().media().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let found =
-                cancellable(cancel, "the request", media.get(&media_key)).await.into_napi()?;
-            text(&found)
-        })
-    }
-
-    #[napi]
-    pub fn media_delete<'env>(
-        &self,
-        env: &'env Env,
-        media_key: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, ()>> {
-        let media = self.client().media().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            cancellable(cancel, "the request", media.delete(&media_key)).await.into_napi()
         })
     }
 
@@ -142,32 +107,18 @@ impl NativeClient {
     ) -> napi::Result<PromiseRaw<'env, String>> {
         let mut wait: MediaWaitOptions = wait_options(&wait)?;
         wait.cancel = token(cancel);
-        let media = self.client().media().with_options(request_options(options)?);
+        let media = self.resource(Client::media, options)?;
         env.spawn_future(async move {
             let ready = media.wait_ready(&media_key, wait).await.into_napi()?;
             text(&ready)
         })
     }
+}
 
-    #[napi]
-    pub fn media_upload_state<'env>(
-        &self,
-        env: &'env Env,
-        upload_id: String,
-        options: Option<String>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let media = self.client().media().with_options(request_options(options)?);
-        env.spawn_future(async move { text(&media.upload_state(&upload_id).await.into_napi()?) })
-    }
-
-    #[napi]
-    pub fn media_abort<'env>(
-        &self,
-        env: &'env Env,
-        upload_id: String,
-        options: Option<String>,
-    ) -> napi::Result<PromiseRaw<'env, ()>> {
-        let media = self.client().media().with_options(request_options(options)?);
-        env.spawn_future(async move { media.abort(&upload_id).await.into_napi() })
-    }
+operations! {
+    fn media_get(media_key: String) => Client::media, |media| media.get(&media_key);
+    fn media_delete(media_key: String) => Client::media, |media| media.delete(&media_key);
+    fn media_upload_state(upload_id: String)
+        => Client::media, |media| media.upload_state(&upload_id);
+    fn media_abort(upload_id: String) => Client::media, |media| media.abort(&upload_id);
 }

@@ -4,93 +4,37 @@ use std::sync::Arc;
 
 use aether::model::{CreatePostRequest, ListPostsQuery, UpdatePostRequest};
 use aether::posts::WaitOptions;
+use aether::Client;
 use napi::bindgen_prelude::PromiseRaw;
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
 use napi::Env;
 use napi_derive::napi;
 
-use crate::cancel::{cancellable, CancelToken};
-use crate::client::{flush, request_options, token, wait_options, JsonCallback, NativeClient};
+use crate::cancel::CancelToken;
+use crate::client::{flush, token, wait_options, JsonCallback, NativeClient};
 use crate::cursor::Cursor;
 use crate::error::IntoNapi;
 use crate::json::{parse, text};
+use crate::operations;
+
+operations! {
+    fn posts_create(body: String)
+        let body: CreatePostRequest = parse("post", &body)?;
+        => Client::posts, |posts| posts.create(&body);
+    fn posts_get(id: String) => Client::posts, |posts| posts.get(&id);
+    fn posts_update(id: String, body: String)
+        let body: UpdatePostRequest = parse("post update", &body)?;
+        => Client::posts, |posts| posts.update(&id, &body);
+    fn posts_cancel(id: String) => Client::posts, |posts| posts.cancel(&id);
+}
 
 #[napi]
 impl NativeClient {
-    #[napi]
-    pub fn posts_create<'env>(
-        &self,
-        env: &'env Env,
-        body: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let body: CreatePostRequest = parse("post", &body)?;
-        let posts = self.client().posts().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let post = cancellable(cancel, "the request", posts.create(&body)).await.into_napi()?;
-            text(&post)
-        })
-    }
-
-    #[napi]
-    pub fn posts_get<'env>(
-        &self,
-        env: &'env Env,
-        id: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let posts = self.client().posts().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let post = cancellable(cancel, "the request", posts.get(&id)).await.into_napi()?;
-            text(&post)
-        })
-    }
-
-    #[napi]
-    pub fn posts_update<'env>(
-        &self,
-        env: &'env Env,
-        id: String,
-        body: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let body: UpdatePostRequest = parse("post update", &body)?;
-        let posts = self.client().posts().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let post =
-                cancellable(cancel, "the request", posts.update(&id, &body)).await.into_napi()?;
-            text(&post)
-        })
-    }
-
-    #[napi]
-    pub fn posts_cancel<'env>(
-        &self,
-        env: &'env Env,
-        id: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let posts = self.client().posts().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let post = cancellable(cancel, "the request", posts.cancel(&id)).await.into_napi()?;
-            text(&post)
-        })
-    }
-
     /// Every post matching the query (`status`, `profileId`, `limit` = page size, `cursor`).
     #[napi]
     pub fn posts_list(&self, query: String, options: Option<String>) -> napi::Result<Cursor> {
         let query: ListPostsQuery = parse("post list query", &query)?;
-        let posts = self.client().posts().with_options(request_options(options)?);
-        Ok(Cursor::new(posts.list(query)))
+        self.pages(options, Client::posts, |posts| posts.list(query))
     }
 
     /// Polls until a terminal status; `on_status` gets every distinct status as JSON.
@@ -116,7 +60,7 @@ impl NativeClient {
                 }
             });
         }
-        let posts = self.client().posts().with_options(request_options(options)?);
+        let posts = self.resource(Client::posts, options)?;
         env.spawn_future(async move {
             let post = posts.wait(&id, wait).await;
             if let Some(callback) = on_status {
@@ -139,7 +83,6 @@ impl NativeClient {
         if let Some(token) = token(cancel) {
             wait = wait.cancel_token(token);
         }
-        let posts = self.client().posts().with_options(request_options(options)?);
-        Ok(Cursor::new(posts.watch(&id, wait)))
+        self.pages(options, Client::posts, |posts| posts.watch(&id, wait))
     }
 }

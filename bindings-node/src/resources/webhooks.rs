@@ -6,55 +6,28 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aether::model::CreateWebhookRequest;
 use aether::webhooks::{self, DEFAULT_TOLERANCE};
-use napi::bindgen_prelude::{Buffer, PromiseRaw};
-use napi::Env;
+use aether::Client;
+use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 
-use crate::cancel::{cancellable, CancelToken};
-use crate::client::{request_options, token, NativeClient};
+use crate::client::NativeClient;
 use crate::cursor::Cursor;
 use crate::error::{invalid, IntoNapi};
 use crate::json::{parse, text};
+use crate::operations;
+
+operations! {
+    fn webhooks_create(body: String)
+        let body: CreateWebhookRequest = parse("webhook", &body)?;
+        => Client::webhooks, |webhooks| webhooks.create(&body);
+    fn webhooks_delete(id: String) => Client::webhooks, |webhooks| webhooks.delete(&id);
+}
 
 #[napi]
 impl NativeClient {
     #[napi]
-    pub fn webhooks_create<'env>(
-        &self,
-        env: &'env Env,
-        body: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, String>> {
-        let body: CreateWebhookRequest = parse("webhook", &body)?;
-        let webhooks = self.client().webhooks().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            let webhook =
-                cancellable(cancel, "the request", webhooks.create(&body)).await.into_napi()?;
-            text(&webhook)
-        })
-    }
-
-    #[napi]
     pub fn webhooks_list(&self, options: Option<String>) -> napi::Result<Cursor> {
-        let webhooks = self.client().webhooks().with_options(request_options(options)?);
-        Ok(Cursor::new(webhooks.list()))
-    }
-
-    #[napi]
-    pub fn webhooks_delete<'env>(
-        &self,
-        env: &'env Env,
-        id: String,
-        options: Option<String>,
-        cancel: Option<&CancelToken>,
-    ) -> napi::Result<PromiseRaw<'env, ()>> {
-        let webhooks = self.client().webhooks().with_options(request_options(options)?);
-        let cancel = token(cancel);
-        env.spawn_future(async move {
-            cancellable(cancel, "the request", webhooks.delete(&id)).await.into_napi()
-        })
+        self.pages(options, Client::webhooks, |webhooks| webhooks.list())
     }
 }
 

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .._aether import Client, verify_callback
+from .._aether import verify_callback
 from .._models import CallbackOutcome, ConnectLink
 from .._params import drop_none
-from ._run import run, wait
+from ._run import Pending, Resource, awaiting, blocking
 
 __all__ = ["ConnectLinks", "AsyncConnectLinks"]
 
 
-class _Base:
-    def __init__(self, core: Client) -> None:
-        self._core = core
-
+class _ConnectLinks(Resource):
     @staticmethod
     def verify_callback(url: str, *, expected_state: str) -> CallbackOutcome:
         """Checks the redirect a connect link sends the user back with. The ``state`` must
@@ -24,30 +21,25 @@ class _Base:
         profile_id, link_id = verify_callback(url, expected_state)
         return CallbackOutcome(profile_id=profile_id, link_id=link_id)
 
-
-class ConnectLinks(_Base):
-    def create(
+    def _create(
         self, *, platform: str, redirect_url: str, state: Optional[str] = None
-    ) -> ConnectLink:
+    ) -> Pending[ConnectLink]:
         """Creates a link whose ``url`` is the hosted authorization page to send the user to.
         Pass a random ``state``, keep it in the user's session, and check the redirect with
         :meth:`verify_callback`."""
         body = drop_none({"platform": platform, "redirectUrl": redirect_url, "state": state})
-        return ConnectLink._from_wire(wait(self._core.connect_links_create(body)))
+        return Pending(self._core.connect_links_create(body), ConnectLink._from_wire)
 
-    def get(self, link_id: str) -> ConnectLink:
+    def _get(self, link_id: str) -> Pending[ConnectLink]:
         """The link, with ``status`` and, once completed, ``profile_id``."""
-        return ConnectLink._from_wire(wait(self._core.connect_links_get(link_id)))
+        return Pending(self._core.connect_links_get(link_id), ConnectLink._from_wire)
 
 
-class AsyncConnectLinks(_Base):
-    async def create(
-        self, *, platform: str, redirect_url: str, state: Optional[str] = None
-    ) -> ConnectLink:
-        """See :meth:`ConnectLinks.create`."""
-        body = drop_none({"platform": platform, "redirectUrl": redirect_url, "state": state})
-        return ConnectLink._from_wire(await run(self._core.connect_links_create(body)))
+class ConnectLinks(_ConnectLinks):
+    create = blocking(_ConnectLinks._create)
+    get = blocking(_ConnectLinks._get)
 
-    async def get(self, link_id: str) -> ConnectLink:
-        """See :meth:`ConnectLinks.get`."""
-        return ConnectLink._from_wire(await run(self._core.connect_links_get(link_id)))
+
+class AsyncConnectLinks(_ConnectLinks):
+    create = awaiting(_ConnectLinks._create)
+    get = awaiting(_ConnectLinks._get)

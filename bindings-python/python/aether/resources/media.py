@@ -6,21 +6,18 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, Iterable, Optional, Union
 
-from .._aether import Call, Client
+from .._aether import Call
 from .._models import Media
 from .._params import FileInput, ProgressCallback, progress_callback, upload_source
-from ._run import run, wait
+from ._run import Pending, Resource, awaiting, blocking, nothing
 
 __all__ = ["MediaResource", "AsyncMediaResource"]
 
 StatePath = Union[str, "os.PathLike[str]"]
 
 
-class _Base:
-    def __init__(self, core: Client) -> None:
-        self._core = core
-
-    def _upload(
+class _Media(Resource):
+    def _upload_call(
         self,
         file: FileInput,
         mime_type: Optional[str],
@@ -50,9 +47,7 @@ class _Base:
         }
         return self._core.media_upload(source, **options)
 
-
-class MediaResource(_Base):
-    def upload(
+    def _upload(
         self,
         file: FileInput,
         mime_type: Optional[str] = None,
@@ -65,7 +60,7 @@ class MediaResource(_Base):
         parallelism: Optional[int] = None,
         single_shot_threshold: Optional[int] = None,
         resume_state_file: Optional[StatePath] = None,
-    ) -> Media:
+    ) -> Pending[Media]:
         """Uploads a file and returns the media (usually still ``processing``); its
         ``media_key`` is what posts reference.
 
@@ -84,7 +79,7 @@ class MediaResource(_Base):
         :meth:`resume`. With ``resume_state_file``, a chunked upload keeps its state in that
         file, and a later ``upload`` of the same file (even in another process) continues it.
         """
-        call = self._upload(
+        call = self._upload_call(
             file,
             mime_type,
             platforms,
@@ -97,9 +92,9 @@ class MediaResource(_Base):
             None,
             resume_state_file,
         )
-        return Media._from_wire(wait(call))
+        return Pending(call, Media._from_wire)
 
-    def resume(
+    def _resume(
         self,
         upload_id: str,
         file: FileInput,
@@ -109,11 +104,11 @@ class MediaResource(_Base):
         file_name: Optional[str] = None,
         parallelism: Optional[int] = None,
         single_shot_threshold: Optional[int] = None,
-    ) -> Media:
+    ) -> Pending[Media]:
         """Continues the chunked upload ``upload_id`` (from a failed upload's
         ``details["uploadId"]``) with the same file: only the parts the server lacks are
         sent."""
-        call = self._upload(
+        call = self._upload_call(
             file,
             mime_type,
             None,
@@ -125,109 +120,51 @@ class MediaResource(_Base):
             single_shot_threshold,
             upload_id,
         )
-        return Media._from_wire(wait(call))
+        return Pending(call, Media._from_wire)
 
-    def get(self, media_key: Union[str, Media]) -> Media:
+    def _get(self, media_key: Union[str, Media]) -> Pending[Media]:
         """The stored media and what verification found."""
-        key = media_key.media_key if isinstance(media_key, Media) else media_key
-        return Media._from_wire(wait(self._core.media_get(key)))
+        return Pending(self._core.media_get(_key(media_key)), Media._from_wire)
 
-    def delete(self, media_key: Union[str, Media]) -> None:
+    def _delete(self, media_key: Union[str, Media]) -> Pending[None]:
         """Deletes the stored media."""
-        key = media_key.media_key if isinstance(media_key, Media) else media_key
-        wait(self._core.media_delete(key))
+        return Pending(self._core.media_delete(_key(media_key)), nothing)
 
-    def wait_ready(
+    def _wait_ready(
         self,
         media_key: Union[str, Media],
         *,
         timeout: Optional[float] = None,
         poll_interval: Optional[float] = None,
-    ) -> Media:
+    ) -> Pending[Media]:
         """Polls until the server has verified the media and returns it ``ready``; a media
         that failed verification raises its error (e.g. ``ValidationError`` with
         ``VIDEO_TOO_SHORT``)."""
-        key = media_key.media_key if isinstance(media_key, Media) else media_key
-        call = self._core.media_wait_ready(key, timeout=timeout, poll_interval=poll_interval)
-        return Media._from_wire(wait(call))
-
-
-class AsyncMediaResource(_Base):
-    async def upload(
-        self,
-        file: FileInput,
-        mime_type: Optional[str] = None,
-        platforms: Optional[Iterable[str]] = None,
-        on_progress: Optional[ProgressCallback] = None,
-        *,
-        file_name: Optional[str] = None,
-        tier: Optional[str] = None,
-        part_size: Optional[int] = None,
-        parallelism: Optional[int] = None,
-        single_shot_threshold: Optional[int] = None,
-        resume_state_file: Optional[StatePath] = None,
-    ) -> Media:
-        """See :meth:`MediaResource.upload`; ``on_progress`` runs on the event loop, and
-        cancelling the task aborts the upload session."""
-        call = self._upload(
-            file,
-            mime_type,
-            platforms,
-            on_progress,
-            file_name,
-            tier,
-            part_size,
-            parallelism,
-            single_shot_threshold,
-            None,
-            resume_state_file,
+        call = self._core.media_wait_ready(
+            _key(media_key), timeout=timeout, poll_interval=poll_interval
         )
-        return Media._from_wire(await run(call))
+        return Pending(call, Media._from_wire)
 
-    async def resume(
-        self,
-        upload_id: str,
-        file: FileInput,
-        mime_type: Optional[str] = None,
-        on_progress: Optional[ProgressCallback] = None,
-        *,
-        file_name: Optional[str] = None,
-        parallelism: Optional[int] = None,
-        single_shot_threshold: Optional[int] = None,
-    ) -> Media:
-        """See :meth:`MediaResource.resume`."""
-        call = self._upload(
-            file,
-            mime_type,
-            None,
-            on_progress,
-            file_name,
-            None,
-            None,
-            parallelism,
-            single_shot_threshold,
-            upload_id,
-        )
-        return Media._from_wire(await run(call))
 
-    async def get(self, media_key: Union[str, Media]) -> Media:
-        """See :meth:`MediaResource.get`."""
-        key = media_key.media_key if isinstance(media_key, Media) else media_key
-        return Media._from_wire(await run(self._core.media_get(key)))
+def _key(media_key: Union[str, Media]) -> str:
+    return media_key.media_key if isinstance(media_key, Media) else media_key
 
-    async def delete(self, media_key: Union[str, Media]) -> None:
-        """See :meth:`MediaResource.delete`."""
-        key = media_key.media_key if isinstance(media_key, Media) else media_key
-        await run(self._core.media_delete(key))
 
-    async def wait_ready(
-        self,
-        media_key: Union[str, Media],
-        *,
-        timeout: Optional[float] = None,
-        poll_interval: Optional[float] = None,
-    ) -> Media:
-        """See :meth:`MediaResource.wait_ready`."""
-        key = media_key.media_key if isinstance(media_key, Media) else media_key
-        call = self._core.media_wait_ready(key, timeout=timeout, poll_interval=poll_interval)
-        return Media._from_wire(await run(call))
+class MediaResource(_Media):
+    upload = blocking(_Media._upload)
+    resume = blocking(_Media._resume)
+    get = blocking(_Media._get)
+    delete = blocking(_Media._delete)
+    wait_ready = blocking(_Media._wait_ready)
+
+
+class AsyncMediaResource(_Media):
+    upload = awaiting(
+        _Media._upload,
+        "; ``on_progress`` runs on the event loop, and cancelling the task aborts the upload"
+        " session",
+    )
+    resume = awaiting(_Media._resume)
+    get = awaiting(_Media._get)
+    delete = awaiting(_Media._delete)
+    wait_ready = awaiting(_Media._wait_ready)

@@ -2,48 +2,38 @@
 
 from __future__ import annotations
 
-from typing import AsyncIterator, Iterator, Union
+from typing import Union
 
-from .._aether import Client
 from .._models import Profile
 from .._params import object_id
-from ._run import aiterate, iterate, run, wait
+from ._run import Pages, Pending, Resource, aiterating, awaiting, blocking, iterating
 
 __all__ = ["Profiles", "AsyncProfiles"]
 
 
-class Profiles:
-    def __init__(self, core: Client) -> None:
-        self._core = core
-
-    def list(self) -> Iterator[Profile]:
+class _Profiles(Resource):
+    def _list(self) -> Pages[Profile]:
         """Every profile, newest first, fetched page by page as you iterate."""
-        return iterate(self._core.profiles_list(), Profile)
+        return Pages(self._core.profiles_list(), Profile)
 
-    def get(self, profile_id: Union[str, Profile]) -> Profile:
+    def _get(self, profile_id: Union[str, Profile]) -> Pending[Profile]:
         """One profile; ``NotFoundError`` for an unknown id."""
-        return Profile._from_wire(wait(self._core.profiles_get(object_id(profile_id, "profile"))))
+        call = self._core.profiles_get(object_id(profile_id, "profile"))
+        return Pending(call, Profile._from_wire)
 
-    def disconnect(self, profile_id: Union[str, Profile]) -> Profile:
+    def _disconnect(self, profile_id: Union[str, Profile]) -> Pending[Profile]:
         """Disconnects the account; returns the profile, now ``disconnected``."""
         call = self._core.profiles_disconnect(object_id(profile_id, "profile"))
-        return Profile._from_wire(wait(call))
+        return Pending(call, Profile._from_wire)
 
 
-class AsyncProfiles:
-    def __init__(self, core: Client) -> None:
-        self._core = core
+class Profiles(_Profiles):
+    list = iterating(_Profiles._list)
+    get = blocking(_Profiles._get)
+    disconnect = blocking(_Profiles._disconnect)
 
-    def list(self) -> AsyncIterator[Profile]:
-        """Every profile, newest first, fetched page by page: ``async for p in …``."""
-        return aiterate(self._core.profiles_list(), Profile)
 
-    async def get(self, profile_id: Union[str, Profile]) -> Profile:
-        """See :meth:`Profiles.get`."""
-        call = self._core.profiles_get(object_id(profile_id, "profile"))
-        return Profile._from_wire(await run(call))
-
-    async def disconnect(self, profile_id: Union[str, Profile]) -> Profile:
-        """See :meth:`Profiles.disconnect`."""
-        call = self._core.profiles_disconnect(object_id(profile_id, "profile"))
-        return Profile._from_wire(await run(call))
+class AsyncProfiles(_Profiles):
+    list = aiterating(_Profiles._list, ": ``async for profile in client.profiles.list(): …``")
+    get = awaiting(_Profiles._get)
+    disconnect = awaiting(_Profiles._disconnect)

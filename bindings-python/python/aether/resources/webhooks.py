@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import AsyncIterator, Iterable, Iterator, List, Optional, Sequence, Union
+from typing import Iterable, List, Optional, Sequence, Union
 
-from .._aether import Client, construct_event, defaults, verify_signature
+from .._aether import construct_event, defaults, verify_signature
 from .._models import Webhook, WebhookEvent
-from ._run import aiterate, iterate, run, wait
+from ._run import Pages, Pending, Resource, aiterating, awaiting, blocking, iterating, nothing
 
 __all__ = ["Webhooks", "AsyncWebhooks", "SIGNATURE_HEADER", "DEFAULT_TOLERANCE"]
 
@@ -28,10 +28,7 @@ def _secrets(secret: Secrets) -> List[str]:
     return [secret] if isinstance(secret, str) else list(secret)
 
 
-class _Base:
-    def __init__(self, core: Client) -> None:
-        self._core = core
-
+class _Webhooks(Resource):
     @staticmethod
     def verify_signature(
         payload: Payload,
@@ -60,34 +57,27 @@ class _Base:
         event = construct_event(_payload(payload), header, _secrets(secret), tolerance)
         return WebhookEvent.from_dict(event)
 
-
-class Webhooks(_Base):
-    def create(self, *, url: str, events: Iterable[str]) -> Webhook:
+    def _create(self, *, url: str, events: Iterable[str]) -> Pending[Webhook]:
         """Registers an endpoint; the returned ``secret`` is shown only here."""
         call = self._core.webhooks_create({"url": url, "events": list(events)})
-        return Webhook._from_wire(wait(call))
+        return Pending(call, Webhook._from_wire)
 
-    def list(self) -> Iterator[Webhook]:
+    def _list(self) -> Pages[Webhook]:
         """Every endpoint (without secrets), page by page as you iterate."""
-        return iterate(self._core.webhooks_list(), Webhook)
+        return Pages(self._core.webhooks_list(), Webhook)
 
-    def delete(self, webhook_id: str) -> None:
+    def _delete(self, webhook_id: str) -> Pending[None]:
         """Deletes an endpoint; deliveries stop at once."""
-        wait(self._core.webhooks_delete(webhook_id))
+        return Pending(self._core.webhooks_delete(webhook_id), nothing)
 
 
-class AsyncWebhooks(_Base):
-    async def create(self, *, url: str, events: Iterable[str]) -> Webhook:
-        """See :meth:`Webhooks.create`."""
-        call = self._core.webhooks_create({"url": url, "events": list(events)})
-        return Webhook._from_wire(await run(call))
-
-    def list(self) -> AsyncIterator[Webhook]:
-        """See :meth:`Webhooks.list`."""
-        return aiterate(self._core.webhooks_list(), Webhook)
-
-    async def delete(self, webhook_id: str) -> None:
-        """See :meth:`Webhooks.delete`."""
-        await run(self._core.webhooks_delete(webhook_id))
+class Webhooks(_Webhooks):
+    create = blocking(_Webhooks._create)
+    list = iterating(_Webhooks._list)
+    delete = blocking(_Webhooks._delete)
 
 
+class AsyncWebhooks(_Webhooks):
+    create = awaiting(_Webhooks._create)
+    list = aiterating(_Webhooks._list)
+    delete = awaiting(_Webhooks._delete)
