@@ -10,9 +10,9 @@ mod call;
 mod client;
 mod convert;
 mod errors;
-mod mock;
 mod resources;
 mod source;
+mod testing;
 
 use pyo3::prelude::*;
 
@@ -22,7 +22,7 @@ fn _aether(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<client::PyClient>()?;
     module.add_class::<call::Call>()?;
     module.add_class::<call::Pager>()?;
-    module.add_class::<mock::PyMockServer>()?;
+    module.add_class::<testing::PyMockServer>()?;
     module.add_function(wrap_pyfunction!(errors::error_codes, module)?)?;
     module.add_function(wrap_pyfunction!(client::defaults, module)?)?;
     module.add_function(wrap_pyfunction!(errors::error_for_code, module)?)?;
