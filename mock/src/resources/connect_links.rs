@@ -260,8 +260,7 @@ fn decide(state: &SharedState, id: &str, decision: Decision, strict: bool) -> Ap
     }
     let stored = store.part::<Links>().get(id).ok_or_else(|| not_found(id))?;
     let view = stored.view(now);
-    let profile =
-        view.profile_id.as_deref().and_then(|p| store.part::<Profiles>().get(p)).cloned();
+    let profile = view.profile_id.as_deref().and_then(|p| store.part::<Profiles>().get(p)).cloned();
     let redirect = redirect_for(&view);
     Ok(Outcome { link: view, profile, redirect, created })
 }
