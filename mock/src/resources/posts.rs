@@ -191,15 +191,12 @@ async fn create(
     let targets = checks::check_targets(store.part::<Profiles>(), &input.targets)?;
     checks::check_platforms(&mut input.platforms, &targets)?;
     let request = &input.request;
-    let schedule = match &request.scheduled_for {
-        Some(at) => Some(schedule::resolve_within(at, request.timezone.as_deref(), &targets, now)?),
-        None => {
-            if let Some(zone) = &request.timezone {
-                schedule::zone(zone)?;
-            }
-            None
-        }
-    };
+    let schedule = resolve_schedule(
+        request.scheduled_for.as_deref(),
+        request.timezone.as_deref(),
+        &targets,
+        now,
+    )?;
     let media = checks::check_media(store.part::<MediaStore>(), &request.media_keys)?;
     checks::check_rules(&targets, &request.content, &input.platforms, &media)?;
     let draft = request.draft.unwrap_or(false);
@@ -214,6 +211,42 @@ async fn create(
         (false, Some(_)) => PostStatus::Scheduled,
         (false, None) => PostStatus::Publishing,
     };
+    store.part::<Posts>().next_seq += 1;
+    let seq = store.part::<Posts>().next_seq;
+    let mut record = new_record(seq, request, &targets, platforms, status.clone(), schedule, now);
+    let mut events = publish::Events::new();
+    match status {
+        PostStatus::Scheduled => {
+            events.push((WebhookEventType::PostScheduled, record.post.clone()));
+        }
+        PostStatus::Publishing => {
+            let (posts, profiles, media) = store.parts::<(Posts, Profiles, MediaStore)>();
+            let mut world =
+                publish::World { profiles, media, quota: &mut posts.quota, processing, now };
+            publish::start(&mut record, &mut world, &mut events);
+        }
+        _ => {}
+    }
+    let post = record.post.clone();
+    store.part::<Posts>().records.push(record);
+    publish::send(store, now, events);
+    drop(guard);
+
+    let mut response = (StatusCode::CREATED, Json(post.clone())).into_response();
+    response.extensions_mut().insert(Created(post.id));
+    Ok(response)
+}
+
+/// The record of a new post: its view (`status` for every target) and its targets' state.
+fn new_record(
+    seq: u64,
+    request: &aether::model::CreatePostRequest,
+    targets: &[checks::TargetInfo],
+    platforms: aether::model::PlatformOptionsMap,
+    status: PostStatus,
+    schedule: Option<schedule::Resolved>,
+    now: Timestamp,
+) -> PostRecord {
     let results = targets
         .iter()
         .map(|t| TargetResult {
@@ -242,9 +275,8 @@ async fn create(
         results,
         error: None,
     };
-    store.part::<Posts>().next_seq += 1;
-    let mut record = PostRecord {
-        seq: store.part::<Posts>().next_seq,
+    PostRecord {
+        seq,
         targets: targets
             .iter()
             .map(|t| Target {
@@ -256,28 +288,26 @@ async fn create(
             .collect(),
         publish_at: schedule.as_ref().map(|s| s.publish_at),
         post,
-    };
-    let mut events = publish::Events::new();
-    match status {
-        PostStatus::Scheduled => {
-            events.push((WebhookEventType::PostScheduled, record.post.clone()));
-        }
-        PostStatus::Publishing => {
-            let (posts, profiles, media) = store.parts::<(Posts, Profiles, MediaStore)>();
-            let mut world =
-                publish::World { profiles, media, quota: &mut posts.quota, processing, now };
-            publish::start(&mut record, &mut world, &mut events);
-        }
-        _ => {}
     }
-    let post = record.post.clone();
-    store.part::<Posts>().records.push(record);
-    publish::send(store, now, events);
-    drop(guard);
+}
 
-    let mut response = (StatusCode::CREATED, Json(post.clone())).into_response();
-    response.extensions_mut().insert(Created(post.id));
-    Ok(response)
+/// When a post with `scheduled_for` publishes, checked against its targets; without a time only
+/// the zone (when given) is checked.
+fn resolve_schedule(
+    scheduled_for: Option<&str>,
+    timezone: Option<&str>,
+    targets: &[checks::TargetInfo],
+    now: Timestamp,
+) -> ApiResult<Option<schedule::Resolved>> {
+    match scheduled_for {
+        Some(at) => Ok(Some(schedule::resolve_within(at, timezone, targets, now)?)),
+        None => {
+            if let Some(zone) = timezone {
+                schedule::zone(zone)?;
+            }
+            Ok(None)
+        }
+    }
 }
 
 async fn get_one(State(state): State<SharedState>, Path(id): Path<String>) -> ApiResult<Response> {
@@ -398,15 +428,10 @@ async fn update(
     // The schedule is checked again when it changes, and when a draft is released with it.
     let released = was_draft && status != PostStatus::Draft;
     let reschedule = patch.scheduled_for.is_some() || patch.timezone.is_some() || released;
-    let schedule = match (&scheduled_for, reschedule) {
-        (Some(at), true) => Some(schedule::resolve_within(at, timezone.as_deref(), &targets, now)?),
-        (None, true) => {
-            if let Some(zone) = &timezone {
-                schedule::zone(zone)?;
-            }
-            None
-        }
-        (_, false) => None,
+    let schedule = if reschedule {
+        resolve_schedule(scheduled_for.as_deref(), timezone.as_deref(), &targets, now)?
+    } else {
+        None
     };
     let content = patch.content.clone().unwrap_or_else(|| current.content.clone());
     let platforms = checks::platforms_json(&current.platforms);

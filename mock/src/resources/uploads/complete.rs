@@ -1,0 +1,192 @@
+//! `POST /v1/media/uploads/{uploadId}/complete`: catch the running hash up, check it against
+//! the SHA-256s given, and hand the data file to the media store (renamed, not copied) for
+//! verification.
+
+use aether::model::UploadStatus;
+use aether::ErrorCode;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+use sha2::Digest;
+
+use super::hash::advance_hash;
+use super::session::{
+    live_session, not_accepting, remove_files, with_live_session, HashCursor, Session,
+};
+use crate::api_error::{ApiError, ApiResult};
+use crate::context::Created;
+use crate::ids::random_token;
+use crate::json::ApiJson;
+use crate::state::SharedState;
+use crate::stored_media::{
+    io_error, new_data_path, parse_sha256, processing_media, verify_in_background, MediaStore,
+    StoredMedia,
+};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub(super) struct CompleteBody {
+    #[serde(default)]
+    sha256: Option<String>,
+}
+
+fn completed_media(state: &SharedState, media_key: &str) -> ApiResult<Response> {
+    let media = state.store().part::<MediaStore>().get(media_key).map(|m| m.media.clone());
+    let media = media.ok_or_else(|| {
+        ApiError::not_found("media", media_key)
+            .details(json!({ "resource": "media", "reason": "the upload's media was deleted" }))
+    })?;
+    Ok((StatusCode::OK, Json(media)).into_response())
+}
+
+fn incomplete(session: &Session, missing: &[u32]) -> ApiError {
+    let shown: Vec<String> = missing.iter().take(20).map(u32::to_string).collect();
+    let more = if missing.len() > 20 { ", …" } else { "" };
+    ApiError::new(
+        ErrorCode::UploadIncomplete,
+        format!(
+            "{} of {} parts are missing ({}{more}); send them, then complete again",
+            missing.len(),
+            session.part_count,
+            shown.join(", ")
+        ),
+    )
+    .details(json!({ "missingParts": missing }))
+}
+
+/// What one look at the session decided.
+enum Step {
+    /// Completed by this request: answer the media.
+    Done(Box<aether::model::Media>),
+    /// Completed by an earlier (or concurrent) request: answer its media.
+    AlreadyCompleted(String),
+    /// The hash did not cover every part (one was being replaced): catch up again.
+    Again,
+}
+
+/// How many times `complete` catches the hash up before it gives up (parts keep changing).
+const COMPLETE_ATTEMPTS: usize = 5;
+
+pub(super) async fn complete(
+    State(state): State<SharedState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<CompleteBody>,
+) -> ApiResult<Response> {
+    let given = body.sha256.as_deref().map(|s| parse_sha256(s, "sha256")).transpose()?;
+    let start = with_live_session(&state, &id, |session| match session.status {
+        UploadStatus::Completed => Ok(Err(session.media_key.clone())),
+        UploadStatus::Uploading => {
+            let missing = session.missing_parts();
+            if missing.is_empty() {
+                Ok(Ok(session.hash.clone()))
+            } else {
+                Err(incomplete(session, &missing))
+            }
+        }
+        _ => Err(not_accepting(session, "be completed")),
+    })?;
+    let cursor = match start {
+        Ok(cursor) => cursor,
+        Err(media_key) => return completed_media(&state, &media_key),
+    };
+    let media_path = new_data_path(&state, "media", &random_token(24))?;
+    for _ in 0..COMPLETE_ATTEMPTS {
+        // Hashes what the parts' arrival has not hashed yet (usually nothing, or the last part).
+        let hash = advance_hash(&state, &id, cursor.clone()).await;
+        let now = state.clock.now();
+        let mut freed = Vec::new();
+        let step = {
+            let mut store = state.store();
+            let store = &mut *store;
+            let step = live_session(store, &id, now, &mut freed)
+                .and_then(|session| finish(session, &hash, given.as_deref(), &media_path));
+            if let Ok(Step::Done(media)) = &step {
+                let path = media_path.clone();
+                store.part::<MediaStore>().insert(StoredMedia {
+                    media: (**media).clone(),
+                    facts: None,
+                    path,
+                });
+                verify_in_background(&state, media.media_key.clone(), media_path.clone());
+            }
+            step
+        };
+        drop(hash);
+        remove_files(freed);
+        match step? {
+            Step::Again => continue,
+            Step::AlreadyCompleted(key) => return completed_media(&state, &key),
+            Step::Done(media) => {
+                let key = media.media_key.clone();
+                let mut response = (StatusCode::OK, Json(media)).into_response();
+                response.extensions_mut().insert(Created(key));
+                return Ok(response);
+            }
+        }
+    }
+    Err(ApiError::new(
+        ErrorCode::InternalError,
+        "the parts kept changing while the upload was completed; complete again",
+    ))
+}
+
+/// Completes the session if the hash covers every part and matches the checksums given; called
+/// with the store locked. The data file becomes the media's file: nothing is copied.
+fn finish(
+    session: &mut Session,
+    hash: &HashCursor,
+    given: Option<&str>,
+    media_path: &std::path::Path,
+) -> ApiResult<Step> {
+    match session.status {
+        UploadStatus::Uploading => {}
+        UploadStatus::Completed => return Ok(Step::AlreadyCompleted(session.media_key.clone())),
+        _ => return Err(not_accepting(session, "be completed")),
+    }
+    let missing = session.missing_parts();
+    if !missing.is_empty() {
+        return Err(incomplete(session, &missing));
+    }
+    if hash.epoch != session.epoch || hash.hashed != session.part_count {
+        return Ok(Step::Again);
+    }
+    let sha256 = hex::encode(hash.hasher.clone().finalize());
+    let expected = [
+        (session.sha256.as_deref(), "given when the upload was created"),
+        (given, "given to complete"),
+    ];
+    for (expected, source) in expected {
+        let Some(expected) = expected else { continue };
+        if expected != sha256 {
+            return Err(ApiError::new(
+                ErrorCode::ChecksumMismatch,
+                format!(
+                    "the assembled file's SHA-256 is {sha256} but the one {source} is {expected}; \
+                     the parts are kept — re-send the wrong ones (GET the upload for their \
+                     CRC32Cs) and complete again"
+                ),
+            )
+            .field("sha256")
+            .details(json!({ "expected": expected, "actual": sha256 })));
+        }
+    }
+    let Some(data_file) = session.data_file.clone() else {
+        return Err(ApiError::new(ErrorCode::InternalError, "the upload's data file is gone"));
+    };
+    std::fs::rename(&data_file, media_path)
+        .map_err(|e| io_error("moving the upload into the media store", &e))?;
+    session.data_file = None;
+    session.drop_retained();
+    session.status = UploadStatus::Completed;
+    Ok(Step::Done(Box::new(processing_media(
+        session.media_key.clone(),
+        session.file_name.clone(),
+        session.mime_type.clone(),
+        session.kind.clone(),
+        session.size,
+        sha256,
+    ))))
+}
