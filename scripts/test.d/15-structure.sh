@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 python3 scripts/dev/structure.py core/src --no-loops --max-lines 720 --allow-long platforms/table.rs
-python3 scripts/dev/structure.py mock/src --no-loops
+python3 scripts/dev/structure.py mock/src --no-loops --max-lines 720
