@@ -164,7 +164,7 @@ declare namespace Aether {
 
   /** A connected social account. */
   interface Profile {
-    /** `prof_…` */
+    /** Opaque, e.g. `tiktok_…` or `ig_abc123`. */
     id: string;
     platform: Platform;
     username: string;

@@ -726,7 +726,7 @@ const char *aether_connect_link_status(const struct aether_connect_link *link);
 const char *aether_connect_link_expires_at(const struct aether_connect_link *link);
 
 /**
- * The connected profile's id ("prof_...") once the link is "completed", else NULL. Borrowed
+ * The connected profile's id (opaque, e.g. "tiktok_...") once the link is "completed", else NULL. Borrowed
  * like aether_connect_link_id().
  */
 const char *aether_connect_link_profile_id(const struct aether_connect_link *link);
@@ -1243,7 +1243,7 @@ enum aether_status aether_post_builder_set_title(struct aether_post_builder *bui
                                                  struct aether_error **error);
 
 /**
- * Sets the one profile ("prof_...") to publish to, sent as "profileId"; NULL removes it. To
+ * Sets the one profile (an opaque id, e.g. "tiktok_...") to publish to, sent as "profileId"; NULL removes it. To
  * cross-post, add profiles with aether_post_builder_add_profile_id() instead (or as well).
  */
 enum aether_status aether_post_builder_set_profile_id(struct aether_post_builder *builder,
@@ -1251,7 +1251,7 @@ enum aether_status aether_post_builder_set_profile_id(struct aether_post_builder
                                                       struct aether_error **error);
 
 /**
- * Adds a profile ("prof_...") to cross-post to, copied, sent in "profileIds". Adding one
+ * Adds a profile (an opaque id, e.g. "tiktok_...") to cross-post to, copied, sent in "profileIds". Adding one
  * twice is harmless.
  */
 enum aether_status aether_post_builder_add_profile_id(struct aether_post_builder *builder,
@@ -1374,7 +1374,7 @@ const struct aether_profile *aether_profile_list_at(const struct aether_profile_
 void aether_profile_list_free(struct aether_profile_list *list);
 
 /**
- * The profile's id ("prof_..."), to use in posts. Borrowed: valid until the profile is
+ * The profile's id (opaque, e.g. "tiktok_..."), to use in posts. Borrowed: valid until the profile is
  * freed; NULL if `profile` is NULL.
  */
 const char *aether_profile_id(const struct aether_profile *profile);

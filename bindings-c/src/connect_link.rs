@@ -147,7 +147,7 @@ pub extern "C" fn aether_connect_link_expires_at(
     borrowed_str(link, |l| Some(&l.expires_at))
 }
 
-/// The connected profile's id ("prof_...") once the link is "completed", else NULL. Borrowed
+/// The connected profile's id (opaque, e.g. "tiktok_...") once the link is "completed", else NULL. Borrowed
 /// like aether_connect_link_id().
 #[no_mangle]
 pub extern "C" fn aether_connect_link_profile_id(

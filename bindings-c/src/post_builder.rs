@@ -82,7 +82,7 @@ pub extern "C" fn aether_post_builder_set_title(
     })
 }
 
-/// Sets the one profile ("prof_...") to publish to, sent as "profileId"; NULL removes it. To
+/// Sets the one profile (an opaque id, e.g. "tiktok_...") to publish to, sent as "profileId"; NULL removes it. To
 /// cross-post, add profiles with aether_post_builder_add_profile_id() instead (or as well).
 #[no_mangle]
 pub extern "C" fn aether_post_builder_set_profile_id(
@@ -102,7 +102,7 @@ pub extern "C" fn aether_post_builder_set_profile_id(
     })
 }
 
-/// Adds a profile ("prof_...") to cross-post to, copied, sent in "profileIds". Adding one
+/// Adds a profile (an opaque id, e.g. "tiktok_...") to cross-post to, copied, sent in "profileIds". Adding one
 /// twice is harmless.
 #[no_mangle]
 pub extern "C" fn aether_post_builder_add_profile_id(

@@ -130,7 +130,7 @@ pub extern "C" fn aether_profile_list_free(list: *mut aether_profile_list) {
     getter((), || unsafe { free_raw(list) })
 }
 
-/// The profile's id ("prof_..."), to use in posts. Borrowed: valid until the profile is
+/// The profile's id (opaque, e.g. "tiktok_..."), to use in posts. Borrowed: valid until the profile is
 /// freed; NULL if `profile` is NULL.
 #[no_mangle]
 pub extern "C" fn aether_profile_id(profile: *const aether_profile) -> *const c_char {

@@ -38,7 +38,7 @@ macro_rules! exit_codes {
         "  export AETHER_BASE_URL=http://127.0.0.1:8080 AETHER_API_KEY=sk_test_aether_mock\n",
         "  aether validate video.mp4 --platform tiktok   check a file offline\n",
         "  aether upload video.mp4 --platform tiktok     → mediaKey\n",
-        "  aether post --profile prof_… --text 'Hi' --media org_…/….mp4 --wait\n\n",
+        "  aether post --profile tiktok_… --text 'Hi' --media org_…/….mp4 --wait\n\n",
         exit_codes!()
     )
 )]
@@ -129,11 +129,11 @@ pub enum Command {
         "Platform options are PLATFORM.NAME=VALUE; VALUE is read as JSON when it is JSON (true, \
          12) and as text otherwise.\n\n",
         "Examples:\n",
-        "  aether post --profile prof_… --text 'My first TikTok via API! #coding #developer' \\\n",
+        "  aether post --profile tiktok_… --text 'My first TikTok via API! #coding #developer' \\\n",
         "      --media org_abc123/f47ac10b.mp4 --option tiktok.privacyLevel=SELF_ONLY --wait\n",
-        "  aether post --profile prof_… --text 'Launch' --media KEY \\\n",
+        "  aether post --profile tiktok_… --text 'Launch' --media KEY \\\n",
         "      --schedule 2026-06-15T09:00:00 --timezone America/New_York\n",
-        "  aether post --profile prof_a --profile prof_b --text 'Cross-post' --media KEY --draft\n\n",
+        "  aether post --profile tiktok_a --profile ig_b --text 'Cross-post' --media KEY --draft\n\n",
         exit_codes!()
     ))]
     Post(PostArgs),

@@ -19,7 +19,7 @@ pub struct ConnectLinks {
 /// What a verified callback says: the profile that was connected, through which link.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallbackOutcome {
-    /// The new profile (`prof_…`), to use in posts.
+    /// The new profile's id (opaque, e.g. `tiktok_…`), to use in posts.
     pub profile_id: String,
     /// The connect link that was completed (`link_…`).
     pub link_id: String,

@@ -386,7 +386,7 @@ impl Run {
             let name = profile.get("as").and_then(Value::as_str).ok_or("a profile needs as")?;
             let mut body = profile.as_object().cloned().ok_or("a profile is an object")?;
             body.remove("as");
-            only_keys(&body, &["platform", "tier", "username"], "a setup profile")?;
+            only_keys(&body, &["platform", "tier", "username", "id"], "a setup profile")?;
             let created =
                 self.admin_call(Method::POST, "/_mock/profiles", Some(Value::Object(body))).await?;
             self.store(name, created)?;

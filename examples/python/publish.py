@@ -3,7 +3,7 @@
 API", in Python.
 
     pip install ./bindings-python
-    AETHER_API_KEY=sk_… python examples/python/publish.py video.mp4 [--profile-id prof_…]
+    AETHER_API_KEY=sk_… python examples/python/publish.py video.mp4 [--profile-id tiktok_…]
 
 Without --profile-id it creates a TikTok connect link, prints it for your user, and waits until
 they have connected their account. AETHER_BASE_URL points it at another server (the emulator:

@@ -1,4 +1,4 @@
-//! Opaque ids with a type prefix (`post_`, `prof_`, …), as the API hands them out.
+//! Opaque ids with a type prefix (`post_`, `tiktok_`, …), as the API hands them out.
 
 use rand::Rng;
 

@@ -4,7 +4,7 @@ Threads and Reddit through one API.
 >>> from aether import Aether
 >>> client = Aether()                     # AETHER_API_KEY from the environment
 >>> media = client.media.upload("video.mp4", mime_type="video/mp4")
->>> post = client.posts.create(profile_id="prof_…", content={"text": "Hello"},
+>>> post = client.posts.create(profile_id="tiktok_…", content={"text": "Hello"},
 ...                            media_keys=[media.media_key], platforms={"tiktok": {}})
 >>> client.posts.wait(post.id).status
 'published'

@@ -13,7 +13,7 @@ fn demo_json_reports_the_tutorials_errors() {
     let doc = result.json();
     assert_eq!(doc["ok"], true);
     assert_eq!(doc["status"], "published");
-    assert!(doc["profileId"].as_str().unwrap().starts_with("prof_"));
+    assert!(doc["profileId"].as_str().unwrap().starts_with("tiktok_"));
     assert!(doc["postId"].as_str().unwrap().starts_with("post_"));
     let errors = doc["errors"].as_array().unwrap();
     let seen: Vec<(&str, &str)> = errors
@@ -45,7 +45,7 @@ fn demo_for_people_narrates_and_exits_0() {
     let out = result.stdout();
     for needle in [
         "Connect a TikTok account",
-        "profileId prof_",
+        "profileId tiktok_",
         "mediaKey",
         "published",
         "CAPTION_TOO_LONG",

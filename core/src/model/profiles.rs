@@ -19,7 +19,7 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
-    /// Profile id (`prof_…`).
+    /// Profile id: opaque (the service's look like `tiktok_…`, `ig_…`; take any as it is).
     pub id: String,
     /// The platform of the account.
     pub platform: Platform,

@@ -44,8 +44,10 @@ impl Profiles {
         username: Option<String>,
         now: Timestamp,
     ) -> Profile {
-        let id = new_id("prof");
-        let username = username.unwrap_or_else(|| format!("{}_{}", platform.as_str(), &id[5..11]));
+        let prefix = id_prefix(&platform);
+        let id = new_id(prefix);
+        let token = &id[prefix.len() + 1..];
+        let username = username.unwrap_or_else(|| format!("{}_{}", platform.as_str(), &token[..6]));
         let profile = Profile {
             id,
             platform,
@@ -64,6 +66,21 @@ impl Profiles {
         let profile = self.get_mut(id)?;
         profile.status = ProfileStatus::Disconnected;
         Some(profile.clone())
+    }
+}
+
+/// The prefix of a profile id the emulator issues, the vendor's (`tiktok_…`, `ig_…`, `li_…`):
+/// profile ids are opaque, so nothing may rely on it, and tests see the ids users will see.
+fn id_prefix(platform: &Platform) -> &'static str {
+    match platform {
+        Platform::Tiktok => "tiktok",
+        Platform::Instagram => "ig",
+        Platform::Linkedin => "li",
+        Platform::Facebook => "fb",
+        Platform::Youtube => "yt",
+        Platform::Threads => "th",
+        Platform::Reddit => "rd",
+        Platform::Unknown(_) => "prof",
     }
 }
 

@@ -155,7 +155,7 @@ async fn approving_connects_a_standard_profile_and_redirects_with_it() {
     let (_, fetched) = server.get(&format!("/v1/connect-links/{id}")).await;
     assert_eq!(fetched["status"], "completed");
     let profile_id = fetched["profileId"].as_str().unwrap();
-    assert!(profile_id.starts_with("prof_"));
+    assert!(profile_id.starts_with("tiktok_"), "{profile_id}: the vendor's TikTok prefix");
     assert_eq!(
         location.as_deref(),
         Some(

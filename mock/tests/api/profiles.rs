@@ -17,7 +17,7 @@ async fn admin_create_then_get() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{profile}");
     let id = profile["id"].as_str().unwrap();
-    assert!(id.starts_with("prof_"));
+    assert!(id.starts_with("tiktok_"), "{id}: the vendor's TikTok prefix");
     assert_eq!(profile["platform"], "tiktok");
     assert_eq!(profile["tier"], "creator");
     assert_eq!(profile["username"], "dana");
@@ -39,6 +39,40 @@ async fn admin_create_then_get() {
     let (_, plain) = server.admin_post("/_mock/profiles", json!({ "platform": "reddit" })).await;
     assert_eq!(plain["tier"], "standard");
     assert!(plain["username"].as_str().unwrap().starts_with("reddit_"));
+}
+
+#[tokio::test]
+async fn profile_ids_carry_the_vendors_platform_prefix_and_a_chosen_id_is_kept() {
+    let server = TestServer::start().await;
+    for (platform, prefix) in [
+        ("tiktok", "tiktok_"),
+        ("instagram", "ig_"),
+        ("linkedin", "li_"),
+        ("facebook", "fb_"),
+        ("youtube", "yt_"),
+        ("threads", "th_"),
+        ("reddit", "rd_"),
+    ] {
+        let id = server.profile(platform, "standard").await;
+        assert!(id.starts_with(prefix), "{platform}: {id} should start with {prefix}");
+        let (status, fetched) = server.get(&format!("/v1/profiles/{id}")).await;
+        assert_eq!((status, fetched["id"].as_str()), (StatusCode::OK, Some(id.as_str())));
+    }
+
+    // Ids are opaque: one a test chooses, of any shape the API allows, works everywhere.
+    let (status, chosen) = server
+        .admin_post("/_mock/profiles", json!({ "platform": "linkedin", "id": "Li-Opaque_42" }))
+        .await;
+    assert_eq!((status, chosen["id"].as_str()), (StatusCode::CREATED, Some("Li-Opaque_42")));
+    let (status, post) = server
+        .post(
+            "/v1/posts",
+            json!({ "profileId": "Li-Opaque_42", "content": { "text": "hi" },
+                    "platforms": { "linkedin": {} } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{post}");
+    assert_eq!(post["results"][0]["profileId"], "Li-Opaque_42");
 }
 
 #[tokio::test]
