@@ -612,14 +612,14 @@ static void test_tutorial_flow(void) {
            strchr(aether_connect_link_url(link), '?') ? "&" : "?");
   CHECK(http_request("GET", approve, NULL, NULL, &status, NULL, &location) == 0);
   CHECK(status == 302);
-  CHECK(str_has(location, "profileId=prof_"));
+  CHECK(str_has(location, "profileId=tiktok_"));
   CHECK(str_has(location, "state=state-123"));
   free(location);
 
   CHECK_OK(aether_connect_link_get(client, aether_connect_link_id(link), &done, &err), err);
   CHECK_STR(aether_connect_link_status(done), "completed");
   profile_id = aether_connect_link_profile_id(done);
-  CHECK(profile_id != NULL && strncmp(profile_id, "prof_", 5) == 0);
+  CHECK(profile_id != NULL && strncmp(profile_id, "tiktok_", 7) == 0);
   CHECK_OK(aether_connect_link_to_json(done, &json, &err), err);
   CHECK(str_has(json, "\"status\":\"completed\""));
   aether_string_free(json);
