@@ -32,7 +32,7 @@ use crate::posts::Posts;
 use crate::profiles::Profiles;
 use crate::settings::{as_millis, names, ClientOptions, Spelling};
 use crate::transport::{
-    ApiKey, RateLimit, Transport, TransportConfig, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RETRY_BUDGET,
+    RateLimit, Transport, TransportConfig, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RETRY_BUDGET,
 };
 use crate::webhooks::Webhooks;
 
@@ -258,7 +258,7 @@ impl ClientBuilder {
         }
         let transport = Transport::new(TransportConfig {
             base_url,
-            api_key: ApiKey::new(resolved.api_key),
+            api_key: resolved.api_key,
             user_agent,
             connect_timeout: resolved.connect_timeout,
             request_timeout: resolved.request_timeout,

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::transport::{
-    RequestOptions, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP, DEFAULT_CONNECT_TIMEOUT,
+    ApiKey, RequestOptions, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
 };
 
@@ -248,7 +248,8 @@ impl fmt::Debug for ClientOptions {
 /// [`ClientOptions`] checked, with the environment and the defaults filled in.
 #[derive(Debug, Clone)]
 pub(crate) struct ResolvedClient {
-    pub api_key: String,
+    /// The key in the transport's redacting type, so that this struct's `Debug` never shows it.
+    pub api_key: ApiKey,
     pub base_url: String,
     pub request_timeout: Duration,
     pub connect_timeout: Duration,
@@ -316,7 +317,7 @@ impl ClientOptions {
         let cap = millis(s, &names::RETRY_BACKOFF_CAP, self.retry_backoff_cap_ms)?;
         let backoff_base = base.unwrap_or(DEFAULT_BACKOFF_BASE);
         Ok(ResolvedClient {
-            api_key,
+            api_key: ApiKey::new(api_key),
             base_url,
             request_timeout: millis(s, &names::TIMEOUT, self.timeout_ms)?
                 .unwrap_or(DEFAULT_REQUEST_TIMEOUT),
@@ -370,5 +371,20 @@ impl CallOptions {
             })?,
             idempotency_key: self.idempotency_key.clone(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolved_options_never_show_the_key() {
+        let options =
+            ClientOptions { api_key: Some("sk_live_secret123".into()), ..Default::default() };
+        let resolved = options.resolve().expect("a key and defaults resolve");
+        for shown in [format!("{options:?}"), format!("{resolved:?}")] {
+            assert!(!shown.contains("secret123"), "the key leaked into Debug: {shown}");
+        }
     }
 }
