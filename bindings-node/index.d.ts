@@ -98,6 +98,7 @@ declare namespace Aether {
     | 'FORBIDDEN'
     | 'NOT_FOUND'
     | 'INVALID_REQUEST'
+    | 'BULK_INVALID'
     | 'RATE_LIMITED'
     | 'IDEMPOTENCY_KEY_REUSED'
     | 'IDEMPOTENCY_KEY_IN_USE'
@@ -305,6 +306,54 @@ declare namespace Aether {
     updatedAt: Timestamp;
     results: TargetResult[];
     error?: ResultError;
+  }
+
+  /** Why one bulk row failed: the error `posts.create` would have given it. */
+  interface BulkRowError {
+    code: ErrorCode;
+    message: string;
+    field?: string;
+    platform?: string;
+    details?: Record<string, unknown>;
+  }
+
+  /** One data row of a bulk file. */
+  interface BulkRowResult {
+    /** The data row, from 1 (the header and empty rows are not counted). */
+    row: number;
+    /** The physical line the row starts on. */
+    line: number;
+    ok: boolean;
+    /** The post created (absent in a dry run and for a failed row). */
+    post?: Post;
+    warnings?: Record<string, unknown>[];
+    error?: BulkRowError;
+  }
+
+  /** The answer of `posts.bulk`. */
+  interface BulkResult {
+    dryRun: boolean;
+    total: number;
+    created: number;
+    failed: number;
+    results: BulkRowResult[];
+  }
+
+  /** One row of `posts.bulk(rows)`; the SDK writes the rows as CSV. */
+  interface BulkRow {
+    text: string;
+    profileIds?: string[];
+    scheduledFor?: string;
+    timezone?: string;
+    mediaUrls?: string[];
+    mediaKeys?: string[];
+    title?: string;
+    platforms?: PlatformOptions;
+  }
+
+  interface BulkOptions extends RequestOptions {
+    /** Check every row and create nothing. */
+    dryRun?: boolean;
   }
 
   /** A webhook endpoint; `secret` only in the answer to `create`. */
@@ -534,6 +583,11 @@ declare namespace Aether {
     list(params?: ListPostsParams, options?: RequestOptions): AsyncIterableIterator<Post>;
     update(id: string, params: UpdatePostParams, options?: RequestOptions): Promise<Post>;
     cancel(id: string, options?: RequestOptions): Promise<Post>;
+    /**
+     * Creates a post from every row of a CSV file (a path) or of `rows`, each independently;
+     * one result per data row. `dryRun` checks every row and creates nothing.
+     */
+    bulk(pathOrRows: string | URL | BulkRow[], options?: BulkOptions): Promise<BulkResult>;
     /** Polls until a terminal status and returns the post (a failed post is a result). */
     wait(id: string, options?: WaitOptions): Promise<Post>;
     /** The post each time its status changes, ending after a terminal one. */

@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 
 mod ffi;
 
+mod bulk_result;
 mod cancel;
 mod client;
 mod connect_link;

@@ -83,6 +83,8 @@ pub enum aether_status {
     AETHER_ERROR_INTERNAL_ERROR = 31,
     /// `SERVICE_UNAVAILABLE`: HTTP 503: the service is briefly unavailable; retryable.
     AETHER_ERROR_SERVICE_UNAVAILABLE = 32,
+    /// `BULK_INVALID`: HTTP 400: a bulk CSV file that cannot be read as a whole (malformed quoting, wrong field count, unknown or missing columns, too many rows); the error's details carry `line`.
+    AETHER_ERROR_BULK_INVALID = 40,
     /// `NETWORK_ERROR`: Client side: the connection failed or broke before a response arrived.
     AETHER_ERROR_NETWORK_ERROR = 101,
     /// `TIMEOUT`: Client side: a request or operation deadline passed.
@@ -113,6 +115,7 @@ pub(crate) fn status_of(code: &ErrorCode) -> aether_status {
         ErrorCode::Forbidden => AETHER_ERROR_FORBIDDEN,
         ErrorCode::NotFound => AETHER_ERROR_NOT_FOUND,
         ErrorCode::InvalidRequest => AETHER_ERROR_INVALID_REQUEST,
+        ErrorCode::BulkInvalid => AETHER_ERROR_BULK_INVALID,
         ErrorCode::RateLimited => AETHER_ERROR_RATE_LIMITED,
         ErrorCode::IdempotencyKeyReused => AETHER_ERROR_IDEMPOTENCY_KEY_REUSED,
         ErrorCode::IdempotencyKeyInUse => AETHER_ERROR_IDEMPOTENCY_KEY_IN_USE,

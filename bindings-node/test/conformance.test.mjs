@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import Aether, { AetherError } from 'aether';
 import { MockServer } from 'aether/testing';
@@ -87,6 +88,20 @@ const OPS = {
       timeoutMs: input.timeoutMs ?? DEFAULT_WAIT_MS,
       maxRetries: options.maxRetries,
     });
+  },
+  'posts.bulk': async ({ op, client, input, options }) => {
+    only(input, ['csv', 'rows', 'dryRun'], op);
+    const bulkOptions = { ...options, dryRun: input.dryRun ?? false };
+    if (input.rows !== undefined) return client.posts.bulk(input.rows, bulkOptions);
+    // Inline CSV goes through a temporary file, so the path form is what runs.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aether-bulk-'));
+    try {
+      const file = path.join(dir, 'posts.csv');
+      fs.writeFileSync(file, String(input.csv), 'utf8');
+      return await client.posts.bulk(file, bulkOptions);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   },
   'webhooks.create': async ({ client, input, options }) => {
     return client.webhooks.create(input, options);

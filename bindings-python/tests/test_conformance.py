@@ -15,6 +15,7 @@ import http.server
 import json
 import os
 import re
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -476,6 +477,20 @@ def one(key: str, data: Dict[str, Any], op: str, extra: Optional[Set[str]] = Non
     return str(data[key])
 
 
+def bulk(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    """Inline CSV goes through a temporary file, so the path form is what runs."""
+    kwargs("posts.bulk", data, {"csv", "rows", "dryRun"})
+    dry_run = bool(data.get("dryRun", False))
+    if "csv" in data:
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "posts.csv"
+            path.write_bytes(str(data["csv"]).encode("utf-8"))
+            result = client.posts.bulk(path, dry_run=dry_run, idempotency_key=key)
+    else:
+        result = client.posts.bulk(data["rows"], dry_run=dry_run, idempotency_key=key)
+    return result.to_dict()
+
+
 def receive(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
     kwargs("webhooks.receive", data, {"type", "postId", "timeoutMs"})
     timeout = seconds(data.get("timeoutMs")) or DEFAULT_WAIT_TIMEOUT
@@ -548,6 +563,7 @@ OPS: Dict[str, Op] = {
         ),
     ).to_dict(),
     "posts.cancel": lambda run, c, d, k: c.posts.cancel(one("id", d, "posts.cancel")).to_dict(),
+    "posts.bulk": bulk,
     "posts.wait": lambda run, c, d, k: c.posts.wait(
         one("id", d, "posts.wait", {"pollIntervalMs", "timeoutMs"}),
         poll_interval=seconds(d.get("pollIntervalMs")) or DEFAULT_POLL,

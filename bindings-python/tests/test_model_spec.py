@@ -29,6 +29,9 @@ SCHEMA_OF: Dict[str, str] = {
     "PostContent": "PostContent",
     "TargetResult": "TargetResult",
     "Post": "Post",
+    "BulkResult": "BulkResult",
+    "BulkRowResult": "BulkRowResult",
+    "BulkRowError": "BulkRowError",
     "Webhook": "Webhook",
     "WebhookEvent": "WebhookEvent",
 }

@@ -138,6 +138,21 @@ pub enum Command {
     ))]
     Post(PostArgs),
 
+    /// Create many posts from a CSV file: one per row, each independently.
+    #[command(after_help = concat!(
+        "The file is UTF-8 CSV (a BOM and CRLF are fine) with a header row naming its columns: \
+         text (required), profileIds (several ids in one quoted cell: \"tiktok_a,ig_b\"), \
+         scheduledFor, timezone, mediaUrls, mediaKeys, title, platforms (a JSON object). At most \
+         1,000 rows and 5 MiB. Prints one line per row: its row and line numbers, and the post \
+         created or the error. Exit code 1 when any row failed.\n\n",
+        "Examples:\n",
+        "  aether bulk posts.csv --dry-run\n",
+        "  aether bulk posts.csv\n",
+        "  aether bulk posts.csv --json | jq '.results[] | select(.ok | not)'\n\n",
+        exit_codes!()
+    ))]
+    Bulk(BulkArgs),
+
     /// Show a post's status, or follow it until it is published or failed.
     #[command(after_help = concat!(
         "With --wait the exit code is 1 when the post ends failed or partially published.\n\n",
@@ -265,6 +280,15 @@ pub struct PostArgs {
     /// Follow the post until it is published or failed (exit 1 when it fails).
     #[arg(long)]
     pub wait: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BulkArgs {
+    /// The CSV file.
+    pub file: PathBuf,
+    /// Check every row and create nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

@@ -187,6 +187,13 @@ fn generic_hint(error: &Error, base_url: &str) -> Option<String> {
             "pass a title of at most the platform's length with --title".to_owned()
         }
         ErrorCode::SubredditRequired => "pass --option reddit.subreddit=NAME".to_owned(),
+        ErrorCode::BulkInvalid => match error.details().and_then(|d| d.get("line")) {
+            Some(line) => format!(
+                "fix line {line} of the CSV (RFC 4180: quote a cell holding a comma, a quote or \
+                 a newline, and double the quotes inside), then run it again with --dry-run"
+            ),
+            None => "fix the CSV's header row, then run it again with --dry-run".to_owned(),
+        },
         ErrorCode::ProfileDisconnected => format!(
             "the account's token was revoked or expired: reconnect it with `aether connect \
              {platform} --redirect-url …`"

@@ -85,6 +85,9 @@ error_codes! {
     IdempotencyKeyReused = "IDEMPOTENCY_KEY_REUSED", status Some(409), retryable false;
     /// A request under the same idempotency key is still being processed.
     IdempotencyKeyInUse = "IDEMPOTENCY_KEY_IN_USE", status Some(409), retryable true;
+    /// A bulk CSV file that cannot be read as a whole (malformed quoting, a wrong field count,
+    /// unknown or missing columns, too many rows); `details.line` says where when it can.
+    BulkInvalid = "BULK_INVALID", status Some(400), retryable false;
     /// The post is already publishing, published, failed or cancelled.
     PostNotEditable = "POST_NOT_EDITABLE", status Some(409), retryable false;
     /// The platform token was revoked or expired; the profile must be reconnected.
@@ -229,7 +232,7 @@ impl ErrorCode {
             C::Unauthorized => F::Authentication,
             C::Forbidden => F::PermissionDenied,
             C::NotFound => F::NotFound,
-            C::InvalidRequest => F::BadRequest,
+            C::InvalidRequest | C::BulkInvalid => F::BadRequest,
             C::InvalidArgument => F::InvalidArgument,
             C::CaptionTooLong
             | C::TitleRequired

@@ -68,7 +68,7 @@ pub(crate) use decode::body_snippet;
 pub use decode::{decode_error, parse_retry_after};
 pub(crate) use paginate::{item_path, paginate};
 use request::RequestBody;
-pub use request::{encode_segment, ApiRequest, RequestOptions, Response};
+pub use request::{encode_segment, ApiRequest, FormPart, RequestOptions, Response};
 pub(crate) use retry::deadline_after;
 pub use retry::new_idempotency_key;
 use retry::{backoff, RetryBudget};
@@ -413,8 +413,12 @@ impl Transport {
         if let Some(key) = idempotency_key {
             builder = builder.header("idempotency-key", key);
         }
-        if let RequestBody::Bytes { bytes, content_type } = &request.body {
-            builder = builder.header(CONTENT_TYPE, content_type).body(bytes.clone());
+        match &request.body {
+            RequestBody::Empty => {}
+            RequestBody::Bytes { bytes, content_type } => {
+                builder = builder.header(CONTENT_TYPE, content_type).body(bytes.clone());
+            }
+            RequestBody::Multipart(parts) => builder = builder.multipart(request::form(parts)?),
         }
         let max_bytes = self.inner.config.max_response_bytes;
         let exchange = async {

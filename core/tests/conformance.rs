@@ -15,10 +15,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aether::media::MediaWaitOptions;
 use aether::model::{
-    CreateConnectLinkRequest, CreatePostRequest, CreateWebhookRequest, ListPostsQuery, Platform,
+    BulkRow, CreateConnectLinkRequest, CreatePostRequest, CreateWebhookRequest, ListPostsQuery, Platform,
     PostStatus, Tier, UpdatePostRequest,
 };
-use aether::posts::WaitOptions;
+use aether::posts::{BulkSource, WaitOptions};
 use aether::upload::{UploadOptions, UploadSource};
 use aether::webhooks::{verify_signature, DEFAULT_TOLERANCE, SIGNATURE_HEADER};
 use aether::{Client, RequestOptions};
@@ -82,6 +82,7 @@ ops! {
     PostsUpdate = "posts.update",
     PostsCancel = "posts.cancel",
     PostsWait = "posts.wait",
+    PostsBulk = "posts.bulk",
     WebhooksCreate = "webhooks.create",
     WebhooksReceive = "webhooks.receive",
     WebhooksVerifySignature = "webhooks.verifySignature",
@@ -593,6 +594,26 @@ impl Run {
                     .timeout(millis(input, "timeoutMs")?.unwrap_or(DEFAULT_WAIT_TIMEOUT));
                 let posts = client.posts().with_options(options);
                 Ok(to_json(&posts.wait(&text(input, "id")?, wait).await?))
+            }
+            Op::PostsBulk => {
+                fields(input, &["csv", "rows", "dryRun"], op)?;
+                let dry_run = input.get("dryRun").and_then(Value::as_bool).unwrap_or(false);
+                let posts = client.posts().with_options(options);
+                // Inline CSV goes through a file, so the path form is what runs.
+                let dir = tempfile::tempdir().map_err(|e| format!("{op}: temp dir: {e}"))?;
+                let source = match input.get("csv") {
+                    Some(csv) => {
+                        let csv = csv.as_str().ok_or(format!("{op}: csv must be a string"))?;
+                        let path = dir.path().join("posts.csv");
+                        std::fs::write(&path, csv).map_err(|e| format!("{op}: write: {e}"))?;
+                        BulkSource::File(path)
+                    }
+                    None => {
+                        let rows = input.get("rows").cloned().unwrap_or(Value::Null);
+                        BulkSource::Rows(from_input::<Vec<BulkRow>>(op, &rows)?)
+                    }
+                };
+                Ok(to_json(&posts.bulk(source, dry_run).await?))
             }
             Op::WebhooksCreate => {
                 let request: CreateWebhookRequest = from_input(op, input)?;

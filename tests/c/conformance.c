@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "aether.h"
 #include "json.h"
@@ -593,6 +594,41 @@ static int delivery_matches(const receiver_delivery *delivery, void *user_data) 
   return ok;
 }
 
+/* posts.bulk: inline CSV is written to a temporary file and sent by its path (the file form);
+ * rows go as JSON (the rows form). */
+static int run_bulk(state *s, aether_client *client, const char *op, const jvalue *input,
+                    const jvalue *options, jvalue **result) {
+  static const char *const fields[] = {"csv", "rows", "dryRun", NULL};
+  aether_error *error_ = NULL;
+  aether_bulk_result *bulk = NULL;
+  const jvalue *dry = json_get(input, "dryRun");
+  bool dry_run = dry != NULL && dry->boolean;
+  const char *key = text_of(options, "idempotencyKey");
+  aether_status status;
+  if (only_fields(s, op, input, fields) != 0) return -1;
+  if (json_get(input, "rows") != NULL) {
+    char *rows = json_dump(json_get(input, "rows"));
+    status = aether_posts_bulk_rows_json(client, rows, dry_run, key, &bulk, E);
+    free(rows);
+  } else {
+    const char *csv = text_of(input, "csv");
+    char path[] = "/tmp/aether-bulk-XXXXXX";
+    int fd = mkstemp(path);
+    size_t length = csv != NULL ? strlen(csv) : 0;
+    if (csv == NULL) return failf(s, "%s: csv must be a string", op);
+    if (fd < 0) return failf(s, "%s: cannot create a temporary file", op);
+    if (write(fd, csv, length) != (ssize_t)length) {
+      close(fd);
+      unlink(path);
+      return failf(s, "%s: cannot write the temporary file", op);
+    }
+    close(fd);
+    status = aether_posts_bulk_file(client, path, dry_run, key, &bulk, E);
+    unlink(path);
+  }
+  API(status, aether_bulk_result_to_json, bulk, aether_bulk_result_free);
+}
+
 /* Runs one operation. */
 static int run_op(state *s, aether_client *client, const char *op, const jvalue *input,
                   const jvalue *options, jvalue **result) {
@@ -733,6 +769,9 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     if (draft != NULL) changes.draft = draft->boolean;
     API(aether_post_update(client, id, &changes, &post, E), aether_post_to_json, post,
         aether_post_free);
+  }
+  if (is_op(op, "posts.bulk")) {
+    return run_bulk(s, client, op, input, options, result);
   }
   if (is_op(op, "posts.get")) {
     aether_post *post = NULL;

@@ -22,6 +22,8 @@ HANDLES = {
     "target_result": "TargetResult",
     "webhook": "Webhook",
     "error": "ErrorBody/error",
+    "bulk_result": "BulkResult",
+    "bulk_row_result": "BulkRowResult",
 }
 
 # (handle, property) -> the getters that read it, when not named aether_<handle>_<field>.
@@ -40,6 +42,13 @@ GETTERS = {
     ],
     ("webhook", "events"): ["aether_webhook_event_count", "aether_webhook_event_at"],
     ("error", "retryAfter"): ["aether_error_retry_after_ms"],
+    ("bulk_result", "results"): ["aether_bulk_result_row", "aether_bulk_result_row_count"],
+    ("bulk_row_result", "post"): ["aether_bulk_row_result_post", "aether_bulk_row_result_post_id"],
+    ("bulk_row_result", "error"): [
+        "aether_bulk_row_result_error_code",
+        "aether_bulk_row_result_error_message",
+        "aether_bulk_row_result_error_field",
+    ],
 }
 
 # (handle, property) -> why there is no getter.
@@ -47,6 +56,7 @@ NO_GETTER = {
     ("media", "sha256"): "no getter yet: read it from aether_media_to_json",
     ("error", "details"): "code-specific JSON: read it from aether_error_to_json",
     ("connect_link", "createdAt"): "no getter yet: read it from aether_connect_link_to_json",
+    ("bulk_row_result", "warnings"): "JSON objects: read them from aether_bulk_result_to_json",
 }
 
 

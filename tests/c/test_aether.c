@@ -107,6 +107,7 @@ static void test_error_code_strings(void) {
       {AETHER_ERROR_PLATFORM_ERROR, "PLATFORM_ERROR"},
       {AETHER_ERROR_INTERNAL_ERROR, "INTERNAL_ERROR"},
       {AETHER_ERROR_SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE"},
+      {AETHER_ERROR_BULK_INVALID, "BULK_INVALID"},
       {AETHER_ERROR_NETWORK_ERROR, "NETWORK_ERROR"},
       {AETHER_ERROR_TIMEOUT, "TIMEOUT"},
       {AETHER_ERROR_CANCELLED, "CANCELLED"},
@@ -1662,6 +1663,91 @@ static void test_fork_child_gets_its_own_runtime(void) {
 
 /* ======================================================================================== */
 
+/* Bulk CSV: a file by path (quoted comma, a cell over two lines, a bad row among good ones)
+ * read through every getter, the rows form as JSON, a dry run, and a malformed file. */
+static void test_bulk_csv(void) {
+  aether_client *client;
+  aether_bulk_result *result = NULL;
+  const aether_bulk_row_result *row;
+  aether_error *err = NULL;
+  char path[] = "/tmp/aether-bulk-c-XXXXXX";
+  char csv[512], rows[512];
+  char *profile, *json = NULL;
+  FILE *file;
+  int fd;
+
+  CHECK(mock_reset(NULL) == 0);
+  profile = mock_profile("linkedin", NULL);
+  client = mock_client();
+  CHECK(profile != NULL && client != NULL);
+  snprintf(csv, sizeof csv,
+           "text,profileIds\r\n\"Hello, world\",%s\r\n\"two\nlines\",%s\r\nnobody,li_nobody\r\n",
+           profile, profile);
+  fd = mkstemp(path);
+  CHECK(fd >= 0);
+  file = fdopen(fd, "w");
+  CHECK(file != NULL && fputs(csv, file) >= 0);
+  fclose(file);
+
+  CHECK_OK(aether_posts_bulk_file(client, path, false, NULL, &result, &err), err);
+  CHECK(!aether_bulk_result_dry_run(result));
+  CHECK(aether_bulk_result_total(result) == 3);
+  CHECK(aether_bulk_result_created(result) == 2);
+  CHECK(aether_bulk_result_failed(result) == 1);
+  CHECK(aether_bulk_result_row_count(result) == 3);
+  row = aether_bulk_result_row(result, 1);
+  CHECK(aether_bulk_row_result_row(row) == 2 && aether_bulk_row_result_line(row) == 3);
+  CHECK(aether_bulk_row_result_ok(row));
+  CHECK_STR(aether_post_text(aether_bulk_row_result_post(row)), "two\nlines");
+  CHECK(strncmp(aether_bulk_row_result_post_id(row), "post_", 5) == 0);
+  CHECK(aether_bulk_row_result_error_code(row) == NULL);
+  row = aether_bulk_result_row(result, 2);
+  CHECK(aether_bulk_row_result_line(row) == 5 && !aether_bulk_row_result_ok(row));
+  CHECK_STR(aether_bulk_row_result_error_code(row), "NOT_FOUND");
+  CHECK(aether_bulk_row_result_error_message(row) != NULL);
+  CHECK(aether_bulk_row_result_post(row) == NULL && aether_bulk_row_result_post_id(row) == NULL);
+  CHECK(aether_bulk_result_row(result, 3) == NULL);
+  CHECK_OK(aether_bulk_result_to_json(result, &json, &err), err);
+  CHECK(json != NULL && strstr(json, "\"created\":2") != NULL);
+  aether_string_free(json);
+  aether_bulk_result_free(result);
+  result = NULL;
+
+  snprintf(rows, sizeof rows,
+           "[{\"text\": \"a, b\", \"profileIds\": [\"%s\"]}, {\"text\": \"c\", "
+           "\"profileIds\": [\"%s\"], \"title\": \"T\"}]",
+           profile, profile);
+  CHECK_OK(aether_posts_bulk_rows_json(client, rows, true, "c-bulk-dry", &result, &err), err);
+  CHECK(aether_bulk_result_dry_run(result) && aether_bulk_result_created(result) == 0);
+  CHECK(aether_bulk_row_result_ok(aether_bulk_result_row(result, 0)));
+  CHECK(aether_bulk_row_result_post(aether_bulk_result_row(result, 0)) == NULL);
+  aether_bulk_result_free(result);
+  result = NULL;
+  CHECK_STATUS(aether_posts_bulk_rows_json(client, "[{\"text\": \"x\", \"mediaKey\": []}]",
+                                           false, NULL, &result, &err),
+               err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(strstr(aether_error_message(err), "mediaKey") != NULL);
+  aether_error_free(err);
+  err = NULL;
+
+  file = fopen(path, "w");
+  CHECK(file != NULL && fputs("text,profileIds\nok,p\n\"never closed,p\nmore,p\n", file) >= 0);
+  fclose(file);
+  CHECK_STATUS(aether_posts_bulk_file(client, path, false, NULL, &result, &err), err,
+               AETHER_ERROR_BULK_INVALID);
+  CHECK(aether_error_to_json(err, &json, NULL) == AETHER_OK);
+  CHECK(strstr(json, "\"line\":3") != NULL);
+  aether_string_free(json);
+  aether_error_free(err);
+  err = NULL;
+  CHECK(result == NULL);
+  CHECK(aether_posts_bulk_file(client, NULL, false, NULL, &result, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  unlink(path);
+  free(profile);
+  aether_client_free(client);
+}
+
 typedef struct {
   const char *name;
   void (*run)(void);
@@ -1688,6 +1774,7 @@ static const test_case tests[] = {
      test_conformance_027_post_limit_reached_and_reset, 1},
     {"webhook_endpoints", test_webhook_endpoints, 1},
     {"drafts_cancel_and_schedule_errors", test_drafts_cancel_and_schedule_errors, 1},
+    {"bulk_csv", test_bulk_csv, 1},
     {"wait_deadline_and_cancel", test_wait_deadline_and_cancel, 1},
     {"upload_errors", test_upload_errors, 1},
     {"watch_reports_every_status", test_watch_reports_every_status, 1},

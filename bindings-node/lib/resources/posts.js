@@ -1,5 +1,5 @@
 'use strict';
-// posts: create, read, list, edit, cancel, wait for and watch posts.
+// posts: create, read, list, edit, cancel, bulk-create from a CSV, wait for and watch posts.
 
 const {
   native,
@@ -8,6 +8,7 @@ const {
   settingsJson,
   requireString,
   requireObject,
+  describe,
   optionalInteger,
   optionalFunction,
   checkSignal,
@@ -18,6 +19,8 @@ const {
   guardedCallback,
   iterate,
 } = require('../call');
+const { fileURLToPath } = require('node:url');
+const { invalidArgument } = require('../errors');
 const { waitOptions } = require('../wait_options');
 
 class Posts {
@@ -33,6 +36,29 @@ class Posts {
   create(params, options) {
     const args = () => [json(requireObject(params, 'params'), 'params')];
     return call(this.#native, 'postsCreate', args, options);
+  }
+
+  /**
+   * Creates a post from every row of a CSV file (a path) or of `rows` (objects the SDK writes
+   * as CSV), each as `create` would, independently; resolves to `{ dryRun, total, created,
+   * failed, results: [{ row, line, ok, post?, error? }] }`. `{ dryRun: true }` checks every row
+   * and creates nothing. One idempotency key covers the whole call.
+   */
+  bulk(pathOrRows, options) {
+    const args = () => {
+      const o = requireObject(options, 'options', { optional: true });
+      const dryRun = o.dryRun ?? false;
+      if (typeof dryRun !== 'boolean') {
+        throw invalidArgument(`options.dryRun must be a boolean, got ${describe(dryRun)}`);
+      }
+      if (Array.isArray(pathOrRows)) return ['postsBulkRows', json(pathOrRows, 'rows'), dryRun];
+      if (pathOrRows instanceof URL) return ['postsBulkFile', fileURLToPath(pathOrRows), dryRun];
+      return ['postsBulkFile', requireString(pathOrRows, 'pathOrRows'), dryRun];
+    };
+    return run(null, async () => {
+      const [method, source, dryRun] = args();
+      return call(this.#native, method, () => [source, dryRun], options);
+    });
   }
 
   get(id, options) {

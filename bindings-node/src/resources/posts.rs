@@ -1,9 +1,9 @@
-//! `posts.*`: create, read, list, edit, cancel, wait for and watch posts.
+//! `posts.*`: create, read, list, edit, cancel, bulk-create from a CSV, wait for and watch posts.
 
 use std::sync::Arc;
 
-use aether::model::{CreatePostRequest, ListPostsQuery, UpdatePostRequest};
-use aether::posts::WaitOptions;
+use aether::model::{BulkRow, CreatePostRequest, ListPostsQuery, UpdatePostRequest};
+use aether::posts::{BulkSource, WaitOptions};
 use aether::Client;
 use napi::bindgen_prelude::PromiseRaw;
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
@@ -26,6 +26,14 @@ operations! {
         let body: UpdatePostRequest = parse("post update", &body)?;
         => Client::posts, |posts| posts.update(&id, &body);
     fn posts_cancel(id: String) => Client::posts, |posts| posts.cancel(&id);
+    /// A CSV file by its path.
+    fn posts_bulk_file(path: String, dry_run: bool)
+        let source = BulkSource::File(path.into());
+        => Client::posts, |posts| posts.bulk(source, dry_run);
+    /// Rows (a JSON array of row objects) that the core writes as CSV.
+    fn posts_bulk_rows(rows: String, dry_run: bool)
+        let rows: Vec<BulkRow> = parse("bulk rows", &rows)?;
+        => Client::posts, |posts| posts.bulk(rows, dry_run);
 }
 
 #[napi]

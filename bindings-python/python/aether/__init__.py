@@ -44,6 +44,9 @@ from ._exceptions import (
 )
 from ._models import (
     TERMINAL_POST_STATUSES,
+    BulkResult,
+    BulkRowError,
+    BulkRowResult,
     CallbackOutcome,
     ConnectLink,
     Media,
@@ -56,10 +59,12 @@ from ._models import (
     Webhook,
     WebhookEvent,
 )
+from .resources.posts import BulkRow
 from .resources.webhooks import SIGNATURE_HEADER
 
 __all__ = [
     "__version__",
+    "BulkRow",
     "Aether",
     "AsyncAether",
     "DEFAULT_CONNECT_TIMEOUT",
@@ -68,6 +73,9 @@ __all__ = [
     "SIGNATURE_HEADER",
     "TERMINAL_POST_STATUSES",
     # results
+    "BulkResult",
+    "BulkRowError",
+    "BulkRowResult",
     "CallbackOutcome",
     "ConnectLink",
     "Media",

@@ -13,6 +13,9 @@ import dataclasses
 from typing import Any, ClassVar, Dict, List, Mapping, Optional, Tuple, Type, TypeVar
 
 __all__ = [
+    "BulkResult",
+    "BulkRowError",
+    "BulkRowResult",
     "CallbackOutcome",
     "ConnectLink",
     "Media",
@@ -251,6 +254,45 @@ class Post(_Model):
     def is_terminal(self) -> bool:
         """Whether the status can no longer change."""
         return self.status in TERMINAL_POST_STATUSES
+
+
+@dataclasses.dataclass(frozen=True)
+class BulkRowError(_Model):
+    """Why one bulk row failed: the error ``posts.create`` would have raised for it."""
+
+    code: str = ""
+    message: str = ""
+    field: Optional[str] = None
+    platform: Optional[str] = None
+    details: Optional[Any] = None
+
+
+@dataclasses.dataclass(frozen=True)
+class BulkRowResult(_Model):
+    """One row of a bulk file: ``row`` (data rows from 1), ``line`` (where it starts in the
+    file), ``ok``, and the ``post`` created or the ``error``."""
+
+    _nested: ClassVar[Dict[str, Type[_Model]]] = {"post": Post, "error": BulkRowError}
+
+    row: int = 0
+    line: int = 0
+    ok: bool = False
+    post: Optional[Post] = None
+    warnings: Optional[List[Dict[str, Any]]] = None
+    error: Optional[BulkRowError] = None
+
+
+@dataclasses.dataclass(frozen=True)
+class BulkResult(_Model):
+    """The answer of ``posts.bulk``: totals and one result per data row."""
+
+    _nested: ClassVar[Dict[str, Type[_Model]]] = {"results": BulkRowResult}
+
+    dry_run: bool = False
+    total: int = 0
+    created: int = 0
+    failed: int = 0
+    results: List[BulkRowResult] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass(frozen=True, repr=False)

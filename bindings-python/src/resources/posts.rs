@@ -1,7 +1,11 @@
-//! `posts_*`: create, read, update, cancel, list, and wait for or watch a post's publishing.
+//! `posts_*`: create, read, update, cancel, list, bulk-create from a CSV, and wait for or watch
+//! a post's publishing.
+
+use std::path::PathBuf;
+
 
 use aether::model::{CreatePostRequest, ListPostsQuery, PostStatus, UpdatePostRequest};
-use aether::posts::WaitOptions;
+use aether::posts::{BulkSource, WaitOptions};
 use aether::CancellationToken;
 use pyo3::prelude::*;
 
@@ -24,6 +28,34 @@ impl PyClient {
         }
         let posts = self.client.posts().with_options(options);
         Ok(Call::new(async move { json(&posts.create(&request).await?) }))
+    }
+
+    /// `path` (a CSV file) or `rows` (a list of camelCase row dicts the core writes as CSV).
+    #[pyo3(signature = (path=None, rows=None, dry_run=false, idempotency_key=None))]
+    fn posts_bulk(
+        &self,
+        py: Python<'_>,
+        path: Option<PathBuf>,
+        rows: Option<&Bound<'_, PyAny>>,
+        dry_run: bool,
+        idempotency_key: Option<String>,
+    ) -> PyResult<Call> {
+        let source = match (path, rows) {
+            (Some(path), None) => BulkSource::File(path),
+            (None, Some(rows)) => BulkSource::Rows(body(py, rows, "bulk rows")?),
+            _ => {
+                return Err(crate::errors::invalid_argument(
+                    py,
+                    "posts.bulk takes a CSV file path or a list of rows".to_owned(),
+                ))
+            }
+        };
+        let mut options = self.options.clone();
+        if let Some(key) = idempotency_key {
+            options = options.idempotency_key(key);
+        }
+        let posts = self.client.posts().with_options(options);
+        Ok(Call::new(async move { json(&posts.bulk(source, dry_run).await?) }))
     }
 
     fn posts_get(&self, id: String) -> Call {

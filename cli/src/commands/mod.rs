@@ -99,6 +99,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Result<(), CliError> {
         Command::Profiles(args) => profiles::run(ctx, args).await,
         Command::Upload(args) => media::upload(ctx, args).await,
         Command::Post(args) => posts::create(ctx, args).await,
+        Command::Bulk(args) => posts::bulk(ctx, args).await,
         Command::Status(args) => posts::status(ctx, args).await,
         Command::Validate(args) => validate::run(ctx, args),
         Command::Webhooks(WebhooksCommand::Verify(args)) => webhooks::verify(ctx, args),

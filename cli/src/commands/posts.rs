@@ -1,15 +1,18 @@
-//! Posts: `aether post --profile ID --text … --media KEY … [--wait]` and
-//! `aether status POST_ID [--wait]`, with the one watch-and-spinner loop both use.
+//! Posts: `aether post --profile ID --text … --media KEY … [--wait]`,
+//! `aether bulk FILE.csv [--dry-run]` and `aether status POST_ID [--wait]`, with the one
+//! watch-and-spinner loop `post` and `status` use.
 
 use std::time::Duration;
 
-use aether::model::{CreatePostRequest, PlatformOptionsMap, Post, PostContent, PostStatus};
+use aether::model::{
+    BulkResult, CreatePostRequest, PlatformOptionsMap, Post, PostContent, PostStatus,
+};
 use aether::posts::WaitOptions;
 use futures_util::StreamExt;
 use serde_json::{json, Map, Value};
 
 use super::{interruptible, parse_options, Ctx};
-use crate::cli::{PostArgs, StatusArgs};
+use crate::cli::{BulkArgs, PostArgs, StatusArgs};
 use crate::error::{CliError, EXIT_ERROR};
 use crate::ui::Ui;
 
@@ -55,6 +58,56 @@ pub async fn create(ctx: &Ctx, args: PostArgs) -> Result<(), CliError> {
         .await?
     };
     finish(ctx, &post, true)
+}
+
+/// `aether bulk`: one line per row (or the answer as JSON); exit 1 when any row failed.
+pub async fn bulk(ctx: &Ctx, args: BulkArgs) -> Result<(), CliError> {
+    let client = ctx.client()?;
+    let result = interruptible(ctx, client.posts().bulk(args.file, args.dry_run)).await?;
+    if ctx.ui.json {
+        ctx.ui.print_json(&json!(result));
+    } else {
+        print_bulk(&ctx.ui, &result);
+    }
+    if result.failed > 0 {
+        return Err(CliError::Reported(EXIT_ERROR));
+    }
+    Ok(())
+}
+
+fn print_bulk(ui: &Ui, result: &BulkResult) {
+    let paint = &ui.out;
+    ui.say(paint.bold(format!("{:>5} {:>6}  {:<8} POST / ERROR", "ROW", "LINE", "RESULT")));
+    for row in &result.results {
+        let (outcome, what) = match (&row.error, &row.post) {
+            (Some(error), _) => {
+                let at = error.field.as_deref().map(|f| format!(" ({f})")).unwrap_or_default();
+                (paint.red("failed"), format!("{}{at} {}", paint.red(error.code.as_str()), error.message))
+            }
+            (None, Some(post)) => (paint.green("created"), format!("{}  {}", post.id, post.status)),
+            (None, None) => (paint.green("ok"), paint.dim("valid (dry run)")),
+        };
+        // Padding counts the visible text, not the colour codes around it.
+        let pad = " ".repeat(8usize.saturating_sub(if row.ok && row.post.is_none() {
+            2
+        } else if row.ok {
+            7
+        } else {
+            6
+        }));
+        ui.say(format!("{:>5} {:>6}  {outcome}{pad} {what}", row.row, row.line));
+    }
+    let summary = if result.dry_run {
+        format!(
+            "dry run: {} rows, {} valid, {} would fail; nothing was created",
+            result.total,
+            result.total - result.failed,
+            result.failed
+        )
+    } else {
+        format!("{} rows: {} created, {} failed", result.total, result.created, result.failed)
+    };
+    ui.say(if result.failed > 0 { paint.yellow(summary) } else { paint.green(summary) });
 }
 
 /// `aether status`.

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod bulk;
 mod commands;
 mod demo;
 mod validate;

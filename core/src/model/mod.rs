@@ -22,6 +22,7 @@
 //! One file per resource (the same names as `crate::posts`, `mock/src/resources/posts.rs`, …),
 //! every type re-exported here: `aether::model::Post`.
 
+mod bulk;
 mod common;
 mod connect_links;
 mod media;
@@ -31,6 +32,7 @@ mod posts;
 mod profiles;
 mod webhooks;
 
+pub use bulk::*;
 pub use common::*;
 pub use connect_links::*;
 pub use media::*;

@@ -61,6 +61,51 @@ impl RequestOptions {
 pub(super) enum RequestBody {
     Empty,
     Bytes { bytes: Bytes, content_type: HeaderValue },
+    /// `multipart/form-data`, built afresh for each attempt from parts kept as [`Bytes`] (a
+    /// reqwest form is consumed by sending it); the boundary is new each time, which the
+    /// server's idempotency fingerprint ignores.
+    Multipart(Vec<FormPart>),
+}
+
+/// One part of a multipart body.
+#[derive(Debug, Clone)]
+pub struct FormPart {
+    name: String,
+    bytes: Bytes,
+    /// For a file part: its name and content type.
+    file: Option<(String, String)>,
+}
+
+impl FormPart {
+    /// A text field.
+    pub fn text(name: &str, value: &str) -> FormPart {
+        FormPart { name: name.to_owned(), bytes: Bytes::from(value.to_owned()), file: None }
+    }
+
+    /// A file part.
+    pub fn file(name: &str, bytes: Bytes, file_name: &str, content_type: &str) -> FormPart {
+        FormPart {
+            name: name.to_owned(),
+            bytes,
+            file: Some((file_name.to_owned(), content_type.to_owned())),
+        }
+    }
+}
+
+/// The reqwest form of `parts`, for one attempt (the bytes are shared, not copied).
+pub(super) fn form(parts: &[FormPart]) -> Result<reqwest::multipart::Form> {
+    let mut form = reqwest::multipart::Form::new();
+    for part in parts {
+        let length = part.bytes.len() as u64;
+        let mut body = reqwest::multipart::Part::stream_with_length(part.bytes.clone(), length);
+        if let Some((file_name, content_type)) = &part.file {
+            body = body.file_name(file_name.clone()).mime_str(content_type).map_err(|_| {
+                Error::invalid_argument(format!("invalid content type {content_type:?}"))
+            })?;
+        }
+        form = form.part(part.name.clone(), body);
+    }
+    Ok(form)
 }
 
 /// One API call to send through [`Transport::send`]: method, path under the base URL, query,
@@ -141,6 +186,12 @@ impl ApiRequest {
         })?;
         self.body = RequestBody::Bytes { bytes: bytes.into(), content_type };
         Ok(self)
+    }
+
+    /// Sets a `multipart/form-data` body.
+    pub fn multipart(mut self, parts: Vec<FormPart>) -> ApiRequest {
+        self.body = RequestBody::Multipart(parts);
+        self
     }
 
     /// Adds a header (e.g. `X-Part-Crc32c`). `Authorization` is set by the transport.

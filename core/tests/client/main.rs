@@ -5,6 +5,7 @@
 #[path = "../client_common/mod.rs"]
 mod client_common;
 
+mod posts_bulk;
 mod resources;
 mod runtime;
 mod settings;

@@ -91,6 +91,9 @@ fn entries() -> Vec<Entry> {
             ("results", "defaults to empty, the same as the server's `[]`")
         ]),
         entry!("PostList" => Page<Post>, "Page", extra: [], lenient: [NEXT_CURSOR]),
+        entry!("BulkResult" => BulkResult, "BulkResult"),
+        entry!("BulkRowResult" => BulkRowResult, "BulkRowResult"),
+        entry!("BulkRowError" => BulkRowError, "BulkRowError"),
         entry!("PlatformOptions" => PlatformOptionsMap, "PlatformOptionsMap"),
         entry!("TiktokOptions" => TikTokOptions, "TikTokOptions"),
         entry!("InstagramOptions" => InstagramOptions, "InstagramOptions"),
@@ -125,6 +128,7 @@ const NO_RUST_TYPE: &[(&str, &str)] = &[
 
 /// Structs of `core/src/model/` that mirror no schema, each with the reason.
 const NO_SCHEMA: &[(&str, &str)] = &[
+    ("BulkRow", "a CSV row the SDK writes into the multipart `file` part, not a JSON body"),
     ("ListQuery", "a query string (`?limit=&cursor=`), described by the spec's parameters"),
     ("ListPostsQuery", "a query string (`?status=&profileId=&limit=&cursor=`)"),
 ];

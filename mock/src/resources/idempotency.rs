@@ -5,7 +5,7 @@
 //! - A key is 1–255 visible ASCII characters (else 400 `INVALID_REQUEST`, field
 //!   `Idempotency-Key`) and is scoped to the API key that sent it.
 //! - The first request under a key claims it with a fingerprint: method, path and the SHA-256
-//!   of the body. The same key and fingerprint within 24 h of the virtual clock replay the stored
+//!   of the body (of a multipart body, without its boundary, which clients draw per attempt). The same key and fingerprint within 24 h of the virtual clock replay the stored
 //!   status, body and `Content-Type`, with `Idempotent-Replayed: true`; a replay creates nothing,
 //!   so the journal shows one creation. Another fingerprint is 409 `IDEMPOTENCY_KEY_REUSED`; a
 //!   request that arrives while the first is still being processed is 409
@@ -156,13 +156,19 @@ pub async fn middleware(request: Request, next: Next) -> Response {
     let scope = (api_key, key);
 
     let (parts, body) = request.into_parts();
-    let limit = state.settings().max_json_body;
+    let boundary = multipart_boundary(&parts.headers);
+    // A multipart body is a bulk CSV file, whose own limit is larger than a JSON body's.
+    let limit = match boundary {
+        Some(_) => state.settings().max_json_body.max(crate::resources::posts::BULK_MAX_BODY),
+        None => state.settings().max_json_body,
+    };
     let bytes = match Limited::new(body, limit).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+            let what = if boundary.is_some() { "multipart" } else { "JSON" };
             return ApiError::new(
                 ErrorCode::FileTooLarge,
-                format!("the JSON body is over the {limit}-byte limit"),
+                format!("the {what} body is over the {limit}-byte limit"),
             )
             .into_response();
         }
@@ -173,7 +179,7 @@ pub async fn middleware(request: Request, next: Next) -> Response {
     let fingerprint = Fingerprint {
         method: parts.method.as_str().to_owned(),
         path: parts.uri.path().to_owned(),
-        body_sha256: hex::encode(Sha256::digest(&bytes)),
+        body_sha256: body_digest(&bytes, boundary.as_deref()),
     };
 
     let claim =
@@ -217,6 +223,40 @@ pub async fn middleware(request: Request, next: Next) -> Response {
                 .into_response()
         }
     }
+}
+
+/// The boundary of a `multipart/form-data` body, if the request has one.
+fn multipart_boundary(headers: &axum::http::HeaderMap) -> Option<String> {
+    let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let (essence, params) = content_type.split_once(';')?;
+    if !essence.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    params.split(';').find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        let value = value.trim().trim_matches('"');
+        (name.trim().eq_ignore_ascii_case("boundary") && !value.is_empty())
+            .then(|| value.to_owned())
+    })
+}
+
+/// The body's SHA-256, hex. A multipart body is hashed with its boundary taken out: a client
+/// draws a new random boundary for each attempt, and a retry with the same parts is the same
+/// request.
+fn body_digest(bytes: &[u8], boundary: Option<&str>) -> String {
+    let mut hasher = Sha256::new();
+    match boundary.map(str::as_bytes) {
+        Some(boundary) => {
+            let mut rest = bytes;
+            while let Some(at) = rest.windows(boundary.len()).position(|w| w == boundary) {
+                hasher.update(&rest[..at]);
+                rest = &rest[at + boundary.len()..];
+            }
+            hasher.update(rest);
+        }
+        None => hasher.update(bytes),
+    }
+    hex::encode(hasher.finalize())
 }
 
 fn valid_key(raw: &HeaderValue) -> Result<String, ApiError> {

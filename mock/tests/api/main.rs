@@ -11,6 +11,7 @@ mod idempotency;
 mod infra;
 mod media;
 mod posts;
+mod posts_bulk;
 mod profiles;
 mod quota;
 mod schedule;

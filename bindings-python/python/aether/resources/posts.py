@@ -1,23 +1,29 @@
 """``client.posts``: create (safely retried under an idempotency key), read, list, edit,
-cancel, and follow a post until it is published with ``wait`` or ``watch``."""
+cancel, create many from a CSV (``bulk``), and follow a post until it is published with
+``wait`` or ``watch``."""
 
 from __future__ import annotations
 
-from typing import Iterable, Optional, Sequence, Union
+import dataclasses
+import os
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 from .._aether import defaults
-from .._models import Post
+from .._models import BulkResult, Post
 from .._params import (
     ContentInput,
     PlatformsInput,
     When,
+    drop_none,
     object_id,
+    platforms,
     post_request,
     update_request,
+    when,
 )
 from ._run import Pages, Pending, Resource, aiterating, awaiting, blocking, iterating
 
-__all__ = ["Posts", "AsyncPosts", "DEFAULT_WAIT_TIMEOUT"]
+__all__ = ["Posts", "AsyncPosts", "BulkRow", "DEFAULT_WAIT_TIMEOUT"]
 
 #: Default bound on ``wait`` and ``watch``, in seconds (15 minutes): the core's, read from it.
 DEFAULT_WAIT_TIMEOUT: float = defaults()["postsWait"]["timeoutMs"] / 1000
@@ -25,7 +31,77 @@ DEFAULT_WAIT_TIMEOUT: float = defaults()["postsWait"]["timeoutMs"] / 1000
 PostId = Union[str, Post]
 
 
+@dataclasses.dataclass(frozen=True)
+class BulkRow:
+    """One row of ``posts.bulk(rows)``; the SDK writes the rows as CSV. Plain dicts with the
+    same keys (snake_case or the CSV's camelCase column names) work too."""
+
+    text: str = ""
+    profile_ids: Sequence[str] = ()
+    scheduled_for: Optional[When] = None
+    timezone: Optional[str] = None
+    media_urls: Sequence[str] = ()
+    media_keys: Sequence[str] = ()
+    title: Optional[str] = None
+    platforms: Optional[PlatformsInput] = None
+
+
+_ROW_KEYS = {field.name for field in dataclasses.fields(BulkRow)}
+
+BulkRowInput = Union[BulkRow, Mapping[str, Any]]
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _row(row: BulkRowInput) -> Dict[str, Any]:
+    """A row in the core's form (camelCase keys). Unknown keys go on to the core, which refuses
+    them naming the key."""
+    if isinstance(row, BulkRow):
+        values: Dict[str, Any] = {f: getattr(row, f) for f in _ROW_KEYS}
+    else:
+        values = dict(row)
+    wire: Dict[str, Any] = {}
+    for key, value in values.items():
+        name = _camel(key) if key in _ROW_KEYS else key
+        if name in ("profileIds", "mediaUrls", "mediaKeys") and value is not None:
+            value = [value] if isinstance(value, str) else list(value)
+        elif name == "scheduledFor":
+            value = when(value)
+        elif name == "platforms":
+            value = platforms(value)
+        wire[name] = value
+    return drop_none(wire)
+
+
 class _Posts(Resource):
+    def _bulk(
+        self,
+        source: Union[str, "os.PathLike[str]", Iterable[BulkRowInput]],
+        *,
+        dry_run: bool = False,
+        idempotency_key: Optional[str] = None,
+    ) -> Pending[BulkResult]:
+        """Creates a post from every row of a CSV file (a path) or of ``rows`` (``BulkRow`` or
+        dicts, written as CSV by the SDK), each as ``create`` would, independently: the result
+        has one ``BulkRowResult`` per data row (``row``, ``line``, ``ok``, ``post`` or
+        ``error``). ``dry_run=True`` checks every row and creates nothing. One idempotency key
+        covers the whole call. Raises ``InvalidArgumentError`` over 5 MiB or 1,000 rows (before
+        sending) and ``BadRequestError`` (``BULK_INVALID``, ``details["line"]``) for a file
+        that is not valid CSV or has unknown columns."""
+        if isinstance(source, (str, os.PathLike)):
+            call = self._core.posts_bulk(
+                path=os.fspath(source), dry_run=dry_run, idempotency_key=idempotency_key
+            )
+        else:
+            rows: List[Dict[str, Any]] = [_row(row) for row in source]
+            call = self._core.posts_bulk(
+                rows=rows, dry_run=dry_run, idempotency_key=idempotency_key
+            )
+        return Pending(call, BulkResult._from_wire)
+
     def _create(
         self,
         *,
@@ -146,6 +222,7 @@ class _Posts(Resource):
 
 class Posts(_Posts):
     create = blocking(_Posts._create)
+    bulk = blocking(_Posts._bulk)
     get = blocking(_Posts._get)
     list = iterating(_Posts._list)
     update = blocking(_Posts._update)
@@ -156,6 +233,7 @@ class Posts(_Posts):
 
 class AsyncPosts(_Posts):
     create = awaiting(_Posts._create)
+    bulk = awaiting(_Posts._bulk)
     get = awaiting(_Posts._get)
     list = aiterating(_Posts._list, ": ``async for post in client.posts.list(): …``")
     update = awaiting(_Posts._update)
