@@ -79,23 +79,19 @@ fn print_bulk(ui: &Ui, result: &BulkResult) {
     let paint = &ui.out;
     ui.say(paint.bold(format!("{:>5} {:>6}  {:<8} POST / ERROR", "ROW", "LINE", "RESULT")));
     for row in &result.results {
+        // Padded before painting, so the colour codes do not count as width.
         let (outcome, what) = match (&row.error, &row.post) {
             (Some(error), _) => {
                 let at = error.field.as_deref().map(|f| format!(" ({f})")).unwrap_or_default();
-                (paint.red("failed"), format!("{}{at} {}", paint.red(error.code.as_str()), error.message))
+                let code = paint.red(error.code.as_str());
+                (paint.red(format!("{:<8}", "failed")), format!("{code}{at} {}", error.message))
             }
-            (None, Some(post)) => (paint.green("created"), format!("{}  {}", post.id, post.status)),
-            (None, None) => (paint.green("ok"), paint.dim("valid (dry run)")),
+            (None, Some(post)) => {
+                (paint.green(format!("{:<8}", "created")), format!("{}  {}", post.id, post.status))
+            }
+            (None, None) => (paint.green(format!("{:<8}", "ok")), paint.dim("valid (dry run)")),
         };
-        // Padding counts the visible text, not the colour codes around it.
-        let pad = " ".repeat(8usize.saturating_sub(if row.ok && row.post.is_none() {
-            2
-        } else if row.ok {
-            7
-        } else {
-            6
-        }));
-        ui.say(format!("{:>5} {:>6}  {outcome}{pad} {what}", row.row, row.line));
+        ui.say(format!("{:>5} {:>6}  {outcome} {what}", row.row, row.line));
     }
     let summary = if result.dry_run {
         format!(

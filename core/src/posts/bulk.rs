@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use bytes::Bytes;
 
 use crate::error::{Error, Result};
-use crate::model::{BulkResult, BulkRow, BULK_COLUMNS, BULK_MAX_BYTES, BULK_MAX_ROWS};
+use crate::model::{BulkRow, BULK_COLUMNS, BULK_MAX_BYTES, BULK_MAX_ROWS};
 use crate::transport::FormPart;
 
 /// What to send: a CSV file on disk, or rows to write as one.

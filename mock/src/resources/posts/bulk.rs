@@ -186,13 +186,23 @@ fn parse(bytes: &[u8]) -> ApiResult<Vec<Row>> {
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut records = Vec::new();
+    // Lines are counted here from the bytes: the crate's count lags by one after a CRLF (the
+    // LF is read as the start of the next record).
+    let (mut counted_to, mut line) = (0usize, 1u64);
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map(csv::Position::line);
             let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
             invalid(line, format!("{at}the file is not valid UTF-8 CSV ({e}); save it as UTF-8"))
         })?;
-        let position = record.position().cloned().unwrap_or_default();
+        let mut position = record.position().cloned().unwrap_or_else(csv::Position::new);
+        let mut start = (position.byte() as usize).min(bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        line += bytes[counted_to..start].iter().filter(|b| **b == b'\n').count() as u64;
+        counted_to = start;
+        position.set_byte(start as u64).set_line(line);
         records.push((position, record));
     }
     // A record's raw text holds an even number of quotes under RFC 4180 (each quoted field
