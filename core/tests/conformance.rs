@@ -15,8 +15,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aether::media::MediaWaitOptions;
 use aether::model::{
-    BulkRow, CreateConnectLinkRequest, CreatePostRequest, CreateWebhookRequest, ListPostsQuery, Platform,
-    PostStatus, Tier, UpdatePostRequest,
+    BulkRow, CreateConnectLinkRequest, CreatePostRequest, CreateWebhookRequest, ListPostsQuery,
+    Platform, PostStatus, Tier, UpdatePostRequest,
 };
 use aether::posts::{BulkSource, WaitOptions};
 use aether::upload::{UploadOptions, UploadSource};

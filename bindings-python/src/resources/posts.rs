@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 
-
 use aether::model::{CreatePostRequest, ListPostsQuery, PostStatus, UpdatePostRequest};
 use aether::posts::{BulkSource, WaitOptions};
 use aether::CancellationToken;

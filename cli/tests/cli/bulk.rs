@@ -14,7 +14,8 @@ fn a_good_file_prints_one_line_per_row_and_exits_0() {
     let emulator = Emulator::start();
     let li = emulator.profile("linkedin", "standard");
     let dir = tempfile::tempdir().unwrap();
-    let path = csv_file(&dir, &format!("text,profileIds\n\"Hello, world\",{li}\n\"two\nlines\",{li}\n"));
+    let path =
+        csv_file(&dir, &format!("text,profileIds\n\"Hello, world\",{li}\n\"two\nlines\",{li}\n"));
 
     let dry = emulator.aether(&["bulk", &path, "--dry-run"]);
     dry.success();

@@ -96,8 +96,7 @@ async fn read_file(path: &Path) -> Result<Bytes> {
 /// Data rows that are not empty, as the server counts them. A file the `csv` crate cannot read
 /// is counted as far as it goes: the server judges it and says where it is malformed.
 fn count_rows(csv: &[u8]) -> usize {
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(csv);
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(csv);
     reader
         .byte_records()
         .map_while(std::result::Result::ok)

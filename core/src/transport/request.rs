@@ -60,7 +60,10 @@ impl RequestOptions {
 #[derive(Debug, Clone)]
 pub(super) enum RequestBody {
     Empty,
-    Bytes { bytes: Bytes, content_type: HeaderValue },
+    Bytes {
+        bytes: Bytes,
+        content_type: HeaderValue,
+    },
     /// `multipart/form-data`, built afresh for each attempt from parts kept as [`Bytes`] (a
     /// reqwest form is consumed by sending it); the boundary is new each time, which the
     /// server's idempotency fingerprint ignores.

@@ -18,8 +18,7 @@ fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> PathBuf {
 }
 
 async fn post_count(client: &aether::Client) -> usize {
-    let posts: Vec<_> =
-        client.posts().list(ListPostsQuery::default()).try_collect().await.unwrap();
+    let posts: Vec<_> = client.posts().list(ListPostsQuery::default()).try_collect().await.unwrap();
     posts.len()
 }
 

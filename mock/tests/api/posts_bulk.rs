@@ -8,7 +8,12 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 /// Sends `csv` as the `file` part (with `dryRun` when asked, under `key` when given).
-async fn bulk(ts: &TestServer, csv: &[u8], dry_run: bool, key: Option<&str>) -> (StatusCode, Value) {
+async fn bulk(
+    ts: &TestServer,
+    csv: &[u8],
+    dry_run: bool,
+    key: Option<&str>,
+) -> (StatusCode, Value) {
     let mut form = Form::new().part("file", Part::bytes(csv.to_vec()).file_name("posts.csv"));
     if dry_run {
         form = form.text("dryRun", "true");

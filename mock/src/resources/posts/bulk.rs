@@ -183,8 +183,7 @@ fn parse(bytes: &[u8]) -> ApiResult<Vec<Row>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     // `flexible`: field counts are checked below, after the quoting, so that a quote never
     // closed is reported as such rather than as a short row.
-    let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut records = Vec::new();
     // Lines are counted here from the bytes: the crate's count lags by one after a CRLF (the
     // LF is read as the start of the next record).
