@@ -40,6 +40,8 @@ use crate::state::{Part, SharedState};
 pub const KEY_MAX_CHARS: usize = 255;
 /// How long a completed answer is replayed, on the virtual clock.
 pub const RETENTION: SignedDuration = SignedDuration::from_hours(24);
+/// Largest multipart body (a bulk CSV file): the file's 5 MiB and room for the framing.
+pub const MULTIPART_MAX_BODY: usize = aether::model::BULK_MAX_BYTES as usize + 64 * 1024;
 /// The header a replayed answer carries.
 pub const REPLAYED_HEADER: &str = "idempotent-replayed";
 
@@ -159,7 +161,7 @@ pub async fn middleware(request: Request, next: Next) -> Response {
     let boundary = multipart_boundary(&parts.headers);
     // A multipart body is a bulk CSV file, whose own limit is larger than a JSON body's.
     let limit = match boundary {
-        Some(_) => state.settings().max_json_body.max(crate::resources::posts::BULK_MAX_BODY),
+        Some(_) => state.settings().max_json_body.max(MULTIPART_MAX_BODY),
         None => state.settings().max_json_body,
     };
     let bytes = match Limited::new(body, limit).collect().await {

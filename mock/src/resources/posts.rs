@@ -75,7 +75,6 @@ use crate::resources::profiles::Profiles;
 use crate::state::{Part, SharedState, Store};
 use crate::stored_media::MediaStore;
 
-pub use bulk::BULK_MAX_BODY;
 pub use publish::{advance, Outcome, OutcomeKind};
 
 /// Every post, in creation order, with the state publishing needs.

@@ -28,7 +28,7 @@ use crate::resources::idempotency::idempotent;
 use crate::state::SharedState;
 
 /// Largest request body: the file's limit and room for the multipart framing and `dryRun`.
-pub const BULK_MAX_BODY: usize = BULK_MAX_BYTES as usize + 64 * 1024;
+pub const BULK_MAX_BODY: usize = crate::resources::idempotency::MULTIPART_MAX_BODY;
 
 /// The route, under an idempotency key like every create.
 pub fn route() -> MethodRouter<SharedState> {
