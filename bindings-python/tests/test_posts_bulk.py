@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any, List
 
 import pytest
 
@@ -47,7 +48,7 @@ def test_a_file_creates_each_row_and_reports_rows_and_lines(
 def test_rows_as_dicts_and_dataclasses_and_a_dry_run(aether_mock: MockServer) -> None:
     li = aether_mock.create_profile("linkedin").id
     client = aether_mock.client()
-    rows = [
+    rows: List[Any] = [
         {"text": "a, with comma", "profile_ids": [li]},
         {"text": 'say "hi"', "profileIds": [li], "title": "T"},
         BulkRow(text="dataclass\nrow", profile_ids=[li]),

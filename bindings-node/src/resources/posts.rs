@@ -28,7 +28,7 @@ operations! {
     fn posts_cancel(id: String) => Client::posts, |posts| posts.cancel(&id);
     /// A CSV file by its path.
     fn posts_bulk_file(path: String, dry_run: bool)
-        let source = BulkSource::File(path.into());
+        let source: BulkSource = BulkSource::File(path.into());
         => Client::posts, |posts| posts.bulk(source, dry_run);
     /// Rows (a JSON array of row objects) that the core writes as CSV.
     fn posts_bulk_rows(rows: String, dry_run: bool)
