@@ -368,7 +368,7 @@ class Run:
                 timeout=seconds(options.get("timeoutMs")), max_retries=options.get("maxRetries")
             )
         key = options.get("idempotencyKey")
-        if key is not None and op != "posts.create":
+        if key is not None and op not in ("posts.create", "posts.bulk"):
             raise Harness(f"{op} takes no idempotency key in the Python API")
         try:
             result = self.call(op, client, data, key)

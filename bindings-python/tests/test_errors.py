@@ -18,6 +18,7 @@ EXPECTED: Dict[str, Type[aether.AetherError]] = {
     "FORBIDDEN": aether.PermissionDeniedError,
     "NOT_FOUND": aether.NotFoundError,
     "INVALID_REQUEST": aether.BadRequestError,
+    "BULK_INVALID": aether.BadRequestError,
     "RATE_LIMITED": aether.RateLimitError,
     "IDEMPOTENCY_KEY_REUSED": aether.ConflictError,
     "IDEMPOTENCY_KEY_IN_USE": aether.ConflictError,
