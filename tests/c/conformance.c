@@ -611,20 +611,27 @@ static int run_bulk(state *s, aether_client *client, const char *op, const jvalu
     status = aether_posts_bulk_rows_json(client, rows, dry_run, key, &bulk, E);
     free(rows);
   } else {
+    /* The same file name every time, as the other runners: the name is part of the body, so
+     * a repeat under one idempotency key must send the same one. */
     const char *csv = text_of(input, "csv");
-    char path[] = "/tmp/aether-bulk-XXXXXX";
-    int fd = mkstemp(path);
+    char dir[] = "/tmp/aether-bulk-XXXXXX";
+    char path[64];
     size_t length = csv != NULL ? strlen(csv) : 0;
+    FILE *file;
     if (csv == NULL) return failf(s, "%s: csv must be a string", op);
-    if (fd < 0) return failf(s, "%s: cannot create a temporary file", op);
-    if (write(fd, csv, length) != (ssize_t)length) {
-      close(fd);
+    if (mkdtemp(dir) == NULL) return failf(s, "%s: cannot create a temporary directory", op);
+    snprintf(path, sizeof path, "%s/posts.csv", dir);
+    file = fopen(path, "wb");
+    if (file == NULL || fwrite(csv, 1, length, file) != length) {
+      if (file != NULL) fclose(file);
       unlink(path);
+      rmdir(dir);
       return failf(s, "%s: cannot write the temporary file", op);
     }
-    close(fd);
+    fclose(file);
     status = aether_posts_bulk_file(client, path, dry_run, key, &bulk, E);
     unlink(path);
+    rmdir(dir);
   }
   API(status, aether_bulk_result_to_json, bulk, aether_bulk_result_free);
 }
