@@ -73,6 +73,7 @@ export type {
   UploadProgress,
   UploadFile,
   UploadParams,
+  UploadUrlParams,
   CreateWebhookParams,
   VerifySignatureParams,
   ConnectLinks,

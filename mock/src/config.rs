@@ -62,6 +62,10 @@ pub struct Settings {
     pub approved_tier: String,
     /// Suggested seconds between polls, sent as `Retry-After` on a publishing post.
     pub poll_hint_secs: u64,
+    /// How long the emulator spends fetching one media URL (`POST /v1/media/ingest`, a post's
+    /// `mediaUrls`), from the first request to the last byte, in real milliseconds; past it
+    /// the media fails with `MEDIA_FETCH_FAILED` (`reason: timeout`).
+    pub ingest_timeout_ms: u64,
 }
 
 impl Default for Settings {
@@ -77,6 +81,7 @@ impl Default for Settings {
             connect_link_expiry_secs: 3600,
             approved_tier: "standard".to_owned(),
             poll_hint_secs: 1,
+            ingest_timeout_ms: 10_000,
         }
     }
 }

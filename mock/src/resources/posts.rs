@@ -634,6 +634,7 @@ mod tests {
                 audio_codec: None,
                 container: None,
                 error: None,
+                source_url: None,
             },
             facts: None,
             path: PathBuf::from("/nonexistent"),
