@@ -192,7 +192,14 @@ fn not_verified(expiry: &poll::Expiry<'_, Media>) -> Error {
 }
 
 /// The error of a media whose verification failed: its code and message, and the media.
-fn failed(media: Media) -> Error {
+fn failed(mut media: Media) -> Error {
+    // A signed URL's query is a credential: errors get logged, so the copy in them has none.
+    if let Some(url) = media.source_url.as_mut() {
+        if let Some(cut) = url.find(['?', '#']) {
+            url.truncate(cut);
+            url.push_str("?…");
+        }
+    }
     let (code, message, details) = match &media.error {
         Some(error) => (error.code.clone(), error.message.clone(), error.details.clone()),
         None => (

@@ -65,6 +65,18 @@ macro_rules! ops {
     };
 }
 
+/// The path of a fixture of tests/fixtures/media named by a scenario.
+fn fixture_path(fixture: &str) -> Result<std::path::PathBuf, Failure> {
+    if fixture.contains(['/', '\\']) || fixture.starts_with('.') {
+        return Err(Failure::Harness(format!("fixture {fixture:?} must be a plain file name")));
+    }
+    let path = repo_root().join("tests/fixtures/media").join(fixture);
+    if !path.is_file() {
+        return Err(Failure::Harness(format!("no fixture {fixture:?} in tests/fixtures/media")));
+    }
+    Ok(path)
+}
+
 ops! {
     ConnectLinksCreate = "connectLinks.create",
     ConnectLinksGet = "connectLinks.get",
@@ -91,6 +103,9 @@ ops! {
     AdminSetSettings = "admin.setSettings",
     AdminRevokeProfile = "admin.revokeProfile",
     JournalCount = "journal.count",
+    MediaIngest = "media.ingest",
+    AdminPutFile = "admin.putFile",
+    AdminFileStats = "admin.fileStats",
 }
 
 const SCENARIO_KEYS: &[&str] = &["$schema", "name", "description", "tags", "setup", "steps"];
@@ -651,6 +666,42 @@ impl Run {
                 let path = format!("/_mock/profiles/{}/revoke", text(input, "id")?);
                 Ok(self.admin_call(Method::POST, &path, Some(json!({}))).await?)
             }
+            Op::MediaIngest => self.ingest(op, client, input, options).await,
+            Op::AdminPutFile => {
+                fields(input, &["name", "fixture", "contentType", "freeBox"], op)?;
+                let bytes = std::fs::read(fixture_path(&text(input, "fixture")?)?)
+                    .map_err(|e| Failure::Harness(format!("reading the fixture: {e}")))?;
+                let mut query = Vec::new();
+                if let Some(kind) = input.get("contentType").and_then(Value::as_str) {
+                    query.push(("contentType", kind.to_owned()));
+                }
+                if let Some(size) = input.get("freeBox").and_then(Value::as_u64) {
+                    query.push(("freeBox", size.to_string()));
+                }
+                let url = format!("{}/_mock/files/{}", self.emulator.url(), text(input, "name")?);
+                let response = self
+                    .admin
+                    .put(url)
+                    .query(&query)
+                    .bearer_auth(self.emulator.admin_token())
+                    .body(bytes)
+                    .send()
+                    .await
+                    .map_err(|e| Failure::Harness(format!("admin PUT /_mock/files: {e}")))?;
+                let status = response.status();
+                let value: Value = response.json().await.unwrap_or(Value::Null);
+                if status != reqwest::StatusCode::CREATED {
+                    return Err(Failure::Harness(format!(
+                        "PUT /_mock/files answered {status}: {value}"
+                    )));
+                }
+                Ok(value)
+            }
+            Op::AdminFileStats => {
+                fields(input, &["name"], op)?;
+                let path = format!("/_mock/files/{}", text(input, "name")?);
+                Ok(self.admin_call(Method::GET, &path, None).await?)
+            }
             Op::JournalCount => {
                 fields(input, &["method", "path", "status", "created", "replayed", "fault"], op)?;
                 let journal = self.admin_call(Method::GET, "/_mock/journal", None).await?;
@@ -681,16 +732,7 @@ impl Run {
             allowed.push("uploadId");
         }
         fields(input, &allowed, op)?;
-        let fixture = text(input, "fixture")?;
-        if fixture.contains(['/', '\\']) || fixture.starts_with('.') {
-            return Err(Failure::Harness(format!("fixture {fixture:?} must be a plain file name")));
-        }
-        let path = repo_root().join("tests/fixtures/media").join(&fixture);
-        if !path.is_file() {
-            return Err(Failure::Harness(format!(
-                "no fixture {fixture:?} in tests/fixtures/media"
-            )));
-        }
+        let path = fixture_path(&text(input, "fixture")?)?;
         let mut upload = UploadOptions::new();
         if let Some(name) = input.get("fileName").and_then(Value::as_str) {
             upload = upload.file_name(name);
@@ -722,6 +764,36 @@ impl Run {
             media.upload(UploadSource::path(path), upload).await?
         };
         Ok(to_json(&stored))
+    }
+
+    /// `media.ingest`: the binding's upload with a URL source.
+    async fn ingest(
+        &self,
+        op: &str,
+        client: &Client,
+        input: &Value,
+        options: RequestOptions,
+    ) -> OpResult {
+        fields(input, &["url", "fileName", "mimeType", "platforms", "tier"], op)?;
+        let mut upload = UploadOptions::new();
+        if let Some(name) = input.get("fileName").and_then(Value::as_str) {
+            upload = upload.file_name(name);
+        }
+        if let Some(mime) = input.get("mimeType").and_then(Value::as_str) {
+            upload = upload.mime_type(mime);
+        }
+        let platforms: Vec<String> = match input.get("platforms") {
+            None => Vec::new(),
+            Some(list) => from_input(op, list)?,
+        };
+        for platform in platforms {
+            upload = upload.platform(Platform::parse(&platform));
+        }
+        if let Some(tier) = input.get("tier").and_then(Value::as_str) {
+            upload = upload.tier(Tier::parse(tier));
+        }
+        let media = client.media().with_options(options);
+        Ok(to_json(&media.ingest(text(input, "url")?, upload).await?))
     }
 
     async fn admin_call(

@@ -195,7 +195,9 @@ impl RangeReader {
                 self.blocks.insert(0, bytes);
             }
             StatusCode::OK => {
-                // Range ignored: read a bounded prefix, then drop the connection.
+                // Range ignored: read a bounded prefix, then drop the connection. (The length
+                // is read first: reqwest's hint shrinks as the body is consumed.)
+                let declared = response.content_length();
                 let mut response = response;
                 let mut prefix = Vec::new();
                 while (prefix.len() as u64) < PREFIX_LIMIT {
@@ -205,7 +207,6 @@ impl RangeReader {
                     }
                 }
                 let complete = (prefix.len() as u64) < PREFIX_LIMIT;
-                let declared = response.content_length();
                 self.size =
                     match (complete, declared) {
                         (true, _) => prefix.len() as u64,

@@ -5,6 +5,7 @@
 #[path = "../client_common/mod.rs"]
 mod client_common;
 
+mod ingest;
 mod resources;
 mod runtime;
 mod settings;
