@@ -115,11 +115,14 @@ pub enum Command {
     #[command(after_help = concat!(
         "With --platform the file is probed and checked against that platform's rules before a \
          byte is sent. Files over 8 MiB go in parallel, checksummed parts; when an upload fails \
-         half-way the error names the upload id to pass to --resume.\n\n",
+         half-way the error names the upload id to pass to --resume. With --url the server \
+         fetches the file itself (--platform then reads only the few KiB the check needs, with \
+         range requests).\n\n",
         "Examples:\n",
         "  aether upload video.mp4 --platform tiktok\n",
         "  aether upload long.mp4 --platform tiktok --tier creator --wait\n",
-        "  aether upload big.mp4 --resume upl_3fK9x0aQ2mZr7bLc\n\n",
+        "  aether upload big.mp4 --resume upl_3fK9x0aQ2mZr7bLc\n",
+        "  aether upload --url https://cdn.example.com/clip.mp4 --platform tiktok --wait\n\n",
         exit_codes!()
     ))]
     Upload(UploadArgs),
@@ -209,7 +212,11 @@ pub struct ProfilesArgs {
 #[derive(Debug, Args)]
 pub struct UploadArgs {
     /// The file to upload.
-    pub file: PathBuf,
+    #[arg(required_unless_present = "url")]
+    pub file: Option<PathBuf>,
+    /// Have the server fetch this http(s) URL instead of uploading a file (media by URL).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["file", "resume", "state_file"])]
+    pub url: Option<String>,
     /// Check the file against this platform's rules before uploading (repeatable).
     #[arg(long, value_name = "PLATFORM")]
     pub platform: Vec<PlatformArg>,
