@@ -343,7 +343,7 @@ static int matches(const jvalue *expected, const jvalue *actual) {
     }
     if (strcmp(matcher, "$gte") == 0 || strcmp(matcher, "$lte") == 0) {
       if (!present || actual->type != J_NUMBER || arg->type != J_NUMBER) return 0;
-      return matcher[2] == 'g' ? actual->number >= arg->number : actual->number <= arg->number;
+      return matcher[1] == 'g' ? actual->number >= arg->number : actual->number <= arg->number;
     }
     if (strcmp(matcher, "$oneOf") == 0) {
       size_t i;
@@ -593,6 +593,45 @@ static int delivery_matches(const receiver_delivery *delivery, void *user_data) 
   return ok;
 }
 
+/* admin.putFile: PUT /_mock/files/{name} with a fixture's bytes (they may hold NULs). */
+static int put_file(state *s, const jvalue *input, jvalue **result) {
+  static const char *const fields[] = {"name", "fixture", "contentType", "freeBox", NULL};
+  const jvalue *free_box = json_get(input, "freeBox");
+  const char *content_type = text_of(input, "contentType");
+  char url[1024], *answer = NULL, *bytes;
+  long size;
+  int status = 0, sent;
+  FILE *file;
+  if (only_fields(s, "admin.putFile", input, fields) != 0) return -1;
+  file = fopen(fixture(text_of(input, "fixture")), "rb");
+  if (file == NULL) return failf(s, "admin.putFile: no fixture %s", text_of(input, "fixture"));
+  fseek(file, 0, SEEK_END);
+  size = ftell(file);
+  fseek(file, 0, SEEK_SET);
+  bytes = (char *)malloc((size_t)size + 1);
+  if (fread(bytes, 1, (size_t)size, file) != (size_t)size) size = 0;
+  fclose(file);
+  /* The query names the type: the request's own Content-Type is application/json. */
+  if (content_type == NULL) content_type = "application/octet-stream";
+  if (free_box != NULL) {
+    snprintf(url, sizeof url, "%s/_mock/files/%s?freeBox=%.0f&contentType=%s", mock_url(),
+             text_of(input, "name"), free_box->number, content_type);
+  } else {
+    snprintf(url, sizeof url, "%s/_mock/files/%s?contentType=%s", mock_url(),
+             text_of(input, "name"), content_type);
+  }
+  sent = http_send("PUT", url, mock_admin_token(), bytes, (size_t)size, &status, &answer, NULL);
+  free(bytes);
+  if (sent != 0 || status != 201) {
+    int outcome = failf(s, "admin.putFile: HTTP %d %s", status, answer ? answer : "");
+    free(answer);
+    return outcome;
+  }
+  *result = json_parse(answer, NULL, 0);
+  free(answer);
+  return *result ? 0 : failf(s, "admin.putFile: not JSON");
+}
+
 /* Runs one operation. */
 static int run_op(state *s, aether_client *client, const char *op, const jvalue *input,
                   const jvalue *options, jvalue **result) {
@@ -663,6 +702,31 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
       status = aether_media_upload(client, path, &upload, &media, E);
     }
     API(status, aether_media_to_json, media, aether_media_free);
+  }
+  if (is_op(op, "media.ingest")) {
+    static const char *const fields[] = {"url", "fileName", "mimeType", "platforms", "tier", NULL};
+    aether_upload_options upload = AETHER_UPLOAD_OPTIONS_INIT;
+    const jvalue *platforms = json_get(input, "platforms");
+    const char *names[16];
+    aether_media *media = NULL;
+    size_t i;
+    if (only_fields(s, op, input, fields) != 0) return -1;
+    for (i = 0; platforms != NULL && i < platforms->count && i < 16; i++) {
+      names[i] = platforms->items[i]->string;
+    }
+    upload.platforms = platforms ? names : NULL;
+    upload.platform_count = platforms ? i : 0;
+    upload.file_name = text_of(input, "fileName");
+    upload.mime_type = text_of(input, "mimeType");
+    upload.tier = text_of(input, "tier");
+    API(aether_media_ingest(client, text_of(input, "url"), &upload, &media, E),
+        aether_media_to_json, media, aether_media_free);
+  }
+  if (is_op(op, "admin.putFile")) return put_file(s, input, result);
+  if (is_op(op, "admin.fileStats")) {
+    char path[512];
+    snprintf(path, sizeof path, "/_mock/files/%s", text_of(input, "name"));
+    return admin_json(s, "GET", path, NULL, result);
   }
   if (is_op(op, "media.get")) {
     aether_media *media = NULL;

@@ -156,12 +156,17 @@ static size_t dechunk(char *body, size_t len) {
 
 int http_request(const char *method, const char *url, const char *bearer, const char *body,
                  int *status, char **out_body, char **out_location) {
+  return http_send(method, url, bearer, body, body ? strlen(body) : 0, status, out_body,
+                   out_location);
+}
+
+int http_send(const char *method, const char *url, const char *bearer, const char *body,
+              size_t body_len, int *status, char **out_body, char **out_location) {
   int port = 0;
   const char *path = NULL;
   struct sockaddr_in addr;
   int fd;
   char head[1024];
-  size_t body_len = body ? strlen(body) : 0;
   char *response = NULL;
   size_t response_len = 0, capacity = 0;
   char *split;

@@ -88,6 +88,10 @@ int mock_load(void);
 int http_request(const char *method, const char *url, const char *bearer, const char *body,
                  int *status, char **out_body, char **out_location);
 
+/** http_request() with a body of `body_len` bytes that may hold NULs (a file). */
+int http_send(const char *method, const char *url, const char *bearer, const char *body,
+              size_t body_len, int *status, char **out_body, char **out_location);
+
 /**
  * An admin call: `path` under the emulator's URL with the admin token; returns the body
  * (malloc'd; free it) or NULL when the status is not 2xx (the failure is printed).

@@ -104,6 +104,7 @@ static void test_error_code_strings(void) {
       {AETHER_ERROR_CHECKSUM_MISMATCH, "CHECKSUM_MISMATCH"},
       {AETHER_ERROR_UPLOAD_INCOMPLETE, "UPLOAD_INCOMPLETE"},
       {AETHER_ERROR_UPLOAD_EXPIRED, "UPLOAD_EXPIRED"},
+      {AETHER_ERROR_MEDIA_FETCH_FAILED, "MEDIA_FETCH_FAILED"},
       {AETHER_ERROR_PLATFORM_ERROR, "PLATFORM_ERROR"},
       {AETHER_ERROR_INTERNAL_ERROR, "INTERNAL_ERROR"},
       {AETHER_ERROR_SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE"},
@@ -121,7 +122,7 @@ static void test_error_code_strings(void) {
     CHECK_STR(aether_error_code_str((int)codes[i].code), codes[i].text);
   }
   CHECK_STR(aether_error_code_str(-1), "UNKNOWN");
-  CHECK_STR(aether_error_code_str(33), "UNKNOWN");
+  CHECK_STR(aether_error_code_str(99), "UNKNOWN");
   CHECK_STR(aether_error_code_str(123456), "UNKNOWN");
 }
 
@@ -1339,6 +1340,121 @@ static void test_upload_errors(void) {
   aether_client_free(client);
 }
 
+/* ---- media by URL ----------------------------------------------------------------------- */
+
+/* Serves a fixture from the emulator's loopback file server (PUT /_mock/files/NAME); returns its
+ * URL (malloc'd) or NULL. `free_box` > 0 pads the MP4 after its first box. */
+static char *serve_fixture(const char *name, const char *fixture_name, long free_box) {
+  char url[512], *bytes, *answer = NULL, *file_url;
+  long size;
+  int status = 0;
+  FILE *file = fopen(fixture(fixture_name), "rb");
+  if (file == NULL) return NULL;
+  fseek(file, 0, SEEK_END);
+  size = ftell(file);
+  fseek(file, 0, SEEK_SET);
+  bytes = (char *)malloc((size_t)size);
+  if (fread(bytes, 1, (size_t)size, file) != (size_t)size) size = 0;
+  fclose(file);
+  if (free_box > 0) {
+    snprintf(url, sizeof url, "%s/_mock/files/%s?contentType=video/mp4&freeBox=%ld", mock_url(),
+             name, free_box);
+  } else {
+    snprintf(url, sizeof url, "%s/_mock/files/%s?contentType=video/mp4", mock_url(), name);
+  }
+  if (http_send("PUT", url, mock_admin_token(), bytes, (size_t)size, &status, &answer, NULL) != 0 ||
+      status != 201) {
+    free(bytes);
+    free(answer);
+    return NULL;
+  }
+  free(bytes);
+  file_url = json_string(answer, "url");
+  free(answer);
+  return file_url;
+}
+
+/* Ingests `url` and waits: the wait's status, with the error's JSON in *json (free it). */
+static aether_status ingest_and_wait(aether_client *client, const char *url, char **json) {
+  aether_media *media = NULL, *ready = NULL;
+  aether_error *err = NULL;
+  aether_wait_options wait = AETHER_WAIT_OPTIONS_INIT;
+  aether_status status;
+  *json = NULL;
+  wait.poll_interval_ms = 20;
+  status = aether_media_ingest(client, url, NULL, &media, &err);
+  if (status != AETHER_OK) {
+    aether_error_to_json(err, json, NULL);
+    aether_error_free(err);
+    return status;
+  }
+  status = aether_media_wait_ready(client, aether_media_key(media), &wait, &ready, &err);
+  if (status != AETHER_OK) aether_error_to_json(err, json, NULL);
+  aether_error_free(err);
+  aether_media_free(ready);
+  aether_media_free(media);
+  return status;
+}
+
+static void test_media_by_url(void) {
+  aether_client *client;
+  aether_media *media = NULL;
+  aether_error *err = NULL;
+  aether_upload_options upload = AETHER_UPLOAD_OPTIONS_INIT;
+  const char *platforms[] = {"tiktok"};
+  char *url, *short_url, *json = NULL, *stats, bad[1024];
+
+  CHECK(mock_reset("{\"ingestTimeoutMs\": 300}") == 0);
+  client = mock_client();
+  url = serve_fixture("clip.mp4", "h264_15s.mp4", 0);
+  CHECK(url != NULL && str_has(url, "/mock-files/clip.mp4"));
+  if (url == NULL) return;
+
+  CHECK_OK(aether_media_ingest(client, url, NULL, &media, &err), err);
+  CHECK_STR(aether_media_status(media), "processing");
+  CHECK_STR(aether_media_source_url(media), url);
+  aether_media_free(media);
+  CHECK(ingest_and_wait(client, url, &json) == AETHER_OK);
+  aether_string_free(json);
+
+  snprintf(bad, sizeof bad, "%s.gone", url);
+  CHECK(ingest_and_wait(client, bad, &json) == AETHER_ERROR_MEDIA_FETCH_FAILED);
+  CHECK(json != NULL && str_has(json, "\"reason\":\"not_found\"") && str_has(json, "\"httpStatus\":404"));
+  aether_string_free(json);
+  snprintf(bad, sizeof bad, "%s?stallMs=5000", url);
+  CHECK(ingest_and_wait(client, bad, &json) == AETHER_ERROR_MEDIA_FETCH_FAILED);
+  CHECK(json != NULL && str_has(json, "\"reason\":\"timeout\""));
+  aether_string_free(json);
+  snprintf(bad, sizeof bad, "%s?redirectLoop=true", url);
+  CHECK(ingest_and_wait(client, bad, &json) == AETHER_ERROR_MEDIA_FETCH_FAILED);
+  CHECK(json != NULL && str_has(json, "\"reason\":\"redirect_loop\""));
+  aether_string_free(json);
+  CHECK(ingest_and_wait(client, "https://cdn.example.com/a.mp4", &json) ==
+        AETHER_ERROR_MEDIA_FETCH_FAILED);
+  CHECK(json != NULL && str_has(json, "refused_host") && str_has(json, "loopback"));
+  aether_string_free(json);
+  CHECK(aether_media_ingest(client, NULL, NULL, &media, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+
+  /* The preflight reads a few KiB with range requests and refuses before the ingest call. */
+  short_url = serve_fixture("short.mp4", "h264_14.9s.mp4", 8000000);
+  CHECK(short_url != NULL);
+  upload.platforms = platforms;
+  upload.platform_count = 1;
+  media = (aether_media *)SENTINEL;
+  CHECK_STATUS(aether_media_ingest(client, short_url, &upload, &media, &err), err,
+               AETHER_ERROR_VIDEO_TOO_SHORT);
+  CHECK(media == (aether_media *)SENTINEL);
+  CHECK_STR(aether_error_field(err), "url");
+  aether_error_free(err);
+  stats = mock_admin("GET", "/_mock/files/short.mp4", NULL);
+  CHECK(stats != NULL && json_long(stats, "rangeRequests", 0) >= 1);
+  CHECK(stats != NULL && json_long(stats, "bytesServed", -1) <= 65536);
+  free(stats);
+  free(short_url);
+  free(url);
+  aether_client_free(client);
+}
+
 /* ---- watch ------------------------------------------------------------------------------ */
 
 typedef struct {
@@ -1690,6 +1806,7 @@ static const test_case tests[] = {
     {"drafts_cancel_and_schedule_errors", test_drafts_cancel_and_schedule_errors, 1},
     {"wait_deadline_and_cancel", test_wait_deadline_and_cancel, 1},
     {"upload_errors", test_upload_errors, 1},
+    {"media_by_url", test_media_by_url, 1},
     {"watch_reports_every_status", test_watch_reports_every_status, 1},
     {"watch_ends_with_an_error_event", test_watch_ends_with_an_error_event, 1},
     {"watch_stopped_inside_its_callback", test_watch_stopped_inside_its_callback, 1},
