@@ -264,6 +264,26 @@ impl PyMockServer {
         })
     }
 
+    /// Serves `data` from the emulator's loopback file server (media-by-URL tests).
+    #[pyo3(signature = (name, data, content_type=None, free_box=None))]
+    fn put_file(
+        &self,
+        name: String,
+        data: Vec<u8>,
+        content_type: Option<String>,
+        free_box: Option<u32>,
+    ) -> Call {
+        let admin = self.admin.clone();
+        Call::new(async move {
+            json(&admin.put_file(&name, data, content_type.as_deref(), free_box).await?)
+        })
+    }
+
+    fn file_stats(&self, name: String) -> Call {
+        let admin = self.admin.clone();
+        Call::new(async move { json(&admin.file_stats(&name).await?) })
+    }
+
     fn journal(&self) -> Call {
         let admin = self.admin.clone();
         Call::new(async move { json(&admin.journal().await?) })

@@ -430,6 +430,19 @@ def upload(run: Run, client: aether.Aether, data: Dict[str, Any], resume: bool) 
     return client.media.upload(path, **args).to_dict()
 
 
+def ingest(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    args = kwargs("media.ingest", data, {"url", "fileName", "mimeType", "platforms", "tier"})
+    return client.media.upload(url=args.pop("url"), **args).to_dict()
+
+
+def put_file(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    args = kwargs("admin.putFile", data, {"name", "fixture", "contentType", "freeBox"})
+    fixture = args.pop("fixture")
+    if "/" in fixture or "\\" in fixture or fixture.startswith("."):
+        raise Harness(f"fixture {fixture!r} must be a plain file name")
+    return run.mock.put_file(args.pop("name"), (MEDIA / fixture).read_bytes(), **args)
+
+
 def verify(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
     args = kwargs(
         "webhooks.verifySignature", data, {"payload", "header", "secrets", "toleranceSeconds",
@@ -574,6 +587,9 @@ OPS: Dict[str, Op] = {
         one("id", d, "admin.revokeProfile")
     ).to_dict(),
     "journal.count": journal_count,
+    "media.ingest": ingest,
+    "admin.putFile": put_file,
+    "admin.fileStats": lambda run, c, d, k: run.mock.file_stats(one("name", d, "admin.fileStats")),
 }
 
 

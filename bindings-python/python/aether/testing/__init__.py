@@ -256,6 +256,31 @@ class MockServer:
         """Removes every fault rule."""
         self._server.clear_faults().wait()
 
+    def put_file(
+        self,
+        name: str,
+        data: bytes,
+        *,
+        content_type: Optional[str] = None,
+        free_box: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """Serves ``data`` from the emulator's loopback file server, for media by URL: returns
+        ``{name, url, size, contentType, requests, rangeRequests, bytesServed}``. The ``url``
+        answers range requests; query options make it misbehave (``?status=404``,
+        ``?stallMs=5000``, ``?redirects=2``, ``?redirectLoop=true``, ``?contentType=text/html``,
+        ``?declaredSize=N``, ``?ignoreRange=true``). ``free_box`` pads an MP4 with that many
+        bytes after its first box."""
+        result: Dict[str, Any] = self._server.put_file(
+            name, bytes(data), content_type, free_box
+        ).wait()
+        return result
+
+    def file_stats(self, name: str) -> Dict[str, Any]:
+        """The file's URL and how it was fetched: ``requests``, ``rangeRequests``,
+        ``bytesServed``."""
+        result: Dict[str, Any] = self._server.file_stats(name).wait()
+        return result
+
     def journal(self) -> List[Dict[str, Any]]:
         """The requests received (method, path, idempotency key, status, what was created)."""
         entries: List[Dict[str, Any]] = self._server.journal().wait()
