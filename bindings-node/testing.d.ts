@@ -15,6 +15,20 @@ declare namespace testing {
     connectLinkExpirySecs?: number;
     approvedTier?: Aether.Tier;
     pollHintSecs?: number;
+    /** Real ms the emulator spends fetching one media URL (default 10 000). */
+    ingestTimeoutMs?: number;
+  }
+
+  /** A file of the emulator's loopback file server (`putFile`, `fileStats`). */
+  interface ServedFile {
+    name: string;
+    /** Fetchable without a key; answers range requests. */
+    url: string;
+    size: number;
+    contentType: string;
+    requests: number;
+    rangeRequests: number;
+    bytesServed: number;
   }
 
   interface MockServerOptions {
@@ -100,6 +114,12 @@ declare namespace testing {
     settings(): Promise<Required<MockSettings>>;
     updateSettings(patch: MockSettings): Promise<Required<MockSettings>>;
     reset(settings?: MockSettings): Promise<void>;
+    putFile(
+      name: string,
+      data: Uint8Array,
+      options?: { contentType?: string; freeBox?: number },
+    ): Promise<ServedFile>;
+    fileStats(name: string): Promise<ServedFile>;
     journal(): Promise<JournalEntry[]>;
     clearJournal(): Promise<void>;
     webhookDeliveries(webhookId?: string): Promise<unknown[]>;

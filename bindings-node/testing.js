@@ -167,6 +167,23 @@ class MockServer {
     await this.#call('clearFaults');
   }
 
+  /**
+   * Serves `data` (a Buffer or Uint8Array) from the emulator's loopback file server, for media
+   * by URL; resolves with `{ name, url, size, contentType, requests, rangeRequests, bytesServed }`.
+   * The url answers range requests; query options make it misbehave (`?status=404`,
+   * `?stallMs=5000`, `?redirects=2`, `?redirectLoop=true`, `?contentType=text/html`,
+   * `?declaredSize=N`, `?ignoreRange=true`). `freeBox` pads an MP4 after its first box.
+   */
+  async putFile(name, data, { contentType, freeBox } = {}) {
+    const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data);
+    return this.#call('putFile', requireString(name, 'file name'), bytes, contentType, freeBox);
+  }
+
+  /** The served file's url and counters (`requests`, `rangeRequests`, `bytesServed`). */
+  async fileStats(name) {
+    return this.#call('fileStats', requireString(name, 'file name'));
+  }
+
   /** The requests received, oldest first. */
   async journal() {
     return this.#call('journal');

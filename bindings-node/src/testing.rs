@@ -293,6 +293,33 @@ impl NativeMockServer {
         admin_call(env, async move { admin.clear_faults().await })
     }
 
+    /// Serves `data` from the emulator's loopback file server (media-by-URL tests).
+    #[napi]
+    pub fn put_file<'env>(
+        &self,
+        env: &'env Env,
+        name: String,
+        data: napi::bindgen_prelude::Buffer,
+        content_type: Option<String>,
+        free_box: Option<u32>,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let admin = self.admin.clone();
+        let bytes = data.to_vec();
+        admin_call(env, async move {
+            admin.put_file(&name, bytes, content_type.as_deref(), free_box).await
+        })
+    }
+
+    #[napi]
+    pub fn file_stats<'env>(
+        &self,
+        env: &'env Env,
+        name: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.file_stats(&name).await })
+    }
+
     #[napi]
     pub fn journal<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
         let admin = self.admin.clone();

@@ -129,6 +129,21 @@ const OPS = {
     const entries = await mock.journal();
     return { count: entries.filter((entry) => journalMatches(input, entry)).length };
   },
+  'media.ingest': async ({ op, client, input, options }) => {
+    only(input, ['url', 'fileName', 'mimeType', 'platforms', 'tier'], op);
+    return client.media.upload(input, options);
+  },
+  'admin.putFile': async ({ mock, op, input }) => {
+    only(input, ['name', 'fixture', 'contentType', 'freeBox'], op);
+    const fixture = text(input, 'fixture');
+    if (/[\\/]/.test(fixture) || fixture.startsWith('.')) throw new Harness(`fixture ${fixture} must be a plain file name`);
+    const bytes = fs.readFileSync(path.join(fixturesDir, fixture));
+    return mock.putFile(text(input, 'name'), bytes, { contentType: input.contentType, freeBox: input.freeBox });
+  },
+  'admin.fileStats': async ({ mock, op, input }) => {
+    only(input, ['name'], op);
+    return mock.fileStats(text(input, 'name'));
+  },
 };
 const MATCHERS = ['$exists', '$startsWith', '$contains', '$length', '$gte', '$lte', '$oneOf', '$ne', '$sameInstant'];
 
