@@ -201,3 +201,42 @@ async fn the_file_server_answers_ranges_and_counts_what_it_sent() {
     let (status, _) = h.ts.admin_get("/_mock/files/nope.mp4").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// What posts see of URL media (`MediaStore::verdict` in publishing): a target waits while the
+/// media is fetched and verified, publishes once it is ready, and fails with the fetch's
+/// `MEDIA_FETCH_FAILED` (its details kept) when the fetch failed after the post was made.
+#[tokio::test]
+async fn a_post_waits_for_url_media_and_fails_with_the_fetch_error() {
+    use crate::posts_support::{created, get_post, tiktok_post};
+    let h = DataDirServer::start().await;
+    put_file(&h, "clip.mp4", "h264_15s.mp4", "").await;
+    let profile = h.ts.profile("tiktok", "standard").await;
+
+    let url = h.ts.url("/mock-files/clip.mp4?stallMs=300");
+    let (_, media) = ingest(&h, json!({ "url": url })).await;
+    let key = media["mediaKey"].as_str().unwrap().to_owned();
+    let post = created(&h.ts, tiktok_post(&profile, &key)).await;
+    assert_eq!(post["results"][0]["status"], "pending", "{post}");
+    assert_eq!(h.verified(&key).await["status"], "ready");
+    h.ts.advance(0.1).await;
+    h.ts.advance(2.0).await;
+    let id = post["id"].as_str().unwrap();
+    assert_eq!(get_post(&h.ts, id).await["status"], "published");
+
+    let url = h.ts.url("/mock-files/clip.mp4?stallMs=300&status=404");
+    let (_, media) = ingest(&h, json!({ "url": url })).await;
+    let key = media["mediaKey"].as_str().unwrap().to_owned();
+    let post = created(&h.ts, tiktok_post(&profile, &key)).await;
+    assert_eq!(post["results"][0]["status"], "pending", "{post}");
+    assert_eq!(h.verified(&key).await["status"], "failed");
+    h.ts.advance(0.1).await;
+    let post = get_post(&h.ts, post["id"].as_str().unwrap()).await;
+    assert_eq!(post["status"], "failed", "{post}");
+    let error = &post["results"][0]["error"];
+    assert_eq!(error["code"], "MEDIA_FETCH_FAILED", "{post}");
+    assert_eq!(
+        (&error["details"]["reason"], &error["details"]["httpStatus"]),
+        (&json!("not_found"), &json!(404))
+    );
+    assert!(error["message"].as_str().unwrap().contains("could not be fetched"), "{error}");
+}
