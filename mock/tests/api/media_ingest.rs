@@ -240,3 +240,31 @@ async fn a_post_waits_for_url_media_and_fails_with_the_fetch_error() {
     );
     assert!(error["message"].as_str().unwrap().contains("could not be fetched"), "{error}");
 }
+
+/// A scheduled post whose URL media fails fails at once, with `post.failed`; a post naming
+/// media whose fetch already failed is refused with the fetch's code.
+#[tokio::test]
+async fn a_scheduled_post_fails_at_once_when_its_url_media_cannot_be_fetched() {
+    use crate::posts_support::{create, created, get_post, now, tiktok_post};
+    let h = DataDirServer::start().await;
+    let profile = h.ts.profile("tiktok", "standard").await;
+    let url = h.ts.url("/mock-files/clip.mp4?stallMs=200&status=500");
+    let (_, media) = ingest(&h, json!({ "url": url })).await;
+    let key = media["mediaKey"].as_str().unwrap().to_owned();
+    let mut body = tiktok_post(&profile, &key);
+    let at = now(&h.ts).await.checked_add(jiff::SignedDuration::from_hours(5)).unwrap();
+    body["scheduledFor"] = json!(at.to_string());
+    let post = created(&h.ts, body.clone()).await;
+    assert_eq!(post["status"], "scheduled", "{post}");
+    assert_eq!(h.verified(&key).await["status"], "failed");
+    h.ts.advance(0.1).await;
+    let post = get_post(&h.ts, post["id"].as_str().unwrap()).await;
+    assert_eq!(post["status"], "failed", "five hours early: {post}");
+    assert_eq!(post["results"][0]["error"]["code"], "MEDIA_FETCH_FAILED");
+    assert_eq!(post["results"][0]["error"]["details"]["httpStatus"], 500);
+
+    let (status, refused) = create(&h.ts, body).await;
+    let error = assert_error(status, &refused, 422, "MEDIA_FETCH_FAILED");
+    assert_eq!(error["field"], "mediaKeys[0]");
+    assert_eq!(error["details"]["mediaError"]["details"]["reason"], "http_error");
+}

@@ -238,12 +238,16 @@ pub fn check_media(media: &MediaStore, keys: &[String]) -> ApiResult<Vec<Option<
                 return Err(ApiError::not_found("media", key).field(field));
             };
             if let Some(error) = stored.media.error.as_ref().filter(|_| stored.facts.is_none()) {
-                return Err(ApiError::new(
-                    ErrorCode::UnsupportedMediaType,
-                    format!("media {key} failed verification: {}", error.message),
-                )
-                .field(field)
-                .details(json!({ "mediaKey": key, "mediaError": error })));
+                // A URL that could not be fetched keeps its own code (media by URL).
+                let (code, what) = match error.code {
+                    ErrorCode::MediaFetchFailed => {
+                        (ErrorCode::MediaFetchFailed, "could not be fetched")
+                    }
+                    _ => (ErrorCode::UnsupportedMediaType, "failed verification"),
+                };
+                return Err(ApiError::new(code, format!("media {key} {what}: {}", error.message))
+                    .field(field)
+                    .details(json!({ "mediaKey": key, "mediaError": error })));
             }
             if stored.media.status == aether::model::MediaStatus::Failed {
                 return Err(ApiError::new(

@@ -145,6 +145,8 @@ pub fn advance(state: &SharedState, now: Timestamp) {
             let due = record.publish_at.is_some_and(|at| at <= now);
             if record.post.status == PostStatus::Scheduled && due {
                 start(record, &mut world, &mut events);
+            } else if record.post.status == PostStatus::Scheduled {
+                fail_on_fetch_failure(record, &world, &mut events);
             }
             if record.post.status == PostStatus::Publishing {
                 progress(record, &mut world, outcome_rules, &mut events);
@@ -280,6 +282,23 @@ fn media_state(media: &MediaStore, keys: &[String]) -> MediaState {
     } else {
         MediaState::Ready(facts)
     }
+}
+
+/// A scheduled post whose URL media could not be fetched fails at once (`post.failed`), not at
+/// its time: nothing can publish it any more, and its owner learns it while there is time.
+fn fail_on_fetch_failure(record: &mut PostRecord, world: &World<'_>, events: &mut Events) {
+    let MediaState::Broken(code, message, details) =
+        media_state(world.media, &record.post.media_keys)
+    else {
+        return;
+    };
+    if code != ErrorCode::MediaFetchFailed {
+        return;
+    }
+    for result in record.post.results.iter_mut() {
+        fail(result, code.clone(), message.clone(), details.clone());
+    }
+    settle(record, world.now, events);
 }
 
 /// One target's media gate: start it, keep it waiting, or fail it with the rule it breaks.
