@@ -14,7 +14,8 @@
 //!   turns it into a misbehaving server: `status=N` answers N; `stallMs=N` waits N ms before
 //!   answering; `redirects=N` redirects N times (302) before serving; `redirectLoop=true`
 //!   redirects to itself forever; `redirectTo=URL` redirects there; `contentType=T` serves as T;
-//!   `ignoreRange=true` answers 200 with the whole file to a range request; `declaredSize=N`
+//!   `ignoreRange=true` answers 200 with the whole file to a range request; `chunked=true`
+//!   sends it without `Content-Length` (chunked encoding); `declaredSize=N`
 //!   serves N zero bytes (any name, nothing stored) — a huge file without the memory. An
 //!   unknown name is 404.
 
@@ -166,6 +167,7 @@ struct ServeQuery {
     content_type: Option<String>,
     ignore_range: Option<bool>,
     declared_size: Option<u64>,
+    chunked: Option<bool>,
 }
 
 async fn serve(
@@ -222,7 +224,13 @@ async fn serve(
     };
     file.bytes_served += body.len() as u64;
     drop(store);
-    let mut response = (status, body).into_response();
+    let mut response = if query.chunked == Some(true) {
+        // A stream of unknown length: no Content-Length, so hyper sends it chunked.
+        let stream = futures_util::stream::iter([Ok::<_, std::io::Error>(body)]);
+        (status, Body::from_stream(stream)).into_response()
+    } else {
+        (status, body).into_response()
+    };
     let out = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&content_type) {
         out.insert(header::CONTENT_TYPE, value);

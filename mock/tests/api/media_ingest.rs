@@ -131,10 +131,15 @@ async fn a_file_over_the_size_limit_is_refused_while_reading() {
     put_file(&h, "clip.mp4", "h264_aac_moov_at_end.mp4", "").await;
     let settings = json!({ "maxUploadSize": 1000 });
     send(h.ts.admin(Method::PATCH, "/_mock/settings").json(&settings)).await;
-    let media = ingest_done(&h, &h.ts.url("/mock-files/clip.mp4")).await;
-    let details = fetch_failure(&media, "too_large");
-    assert_eq!(details["httpStatus"], 200);
-    assert!(h.files().is_empty(), "the partial download is removed: {:?}", h.files());
+    // Refused by its Content-Length, and, sent chunked (no length), while reading.
+    for query in ["", "?chunked=true"] {
+        let media = ingest_done(&h, &h.ts.url(&format!("/mock-files/clip.mp4{query}"))).await;
+        let details = fetch_failure(&media, "too_large");
+        assert_eq!(details["httpStatus"], 200);
+        assert!(h.files().is_empty(), "the partial download is removed: {:?}", h.files());
+    }
+    let (_, stats) = h.ts.admin_get("/_mock/files/clip.mp4").await;
+    assert_eq!(stats["requests"], 2);
 }
 
 #[tokio::test]
@@ -267,4 +272,25 @@ async fn a_scheduled_post_fails_at_once_when_its_url_media_cannot_be_fetched() {
     let error = assert_error(status, &refused, 422, "MEDIA_FETCH_FAILED");
     assert_eq!(error["field"], "mediaKeys[0]");
     assert_eq!(error["details"]["mediaError"]["details"]["reason"], "http_error");
+}
+
+#[tokio::test]
+async fn an_idempotency_key_makes_one_media_of_a_retried_ingest() {
+    let h = DataDirServer::start().await;
+    let file = put_file(&h, "clip.mp4", "h264_15s.mp4", "").await;
+    let body = json!({ "url": file["url"] });
+    let send_once = || {
+        send(
+            h.ts.api(Method::POST, "/v1/media/ingest")
+                .header("idempotency-key", "ingest-1")
+                .json(&body),
+        )
+    };
+    let (first_status, first) = send_once().await;
+    let (second_status, second) = send_once().await;
+    assert_eq!((first_status, second_status), (StatusCode::CREATED, StatusCode::CREATED));
+    assert_eq!(first["mediaKey"], second["mediaKey"], "one media");
+    h.verified(first["mediaKey"].as_str().unwrap()).await;
+    let (_, stats) = h.ts.admin_get("/_mock/files/clip.mp4").await;
+    assert_eq!(stats["requests"], 1, "fetched once: {stats}");
 }
