@@ -731,6 +731,12 @@ const char *aether_connect_link_status(const struct aether_connect_link *link);
 const char *aether_connect_link_expires_at(const struct aether_connect_link *link);
 
 /**
+ * When the link was created (RFC 3339, UTC), or NULL when the server did not say. Borrowed
+ * like aether_connect_link_id().
+ */
+const char *aether_connect_link_created_at(const struct aether_connect_link *link);
+
+/**
  * The connected profile's id (opaque, e.g. "tiktok_...") once the link is "completed", else NULL. Borrowed
  * like aether_connect_link_id().
  */
