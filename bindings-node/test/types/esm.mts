@@ -39,6 +39,9 @@ export async function publish(): Promise<PostStatus> {
     onProgress: (p: UploadProgress) => void p.bytesSent,
     signal: controller.signal,
   });
+  const byUrl: Media = await aether.media.upload({ url: 'https://cdn.example.com/a.mp4', platforms: ['tiktok'] });
+  const source: string | undefined = byUrl.sourceUrl;
+  void source;
   const post: Post = await aether.posts.create(
     { profileId: profile.id, content: { text: 'hi' }, mediaKeys: [media.mediaKey], platforms: { tiktok: {} } },
     { idempotencyKey: 'k-1' },
