@@ -95,7 +95,9 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 use tokio::task::JoinSet;
 
-pub use from_url::{BLOCK as URL_PROBE_BLOCK, MAX_PROBE_BYTES as URL_MAX_PROBE_BYTES};
+pub use from_url::{
+    redact as redact_url, BLOCK as URL_PROBE_BLOCK, MAX_PROBE_BYTES as URL_MAX_PROBE_BYTES,
+};
 pub use options::{
     UploadOptions, UploadSettings, DEFAULT_PARALLELISM, DEFAULT_SINGLE_SHOT_THRESHOLD,
     MAX_PARALLELISM, MAX_PART_SIZE, MAX_SINGLE_SHOT_BYTES, MIN_PART_SIZE,

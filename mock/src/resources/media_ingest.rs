@@ -34,6 +34,7 @@ use std::time::Duration;
 
 use aether::model::{IngestMediaRequest, Media, MediaStatus, ResultError};
 use aether::probe::MediaKind;
+use aether::upload::redact_url as redact;
 use aether::ErrorCode;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -181,21 +182,6 @@ fn is_loopback(url: &Url) -> bool {
         Ok(ip) => ip.is_loopback(),
         Err(_) => host.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
     }
-}
-
-/// The URL for messages: no user info, query or fragment (`?…` marks a query that was there).
-pub fn redact(url: &Url) -> String {
-    let mut shown = url.clone();
-    let had_query = shown.query().is_some();
-    let _ = shown.set_username("");
-    let _ = shown.set_password(None);
-    shown.set_query(None);
-    shown.set_fragment(None);
-    let mut text = shown.to_string();
-    if had_query {
-        text.push_str("?…");
-    }
-    text
 }
 
 /// A string that did not parse as a URL, cut before any query and to 200 characters.
