@@ -130,7 +130,7 @@ fn tutorial_minimal_create_post_round_trips() {
 fn a_request_built_in_code_has_the_tutorial_wire_shape() {
     let req = CreatePostRequest {
         profile_id: Some("prof_1".into()),
-        content: PostContent::new("Check this out"),
+        content: Some(PostContent::new("Check this out")),
         media_keys: vec!["org_abc123/f47ac10b.mp4".into()],
         platforms: PlatformOptionsMap {
             tiktok: Some(TikTokOptions::default()),
