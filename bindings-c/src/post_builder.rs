@@ -51,7 +51,10 @@ pub extern "C" fn aether_post_builder_new(
 ) -> aether_status {
     boundary(error, || {
         let out = out_arg(out_builder, "out_builder")?;
-        out.write(into_raw(aether_post_builder { request: empty_request(), idempotency_key: None }));
+        out.write(into_raw(aether_post_builder {
+            request: empty_request(),
+            idempotency_key: None,
+        }));
         Ok(())
     })
 }
@@ -202,9 +205,8 @@ pub extern "C" fn aether_post_builder_set_json(
         let builder = builder_arg(builder)?;
         // SAFETY: a NUL-terminated string valid for the call.
         let json = unsafe { str_arg(request_json, "request_json") }?;
-        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
-            Error::invalid_argument(format!("request_json is not valid JSON: {e}"))
-        })?;
+        let value: serde_json::Value = serde_json::from_str(json)
+            .map_err(|e| Error::invalid_argument(format!("request_json is not valid JSON: {e}")))?;
         builder.request = CreatePostRequest::from_json(value)?;
         Ok(())
     })

@@ -63,7 +63,10 @@ pub extern "C" fn aether_post_warning_count(post: *const aether_post) -> usize {
 /// The code of the warning at `index` (0-based), e.g. "HASHTAGS_ABOVE_RECOMMENDED"; NULL when
 /// out of range. Borrowed like aether_post_id().
 #[no_mangle]
-pub extern "C" fn aether_post_warning_code(post: *const aether_post, index: usize) -> *const c_char {
+pub extern "C" fn aether_post_warning_code(
+    post: *const aether_post,
+    index: usize,
+) -> *const c_char {
     borrowed_str(post, |p| p.extras.warnings.get(index).map(|w| w.code.as_c_str()))
 }
 

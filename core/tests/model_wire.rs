@@ -26,6 +26,7 @@ fn post_json() -> Value {
         "profileIds": ["prof_tt", "prof_yt"],
         "content": { "text": "hello", "title": "Hello" },
         "mediaKeys": ["org_abc123/f47ac10b.mp4"],
+        "media": [{ "mediaKey": "org_abc123/f47ac10b.mp4", "type": "video" }],
         "platforms": { "tiktok": {}, "youtube": { "privacyStatus": "unlisted" } },
         "scheduledFor": "2026-03-08T02:30:00",
         "timezone": "America/New_York",

@@ -20,7 +20,7 @@ use crate::operations;
 operations! {
     fn posts_create(body: String)
         // Unknown keys (a typo such as `platfroms`) are refused by the core, naming the nearest.
-        let body = CreatePostRequest::from_json(parse("posts.create params", &body)?)
+        let body: CreatePostRequest = CreatePostRequest::from_json(parse("posts.create params", &body)?)
             .map_err(crate::error::to_napi)?;
         => Client::posts, |posts| posts.create(&body);
     fn posts_get(id: String) => Client::posts, |posts| posts.get(&id);

@@ -10,7 +10,8 @@ fn a_warning_is_printed_on_stderr_and_kept_in_the_json() {
     let media = emulator.upload("h264_aac_faststart.mp4");
     let text = "Too many tags #a #b #c #d #e #f #g";
 
-    let plain = emulator.aether(&["post", "--profile", &profile, "--text", text, "--media", &media]);
+    let plain =
+        emulator.aether(&["post", "--profile", &profile, "--text", text, "--media", &media]);
     plain.success();
     let stderr = plain.stderr();
     assert!(
@@ -20,7 +21,14 @@ fn a_warning_is_printed_on_stderr_and_kept_in_the_json() {
     assert!(!stderr.contains('\u{1b}'), "no colour when stderr is not a terminal: {stderr:?}");
 
     let json = emulator.aether(&[
-        "post", "--profile", &profile, "--text", text, "--media", &media, "--json",
+        "post",
+        "--profile",
+        &profile,
+        "--text",
+        text,
+        "--media",
+        &media,
+        "--json",
     ]);
     json.success();
     assert_eq!(json.json()["warnings"][0]["code"], "HASHTAGS_ABOVE_RECOMMENDED");

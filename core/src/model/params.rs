@@ -23,9 +23,17 @@ pub fn from_json_value<T: DeserializeOwned>(what: &str, value: Value) -> Result<
                 unknown_field(what, at, &name, &refs)
             }
             None => {
-                let at = if path.is_empty() || path == "." { String::new() } else { format!(" at {path}") };
+                let at = if path.is_empty() || path == "." {
+                    String::new()
+                } else {
+                    format!(" at {path}")
+                };
                 let error = Error::invalid_argument(format!("invalid {what}{at}: {message}"));
-                if at.is_empty() { error } else { error.with_field(path) }
+                if at.is_empty() {
+                    error
+                } else {
+                    error.with_field(path)
+                }
             }
         }
     })
@@ -42,7 +50,9 @@ pub fn unknown_field(what: &str, at: Option<&str>, name: &str, known: &[&str]) -
     let suggestion = suggest(name, known);
     let message = match suggestion {
         Some(near) => format!("unknown field `{name}` in {what}{place}; did you mean `{near}`?"),
-        None => format!("unknown field `{name}` in {what}{place}; known fields: {}", known.join(", ")),
+        None => {
+            format!("unknown field `{name}` in {what}{place}; known fields: {}", known.join(", "))
+        }
     };
     Error::invalid_argument(message).with_field(field.clone()).with_details(json!({
         "field": field,
@@ -59,7 +69,9 @@ pub fn suggest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(2);
     known
         .iter()
-        .map(|candidate| (strsim::damerau_levenshtein(&lower, &candidate.to_lowercase()), *candidate))
+        .map(|candidate| {
+            (strsim::damerau_levenshtein(&lower, &candidate.to_lowercase()), *candidate)
+        })
         .filter(|(distance, _)| *distance <= limit)
         .min_by_key(|(distance, _)| *distance)
         .map(|(_, candidate)| candidate)

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::common::ResultError;
-use super::platform::{Platform, Timestamp};
 use super::params::{from_json_value, suggest, unknown_field};
+use super::platform::{Platform, Timestamp};
 use super::platform_options::{option_names, PlatformOptionsMap};
 use super::warnings::PostWarning;
 use crate::error::{Error, ErrorCode};
@@ -229,13 +229,20 @@ impl CreatePostRequest {
     pub fn from_json(value: Value) -> Result<CreatePostRequest, Error> {
         if let Some(Value::Object(content)) = value.get("content") {
             if let Some(name) = content.keys().find(|k| !["text", "title"].contains(&k.as_str())) {
-                return Err(unknown_field(CREATE_PARAMS, Some("content"), name, &["text", "title"]));
+                return Err(unknown_field(
+                    CREATE_PARAMS,
+                    Some("content"),
+                    name,
+                    &["text", "title"],
+                ));
             }
         }
         let request: CreatePostRequest = from_json_value(CREATE_PARAMS, value)?;
-        let named = [("platforms", Some(&request.platforms)), ("overrides", request.overrides.as_ref())];
+        let named =
+            [("platforms", Some(&request.platforms)), ("overrides", request.overrides.as_ref())];
         for (at, options) in named {
-            for (platform, name) in options.into_iter().flat_map(PlatformOptionsMap::unknown_fields) {
+            for (platform, name) in options.into_iter().flat_map(PlatformOptionsMap::unknown_fields)
+            {
                 let known = option_names(&platform);
                 if suggest(name, known).is_some() {
                     let at = format!("{at}.{platform}");

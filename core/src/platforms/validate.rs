@@ -9,7 +9,6 @@ use super::table::{
 use super::text::{count, hashtags, mentions};
 use crate::error::ErrorCode;
 use crate::model::{Platform, Tier};
-use crate::open_enum::open_enum;
 use crate::probe::{MediaFacts, MediaKind};
 
 /// One post as one platform will receive it: what [`validate`] checks.

@@ -202,7 +202,8 @@ async fn create(
         &targets,
         now,
     )?;
-    let named: Vec<(String, String)> = keyed.iter().map(|(f, k, _)| (f.clone(), k.clone())).collect();
+    let named: Vec<(String, String)> =
+        keyed.iter().map(|(f, k, _)| (f.clone(), k.clone())).collect();
     let media = checks::check_media_at(store.part::<MediaStore>(), &named)?;
     checks::check_rules(&targets, &input.content, &input.platforms, &media)?;
     let draft = request.draft.unwrap_or(false);
@@ -461,10 +462,10 @@ async fn update(
     let record = posts.record_mut(&id)?;
     // Warnings describe the post as it now is (the options stay as stored).
     record.post.warnings = warnings::hashtags(&targets, &content);
-    record.post.warnings.extend(warnings::timezone_ignored(
-        scheduled_for.as_deref(),
-        timezone.as_deref(),
-    ));
+    record
+        .post
+        .warnings
+        .extend(warnings::timezone_ignored(scheduled_for.as_deref(), timezone.as_deref()));
     record.post.content = content;
     record.post.timezone = timezone;
     record.post.scheduled_for = scheduled_for;

@@ -11,6 +11,7 @@ mod idempotency;
 mod infra;
 mod media;
 mod posts;
+mod posts_shapes;
 mod profiles;
 mod quota;
 mod schedule;

@@ -13,10 +13,10 @@
 //!    of them, every target included;
 //! 6. the daily quota, for a post that publishes now (429 `POST_LIMIT_REACHED`).
 
+use aether::model::params::suggest;
 use aether::model::{
     CreatePostRequest, Platform, PlatformOptionsMap, PostContent, ProfileStatus, Tier,
 };
-use aether::model::params::suggest;
 use aether::platforms::{rules, validate, PostDraft, Violation};
 use aether::probe::MediaFacts;
 use aether::ErrorCode;
@@ -164,7 +164,9 @@ fn raw_platforms(value: Option<Value>, alias: &str) -> ApiResult<Map<String, Val
         Some(Value::Object(map)) => Ok(map),
         Some(_) => Err(ApiError::invalid(
             alias,
-            format!("{alias} must be an object of options keyed by platform, e.g. {{\"tiktok\": {{}}}}"),
+            format!(
+                "{alias} must be an object of options keyed by platform, e.g. {{\"tiktok\": {{}}}}"
+            ),
         )),
     }
 }

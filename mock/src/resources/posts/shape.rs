@@ -16,8 +16,8 @@ use aether::model::{PostMedia, PostWarning, WarningCode};
 use aether::probe::MediaKind;
 use serde_json::{json, Map, Value};
 
+use super::checks::known_fields;
 use crate::api_error::{ApiError, ApiResult};
-use crate::resources::posts::checks::known_fields;
 use crate::state::SharedState;
 use crate::stored_media::MediaStore;
 
@@ -134,16 +134,23 @@ fn array(value: Option<Value>, name: &str) -> ApiResult<Vec<Value>> {
 /// One `media` entry: `{ url, type? }` or `{ mediaKey }`.
 fn media_entry(index: usize, value: Value) -> ApiResult<MediaItem> {
     let field = format!("media[{index}]");
-    let example = "e.g. { \"url\": \"https://…/photo.jpg\", \"type\": \"image\" } or { \"mediaKey\": \"…\" }";
+    let example =
+        "e.g. { \"url\": \"https://…/photo.jpg\", \"type\": \"image\" } or { \"mediaKey\": \"…\" }";
     let Value::Object(entry) = value else {
-        return Err(ApiError::invalid(field.clone(), format!("{field} must be an object, {example}")));
+        return Err(ApiError::invalid(
+            field.clone(),
+            format!("{field} must be an object, {example}"),
+        ));
     };
     known_fields(&entry, MEDIA_ENTRY_FIELDS, &format!("{field}."))?;
     let text = |name: &str| -> ApiResult<Option<String>> {
         match entry.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(ApiError::invalid(format!("{field}.{name}"), format!("{field}.{name} must be a string"))),
+            Some(_) => Err(ApiError::invalid(
+                format!("{field}.{name}"),
+                format!("{field}.{name} must be a string"),
+            )),
         }
     };
     let kind = match text("type")?.as_deref() {
@@ -161,7 +168,10 @@ fn media_entry(index: usize, value: Value) -> ApiResult<MediaItem> {
         (Some(url), None) => Source::Url(url),
         (None, Some(key)) => Source::Key(key),
         _ => {
-            return Err(conflict(&field, format!("{field} needs exactly one of url or mediaKey, {example}")))
+            return Err(conflict(
+                &field,
+                format!("{field} needs exactly one of url or mediaKey, {example}"),
+            ))
         }
     };
     Ok(MediaItem { field, source, kind })
@@ -170,7 +180,10 @@ fn media_entry(index: usize, value: Value) -> ApiResult<MediaItem> {
 /// Gives every URL item a media key by starting its ingest (each is fetched and verified in the
 /// background, as `POST /v1/media/ingest` does); returns `(field, key)` per item, in order.
 /// Called without the store lock, which the ingest takes.
-pub fn ingest(state: &SharedState, items: &[MediaItem]) -> ApiResult<Vec<(String, String, Option<String>)>> {
+pub fn ingest(
+    state: &SharedState,
+    items: &[MediaItem],
+) -> ApiResult<Vec<(String, String, Option<String>)>> {
     items
         .iter()
         .map(|item| match &item.source {

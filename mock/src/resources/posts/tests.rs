@@ -63,8 +63,7 @@ async fn create_tiktok_post(state: &SharedState, key: &str) -> Post {
     let profile =
         state.store().part::<Profiles>().create(Platform::Tiktok, Tier::Standard, None, now);
     state.store().part::<MediaStore>().insert(processing_media(key));
-    let body =
-        json!({ "profileId": profile.id, "content": { "text": "hi" }, "mediaKeys": [key] });
+    let body = json!({ "profileId": profile.id, "content": { "text": "hi" }, "mediaKeys": [key] });
     let response = create(State(state.clone()), ApiJson(body)).await.unwrap();
     assert_eq!(response.status(), StatusCode::CREATED);
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
@@ -104,8 +103,5 @@ async fn media_that_becomes_ready_and_fits_publishes() {
     let current = state.store().part::<Posts>().get(&post.id).unwrap().clone();
     assert_eq!(current.results[0].status, TargetStatus::Publishing);
     advance(&state, now.checked_add(jiff::SignedDuration::from_secs(5)).unwrap());
-    assert_eq!(
-        state.store().part::<Posts>().get(&post.id).unwrap().status,
-        PostStatus::Published
-    );
+    assert_eq!(state.store().part::<Posts>().get(&post.id).unwrap().status, PostStatus::Published);
 }

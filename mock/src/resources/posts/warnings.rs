@@ -42,7 +42,10 @@ pub fn hashtags(targets: &[TargetInfo], content: &PostContent) -> Vec<PostWarnin
 /// `TIMEZONE_IGNORED` when `scheduled_for` carries an offset that `timezone` does not have at
 /// that instant. Nothing for a local time, a missing or invalid zone (the schedule check
 /// answers those), or a zone that agrees.
-pub fn timezone_ignored(scheduled_for: Option<&str>, timezone: Option<&str>) -> Option<PostWarning> {
+pub fn timezone_ignored(
+    scheduled_for: Option<&str>,
+    timezone: Option<&str>,
+) -> Option<PostWarning> {
     let (at, name) = (scheduled_for?, timezone?);
     let instant: Timestamp = at.parse().ok()?;
     let given = offset_seconds(at)?;
@@ -94,7 +97,9 @@ mod tests {
         let winter = Some("2026-01-15T14:00:00Z");
         assert!(timezone_ignored(winter, Some("America/New_York")).is_some());
         assert!(timezone_ignored(winter, Some("UTC")).is_none());
-        assert!(timezone_ignored(Some("2026-01-15T09:00:00-05:00"), Some("America/New_York")).is_none());
+        assert!(
+            timezone_ignored(Some("2026-01-15T09:00:00-05:00"), Some("America/New_York")).is_none()
+        );
         assert!(timezone_ignored(Some("2026-01-15T09:00:00"), Some("America/New_York")).is_none());
         assert!(timezone_ignored(winter, None).is_none());
     }
