@@ -3,7 +3,6 @@
 pub mod connect_links;
 pub mod idempotency;
 pub mod media;
-pub mod media_ingest;
 pub mod posts;
 pub mod profiles;
 pub mod uploads;
