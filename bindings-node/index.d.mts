@@ -77,6 +77,7 @@ export type {
   UploadProgress,
   UploadFile,
   UploadParams,
+  UploadUrlParams,
   CreateWebhookParams,
   VerifySignatureParams,
   ConnectLinks,

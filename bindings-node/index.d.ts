@@ -200,6 +200,8 @@ declare namespace Aether {
     audioCodec?: string;
     container?: Container;
     error?: ResultError;
+    /** The URL the server fetched the file from (media by URL). */
+    sourceUrl?: string;
   }
 
   /** A part of a chunked upload the server holds. */
@@ -548,6 +550,31 @@ declare namespace Aether {
     signal?: AbortSignal;
   }
 
+  /**
+   * Media by URL: the server fetches `url` at once and stores it like an upload, so a signed URL
+   * that expires later cannot break a scheduled post. A fetch that fails makes `waitReady()` throw
+   * `MEDIA_FETCH_FAILED` (an UploadError) with `details.url`, `details.reason` (`not_found`,
+   * `http_error`, `timeout`, `too_large`, `not_media`, `redirect_loop`, `refused_host`) and
+   * `details.httpStatus`.
+   */
+  interface UploadUrlParams {
+    /** An http(s) URL serving the video or image. */
+    url: string;
+    /** e.g. `"video/mp4"`, when the URL's server does not say it. */
+    mimeType?: string;
+    /** The media's file name (default: the URL path's last segment). */
+    fileName?: string;
+    /**
+     * Preflight the URL against these platforms' media rules first, reading only the few KiB the
+     * probe needs with HTTP range requests (e.g. `VIDEO_TOO_SHORT` before the ingest call).
+     */
+    platforms?: Platform[];
+    /** The tier the preflight is checked for (default `"standard"`). */
+    tier?: Tier;
+    /** Aborting cancels the call. */
+    signal?: AbortSignal;
+  }
+
   interface CreateWebhookParams {
     url: string;
     events: WebhookEventType[];
@@ -602,8 +629,11 @@ declare namespace Aether {
   }
 
   interface MediaResource {
-    /** Uploads a file (chunked, parallel, checksummed, resumable) and returns the media. */
-    upload(params: UploadParams, options?: RequestOptions): Promise<Media>;
+    /**
+     * Uploads a file (chunked, parallel, checksummed, resumable) and returns the media; with
+     * `{ url }`, the server fetches the URL instead (media by URL).
+     */
+    upload(params: UploadParams | UploadUrlParams, options?: RequestOptions): Promise<Media>;
     /** Continues the chunked upload `uploadId` with the same file. */
     resume(uploadId: string, params: UploadParams, options?: RequestOptions): Promise<Media>;
     get(mediaKey: string, options?: RequestOptions): Promise<Media>;

@@ -213,6 +213,11 @@ typedef enum aether_status {
    */
   AETHER_ERROR_SERVICE_UNAVAILABLE = 32,
   /**
+   * `MEDIA_FETCH_FAILED`: HTTP 422: a media URL could not be fetched or is not media; the
+   * error's details name the url and the reason.
+   */
+  AETHER_ERROR_MEDIA_FETCH_FAILED = 33,
+  /**
    * `NETWORK_ERROR`: Client side: the connection failed or broke before a response arrived.
    */
   AETHER_ERROR_NETWORK_ERROR = 101,
@@ -830,6 +835,25 @@ enum aether_status aether_media_upload(const struct aether_client *client,
                                        struct aether_error **error);
 
 /**
+ * Media by URL: asks the server to fetch `url` (http or https, UTF-8) at once and store it
+ * like an upload (POST /v1/media/ingest), so a signed URL that expires later cannot break a
+ * scheduled post. Writes the new media, "processing", to `*out_media`; follow it with
+ * aether_media_wait(), which fails AETHER_ERROR_MEDIA_FETCH_FAILED when the server could not
+ * fetch it (aether_error_to_json()'s "details" carry "url", "reason" — not_found,
+ * http_error, timeout, too_large, not_media, redirect_loop, refused_host — and "httpStatus").
+ * `options` may be NULL; its mime_type and file_name are sent, and its platforms (with tier)
+ * preflight the URL first by reading only the few KiB the probe needs with HTTP range
+ * requests (the rule's code, e.g. AETHER_ERROR_VIDEO_TOO_SHORT with field "url", before the
+ * ingest call); the part and single-shot settings do not apply. Blocks until the server
+ * answers. Fails with AETHER_ERROR_INVALID_ARGUMENT for a URL that is not http(s).
+ */
+enum aether_status aether_media_ingest(const struct aether_client *client,
+                                       const char *url,
+                                       const struct aether_upload_options *options,
+                                       struct aether_media **out_media,
+                                       struct aether_error **error);
+
+/**
  * Continues the chunked upload `upload_id` (from the "details.uploadId" of a failed
  * aether_media_upload(), or a resume state file) with the same file at `path`: asks the
  * server which parts it holds, checks their sizes and checksums against the file, sends the
@@ -945,6 +969,12 @@ const char *aether_media_error_code(const struct aether_media *media);
  * Why verification failed: the message, or NULL. Borrowed like aether_media_key().
  */
 const char *aether_media_error_message(const struct aether_media *media);
+
+/**
+ * The URL the server fetched the file from (media made by aether_media_ingest() or a post's
+ * media URLs), or NULL. Borrowed like aether_media_key().
+ */
+const char *aether_media_source_url(const struct aether_media *media);
 
 /**
  * The media as JSON (the API's camelCase form). On success writes an owned string to

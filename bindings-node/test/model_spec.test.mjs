@@ -66,6 +66,7 @@ const NOT_A_SCHEMA = {
   EffectiveOptions: 'the settings a client resolved (Aether#effectiveOptions()), not the wire',
   Defaults: "the core's defaults (Aether.defaults()), not the wire",
   UploadProgress: 'progress of an upload, computed by the core',
+  UploadUrlParams: 'media.upload({ url }): IngestMediaRequest (sent by the core) plus the preflight settings',
   UploadParams: 'settings of the upload engine (the wire part is CreateUploadRequest, sent by the core)',
   VerifySignatureParams: 'arguments of a local check',
   ConnectLinks: 'a resource (methods)',
@@ -88,6 +89,7 @@ const NO_INTERFACE = {
   CreateUploadRequest: 'the upload protocol is the core\'s; media.upload takes UploadParams',
   UploadSession: 'the upload protocol is the core\'s; media.upload returns Media',
   CompleteUploadRequest: 'the upload protocol is the core\'s',
+  IngestMediaRequest: 'sent by the core for media.upload({ url }) (UploadUrlParams)',
   WebhookWithSecret: 'Webhook, whose secret is optional',
 };
 

@@ -60,6 +60,7 @@ NO_CLASS: Dict[str, str] = {
     "UploadPart": "the upload protocol is the core's",
     "UploadState": "the upload protocol is the core's",
     "CompleteUploadRequest": "the upload protocol is the core's",
+    "IngestMediaRequest": "keyword arguments of media.upload(url=...)",
     "CreatePostRequest": "keyword arguments of posts.create",
     "UpdatePostRequest": "keyword arguments of posts.update",
     "PlatformOptions": "plain dicts, passed to the core as they are (Post.platforms)",

@@ -58,6 +58,25 @@ pub struct LinkDecision {
     pub redirect: String,
 }
 
+/// A file of the emulator's loopback file server (`PUT`/`GET /_mock/files/{name}`): its URL,
+/// and how it was fetched since it was stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServedFile {
+    pub name: String,
+    /// `{base}/mock-files/{name}`: fetchable without a key (see `resources::mock_files` for the
+    /// query options that make it misbehave).
+    pub url: String,
+    pub size: u64,
+    pub content_type: String,
+    /// Requests for the file (`HEAD` included).
+    pub requests: u64,
+    /// Requests answered 206 to a `Range`.
+    pub range_requests: u64,
+    /// Body bytes sent, in all.
+    pub bytes_served: u64,
+}
+
 /// A list answer of the admin API: `{ "data": [...] }`.
 #[derive(Deserialize)]
 struct Data<T> {
@@ -237,6 +256,32 @@ impl Admin {
     /// `DELETE /_mock/faults`.
     pub async fn clear_faults(&self) -> Result<()> {
         self.call_empty(ApiRequest::delete("/_mock/faults")).await
+    }
+
+    // --- the loopback file server ------------------------------------------------------------
+
+    /// `PUT /_mock/files/{name}`: serves `bytes` at [`ServedFile::url`] as `content_type`
+    /// (default `application/octet-stream`); `free_box` pads an MP4 with a `free` box of that
+    /// many bytes after its first box. Replaces a file of the same name and its counters.
+    pub async fn put_file(
+        &self,
+        name: &str,
+        bytes: impl Into<bytes::Bytes>,
+        content_type: Option<&str>,
+        free_box: Option<u32>,
+    ) -> Result<ServedFile> {
+        let path = format!("/_mock/files/{}", encode_segment(name));
+        let kind = content_type.unwrap_or("application/octet-stream");
+        let mut request = ApiRequest::put(path).bytes(bytes, kind)?;
+        if let Some(size) = free_box {
+            request = request.query("freeBox", size.to_string());
+        }
+        self.call(request).await
+    }
+
+    /// `GET /_mock/files/{name}`: the file's URL and counters.
+    pub async fn file_stats(&self, name: &str) -> Result<ServedFile> {
+        self.call(ApiRequest::get(format!("/_mock/files/{}", encode_segment(name)))).await
     }
 
     // --- what the emulator saw and sent ------------------------------------------------------

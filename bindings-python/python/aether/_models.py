@@ -195,6 +195,8 @@ class Media(_Model):
     audio_codec: Optional[str] = None
     container: Optional[str] = None
     error: Optional[ResultError] = None
+    source_url: Optional[str] = None
+    """The URL the server fetched the file from (media by URL)."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -80,6 +80,7 @@ fn entries() -> Vec<Entry> {
         entry!("UploadPart" => PartReceipt, "PartReceipt"),
         entry!("UploadState" => UploadState, "UploadState"),
         entry!("CompleteUploadRequest" => CompleteUploadRequest, "CompleteUploadRequest"),
+        entry!("IngestMediaRequest" => IngestMediaRequest, "IngestMediaRequest"),
         entry!("Media" => Media, "Media"),
         entry!("PostContent" => PostContent, "PostContent"),
         entry!("CreatePostRequest" => CreatePostRequest, "CreatePostRequest"),

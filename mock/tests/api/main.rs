@@ -10,6 +10,7 @@ mod connect_links;
 mod idempotency;
 mod infra;
 mod media;
+mod media_ingest;
 mod posts;
 mod posts_shapes;
 mod profiles;

@@ -1,8 +1,9 @@
 //! `POST /v1/posts` in every documented shape (the emulator's side: the server refuses two forms
 //! of one thing with the SDK's code and field), and the warnings of a post's answer.
 
-use crate::common::{assert_error, TestServer};
+use crate::common::{assert_error, fixture, send, DataDirServer, TestServer};
 use crate::posts_support::*;
+use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -70,4 +71,41 @@ async fn warnings_are_advice_on_the_post() {
     assert_eq!(post["warnings"][1]["field"], "platforms.youtube");
     let id = post["id"].as_str().unwrap();
     assert_eq!(get_post(&ts, id).await["warnings"], post["warnings"], "GET keeps them");
+}
+
+/// Stores a fixture on the emulator's loopback file server; returns its URL.
+async fn served(h: &DataDirServer, name: &str, mime: &str) -> String {
+    let bytes = std::fs::read(fixture(name)).expect("fixture");
+    let request =
+        h.ts.admin(Method::PUT, &format!("/_mock/files/{name}")).header("content-type", mime);
+    let (status, file) = send(request.body(bytes)).await;
+    assert_eq!(status, StatusCode::CREATED, "{file}");
+    file["url"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn url_media_get_keys_at_create_and_the_post_publishes_once_fetched() {
+    let h = DataDirServer::start().await;
+    let profile = h.ts.profile("instagram", "standard").await;
+    let url = served(&h, "image.jpg", "image/jpeg").await;
+    let body = json!({
+        "text": "spring", "profileIds": [profile],
+        "media": [{ "url": url, "type": "image" }],
+        "platforms": { "instagram": { "contentType": "reel" } }
+    });
+    let post = created(&h.ts, body).await;
+    let key = post["mediaKeys"][0].as_str().unwrap().to_owned();
+    assert_eq!(post["media"], json!([{ "mediaKey": key, "sourceUrl": url, "type": "image" }]));
+    h.verified(&key).await;
+    h.ts.advance(3.0).await;
+    let id = post["id"].as_str().unwrap();
+    assert_eq!(get_post(&h.ts, id).await["status"], "published");
+
+    let (status, answer) = create(
+        &h.ts,
+        json!({ "text": "x", "profileId": profile, "mediaUrls": ["https://example.com/a.jpg"] }),
+    )
+    .await;
+    let error = assert_error(status, &answer, 422, "MEDIA_FETCH_FAILED");
+    assert_eq!(error["field"], "mediaUrls[0]", "{answer}");
 }

@@ -12,12 +12,13 @@
 //! The rules match `aether::model::CreatePostRequest::check`, which refuses the same requests
 //! before they are sent, with the same code and field.
 
-use aether::model::{PostMedia, PostWarning, WarningCode};
+use aether::model::{IngestMediaRequest, PostMedia, PostWarning, WarningCode};
 use aether::probe::MediaKind;
 use serde_json::{json, Map, Value};
 
 use super::checks::known_fields;
 use crate::api_error::{ApiError, ApiResult};
+use crate::resources::media_ingest::{start_ingest, IngestFields};
 use crate::state::SharedState;
 use crate::stored_media::MediaStore;
 
@@ -189,20 +190,23 @@ pub fn ingest(
         .map(|item| match &item.source {
             Source::Key(key) => Ok((item.field.clone(), key.clone(), None)),
             Source::Url(url) => {
-                let media = crate::resources::media_ingest::ingest_for_post(
-                    state,
-                    url,
-                    item.kind.clone(),
-                    &item.field,
-                )?;
+                // Errors name the item's URL field: `mediaUrls[0]`, `media[1].url`.
+                let field = match item.field.starts_with("media[") {
+                    true => format!("{}.url", item.field),
+                    false => item.field.clone(),
+                };
+                let fields = IngestFields { url: &field, mime_type: &field, file_name: &field };
+                let request =
+                    IngestMediaRequest { url: url.clone(), mime_type: None, file_name: None };
+                let media = start_ingest(state, &request, &fields)?;
                 Ok((item.field.clone(), media.media_key, Some(url.clone())))
             }
         })
         .collect()
 }
 
-/// The post's normalized `media`: one entry per key, with its kind from the store (a declared
-/// `type` while the store does not know yet) and the URL it came from.
+/// The post's normalized `media`: one entry per key, with its kind (a URL entry's declared
+/// `type`, else what the store knows) and the URL it came from.
 pub fn post_media(
     store: &MediaStore,
     keyed: &[(String, String, Option<String>)],
@@ -211,14 +215,17 @@ pub fn post_media(
     keyed
         .iter()
         .zip(items.iter().map(|i| i.kind.clone()).chain(std::iter::repeat(None)))
-        .map(|((_, key, source_url), declared)| PostMedia {
-            media_key: key.clone(),
-            source_url: source_url.clone(),
-            kind: store
-                .get(key)
-                .map(|m| m.media.kind.clone())
-                .or(declared)
-                .unwrap_or(MediaKind::Video),
+        .map(|((_, key, source_url), declared)| {
+            let stored = store.get(key).map(|m| m.media.kind.clone());
+            let kind = match source_url {
+                Some(_) => declared.or(stored),
+                None => stored.or(declared),
+            };
+            PostMedia {
+                media_key: key.clone(),
+                source_url: source_url.clone(),
+                kind: kind.unwrap_or(MediaKind::Video),
+            }
         })
         .collect()
 }

@@ -36,6 +36,7 @@ fn processing_media(key: &str) -> StoredMedia {
             audio_codec: None,
             container: None,
             error: None,
+            source_url: None,
         },
         facts: None,
         path: PathBuf::from("/nonexistent"),
