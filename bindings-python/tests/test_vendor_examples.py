@@ -5,8 +5,11 @@ clock starts at the real time); move them forward when they come near."""
 
 from __future__ import annotations
 
+import http.server
+import threading
 import warnings
 from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 
@@ -64,18 +67,59 @@ def test_the_scheduling_page_with_uploaded_media(client: aether.Aether, media_di
     assert issubclass(aether.AetherWarning, UserWarning)
 
 
-@pytest.mark.xfail(
-    reason="media by URL is connected when the ingest branch is merged", strict=False
-)
-def test_the_scheduling_page_with_a_media_url(client: aether.Aether) -> None:
+@pytest.fixture
+def cdn(media_dir: Path) -> Iterator[str]:
+    """A loopback "CDN" serving the media fixtures, for the pages' media URLs."""
+
+    class Files(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(media_dir), **kwargs)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Files)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_older_page_with_media_urls_and_overrides(client: aether.Aether, cdn: str) -> None:
+    url = f"{cdn}/image.jpg"
     post = client.posts.create(
         text="Launching our spring collection today",
         profile_ids=["ig_8f3k2", "li_29dk1"],
-        media_urls=["http://127.0.0.1:9/image.jpg"],
+        media_urls=[url],
         scheduled_for="2027-03-10T14:00:00Z",
         overrides={"instagram": {"content_type": "reel"}, "linkedin": {"visibility": "PUBLIC"}},
     )
-    assert post.media[0].source_url == "http://127.0.0.1:9/image.jpg"
+    assert post.status == "scheduled"
+    assert post.platforms == {
+        "instagram": {"contentType": "reel"},
+        "linkedin": {"visibility": "PUBLIC"},
+    }
+    assert [(m.source_url, m.type) for m in post.media] == [(url, "image")]
+    assert post.media_keys == [post.media[0].media_key]
+    assert client.media.wait_ready(post.media_keys[0]).status == "ready"
+
+
+def test_the_scheduling_page_with_a_media_entry_by_url(client: aether.Aether, cdn: str) -> None:
+    with pytest.warns(aether.AetherWarning, match="TIMEZONE_IGNORED"):
+        post = client.posts.create(
+            text="Launching our spring collection today",
+            profile_ids=["ig_8f3k2", "li_29dk1", "th_77aa0"],
+            media=[{"url": f"{cdn}/image.jpg", "type": "image"}],
+            scheduled_for="2027-03-10T14:00:00Z",
+            timezone="America/New_York",
+            platforms={
+                "instagram": {"content_type": "reel"},
+                "linkedin": {"visibility": "PUBLIC"},
+                "threads": {"reply_control": "everyone"},
+            },
+        )
+    assert post.media[0].type == "image" and post.media[0].source_url == f"{cdn}/image.jpg"
 
 
 def test_the_scheduling_guide_with_an_offset(client: aether.Aether) -> None:
