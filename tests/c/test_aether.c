@@ -113,6 +113,7 @@ static void test_error_code_strings(void) {
       {AETHER_ERROR_INVALID_ARGUMENT, "INVALID_ARGUMENT"},
       {AETHER_ERROR_IO_ERROR, "IO_ERROR"},
       {AETHER_ERROR_PROTOCOL_ERROR, "PROTOCOL_ERROR"},
+      {AETHER_ERROR_MEDIA_FETCH_FAILED, "MEDIA_FETCH_FAILED"},
       {AETHER_ERROR_UNKNOWN, "UNKNOWN"},
       {AETHER_ERROR_PANIC, "PANIC"},
   };
@@ -121,7 +122,7 @@ static void test_error_code_strings(void) {
     CHECK_STR(aether_error_code_str((int)codes[i].code), codes[i].text);
   }
   CHECK_STR(aether_error_code_str(-1), "UNKNOWN");
-  CHECK_STR(aether_error_code_str(33), "UNKNOWN");
+  CHECK_STR(aether_error_code_str(34), "UNKNOWN");
   CHECK_STR(aether_error_code_str(123456), "UNKNOWN");
 }
 
