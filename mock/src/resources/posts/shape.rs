@@ -12,11 +12,11 @@
 //! The rules match `aether::model::CreatePostRequest::check`, which refuses the same requests
 //! before they are sent, with the same code and field.
 
+use aether::model::params::suggest;
 use aether::model::{IngestMediaRequest, PostMedia, PostWarning, WarningCode};
 use aether::probe::MediaKind;
 use serde_json::{json, Map, Value};
 
-use super::checks::known_fields;
 use crate::api_error::{ApiError, ApiResult};
 use crate::resources::media_ingest::{start_ingest, IngestFields};
 use crate::state::SharedState;
@@ -143,7 +143,15 @@ fn media_entry(index: usize, value: Value) -> ApiResult<MediaItem> {
             format!("{field} must be an object, {example}"),
         ));
     };
-    known_fields(&entry, MEDIA_ENTRY_FIELDS, &format!("{field}."))?;
+    if let Some(name) = entry.keys().find(|k| !MEDIA_ENTRY_FIELDS.contains(&k.as_str())) {
+        let hint = suggest(name, MEDIA_ENTRY_FIELDS)
+            .map(|near| format!("did you mean {field}.{near}? "))
+            .unwrap_or_default();
+        return Err(ApiError::invalid(
+            format!("{field}.{name}"),
+            format!("unknown field {field}.{name}; {hint}allowed here: url, mediaKey, type"),
+        ));
+    }
     let text = |name: &str| -> ApiResult<Option<String>> {
         match entry.get(name) {
             None | Some(Value::Null) => Ok(None),
