@@ -84,7 +84,7 @@ declare namespace Aether {
   type Container = 'mp4' | 'mov' | 'webm' | 'matroska' | 'jpeg' | 'png' | 'gif';
   type VideoCodec = 'h264' | 'h265' | 'av1' | 'vp8' | 'vp9' | 'mpeg4';
   type UploadStatus = 'uploading' | 'completed' | 'aborted';
-  type ScheduleResolution = 'shifted_forward' | 'earlier_instant';
+  type ScheduleResolution = 'exact' | 'shifted_forward' | 'earlier_instant';
   type WebhookEventType =
     | 'post.scheduled'
     | 'post.publishing'

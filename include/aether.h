@@ -731,6 +731,12 @@ const char *aether_connect_link_status(const struct aether_connect_link *link);
 const char *aether_connect_link_expires_at(const struct aether_connect_link *link);
 
 /**
+ * When the link was created (RFC 3339, UTC), or NULL when the server did not say. Borrowed
+ * like aether_connect_link_id().
+ */
+const char *aether_connect_link_created_at(const struct aether_connect_link *link);
+
+/**
  * The connected profile's id (opaque, e.g. "tiktok_...") once the link is "completed", else NULL. Borrowed
  * like aether_connect_link_id().
  */
@@ -838,8 +844,8 @@ enum aether_status aether_media_upload(const struct aether_client *client,
  * Media by URL: asks the server to fetch `url` (http or https, UTF-8) at once and store it
  * like an upload (POST /v1/media/ingest), so a signed URL that expires later cannot break a
  * scheduled post. Writes the new media, "processing", to `*out_media`; follow it with
- * aether_media_wait_ready(), which fails AETHER_ERROR_MEDIA_FETCH_FAILED when the server could
- * not fetch it (aether_error_to_json()'s "details" carry "url", "reason" — not_found,
+ * aether_media_wait_ready(), which fails AETHER_ERROR_MEDIA_FETCH_FAILED when the server could not
+ * fetch it (aether_error_to_json()'s "details" carry "url", "reason" — not_found,
  * http_error, timeout, too_large, not_media, redirect_loop, refused_host — and "httpStatus").
  * `options` may be NULL; its mime_type and file_name are sent, and its platforms (with tier)
  * preflight the URL first by reading only the few KiB the probe needs with HTTP range

@@ -11,6 +11,10 @@ use serde_json::{json, Value};
 #[path = "model_wire/spec.rs"]
 mod spec;
 
+/// The model's string enums against the spec's.
+#[path = "model_wire/spec_enums.rs"]
+mod spec_enums;
+
 /// Parses `wire` into `T`, serializes it back, and asserts the JSON is unchanged.
 fn round_trip<T: Serialize + DeserializeOwned>(wire: Value) -> T {
     let typed: T = serde_json::from_value(wire.clone()).expect("wire JSON parses");

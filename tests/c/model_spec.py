@@ -58,7 +58,6 @@ GETTERS = {
 NO_GETTER = {
     ("media", "sha256"): "no getter yet: read it from aether_media_to_json",
     ("error", "details"): "code-specific JSON: read it from aether_error_to_json",
-    ("connect_link", "createdAt"): "no getter yet: read it from aether_connect_link_to_json",
 }
 
 

@@ -107,22 +107,25 @@ static void test_error_code_strings(void) {
       {AETHER_ERROR_PLATFORM_ERROR, "PLATFORM_ERROR"},
       {AETHER_ERROR_INTERNAL_ERROR, "INTERNAL_ERROR"},
       {AETHER_ERROR_SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE"},
+      {AETHER_ERROR_MEDIA_FETCH_FAILED, "MEDIA_FETCH_FAILED"},
       {AETHER_ERROR_NETWORK_ERROR, "NETWORK_ERROR"},
       {AETHER_ERROR_TIMEOUT, "TIMEOUT"},
       {AETHER_ERROR_CANCELLED, "CANCELLED"},
       {AETHER_ERROR_INVALID_ARGUMENT, "INVALID_ARGUMENT"},
       {AETHER_ERROR_IO_ERROR, "IO_ERROR"},
       {AETHER_ERROR_PROTOCOL_ERROR, "PROTOCOL_ERROR"},
-      {AETHER_ERROR_MEDIA_FETCH_FAILED, "MEDIA_FETCH_FAILED"},
       {AETHER_ERROR_UNKNOWN, "UNKNOWN"},
       {AETHER_ERROR_PANIC, "PANIC"},
   };
   size_t i;
+  int past_last = 0;
   for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
     CHECK_STR(aether_error_code_str((int)codes[i].code), codes[i].text);
+    if ((int)codes[i].code >= past_last) past_last = (int)codes[i].code + 1;
   }
   CHECK_STR(aether_error_code_str(-1), "UNKNOWN");
-  CHECK_STR(aether_error_code_str(34), "UNKNOWN");
+  /* One past the highest code: a value a newer header might define. */
+  CHECK_STR(aether_error_code_str(past_last), "UNKNOWN");
   CHECK_STR(aether_error_code_str(123456), "UNKNOWN");
 }
 
@@ -606,6 +609,9 @@ static void test_tutorial_flow(void) {
   CHECK_STR(aether_connect_link_redirect_url(link),
             "https://yourapp.example/oauth/tiktok/callback");
   CHECK(aether_connect_link_expires_at(link) != NULL);
+  /* Both are RFC 3339 UTC with the same precision, so they compare as strings. */
+  CHECK(aether_connect_link_created_at(link) != NULL);
+  CHECK(strcmp(aether_connect_link_created_at(link), aether_connect_link_expires_at(link)) < 0);
   CHECK(aether_connect_link_profile_id(link) == NULL);
 
   /* The end user approves on the hosted page. */

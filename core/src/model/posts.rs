@@ -76,9 +76,11 @@ impl TargetStatus {
 }
 
 open_enum! {
-    /// How a local `scheduledFor` that fell in a DST transition was resolved. Absent when the
-    /// local time was unambiguous or `scheduledFor` carried an offset.
+    /// How a local `scheduledFor` was turned into `publishAt`. Absent when `scheduledFor`
+    /// carried an offset (and, on some servers, when the local time was unambiguous).
     ScheduleResolution {
+        /// The local time was unambiguous (servers may leave it unmarked instead).
+        Exact = "exact",
         /// The local time did not exist (a gap); it was shifted forward by the gap's length.
         ShiftedForward = "shifted_forward",
         /// The local time existed twice (an overlap); the earlier instant was chosen.
