@@ -278,6 +278,46 @@ declare namespace Aether {
     reddit?: RedditOptions;
   }
 
+  /** One entry of `media` in `posts.create`: a URL to fetch, or uploaded media's key. */
+  interface MediaInput {
+    url?: string;
+    mediaKey?: string;
+    /** `'image'` or `'video'`; inferred when absent. */
+    type?: 'image' | 'video';
+  }
+
+  /** One media item of a post, whatever shape the request used. */
+  interface PostMedia {
+    mediaKey: string;
+    /** The URL it was fetched from, for media given by URL. */
+    sourceUrl?: string;
+    type: MediaKind;
+  }
+
+  /**
+   * What a warning is about: `HASHTAGS_ABOVE_RECOMMENDED`, `TIMEZONE_IGNORED`,
+   * `PLATFORM_OPTIONS_UNUSED`, … (an unknown code is still advice).
+   */
+  type WarningCode =
+    | 'HASHTAGS_ABOVE_RECOMMENDED'
+    | 'HASHTAGS_BELOW_RECOMMENDED'
+    | 'TIMEZONE_IGNORED'
+    | 'PLATFORM_OPTIONS_UNUSED'
+    | 'PLATFORM_RULES_UNKNOWN'
+    | (string & {});
+
+  /**
+   * Advice about a post, never an error. `posts.create` and `posts.update` also report each
+   * with `process.emitWarning(message, { type: 'AetherWarning', code })`.
+   */
+  interface PostWarning {
+    code: WarningCode;
+    message: string;
+    /** Where in the request (`content.text`, `timezone`, `platforms.youtube`). */
+    field?: string;
+    platform?: Platform;
+  }
+
   /** The outcome of a post on one target profile. */
   interface TargetResult {
     profileId: string;
@@ -297,6 +337,8 @@ declare namespace Aether {
     profileIds: string[];
     content: PostContent;
     mediaKeys: string[];
+    /** The media in order, with the URL of media given by URL. */
+    media: PostMedia[];
     platforms: PlatformOptions;
     scheduledFor?: string;
     timezone?: string;
@@ -307,6 +349,8 @@ declare namespace Aether {
     updatedAt: Timestamp;
     results: TargetResult[];
     error?: ResultError;
+    /** Advice that did not stop the post (absent when there is none). */
+    warnings?: PostWarning[];
   }
 
   /** A webhook endpoint; `secret` only in the answer to `create`. */
@@ -373,14 +417,31 @@ declare namespace Aether {
     state?: string;
   }
 
+  /**
+   * The body of `posts.create`, in every shape Aether's pages show: the text as `content` or as
+   * top-level `text` (and `title`); media as `mediaKeys`, `mediaUrls` or `media`; options as
+   * `platforms` or `overrides`. Two forms of one thing are `INVALID_REQUEST` naming the field;
+   * a key not listed here is `INVALID_ARGUMENT` naming it and the nearest known name.
+   */
   interface CreatePostParams {
     /** The profile to publish to (or `profileIds` for several). */
     profileId?: string;
     profileIds?: string[];
-    content: PostContent;
+    /** What the post says (or top-level `text` and `title`). */
+    content?: PostContent;
+    /** The caption or body (or `content.text`). */
+    text?: string;
+    /** The title, with `text` (or `content.title`). */
+    title?: string;
     /** Media keys from `media.upload`, in order. */
     mediaKeys?: string[];
+    /** Media by URL: the server fetches each at once (or `mediaKeys`, or `media`). */
+    mediaUrls?: string[];
+    /** Media as `{ url, type? }` or `{ mediaKey }` entries (or `mediaKeys`, or `mediaUrls`). */
+    media?: MediaInput[];
     platforms?: PlatformOptions;
+    /** Another name for `platforms` (give one of them). */
+    overrides?: PlatformOptions;
     /** An instant with an offset, or a local date-time together with `timezone`. */
     scheduledFor?: string;
     /** IANA zone name for a local `scheduledFor`, e.g. `"America/New_York"`. */

@@ -1302,6 +1302,30 @@ enum aether_status aether_post_builder_add_media_key(struct aether_post_builder 
                                                      struct aether_error **error);
 
 /**
+ * Adds media by URL, in order: the server fetches and stores it when the post is created (so
+ * a signed URL that expires later cannot break a scheduled post). `type` is "image", "video"
+ * or NULL (inferred from the bytes). Sent in "media" as {"url", "type"}; a builder holds one
+ * media form, so mixing this with aether_post_builder_add_media_key() is refused by
+ * aether_post_create() with AETHER_ERROR_BAD_REQUEST (INVALID_REQUEST, field "media").
+ */
+enum aether_status aether_post_builder_add_media_url(struct aether_post_builder *builder,
+                                                     const char *url,
+                                                     const char *type_,
+                                                     struct aether_error **error);
+
+/**
+ * Replaces the whole body with a JSON object in any shape Aether's pages show, e.g.
+ * "{\"text\":\"Hi\",\"profileIds\":[\"ig_1\"],\"media\":[{\"url\":\"https://...\",
+ * \"type\":\"image\"}],\"overrides\":{\"instagram\":{\"contentType\":\"reel\"}}}".
+ * A key the SDK does not know fails with AETHER_ERROR_INVALID_ARGUMENT naming it and the
+ * nearest known name ("did you mean `platforms`?"); on failure the builder is unchanged. The
+ * setters may refine the body afterwards.
+ */
+enum aether_status aether_post_builder_set_json(struct aether_post_builder *builder,
+                                                const char *request_json,
+                                                struct aether_error **error);
+
+/**
  * Schedules the post: `scheduled_for` is an instant with an offset
  * ("2026-06-15T13:00:00Z"), or a local date-time ("2026-06-15T09:00:00") with `timezone`
  * (an IANA name such as "America/New_York"; NULL for none). NULL `scheduled_for` publishes at
@@ -1364,6 +1388,53 @@ enum aether_status aether_post_create(const struct aether_client *client,
                                       const struct aether_post_builder *builder,
                                       struct aether_post **out_post,
                                       struct aether_error **error);
+
+/**
+ * How many warnings the post carries (advice from the server that did not stop it, e.g.
+ * "HASHTAGS_ABOVE_RECOMMENDED", "TIMEZONE_IGNORED"); 0 when `post` is NULL.
+ */
+size_t aether_post_warning_count(const struct aether_post *post);
+
+/**
+ * The code of the warning at `index` (0-based), e.g. "HASHTAGS_ABOVE_RECOMMENDED"; NULL when
+ * out of range. Borrowed like aether_post_id().
+ */
+const char *aether_post_warning_code(const struct aether_post *post, size_t index);
+
+/**
+ * What the warning at `index` found and recommends, for people; NULL when out of range.
+ * Borrowed like aether_post_id().
+ */
+const char *aether_post_warning_message(const struct aether_post *post, size_t index);
+
+/**
+ * Where in the request the warning at `index` points ("content.text", "timezone"); NULL when
+ * it names no field or is out of range. Borrowed like aether_post_id().
+ */
+const char *aether_post_warning_field(const struct aether_post *post, size_t index);
+
+/**
+ * The platform the warning at `index` concerns ("tiktok"); NULL when none or out of range.
+ * Borrowed like aether_post_id().
+ */
+const char *aether_post_warning_platform(const struct aether_post *post, size_t index);
+
+/**
+ * How many media items the post has (one per media key, in order); 0 when `post` is NULL.
+ */
+size_t aether_post_media_count(const struct aether_post *post);
+
+/**
+ * The type of the media item at `index`: "image", "video" or "audio"; NULL when out of range.
+ * Its key is aether_post_media_key() at the same index. Borrowed like aether_post_id().
+ */
+const char *aether_post_media_type(const struct aether_post *post, size_t index);
+
+/**
+ * The URL the media item at `index` was fetched from; NULL for uploaded media or out of range.
+ * Borrowed like aether_post_id().
+ */
+const char *aether_post_media_source_url(const struct aether_post *post, size_t index);
 
 /**
  * Reads a profile (GET /v1/profiles/{id}). Blocks until the server answers. On success

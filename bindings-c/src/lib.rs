@@ -23,6 +23,7 @@ mod error;
 mod media;
 mod post;
 mod post_builder;
+mod post_warning;
 mod profile;
 mod status;
 mod watch;

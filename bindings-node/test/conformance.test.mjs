@@ -226,17 +226,32 @@ async function runStep(run, step) {
   const options = step.options === undefined ? {} : resolve(run, step.options, now, false);
   const client = step.client ? clientFor(run.mock, resolve(run, step.client, now, false).apiKey) : run.client;
   let outcome;
+  // Warnings are reported with process.emitWarning (type AetherWarning), delivered on a later
+  // tick: listen during the call, then let them arrive.
+  const warned = [];
+  const onWarning = (warning) => {
+    if (warning.name === 'AetherWarning') warned.push(warning);
+  };
+  process.on('warning', onWarning);
   try {
     outcome = { value: await call(run, step.op, client, input, options) };
   } catch (error) {
     if (!(error instanceof AetherError)) throw error;
     outcome = { error };
+  } finally {
+    await new Promise((done) => setImmediate(done));
+    process.off('warning', onWarning);
   }
   if (outcome.value !== undefined || !('error' in outcome)) {
     if (step.expectError) {
       throw new Error(`expected the error ${step.expectError.code}, but the call succeeded with ${snippet(outcome.value)}`);
     }
     if (step.expect) checkExpectations(resolve(run, step.expect, now, true), outcome.value, 'result');
+    if (step.warns) {
+      // Only this post's warnings (their detail names it), whatever else runs meanwhile.
+      const mine = warned.filter((w) => w.detail?.startsWith(`post ${outcome.value?.id}`));
+      assert.deepEqual(mine.map((w) => w.code), step.warns, 'warns: the AetherWarnings emitted');
+    }
     if (step.as) store(run, step.as, outcome.value);
     return;
   }

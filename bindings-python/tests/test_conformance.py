@@ -17,6 +17,7 @@ import os
 import re
 import threading
 import time
+import warnings
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
@@ -369,11 +370,19 @@ class Run:
         key = options.get("idempotencyKey")
         if key is not None and op != "posts.create":
             raise Harness(f"{op} takes no idempotency key in the Python API")
-        try:
-            result = self.call(op, client, data, key)
-            failure: Optional[aether.AetherError] = None
-        except aether.AetherError as error:
-            failure = error
+        # Warnings are reported with warnings.warn(..., aether.AetherWarning): record them.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", aether.AetherWarning)
+            try:
+                result = self.call(op, client, data, key)
+                failure: Optional[aether.AetherError] = None
+            except aether.AetherError as error:
+                failure = error
+        warned = [
+            getattr(w.message, "code", None)
+            for w in caught
+            if issubclass(w.category, aether.AetherWarning)
+        ]
         name = step.get("as")
         if failure is None:
             if "expectError" in step:
@@ -383,6 +392,8 @@ class Run:
                 )
             if "expect" in step:
                 check(self.resolve(step["expect"], now, True), result, "result")
+            if "warns" in step and warned != step["warns"]:
+                raise AssertionError(f"warns: expected {step['warns']}, AetherWarnings {warned}")
             if name:
                 self.vars[name] = result
             return
@@ -548,7 +559,8 @@ OPS: Dict[str, Op] = {
         idempotency_key=k,
         **kwargs(
             "posts.create", d, {"profileId", "profileIds", "content", "mediaKeys", "platforms",
-                                "scheduledFor", "timezone", "draft"},
+                                "scheduledFor", "timezone", "draft", "text", "title",
+                                "mediaUrls", "media", "overrides"},
         ),
     ).to_dict(),
     "posts.get": lambda run, c, d, k: c.posts.get(one("id", d, "posts.get")).to_dict(),

@@ -27,6 +27,8 @@ SCHEMA_OF: Dict[str, str] = {
     "Profile": "Profile",
     "Media": "Media",
     "PostContent": "PostContent",
+    "PostMedia": "PostMedia",
+    "PostWarning": "PostWarning",
     "TargetResult": "TargetResult",
     "Post": "Post",
     "Webhook": "Webhook",
@@ -47,6 +49,7 @@ NO_SCHEMA: Dict[str, str] = {
 NO_CLASS: Dict[str, str] = {
     "ErrorBody": "raised as AetherError, whose attributes test_errors.py checks",
     "CreateConnectLinkRequest": "keyword arguments of connect_links.create",
+    "MediaInput": "dicts in the media= keyword of posts.create",
     "ProfileList": "pages are iterated: profiles.list yields Profile",
     "PostList": "pages are iterated: posts.list yields Post",
     "WebhookList": "pages are iterated: webhooks.list yields Webhook",

@@ -254,6 +254,9 @@ pub struct PostArgs {
     /// A media key from `aether upload` (repeatable, in order).
     #[arg(long = "media", value_name = "KEY")]
     pub media: Vec<String>,
+    /// A media URL the server fetches and stores at once (repeatable, in order; not with --media).
+    #[arg(long = "media-url", value_name = "URL", conflicts_with = "media")]
+    pub media_urls: Vec<String>,
     /// Name a platform, with its default options (a platform with an --option is named already).
     #[arg(long, value_name = "PLATFORM")]
     pub platform: Vec<PlatformArg>,

@@ -111,7 +111,7 @@ ops! {
 const SCENARIO_KEYS: &[&str] = &["$schema", "name", "description", "tags", "setup", "steps"];
 const SETUP_KEYS: &[&str] = &["settings", "profiles", "webhooks"];
 const STEP_KEYS: &[&str] =
-    &["op", "note", "as", "input", "options", "client", "repeat", "expect", "expectError"];
+    &["op", "note", "as", "input", "options", "client", "repeat", "expect", "expectError", "warns"];
 const OPTION_KEYS: &[&str] = &["idempotencyKey", "maxRetries", "timeoutMs"];
 const MATCHERS: &[&str] = &[
     "$exists",
@@ -469,6 +469,9 @@ impl Run {
                     let expected = self.resolve(expected, now, true)?;
                     check_expectations(&expected, &value, "result")?;
                 }
+                if let Some(expected) = step.get("warns") {
+                    check_warns(expected, &value)?;
+                }
                 if let Some(name) = name {
                     self.store(name, value)?;
                 }
@@ -569,7 +572,8 @@ impl Run {
                 Ok(to_json(&media.wait_ready(&text(input, "mediaKey")?, wait).await?))
             }
             Op::PostsCreate => {
-                let request: CreatePostRequest = from_input(op, input)?;
+                // As a binding reads a dictionary: unknown keys refused with a suggestion.
+                let request = CreatePostRequest::from_json(input.clone())?;
                 Ok(to_json(&client.posts().with_options(options).create(&request).await?))
             }
             Op::PostsGet => {
@@ -1149,6 +1153,18 @@ fn error_json(error: &aether::Error) -> Value {
         "requestId": error.request_id(),
         "details": error.details(),
     })
+}
+
+/// `warns`: Rust reports warnings on the result, `Post::warnings`; their codes, in order.
+fn check_warns(expected: &Value, result: &Value) -> Result<(), String> {
+    let reported: Vec<Value> = match result.get("warnings") {
+        Some(Value::Array(warnings)) => warnings.iter().map(|w| w["code"].clone()).collect(),
+        _ => Vec::new(),
+    };
+    match expected == &Value::Array(reported.clone()) {
+        true => Ok(()),
+        false => Err(format!("warns: expected {expected}, the post reported {reported:?}")),
+    }
 }
 
 /// Reads a model type from a step's input, refusing input the type would silently drop (a

@@ -45,6 +45,7 @@ typedef struct {
   size_t count;
   char failure[4096];
   receiver *receiver; /* the scenario's webhook receiver */
+  jvalue *warned;     /* the warning codes of the last post returned (aether_post_warning_code) */
 } state;
 
 static int failf(state *s, const char *format, ...) {
@@ -432,6 +433,16 @@ static jvalue *owned_json(char *text) {
 
 /* Outcome of an operation: 0 with *result, 1 with *result = the error object, -1 runner failure.
  * `call` writes its error to `error_`, the variable of run_op (E is its address). */
+/* Notes the codes of a post's warnings, read with the C getters, for a step's `warns`. */
+static void note_warnings(state *s, const aether_post *post) {
+  size_t i;
+  json_free(s->warned);
+  s->warned = json_new(J_ARRAY);
+  for (i = 0; i < aether_post_warning_count(post); i++) {
+    json_append(s->warned, json_new_string(aether_post_warning_code(post, i)));
+  }
+}
+
 #define API(call, to_json, handle, free_fn)                                                     \
   do {                                                                                         \
     char *text_ = NULL;                                                                        \
@@ -521,13 +532,28 @@ static aether_wait_options wait_options(const jvalue *input, uint32_t poll_ms) {
   return wait;
 }
 
-/* Fills a builder from the create body of PROTOCOL.md. */
-static int fill_builder(state *s, aether_post_builder *builder, const jvalue *input) {
+/* Fills a builder from the create body of PROTOCOL.md: 0, -1 (harness), or 1 when the C API
+ * refused the body (the error in *error). */
+static int fill_builder(state *s, aether_post_builder *builder, const jvalue *input,
+                        aether_error **error) {
   static const char *const fields[] = {"profileId", "profileIds", "content", "mediaKeys",
                                        "platforms", "scheduledFor", "timezone", "draft", NULL};
   const jvalue *content = json_get(input, "content");
   const jvalue *list;
   size_t i;
+  for (i = 0; i < input->count; i++) {
+    size_t k;
+    int legacy = 0;
+    for (k = 0; fields[k] != NULL; k++) legacy |= strcmp(input->keys[i], fields[k]) == 0;
+    if (!legacy) {
+      /* Another documented shape (text, media, overrides, ...), or a key the SDK must refuse:
+       * the whole body as JSON, as a C user holding a vendor page's body would send it. */
+      char *body = json_dump(input);
+      aether_status status = aether_post_builder_set_json(builder, body, error);
+      free(body);
+      return status == AETHER_OK ? 0 : 1;
+    }
+  }
   if (only_fields(s, "posts.create", input, fields) != 0) return -1;
   if (text_of(input, "profileId")) {
     aether_post_builder_set_profile_id(builder, text_of(input, "profileId"), NULL);
@@ -743,16 +769,21 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     aether_post_builder *builder = NULL;
     aether_post *post = NULL;
     aether_status status;
+    int filled;
     aether_post_builder_new(&builder, NULL);
-    if (fill_builder(s, builder, input) != 0) {
+    filled = fill_builder(s, builder, input, E);
+    if (filled != 0) {
       aether_post_builder_free(builder);
-      return -1;
+      if (filled < 0) return -1;
+      *result = error_object(error_);
+      return 1;
     }
     if (text_of(options, "idempotencyKey")) {
       aether_post_builder_set_idempotency_key(builder, text_of(options, "idempotencyKey"), NULL);
     }
     status = aether_post_create(client, builder, &post, E);
     aether_post_builder_free(builder);
+    if (status == AETHER_OK) note_warnings(s, post);
     API(status, aether_post_to_json, post, aether_post_free);
   }
   if (is_op(op, "posts.list") || is_op(op, "profiles.disconnect")) {
@@ -794,9 +825,11 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     changes.title = text_of(content, "title");
     changes.scheduled_for = text_of(input, "scheduledFor");
     changes.timezone = text_of(input, "timezone");
+    aether_status status;
     if (draft != NULL) changes.draft = draft->boolean;
-    API(aether_post_update(client, id, &changes, &post, E), aether_post_to_json, post,
-        aether_post_free);
+    status = aether_post_update(client, id, &changes, &post, E);
+    if (status == AETHER_OK) note_warnings(s, post);
+    API(status, aether_post_to_json, post, aether_post_free);
   }
   if (is_op(op, "posts.get")) {
     aether_post *post = NULL;
@@ -1051,7 +1084,10 @@ static int run_scenario(state *s, const jvalue *scenario) {
     }
     for (run = 0; outcome == 0 && run < runs; run++) {
       jvalue *result = NULL;
-      int status = run_op(s, use, op, input, options, &result);
+      int status;
+      json_free(s->warned);
+      s->warned = json_new(J_ARRAY);
+      status = run_op(s, use, op, input, options, &result);
       if (status < 0) {
         outcome = -1;
       } else if (status == 1 && expect_error == NULL) {
@@ -1064,6 +1100,13 @@ static int run_scenario(state *s, const jvalue *scenario) {
         free(text);
       } else if (wanted != NULL) {
         outcome = check(s, wanted, result, status == 1);
+      }
+      if (outcome == 0 && status == 0 && json_get(step, "warns") != NULL) {
+        /* warns: the codes the C getters reported, compared as the whole value "". */
+        jvalue *expected = json_new(J_OBJECT);
+        json_set(expected, "", json_clone(json_get(step, "warns")));
+        outcome = check(s, expected, s->warned, 0);
+        json_free(expected);
       }
       if (outcome == 0 && text_of(step, "as") && result != NULL) {
         store(s, text_of(step, "as"), result);
@@ -1098,6 +1141,8 @@ static int run_with_receiver(state *s, const jvalue *scenario) {
   store(s, "receiver", vars);
   json_free(vars);
   outcome = run_scenario(s, scenario);
+  json_free(s->warned);
+  s->warned = NULL;
   receiver_stop(s->receiver);
   s->receiver = NULL;
   return outcome;

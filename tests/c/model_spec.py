@@ -31,6 +31,18 @@ GETTERS = {
     ("post", "content"): ["aether_post_text", "aether_post_title"],
     ("post", "profileIds"): ["aether_post_profile_id", "aether_post_profile_id_count"],
     ("post", "mediaKeys"): ["aether_post_media_key", "aether_post_media_key_count"],
+    ("post", "media"): [
+        "aether_post_media_count",
+        "aether_post_media_type",
+        "aether_post_media_source_url",
+    ],
+    ("post", "warnings"): [
+        "aether_post_warning_count",
+        "aether_post_warning_code",
+        "aether_post_warning_message",
+        "aether_post_warning_field",
+        "aether_post_warning_platform",
+    ],
     ("post", "platforms"): ["aether_post_platforms_json"],
     ("post", "results"): ["aether_post_result", "aether_post_result_count"],
     ("post", "error"): ["aether_post_error_code", "aether_post_error_message"],

@@ -850,6 +850,68 @@ static aether_post_builder *tiktok_post(const char *profile, const aether_media 
 
 /* conformance/009_caption_too_long: 2,201 characters or 1,101 emoji (2,202 UTF-16 units) are
  * too long for TikTok; 2,200 are accepted. */
+/* Every documented shape from C: URL media by setter, a vendor body by JSON (a typo named with
+ * its nearest name), two media forms refused before sending, and warnings read by getters. */
+static void test_post_shapes_and_warnings(void) {
+  aether_client *client;
+  aether_media *media;
+  aether_post_builder *builder;
+  aether_post *post = NULL;
+  aether_error *err = NULL;
+  char *profile;
+
+  CHECK(mock_reset(NULL) == 0);
+  profile = mock_profile("tiktok", NULL);
+  CHECK(profile != NULL);
+  client = mock_client();
+  media = ready_media(client, "h264_aac_faststart.mp4");
+  CHECK(media != NULL);
+
+  CHECK_OK(aether_post_builder_new(&builder, &err), err);
+  CHECK_STATUS(aether_post_builder_add_media_url(builder, "http://127.0.0.1:9/a.gif", "gif", &err),
+               err, AETHER_ERROR_INVALID_ARGUMENT);
+  aether_error_free(err);
+  err = NULL;
+  CHECK_STATUS(aether_post_builder_set_json(builder, "{\"text\":\"hi\",\"platfroms\":{}}", &err),
+               err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(str_has(aether_error_message(err), "did you mean `platforms`?"));
+  CHECK_STR(aether_error_field(err), "platfroms");
+  aether_error_free(err);
+  err = NULL;
+
+  /* A media key and a media URL: two forms of one thing, refused before sending. */
+  CHECK_OK(aether_post_builder_set_profile_id(builder, profile, &err), err);
+  CHECK_OK(aether_post_builder_add_media_key(builder, aether_media_key(media), &err), err);
+  CHECK_OK(aether_post_builder_add_media_url(builder, "http://127.0.0.1:9/a.jpg", "image", &err),
+           err);
+  CHECK_STATUS(aether_post_create(client, builder, &post, &err), err,
+               AETHER_ERROR_INVALID_REQUEST);
+  CHECK_STR(aether_error_field(err), "media");
+  CHECK(aether_error_http_status(err) == 0);
+  aether_error_free(err);
+  err = NULL;
+  aether_post_builder_free(builder);
+
+  /* Seven hashtags on TikTok: a warning, read with the getters; never an error. */
+  builder = tiktok_post(profile, media, "Drop #a #b #c #d #e #f #g");
+  CHECK_OK(aether_post_create(client, builder, &post, &err), err);
+  CHECK(aether_post_warning_count(post) == 1);
+  CHECK_STR(aether_post_warning_code(post, 0), "HASHTAGS_ABOVE_RECOMMENDED");
+  CHECK_STR(aether_post_warning_field(post, 0), "content.text");
+  CHECK_STR(aether_post_warning_platform(post, 0), "tiktok");
+  CHECK(str_has(aether_post_warning_message(post, 0), "7 hashtags"));
+  CHECK(aether_post_warning_code(post, 1) == NULL);
+  CHECK(aether_post_media_count(post) == 1);
+  CHECK_STR(aether_post_media_type(post, 0), "video");
+  CHECK(aether_post_media_source_url(post, 0) == NULL);
+  CHECK(aether_post_warning_count(NULL) == 0 && aether_post_warning_code(NULL, 0) == NULL);
+  aether_post_free(post);
+  aether_post_builder_free(builder);
+  aether_media_free(media);
+  aether_client_free(client);
+  free(profile);
+}
+
 static void test_conformance_009_caption_too_long(void) {
   aether_client *client;
   aether_media *media;
@@ -1802,6 +1864,7 @@ static const test_case tests[] = {
     {"tutorial_flow", test_tutorial_flow, 1},
     {"error_details_from_the_server", test_error_details_from_the_server, 1},
     {"conformance_002_unauthorized_api_key", test_conformance_002_unauthorized_api_key, 1},
+    {"post_shapes_and_warnings", test_post_shapes_and_warnings, 1},
     {"conformance_009_caption_too_long", test_conformance_009_caption_too_long, 1},
     {"conformance_019_video_too_short_preflight", test_conformance_019_video_too_short_preflight,
      1},

@@ -68,8 +68,19 @@ export async function publish(): Promise<PostStatus> {
 
   // @ts-expect-error not a platform
   await aether.connectLinks.create({ platform: 'myspace', redirectUrl: 'x' });
-  // @ts-expect-error content is required
-  await aether.posts.create({ profileId: 'p' });
+  // @ts-expect-error a misspelt key (refused at run time too, naming `platforms`)
+  await aether.posts.create({ profileId: 'p', text: 'x', platfroms: {} });
+  // Every documented shape type-checks: the product page's, with its option names.
+  await aether.posts.create({
+    text: 'x',
+    profileIds: ['ig_1', 'li_1'],
+    media: [{ url: 'https://cdn.example/a.jpg', type: 'image' }],
+    scheduledFor: '2027-03-10T14:00:00Z',
+    timezone: 'America/New_York',
+    overrides: { instagram: { contentType: 'reel' }, linkedin: { visibility: 'PUBLIC' }, threads: { replyControl: 'everyone' } },
+  });
+  // @ts-expect-error a media type is image or video
+  await aether.posts.create({ text: 'x', media: [{ url: 'u', type: 'gif' }] });
   // @ts-expect-error not a status
   if (done.status === 'done') return 'failed';
   // @ts-expect-error the file is required

@@ -49,6 +49,8 @@ from ._models import (
     Media,
     Post,
     PostContent,
+    PostMedia,
+    PostWarning,
     Profile,
     ResultError,
     TargetResult,
@@ -56,6 +58,7 @@ from ._models import (
     Webhook,
     WebhookEvent,
 )
+from ._warnings import AetherWarning
 from .resources.webhooks import SIGNATURE_HEADER
 
 __all__ = [
@@ -73,6 +76,8 @@ __all__ = [
     "Media",
     "Post",
     "PostContent",
+    "PostMedia",
+    "PostWarning",
     "Profile",
     "ResultError",
     "TargetResult",
@@ -81,6 +86,7 @@ __all__ = [
     "WebhookEvent",
     # errors
     "AetherError",
+    "AetherWarning",
     "APIConnectionError",
     "APIResponseError",
     "APITimeoutError",

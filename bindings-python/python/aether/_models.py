@@ -18,6 +18,8 @@ __all__ = [
     "Media",
     "Post",
     "PostContent",
+    "PostMedia",
+    "PostWarning",
     "Profile",
     "ResultError",
     "TargetResult",
@@ -206,6 +208,30 @@ class PostContent(_Model):
 
 
 @dataclasses.dataclass(frozen=True)
+class PostMedia(_Model):
+    """One media item of a post, whatever shape the request used."""
+
+    media_key: str = ""
+    source_url: Optional[str] = None
+    """The URL the media was fetched from, for media given by URL."""
+    type: str = ""
+    """``image``, ``video`` or ``audio``."""
+
+
+@dataclasses.dataclass(frozen=True)
+class PostWarning(_Model):
+    """Advice about a post, never an error (``HASHTAGS_ABOVE_RECOMMENDED``,
+    ``TIMEZONE_IGNORED``, ``PLATFORM_OPTIONS_UNUSED``, …). ``create`` and ``update`` also issue
+    each with ``warnings.warn(..., aether.AetherWarning)``."""
+
+    code: str = ""
+    message: str = ""
+    field: Optional[str] = None
+    """Where in the request (``content.text``, ``timezone``, ``platforms.youtube``)."""
+    platform: Optional[str] = None
+
+
+@dataclasses.dataclass(frozen=True)
 class TargetResult(_Model):
     """How a post went on one profile."""
 
@@ -227,8 +253,10 @@ class Post(_Model):
 
     _nested: ClassVar[Dict[str, Type[_Model]]] = {
         "content": PostContent,
+        "media": PostMedia,
         "results": TargetResult,
         "error": ResultError,
+        "warnings": PostWarning,
     }
 
     id: str = ""
@@ -238,6 +266,8 @@ class Post(_Model):
     profile_ids: List[str] = dataclasses.field(default_factory=list)
     content: PostContent = dataclasses.field(default_factory=PostContent)
     media_keys: List[str] = dataclasses.field(default_factory=list)
+    media: List[PostMedia] = dataclasses.field(default_factory=list)
+    """The media in order, with the URL of media given by URL."""
     platforms: Dict[str, Any] = dataclasses.field(default_factory=dict)
     """The per-platform options, in wire form: ``{"tiktok": {"privacyLevel": …}}``."""
     scheduled_for: Optional[str] = None
@@ -248,6 +278,8 @@ class Post(_Model):
     updated_at: str = ""
     results: List[TargetResult] = dataclasses.field(default_factory=list)
     error: Optional[ResultError] = None
+    warnings: List[PostWarning] = dataclasses.field(default_factory=list)
+    """Advice that did not stop the post (empty when there is none)."""
 
     @property
     def is_terminal(self) -> bool:

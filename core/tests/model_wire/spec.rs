@@ -85,9 +85,13 @@ fn entries() -> Vec<Entry> {
         entry!("PostContent" => PostContent, "PostContent"),
         entry!("CreatePostRequest" => CreatePostRequest, "CreatePostRequest"),
         entry!("UpdatePostRequest" => UpdatePostRequest, "UpdatePostRequest"),
+        entry!("MediaInput" => MediaInput, "MediaInput"),
+        entry!("PostMedia" => PostMedia, "PostMedia"),
+        entry!("PostWarning" => PostWarning, "PostWarning"),
         entry!("TargetResult" => TargetResult, "TargetResult"),
         entry!("Post" => Post, "Post", extra: [], lenient: [
             ("mediaKeys", "defaults to empty, the same as the server's `[]`"),
+            ("media", "defaults to empty, the same as the server's `[]`"),
             ("platforms", "defaults to no options, the same as the server's `{}`"),
             ("results", "defaults to empty, the same as the server's `[]`")
         ]),

@@ -30,6 +30,7 @@ fn model_enums() -> Vec<(&'static str, BTreeSet<String>)> {
         ("TargetStatus", known!(TargetStatus)),
         ("ScheduleResolution", known!(ScheduleResolution)),
         ("WebhookEventType", known!(WebhookEventType)),
+        ("WarningCode", known!(WarningCode)),
     ]
 }
 

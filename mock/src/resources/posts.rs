@@ -49,6 +49,8 @@
 mod checks;
 mod publish;
 mod schedule;
+mod shape;
+mod warnings;
 
 use aether::model::{
     Platform, Post, PostStatus, TargetResult, TargetStatus, Tier, WebhookEventType,
@@ -183,13 +185,16 @@ async fn create(
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Response> {
     let mut input = checks::parse_create(body)?;
+    // URL media are fetched and stored at once (before the lock, which the ingest takes).
+    let keyed = shape::ingest(&state, &input.media)?;
+    input.request.media_keys = keyed.iter().map(|(_, key, _)| key.clone()).collect();
     let now = state.clock.now();
     let processing = publish::processing_time(&state);
     let mut guard = state.store();
     let store: &mut Store = &mut guard;
 
     let targets = checks::check_targets(store.part::<Profiles>(), &input.targets)?;
-    checks::check_platforms(&mut input.platforms, &targets)?;
+    let dropped = checks::check_platforms(&mut input.platforms, &targets)?;
     let request = &input.request;
     let schedule = resolve_schedule(
         request.scheduled_for.as_deref(),
@@ -197,8 +202,10 @@ async fn create(
         &targets,
         now,
     )?;
-    let media = checks::check_media(store.part::<MediaStore>(), &request.media_keys)?;
-    checks::check_rules(&targets, &request.content, &input.platforms, &media)?;
+    let named: Vec<(String, String)> =
+        keyed.iter().map(|(f, k, _)| (f.clone(), k.clone())).collect();
+    let media = checks::check_media_at(store.part::<MediaStore>(), &named)?;
+    checks::check_rules(&targets, &input.content, &input.platforms, &media)?;
     let draft = request.draft.unwrap_or(false);
     let publish_now = !draft && schedule.is_none();
     if publish_now {
@@ -214,6 +221,14 @@ async fn create(
     store.part::<Posts>().next_seq += 1;
     let seq = store.part::<Posts>().next_seq;
     let mut record = new_record(seq, request, &targets, platforms, status.clone(), schedule, now);
+    record.post.content = input.content.clone();
+    record.post.media = shape::post_media(store.part::<MediaStore>(), &keyed, &input.media);
+    record.post.warnings = warnings::hashtags(&targets, &input.content);
+    record.post.warnings.extend(warnings::timezone_ignored(
+        request.scheduled_for.as_deref(),
+        request.timezone.as_deref(),
+    ));
+    record.post.warnings.extend(shape::unused_options(&dropped, input.options_alias));
     let mut events = publish::Events::new();
     match status {
         PostStatus::Scheduled => {
@@ -263,8 +278,9 @@ fn new_record(
         id: new_id("post"),
         status: status.clone(),
         profile_ids: targets.iter().map(|t| t.profile_id.clone()).collect(),
-        content: request.content.clone(),
+        content: request.content.clone().unwrap_or_default(),
         media_keys: request.media_keys.clone(),
+        media: Vec::new(),
         platforms,
         scheduled_for: request.scheduled_for.clone(),
         timezone: request.timezone.clone(),
@@ -274,6 +290,7 @@ fn new_record(
         updated_at: rfc3339(now),
         results,
         error: None,
+        warnings: Vec::new(),
     };
     PostRecord {
         seq,
@@ -443,6 +460,12 @@ async fn update(
 
     let (posts, profiles, media) = store.parts::<(Posts, Profiles, MediaStore)>();
     let record = posts.record_mut(&id)?;
+    // Warnings describe the post as it now is (the options stay as stored).
+    record.post.warnings = warnings::hashtags(&targets, &content);
+    record
+        .post
+        .warnings
+        .extend(warnings::timezone_ignored(scheduled_for.as_deref(), timezone.as_deref()));
     record.post.content = content;
     record.post.timezone = timezone;
     record.post.scheduled_for = scheduled_for;
@@ -596,116 +619,4 @@ async fn clear_rules(State(state): State<SharedState>) -> StatusCode {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::path::PathBuf;
-
-    use aether::model::{Media, MediaStatus};
-    use aether::probe::{Container, MediaFacts, MediaKind, VideoCodec};
-
-    use super::*;
-    use crate::config::MockConfig;
-    use crate::state::AppState;
-    use crate::stored_media::StoredMedia;
-
-    fn state() -> SharedState {
-        let config = MockConfig::default();
-        std::sync::Arc::new(AppState::new(
-            &config,
-            "adm".into(),
-            "http://127.0.0.1:1".into(),
-            std::env::temp_dir(),
-        ))
-    }
-
-    fn processing_media(key: &str) -> StoredMedia {
-        StoredMedia {
-            media: Media {
-                media_key: key.into(),
-                file_name: "clip.mp4".into(),
-                mime_type: "video/mp4".into(),
-                size: 5_556,
-                sha256: "00".repeat(32),
-                status: MediaStatus::Processing,
-                kind: MediaKind::Video,
-                duration_ms: None,
-                width: None,
-                height: None,
-                video_codec: None,
-                audio_codec: None,
-                container: None,
-                error: None,
-                source_url: None,
-            },
-            facts: None,
-            path: PathBuf::from("/nonexistent"),
-        }
-    }
-
-    fn verify(state: &SharedState, key: &str, duration_ms: u64) {
-        let mut store = state.store();
-        let stored = store.part::<MediaStore>().get_mut(key).unwrap();
-        stored.media.status = MediaStatus::Ready;
-        stored.facts = Some(MediaFacts {
-            container: Container::Mp4,
-            kind: MediaKind::Video,
-            size: 5_556,
-            duration_ms: Some(duration_ms),
-            width: Some(64),
-            height: Some(112),
-            video_codec: Some(VideoCodec::H264),
-            audio_codec: None,
-        });
-    }
-
-    async fn create_tiktok_post(state: &SharedState, key: &str) -> Post {
-        let now = state.clock.now();
-        let profile =
-            state.store().part::<Profiles>().create(Platform::Tiktok, Tier::Standard, None, now);
-        state.store().part::<MediaStore>().insert(processing_media(key));
-        let body =
-            json!({ "profileId": profile.id, "content": { "text": "hi" }, "mediaKeys": [key] });
-        let response = create(State(state.clone()), ApiJson(body)).await.unwrap();
-        assert_eq!(response.status(), StatusCode::CREATED);
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
-        serde_json::from_slice(&bytes).unwrap()
-    }
-
-    #[tokio::test]
-    async fn media_still_processing_is_checked_when_it_is_ready() {
-        let state = state();
-        let post = create_tiktok_post(&state, "org_mock/short.mp4").await;
-        assert_eq!(post.status, PostStatus::Publishing);
-        assert_eq!(post.results[0].status, TargetStatus::Pending);
-
-        let later = state.clock.now().checked_add(jiff::SignedDuration::from_secs(10)).unwrap();
-        advance(&state, later);
-        assert_eq!(
-            state.store().part::<Posts>().get(&post.id).unwrap().results[0].status,
-            TargetStatus::Pending
-        );
-
-        verify(&state, "org_mock/short.mp4", 14_900);
-        advance(&state, later);
-        let post = state.store().part::<Posts>().get(&post.id).unwrap().clone();
-        assert_eq!(post.status, PostStatus::Failed);
-        let error = post.results[0].error.as_ref().unwrap();
-        assert_eq!(error.code, ErrorCode::VideoTooShort);
-        assert_eq!(error.details.as_ref().unwrap()["measured"], 14_900);
-    }
-
-    #[tokio::test]
-    async fn media_that_becomes_ready_and_fits_publishes() {
-        let state = state();
-        let post = create_tiktok_post(&state, "org_mock/fine.mp4").await;
-        verify(&state, "org_mock/fine.mp4", 20_000);
-        let now = state.clock.now();
-        advance(&state, now);
-        let current = state.store().part::<Posts>().get(&post.id).unwrap().clone();
-        assert_eq!(current.results[0].status, TargetStatus::Publishing);
-        advance(&state, now.checked_add(jiff::SignedDuration::from_secs(5)).unwrap());
-        assert_eq!(
-            state.store().part::<Posts>().get(&post.id).unwrap().status,
-            PostStatus::Published
-        );
-    }
-}
+mod tests;

@@ -12,6 +12,7 @@ mod infra;
 mod media;
 mod media_ingest;
 mod posts;
+mod posts_shapes;
 mod profiles;
 mod quota;
 mod schedule;
