@@ -62,6 +62,8 @@ pub struct Settings {
     pub approved_tier: String,
     /// Suggested seconds between polls, sent as `Retry-After` on a publishing post.
     pub poll_hint_secs: u64,
+    /// Attempts per webhook delivery, the first included, before it is `failed` (a dead letter).
+    pub webhook_max_attempts: u32,
 }
 
 impl Default for Settings {
@@ -77,6 +79,7 @@ impl Default for Settings {
             connect_link_expiry_secs: 3600,
             approved_tier: "standard".to_owned(),
             poll_hint_secs: 1,
+            webhook_max_attempts: 8,
         }
     }
 }

@@ -45,8 +45,11 @@ from ._exceptions import (
 from ._models import (
     TERMINAL_POST_STATUSES,
     CallbackOutcome,
+    Comment,
     ConnectLink,
+    InboxAuthor,
     Media,
+    Message,
     Post,
     PostContent,
     Profile,
@@ -54,6 +57,7 @@ from ._models import (
     TargetResult,
     UploadProgress,
     Webhook,
+    WebhookDelivery,
     WebhookEvent,
 )
 from .resources.webhooks import SIGNATURE_HEADER
@@ -79,6 +83,10 @@ __all__ = [
     "UploadProgress",
     "Webhook",
     "WebhookEvent",
+    "WebhookDelivery",
+    "InboxAuthor",
+    "Comment",
+    "Message",
     # errors
     "AetherError",
     "APIConnectionError",

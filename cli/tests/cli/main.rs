@@ -6,3 +6,4 @@ mod common;
 mod commands;
 mod demo;
 mod validate;
+mod webhooks;

@@ -21,7 +21,7 @@ pub(crate) fn item_path(collection: &str, kind: &str, id: &str) -> Result<String
 /// where the first page starts. An error ends the stream after it is yielded.
 pub(crate) fn paginate<T>(
     transport: Transport,
-    path: &'static str,
+    path: impl Into<String>,
     mut query: Vec<(String, String)>,
     options: RequestOptions,
 ) -> impl futures_util::Stream<Item = Result<T>> + Send + 'static
@@ -36,6 +36,7 @@ where
         cursor: Option<String>,
         done: bool,
     }
+    let path: String = path.into();
     let cursor = query.iter().position(|(name, _)| name == "cursor").map(|i| query.remove(i).1);
     let state = State {
         transport,
@@ -53,7 +54,7 @@ where
             if state.done {
                 return None;
             }
-            let mut request = ApiRequest::get(path).options(state.options.clone());
+            let mut request = ApiRequest::get(path.clone()).options(state.options.clone());
             for (name, value) in &state.query {
                 request = request.query(name.clone(), value.clone());
             }
