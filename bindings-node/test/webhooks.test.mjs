@@ -81,12 +81,12 @@ test('inbox events arrive typed through constructEvent', async (t) => {
   assert.deepEqual(created.data.message, message);
 
   const read = await mock.updateMessage(message.id, { readAt: '2026-06-15T07:00:00Z' });
-  assert.equal(read.readAt, '2026-06-15T07:00:00Z');
+  assert.equal(read.readAt, '2026-06-15T07:00:00.000Z');
   ({ signature, body } = await rx.next());
   const updated = aether.webhooks.constructEvent({ payload: body, header: signature, secret: hook.secret });
   assert.equal(updated.type, 'message.updated');
   assert.notEqual(updated.id, created.id);
-  assert.equal(updated.data.message.readAt, '2026-06-15T07:00:00Z');
+  assert.equal(updated.data.message.readAt, '2026-06-15T07:00:00.000Z');
 });
 
 test('a dead letter is redelivered to a loopback receiver with a valid signature', async (t) => {

@@ -84,12 +84,12 @@ def test_inbox_events_arrive_typed(aether_mock: MockServer, receiver: Receiver) 
     assert created.type == "message.created" and created.message == message
     assert created.message is not None and created.message.read_at is None
 
-    read = aether_mock.update_message(message.id, read_at="2026-06-15T07:00:00Z")
-    assert read.read_at == "2026-06-15T07:00:00Z"
+    read = aether_mock.update_message(message.id, read_at="2026-06-15T07:00:00.000Z")
+    assert read.read_at == "2026-06-15T07:00:00.000Z"
     signature, body = receiver.next()
     updated = client.webhooks.construct_event(body, signature, hook.secret)
     assert updated.type == "message.updated" and updated.id != created.id
-    assert updated.message is not None and updated.message.read_at == "2026-06-15T07:00:00Z"
+    assert updated.message is not None and updated.message.read_at == "2026-06-15T07:00:00.000Z"
 
 
 @pytest.mark.aether_mock(settings={"webhook_max_attempts": 1})

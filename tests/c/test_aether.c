@@ -1283,7 +1283,7 @@ static void test_inbox_event_and_redelivery(void) {
   CHECK(message != NULL);
   CHECK_STR(aether_message_id(message), message_id);
   CHECK_STR(aether_message_direction(message), "inbound");
-  CHECK_STR(aether_message_read_at(message), "2026-06-15T07:00:00Z");
+  CHECK_STR(aether_message_read_at(message), "2026-06-15T07:00:00.000Z");
   CHECK_STR(aether_message_text(message), "hello?");
   CHECK_STR(aether_message_platform(message), "instagram");
   CHECK(aether_message_conversation_id(message) != NULL);

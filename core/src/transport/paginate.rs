@@ -30,16 +30,17 @@ where
 {
     struct State<T> {
         transport: Transport,
+        path: String,
         query: Vec<(String, String)>,
         options: RequestOptions,
         items: std::collections::VecDeque<T>,
         cursor: Option<String>,
         done: bool,
     }
-    let path: String = path.into();
     let cursor = query.iter().position(|(name, _)| name == "cursor").map(|i| query.remove(i).1);
     let state = State {
         transport,
+        path: path.into(),
         query,
         options,
         items: std::collections::VecDeque::new(),
@@ -54,7 +55,7 @@ where
             if state.done {
                 return None;
             }
-            let mut request = ApiRequest::get(path.clone()).options(state.options.clone());
+            let mut request = ApiRequest::get(state.path.clone()).options(state.options.clone());
             for (name, value) in &state.query {
                 request = request.query(name.clone(), value.clone());
             }
@@ -68,7 +69,8 @@ where
                         Some(next) if state.cursor.as_deref() == Some(next.as_str()) => {
                             state.done = true;
                             let error = Error::protocol(format!(
-                                "GET {path}: the server returned the same cursor twice"
+                                "GET {}: the server returned the same cursor twice",
+                                state.path
                             ));
                             return Some((Err(error), state));
                         }

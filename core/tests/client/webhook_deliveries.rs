@@ -139,7 +139,7 @@ async fn inbox_events_arrive_typed() {
     let event = construct_event_at(&body, &signature, &[&secret], DEFAULT_TOLERANCE, now).unwrap();
     assert_eq!(event.r#type, WebhookEventType::MessageUpdated);
     let typed = event.data.message.unwrap();
-    assert_eq!((typed.id.as_str(), typed.read_at.as_deref()), (message.id.as_str(), Some("2026-06-15T07:00:00Z")));
+    assert_eq!((typed.id.as_str(), typed.read_at.as_deref()), (message.id.as_str(), Some("2026-06-15T07:00:00.000Z")));
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@
 //!   `x-aether-signature: t=<unix seconds of the virtual clock>,v1=<hex HMAC-SHA256(secret,
 //!   "<t>.<raw body>")>`. Any 2xx acknowledges it. Anything else, a network error or no answer
 //!   within the HTTP client's timeout (10 s) is retried after 1 s, 2 s, 4 s … of virtual time, for
-//!   at most [`MAX_ATTEMPTS`](delivery::MAX_ATTEMPTS) attempts; then the delivery is `failed`. Moving the clock with the
+//!   at most `webhookMaxAttempts` attempts (a setting, 8 by default); then the delivery is `failed`. Moving the clock with the
 //!   admin API triggers the retries that became due.
 //! - Choices where PROTOCOL.md is silent (they match `spec/openapi.yaml`): the secret is shown
 //!   only by create; lists are newest first without secrets; `DELETE` answers 204 and a second
@@ -36,7 +36,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-pub use self::delivery::{deliver_due, enqueue, enqueue_event};
+pub use self::delivery::{deliver_due, enqueue};
 pub use self::inbox::{MessagePatch, NewAuthor, NewComment, NewMessage};
 use self::delivery::{Delivery, DeliveryStatus, DeliveryView};
 use self::loopback::{loopback_url, UrlProblem};

@@ -48,7 +48,10 @@ async fn create_answers_the_webhook_with_its_secret_once() {
         "post.publishing",
         "post.published",
         "post.failed",
-        "post.cancelled"
+        "post.cancelled",
+        "comment.created",
+        "message.created",
+        "message.updated"
     ]);
     for url in ["http://localhost:3000/wh", "https://127.0.0.2/wh", "http://[::1]:9/wh"] {
         create(&server, url, all.clone()).await;
@@ -102,7 +105,9 @@ async fn create_refuses_bad_bodies() {
     let (_, answer) =
         server.post("/v1/webhooks", json!({ "url": hook, "events": ["post.deleted"] })).await;
     assert!(answer["error"]["message"].as_str().unwrap().contains("post.published"), "{answer}");
-    assert_eq!(answer["error"]["details"]["allowed"].as_array().unwrap().len(), 5);
+    let allowed = answer["error"]["details"]["allowed"].as_array().unwrap();
+    assert_eq!(allowed.len(), 8, "the post events and the inbox events: {allowed:?}");
+    assert!(allowed.contains(&json!("comment.created")) && allowed.contains(&json!("message.updated")));
 
     let (status, answer) = send(
         server
@@ -332,10 +337,10 @@ async fn a_simulated_comment_and_message_reach_the_subscribed_receiver() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{read}");
-    assert_eq!(read["readAt"], "2026-06-15T07:00:00Z");
+    assert_eq!(read["readAt"], "2026-06-15T07:00:00.000Z");
     let (_, _, updated) = rx.next().await;
     assert_eq!(updated["type"], "message.updated");
-    assert_eq!(updated["data"]["message"]["readAt"], "2026-06-15T07:00:00Z");
+    assert_eq!(updated["data"]["message"]["readAt"], "2026-06-15T07:00:00.000Z");
     assert_ne!(updated["id"], created["id"]);
 
     // An outbound message is written by the profile itself.

@@ -1,6 +1,6 @@
 //! Deliveries: one per event and subscribed webhook, signed with the webhook's secret, sent by
 //! the scheduler on its own task to a loopback receiver only, and retried after 1 s, 2 s, 4 s …
-//! of virtual time until a 2xx or [`MAX_ATTEMPTS`] attempts (the `webhookMaxAttempts` setting).
+//! of virtual time until a 2xx or `webhookMaxAttempts` attempts (a setting, 8 by default).
 //! A delivery that ran out of attempts is `failed`, the dead letter: kept for [`DEAD_LETTER_DAYS`]
 //! days of virtual time, listed by `GET /v1/webhooks/{id}/deliveries` and sent once more by
 //! `…/redeliver` (same event id and body, signed afresh at the time of the new attempt).
@@ -21,8 +21,6 @@ use crate::clock::rfc3339;
 use crate::ids::new_id;
 use crate::state::{SharedState, Store};
 
-/// Attempts per delivery, the first included (the default of the `webhookMaxAttempts` setting).
-pub const MAX_ATTEMPTS: u32 = 8;
 /// How long a failed delivery (a dead letter) is kept, in days of virtual time.
 pub const DEAD_LETTER_DAYS: i64 = 30;
 
@@ -547,16 +545,18 @@ mod tests {
         register(&state, &rx.url, &[WebhookEventType::PostCancelled]);
         let now = state.clock.now();
         enqueue(&mut state.store(), now, WebhookEventType::PostCancelled, &post("post_3"));
-        for attempt in 1..=MAX_ATTEMPTS {
+        let max_attempts = state.settings().webhook_max_attempts;
+        assert_eq!(max_attempts, 8, "the default");
+        for attempt in 1..=max_attempts {
             deliver_due(&state, state.clock.now());
             settle(&state, |d| d[0].attempts == attempt).await;
             state.clock.advance(SignedDuration::from_secs(1000));
         }
         deliver_due(&state, state.clock.now());
         let all = settle(&state, |d| d[0].status == DeliveryStatus::Failed).await;
-        assert_eq!(all[0].attempts, MAX_ATTEMPTS);
+        assert_eq!(all[0].attempts, max_attempts);
         assert_eq!(all[0].next_attempt_at, None);
-        assert_eq!(rx.hits.load(Ordering::SeqCst), MAX_ATTEMPTS as usize);
+        assert_eq!(rx.hits.load(Ordering::SeqCst), max_attempts as usize);
     }
 
     #[tokio::test]
