@@ -70,9 +70,7 @@ pub extern "C" fn aether_comment_post_id(comment: *const aether_comment) -> *con
 
 /// The platform's id of the post commented on, or NULL. Borrowed like aether_comment_id().
 #[no_mangle]
-pub extern "C" fn aether_comment_platform_post_id(
-    comment: *const aether_comment,
-) -> *const c_char {
+pub extern "C" fn aether_comment_platform_post_id(comment: *const aether_comment) -> *const c_char {
     borrowed_str(comment, |c| c.platform_post_id.as_deref())
 }
 
@@ -84,9 +82,7 @@ pub extern "C" fn aether_comment_author_id(comment: *const aether_comment) -> *c
 
 /// The author's handle on the platform. Borrowed like aether_comment_id().
 #[no_mangle]
-pub extern "C" fn aether_comment_author_username(
-    comment: *const aether_comment,
-) -> *const c_char {
+pub extern "C" fn aether_comment_author_username(comment: *const aether_comment) -> *const c_char {
     borrowed_str(comment, |c| Some(&c.author_username))
 }
 

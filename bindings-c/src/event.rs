@@ -68,7 +68,16 @@ pub extern "C" fn aether_webhook_construct_event(
         let now = SystemTime::now();
         // SAFETY: the arguments as documented, by the header's conventions.
         unsafe {
-            construct(payload, payload_len, signature_header, secrets, secret_count, tolerance_s, now, out_event)
+            construct(
+                payload,
+                payload_len,
+                signature_header,
+                secrets,
+                secret_count,
+                tolerance_s,
+                now,
+                out_event,
+            )
         }
     })
 }
@@ -102,7 +111,16 @@ pub extern "C" fn aether_webhook_construct_event_at(
         })?;
         // SAFETY: the arguments as documented, by the header's conventions.
         unsafe {
-            construct(payload, payload_len, signature_header, secrets, secret_count, tolerance_s, now, out_event)
+            construct(
+                payload,
+                payload_len,
+                signature_header,
+                secrets,
+                secret_count,
+                tolerance_s,
+                now,
+                out_event,
+            )
         }
     })
 }

@@ -65,9 +65,7 @@ pub extern "C" fn aether_message_platform(message: *const aether_message) -> *co
 
 /// The conversation (thread) it belongs to. Borrowed like aether_message_id().
 #[no_mangle]
-pub extern "C" fn aether_message_conversation_id(
-    message: *const aether_message,
-) -> *const c_char {
+pub extern "C" fn aether_message_conversation_id(message: *const aether_message) -> *const c_char {
     borrowed_str(message, |m| Some(&m.conversation_id))
 }
 
@@ -86,9 +84,7 @@ pub extern "C" fn aether_message_author_id(message: *const aether_message) -> *c
 
 /// The author's handle on the platform. Borrowed like aether_message_id().
 #[no_mangle]
-pub extern "C" fn aether_message_author_username(
-    message: *const aether_message,
-) -> *const c_char {
+pub extern "C" fn aether_message_author_username(message: *const aether_message) -> *const c_char {
     borrowed_str(message, |m| Some(&m.author_username))
 }
 

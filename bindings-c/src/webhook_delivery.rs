@@ -97,7 +97,8 @@ pub extern "C" fn aether_webhook_redeliver(
         let client = client_arg(client)?;
         let id = webhook_id_arg(webhook_id)?;
         // SAFETY: a NUL-terminated string valid for the call.
-        let delivery_id = non_empty(unsafe { str_arg(delivery_id, "delivery_id") }?, "delivery_id")?;
+        let delivery_id =
+            non_empty(unsafe { str_arg(delivery_id, "delivery_id") }?, "delivery_id")?;
         let out = out_arg(out_delivery, "out_delivery")?;
         let delivery = block_on(client.webhooks().redeliver(id, delivery_id))?;
         out.write(into_raw(aether_webhook_delivery::new(delivery)));

@@ -113,7 +113,8 @@ impl Webhooks {
         webhook_id: &str,
         query: &ListDeliveriesQuery,
     ) -> Result<Page<WebhookDelivery>> {
-        let mut request = ApiRequest::get(deliveries_path(webhook_id)?).options(self.options.clone());
+        let mut request =
+            ApiRequest::get(deliveries_path(webhook_id)?).options(self.options.clone());
         for (name, value) in deliveries_query(query) {
             request = request.query(name, value);
         }

@@ -656,8 +656,8 @@ impl Run {
                 let status =
                     input.get("status").and_then(Value::as_str).map(WebhookDeliveryStatus::parse);
                 let min = input.get("minCount").and_then(Value::as_u64).unwrap_or(0) as usize;
-                let deadline = Instant::now()
-                    + millis(input, "timeoutMs")?.unwrap_or(Duration::from_secs(10));
+                let deadline =
+                    Instant::now() + millis(input, "timeoutMs")?.unwrap_or(Duration::from_secs(10));
                 let webhooks = client.webhooks().with_options(options);
                 loop {
                     let items: Vec<_> =
@@ -1354,9 +1354,8 @@ async fn receive(
             taken: false,
         });
         let status = status.load(Ordering::SeqCst);
-        let answer = format!(
-            "HTTP/1.1 {status} Status\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-        );
+        let answer =
+            format!("HTTP/1.1 {status} Status\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
         let _ = socket.write_all(answer.as_bytes()).await;
         let _ = socket.shutdown().await;
         return;

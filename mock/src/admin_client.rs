@@ -266,14 +266,22 @@ impl Admin {
 
     /// `POST /_mock/profiles/{id}/comments`: someone commented on the profile's post; raises
     /// `comment.created`.
-    pub async fn simulate_comment(&self, profile_id: &str, comment: &NewComment) -> Result<Comment> {
+    pub async fn simulate_comment(
+        &self,
+        profile_id: &str,
+        comment: &NewComment,
+    ) -> Result<Comment> {
         let path = format!("/_mock/profiles/{}/comments", encode_segment(profile_id));
         self.call(ApiRequest::post(path).json(comment)?).await
     }
 
     /// `POST /_mock/profiles/{id}/messages`: a direct message arrived (or was sent); raises
     /// `message.created`.
-    pub async fn simulate_message(&self, profile_id: &str, message: &NewMessage) -> Result<Message> {
+    pub async fn simulate_message(
+        &self,
+        profile_id: &str,
+        message: &NewMessage,
+    ) -> Result<Message> {
         let path = format!("/_mock/profiles/{}/messages", encode_segment(profile_id));
         self.call(ApiRequest::post(path).json(message)?).await
     }

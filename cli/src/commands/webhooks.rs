@@ -6,9 +6,9 @@ use std::io::Read;
 use std::time::{Duration, SystemTime};
 
 use aether::model::{WebhookDelivery, WebhookEvent};
-use futures_util::StreamExt;
 use aether::webhooks::{parse_signature_header, verify_signature};
 use aether::Error;
+use futures_util::StreamExt;
 use serde_json::{json, Value};
 
 use super::{interruptible, Ctx};

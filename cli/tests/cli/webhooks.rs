@@ -46,7 +46,8 @@ fn receiver(statuses: Vec<u16>) -> (String, mpsc::Receiver<(String, Vec<u8>)>) {
                 .unwrap_or_default();
             let _ = tx.send((signature, body));
             let status = statuses.next().unwrap_or(200);
-            let reply = format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            let reply =
+                format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
             let _ = socket.write_all(reply.as_bytes());
         }
     });
@@ -80,11 +81,18 @@ fn deliveries_lists_a_dead_letter_and_redeliver_sends_it_again() {
     }
     let dead = &listed[0];
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
-    assert_eq!((&dead["status"], &dead["attempts"], &dead["lastStatusCode"]), (&json!("failed"), &json!(1), &json!(500)));
+    assert_eq!(
+        (&dead["status"], &dead["attempts"], &dead["lastStatusCode"]),
+        (&json!("failed"), &json!(1), &json!(500))
+    );
     let dead_id = dead["id"].as_str().unwrap();
     let table = emulator.aether(&["webhooks", "deliveries", id]);
     table.success();
-    assert!(table.stdout().contains(dead_id) && table.stdout().contains("failed"), "{}", table.stdout());
+    assert!(
+        table.stdout().contains(dead_id) && table.stdout().contains("failed"),
+        "{}",
+        table.stdout()
+    );
     assert!(table.stdout().contains("last answer 500"), "{}", table.stdout());
     let pending = emulator.aether(&["webhooks", "deliveries", id, "--status", "pending", "--json"]);
     assert_eq!(pending.json(), json!([]));

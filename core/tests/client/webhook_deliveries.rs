@@ -139,7 +139,10 @@ async fn inbox_events_arrive_typed() {
     let event = construct_event_at(&body, &signature, &[&secret], DEFAULT_TOLERANCE, now).unwrap();
     assert_eq!(event.r#type, WebhookEventType::MessageUpdated);
     let typed = event.data.message.unwrap();
-    assert_eq!((typed.id.as_str(), typed.read_at.as_deref()), (message.id.as_str(), Some("2026-06-15T07:00:00.000Z")));
+    assert_eq!(
+        (typed.id.as_str(), typed.read_at.as_deref()),
+        (message.id.as_str(), Some("2026-06-15T07:00:00.000Z"))
+    );
 }
 
 #[tokio::test]
@@ -179,14 +182,22 @@ async fn a_dead_letter_is_redelivered_to_a_loopback_receiver_with_a_valid_signat
     rx.status.store(200, Ordering::SeqCst);
     emulator.advance(600.0).await;
     let again = webhooks.redeliver(&hook.id, &dead[0].id).await.unwrap();
-    assert_eq!((again.id.as_str(), again.event_id.as_str()), (dead[0].id.as_str(), dead[0].event_id.as_str()));
+    assert_eq!(
+        (again.id.as_str(), again.event_id.as_str()),
+        (dead[0].id.as_str(), dead[0].event_id.as_str())
+    );
     let (signature, body) = rx.next().await;
     assert_eq!(body, refused_body, "the same event, byte for byte");
     assert_ne!(signature, refused_signature, "signed afresh");
     let now = emulator_now(&emulator).await;
     verify_signature(&body, &signature, &[&secret], DEFAULT_TOLERANCE, now).unwrap();
-    let old = verify_signature(&refused_body, &refused_signature, &[&secret], DEFAULT_TOLERANCE, now);
-    assert_eq!(old.unwrap_err().code(), &ErrorCode::InvalidArgument, "the old one is ten minutes stale");
+    let old =
+        verify_signature(&refused_body, &refused_signature, &[&secret], DEFAULT_TOLERANCE, now);
+    assert_eq!(
+        old.unwrap_err().code(),
+        &ErrorCode::InvalidArgument,
+        "the old one is ten minutes stale"
+    );
 
     let unknown = webhooks.redeliver(&hook.id, "dlv_nope").await.unwrap_err();
     assert_eq!(unknown.code(), &ErrorCode::NotFound);

@@ -37,8 +37,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 pub use self::delivery::{deliver_due, enqueue};
-pub use self::inbox::{MessagePatch, NewAuthor, NewComment, NewMessage};
 use self::delivery::{Delivery, DeliveryStatus, DeliveryView};
+pub use self::inbox::{MessagePatch, NewAuthor, NewComment, NewMessage};
 use self::loopback::{loopback_url, UrlProblem};
 use crate::api_error::{ApiError, ApiResult};
 use crate::clock::rfc3339;
@@ -259,7 +259,10 @@ async fn list_deliveries(
                     WebhookDeliveryStatus::ALL.iter().map(WebhookDeliveryStatus::as_str).collect();
                 return Err(ApiError::invalid(
                     "status",
-                    format!("status {value:?} is not a delivery status; use {}", allowed.join(", ")),
+                    format!(
+                        "status {value:?} is not a delivery status; use {}",
+                        allowed.join(", ")
+                    ),
                 )
                 .details(json!({ "allowed": allowed })));
             }

@@ -107,7 +107,9 @@ async fn create_refuses_bad_bodies() {
     assert!(answer["error"]["message"].as_str().unwrap().contains("post.published"), "{answer}");
     let allowed = answer["error"]["details"]["allowed"].as_array().unwrap();
     assert_eq!(allowed.len(), 8, "the post events and the inbox events: {allowed:?}");
-    assert!(allowed.contains(&json!("comment.created")) && allowed.contains(&json!("message.updated")));
+    assert!(
+        allowed.contains(&json!("comment.created")) && allowed.contains(&json!("message.updated"))
+    );
 
     let (status, answer) = send(
         server
@@ -309,7 +311,10 @@ async fn a_simulated_comment_and_message_reach_the_subscribed_receiver() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{comment}");
     assert!(comment["id"].as_str().unwrap().starts_with("cmt_"));
-    assert_eq!((&comment["profileId"], &comment["platform"]), (&json!(profile), &json!("instagram")));
+    assert_eq!(
+        (&comment["profileId"], &comment["platform"]),
+        (&json!(profile), &json!("instagram"))
+    );
     assert_eq!(comment["author"]["username"], "fan1");
     assert!(comment["author"]["id"].as_str().is_some_and(|id| !id.is_empty()));
     assert_eq!(comment["postId"], "post_1");
@@ -327,7 +332,10 @@ async fn a_simulated_comment_and_message_reach_the_subscribed_receiver() {
     assert!(message["conversationId"].as_str().unwrap().starts_with("conv_"));
     assert!(message.get("readAt").is_none());
     let (_, _, created) = rx.next().await;
-    assert_eq!((&created["type"], &created["data"]["message"]), (&json!("message.created"), &message));
+    assert_eq!(
+        (&created["type"], &created["data"]["message"]),
+        (&json!("message.created"), &message)
+    );
 
     let id = message["id"].as_str().unwrap();
     let (status, read) = send(
@@ -359,7 +367,8 @@ async fn the_inbox_admin_routes_refuse_bad_input_by_name() {
     let server = TestServer::start().await;
     let profile = server.profile("facebook", "standard").await;
     let comments = format!("/_mock/profiles/{profile}/comments");
-    let (status, answer) = server.admin_post("/_mock/profiles/fb_nope/comments", json!({ "text": "x" })).await;
+    let (status, answer) =
+        server.admin_post("/_mock/profiles/fb_nope/comments", json!({ "text": "x" })).await;
     assert_eq!(assert_error(status, &answer, 404, "NOT_FOUND")["details"]["resource"], "profile");
     let (status, answer) = server.admin_post(&comments, json!({})).await;
     assert_eq!(assert_error(status, &answer, 400, "INVALID_REQUEST")["field"], "text");
@@ -372,15 +381,20 @@ async fn the_inbox_admin_routes_refuse_bad_input_by_name() {
     let (status, answer) =
         server.admin_post(&messages, json!({ "text": "x", "direction": "sideways" })).await;
     assert_eq!(assert_error(status, &answer, 400, "INVALID_REQUEST")["field"], "direction");
-    let (status, answer) =
-        send(server.admin(Method::PATCH, "/_mock/messages/msg_nope").json(&json!({ "readAt": "2026-01-01T00:00:00Z" }))).await;
+    let (status, answer) = send(
+        server
+            .admin(Method::PATCH, "/_mock/messages/msg_nope")
+            .json(&json!({ "readAt": "2026-01-01T00:00:00Z" })),
+    )
+    .await;
     assert_eq!(assert_error(status, &answer, 404, "NOT_FOUND")["details"]["resource"], "message");
     let (_, message) = server.admin_post(&messages, json!({ "text": "x" })).await;
     let path = format!("/_mock/messages/{}", message["id"].as_str().unwrap());
     let (status, answer) = send(server.admin(Method::PATCH, &path).json(&json!({}))).await;
     assert_error(status, &answer, 400, "INVALID_REQUEST");
     // The admin routes need the admin token.
-    let (status, answer) = send(server.api(Method::POST, &messages).json(&json!({ "text": "x" }))).await;
+    let (status, answer) =
+        send(server.api(Method::POST, &messages).json(&json!({ "text": "x" }))).await;
     assert_error(status, &answer, 401, "UNAUTHORIZED");
 }
 
@@ -434,8 +448,7 @@ async fn a_dead_letter_is_listed_kept_and_redelivered_with_the_same_event_signed
     rx.answer(200);
     server.advance(600.0).await;
     let dead = failed[1]["id"].as_str().unwrap();
-    let (status, accepted) =
-        server.post(&format!("{list}/{dead}/redeliver"), json!(null)).await;
+    let (status, accepted) = server.post(&format!("{list}/{dead}/redeliver"), json!(null)).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{accepted}");
     assert_eq!((&accepted["id"], &accepted["eventId"]), (&json!(dead), &first["id"]));
     let (signature, body, event) = rx.next().await;
@@ -444,8 +457,12 @@ async fn a_dead_letter_is_listed_kept_and_redelivered_with_the_same_event_signed
     assert_ne!(signature, first_sig);
     let t = verify(secret, &signature, &body);
     assert!(t >= verify(secret, &first_sig, &first_body) + 600, "signed at the new attempt's time");
-    let done = deliveries_until(&server, &format!("{list}?status=succeeded"), |d| d.len() == 1).await;
-    assert_eq!((&done[0]["id"], &done[0]["attempts"], &done[0]["lastStatusCode"]), (&json!(dead), &json!(3), &json!(200)));
+    let done =
+        deliveries_until(&server, &format!("{list}?status=succeeded"), |d| d.len() == 1).await;
+    assert_eq!(
+        (&done[0]["id"], &done[0]["attempts"], &done[0]["lastStatusCode"]),
+        (&json!(dead), &json!(3), &json!(200))
+    );
 
     // Errors: unknown status, webhook or delivery.
     let (status, answer) = server.get(&format!("{list}?status=lost")).await;
@@ -459,7 +476,13 @@ async fn a_dead_letter_is_listed_kept_and_redelivered_with_the_same_event_signed
 
     // Dead letters are kept 30 days of virtual time, then forgotten.
     server.advance(29.0 * 86_400.0).await;
-    assert_eq!(deliveries_until(&server, &format!("{list}?status=failed"), |_| true).await.len(), 1);
+    assert_eq!(
+        deliveries_until(&server, &format!("{list}?status=failed"), |_| true).await.len(),
+        1
+    );
     server.advance(2.0 * 86_400.0).await;
-    assert_eq!(deliveries_until(&server, &format!("{list}?status=failed"), |_| true).await.len(), 0);
+    assert_eq!(
+        deliveries_until(&server, &format!("{list}?status=failed"), |_| true).await.len(),
+        0
+    );
 }

@@ -6,8 +6,7 @@
 //! `…/redeliver` (same event id and body, signed afresh at the time of the new attempt).
 
 use aether::model::{
-    Post, WebhookDelivery, WebhookDeliveryStatus, WebhookEvent, WebhookEventData,
-    WebhookEventType,
+    Post, WebhookDelivery, WebhookDeliveryStatus, WebhookEvent, WebhookEventData, WebhookEventType,
 };
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
@@ -184,12 +183,8 @@ pub fn enqueue_event(
     if subscribed.is_empty() {
         return;
     }
-    let payload = WebhookEvent {
-        id: new_id("evt"),
-        r#type: event.clone(),
-        created_at: rfc3339(now),
-        data,
-    };
+    let payload =
+        WebhookEvent { id: new_id("evt"), r#type: event.clone(), created_at: rfc3339(now), data };
     let body = match serde_json::to_vec(&payload) {
         Ok(body) => Bytes::from(body),
         Err(error) => {

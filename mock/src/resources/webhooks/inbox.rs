@@ -108,7 +108,9 @@ pub(super) fn admin_routes() -> Router<SharedState> {
 
 fn text(text: Option<String>) -> ApiResult<String> {
     match text {
-        None => Err(ApiError::invalid("text", "text is required: what the comment or message says")),
+        None => {
+            Err(ApiError::invalid("text", "text is required: what the comment or message says"))
+        }
         Some(text) if text.chars().count() > MAX_TEXT => Err(ApiError::invalid(
             "text",
             format!("text is {} characters; at most {MAX_TEXT}", text.chars().count()),
@@ -141,7 +143,12 @@ fn someone(author: Option<NewAuthor>) -> InboxAuthor {
 }
 
 fn profile(state: &SharedState, id: &str) -> ApiResult<Profile> {
-    state.store().part::<Profiles>().get(id).cloned().ok_or_else(|| ApiError::not_found("profile", id))
+    state
+        .store()
+        .part::<Profiles>()
+        .get(id)
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("profile", id))
 }
 
 async fn create_comment(
