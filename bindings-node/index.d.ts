@@ -90,7 +90,12 @@ declare namespace Aether {
     | 'post.publishing'
     | 'post.published'
     | 'post.failed'
-    | 'post.cancelled';
+    | 'post.cancelled'
+    | 'comment.created'
+    | 'message.created'
+    | 'message.updated';
+  type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed';
+  type MessageDirection = 'inbound' | 'outbound';
 
   /** Every error code: the same strings in every language of the SDK. */
   type ErrorCode =
@@ -363,13 +368,71 @@ declare namespace Aether {
     createdAt: Timestamp;
   }
 
-  /** The body of a webhook delivery. */
+  /**
+   * The body of a webhook delivery. `data` holds the subject its `type` names: `post` for
+   * `post.*`, `comment` for `comment.created`, `message` for `message.created` / `message.updated`.
+   */
   interface WebhookEvent {
     /** `evt_…` */
     id: string;
     type: WebhookEventType;
     createdAt: Timestamp;
-    data: { post: Post };
+    data: { post?: Post; comment?: Comment; message?: Message };
+  }
+
+  /** Who wrote a comment or a message, on the platform. */
+  interface InboxAuthor {
+    id: string;
+    username: string;
+  }
+
+  /** A comment on a connected profile's post (`comment.created`). */
+  interface Comment {
+    /** `cmt_…` */
+    id: string;
+    profileId: string;
+    platform: Platform;
+    /** The Aether post commented on, when it was published through Aether. */
+    postId?: string;
+    platformPostId?: string;
+    author: InboxAuthor;
+    text: string;
+    createdAt: Timestamp;
+  }
+
+  /** A direct message of a connected profile (`message.created`, `message.updated`). */
+  interface Message {
+    /** `msg_…` */
+    id: string;
+    profileId: string;
+    platform: Platform;
+    conversationId: string;
+    direction: MessageDirection;
+    author: InboxAuthor;
+    text: string;
+    createdAt: Timestamp;
+    /** Absent while unread. */
+    readAt?: Timestamp;
+  }
+
+  /** One event for one webhook, with its attempts; `failed` ones are the dead letters (30 days). */
+  interface WebhookDelivery {
+    /** `dlv_…` */
+    id: string;
+    /** The event delivered; a redelivery sends the same one. */
+    eventId: string;
+    eventType: WebhookEventType;
+    status: WebhookDeliveryStatus;
+    attempts: number;
+    lastAttemptAt?: Timestamp;
+    lastStatusCode?: number;
+    lastError?: string;
+    nextAttemptAt?: Timestamp;
+  }
+
+  /** `webhooks.deliveries(id, params)`. */
+  interface ListDeliveriesParams {
+    status?: WebhookDeliveryStatus;
   }
 
   /** The rate-limit headers of a response. */
@@ -649,6 +712,14 @@ declare namespace Aether {
     create(params: CreateWebhookParams, options?: RequestOptions): Promise<Webhook>;
     list(options?: RequestOptions): AsyncIterableIterator<Webhook>;
     delete(id: string, options?: RequestOptions): Promise<void>;
+    /** A webhook's deliveries, newest first; `status: 'failed'` lists the dead letters. */
+    deliveries(
+      id: string,
+      params?: ListDeliveriesParams,
+      options?: RequestOptions,
+    ): AsyncIterableIterator<WebhookDelivery>;
+    /** Sends a delivery again now: the same event id and body, a fresh signature. */
+    redeliver(id: string, deliveryId: string, options?: RequestOptions): Promise<WebhookDelivery>;
     /** Returns true or throws `INVALID_ARGUMENT` (`details.reason`). Synchronous: no I/O. */
     verifySignature(params: VerifySignatureParams): true;
     /** Verifies, then parses the event. */

@@ -198,6 +198,21 @@ class MockServer {
     return this.#call('webhookDeliveries', webhookId === undefined ? undefined : requireString(webhookId, 'webhook id'));
   }
 
+  /** Someone comments on the profile's post: `{ text, postId?, platformPostId?, author?: { id?, username? }, createdAt? }`; raises `comment.created`. */
+  async simulateComment(profileId, params) {
+    return this.#call('simulateComment', requireString(profileId, 'profile id'), json(requireObject(params, 'params'), 'params'));
+  }
+
+  /** A direct message arrives (or, with `direction: 'outbound'`, is sent): `{ text, conversationId?, direction?, author?, createdAt? }`; raises `message.created`. */
+  async simulateMessage(profileId, params) {
+    return this.#call('simulateMessage', requireString(profileId, 'profile id'), json(requireObject(params, 'params'), 'params'));
+  }
+
+  /** Changes a simulated message, e.g. `{ readAt }`; raises `message.updated`. */
+  async updateMessage(messageId, patch) {
+    return this.#call('updateMessage', requireString(messageId, 'message id'), json(requireObject(patch, 'patch'), 'patch'));
+  }
+
   /** Stops the emulator (open connections end, its temp dir is removed). */
   async stop() {
     running.delete(this.#native);

@@ -273,6 +273,12 @@ typedef struct aether_cancel_token aether_cancel_token;
 typedef struct aether_client aether_client;
 
 /**
+ * A comment on a connected profile's post. Borrowed from the aether_event it came with
+ * (aether_event_comment()): valid until the event is freed; never free it. Immutable.
+ */
+typedef struct aether_comment aether_comment;
+
+/**
  * A connect link as the server returned it. Immutable: read it from any thread. Free it with
  * aether_connect_link_free(); the strings its accessors return live as long as it does.
  */
@@ -287,10 +293,23 @@ typedef struct aether_connect_link aether_connect_link;
 typedef struct aether_error aether_error;
 
 /**
+ * A webhook event: its id, its type and its subject, one of aether_event_post(),
+ * aether_event_comment() and aether_event_message() (the others are NULL). Immutable: read
+ * it from any thread. Free it with aether_event_free(), which also frees its subject.
+ */
+typedef struct aether_event aether_event;
+
+/**
  * A stored media file and what verification found in it. Immutable: read it from any thread.
  * Free it with aether_media_free(); its strings live as long as it does.
  */
 typedef struct aether_media aether_media;
+
+/**
+ * A direct message. Borrowed from the aether_event it came with (aether_event_message()):
+ * valid until the event is freed; never free it. Immutable.
+ */
+typedef struct aether_message aether_message;
 
 /**
  * A post and its per-target results, as the server returned it. Immutable: read it from any
@@ -345,6 +364,19 @@ typedef struct aether_watch aether_watch;
  * holds the signing secret (aether_webhook_secret()): the server shows it only then.
  */
 typedef struct aether_webhook aether_webhook;
+
+/**
+ * One event for one webhook, with its attempts. Immutable: read it from any thread. Free one
+ * from aether_webhook_redeliver() with aether_webhook_delivery_free(); one borrowed from an
+ * aether_webhook_delivery_list lives as long as the list.
+ */
+typedef struct aether_webhook_delivery aether_webhook_delivery;
+
+/**
+ * A webhook's deliveries, newest first. Immutable; free it with
+ * aether_webhook_delivery_list_free(), which also frees the deliveries it lends.
+ */
+typedef struct aether_webhook_delivery_list aether_webhook_delivery_list;
 
 /**
  * Every webhook endpoint of the account, newest first, without their secrets. Immutable; free
@@ -668,6 +700,61 @@ enum aether_status aether_defaults_to_json(char **out_json, struct aether_error 
 void aether_client_free(struct aether_client *client);
 
 /**
+ * The comment's id ("cmt_..."). Borrowed: valid until the event it is borrowed from is
+ * freed; NULL if `comment` is NULL.
+ */
+const char *aether_comment_id(const struct aether_comment *comment);
+
+/**
+ * The connected profile whose post was commented on. Borrowed like aether_comment_id().
+ */
+const char *aether_comment_profile_id(const struct aether_comment *comment);
+
+/**
+ * The profile's platform, e.g. "instagram". Borrowed like aether_comment_id().
+ */
+const char *aether_comment_platform(const struct aether_comment *comment);
+
+/**
+ * The Aether post commented on ("post_..."), or NULL when it was not published through
+ * Aether. Borrowed like aether_comment_id().
+ */
+const char *aether_comment_post_id(const struct aether_comment *comment);
+
+/**
+ * The platform's id of the post commented on, or NULL. Borrowed like aether_comment_id().
+ */
+const char *aether_comment_platform_post_id(const struct aether_comment *comment);
+
+/**
+ * The author's id on the platform. Borrowed like aether_comment_id().
+ */
+const char *aether_comment_author_id(const struct aether_comment *comment);
+
+/**
+ * The author's handle on the platform. Borrowed like aether_comment_id().
+ */
+const char *aether_comment_author_username(const struct aether_comment *comment);
+
+/**
+ * What the comment says (UTF-8). Borrowed like aether_comment_id().
+ */
+const char *aether_comment_text(const struct aether_comment *comment);
+
+/**
+ * When it was written (RFC 3339). Borrowed like aether_comment_id().
+ */
+const char *aether_comment_created_at(const struct aether_comment *comment);
+
+/**
+ * The comment as JSON (the API's camelCase form). On success writes an owned string to
+ * `*out_json`: free it with aether_string_free().
+ */
+enum aether_status aether_comment_to_json(const struct aether_comment *comment,
+                                          char **out_json,
+                                          struct aether_error **error);
+
+/**
  * Creates a connect link (POST /v1/connect-links) for `platform` ("tiktok", "instagram",
  * "linkedin", "facebook", "youtube", "threads", "reddit"). Send the end user to its URL
  * (aether_connect_link_url()); after they authorize, Aether redirects them to
@@ -824,6 +911,83 @@ bool aether_error_is_retryable(const struct aether_error *error);
 enum aether_status aether_error_to_json(const struct aether_error *error,
                                         char **out_json,
                                         struct aether_error **out_error);
+
+/**
+ * Verifies a webhook delivery like aether_webhook_verify() (same arguments, same errors) and
+ * parses its body into an event. A body that verifies but is not an event:
+ * AETHER_ERROR_PROTOCOL_ERROR. On success writes the event to `*out_event`: free it with
+ * aether_event_free(). Pure: no network, any thread.
+ */
+enum aether_status aether_webhook_construct_event(const uint8_t *payload,
+                                                  size_t payload_len,
+                                                  const char *signature_header,
+                                                  const char *const *secrets,
+                                                  size_t secret_count,
+                                                  uint32_t tolerance_s,
+                                                  struct aether_event **out_event,
+                                                  struct aether_error **error);
+
+/**
+ * aether_webhook_construct_event() judged at `now_unix_s` (unix seconds) instead of the
+ * system clock, like aether_webhook_verify_at(): for a receiver whose clock is not the
+ * system's (a test against an emulator with a virtual clock).
+ */
+enum aether_status aether_webhook_construct_event_at(const uint8_t *payload,
+                                                     size_t payload_len,
+                                                     const char *signature_header,
+                                                     const char *const *secrets,
+                                                     size_t secret_count,
+                                                     uint32_t tolerance_s,
+                                                     int64_t now_unix_s,
+                                                     struct aether_event **out_event,
+                                                     struct aether_error **error);
+
+/**
+ * The event's id ("evt_..."); a redelivery carries the same one, so use it to ignore a
+ * duplicate. Borrowed: valid until the event is freed; NULL if `event` is NULL.
+ */
+const char *aether_event_id(const struct aether_event *event);
+
+/**
+ * What happened: "post.published", "comment.created", "message.updated", ... Borrowed like
+ * aether_event_id().
+ */
+const char *aether_event_type(const struct aether_event *event);
+
+/**
+ * When it happened (RFC 3339). Borrowed like aether_event_id().
+ */
+const char *aether_event_created_at(const struct aether_event *event);
+
+/**
+ * The post of a "post.*" event, else NULL. Borrowed: valid until the event is freed; never
+ * pass it to aether_post_free().
+ */
+const struct aether_post *aether_event_post(const struct aether_event *event);
+
+/**
+ * The comment of a "comment.created" event, else NULL. Borrowed like aether_event_post().
+ */
+const struct aether_comment *aether_event_comment(const struct aether_event *event);
+
+/**
+ * The message of a "message.created" or "message.updated" event, else NULL. Borrowed like
+ * aether_event_post().
+ */
+const struct aether_message *aether_event_message(const struct aether_event *event);
+
+/**
+ * The event as JSON (the API's camelCase form: id, type, createdAt, data). On success writes
+ * an owned string to `*out_json`: free it with aether_string_free().
+ */
+enum aether_status aether_event_to_json(const struct aether_event *event,
+                                        char **out_json,
+                                        struct aether_error **error);
+
+/**
+ * Frees an event and its subject. NULL is ignored.
+ */
+void aether_event_free(struct aether_event *event);
 
 /**
  * Uploads the file at `path` (UTF-8) and writes the stored media, usually still
@@ -994,6 +1158,66 @@ enum aether_status aether_media_to_json(const struct aether_media *media,
  * Frees a media. NULL is ignored.
  */
 void aether_media_free(struct aether_media *media);
+
+/**
+ * The message's id ("msg_..."). Borrowed: valid until the event it is borrowed from is
+ * freed; NULL if `message` is NULL.
+ */
+const char *aether_message_id(const struct aether_message *message);
+
+/**
+ * The connected profile whose inbox holds it. Borrowed like aether_message_id().
+ */
+const char *aether_message_profile_id(const struct aether_message *message);
+
+/**
+ * The profile's platform, e.g. "facebook". Borrowed like aether_message_id().
+ */
+const char *aether_message_platform(const struct aether_message *message);
+
+/**
+ * The conversation (thread) it belongs to. Borrowed like aether_message_id().
+ */
+const char *aether_message_conversation_id(const struct aether_message *message);
+
+/**
+ * "inbound" (sent to the profile) or "outbound" (sent by it). Borrowed like
+ * aether_message_id().
+ */
+const char *aether_message_direction(const struct aether_message *message);
+
+/**
+ * The author's id on the platform. Borrowed like aether_message_id().
+ */
+const char *aether_message_author_id(const struct aether_message *message);
+
+/**
+ * The author's handle on the platform. Borrowed like aether_message_id().
+ */
+const char *aether_message_author_username(const struct aether_message *message);
+
+/**
+ * What the message says (UTF-8). Borrowed like aether_message_id().
+ */
+const char *aether_message_text(const struct aether_message *message);
+
+/**
+ * When it was sent (RFC 3339). Borrowed like aether_message_id().
+ */
+const char *aether_message_created_at(const struct aether_message *message);
+
+/**
+ * When it was read (RFC 3339), or NULL while unread. Borrowed like aether_message_id().
+ */
+const char *aether_message_read_at(const struct aether_message *message);
+
+/**
+ * The message as JSON (the API's camelCase form). On success writes an owned string to
+ * `*out_json`: free it with aether_string_free().
+ */
+enum aether_status aether_message_to_json(const struct aether_message *message,
+                                          char **out_json,
+                                          struct aether_error **error);
 
 /**
  * Reads a post (GET /v1/posts/{id}): its status and per-target results. Blocks until the
@@ -1592,8 +1816,8 @@ void aether_watch_free(struct aether_watch *watch);
  * Registers a webhook endpoint (POST /v1/webhooks): Aether will POST every event listed in
  * `events` to `url`, signed with the webhook's secret (verify each delivery with
  * aether_webhook_verify()). `events` / `event_count` is an array of event names,
- * "post.scheduled", "post.publishing", "post.published", "post.failed", "post.cancelled"
- * (the same shape as the secrets of aether_webhook_verify() and the platforms of
+ * "post.scheduled", "post.publishing", "post.published", "post.failed", "post.cancelled",
+ * "comment.created", "message.created", "message.updated" (the same shape as the secrets of aether_webhook_verify() and the platforms of
  * aether_upload_options: a one-shot call takes its list as pointer and count, where a builder
  * would add items one by one; the strings are borrowed during the call only). The server
  * checks the list (at least one event, each known, none twice: AETHER_ERROR_INVALID_REQUEST
@@ -1736,6 +1960,111 @@ enum aether_status aether_webhook_sign_test_payload(const uint8_t *payload,
                                                     int64_t timestamp,
                                                     char **out_header,
                                                     struct aether_error **error);
+
+/**
+ * Reads every delivery of a webhook (GET /v1/webhooks/{id}/deliveries, all pages), newest
+ * first: `status` "pending", "succeeded" or "failed" (the dead letters, kept 30 days; NULL:
+ * any). Blocks until the last page arrives. On success writes the list to `*out_list`.
+ * Unknown webhook: AETHER_ERROR_NOT_FOUND; an unknown status: AETHER_ERROR_INVALID_REQUEST.
+ */
+enum aether_status aether_webhook_deliveries(const struct aether_client *client,
+                                             const char *webhook_id,
+                                             const char *status,
+                                             struct aether_webhook_delivery_list **out_list,
+                                             struct aether_error **error);
+
+/**
+ * Sends a delivery again now (POST …/deliveries/{deliveryId}/redeliver): the same event id
+ * and body, a fresh signature. Blocks until the server accepts it. On success writes the
+ * delivery ("pending" again) to `*out_delivery`: free it with aether_webhook_delivery_free().
+ * Unknown webhook or delivery: AETHER_ERROR_NOT_FOUND.
+ */
+enum aether_status aether_webhook_redeliver(const struct aether_client *client,
+                                            const char *webhook_id,
+                                            const char *delivery_id,
+                                            struct aether_webhook_delivery **out_delivery,
+                                            struct aether_error **error);
+
+/**
+ * How many deliveries the list holds; 0 when `list` is NULL.
+ */
+size_t aether_webhook_delivery_list_count(const struct aether_webhook_delivery_list *list);
+
+/**
+ * The delivery at `index` (0-based), or NULL when out of range or `list` is NULL. Borrowed:
+ * valid until the list is freed; do not free it.
+ */
+const struct aether_webhook_delivery *aether_webhook_delivery_list_at(const struct aether_webhook_delivery_list *list,
+                                                                      size_t index);
+
+/**
+ * Frees a delivery list and the deliveries it lends. NULL is ignored.
+ */
+void aether_webhook_delivery_list_free(struct aether_webhook_delivery_list *list);
+
+/**
+ * The delivery's id ("dlv_..."), for aether_webhook_redeliver(). Borrowed: valid until the
+ * delivery (or the list it is borrowed from) is freed; NULL if `delivery` is NULL.
+ */
+const char *aether_webhook_delivery_id(const struct aether_webhook_delivery *delivery);
+
+/**
+ * The event delivered ("evt_..."); a redelivery sends the same one. Borrowed like
+ * aether_webhook_delivery_id().
+ */
+const char *aether_webhook_delivery_event_id(const struct aether_webhook_delivery *delivery);
+
+/**
+ * The event's type, e.g. "comment.created". Borrowed like aether_webhook_delivery_id().
+ */
+const char *aether_webhook_delivery_event_type(const struct aether_webhook_delivery *delivery);
+
+/**
+ * "pending", "succeeded" or "failed". Borrowed like aether_webhook_delivery_id().
+ */
+const char *aether_webhook_delivery_status(const struct aether_webhook_delivery *delivery);
+
+/**
+ * Attempts made so far; 0 when `delivery` is NULL.
+ */
+uint32_t aether_webhook_delivery_attempts(const struct aether_webhook_delivery *delivery);
+
+/**
+ * When the last attempt was made (RFC 3339), or NULL before the first. Borrowed like
+ * aether_webhook_delivery_id().
+ */
+const char *aether_webhook_delivery_last_attempt_at(const struct aether_webhook_delivery *delivery);
+
+/**
+ * The HTTP status the receiver answered the last attempt with, or 0 when it did not answer
+ * (or no attempt was made, or `delivery` is NULL).
+ */
+uint16_t aether_webhook_delivery_last_status_code(const struct aether_webhook_delivery *delivery);
+
+/**
+ * Why the last attempt failed, or NULL. Borrowed like aether_webhook_delivery_id().
+ */
+const char *aether_webhook_delivery_last_error(const struct aether_webhook_delivery *delivery);
+
+/**
+ * When the next attempt is due (RFC 3339; pending deliveries only), or NULL. Borrowed like
+ * aether_webhook_delivery_id().
+ */
+const char *aether_webhook_delivery_next_attempt_at(const struct aether_webhook_delivery *delivery);
+
+/**
+ * The delivery as JSON (the API's camelCase form). On success writes an owned string to
+ * `*out_json`: free it with aether_string_free().
+ */
+enum aether_status aether_webhook_delivery_to_json(const struct aether_webhook_delivery *delivery,
+                                                   char **out_json,
+                                                   struct aether_error **error);
+
+/**
+ * Frees a delivery from aether_webhook_redeliver(). NULL is ignored. Never pass one borrowed
+ * from a list.
+ */
+void aether_webhook_delivery_free(struct aether_webhook_delivery *delivery);
 
 #ifdef __cplusplus
 }  // extern "C"

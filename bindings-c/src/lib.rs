@@ -18,9 +18,12 @@ mod ffi;
 
 mod cancel;
 mod client;
+mod comment;
 mod connect_link;
 mod error;
+mod event;
 mod media;
+mod message;
 mod post;
 mod post_builder;
 mod post_warning;
@@ -28,6 +31,7 @@ mod profile;
 mod status;
 mod watch;
 mod webhook;
+mod webhook_delivery;
 
 /// Major version of the library the header was generated for.
 pub const AETHER_VERSION_MAJOR: u32 = 0;

@@ -10,7 +10,8 @@ use std::time::Duration;
 use aether::model::Tier;
 use aether_mock::admin_client::FaultRule;
 use aether_mock::{
-    Admin, ForcedOutcome, MockConfig, MockServer, NewProfile, OutcomeRule, Settings,
+    Admin, ForcedOutcome, MessagePatch, MockConfig, MockServer, NewComment, NewMessage, NewProfile,
+    OutcomeRule, Settings,
 };
 use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
@@ -340,6 +341,42 @@ impl NativeMockServer {
     ) -> napi::Result<PromiseRaw<'env, String>> {
         let admin = self.admin.clone();
         admin_call(env, async move { admin.webhook_deliveries(webhook_id.as_deref()).await })
+    }
+
+    #[napi]
+    pub fn simulate_comment<'env>(
+        &self,
+        env: &'env Env,
+        profile_id: String,
+        comment: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let comment: NewComment = parse("comment", &comment)?;
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.simulate_comment(&profile_id, &comment).await })
+    }
+
+    #[napi]
+    pub fn simulate_message<'env>(
+        &self,
+        env: &'env Env,
+        profile_id: String,
+        message: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let message: NewMessage = parse("message", &message)?;
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.simulate_message(&profile_id, &message).await })
+    }
+
+    #[napi]
+    pub fn update_message<'env>(
+        &self,
+        env: &'env Env,
+        message_id: String,
+        patch: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let patch: MessagePatch = parse("message patch", &patch)?;
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.update_message(&message_id, &patch).await })
     }
 
     /// Stops the emulator at once, without waiting for its tasks (for `process.on('exit')`,

@@ -106,6 +106,45 @@ const OPS = {
     });
     return { valid: true };
   },
+  'webhooks.constructEvent': async ({ op, client, input }) => {
+    only(input, ['payload', 'header', 'secrets', 'toleranceSeconds'], op);
+    return client.webhooks.constructEvent({
+      payload: input.payload,
+      header: input.header,
+      secrets: input.secrets,
+      toleranceSeconds: input.toleranceSeconds,
+    });
+  },
+  'webhooks.deliveries': async ({ op, client, input, options }) => {
+    only(input, ['webhookId', 'status', 'minCount', 'timeoutMs'], op);
+    const deadline = Date.now() + (input.timeoutMs ?? 10_000);
+    for (;;) {
+      const data = await collect(client.webhooks.deliveries(text(input, 'webhookId'), { status: input.status }, options));
+      if (data.length >= (input.minCount ?? 0) || Date.now() >= deadline) return { data };
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  },
+  'webhooks.redeliver': async ({ op, client, input, options }) => {
+    only(input, ['webhookId', 'deliveryId'], op);
+    return client.webhooks.redeliver(text(input, 'webhookId'), text(input, 'deliveryId'), options);
+  },
+  'receiver.setStatus': async ({ run, op, input }) => {
+    only(input, ['status'], op);
+    run.receiver.status = input.status;
+    return { status: input.status };
+  },
+  'admin.simulateComment': async ({ mock, input }) => {
+    const { profileId, ...body } = input;
+    return mock.simulateComment(profileId, body);
+  },
+  'admin.simulateMessage': async ({ mock, input }) => {
+    const { profileId, ...body } = input;
+    return mock.simulateMessage(profileId, body);
+  },
+  'admin.updateMessage': async ({ mock, input }) => {
+    const { id, ...patch } = input;
+    return mock.updateMessage(id, patch);
+  },
   'admin.fault': async ({ mock, input }) => {
     return mock.injectFault(input);
   },
@@ -520,6 +559,7 @@ class Receiver {
   static start() {
     return new Promise((resolveStart) => {
       const deliveries = [];
+      let receiver = null;
       const server = http.createServer((req, res) => {
         const chunks = [];
         req.on('data', (c) => chunks.push(c));
@@ -529,11 +569,12 @@ class Receiver {
             signature: req.headers['x-aether-signature'] ?? null,
             taken: false,
           });
-          res.writeHead(200, { connection: 'close' }).end();
+          res.writeHead(receiver.status, { connection: 'close' }).end();
         });
       });
       server.listen(0, '127.0.0.1', () => {
-        resolveStart(new Receiver(server, deliveries, `http://127.0.0.1:${server.address().port}/hooks`));
+        receiver = new Receiver(server, deliveries, `http://127.0.0.1:${server.address().port}/hooks`);
+        resolveStart(receiver);
       });
     });
   }
@@ -542,6 +583,8 @@ class Receiver {
     this.server = server;
     this.deliveries = deliveries;
     this.url = url;
+    /** What every request is answered (a receiver.setStatus step changes it). */
+    this.status = 200;
   }
 
   async next(type, postId, timeoutMs) {

@@ -12,7 +12,8 @@ use aether::model::Tier;
 use aether::Error;
 use aether_mock::admin_client::FaultRule;
 use aether_mock::{
-    Admin, ForcedOutcome, MockConfig, MockServer, NewProfile, OutcomeRule, Settings,
+    Admin, ForcedOutcome, MessagePatch, MockConfig, MockServer, NewComment, NewMessage, NewProfile,
+    OutcomeRule, Settings,
 };
 use pyo3::prelude::*;
 use serde::de::DeserializeOwned;
@@ -301,6 +302,39 @@ impl PyMockServer {
     fn webhook_deliveries(&self, webhook_id: Option<String>) -> Call {
         let admin = self.admin.clone();
         Call::new(async move { json(&admin.webhook_deliveries(webhook_id.as_deref()).await?) })
+    }
+
+    fn simulate_comment(
+        &self,
+        py: Python<'_>,
+        profile_id: String,
+        comment: &Bound<'_, PyAny>,
+    ) -> PyResult<Call> {
+        let comment: NewComment = body(py, comment, "comment")?;
+        let admin = self.admin.clone();
+        Ok(Call::new(async move { json(&admin.simulate_comment(&profile_id, &comment).await?) }))
+    }
+
+    fn simulate_message(
+        &self,
+        py: Python<'_>,
+        profile_id: String,
+        message: &Bound<'_, PyAny>,
+    ) -> PyResult<Call> {
+        let message: NewMessage = body(py, message, "message")?;
+        let admin = self.admin.clone();
+        Ok(Call::new(async move { json(&admin.simulate_message(&profile_id, &message).await?) }))
+    }
+
+    fn update_message(
+        &self,
+        py: Python<'_>,
+        message_id: String,
+        patch: &Bound<'_, PyAny>,
+    ) -> PyResult<Call> {
+        let patch: MessagePatch = body(py, patch, "message patch")?;
+        let admin = self.admin.clone();
+        Ok(Call::new(async move { json(&admin.update_message(&message_id, &patch).await?) }))
     }
 }
 

@@ -208,11 +208,13 @@ def time_value(spec: Dict[str, Any], now: datetime.datetime) -> Any:
 
 
 class Receiver:
-    """An HTTP server on 127.0.0.1 that answers 200 and keeps every delivery."""
+    """An HTTP server on 127.0.0.1 that keeps every delivery and answers ``status`` (200 unless
+    a ``receiver.setStatus`` step changed it)."""
 
     def __init__(self) -> None:
         deliveries: List[Dict[str, Any]] = []
         arrived = threading.Condition()
+        answer = [200]
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 — http.server's naming
@@ -225,7 +227,7 @@ class Receiver:
                         }
                     )
                     arrived.notify_all()
-                self.send_response(200)
+                self.send_response(answer[0])
                 self.send_header("content-length", "0")
                 self.end_headers()
 
@@ -233,6 +235,7 @@ class Receiver:
                 pass
 
         self.deliveries = deliveries
+        self.answer = answer
         self.arrived = arrived
         self.returned: Set[int] = set()
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -469,6 +472,38 @@ def verify(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> A
     return {"valid": True}
 
 
+def construct_event(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    args = kwargs(
+        "webhooks.constructEvent", data, {"payload", "header", "secrets", "toleranceSeconds"}
+    )
+    event = Webhooks.construct_event(
+        args["payload"],
+        args["header"],
+        args["secrets"],
+        tolerance=float(args.get("tolerance_seconds", 300)),
+    )
+    # The subject through the typed accessors, so a field they lose fails the scenario.
+    subjects = {"post": event.post, "comment": event.comment, "message": event.message}
+    typed = {name: value.to_dict() for name, value in subjects.items() if value is not None}
+    return {**event.to_dict(), "data": typed}
+
+
+def deliveries(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    kwargs("webhooks.deliveries", data, {"webhookId", "status", "minCount", "timeoutMs"})
+    deadline = time.monotonic() + (seconds(data.get("timeoutMs")) or 10.0)
+    while True:
+        found = list(client.webhooks.deliveries(data["webhookId"], status=data.get("status")))
+        if len(found) >= int(data.get("minCount", 0)) or time.monotonic() >= deadline:
+            return {"data": [delivery.to_dict() for delivery in found]}
+        time.sleep(0.05)
+
+
+def set_receiver_status(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    kwargs("receiver.setStatus", data, {"status"})
+    run.receiver.answer[0] = int(data["status"])
+    return {"status": run.receiver.answer[0]}
+
+
 def journal_count(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
     kwargs("journal.count", data, {"method", "path", "status", "created", "replayed", "fault"})
     count = 0
@@ -583,6 +618,27 @@ OPS: Dict[str, Op] = {
     ).to_dict(),
     "webhooks.receive": receive,
     "webhooks.verifySignature": verify,
+    "webhooks.constructEvent": construct_event,
+    "webhooks.deliveries": deliveries,
+    "webhooks.redeliver": lambda run, c, d, k: c.webhooks.redeliver(
+        d["webhookId"], one("deliveryId", d, "webhooks.redeliver", {"webhookId"})
+    ).to_dict(),
+    "receiver.setStatus": set_receiver_status,
+    "admin.simulateComment": lambda run, c, d, k: run.mock.simulate_comment(
+        d["profileId"],
+        **kwargs("admin.simulateComment", {x: y for x, y in d.items() if x != "profileId"},
+                 {"text", "postId", "platformPostId", "author", "createdAt"}),
+    ).to_dict(),
+    "admin.simulateMessage": lambda run, c, d, k: run.mock.simulate_message(
+        d["profileId"],
+        **kwargs("admin.simulateMessage", {x: y for x, y in d.items() if x != "profileId"},
+                 {"text", "conversationId", "direction", "author", "createdAt"}),
+    ).to_dict(),
+    "admin.updateMessage": lambda run, c, d, k: run.mock.update_message(
+        d["id"],
+        **kwargs("admin.updateMessage", {x: y for x, y in d.items() if x != "id"},
+                 {"readAt", "text"}),
+    ).to_dict(),
     "admin.fault": lambda run, c, d, k: {
         "id": run.mock.inject_fault(
             **kwargs("admin.fault", d, {"method", "path", "times", "probability", "action"})

@@ -33,6 +33,10 @@ SCHEMA_OF: Dict[str, str] = {
     "Post": "Post",
     "Webhook": "Webhook",
     "WebhookEvent": "WebhookEvent",
+    "WebhookDelivery": "WebhookDelivery",
+    "InboxAuthor": "InboxAuthor",
+    "Comment": "Comment",
+    "Message": "Message",
 }
 
 #: Attributes that are no property of the class's schema, with the reason.
@@ -53,6 +57,7 @@ NO_CLASS: Dict[str, str] = {
     "ProfileList": "pages are iterated: profiles.list yields Profile",
     "PostList": "pages are iterated: posts.list yields Post",
     "WebhookList": "pages are iterated: webhooks.list yields Webhook",
+    "WebhookDeliveryList": "pages are iterated: webhooks.deliveries yields WebhookDelivery",
     "PlatformRulesTable": "the rules are the core's (aether.platforms), not a result class",
     "PlatformRules": "the rules are the core's (aether.platforms), not a result class",
     "CreateUploadRequest": "the upload protocol is the core's; media.upload takes a path",

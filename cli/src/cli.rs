@@ -323,6 +323,61 @@ pub enum WebhooksCommand {
         exit_codes!()
     ))]
     Verify(VerifyArgs),
+
+    /// List a webhook's deliveries, newest first (the failed ones are the dead letters).
+    #[command(after_help = concat!(
+        "A delivery that ran out of retries is `failed` and kept for 30 days; send it again          with `aether webhooks redeliver`.\n\n",
+        "Examples:\n",
+        "  aether webhooks deliveries wh_41aa0c\n",
+        "  aether webhooks deliveries wh_41aa0c --status failed\n",
+        "  aether webhooks deliveries wh_41aa0c --status failed --json | jq -r '.[].id'\n\n",
+        exit_codes!()
+    ))]
+    Deliveries(DeliveriesArgs),
+
+    /// Send a delivery again now: the same event id and body, a fresh signature.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  aether webhooks redeliver wh_41aa0c dlv_8c1f2e\n\n",
+        exit_codes!()
+    ))]
+    Redeliver(RedeliverArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeliveriesArgs {
+    /// The webhook's id (wh_…).
+    pub webhook_id: String,
+    /// Only deliveries in this status.
+    #[arg(long, value_enum)]
+    pub status: Option<DeliveryStatusArg>,
+}
+
+/// `--status` of `aether webhooks deliveries`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DeliveryStatusArg {
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+impl DeliveryStatusArg {
+    pub fn status(self) -> aether::model::WebhookDeliveryStatus {
+        use aether::model::WebhookDeliveryStatus as S;
+        match self {
+            DeliveryStatusArg::Pending => S::Pending,
+            DeliveryStatusArg::Succeeded => S::Succeeded,
+            DeliveryStatusArg::Failed => S::Failed,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RedeliverArgs {
+    /// The webhook's id (wh_…).
+    pub webhook_id: String,
+    /// The delivery's id (dlv_…), from `aether webhooks deliveries`.
+    pub delivery_id: String,
 }
 
 #[derive(Debug, Args)]

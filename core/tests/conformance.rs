@@ -10,17 +10,18 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aether::media::MediaWaitOptions;
 use aether::model::{
     CreateConnectLinkRequest, CreatePostRequest, CreateWebhookRequest, ListPostsQuery, Platform,
-    PostStatus, Tier, UpdatePostRequest,
+    PostStatus, Tier, UpdatePostRequest, WebhookDeliveryStatus,
 };
 use aether::posts::WaitOptions;
 use aether::upload::{UploadOptions, UploadSource};
-use aether::webhooks::{verify_signature, DEFAULT_TOLERANCE, SIGNATURE_HEADER};
+use aether::webhooks::{construct_event, verify_signature, DEFAULT_TOLERANCE, SIGNATURE_HEADER};
 use aether::{Client, RequestOptions};
 use aether_mock::{MockConfig, MockServer};
 use futures_util::{StreamExt, TryStreamExt};
@@ -97,11 +98,18 @@ ops! {
     WebhooksCreate = "webhooks.create",
     WebhooksReceive = "webhooks.receive",
     WebhooksVerifySignature = "webhooks.verifySignature",
+    WebhooksConstructEvent = "webhooks.constructEvent",
+    WebhooksDeliveries = "webhooks.deliveries",
+    WebhooksRedeliver = "webhooks.redeliver",
+    ReceiverSetStatus = "receiver.setStatus",
     AdminFault = "admin.fault",
     AdminAdvanceClock = "admin.advanceClock",
     AdminForceOutcome = "admin.forceOutcome",
     AdminSetSettings = "admin.setSettings",
     AdminRevokeProfile = "admin.revokeProfile",
+    AdminSimulateComment = "admin.simulateComment",
+    AdminSimulateMessage = "admin.simulateMessage",
+    AdminUpdateMessage = "admin.updateMessage",
     JournalCount = "journal.count",
     MediaIngest = "media.ingest",
     AdminPutFile = "admin.putFile",
@@ -645,6 +653,66 @@ impl Run {
                 };
                 verify_signature(payload.as_bytes(), &header, &secrets, tolerance, now)?;
                 Ok(json!({ "valid": true }))
+            }
+            Op::WebhooksConstructEvent => {
+                fields(input, &["payload", "header", "secrets", "toleranceSeconds"], op)?;
+                let payload = text(input, "payload")?;
+                let header = text(input, "header")?;
+                let secrets: Vec<String> = from_input(
+                    op,
+                    input.get("secrets").ok_or("webhooks.constructEvent needs secrets")?,
+                )?;
+                let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+                let tolerance = match input.get("toleranceSeconds") {
+                    None => DEFAULT_TOLERANCE,
+                    Some(s) => Duration::from_secs(s.as_u64().ok_or("toleranceSeconds: integer")?),
+                };
+                Ok(to_json(&construct_event(payload.as_bytes(), &header, &secrets, tolerance)?))
+            }
+            Op::WebhooksDeliveries => {
+                fields(input, &["webhookId", "status", "minCount", "timeoutMs"], op)?;
+                let id = text(input, "webhookId")?;
+                let status =
+                    input.get("status").and_then(Value::as_str).map(WebhookDeliveryStatus::parse);
+                let min = input.get("minCount").and_then(Value::as_u64).unwrap_or(0) as usize;
+                let deadline =
+                    Instant::now() + millis(input, "timeoutMs")?.unwrap_or(Duration::from_secs(10));
+                let webhooks = client.webhooks().with_options(options);
+                loop {
+                    let items: Vec<_> =
+                        webhooks.deliveries(&id, status.clone()).try_collect().await?;
+                    if items.len() >= min || Instant::now() >= deadline {
+                        return Ok(json!({ "data": to_json(&items) }));
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+            Op::WebhooksRedeliver => {
+                fields(input, &["webhookId", "deliveryId"], op)?;
+                let webhooks = client.webhooks().with_options(options);
+                let (id, delivery) = (text(input, "webhookId")?, text(input, "deliveryId")?);
+                Ok(to_json(&webhooks.redeliver(&id, &delivery).await?))
+            }
+            Op::ReceiverSetStatus => {
+                fields(input, &["status"], op)?;
+                let status = input.get("status").and_then(Value::as_u64);
+                let status = status.and_then(|s| u16::try_from(s).ok()).ok_or("status: integer")?;
+                self.receiver.status.store(status, Ordering::SeqCst);
+                Ok(json!({ "status": status }))
+            }
+            Op::AdminSimulateComment | Op::AdminSimulateMessage => {
+                let mut body = input.as_object().cloned().unwrap_or_default();
+                let profile = body.remove("profileId").and_then(|v| v.as_str().map(str::to_owned));
+                let profile = profile.ok_or("needs profileId")?;
+                let kind = if op == "admin.simulateComment" { "comments" } else { "messages" };
+                let path = format!("/_mock/profiles/{profile}/{kind}");
+                Ok(self.admin_call(Method::POST, &path, Some(Value::Object(body))).await?)
+            }
+            Op::AdminUpdateMessage => {
+                let mut body = input.as_object().cloned().unwrap_or_default();
+                let id = body.remove("id").and_then(|v| v.as_str().map(str::to_owned));
+                let path = format!("/_mock/messages/{}", id.ok_or("needs id")?);
+                Ok(self.admin_call(Method::PATCH, &path, Some(Value::Object(body))).await?)
             }
             Op::AdminFault => {
                 Ok(self.admin_call(Method::POST, "/_mock/faults", Some(input.clone())).await?)
@@ -1273,10 +1341,12 @@ struct Delivery {
     taken: bool,
 }
 
-/// A loopback HTTP endpoint that acknowledges every delivery (200) and keeps it.
+/// A loopback HTTP endpoint that keeps every delivery and answers `status` (200 unless a
+/// `receiver.setStatus` step changed it).
 struct Receiver {
     url: String,
     deliveries: Arc<Mutex<Vec<Delivery>>>,
+    status: Arc<AtomicU16>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -1286,12 +1356,14 @@ impl Receiver {
         let url = format!("http://{}/hooks", listener.local_addr().expect("bound"));
         let deliveries = Arc::new(Mutex::new(Vec::new()));
         let store = deliveries.clone();
+        let status = Arc::new(AtomicU16::new(200));
+        let answer = status.clone();
         let task = tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
-                tokio::spawn(receive(socket, store.clone()));
+                tokio::spawn(receive(socket, store.clone(), answer.clone()));
             }
         });
-        Receiver { url, deliveries, task }
+        Receiver { url, deliveries, status, task }
     }
 
     fn stop(&self) {
@@ -1337,7 +1409,11 @@ impl Receiver {
 }
 
 /// Reads one request (`connection: close` is answered, so one per connection) and keeps it.
-async fn receive(mut socket: tokio::net::TcpStream, store: Arc<Mutex<Vec<Delivery>>>) {
+async fn receive(
+    mut socket: tokio::net::TcpStream,
+    store: Arc<Mutex<Vec<Delivery>>>,
+    status: Arc<AtomicU16>,
+) {
     let mut data = Vec::new();
     let mut buf = [0u8; 8192];
     loop {
@@ -1365,9 +1441,10 @@ async fn receive(mut socket: tokio::net::TcpStream, store: Arc<Mutex<Vec<Deliver
             body,
             taken: false,
         });
-        let _ = socket
-            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
-            .await;
+        let status = status.load(Ordering::SeqCst);
+        let answer =
+            format!("HTTP/1.1 {status} Status\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+        let _ = socket.write_all(answer.as_bytes()).await;
         let _ = socket.shutdown().await;
         return;
     }

@@ -358,7 +358,7 @@ fn webhook_event_uses_type_on_the_wire() {
     });
     let event: WebhookEvent = round_trip(wire);
     assert_eq!(event.r#type, WebhookEventType::PostPublished);
-    assert_eq!(event.data.post.id, "post_1");
+    assert_eq!(event.data.post.as_ref().unwrap().id, "post_1");
     let request: CreateWebhookRequest = round_trip(json!({
         "url": "https://example.com/hook", "events": ["post.cancelled", "post.reposted"]
     }));

@@ -24,7 +24,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use aether::model::{ConnectLink, Post, Profile, Tier, Timestamp};
+use aether::model::{Comment, ConnectLink, Message, Post, Profile, Tier, Timestamp};
 use aether::transport::{encode_segment, ApiRequest};
 use aether::{Client, Result};
 use serde::de::DeserializeOwned;
@@ -36,6 +36,7 @@ pub use crate::faults::{FaultAction, FaultRule};
 pub use crate::journal::JournalEntry;
 pub use crate::resources::posts::{ForcedOutcome, OutcomeKind, OutcomeRule};
 pub use crate::resources::profiles::NewProfile;
+pub use crate::resources::webhooks::{MessagePatch, NewAuthor, NewComment, NewMessage};
 use crate::MockServer;
 
 /// The virtual clock's time, as `GET /_mock/clock` and `POST /_mock/clock/advance` answer it.
@@ -304,5 +305,36 @@ impl Admin {
             request = request.query("webhookId", id);
         }
         self.list(request).await
+    }
+
+    // --- the inbox ---------------------------------------------------------------------------
+
+    /// `POST /_mock/profiles/{id}/comments`: someone commented on the profile's post; raises
+    /// `comment.created`.
+    pub async fn simulate_comment(
+        &self,
+        profile_id: &str,
+        comment: &NewComment,
+    ) -> Result<Comment> {
+        let path = format!("/_mock/profiles/{}/comments", encode_segment(profile_id));
+        self.call(ApiRequest::post(path).json(comment)?).await
+    }
+
+    /// `POST /_mock/profiles/{id}/messages`: a direct message arrived (or was sent); raises
+    /// `message.created`.
+    pub async fn simulate_message(
+        &self,
+        profile_id: &str,
+        message: &NewMessage,
+    ) -> Result<Message> {
+        let path = format!("/_mock/profiles/{}/messages", encode_segment(profile_id));
+        self.call(ApiRequest::post(path).json(message)?).await
+    }
+
+    /// `PATCH /_mock/messages/{id}`: the message changed (e.g. `readAt`); raises
+    /// `message.updated`.
+    pub async fn update_message(&self, message_id: &str, patch: &MessagePatch) -> Result<Message> {
+        let path = format!("/_mock/messages/{}", encode_segment(message_id));
+        self.call(ApiRequest::patch(path).json(patch)?).await
     }
 }

@@ -81,6 +81,8 @@ pub struct Settings {
     /// `mediaUrls`), from the first request to the last byte, in real milliseconds; past it
     /// the media fails with `MEDIA_FETCH_FAILED` (`reason: timeout`).
     pub ingest_timeout_ms: u64,
+    /// Attempts per webhook delivery, the first included, before it is `failed` (a dead letter).
+    pub webhook_max_attempts: u32,
 }
 
 impl Default for Settings {
@@ -97,6 +99,7 @@ impl Default for Settings {
             approved_tier: "standard".to_owned(),
             poll_hint_secs: 1,
             ingest_timeout_ms: 10_000,
+            webhook_max_attempts: 8,
         }
     }
 }

@@ -601,6 +601,99 @@ static int create_webhook(state *s, aether_client *client, const char *url, cons
       aether_webhook_to_json, webhook, aether_webhook_free);
 }
 
+/* A copy of the object `input` without its member `key`: the body of an admin call whose
+ * path names one of the input's fields. */
+static jvalue *without(const jvalue *input, const char *key) {
+  jvalue *body = json_new(J_OBJECT);
+  size_t i;
+  for (i = 0; input != NULL && input->type == J_OBJECT && i < input->count; i++) {
+    if (strcmp(input->keys[i], key) != 0) json_set(body, input->keys[i], json_clone(input->items[i]));
+  }
+  return body;
+}
+
+/* webhooks.constructEvent: the event through the C API's typed handles, as JSON: id, type,
+ * createdAt and `data` with the subject's own to_json (post, comment or message). Judged at
+ * the emulator's clock, like webhooks.verifySignature. */
+static int construct_event(state *s, const jvalue *input, jvalue **result) {
+  aether_error *error_ = NULL;
+  aether_event *event = NULL;
+  const jvalue *secrets = json_get(input, "secrets");
+  const jvalue *tolerance = json_get(input, "toleranceSeconds");
+  const char *payload = text_of(input, "payload");
+  const char *list[8];
+  char *text = NULL;
+  double clock = 0;
+  jvalue *data;
+  size_t i;
+  for (i = 0; secrets != NULL && i < secrets->count && i < 8; i++) list[i] = secrets->items[i]->string;
+  if (emulator_clock(s, &clock) != 0) return -1;
+  if (aether_webhook_construct_event_at((const uint8_t *)payload, payload ? strlen(payload) : 0,
+                                        text_of(input, "header"), list, i,
+                                        tolerance ? (uint32_t)tolerance->number : 0,
+                                        (int64_t)floor(clock), &event, E) != AETHER_OK) {
+    *result = error_object(error_);
+    return 1;
+  }
+  data = json_new(J_OBJECT);
+  if (aether_event_post(event) != NULL) {
+    aether_post_to_json(aether_event_post(event), &text, NULL);
+    json_set(data, "post", owned_json(text));
+  }
+  if (aether_event_comment(event) != NULL) {
+    aether_comment_to_json(aether_event_comment(event), &text, NULL);
+    json_set(data, "comment", owned_json(text));
+  }
+  if (aether_event_message(event) != NULL) {
+    aether_message_to_json(aether_event_message(event), &text, NULL);
+    json_set(data, "message", owned_json(text));
+  }
+  *result = json_new(J_OBJECT);
+  json_set(*result, "id", json_new_string(aether_event_id(event)));
+  json_set(*result, "type", json_new_string(aether_event_type(event)));
+  json_set(*result, "createdAt", json_new_string(aether_event_created_at(event)));
+  json_set(*result, "data", data);
+  aether_event_free(event);
+  return 0;
+}
+
+/* webhooks.deliveries: every page through the C API; with minCount, read again every 50 ms
+ * until the list is that long or timeoutMs (10 s) passes. */
+static int list_deliveries(state *s, aether_client *client, const jvalue *input,
+                           jvalue **result) {
+  aether_error *error_ = NULL;
+  const jvalue *min = json_get(input, "minCount");
+  const jvalue *timeout = json_get(input, "timeoutMs");
+  long waited = 0, timeout_ms = timeout != NULL ? (long)timeout->number : 10000;
+  size_t i, want = min != NULL ? (size_t)min->number : 0;
+  (void)s;
+  for (;;) {
+    aether_webhook_delivery_list *list = NULL;
+    jvalue *data;
+    if (aether_webhook_deliveries(client, text_of(input, "webhookId"), text_of(input, "status"),
+                                  &list, E) != AETHER_OK) {
+      *result = error_object(error_);
+      return 1;
+    }
+    if (aether_webhook_delivery_list_count(list) < want && waited < timeout_ms) {
+      aether_webhook_delivery_list_free(list);
+      sleep_ms(50);
+      waited += 50;
+      continue;
+    }
+    data = json_new(J_ARRAY);
+    for (i = 0; i < aether_webhook_delivery_list_count(list); i++) {
+      char *text = NULL;
+      aether_webhook_delivery_to_json(aether_webhook_delivery_list_at(list, i), &text, NULL);
+      json_append(data, owned_json(text));
+    }
+    aether_webhook_delivery_list_free(list);
+    *result = json_new(J_OBJECT);
+    json_set(*result, "data", data);
+    return 0;
+  }
+}
+
 /* Which deliveries webhooks.receive takes: by event type and post id (NULL: any). */
 typedef struct {
   const char *type;
@@ -904,6 +997,52 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     *result = json_new(J_OBJECT);
     json_set(*result, "valid", json_new_bool(1));
     return 0;
+  }
+  if (is_op(op, "webhooks.constructEvent")) {
+    static const char *const fields[] = {"payload", "header", "secrets", "toleranceSeconds", NULL};
+    if (only_fields(s, op, input, fields) != 0) return -1;
+    return construct_event(s, input, result);
+  }
+  if (is_op(op, "webhooks.deliveries")) {
+    static const char *const fields[] = {"webhookId", "status", "minCount", "timeoutMs", NULL};
+    if (only_fields(s, op, input, fields) != 0) return -1;
+    return list_deliveries(s, client, input, result);
+  }
+  if (is_op(op, "webhooks.redeliver")) {
+    static const char *const fields[] = {"webhookId", "deliveryId", NULL};
+    aether_webhook_delivery *delivery = NULL;
+    if (only_fields(s, op, input, fields) != 0) return -1;
+    API(aether_webhook_redeliver(client, text_of(input, "webhookId"), text_of(input, "deliveryId"),
+                                 &delivery, E),
+        aether_webhook_delivery_to_json, delivery, aether_webhook_delivery_free);
+  }
+  if (is_op(op, "receiver.setStatus")) {
+    static const char *const fields[] = {"status", NULL};
+    const jvalue *status = json_get(input, "status");
+    if (only_fields(s, op, input, fields) != 0) return -1;
+    if (status == NULL || status->type != J_NUMBER) return failf(s, "receiver.setStatus needs status");
+    receiver_set_status(s->receiver, (int)status->number);
+    *result = json_new(J_OBJECT);
+    json_set(*result, "status", json_new_number(status->number));
+    return 0;
+  }
+  if (is_op(op, "admin.simulateComment") || is_op(op, "admin.simulateMessage") ||
+      is_op(op, "admin.updateMessage")) {
+    int update = is_op(op, "admin.updateMessage");
+    const char *key = update ? "id" : "profileId";
+    char path[256];
+    jvalue *body = without(input, key);
+    int outcome;
+    if (update) {
+      snprintf(path, sizeof path, "/_mock/messages/%s", text_of(input, key) ? text_of(input, key) : "");
+    } else {
+      snprintf(path, sizeof path, "/_mock/profiles/%s/%s",
+               text_of(input, key) ? text_of(input, key) : "",
+               is_op(op, "admin.simulateComment") ? "comments" : "messages");
+    }
+    outcome = admin_json(s, update ? "PATCH" : "POST", path, body, result);
+    json_free(body);
+    return outcome;
   }
   if (is_op(op, "connectLinks.approve")) {
     char path[256];

@@ -21,6 +21,10 @@ HANDLES = {
     "post": "Post",
     "target_result": "TargetResult",
     "webhook": "Webhook",
+    "event": "WebhookEvent",
+    "comment": "Comment",
+    "message": "Message",
+    "webhook_delivery": "WebhookDelivery",
     "error": "ErrorBody/error",
 }
 
@@ -52,6 +56,9 @@ GETTERS = {
     ],
     ("webhook", "events"): ["aether_webhook_event_count", "aether_webhook_event_at"],
     ("error", "retryAfter"): ["aether_error_retry_after_ms"],
+    ("event", "data"): ["aether_event_post", "aether_event_comment", "aether_event_message"],
+    ("comment", "author"): ["aether_comment_author_id", "aether_comment_author_username"],
+    ("message", "author"): ["aether_message_author_id", "aether_message_author_username"],
 }
 
 # (handle, property) -> why there is no getter.

@@ -370,6 +370,7 @@ struct receiver {
   pthread_mutex_t lock;
   pthread_cond_t arrived;
   int stopping;            /* under lock */
+  int status;              /* under lock: what every request is answered (200 by default) */
   stored_delivery *items;  /* under lock */
   size_t count, capacity;  /* under lock */
   char url[64];
@@ -477,8 +478,15 @@ static void serve(receiver *r, int fd) {
   delivery.body = dup_string(buffer + body_start, (size_t)content_length);
   delivery.body_len = (size_t)content_length;
   delivery.signature = header_value(buffer, head_len, "x-aether-signature");
-  answer(fd, "200 OK");
-  keep(r, delivery);
+  {
+    char status_line[32];
+    pthread_mutex_lock(&r->lock);
+    snprintf(status_line, sizeof status_line, "%d Status", r->status ? r->status : 200);
+    pthread_mutex_unlock(&r->lock);
+    /* Kept before it is answered, so a test that sees the answer's effect also sees it. */
+    keep(r, delivery);
+    answer(fd, status_line);
+  }
 done:
   free(buffer);
   close(fd);
@@ -600,4 +608,29 @@ void receiver_stop(receiver *r) {
   pthread_cond_destroy(&r->arrived);
   pthread_mutex_destroy(&r->lock);
   free(r);
+}
+
+void receiver_set_status(receiver *r, int status) {
+  if (r == NULL) return;
+  pthread_mutex_lock(&r->lock);
+  r->status = status;
+  pthread_mutex_unlock(&r->lock);
+}
+
+char *mock_simulate_comment(const char *profile_id, const char *body_json) {
+  char path[256];
+  snprintf(path, sizeof path, "/_mock/profiles/%s/comments", profile_id);
+  return mock_admin("POST", path, body_json);
+}
+
+char *mock_simulate_message(const char *profile_id, const char *body_json) {
+  char path[256];
+  snprintf(path, sizeof path, "/_mock/profiles/%s/messages", profile_id);
+  return mock_admin("POST", path, body_json);
+}
+
+char *mock_update_message(const char *message_id, const char *patch_json) {
+  char path[256];
+  snprintf(path, sizeof path, "/_mock/messages/%s", message_id);
+  return mock_admin("PATCH", path, patch_json);
 }

@@ -1256,6 +1256,202 @@ static void test_webhook_endpoints(void) {
   aether_client_free(client);
 }
 
+/* Inbox events and dead letters: a simulated comment arrives typed through
+ * aether_webhook_construct_event_at(); with one attempt per delivery a refused one is failed,
+ * listed by aether_webhook_deliveries(..., "failed") and redelivered by
+ * aether_webhook_redeliver(): the same body, signed afresh, verifies at the receiver. */
+static void test_inbox_event_and_redelivery(void) {
+  static const char *const events[] = {"comment.created", "message.created", "message.updated"};
+  aether_client *client;
+  receiver *hooks;
+  aether_webhook *hook = NULL;
+  aether_event *event = NULL;
+  aether_webhook_delivery_list *list = NULL;
+  aether_webhook_delivery *again = (aether_webhook_delivery *)SENTINEL;
+  const aether_webhook_delivery *dead;
+  const aether_comment *comment;
+  const aether_message *message;
+  aether_error *err = NULL;
+  receiver_delivery first, second;
+  const char *secrets[1];
+  char *profile, *answer, *message_id, *json = NULL;
+  int i;
+  long t;
+
+  CHECK(mock_reset("{\"webhookMaxAttempts\":1}") == 0);
+  client = mock_client();
+  hooks = receiver_start();
+  CHECK(client != NULL && hooks != NULL);
+  profile = mock_profile("instagram", NULL);
+  CHECK(profile != NULL);
+  CHECK_OK(aether_webhook_create(client, receiver_url(hooks), events, 3, &hook, &err), err);
+  CHECK(aether_webhook_event_count(hook) == 3);
+  CHECK_STR(aether_webhook_event_at(hook, 2), "message.updated");
+  secrets[0] = aether_webhook_secret(hook);
+
+  /* A comment, typed. */
+  answer = mock_simulate_comment(profile, "{\"text\":\"so good\",\"author\":{\"username\":\"fan1\"},"
+                                          "\"platformPostId\":\"1801\"}");
+  CHECK(answer != NULL);
+  free(answer);
+  CHECK(receiver_next(hooks, NULL, NULL, 10000, &first) == 0);
+  t = signature_time(first.signature);
+  CHECK_OK(aether_webhook_construct_event_at((const uint8_t *)first.body, first.body_len,
+                                             first.signature, secrets, 1, 0, t, &event, &err),
+           err);
+  CHECK_STR(aether_event_type(event), "comment.created");
+  CHECK(strncmp(aether_event_id(event), "evt_", 4) == 0);
+  CHECK(aether_event_created_at(event) != NULL);
+  CHECK(aether_event_post(event) == NULL && aether_event_message(event) == NULL);
+  comment = aether_event_comment(event);
+  CHECK(comment != NULL);
+  CHECK(strncmp(aether_comment_id(comment), "cmt_", 4) == 0);
+  CHECK_STR(aether_comment_profile_id(comment), profile);
+  CHECK_STR(aether_comment_platform(comment), "instagram");
+  CHECK_STR(aether_comment_author_username(comment), "fan1");
+  CHECK(aether_comment_author_id(comment) != NULL && aether_comment_author_id(comment)[0] != 0);
+  CHECK_STR(aether_comment_text(comment), "so good");
+  CHECK_STR(aether_comment_platform_post_id(comment), "1801");
+  CHECK(aether_comment_post_id(comment) == NULL);
+  CHECK(aether_comment_created_at(comment) != NULL);
+  CHECK_OK(aether_comment_to_json(comment, &json, &err), err);
+  CHECK(str_has(json, "\"platformPostId\":\"1801\""));
+  aether_string_free(json);
+  json = NULL;
+  aether_event_free(event);
+  event = NULL;
+  /* A body that verifies at another time only: refused, nothing written. */
+  CHECK_STATUS(aether_webhook_construct_event_at((const uint8_t *)first.body, first.body_len,
+                                                 first.signature, secrets, 1, 0, t + 301, &event,
+                                                 &err),
+               err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(event == NULL);
+  aether_error_free(err);
+  err = NULL;
+
+  receiver_delivery_free(&first);
+
+  /* A message marked read: message.updated, typed. */
+  answer = mock_simulate_message(profile, "{\"text\":\"hello?\"}");
+  CHECK(answer != NULL);
+  message_id = json_string(answer, "id");
+  free(answer);
+  CHECK(receiver_next(hooks, NULL, NULL, 10000, &second) == 0);
+  receiver_delivery_free(&second);
+  answer = mock_update_message(message_id, "{\"readAt\":\"2026-06-15T07:00:00Z\"}");
+  CHECK(answer != NULL);
+  free(answer);
+  CHECK(receiver_next(hooks, NULL, NULL, 10000, &second) == 0);
+  CHECK_OK(aether_webhook_construct_event_at((const uint8_t *)second.body, second.body_len,
+                                             second.signature, secrets, 1, 0,
+                                             signature_time(second.signature), &event, &err),
+           err);
+  receiver_delivery_free(&second);
+  CHECK_STR(aether_event_type(event), "message.updated");
+  message = aether_event_message(event);
+  CHECK(message != NULL);
+  CHECK_STR(aether_message_id(message), message_id);
+  CHECK_STR(aether_message_direction(message), "inbound");
+  CHECK_STR(aether_message_read_at(message), "2026-06-15T07:00:00.000Z");
+  CHECK_STR(aether_message_text(message), "hello?");
+  CHECK_STR(aether_message_platform(message), "instagram");
+  CHECK(aether_message_conversation_id(message) != NULL);
+  CHECK(aether_message_author_id(message) != NULL && aether_message_author_username(message) != NULL);
+  CHECK(aether_message_profile_id(message) != NULL && aether_message_created_at(message) != NULL);
+  aether_event_free(event);
+  event = NULL;
+  free(message_id);
+
+  /* A refused delivery becomes a dead letter. */
+  receiver_set_status(hooks, 500);
+  answer = mock_simulate_comment(profile, "{\"text\":\"first!\"}");
+  CHECK(answer != NULL);
+  free(answer);
+  CHECK(receiver_next(hooks, NULL, NULL, 10000, &first) == 0);
+  for (i = 0; i < 200; i++) {
+    CHECK_OK(aether_webhook_deliveries(client, aether_webhook_id(hook), "failed", &list, &err),
+             err);
+    if (aether_webhook_delivery_list_count(list) > 0) break;
+    aether_webhook_delivery_list_free(list);
+    list = NULL;
+    sleep_ms(25);
+  }
+  CHECK(aether_webhook_delivery_list_count(list) == 1);
+  dead = aether_webhook_delivery_list_at(list, 0);
+  CHECK(aether_webhook_delivery_list_at(list, 1) == NULL);
+  CHECK(strncmp(aether_webhook_delivery_id(dead), "dlv_", 4) == 0);
+  CHECK_STR(aether_webhook_delivery_status(dead), "failed");
+  CHECK_STR(aether_webhook_delivery_event_type(dead), "comment.created");
+  CHECK(aether_webhook_delivery_attempts(dead) == 1);
+  CHECK(aether_webhook_delivery_last_status_code(dead) == 500);
+  CHECK(aether_webhook_delivery_last_attempt_at(dead) != NULL);
+  CHECK(aether_webhook_delivery_next_attempt_at(dead) == NULL);
+  CHECK_STR(aether_webhook_delivery_last_error(dead), "the receiver answered 500");
+  CHECK(str_has(first.body, aether_webhook_delivery_event_id(dead)));
+
+  /* Redelivered ten minutes later to a healthy receiver: the same body, a fresh signature. */
+  receiver_set_status(hooks, 200);
+  answer = mock_admin("POST", "/_mock/clock/advance", "{\"seconds\":600}");
+  CHECK(answer != NULL);
+  free(answer);
+  CHECK_OK(aether_webhook_redeliver(client, aether_webhook_id(hook), aether_webhook_delivery_id(dead),
+                                    &again, &err),
+           err);
+  CHECK_STR(aether_webhook_delivery_id(again), aether_webhook_delivery_id(dead));
+  CHECK_STR(aether_webhook_delivery_event_id(again), aether_webhook_delivery_event_id(dead));
+  CHECK_OK(aether_webhook_delivery_to_json(again, &json, &err), err);
+  CHECK(str_has(json, "\"eventType\":\"comment.created\""));
+  aether_string_free(json);
+  json = NULL;
+  aether_webhook_delivery_free(again);
+  CHECK(receiver_next(hooks, NULL, NULL, 10000, &second) == 0);
+  CHECK(second.body_len == first.body_len && memcmp(second.body, first.body, first.body_len) == 0);
+  CHECK(!str_eq(second.signature, first.signature));
+  t = signature_time(second.signature);
+  CHECK(t >= signature_time(first.signature) + 600);
+  CHECK_OK(aether_webhook_verify_at((const uint8_t *)second.body, second.body_len,
+                                    second.signature, secrets, 1, 0, t, &err),
+           err);
+  CHECK_STATUS(aether_webhook_verify_at((const uint8_t *)first.body, first.body_len,
+                                        first.signature, secrets, 1, 0, t, &err),
+               err, AETHER_ERROR_INVALID_ARGUMENT);
+  aether_error_free(err);
+  err = NULL;
+  receiver_delivery_free(&first);
+  receiver_delivery_free(&second);
+  aether_webhook_delivery_list_free(list);
+
+  /* Refusals. */
+  again = (aether_webhook_delivery *)SENTINEL;
+  CHECK_STATUS(aether_webhook_redeliver(client, aether_webhook_id(hook), "dlv_nope", &again, &err),
+               err, AETHER_ERROR_NOT_FOUND);
+  aether_error_free(err);
+  err = NULL;
+  CHECK(again == (aether_webhook_delivery *)SENTINEL);
+  CHECK(aether_webhook_redeliver(client, aether_webhook_id(hook), NULL, &again, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_webhook_redeliver(client, "", "dlv_1", &again, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_webhook_deliveries(client, "wh_nope", NULL, &list, NULL) == AETHER_ERROR_NOT_FOUND);
+  CHECK(aether_webhook_deliveries(NULL, "wh_1", NULL, &list, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_webhook_construct_event(NULL, 3, "t=1,v1=00", secrets, 1, 0, &event, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_event_id(NULL) == NULL && aether_event_comment(NULL) == NULL);
+  CHECK(aether_comment_text(NULL) == NULL && aether_message_read_at(NULL) == NULL);
+  CHECK(aether_webhook_delivery_attempts(NULL) == 0);
+  CHECK(aether_webhook_delivery_list_count(NULL) == 0);
+  aether_event_free(NULL);
+  aether_webhook_delivery_free(NULL);
+  aether_webhook_delivery_list_free(NULL);
+
+  aether_webhook_free(hook);
+  receiver_stop(hooks);
+  free(profile);
+  aether_client_free(client);
+  CHECK(mock_reset(NULL) == 0);
+}
+
 static void test_drafts_cancel_and_schedule_errors(void) {
   aether_client *client;
   aether_post *draft, *cancelled = NULL;
@@ -1872,6 +2068,7 @@ static const test_case tests[] = {
     {"conformance_027_post_limit_reached_and_reset",
      test_conformance_027_post_limit_reached_and_reset, 1},
     {"webhook_endpoints", test_webhook_endpoints, 1},
+    {"inbox_event_and_redelivery", test_inbox_event_and_redelivery, 1},
     {"drafts_cancel_and_schedule_errors", test_drafts_cancel_and_schedule_errors, 1},
     {"wait_deadline_and_cancel", test_wait_deadline_and_cancel, 1},
     {"upload_errors", test_upload_errors, 1},

@@ -45,8 +45,11 @@ from ._exceptions import (
 from ._models import (
     TERMINAL_POST_STATUSES,
     CallbackOutcome,
+    Comment,
     ConnectLink,
+    InboxAuthor,
     Media,
+    Message,
     Post,
     PostContent,
     PostMedia,
@@ -56,6 +59,7 @@ from ._models import (
     TargetResult,
     UploadProgress,
     Webhook,
+    WebhookDelivery,
     WebhookEvent,
 )
 from ._warnings import AetherWarning
@@ -84,6 +88,10 @@ __all__ = [
     "UploadProgress",
     "Webhook",
     "WebhookEvent",
+    "WebhookDelivery",
+    "InboxAuthor",
+    "Comment",
+    "Message",
     # errors
     "AetherError",
     "AetherWarning",

@@ -26,6 +26,10 @@ __all__ = [
     "UploadProgress",
     "Webhook",
     "WebhookEvent",
+    "WebhookDelivery",
+    "InboxAuthor",
+    "Comment",
+    "Message",
     "TERMINAL_POST_STATUSES",
 ]
 
@@ -307,8 +311,51 @@ class Webhook(_Model):
 
 
 @dataclasses.dataclass(frozen=True)
+class InboxAuthor(_Model):
+    """Who wrote a comment or a message, on the platform."""
+
+    id: str = ""
+    username: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Comment(_Model):
+    """A comment on a connected profile's post (``comment.created``)."""
+
+    _nested: ClassVar[Dict[str, Type[_Model]]] = {"author": InboxAuthor}
+
+    id: str = ""
+    profile_id: str = ""
+    platform: str = ""
+    post_id: Optional[str] = None
+    platform_post_id: Optional[str] = None
+    author: InboxAuthor = dataclasses.field(default_factory=InboxAuthor)
+    text: str = ""
+    created_at: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Message(_Model):
+    """A direct message of a connected profile (``message.created``, ``message.updated``);
+    ``direction`` is ``"inbound"`` or ``"outbound"``, ``read_at`` ``None`` while unread."""
+
+    _nested: ClassVar[Dict[str, Type[_Model]]] = {"author": InboxAuthor}
+
+    id: str = ""
+    profile_id: str = ""
+    platform: str = ""
+    conversation_id: str = ""
+    direction: str = ""
+    author: InboxAuthor = dataclasses.field(default_factory=InboxAuthor)
+    text: str = ""
+    created_at: str = ""
+    read_at: Optional[str] = None
+
+
+@dataclasses.dataclass(frozen=True)
 class WebhookEvent(_Model):
-    """A verified webhook delivery: ``type`` (e.g. ``"post.published"``) and the post."""
+    """A verified webhook delivery: ``type`` (e.g. ``"post.published"``,
+    ``"comment.created"``) and its subject: :attr:`post`, :attr:`comment` or :attr:`message`."""
 
     id: str = ""
     type: str = ""
@@ -316,9 +363,38 @@ class WebhookEvent(_Model):
     data: Dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
-    def post(self) -> Post:
-        """The post the event is about."""
-        return Post.from_dict(self.data.get("post", {}))
+    def post(self) -> Optional[Post]:
+        """The post of a ``post.*`` event (else ``None``)."""
+        post = self.data.get("post")
+        return Post.from_dict(post) if post is not None else None
+
+    @property
+    def comment(self) -> Optional[Comment]:
+        """The comment of a ``comment.created`` event (else ``None``)."""
+        comment = self.data.get("comment")
+        return Comment.from_dict(comment) if comment is not None else None
+
+    @property
+    def message(self) -> Optional[Message]:
+        """The message of a ``message.created`` or ``message.updated`` event (else ``None``)."""
+        message = self.data.get("message")
+        return Message.from_dict(message) if message is not None else None
+
+
+@dataclasses.dataclass(frozen=True)
+class WebhookDelivery(_Model):
+    """One event for one webhook, with its attempts: ``status`` is ``"pending"``,
+    ``"succeeded"`` or ``"failed"`` (a dead letter, kept 30 days; redeliver it)."""
+
+    id: str = ""
+    event_id: str = ""
+    event_type: str = ""
+    status: str = ""
+    attempts: int = 0
+    last_attempt_at: Optional[str] = None
+    last_status_code: Optional[int] = None
+    last_error: Optional[str] = None
+    next_attempt_at: Optional[str] = None
 
 
 @dataclasses.dataclass(frozen=True)

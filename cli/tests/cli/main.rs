@@ -7,3 +7,4 @@ mod commands;
 mod demo;
 mod validate;
 mod warnings;
+mod webhooks;

@@ -12,4 +12,5 @@ mod settings;
 mod transport;
 mod upload;
 mod wait;
+mod webhook_deliveries;
 mod webhook_signatures;

@@ -115,6 +115,11 @@ fn entries() -> Vec<Entry> {
         entry!("WebhookList" => Page<Webhook>, "Page", extra: [], lenient: [NEXT_CURSOR]),
         entry!("WebhookEvent" => WebhookEvent, "WebhookEvent"),
         entry!("WebhookEvent/data" => WebhookEventData, "WebhookEventData"),
+        entry!("InboxAuthor" => InboxAuthor, "InboxAuthor"),
+        entry!("Comment" => Comment, "Comment"),
+        entry!("Message" => Message, "Message"),
+        entry!("WebhookDelivery" => WebhookDelivery, "WebhookDelivery"),
+        entry!("WebhookDeliveryList" => Page<WebhookDelivery>, "Page", extra: [], lenient: [NEXT_CURSOR]),
     ]
 }
 
@@ -132,6 +137,7 @@ const NO_RUST_TYPE: &[(&str, &str)] = &[
 const NO_SCHEMA: &[(&str, &str)] = &[
     ("ListQuery", "a query string (`?limit=&cursor=`), described by the spec's parameters"),
     ("ListPostsQuery", "a query string (`?status=&profileId=&limit=&cursor=`)"),
+    ("ListDeliveriesQuery", "a query string (`?status=&limit=&cursor=`)"),
 ];
 
 // ---------------------------------------------------------------------------------------------
