@@ -30,6 +30,8 @@ fn model_enums() -> Vec<(&'static str, BTreeSet<String>)> {
         ("TargetStatus", known!(TargetStatus)),
         ("ScheduleResolution", known!(ScheduleResolution)),
         ("WebhookEventType", known!(WebhookEventType)),
+        ("WebhookDeliveryStatus", known!(WebhookDeliveryStatus)),
+        ("MessageDirection", known!(MessageDirection)),
         ("WarningCode", known!(WarningCode)),
     ]
 }
