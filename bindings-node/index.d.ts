@@ -131,6 +131,7 @@ declare namespace Aether {
     | 'PLATFORM_ERROR'
     | 'INTERNAL_ERROR'
     | 'SERVICE_UNAVAILABLE'
+    | 'MEDIA_FETCH_FAILED'
     | 'NETWORK_ERROR'
     | 'TIMEOUT'
     | 'CANCELLED'
