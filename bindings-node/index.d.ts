@@ -84,13 +84,18 @@ declare namespace Aether {
   type Container = 'mp4' | 'mov' | 'webm' | 'matroska' | 'jpeg' | 'png' | 'gif';
   type VideoCodec = 'h264' | 'h265' | 'av1' | 'vp8' | 'vp9' | 'mpeg4';
   type UploadStatus = 'uploading' | 'completed' | 'aborted';
-  type ScheduleResolution = 'shifted_forward' | 'earlier_instant';
+  type ScheduleResolution = 'exact' | 'shifted_forward' | 'earlier_instant';
   type WebhookEventType =
     | 'post.scheduled'
     | 'post.publishing'
     | 'post.published'
     | 'post.failed'
-    | 'post.cancelled';
+    | 'post.cancelled'
+    | 'comment.created'
+    | 'message.created'
+    | 'message.updated';
+  type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed';
+  type MessageDirection = 'inbound' | 'outbound';
 
   /** Every error code: the same strings in every language of the SDK. */
   type ErrorCode =
@@ -127,6 +132,7 @@ declare namespace Aether {
     | 'PLATFORM_ERROR'
     | 'INTERNAL_ERROR'
     | 'SERVICE_UNAVAILABLE'
+    | 'MEDIA_FETCH_FAILED'
     | 'NETWORK_ERROR'
     | 'TIMEOUT'
     | 'CANCELLED'
@@ -201,6 +207,8 @@ declare namespace Aether {
     audioCodec?: string;
     container?: Container;
     error?: ResultError;
+    /** The URL the server fetched the file from (media by URL). */
+    sourceUrl?: string;
   }
 
   /** A part of a chunked upload the server holds. */
@@ -277,6 +285,46 @@ declare namespace Aether {
     reddit?: RedditOptions;
   }
 
+  /** One entry of `media` in `posts.create`: a URL to fetch, or uploaded media's key. */
+  interface MediaInput {
+    url?: string;
+    mediaKey?: string;
+    /** `'image'` or `'video'`; inferred when absent. */
+    type?: 'image' | 'video';
+  }
+
+  /** One media item of a post, whatever shape the request used. */
+  interface PostMedia {
+    mediaKey: string;
+    /** The URL it was fetched from, for media given by URL. */
+    sourceUrl?: string;
+    type: MediaKind;
+  }
+
+  /**
+   * What a warning is about: `HASHTAGS_ABOVE_RECOMMENDED`, `TIMEZONE_IGNORED`,
+   * `PLATFORM_OPTIONS_UNUSED`, … (an unknown code is still advice).
+   */
+  type WarningCode =
+    | 'HASHTAGS_ABOVE_RECOMMENDED'
+    | 'HASHTAGS_BELOW_RECOMMENDED'
+    | 'TIMEZONE_IGNORED'
+    | 'PLATFORM_OPTIONS_UNUSED'
+    | 'PLATFORM_RULES_UNKNOWN'
+    | (string & {});
+
+  /**
+   * Advice about a post, never an error. `posts.create` and `posts.update` also report each
+   * with `process.emitWarning(message, { type: 'AetherWarning', code })`.
+   */
+  interface PostWarning {
+    code: WarningCode;
+    message: string;
+    /** Where in the request (`content.text`, `timezone`, `platforms.youtube`). */
+    field?: string;
+    platform?: Platform;
+  }
+
   /** The outcome of a post on one target profile. */
   interface TargetResult {
     profileId: string;
@@ -296,6 +344,8 @@ declare namespace Aether {
     profileIds: string[];
     content: PostContent;
     mediaKeys: string[];
+    /** The media in order, with the URL of media given by URL. */
+    media: PostMedia[];
     platforms: PlatformOptions;
     scheduledFor?: string;
     timezone?: string;
@@ -306,6 +356,8 @@ declare namespace Aether {
     updatedAt: Timestamp;
     results: TargetResult[];
     error?: ResultError;
+    /** Advice that did not stop the post (absent when there is none). */
+    warnings?: PostWarning[];
   }
 
   /** Why one bulk row failed: the error `posts.create` would have given it. */
@@ -366,13 +418,71 @@ declare namespace Aether {
     createdAt: Timestamp;
   }
 
-  /** The body of a webhook delivery. */
+  /**
+   * The body of a webhook delivery. `data` holds the subject its `type` names: `post` for
+   * `post.*`, `comment` for `comment.created`, `message` for `message.created` / `message.updated`.
+   */
   interface WebhookEvent {
     /** `evt_…` */
     id: string;
     type: WebhookEventType;
     createdAt: Timestamp;
-    data: { post: Post };
+    data: { post?: Post; comment?: Comment; message?: Message };
+  }
+
+  /** Who wrote a comment or a message, on the platform. */
+  interface InboxAuthor {
+    id: string;
+    username: string;
+  }
+
+  /** A comment on a connected profile's post (`comment.created`). */
+  interface Comment {
+    /** `cmt_…` */
+    id: string;
+    profileId: string;
+    platform: Platform;
+    /** The Aether post commented on, when it was published through Aether. */
+    postId?: string;
+    platformPostId?: string;
+    author: InboxAuthor;
+    text: string;
+    createdAt: Timestamp;
+  }
+
+  /** A direct message of a connected profile (`message.created`, `message.updated`). */
+  interface Message {
+    /** `msg_…` */
+    id: string;
+    profileId: string;
+    platform: Platform;
+    conversationId: string;
+    direction: MessageDirection;
+    author: InboxAuthor;
+    text: string;
+    createdAt: Timestamp;
+    /** Absent while unread. */
+    readAt?: Timestamp;
+  }
+
+  /** One event for one webhook, with its attempts; `failed` ones are the dead letters (30 days). */
+  interface WebhookDelivery {
+    /** `dlv_…` */
+    id: string;
+    /** The event delivered; a redelivery sends the same one. */
+    eventId: string;
+    eventType: WebhookEventType;
+    status: WebhookDeliveryStatus;
+    attempts: number;
+    lastAttemptAt?: Timestamp;
+    lastStatusCode?: number;
+    lastError?: string;
+    nextAttemptAt?: Timestamp;
+  }
+
+  /** `webhooks.deliveries(id, params)`. */
+  interface ListDeliveriesParams {
+    status?: WebhookDeliveryStatus;
   }
 
   /** The rate-limit headers of a response. */
@@ -420,14 +530,31 @@ declare namespace Aether {
     state?: string;
   }
 
+  /**
+   * The body of `posts.create`, in every shape Aether's pages show: the text as `content` or as
+   * top-level `text` (and `title`); media as `mediaKeys`, `mediaUrls` or `media`; options as
+   * `platforms` or `overrides`. Two forms of one thing are `INVALID_REQUEST` naming the field;
+   * a key not listed here is `INVALID_ARGUMENT` naming it and the nearest known name.
+   */
   interface CreatePostParams {
     /** The profile to publish to (or `profileIds` for several). */
     profileId?: string;
     profileIds?: string[];
-    content: PostContent;
+    /** What the post says (or top-level `text` and `title`). */
+    content?: PostContent;
+    /** The caption or body (or `content.text`). */
+    text?: string;
+    /** The title, with `text` (or `content.title`). */
+    title?: string;
     /** Media keys from `media.upload`, in order. */
     mediaKeys?: string[];
+    /** Media by URL: the server fetches each at once (or `mediaKeys`, or `media`). */
+    mediaUrls?: string[];
+    /** Media as `{ url, type? }` or `{ mediaKey }` entries (or `mediaKeys`, or `mediaUrls`). */
+    media?: MediaInput[];
     platforms?: PlatformOptions;
+    /** Another name for `platforms` (give one of them). */
+    overrides?: PlatformOptions;
     /** An instant with an offset, or a local date-time together with `timezone`. */
     scheduledFor?: string;
     /** IANA zone name for a local `scheduledFor`, e.g. `"America/New_York"`. */
@@ -536,6 +663,31 @@ declare namespace Aether {
     signal?: AbortSignal;
   }
 
+  /**
+   * Media by URL: the server fetches `url` at once and stores it like an upload, so a signed URL
+   * that expires later cannot break a scheduled post. A fetch that fails makes `waitReady()` throw
+   * `MEDIA_FETCH_FAILED` (an UploadError) with `details.url`, `details.reason` (`not_found`,
+   * `http_error`, `timeout`, `too_large`, `not_media`, `redirect_loop`, `refused_host`) and
+   * `details.httpStatus`.
+   */
+  interface UploadUrlParams {
+    /** An http(s) URL serving the video or image. */
+    url: string;
+    /** e.g. `"video/mp4"`, when the URL's server does not say it. */
+    mimeType?: string;
+    /** The media's file name (default: the URL path's last segment). */
+    fileName?: string;
+    /**
+     * Preflight the URL against these platforms' media rules first, reading only the few KiB the
+     * probe needs with HTTP range requests (e.g. `VIDEO_TOO_SHORT` before the ingest call).
+     */
+    platforms?: Platform[];
+    /** The tier the preflight is checked for (default `"standard"`). */
+    tier?: Tier;
+    /** Aborting cancels the call. */
+    signal?: AbortSignal;
+  }
+
   interface CreateWebhookParams {
     url: string;
     events: WebhookEventType[];
@@ -595,8 +747,11 @@ declare namespace Aether {
   }
 
   interface MediaResource {
-    /** Uploads a file (chunked, parallel, checksummed, resumable) and returns the media. */
-    upload(params: UploadParams, options?: RequestOptions): Promise<Media>;
+    /**
+     * Uploads a file (chunked, parallel, checksummed, resumable) and returns the media; with
+     * `{ url }`, the server fetches the URL instead (media by URL).
+     */
+    upload(params: UploadParams | UploadUrlParams, options?: RequestOptions): Promise<Media>;
     /** Continues the chunked upload `uploadId` with the same file. */
     resume(uploadId: string, params: UploadParams, options?: RequestOptions): Promise<Media>;
     get(mediaKey: string, options?: RequestOptions): Promise<Media>;
@@ -612,6 +767,14 @@ declare namespace Aether {
     create(params: CreateWebhookParams, options?: RequestOptions): Promise<Webhook>;
     list(options?: RequestOptions): AsyncIterableIterator<Webhook>;
     delete(id: string, options?: RequestOptions): Promise<void>;
+    /** A webhook's deliveries, newest first; `status: 'failed'` lists the dead letters. */
+    deliveries(
+      id: string,
+      params?: ListDeliveriesParams,
+      options?: RequestOptions,
+    ): AsyncIterableIterator<WebhookDelivery>;
+    /** Sends a delivery again now: the same event id and body, a fresh signature. */
+    redeliver(id: string, deliveryId: string, options?: RequestOptions): Promise<WebhookDelivery>;
     /** Returns true or throws `INVALID_ARGUMENT` (`details.reason`). Synchronous: no I/O. */
     verifySignature(params: VerifySignatureParams): true;
     /** Verifies, then parses the event. */

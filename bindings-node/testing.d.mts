@@ -10,4 +10,5 @@ export type {
   ForceOutcomeParams,
   OutcomeRule,
   JournalEntry,
+  ServedFile,
 } from './testing.js';

@@ -15,6 +15,53 @@ declare namespace testing {
     connectLinkExpirySecs?: number;
     approvedTier?: Aether.Tier;
     pollHintSecs?: number;
+    /** Real ms the emulator spends fetching one media URL (default 10 000). */
+    ingestTimeoutMs?: number;
+    /** Attempts per webhook delivery before it is `failed` (default 8). */
+    webhookMaxAttempts?: number;
+  }
+
+  /** Who wrote a simulated comment or message; either part is made up when absent. */
+  interface SimulatedAuthor {
+    id?: string;
+    username?: string;
+  }
+
+  interface SimulateCommentParams {
+    text: string;
+    postId?: string;
+    platformPostId?: string;
+    author?: SimulatedAuthor;
+    /** RFC 3339; the virtual clock's now by default. */
+    createdAt?: string;
+  }
+
+  interface SimulateMessageParams {
+    text: string;
+    /** A new conversation by default. */
+    conversationId?: string;
+    /** `inbound` by default. */
+    direction?: Aether.MessageDirection;
+    author?: SimulatedAuthor;
+    createdAt?: string;
+  }
+
+  interface MessagePatch {
+    /** RFC 3339: when it was read. */
+    readAt?: string;
+    text?: string;
+  }
+
+  /** A file of the emulator's loopback file server (`putFile`, `fileStats`). */
+  interface ServedFile {
+    name: string;
+    /** Fetchable without a key; answers range requests. */
+    url: string;
+    size: number;
+    contentType: string;
+    requests: number;
+    rangeRequests: number;
+    bytesServed: number;
   }
 
   interface MockServerOptions {
@@ -100,9 +147,21 @@ declare namespace testing {
     settings(): Promise<Required<MockSettings>>;
     updateSettings(patch: MockSettings): Promise<Required<MockSettings>>;
     reset(settings?: MockSettings): Promise<void>;
+    putFile(
+      name: string,
+      data: Uint8Array,
+      options?: { contentType?: string; freeBox?: number },
+    ): Promise<ServedFile>;
+    fileStats(name: string): Promise<ServedFile>;
     journal(): Promise<JournalEntry[]>;
     clearJournal(): Promise<void>;
     webhookDeliveries(webhookId?: string): Promise<unknown[]>;
+    /** Someone comments on the profile's post; raises `comment.created`. */
+    simulateComment(profileId: string, params: SimulateCommentParams): Promise<Aether.Comment>;
+    /** A direct message arrives (or is sent); raises `message.created`. */
+    simulateMessage(profileId: string, params: SimulateMessageParams): Promise<Aether.Message>;
+    /** Changes a simulated message (e.g. `readAt`); raises `message.updated`. */
+    updateMessage(messageId: string, patch: MessagePatch): Promise<Aether.Message>;
     /** Stops it: open connections end, its temp dir is removed. */
     stop(): Promise<void>;
     [Symbol.asyncDispose](): Promise<void>;

@@ -167,6 +167,23 @@ class MockServer {
     await this.#call('clearFaults');
   }
 
+  /**
+   * Serves `data` (a Buffer or Uint8Array) from the emulator's loopback file server, for media
+   * by URL; resolves with `{ name, url, size, contentType, requests, rangeRequests, bytesServed }`.
+   * The url answers range requests; query options make it misbehave (`?status=404`,
+   * `?stallMs=5000`, `?redirects=2`, `?redirectLoop=true`, `?contentType=text/html`,
+   * `?declaredSize=N`, `?ignoreRange=true`). `freeBox` pads an MP4 after its first box.
+   */
+  async putFile(name, data, { contentType, freeBox } = {}) {
+    const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data);
+    return this.#call('putFile', requireString(name, 'file name'), bytes, contentType, freeBox);
+  }
+
+  /** The served file's url and counters (`requests`, `rangeRequests`, `bytesServed`). */
+  async fileStats(name) {
+    return this.#call('fileStats', requireString(name, 'file name'));
+  }
+
   /** The requests received, oldest first. */
   async journal() {
     return this.#call('journal');
@@ -179,6 +196,21 @@ class MockServer {
   /** Every webhook delivery made (optionally for one webhook), oldest first. */
   async webhookDeliveries(webhookId) {
     return this.#call('webhookDeliveries', webhookId === undefined ? undefined : requireString(webhookId, 'webhook id'));
+  }
+
+  /** Someone comments on the profile's post: `{ text, postId?, platformPostId?, author?: { id?, username? }, createdAt? }`; raises `comment.created`. */
+  async simulateComment(profileId, params) {
+    return this.#call('simulateComment', requireString(profileId, 'profile id'), json(requireObject(params, 'params'), 'params'));
+  }
+
+  /** A direct message arrives (or, with `direction: 'outbound'`, is sent): `{ text, conversationId?, direction?, author?, createdAt? }`; raises `message.created`. */
+  async simulateMessage(profileId, params) {
+    return this.#call('simulateMessage', requireString(profileId, 'profile id'), json(requireObject(params, 'params'), 'params'));
+  }
+
+  /** Changes a simulated message, e.g. `{ readAt }`; raises `message.updated`. */
+  async updateMessage(messageId, patch) {
+    return this.#call('updateMessage', requireString(messageId, 'message id'), json(requireObject(patch, 'patch'), 'patch'));
   }
 
   /** Stops the emulator (open connections end, its temp dir is removed). */

@@ -213,9 +213,10 @@ typedef enum aether_status {
    */
   AETHER_ERROR_SERVICE_UNAVAILABLE = 32,
   /**
-   * `BULK_INVALID`: HTTP 400: a bulk CSV file that cannot be read as a whole (malformed quoting, wrong field count, unknown or missing columns, too many rows); the error's details carry `line`.
+   * `MEDIA_FETCH_FAILED`: HTTP 422: a media URL could not be fetched or is not media; the
+   * error's details name the url and the reason.
    */
-  AETHER_ERROR_BULK_INVALID = 40,
+  AETHER_ERROR_MEDIA_FETCH_FAILED = 33,
   /**
    * `NETWORK_ERROR`: Client side: the connection failed or broke before a response arrived.
    */
@@ -253,19 +254,6 @@ typedef enum aether_status {
 } aether_status;
 
 /**
- * The answer of aether_posts_bulk_file() or aether_posts_bulk_rows_json(): totals and one
- * result per data row. Immutable: read it from any thread. Free it with
- * aether_bulk_result_free(); the rows, posts and strings it lends live as long as it does.
- */
-typedef struct aether_bulk_result aether_bulk_result;
-
-/**
- * One data row's outcome. Borrowed from its aether_bulk_result: valid until the result is
- * freed; never free it.
- */
-typedef struct aether_bulk_row_result aether_bulk_row_result;
-
-/**
  * A cancellation token: cancel it from any thread to stop the calls and waits it was given to
  * (they fail with AETHER_ERROR_CANCELLED; an upload also aborts its session on the server).
  * Once cancelled it stays cancelled: make a new one for the next operation. Thread-safe.
@@ -285,6 +273,12 @@ typedef struct aether_cancel_token aether_cancel_token;
 typedef struct aether_client aether_client;
 
 /**
+ * A comment on a connected profile's post. Borrowed from the aether_event it came with
+ * (aether_event_comment()): valid until the event is freed; never free it. Immutable.
+ */
+typedef struct aether_comment aether_comment;
+
+/**
  * A connect link as the server returned it. Immutable: read it from any thread. Free it with
  * aether_connect_link_free(); the strings its accessors return live as long as it does.
  */
@@ -299,10 +293,23 @@ typedef struct aether_connect_link aether_connect_link;
 typedef struct aether_error aether_error;
 
 /**
+ * A webhook event: its id, its type and its subject, one of aether_event_post(),
+ * aether_event_comment() and aether_event_message() (the others are NULL). Immutable: read
+ * it from any thread. Free it with aether_event_free(), which also frees its subject.
+ */
+typedef struct aether_event aether_event;
+
+/**
  * A stored media file and what verification found in it. Immutable: read it from any thread.
  * Free it with aether_media_free(); its strings live as long as it does.
  */
 typedef struct aether_media aether_media;
+
+/**
+ * A direct message. Borrowed from the aether_event it came with (aether_event_message()):
+ * valid until the event is freed; never free it. Immutable.
+ */
+typedef struct aether_message aether_message;
 
 /**
  * A post and its per-target results, as the server returned it. Immutable: read it from any
@@ -357,6 +364,19 @@ typedef struct aether_watch aether_watch;
  * holds the signing secret (aether_webhook_secret()): the server shows it only then.
  */
 typedef struct aether_webhook aether_webhook;
+
+/**
+ * One event for one webhook, with its attempts. Immutable: read it from any thread. Free one
+ * from aether_webhook_redeliver() with aether_webhook_delivery_free(); one borrowed from an
+ * aether_webhook_delivery_list lives as long as the list.
+ */
+typedef struct aether_webhook_delivery aether_webhook_delivery;
+
+/**
+ * A webhook's deliveries, newest first. Immutable; free it with
+ * aether_webhook_delivery_list_free(), which also frees the deliveries it lends.
+ */
+typedef struct aether_webhook_delivery_list aether_webhook_delivery_list;
 
 /**
  * Every webhook endpoint of the account, newest first, without their secrets. Immutable; free
@@ -619,129 +639,6 @@ const char *aether_version(void);
 void aether_string_free(char *string);
 
 /**
- * Creates a post from every row of the CSV file at `path` (UTF-8, a header row; columns
- * text, profileIds, scheduledFor, timezone, mediaUrls, mediaKeys, title, platforms), each as
- * aether_post_create() would, independently. With `dry_run` every row is checked and nothing
- * is created. Blocks until the server answers; on success writes the answer to
- * `*out_result` (a row that failed is a success of the call: read each row's ok and error).
- * One idempotency key covers the whole call, so a retry creates nothing twice:
- * `idempotency_key` (1-255 visible ASCII characters) makes it safe to repeat across process
- * restarts; NULL: one is generated. Over 5 MiB or 1,000 data rows: AETHER_ERROR_INVALID_ARGUMENT before anything is sent; a
- * file the server cannot read as CSV (a quote never closed, a wrong field count, an unknown
- * column): AETHER_ERROR_BULK_INVALID, whose aether_error_to_json() has "details.line".
- */
-enum aether_status aether_posts_bulk_file(const struct aether_client *client,
-                                          const char *path,
-                                          bool dry_run,
-                                          const char *idempotency_key,
-                                          struct aether_bulk_result **out_result,
-                                          struct aether_error **error);
-
-/**
- * As aether_posts_bulk_file(), with the rows given as a JSON array of objects
- * ([{"text": "...", "profileIds": ["..."], "scheduledFor": "...", "title": "..."}, ...], the
- * keys of the CSV's columns; list columns are arrays, platforms an object), which the library
- * writes as CSV. An unknown key: AETHER_ERROR_INVALID_ARGUMENT naming it.
- */
-enum aether_status aether_posts_bulk_rows_json(const struct aether_client *client,
-                                               const char *rows_json,
-                                               bool dry_run,
-                                               const char *idempotency_key,
-                                               struct aether_bulk_result **out_result,
-                                               struct aether_error **error);
-
-/**
- * Frees a bulk result and everything it lends. NULL is ignored.
- */
-void aether_bulk_result_free(struct aether_bulk_result *result);
-
-/**
- * Whether this was a dry run (nothing created). False when `result` is NULL.
- */
-bool aether_bulk_result_dry_run(const struct aether_bulk_result *result);
-
-/**
- * Data rows in the file; 0 when `result` is NULL.
- */
-uint32_t aether_bulk_result_total(const struct aether_bulk_result *result);
-
-/**
- * Rows created (0 in a dry run); 0 when `result` is NULL.
- */
-uint32_t aether_bulk_result_created(const struct aether_bulk_result *result);
-
-/**
- * Rows that failed (in a dry run: that would fail); 0 when `result` is NULL.
- */
-uint32_t aether_bulk_result_failed(const struct aether_bulk_result *result);
-
-/**
- * How many row results there are (one per data row); 0 when `result` is NULL.
- */
-size_t aether_bulk_result_row_count(const struct aether_bulk_result *result);
-
-/**
- * The row result at `index` (0-based, file order), or NULL when out of range. Borrowed:
- * valid until the result is freed; never free it.
- */
-const struct aether_bulk_row_result *aether_bulk_result_row(const struct aether_bulk_result *result,
-                                                            size_t index);
-
-/**
- * The whole answer as JSON ({"dryRun", "total", "created", "failed", "results": [...]}, each
- * result with its warnings). On success writes an owned string to `*out_json`: free it with
- * aether_string_free().
- */
-enum aether_status aether_bulk_result_to_json(const struct aether_bulk_result *result,
-                                              char **out_json,
-                                              struct aether_error **error);
-
-/**
- * The data row's number, from 1 (the header and empty rows are not counted); 0 when `row` is
- * NULL.
- */
-uint32_t aether_bulk_row_result_row(const struct aether_bulk_row_result *row);
-
-/**
- * The physical line of the file where the row starts (a quoted cell may span lines); 0 when
- * `row` is NULL.
- */
-uint64_t aether_bulk_row_result_line(const struct aether_bulk_row_result *row);
-
-/**
- * Whether the row was created (in a dry run: is valid). False when `row` is NULL.
- */
-bool aether_bulk_row_result_ok(const struct aether_bulk_row_result *row);
-
-/**
- * The post the row created, or NULL (a dry run, a failed row). Borrowed from the bulk
- * result: valid until it is freed; never free it.
- */
-const struct aether_post *aether_bulk_row_result_post(const struct aether_bulk_row_result *row);
-
-/**
- * The id of the post the row created, or NULL. Borrowed like aether_bulk_row_result_post().
- */
-const char *aether_bulk_row_result_post_id(const struct aether_bulk_row_result *row);
-
-/**
- * Why the row failed: its error code ("NOT_FOUND", "CAPTION_TOO_LONG", ...), or NULL when it
- * did not. Borrowed like aether_bulk_row_result_post().
- */
-const char *aether_bulk_row_result_error_code(const struct aether_bulk_row_result *row);
-
-/**
- * The failed row's error message, or NULL. Borrowed like aether_bulk_row_result_post().
- */
-const char *aether_bulk_row_result_error_message(const struct aether_bulk_row_result *row);
-
-/**
- * The failed row's field at fault ("profileIds[0]", "platforms"), or NULL. Borrowed like
- * aether_bulk_row_result_post().
- */
-const char *aether_bulk_row_result_error_field(const struct aether_bulk_row_result *row);
-
-/**
  * Creates a token that is not cancelled. On success writes it to `*out_token`.
  */
 enum aether_status aether_cancel_token_new(struct aether_cancel_token **out_token,
@@ -801,6 +698,61 @@ enum aether_status aether_defaults_to_json(char **out_json, struct aether_error 
  * Frees a client. NULL is ignored. Calls using the client must have returned.
  */
 void aether_client_free(struct aether_client *client);
+
+/**
+ * The comment's id ("cmt_..."). Borrowed: valid until the event it is borrowed from is
+ * freed; NULL if `comment` is NULL.
+ */
+const char *aether_comment_id(const struct aether_comment *comment);
+
+/**
+ * The connected profile whose post was commented on. Borrowed like aether_comment_id().
+ */
+const char *aether_comment_profile_id(const struct aether_comment *comment);
+
+/**
+ * The profile's platform, e.g. "instagram". Borrowed like aether_comment_id().
+ */
+const char *aether_comment_platform(const struct aether_comment *comment);
+
+/**
+ * The Aether post commented on ("post_..."), or NULL when it was not published through
+ * Aether. Borrowed like aether_comment_id().
+ */
+const char *aether_comment_post_id(const struct aether_comment *comment);
+
+/**
+ * The platform's id of the post commented on, or NULL. Borrowed like aether_comment_id().
+ */
+const char *aether_comment_platform_post_id(const struct aether_comment *comment);
+
+/**
+ * The author's id on the platform. Borrowed like aether_comment_id().
+ */
+const char *aether_comment_author_id(const struct aether_comment *comment);
+
+/**
+ * The author's handle on the platform. Borrowed like aether_comment_id().
+ */
+const char *aether_comment_author_username(const struct aether_comment *comment);
+
+/**
+ * What the comment says (UTF-8). Borrowed like aether_comment_id().
+ */
+const char *aether_comment_text(const struct aether_comment *comment);
+
+/**
+ * When it was written (RFC 3339). Borrowed like aether_comment_id().
+ */
+const char *aether_comment_created_at(const struct aether_comment *comment);
+
+/**
+ * The comment as JSON (the API's camelCase form). On success writes an owned string to
+ * `*out_json`: free it with aether_string_free().
+ */
+enum aether_status aether_comment_to_json(const struct aether_comment *comment,
+                                          char **out_json,
+                                          struct aether_error **error);
 
 /**
  * Creates a connect link (POST /v1/connect-links) for `platform` ("tiktok", "instagram",
@@ -864,6 +816,12 @@ const char *aether_connect_link_status(const struct aether_connect_link *link);
  * When the link stops working (RFC 3339, UTC). Borrowed like aether_connect_link_id().
  */
 const char *aether_connect_link_expires_at(const struct aether_connect_link *link);
+
+/**
+ * When the link was created (RFC 3339, UTC), or NULL when the server did not say. Borrowed
+ * like aether_connect_link_id().
+ */
+const char *aether_connect_link_created_at(const struct aether_connect_link *link);
 
 /**
  * The connected profile's id (opaque, e.g. "tiktok_...") once the link is "completed", else NULL. Borrowed
@@ -955,6 +913,83 @@ enum aether_status aether_error_to_json(const struct aether_error *error,
                                         struct aether_error **out_error);
 
 /**
+ * Verifies a webhook delivery like aether_webhook_verify() (same arguments, same errors) and
+ * parses its body into an event. A body that verifies but is not an event:
+ * AETHER_ERROR_PROTOCOL_ERROR. On success writes the event to `*out_event`: free it with
+ * aether_event_free(). Pure: no network, any thread.
+ */
+enum aether_status aether_webhook_construct_event(const uint8_t *payload,
+                                                  size_t payload_len,
+                                                  const char *signature_header,
+                                                  const char *const *secrets,
+                                                  size_t secret_count,
+                                                  uint32_t tolerance_s,
+                                                  struct aether_event **out_event,
+                                                  struct aether_error **error);
+
+/**
+ * aether_webhook_construct_event() judged at `now_unix_s` (unix seconds) instead of the
+ * system clock, like aether_webhook_verify_at(): for a receiver whose clock is not the
+ * system's (a test against an emulator with a virtual clock).
+ */
+enum aether_status aether_webhook_construct_event_at(const uint8_t *payload,
+                                                     size_t payload_len,
+                                                     const char *signature_header,
+                                                     const char *const *secrets,
+                                                     size_t secret_count,
+                                                     uint32_t tolerance_s,
+                                                     int64_t now_unix_s,
+                                                     struct aether_event **out_event,
+                                                     struct aether_error **error);
+
+/**
+ * The event's id ("evt_..."); a redelivery carries the same one, so use it to ignore a
+ * duplicate. Borrowed: valid until the event is freed; NULL if `event` is NULL.
+ */
+const char *aether_event_id(const struct aether_event *event);
+
+/**
+ * What happened: "post.published", "comment.created", "message.updated", ... Borrowed like
+ * aether_event_id().
+ */
+const char *aether_event_type(const struct aether_event *event);
+
+/**
+ * When it happened (RFC 3339). Borrowed like aether_event_id().
+ */
+const char *aether_event_created_at(const struct aether_event *event);
+
+/**
+ * The post of a "post.*" event, else NULL. Borrowed: valid until the event is freed; never
+ * pass it to aether_post_free().
+ */
+const struct aether_post *aether_event_post(const struct aether_event *event);
+
+/**
+ * The comment of a "comment.created" event, else NULL. Borrowed like aether_event_post().
+ */
+const struct aether_comment *aether_event_comment(const struct aether_event *event);
+
+/**
+ * The message of a "message.created" or "message.updated" event, else NULL. Borrowed like
+ * aether_event_post().
+ */
+const struct aether_message *aether_event_message(const struct aether_event *event);
+
+/**
+ * The event as JSON (the API's camelCase form: id, type, createdAt, data). On success writes
+ * an owned string to `*out_json`: free it with aether_string_free().
+ */
+enum aether_status aether_event_to_json(const struct aether_event *event,
+                                        char **out_json,
+                                        struct aether_error **error);
+
+/**
+ * Frees an event and its subject. NULL is ignored.
+ */
+void aether_event_free(struct aether_event *event);
+
+/**
  * Uploads the file at `path` (UTF-8) and writes the stored media, usually still
  * "processing", to `*out_media`. `options` may be NULL for the defaults. Small files go in
  * one request; larger ones in parallel, checksummed parts. Blocks until done; report
@@ -965,6 +1000,25 @@ enum aether_status aether_error_to_json(const struct aether_error *error,
  */
 enum aether_status aether_media_upload(const struct aether_client *client,
                                        const char *path,
+                                       const struct aether_upload_options *options,
+                                       struct aether_media **out_media,
+                                       struct aether_error **error);
+
+/**
+ * Media by URL: asks the server to fetch `url` (http or https, UTF-8) at once and store it
+ * like an upload (POST /v1/media/ingest), so a signed URL that expires later cannot break a
+ * scheduled post. Writes the new media, "processing", to `*out_media`; follow it with
+ * aether_media_wait_ready(), which fails AETHER_ERROR_MEDIA_FETCH_FAILED when the server could not
+ * fetch it (aether_error_to_json()'s "details" carry "url", "reason" — not_found,
+ * http_error, timeout, too_large, not_media, redirect_loop, refused_host — and "httpStatus").
+ * `options` may be NULL; its mime_type and file_name are sent, and its platforms (with tier)
+ * preflight the URL first by reading only the few KiB the probe needs with HTTP range
+ * requests (the rule's code, e.g. AETHER_ERROR_VIDEO_TOO_SHORT with field "url", before the
+ * ingest call); the part and single-shot settings do not apply. Blocks until the server
+ * answers. Fails with AETHER_ERROR_INVALID_ARGUMENT for a URL that is not http(s).
+ */
+enum aether_status aether_media_ingest(const struct aether_client *client,
+                                       const char *url,
                                        const struct aether_upload_options *options,
                                        struct aether_media **out_media,
                                        struct aether_error **error);
@@ -1087,6 +1141,12 @@ const char *aether_media_error_code(const struct aether_media *media);
 const char *aether_media_error_message(const struct aether_media *media);
 
 /**
+ * The URL the server fetched the file from (media made by aether_media_ingest() or a post's
+ * media URLs), or NULL. Borrowed like aether_media_key().
+ */
+const char *aether_media_source_url(const struct aether_media *media);
+
+/**
  * The media as JSON (the API's camelCase form). On success writes an owned string to
  * `*out_json`: free it with aether_string_free().
  */
@@ -1098,6 +1158,66 @@ enum aether_status aether_media_to_json(const struct aether_media *media,
  * Frees a media. NULL is ignored.
  */
 void aether_media_free(struct aether_media *media);
+
+/**
+ * The message's id ("msg_..."). Borrowed: valid until the event it is borrowed from is
+ * freed; NULL if `message` is NULL.
+ */
+const char *aether_message_id(const struct aether_message *message);
+
+/**
+ * The connected profile whose inbox holds it. Borrowed like aether_message_id().
+ */
+const char *aether_message_profile_id(const struct aether_message *message);
+
+/**
+ * The profile's platform, e.g. "facebook". Borrowed like aether_message_id().
+ */
+const char *aether_message_platform(const struct aether_message *message);
+
+/**
+ * The conversation (thread) it belongs to. Borrowed like aether_message_id().
+ */
+const char *aether_message_conversation_id(const struct aether_message *message);
+
+/**
+ * "inbound" (sent to the profile) or "outbound" (sent by it). Borrowed like
+ * aether_message_id().
+ */
+const char *aether_message_direction(const struct aether_message *message);
+
+/**
+ * The author's id on the platform. Borrowed like aether_message_id().
+ */
+const char *aether_message_author_id(const struct aether_message *message);
+
+/**
+ * The author's handle on the platform. Borrowed like aether_message_id().
+ */
+const char *aether_message_author_username(const struct aether_message *message);
+
+/**
+ * What the message says (UTF-8). Borrowed like aether_message_id().
+ */
+const char *aether_message_text(const struct aether_message *message);
+
+/**
+ * When it was sent (RFC 3339). Borrowed like aether_message_id().
+ */
+const char *aether_message_created_at(const struct aether_message *message);
+
+/**
+ * When it was read (RFC 3339), or NULL while unread. Borrowed like aether_message_id().
+ */
+const char *aether_message_read_at(const struct aether_message *message);
+
+/**
+ * The message as JSON (the API's camelCase form). On success writes an owned string to
+ * `*out_json`: free it with aether_string_free().
+ */
+enum aether_status aether_message_to_json(const struct aether_message *message,
+                                          char **out_json,
+                                          struct aether_error **error);
 
 /**
  * Reads a post (GET /v1/posts/{id}): its status and per-target results. Blocks until the
@@ -1406,6 +1526,30 @@ enum aether_status aether_post_builder_add_media_key(struct aether_post_builder 
                                                      struct aether_error **error);
 
 /**
+ * Adds media by URL, in order: the server fetches and stores it when the post is created (so
+ * a signed URL that expires later cannot break a scheduled post). `type` is "image", "video"
+ * or NULL (inferred from the bytes). Sent in "media" as {"url", "type"}; a builder holds one
+ * media form, so mixing this with aether_post_builder_add_media_key() is refused by
+ * aether_post_create() with AETHER_ERROR_BAD_REQUEST (INVALID_REQUEST, field "media").
+ */
+enum aether_status aether_post_builder_add_media_url(struct aether_post_builder *builder,
+                                                     const char *url,
+                                                     const char *type_,
+                                                     struct aether_error **error);
+
+/**
+ * Replaces the whole body with a JSON object in any shape Aether's pages show, e.g.
+ * "{\"text\":\"Hi\",\"profileIds\":[\"ig_1\"],\"media\":[{\"url\":\"https://...\",
+ * \"type\":\"image\"}],\"overrides\":{\"instagram\":{\"contentType\":\"reel\"}}}".
+ * A key the SDK does not know fails with AETHER_ERROR_INVALID_ARGUMENT naming it and the
+ * nearest known name ("did you mean `platforms`?"); on failure the builder is unchanged. The
+ * setters may refine the body afterwards.
+ */
+enum aether_status aether_post_builder_set_json(struct aether_post_builder *builder,
+                                                const char *request_json,
+                                                struct aether_error **error);
+
+/**
  * Schedules the post: `scheduled_for` is an instant with an offset
  * ("2026-06-15T13:00:00Z"), or a local date-time ("2026-06-15T09:00:00") with `timezone`
  * (an IANA name such as "America/New_York"; NULL for none). NULL `scheduled_for` publishes at
@@ -1468,6 +1612,53 @@ enum aether_status aether_post_create(const struct aether_client *client,
                                       const struct aether_post_builder *builder,
                                       struct aether_post **out_post,
                                       struct aether_error **error);
+
+/**
+ * How many warnings the post carries (advice from the server that did not stop it, e.g.
+ * "HASHTAGS_ABOVE_RECOMMENDED", "TIMEZONE_IGNORED"); 0 when `post` is NULL.
+ */
+size_t aether_post_warning_count(const struct aether_post *post);
+
+/**
+ * The code of the warning at `index` (0-based), e.g. "HASHTAGS_ABOVE_RECOMMENDED"; NULL when
+ * out of range. Borrowed like aether_post_id().
+ */
+const char *aether_post_warning_code(const struct aether_post *post, size_t index);
+
+/**
+ * What the warning at `index` found and recommends, for people; NULL when out of range.
+ * Borrowed like aether_post_id().
+ */
+const char *aether_post_warning_message(const struct aether_post *post, size_t index);
+
+/**
+ * Where in the request the warning at `index` points ("content.text", "timezone"); NULL when
+ * it names no field or is out of range. Borrowed like aether_post_id().
+ */
+const char *aether_post_warning_field(const struct aether_post *post, size_t index);
+
+/**
+ * The platform the warning at `index` concerns ("tiktok"); NULL when none or out of range.
+ * Borrowed like aether_post_id().
+ */
+const char *aether_post_warning_platform(const struct aether_post *post, size_t index);
+
+/**
+ * How many media items the post has (one per media key, in order); 0 when `post` is NULL.
+ */
+size_t aether_post_media_count(const struct aether_post *post);
+
+/**
+ * The type of the media item at `index`: "image", "video" or "audio"; NULL when out of range.
+ * Its key is aether_post_media_key() at the same index. Borrowed like aether_post_id().
+ */
+const char *aether_post_media_type(const struct aether_post *post, size_t index);
+
+/**
+ * The URL the media item at `index` was fetched from; NULL for uploaded media or out of range.
+ * Borrowed like aether_post_id().
+ */
+const char *aether_post_media_source_url(const struct aether_post *post, size_t index);
 
 /**
  * Reads a profile (GET /v1/profiles/{id}). Blocks until the server answers. On success
@@ -1625,8 +1816,8 @@ void aether_watch_free(struct aether_watch *watch);
  * Registers a webhook endpoint (POST /v1/webhooks): Aether will POST every event listed in
  * `events` to `url`, signed with the webhook's secret (verify each delivery with
  * aether_webhook_verify()). `events` / `event_count` is an array of event names,
- * "post.scheduled", "post.publishing", "post.published", "post.failed", "post.cancelled"
- * (the same shape as the secrets of aether_webhook_verify() and the platforms of
+ * "post.scheduled", "post.publishing", "post.published", "post.failed", "post.cancelled",
+ * "comment.created", "message.created", "message.updated" (the same shape as the secrets of aether_webhook_verify() and the platforms of
  * aether_upload_options: a one-shot call takes its list as pointer and count, where a builder
  * would add items one by one; the strings are borrowed during the call only). The server
  * checks the list (at least one event, each known, none twice: AETHER_ERROR_INVALID_REQUEST
@@ -1769,6 +1960,111 @@ enum aether_status aether_webhook_sign_test_payload(const uint8_t *payload,
                                                     int64_t timestamp,
                                                     char **out_header,
                                                     struct aether_error **error);
+
+/**
+ * Reads every delivery of a webhook (GET /v1/webhooks/{id}/deliveries, all pages), newest
+ * first: `status` "pending", "succeeded" or "failed" (the dead letters, kept 30 days; NULL:
+ * any). Blocks until the last page arrives. On success writes the list to `*out_list`.
+ * Unknown webhook: AETHER_ERROR_NOT_FOUND; an unknown status: AETHER_ERROR_INVALID_REQUEST.
+ */
+enum aether_status aether_webhook_deliveries(const struct aether_client *client,
+                                             const char *webhook_id,
+                                             const char *status,
+                                             struct aether_webhook_delivery_list **out_list,
+                                             struct aether_error **error);
+
+/**
+ * Sends a delivery again now (POST …/deliveries/{deliveryId}/redeliver): the same event id
+ * and body, a fresh signature. Blocks until the server accepts it. On success writes the
+ * delivery ("pending" again) to `*out_delivery`: free it with aether_webhook_delivery_free().
+ * Unknown webhook or delivery: AETHER_ERROR_NOT_FOUND.
+ */
+enum aether_status aether_webhook_redeliver(const struct aether_client *client,
+                                            const char *webhook_id,
+                                            const char *delivery_id,
+                                            struct aether_webhook_delivery **out_delivery,
+                                            struct aether_error **error);
+
+/**
+ * How many deliveries the list holds; 0 when `list` is NULL.
+ */
+size_t aether_webhook_delivery_list_count(const struct aether_webhook_delivery_list *list);
+
+/**
+ * The delivery at `index` (0-based), or NULL when out of range or `list` is NULL. Borrowed:
+ * valid until the list is freed; do not free it.
+ */
+const struct aether_webhook_delivery *aether_webhook_delivery_list_at(const struct aether_webhook_delivery_list *list,
+                                                                      size_t index);
+
+/**
+ * Frees a delivery list and the deliveries it lends. NULL is ignored.
+ */
+void aether_webhook_delivery_list_free(struct aether_webhook_delivery_list *list);
+
+/**
+ * The delivery's id ("dlv_..."), for aether_webhook_redeliver(). Borrowed: valid until the
+ * delivery (or the list it is borrowed from) is freed; NULL if `delivery` is NULL.
+ */
+const char *aether_webhook_delivery_id(const struct aether_webhook_delivery *delivery);
+
+/**
+ * The event delivered ("evt_..."); a redelivery sends the same one. Borrowed like
+ * aether_webhook_delivery_id().
+ */
+const char *aether_webhook_delivery_event_id(const struct aether_webhook_delivery *delivery);
+
+/**
+ * The event's type, e.g. "comment.created". Borrowed like aether_webhook_delivery_id().
+ */
+const char *aether_webhook_delivery_event_type(const struct aether_webhook_delivery *delivery);
+
+/**
+ * "pending", "succeeded" or "failed". Borrowed like aether_webhook_delivery_id().
+ */
+const char *aether_webhook_delivery_status(const struct aether_webhook_delivery *delivery);
+
+/**
+ * Attempts made so far; 0 when `delivery` is NULL.
+ */
+uint32_t aether_webhook_delivery_attempts(const struct aether_webhook_delivery *delivery);
+
+/**
+ * When the last attempt was made (RFC 3339), or NULL before the first. Borrowed like
+ * aether_webhook_delivery_id().
+ */
+const char *aether_webhook_delivery_last_attempt_at(const struct aether_webhook_delivery *delivery);
+
+/**
+ * The HTTP status the receiver answered the last attempt with, or 0 when it did not answer
+ * (or no attempt was made, or `delivery` is NULL).
+ */
+uint16_t aether_webhook_delivery_last_status_code(const struct aether_webhook_delivery *delivery);
+
+/**
+ * Why the last attempt failed, or NULL. Borrowed like aether_webhook_delivery_id().
+ */
+const char *aether_webhook_delivery_last_error(const struct aether_webhook_delivery *delivery);
+
+/**
+ * When the next attempt is due (RFC 3339; pending deliveries only), or NULL. Borrowed like
+ * aether_webhook_delivery_id().
+ */
+const char *aether_webhook_delivery_next_attempt_at(const struct aether_webhook_delivery *delivery);
+
+/**
+ * The delivery as JSON (the API's camelCase form). On success writes an owned string to
+ * `*out_json`: free it with aether_string_free().
+ */
+enum aether_status aether_webhook_delivery_to_json(const struct aether_webhook_delivery *delivery,
+                                                   char **out_json,
+                                                   struct aether_error **error);
+
+/**
+ * Frees a delivery from aether_webhook_redeliver(). NULL is ignored. Never pass one borrowed
+ * from a list.
+ */
+void aether_webhook_delivery_free(struct aether_webhook_delivery *delivery);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -21,6 +21,7 @@ pub struct aether_connect_link {
     state: Option<CString>,
     status: CString,
     expires_at: CString,
+    created_at: Option<CString>,
     profile_id: Option<CString>,
 }
 
@@ -34,6 +35,7 @@ impl aether_connect_link {
             state: opt_cstring(link.state.as_deref()),
             status: cstring(link.status.as_str()),
             expires_at: cstring(&link.expires_at),
+            created_at: opt_cstring(link.created_at.as_deref()),
             profile_id: opt_cstring(link.profile_id.as_deref()),
             link,
         }
@@ -145,6 +147,15 @@ pub extern "C" fn aether_connect_link_expires_at(
     link: *const aether_connect_link,
 ) -> *const c_char {
     borrowed_str(link, |l| Some(&l.expires_at))
+}
+
+/// When the link was created (RFC 3339, UTC), or NULL when the server did not say. Borrowed
+/// like aether_connect_link_id().
+#[no_mangle]
+pub extern "C" fn aether_connect_link_created_at(
+    link: *const aether_connect_link,
+) -> *const c_char {
+    borrowed_str(link, |l| l.created_at.as_deref())
 }
 
 /// The connected profile's id (opaque, e.g. "tiktok_...") once the link is "completed", else NULL. Borrowed

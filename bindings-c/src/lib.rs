@@ -19,15 +19,20 @@ mod ffi;
 mod bulk_result;
 mod cancel;
 mod client;
+mod comment;
 mod connect_link;
 mod error;
+mod event;
 mod media;
+mod message;
 mod post;
 mod post_builder;
+mod post_warning;
 mod profile;
 mod status;
 mod watch;
 mod webhook;
+mod webhook_delivery;
 
 /// Major version of the library the header was generated for.
 pub const AETHER_VERSION_MAJOR: u32 = 0;

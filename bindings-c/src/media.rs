@@ -145,6 +145,7 @@ pub struct aether_media {
     container: Option<CString>,
     error_code: Option<CString>,
     error_message: Option<CString>,
+    source_url: Option<CString>,
 }
 
 impl aether_media {
@@ -161,6 +162,7 @@ impl aether_media {
             container: opt_cstring(media.container.as_ref().map(|c| c.as_str())),
             error_code: opt_cstring(media.error.as_ref().map(|e| e.code.as_str())),
             error_message: opt_cstring(media.error.as_ref().map(|e| e.message.as_str())),
+            source_url: opt_cstring(media.source_url.as_deref()),
             media,
         }
     }
@@ -192,6 +194,41 @@ pub extern "C" fn aether_media_upload(
             None => UploadOptions::new(),
         };
         let media = block_on(client.media().upload(UploadSource::path(path), upload))?;
+        out.write(into_raw(aether_media::new(media)));
+        Ok(())
+    })
+}
+
+/// Media by URL: asks the server to fetch `url` (http or https, UTF-8) at once and store it
+/// like an upload (POST /v1/media/ingest), so a signed URL that expires later cannot break a
+/// scheduled post. Writes the new media, "processing", to `*out_media`; follow it with
+/// aether_media_wait_ready(), which fails AETHER_ERROR_MEDIA_FETCH_FAILED when the server could not
+/// fetch it (aether_error_to_json()'s "details" carry "url", "reason" — not_found,
+/// http_error, timeout, too_large, not_media, redirect_loop, refused_host — and "httpStatus").
+/// `options` may be NULL; its mime_type and file_name are sent, and its platforms (with tier)
+/// preflight the URL first by reading only the few KiB the probe needs with HTTP range
+/// requests (the rule's code, e.g. AETHER_ERROR_VIDEO_TOO_SHORT with field "url", before the
+/// ingest call); the part and single-shot settings do not apply. Blocks until the server
+/// answers. Fails with AETHER_ERROR_INVALID_ARGUMENT for a URL that is not http(s).
+#[no_mangle]
+pub extern "C" fn aether_media_ingest(
+    client: *const aether_client,
+    url: *const c_char,
+    options: *const aether_upload_options,
+    out_media: *mut *mut aether_media,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        let client = client_arg(client)?;
+        // SAFETY: a NUL-terminated string valid for the call.
+        let url = non_empty(unsafe { str_arg(url, "url") }?, "url")?;
+        let out = out_arg(out_media, "out_media")?;
+        // SAFETY: NULL or valid options, by the header's conventions.
+        let upload = match unsafe { options.as_ref() } {
+            Some(options) => upload_options(options)?,
+            None => UploadOptions::new(),
+        };
+        let media = block_on(client.media().ingest(url, upload))?;
         out.write(into_raw(aether_media::new(media)));
         Ok(())
     })
@@ -373,6 +410,13 @@ pub extern "C" fn aether_media_error_code(media: *const aether_media) -> *const 
 #[no_mangle]
 pub extern "C" fn aether_media_error_message(media: *const aether_media) -> *const c_char {
     borrowed_str(media, |m| m.error_message.as_deref())
+}
+
+/// The URL the server fetched the file from (media made by aether_media_ingest() or a post's
+/// media URLs), or NULL. Borrowed like aether_media_key().
+#[no_mangle]
+pub extern "C" fn aether_media_source_url(media: *const aether_media) -> *const c_char {
+    borrowed_str(media, |m| m.source_url.as_deref())
 }
 
 /// The media as JSON (the API's camelCase form). On success writes an owned string to

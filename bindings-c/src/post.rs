@@ -92,6 +92,8 @@ pub struct aether_post {
     results: Vec<aether_target_result>,
     error_code: Option<CString>,
     error_message: Option<CString>,
+    /// The strings of `post.media` and `post.warnings` (`post_warning.rs`).
+    pub(crate) extras: crate::post_warning::Extras,
 }
 
 /// The outcome of a post on one target (one profile). Borrowed from its aether_post: valid
@@ -151,6 +153,7 @@ impl aether_post {
             results: post.results.iter().cloned().map(aether_target_result::new).collect(),
             error_code,
             error_message,
+            extras: crate::post_warning::Extras::new(&post),
             post,
         }
     }

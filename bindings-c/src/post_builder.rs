@@ -2,7 +2,8 @@
 
 use std::ffi::c_char;
 
-use aether::model::{CreatePostRequest, Platform, PlatformOptionsMap};
+use aether::model::{CreatePostRequest, MediaInput, Platform, PlatformOptionsMap, PostContent};
+use aether::probe::MediaKind;
 use aether::Error;
 use aether::RequestOptions;
 
@@ -22,6 +23,21 @@ pub struct aether_post_builder {
     idempotency_key: Option<String>,
 }
 
+/// A request with empty text (a caption is optional on most platforms).
+fn empty_request() -> CreatePostRequest {
+    CreatePostRequest { content: Some(PostContent::default()), ..CreatePostRequest::default() }
+}
+
+/// The content the text setters write to (a body set with JSON may carry top-level `text`).
+fn content(request: &mut CreatePostRequest) -> &mut PostContent {
+    if request.content.is_none() {
+        let text = request.text.take().unwrap_or_default();
+        let title = request.title.take();
+        request.content = Some(PostContent { text, title });
+    }
+    request.content.get_or_insert_with(PostContent::default)
+}
+
 fn builder_arg<'a>(builder: *mut aether_post_builder) -> Res<&'a mut aether_post_builder> {
     // SAFETY: NULL or a live builder used by one thread, by the header's conventions.
     unsafe { mut_arg(builder, "builder") }
@@ -36,7 +52,7 @@ pub extern "C" fn aether_post_builder_new(
     boundary(error, || {
         let out = out_arg(out_builder, "out_builder")?;
         out.write(into_raw(aether_post_builder {
-            request: CreatePostRequest::default(),
+            request: empty_request(),
             idempotency_key: None,
         }));
         Ok(())
@@ -61,7 +77,7 @@ pub extern "C" fn aether_post_builder_set_text(
     boundary(error, || {
         let builder = builder_arg(builder)?;
         // SAFETY: a NUL-terminated string valid for the call.
-        builder.request.content.text = unsafe { str_arg(text, "text") }?.to_owned();
+        content(&mut builder.request).text = unsafe { str_arg(text, "text") }?.to_owned();
         Ok(())
     })
 }
@@ -77,7 +93,8 @@ pub extern "C" fn aether_post_builder_set_title(
     boundary(error, || {
         let builder = builder_arg(builder)?;
         // SAFETY: NULL or a NUL-terminated string valid for the call.
-        builder.request.content.title = unsafe { opt_str_arg(title, "title") }?.map(str::to_owned);
+        content(&mut builder.request).title =
+            unsafe { opt_str_arg(title, "title") }?.map(str::to_owned);
         Ok(())
     })
 }
@@ -134,6 +151,63 @@ pub extern "C" fn aether_post_builder_add_media_key(
         // SAFETY: a NUL-terminated string valid for the call.
         let key = non_empty(unsafe { str_arg(media_key, "media_key") }?, "media_key")?;
         builder.request.media_keys.push(key.to_owned());
+        Ok(())
+    })
+}
+
+/// Adds media by URL, in order: the server fetches and stores it when the post is created (so
+/// a signed URL that expires later cannot break a scheduled post). `type` is "image", "video"
+/// or NULL (inferred from the bytes). Sent in "media" as {"url", "type"}; a builder holds one
+/// media form, so mixing this with aether_post_builder_add_media_key() is refused by
+/// aether_post_create() with AETHER_ERROR_BAD_REQUEST (INVALID_REQUEST, field "media").
+#[no_mangle]
+pub extern "C" fn aether_post_builder_add_media_url(
+    builder: *mut aether_post_builder,
+    url: *const c_char,
+    type_: *const c_char,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        let builder = builder_arg(builder)?;
+        // SAFETY: NUL-terminated strings (or NULL type) valid for the call.
+        let (url, kind) = unsafe { (str_arg(url, "url")?, opt_str_arg(type_, "type")?) };
+        let kind = match kind {
+            None => None,
+            Some("image") => Some(MediaKind::Image),
+            Some("video") => Some(MediaKind::Video),
+            Some(other) => {
+                return Err(Error::invalid_argument(format!(
+                    "type {other:?} is not a media type; use \"image\", \"video\" or NULL"
+                ))
+                .with_field("type"))
+            }
+        };
+        let mut item = MediaInput::url(non_empty(url, "url")?);
+        item.kind = kind;
+        builder.request.media.push(item);
+        Ok(())
+    })
+}
+
+/// Replaces the whole body with a JSON object in any shape Aether's pages show, e.g.
+/// "{\"text\":\"Hi\",\"profileIds\":[\"ig_1\"],\"media\":[{\"url\":\"https://...\",
+/// \"type\":\"image\"}],\"overrides\":{\"instagram\":{\"contentType\":\"reel\"}}}".
+/// A key the SDK does not know fails with AETHER_ERROR_INVALID_ARGUMENT naming it and the
+/// nearest known name ("did you mean `platforms`?"); on failure the builder is unchanged. The
+/// setters may refine the body afterwards.
+#[no_mangle]
+pub extern "C" fn aether_post_builder_set_json(
+    builder: *mut aether_post_builder,
+    request_json: *const c_char,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        let builder = builder_arg(builder)?;
+        // SAFETY: a NUL-terminated string valid for the call.
+        let json = unsafe { str_arg(request_json, "request_json") }?;
+        let value: serde_json::Value = serde_json::from_str(json)
+            .map_err(|e| Error::invalid_argument(format!("request_json is not valid JSON: {e}")))?;
+        builder.request = CreatePostRequest::from_json(value)?;
         Ok(())
     })
 }

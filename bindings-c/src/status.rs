@@ -83,8 +83,11 @@ pub enum aether_status {
     AETHER_ERROR_INTERNAL_ERROR = 31,
     /// `SERVICE_UNAVAILABLE`: HTTP 503: the service is briefly unavailable; retryable.
     AETHER_ERROR_SERVICE_UNAVAILABLE = 32,
+    /// `MEDIA_FETCH_FAILED`: HTTP 422: a media URL could not be fetched or is not media; the
+    /// error's details name the url and the reason.
+    AETHER_ERROR_MEDIA_FETCH_FAILED = 33,
     /// `BULK_INVALID`: HTTP 400: a bulk CSV file that cannot be read as a whole (malformed quoting, wrong field count, unknown or missing columns, too many rows); the error's details carry `line`.
-    AETHER_ERROR_BULK_INVALID = 40,
+    AETHER_ERROR_BULK_INVALID = 34,
     /// `NETWORK_ERROR`: Client side: the connection failed or broke before a response arrived.
     AETHER_ERROR_NETWORK_ERROR = 101,
     /// `TIMEOUT`: Client side: a request or operation deadline passed.
@@ -141,6 +144,7 @@ pub(crate) fn status_of(code: &ErrorCode) -> aether_status {
         ErrorCode::ChecksumMismatch => AETHER_ERROR_CHECKSUM_MISMATCH,
         ErrorCode::UploadIncomplete => AETHER_ERROR_UPLOAD_INCOMPLETE,
         ErrorCode::UploadExpired => AETHER_ERROR_UPLOAD_EXPIRED,
+        ErrorCode::MediaFetchFailed => AETHER_ERROR_MEDIA_FETCH_FAILED,
         ErrorCode::PlatformError => AETHER_ERROR_PLATFORM_ERROR,
         ErrorCode::InternalError => AETHER_ERROR_INTERNAL_ERROR,
         ErrorCode::ServiceUnavailable => AETHER_ERROR_SERVICE_UNAVAILABLE,

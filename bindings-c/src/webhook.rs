@@ -1,4 +1,4 @@
-//! `aether_webhook` and `aether_webhook_list`: the endpoints Aether delivers post events to
+//! `aether_webhook` and `aether_webhook_list`: the endpoints Aether delivers events to
 //! (POST/GET/DELETE /v1/webhooks), and verification of the signed deliveries a receiver gets.
 
 use std::ffi::{c_char, CString};
@@ -59,8 +59,8 @@ pub struct aether_webhook_list {
 /// Registers a webhook endpoint (POST /v1/webhooks): Aether will POST every event listed in
 /// `events` to `url`, signed with the webhook's secret (verify each delivery with
 /// aether_webhook_verify()). `events` / `event_count` is an array of event names,
-/// "post.scheduled", "post.publishing", "post.published", "post.failed", "post.cancelled"
-/// (the same shape as the secrets of aether_webhook_verify() and the platforms of
+/// "post.scheduled", "post.publishing", "post.published", "post.failed", "post.cancelled",
+/// "comment.created", "message.created", "message.updated" (the same shape as the secrets of aether_webhook_verify() and the platforms of
 /// aether_upload_options: a one-shot call takes its list as pointer and count, where a builder
 /// would add items one by one; the strings are borrowed during the call only). The server
 /// checks the list (at least one event, each known, none twice: AETHER_ERROR_INVALID_REQUEST

@@ -10,7 +10,8 @@ use std::time::Duration;
 use aether::model::Tier;
 use aether_mock::admin_client::FaultRule;
 use aether_mock::{
-    Admin, ForcedOutcome, MockConfig, MockServer, NewProfile, OutcomeRule, Settings,
+    Admin, ForcedOutcome, MessagePatch, MockConfig, MockServer, NewComment, NewMessage, NewProfile,
+    OutcomeRule, Settings,
 };
 use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
@@ -293,6 +294,33 @@ impl NativeMockServer {
         admin_call(env, async move { admin.clear_faults().await })
     }
 
+    /// Serves `data` from the emulator's loopback file server (media-by-URL tests).
+    #[napi]
+    pub fn put_file<'env>(
+        &self,
+        env: &'env Env,
+        name: String,
+        data: napi::bindgen_prelude::Buffer,
+        content_type: Option<String>,
+        free_box: Option<u32>,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let admin = self.admin.clone();
+        let bytes = data.to_vec();
+        admin_call(env, async move {
+            admin.put_file(&name, bytes, content_type.as_deref(), free_box).await
+        })
+    }
+
+    #[napi]
+    pub fn file_stats<'env>(
+        &self,
+        env: &'env Env,
+        name: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.file_stats(&name).await })
+    }
+
     #[napi]
     pub fn journal<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
         let admin = self.admin.clone();
@@ -313,6 +341,42 @@ impl NativeMockServer {
     ) -> napi::Result<PromiseRaw<'env, String>> {
         let admin = self.admin.clone();
         admin_call(env, async move { admin.webhook_deliveries(webhook_id.as_deref()).await })
+    }
+
+    #[napi]
+    pub fn simulate_comment<'env>(
+        &self,
+        env: &'env Env,
+        profile_id: String,
+        comment: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let comment: NewComment = parse("comment", &comment)?;
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.simulate_comment(&profile_id, &comment).await })
+    }
+
+    #[napi]
+    pub fn simulate_message<'env>(
+        &self,
+        env: &'env Env,
+        profile_id: String,
+        message: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let message: NewMessage = parse("message", &message)?;
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.simulate_message(&profile_id, &message).await })
+    }
+
+    #[napi]
+    pub fn update_message<'env>(
+        &self,
+        env: &'env Env,
+        message_id: String,
+        patch: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let patch: MessagePatch = parse("message patch", &patch)?;
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.update_message(&message_id, &patch).await })
     }
 
     /// Stops the emulator at once, without waiting for its tasks (for `process.on('exit')`,

@@ -121,6 +121,45 @@ const OPS = {
     });
     return { valid: true };
   },
+  'webhooks.constructEvent': async ({ op, client, input }) => {
+    only(input, ['payload', 'header', 'secrets', 'toleranceSeconds'], op);
+    return client.webhooks.constructEvent({
+      payload: input.payload,
+      header: input.header,
+      secrets: input.secrets,
+      toleranceSeconds: input.toleranceSeconds,
+    });
+  },
+  'webhooks.deliveries': async ({ op, client, input, options }) => {
+    only(input, ['webhookId', 'status', 'minCount', 'timeoutMs'], op);
+    const deadline = Date.now() + (input.timeoutMs ?? 10_000);
+    for (;;) {
+      const data = await collect(client.webhooks.deliveries(text(input, 'webhookId'), { status: input.status }, options));
+      if (data.length >= (input.minCount ?? 0) || Date.now() >= deadline) return { data };
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  },
+  'webhooks.redeliver': async ({ op, client, input, options }) => {
+    only(input, ['webhookId', 'deliveryId'], op);
+    return client.webhooks.redeliver(text(input, 'webhookId'), text(input, 'deliveryId'), options);
+  },
+  'receiver.setStatus': async ({ run, op, input }) => {
+    only(input, ['status'], op);
+    run.receiver.status = input.status;
+    return { status: input.status };
+  },
+  'admin.simulateComment': async ({ mock, input }) => {
+    const { profileId, ...body } = input;
+    return mock.simulateComment(profileId, body);
+  },
+  'admin.simulateMessage': async ({ mock, input }) => {
+    const { profileId, ...body } = input;
+    return mock.simulateMessage(profileId, body);
+  },
+  'admin.updateMessage': async ({ mock, input }) => {
+    const { id, ...patch } = input;
+    return mock.updateMessage(id, patch);
+  },
   'admin.fault': async ({ mock, input }) => {
     return mock.injectFault(input);
   },
@@ -143,6 +182,21 @@ const OPS = {
     only(input, ['method', 'path', 'status', 'created', 'replayed', 'fault'], op);
     const entries = await mock.journal();
     return { count: entries.filter((entry) => journalMatches(input, entry)).length };
+  },
+  'media.ingest': async ({ op, client, input, options }) => {
+    only(input, ['url', 'fileName', 'mimeType', 'platforms', 'tier'], op);
+    return client.media.upload(input, options);
+  },
+  'admin.putFile': async ({ mock, op, input }) => {
+    only(input, ['name', 'fixture', 'contentType', 'freeBox'], op);
+    const fixture = text(input, 'fixture');
+    if (/[\\/]/.test(fixture) || fixture.startsWith('.')) throw new Harness(`fixture ${fixture} must be a plain file name`);
+    const bytes = fs.readFileSync(path.join(fixturesDir, fixture));
+    return mock.putFile(text(input, 'name'), bytes, { contentType: input.contentType, freeBox: input.freeBox });
+  },
+  'admin.fileStats': async ({ mock, op, input }) => {
+    only(input, ['name'], op);
+    return mock.fileStats(text(input, 'name'));
   },
 };
 const MATCHERS = ['$exists', '$startsWith', '$contains', '$length', '$gte', '$lte', '$oneOf', '$ne', '$sameInstant'];
@@ -226,17 +280,32 @@ async function runStep(run, step) {
   const options = step.options === undefined ? {} : resolve(run, step.options, now, false);
   const client = step.client ? clientFor(run.mock, resolve(run, step.client, now, false).apiKey) : run.client;
   let outcome;
+  // Warnings are reported with process.emitWarning (type AetherWarning), delivered on a later
+  // tick: listen during the call, then let them arrive.
+  const warned = [];
+  const onWarning = (warning) => {
+    if (warning.name === 'AetherWarning') warned.push(warning);
+  };
+  process.on('warning', onWarning);
   try {
     outcome = { value: await call(run, step.op, client, input, options) };
   } catch (error) {
     if (!(error instanceof AetherError)) throw error;
     outcome = { error };
+  } finally {
+    await new Promise((done) => setImmediate(done));
+    process.off('warning', onWarning);
   }
   if (outcome.value !== undefined || !('error' in outcome)) {
     if (step.expectError) {
       throw new Error(`expected the error ${step.expectError.code}, but the call succeeded with ${snippet(outcome.value)}`);
     }
     if (step.expect) checkExpectations(resolve(run, step.expect, now, true), outcome.value, 'result');
+    if (step.warns) {
+      // Only this post's warnings (their detail names it), whatever else runs meanwhile.
+      const mine = warned.filter((w) => w.detail?.startsWith(`post ${outcome.value?.id}`));
+      assert.deepEqual(mine.map((w) => w.code), step.warns, 'warns: the AetherWarnings emitted');
+    }
     if (step.as) store(run, step.as, outcome.value);
     return;
   }
@@ -505,6 +574,7 @@ class Receiver {
   static start() {
     return new Promise((resolveStart) => {
       const deliveries = [];
+      let receiver = null;
       const server = http.createServer((req, res) => {
         const chunks = [];
         req.on('data', (c) => chunks.push(c));
@@ -514,11 +584,12 @@ class Receiver {
             signature: req.headers['x-aether-signature'] ?? null,
             taken: false,
           });
-          res.writeHead(200, { connection: 'close' }).end();
+          res.writeHead(receiver.status, { connection: 'close' }).end();
         });
       });
       server.listen(0, '127.0.0.1', () => {
-        resolveStart(new Receiver(server, deliveries, `http://127.0.0.1:${server.address().port}/hooks`));
+        receiver = new Receiver(server, deliveries, `http://127.0.0.1:${server.address().port}/hooks`);
+        resolveStart(receiver);
       });
     });
   }
@@ -527,6 +598,8 @@ class Receiver {
     this.server = server;
     this.deliveries = deliveries;
     this.url = url;
+    /** What every request is answered (a receiver.setStatus step changes it). */
+    this.status = 200;
   }
 
   async next(type, postId, timeoutMs) {

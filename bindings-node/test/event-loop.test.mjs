@@ -124,6 +124,7 @@ test('every API call returns a Promise at once', () => {
     () => aether.media.waitReady('org_mock/x.mp4', { timeoutMs: 100 }),
     () => aether.webhooks.create({ url: 'http://127.0.0.1:1/h', events: ['post.published'] }),
     () => aether.webhooks.delete('wh_x'),
+    () => aether.webhooks.redeliver('wh_x', 'dlv_x'),
   ];
   return Promise.all(
     calls.map((call) => {

@@ -12,7 +12,8 @@ use aether::model::Tier;
 use aether::Error;
 use aether_mock::admin_client::FaultRule;
 use aether_mock::{
-    Admin, ForcedOutcome, MockConfig, MockServer, NewProfile, OutcomeRule, Settings,
+    Admin, ForcedOutcome, MessagePatch, MockConfig, MockServer, NewComment, NewMessage, NewProfile,
+    OutcomeRule, Settings,
 };
 use pyo3::prelude::*;
 use serde::de::DeserializeOwned;
@@ -264,6 +265,26 @@ impl PyMockServer {
         })
     }
 
+    /// Serves `data` from the emulator's loopback file server (media-by-URL tests).
+    #[pyo3(signature = (name, data, content_type=None, free_box=None))]
+    fn put_file(
+        &self,
+        name: String,
+        data: Vec<u8>,
+        content_type: Option<String>,
+        free_box: Option<u32>,
+    ) -> Call {
+        let admin = self.admin.clone();
+        Call::new(async move {
+            json(&admin.put_file(&name, data, content_type.as_deref(), free_box).await?)
+        })
+    }
+
+    fn file_stats(&self, name: String) -> Call {
+        let admin = self.admin.clone();
+        Call::new(async move { json(&admin.file_stats(&name).await?) })
+    }
+
     fn journal(&self) -> Call {
         let admin = self.admin.clone();
         Call::new(async move { json(&admin.journal().await?) })
@@ -281,6 +302,39 @@ impl PyMockServer {
     fn webhook_deliveries(&self, webhook_id: Option<String>) -> Call {
         let admin = self.admin.clone();
         Call::new(async move { json(&admin.webhook_deliveries(webhook_id.as_deref()).await?) })
+    }
+
+    fn simulate_comment(
+        &self,
+        py: Python<'_>,
+        profile_id: String,
+        comment: &Bound<'_, PyAny>,
+    ) -> PyResult<Call> {
+        let comment: NewComment = body(py, comment, "comment")?;
+        let admin = self.admin.clone();
+        Ok(Call::new(async move { json(&admin.simulate_comment(&profile_id, &comment).await?) }))
+    }
+
+    fn simulate_message(
+        &self,
+        py: Python<'_>,
+        profile_id: String,
+        message: &Bound<'_, PyAny>,
+    ) -> PyResult<Call> {
+        let message: NewMessage = body(py, message, "message")?;
+        let admin = self.admin.clone();
+        Ok(Call::new(async move { json(&admin.simulate_message(&profile_id, &message).await?) }))
+    }
+
+    fn update_message(
+        &self,
+        py: Python<'_>,
+        message_id: String,
+        patch: &Bound<'_, PyAny>,
+    ) -> PyResult<Call> {
+        let patch: MessagePatch = body(py, patch, "message patch")?;
+        let admin = self.admin.clone();
+        Ok(Call::new(async move { json(&admin.update_message(&message_id, &patch).await?) }))
     }
 }
 

@@ -18,6 +18,7 @@ import re
 import tempfile
 import threading
 import time
+import warnings
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
@@ -208,11 +209,13 @@ def time_value(spec: Dict[str, Any], now: datetime.datetime) -> Any:
 
 
 class Receiver:
-    """An HTTP server on 127.0.0.1 that answers 200 and keeps every delivery."""
+    """An HTTP server on 127.0.0.1 that keeps every delivery and answers ``status`` (200 unless
+    a ``receiver.setStatus`` step changed it)."""
 
     def __init__(self) -> None:
         deliveries: List[Dict[str, Any]] = []
         arrived = threading.Condition()
+        answer = [200]
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 — http.server's naming
@@ -225,7 +228,7 @@ class Receiver:
                         }
                     )
                     arrived.notify_all()
-                self.send_response(200)
+                self.send_response(answer[0])
                 self.send_header("content-length", "0")
                 self.end_headers()
 
@@ -233,6 +236,7 @@ class Receiver:
                 pass
 
         self.deliveries = deliveries
+        self.answer = answer
         self.arrived = arrived
         self.returned: Set[int] = set()
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -370,11 +374,19 @@ class Run:
         key = options.get("idempotencyKey")
         if key is not None and op not in ("posts.create", "posts.bulk"):
             raise Harness(f"{op} takes no idempotency key in the Python API")
-        try:
-            result = self.call(op, client, data, key)
-            failure: Optional[aether.AetherError] = None
-        except aether.AetherError as error:
-            failure = error
+        # Warnings are reported with warnings.warn(..., aether.AetherWarning): record them.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", aether.AetherWarning)
+            try:
+                result = self.call(op, client, data, key)
+                failure: Optional[aether.AetherError] = None
+            except aether.AetherError as error:
+                failure = error
+        warned = [
+            getattr(w.message, "code", None)
+            for w in caught
+            if issubclass(w.category, aether.AetherWarning)
+        ]
         name = step.get("as")
         if failure is None:
             if "expectError" in step:
@@ -384,6 +396,8 @@ class Run:
                 )
             if "expect" in step:
                 check(self.resolve(step["expect"], now, True), result, "result")
+            if "warns" in step and warned != step["warns"]:
+                raise AssertionError(f"warns: expected {step['warns']}, AetherWarnings {warned}")
             if name:
                 self.vars[name] = result
             return
@@ -431,6 +445,19 @@ def upload(run: Run, client: aether.Aether, data: Dict[str, Any], resume: bool) 
     return client.media.upload(path, **args).to_dict()
 
 
+def ingest(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    args = kwargs("media.ingest", data, {"url", "fileName", "mimeType", "platforms", "tier"})
+    return client.media.upload(url=args.pop("url"), **args).to_dict()
+
+
+def put_file(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    args = kwargs("admin.putFile", data, {"name", "fixture", "contentType", "freeBox"})
+    fixture = args.pop("fixture")
+    if "/" in fixture or "\\" in fixture or fixture.startswith("."):
+        raise Harness(f"fixture {fixture!r} must be a plain file name")
+    return run.mock.put_file(args.pop("name"), (MEDIA / fixture).read_bytes(), **args)
+
+
 def verify(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
     args = kwargs(
         "webhooks.verifySignature", data, {"payload", "header", "secrets", "toleranceSeconds",
@@ -444,6 +471,38 @@ def verify(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> A
         now=args.get("now"),
     )
     return {"valid": True}
+
+
+def construct_event(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    args = kwargs(
+        "webhooks.constructEvent", data, {"payload", "header", "secrets", "toleranceSeconds"}
+    )
+    event = Webhooks.construct_event(
+        args["payload"],
+        args["header"],
+        args["secrets"],
+        tolerance=float(args.get("tolerance_seconds", 300)),
+    )
+    # The subject through the typed accessors, so a field they lose fails the scenario.
+    subjects = {"post": event.post, "comment": event.comment, "message": event.message}
+    typed = {name: value.to_dict() for name, value in subjects.items() if value is not None}
+    return {**event.to_dict(), "data": typed}
+
+
+def deliveries(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    kwargs("webhooks.deliveries", data, {"webhookId", "status", "minCount", "timeoutMs"})
+    deadline = time.monotonic() + (seconds(data.get("timeoutMs")) or 10.0)
+    while True:
+        found = list(client.webhooks.deliveries(data["webhookId"], status=data.get("status")))
+        if len(found) >= int(data.get("minCount", 0)) or time.monotonic() >= deadline:
+            return {"data": [delivery.to_dict() for delivery in found]}
+        time.sleep(0.05)
+
+
+def set_receiver_status(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    kwargs("receiver.setStatus", data, {"status"})
+    run.receiver.answer[0] = int(data["status"])
+    return {"status": run.receiver.answer[0]}
 
 
 def journal_count(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
@@ -550,7 +609,8 @@ OPS: Dict[str, Op] = {
         idempotency_key=k,
         **kwargs(
             "posts.create", d, {"profileId", "profileIds", "content", "mediaKeys", "platforms",
-                                "scheduledFor", "timezone", "draft"},
+                                "scheduledFor", "timezone", "draft", "text", "title",
+                                "mediaUrls", "media", "overrides"},
         ),
     ).to_dict(),
     "posts.get": lambda run, c, d, k: c.posts.get(one("id", d, "posts.get")).to_dict(),
@@ -574,6 +634,27 @@ OPS: Dict[str, Op] = {
     ).to_dict(),
     "webhooks.receive": receive,
     "webhooks.verifySignature": verify,
+    "webhooks.constructEvent": construct_event,
+    "webhooks.deliveries": deliveries,
+    "webhooks.redeliver": lambda run, c, d, k: c.webhooks.redeliver(
+        d["webhookId"], one("deliveryId", d, "webhooks.redeliver", {"webhookId"})
+    ).to_dict(),
+    "receiver.setStatus": set_receiver_status,
+    "admin.simulateComment": lambda run, c, d, k: run.mock.simulate_comment(
+        d["profileId"],
+        **kwargs("admin.simulateComment", {x: y for x, y in d.items() if x != "profileId"},
+                 {"text", "postId", "platformPostId", "author", "createdAt"}),
+    ).to_dict(),
+    "admin.simulateMessage": lambda run, c, d, k: run.mock.simulate_message(
+        d["profileId"],
+        **kwargs("admin.simulateMessage", {x: y for x, y in d.items() if x != "profileId"},
+                 {"text", "conversationId", "direction", "author", "createdAt"}),
+    ).to_dict(),
+    "admin.updateMessage": lambda run, c, d, k: run.mock.update_message(
+        d["id"],
+        **kwargs("admin.updateMessage", {x: y for x, y in d.items() if x != "id"},
+                 {"readAt", "text"}),
+    ).to_dict(),
     "admin.fault": lambda run, c, d, k: {
         "id": run.mock.inject_fault(
             **kwargs("admin.fault", d, {"method", "path", "times", "probability", "action"})
@@ -590,6 +671,9 @@ OPS: Dict[str, Op] = {
         one("id", d, "admin.revokeProfile")
     ).to_dict(),
     "journal.count": journal_count,
+    "media.ingest": ingest,
+    "admin.putFile": put_file,
+    "admin.fileStats": lambda run, c, d, k: run.mock.file_stats(one("name", d, "admin.fileStats")),
 }
 
 

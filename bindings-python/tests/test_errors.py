@@ -44,6 +44,7 @@ EXPECTED: Dict[str, Type[aether.AetherError]] = {
     "CHECKSUM_MISMATCH": aether.UploadError,
     "UPLOAD_INCOMPLETE": aether.UploadError,
     "UPLOAD_EXPIRED": aether.UploadError,
+    "MEDIA_FETCH_FAILED": aether.UploadError,
     "PLATFORM_ERROR": aether.PlatformError,
     "INTERNAL_ERROR": aether.InternalServerError,
     "SERVICE_UNAVAILABLE": aether.InternalServerError,

@@ -27,6 +27,8 @@ SCHEMA_OF: Dict[str, str] = {
     "Profile": "Profile",
     "Media": "Media",
     "PostContent": "PostContent",
+    "PostMedia": "PostMedia",
+    "PostWarning": "PostWarning",
     "TargetResult": "TargetResult",
     "Post": "Post",
     "BulkResult": "BulkResult",
@@ -34,6 +36,10 @@ SCHEMA_OF: Dict[str, str] = {
     "BulkRowError": "BulkRowError",
     "Webhook": "Webhook",
     "WebhookEvent": "WebhookEvent",
+    "WebhookDelivery": "WebhookDelivery",
+    "InboxAuthor": "InboxAuthor",
+    "Comment": "Comment",
+    "Message": "Message",
 }
 
 #: Attributes that are no property of the class's schema, with the reason.
@@ -50,9 +56,11 @@ NO_SCHEMA: Dict[str, str] = {
 NO_CLASS: Dict[str, str] = {
     "ErrorBody": "raised as AetherError, whose attributes test_errors.py checks",
     "CreateConnectLinkRequest": "keyword arguments of connect_links.create",
+    "MediaInput": "dicts in the media= keyword of posts.create",
     "ProfileList": "pages are iterated: profiles.list yields Profile",
     "PostList": "pages are iterated: posts.list yields Post",
     "WebhookList": "pages are iterated: webhooks.list yields Webhook",
+    "WebhookDeliveryList": "pages are iterated: webhooks.deliveries yields WebhookDelivery",
     "PlatformRulesTable": "the rules are the core's (aether.platforms), not a result class",
     "PlatformRules": "the rules are the core's (aether.platforms), not a result class",
     "CreateUploadRequest": "the upload protocol is the core's; media.upload takes a path",
@@ -60,6 +68,7 @@ NO_CLASS: Dict[str, str] = {
     "UploadPart": "the upload protocol is the core's",
     "UploadState": "the upload protocol is the core's",
     "CompleteUploadRequest": "the upload protocol is the core's",
+    "IngestMediaRequest": "keyword arguments of media.upload(url=...)",
     "CreatePostRequest": "keyword arguments of posts.create",
     "UpdatePostRequest": "keyword arguments of posts.update",
     "PlatformOptions": "plain dicts, passed to the core as they are (Post.platforms)",

@@ -67,7 +67,8 @@ def test_webhook_signatures() -> None:
     Webhooks.verify_signature(body, header, secret)
     Webhooks.verify_signature(body.decode(), header, ["whsec_old", secret])
     event = Webhooks.construct_event(body, header, secret)
-    assert event.type == "post.published" and event.post.id == "post_1"
+    assert event.type == "post.published" and event.post is not None and event.post.id == "post_1"
+    assert event.comment is None and event.message is None
     for payload, head, key, reason in [
         (body + b" ", header, secret, "signature_mismatch"),
         (body, header, "whsec_wrong", "signature_mismatch"),

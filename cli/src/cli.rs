@@ -115,11 +115,14 @@ pub enum Command {
     #[command(after_help = concat!(
         "With --platform the file is probed and checked against that platform's rules before a \
          byte is sent. Files over 8 MiB go in parallel, checksummed parts; when an upload fails \
-         half-way the error names the upload id to pass to --resume.\n\n",
+         half-way the error names the upload id to pass to --resume. With --url the server \
+         fetches the file itself (--platform then reads only the few KiB the check needs, with \
+         range requests).\n\n",
         "Examples:\n",
         "  aether upload video.mp4 --platform tiktok\n",
         "  aether upload long.mp4 --platform tiktok --tier creator --wait\n",
-        "  aether upload big.mp4 --resume upl_3fK9x0aQ2mZr7bLc\n\n",
+        "  aether upload big.mp4 --resume upl_3fK9x0aQ2mZr7bLc\n",
+        "  aether upload --url https://cdn.example.com/clip.mp4 --platform tiktok --wait\n\n",
         exit_codes!()
     ))]
     Upload(UploadArgs),
@@ -224,7 +227,11 @@ pub struct ProfilesArgs {
 #[derive(Debug, Args)]
 pub struct UploadArgs {
     /// The file to upload.
-    pub file: PathBuf,
+    #[arg(required_unless_present = "url")]
+    pub file: Option<PathBuf>,
+    /// Have the server fetch this http(s) URL instead of uploading a file (media by URL).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["file", "resume", "state_file"])]
+    pub url: Option<String>,
     /// Check the file against this platform's rules before uploading (repeatable).
     #[arg(long, value_name = "PLATFORM")]
     pub platform: Vec<PlatformArg>,
@@ -262,6 +269,9 @@ pub struct PostArgs {
     /// A media key from `aether upload` (repeatable, in order).
     #[arg(long = "media", value_name = "KEY")]
     pub media: Vec<String>,
+    /// A media URL the server fetches and stores at once (repeatable, in order; not with --media).
+    #[arg(long = "media-url", value_name = "URL", conflicts_with = "media")]
+    pub media_urls: Vec<String>,
     /// Name a platform, with its default options (a platform with an --option is named already).
     #[arg(long, value_name = "PLATFORM")]
     pub platform: Vec<PlatformArg>,
@@ -337,6 +347,61 @@ pub enum WebhooksCommand {
         exit_codes!()
     ))]
     Verify(VerifyArgs),
+
+    /// List a webhook's deliveries, newest first (the failed ones are the dead letters).
+    #[command(after_help = concat!(
+        "A delivery that ran out of retries is `failed` and kept for 30 days; send it again          with `aether webhooks redeliver`.\n\n",
+        "Examples:\n",
+        "  aether webhooks deliveries wh_41aa0c\n",
+        "  aether webhooks deliveries wh_41aa0c --status failed\n",
+        "  aether webhooks deliveries wh_41aa0c --status failed --json | jq -r '.[].id'\n\n",
+        exit_codes!()
+    ))]
+    Deliveries(DeliveriesArgs),
+
+    /// Send a delivery again now: the same event id and body, a fresh signature.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  aether webhooks redeliver wh_41aa0c dlv_8c1f2e\n\n",
+        exit_codes!()
+    ))]
+    Redeliver(RedeliverArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DeliveriesArgs {
+    /// The webhook's id (wh_…).
+    pub webhook_id: String,
+    /// Only deliveries in this status.
+    #[arg(long, value_enum)]
+    pub status: Option<DeliveryStatusArg>,
+}
+
+/// `--status` of `aether webhooks deliveries`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DeliveryStatusArg {
+    Pending,
+    Succeeded,
+    Failed,
+}
+
+impl DeliveryStatusArg {
+    pub fn status(self) -> aether::model::WebhookDeliveryStatus {
+        use aether::model::WebhookDeliveryStatus as S;
+        match self {
+            DeliveryStatusArg::Pending => S::Pending,
+            DeliveryStatusArg::Succeeded => S::Succeeded,
+            DeliveryStatusArg::Failed => S::Failed,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RedeliverArgs {
+    /// The webhook's id (wh_…).
+    pub webhook_id: String,
+    /// The delivery's id (dlv_…), from `aether webhooks deliveries`.
+    pub delivery_id: String,
 }
 
 #[derive(Debug, Args)]

@@ -206,6 +206,11 @@ fn generic_hint(error: &Error, base_url: &str) -> Option<String> {
             "give --timezone as an IANA zone name, e.g. America/New_York".to_owned()
         }
         ErrorCode::UploadExpired => "start the upload again without --resume".to_owned(),
+        ErrorCode::MediaFetchFailed => {
+            "the server could not fetch the URL: check that it is public, not expired, and \
+             serves a video or an image"
+                .to_owned()
+        }
         ErrorCode::NetworkError => format!(
             "could not reach {base_url}: check the address (--base-url or AETHER_BASE_URL) and \
              your connection"

@@ -62,6 +62,14 @@ impl Ui {
         }
     }
 
+    /// A warning on stderr, in yellow on a colour terminal (nothing with `--json`, whose
+    /// document carries it).
+    pub fn warn(&self, line: impl Display) {
+        if !self.json {
+            eprintln!("{}", self.err.yellow(format!("warning: {line}")));
+        }
+    }
+
     /// A byte progress bar on stderr; hidden when stderr is not a terminal.
     pub fn bytes_bar(&self, total: u64, label: &str) -> ProgressBar {
         if !self.live {

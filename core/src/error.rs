@@ -132,6 +132,9 @@ error_codes! {
     UploadIncomplete = "UPLOAD_INCOMPLETE", status Some(409), retryable false;
     /// The upload session is older than its expiry.
     UploadExpired = "UPLOAD_EXPIRED", status Some(410), retryable false;
+    /// A media URL could not be fetched or is not media (`details.url`, `details.reason`,
+    /// `details.httpStatus`).
+    MediaFetchFailed = "MEDIA_FETCH_FAILED", status Some(422), retryable false;
     /// The platform refused or failed; `details` carry its own code.
     PlatformError = "PLATFORM_ERROR", status Some(502), retryable false;
     /// The server failed; retryable.
@@ -256,7 +259,9 @@ impl ErrorCode {
             | C::IdempotencyKeyInUse
             | C::PostNotEditable
             | C::ProfileDisconnected => F::Conflict,
-            C::ChecksumMismatch | C::UploadIncomplete | C::UploadExpired => F::Upload,
+            C::ChecksumMismatch | C::UploadIncomplete | C::UploadExpired | C::MediaFetchFailed => {
+                F::Upload
+            }
             C::PlatformError => F::Platform,
             C::InternalError | C::ServiceUnavailable => F::InternalServer,
             C::NetworkError => F::Connection,

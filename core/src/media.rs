@@ -88,6 +88,19 @@ impl MediaResource {
         self.engine().run(source, options, None).await
     }
 
+    /// Media by URL: the server fetches `url` at once (`POST /v1/media/ingest`), stores and
+    /// verifies it like an upload, so a signed URL that expires later cannot break a scheduled
+    /// post. The same as [`MediaResource::upload`] with [`UploadSource::Url`]: the options'
+    /// `file_name` and `mime_type` are sent, and when they name platforms the URL is
+    /// preflighted first by reading only the few KiB the probe needs with range requests (the
+    /// rule's code, e.g. `VIDEO_TOO_SHORT` with field `url`, before the ingest call). Returns
+    /// the media in `processing`; [`MediaResource::wait_ready`] then fails
+    /// `MEDIA_FETCH_FAILED` (`details.url`, `details.reason`, `details.httpStatus`) when the
+    /// server could not fetch it.
+    pub async fn ingest(&self, url: impl Into<String>, options: UploadOptions) -> Result<Media> {
+        self.upload(UploadSource::url(url), options).await
+    }
+
     /// Continues the chunked upload `upload_id` with the same source: asks the server which
     /// parts it holds, checks their sizes and CRC32Cs against the source, sends the others and
     /// completes. Fails with `INVALID_ARGUMENT` when the source's size differs from the
@@ -179,7 +192,14 @@ fn not_verified(expiry: &poll::Expiry<'_, Media>) -> Error {
 }
 
 /// The error of a media whose verification failed: its code and message, and the media.
-fn failed(media: Media) -> Error {
+fn failed(mut media: Media) -> Error {
+    // A signed URL's query is a credential: errors get logged, so the copy in them has none.
+    if let Some(url) = media.source_url.as_mut() {
+        if let Some(cut) = url.find(['?', '#']) {
+            url.truncate(cut);
+            url.push_str("?…");
+        }
+    }
     let (code, message, details) = match &media.error {
         Some(error) => (error.code.clone(), error.message.clone(), error.details.clone()),
         None => (
@@ -195,6 +215,11 @@ fn failed(media: Media) -> Error {
     };
     map.insert("mediaKey".into(), Value::from(media.media_key.as_str()));
     map.insert("media".into(), serde_json::to_value(&media).unwrap_or(Value::Null));
-    Error::new(code, format!("media {} failed verification: {message}", media.media_key))
+    // The server's message names the URL (without its query) and the reason.
+    let what = match code {
+        crate::ErrorCode::MediaFetchFailed => "could not be fetched",
+        _ => "failed verification",
+    };
+    Error::new(code, format!("media {} {what}: {message}", media.media_key))
         .with_details(Value::Object(map))
 }

@@ -68,7 +68,11 @@ impl Posts {
     /// and retried safely: a create whose response was lost is never published twice.
     /// Validation errors (`CAPTION_TOO_LONG`, `MEDIA_REQUIRED`, …) name the field and platform;
     /// `POST_LIMIT_REACHED` carries `retry_after` to the quota reset.
+    ///
+    /// Two forms of the same thing (`text` with `content`, `platforms` with `overrides`, two
+    /// media forms) are refused before sending, with the server's `INVALID_REQUEST` and field.
     pub async fn create(&self, request: &CreatePostRequest) -> Result<Post> {
+        request.check()?;
         let request = ApiRequest::post("/v1/posts").json(request)?.options(self.options.clone());
         Ok(self.transport.send_json(request).await?.data)
     }

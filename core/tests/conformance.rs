@@ -10,17 +10,18 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aether::media::MediaWaitOptions;
 use aether::model::{
     BulkRow, CreateConnectLinkRequest, CreatePostRequest, CreateWebhookRequest, ListPostsQuery,
-    Platform, PostStatus, Tier, UpdatePostRequest,
+    Platform, PostStatus, Tier, UpdatePostRequest, WebhookDeliveryStatus,
 };
 use aether::posts::{BulkSource, WaitOptions};
 use aether::upload::{UploadOptions, UploadSource};
-use aether::webhooks::{verify_signature, DEFAULT_TOLERANCE, SIGNATURE_HEADER};
+use aether::webhooks::{construct_event, verify_signature, DEFAULT_TOLERANCE, SIGNATURE_HEADER};
 use aether::{Client, RequestOptions};
 use aether_mock::{MockConfig, MockServer};
 use futures_util::{StreamExt, TryStreamExt};
@@ -65,6 +66,18 @@ macro_rules! ops {
     };
 }
 
+/// The path of a fixture of tests/fixtures/media named by a scenario.
+fn fixture_path(fixture: &str) -> Result<std::path::PathBuf, Failure> {
+    if fixture.contains(['/', '\\']) || fixture.starts_with('.') {
+        return Err(Failure::Harness(format!("fixture {fixture:?} must be a plain file name")));
+    }
+    let path = repo_root().join("tests/fixtures/media").join(fixture);
+    if !path.is_file() {
+        return Err(Failure::Harness(format!("no fixture {fixture:?} in tests/fixtures/media")));
+    }
+    Ok(path)
+}
+
 ops! {
     ConnectLinksCreate = "connectLinks.create",
     ConnectLinksGet = "connectLinks.get",
@@ -86,18 +99,28 @@ ops! {
     WebhooksCreate = "webhooks.create",
     WebhooksReceive = "webhooks.receive",
     WebhooksVerifySignature = "webhooks.verifySignature",
+    WebhooksConstructEvent = "webhooks.constructEvent",
+    WebhooksDeliveries = "webhooks.deliveries",
+    WebhooksRedeliver = "webhooks.redeliver",
+    ReceiverSetStatus = "receiver.setStatus",
     AdminFault = "admin.fault",
     AdminAdvanceClock = "admin.advanceClock",
     AdminForceOutcome = "admin.forceOutcome",
     AdminSetSettings = "admin.setSettings",
     AdminRevokeProfile = "admin.revokeProfile",
+    AdminSimulateComment = "admin.simulateComment",
+    AdminSimulateMessage = "admin.simulateMessage",
+    AdminUpdateMessage = "admin.updateMessage",
     JournalCount = "journal.count",
+    MediaIngest = "media.ingest",
+    AdminPutFile = "admin.putFile",
+    AdminFileStats = "admin.fileStats",
 }
 
 const SCENARIO_KEYS: &[&str] = &["$schema", "name", "description", "tags", "setup", "steps"];
 const SETUP_KEYS: &[&str] = &["settings", "profiles", "webhooks"];
 const STEP_KEYS: &[&str] =
-    &["op", "note", "as", "input", "options", "client", "repeat", "expect", "expectError"];
+    &["op", "note", "as", "input", "options", "client", "repeat", "expect", "expectError", "warns"];
 const OPTION_KEYS: &[&str] = &["idempotencyKey", "maxRetries", "timeoutMs"];
 const MATCHERS: &[&str] = &[
     "$exists",
@@ -455,6 +478,9 @@ impl Run {
                     let expected = self.resolve(expected, now, true)?;
                     check_expectations(&expected, &value, "result")?;
                 }
+                if let Some(expected) = step.get("warns") {
+                    check_warns(expected, &value)?;
+                }
                 if let Some(name) = name {
                     self.store(name, value)?;
                 }
@@ -555,7 +581,8 @@ impl Run {
                 Ok(to_json(&media.wait_ready(&text(input, "mediaKey")?, wait).await?))
             }
             Op::PostsCreate => {
-                let request: CreatePostRequest = from_input(op, input)?;
+                // As a binding reads a dictionary: unknown keys refused with a suggestion.
+                let request = CreatePostRequest::from_json(input.clone())?;
                 Ok(to_json(&client.posts().with_options(options).create(&request).await?))
             }
             Op::PostsGet => {
@@ -648,6 +675,66 @@ impl Run {
                 verify_signature(payload.as_bytes(), &header, &secrets, tolerance, now)?;
                 Ok(json!({ "valid": true }))
             }
+            Op::WebhooksConstructEvent => {
+                fields(input, &["payload", "header", "secrets", "toleranceSeconds"], op)?;
+                let payload = text(input, "payload")?;
+                let header = text(input, "header")?;
+                let secrets: Vec<String> = from_input(
+                    op,
+                    input.get("secrets").ok_or("webhooks.constructEvent needs secrets")?,
+                )?;
+                let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
+                let tolerance = match input.get("toleranceSeconds") {
+                    None => DEFAULT_TOLERANCE,
+                    Some(s) => Duration::from_secs(s.as_u64().ok_or("toleranceSeconds: integer")?),
+                };
+                Ok(to_json(&construct_event(payload.as_bytes(), &header, &secrets, tolerance)?))
+            }
+            Op::WebhooksDeliveries => {
+                fields(input, &["webhookId", "status", "minCount", "timeoutMs"], op)?;
+                let id = text(input, "webhookId")?;
+                let status =
+                    input.get("status").and_then(Value::as_str).map(WebhookDeliveryStatus::parse);
+                let min = input.get("minCount").and_then(Value::as_u64).unwrap_or(0) as usize;
+                let deadline =
+                    Instant::now() + millis(input, "timeoutMs")?.unwrap_or(Duration::from_secs(10));
+                let webhooks = client.webhooks().with_options(options);
+                loop {
+                    let items: Vec<_> =
+                        webhooks.deliveries(&id, status.clone()).try_collect().await?;
+                    if items.len() >= min || Instant::now() >= deadline {
+                        return Ok(json!({ "data": to_json(&items) }));
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+            Op::WebhooksRedeliver => {
+                fields(input, &["webhookId", "deliveryId"], op)?;
+                let webhooks = client.webhooks().with_options(options);
+                let (id, delivery) = (text(input, "webhookId")?, text(input, "deliveryId")?);
+                Ok(to_json(&webhooks.redeliver(&id, &delivery).await?))
+            }
+            Op::ReceiverSetStatus => {
+                fields(input, &["status"], op)?;
+                let status = input.get("status").and_then(Value::as_u64);
+                let status = status.and_then(|s| u16::try_from(s).ok()).ok_or("status: integer")?;
+                self.receiver.status.store(status, Ordering::SeqCst);
+                Ok(json!({ "status": status }))
+            }
+            Op::AdminSimulateComment | Op::AdminSimulateMessage => {
+                let mut body = input.as_object().cloned().unwrap_or_default();
+                let profile = body.remove("profileId").and_then(|v| v.as_str().map(str::to_owned));
+                let profile = profile.ok_or("needs profileId")?;
+                let kind = if op == "admin.simulateComment" { "comments" } else { "messages" };
+                let path = format!("/_mock/profiles/{profile}/{kind}");
+                Ok(self.admin_call(Method::POST, &path, Some(Value::Object(body))).await?)
+            }
+            Op::AdminUpdateMessage => {
+                let mut body = input.as_object().cloned().unwrap_or_default();
+                let id = body.remove("id").and_then(|v| v.as_str().map(str::to_owned));
+                let path = format!("/_mock/messages/{}", id.ok_or("needs id")?);
+                Ok(self.admin_call(Method::PATCH, &path, Some(Value::Object(body))).await?)
+            }
             Op::AdminFault => {
                 Ok(self.admin_call(Method::POST, "/_mock/faults", Some(input.clone())).await?)
             }
@@ -671,6 +758,42 @@ impl Run {
                 fields(input, &["id"], op)?;
                 let path = format!("/_mock/profiles/{}/revoke", text(input, "id")?);
                 Ok(self.admin_call(Method::POST, &path, Some(json!({}))).await?)
+            }
+            Op::MediaIngest => self.ingest(op, client, input, options).await,
+            Op::AdminPutFile => {
+                fields(input, &["name", "fixture", "contentType", "freeBox"], op)?;
+                let bytes = std::fs::read(fixture_path(&text(input, "fixture")?)?)
+                    .map_err(|e| Failure::Harness(format!("reading the fixture: {e}")))?;
+                let mut query = Vec::new();
+                if let Some(kind) = input.get("contentType").and_then(Value::as_str) {
+                    query.push(("contentType", kind.to_owned()));
+                }
+                if let Some(size) = input.get("freeBox").and_then(Value::as_u64) {
+                    query.push(("freeBox", size.to_string()));
+                }
+                let url = format!("{}/_mock/files/{}", self.emulator.url(), text(input, "name")?);
+                let response = self
+                    .admin
+                    .put(url)
+                    .query(&query)
+                    .bearer_auth(self.emulator.admin_token())
+                    .body(bytes)
+                    .send()
+                    .await
+                    .map_err(|e| Failure::Harness(format!("admin PUT /_mock/files: {e}")))?;
+                let status = response.status();
+                let value: Value = response.json().await.unwrap_or(Value::Null);
+                if status != reqwest::StatusCode::CREATED {
+                    return Err(Failure::Harness(format!(
+                        "PUT /_mock/files answered {status}: {value}"
+                    )));
+                }
+                Ok(value)
+            }
+            Op::AdminFileStats => {
+                fields(input, &["name"], op)?;
+                let path = format!("/_mock/files/{}", text(input, "name")?);
+                Ok(self.admin_call(Method::GET, &path, None).await?)
             }
             Op::JournalCount => {
                 fields(input, &["method", "path", "status", "created", "replayed", "fault"], op)?;
@@ -702,16 +825,7 @@ impl Run {
             allowed.push("uploadId");
         }
         fields(input, &allowed, op)?;
-        let fixture = text(input, "fixture")?;
-        if fixture.contains(['/', '\\']) || fixture.starts_with('.') {
-            return Err(Failure::Harness(format!("fixture {fixture:?} must be a plain file name")));
-        }
-        let path = repo_root().join("tests/fixtures/media").join(&fixture);
-        if !path.is_file() {
-            return Err(Failure::Harness(format!(
-                "no fixture {fixture:?} in tests/fixtures/media"
-            )));
-        }
+        let path = fixture_path(&text(input, "fixture")?)?;
         let mut upload = UploadOptions::new();
         if let Some(name) = input.get("fileName").and_then(Value::as_str) {
             upload = upload.file_name(name);
@@ -743,6 +857,36 @@ impl Run {
             media.upload(UploadSource::path(path), upload).await?
         };
         Ok(to_json(&stored))
+    }
+
+    /// `media.ingest`: the binding's upload with a URL source.
+    async fn ingest(
+        &self,
+        op: &str,
+        client: &Client,
+        input: &Value,
+        options: RequestOptions,
+    ) -> OpResult {
+        fields(input, &["url", "fileName", "mimeType", "platforms", "tier"], op)?;
+        let mut upload = UploadOptions::new();
+        if let Some(name) = input.get("fileName").and_then(Value::as_str) {
+            upload = upload.file_name(name);
+        }
+        if let Some(mime) = input.get("mimeType").and_then(Value::as_str) {
+            upload = upload.mime_type(mime);
+        }
+        let platforms: Vec<String> = match input.get("platforms") {
+            None => Vec::new(),
+            Some(list) => from_input(op, list)?,
+        };
+        for platform in platforms {
+            upload = upload.platform(Platform::parse(&platform));
+        }
+        if let Some(tier) = input.get("tier").and_then(Value::as_str) {
+            upload = upload.tier(Tier::parse(tier));
+        }
+        let media = client.media().with_options(options);
+        Ok(to_json(&media.ingest(text(input, "url")?, upload).await?))
     }
 
     async fn admin_call(
@@ -1100,6 +1244,18 @@ fn error_json(error: &aether::Error) -> Value {
     })
 }
 
+/// `warns`: Rust reports warnings on the result, `Post::warnings`; their codes, in order.
+fn check_warns(expected: &Value, result: &Value) -> Result<(), String> {
+    let reported: Vec<Value> = match result.get("warnings") {
+        Some(Value::Array(warnings)) => warnings.iter().map(|w| w["code"].clone()).collect(),
+        _ => Vec::new(),
+    };
+    match expected == &Value::Array(reported.clone()) {
+        true => Ok(()),
+        false => Err(format!("warns: expected {expected}, the post reported {reported:?}")),
+    }
+}
+
 /// Reads a model type from a step's input, refusing input the type would silently drop (a
 /// misspelt field would otherwise make a scenario test something else than it says).
 fn from_input<T: DeserializeOwned + Serialize>(op: &str, input: &Value) -> Result<T, String> {
@@ -1206,10 +1362,12 @@ struct Delivery {
     taken: bool,
 }
 
-/// A loopback HTTP endpoint that acknowledges every delivery (200) and keeps it.
+/// A loopback HTTP endpoint that keeps every delivery and answers `status` (200 unless a
+/// `receiver.setStatus` step changed it).
 struct Receiver {
     url: String,
     deliveries: Arc<Mutex<Vec<Delivery>>>,
+    status: Arc<AtomicU16>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -1219,12 +1377,14 @@ impl Receiver {
         let url = format!("http://{}/hooks", listener.local_addr().expect("bound"));
         let deliveries = Arc::new(Mutex::new(Vec::new()));
         let store = deliveries.clone();
+        let status = Arc::new(AtomicU16::new(200));
+        let answer = status.clone();
         let task = tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
-                tokio::spawn(receive(socket, store.clone()));
+                tokio::spawn(receive(socket, store.clone(), answer.clone()));
             }
         });
-        Receiver { url, deliveries, task }
+        Receiver { url, deliveries, status, task }
     }
 
     fn stop(&self) {
@@ -1270,7 +1430,11 @@ impl Receiver {
 }
 
 /// Reads one request (`connection: close` is answered, so one per connection) and keeps it.
-async fn receive(mut socket: tokio::net::TcpStream, store: Arc<Mutex<Vec<Delivery>>>) {
+async fn receive(
+    mut socket: tokio::net::TcpStream,
+    store: Arc<Mutex<Vec<Delivery>>>,
+    status: Arc<AtomicU16>,
+) {
     let mut data = Vec::new();
     let mut buf = [0u8; 8192];
     loop {
@@ -1298,9 +1462,10 @@ async fn receive(mut socket: tokio::net::TcpStream, store: Arc<Mutex<Vec<Deliver
             body,
             taken: false,
         });
-        let _ = socket
-            .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
-            .await;
+        let status = status.load(Ordering::SeqCst);
+        let answer =
+            format!("HTTP/1.1 {status} Status\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+        let _ = socket.write_all(answer.as_bytes()).await;
         let _ = socket.shutdown().await;
         return;
     }

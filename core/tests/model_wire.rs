@@ -11,6 +11,10 @@ use serde_json::{json, Value};
 #[path = "model_wire/spec.rs"]
 mod spec;
 
+/// The model's string enums against the spec's.
+#[path = "model_wire/spec_enums.rs"]
+mod spec_enums;
+
 /// Parses `wire` into `T`, serializes it back, and asserts the JSON is unchanged.
 fn round_trip<T: Serialize + DeserializeOwned>(wire: Value) -> T {
     let typed: T = serde_json::from_value(wire.clone()).expect("wire JSON parses");
@@ -26,6 +30,7 @@ fn post_json() -> Value {
         "profileIds": ["prof_tt", "prof_yt"],
         "content": { "text": "hello", "title": "Hello" },
         "mediaKeys": ["org_abc123/f47ac10b.mp4"],
+        "media": [{ "mediaKey": "org_abc123/f47ac10b.mp4", "type": "video" }],
         "platforms": { "tiktok": {}, "youtube": { "privacyStatus": "unlisted" } },
         "scheduledFor": "2026-03-08T02:30:00",
         "timezone": "America/New_York",
@@ -130,7 +135,7 @@ fn tutorial_minimal_create_post_round_trips() {
 fn a_request_built_in_code_has_the_tutorial_wire_shape() {
     let req = CreatePostRequest {
         profile_id: Some("prof_1".into()),
-        content: PostContent::new("Check this out"),
+        content: Some(PostContent::new("Check this out")),
         media_keys: vec!["org_abc123/f47ac10b.mp4".into()],
         platforms: PlatformOptionsMap {
             tiktok: Some(TikTokOptions::default()),
@@ -353,7 +358,7 @@ fn webhook_event_uses_type_on_the_wire() {
     });
     let event: WebhookEvent = round_trip(wire);
     assert_eq!(event.r#type, WebhookEventType::PostPublished);
-    assert_eq!(event.data.post.id, "post_1");
+    assert_eq!(event.data.post.as_ref().unwrap().id, "post_1");
     let request: CreateWebhookRequest = round_trip(json!({
         "url": "https://example.com/hook", "events": ["post.cancelled", "post.reposted"]
     }));
@@ -463,4 +468,53 @@ fn list_queries_use_camel_case_names() {
     );
     let list: ListQuery = round_trip(json!({ "limit": 10, "cursor": "c_1" }));
     assert_eq!(list.limit, Some(10));
+}
+
+#[test]
+fn a_create_body_read_from_json_names_an_unknown_key_and_its_nearest_name() {
+    let refused = |body: Value| CreatePostRequest::from_json(body).unwrap_err();
+    let error = refused(json!({ "profileId": "p", "text": "x", "platfroms": {} }));
+    assert_eq!(*error.code(), aether::ErrorCode::InvalidArgument);
+    assert_eq!(
+        error.message(),
+        "unknown field `platfroms` in posts.create params; did you mean `platforms`?"
+    );
+    assert_eq!(error.field(), Some("platfroms"));
+    let error = refused(json!({ "text": "x", "media": [{ "mediakey": "k" }] }));
+    assert_eq!(error.field(), Some("media[0].mediakey"), "{error}");
+    let error = refused(json!({ "content": { "txt": "x" } }));
+    assert_eq!(error.field(), Some("content.txt"));
+    assert!(error.message().contains("did you mean `text`?"), "{error}");
+    let error =
+        refused(json!({ "text": "x", "overrides": { "tiktok": { "privacyLevle": "SELF_ONLY" } } }));
+    assert_eq!(error.field(), Some("overrides.tiktok.privacyLevle"));
+    // An option far from every known name is left for the server to judge.
+    let kept = CreatePostRequest::from_json(
+        json!({ "platforms": { "tiktok": { "autoCaptions": true } } }),
+    );
+    assert!(kept.is_ok());
+    let error = refused(json!({ "text": "x", "bananas": 1 }));
+    assert!(error.message().contains("known fields: profileId"), "{error}");
+}
+
+#[test]
+fn two_forms_of_one_thing_fail_the_check_with_the_servers_field() {
+    let field = |body: Value| {
+        let request = CreatePostRequest::from_json(body).unwrap();
+        let error = request.check().unwrap_err();
+        assert_eq!(*error.code(), aether::ErrorCode::InvalidRequest);
+        error.field().unwrap().to_owned()
+    };
+    assert_eq!(field(json!({ "text": "a", "content": { "text": "b" } })), "text");
+    assert_eq!(field(json!({ "title": "a", "content": { "text": "b" } })), "title");
+    assert_eq!(field(json!({ "platforms": { "tiktok": {} }, "overrides": {} })), "overrides");
+    assert_eq!(field(json!({ "mediaKeys": ["k"], "mediaUrls": ["http://h/a.jpg"] })), "media");
+    assert_eq!(
+        field(json!({ "media": [{ "url": "http://h/a.jpg", "mediaKey": "k" }] })),
+        "media[0]"
+    );
+    let fine = CreatePostRequest::from_json(
+        json!({ "text": "a", "media": [{ "url": "u", "type": "image" }] }),
+    );
+    assert!(fine.unwrap().check().is_ok());
 }

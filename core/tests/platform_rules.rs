@@ -381,7 +381,11 @@ fn tiktok_hashtag_recommendation_is_a_warning_not_an_error() {
         assert_eq!(!validation.warnings.is_empty(), warned, "{n} hashtags");
         if warned {
             let warning = &validation.warnings[0];
-            assert_eq!(warning.code, WarningCode::HashtagCountNotRecommended);
+            let expected = match n > 5 {
+                true => WarningCode::HashtagsAboveRecommended,
+                false => WarningCode::HashtagsBelowRecommended,
+            };
+            assert_eq!(warning.code, expected);
             assert_eq!(warning.measured, Some(json!(n)));
             assert_eq!(
                 warning.allowed,

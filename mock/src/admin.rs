@@ -32,6 +32,7 @@ pub fn routes() -> Router<SharedState> {
         .merge(resources::profiles::admin_routes())
         .merge(resources::posts::admin_routes())
         .merge(resources::webhooks::admin_routes())
+        .merge(resources::mock_files::admin_routes())
 }
 
 #[derive(Debug, Default, Deserialize)]

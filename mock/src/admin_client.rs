@@ -24,7 +24,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use aether::model::{ConnectLink, Post, Profile, Tier, Timestamp};
+use aether::model::{Comment, ConnectLink, Message, Post, Profile, Tier, Timestamp};
 use aether::transport::{encode_segment, ApiRequest};
 use aether::{Client, Result};
 use serde::de::DeserializeOwned;
@@ -36,6 +36,7 @@ pub use crate::faults::{FaultAction, FaultRule};
 pub use crate::journal::JournalEntry;
 pub use crate::resources::posts::{ForcedOutcome, OutcomeKind, OutcomeRule};
 pub use crate::resources::profiles::NewProfile;
+pub use crate::resources::webhooks::{MessagePatch, NewAuthor, NewComment, NewMessage};
 use crate::MockServer;
 
 /// The virtual clock's time, as `GET /_mock/clock` and `POST /_mock/clock/advance` answer it.
@@ -56,6 +57,25 @@ pub struct LinkDecision {
     pub profile: Option<Profile>,
     /// Where the end user's browser is sent.
     pub redirect: String,
+}
+
+/// A file of the emulator's loopback file server (`PUT`/`GET /_mock/files/{name}`): its URL,
+/// and how it was fetched since it was stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServedFile {
+    pub name: String,
+    /// `{base}/mock-files/{name}`: fetchable without a key (see `resources::mock_files` for the
+    /// query options that make it misbehave).
+    pub url: String,
+    pub size: u64,
+    pub content_type: String,
+    /// Requests for the file (`HEAD` included).
+    pub requests: u64,
+    /// Requests answered 206 to a `Range`.
+    pub range_requests: u64,
+    /// Body bytes sent, in all.
+    pub bytes_served: u64,
 }
 
 /// A list answer of the admin API: `{ "data": [...] }`.
@@ -239,6 +259,32 @@ impl Admin {
         self.call_empty(ApiRequest::delete("/_mock/faults")).await
     }
 
+    // --- the loopback file server ------------------------------------------------------------
+
+    /// `PUT /_mock/files/{name}`: serves `bytes` at [`ServedFile::url`] as `content_type`
+    /// (default `application/octet-stream`); `free_box` pads an MP4 with a `free` box of that
+    /// many bytes after its first box. Replaces a file of the same name and its counters.
+    pub async fn put_file(
+        &self,
+        name: &str,
+        bytes: impl Into<bytes::Bytes>,
+        content_type: Option<&str>,
+        free_box: Option<u32>,
+    ) -> Result<ServedFile> {
+        let path = format!("/_mock/files/{}", encode_segment(name));
+        let kind = content_type.unwrap_or("application/octet-stream");
+        let mut request = ApiRequest::put(path).bytes(bytes, kind)?;
+        if let Some(size) = free_box {
+            request = request.query("freeBox", size.to_string());
+        }
+        self.call(request).await
+    }
+
+    /// `GET /_mock/files/{name}`: the file's URL and counters.
+    pub async fn file_stats(&self, name: &str) -> Result<ServedFile> {
+        self.call(ApiRequest::get(format!("/_mock/files/{}", encode_segment(name)))).await
+    }
+
     // --- what the emulator saw and sent ------------------------------------------------------
 
     /// `GET /_mock/journal`: the API requests received, oldest first.
@@ -259,5 +305,36 @@ impl Admin {
             request = request.query("webhookId", id);
         }
         self.list(request).await
+    }
+
+    // --- the inbox ---------------------------------------------------------------------------
+
+    /// `POST /_mock/profiles/{id}/comments`: someone commented on the profile's post; raises
+    /// `comment.created`.
+    pub async fn simulate_comment(
+        &self,
+        profile_id: &str,
+        comment: &NewComment,
+    ) -> Result<Comment> {
+        let path = format!("/_mock/profiles/{}/comments", encode_segment(profile_id));
+        self.call(ApiRequest::post(path).json(comment)?).await
+    }
+
+    /// `POST /_mock/profiles/{id}/messages`: a direct message arrived (or was sent); raises
+    /// `message.created`.
+    pub async fn simulate_message(
+        &self,
+        profile_id: &str,
+        message: &NewMessage,
+    ) -> Result<Message> {
+        let path = format!("/_mock/profiles/{}/messages", encode_segment(profile_id));
+        self.call(ApiRequest::post(path).json(message)?).await
+    }
+
+    /// `PATCH /_mock/messages/{id}`: the message changed (e.g. `readAt`); raises
+    /// `message.updated`.
+    pub async fn update_message(&self, message_id: &str, patch: &MessagePatch) -> Result<Message> {
+        let path = format!("/_mock/messages/{}", encode_segment(message_id));
+        self.call(ApiRequest::patch(path).json(patch)?).await
     }
 }

@@ -11,7 +11,8 @@ pub const DEFAULT_API_KEY: &str = "sk_test_aether_mock";
 
 /// Everything an emulator is started with. `MockConfig::default()` listens on 127.0.0.1 on a
 /// port the OS picks, accepts [`DEFAULT_API_KEY`], and keeps media in a fresh temp dir.
-#[derive(Debug, Clone)]
+/// Its `Debug` shows how many keys there are and whether an admin token is set, never them.
+#[derive(Clone)]
 pub struct MockConfig {
     pub host: IpAddr,
     /// 0 lets the OS pick a free port; read it back from [`crate::MockServer::url`].
@@ -23,6 +24,20 @@ pub struct MockConfig {
     /// Where media bytes are stored; a temp dir (removed at shutdown) when `None`.
     pub data_dir: Option<PathBuf>,
     pub settings: Settings,
+}
+
+impl std::fmt::Debug for MockConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = |set: bool| if set { "<redacted>" } else { "<none>" };
+        f.debug_struct("MockConfig")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("api_keys", &format_args!("<{} redacted>", self.api_keys.len()))
+            .field("admin_token", &format_args!("{}", redacted(self.admin_token.is_some())))
+            .field("data_dir", &self.data_dir)
+            .field("settings", &self.settings)
+            .finish()
+    }
 }
 
 impl Default for MockConfig {
@@ -62,6 +77,12 @@ pub struct Settings {
     pub approved_tier: String,
     /// Suggested seconds between polls, sent as `Retry-After` on a publishing post.
     pub poll_hint_secs: u64,
+    /// How long the emulator spends fetching one media URL (`POST /v1/media/ingest`, a post's
+    /// `mediaUrls`), from the first request to the last byte, in real milliseconds; past it
+    /// the media fails with `MEDIA_FETCH_FAILED` (`reason: timeout`).
+    pub ingest_timeout_ms: u64,
+    /// Attempts per webhook delivery, the first included, before it is `failed` (a dead letter).
+    pub webhook_max_attempts: u32,
 }
 
 impl Default for Settings {
@@ -77,6 +98,8 @@ impl Default for Settings {
             connect_link_expiry_secs: 3600,
             approved_tier: "standard".to_owned(),
             poll_hint_secs: 1,
+            ingest_timeout_ms: 10_000,
+            webhook_max_attempts: 8,
         }
     }
 }
@@ -84,5 +107,26 @@ impl Default for Settings {
 impl Settings {
     pub fn processing(&self) -> Duration {
         Duration::from_millis(self.processing_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_keys_or_the_admin_token() {
+        let config = MockConfig {
+            api_keys: vec!["sk_live_secret_key".into()],
+            admin_token: Some("adm_secret_token".into()),
+            ..MockConfig::default()
+        };
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("sk_live_secret_key"), "{shown}");
+        assert!(!shown.contains("adm_secret_token"), "{shown}");
+        assert!(
+            shown.contains("<1 redacted>") && shown.contains("admin_token: <redacted>"),
+            "{shown}"
+        );
     }
 }

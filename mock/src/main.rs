@@ -33,6 +33,10 @@ struct Args {
     /// Virtual milliseconds a post target takes to publish.
     #[arg(long, default_value_t = 1_500)]
     processing_ms: u64,
+    /// Real milliseconds the emulator spends fetching one media URL before the media fails
+    /// with MEDIA_FETCH_FAILED (reason timeout).
+    #[arg(long, default_value_t = 10_000)]
+    ingest_timeout_ms: u64,
 }
 
 fn main() -> ExitCode {
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
             ..MockConfig::default()
         };
         config.settings.processing_ms = args.processing_ms;
+        config.settings.ingest_timeout_ms = args.ingest_timeout_ms;
         // Signal handlers go in before the ready line, so a supervisor that signals as soon as
         // it reads the line still gets a clean shutdown.
         let signals = match Signals::install() {

@@ -63,6 +63,29 @@ impl MediaStore {
         self.items.remove(media_key)
     }
 
+    /// Where a media stands for a post that uses it: what publishing needs to decide whether a
+    /// target starts, waits or fails. Media ingested by URL (`resources::media_ingest`) are
+    /// `Processing` while the server fetches and verifies them, and `Failed` with
+    /// `MEDIA_FETCH_FAILED` (the URL and the reason in `details`) when the fetch failed.
+    pub fn verdict(&self, media_key: &str) -> MediaVerdict {
+        match self.items.get(media_key) {
+            None => MediaVerdict::Missing,
+            Some(stored) => match (&stored.facts, &stored.media.status) {
+                (Some(facts), _) => MediaVerdict::Ready(Box::new(facts.clone())),
+                (None, MediaStatus::Failed) => {
+                    MediaVerdict::Failed(stored.media.error.clone().unwrap_or_else(|| {
+                        ResultError {
+                            code: ErrorCode::UnsupportedMediaType,
+                            message: format!("media {media_key} failed verification"),
+                            details: None,
+                        }
+                    }))
+                }
+                (None, _) => MediaVerdict::Processing,
+            },
+        }
+    }
+
     pub(crate) fn pending_files(store: &mut Store) -> &mut HashSet<PathBuf> {
         &mut store.part::<MediaStore>().pending_files
     }
@@ -77,6 +100,20 @@ impl Part for MediaStore {
             .chain(self.pending_files.iter().cloned())
             .collect()
     }
+}
+
+/// Where one media stands, as [`MediaStore::verdict`] tells it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MediaVerdict {
+    /// Verified; the facts the platform rules are checked against.
+    Ready(Box<MediaFacts>),
+    /// Still being fetched (URL media) or verified: a target using it waits.
+    Processing,
+    /// Fetching or verification failed: the error a target using it fails with (its own code:
+    /// `MEDIA_FETCH_FAILED` for a URL that could not be fetched, `UNSUPPORTED_MEDIA_TYPE`…).
+    Failed(ResultError),
+    /// No such media key (never existed, or deleted).
+    Missing,
 }
 
 /// A file being written that is not part of the store yet. It is registered in the store (so a
@@ -270,6 +307,7 @@ pub(crate) fn processing_media(
         audio_codec: None,
         container: None,
         error: None,
+        source_url: None,
     }
 }
 

@@ -46,6 +46,7 @@ typedef struct {
   size_t count;
   char failure[4096];
   receiver *receiver; /* the scenario's webhook receiver */
+  jvalue *warned;     /* the warning codes of the last post returned (aether_post_warning_code) */
 } state;
 
 static int failf(state *s, const char *format, ...) {
@@ -344,7 +345,7 @@ static int matches(const jvalue *expected, const jvalue *actual) {
     }
     if (strcmp(matcher, "$gte") == 0 || strcmp(matcher, "$lte") == 0) {
       if (!present || actual->type != J_NUMBER || arg->type != J_NUMBER) return 0;
-      return matcher[2] == 'g' ? actual->number >= arg->number : actual->number <= arg->number;
+      return matcher[1] == 'g' ? actual->number >= arg->number : actual->number <= arg->number;
     }
     if (strcmp(matcher, "$oneOf") == 0) {
       size_t i;
@@ -433,6 +434,16 @@ static jvalue *owned_json(char *text) {
 
 /* Outcome of an operation: 0 with *result, 1 with *result = the error object, -1 runner failure.
  * `call` writes its error to `error_`, the variable of run_op (E is its address). */
+/* Notes the codes of a post's warnings, read with the C getters, for a step's `warns`. */
+static void note_warnings(state *s, const aether_post *post) {
+  size_t i;
+  json_free(s->warned);
+  s->warned = json_new(J_ARRAY);
+  for (i = 0; i < aether_post_warning_count(post); i++) {
+    json_append(s->warned, json_new_string(aether_post_warning_code(post, i)));
+  }
+}
+
 #define API(call, to_json, handle, free_fn)                                                     \
   do {                                                                                         \
     char *text_ = NULL;                                                                        \
@@ -522,13 +533,28 @@ static aether_wait_options wait_options(const jvalue *input, uint32_t poll_ms) {
   return wait;
 }
 
-/* Fills a builder from the create body of PROTOCOL.md. */
-static int fill_builder(state *s, aether_post_builder *builder, const jvalue *input) {
+/* Fills a builder from the create body of PROTOCOL.md: 0, -1 (harness), or 1 when the C API
+ * refused the body (the error in *error). */
+static int fill_builder(state *s, aether_post_builder *builder, const jvalue *input,
+                        aether_error **error) {
   static const char *const fields[] = {"profileId", "profileIds", "content", "mediaKeys",
                                        "platforms", "scheduledFor", "timezone", "draft", NULL};
   const jvalue *content = json_get(input, "content");
   const jvalue *list;
   size_t i;
+  for (i = 0; i < input->count; i++) {
+    size_t k;
+    int legacy = 0;
+    for (k = 0; fields[k] != NULL; k++) legacy |= strcmp(input->keys[i], fields[k]) == 0;
+    if (!legacy) {
+      /* Another documented shape (text, media, overrides, ...), or a key the SDK must refuse:
+       * the whole body as JSON, as a C user holding a vendor page's body would send it. */
+      char *body = json_dump(input);
+      aether_status status = aether_post_builder_set_json(builder, body, error);
+      free(body);
+      return status == AETHER_OK ? 0 : 1;
+    }
+  }
   if (only_fields(s, "posts.create", input, fields) != 0) return -1;
   if (text_of(input, "profileId")) {
     aether_post_builder_set_profile_id(builder, text_of(input, "profileId"), NULL);
@@ -576,6 +602,99 @@ static int create_webhook(state *s, aether_client *client, const char *url, cons
       aether_webhook_to_json, webhook, aether_webhook_free);
 }
 
+/* A copy of the object `input` without its member `key`: the body of an admin call whose
+ * path names one of the input's fields. */
+static jvalue *without(const jvalue *input, const char *key) {
+  jvalue *body = json_new(J_OBJECT);
+  size_t i;
+  for (i = 0; input != NULL && input->type == J_OBJECT && i < input->count; i++) {
+    if (strcmp(input->keys[i], key) != 0) json_set(body, input->keys[i], json_clone(input->items[i]));
+  }
+  return body;
+}
+
+/* webhooks.constructEvent: the event through the C API's typed handles, as JSON: id, type,
+ * createdAt and `data` with the subject's own to_json (post, comment or message). Judged at
+ * the emulator's clock, like webhooks.verifySignature. */
+static int construct_event(state *s, const jvalue *input, jvalue **result) {
+  aether_error *error_ = NULL;
+  aether_event *event = NULL;
+  const jvalue *secrets = json_get(input, "secrets");
+  const jvalue *tolerance = json_get(input, "toleranceSeconds");
+  const char *payload = text_of(input, "payload");
+  const char *list[8];
+  char *text = NULL;
+  double clock = 0;
+  jvalue *data;
+  size_t i;
+  for (i = 0; secrets != NULL && i < secrets->count && i < 8; i++) list[i] = secrets->items[i]->string;
+  if (emulator_clock(s, &clock) != 0) return -1;
+  if (aether_webhook_construct_event_at((const uint8_t *)payload, payload ? strlen(payload) : 0,
+                                        text_of(input, "header"), list, i,
+                                        tolerance ? (uint32_t)tolerance->number : 0,
+                                        (int64_t)floor(clock), &event, E) != AETHER_OK) {
+    *result = error_object(error_);
+    return 1;
+  }
+  data = json_new(J_OBJECT);
+  if (aether_event_post(event) != NULL) {
+    aether_post_to_json(aether_event_post(event), &text, NULL);
+    json_set(data, "post", owned_json(text));
+  }
+  if (aether_event_comment(event) != NULL) {
+    aether_comment_to_json(aether_event_comment(event), &text, NULL);
+    json_set(data, "comment", owned_json(text));
+  }
+  if (aether_event_message(event) != NULL) {
+    aether_message_to_json(aether_event_message(event), &text, NULL);
+    json_set(data, "message", owned_json(text));
+  }
+  *result = json_new(J_OBJECT);
+  json_set(*result, "id", json_new_string(aether_event_id(event)));
+  json_set(*result, "type", json_new_string(aether_event_type(event)));
+  json_set(*result, "createdAt", json_new_string(aether_event_created_at(event)));
+  json_set(*result, "data", data);
+  aether_event_free(event);
+  return 0;
+}
+
+/* webhooks.deliveries: every page through the C API; with minCount, read again every 50 ms
+ * until the list is that long or timeoutMs (10 s) passes. */
+static int list_deliveries(state *s, aether_client *client, const jvalue *input,
+                           jvalue **result) {
+  aether_error *error_ = NULL;
+  const jvalue *min = json_get(input, "minCount");
+  const jvalue *timeout = json_get(input, "timeoutMs");
+  long waited = 0, timeout_ms = timeout != NULL ? (long)timeout->number : 10000;
+  size_t i, want = min != NULL ? (size_t)min->number : 0;
+  (void)s;
+  for (;;) {
+    aether_webhook_delivery_list *list = NULL;
+    jvalue *data;
+    if (aether_webhook_deliveries(client, text_of(input, "webhookId"), text_of(input, "status"),
+                                  &list, E) != AETHER_OK) {
+      *result = error_object(error_);
+      return 1;
+    }
+    if (aether_webhook_delivery_list_count(list) < want && waited < timeout_ms) {
+      aether_webhook_delivery_list_free(list);
+      sleep_ms(50);
+      waited += 50;
+      continue;
+    }
+    data = json_new(J_ARRAY);
+    for (i = 0; i < aether_webhook_delivery_list_count(list); i++) {
+      char *text = NULL;
+      aether_webhook_delivery_to_json(aether_webhook_delivery_list_at(list, i), &text, NULL);
+      json_append(data, owned_json(text));
+    }
+    aether_webhook_delivery_list_free(list);
+    *result = json_new(J_OBJECT);
+    json_set(*result, "data", data);
+    return 0;
+  }
+}
+
 /* Which deliveries webhooks.receive takes: by event type and post id (NULL: any). */
 typedef struct {
   const char *type;
@@ -592,6 +711,45 @@ static int delivery_matches(const receiver_delivery *delivery, void *user_data) 
         (post_id != NULL && post_id->type == J_STRING && str_eq(filter->post_id, post_id->string)));
   json_free(event);
   return ok;
+}
+
+/* admin.putFile: PUT /_mock/files/{name} with a fixture's bytes (they may hold NULs). */
+static int put_file(state *s, const jvalue *input, jvalue **result) {
+  static const char *const fields[] = {"name", "fixture", "contentType", "freeBox", NULL};
+  const jvalue *free_box = json_get(input, "freeBox");
+  const char *content_type = text_of(input, "contentType");
+  char url[1024], *answer = NULL, *bytes;
+  long size;
+  int status = 0, sent;
+  FILE *file;
+  if (only_fields(s, "admin.putFile", input, fields) != 0) return -1;
+  file = fopen(fixture(text_of(input, "fixture")), "rb");
+  if (file == NULL) return failf(s, "admin.putFile: no fixture %s", text_of(input, "fixture"));
+  fseek(file, 0, SEEK_END);
+  size = ftell(file);
+  fseek(file, 0, SEEK_SET);
+  bytes = (char *)malloc((size_t)size + 1);
+  if (fread(bytes, 1, (size_t)size, file) != (size_t)size) size = 0;
+  fclose(file);
+  /* The query names the type: the request's own Content-Type is application/json. */
+  if (content_type == NULL) content_type = "application/octet-stream";
+  if (free_box != NULL) {
+    snprintf(url, sizeof url, "%s/_mock/files/%s?freeBox=%.0f&contentType=%s", mock_url(),
+             text_of(input, "name"), free_box->number, content_type);
+  } else {
+    snprintf(url, sizeof url, "%s/_mock/files/%s?contentType=%s", mock_url(),
+             text_of(input, "name"), content_type);
+  }
+  sent = http_send("PUT", url, mock_admin_token(), bytes, (size_t)size, &status, &answer, NULL);
+  free(bytes);
+  if (sent != 0 || status != 201) {
+    int outcome = failf(s, "admin.putFile: HTTP %d %s", status, answer ? answer : "");
+    free(answer);
+    return outcome;
+  }
+  *result = json_parse(answer, NULL, 0);
+  free(answer);
+  return *result ? 0 : failf(s, "admin.putFile: not JSON");
 }
 
 /* posts.bulk: inline CSV is written to a temporary file and sent by its path (the file form);
@@ -707,6 +865,31 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     }
     API(status, aether_media_to_json, media, aether_media_free);
   }
+  if (is_op(op, "media.ingest")) {
+    static const char *const fields[] = {"url", "fileName", "mimeType", "platforms", "tier", NULL};
+    aether_upload_options upload = AETHER_UPLOAD_OPTIONS_INIT;
+    const jvalue *platforms = json_get(input, "platforms");
+    const char *names[16];
+    aether_media *media = NULL;
+    size_t i;
+    if (only_fields(s, op, input, fields) != 0) return -1;
+    for (i = 0; platforms != NULL && i < platforms->count && i < 16; i++) {
+      names[i] = platforms->items[i]->string;
+    }
+    upload.platforms = platforms ? names : NULL;
+    upload.platform_count = platforms ? i : 0;
+    upload.file_name = text_of(input, "fileName");
+    upload.mime_type = text_of(input, "mimeType");
+    upload.tier = text_of(input, "tier");
+    API(aether_media_ingest(client, text_of(input, "url"), &upload, &media, E),
+        aether_media_to_json, media, aether_media_free);
+  }
+  if (is_op(op, "admin.putFile")) return put_file(s, input, result);
+  if (is_op(op, "admin.fileStats")) {
+    char path[512];
+    snprintf(path, sizeof path, "/_mock/files/%s", text_of(input, "name"));
+    return admin_json(s, "GET", path, NULL, result);
+  }
   if (is_op(op, "media.get")) {
     aether_media *media = NULL;
     API(aether_media_get(client, text_of(input, "mediaKey"), &media, E), aether_media_to_json,
@@ -722,16 +905,21 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     aether_post_builder *builder = NULL;
     aether_post *post = NULL;
     aether_status status;
+    int filled;
     aether_post_builder_new(&builder, NULL);
-    if (fill_builder(s, builder, input) != 0) {
+    filled = fill_builder(s, builder, input, E);
+    if (filled != 0) {
       aether_post_builder_free(builder);
-      return -1;
+      if (filled < 0) return -1;
+      *result = error_object(error_);
+      return 1;
     }
     if (text_of(options, "idempotencyKey")) {
       aether_post_builder_set_idempotency_key(builder, text_of(options, "idempotencyKey"), NULL);
     }
     status = aether_post_create(client, builder, &post, E);
     aether_post_builder_free(builder);
+    if (status == AETHER_OK) note_warnings(s, post);
     API(status, aether_post_to_json, post, aether_post_free);
   }
   if (is_op(op, "posts.list") || is_op(op, "profiles.disconnect")) {
@@ -773,9 +961,11 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     changes.title = text_of(content, "title");
     changes.scheduled_for = text_of(input, "scheduledFor");
     changes.timezone = text_of(input, "timezone");
+    aether_status status;
     if (draft != NULL) changes.draft = draft->boolean;
-    API(aether_post_update(client, id, &changes, &post, E), aether_post_to_json, post,
-        aether_post_free);
+    status = aether_post_update(client, id, &changes, &post, E);
+    if (status == AETHER_OK) note_warnings(s, post);
+    API(status, aether_post_to_json, post, aether_post_free);
   }
   if (is_op(op, "posts.bulk")) {
     return run_bulk(s, client, op, input, options, result);
@@ -853,6 +1043,52 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     *result = json_new(J_OBJECT);
     json_set(*result, "valid", json_new_bool(1));
     return 0;
+  }
+  if (is_op(op, "webhooks.constructEvent")) {
+    static const char *const fields[] = {"payload", "header", "secrets", "toleranceSeconds", NULL};
+    if (only_fields(s, op, input, fields) != 0) return -1;
+    return construct_event(s, input, result);
+  }
+  if (is_op(op, "webhooks.deliveries")) {
+    static const char *const fields[] = {"webhookId", "status", "minCount", "timeoutMs", NULL};
+    if (only_fields(s, op, input, fields) != 0) return -1;
+    return list_deliveries(s, client, input, result);
+  }
+  if (is_op(op, "webhooks.redeliver")) {
+    static const char *const fields[] = {"webhookId", "deliveryId", NULL};
+    aether_webhook_delivery *delivery = NULL;
+    if (only_fields(s, op, input, fields) != 0) return -1;
+    API(aether_webhook_redeliver(client, text_of(input, "webhookId"), text_of(input, "deliveryId"),
+                                 &delivery, E),
+        aether_webhook_delivery_to_json, delivery, aether_webhook_delivery_free);
+  }
+  if (is_op(op, "receiver.setStatus")) {
+    static const char *const fields[] = {"status", NULL};
+    const jvalue *status = json_get(input, "status");
+    if (only_fields(s, op, input, fields) != 0) return -1;
+    if (status == NULL || status->type != J_NUMBER) return failf(s, "receiver.setStatus needs status");
+    receiver_set_status(s->receiver, (int)status->number);
+    *result = json_new(J_OBJECT);
+    json_set(*result, "status", json_new_number(status->number));
+    return 0;
+  }
+  if (is_op(op, "admin.simulateComment") || is_op(op, "admin.simulateMessage") ||
+      is_op(op, "admin.updateMessage")) {
+    int update = is_op(op, "admin.updateMessage");
+    const char *key = update ? "id" : "profileId";
+    char path[256];
+    jvalue *body = without(input, key);
+    int outcome;
+    if (update) {
+      snprintf(path, sizeof path, "/_mock/messages/%s", text_of(input, key) ? text_of(input, key) : "");
+    } else {
+      snprintf(path, sizeof path, "/_mock/profiles/%s/%s",
+               text_of(input, key) ? text_of(input, key) : "",
+               is_op(op, "admin.simulateComment") ? "comments" : "messages");
+    }
+    outcome = admin_json(s, update ? "PATCH" : "POST", path, body, result);
+    json_free(body);
+    return outcome;
   }
   if (is_op(op, "connectLinks.approve")) {
     char path[256];
@@ -1033,7 +1269,10 @@ static int run_scenario(state *s, const jvalue *scenario) {
     }
     for (run = 0; outcome == 0 && run < runs; run++) {
       jvalue *result = NULL;
-      int status = run_op(s, use, op, input, options, &result);
+      int status;
+      json_free(s->warned);
+      s->warned = json_new(J_ARRAY);
+      status = run_op(s, use, op, input, options, &result);
       if (status < 0) {
         outcome = -1;
       } else if (status == 1 && expect_error == NULL) {
@@ -1046,6 +1285,13 @@ static int run_scenario(state *s, const jvalue *scenario) {
         free(text);
       } else if (wanted != NULL) {
         outcome = check(s, wanted, result, status == 1);
+      }
+      if (outcome == 0 && status == 0 && json_get(step, "warns") != NULL) {
+        /* warns: the codes the C getters reported, compared as the whole value "". */
+        jvalue *expected = json_new(J_OBJECT);
+        json_set(expected, "", json_clone(json_get(step, "warns")));
+        outcome = check(s, expected, s->warned, 0);
+        json_free(expected);
       }
       if (outcome == 0 && text_of(step, "as") && result != NULL) {
         store(s, text_of(step, "as"), result);
@@ -1080,6 +1326,8 @@ static int run_with_receiver(state *s, const jvalue *scenario) {
   store(s, "receiver", vars);
   json_free(vars);
   outcome = run_scenario(s, scenario);
+  json_free(s->warned);
+  s->warned = NULL;
   receiver_stop(s->receiver);
   s->receiver = NULL;
   return outcome;

@@ -21,6 +21,10 @@ HANDLES = {
     "post": "Post",
     "target_result": "TargetResult",
     "webhook": "Webhook",
+    "event": "WebhookEvent",
+    "comment": "Comment",
+    "message": "Message",
+    "webhook_delivery": "WebhookDelivery",
     "error": "ErrorBody/error",
     "bulk_result": "BulkResult",
     "bulk_row_result": "BulkRowResult",
@@ -33,6 +37,18 @@ GETTERS = {
     ("post", "content"): ["aether_post_text", "aether_post_title"],
     ("post", "profileIds"): ["aether_post_profile_id", "aether_post_profile_id_count"],
     ("post", "mediaKeys"): ["aether_post_media_key", "aether_post_media_key_count"],
+    ("post", "media"): [
+        "aether_post_media_count",
+        "aether_post_media_type",
+        "aether_post_media_source_url",
+    ],
+    ("post", "warnings"): [
+        "aether_post_warning_count",
+        "aether_post_warning_code",
+        "aether_post_warning_message",
+        "aether_post_warning_field",
+        "aether_post_warning_platform",
+    ],
     ("post", "platforms"): ["aether_post_platforms_json"],
     ("post", "results"): ["aether_post_result", "aether_post_result_count"],
     ("post", "error"): ["aether_post_error_code", "aether_post_error_message"],
@@ -49,13 +65,15 @@ GETTERS = {
         "aether_bulk_row_result_error_message",
         "aether_bulk_row_result_error_field",
     ],
+    ("event", "data"): ["aether_event_post", "aether_event_comment", "aether_event_message"],
+    ("comment", "author"): ["aether_comment_author_id", "aether_comment_author_username"],
+    ("message", "author"): ["aether_message_author_id", "aether_message_author_username"],
 }
 
 # (handle, property) -> why there is no getter.
 NO_GETTER = {
     ("media", "sha256"): "no getter yet: read it from aether_media_to_json",
     ("error", "details"): "code-specific JSON: read it from aether_error_to_json",
-    ("connect_link", "createdAt"): "no getter yet: read it from aether_connect_link_to_json",
     ("bulk_row_result", "warnings"): "JSON objects: read them from aether_bulk_result_to_json",
 }
 

@@ -156,12 +156,17 @@ static size_t dechunk(char *body, size_t len) {
 
 int http_request(const char *method, const char *url, const char *bearer, const char *body,
                  int *status, char **out_body, char **out_location) {
+  return http_send(method, url, bearer, body, body ? strlen(body) : 0, status, out_body,
+                   out_location);
+}
+
+int http_send(const char *method, const char *url, const char *bearer, const char *body,
+              size_t body_len, int *status, char **out_body, char **out_location) {
   int port = 0;
   const char *path = NULL;
   struct sockaddr_in addr;
   int fd;
   char head[1024];
-  size_t body_len = body ? strlen(body) : 0;
   char *response = NULL;
   size_t response_len = 0, capacity = 0;
   char *split;
@@ -365,6 +370,7 @@ struct receiver {
   pthread_mutex_t lock;
   pthread_cond_t arrived;
   int stopping;            /* under lock */
+  int status;              /* under lock: what every request is answered (200 by default) */
   stored_delivery *items;  /* under lock */
   size_t count, capacity;  /* under lock */
   char url[64];
@@ -472,8 +478,15 @@ static void serve(receiver *r, int fd) {
   delivery.body = dup_string(buffer + body_start, (size_t)content_length);
   delivery.body_len = (size_t)content_length;
   delivery.signature = header_value(buffer, head_len, "x-aether-signature");
-  answer(fd, "200 OK");
-  keep(r, delivery);
+  {
+    char status_line[32];
+    pthread_mutex_lock(&r->lock);
+    snprintf(status_line, sizeof status_line, "%d Status", r->status ? r->status : 200);
+    pthread_mutex_unlock(&r->lock);
+    /* Kept before it is answered, so a test that sees the answer's effect also sees it. */
+    keep(r, delivery);
+    answer(fd, status_line);
+  }
 done:
   free(buffer);
   close(fd);
@@ -595,4 +608,29 @@ void receiver_stop(receiver *r) {
   pthread_cond_destroy(&r->arrived);
   pthread_mutex_destroy(&r->lock);
   free(r);
+}
+
+void receiver_set_status(receiver *r, int status) {
+  if (r == NULL) return;
+  pthread_mutex_lock(&r->lock);
+  r->status = status;
+  pthread_mutex_unlock(&r->lock);
+}
+
+char *mock_simulate_comment(const char *profile_id, const char *body_json) {
+  char path[256];
+  snprintf(path, sizeof path, "/_mock/profiles/%s/comments", profile_id);
+  return mock_admin("POST", path, body_json);
+}
+
+char *mock_simulate_message(const char *profile_id, const char *body_json) {
+  char path[256];
+  snprintf(path, sizeof path, "/_mock/profiles/%s/messages", profile_id);
+  return mock_admin("POST", path, body_json);
+}
+
+char *mock_update_message(const char *message_id, const char *patch_json) {
+  char path[256];
+  snprintf(path, sizeof path, "/_mock/messages/%s", message_id);
+  return mock_admin("PATCH", path, patch_json);
 }

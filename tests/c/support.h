@@ -88,6 +88,10 @@ int mock_load(void);
 int http_request(const char *method, const char *url, const char *bearer, const char *body,
                  int *status, char **out_body, char **out_location);
 
+/** http_request() with a body of `body_len` bytes that may hold NULs (a file). */
+int http_send(const char *method, const char *url, const char *bearer, const char *body,
+              size_t body_len, int *status, char **out_body, char **out_location);
+
 /**
  * An admin call: `path` under the emulator's URL with the admin token; returns the body
  * (malloc'd; free it) or NULL when the status is not 2xx (the failure is printed).
@@ -99,6 +103,17 @@ int mock_reset(const char *settings_json);
 
 /** Connects a profile through the admin API (no OAuth) and returns its id (malloc'd). */
 char *mock_profile(const char *platform, const char *tier);
+
+/**
+ * The inbox, simulated through the admin API: a comment on the profile's post
+ * (POST /_mock/profiles/{id}/comments, raises comment.created), a direct message
+ * (POST /_mock/profiles/{id}/messages, message.created) and a change to a message
+ * (PATCH /_mock/messages/{id}, e.g. {"readAt": "..."}: message.updated). The bodies are JSON
+ * objects; each returns the answer's body (malloc'd) or NULL like mock_admin().
+ */
+char *mock_simulate_comment(const char *profile_id, const char *body_json);
+char *mock_simulate_message(const char *profile_id, const char *body_json);
+char *mock_update_message(const char *message_id, const char *patch_json);
 
 /** The string value of the first `"name":"..."` in `json` (malloc'd), or NULL. Naive. */
 char *json_string(const char *json, const char *name);
@@ -152,6 +167,10 @@ size_t receiver_count(receiver *r);
  */
 int receiver_next(receiver *r, int (*match)(const receiver_delivery *delivery, void *user_data),
                   void *user_data, long timeout_ms, receiver_delivery *out);
+
+/** What the receiver answers every request from now on (200 at the start); it keeps every
+ * request whatever it answers. */
+void receiver_set_status(receiver *r, int status);
 
 /** Frees the strings of a delivery from receiver_next() (not the struct itself). */
 void receiver_delivery_free(receiver_delivery *delivery);

@@ -104,6 +104,7 @@ static void test_error_code_strings(void) {
       {AETHER_ERROR_CHECKSUM_MISMATCH, "CHECKSUM_MISMATCH"},
       {AETHER_ERROR_UPLOAD_INCOMPLETE, "UPLOAD_INCOMPLETE"},
       {AETHER_ERROR_UPLOAD_EXPIRED, "UPLOAD_EXPIRED"},
+      {AETHER_ERROR_MEDIA_FETCH_FAILED, "MEDIA_FETCH_FAILED"},
       {AETHER_ERROR_PLATFORM_ERROR, "PLATFORM_ERROR"},
       {AETHER_ERROR_INTERNAL_ERROR, "INTERNAL_ERROR"},
       {AETHER_ERROR_SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE"},
@@ -118,11 +119,14 @@ static void test_error_code_strings(void) {
       {AETHER_ERROR_PANIC, "PANIC"},
   };
   size_t i;
+  int past_last = 0;
   for (i = 0; i < sizeof codes / sizeof codes[0]; i++) {
     CHECK_STR(aether_error_code_str((int)codes[i].code), codes[i].text);
+    if ((int)codes[i].code >= past_last) past_last = (int)codes[i].code + 1;
   }
   CHECK_STR(aether_error_code_str(-1), "UNKNOWN");
-  CHECK_STR(aether_error_code_str(33), "UNKNOWN");
+  /* One past the highest code: a value a newer header might define. */
+  CHECK_STR(aether_error_code_str(past_last), "UNKNOWN");
   CHECK_STR(aether_error_code_str(123456), "UNKNOWN");
 }
 
@@ -606,6 +610,9 @@ static void test_tutorial_flow(void) {
   CHECK_STR(aether_connect_link_redirect_url(link),
             "https://yourapp.example/oauth/tiktok/callback");
   CHECK(aether_connect_link_expires_at(link) != NULL);
+  /* Both are RFC 3339 UTC with the same precision, so they compare as strings. */
+  CHECK(aether_connect_link_created_at(link) != NULL);
+  CHECK(strcmp(aether_connect_link_created_at(link), aether_connect_link_expires_at(link)) < 0);
   CHECK(aether_connect_link_profile_id(link) == NULL);
 
   /* The end user approves on the hosted page. */
@@ -844,6 +851,68 @@ static aether_post_builder *tiktok_post(const char *profile, const aether_media 
 
 /* conformance/009_caption_too_long: 2,201 characters or 1,101 emoji (2,202 UTF-16 units) are
  * too long for TikTok; 2,200 are accepted. */
+/* Every documented shape from C: URL media by setter, a vendor body by JSON (a typo named with
+ * its nearest name), two media forms refused before sending, and warnings read by getters. */
+static void test_post_shapes_and_warnings(void) {
+  aether_client *client;
+  aether_media *media;
+  aether_post_builder *builder;
+  aether_post *post = NULL;
+  aether_error *err = NULL;
+  char *profile;
+
+  CHECK(mock_reset(NULL) == 0);
+  profile = mock_profile("tiktok", NULL);
+  CHECK(profile != NULL);
+  client = mock_client();
+  media = ready_media(client, "h264_aac_faststart.mp4");
+  CHECK(media != NULL);
+
+  CHECK_OK(aether_post_builder_new(&builder, &err), err);
+  CHECK_STATUS(aether_post_builder_add_media_url(builder, "http://127.0.0.1:9/a.gif", "gif", &err),
+               err, AETHER_ERROR_INVALID_ARGUMENT);
+  aether_error_free(err);
+  err = NULL;
+  CHECK_STATUS(aether_post_builder_set_json(builder, "{\"text\":\"hi\",\"platfroms\":{}}", &err),
+               err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(str_has(aether_error_message(err), "did you mean `platforms`?"));
+  CHECK_STR(aether_error_field(err), "platfroms");
+  aether_error_free(err);
+  err = NULL;
+
+  /* A media key and a media URL: two forms of one thing, refused before sending. */
+  CHECK_OK(aether_post_builder_set_profile_id(builder, profile, &err), err);
+  CHECK_OK(aether_post_builder_add_media_key(builder, aether_media_key(media), &err), err);
+  CHECK_OK(aether_post_builder_add_media_url(builder, "http://127.0.0.1:9/a.jpg", "image", &err),
+           err);
+  CHECK_STATUS(aether_post_create(client, builder, &post, &err), err,
+               AETHER_ERROR_INVALID_REQUEST);
+  CHECK_STR(aether_error_field(err), "media");
+  CHECK(aether_error_http_status(err) == 0);
+  aether_error_free(err);
+  err = NULL;
+  aether_post_builder_free(builder);
+
+  /* Seven hashtags on TikTok: a warning, read with the getters; never an error. */
+  builder = tiktok_post(profile, media, "Drop #a #b #c #d #e #f #g");
+  CHECK_OK(aether_post_create(client, builder, &post, &err), err);
+  CHECK(aether_post_warning_count(post) == 1);
+  CHECK_STR(aether_post_warning_code(post, 0), "HASHTAGS_ABOVE_RECOMMENDED");
+  CHECK_STR(aether_post_warning_field(post, 0), "content.text");
+  CHECK_STR(aether_post_warning_platform(post, 0), "tiktok");
+  CHECK(str_has(aether_post_warning_message(post, 0), "7 hashtags"));
+  CHECK(aether_post_warning_code(post, 1) == NULL);
+  CHECK(aether_post_media_count(post) == 1);
+  CHECK_STR(aether_post_media_type(post, 0), "video");
+  CHECK(aether_post_media_source_url(post, 0) == NULL);
+  CHECK(aether_post_warning_count(NULL) == 0 && aether_post_warning_code(NULL, 0) == NULL);
+  aether_post_free(post);
+  aether_post_builder_free(builder);
+  aether_media_free(media);
+  aether_client_free(client);
+  free(profile);
+}
+
 static void test_conformance_009_caption_too_long(void) {
   aether_client *client;
   aether_media *media;
@@ -1188,6 +1257,202 @@ static void test_webhook_endpoints(void) {
   aether_client_free(client);
 }
 
+/* Inbox events and dead letters: a simulated comment arrives typed through
+ * aether_webhook_construct_event_at(); with one attempt per delivery a refused one is failed,
+ * listed by aether_webhook_deliveries(..., "failed") and redelivered by
+ * aether_webhook_redeliver(): the same body, signed afresh, verifies at the receiver. */
+static void test_inbox_event_and_redelivery(void) {
+  static const char *const events[] = {"comment.created", "message.created", "message.updated"};
+  aether_client *client;
+  receiver *hooks;
+  aether_webhook *hook = NULL;
+  aether_event *event = NULL;
+  aether_webhook_delivery_list *list = NULL;
+  aether_webhook_delivery *again = (aether_webhook_delivery *)SENTINEL;
+  const aether_webhook_delivery *dead;
+  const aether_comment *comment;
+  const aether_message *message;
+  aether_error *err = NULL;
+  receiver_delivery first, second;
+  const char *secrets[1];
+  char *profile, *answer, *message_id, *json = NULL;
+  int i;
+  long t;
+
+  CHECK(mock_reset("{\"webhookMaxAttempts\":1}") == 0);
+  client = mock_client();
+  hooks = receiver_start();
+  CHECK(client != NULL && hooks != NULL);
+  profile = mock_profile("instagram", NULL);
+  CHECK(profile != NULL);
+  CHECK_OK(aether_webhook_create(client, receiver_url(hooks), events, 3, &hook, &err), err);
+  CHECK(aether_webhook_event_count(hook) == 3);
+  CHECK_STR(aether_webhook_event_at(hook, 2), "message.updated");
+  secrets[0] = aether_webhook_secret(hook);
+
+  /* A comment, typed. */
+  answer = mock_simulate_comment(profile, "{\"text\":\"so good\",\"author\":{\"username\":\"fan1\"},"
+                                          "\"platformPostId\":\"1801\"}");
+  CHECK(answer != NULL);
+  free(answer);
+  CHECK(receiver_next(hooks, NULL, NULL, 10000, &first) == 0);
+  t = signature_time(first.signature);
+  CHECK_OK(aether_webhook_construct_event_at((const uint8_t *)first.body, first.body_len,
+                                             first.signature, secrets, 1, 0, t, &event, &err),
+           err);
+  CHECK_STR(aether_event_type(event), "comment.created");
+  CHECK(strncmp(aether_event_id(event), "evt_", 4) == 0);
+  CHECK(aether_event_created_at(event) != NULL);
+  CHECK(aether_event_post(event) == NULL && aether_event_message(event) == NULL);
+  comment = aether_event_comment(event);
+  CHECK(comment != NULL);
+  CHECK(strncmp(aether_comment_id(comment), "cmt_", 4) == 0);
+  CHECK_STR(aether_comment_profile_id(comment), profile);
+  CHECK_STR(aether_comment_platform(comment), "instagram");
+  CHECK_STR(aether_comment_author_username(comment), "fan1");
+  CHECK(aether_comment_author_id(comment) != NULL && aether_comment_author_id(comment)[0] != 0);
+  CHECK_STR(aether_comment_text(comment), "so good");
+  CHECK_STR(aether_comment_platform_post_id(comment), "1801");
+  CHECK(aether_comment_post_id(comment) == NULL);
+  CHECK(aether_comment_created_at(comment) != NULL);
+  CHECK_OK(aether_comment_to_json(comment, &json, &err), err);
+  CHECK(str_has(json, "\"platformPostId\":\"1801\""));
+  aether_string_free(json);
+  json = NULL;
+  aether_event_free(event);
+  event = NULL;
+  /* A body that verifies at another time only: refused, nothing written. */
+  CHECK_STATUS(aether_webhook_construct_event_at((const uint8_t *)first.body, first.body_len,
+                                                 first.signature, secrets, 1, 0, t + 301, &event,
+                                                 &err),
+               err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(event == NULL);
+  aether_error_free(err);
+  err = NULL;
+
+  receiver_delivery_free(&first);
+
+  /* A message marked read: message.updated, typed. */
+  answer = mock_simulate_message(profile, "{\"text\":\"hello?\"}");
+  CHECK(answer != NULL);
+  message_id = json_string(answer, "id");
+  free(answer);
+  CHECK(receiver_next(hooks, NULL, NULL, 10000, &second) == 0);
+  receiver_delivery_free(&second);
+  answer = mock_update_message(message_id, "{\"readAt\":\"2026-06-15T07:00:00Z\"}");
+  CHECK(answer != NULL);
+  free(answer);
+  CHECK(receiver_next(hooks, NULL, NULL, 10000, &second) == 0);
+  CHECK_OK(aether_webhook_construct_event_at((const uint8_t *)second.body, second.body_len,
+                                             second.signature, secrets, 1, 0,
+                                             signature_time(second.signature), &event, &err),
+           err);
+  receiver_delivery_free(&second);
+  CHECK_STR(aether_event_type(event), "message.updated");
+  message = aether_event_message(event);
+  CHECK(message != NULL);
+  CHECK_STR(aether_message_id(message), message_id);
+  CHECK_STR(aether_message_direction(message), "inbound");
+  CHECK_STR(aether_message_read_at(message), "2026-06-15T07:00:00.000Z");
+  CHECK_STR(aether_message_text(message), "hello?");
+  CHECK_STR(aether_message_platform(message), "instagram");
+  CHECK(aether_message_conversation_id(message) != NULL);
+  CHECK(aether_message_author_id(message) != NULL && aether_message_author_username(message) != NULL);
+  CHECK(aether_message_profile_id(message) != NULL && aether_message_created_at(message) != NULL);
+  aether_event_free(event);
+  event = NULL;
+  free(message_id);
+
+  /* A refused delivery becomes a dead letter. */
+  receiver_set_status(hooks, 500);
+  answer = mock_simulate_comment(profile, "{\"text\":\"first!\"}");
+  CHECK(answer != NULL);
+  free(answer);
+  CHECK(receiver_next(hooks, NULL, NULL, 10000, &first) == 0);
+  for (i = 0; i < 200; i++) {
+    CHECK_OK(aether_webhook_deliveries(client, aether_webhook_id(hook), "failed", &list, &err),
+             err);
+    if (aether_webhook_delivery_list_count(list) > 0) break;
+    aether_webhook_delivery_list_free(list);
+    list = NULL;
+    sleep_ms(25);
+  }
+  CHECK(aether_webhook_delivery_list_count(list) == 1);
+  dead = aether_webhook_delivery_list_at(list, 0);
+  CHECK(aether_webhook_delivery_list_at(list, 1) == NULL);
+  CHECK(strncmp(aether_webhook_delivery_id(dead), "dlv_", 4) == 0);
+  CHECK_STR(aether_webhook_delivery_status(dead), "failed");
+  CHECK_STR(aether_webhook_delivery_event_type(dead), "comment.created");
+  CHECK(aether_webhook_delivery_attempts(dead) == 1);
+  CHECK(aether_webhook_delivery_last_status_code(dead) == 500);
+  CHECK(aether_webhook_delivery_last_attempt_at(dead) != NULL);
+  CHECK(aether_webhook_delivery_next_attempt_at(dead) == NULL);
+  CHECK_STR(aether_webhook_delivery_last_error(dead), "the receiver answered 500");
+  CHECK(str_has(first.body, aether_webhook_delivery_event_id(dead)));
+
+  /* Redelivered ten minutes later to a healthy receiver: the same body, a fresh signature. */
+  receiver_set_status(hooks, 200);
+  answer = mock_admin("POST", "/_mock/clock/advance", "{\"seconds\":600}");
+  CHECK(answer != NULL);
+  free(answer);
+  CHECK_OK(aether_webhook_redeliver(client, aether_webhook_id(hook), aether_webhook_delivery_id(dead),
+                                    &again, &err),
+           err);
+  CHECK_STR(aether_webhook_delivery_id(again), aether_webhook_delivery_id(dead));
+  CHECK_STR(aether_webhook_delivery_event_id(again), aether_webhook_delivery_event_id(dead));
+  CHECK_OK(aether_webhook_delivery_to_json(again, &json, &err), err);
+  CHECK(str_has(json, "\"eventType\":\"comment.created\""));
+  aether_string_free(json);
+  json = NULL;
+  aether_webhook_delivery_free(again);
+  CHECK(receiver_next(hooks, NULL, NULL, 10000, &second) == 0);
+  CHECK(second.body_len == first.body_len && memcmp(second.body, first.body, first.body_len) == 0);
+  CHECK(!str_eq(second.signature, first.signature));
+  t = signature_time(second.signature);
+  CHECK(t >= signature_time(first.signature) + 600);
+  CHECK_OK(aether_webhook_verify_at((const uint8_t *)second.body, second.body_len,
+                                    second.signature, secrets, 1, 0, t, &err),
+           err);
+  CHECK_STATUS(aether_webhook_verify_at((const uint8_t *)first.body, first.body_len,
+                                        first.signature, secrets, 1, 0, t, &err),
+               err, AETHER_ERROR_INVALID_ARGUMENT);
+  aether_error_free(err);
+  err = NULL;
+  receiver_delivery_free(&first);
+  receiver_delivery_free(&second);
+  aether_webhook_delivery_list_free(list);
+
+  /* Refusals. */
+  again = (aether_webhook_delivery *)SENTINEL;
+  CHECK_STATUS(aether_webhook_redeliver(client, aether_webhook_id(hook), "dlv_nope", &again, &err),
+               err, AETHER_ERROR_NOT_FOUND);
+  aether_error_free(err);
+  err = NULL;
+  CHECK(again == (aether_webhook_delivery *)SENTINEL);
+  CHECK(aether_webhook_redeliver(client, aether_webhook_id(hook), NULL, &again, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_webhook_redeliver(client, "", "dlv_1", &again, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_webhook_deliveries(client, "wh_nope", NULL, &list, NULL) == AETHER_ERROR_NOT_FOUND);
+  CHECK(aether_webhook_deliveries(NULL, "wh_1", NULL, &list, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_webhook_construct_event(NULL, 3, "t=1,v1=00", secrets, 1, 0, &event, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_event_id(NULL) == NULL && aether_event_comment(NULL) == NULL);
+  CHECK(aether_comment_text(NULL) == NULL && aether_message_read_at(NULL) == NULL);
+  CHECK(aether_webhook_delivery_attempts(NULL) == 0);
+  CHECK(aether_webhook_delivery_list_count(NULL) == 0);
+  aether_event_free(NULL);
+  aether_webhook_delivery_free(NULL);
+  aether_webhook_delivery_list_free(NULL);
+
+  aether_webhook_free(hook);
+  receiver_stop(hooks);
+  free(profile);
+  aether_client_free(client);
+  CHECK(mock_reset(NULL) == 0);
+}
+
 static void test_drafts_cancel_and_schedule_errors(void) {
   aether_client *client;
   aether_post *draft, *cancelled = NULL;
@@ -1337,6 +1602,121 @@ static void test_upload_errors(void) {
   CHECK(media == (aether_media *)SENTINEL);
   aether_error_free(err);
   aether_cancel_token_free(token);
+  aether_client_free(client);
+}
+
+/* ---- media by URL ----------------------------------------------------------------------- */
+
+/* Serves a fixture from the emulator's loopback file server (PUT /_mock/files/NAME); returns its
+ * URL (malloc'd) or NULL. `free_box` > 0 pads the MP4 after its first box. */
+static char *serve_fixture(const char *name, const char *fixture_name, long free_box) {
+  char url[512], *bytes, *answer = NULL, *file_url;
+  long size;
+  int status = 0;
+  FILE *file = fopen(fixture(fixture_name), "rb");
+  if (file == NULL) return NULL;
+  fseek(file, 0, SEEK_END);
+  size = ftell(file);
+  fseek(file, 0, SEEK_SET);
+  bytes = (char *)malloc((size_t)size);
+  if (fread(bytes, 1, (size_t)size, file) != (size_t)size) size = 0;
+  fclose(file);
+  if (free_box > 0) {
+    snprintf(url, sizeof url, "%s/_mock/files/%s?contentType=video/mp4&freeBox=%ld", mock_url(),
+             name, free_box);
+  } else {
+    snprintf(url, sizeof url, "%s/_mock/files/%s?contentType=video/mp4", mock_url(), name);
+  }
+  if (http_send("PUT", url, mock_admin_token(), bytes, (size_t)size, &status, &answer, NULL) != 0 ||
+      status != 201) {
+    free(bytes);
+    free(answer);
+    return NULL;
+  }
+  free(bytes);
+  file_url = json_string(answer, "url");
+  free(answer);
+  return file_url;
+}
+
+/* Ingests `url` and waits: the wait's status, with the error's JSON in *json (free it). */
+static aether_status ingest_and_wait(aether_client *client, const char *url, char **json) {
+  aether_media *media = NULL, *ready = NULL;
+  aether_error *err = NULL;
+  aether_wait_options wait = AETHER_WAIT_OPTIONS_INIT;
+  aether_status status;
+  *json = NULL;
+  wait.poll_interval_ms = 20;
+  status = aether_media_ingest(client, url, NULL, &media, &err);
+  if (status != AETHER_OK) {
+    aether_error_to_json(err, json, NULL);
+    aether_error_free(err);
+    return status;
+  }
+  status = aether_media_wait_ready(client, aether_media_key(media), &wait, &ready, &err);
+  if (status != AETHER_OK) aether_error_to_json(err, json, NULL);
+  aether_error_free(err);
+  aether_media_free(ready);
+  aether_media_free(media);
+  return status;
+}
+
+static void test_media_by_url(void) {
+  aether_client *client;
+  aether_media *media = NULL;
+  aether_error *err = NULL;
+  aether_upload_options upload = AETHER_UPLOAD_OPTIONS_INIT;
+  const char *platforms[] = {"tiktok"};
+  char *url, *short_url, *json = NULL, *stats, bad[1024];
+
+  CHECK(mock_reset("{\"ingestTimeoutMs\": 300}") == 0);
+  client = mock_client();
+  url = serve_fixture("clip.mp4", "h264_15s.mp4", 0);
+  CHECK(url != NULL && str_has(url, "/mock-files/clip.mp4"));
+  if (url == NULL) return;
+
+  CHECK_OK(aether_media_ingest(client, url, NULL, &media, &err), err);
+  CHECK_STR(aether_media_status(media), "processing");
+  CHECK_STR(aether_media_source_url(media), url);
+  aether_media_free(media);
+  CHECK(ingest_and_wait(client, url, &json) == AETHER_OK);
+  aether_string_free(json);
+
+  snprintf(bad, sizeof bad, "%s.gone", url);
+  CHECK(ingest_and_wait(client, bad, &json) == AETHER_ERROR_MEDIA_FETCH_FAILED);
+  CHECK(json != NULL && str_has(json, "\"reason\":\"not_found\"") && str_has(json, "\"httpStatus\":404"));
+  aether_string_free(json);
+  snprintf(bad, sizeof bad, "%s?stallMs=5000", url);
+  CHECK(ingest_and_wait(client, bad, &json) == AETHER_ERROR_MEDIA_FETCH_FAILED);
+  CHECK(json != NULL && str_has(json, "\"reason\":\"timeout\""));
+  aether_string_free(json);
+  snprintf(bad, sizeof bad, "%s?redirectLoop=true", url);
+  CHECK(ingest_and_wait(client, bad, &json) == AETHER_ERROR_MEDIA_FETCH_FAILED);
+  CHECK(json != NULL && str_has(json, "\"reason\":\"redirect_loop\""));
+  aether_string_free(json);
+  CHECK(ingest_and_wait(client, "https://cdn.example.com/a.mp4", &json) ==
+        AETHER_ERROR_MEDIA_FETCH_FAILED);
+  CHECK(json != NULL && str_has(json, "refused_host") && str_has(json, "loopback"));
+  aether_string_free(json);
+  CHECK(aether_media_ingest(client, NULL, NULL, &media, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+
+  /* The preflight reads a few KiB with range requests and refuses before the ingest call. */
+  short_url = serve_fixture("short.mp4", "h264_14.9s.mp4", 8000000);
+  CHECK(short_url != NULL);
+  upload.platforms = platforms;
+  upload.platform_count = 1;
+  media = (aether_media *)SENTINEL;
+  CHECK_STATUS(aether_media_ingest(client, short_url, &upload, &media, &err), err,
+               AETHER_ERROR_VIDEO_TOO_SHORT);
+  CHECK(media == (aether_media *)SENTINEL);
+  CHECK_STR(aether_error_field(err), "url");
+  aether_error_free(err);
+  stats = mock_admin("GET", "/_mock/files/short.mp4", NULL);
+  CHECK(stats != NULL && json_long(stats, "rangeRequests", 0) >= 1);
+  CHECK(stats != NULL && json_long(stats, "bytesServed", -1) <= 65536);
+  free(stats);
+  free(short_url);
+  free(url);
   aether_client_free(client);
 }
 
@@ -1766,6 +2146,7 @@ static const test_case tests[] = {
     {"tutorial_flow", test_tutorial_flow, 1},
     {"error_details_from_the_server", test_error_details_from_the_server, 1},
     {"conformance_002_unauthorized_api_key", test_conformance_002_unauthorized_api_key, 1},
+    {"post_shapes_and_warnings", test_post_shapes_and_warnings, 1},
     {"conformance_009_caption_too_long", test_conformance_009_caption_too_long, 1},
     {"conformance_019_video_too_short_preflight", test_conformance_019_video_too_short_preflight,
      1},
@@ -1773,10 +2154,12 @@ static const test_case tests[] = {
     {"conformance_027_post_limit_reached_and_reset",
      test_conformance_027_post_limit_reached_and_reset, 1},
     {"webhook_endpoints", test_webhook_endpoints, 1},
+    {"inbox_event_and_redelivery", test_inbox_event_and_redelivery, 1},
     {"drafts_cancel_and_schedule_errors", test_drafts_cancel_and_schedule_errors, 1},
     {"bulk_csv", test_bulk_csv, 1},
     {"wait_deadline_and_cancel", test_wait_deadline_and_cancel, 1},
     {"upload_errors", test_upload_errors, 1},
+    {"media_by_url", test_media_by_url, 1},
     {"watch_reports_every_status", test_watch_reports_every_status, 1},
     {"watch_ends_with_an_error_event", test_watch_ends_with_an_error_event, 1},
     {"watch_stopped_inside_its_callback", test_watch_stopped_inside_its_callback, 1},

@@ -44,10 +44,41 @@ class Media {
     });
   }
 
+  /**
+   * Media by URL (`upload({ url })`): the server fetches the URL at once and stores it like an
+   * upload; with `platforms`, the URL is preflighted first by reading only the few KiB the probe
+   * needs with HTTP range requests. A fetch that fails makes waitReady() throw MEDIA_FETCH_FAILED
+   * with `details.url`, `details.reason` and `details.httpStatus`.
+   */
+  #ingest(p, options) {
+    return run(null, async () => {
+      if (p.file !== undefined && p.file !== null) {
+        throw invalidArgument('params takes file or url, not both');
+      }
+      requireString(p.url, 'params.url');
+      for (const key of ['size', 'onProgress', 'partSize', 'parallelism', 'singleShotThreshold', 'resumeStateFile']) {
+        if (p[key] !== undefined) {
+          throw invalidArgument(`params.${key} applies to files; a url is fetched by the server`);
+        }
+      }
+      const picked = {};
+      for (const key of ['fileName', 'mimeType', 'tier']) if (p[key] !== undefined) picked[key] = p[key];
+      if (p.platforms !== undefined) {
+        if (!Array.isArray(p.platforms)) throw invalidArgument('params.platforms must be an array of platform names');
+        picked.platforms = p.platforms;
+      }
+      const uploadOptions = settingsJson(picked, 'params');
+      const signal = checkSignal(p.signal);
+      const { json: opts } = requestOptions(options);
+      return run(signal, (token) => this.#native.mediaIngest(p.url, uploadOptions, token, opts)).then(parse);
+    });
+  }
+
   #upload(uploadId, params, options) {
     return run(null, async () => {
       const p = requireObject(params, 'params');
-      if (p.file === undefined || p.file === null) throw invalidArgument('params.file is required');
+      if (uploadId === undefined && p.url !== undefined) return this.#ingest(p, options);
+      if (p.file === undefined || p.file === null) throw invalidArgument('params.file (or params.url) is required');
       const picked = {};
       for (const key of UPLOAD_KEYS) if (p[key] !== undefined) picked[key] = p[key];
       if (p.platforms !== undefined) {

@@ -35,7 +35,7 @@ class Posts {
    */
   create(params, options) {
     const args = () => [json(requireObject(params, 'params'), 'params')];
-    return call(this.#native, 'postsCreate', args, options);
+    return call(this.#native, 'postsCreate', args, options).then(reportWarnings);
   }
 
   /**
@@ -73,7 +73,7 @@ class Posts {
   /** Changes a draft or scheduled post (schedule, content, draft); else POST_NOT_EDITABLE. */
   update(id, params, options) {
     const args = () => [requireString(id, 'id'), json(requireObject(params, 'params'), 'params')];
-    return call(this.#native, 'postsUpdate', args, options);
+    return call(this.#native, 'postsUpdate', args, options).then(reportWarnings);
   }
 
   /** Cancels a draft or scheduled post; returns it, now `cancelled`. */
@@ -112,6 +112,23 @@ class Posts {
     // iteration then ends with an AbortError whose cause is the signal's reason.
     return iterate(() => this.#native.postsWatch(id, wait, undefined, undefined), signal);
   }
+}
+
+/**
+ * Reports each of a post's warnings the Node way, `process.emitWarning` with the type
+ * `AetherWarning` and the warning's code (listen with `process.on('warning', …)`, silence with
+ * `--no-warnings`); the post, which keeps them in `warnings`, is returned as it is.
+ */
+function reportWarnings(post) {
+  for (const warning of post?.warnings ?? []) {
+    const where = [warning.platform, warning.field].filter(Boolean).join(' ');
+    process.emitWarning(warning.message, {
+      type: 'AetherWarning',
+      code: warning.code,
+      detail: where ? `post ${post.id}: ${where}` : `post ${post.id}`,
+    });
+  }
+  return post;
 }
 
 /** The query of `list` as JSON: the filters, and `limit` as the page size. */

@@ -26,6 +26,24 @@ class Webhooks {
   }
 
   /**
+   * A webhook's deliveries, newest first, page by page as you iterate; `params.status`
+   * (`pending`, `succeeded` or `failed`: the dead letters, kept 30 days) keeps only those.
+   */
+  deliveries(id, params, options) {
+    const args = () => {
+      const p = requireObject(params, 'params', { optional: true });
+      return [requireString(id, 'id'), json({ status: p.status }, 'params')];
+    };
+    return pages(this.#native, 'webhooksDeliveries', args, options);
+  }
+
+  /** Sends a delivery again now (same event id and body, fresh signature); returns it, `pending`. */
+  redeliver(id, deliveryId, options) {
+    const args = () => [requireString(id, 'id'), requireString(deliveryId, 'deliveryId')];
+    return call(this.#native, 'webhooksRedeliver', args, options);
+  }
+
+  /**
    * Checks a delivery's `x-aether-signature` against its raw body with any of your secrets
    * (constant time; `t` within the tolerance). Throws INVALID_ARGUMENT with `details.reason`
    * otherwise. Synchronous: it does no I/O.

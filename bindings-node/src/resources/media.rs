@@ -95,6 +95,22 @@ impl NativeClient {
         })
     }
 
+    /// Media by URL: the server fetches `url` (`POST /v1/media/ingest`), after a preflight by
+    /// range requests when the options name platforms; resolves with the media as JSON.
+    #[napi]
+    pub fn media_ingest<'env>(
+        &self,
+        env: &'env Env,
+        url: String,
+        options: String,
+        cancel: Option<&CancelToken>,
+        request_options: Option<String>,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let options = upload_options(&options, None, cancel)?;
+        let media = self.resource(Client::media, request_options)?;
+        env.spawn_future(async move { text(&media.ingest(url, options).await.into_napi()?) })
+    }
+
     /// Polls the media until it is `ready`; a media that failed verification is its error.
     #[napi]
     pub fn media_wait_ready<'env>(

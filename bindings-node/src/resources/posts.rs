@@ -19,7 +19,9 @@ use crate::operations;
 
 operations! {
     fn posts_create(body: String)
-        let body: CreatePostRequest = parse("post", &body)?;
+        // Unknown keys (a typo such as `platfroms`) are refused by the core, naming the nearest.
+        let body: CreatePostRequest = CreatePostRequest::from_json(parse("posts.create params", &body)?)
+            .map_err(crate::error::to_napi)?;
         => Client::posts, |posts| posts.create(&body);
     fn posts_get(id: String) => Client::posts, |posts| posts.get(&id);
     fn posts_update(id: String, body: String)

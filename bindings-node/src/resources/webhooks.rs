@@ -4,7 +4,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aether::model::CreateWebhookRequest;
+use aether::model::{CreateWebhookRequest, ListDeliveriesQuery};
 use aether::webhooks::{self, DEFAULT_TOLERANCE};
 use aether::Client;
 use napi::bindgen_prelude::Buffer;
@@ -21,6 +21,8 @@ operations! {
         let body: CreateWebhookRequest = parse("webhook", &body)?;
         => Client::webhooks, |webhooks| webhooks.create(&body);
     fn webhooks_delete(id: String) => Client::webhooks, |webhooks| webhooks.delete(&id);
+    fn webhooks_redeliver(id: String, delivery_id: String)
+        => Client::webhooks, |webhooks| webhooks.redeliver(&id, &delivery_id);
 }
 
 #[napi]
@@ -28,6 +30,18 @@ impl NativeClient {
     #[napi]
     pub fn webhooks_list(&self, options: Option<String>) -> napi::Result<Cursor> {
         self.pages(options, Client::webhooks, |webhooks| webhooks.list())
+    }
+
+    /// A webhook's deliveries, newest first; the query's `status` keeps only those.
+    #[napi]
+    pub fn webhooks_deliveries(
+        &self,
+        id: String,
+        query: String,
+        options: Option<String>,
+    ) -> napi::Result<Cursor> {
+        let query: ListDeliveriesQuery = parse("delivery list query", &query)?;
+        self.pages(options, Client::webhooks, |webhooks| webhooks.deliveries(&id, query.status))
     }
 }
 

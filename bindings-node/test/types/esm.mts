@@ -39,6 +39,9 @@ export async function publish(): Promise<PostStatus> {
     onProgress: (p: UploadProgress) => void p.bytesSent,
     signal: controller.signal,
   });
+  const byUrl: Media = await aether.media.upload({ url: 'https://cdn.example.com/a.mp4', platforms: ['tiktok'] });
+  const source: string | undefined = byUrl.sourceUrl;
+  void source;
   const post: Post = await aether.posts.create(
     { profileId: profile.id, content: { text: 'hi' }, mediaKeys: [media.mediaKey], platforms: { tiktok: {} } },
     { idempotencyKey: 'k-1' },
@@ -48,6 +51,17 @@ export async function publish(): Promise<PostStatus> {
   for await (const p of aether.profiles.list()) void p.username;
   for await (const p of aether.posts.list({ status: 'published', limit: 10 })) void p.id;
   aether.webhooks.verifySignature({ payload: '{}', header: signWebhookPayload('{}', 's'), secret: 's' });
+  const event = aether.webhooks.constructEvent({ payload: '{}', header: 't=1,v1=00', secret: 's' });
+  if (event.type === 'comment.created' && event.data.comment) void event.data.comment.author.username;
+  if (event.type === 'message.updated' && event.data.message) void (event.data.message.readAt ?? event.data.message.direction);
+  const hook = await aether.webhooks.create({ url: 'http://127.0.0.1:1/h', events: ['comment.created', 'message.updated'] });
+  for await (const d of aether.webhooks.deliveries(hook.id, { status: 'failed' })) {
+    const again: Aether.WebhookDelivery = await aether.webhooks.redeliver(hook.id, d.id);
+    void [again.eventId, again.attempts, again.lastStatusCode];
+  }
+  const comment: Aether.Comment = await mock.simulateComment(profile.id, { text: 'hi', author: { username: 'u' } });
+  const message: Aether.Message = await mock.simulateMessage(profile.id, { text: 'hi', direction: 'inbound' });
+  await mock.updateMessage(message.id, { readAt: comment.createdAt });
   try {
     await aether.posts.get(post.id);
   } catch (err) {
@@ -65,10 +79,23 @@ export async function publish(): Promise<PostStatus> {
 
   // @ts-expect-error not a platform
   await aether.connectLinks.create({ platform: 'myspace', redirectUrl: 'x' });
-  // @ts-expect-error content is required
-  await aether.posts.create({ profileId: 'p' });
+  // @ts-expect-error a misspelt key (refused at run time too, naming `platforms`)
+  await aether.posts.create({ profileId: 'p', text: 'x', platfroms: {} });
+  // Every documented shape type-checks: the product page's, with its option names.
+  await aether.posts.create({
+    text: 'x',
+    profileIds: ['ig_1', 'li_1'],
+    media: [{ url: 'https://cdn.example/a.jpg', type: 'image' }],
+    scheduledFor: '2027-03-10T14:00:00Z',
+    timezone: 'America/New_York',
+    overrides: { instagram: { contentType: 'reel' }, linkedin: { visibility: 'PUBLIC' }, threads: { replyControl: 'everyone' } },
+  });
+  // @ts-expect-error a media type is image or video
+  await aether.posts.create({ text: 'x', media: [{ url: 'u', type: 'gif' }] });
   // @ts-expect-error not a status
   if (done.status === 'done') return 'failed';
+  // @ts-expect-error not a delivery status
+  aether.webhooks.deliveries('wh_1', { status: 'lost' });
   // @ts-expect-error the file is required
   await aether.media.upload({ mimeType: 'video/mp4' });
   // @ts-expect-error not a tiktok option

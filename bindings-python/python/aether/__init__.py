@@ -48,18 +48,25 @@ from ._models import (
     BulkRowError,
     BulkRowResult,
     CallbackOutcome,
+    Comment,
     ConnectLink,
+    InboxAuthor,
     Media,
+    Message,
     Post,
     PostContent,
+    PostMedia,
+    PostWarning,
     Profile,
     ResultError,
     TargetResult,
     UploadProgress,
     Webhook,
+    WebhookDelivery,
     WebhookEvent,
 )
 from .resources.posts import BulkRow
+from ._warnings import AetherWarning
 from .resources.webhooks import SIGNATURE_HEADER
 
 __all__ = [
@@ -81,14 +88,21 @@ __all__ = [
     "Media",
     "Post",
     "PostContent",
+    "PostMedia",
+    "PostWarning",
     "Profile",
     "ResultError",
     "TargetResult",
     "UploadProgress",
     "Webhook",
     "WebhookEvent",
+    "WebhookDelivery",
+    "InboxAuthor",
+    "Comment",
+    "Message",
     # errors
     "AetherError",
+    "AetherWarning",
     "APIConnectionError",
     "APIResponseError",
     "APITimeoutError",

@@ -23,7 +23,8 @@ RateLimitError           RATE_LIMITED (``retry_after`` says how long to wait)
 PostLimitReachedError    POST_LIMIT_REACHED (the daily quota; ``retry_after`` is the reset)
 ConflictError            IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_USE, POST_NOT_EDITABLE,
                          PROFILE_DISCONNECTED
-UploadError              CHECKSUM_MISMATCH, UPLOAD_INCOMPLETE, UPLOAD_EXPIRED
+UploadError              CHECKSUM_MISMATCH, UPLOAD_INCOMPLETE, UPLOAD_EXPIRED,
+                         MEDIA_FETCH_FAILED (``details``: ``url``, ``reason``, ``httpStatus``)
 PlatformError            PLATFORM_ERROR
 InternalServerError      INTERNAL_ERROR, SERVICE_UNAVAILABLE
 APIConnectionError       NETWORK_ERROR
@@ -167,8 +168,9 @@ class ConflictError(AetherError):
 
 
 class UploadError(AetherError):
-    """An upload session problem: ``CHECKSUM_MISMATCH``, ``UPLOAD_INCOMPLETE``,
-    ``UPLOAD_EXPIRED``."""
+    """An upload problem: ``CHECKSUM_MISMATCH``, ``UPLOAD_INCOMPLETE``, ``UPLOAD_EXPIRED``, or
+    ``MEDIA_FETCH_FAILED`` (the server could not fetch a media URL: ``details["url"]``,
+    ``details["reason"]``, ``details.get("httpStatus")``)."""
 
 
 class PlatformError(AetherError):

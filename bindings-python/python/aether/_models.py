@@ -21,12 +21,18 @@ __all__ = [
     "Media",
     "Post",
     "PostContent",
+    "PostMedia",
+    "PostWarning",
     "Profile",
     "ResultError",
     "TargetResult",
     "UploadProgress",
     "Webhook",
     "WebhookEvent",
+    "WebhookDelivery",
+    "InboxAuthor",
+    "Comment",
+    "Message",
     "TERMINAL_POST_STATUSES",
 ]
 
@@ -196,6 +202,8 @@ class Media(_Model):
     audio_codec: Optional[str] = None
     container: Optional[str] = None
     error: Optional[ResultError] = None
+    source_url: Optional[str] = None
+    """The URL the server fetched the file from (media by URL)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -204,6 +212,30 @@ class PostContent(_Model):
 
     text: str = ""
     title: Optional[str] = None
+
+
+@dataclasses.dataclass(frozen=True)
+class PostMedia(_Model):
+    """One media item of a post, whatever shape the request used."""
+
+    media_key: str = ""
+    source_url: Optional[str] = None
+    """The URL the media was fetched from, for media given by URL."""
+    type: str = ""
+    """``image``, ``video`` or ``audio``."""
+
+
+@dataclasses.dataclass(frozen=True)
+class PostWarning(_Model):
+    """Advice about a post, never an error (``HASHTAGS_ABOVE_RECOMMENDED``,
+    ``TIMEZONE_IGNORED``, ``PLATFORM_OPTIONS_UNUSED``, …). ``create`` and ``update`` also issue
+    each with ``warnings.warn(..., aether.AetherWarning)``."""
+
+    code: str = ""
+    message: str = ""
+    field: Optional[str] = None
+    """Where in the request (``content.text``, ``timezone``, ``platforms.youtube``)."""
+    platform: Optional[str] = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -228,8 +260,10 @@ class Post(_Model):
 
     _nested: ClassVar[Dict[str, Type[_Model]]] = {
         "content": PostContent,
+        "media": PostMedia,
         "results": TargetResult,
         "error": ResultError,
+        "warnings": PostWarning,
     }
 
     id: str = ""
@@ -239,6 +273,8 @@ class Post(_Model):
     profile_ids: List[str] = dataclasses.field(default_factory=list)
     content: PostContent = dataclasses.field(default_factory=PostContent)
     media_keys: List[str] = dataclasses.field(default_factory=list)
+    media: List[PostMedia] = dataclasses.field(default_factory=list)
+    """The media in order, with the URL of media given by URL."""
     platforms: Dict[str, Any] = dataclasses.field(default_factory=dict)
     """The per-platform options, in wire form: ``{"tiktok": {"privacyLevel": …}}``."""
     scheduled_for: Optional[str] = None
@@ -249,6 +285,8 @@ class Post(_Model):
     updated_at: str = ""
     results: List[TargetResult] = dataclasses.field(default_factory=list)
     error: Optional[ResultError] = None
+    warnings: List[PostWarning] = dataclasses.field(default_factory=list)
+    """Advice that did not stop the post (empty when there is none)."""
 
     @property
     def is_terminal(self) -> bool:
@@ -315,8 +353,51 @@ class Webhook(_Model):
 
 
 @dataclasses.dataclass(frozen=True)
+class InboxAuthor(_Model):
+    """Who wrote a comment or a message, on the platform."""
+
+    id: str = ""
+    username: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Comment(_Model):
+    """A comment on a connected profile's post (``comment.created``)."""
+
+    _nested: ClassVar[Dict[str, Type[_Model]]] = {"author": InboxAuthor}
+
+    id: str = ""
+    profile_id: str = ""
+    platform: str = ""
+    post_id: Optional[str] = None
+    platform_post_id: Optional[str] = None
+    author: InboxAuthor = dataclasses.field(default_factory=InboxAuthor)
+    text: str = ""
+    created_at: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Message(_Model):
+    """A direct message of a connected profile (``message.created``, ``message.updated``);
+    ``direction`` is ``"inbound"`` or ``"outbound"``, ``read_at`` ``None`` while unread."""
+
+    _nested: ClassVar[Dict[str, Type[_Model]]] = {"author": InboxAuthor}
+
+    id: str = ""
+    profile_id: str = ""
+    platform: str = ""
+    conversation_id: str = ""
+    direction: str = ""
+    author: InboxAuthor = dataclasses.field(default_factory=InboxAuthor)
+    text: str = ""
+    created_at: str = ""
+    read_at: Optional[str] = None
+
+
+@dataclasses.dataclass(frozen=True)
 class WebhookEvent(_Model):
-    """A verified webhook delivery: ``type`` (e.g. ``"post.published"``) and the post."""
+    """A verified webhook delivery: ``type`` (e.g. ``"post.published"``,
+    ``"comment.created"``) and its subject: :attr:`post`, :attr:`comment` or :attr:`message`."""
 
     id: str = ""
     type: str = ""
@@ -324,9 +405,38 @@ class WebhookEvent(_Model):
     data: Dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
-    def post(self) -> Post:
-        """The post the event is about."""
-        return Post.from_dict(self.data.get("post", {}))
+    def post(self) -> Optional[Post]:
+        """The post of a ``post.*`` event (else ``None``)."""
+        post = self.data.get("post")
+        return Post.from_dict(post) if post is not None else None
+
+    @property
+    def comment(self) -> Optional[Comment]:
+        """The comment of a ``comment.created`` event (else ``None``)."""
+        comment = self.data.get("comment")
+        return Comment.from_dict(comment) if comment is not None else None
+
+    @property
+    def message(self) -> Optional[Message]:
+        """The message of a ``message.created`` or ``message.updated`` event (else ``None``)."""
+        message = self.data.get("message")
+        return Message.from_dict(message) if message is not None else None
+
+
+@dataclasses.dataclass(frozen=True)
+class WebhookDelivery(_Model):
+    """One event for one webhook, with its attempts: ``status`` is ``"pending"``,
+    ``"succeeded"`` or ``"failed"`` (a dead letter, kept 30 days; redeliver it)."""
+
+    id: str = ""
+    event_id: str = ""
+    event_type: str = ""
+    status: str = ""
+    attempts: int = 0
+    last_attempt_at: Optional[str] = None
+    last_status_code: Optional[int] = None
+    last_error: Optional[str] = None
+    next_attempt_at: Optional[str] = None
 
 
 @dataclasses.dataclass(frozen=True)

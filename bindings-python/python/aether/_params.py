@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
-from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from ._models import Media, Post, PostContent, Profile, UploadProgress, _camel
 
@@ -65,13 +65,26 @@ def drop_none(body: Dict[str, Any]) -> Dict[str, Any]:
     return {key: value for key, value in body.items() if value is not None}
 
 
+def media_entries(value: Optional[Iterable[Mapping[str, Any]]]) -> Optional[List[Dict[str, Any]]]:
+    """``[{"url": …, "type": "image"}, {"media_key": …}]`` → wire form (keys camelized; the
+    core refuses a key it does not know, naming the nearest)."""
+    if value is None:
+        return None
+    return [{_camel(key): item for key, item in dict(entry).items()} for entry in value]
+
+
 def post_request(
     *,
     profile_id: Optional[str],
     profile_ids: Optional[Sequence[str]],
-    content_value: ContentInput,
+    content_value: Optional[ContentInput],
+    text: Optional[str] = None,
+    title: Optional[str] = None,
     media_keys: Optional[Iterable[str]],
+    media_urls: Optional[Iterable[str]] = None,
+    media: Optional[Iterable[Mapping[str, Any]]] = None,
     platforms_value: Optional[PlatformsInput],
+    overrides: Optional[PlatformsInput] = None,
     scheduled_for: Optional[When],
     timezone: Optional[str],
     draft: Optional[bool],
@@ -80,9 +93,14 @@ def post_request(
         {
             "profileId": profile_id,
             "profileIds": list(profile_ids) if profile_ids is not None else None,
-            "content": content(content_value),
+            "content": content(content_value) if content_value is not None else None,
+            "text": text,
+            "title": title,
             "mediaKeys": list(media_keys) if media_keys is not None else None,
+            "mediaUrls": list(media_urls) if media_urls is not None else None,
+            "media": media_entries(media),
             "platforms": platforms(platforms_value),
+            "overrides": platforms(overrides),
             "scheduledFor": when(scheduled_for),
             "timezone": timezone,
             "draft": draft,

@@ -74,6 +74,33 @@ impl PyClient {
         Ok(Call::with(future, cancel, extras))
     }
 
+    /// Media by URL: the server fetches `url` (`POST /v1/media/ingest`), after a preflight by
+    /// range requests when `platforms` are named.
+    #[pyo3(signature = (url, file_name=None, mime_type=None, platforms=Vec::new(), tier=None))]
+    fn media_ingest(
+        &self,
+        url: String,
+        file_name: Option<String>,
+        mime_type: Option<String>,
+        platforms: Vec<String>,
+        tier: Option<String>,
+    ) -> Call {
+        let settings = UploadSettings {
+            file_name,
+            mime_type,
+            platforms: Some(platforms.iter().map(|p| Platform::parse(p)).collect()),
+            tier: tier.map(|tier| Tier::parse(&tier)),
+            spelling: Spelling::Python,
+            ..UploadSettings::default()
+        };
+        let cancel = CancellationToken::new();
+        let options = UploadOptions::from(settings).cancel_token(cancel.clone());
+        let media = self.client.media().with_options(self.options.clone());
+        let future = Box::pin(async move { json(&media.ingest(url, options).await?) });
+        let extras = Extras { progress: None, source_error: None, cancels_itself: true };
+        Call::with(future, cancel, extras)
+    }
+
     fn media_get(&self, media_key: String) -> Call {
         let media = self.client.media().with_options(self.options.clone());
         Call::new(async move { json(&media.get(&media_key).await?) })

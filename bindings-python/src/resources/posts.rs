@@ -20,7 +20,10 @@ impl PyClient {
         request: &Bound<'_, PyAny>,
         idempotency_key: Option<String>,
     ) -> PyResult<Call> {
-        let request: CreatePostRequest = body(py, request, "post")?;
+        // Unknown keys in nested dicts (a media entry, platform options) are refused by the
+        // core with the nearest known name; top-level keywords are Python's own.
+        let request = CreatePostRequest::from_json(crate::convert::from_py(request)?)
+            .map_err(|error| crate::errors::to_pyerr(py, &error))?;
         let mut options = self.options.clone();
         if let Some(key) = idempotency_key {
             options = options.idempotency_key(key);

@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-use aether::model::CreateWebhookRequest;
+use aether::model::{CreateWebhookRequest, WebhookDeliveryStatus};
 use pyo3::prelude::*;
 
 use crate::call::{json, Call, Pager};
@@ -29,6 +29,18 @@ impl PyClient {
             webhooks.delete(&id).await?;
             Ok(None)
         })
+    }
+
+    #[pyo3(signature = (id, status=None))]
+    fn webhooks_deliveries(&self, id: String, status: Option<String>) -> Pager {
+        let status = status.as_deref().map(WebhookDeliveryStatus::parse);
+        let webhooks = self.client.webhooks().with_options(self.options.clone());
+        Pager::new(webhooks.deliveries(&id, status))
+    }
+
+    fn webhooks_redeliver(&self, id: String, delivery_id: String) -> Call {
+        let webhooks = self.client.webhooks().with_options(self.options.clone());
+        Call::new(async move { json(&webhooks.redeliver(&id, &delivery_id).await?) })
     }
 }
 

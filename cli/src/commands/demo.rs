@@ -423,7 +423,7 @@ impl Demo<'_> {
 fn tiktok_post(profile_id: &str, text: &str, media_key: &str) -> CreatePostRequest {
     CreatePostRequest {
         profile_id: Some(profile_id.to_owned()),
-        content: PostContent::new(text),
+        content: Some(PostContent::new(text)),
         media_keys: vec![media_key.to_owned()],
         platforms: PlatformOptionsMap {
             tiktok: Some(TikTokOptions::default()),

@@ -1,4 +1,5 @@
-//! Media: `aether upload FILE [--platform P …] [--tier T] [--resume UPLOAD_ID] [--wait]`.
+//! Media: `aether upload FILE [--platform P …] [--tier T] [--resume UPLOAD_ID] [--wait]`, and
+//! `aether upload --url URL` (the server fetches the file).
 
 use std::time::Instant;
 
@@ -14,11 +15,12 @@ use crate::error::CliError;
 use crate::ui::{self, Ui};
 
 pub async fn upload(ctx: &Ctx, args: UploadArgs) -> Result<(), CliError> {
+    let Some(file) = args.file.clone() else { return ingest(ctx, args).await };
     let client = ctx.client()?;
-    let size = std::fs::metadata(&args.file)
-        .map_err(|e| Error::io(format!("cannot read {}: {e}", args.file.display()), e))?
+    let size = std::fs::metadata(&file)
+        .map_err(|e| Error::io(format!("cannot read {}: {e}", file.display()), e))?
         .len();
-    let name = args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let bar = ctx.ui.bytes_bar(size, &name);
     let mut options = UploadOptions::new()
         .tier(args.tier.tier())
@@ -42,10 +44,10 @@ pub async fn upload(ctx: &Ctx, args: UploadArgs) -> Result<(), CliError> {
             Some(id) => format!("resuming {id} with"),
             None => "uploading".to_owned(),
         };
-        ctx.ui.note(format!("{what} {} ({})", args.file.display(), ui::bytes(size)));
+        ctx.ui.note(format!("{what} {} ({})", file.display(), ui::bytes(size)));
     }
     let started = Instant::now();
-    let source = UploadSource::path(&args.file);
+    let source = UploadSource::path(&file);
     let uploaded = match &args.resume {
         Some(upload_id) => client.media().resume(upload_id, source, options).await,
         None => client.media().upload(source, options).await,
@@ -53,7 +55,41 @@ pub async fn upload(ctx: &Ctx, args: UploadArgs) -> Result<(), CliError> {
     bar.finish_and_clear();
     let media = uploaded.map_err(|error| explain(error, &args))?;
     ctx.ui.note(format!("uploaded {} in {}", ui::bytes(size), ui::duration(started.elapsed())));
-    let media = if args.wait {
+    finish(ctx, &client, media, args.wait).await
+}
+
+/// `aether upload --url URL`: the server fetches the URL (after a preflight by range requests
+/// with --platform).
+async fn ingest(ctx: &Ctx, args: UploadArgs) -> Result<(), CliError> {
+    let client = ctx.client()?;
+    let url = args.url.clone().unwrap_or_default();
+    let mut options = UploadOptions::new().tier(args.tier.tier()).cancel_token(ctx.cancel.clone());
+    for platform in &args.platform {
+        options = options.platform(platform.platform());
+    }
+    if let Some(mime_type) = &args.mime_type {
+        options = options.mime_type(mime_type.clone());
+    }
+    let media = client.media().ingest(url, options).await.map_err(|error| {
+        if error.status().is_none() && error.field() == Some("url") && error.platform().is_some() {
+            let hint = "refused by the client's preflight (read with range requests); nothing \
+                        was sent to the API";
+            CliError::with_hint(error, hint)
+        } else {
+            error.into()
+        }
+    })?;
+    finish(ctx, &client, media, args.wait).await
+}
+
+/// Waits for verification when asked, then prints the media.
+async fn finish(
+    ctx: &Ctx,
+    client: &aether::Client,
+    media: Media,
+    wait: bool,
+) -> Result<(), CliError> {
+    let media = if wait {
         let spinner = ctx.ui.spinner(format!("{}: verifying", media.media_key));
         let waited = interruptible(
             ctx,
@@ -78,7 +114,7 @@ fn explain(error: Error, args: &UploadArgs) -> CliError {
     let details = error.details().cloned().unwrap_or_default();
     let upload_id = details.get("uploadId").and_then(|v| v.as_str()).map(str::to_owned);
     let aborted = details.get("sessionAborted").and_then(|v| v.as_bool()).unwrap_or(true);
-    let file = args.file.display();
+    let file = args.file.as_deref().unwrap_or(std::path::Path::new("FILE")).display();
     match upload_id {
         _ if *error.code() == ErrorCode::Cancelled => CliError::with_hint(
             error,
@@ -119,6 +155,9 @@ pub fn print_media(ui: &Ui, media: &Media) {
         facts.push(ui::media_duration(ms));
     }
     ui.say(format!("  {}", facts.join(" · ")));
+    if let Some(url) = &media.source_url {
+        ui.say(format!("  from {}", url.split(['?', '#']).next().unwrap_or("")));
+    }
     if let Some(error) = &media.error {
         ui.say(format!("  {} {}", paint.red(error.code.as_str()), error.message));
     }

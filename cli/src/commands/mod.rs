@@ -103,6 +103,10 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Result<(), CliError> {
         Command::Status(args) => posts::status(ctx, args).await,
         Command::Validate(args) => validate::run(ctx, args),
         Command::Webhooks(WebhooksCommand::Verify(args)) => webhooks::verify(ctx, args),
+        Command::Webhooks(WebhooksCommand::Deliveries(args)) => {
+            webhooks::deliveries(ctx, args).await
+        }
+        Command::Webhooks(WebhooksCommand::Redeliver(args)) => webhooks::redeliver(ctx, args).await,
         Command::Mock(args) => mock::run(ctx, args).await,
     }
 }

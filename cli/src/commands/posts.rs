@@ -34,14 +34,17 @@ pub async fn create(ctx: &Ctx, args: PostArgs) -> Result<(), CliError> {
     let request = CreatePostRequest {
         profile_id,
         profile_ids,
-        content: PostContent { text: args.text, title: args.title },
+        content: Some(PostContent { text: args.text, title: args.title }),
         media_keys: args.media,
+        media_urls: args.media_urls,
         platforms,
         scheduled_for: args.schedule,
         timezone: args.timezone,
         draft: args.draft.then_some(true),
+        ..CreatePostRequest::default()
     };
     let post = interruptible(ctx, client.posts().create(&request)).await?;
+    warn(&ctx.ui, &post);
     if !args.wait {
         return finish(ctx, &post, false);
     }
@@ -121,6 +124,15 @@ pub async fn status(ctx: &Ctx, args: StatusArgs) -> Result<(), CliError> {
         interruptible(ctx, client.posts().get(&args.post_id)).await?
     };
     finish(ctx, &post, args.wait)
+}
+
+/// Prints the post's warnings (advice, never an error) on stderr, in yellow.
+pub fn warn(ui: &Ui, post: &Post) {
+    for warning in &post.warnings {
+        let platform = warning.platform.as_ref().map(|p| format!(" [{p}]")).unwrap_or_default();
+        let field = warning.field.as_deref().map(|f| format!(" ({f})")).unwrap_or_default();
+        ui.warn(format!("{}{platform}: {}{field}", warning.code, warning.message));
+    }
 }
 
 /// Prints the post (JSON or for people) and fails with exit 1 when `judge` and the post ended

@@ -66,7 +66,10 @@ pub fn run(ctx: &Ctx, args: ValidateArgs) -> Result<(), CliError> {
         }
         if args.text.is_none() {
             // Hashtag advice about a caption nobody gave is noise.
-            validation.warnings.retain(|w| w.code != WarningCode::HashtagCountNotRecommended);
+            validation.warnings.retain(|w| {
+                w.code != WarningCode::HashtagsAboveRecommended
+                    && w.code != WarningCode::HashtagsBelowRecommended
+            });
         }
         violations.extend(validation.violations);
         warnings.extend(validation.warnings);

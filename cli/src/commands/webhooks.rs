@@ -1,15 +1,18 @@
-//! `aether webhooks verify --secret S … --header 't=…,v1=…' [--payload FILE|-]`.
+//! `aether webhooks verify --secret S … --header 't=…,v1=…' [--payload FILE|-]`,
+//! `aether webhooks deliveries WEBHOOK_ID [--status S]`, `aether webhooks redeliver WEBHOOK_ID
+//! DELIVERY_ID`.
 
 use std::io::Read;
 use std::time::{Duration, SystemTime};
 
-use aether::model::WebhookEvent;
+use aether::model::{WebhookDelivery, WebhookEvent};
 use aether::webhooks::{parse_signature_header, verify_signature};
 use aether::Error;
+use futures_util::StreamExt;
 use serde_json::{json, Value};
 
-use super::Ctx;
-use crate::cli::VerifyArgs;
+use super::{interruptible, Ctx};
+use crate::cli::{DeliveriesArgs, RedeliverArgs, VerifyArgs};
 use crate::error::CliError;
 
 pub fn verify(ctx: &Ctx, args: VerifyArgs) -> Result<(), CliError> {
@@ -39,7 +42,14 @@ pub fn verify(ctx: &Ctx, args: VerifyArgs) -> Result<(), CliError> {
         ctx.ui.print_json(&json!({
             "valid": true,
             "timestamp": timestamp,
-            "event": event.as_ref().map(|e| json!({ "id": e.id, "type": e.r#type, "postId": e.data.post.id, "status": e.data.post.status })),
+            "event": event.as_ref().map(|e| json!({
+                "id": e.id,
+                "type": e.r#type,
+                "postId": e.data.post.as_ref().map(|p| &p.id),
+                "status": e.data.post.as_ref().map(|p| &p.status),
+                "commentId": e.data.comment.as_ref().map(|c| &c.id),
+                "messageId": e.data.message.as_ref().map(|m| &m.id),
+            })),
         }));
         return Ok(());
     }
@@ -51,9 +61,88 @@ pub fn verify(ctx: &Ctx, args: VerifyArgs) -> Result<(), CliError> {
         timestamp.unwrap_or_default()
     ));
     if let Some(event) = event {
+        ctx.ui.say(format!("  {} {} → {}", event.id, event.r#type, subject(&event)));
+    }
+    Ok(())
+}
+
+/// What an event is about, in a few words.
+fn subject(event: &WebhookEvent) -> String {
+    let data = &event.data;
+    if let Some(post) = &data.post {
+        format!("post {} {}", post.id, post.status)
+    } else if let Some(comment) = &data.comment {
+        format!("comment {} by @{} on {}", comment.id, comment.author.username, comment.profile_id)
+    } else if let Some(message) = &data.message {
+        let read = if message.read_at.is_some() { " (read)" } else { "" };
+        format!(
+            "message {} {} @{}{read}",
+            message.id,
+            message.direction.as_str(),
+            message.author.username
+        )
+    } else {
+        "(no subject)".to_owned()
+    }
+}
+
+pub async fn deliveries(ctx: &Ctx, args: DeliveriesArgs) -> Result<(), CliError> {
+    let client = ctx.client()?;
+    let status = args.status.map(|s| s.status());
+    let mut stream = Box::pin(client.webhooks().deliveries(&args.webhook_id, status));
+    let mut all: Vec<WebhookDelivery> = Vec::new();
+    let (ui, paint) = (&ctx.ui, &ctx.ui.out);
+    loop {
+        let next = interruptible(ctx, async { stream.next().await.transpose() }).await?;
+        let Some(delivery) = next else { break };
+        let status = match delivery.status.as_str() {
+            "succeeded" => paint.green("succeeded"),
+            "failed" => paint.red("failed"),
+            other => paint.yellow(other),
+        };
+        let last = match (&delivery.last_status_code, &delivery.last_error) {
+            (Some(code), _) => format!("last answer {code}"),
+            (None, Some(error)) => error.clone(),
+            (None, None) => String::new(),
+        };
+        // Printed as each page arrives, so a long list starts showing at once.
+        ui.say(format!(
+            "{}  {:<16} {:<9} {} attempt{}  {}  {}",
+            paint.bold(&delivery.id),
+            delivery.event_type.as_str(),
+            status,
+            delivery.attempts,
+            if delivery.attempts == 1 { "" } else { "s" },
+            delivery.event_id,
+            paint.dim(last),
+        ));
+        all.push(delivery);
+    }
+    if ui.json {
+        ui.print_json(&json!(all));
+    } else if all.is_empty() {
+        ui.note("no deliveries");
+    } else {
+        let n = all.len();
+        ui.note(ctx.ui.err.dim(format!("{n} deliver{}", if n == 1 { "y" } else { "ies" })));
+    }
+    Ok(())
+}
+
+pub async fn redeliver(ctx: &Ctx, args: RedeliverArgs) -> Result<(), CliError> {
+    let client = ctx.client()?;
+    let webhooks = client.webhooks();
+    let delivery =
+        interruptible(ctx, webhooks.redeliver(&args.webhook_id, &args.delivery_id)).await?;
+    if ctx.ui.json {
+        ctx.ui.print_json(&json!(delivery));
+    } else {
         ctx.ui.say(format!(
-            "  {} {} → post {} {}",
-            event.id, event.r#type, event.data.post.id, event.data.post.status
+            "{} {} queued again: event {} ({}), signed afresh",
+            ctx.ui.out.green("✓"),
+            delivery.id,
+            delivery.event_id,
+            delivery.event_type
         ));
     }
     Ok(())

@@ -209,6 +209,47 @@ fn upload_with_preflight_and_wait() {
 }
 
 #[test]
+fn upload_by_url_with_preflight_wait_and_fetch_failures() {
+    let emulator = Emulator::start();
+    let bytes = std::fs::read(fixture("h264_15s.mp4")).unwrap();
+    let file = emulator.run(emulator.admin.put_file("clip.mp4", bytes, Some("video/mp4"), None));
+    let url = file.expect("served").url;
+    let result =
+        emulator.aether(&["upload", "--url", &url, "--platform", "tiktok", "--wait", "--json"]);
+    result.success();
+    let media = result.json();
+    assert_eq!((&media["status"], &media["sourceUrl"]), (&json!("ready"), &json!(url)));
+    let plain = emulator.aether(&["upload", "--url", &url]);
+    plain.success();
+    assert!(plain.stdout().contains("from http://127.0.0.1"), "{}", plain.stdout());
+
+    // A URL the server cannot fetch: the wait fails with the reason.
+    let missing = format!("{url}.gone");
+    let failed = emulator.aether(&["upload", "--url", &missing, "--wait", "--json"]);
+    failed.expect(1);
+    let error = &failed.json()["error"];
+    assert_eq!(error["code"], "MEDIA_FETCH_FAILED");
+    assert_eq!(error["details"]["reason"], "not_found");
+    assert!(error["message"].as_str().unwrap().contains("/mock-files/clip.mp4.gone"), "{error}");
+
+    // Too short for TikTok: refused by the preflight's range requests, no ingest call.
+    let short = std::fs::read(fixture("h264_14.9s.mp4")).unwrap();
+    let file = emulator.run(emulator.admin.put_file("short.mp4", short, None, Some(2_000_000)));
+    let short_url = file.expect("served").url;
+    let before = emulator.journal().len();
+    let refused =
+        emulator.aether(&["upload", "--url", &short_url, "--platform", "tiktok", "--json"]);
+    refused.expect(1);
+    let error = &refused.json()["error"];
+    assert_eq!((&error["code"], &error["field"]), (&json!("VIDEO_TOO_SHORT"), &json!("url")));
+    assert!(error["hint"].as_str().unwrap().contains("range requests"), "{error}");
+    let journal = emulator.journal();
+    assert!(!journal[before..].iter().any(|line| line.contains("/v1/media/ingest")), "{journal:?}");
+    // A file and --url together are refused by the argument parser.
+    emulator.aether(&["upload", "x.mp4", "--url", &url]).expect(2);
+}
+
+#[test]
 fn upload_resumes_a_session() {
     let emulator = Emulator::start();
     let dir = tempfile::tempdir().unwrap();

@@ -7,3 +7,5 @@ mod bulk;
 mod commands;
 mod demo;
 mod validate;
+mod warnings;
+mod webhooks;

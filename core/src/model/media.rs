@@ -149,4 +149,22 @@ pub struct Media {
     /// Why verification failed, when `status` is `failed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ResultError>,
+    /// The URL the server fetched the file from, for media ingested by URL
+    /// (`POST /v1/media/ingest`, or a post's `mediaUrls`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
+}
+
+/// `POST /v1/media/ingest` body: the server fetches `url` at once and stores it as media.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IngestMediaRequest {
+    /// An `http` or `https` URL serving the file (a signed URL may expire once fetched).
+    pub url: String,
+    /// The file's mime type when the URL's server does not say it (`video/*` or `image/*`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    /// The file's name; by default the last segment of the URL's path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
 }

@@ -26,10 +26,12 @@ mod bulk;
 mod common;
 mod connect_links;
 mod media;
+pub mod params;
 pub(crate) mod platform;
 mod platform_options;
 mod posts;
 mod profiles;
+mod warnings;
 mod webhooks;
 
 pub use bulk::*;
@@ -40,4 +42,5 @@ pub use platform::*;
 pub use platform_options::*;
 pub use posts::*;
 pub use profiles::*;
+pub use warnings::*;
 pub use webhooks::*;

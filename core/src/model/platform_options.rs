@@ -337,3 +337,25 @@ impl PlatformOptionsMap {
             .collect()
     }
 }
+
+/// The option names this version knows for `platform` (camelCase, as on the wire); empty for a
+/// platform it does not know. Used to suggest the nearest name for a typo.
+pub fn option_names(platform: &Platform) -> &'static [&'static str] {
+    match platform {
+        Platform::Tiktok => &[
+            "privacyLevel",
+            "disableDuet",
+            "disableStitch",
+            "disableComment",
+            "isAigc",
+            "brandContent",
+        ],
+        Platform::Instagram => &["contentType", "shareToFeed"],
+        Platform::Linkedin => &["visibility"],
+        Platform::Facebook => &[],
+        Platform::Youtube => &["title", "privacyStatus", "categoryId", "madeForKids"],
+        Platform::Threads => &["replyControl"],
+        Platform::Reddit => &["subreddit", "title", "nsfw", "spoiler", "flairId"],
+        Platform::Unknown(_) => &[],
+    }
+}

@@ -1,11 +1,16 @@
 //! Posts: create, update and list bodies, the post and its per-target results.
 
 use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
 use super::common::ResultError;
+use super::params::{from_json_value, suggest, unknown_field};
 use super::platform::{Platform, Timestamp};
-use super::platform_options::PlatformOptionsMap;
+use super::platform_options::{option_names, PlatformOptionsMap};
+use super::warnings::PostWarning;
+use crate::error::{Error, ErrorCode};
 use crate::open_enum::open_enum;
+use crate::probe::MediaKind;
 
 open_enum! {
     /// Where a post stands: `draft → scheduled → publishing → published | partially_published |
@@ -71,9 +76,11 @@ impl TargetStatus {
 }
 
 open_enum! {
-    /// How a local `scheduledFor` that fell in a DST transition was resolved. Absent when the
-    /// local time was unambiguous or `scheduledFor` carried an offset.
+    /// How a local `scheduledFor` was turned into `publishAt`. Absent when `scheduledFor`
+    /// carried an offset (and, on some servers, when the local time was unambiguous).
     ScheduleResolution {
+        /// The local time was unambiguous (servers may leave it unmarked instead).
+        Exact = "exact",
         /// The local time did not exist (a gap); it was shifted forward by the gap's length.
         ShiftedForward = "shifted_forward",
         /// The local time existed twice (an overlap); the earlier instant was chosen.
@@ -100,9 +107,16 @@ impl PostContent {
     }
 }
 
-/// `POST /v1/posts` body.
+/// `POST /v1/posts` body, in every shape the vendor's pages show (PROTOCOL.md, "Creating a
+/// post: every documented shape"): the text as `content` or as top-level `text`/`title`; media
+/// as `media_keys`, `media_urls` or `media`; per-platform options as `platforms` or its alias
+/// `overrides`. Giving two forms of the same thing is `INVALID_REQUEST` ([`Self::check`]).
+///
+/// Unknown fields are refused (`deny_unknown_fields`): a binding that reads the request from a
+/// dictionary goes through [`CreatePostRequest::from_json`], which names the unknown key and
+/// the nearest known one, so a typo such as `mediaKey` never publishes a post without media.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreatePostRequest {
     /// The one profile to publish to (or use `profile_ids`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -110,14 +124,30 @@ pub struct CreatePostRequest {
     /// Several profiles to cross-post to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_ids: Option<Vec<String>>,
-    /// What the post says.
-    pub content: PostContent,
+    /// What the post says (the tutorial's shape; or use `text` and `title`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<PostContent>,
+    /// The caption or body, top level (the product pages' shape; or use `content`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The title, top level (with `text`; or use `content.title`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     /// Media keys of uploaded files, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub media_keys: Vec<String>,
+    /// Media by URL: the server fetches and stores each at once (or use `media_keys`/`media`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media_urls: Vec<String>,
+    /// Media as a list of `{ url, type? }` or `{ mediaKey }` (or use `media_keys`/`media_urls`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<MediaInput>,
     /// Options per platform; naming a platform with `{}` takes its defaults.
     #[serde(default, skip_serializing_if = "PlatformOptionsMap::is_empty")]
     pub platforms: PlatformOptionsMap,
+    /// The alias of `platforms` on an older vendor page (give one of the two).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overrides: Option<PlatformOptionsMap>,
     /// When to publish: an instant with an offset, or a local date-time with `timezone`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_for: Option<String>,
@@ -129,7 +159,176 @@ pub struct CreatePostRequest {
     pub draft: Option<bool>,
 }
 
+/// One entry of `media` in a create request: a URL for the server to fetch (`type` says
+/// `image` or `video`, else it is inferred) or the key of media already uploaded.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MediaInput {
+    /// A URL the server fetches once, at create time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The key of uploaded media.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_key: Option<String>,
+    /// `image` or `video`; inferred from the fetched bytes when absent.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<MediaKind>,
+}
+
+impl MediaInput {
+    /// Media the server fetches from `url`.
+    pub fn url(url: impl Into<String>) -> MediaInput {
+        MediaInput { url: Some(url.into()), ..MediaInput::default() }
+    }
+
+    /// Media already uploaded, by key.
+    pub fn key(media_key: impl Into<String>) -> MediaInput {
+        MediaInput { media_key: Some(media_key.into()), ..MediaInput::default() }
+    }
+}
+
+/// One media item of a post, normalized whatever shape the request used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostMedia {
+    /// The stored media's key (URL media get one at create time).
+    pub media_key: String,
+    /// The URL it was fetched from, for media given by URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
+    /// `image` or `video`.
+    #[serde(rename = "type")]
+    pub kind: MediaKind,
+}
+
+/// The names a `posts.create` body may carry, for suggestions.
+const CREATE_FIELDS: &[&str] = &[
+    "profileId",
+    "profileIds",
+    "content",
+    "text",
+    "title",
+    "mediaKeys",
+    "mediaUrls",
+    "media",
+    "platforms",
+    "overrides",
+    "scheduledFor",
+    "timezone",
+    "draft",
+];
+
+/// What the params are called in messages.
+const CREATE_PARAMS: &str = "posts.create params";
+
 impl CreatePostRequest {
+    /// Reads a create body given as JSON by a binding (a Node object, a Python dict, C JSON).
+    /// An unknown key, at the top, in `content`, in a `media` entry, or an option of a known
+    /// platform that is a near miss of a known one, is `INVALID_ARGUMENT` naming it and the
+    /// nearest known name ("unknown field `platfroms` in posts.create params; did you mean
+    /// `platforms`?"). An option far from every known name is kept, for a newer server to
+    /// accept or for ours to refuse as `INVALID_PLATFORM_OPTION`.
+    pub fn from_json(value: Value) -> Result<CreatePostRequest, Error> {
+        if let Some(Value::Object(content)) = value.get("content") {
+            if let Some(name) = content.keys().find(|k| !["text", "title"].contains(&k.as_str())) {
+                return Err(unknown_field(
+                    CREATE_PARAMS,
+                    Some("content"),
+                    name,
+                    &["text", "title"],
+                ));
+            }
+        }
+        let request: CreatePostRequest = from_json_value(CREATE_PARAMS, value)?;
+        let named =
+            [("platforms", Some(&request.platforms)), ("overrides", request.overrides.as_ref())];
+        for (at, options) in named {
+            for (platform, name) in options.into_iter().flat_map(PlatformOptionsMap::unknown_fields)
+            {
+                let known = option_names(&platform);
+                if suggest(name, known).is_some() {
+                    let at = format!("{at}.{platform}");
+                    return Err(unknown_field(CREATE_PARAMS, Some(&at), name, known));
+                }
+            }
+        }
+        Ok(request)
+    }
+
+    /// The names a create body may carry (camelCase).
+    pub fn field_names() -> &'static [&'static str] {
+        CREATE_FIELDS
+    }
+
+    /// Refuses two forms of the same thing, as the server does (400 `INVALID_REQUEST`, same
+    /// field): `text`/`title` with `content` (field `text` or `title`), `platforms` with
+    /// `overrides` (field `overrides`), more than one of `mediaKeys`, `mediaUrls` and `media`
+    /// (field `media`); and a `media` entry that is not exactly one of `{url}` or `{mediaKey}`.
+    pub fn check(&self) -> Result<(), Error> {
+        let conflict = |field: &str, message: String| {
+            Error::new(ErrorCode::InvalidRequest, message)
+                .with_field(field)
+                .with_details(json!({ "field": field }))
+        };
+        if self.content.is_some() {
+            for (field, given) in [("text", self.text.is_some()), ("title", self.title.is_some())] {
+                if given {
+                    return Err(conflict(
+                        field,
+                        format!(
+                            "give the text as top-level text/title or as content {{ text, title }}, \
+                             not both ({field} and content were given)"
+                        ),
+                    ));
+                }
+            }
+        }
+        if !self.platforms.is_empty() && self.overrides.is_some() {
+            return Err(conflict(
+                "overrides",
+                "overrides is another name for platforms; give one of them, not both".to_owned(),
+            ));
+        }
+        let forms: Vec<&str> = [
+            ("mediaKeys", self.media_keys.is_empty()),
+            ("mediaUrls", self.media_urls.is_empty()),
+            ("media", self.media.is_empty()),
+        ]
+        .into_iter()
+        .filter(|(_, empty)| !empty)
+        .map(|(name, _)| name)
+        .collect();
+        if forms.len() > 1 {
+            return Err(conflict(
+                "media",
+                format!(
+                    "give media in one form: mediaKeys, mediaUrls or media (got {})",
+                    forms.join(" and ")
+                ),
+            ));
+        }
+        for (index, item) in self.media.iter().enumerate() {
+            if item.url.is_some() == item.media_key.is_some() {
+                let field = format!("media[{index}]");
+                return Err(conflict(
+                    &field,
+                    format!("{field} needs exactly one of url or mediaKey, e.g. {{ \"url\": \"https://…\", \"type\": \"image\" }}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The text, whichever shape carried it (`""` when none did).
+    pub fn text(&self) -> &str {
+        self.text.as_deref().or(self.content.as_ref().map(|c| c.text.as_str())).unwrap_or("")
+    }
+
+    /// The per-platform options, whichever name carried them.
+    pub fn platform_options(&self) -> &PlatformOptionsMap {
+        self.overrides.as_ref().unwrap_or(&self.platforms)
+    }
+
     /// Every profile id named, `profile_id` first, in order and without duplicates.
     pub fn all_profile_ids(&self) -> Vec<&str> {
         let mut ids: Vec<&str> = Vec::new();
@@ -219,6 +418,9 @@ pub struct Post {
     /// Media keys, in order.
     #[serde(default)]
     pub media_keys: Vec<String>,
+    /// The media, in order, with where each came from (one per `media_keys` entry).
+    #[serde(default)]
+    pub media: Vec<PostMedia>,
     /// Options per platform, as given.
     #[serde(default)]
     pub platforms: PlatformOptionsMap,
@@ -244,6 +446,10 @@ pub struct Post {
     /// Why the whole post failed, when it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ResultError>,
+    /// Advice that did not stop the post (`HASHTAGS_ABOVE_RECOMMENDED`, `TIMEZONE_IGNORED`, …);
+    /// never an error.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<PostWarning>,
 }
 
 impl Post {

@@ -9,7 +9,6 @@ use super::table::{
 use super::text::{count, hashtags, mentions};
 use crate::error::ErrorCode;
 use crate::model::{Platform, Tier};
-use crate::open_enum::open_enum;
 use crate::probe::{MediaFacts, MediaKind};
 
 /// One post as one platform will receive it: what [`validate`] checks.
@@ -143,15 +142,8 @@ impl Violation {
     }
 }
 
-open_enum! {
-    /// What a [`Warning`] is about.
-    WarningCode {
-        /// The hashtag count is outside the platform's recommendation (TikTok: 3–5).
-        HashtagCountNotRecommended = "HASHTAG_COUNT_NOT_RECOMMENDED",
-        /// This SDK version has no rules for the platform, so nothing was checked.
-        PlatformRulesUnknown = "PLATFORM_RULES_UNKNOWN",
-    }
-}
+/// What a [`Warning`] is about: the codes the server answers on posts too.
+pub use crate::model::WarningCode;
 
 /// Advice that does not stop a post.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -365,8 +357,12 @@ impl Check<'_> {
         }
         if let Some(range) = self.rules.hashtags.recommended {
             if found < range.min || found > range.max {
+                let code = match found > range.max {
+                    true => WarningCode::HashtagsAboveRecommended,
+                    false => WarningCode::HashtagsBelowRecommended,
+                };
                 self.validation.warnings.push(Warning {
-                    code: WarningCode::HashtagCountNotRecommended,
+                    code,
                     field: "content.text".into(),
                     platform: platform.clone(),
                     message: format!(

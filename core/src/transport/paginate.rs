@@ -21,7 +21,7 @@ pub(crate) fn item_path(collection: &str, kind: &str, id: &str) -> Result<String
 /// where the first page starts. An error ends the stream after it is yielded.
 pub(crate) fn paginate<T>(
     transport: Transport,
-    path: &'static str,
+    path: impl Into<String>,
     mut query: Vec<(String, String)>,
     options: RequestOptions,
 ) -> impl futures_util::Stream<Item = Result<T>> + Send + 'static
@@ -30,6 +30,7 @@ where
 {
     struct State<T> {
         transport: Transport,
+        path: String,
         query: Vec<(String, String)>,
         options: RequestOptions,
         items: std::collections::VecDeque<T>,
@@ -39,6 +40,7 @@ where
     let cursor = query.iter().position(|(name, _)| name == "cursor").map(|i| query.remove(i).1);
     let state = State {
         transport,
+        path: path.into(),
         query,
         options,
         items: std::collections::VecDeque::new(),
@@ -53,7 +55,7 @@ where
             if state.done {
                 return None;
             }
-            let mut request = ApiRequest::get(path).options(state.options.clone());
+            let mut request = ApiRequest::get(state.path.clone()).options(state.options.clone());
             for (name, value) in &state.query {
                 request = request.query(name.clone(), value.clone());
             }
@@ -67,7 +69,8 @@ where
                         Some(next) if state.cursor.as_deref() == Some(next.as_str()) => {
                             state.done = true;
                             let error = Error::protocol(format!(
-                                "GET {path}: the server returned the same cursor twice"
+                                "GET {}: the server returned the same cursor twice",
+                                state.path
                             ));
                             return Some((Err(error), state));
                         }

@@ -23,6 +23,9 @@
 //!    more if the server reports `CHECKSUM_MISMATCH` (the bytes were damaged on the way).
 //!
 //! # Sources
+//! - [`UploadSource::Url`]: nothing is uploaded; the server fetches the URL
+//!   (`POST /v1/media/ingest`). With platforms named, the preflight probes the URL with range
+//!   requests, reading only the few KiB the probe needs (see `upload/from_url.rs`).
 //! - [`UploadSource::Path`]: parts are read with positioned reads (`pread`) on blocking
 //!   threads, in parallel, each only when its slot is free.
 //! - [`UploadSource::Bytes`]: parts are zero-copy slices.
@@ -74,6 +77,7 @@
 //! the server makes the media, so an exception from handling any event — the final one
 //! included — stops a chunked upload before `complete` and aborts its session.
 
+mod from_url;
 mod options;
 mod parts;
 mod preflight;
@@ -91,6 +95,9 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 use tokio::task::JoinSet;
 
+pub use from_url::{
+    redact as redact_url, BLOCK as URL_PROBE_BLOCK, MAX_PROBE_BYTES as URL_MAX_PROBE_BYTES,
+};
 pub use options::{
     UploadOptions, UploadSettings, DEFAULT_PARALLELISM, DEFAULT_SINGLE_SHOT_THRESHOLD,
     MAX_PARALLELISM, MAX_PART_SIZE, MAX_SINGLE_SHOT_BYTES, MIN_PART_SIZE,
@@ -210,6 +217,20 @@ impl Engine {
         resume: Option<String>,
     ) -> Result<Media> {
         let options = options.checked()?;
+        if let UploadSource::Url(url) = source {
+            if resume.is_some() {
+                let message = "a URL ingest cannot be resumed: the server fetches the URL itself";
+                return Err(Error::invalid_argument(message));
+            }
+            return match &options.cancel {
+                None => self.ingest(url, &options).await,
+                Some(token) => tokio::select! {
+                    biased;
+                    _ = token.cancelled() => Err(Error::cancelled("the ingest was cancelled")),
+                    result = self.ingest(url, &options) => result,
+                },
+            };
+        }
         let slot = SessionSlot {
             transport: self.transport.clone(),
             options: self.plain_options(),

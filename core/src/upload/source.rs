@@ -38,6 +38,10 @@ pub enum UploadSource {
         /// How many bytes the reader holds, when known.
         size: Option<u64>,
     },
+    /// A URL the server fetches itself (`POST /v1/media/ingest`): nothing is read locally but
+    /// the few KiB a preflight needs, with range requests (see `upload/from_url.rs`). The options'
+    /// file name and mime type are passed on; the part and single-shot settings do not apply.
+    Url(String),
 }
 
 impl UploadSource {
@@ -56,6 +60,11 @@ impl UploadSource {
         UploadSource::Reader { reader: Box::new(reader), size: Some(size) }
     }
 
+    /// A URL for the server to fetch (media by URL).
+    pub fn url(url: impl Into<String>) -> UploadSource {
+        UploadSource::Url(url.into())
+    }
+
     /// A reader whose size is not known in advance.
     pub fn reader_unknown_size(reader: impl AsyncRead + Send + Unpin + 'static) -> UploadSource {
         UploadSource::Reader { reader: Box::new(reader), size: None }
@@ -69,6 +78,12 @@ impl fmt::Debug for UploadSource {
             UploadSource::Bytes(bytes) => write!(f, "Bytes({} bytes)", bytes.len()),
             UploadSource::Reader { size, .. } => {
                 f.debug_struct("Reader").field("size", size).finish_non_exhaustive()
+            }
+            // A signed URL's query is a credential: never in Debug.
+            UploadSource::Url(url) => {
+                let shown = url.split(['?', '#']).next().unwrap_or("");
+                let more = if shown.len() < url.len() { "?…" } else { "" };
+                f.debug_tuple("Url").field(&format!("{shown}{more}")).finish()
             }
         }
     }
@@ -248,6 +263,9 @@ pub(super) async fn prepare(source: UploadSource, options: &Checked) -> Result<P
             let identity = SourceIdentity::default();
             prepare_file(Arc::new(file), size, None, Some(sha256), identity, options).await
         }
+        UploadSource::Url(_) => Err(Error::invalid_argument(
+            "a URL is not read like a file: the server fetches it (media.upload with a url)",
+        )),
     }
 }
 

@@ -6,10 +6,12 @@
 mod client_common;
 
 mod posts_bulk;
+mod ingest;
 mod resources;
 mod runtime;
 mod settings;
 mod transport;
 mod upload;
 mod wait;
+mod webhook_deliveries;
 mod webhook_signatures;

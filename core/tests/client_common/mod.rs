@@ -90,7 +90,7 @@ impl Emulator {
 pub fn text_post(profile_id: &str, text: &str) -> aether::model::CreatePostRequest {
     aether::model::CreatePostRequest {
         profile_id: Some(profile_id.to_owned()),
-        content: aether::model::PostContent::new(text),
+        content: Some(aether::model::PostContent::new(text)),
         ..Default::default()
     }
 }

@@ -80,13 +80,18 @@ fn entries() -> Vec<Entry> {
         entry!("UploadPart" => PartReceipt, "PartReceipt"),
         entry!("UploadState" => UploadState, "UploadState"),
         entry!("CompleteUploadRequest" => CompleteUploadRequest, "CompleteUploadRequest"),
+        entry!("IngestMediaRequest" => IngestMediaRequest, "IngestMediaRequest"),
         entry!("Media" => Media, "Media"),
         entry!("PostContent" => PostContent, "PostContent"),
         entry!("CreatePostRequest" => CreatePostRequest, "CreatePostRequest"),
         entry!("UpdatePostRequest" => UpdatePostRequest, "UpdatePostRequest"),
+        entry!("MediaInput" => MediaInput, "MediaInput"),
+        entry!("PostMedia" => PostMedia, "PostMedia"),
+        entry!("PostWarning" => PostWarning, "PostWarning"),
         entry!("TargetResult" => TargetResult, "TargetResult"),
         entry!("Post" => Post, "Post", extra: [], lenient: [
             ("mediaKeys", "defaults to empty, the same as the server's `[]`"),
+            ("media", "defaults to empty, the same as the server's `[]`"),
             ("platforms", "defaults to no options, the same as the server's `{}`"),
             ("results", "defaults to empty, the same as the server's `[]`")
         ]),
@@ -113,6 +118,11 @@ fn entries() -> Vec<Entry> {
         entry!("WebhookList" => Page<Webhook>, "Page", extra: [], lenient: [NEXT_CURSOR]),
         entry!("WebhookEvent" => WebhookEvent, "WebhookEvent"),
         entry!("WebhookEvent/data" => WebhookEventData, "WebhookEventData"),
+        entry!("InboxAuthor" => InboxAuthor, "InboxAuthor"),
+        entry!("Comment" => Comment, "Comment"),
+        entry!("Message" => Message, "Message"),
+        entry!("WebhookDelivery" => WebhookDelivery, "WebhookDelivery"),
+        entry!("WebhookDeliveryList" => Page<WebhookDelivery>, "Page", extra: [], lenient: [NEXT_CURSOR]),
     ]
 }
 
@@ -131,6 +141,7 @@ const NO_SCHEMA: &[(&str, &str)] = &[
     ("BulkRow", "a CSV row the SDK writes into the multipart `file` part, not a JSON body"),
     ("ListQuery", "a query string (`?limit=&cursor=`), described by the spec's parameters"),
     ("ListPostsQuery", "a query string (`?status=&profileId=&limit=&cursor=`)"),
+    ("ListDeliveriesQuery", "a query string (`?status=&limit=&cursor=`)"),
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 pub mod connect_links;
 pub mod idempotency;
 pub mod media;
+pub mod media_ingest;
+pub mod mock_files;
 pub mod posts;
 pub mod profiles;
 pub mod uploads;

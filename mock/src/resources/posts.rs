@@ -50,6 +50,8 @@ mod bulk;
 mod checks;
 mod publish;
 mod schedule;
+mod shape;
+mod warnings;
 
 use aether::model::{
     Platform, Post, PostStatus, TargetResult, TargetStatus, Tier, WebhookEventType,
@@ -200,13 +202,16 @@ pub(crate) fn create_post(
     dry_run: bool,
 ) -> ApiResult<Option<Post>> {
     let mut input = checks::parse_create(body)?;
+    // URL media are fetched and stored at once (before the lock, which the ingest takes).
+    let keyed = shape::ingest(&state, &input.media)?;
+    input.request.media_keys = keyed.iter().map(|(_, key, _)| key.clone()).collect();
     let now = state.clock.now();
     let processing = publish::processing_time(state);
     let mut guard = state.store();
     let store: &mut Store = &mut guard;
 
     let targets = checks::check_targets(store.part::<Profiles>(), &input.targets)?;
-    checks::check_platforms(&mut input.platforms, &targets)?;
+    let dropped = checks::check_platforms(&mut input.platforms, &targets)?;
     let request = &input.request;
     let schedule = resolve_schedule(
         request.scheduled_for.as_deref(),
@@ -214,8 +219,10 @@ pub(crate) fn create_post(
         &targets,
         now,
     )?;
-    let media = checks::check_media(store.part::<MediaStore>(), &request.media_keys)?;
-    checks::check_rules(&targets, &request.content, &input.platforms, &media)?;
+    let named: Vec<(String, String)> =
+        keyed.iter().map(|(f, k, _)| (f.clone(), k.clone())).collect();
+    let media = checks::check_media_at(store.part::<MediaStore>(), &named)?;
+    checks::check_rules(&targets, &input.content, &input.platforms, &media)?;
     let draft = request.draft.unwrap_or(false);
     let publish_now = !draft && schedule.is_none();
     if publish_now {
@@ -234,6 +241,14 @@ pub(crate) fn create_post(
     store.part::<Posts>().next_seq += 1;
     let seq = store.part::<Posts>().next_seq;
     let mut record = new_record(seq, request, &targets, platforms, status.clone(), schedule, now);
+    record.post.content = input.content.clone();
+    record.post.media = shape::post_media(store.part::<MediaStore>(), &keyed, &input.media);
+    record.post.warnings = warnings::hashtags(&targets, &input.content);
+    record.post.warnings.extend(warnings::timezone_ignored(
+        request.scheduled_for.as_deref(),
+        request.timezone.as_deref(),
+    ));
+    record.post.warnings.extend(shape::unused_options(&dropped, input.options_alias));
     let mut events = publish::Events::new();
     match status {
         PostStatus::Scheduled => {
@@ -279,8 +294,9 @@ fn new_record(
         id: new_id("post"),
         status: status.clone(),
         profile_ids: targets.iter().map(|t| t.profile_id.clone()).collect(),
-        content: request.content.clone(),
+        content: request.content.clone().unwrap_or_default(),
         media_keys: request.media_keys.clone(),
+        media: Vec::new(),
         platforms,
         scheduled_for: request.scheduled_for.clone(),
         timezone: request.timezone.clone(),
@@ -290,6 +306,7 @@ fn new_record(
         updated_at: rfc3339(now),
         results,
         error: None,
+        warnings: Vec::new(),
     };
     PostRecord {
         seq,
@@ -459,6 +476,12 @@ async fn update(
 
     let (posts, profiles, media) = store.parts::<(Posts, Profiles, MediaStore)>();
     let record = posts.record_mut(&id)?;
+    // Warnings describe the post as it now is (the options stay as stored).
+    record.post.warnings = warnings::hashtags(&targets, &content);
+    record
+        .post
+        .warnings
+        .extend(warnings::timezone_ignored(scheduled_for.as_deref(), timezone.as_deref()));
     record.post.content = content;
     record.post.timezone = timezone;
     record.post.scheduled_for = scheduled_for;

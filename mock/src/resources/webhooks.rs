@@ -9,17 +9,24 @@
 //!   `x-aether-signature: t=<unix seconds of the virtual clock>,v1=<hex HMAC-SHA256(secret,
 //!   "<t>.<raw body>")>`. Any 2xx acknowledges it. Anything else, a network error or no answer
 //!   within the HTTP client's timeout (10 s) is retried after 1 s, 2 s, 4 s … of virtual time, for
-//!   at most [`MAX_ATTEMPTS`](delivery::MAX_ATTEMPTS) attempts; then the delivery is `failed`. Moving the clock with the
+//!   at most `webhookMaxAttempts` attempts (a setting, 8 by default); then the delivery is `failed`. Moving the clock with the
 //!   admin API triggers the retries that became due.
 //! - Choices where PROTOCOL.md is silent (they match `spec/openapi.yaml`): the secret is shown
 //!   only by create; lists are newest first without secrets; `DELETE` answers 204 and a second
 //!   `DELETE` 404; deliveries still pending for a deleted webhook stop at once (`failed`).
+//! - `GET /v1/webhooks/{id}/deliveries[?status=pending|succeeded|failed]` lists a webhook's
+//!   deliveries newest first (cursor-paginated); `failed` ones (dead letters) are kept 30 days of
+//!   virtual time. `POST …/deliveries/{deliveryId}/redeliver` → 202 and the delivery, `pending`:
+//!   one new attempt at once, with the same event id and body and a fresh signature; if it fails
+//!   the delivery is `failed` again (no further retries). The deliveries of a deleted webhook
+//!   are no longer listed (404, like the webhook).
 //! - The admin API lists every delivery: `GET /_mock/webhooks/deliveries[?webhookId=]`.
 
 mod delivery;
+mod inbox;
 mod loopback;
 
-use aether::model::{Page, Webhook, WebhookEventType};
+use aether::model::{Page, Webhook, WebhookDelivery, WebhookDeliveryStatus, WebhookEventType};
 use aether::ErrorCode;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -31,6 +38,7 @@ use serde_json::{json, Value};
 
 pub use self::delivery::{deliver_due, enqueue};
 use self::delivery::{Delivery, DeliveryStatus, DeliveryView};
+pub use self::inbox::{MessagePatch, NewAuthor, NewComment, NewMessage};
 use self::loopback::{loopback_url, UrlProblem};
 use crate::api_error::{ApiError, ApiResult};
 use crate::clock::rfc3339;
@@ -47,8 +55,11 @@ const MAX_URL: usize = 2048;
 const MAX_LOG: usize = 10_000;
 /// The cursor kind of the webhook list.
 const WEBHOOK_CURSOR: &str = "wh";
+/// The cursor kind of a webhook's delivery list.
+const DELIVERY_CURSOR: &str = "dlv";
 
-/// Registered webhooks (in creation order) and the log of every delivery.
+/// Registered webhooks (in creation order) and the log of every delivery. `next_seq` numbers
+/// both, so list cursors of either kind only grow.
 #[derive(Debug, Default)]
 pub struct Webhooks {
     hooks: Vec<StoredWebhook>,
@@ -101,8 +112,10 @@ impl Webhooks {
         self.hooks.iter().map(|h| &h.webhook).find(|w| w.id == id)
     }
 
-    /// Forgets the oldest finished deliveries once the log is over [`MAX_LOG`].
-    fn prune(&mut self) {
+    /// Forgets dead letters older than 30 days, then the oldest finished deliveries once the
+    /// log is over [`MAX_LOG`].
+    fn prune(&mut self, now: Timestamp) {
+        self.deliveries.retain(|d| !d.expired(now));
         let mut excess = self.deliveries.len().saturating_sub(MAX_LOG);
         if excess == 0 {
             return;
@@ -126,10 +139,14 @@ pub fn routes() -> Router<SharedState> {
     Router::new()
         .route("/v1/webhooks", idempotent(post(create).get(list)))
         .route("/v1/webhooks/{id}", delete(remove))
+        .route("/v1/webhooks/{id}/deliveries", get(list_deliveries))
+        .route("/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", post(redeliver))
 }
 
 pub fn admin_routes() -> Router<SharedState> {
-    Router::new().route("/_mock/webhooks/deliveries", get(admin_deliveries))
+    Router::new()
+        .route("/_mock/webhooks/deliveries", get(admin_deliveries))
+        .merge(inbox::admin_routes())
 }
 
 #[derive(Debug, Deserialize)]
@@ -224,6 +241,74 @@ async fn remove(State(state): State<SharedState>, Path(id): Path<String>) -> Api
     } else {
         Err(ApiError::not_found("webhook", &id))
     }
+}
+
+/// `GET /v1/webhooks/{id}/deliveries[?status=]`: one page, newest first.
+async fn list_deliveries(
+    State(state): State<SharedState>,
+    Path(id): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> ApiResult<Json<Page<WebhookDelivery>>> {
+    let params = ListParams::parse(&query, DELIVERY_CURSOR, &["status"])?;
+    let status = match params.extra("status") {
+        None => None,
+        Some(value) => {
+            let status = WebhookDeliveryStatus::parse(value);
+            if status.is_unknown() {
+                let allowed: Vec<&str> =
+                    WebhookDeliveryStatus::ALL.iter().map(WebhookDeliveryStatus::as_str).collect();
+                return Err(ApiError::invalid(
+                    "status",
+                    format!(
+                        "status {value:?} is not a delivery status; use {}",
+                        allowed.join(", ")
+                    ),
+                )
+                .details(json!({ "allowed": allowed })));
+            }
+            Some(status)
+        }
+    };
+    let now = state.clock.now();
+    let mut store = state.store();
+    let webhooks = &mut store.part::<Webhooks>();
+    if webhooks.hook(&id).is_none() {
+        return Err(ApiError::not_found("webhook", &id));
+    }
+    webhooks.prune(now);
+    let newest_first = webhooks
+        .deliveries
+        .iter()
+        .rev()
+        .filter(|d| d.webhook_id == id)
+        .filter(|d| status.as_ref().is_none_or(|s| d.status.api() == *s))
+        .map(|d| (d.seq, d.api()));
+    Ok(Json(params.page(newest_first)))
+}
+
+/// `POST /v1/webhooks/{id}/deliveries/{deliveryId}/redeliver` → 202 and the delivery, due now.
+async fn redeliver(
+    State(state): State<SharedState>,
+    Path((id, delivery_id)): Path<(String, String)>,
+) -> ApiResult<(StatusCode, Json<WebhookDelivery>)> {
+    let now = state.clock.now();
+    let delivery = {
+        let mut store = state.store();
+        let webhooks = &mut store.part::<Webhooks>();
+        if webhooks.hook(&id).is_none() {
+            return Err(ApiError::not_found("webhook", &id));
+        }
+        let Some(delivery) =
+            webhooks.deliveries.iter_mut().find(|d| d.id == delivery_id && d.webhook_id == id)
+        else {
+            return Err(ApiError::not_found("delivery", &delivery_id));
+        };
+        delivery.redeliver(now);
+        delivery.api()
+    };
+    // Sent now, not at the next tick.
+    deliver_due(&state, now);
+    Ok((StatusCode::ACCEPTED, Json(delivery)))
 }
 
 /// `GET /_mock/webhooks/deliveries[?webhookId=]`: every delivery, oldest first.

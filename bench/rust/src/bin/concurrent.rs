@@ -32,7 +32,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let client = client.clone();
         let request = CreatePostRequest {
             profile_id: Some(profiles[i % profiles.len()].clone()),
-            content: PostContent::new(format!("bench {i}")),
+            content: Some(PostContent::new(format!("bench {i}"))),
             platforms: platforms.clone(),
             ..CreatePostRequest::default()
         };

@@ -49,11 +49,12 @@ class _Media(Resource):
 
     def _upload(
         self,
-        file: FileInput,
+        file: Optional[FileInput] = None,
         mime_type: Optional[str] = None,
         platforms: Optional[Iterable[str]] = None,
         on_progress: Optional[ProgressCallback] = None,
         *,
+        url: Optional[str] = None,
         file_name: Optional[str] = None,
         tier: Optional[str] = None,
         part_size: Optional[int] = None,
@@ -78,7 +79,39 @@ class _Media(Resource):
         retries keeps its session: the error's ``details`` carry ``uploadId`` for
         :meth:`resume`. With ``resume_state_file``, a chunked upload keeps its state in that
         file, and a later ``upload`` of the same file (even in another process) continues it.
+
+        ``url=`` instead of a file: the server fetches the URL itself at once and stores it like
+        an upload (a signed URL that expires later cannot break a scheduled post); nothing is
+        uploaded. With ``platforms``, the URL is preflighted first by reading only the few KiB
+        the probe needs with HTTP range requests (``VIDEO_TOO_SHORT``, field ``url``, before the
+        ingest call). A URL the server cannot fetch makes :meth:`wait_ready` raise
+        ``UploadError`` with code ``MEDIA_FETCH_FAILED`` and ``details`` ``url``, ``reason``
+        (``not_found``, ``http_error``, ``timeout``, ``too_large``, ``not_media``,
+        ``redirect_loop``, ``refused_host``) and ``httpStatus``.
         """
+        if url is not None:
+            if file is not None:
+                raise TypeError("media.upload takes a file or url=, not both")
+            if on_progress is not None or part_size is not None or parallelism is not None:
+                raise TypeError(
+                    "on_progress, part_size and parallelism apply to files; a url is fetched by"
+                    " the server"
+                )
+            if single_shot_threshold is not None or resume_state_file is not None:
+                raise TypeError(
+                    "single_shot_threshold and resume_state_file apply to files; a url is"
+                    " fetched by the server"
+                )
+            ingest = self._core.media_ingest(
+                url,
+                file_name=file_name,
+                mime_type=mime_type,
+                platforms=list(platforms or ()),
+                tier=tier,
+            )
+            return Pending(ingest, Media._from_wire)
+        if file is None:
+            raise TypeError("media.upload needs a file (a path, bytes or a file object) or url=")
         call = self._upload_call(
             file,
             mime_type,

@@ -10,6 +10,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
 from .._aether import defaults
 from .._models import BulkResult, Post
+from .._warnings import report
 from .._params import (
     ContentInput,
     PlatformsInput,
@@ -105,38 +106,56 @@ class _Posts(Resource):
     def _create(
         self,
         *,
-        content: ContentInput,
+        content: Optional[ContentInput] = None,
+        text: Optional[str] = None,
+        title: Optional[str] = None,
         profile_id: Optional[str] = None,
         profile_ids: Optional[Sequence[str]] = None,
         media_keys: Optional[Iterable[str]] = None,
+        media_urls: Optional[Iterable[str]] = None,
+        media: Optional[Iterable[Mapping[str, Any]]] = None,
         platforms: Optional[PlatformsInput] = None,
+        overrides: Optional[PlatformsInput] = None,
         scheduled_for: Optional[When] = None,
         timezone: Optional[str] = None,
         draft: Optional[bool] = None,
         idempotency_key: Optional[str] = None,
     ) -> Pending[Post]:
-        """Creates a post, e.g. ``create(profile_id=…, content={"text": …},
-        media_keys=[key], platforms={"tiktok": {}})``.
+        """Creates a post, in any shape Aether's pages show: the tutorial's
+        ``create(profile_id=…, content={"text": …}, media_keys=[key], platforms={"tiktok": {}})``
+        or the product pages' ``create(text=…, profile_ids=[…], media=[{"url": …, "type":
+        "image"}], scheduled_for=…, timezone=…, platforms={…})`` (``media_urls=[…]`` and
+        ``overrides=`` too).
 
         Sent under an idempotency key (generated unless given) and retried safely: a create
         whose response was lost is never published twice. ``content`` is a dict
-        (``{"text": …, "title": …}``) or a string. ``platforms`` maps each platform to its
-        options (snake_case or camelCase keys). Raises ``ValidationError`` for a broken rule
-        (``CAPTION_TOO_LONG``, ``MEDIA_REQUIRED``, …, with ``field`` and ``platform``) and
-        ``PostLimitReachedError`` when the daily quota is used (``retry_after`` to the reset).
+        (``{"text": …, "title": …}``) or a string; or give ``text`` (and ``title``). Media
+        come in one of ``media_keys``, ``media_urls`` or ``media``; options in ``platforms``
+        or ``overrides`` (snake_case or camelCase keys). Two forms of one thing raise
+        ``BadRequestError`` (``INVALID_REQUEST``, naming the field); a key the SDK does not
+        know in a nested dict raises ``InvalidArgumentError`` naming the nearest known one.
+        Raises ``ValidationError`` for a broken rule (``CAPTION_TOO_LONG``, ``MEDIA_REQUIRED``,
+        …, with ``field`` and ``platform``) and ``PostLimitReachedError`` when the daily quota
+        is used (``retry_after`` to the reset). The post's ``warnings`` are also issued as
+        :class:`aether.AetherWarning`.
         """
         body = post_request(
             profile_id=profile_id,
             profile_ids=profile_ids,
             content_value=content,
+            text=text,
+            title=title,
             media_keys=media_keys,
+            media_urls=media_urls,
+            media=media,
             platforms_value=platforms,
+            overrides=overrides,
             scheduled_for=scheduled_for,
             timezone=timezone,
             draft=draft,
         )
         call = self._core.posts_create(body, idempotency_key=idempotency_key)
-        return Pending(call, Post._from_wire)
+        return Pending(call, _reported)
 
     def _get(self, post_id: PostId) -> Pending[Post]:
         """The post as it is now."""
@@ -169,7 +188,7 @@ class _Posts(Resource):
             scheduled_for=scheduled_for, timezone=timezone, content_value=content, draft=draft
         )
         call = self._core.posts_update(object_id(post_id, "post"), body)
-        return Pending(call, Post._from_wire)
+        return Pending(call, _reported)
 
     def _cancel(self, post_id: PostId) -> Pending[Post]:
         """Cancels a draft or scheduled post and returns it, now ``cancelled``."""
@@ -218,6 +237,11 @@ class _Posts(Resource):
             max_poll_interval=max_poll_interval,
         )
         return Pages(pager, Post)
+
+
+def _reported(data: Dict[str, Any]) -> Post:
+    """The post, its warnings issued as :class:`aether.AetherWarning`."""
+    return report(Post._from_wire(data))
 
 
 class Posts(_Posts):

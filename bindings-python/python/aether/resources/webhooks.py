@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterable, List, Optional, Sequence, Union
 
 from .._aether import construct_event, defaults, verify_signature
-from .._models import Webhook, WebhookEvent
+from .._models import Webhook, WebhookDelivery, WebhookEvent
 from ._run import Pages, Pending, Resource, aiterating, awaiting, blocking, iterating, nothing
 
 __all__ = ["Webhooks", "AsyncWebhooks", "SIGNATURE_HEADER", "DEFAULT_TOLERANCE"]
@@ -70,14 +70,30 @@ class _Webhooks(Resource):
         """Deletes an endpoint; deliveries stop at once."""
         return Pending(self._core.webhooks_delete(webhook_id), nothing)
 
+    def _deliveries(self, webhook_id: str, *, status: Optional[str] = None) -> Pages[WebhookDelivery]:
+        """A webhook's deliveries, newest first, page by page as you iterate; ``status``
+        (``"pending"``, ``"succeeded"`` or ``"failed"``: the dead letters, kept 30 days)
+        keeps only those."""
+        return Pages(self._core.webhooks_deliveries(webhook_id, status), WebhookDelivery)
+
+    def _redeliver(self, webhook_id: str, delivery_id: str) -> Pending[WebhookDelivery]:
+        """Sends a delivery again now: the same event id and body, a fresh signature. Returns
+        the delivery, ``pending`` again."""
+        call = self._core.webhooks_redeliver(webhook_id, delivery_id)
+        return Pending(call, WebhookDelivery._from_wire)
+
 
 class Webhooks(_Webhooks):
     create = blocking(_Webhooks._create)
     list = iterating(_Webhooks._list)
     delete = blocking(_Webhooks._delete)
+    deliveries = iterating(_Webhooks._deliveries)
+    redeliver = blocking(_Webhooks._redeliver)
 
 
 class AsyncWebhooks(_Webhooks):
     create = awaiting(_Webhooks._create)
     list = aiterating(_Webhooks._list)
     delete = awaiting(_Webhooks._delete)
+    deliveries = aiterating(_Webhooks._deliveries)
+    redeliver = awaiting(_Webhooks._redeliver)

@@ -23,7 +23,7 @@ from typing import Any, Dict, List, Mapping, Optional, Union
 
 from .. import _aether
 from .._client import Aether, AsyncAether
-from .._models import ConnectLink, Post, Profile, _camel
+from .._models import Comment, ConnectLink, Message, Post, Profile, _camel
 
 __all__ = ["MockServer", "ApprovedLink", "DEFAULT_API_KEY"]
 
@@ -256,6 +256,31 @@ class MockServer:
         """Removes every fault rule."""
         self._server.clear_faults().wait()
 
+    def put_file(
+        self,
+        name: str,
+        data: bytes,
+        *,
+        content_type: Optional[str] = None,
+        free_box: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """Serves ``data`` from the emulator's loopback file server, for media by URL: returns
+        ``{name, url, size, contentType, requests, rangeRequests, bytesServed}``. The ``url``
+        answers range requests; query options make it misbehave (``?status=404``,
+        ``?stallMs=5000``, ``?redirects=2``, ``?redirectLoop=true``, ``?contentType=text/html``,
+        ``?declaredSize=N``, ``?ignoreRange=true``). ``free_box`` pads an MP4 with that many
+        bytes after its first box."""
+        result: Dict[str, Any] = self._server.put_file(
+            name, bytes(data), content_type, free_box
+        ).wait()
+        return result
+
+    def file_stats(self, name: str) -> Dict[str, Any]:
+        """The file's URL and how it was fetched: ``requests``, ``rangeRequests``,
+        ``bytesServed``."""
+        result: Dict[str, Any] = self._server.file_stats(name).wait()
+        return result
+
     def journal(self) -> List[Dict[str, Any]]:
         """The requests received (method, path, idempotency key, status, what was created)."""
         entries: List[Dict[str, Any]] = self._server.journal().wait()
@@ -269,6 +294,56 @@ class MockServer:
         """Webhook deliveries made or attempted (optionally for one webhook), oldest first."""
         entries: List[Dict[str, Any]] = self._server.webhook_deliveries(webhook_id).wait()
         return entries
+
+    def simulate_comment(
+        self,
+        profile_id: str,
+        text: str,
+        *,
+        post_id: Optional[str] = None,
+        platform_post_id: Optional[str] = None,
+        author: Optional[Mapping[str, str]] = None,
+        created_at: Optional[str] = None,
+    ) -> Comment:
+        """Someone commented on the profile's post: raises ``comment.created``. ``author`` is
+        ``{"id": …, "username": …}`` (either may be left out)."""
+        body = _present(
+            text=text,
+            postId=post_id,
+            platformPostId=platform_post_id,
+            author=dict(author) if author is not None else None,
+            createdAt=created_at,
+        )
+        return Comment.from_dict(self._server.simulate_comment(profile_id, body).wait())
+
+    def simulate_message(
+        self,
+        profile_id: str,
+        text: str,
+        *,
+        conversation_id: Optional[str] = None,
+        direction: Optional[str] = None,
+        author: Optional[Mapping[str, str]] = None,
+        created_at: Optional[str] = None,
+    ) -> Message:
+        """A direct message arrived (``direction="inbound"``, the default) or was sent
+        (``"outbound"``): raises ``message.created``."""
+        body = _present(
+            text=text,
+            conversationId=conversation_id,
+            direction=direction,
+            author=dict(author) if author is not None else None,
+            createdAt=created_at,
+        )
+        return Message.from_dict(self._server.simulate_message(profile_id, body).wait())
+
+    def update_message(
+        self, message_id: str, *, read_at: Optional[str] = None, text: Optional[str] = None
+    ) -> Message:
+        """Changes a simulated message (``read_at``: RFC 3339, when it was read): raises
+        ``message.updated``."""
+        body = _present(readAt=read_at, text=text)
+        return Message.from_dict(self._server.update_message(message_id, body).wait())
 
 
 def _knobs(settings: Mapping[str, Any]) -> Dict[str, Any]:

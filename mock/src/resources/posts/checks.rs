@@ -1,6 +1,7 @@
 //! What `POST /v1/posts` and `PATCH /v1/posts/{id}` check before they store anything, in this
 //! order (the first failure is the answer):
-//! 1. the body's shape (400 `INVALID_REQUEST`): exactly one of `profileId` / `profileIds`;
+//! 1. the body's shape (400 `INVALID_REQUEST`): one form of each thing (`shape.rs`), exactly one
+//!    of `profileId` / `profileIds`;
 //!    `platforms` an object keyed by known platform names, each naming a target's platform;
 //! 2. the targets: each profile exists (404 `NOT_FOUND`, `details.resource: "profile"`) and is
 //!    connected (409 `PROFILE_DISCONNECTED`);
@@ -12,6 +13,7 @@
 //!    of them, every target included;
 //! 6. the daily quota, for a post that publishes now (429 `POST_LIMIT_REACHED`).
 
+use aether::model::params::suggest;
 use aether::model::{
     CreatePostRequest, Platform, PlatformOptionsMap, PostContent, ProfileStatus, Tier,
 };
@@ -20,6 +22,7 @@ use aether::probe::MediaFacts;
 use aether::ErrorCode;
 use serde_json::{json, Map, Value};
 
+use super::shape::{self, MediaItem};
 use crate::api_error::{ApiError, ApiResult};
 use crate::resources::profiles::Profiles;
 use crate::stored_media::MediaStore;
@@ -35,11 +38,17 @@ pub struct TargetInfo {
     pub username: String,
 }
 
-/// A create body: the request, and `platforms` as raw JSON (so option types are judged by the
-/// rules table, as `INVALID_PLATFORM_OPTION`, rather than by the JSON parser).
+/// A create body, normalized (`shape.rs`): the request, its content, its media items, and
+/// `platforms` as raw JSON (so option types are judged by the rules table, as
+/// `INVALID_PLATFORM_OPTION`, rather than by the JSON parser).
 #[derive(Debug)]
 pub struct CreateInput {
     pub request: CreatePostRequest,
+    pub content: PostContent,
+    /// The media, whichever form named them.
+    pub media: Vec<MediaItem>,
+    /// What the options were called (`platforms` or `overrides`), for warnings.
+    pub options_alias: &'static str,
     pub platforms: Map<String, Value>,
     /// (field, profile id) of each target, in request order.
     pub targets: Vec<(String, String)>,
@@ -50,8 +59,13 @@ const CREATE_FIELDS: &[&str] = &[
     "profileId",
     "profileIds",
     "content",
+    "text",
+    "title",
     "mediaKeys",
+    "mediaUrls",
+    "media",
     "platforms",
+    "overrides",
     "scheduledFor",
     "timezone",
     "draft",
@@ -64,10 +78,16 @@ const CONTENT_FIELDS: &[&str] = &["text", "title"];
 pub fn known_fields(fields: &Map<String, Value>, known: &[&str], prefix: &str) -> ApiResult<()> {
     match fields.keys().find(|name| !known.contains(&name.as_str())) {
         None => Ok(()),
-        Some(name) => Err(ApiError::invalid(
-            format!("{prefix}{name}"),
-            format!("unknown field {prefix}{name}; allowed here: {}", known.join(", ")),
-        )),
+        Some(name) => {
+            let hint = match suggest(name, known) {
+                Some(near) => format!("did you mean {prefix}{near}? "),
+                None => String::new(),
+            };
+            Err(ApiError::invalid(
+                format!("{prefix}{name}"),
+                format!("unknown field {prefix}{name}; {hint}allowed here: {}", known.join(", ")),
+            ))
+        }
     }
 }
 
@@ -85,16 +105,19 @@ pub fn parse_create(body: Value) -> ApiResult<CreateInput> {
         return Err(ApiError::invalid("body", "the body must be a JSON object"));
     };
     known_fields(&fields, CREATE_FIELDS, "")?;
-    let platforms = raw_platforms(fields.remove("platforms"))?;
+    let options_alias = if fields.contains_key("overrides") { "overrides" } else { "platforms" };
+    let media = shape::normalize(&mut fields)?;
+    let platforms = raw_platforms(fields.remove("platforms"), options_alias)?;
     if fields.get("content").is_none_or(Value::is_null) {
         return Err(ApiError::invalid(
             "content",
-            "content is required: { \"text\": \"…\", \"title\": \"…\" (optional) }",
+            "the post needs its text: \"text\": \"…\" (or content: { \"text\": \"…\", \"title\": \"…\" })",
         ));
     }
     normalize_content(fields.get_mut("content"))?;
     let bytes = serde_json::to_vec(&Value::Object(fields)).unwrap_or_default();
     let request: CreatePostRequest = crate::json::parse_json(&bytes)?;
+    let content = request.content.clone().unwrap_or_default();
     let targets = match (&request.profile_id, &request.profile_ids) {
         (Some(_), Some(_)) => {
             return Err(ApiError::invalid(
@@ -132,16 +155,18 @@ pub fn parse_create(body: Value) -> ApiResult<CreateInput> {
             targets
         }
     };
-    Ok(CreateInput { request, platforms, targets })
+    Ok(CreateInput { request, content, media, options_alias, platforms, targets })
 }
 
-fn raw_platforms(value: Option<Value>) -> ApiResult<Map<String, Value>> {
+fn raw_platforms(value: Option<Value>, alias: &str) -> ApiResult<Map<String, Value>> {
     match value {
         None | Some(Value::Null) => Ok(Map::new()),
         Some(Value::Object(map)) => Ok(map),
         Some(_) => Err(ApiError::invalid(
-            "platforms",
-            "platforms must be an object of options keyed by platform, e.g. {\"tiktok\": {}}",
+            alias,
+            format!(
+                "{alias} must be an object of options keyed by platform, e.g. {{\"tiktok\": {{}}}}"
+            ),
         )),
     }
 }
@@ -201,10 +226,11 @@ pub fn check_targets(
 /// `INVALID_REQUEST`). A target whose platform is not named takes that platform's defaults
 /// (`{}`); options for a platform no target is on are ignored (dropped from the post), as
 /// `spec/openapi.yaml` says.
+/// Returns the names of the platforms whose options were dropped.
 pub fn check_platforms(
     platforms: &mut Map<String, Value>,
     targets: &[TargetInfo],
-) -> ApiResult<()> {
+) -> ApiResult<Vec<String>> {
     for (name, value) in platforms.iter() {
         let field = format!("platforms.{name}");
         let platform = Platform::parse(name);
@@ -224,26 +250,41 @@ pub fn check_platforms(
             .platform(name.as_str()));
         }
     }
-    platforms.retain(|name, _| targets.iter().any(|t| t.platform.as_str() == name));
-    Ok(())
+    let unused = |name: &String| !targets.iter().any(|t| t.platform.as_str() == name);
+    let dropped: Vec<String> = platforms.keys().filter(|n| unused(n)).cloned().collect();
+    platforms.retain(|name, _| !unused(name));
+    Ok(dropped)
 }
 
 /// The facts of each media key, `None` for media still being verified.
 pub fn check_media(media: &MediaStore, keys: &[String]) -> ApiResult<Vec<Option<MediaFacts>>> {
+    let named: Vec<(String, String)> =
+        keys.iter().enumerate().map(|(i, key)| (format!("mediaKeys[{i}]"), key.clone())).collect();
+    check_media_at(media, &named)
+}
+
+/// [`check_media`] for `(field, key)` pairs, each error naming its field.
+pub fn check_media_at(
+    media: &MediaStore,
+    keys: &[(String, String)],
+) -> ApiResult<Vec<Option<MediaFacts>>> {
     keys.iter()
-        .enumerate()
-        .map(|(index, key)| {
-            let field = format!("mediaKeys[{index}]");
+        .map(|(field, key)| {
+            let field = field.clone();
             let Some(stored) = media.get(key) else {
                 return Err(ApiError::not_found("media", key).field(field));
             };
             if let Some(error) = stored.media.error.as_ref().filter(|_| stored.facts.is_none()) {
-                return Err(ApiError::new(
-                    ErrorCode::UnsupportedMediaType,
-                    format!("media {key} failed verification: {}", error.message),
-                )
-                .field(field)
-                .details(json!({ "mediaKey": key, "mediaError": error })));
+                // A URL that could not be fetched keeps its own code (media by URL).
+                let (code, what) = match error.code {
+                    ErrorCode::MediaFetchFailed => {
+                        (ErrorCode::MediaFetchFailed, "could not be fetched")
+                    }
+                    _ => (ErrorCode::UnsupportedMediaType, "failed verification"),
+                };
+                return Err(ApiError::new(code, format!("media {key} {what}: {}", error.message))
+                    .field(field)
+                    .details(json!({ "mediaKey": key, "mediaError": error })));
             }
             if stored.media.status == aether::model::MediaStatus::Failed {
                 return Err(ApiError::new(

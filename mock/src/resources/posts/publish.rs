@@ -32,7 +32,7 @@ use crate::clock::rfc3339;
 use crate::ids::random_token;
 use crate::resources::profiles::Profiles;
 use crate::state::{SharedState, Store};
-use crate::stored_media::MediaStore;
+use crate::stored_media::{MediaStore, MediaVerdict};
 
 /// Webhook events produced by a change, sent once the change is stored.
 pub type Events = Vec<(WebhookEventType, Post)>;
@@ -145,6 +145,8 @@ pub fn advance(state: &SharedState, now: Timestamp) {
             let due = record.publish_at.is_some_and(|at| at <= now);
             if record.post.status == PostStatus::Scheduled && due {
                 start(record, &mut world, &mut events);
+            } else if record.post.status == PostStatus::Scheduled {
+                fail_on_fetch_failure(record, &world, &mut events);
             }
             if record.post.status == PostStatus::Publishing {
                 progress(record, &mut world, outcome_rules, &mut events);
@@ -247,33 +249,32 @@ fn progress(
 enum MediaState {
     /// Every item is verified; these are the facts.
     Ready(Vec<Option<aether::probe::MediaFacts>>),
-    /// Some item is still being verified.
+    /// Some item is still being fetched (URL media) or verified.
     Waiting,
-    /// Some item failed verification or is gone.
-    Broken(ErrorCode, String),
+    /// Some item failed verification, could not be fetched, or is gone.
+    Broken(ErrorCode, String, Option<Value>),
 }
 
 fn media_state(media: &MediaStore, keys: &[String]) -> MediaState {
     let mut facts = Vec::new();
     let mut waiting = false;
     for key in keys {
-        match media.get(key) {
-            None => {
+        match media.verdict(key) {
+            MediaVerdict::Missing => {
                 let message = format!("media {key} was deleted before the post was published");
-                return MediaState::Broken(ErrorCode::NotFound, message);
+                return MediaState::Broken(ErrorCode::NotFound, message, None);
             }
-            Some(stored) => match (&stored.facts, &stored.media.status) {
-                (Some(found), _) => facts.push(Some(found.clone())),
-                (None, aether::model::MediaStatus::Failed) => {
-                    let reason = stored.media.error.as_ref().map(|e| e.message.as_str());
-                    let message = format!(
-                        "media {key} failed verification: {}",
-                        reason.unwrap_or("the file could not be read")
-                    );
-                    return MediaState::Broken(ErrorCode::UnsupportedMediaType, message);
-                }
-                (None, _) => waiting = true,
-            },
+            MediaVerdict::Ready(found) => facts.push(Some(*found)),
+            // A URL that could not be fetched keeps its code and its details (url, reason).
+            MediaVerdict::Failed(error) if error.code == ErrorCode::MediaFetchFailed => {
+                let message = format!("media {key} could not be fetched: {}", error.message);
+                return MediaState::Broken(error.code, message, error.details);
+            }
+            MediaVerdict::Failed(error) => {
+                let message = format!("media {key} failed verification: {}", error.message);
+                return MediaState::Broken(ErrorCode::UnsupportedMediaType, message, None);
+            }
+            MediaVerdict::Processing => waiting = true,
         }
     }
     if waiting {
@@ -281,6 +282,23 @@ fn media_state(media: &MediaStore, keys: &[String]) -> MediaState {
     } else {
         MediaState::Ready(facts)
     }
+}
+
+/// A scheduled post whose URL media could not be fetched fails at once (`post.failed`), not at
+/// its time: nothing can publish it any more, and its owner learns it while there is time.
+fn fail_on_fetch_failure(record: &mut PostRecord, world: &World<'_>, events: &mut Events) {
+    let MediaState::Broken(code, message, details) =
+        media_state(world.media, &record.post.media_keys)
+    else {
+        return;
+    };
+    if code != ErrorCode::MediaFetchFailed {
+        return;
+    }
+    for result in record.post.results.iter_mut() {
+        fail(result, code.clone(), message.clone(), details.clone());
+    }
+    settle(record, world.now, events);
 }
 
 /// One target's media gate: start it, keep it waiting, or fail it with the rule it breaks.
@@ -296,8 +314,9 @@ fn gate(
             record.post.results[index].status = TargetStatus::Pending;
             return;
         }
-        MediaState::Broken(code, message) => {
-            fail(&mut record.post.results[index], code.clone(), message.clone(), None);
+        MediaState::Broken(code, message, details) => {
+            let (code, message, details) = (code.clone(), message.clone(), details.clone());
+            fail(&mut record.post.results[index], code, message, details);
             return;
         }
         MediaState::Ready(facts) => facts,

@@ -1,5 +1,4 @@
-//! Unit tests of the create path against media verified later.
-
+//! Unit tests of the create handler: media still processing when a post is created.
 use std::path::PathBuf;
 
 use aether::model::{Media, MediaStatus};
@@ -37,6 +36,7 @@ fn processing_media(key: &str) -> StoredMedia {
             audio_codec: None,
             container: None,
             error: None,
+            source_url: None,
         },
         facts: None,
         path: PathBuf::from("/nonexistent"),

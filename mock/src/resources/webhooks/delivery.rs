@@ -1,8 +1,13 @@
 //! Deliveries: one per event and subscribed webhook, signed with the webhook's secret, sent by
 //! the scheduler on its own task to a loopback receiver only, and retried after 1 s, 2 s, 4 s …
-//! of virtual time until a 2xx or [`MAX_ATTEMPTS`] attempts.
+//! of virtual time until a 2xx or `webhookMaxAttempts` attempts (a setting, 8 by default).
+//! A delivery that ran out of attempts is `failed`, the dead letter: kept for [`DEAD_LETTER_DAYS`]
+//! days of virtual time, listed by `GET /v1/webhooks/{id}/deliveries` and sent once more by
+//! `…/redeliver` (same event id and body, signed afresh at the time of the new attempt).
 
-use aether::model::{Post, WebhookEvent, WebhookEventData, WebhookEventType};
+use aether::model::{
+    Post, WebhookDelivery, WebhookDeliveryStatus, WebhookEvent, WebhookEventData, WebhookEventType,
+};
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
 use jiff::{SignedDuration, Timestamp};
@@ -15,15 +20,25 @@ use crate::clock::rfc3339;
 use crate::ids::new_id;
 use crate::state::{SharedState, Store};
 
-/// Attempts per delivery, the first included.
-pub const MAX_ATTEMPTS: u32 = 8;
+/// How long a failed delivery (a dead letter) is kept, in days of virtual time.
+pub const DEAD_LETTER_DAYS: i64 = 30;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub(super) enum DeliveryStatus {
     Pending,
-    Delivered,
+    Succeeded,
     Failed,
+}
+
+impl DeliveryStatus {
+    pub(super) fn api(self) -> WebhookDeliveryStatus {
+        match self {
+            DeliveryStatus::Pending => WebhookDeliveryStatus::Pending,
+            DeliveryStatus::Succeeded => WebhookDeliveryStatus::Succeeded,
+            DeliveryStatus::Failed => WebhookDeliveryStatus::Failed,
+        }
+    }
 }
 
 /// One event for one webhook, with its attempts so far.
@@ -33,7 +48,10 @@ pub(super) struct Delivery {
     pub(super) event_id: String,
     pub(super) webhook_id: String,
     pub(super) event_type: WebhookEventType,
-    pub(super) post_id: String,
+    /// The post of a `post.*` event (for the admin log's filter).
+    pub(super) post_id: Option<String>,
+    /// Grows with creation; list cursors point at it.
+    pub(super) seq: u64,
     /// The raw JSON sent (and signed) on every attempt.
     pub(super) body: Bytes,
     pub(super) attempts: u32,
@@ -43,6 +61,9 @@ pub(super) struct Delivery {
     pub(super) last_status_code: Option<u16>,
     pub(super) last_error: Option<String>,
     pub(super) next_attempt_at: Option<Timestamp>,
+    pub(super) last_attempt_at: Option<Timestamp>,
+    /// Set by a redelivery: the attempt count after which the delivery fails again.
+    pub(super) attempt_limit: Option<u32>,
     pub(super) created_at: Timestamp,
     pub(super) delivered_at: Option<Timestamp>,
 }
@@ -54,7 +75,8 @@ pub(super) struct DeliveryView {
     id: String,
     event_id: String,
     webhook_id: String,
-    post_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    post_id: Option<String>,
     #[serde(rename = "type")]
     event_type: WebhookEventType,
     /// Attempts made so far.
@@ -85,10 +107,42 @@ impl Delivery {
         }
     }
 
+    /// The delivery as `GET /v1/webhooks/{id}/deliveries` shows it.
+    pub(super) fn api(&self) -> WebhookDelivery {
+        WebhookDelivery {
+            id: self.id.clone(),
+            event_id: self.event_id.clone(),
+            event_type: self.event_type.clone(),
+            status: self.status.api(),
+            attempts: self.attempts,
+            last_attempt_at: self.last_attempt_at.map(rfc3339),
+            last_status_code: self.last_status_code,
+            last_error: self.last_error.clone(),
+            next_attempt_at: self.next_attempt_at.map(rfc3339),
+        }
+    }
+
+    /// A new attempt now, whatever the status; if it fails, the delivery is `failed` again.
+    pub(super) fn redeliver(&mut self, now: Timestamp) {
+        if self.in_flight {
+            return; // an attempt is on the wire already; it is the redelivery
+        }
+        self.status = DeliveryStatus::Pending;
+        self.next_attempt_at = Some(now);
+        self.attempt_limit = Some(self.attempts + 1);
+    }
+
+    /// Whether a dead letter outlived [`DEAD_LETTER_DAYS`] at `now`.
+    pub(super) fn expired(&self, now: Timestamp) -> bool {
+        let last = self.last_attempt_at.unwrap_or(self.created_at);
+        self.status == DeliveryStatus::Failed
+            && now.duration_since(last) > SignedDuration::from_hours(24 * DEAD_LETTER_DAYS)
+    }
+
     /// After a failed attempt: the next one after 1 s, 2 s, 4 s … or `failed` when none is left.
-    fn retry_or_fail(&mut self, now: Timestamp, error: String) {
+    fn retry_or_fail(&mut self, now: Timestamp, error: String, max_attempts: u32) {
         self.last_error = Some(error);
-        if self.attempts >= MAX_ATTEMPTS {
+        if self.attempts >= self.attempt_limit.unwrap_or(max_attempts) {
             self.status = DeliveryStatus::Failed;
             self.next_attempt_at = None;
         } else {
@@ -107,6 +161,18 @@ fn backoff(attempt: u32) -> SignedDuration {
 /// Called by the posts resource on every status change, with the store already locked; the
 /// scheduler sends it within a tick.
 pub fn enqueue(store: &mut Store, now: Timestamp, event: WebhookEventType, post: &Post) {
+    let data = WebhookEventData { post: Some(post.clone()), ..WebhookEventData::default() };
+    enqueue_event(store, now, event, data, Some(post.id.clone()));
+}
+
+/// Queues one delivery of an event with this `data` to every webhook subscribed to `event`.
+pub fn enqueue_event(
+    store: &mut Store,
+    now: Timestamp,
+    event: WebhookEventType,
+    data: WebhookEventData,
+    post_id: Option<String>,
+) {
     let webhooks = &mut store.part::<Webhooks>();
     let subscribed: Vec<String> = webhooks
         .hooks
@@ -117,12 +183,8 @@ pub fn enqueue(store: &mut Store, now: Timestamp, event: WebhookEventType, post:
     if subscribed.is_empty() {
         return;
     }
-    let payload = WebhookEvent {
-        id: new_id("evt"),
-        r#type: event.clone(),
-        created_at: rfc3339(now),
-        data: WebhookEventData { post: post.clone() },
-    };
+    let payload =
+        WebhookEvent { id: new_id("evt"), r#type: event.clone(), created_at: rfc3339(now), data };
     let body = match serde_json::to_vec(&payload) {
         Ok(body) => Bytes::from(body),
         Err(error) => {
@@ -131,12 +193,15 @@ pub fn enqueue(store: &mut Store, now: Timestamp, event: WebhookEventType, post:
         }
     };
     for webhook_id in subscribed {
+        webhooks.next_seq += 1;
+        let seq = webhooks.next_seq;
         webhooks.deliveries.push(Delivery {
             id: new_id("dlv"),
             event_id: payload.id.clone(),
             webhook_id,
             event_type: event.clone(),
-            post_id: post.id.clone(),
+            post_id: post_id.clone(),
+            seq,
             body: body.clone(),
             attempts: 0,
             status: DeliveryStatus::Pending,
@@ -144,11 +209,13 @@ pub fn enqueue(store: &mut Store, now: Timestamp, event: WebhookEventType, post:
             last_status_code: None,
             last_error: None,
             next_attempt_at: Some(now),
+            last_attempt_at: None,
+            attempt_limit: None,
             created_at: now,
             delivered_at: None,
         });
     }
-    webhooks.prune();
+    webhooks.prune(now);
 }
 
 /// One attempt to send, taken out of the store so no lock is held while it is on the wire.
@@ -183,6 +250,7 @@ pub fn deliver_due(state: &SharedState, now: Timestamp) {
             };
             delivery.in_flight = true;
             delivery.attempts += 1;
+            delivery.last_attempt_at = Some(now);
             jobs.push(SendJob {
                 delivery_id: delivery.id.clone(),
                 url: hook.webhook.url.clone(),
@@ -211,6 +279,7 @@ enum Attempt {
 async fn send(state: SharedState, job: SendJob) {
     let outcome = attempt(&state, &job).await;
     let now = state.clock.now();
+    let max_attempts = state.settings().webhook_max_attempts.max(1);
     let mut store = state.store();
     let Some(delivery) =
         store.part::<Webhooks>().deliveries.iter_mut().find(|d| d.id == job.delivery_id)
@@ -225,18 +294,18 @@ async fn send(state: SharedState, job: SendJob) {
             if !still_pending {
                 // Deleted while on the wire: keep the answer, not the outcome.
             } else if (200..300).contains(&code) {
-                delivery.status = DeliveryStatus::Delivered;
+                delivery.status = DeliveryStatus::Succeeded;
                 delivery.delivered_at = Some(now);
                 delivery.next_attempt_at = None;
                 delivery.last_error = None;
             } else {
-                delivery.retry_or_fail(now, format!("the receiver answered {code}"));
+                delivery.retry_or_fail(now, format!("the receiver answered {code}"), max_attempts);
             }
         }
         Attempt::NoAnswer(error) => {
             delivery.last_status_code = None;
             if still_pending {
-                delivery.retry_or_fail(now, error);
+                delivery.retry_or_fail(now, error, max_attempts);
             }
         }
         Attempt::Refused(error) => {
@@ -410,10 +479,10 @@ mod tests {
         let event: WebhookEvent = serde_json::from_slice(&body).unwrap();
         assert!(event.id.starts_with("evt_"));
         assert_eq!(event.r#type, WebhookEventType::PostPublished);
-        assert_eq!(event.data.post.id, "post_1");
+        assert_eq!(event.data.post.unwrap().id, "post_1");
         assert_eq!(event.created_at, rfc3339(now));
 
-        let all = settle(&state, |d| d[0].status == DeliveryStatus::Delivered).await;
+        let all = settle(&state, |d| d[0].status == DeliveryStatus::Succeeded).await;
         assert_eq!(all.len(), 1, "only the subscribed webhook gets a delivery");
         assert_eq!(all[0].webhook_id, hook.id);
         assert_ne!(all[0].webhook_id, other.id);
@@ -451,7 +520,7 @@ mod tests {
 
         state.clock.advance(SignedDuration::from_secs(2));
         deliver_due(&state, state.clock.now());
-        let all = settle(&state, |d| d[0].status == DeliveryStatus::Delivered).await;
+        let all = settle(&state, |d| d[0].status == DeliveryStatus::Succeeded).await;
         assert_eq!((all[0].attempts, all[0].last_status_code), (3, Some(200)));
 
         // Every attempt carried the same event, signed afresh.
@@ -471,16 +540,18 @@ mod tests {
         register(&state, &rx.url, &[WebhookEventType::PostCancelled]);
         let now = state.clock.now();
         enqueue(&mut state.store(), now, WebhookEventType::PostCancelled, &post("post_3"));
-        for attempt in 1..=MAX_ATTEMPTS {
+        let max_attempts = state.settings().webhook_max_attempts;
+        assert_eq!(max_attempts, 8, "the default");
+        for attempt in 1..=max_attempts {
             deliver_due(&state, state.clock.now());
             settle(&state, |d| d[0].attempts == attempt).await;
             state.clock.advance(SignedDuration::from_secs(1000));
         }
         deliver_due(&state, state.clock.now());
         let all = settle(&state, |d| d[0].status == DeliveryStatus::Failed).await;
-        assert_eq!(all[0].attempts, MAX_ATTEMPTS);
+        assert_eq!(all[0].attempts, max_attempts);
         assert_eq!(all[0].next_attempt_at, None);
-        assert_eq!(rx.hits.load(Ordering::SeqCst), MAX_ATTEMPTS as usize);
+        assert_eq!(rx.hits.load(Ordering::SeqCst), max_attempts as usize);
     }
 
     #[tokio::test]
