@@ -5,8 +5,8 @@
 #[path = "../client_common/mod.rs"]
 mod client_common;
 
-mod posts_bulk;
 mod ingest;
+mod posts_bulk;
 mod resources;
 mod runtime;
 mod settings;
