@@ -378,7 +378,7 @@ declare namespace Aether {
     ok: boolean;
     /** The post created (absent in a dry run and for a failed row). */
     post?: Post;
-    warnings?: Record<string, unknown>[];
+    warnings?: PostWarning[];
     error?: BulkRowError;
   }
 

@@ -310,13 +310,17 @@ class BulkRowResult(_Model):
     """One row of a bulk file: ``row`` (data rows from 1), ``line`` (where it starts in the
     file), ``ok``, and the ``post`` created or the ``error``."""
 
-    _nested: ClassVar[Dict[str, Type[_Model]]] = {"post": Post, "error": BulkRowError}
+    _nested: ClassVar[Dict[str, Type[_Model]]] = {
+        "post": Post,
+        "warnings": PostWarning,
+        "error": BulkRowError,
+    }
 
     row: int = 0
     line: int = 0
     ok: bool = False
     post: Optional[Post] = None
-    warnings: Optional[List[Dict[str, Any]]] = None
+    warnings: Optional[List[PostWarning]] = None
     error: Optional[BulkRowError] = None
 
 

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::posts::Post;
+use super::warnings::PostWarning;
 use crate::error::ErrorCode;
 
 /// Most data rows one file may carry (empty rows are skipped and not counted).
@@ -103,7 +104,7 @@ pub struct BulkRowResult {
     pub post: Option<Post>,
     /// Non-fatal warnings about the row, as a post's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub warnings: Option<Vec<Value>>,
+    pub warnings: Option<Vec<PostWarning>>,
     /// Why the row failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<BulkRowError>,

@@ -180,3 +180,29 @@ async fn one_key_covers_the_file_whatever_the_boundary() {
     assert_error(status, &body, 409, "IDEMPOTENCY_KEY_REUSED");
     assert_eq!(post_count(&ts).await, 2);
 }
+
+#[tokio::test]
+async fn rows_take_every_post_shape_with_warnings_and_url_media_errors() {
+    let ts = TestServer::start().await;
+    let li = ts.profile("linkedin", "standard").await;
+    // Row 1: an offset in scheduledFor beside a zone whose offset differs (the offset wins,
+    // with a warning); row 2: media by URL on a host the emulator never fetches.
+    // A month ahead, on the hour, in UTC (New York is never at +00:00).
+    let month_ahead = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24 * 30);
+    let at = month_ahead.strftime("%Y-%m-%dT%H:00:00Z").to_string();
+    let csv = format!(
+        "text,profileIds,scheduledFor,timezone,mediaUrls\n\
+         Launch,{li},{at},America/New_York,\n\
+         Photo,{li},,,https://cdn.example.com/a.jpg\n"
+    );
+    let (status, body) = bulk(&ts, csv.as_bytes(), false, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let results = &body["results"];
+    assert_eq!(results[0]["ok"], true, "{body}");
+    let publish_at = results[0]["post"]["publishAt"].as_str().unwrap_or("");
+    assert!(publish_at.starts_with(&at[..19]), "{body}");
+    assert_eq!(results[0]["warnings"][0]["code"], "TIMEZONE_IGNORED", "{body}");
+    assert_eq!(results[1]["ok"], false, "{body}");
+    assert_eq!(results[1]["error"]["code"], "MEDIA_FETCH_FAILED", "{body}");
+    assert!(results[1]["error"]["field"].as_str().unwrap_or("").starts_with("mediaUrls"), "{body}");
+}
