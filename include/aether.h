@@ -218,6 +218,10 @@ typedef enum aether_status {
    */
   AETHER_ERROR_MEDIA_FETCH_FAILED = 33,
   /**
+   * `BULK_INVALID`: HTTP 400: a bulk CSV file that cannot be read as a whole (malformed quoting, wrong field count, unknown or missing columns, too many rows); the error's details carry `line`.
+   */
+  AETHER_ERROR_BULK_INVALID = 34,
+  /**
    * `NETWORK_ERROR`: Client side: the connection failed or broke before a response arrived.
    */
   AETHER_ERROR_NETWORK_ERROR = 101,
@@ -252,6 +256,19 @@ typedef enum aether_status {
    */
   AETHER_ERROR_PANIC = 901,
 } aether_status;
+
+/**
+ * The answer of aether_posts_bulk_file() or aether_posts_bulk_rows_json(): totals and one
+ * result per data row. Immutable: read it from any thread. Free it with
+ * aether_bulk_result_free(); the rows, posts and strings it lends live as long as it does.
+ */
+typedef struct aether_bulk_result aether_bulk_result;
+
+/**
+ * One data row's outcome. Borrowed from its aether_bulk_result: valid until the result is
+ * freed; never free it.
+ */
+typedef struct aether_bulk_row_result aether_bulk_row_result;
 
 /**
  * A cancellation token: cancel it from any thread to stop the calls and waits it was given to
@@ -637,6 +654,129 @@ const char *aether_version(void);
  * aether_webhook_sign_test_payload()). NULL is ignored. Never pass a borrowed `const char *`.
  */
 void aether_string_free(char *string);
+
+/**
+ * Creates a post from every row of the CSV file at `path` (UTF-8, a header row; columns
+ * text, profileIds, scheduledFor, timezone, mediaUrls, mediaKeys, title, platforms), each as
+ * aether_post_create() would, independently. With `dry_run` every row is checked and nothing
+ * is created. Blocks until the server answers; on success writes the answer to
+ * `*out_result` (a row that failed is a success of the call: read each row's ok and error).
+ * One idempotency key covers the whole call, so a retry creates nothing twice:
+ * `idempotency_key` (1-255 visible ASCII characters) makes it safe to repeat across process
+ * restarts; NULL: one is generated. Over 5 MiB or 1,000 data rows: AETHER_ERROR_INVALID_ARGUMENT before anything is sent; a
+ * file the server cannot read as CSV (a quote never closed, a wrong field count, an unknown
+ * column): AETHER_ERROR_BULK_INVALID, whose aether_error_to_json() has "details.line".
+ */
+enum aether_status aether_posts_bulk_file(const struct aether_client *client,
+                                          const char *path,
+                                          bool dry_run,
+                                          const char *idempotency_key,
+                                          struct aether_bulk_result **out_result,
+                                          struct aether_error **error);
+
+/**
+ * As aether_posts_bulk_file(), with the rows given as a JSON array of objects
+ * ([{"text": "...", "profileIds": ["..."], "scheduledFor": "...", "title": "..."}, ...], the
+ * keys of the CSV's columns; list columns are arrays, platforms an object), which the library
+ * writes as CSV. An unknown key: AETHER_ERROR_INVALID_ARGUMENT naming it.
+ */
+enum aether_status aether_posts_bulk_rows_json(const struct aether_client *client,
+                                               const char *rows_json,
+                                               bool dry_run,
+                                               const char *idempotency_key,
+                                               struct aether_bulk_result **out_result,
+                                               struct aether_error **error);
+
+/**
+ * Frees a bulk result and everything it lends. NULL is ignored.
+ */
+void aether_bulk_result_free(struct aether_bulk_result *result);
+
+/**
+ * Whether this was a dry run (nothing created). False when `result` is NULL.
+ */
+bool aether_bulk_result_dry_run(const struct aether_bulk_result *result);
+
+/**
+ * Data rows in the file; 0 when `result` is NULL.
+ */
+uint32_t aether_bulk_result_total(const struct aether_bulk_result *result);
+
+/**
+ * Rows created (0 in a dry run); 0 when `result` is NULL.
+ */
+uint32_t aether_bulk_result_created(const struct aether_bulk_result *result);
+
+/**
+ * Rows that failed (in a dry run: that would fail); 0 when `result` is NULL.
+ */
+uint32_t aether_bulk_result_failed(const struct aether_bulk_result *result);
+
+/**
+ * How many row results there are (one per data row); 0 when `result` is NULL.
+ */
+size_t aether_bulk_result_row_count(const struct aether_bulk_result *result);
+
+/**
+ * The row result at `index` (0-based, file order), or NULL when out of range. Borrowed:
+ * valid until the result is freed; never free it.
+ */
+const struct aether_bulk_row_result *aether_bulk_result_row(const struct aether_bulk_result *result,
+                                                            size_t index);
+
+/**
+ * The whole answer as JSON ({"dryRun", "total", "created", "failed", "results": [...]}, each
+ * result with its warnings). On success writes an owned string to `*out_json`: free it with
+ * aether_string_free().
+ */
+enum aether_status aether_bulk_result_to_json(const struct aether_bulk_result *result,
+                                              char **out_json,
+                                              struct aether_error **error);
+
+/**
+ * The data row's number, from 1 (the header and empty rows are not counted); 0 when `row` is
+ * NULL.
+ */
+uint32_t aether_bulk_row_result_row(const struct aether_bulk_row_result *row);
+
+/**
+ * The physical line of the file where the row starts (a quoted cell may span lines); 0 when
+ * `row` is NULL.
+ */
+uint64_t aether_bulk_row_result_line(const struct aether_bulk_row_result *row);
+
+/**
+ * Whether the row was created (in a dry run: is valid). False when `row` is NULL.
+ */
+bool aether_bulk_row_result_ok(const struct aether_bulk_row_result *row);
+
+/**
+ * The post the row created, or NULL (a dry run, a failed row). Borrowed from the bulk
+ * result: valid until it is freed; never free it.
+ */
+const struct aether_post *aether_bulk_row_result_post(const struct aether_bulk_row_result *row);
+
+/**
+ * The id of the post the row created, or NULL. Borrowed like aether_bulk_row_result_post().
+ */
+const char *aether_bulk_row_result_post_id(const struct aether_bulk_row_result *row);
+
+/**
+ * Why the row failed: its error code ("NOT_FOUND", "CAPTION_TOO_LONG", ...), or NULL when it
+ * did not. Borrowed like aether_bulk_row_result_post().
+ */
+const char *aether_bulk_row_result_error_code(const struct aether_bulk_row_result *row);
+
+/**
+ * The failed row's error message, or NULL. Borrowed like aether_bulk_row_result_post().
+ */
+const char *aether_bulk_row_result_error_message(const struct aether_bulk_row_result *row);
+
+/**
+ * The failed row's field at fault ("profileIds[0]", "platforms"), or NULL. Borrowed like
+ * aether_bulk_row_result_post().
+ */
+const char *aether_bulk_row_result_error_field(const struct aether_bulk_row_result *row);
 
 /**
  * Creates a token that is not cancelled. On success writes it to `*out_token`.
