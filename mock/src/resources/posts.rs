@@ -203,7 +203,7 @@ pub(crate) fn create_post(
 ) -> ApiResult<Option<Post>> {
     let mut input = checks::parse_create(body)?;
     // URL media are fetched and stored at once (before the lock, which the ingest takes).
-    let keyed = shape::ingest(&state, &input.media)?;
+    let keyed = shape::ingest(state, &input.media)?;
     input.request.media_keys = keyed.iter().map(|(_, key, _)| key.clone()).collect();
     let now = state.clock.now();
     let processing = publish::processing_time(state);
