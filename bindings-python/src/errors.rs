@@ -65,6 +65,21 @@ pub fn invalid_argument(py: Python<'_>, message: impl Into<String>) -> PyErr {
     to_pyerr(py, &Error::invalid_argument(message))
 }
 
+/// The `INVALID_ARGUMENT` exception (returned, not raised) for an unknown keyword argument
+/// `name` of `what`, naming the nearest of `known` when one is close: the core's message and
+/// suggestion, for wrappers whose signatures catch `**unknown` keywords.
+#[pyfunction]
+pub fn unknown_keyword(
+    py: Python<'_>,
+    what: &str,
+    name: &str,
+    known: Vec<String>,
+) -> Py<pyo3::exceptions::PyBaseException> {
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    let error = aether::model::params::unknown_field(what, None, name, &known);
+    to_pyerr(py, &error).into_value(py)
+}
+
 /// Every code this version knows, with its family's class and HTTP status (for the tests and
 /// for documentation tools).
 #[pyfunction]

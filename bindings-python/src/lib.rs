@@ -26,6 +26,7 @@ fn _aether(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(errors::error_codes, module)?)?;
     module.add_function(wrap_pyfunction!(client::defaults, module)?)?;
     module.add_function(wrap_pyfunction!(errors::error_for_code, module)?)?;
+    module.add_function(wrap_pyfunction!(errors::unknown_keyword, module)?)?;
     module.add_function(wrap_pyfunction!(resources::webhooks::verify_signature, module)?)?;
     module.add_function(wrap_pyfunction!(resources::webhooks::construct_event, module)?)?;
     module.add_function(wrap_pyfunction!(resources::webhooks::sign_test_payload, module)?)?;

@@ -162,7 +162,14 @@ def test_unknown_keys_are_refused_with_the_nearest_name(
     client: aether.Aether, aether_mock: MockServer, video: Path
 ) -> None:
     clip = client.media.upload(video)
-    with pytest.raises(TypeError):
+    # A misspelt keyword: mypy refuses it (the catch-all is NoReturn); at run time it is
+    # INVALID_ARGUMENT naming the nearest keyword, not a post published without its media.
+    with pytest.raises(aether.InvalidArgumentError) as keyword:
+        client.posts.create(profile_id="tiktok_profile_id", text="hi", media_key=[clip.media_key])  # type: ignore[call-arg]
+    assert keyword.value.code == "INVALID_ARGUMENT"
+    assert keyword.value.field == "media_key"
+    assert "did you mean `media_keys`?" in keyword.value.message
+    with pytest.raises(aether.InvalidArgumentError, match="did you mean `platforms`"):
         client.posts.create(profile_id="tiktok_profile_id", text="hi", platfroms={})  # type: ignore[call-arg]
     with pytest.raises(aether.InvalidArgumentError) as nested:
         client.posts.create(

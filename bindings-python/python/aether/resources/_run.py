@@ -20,20 +20,24 @@ async one points to it (see :class:`Resource`)."""
 from __future__ import annotations
 
 import inspect
+import re
 from typing import (
     TYPE_CHECKING,
     Any,
     AsyncIterator,
     Callable,
     Coroutine,
+    Dict,
+    FrozenSet,
     Generic,
     Iterator,
     Optional,
+    Tuple,
     Type,
     TypeVar,
 )
 
-from .._aether import Call, Client, Pager
+from .._aether import Call, Client, Pager, unknown_keyword
 from .._models import _Model
 
 if TYPE_CHECKING:
@@ -97,6 +101,30 @@ class Resource:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+_KEYWORDS: Dict[Callable[..., Any], Tuple[str, FrozenSet[str]]] = {}
+
+
+def _known(op: Callable[..., Any], kwargs: Dict[str, Any]) -> Dict[str, Any]:
+    """``kwargs``, once each name is one ``op`` takes. A misspelt keyword (``media_key=`` for
+    ``media_keys=``) is ``InvalidArgumentError`` naming the nearest known one (the core's
+    suggestion), like a misspelt key in a dict, rather than Python's bare ``TypeError``: the
+    type checker refuses it already; this is for everyone else."""
+    if not kwargs:
+        return kwargs
+    entry = _KEYWORDS.get(op)
+    if entry is None:
+        resource, _, name = op.__qualname__.partition(".")
+        words = re.sub(r"(?<!^)(?=[A-Z])", "_", resource.lstrip("_")).lower()
+        kinds = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        names = [p.name for p in inspect.signature(op).parameters.values() if p.kind in kinds]
+        entry = _KEYWORDS[op] = (f"{words}.{name.lstrip('_')}", frozenset(names[1:]))
+    what, known = entry
+    for name in kwargs:
+        if name not in known:
+            raise unknown_keyword(what, name, sorted(known))
+    return kwargs
+
+
 def _named(method: F, op: Callable[..., Any], returns: str, note: Optional[str] = None) -> F:
     """Gives ``method`` the operation's docstring and, for ``help()`` and ``inspect``, its
     signature with the flavour's return annotation: ``returns`` with ``{}`` standing for
@@ -117,7 +145,7 @@ def blocking(op: Callable[Concatenate[S, P], Pending[T]]) -> Callable[Concatenat
     SDK's runtime works, and Ctrl-C cancels it."""
 
     def method(self: S, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        pending = op(self, *args, **kwargs)
+        pending = op(self, *args, **_known(op, kwargs))
         return pending.result(pending.call.wait())
 
     return _named(method, op, "{}")
@@ -130,7 +158,7 @@ def awaiting(
     running loop; cancelling the awaiting task cancels it. ``note`` ends the docstring."""
 
     async def method(self: S, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        pending = op(self, *args, **kwargs)
+        pending = op(self, *args, **_known(op, kwargs))
         # Imported here: asyncio is loaded in any program that awaits this, and importing it
         # up front would double the time of `import aether` for every blocking user.
         import asyncio
@@ -144,7 +172,7 @@ def iterating(op: Callable[Concatenate[S, P], Pages[M]]) -> Callable[Concatenate
     """The operation's items, each page fetched (blocking) as the iteration reaches it."""
 
     def method(self: S, /, *args: P.args, **kwargs: P.kwargs) -> Iterator[M]:
-        pages = op(self, *args, **kwargs)
+        pages = op(self, *args, **_known(op, kwargs))
         return _iterate(pages.pager, pages.model)
 
     return _named(method, op, "Iterator[{}]")
@@ -157,7 +185,7 @@ def aiterating(
     it. ``note`` ends the docstring."""
 
     def method(self: S, /, *args: P.args, **kwargs: P.kwargs) -> AsyncIterator[M]:
-        pages = op(self, *args, **kwargs)
+        pages = op(self, *args, **_known(op, kwargs))
         return _aiterate(pages.pager, pages.model)
 
     return _named(method, op, "AsyncIterator[{}]", note)
