@@ -201,8 +201,9 @@ pub struct PostMedia {
     pub kind: MediaKind,
 }
 
-/// The names a `posts.create` body may carry, for suggestions.
-const CREATE_FIELDS: &[&str] = &[
+/// The names a `posts.create` body may carry (the emulator refuses any other, and the SDK
+/// suggests the nearest of them for a typo).
+pub const CREATE_POST_FIELDS: &[&str] = &[
     "profileId",
     "profileIds",
     "content",
@@ -257,7 +258,7 @@ impl CreatePostRequest {
 
     /// The names a create body may carry (camelCase).
     pub fn field_names() -> &'static [&'static str] {
-        CREATE_FIELDS
+        CREATE_POST_FIELDS
     }
 
     /// Refuses two forms of the same thing, as the server does (400 `INVALID_REQUEST`, same

@@ -54,22 +54,6 @@ pub struct CreateInput {
     pub targets: Vec<(String, String)>,
 }
 
-/// The fields a create body may carry; any other is 400 `INVALID_REQUEST` naming it.
-const CREATE_FIELDS: &[&str] = &[
-    "profileId",
-    "profileIds",
-    "content",
-    "text",
-    "title",
-    "mediaKeys",
-    "mediaUrls",
-    "media",
-    "platforms",
-    "overrides",
-    "scheduledFor",
-    "timezone",
-    "draft",
-];
 /// The fields of `content`.
 const CONTENT_FIELDS: &[&str] = &["text", "title"];
 
@@ -104,7 +88,8 @@ pub fn parse_create(body: Value) -> ApiResult<CreateInput> {
     let Value::Object(mut fields) = body else {
         return Err(ApiError::invalid("body", "the body must be a JSON object"));
     };
-    known_fields(&fields, CREATE_FIELDS, "")?;
+    // Any field but the SDK's own list is 400 `INVALID_REQUEST` naming it.
+    known_fields(&fields, aether::model::CREATE_POST_FIELDS, "")?;
     let options_alias = if fields.contains_key("overrides") { "overrides" } else { "platforms" };
     let media = shape::normalize(&mut fields)?;
     let platforms = raw_platforms(fields.remove("platforms"), options_alias)?;
