@@ -12,6 +12,12 @@ import * as sdk from 'aether';
 import { MockServer } from 'aether/testing';
 import { VIDEO, fixturesDir } from './helpers.mjs';
 
+// The pages' dates have passed by the time anyone reads them: the same hour, a quarter ahead
+// (within every horizon but TikTok's, which these examples do not schedule).
+const DAY = new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 10);
+const AT_Z = `${DAY}T14:00:00Z`;
+const AT_OFFSET = `${DAY}T09:00:00-05:00`;
+
 let mock;
 let aether;
 /** A loopback "CDN" serving the media fixtures, for the pages' media URLs. */
@@ -86,7 +92,7 @@ test('the scheduling page: text, profileIds, media by URL, scheduledFor with Z, 
       text: "Launching our spring collection today",
       profileIds: ["ig_8f3k2", "li_29dk1", "th_77aa0"],
       media: [{ url: `${cdnUrl}/image.jpg`, type: "image" }],
-      scheduledFor: "2027-03-10T14:00:00Z",
+      scheduledFor: AT_Z,
       timezone: "America/New_York",
       platforms: {
         instagram: { contentType: "reel" },
@@ -96,7 +102,7 @@ test('the scheduling page: text, profileIds, media by URL, scheduledFor with Z, 
     }),
   );
   assert.equal(post.status, 'scheduled');
-  assert.equal(Date.parse(post.publishAt), Date.parse('2027-03-10T14:00:00Z'), 'the offset wins');
+  assert.equal(Date.parse(post.publishAt), Date.parse(AT_Z), 'the offset wins');
   assert.equal(post.media[0].type, 'image');
   assert.deepEqual(warnings.map((w) => w.code), ['TIMEZONE_IGNORED']);
 });
@@ -106,7 +112,7 @@ test('an older copy of that page: mediaUrls and overrides', async () => {
     text: "Launching our spring collection today",
     profileIds: ["ig_8f3k2", "li_29dk1"],
     mediaUrls: [`${cdnUrl}/image.jpg`],
-    scheduledFor: "2027-03-10T14:00:00Z",
+    scheduledFor: AT_Z,
     overrides: {
       instagram: { contentType: "reel" },
       linkedin: { visibility: "PUBLIC" },
@@ -123,7 +129,7 @@ test('the scheduling page with uploaded media, in the same media form', async ()
       text: "Launching our spring collection today",
       profileIds: ["ig_8f3k2", "li_29dk1", "th_77aa0"],
       media: [{ mediaKey, type: "image" }],
-      scheduledFor: "2027-03-10T14:00:00Z",
+      scheduledFor: AT_Z,
       timezone: "America/New_York",
       platforms: {
         instagram: { contentType: "reel" },
@@ -133,7 +139,7 @@ test('the scheduling page with uploaded media, in the same media form', async ()
     }),
   );
   assert.equal(post.status, 'scheduled');
-  assert.equal(Date.parse(post.publishAt), Date.parse('2027-03-10T14:00:00Z'), 'the offset wins');
+  assert.equal(Date.parse(post.publishAt), Date.parse(AT_Z), 'the offset wins');
   assert.deepEqual(post.content, { text: 'Launching our spring collection today' });
   assert.deepEqual(post.platforms, {
     instagram: { contentType: 'reel' },
@@ -151,10 +157,10 @@ test('the scheduling guide: text, profileIds and an offset', async () => {
   const post = await aether.posts.create({
     text: "Our webinar starts in one hour",
     profileIds: ["li_29dk1", "th_77aa0"],
-    scheduledFor: "2027-03-10T09:00:00-05:00",
+    scheduledFor: AT_OFFSET,
   });
   assert.equal(post.status, 'scheduled');
-  assert.equal(Date.parse(post.publishAt), Date.parse('2027-03-10T14:00:00Z'));
+  assert.equal(Date.parse(post.publishAt), Date.parse(AT_Z));
   assert.equal(post.warnings, undefined);
 });
 

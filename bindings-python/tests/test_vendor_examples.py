@@ -5,6 +5,7 @@ clock starts at the real time); move them forward when they come near."""
 
 from __future__ import annotations
 
+import datetime
 import http.server
 import threading
 import warnings
@@ -17,6 +18,12 @@ import aether
 from aether.testing import MockServer
 
 from conftest import requests_to
+
+# The pages' dates have passed by the time anyone reads them: the same hour, a quarter ahead
+# (within every horizon but TikTok's, which these examples do not schedule).
+_DAY = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=90)).date()
+AT_Z = f"{_DAY.isoformat()}T14:00:00Z"
+AT_OFFSET = f"{_DAY.isoformat()}T09:00:00-05:00"
 
 IDS = {
     "tiktok": "tiktok_profile_id",
@@ -41,7 +48,7 @@ def test_the_scheduling_page_with_uploaded_media(client: aether.Aether, media_di
             text="Launching our spring collection today",
             profile_ids=["ig_8f3k2", "li_29dk1", "th_77aa0"],
             media=[{"media_key": photo.media_key, "type": "image"}],
-            scheduled_for="2027-03-10T14:00:00Z",
+            scheduled_for=AT_Z,
             timezone="America/New_York",
             platforms={
                 "instagram": {"content_type": "reel"},
@@ -92,7 +99,7 @@ def test_the_older_page_with_media_urls_and_overrides(client: aether.Aether, cdn
         text="Launching our spring collection today",
         profile_ids=["ig_8f3k2", "li_29dk1"],
         media_urls=[url],
-        scheduled_for="2027-03-10T14:00:00Z",
+        scheduled_for=AT_Z,
         overrides={"instagram": {"content_type": "reel"}, "linkedin": {"visibility": "PUBLIC"}},
     )
     assert post.status == "scheduled"
@@ -111,7 +118,7 @@ def test_the_scheduling_page_with_a_media_entry_by_url(client: aether.Aether, cd
             text="Launching our spring collection today",
             profile_ids=["ig_8f3k2", "li_29dk1", "th_77aa0"],
             media=[{"url": f"{cdn}/image.jpg", "type": "image"}],
-            scheduled_for="2027-03-10T14:00:00Z",
+            scheduled_for=AT_Z,
             timezone="America/New_York",
             platforms={
                 "instagram": {"content_type": "reel"},
@@ -128,10 +135,10 @@ def test_the_scheduling_guide_with_an_offset(client: aether.Aether) -> None:
         post = client.posts.create(
             text="Our webinar starts in one hour",
             profile_ids=["li_29dk1", "th_77aa0"],
-            scheduled_for="2027-03-10T09:00:00-05:00",
+            scheduled_for=AT_OFFSET,
         )
     assert post.status == "scheduled" and post.warnings == []
-    assert post.publish_at is not None and post.publish_at.startswith("2027-03-10T14:00:00")
+    assert post.publish_at is not None and post.publish_at.startswith(AT_Z[:19])
 
 
 def test_overrides_is_the_alias_of_platforms(client: aether.Aether) -> None:
