@@ -2,10 +2,10 @@
 //! with its subject as a typed handle: a post, a comment or a message.
 
 use std::ffi::{c_char, CString};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use aether::model::WebhookEvent;
-use aether::webhooks::{construct_event_at, DEFAULT_TOLERANCE};
+use aether::webhooks::construct_event_at;
 
 use crate::comment::aether_comment;
 use crate::error::aether_error;
@@ -14,6 +14,7 @@ use crate::ffi::{out_arg, ref_arg, str_arg, str_array_arg, write_json, Res};
 use crate::message::aether_message;
 use crate::post::aether_post;
 use crate::status::aether_status;
+use crate::webhook::{system_time_at, tolerance_of};
 
 /// A webhook event: its id, its type and its subject, one of aether_event_post(),
 /// aether_event_comment() and aether_event_message() (the others are NULL). Immutable: read
@@ -98,17 +99,7 @@ pub extern "C" fn aether_webhook_construct_event_at(
     error: *mut *mut aether_error,
 ) -> aether_status {
     boundary(error, || {
-        let offset = Duration::from_secs(now_unix_s.unsigned_abs());
-        let now = if now_unix_s >= 0 {
-            UNIX_EPOCH.checked_add(offset)
-        } else {
-            UNIX_EPOCH.checked_sub(offset)
-        }
-        .ok_or_else(|| {
-            aether::Error::invalid_argument(format!(
-                "now_unix_s {now_unix_s} is outside the range of the system clock"
-            ))
-        })?;
+        let now = system_time_at(now_unix_s)?;
         // SAFETY: the arguments as documented, by the header's conventions.
         unsafe {
             construct(
@@ -149,10 +140,7 @@ unsafe fn construct(
         )
     };
     let out = out_arg(out_event, "out_event")?;
-    let tolerance = match tolerance_s {
-        0 => DEFAULT_TOLERANCE,
-        seconds => Duration::from_secs(u64::from(seconds)),
-    };
+    let tolerance = tolerance_of(tolerance_s);
     let event = construct_event_at(payload, header, &secrets, tolerance, now)?;
     out.write(into_raw(aether_event::new(event)));
     Ok(())

@@ -245,10 +245,7 @@ unsafe fn verify(
             str_array_arg(secrets, secret_count, "secrets")?,
         )
     };
-    let tolerance = match tolerance_s {
-        0 => DEFAULT_TOLERANCE,
-        seconds => Duration::from_secs(u64::from(seconds)),
-    };
+    let tolerance = tolerance_of(tolerance_s);
     verify_signature(payload, header, &secrets, tolerance, now)
 }
 
@@ -296,17 +293,7 @@ pub extern "C" fn aether_webhook_verify_at(
     error: *mut *mut aether_error,
 ) -> aether_status {
     boundary(error, || {
-        let offset = Duration::from_secs(now_unix_s.unsigned_abs());
-        let now = if now_unix_s >= 0 {
-            UNIX_EPOCH.checked_add(offset)
-        } else {
-            UNIX_EPOCH.checked_sub(offset)
-        }
-        .ok_or_else(|| {
-            aether::Error::invalid_argument(format!(
-                "now_unix_s {now_unix_s} is outside the range of the system clock"
-            ))
-        })?;
+        let now = system_time_at(now_unix_s)?;
         // SAFETY: the arguments as documented, by the header's conventions.
         unsafe {
             verify(payload, payload_len, signature_header, secrets, secret_count, tolerance_s, now)
@@ -334,6 +321,31 @@ pub extern "C" fn aether_webhook_sign_test_payload(
         out.write(owned_string(&sign_test_payload(payload, secret, timestamp)));
         Ok(())
     })
+}
+
+/// `now_unix_s` (unix seconds, negative before 1970) as a `SystemTime`, for the `_at` variants
+/// that judge a signature at a given time; one the system clock cannot hold is
+/// `INVALID_ARGUMENT`.
+pub(crate) fn system_time_at(now_unix_s: i64) -> aether::Result<SystemTime> {
+    let offset = Duration::from_secs(now_unix_s.unsigned_abs());
+    let now = if now_unix_s >= 0 {
+        UNIX_EPOCH.checked_add(offset)
+    } else {
+        UNIX_EPOCH.checked_sub(offset)
+    };
+    now.ok_or_else(|| {
+        aether::Error::invalid_argument(format!(
+            "now_unix_s {now_unix_s} is outside the range of the system clock"
+        ))
+    })
+}
+
+/// `tolerance_s` as the core's tolerance: 0 means the default.
+pub(crate) fn tolerance_of(tolerance_s: u32) -> Duration {
+    match tolerance_s {
+        0 => DEFAULT_TOLERANCE,
+        seconds => Duration::from_secs(u64::from(seconds)),
+    }
 }
 
 #[cfg(test)]
