@@ -82,6 +82,15 @@ pub struct aether_upload_options {
 /// The C struct as the core's [`UploadSettings`] (0 or negative: the core's default; the core
 /// checks tier, platforms, sizes and parallelism, naming `options.tier` and the like), with
 /// the callback and the cancel token beside them.
+/// `options` (NULL: the defaults) as the core's upload options.
+fn upload_options_or_defaults(options: *const aether_upload_options) -> Res<UploadOptions> {
+    // SAFETY: NULL or valid options, by the header's conventions.
+    match unsafe { options.as_ref() } {
+        Some(options) => upload_options(options),
+        None => Ok(UploadOptions::new()),
+    }
+}
+
 fn upload_options(options: &aether_upload_options) -> Res<UploadOptions> {
     // SAFETY: NULL or NUL-terminated strings and an array of `platform_count` of them, valid
     // for the call, by the header's conventions.
@@ -188,11 +197,7 @@ pub extern "C" fn aether_media_upload(
         // SAFETY: a NUL-terminated string valid for the call.
         let path = non_empty(unsafe { str_arg(path, "path") }?, "path")?;
         let out = out_arg(out_media, "out_media")?;
-        // SAFETY: NULL or valid options, by the header's conventions.
-        let upload = match unsafe { options.as_ref() } {
-            Some(options) => upload_options(options)?,
-            None => UploadOptions::new(),
-        };
+        let upload = upload_options_or_defaults(options)?;
         let media = block_on(client.media().upload(UploadSource::path(path), upload))?;
         out.write(into_raw(aether_media::new(media)));
         Ok(())
@@ -223,11 +228,7 @@ pub extern "C" fn aether_media_ingest(
         // SAFETY: a NUL-terminated string valid for the call.
         let url = non_empty(unsafe { str_arg(url, "url") }?, "url")?;
         let out = out_arg(out_media, "out_media")?;
-        // SAFETY: NULL or valid options, by the header's conventions.
-        let upload = match unsafe { options.as_ref() } {
-            Some(options) => upload_options(options)?,
-            None => UploadOptions::new(),
-        };
+        let upload = upload_options_or_defaults(options)?;
         let media = block_on(client.media().ingest(url, upload))?;
         out.write(into_raw(aether_media::new(media)));
         Ok(())
@@ -258,11 +259,7 @@ pub extern "C" fn aether_media_resume(
         let upload_id = non_empty(upload_id, "upload_id")?;
         let path = non_empty(path, "path")?;
         let out = out_arg(out_media, "out_media")?;
-        // SAFETY: NULL or valid options, by the header's conventions.
-        let upload = match unsafe { options.as_ref() } {
-            Some(options) => upload_options(options)?,
-            None => UploadOptions::new(),
-        };
+        let upload = upload_options_or_defaults(options)?;
         let media = block_on(client.media().resume(upload_id, UploadSource::path(path), upload))?;
         out.write(into_raw(aether_media::new(media)));
         Ok(())
