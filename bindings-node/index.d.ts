@@ -108,6 +108,7 @@ declare namespace Aether {
     | 'IDEMPOTENCY_KEY_REUSED'
     | 'IDEMPOTENCY_KEY_IN_USE'
     | 'POST_NOT_EDITABLE'
+    | 'POST_NOT_RETRYABLE'
     | 'PROFILE_DISCONNECTED'
     | 'CAPTION_TOO_LONG'
     | 'TITLE_REQUIRED'
@@ -844,7 +845,7 @@ declare namespace Aether {
   class RateLimitError extends AetherError {}
   /** `POST_LIMIT_REACHED`: the daily quota; `retryAfter` is the time to the reset */
   class PostLimitReachedError extends AetherError {}
-  /** `IDEMPOTENCY_KEY_REUSED`, `IDEMPOTENCY_KEY_IN_USE`, `POST_NOT_EDITABLE`, `PROFILE_DISCONNECTED` */
+  /** `IDEMPOTENCY_KEY_REUSED`, `IDEMPOTENCY_KEY_IN_USE`, `POST_NOT_EDITABLE`, `POST_NOT_RETRYABLE`, `PROFILE_DISCONNECTED` */
   class ConflictError extends AetherError {}
   /** `CHECKSUM_MISMATCH`, `UPLOAD_INCOMPLETE`, `UPLOAD_EXPIRED` */
   class UploadError extends AetherError {}

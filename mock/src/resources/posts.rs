@@ -1,5 +1,5 @@
 //! Posts: create (checked against the rules table, published at once or scheduled), get, list,
-//! edit and cancel; publishing simulated on the virtual clock with a daily quota per profile;
+//! edit, cancel and retry (`posts/retry.rs`); publishing simulated on the virtual clock with a daily quota per profile;
 //! admin helpers that force how targets end.
 //!
 //! Choices where PROTOCOL.md is silent (those of `spec/openapi.yaml` followed, the others
@@ -49,6 +49,7 @@
 mod bulk;
 mod checks;
 mod publish;
+mod retry;
 mod schedule;
 mod shape;
 mod warnings;
@@ -166,6 +167,7 @@ pub fn routes() -> Router<SharedState> {
         .route("/v1/posts", idempotent(post(create)).get(list))
         .route("/v1/posts/bulk", bulk::route())
         .route("/v1/posts/{id}", get(get_one).patch(update).delete(cancel))
+        .route("/v1/posts/{id}/retry", idempotent(post(retry::retry)))
 }
 
 pub fn admin_routes() -> Router<SharedState> {

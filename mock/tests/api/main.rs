@@ -13,6 +13,7 @@ mod media;
 mod media_ingest;
 mod posts;
 mod posts_bulk;
+mod posts_retry;
 mod posts_shapes;
 mod profiles;
 mod quota;

@@ -170,9 +170,23 @@ pub fn send(store: &mut Store, now: Timestamp, events: Events) {
 /// Starts publishing: at `publishAt` for a scheduled post, else now.
 pub fn start(record: &mut PostRecord, world: &mut World<'_>, events: &mut Events) {
     let at = record.publish_at.filter(|at| *at <= world.now).unwrap_or(world.now);
+    start_at(record, world, at, events);
+}
+
+/// Starts every target that has not published, at `at`. A retry (`retry.rs`) starts a post's
+/// failed targets this way, now: a target that published is never sent again.
+pub(super) fn start_at(
+    record: &mut PostRecord,
+    world: &mut World<'_>,
+    at: Timestamp,
+    events: &mut Events,
+) {
     let day = utc_day(at);
     let media = media_state(world.media, &record.post.media_keys);
     for index in 0..record.post.results.len() {
+        if record.post.results[index].status == TargetStatus::Published {
+            continue;
+        }
         let (profile_id, platform) = {
             let result = &record.post.results[index];
             (result.profile_id.clone(), result.platform.clone())
