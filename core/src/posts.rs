@@ -1,5 +1,6 @@
-//! Posts: create (safely retried under an idempotency key), read, list, edit, cancel, and
-//! follow a post until it is published with [`Posts::wait`] or [`Posts::watch`].
+//! Posts: create (safely retried under an idempotency key), read, list, edit, cancel, retry
+//! the failed targets, and follow a post until it is published with [`Posts::wait`] or
+//! [`Posts::watch`].
 
 mod bulk;
 
@@ -132,6 +133,19 @@ impl Posts {
     pub async fn cancel(&self, id: &str) -> Result<Post> {
         let path = item_path("/v1/posts", "post", id)?;
         let request = ApiRequest::delete(path).options(self.options.clone());
+        Ok(self.transport.send_json(request).await?.data)
+    }
+
+    /// `POST /v1/posts/{id}/retry`: publishes the failed targets of a `failed` or
+    /// `partially_published` post again, and only those (a target that published is never sent
+    /// again). Answers the post, `publishing` again; follow it with [`Posts::wait`]. Any other
+    /// status (a retry still publishing included) is `POST_NOT_RETRYABLE`, with the post's
+    /// status in `details.status`; a failed target that cannot start is refused with the codes
+    /// of a create (`PROFILE_DISCONNECTED`, `POST_LIMIT_REACHED`, …) and the post is unchanged.
+    /// Sent with an idempotency key, so a retry whose response was lost starts nothing twice.
+    pub async fn retry(&self, id: &str) -> Result<Post> {
+        let path = format!("{}/retry", item_path("/v1/posts", "post", id)?);
+        let request = ApiRequest::post(path).options(self.options.clone());
         Ok(self.transport.send_json(request).await?.data)
     }
 
