@@ -222,6 +222,10 @@ typedef enum aether_status {
    */
   AETHER_ERROR_BULK_INVALID = 34,
   /**
+   * `POST_NOT_RETRYABLE`: HTTP 409: retry was asked for a post with no failed target (a draft, scheduled, still publishing, published or cancelled post).
+   */
+  AETHER_ERROR_POST_NOT_RETRYABLE = 35,
+  /**
    * `NETWORK_ERROR`: Client side: the connection failed or broke before a response arrived.
    */
   AETHER_ERROR_NETWORK_ERROR = 101,
@@ -1431,6 +1435,19 @@ enum aether_status aether_post_cancel(const struct aether_client *client,
                                       const char *post_id,
                                       struct aether_post **out_post,
                                       struct aether_error **error);
+
+/**
+ * Publishes the failed targets of a "failed" or "partially_published" post again, and only
+ * those (POST /v1/posts/{id}/retry; a target that published is never sent again), and writes
+ * the post, "publishing" again, to `*out_post`; follow it with aether_post_wait(). Any other
+ * status (a retry still publishing included): AETHER_ERROR_POST_NOT_RETRYABLE, whose details
+ * carry the post's "status". A failed target that cannot start is refused with the codes of a
+ * create (AETHER_ERROR_PROFILE_DISCONNECTED, AETHER_ERROR_POST_LIMIT_REACHED, ...).
+ */
+enum aether_status aether_post_retry(const struct aether_client *client,
+                                     const char *post_id,
+                                     struct aether_post **out_post,
+                                     struct aether_error **error);
 
 /**
  * Copies a post, e.g. to keep the one an aether_post_event lends beyond its callback. On

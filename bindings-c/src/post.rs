@@ -357,6 +357,29 @@ pub extern "C" fn aether_post_cancel(
     })
 }
 
+/// Publishes the failed targets of a "failed" or "partially_published" post again, and only
+/// those (POST /v1/posts/{id}/retry; a target that published is never sent again), and writes
+/// the post, "publishing" again, to `*out_post`; follow it with aether_post_wait(). Any other
+/// status (a retry still publishing included): AETHER_ERROR_POST_NOT_RETRYABLE, whose details
+/// carry the post's "status". A failed target that cannot start is refused with the codes of a
+/// create (AETHER_ERROR_PROFILE_DISCONNECTED, AETHER_ERROR_POST_LIMIT_REACHED, ...).
+#[no_mangle]
+pub extern "C" fn aether_post_retry(
+    client: *const aether_client,
+    post_id: *const c_char,
+    out_post: *mut *mut aether_post,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        let client = client_arg(client)?;
+        let id = post_id_arg(post_id)?;
+        let out = out_arg(out_post, "out_post")?;
+        let post = block_on(client.posts().retry(id))?;
+        out.write(into_raw(aether_post::new(post)));
+        Ok(())
+    })
+}
+
 /// Copies a post, e.g. to keep the one an aether_post_event lends beyond its callback. On
 /// success writes the copy to `*out_post`; free it with aether_post_free().
 #[no_mangle]
