@@ -737,6 +737,14 @@ declare namespace Aether {
     update(id: string, params: UpdatePostParams, options?: RequestOptions): Promise<Post>;
     cancel(id: string, options?: RequestOptions): Promise<Post>;
     /**
+     * `POST /v1/posts/{id}/retry`: publishes the failed targets of a `failed` or
+     * `partially_published` post again, and only those (a target that published is never sent
+     * again); resolves to the post, `publishing` again. Any other status (a retry still
+     * publishing included) rejects with a `ConflictError` `POST_NOT_RETRYABLE` whose
+     * `details.status` is the post's status.
+     */
+    retry(id: string, options?: RequestOptions): Promise<Post>;
+    /**
      * Creates a post from every row of a CSV file (a path) or of `rows`, each independently;
      * one result per data row. `dryRun` checks every row and creates nothing.
      */
