@@ -27,7 +27,10 @@ fn post_retry_publishes_the_failed_target_and_refuses_a_published_post() {
     ]);
     created.success();
     let id = created.json()["id"].as_str().unwrap().to_owned();
-    let forced = ForcedOutcome { profile_id: Some(threads.clone()), ..ForcedOutcome::new(OutcomeKind::Failed) };
+    let forced = ForcedOutcome {
+        profile_id: Some(threads.clone()),
+        ..ForcedOutcome::new(OutcomeKind::Failed)
+    };
     emulator.run(emulator.admin.force_outcome(&id, &forced)).unwrap();
     emulator.run(emulator.admin.advance_clock(Duration::from_secs(61))).unwrap();
     let partial = emulator.aether(&["status", &id, "--json"]);
