@@ -196,3 +196,27 @@ async fn a_retry_that_cannot_start_leaves_the_post_as_it_was() {
     );
     assert_eq!(get_post(&ts, id).await, post, "nothing changed");
 }
+
+#[tokio::test]
+async fn a_retry_counts_against_the_daily_quota_like_any_publish() {
+    let ts = TestServer::start().await;
+    start_of_next_utc_day(&ts).await;
+    let profile = ts.profile("tiktok", "standard").await;
+    let media_key = tiktok_video(&ts).await;
+    let first = created(&ts, tiktok_post(&profile, &media_key)).await;
+    let id = first["id"].as_str().unwrap();
+    ts.admin_post(&format!("/_mock/posts/{id}/outcome"), json!({ "outcome": "failed" })).await;
+    // TikTok allows 10 posts a day: the failed one counted, nine more use the rest.
+    for _ in 0..9 {
+        created(&ts, tiktok_post(&profile, &media_key)).await;
+    }
+    ts.advance(2.0).await;
+    let failed = get_post(&ts, id).await;
+    assert_eq!(failed["status"], "failed");
+
+    let (status, body) = retry(&ts, id).await;
+    let error = assert_error(status, &body, 429, "POST_LIMIT_REACHED");
+    assert_eq!((&error["field"], &error["platform"]), (&json!("profileIds[0]"), &json!("tiktok")));
+    assert!(error["details"]["resetAt"].is_string(), "{body}");
+    assert_eq!(get_post(&ts, id).await, failed, "nothing changed");
+}
