@@ -15,6 +15,7 @@ mod posts;
 mod posts_bulk;
 mod posts_shapes;
 mod profiles;
+mod publish_retries;
 mod quota;
 mod schedule;
 mod uploads;
