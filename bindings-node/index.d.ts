@@ -335,6 +335,10 @@ declare namespace Aether {
     url?: string;
     error?: ResultError;
     publishedAt?: Timestamp;
+    /** Publish attempts so far, the one under way included (at most 6: the server retries a transient platform failure up to 5 times). */
+    attempts: number;
+    /** When the server's next attempt is due, while a transient failure waits for its retry. */
+    nextAttemptAt?: Timestamp;
   }
 
   /** A post and its per-target results. */

@@ -1615,6 +1615,19 @@ const char *aether_target_result_url(const struct aether_target_result *result);
 const char *aether_target_result_published_at(const struct aether_target_result *result);
 
 /**
+ * Publish attempts made so far, the one under way included: 0 before publishing starts, 1 on
+ * the first, at most 6 (the server retries a transient platform failure up to 5 times); 0
+ * when `result` is NULL.
+ */
+uint32_t aether_target_result_attempts(const struct aether_target_result *result);
+
+/**
+ * When the server's next attempt is due (RFC 3339, UTC) while a transient failure waits for
+ * its retry, or NULL when none is. Borrowed from the post.
+ */
+const char *aether_target_result_next_attempt_at(const struct aether_target_result *result);
+
+/**
  * Why this target failed: the code (e.g. "VIDEO_TOO_SHORT"), or NULL. Borrowed from the post.
  */
 const char *aether_target_result_error_code(const struct aether_target_result *result);

@@ -106,6 +106,7 @@ pub struct aether_target_result {
     platform_post_id: Option<CString>,
     url: Option<CString>,
     published_at: Option<CString>,
+    next_attempt_at: Option<CString>,
     error_code: Option<CString>,
     error_message: Option<CString>,
 }
@@ -127,6 +128,7 @@ impl aether_target_result {
             platform_post_id: opt_cstring(result.platform_post_id.as_deref()),
             url: opt_cstring(result.url.as_deref()),
             published_at: opt_cstring(result.published_at.as_deref()),
+            next_attempt_at: opt_cstring(result.next_attempt_at.as_deref()),
             error_code,
             error_message,
             result,
@@ -608,6 +610,23 @@ pub extern "C" fn aether_target_result_published_at(
     result: *const aether_target_result,
 ) -> *const c_char {
     borrowed_str(result, |r| r.published_at.as_deref())
+}
+
+/// Publish attempts made so far, the one under way included: 0 before publishing starts, 1 on
+/// the first, at most 6 (the server retries a transient platform failure up to 5 times); 0
+/// when `result` is NULL.
+#[no_mangle]
+pub extern "C" fn aether_target_result_attempts(result: *const aether_target_result) -> u32 {
+    field(result, 0, |r| r.result.attempts)
+}
+
+/// When the server's next attempt is due (RFC 3339, UTC) while a transient failure waits for
+/// its retry, or NULL when none is. Borrowed from the post.
+#[no_mangle]
+pub extern "C" fn aether_target_result_next_attempt_at(
+    result: *const aether_target_result,
+) -> *const c_char {
+    borrowed_str(result, |r| r.next_attempt_at.as_deref())
 }
 
 /// Why this target failed: the code (e.g. "VIDEO_TOO_SHORT"), or NULL. Borrowed from the post.

@@ -127,6 +127,7 @@ fn journal_entry(
         replayed: false,
         fault: fault.map(fault_name),
         created: None,
+        post_id: None,
     }
 }
 

@@ -16,6 +16,7 @@ mod posts_bulk;
 mod posts_retry;
 mod posts_shapes;
 mod profiles;
+mod publish_retries;
 mod quota;
 mod schedule;
 mod uploads;
