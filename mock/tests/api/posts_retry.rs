@@ -71,6 +71,7 @@ async fn a_retry_publishes_only_the_failed_target() {
     assert_eq!(retried["results"][0], tiktok_before, "a published target is left alone");
     let instagram = &retried["results"][1];
     assert_eq!(instagram["status"], "publishing", "{retried}");
+    assert_eq!(instagram["attempts"], 1, "a new publish run: {retried}");
     for field in ["error", "platformPostId", "url", "publishedAt"] {
         assert!(instagram.get(field).is_none_or(Value::is_null), "{field}: {retried}");
     }
@@ -81,6 +82,13 @@ async fn a_retry_publishes_only_the_failed_target() {
     assert_eq!(post["results"][0], tiktok_before, "the tiktok post was not made again");
     assert_eq!(post["results"][1]["status"], "published");
     assert!(post["results"][1]["url"].as_str().unwrap().contains("instagram.com"));
+    let live = |platform: &'static str| {
+        let path = format!("/platforms/{platform}/publish");
+        move |e: &&Value| e["method"] == "PUBLISH" && e["path"] == path && e["status"] == 200
+    };
+    let journal = ts.journal().await;
+    assert_eq!(journal.iter().filter(live("tiktok")).count(), 1, "tiktok published once");
+    assert_eq!(journal.iter().filter(live("instagram")).count(), 1, "instagram once, by the retry");
     assert!(post.get("error").is_none_or(Value::is_null), "{post}");
     assert_eq!(
         events(&ts, &log).await,
@@ -219,4 +227,30 @@ async fn a_retry_counts_against_the_daily_quota_like_any_publish() {
     assert_eq!((&error["field"], &error["platform"]), (&json!("profileIds[0]"), &json!("tiktok")));
     assert!(error["details"]["resetAt"].is_string(), "{body}");
     assert_eq!(get_post(&ts, id).await, failed, "nothing changed");
+}
+
+#[tokio::test]
+async fn a_target_that_ran_out_of_server_retries_starts_a_new_run_with_its_attempts_reset() {
+    let ts = TestServer::start().await;
+    let profile = ts.profile("linkedin", "standard").await;
+    let rule = json!({ "platform": "linkedin", "transientFailures": 6, "times": 1 });
+    let (status, body) = ts.admin_post("/_mock/outcomes", rule).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let post = created(&ts, text_post(&profile, "flaky platform")).await;
+    let id = post["id"].as_str().unwrap();
+    // An hour passes every backoff (30 s … 8 min): six transient failures, then failed.
+    ts.advance(3600.0).await;
+    let failed = get_post(&ts, id).await;
+    assert_eq!(failed["status"], "failed", "{failed}");
+    assert_eq!(failed["results"][0]["attempts"], 6, "{failed}");
+
+    let (status, retried) = retry(&ts, id).await;
+    assert_eq!(status, StatusCode::OK, "{retried}");
+    let result = &retried["results"][0];
+    assert_eq!((&result["status"], &result["attempts"]), (&json!("publishing"), &json!(1)));
+    assert!(result.get("nextAttemptAt").is_none_or(Value::is_null), "{retried}");
+    ts.advance(2.0).await;
+    let done = get_post(&ts, id).await;
+    assert_eq!(done["status"], "published", "{done}");
+    assert_eq!(done["results"][0]["attempts"], 1, "{done}");
 }

@@ -9,8 +9,9 @@
 //!   media is still there and did not fail (404 / 422), each failed target's profile has quota
 //!   left today (429 `POST_LIMIT_REACHED`). The media gate and the rules apply again when the
 //!   targets start (`publish::start_at`), as for any start.
-//! - A restarted target loses its `error`, `platformPostId`, `url` and `publishedAt`; the
-//!   post loses its `error`. A target that published is never sent again.
+//! - A restarted target loses its `error`, `platformPostId`, `url` and `publishedAt`, and its
+//!   `attempts` count from 1 again (a new publish run, retried on transient failures as any);
+//!   the post loses its `error`. A target that published is never sent again.
 //! - Any other status is 409 `POST_NOT_RETRYABLE` with `details.status`, including
 //!   `publishing`: a second retry while the first is still publishing is refused (the targets
 //!   are already on their way; wait for the post to settle, then retry what failed again).
@@ -68,15 +69,20 @@ pub(super) async fn retry(
             if result.status != TargetStatus::Failed {
                 continue;
             }
-            // TODO(lead, lane `attempts`): reset `result.attempts` and `next_attempt_at` here
-            // once TargetResult has them.
+            // As a target that never started: its attempts count again from the start (the
+            // media gate sets 1 when it publishes), with nothing left of the failed run.
             result.status = TargetStatus::Pending;
+            result.attempts = 0;
+            result.next_attempt_at = None;
             result.error = None;
             result.platform_post_id = None;
             result.url = None;
             result.published_at = None;
             target.finish_at = None;
             target.forced = None;
+            target.transient_left = None;
+            target.then = None;
+            target.retry_at = None;
         }
         record.post.error = None;
         let mut world = publish::World { profiles, media, quota, processing, now };
