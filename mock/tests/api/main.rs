@@ -14,6 +14,7 @@ mod media_ingest;
 mod posts;
 mod posts_bulk;
 mod posts_shapes;
+mod profile_capabilities;
 mod profiles;
 mod quota;
 mod schedule;
