@@ -68,7 +68,10 @@ pub fn check_options(
     if let (Some(allowed), Some(asked)) =
         (&caps.privacy_level_options, options.get("privacyLevel").and_then(Value::as_str))
     {
-        if !allowed.iter().any(|level| level.as_str() == asked) {
+        // A value that is no privacy level at all is the rules table's to refuse (the
+        // server's message lists every level); here only the account's narrowing is judged.
+        let known = !TikTokPrivacyLevel::parse(asked).is_unknown();
+        if known && !allowed.iter().any(|level| level.as_str() == asked) {
             let names: Vec<&str> = allowed.iter().map(TikTokPrivacyLevel::as_str).collect();
             return Some(violation(
                 caps,
@@ -184,6 +187,12 @@ mod tests {
         assert_eq!(found.field, "platforms.tiktok.privacyLevel");
         assert!(found.message.contains("SELF_ONLY"), "{}", found.message);
         assert_eq!(found.details["allowed"], json!(["SELF_ONLY"]));
+        let unknown = json!({ "privacyLevel": "EVERYONE" });
+        assert_eq!(
+            check_options(&caps(), unknown.as_object().unwrap()),
+            None,
+            "the table's to judge"
+        );
         let fine = json!({ "privacyLevel": "SELF_ONLY", "disableComment": true });
         assert_eq!(check_options(&caps(), fine.as_object().unwrap()), None);
     }
