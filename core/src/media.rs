@@ -92,7 +92,9 @@ impl MediaResource {
         if ids.is_empty() {
             return Ok(engine);
         }
-        let name = settings.spelling.name(&names::PROFILE_IDS);
+        // `profile_ids[0]`, `profileIds[0]`: the option as the caller spells it (Python's
+        // keyword without its `=`).
+        let name = settings.spelling.name(&names::PROFILE_IDS).trim_end_matches('=').to_owned();
         let targets: Vec<(String, String)> =
             ids.iter().enumerate().map(|(i, id)| (format!("{name}[{i}]"), id.clone())).collect();
         let options = RequestOptions { idempotency_key: None, ..self.options.clone() };

@@ -121,7 +121,7 @@ impl UploadSettings {
         if let Some(index) = self.profile_ids.iter().flatten().position(|id| id.trim().is_empty()) {
             let name = s.name(&names::PROFILE_IDS);
             return Err(Error::invalid_argument(format!(
-                "{name}[{index}] is empty; give the id of a connected profile (profiles.list)"
+                "{name} has an empty id at index {index}; give the id of a connected profile"
             ))
             .with_field(name));
         }
