@@ -55,7 +55,9 @@ pub extern "C" fn aether_profiles_capabilities(
 
 /// The profile these are for. Borrowed: valid until `caps` is freed; NULL if `caps` is NULL.
 #[no_mangle]
-pub extern "C" fn aether_capabilities_profile_id(caps: *const aether_capabilities) -> *const c_char {
+pub extern "C" fn aether_capabilities_profile_id(
+    caps: *const aether_capabilities,
+) -> *const c_char {
     borrowed_str(caps, |c| Some(&c.profile_id))
 }
 

@@ -10,8 +10,8 @@ use std::time::Duration;
 use aether::model::Tier;
 use aether_mock::admin_client::FaultRule;
 use aether_mock::{
-    CapabilitySettings,     Admin, ForcedOutcome, MessagePatch, MockConfig, MockServer, NewComment, NewMessage, NewProfile,
-    OutcomeRule, Settings,
+    Admin, CapabilitySettings, ForcedOutcome, MessagePatch, MockConfig, MockServer, NewComment,
+    NewMessage, NewProfile, OutcomeRule, Settings,
 };
 use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;

@@ -12,8 +12,8 @@ use aether::model::Tier;
 use aether::Error;
 use aether_mock::admin_client::FaultRule;
 use aether_mock::{
-    CapabilitySettings,     Admin, ForcedOutcome, MessagePatch, MockConfig, MockServer, NewComment, NewMessage, NewProfile,
-    OutcomeRule, Settings,
+    Admin, CapabilitySettings, ForcedOutcome, MessagePatch, MockConfig, MockServer, NewComment,
+    NewMessage, NewProfile, OutcomeRule, Settings,
 };
 use pyo3::prelude::*;
 use serde::de::DeserializeOwned;
