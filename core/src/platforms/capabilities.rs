@@ -151,7 +151,7 @@ fn violation(
 
 /// `70`, `60.1`: seconds as people write them.
 fn seconds(ms: u64) -> String {
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         return (ms / 1000).to_string();
     }
     let text = format!("{:.3}", ms as f64 / 1000.0);
