@@ -1055,6 +1055,14 @@ static void test_profile_capabilities(void) {
   CHECK_STATUS(aether_profiles_capabilities(client, "tiktok_nobody", &caps, &err), err,
                AETHER_ERROR_NOT_FOUND);
   aether_error_free(err);
+  err = NULL;
+
+  /* A bad option is named the C way. */
+  profiles[0] = "";
+  CHECK_STATUS(aether_media_upload(client, fixture("h264_15s.mp4"), &upload, &media, &err), err,
+               AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(str_has(aether_error_message(err), "options.profile_ids has an empty id at index 0"));
+  aether_error_free(err);
   free(profile);
   aether_client_free(client);
 }
