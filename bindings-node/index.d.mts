@@ -45,6 +45,7 @@ export type {
   ConnectLink,
   ConnectCallback,
   Profile,
+  ProfileCapabilities,
   ResultError,
   Media,
   PartReceipt,

@@ -182,6 +182,30 @@ declare namespace Aether {
     connectedAt: Timestamp;
   }
 
+  /**
+   * What one account may post now: TikTok's creator info (privacy levels, longest video, the
+   * comment/duet/stitch switches) and the same facts for other platforms, with the daily quota.
+   * The TikTok-only fields are absent on other platforms.
+   */
+  interface ProfileCapabilities {
+    profileId: string;
+    platform: Platform;
+    tier: Tier;
+    /** False when the profile is disconnected, the platform refuses posts from it for now, or today's quota is used. */
+    canPost: boolean;
+    postsRemainingToday: number;
+    /** When the daily quota resets (00:00 UTC). */
+    quotaResetAt: Timestamp;
+    maxVideoDurationSec: number;
+    minVideoDurationSec: number;
+    /** The `privacyLevel` values the creator offers. */
+    privacyLevelOptions?: Array<'PUBLIC_TO_EVERYONE' | 'MUTUAL_FOLLOW_FRIENDS' | 'FOLLOWER_OF_CREATOR' | 'SELF_ONLY'>;
+    /** The creator turned comments off: a post cannot turn them on. */
+    commentDisabled?: boolean;
+    duetDisabled?: boolean;
+    stitchDisabled?: boolean;
+  }
+
   /** The error recorded on a failed post, target or media. */
   interface ResultError {
     code: ErrorCode;
@@ -652,6 +676,13 @@ declare namespace Aether {
     platforms?: Platform[];
     /** The tier the preflight is checked for (default `"standard"`). */
     tier?: Tier;
+    /**
+     * The profiles the media is for: each account's capabilities (read once and cached by the
+     * client for 60 s) and its platform's rules for its tier are checked before a byte is sent
+     * (`VIDEO_TOO_LONG` with `details.accountMaxSec`). An unknown profile is `NOT_FOUND`;
+     * capabilities that cannot be read (network, 5xx) skip that check, as the server checks them.
+     */
+    profileIds?: string[];
     /** The exact size of a stream, when known: no spooling. */
     size?: number;
     /** Part size to ask for, 5–64 MiB. */
@@ -689,6 +720,8 @@ declare namespace Aether {
     platforms?: Platform[];
     /** The tier the preflight is checked for (default `"standard"`). */
     tier?: Tier;
+    /** The profiles the media is for: their capabilities preflight it (see `UploadParams.profileIds`). */
+    profileIds?: string[];
     /** Aborting cancels the call. */
     signal?: AbortSignal;
   }
@@ -730,6 +763,8 @@ declare namespace Aether {
     list(options?: RequestOptions): AsyncIterableIterator<Profile>;
     get(id: string, options?: RequestOptions): Promise<Profile>;
     disconnect(id: string, options?: RequestOptions): Promise<Profile>;
+    /** What the account may post now; also refreshes the client's preflight cache. */
+    capabilities(id: string, options?: RequestOptions): Promise<ProfileCapabilities>;
   }
 
   interface Posts {

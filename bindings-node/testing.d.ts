@@ -134,6 +134,17 @@ declare namespace testing {
     denyConnectLink(link: string | { id: string }): Promise<{ link: Aether.ConnectLink; redirect: string }>;
     createProfile(params: { platform: Aether.Platform; tier?: Aether.Tier; username?: string; id?: string }): Promise<Aether.Profile>;
     revokeProfile(id: string): Promise<Aether.Profile>;
+    setCapabilities(
+      id: string,
+      settings: {
+        maxVideoDurationSec?: number;
+        privacyLevelOptions?: Array<'PUBLIC_TO_EVERYONE' | 'MUTUAL_FOLLOW_FRIENDS' | 'FOLLOWER_OF_CREATOR' | 'SELF_ONLY'>;
+        commentDisabled?: boolean;
+        duetDisabled?: boolean;
+        stitchDisabled?: boolean;
+        canPost?: boolean;
+      },
+    ): Promise<Aether.ProfileCapabilities>;
     advanceClock(by: number | { seconds: number } | { ms: number }): Promise<{ now: string }>;
     clock(): Promise<{ now: string }>;
     forceOutcome(postId: string, params: ForceOutcomeParams): Promise<Aether.Post>;

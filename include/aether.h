@@ -284,6 +284,14 @@ typedef struct aether_bulk_row_result aether_bulk_row_result;
 typedef struct aether_cancel_token aether_cancel_token;
 
 /**
+ * An account's capabilities: TikTok's creator info (privacy levels, longest video, the
+ * comment/duet/stitch switches) and the same facts for other platforms, with the daily quota.
+ * Immutable: read it from any thread. Free it with aether_capabilities_free(); its strings live
+ * as long as it does.
+ */
+typedef struct aether_capabilities aether_capabilities;
+
+/**
  * A client of the Aether API: API key, base URL, timeouts, retries, and one connection pool.
  *
  * Thread-safe: one client may be shared by any number of threads at once, and should be (it
@@ -544,6 +552,19 @@ typedef struct aether_upload_options {
    * process) with the same file continues it instead of starting over; NULL: none.
    */
   const char *resume_state_file;
+  /**
+   * Profiles the media is for, e.g. {"tiktok_..."}: each account's capabilities (read once
+   * and cached by the client for 60 s) and its platform's rules for its tier are checked
+   * before a byte is sent; a video longer than the account may post is
+   * AETHER_ERROR_VIDEO_TOO_LONG with the account's figures. An unknown profile is
+   * AETHER_ERROR_NOT_FOUND; when the capabilities cannot be read (network, 5xx) that check
+   * is skipped, as the server checks them. NULL (with profile_id_count 0): none.
+   */
+  const char *const *profile_ids;
+  /**
+   * How many strings `profile_ids` holds.
+   */
+  size_t profile_id_count;
 } aether_upload_options;
 
 /**
@@ -804,6 +825,101 @@ bool aether_cancel_token_is_cancelled(const struct aether_cancel_token *token);
  * Frees a token. NULL is ignored. Calls still using it must have returned.
  */
 void aether_cancel_token_free(struct aether_cancel_token *token);
+
+/**
+ * Reads an account's capabilities (GET /v1/profiles/{id}/capabilities) and refreshes the
+ * client's preflight cache with them. Blocks until the server answers. On success writes them
+ * to `*out_capabilities`. Unknown id: AETHER_ERROR_NOT_FOUND.
+ */
+enum aether_status aether_profiles_capabilities(const struct aether_client *client,
+                                                const char *profile_id,
+                                                struct aether_capabilities **out_capabilities,
+                                                struct aether_error **error);
+
+/**
+ * The profile these are for. Borrowed: valid until `caps` is freed; NULL if `caps` is NULL.
+ */
+const char *aether_capabilities_profile_id(const struct aether_capabilities *caps);
+
+/**
+ * The account's platform, e.g. "tiktok". Borrowed like aether_capabilities_profile_id().
+ */
+const char *aether_capabilities_platform(const struct aether_capabilities *caps);
+
+/**
+ * The account's tier, "standard" or "creator". Borrowed like aether_capabilities_profile_id().
+ */
+const char *aether_capabilities_tier(const struct aether_capabilities *caps);
+
+/**
+ * False when the profile is disconnected, the platform refuses posts from it for now, or
+ * today's quota is used (and when `caps` is NULL).
+ */
+bool aether_capabilities_can_post(const struct aether_capabilities *caps);
+
+/**
+ * Posts the account may still publish this UTC day; 0 when `caps` is NULL.
+ */
+uint64_t aether_capabilities_posts_remaining_today(const struct aether_capabilities *caps);
+
+/**
+ * When the daily quota resets (RFC 3339, 00:00 UTC). Borrowed like
+ * aether_capabilities_profile_id().
+ */
+const char *aether_capabilities_quota_reset_at(const struct aether_capabilities *caps);
+
+/**
+ * Longest video the account may post, in seconds; 0 when `caps` is NULL.
+ */
+uint64_t aether_capabilities_max_video_duration_sec(const struct aether_capabilities *caps);
+
+/**
+ * Shortest video the account may post, in seconds; 0 when `caps` is NULL.
+ */
+uint64_t aether_capabilities_min_video_duration_sec(const struct aether_capabilities *caps);
+
+/**
+ * How many privacy levels the account offers (TikTok); 0 on other platforms or when `caps`
+ * is NULL.
+ */
+size_t aether_capabilities_privacy_level_option_count(const struct aether_capabilities *caps);
+
+/**
+ * The privacy level at `index` (0-based), e.g. "SELF_ONLY", or NULL when out of range.
+ * Borrowed like aether_capabilities_profile_id().
+ */
+const char *aether_capabilities_privacy_level_option_at(const struct aether_capabilities *caps,
+                                                        size_t index);
+
+/**
+ * 1 when the account turned comments off (a post cannot turn them on), 0 when not, -1 when
+ * the platform has no such switch (or `caps` is NULL).
+ */
+int32_t aether_capabilities_comment_disabled(const struct aether_capabilities *caps);
+
+/**
+ * 1 when the account turned duets off, 0 when not, -1 when the platform has no such switch.
+ */
+int32_t aether_capabilities_duet_disabled(const struct aether_capabilities *caps);
+
+/**
+ * 1 when the account turned stitches off, 0 when not, -1 when the platform has no such
+ * switch.
+ */
+int32_t aether_capabilities_stitch_disabled(const struct aether_capabilities *caps);
+
+/**
+ * The capabilities as JSON (the API's camelCase form). On success writes an owned string to
+ * `*out_json`: free it with aether_string_free().
+ */
+enum aether_status aether_capabilities_to_json(const struct aether_capabilities *caps,
+                                               char **out_json,
+                                               struct aether_error **error);
+
+/**
+ * Frees capabilities from aether_profiles_capabilities(). NULL is ignored.
+ */
+void aether_capabilities_free(struct aether_capabilities *caps);
 
 /**
  * Creates a client. `options` may be NULL for all defaults (key and URL from the
@@ -2252,9 +2368,9 @@ void aether_webhook_delivery_free(struct aether_webhook_delivery *delivery);
  * AETHER_UPLOAD_OPTIONS_INIT: an aether_upload_options with every field at its default: type
  * and name from the path, no preflight, standard tier, server part size, 4 parts in
  * parallel, single shot up to 8 MiB, no progress callback, no cancel token, no resume state
- * file.
+ * file, no profiles.
  */
-#define AETHER_UPLOAD_OPTIONS_INIT { NULL, NULL, NULL, 0, NULL, 0, 0, -1, NULL, NULL, NULL, NULL }
+#define AETHER_UPLOAD_OPTIONS_INIT { NULL, NULL, NULL, 0, NULL, 0, 0, -1, NULL, NULL, NULL, NULL, NULL, 0 }
 
 /**
  * AETHER_POST_CHANGES_INIT: an aether_post_changes that changes nothing.

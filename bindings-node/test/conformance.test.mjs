@@ -44,6 +44,10 @@ const OPS = {
     only(input, ['id'], op);
     return client.profiles.disconnect(text(input, 'id'), options);
   },
+  'profiles.capabilities': async ({ op, client, input, options }) => {
+    only(input, ['id'], op);
+    return client.profiles.capabilities(text(input, 'id'), options);
+  },
   'media.upload': async ({ op, client, input, options }) => {
     return upload(op, client, input, options);
   },
@@ -177,6 +181,12 @@ const OPS = {
   },
   'admin.setSettings': async ({ mock, input }) => {
     return mock.updateSettings(input);
+  },
+  'admin.setCapabilities': async ({ mock, op, input }) => {
+    const settings = ['maxVideoDurationSec', 'privacyLevelOptions', 'commentDisabled', 'duetDisabled', 'stitchDisabled', 'canPost'];
+    only(input, ['id', ...settings], op);
+    const { id: _, ...rest } = input;
+    return mock.setCapabilities(text(input, 'id'), rest);
   },
   'admin.revokeProfile': async ({ mock, op, input }) => {
     only(input, ['id'], op);
@@ -354,7 +364,7 @@ async function call(run, op, client, input, options) {
 }
 
 function upload(op, client, input, options) {
-  const keys = ['fixture', 'fileName', 'mimeType', 'platforms', 'tier', 'singleShotThreshold', 'partSize'];
+  const keys = ['fixture', 'fileName', 'mimeType', 'platforms', 'tier', 'singleShotThreshold', 'partSize', 'profileIds'];
   only(input, op === 'media.resume' ? [...keys, 'uploadId'] : keys, op);
   const fixture = text(input, 'fixture');
   if (/[/\\]/.test(fixture) || fixture.startsWith('.')) throw new Harness(`fixture ${fixture} must be a plain name`);

@@ -428,9 +428,14 @@ class Run:
         return handler(self, client, data, key)
 
 
+#: What admin.setCapabilities may set (besides the profile's id).
+CAPABILITY_SETTINGS = {"maxVideoDurationSec", "privacyLevelOptions", "commentDisabled",
+                       "duetDisabled", "stitchDisabled", "canPost"}
+
+
 def upload(run: Run, client: aether.Aether, data: Dict[str, Any], resume: bool) -> Any:
     allowed = {"fixture", "fileName", "mimeType", "platforms", "tier", "singleShotThreshold",
-               "partSize"} | ({"uploadId"} if resume else set())
+               "partSize", "profileIds"} | ({"uploadId"} if resume else set())
     args = kwargs("media.upload", data, allowed)
     fixture = args.pop("fixture")
     if "/" in fixture or "\\" in fixture or fixture.startswith("."):
@@ -438,7 +443,7 @@ def upload(run: Run, client: aether.Aether, data: Dict[str, Any], resume: bool) 
     path = MEDIA / fixture
     if resume:
         upload_id = args.pop("upload_id")
-        unsupported = {"platforms", "tier", "part_size"} & set(args)
+        unsupported = {"platforms", "tier", "part_size", "profile_ids"} & set(args)
         if unsupported:
             raise Harness(f"media.resume takes no {sorted(unsupported)}")
         return client.media.resume(upload_id, path, **args).to_dict()
@@ -596,6 +601,14 @@ OPS: Dict[str, Op] = {
     },
     "profiles.disconnect": lambda run, c, d, k: c.profiles.disconnect(
         one("id", d, "profiles.disconnect")
+    ).to_dict(),
+    "profiles.capabilities": lambda run, c, d, k: c.profiles.capabilities(
+        one("id", d, "profiles.capabilities")
+    ).to_dict(),
+    "admin.setCapabilities": lambda run, c, d, k: run.mock.set_capabilities(
+        one("id", d, "admin.setCapabilities", CAPABILITY_SETTINGS),
+        **kwargs("admin.setCapabilities", {x: y for x, y in d.items() if x != "id"},
+                 CAPABILITY_SETTINGS),
     ).to_dict(),
     "media.upload": lambda run, c, d, k: upload(run, c, d, resume=False),
     "media.resume": lambda run, c, d, k: upload(run, c, d, resume=True),

@@ -3,6 +3,7 @@
 //! [`Posts::watch`].
 
 mod bulk;
+mod capabilities;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,6 +16,7 @@ use crate::model::{
     BulkResult, CreatePostRequest, ListPostsQuery, Page, Post, PostStatus, UpdatePostRequest,
 };
 use crate::poll::{self, Poller};
+use crate::profiles::{CapabilitiesCache, Profiles};
 use crate::transport::{item_path, paginate, ApiRequest, RequestOptions, Response, Transport};
 
 pub use bulk::BulkSource;
@@ -31,6 +33,7 @@ pub const DEFAULT_WAIT_TIMEOUT: Duration = poll::POSTS.timeout;
 pub struct Posts {
     transport: Transport,
     options: RequestOptions,
+    capabilities: CapabilitiesCache,
 }
 
 /// A callback told about every status a waited-on post goes through.
@@ -67,8 +70,8 @@ impl poll::Polled for Post {
 }
 
 impl Posts {
-    pub(crate) fn new(transport: Transport) -> Posts {
-        Posts { transport, options: RequestOptions::default() }
+    pub(crate) fn new(transport: Transport, capabilities: CapabilitiesCache) -> Posts {
+        Posts { transport, options: RequestOptions::default(), capabilities }
     }
 
     /// The same resource with these per-call options (e.g. your own idempotency key).
@@ -84,10 +87,23 @@ impl Posts {
     ///
     /// Two forms of the same thing (`text` with `content`, `platforms` with `overrides`, two
     /// media forms) are refused before sending, with the server's `INVALID_REQUEST` and field.
+    ///
+    /// When the options ask something an account's capabilities decide (TikTok's
+    /// `privacyLevel`, `disableComment`/`disableDuet`/`disableStitch`), each named profile's
+    /// capabilities are read first (cached per client for [`crate::profiles::CAPABILITIES_TTL`])
+    /// and a post they forbid fails before sending: `INVALID_PLATFORM_OPTION` with the
+    /// account's `details.allowed`; an unknown profile is `NOT_FOUND`.
     pub async fn create(&self, request: &CreatePostRequest) -> Result<Post> {
         request.check()?;
+        capabilities::preflight(&self.capability_reader(), request).await?;
         let request = ApiRequest::post("/v1/posts").json(request)?.options(self.options.clone());
         Ok(self.transport.send_json(request).await?.data)
+    }
+
+    /// Reads capabilities with this resource's options (without its idempotency key).
+    fn capability_reader(&self) -> Profiles {
+        let options = RequestOptions { idempotency_key: None, ..self.options.clone() };
+        Profiles::new(self.transport.clone(), self.capabilities.clone()).with_options(options)
     }
 
     /// `POST /v1/posts/bulk`: every row of a CSV file (or of `rows`, written as CSV) created

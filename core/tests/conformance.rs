@@ -85,6 +85,8 @@ ops! {
     ProfilesGet = "profiles.get",
     ProfilesList = "profiles.list",
     ProfilesDisconnect = "profiles.disconnect",
+    ProfilesCapabilities = "profiles.capabilities",
+    AdminSetCapabilities = "admin.setCapabilities",
     MediaUpload = "media.upload",
     MediaResume = "media.resume",
     MediaGet = "media.get",
@@ -567,6 +569,17 @@ impl Run {
                 let profiles = client.profiles().with_options(options);
                 Ok(to_json(&profiles.disconnect(&text(input, "id")?).await?))
             }
+            Op::ProfilesCapabilities => {
+                fields(input, &["id"], op)?;
+                let profiles = client.profiles().with_options(options);
+                Ok(to_json(&profiles.capabilities(&text(input, "id")?).await?))
+            }
+            Op::AdminSetCapabilities => {
+                let mut body = input.as_object().cloned().ok_or("input: an object")?;
+                let id = body.remove("id").and_then(|id| id.as_str().map(str::to_owned));
+                let path = format!("/_mock/profiles/{}/capabilities", id.ok_or("id: a string")?);
+                Ok(self.admin_call(Method::PUT, &path, Some(Value::Object(body))).await?)
+            }
             Op::MediaUpload | Op::MediaResume => self.upload(op, client, input, options).await,
             Op::MediaGet => {
                 fields(input, &["mediaKey"], op)?;
@@ -825,6 +838,7 @@ impl Run {
             "tier",
             "singleShotThreshold",
             "partSize",
+            "profileIds",
         ];
         if op == "media.resume" {
             allowed.push("uploadId");
@@ -847,6 +861,13 @@ impl Run {
         }
         if let Some(tier) = input.get("tier").and_then(Value::as_str) {
             upload = upload.tier(Tier::parse(tier));
+        }
+        let profile_ids: Vec<String> = match input.get("profileIds") {
+            None => Vec::new(),
+            Some(list) => from_input(op, list)?,
+        };
+        for id in profile_ids {
+            upload = upload.profile(id);
         }
         if let Some(threshold) = input.get("singleShotThreshold") {
             upload = upload

@@ -835,13 +835,24 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     json_set(*result, "data", data);
     return 0;
   }
+  if (is_op(op, "profiles.capabilities")) {
+    static const char *const fields[] = {"id", NULL};
+    aether_capabilities *caps = NULL;
+    if (only_fields(s, op, input, fields) != 0) return -1;
+    API(aether_profiles_capabilities(client, id, &caps, E), aether_capabilities_to_json, caps,
+        aether_capabilities_free);
+  }
   if (is_op(op, "media.upload") || is_op(op, "media.resume")) {
     static const char *const fields[] = {"fixture", "fileName", "mimeType", "platforms", "tier",
-                                         "partSize", "singleShotThreshold", "uploadId", NULL};
+                                         "partSize", "singleShotThreshold", "uploadId",
+                                         "profileIds", NULL};
     aether_upload_options upload = AETHER_UPLOAD_OPTIONS_INIT;
     const jvalue *platforms = json_get(input, "platforms");
+    const jvalue *profile_ids = json_get(input, "profileIds");
     const jvalue *threshold = json_get(input, "singleShotThreshold");
     const char *names[16];
+    const char *profiles[16];
+    size_t k;
     aether_media *media = NULL;
     aether_status status;
     char path[1024];
@@ -852,6 +863,11 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     }
     upload.platforms = platforms ? names : NULL;
     upload.platform_count = platforms ? i : 0;
+    for (k = 0; profile_ids != NULL && k < profile_ids->count && k < 16; k++) {
+      profiles[k] = profile_ids->items[k]->string;
+    }
+    upload.profile_ids = profile_ids ? profiles : NULL;
+    upload.profile_id_count = profile_ids ? k : 0;
     upload.file_name = text_of(input, "fileName");
     upload.mime_type = text_of(input, "mimeType");
     upload.tier = text_of(input, "tier");
@@ -1128,6 +1144,15 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
       }
     }
     outcome = admin_json(s, "POST", path, body, result);
+    json_free(body);
+    return outcome;
+  }
+  if (is_op(op, "admin.setCapabilities")) {
+    char path[256];
+    jvalue *body = without(input, "id");
+    int outcome;
+    snprintf(path, sizeof path, "/_mock/profiles/%s/capabilities", id ? id : "");
+    outcome = admin_json(s, "PUT", path, body, result);
     json_free(body);
     return outcome;
   }

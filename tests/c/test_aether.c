@@ -998,6 +998,76 @@ static void test_conformance_019_video_too_short_preflight(void) {
   aether_client_free(client);
 }
 
+/* Capabilities (conformance 100/102): read back as the admin set them through the handle's
+ * getters; an upload for a 30 s account of the 60 s fixture fails before a byte is sent. */
+static void test_profile_capabilities(void) {
+  aether_client *client;
+  aether_capabilities *caps = NULL;
+  aether_media *media = (aether_media *)SENTINEL;
+  aether_error *err = NULL;
+  aether_upload_options upload = AETHER_UPLOAD_OPTIONS_INIT;
+  const char *profiles[1];
+  char path[256];
+  char *profile;
+  char *answer;
+  char *json = NULL;
+
+  CHECK(mock_reset(NULL) == 0);
+  client = mock_client();
+  profile = mock_profile("tiktok", NULL);
+  snprintf(path, sizeof path, "/_mock/profiles/%s/capabilities", profile);
+  answer = mock_admin("PUT", path,
+                      "{\"maxVideoDurationSec\":30,\"privacyLevelOptions\":[\"SELF_ONLY\"],"
+                      "\"commentDisabled\":true}");
+  CHECK(answer != NULL);
+  free(answer);
+  CHECK_OK(aether_profiles_capabilities(client, profile, &caps, &err), err);
+  CHECK_STR(aether_capabilities_profile_id(caps), profile);
+  CHECK_STR(aether_capabilities_platform(caps), "tiktok");
+  CHECK_STR(aether_capabilities_tier(caps), "standard");
+  CHECK(aether_capabilities_can_post(caps));
+  CHECK(aether_capabilities_posts_remaining_today(caps) == 10);
+  CHECK(aether_capabilities_quota_reset_at(caps) != NULL);
+  CHECK(aether_capabilities_max_video_duration_sec(caps) == 30);
+  CHECK(aether_capabilities_min_video_duration_sec(caps) == 15);
+  CHECK(aether_capabilities_privacy_level_option_count(caps) == 1);
+  CHECK_STR(aether_capabilities_privacy_level_option_at(caps, 0), "SELF_ONLY");
+  CHECK(aether_capabilities_privacy_level_option_at(caps, 1) == NULL);
+  CHECK(aether_capabilities_comment_disabled(caps) == 1);
+  CHECK(aether_capabilities_duet_disabled(caps) == 0);
+  CHECK(aether_capabilities_comment_disabled(NULL) == -1);
+  aether_capabilities_free(caps);
+
+  profiles[0] = profile;
+  upload.profile_ids = profiles;
+  upload.profile_id_count = 1;
+  CHECK_STATUS(aether_media_upload(client, fixture("h264_60s.mp4"), &upload, &media, &err), err,
+               AETHER_ERROR_VIDEO_TOO_LONG);
+  CHECK(media == (aether_media *)SENTINEL);
+  CHECK(aether_error_http_status(err) == 0);
+  CHECK(str_has(aether_error_message(err), "at most 30 s; the video is 60 s"));
+  CHECK_OK(aether_error_to_json(err, &json, NULL), err);
+  CHECK(str_has(json, "\"accountMaxSec\":30"));
+  aether_string_free(json);
+  aether_error_free(err);
+  err = NULL;
+  CHECK(journal_mentions("/v1/media") == 0);
+
+  CHECK_STATUS(aether_profiles_capabilities(client, "tiktok_nobody", &caps, &err), err,
+               AETHER_ERROR_NOT_FOUND);
+  aether_error_free(err);
+  err = NULL;
+
+  /* A bad option is named the C way. */
+  profiles[0] = "";
+  CHECK_STATUS(aether_media_upload(client, fixture("h264_15s.mp4"), &upload, &media, &err), err,
+               AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(str_has(aether_error_message(err), "options.profile_ids has an empty id at index 0"));
+  aether_error_free(err);
+  free(profile);
+  aether_client_free(client);
+}
+
 /* conformance/022_invalid_platform_option: a bad value or an unknown option is refused by the
  * server, naming the option; a valid one is kept. */
 static void test_conformance_022_invalid_platform_option(void) {
@@ -2218,6 +2288,7 @@ static const test_case tests[] = {
     {"conformance_019_video_too_short_preflight", test_conformance_019_video_too_short_preflight,
      1},
     {"conformance_022_invalid_platform_option", test_conformance_022_invalid_platform_option, 1},
+    {"profile_capabilities", test_profile_capabilities, 1},
     {"conformance_027_post_limit_reached_and_reset",
      test_conformance_027_post_limit_reached_and_reset, 1},
     {"webhook_endpoints", test_webhook_endpoints, 1},

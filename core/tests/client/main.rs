@@ -7,6 +7,7 @@ mod client_common;
 
 mod ingest;
 mod posts_bulk;
+mod profile_capabilities;
 mod resources;
 mod runtime;
 mod settings;

@@ -54,6 +54,9 @@ mod schedule;
 mod shape;
 mod warnings;
 
+/// The quota figures of `GET /v1/profiles/{id}/capabilities`.
+pub use publish::remaining_today;
+
 use aether::model::{
     Platform, Post, PostStatus, TargetResult, TargetStatus, Tier, WebhookEventType,
 };
@@ -250,6 +253,7 @@ pub(crate) fn create_post(
         keyed.iter().map(|(f, k, _)| (f.clone(), k.clone())).collect();
     let media = checks::check_media_at(store.part::<MediaStore>(), &named)?;
     checks::check_rules(&targets, &input.content, &input.platforms, &media)?;
+    checks::check_capabilities(store, &targets, &input.platforms, &named, &media)?;
     let draft = request.draft.unwrap_or(false);
     let publish_now = !draft && schedule.is_none();
     if publish_now {

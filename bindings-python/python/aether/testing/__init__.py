@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any, Dict, List, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from .. import _aether
 from .._client import Aether, AsyncAether
-from .._models import Comment, ConnectLink, Message, Post, Profile, _camel
+from .._models import Comment, ConnectLink, Message, Post, Profile, ProfileCapabilities, _camel
 
 __all__ = ["MockServer", "ApprovedLink", "DEFAULT_API_KEY"]
 
@@ -157,6 +157,32 @@ class MockServer:
     def revoke_profile(self, profile_id: str) -> Profile:
         """Revokes a profile's platform token (its posts then fail ``PROFILE_DISCONNECTED``)."""
         return Profile.from_dict(self._server.revoke_profile(profile_id).wait())
+
+    def set_capabilities(
+        self,
+        profile_id: str,
+        *,
+        max_video_duration_sec: Optional[int] = None,
+        privacy_level_options: Optional[Sequence[str]] = None,
+        comment_disabled: Optional[bool] = None,
+        duet_disabled: Optional[bool] = None,
+        stitch_disabled: Optional[bool] = None,
+        can_post: Optional[bool] = None,
+    ) -> ProfileCapabilities:
+        """Sets what the account may post (TikTok's creator info); the fields given replace the
+        account's, the rest keep theirs. Returns its capabilities now."""
+        body = _present(
+            maxVideoDurationSec=max_video_duration_sec,
+            privacyLevelOptions=(
+                list(privacy_level_options) if privacy_level_options is not None else None
+            ),
+            commentDisabled=comment_disabled,
+            duetDisabled=duet_disabled,
+            stitchDisabled=stitch_disabled,
+            canPost=can_post,
+        )
+        answer = self._server.set_capabilities(profile_id, body).wait()
+        return ProfileCapabilities.from_dict(answer)
 
     def approve_connect_link(
         self, link: Union[str, ConnectLink], *, tier: Optional[str] = None

@@ -78,6 +78,18 @@ pub fn daily_limit(platform: &Platform) -> u32 {
     rules(platform).map(|r| r.daily_posts).unwrap_or(u32::MAX)
 }
 
+/// The posts `profile_id` may still publish this UTC day, and when the quota resets: the
+/// figures of `GET /v1/profiles/{id}/capabilities`.
+pub fn remaining_today(
+    posts: &Posts,
+    profile_id: &str,
+    platform: &Platform,
+    now: Timestamp,
+) -> (u32, Timestamp) {
+    let used = posts.quota.used(profile_id, utc_day(now));
+    (daily_limit(platform).saturating_sub(used), next_reset(now))
+}
+
 fn utc_day(at: Timestamp) -> Date {
     TimeZone::UTC.to_datetime(at).date()
 }
