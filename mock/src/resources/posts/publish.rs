@@ -9,6 +9,12 @@
 //! `settings.processingMs` after it starts, a target ends `published` (with `platformPostId`,
 //! `url`, `publishedAt`) or, when an outcome was forced, `failed` with `{ code, message }`.
 //! The post's status follows once every target is done.
+//!
+//! Each publish attempt (the platform's answer, `settings.processingMs` after it starts) is a
+//! journal entry. A transient failure (an outcome rule's `transientFailures`) is retried after
+//! the backoff of `PUBLISH_RETRY_BACKOFF_SECS`, up to `MAX_PUBLISH_ATTEMPTS` in all; the target
+//! stays `publishing` with `attempts` and `nextAttemptAt` meanwhile. Every time is the virtual
+//! time the step was due, so a clock moved hours ahead plays each attempt in order.
 
 use std::collections::HashMap;
 
