@@ -247,6 +247,9 @@ fn progress(
     }
     // A clock moved far ahead can pass several attempts of a target: each is played at the
     // virtual time it was due, in order, until nothing more is due.
+    // The post's `updatedAt` is then the virtual time of its last step, so that a client can
+    // tell how long a retry waits from `nextAttemptAt - updatedAt` whenever it polls.
+    let mut stepped_at = None;
     loop {
         let mut moved = false;
         for index in 0..record.post.results.len() {
@@ -254,24 +257,29 @@ fn progress(
                 continue;
             }
             let target = &record.targets[index];
-            if target.finish_at.is_some_and(|at| at <= now) {
+            if let Some(at) = target.finish_at.filter(|at| *at <= now) {
                 publishes.push(finish(record, index, rules));
+                stepped_at = stepped_at.max(Some(at));
                 moved = true;
-            } else if target.retry_at.is_some_and(|at| at <= now) {
+            } else if let Some(at) = target.retry_at.filter(|at| *at <= now) {
                 next_attempt(record, index, world);
+                stepped_at = stepped_at.max(Some(at));
                 moved = true;
             }
         }
         if !moved {
             break;
         }
-        changed = true;
     }
     if changed {
         record.post.updated_at = rfc3339(now);
-        if record.post.results.iter().all(|r| r.status.is_terminal()) {
-            settle(record, now, events);
-        }
+    } else if let Some(at) = stepped_at {
+        let before = record.post.updated_at.parse::<Timestamp>().ok();
+        record.post.updated_at = rfc3339(before.map_or(at, |b| b.max(at)));
+    }
+    let done = record.post.results.iter().all(|r| r.status.is_terminal());
+    if (changed || stepped_at.is_some()) && done {
+        settle(record, now, events);
     }
 }
 
