@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use aether::model::{
-    BulkResult, CreatePostRequest, PlatformOptionsMap, Post, PostContent, PostStatus,
-    TargetStatus, MAX_PUBLISH_ATTEMPTS,
+    BulkResult, CreatePostRequest, PlatformOptionsMap, Post, PostContent, PostStatus, TargetStatus,
+    MAX_PUBLISH_ATTEMPTS,
 };
 use aether::posts::WaitOptions;
 use futures_util::StreamExt;
@@ -218,7 +218,9 @@ pub fn attempt_lines(before: Option<&Post>, post: &Post) -> Vec<String> {
                     "{platform}: attempt {attempt} of {of} failed (transient); next attempt {wait}"
                 ));
             }
-            None if attempt > 1 => lines.push(format!("{platform}: attempt {attempt} of {of} under way")),
+            None if attempt > 1 => {
+                lines.push(format!("{platform}: attempt {attempt} of {of} under way"))
+            }
             None => {}
         }
     }
