@@ -13,8 +13,10 @@
 //! Each publish attempt (the platform's answer, `settings.processingMs` after it starts) is a
 //! journal entry. A transient failure (an outcome rule's `transientFailures`) is retried after
 //! the backoff of `PUBLISH_RETRY_BACKOFF_SECS`, up to `MAX_PUBLISH_ATTEMPTS` in all; the target
-//! stays `publishing` with `attempts` and `nextAttemptAt` meanwhile. Every time is the virtual
-//! time the step was due, so a clock moved hours ahead plays each attempt in order.
+//! stays `publishing` with `attempts` and `nextAttemptAt` meanwhile; a retry does not count
+//! against the quota again. Every time is the virtual time the step was due, so a clock moved
+//! hours ahead plays each attempt in order. A target started by `gate` begins a new publish run
+//! (attempts from 1, the outcome rules consulted afresh when its first attempt ends).
 
 use std::collections::HashMap;
 
