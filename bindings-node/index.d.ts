@@ -610,7 +610,7 @@ declare namespace Aether {
   }
 
   interface WaitOptions {
-    /** Told about every distinct status, the current one first. Throwing cancels the wait. */
+    /** Told about every distinct status, the current one first, and every retried publish attempt (`results[i].attempts`, `nextAttemptAt`). Throwing cancels the wait. */
     onStatus?: (post: Post) => void;
     /** Bound on the whole wait (default 15 min); `null` or `Infinity` waits until a terminal status. */
     timeoutMs?: number | null;
@@ -790,7 +790,7 @@ declare namespace Aether {
     bulk(pathOrRows: string | URL | BulkRow[], options?: BulkOptions): Promise<BulkResult>;
     /** Polls until a terminal status and returns the post (a failed post is a result). */
     wait(id: string, options?: WaitOptions): Promise<Post>;
-    /** The post each time its status changes, ending after a terminal one. */
+    /** The post each time its status changes or the server retries a target's transient failure (`attempts`, `nextAttemptAt`), ending after a terminal one. */
     watch(id: string, options?: WatchOptions): AsyncIterableIterator<Post>;
   }
 

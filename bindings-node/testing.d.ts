@@ -101,17 +101,30 @@ declare namespace testing {
     profileId?: string;
   }
 
-  /** How targets that finish later end (`POST /_mock/outcomes`). */
-  interface OutcomeRule extends ForceOutcomeParams {
+  /**
+   * How targets that finish later end (`POST /_mock/outcomes`): their first `transientFailures`
+   * publish attempts fail transiently (the server retries them), then they end as `outcome`
+   * (published when absent). A rule needs `outcome`, `transientFailures` or both.
+   */
+  interface OutcomeRule extends Omit<ForceOutcomeParams, 'outcome'> {
+    outcome?: 'published' | 'failed';
+    /** e.g. 2: "two transient failures, then success". */
+    transientFailures?: number;
     platform?: Aether.Platform;
     /** Apply to the next N targets, then disappear (default: always). */
     times?: number;
   }
 
+  /**
+   * A request the emulator received, or a publish attempt it made to a platform
+   * (`method: "PUBLISH"`, `path: "/platforms/{platform}/publish"`, `postId`, `created` = the
+   * platform's post id when it went live, `status` 503 for a transient failure).
+   */
   interface JournalEntry {
     method: string;
     path: string;
     status: number | null;
+    postId?: string;
     [key: string]: unknown;
   }
 

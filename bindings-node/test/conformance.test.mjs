@@ -179,6 +179,9 @@ const OPS = {
     const { postId, ...body } = input;
     return mock.forceOutcome(postId, body);
   },
+  'admin.addOutcomeRule': async ({ mock, input }) => {
+    return mock.addOutcomeRule(input);
+  },
   'admin.setSettings': async ({ mock, input }) => {
     return mock.updateSettings(input);
   },

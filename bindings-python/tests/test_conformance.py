@@ -680,6 +680,11 @@ OPS: Dict[str, Op] = {
         **kwargs("admin.forceOutcome", {x: y for x, y in d.items() if x != "postId"},
                  {"outcome", "code", "message", "profileId"}),
     ).to_dict(),
+    "admin.addOutcomeRule": lambda run, c, d, k: run.mock.add_outcome_rule(
+        **kwargs("admin.addOutcomeRule", d,
+                 {"outcome", "code", "message", "transientFailures", "platform", "profileId",
+                  "times"}),
+    ),
     "admin.setSettings": lambda run, c, d, k: run.mock.update_settings(**d),
     "admin.revokeProfile": lambda run, c, d, k: run.mock.revoke_profile(
         one("id", d, "admin.revokeProfile")

@@ -109,6 +109,7 @@ ops! {
     AdminFault = "admin.fault",
     AdminAdvanceClock = "admin.advanceClock",
     AdminForceOutcome = "admin.forceOutcome",
+    AdminAddOutcomeRule = "admin.addOutcomeRule",
     AdminSetSettings = "admin.setSettings",
     AdminRevokeProfile = "admin.revokeProfile",
     AdminSimulateComment = "admin.simulateComment",
@@ -768,6 +769,9 @@ impl Run {
                 let post_id = post_id.ok_or("admin.forceOutcome needs postId")?;
                 let path = format!("/_mock/posts/{post_id}/outcome");
                 Ok(self.admin_call(Method::POST, &path, Some(Value::Object(body))).await?)
+            }
+            Op::AdminAddOutcomeRule => {
+                Ok(self.admin_call(Method::POST, "/_mock/outcomes", Some(input.clone())).await?)
             }
             Op::AdminSetSettings => {
                 Ok(self.admin_call(Method::PATCH, "/_mock/settings", Some(input.clone())).await?)

@@ -1124,6 +1124,9 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
   if (is_op(op, "admin.advanceClock")) {
     return admin_json(s, "POST", "/_mock/clock/advance", input, result);
   }
+  if (is_op(op, "admin.addOutcomeRule")) {
+    return admin_json(s, "POST", "/_mock/outcomes", input, result);
+  }
   if (is_op(op, "admin.setSettings")) {
     return admin_json(s, "PATCH", "/_mock/settings", input, result);
   }

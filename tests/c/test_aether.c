@@ -316,6 +316,8 @@ static void test_null_and_invalid_arguments(void) {
   CHECK(aether_post_result(NULL, 0) == NULL);
   CHECK(aether_post_profile_id(NULL, 0) == NULL);
   CHECK(aether_target_result_status(NULL) == NULL);
+  CHECK(aether_target_result_attempts(NULL) == 0);
+  CHECK(aether_target_result_next_attempt_at(NULL) == NULL);
   CHECK(aether_media_duration_ms(NULL) == -1);
   CHECK(aether_media_size(NULL) == 0);
   CHECK(aether_media_key(NULL) == NULL);
@@ -735,6 +737,8 @@ static void test_tutorial_flow(void) {
   CHECK(aether_target_result_published_at(result) != NULL);
   CHECK(aether_target_result_error_code(result) == NULL);
   CHECK(aether_target_result_error_message(result) == NULL);
+  CHECK(aether_target_result_attempts(result) == 1);
+  CHECK(aether_target_result_next_attempt_at(result) == NULL);
   CHECK_OK(aether_target_result_to_json(result, &json, &err), err);
   CHECK(str_has(json, "\"status\":\"published\""));
   aether_string_free(json);
@@ -1590,6 +1594,52 @@ static void test_post_retry(void) {
   aether_client_free(client);
 }
 
+/* The server retries a transient platform failure: while the retry waits the post stays
+ * publishing, the target shows its attempts and when the next is due; then it publishes. */
+static void test_publish_retry_attempts(void) {
+  aether_client *client;
+  aether_post *post, *waiting = NULL, *done = NULL;
+  const aether_target_result *result;
+  aether_error *err = NULL;
+  char *profile, *answer;
+
+  CHECK(mock_reset("{\"processingMs\":60000}") == 0);
+  answer = mock_admin("POST", "/_mock/outcomes", "{\"transientFailures\":1}");
+  CHECK(answer != NULL);
+  free(answer);
+  profile = mock_profile("linkedin", NULL);
+  client = mock_client();
+  CHECK(profile != NULL && client != NULL);
+  post = linkedin_post(client, profile, "retried once", 0);
+  CHECK(post != NULL);
+  CHECK(aether_target_result_attempts(aether_post_result(post, 0)) == 1);
+
+  answer = mock_admin("POST", "/_mock/clock/advance", "{\"seconds\":61}");
+  CHECK(answer != NULL);
+  free(answer);
+  CHECK_OK(aether_post_get(client, aether_post_id(post), &waiting, &err), err);
+  CHECK_STR(aether_post_status(waiting), "publishing");
+  result = aether_post_result(waiting, 0);
+  CHECK(aether_target_result_attempts(result) == 1);
+  CHECK(aether_target_result_next_attempt_at(result) != NULL);
+  CHECK(aether_target_result_error_code(result) == NULL);
+
+  answer = mock_admin("POST", "/_mock/clock/advance", "{\"seconds\":600}");
+  CHECK(answer != NULL);
+  free(answer);
+  CHECK_OK(aether_post_get(client, aether_post_id(post), &done, &err), err);
+  CHECK_STR(aether_post_status(done), "published");
+  result = aether_post_result(done, 0);
+  CHECK(aether_target_result_attempts(result) == 2);
+  CHECK(aether_target_result_next_attempt_at(result) == NULL);
+
+  aether_post_free(done);
+  aether_post_free(waiting);
+  aether_post_free(post);
+  free(profile);
+  aether_client_free(client);
+}
+
 static void test_drafts_cancel_and_schedule_errors(void) {
   aether_client *client;
   aether_post *draft, *cancelled = NULL;
@@ -2295,6 +2345,7 @@ static const test_case tests[] = {
     {"inbox_event_and_redelivery", test_inbox_event_and_redelivery, 1},
     {"drafts_cancel_and_schedule_errors", test_drafts_cancel_and_schedule_errors, 1},
     {"post_retry", test_post_retry, 1},
+    {"publish_retry_attempts", test_publish_retry_attempts, 1},
     {"bulk_csv", test_bulk_csv, 1},
     {"wait_deadline_and_cancel", test_wait_deadline_and_cancel, 1},
     {"upload_errors", test_upload_errors, 1},

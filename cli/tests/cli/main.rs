@@ -8,6 +8,7 @@ mod commands;
 mod demo;
 mod post_retry;
 mod profile_capabilities;
+mod publish_retries;
 mod validate;
 mod warnings;
 mod webhooks;

@@ -237,8 +237,9 @@ class _Posts(Resource):
         poll_interval: Optional[float] = None,
         max_poll_interval: Optional[float] = None,
     ) -> Pages[Post]:
-        """Yields the post each time its status changes (the current status first), ending
-        after a terminal status; polls like :meth:`wait`."""
+        """Yields the post each time its status changes (the current status first) or the
+        server retries a target's transient platform failure (``attempts``,
+        ``next_attempt_at``), ending after a terminal status; polls like :meth:`wait`."""
         pager = self._core.posts_watch(
             object_id(post_id, "post"),
             timeout=timeout,

@@ -213,19 +213,28 @@ class MockServer:
 
     def add_outcome_rule(
         self,
-        outcome: str = "failed",
+        outcome: Optional[str] = None,
         *,
         code: Optional[str] = None,
         message: Optional[str] = None,
+        transient_failures: Optional[int] = None,
         profile_id: Optional[str] = None,
         platform: Optional[str] = None,
         times: Optional[int] = None,
     ) -> Dict[str, Any]:
         """Decides how future targets end (the first matching rule wins; ``times`` makes it
-        expire); returns the rule with its ``id``."""
+        expire); returns the rule with its ``id``.
+
+        ``transient_failures=2`` makes a target's first 2 publish attempts fail transiently
+        (the server retries them), after which it ends as ``outcome``, or publishes when no
+        ``outcome`` is given. Without ``transient_failures``, ``outcome`` defaults to
+        ``"failed"``."""
+        if outcome is None and transient_failures is None:
+            outcome = "failed"
         body = _present(
             outcome=outcome,
             code=code,
+            transientFailures=transient_failures,
             message=message,
             profileId=profile_id,
             platform=platform,
