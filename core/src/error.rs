@@ -153,6 +153,12 @@ error_codes! {
     IoError = "IO_ERROR", status None, retryable false;
     /// Client side: a response the SDK cannot understand.
     ProtocolError = "PROTOCOL_ERROR", status None, retryable false;
+    /// Client side: a write (POST, PATCH, DELETE) ran out of retries on a network error or a
+    /// timeout after the request may have reached the server, so whether it was carried out
+    /// is unknown. Repeat it with [`Error::idempotency_key`]: the server replays the first
+    /// answer if it was done, and does it once if not. `details.cause` is `NETWORK_ERROR` or
+    /// `TIMEOUT`; [`std::error::Error::source`] is that error.
+    OutcomeUnknown = "OUTCOME_UNKNOWN", status None, retryable true;
 }
 
 /// The family of errors a caller usually catches together. Each binding names one error class
@@ -193,6 +199,8 @@ pub enum ErrorFamily {
     LocalIo,
     /// A response the SDK cannot understand.
     Response,
+    /// A write may or may not have been carried out (its response never arrived).
+    OutcomeUnknown,
     /// A code this SDK version does not know.
     Other,
 }
@@ -220,6 +228,7 @@ impl ErrorFamily {
             F::Cancelled => "OperationCancelledError",
             F::LocalIo => "LocalIOError",
             F::Response => "APIResponseError",
+            F::OutcomeUnknown => "OutcomeUnknownError",
             F::Other => "AetherError",
         }
     }
@@ -269,6 +278,7 @@ impl ErrorCode {
             C::Cancelled => F::Cancelled,
             C::IoError => F::LocalIo,
             C::ProtocolError => F::Response,
+            C::OutcomeUnknown => F::OutcomeUnknown,
             C::Unknown(_) => F::Other,
         }
     }
@@ -283,6 +293,7 @@ impl ErrorCode {
                 | ErrorCode::InvalidArgument
                 | ErrorCode::IoError
                 | ErrorCode::ProtocolError
+                | ErrorCode::OutcomeUnknown
         )
     }
 }
@@ -323,7 +334,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 type Source = Arc<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Everything that can go wrong in the SDK: a server error decoded from its body, or a
-/// client-side failure (`NETWORK_ERROR`, `TIMEOUT`, `CANCELLED`, `INVALID_ARGUMENT`, `IO_ERROR`,
+/// client-side failure (`NETWORK_ERROR`, `TIMEOUT`, `OUTCOME_UNKNOWN`, `CANCELLED`, `INVALID_ARGUMENT`, `IO_ERROR`,
 /// `PROTOCOL_ERROR`).
 ///
 /// Read it through its accessors: [`code`](Error::code) is stable and machine-readable,
@@ -351,6 +362,8 @@ struct ErrorInner {
     platform: Option<Platform>,
     details: Option<Value>,
     rate_limit: Option<RateLimit>,
+    client_request_id: Option<String>,
+    idempotency_key: Option<String>,
     source: Option<Source>,
 }
 
@@ -368,6 +381,8 @@ impl Error {
                 platform: None,
                 details: None,
                 rate_limit: None,
+                client_request_id: None,
+                idempotency_key: None,
                 source: None,
             }),
         }
@@ -423,6 +438,20 @@ impl Error {
         self.inner.request_id.as_deref()
     }
 
+    /// The id this client gave the call (`creq_…`, sent as `X-Client-Request-Id` on every
+    /// attempt), present on every error of a call that reached the transport, even when no
+    /// response arrived; the server's journal and logs record it.
+    pub fn client_request_id(&self) -> Option<&str> {
+        self.inner.client_request_id.as_deref()
+    }
+
+    /// The `Idempotency-Key` the call sent (the caller's, or the one generated for a POST).
+    /// After [`ErrorCode::OutcomeUnknown`], repeat the call with it
+    /// ([`crate::RequestOptions::idempotency_key`]) to learn the outcome without doing it twice.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.inner.idempotency_key.as_deref()
+    }
+
     /// How long the server asked to wait before retrying (`retryAfter` or `Retry-After`).
     pub fn retry_after(&self) -> Option<Duration> {
         self.inner.retry_after
@@ -467,7 +496,7 @@ impl Error {
 
     /// Everything the error says as one JSON object, for bindings and logs: `code`,
     /// `message`, and, when present, `status`, `requestId`, `retryAfterMs`, `field`,
-    /// `platform`, `details`. Never contains the API key.
+    /// `platform`, `details`, `clientRequestId`, `idempotencyKey`. Never contains the API key.
     pub fn to_json(&self) -> Value {
         let inner = &self.inner;
         let mut object = serde_json::Map::new();
@@ -491,6 +520,12 @@ impl Error {
         }
         if let Some(details) = &inner.details {
             object.insert("details".into(), details.clone());
+        }
+        if let Some(id) = &inner.client_request_id {
+            object.insert("clientRequestId".into(), Value::from(id.as_str()));
+        }
+        if let Some(key) = &inner.idempotency_key {
+            object.insert("idempotencyKey".into(), Value::from(key.as_str()));
         }
         Value::Object(object)
     }
@@ -534,6 +569,18 @@ impl Error {
     /// Sets the rate-limit state of the response.
     pub fn with_rate_limit(mut self, rate_limit: Option<RateLimit>) -> Error {
         self.inner.rate_limit = rate_limit;
+        self
+    }
+
+    /// Sets the id the client gave the call (`X-Client-Request-Id`).
+    pub fn with_client_request_id(mut self, id: impl Into<String>) -> Error {
+        self.inner.client_request_id = Some(id.into());
+        self
+    }
+
+    /// Sets the idempotency key the call sent.
+    pub fn with_idempotency_key(mut self, key: impl Into<String>) -> Error {
+        self.inner.idempotency_key = Some(key.into());
         self
     }
 
@@ -596,6 +643,12 @@ impl fmt::Debug for Error {
         }
         if let Some(rate_limit) = &inner.rate_limit {
             s.field("rate_limit", rate_limit);
+        }
+        if let Some(id) = &inner.client_request_id {
+            s.field("client_request_id", id);
+        }
+        if let Some(key) = &inner.idempotency_key {
+            s.field("idempotency_key", key);
         }
         if let Some(source) = &inner.source {
             s.field("source", source);
@@ -663,7 +716,8 @@ mod tests {
                 "INTERNAL_ERROR",
                 "SERVICE_UNAVAILABLE",
                 "NETWORK_ERROR",
-                "TIMEOUT"
+                "TIMEOUT",
+                "OUTCOME_UNKNOWN"
             ]
         );
     }

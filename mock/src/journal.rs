@@ -26,6 +26,10 @@ pub struct JournalEntry {
     pub fault: Option<String>,
     /// Id of the resource this request created (a post, a link, an upload…), if any.
     pub created: Option<String>,
+    /// The `X-Client-Request-Id` header as received: the client's id of the call, the same on
+    /// each of its attempts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_request_id: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -70,6 +74,7 @@ mod tests {
             replayed: false,
             fault: None,
             created: None,
+            client_request_id: None,
         }
     }
 
