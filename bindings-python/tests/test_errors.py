@@ -54,6 +54,7 @@ EXPECTED: Dict[str, Type[aether.AetherError]] = {
     "INVALID_ARGUMENT": aether.InvalidArgumentError,
     "IO_ERROR": aether.LocalIOError,
     "PROTOCOL_ERROR": aether.APIResponseError,
+    "OUTCOME_UNKNOWN": aether.OutcomeUnknownError,
 }
 
 

@@ -511,7 +511,11 @@ impl Transport {
 }
 
 /// `error` with the ids of the call it ended: the client's request id and the idempotency key.
-fn with_call_ids(error: Error, client_request_id: String, idempotency_key: Option<String>) -> Error {
+fn with_call_ids(
+    error: Error,
+    client_request_id: String,
+    idempotency_key: Option<String>,
+) -> Error {
     let error = error.with_client_request_id(client_request_id);
     match idempotency_key {
         Some(key) => error.with_idempotency_key(key),

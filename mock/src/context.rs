@@ -217,7 +217,8 @@ fn finish(
         "x-request-id",
         HeaderValue::from_str(request_id).unwrap_or(HeaderValue::from_static("req_unknown")),
     );
-    if let Some(id) = entry.client_request_id.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+    if let Some(id) = entry.client_request_id.as_deref().and_then(|v| HeaderValue::from_str(v).ok())
+    {
         response.headers_mut().insert(CLIENT_REQUEST_ID, id);
     }
     entry.status = Some(response.status().as_u16());

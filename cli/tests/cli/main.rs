@@ -6,6 +6,7 @@ mod common;
 mod bulk;
 mod commands;
 mod demo;
+mod outcome;
 mod validate;
 mod warnings;
 mod webhooks;
