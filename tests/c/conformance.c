@@ -409,7 +409,14 @@ static jvalue *error_object(aether_error *error) {
   jvalue *raw, *out = json_new(J_OBJECT);
   const char *names[] = {"code", "status", "message", "field", "platform", "requestId", "details"};
   const jvalue *retry;
+  /* Read through their getters (the JSON has them too). */
+  const char *client_request_id = aether_error_client_request_id(error);
+  const char *idempotency_key = aether_error_idempotency_key(error);
   size_t i;
+  json_set(out, "clientRequestId",
+           client_request_id ? json_new_string(client_request_id) : json_new(J_NULL));
+  json_set(out, "idempotencyKey",
+           idempotency_key ? json_new_string(idempotency_key) : json_new(J_NULL));
   aether_error_to_json(error, &text, NULL);
   raw = json_parse(text ? text : "{}", NULL, 0);
   aether_string_free(text);
@@ -517,8 +524,15 @@ static int journal_matches(const jvalue *filter, const jvalue *entry) {
     const jvalue *replayed = json_get(entry, "replayed");
     if (value->boolean != (replayed != NULL && replayed->boolean)) return 0;
   }
-  if ((value = json_get(filter, "fault")) != NULL && !matches(value, json_get(entry, "fault"))) {
-    return 0;
+  {
+    const char *exact[] = {"fault", "idempotencyKey", "clientRequestId"};
+    size_t i;
+    for (i = 0; i < sizeof exact / sizeof exact[0]; i++) {
+      if ((value = json_get(filter, exact[i])) != NULL &&
+          !matches(value, json_get(entry, exact[i]))) {
+        return 0;
+      }
+    }
   }
   return 1;
 }
@@ -1101,6 +1115,14 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     return outcome;
   }
   if (is_op(op, "admin.fault")) return admin_json(s, "POST", "/_mock/faults", input, result);
+  if (is_op(op, "admin.clearFaults")) {
+    const char *const none[] = {NULL};
+    if (only_fields(s, op, input, none) != 0) return -1;
+    if (admin_json(s, "DELETE", "/_mock/faults", NULL, result) != 0) return -1;
+    json_free(*result);
+    *result = json_new(J_OBJECT);
+    return 0;
+  }
   if (is_op(op, "admin.advanceClock")) {
     return admin_json(s, "POST", "/_mock/clock/advance", input, result);
   }
