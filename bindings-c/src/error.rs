@@ -93,8 +93,8 @@ pub extern "C" fn aether_error_client_request_id(error: *const aether_error) -> 
 }
 
 /// The Idempotency-Key the call sent (the one in its options, or the one the library made for
-/// a POST). After AETHER_ERROR_OUTCOME_UNKNOWN, repeat the call with it in the options'
-/// idempotency_key. NULL when none was sent or `error` is NULL. Borrowed: valid until the
+/// a POST). After AETHER_ERROR_OUTCOME_UNKNOWN, repeat the call with it (for a create:
+/// aether_post_builder_set_idempotency_key()). NULL when none was sent or `error` is NULL. Borrowed: valid until the
 /// error is freed.
 #[no_mangle]
 pub extern "C" fn aether_error_idempotency_key(error: *const aether_error) -> *const c_char {

@@ -103,9 +103,9 @@ pub enum aether_status {
     /// `OUTCOME_UNKNOWN`: Client side: a write (a create above all) ran out of retries on a
     /// network error or a timeout after the request may have reached the server, so whether it
     /// was done is unknown. Repeat it with the same idempotency key
-    /// (aether_error_idempotency_key(), the options' idempotency_key): the server returns the
-    /// first result if it was done and does it once if not. The details' "cause" is
-    /// NETWORK_ERROR or TIMEOUT.
+    /// (aether_error_idempotency_key(); aether_post_builder_set_idempotency_key() for a create):
+    /// the server returns the first result if it was done and does it once if not. The
+    /// details' "cause" is NETWORK_ERROR or TIMEOUT.
     AETHER_ERROR_OUTCOME_UNKNOWN = 107,
     /// A code this version of the library does not know (a newer server);
     /// aether_error_raw_code() gives it as the server sent it.
