@@ -1269,7 +1269,10 @@ static int run_scenario(state *s, const jvalue *scenario) {
     const jvalue *step = steps->items[i];
     const char *op = text_of(step, "op");
     const jvalue *raw_input = json_get(step, "input");
-    const jvalue *options = json_get(step, "options");
+    /* Options may hold variables too (the key an OUTCOME_UNKNOWN error reported). */
+    const jvalue *raw_options = json_get(step, "options");
+    jvalue *resolved_options = raw_options ? resolve(s, raw_options) : NULL;
+    const jvalue *options = resolved_options;
     const jvalue *step_client = json_get(step, "client");
     const jvalue *expect = json_get(step, "expect");
     const jvalue *expect_error = json_get(step, "expectError");
@@ -1278,7 +1281,7 @@ static int run_scenario(state *s, const jvalue *scenario) {
     aether_client *use = client;
     jvalue *input = raw_input ? resolve(s, raw_input) : json_new(J_OBJECT);
     jvalue *wanted = NULL;
-    if (input == NULL) {
+    if (input == NULL || (raw_options != NULL && resolved_options == NULL)) {
       outcome = -1;
     } else if ((expect || expect_error) &&
                (wanted = resolve(s, expect ? expect : expect_error)) == NULL) {
@@ -1332,6 +1335,7 @@ static int run_scenario(state *s, const jvalue *scenario) {
     if (use != client) aether_client_free(use);
     json_free(input);
     json_free(wanted);
+    json_free(resolved_options);
   }
   aether_client_free(client);
   return outcome;
