@@ -108,6 +108,7 @@ declare namespace Aether {
     | 'IDEMPOTENCY_KEY_REUSED'
     | 'IDEMPOTENCY_KEY_IN_USE'
     | 'POST_NOT_EDITABLE'
+    | 'POST_NOT_RETRYABLE'
     | 'PROFILE_DISCONNECTED'
     | 'CAPTION_TOO_LONG'
     | 'TITLE_REQUIRED'
@@ -335,6 +336,10 @@ declare namespace Aether {
     url?: string;
     error?: ResultError;
     publishedAt?: Timestamp;
+    /** Publish attempts so far, the one under way included (at most 6: the server retries a transient platform failure up to 5 times). */
+    attempts: number;
+    /** When the server's next attempt is due, while a transient failure waits for its retry. */
+    nextAttemptAt?: Timestamp;
   }
 
   /** A post and its per-target results. */
@@ -737,6 +742,14 @@ declare namespace Aether {
     update(id: string, params: UpdatePostParams, options?: RequestOptions): Promise<Post>;
     cancel(id: string, options?: RequestOptions): Promise<Post>;
     /**
+     * `POST /v1/posts/{id}/retry`: publishes the failed targets of a `failed` or
+     * `partially_published` post again, and only those (a target that published is never sent
+     * again); resolves to the post, `publishing` again. Any other status (a retry still
+     * publishing included) rejects with a `ConflictError` `POST_NOT_RETRYABLE` whose
+     * `details.status` is the post's status.
+     */
+    retry(id: string, options?: RequestOptions): Promise<Post>;
+    /**
      * Creates a post from every row of a CSV file (a path) or of `rows`, each independently;
      * one result per data row. `dryRun` checks every row and creates nothing.
      */
@@ -853,7 +866,7 @@ declare namespace Aether {
   class RateLimitError extends AetherError {}
   /** `POST_LIMIT_REACHED`: the daily quota; `retryAfter` is the time to the reset */
   class PostLimitReachedError extends AetherError {}
-  /** `IDEMPOTENCY_KEY_REUSED`, `IDEMPOTENCY_KEY_IN_USE`, `POST_NOT_EDITABLE`, `PROFILE_DISCONNECTED` */
+  /** `IDEMPOTENCY_KEY_REUSED`, `IDEMPOTENCY_KEY_IN_USE`, `POST_NOT_EDITABLE`, `POST_NOT_RETRYABLE`, `PROFILE_DISCONNECTED` */
   class ConflictError extends AetherError {}
   /** `CHECKSUM_MISMATCH`, `UPLOAD_INCOMPLETE`, `UPLOAD_EXPIRED` */
   class UploadError extends AetherError {}

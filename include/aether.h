@@ -222,6 +222,10 @@ typedef enum aether_status {
    */
   AETHER_ERROR_BULK_INVALID = 34,
   /**
+   * `POST_NOT_RETRYABLE`: HTTP 409: retry was asked for a post with no failed target (a draft, scheduled, still publishing, published or cancelled post).
+   */
+  AETHER_ERROR_POST_NOT_RETRYABLE = 35,
+  /**
    * `NETWORK_ERROR`: Client side: the connection failed or broke before a response arrived.
    */
   AETHER_ERROR_NETWORK_ERROR = 101,
@@ -1460,6 +1464,19 @@ enum aether_status aether_post_cancel(const struct aether_client *client,
                                       struct aether_error **error);
 
 /**
+ * Publishes the failed targets of a "failed" or "partially_published" post again, and only
+ * those (POST /v1/posts/{id}/retry; a target that published is never sent again), and writes
+ * the post, "publishing" again, to `*out_post`; follow it with aether_post_wait(). Any other
+ * status (a retry still publishing included): AETHER_ERROR_POST_NOT_RETRYABLE, whose details
+ * carry the post's "status". A failed target that cannot start is refused with the codes of a
+ * create (AETHER_ERROR_PROFILE_DISCONNECTED, AETHER_ERROR_POST_LIMIT_REACHED, ...).
+ */
+enum aether_status aether_post_retry(const struct aether_client *client,
+                                     const char *post_id,
+                                     struct aether_post **out_post,
+                                     struct aether_error **error);
+
+/**
  * Copies a post, e.g. to keep the one an aether_post_event lends beyond its callback. On
  * success writes the copy to `*out_post`; free it with aether_post_free().
  */
@@ -1623,6 +1640,19 @@ const char *aether_target_result_url(const struct aether_target_result *result);
  * When this target was published (RFC 3339, UTC), or NULL. Borrowed from the post.
  */
 const char *aether_target_result_published_at(const struct aether_target_result *result);
+
+/**
+ * Publish attempts made so far, the one under way included: 0 before publishing starts, 1 on
+ * the first, at most 6 (the server retries a transient platform failure up to 5 times); 0
+ * when `result` is NULL.
+ */
+uint32_t aether_target_result_attempts(const struct aether_target_result *result);
+
+/**
+ * When the server's next attempt is due (RFC 3339, UTC) while a transient failure waits for
+ * its retry, or NULL when none is. Borrowed from the post.
+ */
+const char *aether_target_result_next_attempt_at(const struct aether_target_result *result);
 
 /**
  * Why this target failed: the code (e.g. "VIDEO_TOO_SHORT"), or NULL. Borrowed from the post.

@@ -106,6 +106,7 @@ pub struct aether_target_result {
     platform_post_id: Option<CString>,
     url: Option<CString>,
     published_at: Option<CString>,
+    next_attempt_at: Option<CString>,
     error_code: Option<CString>,
     error_message: Option<CString>,
 }
@@ -127,6 +128,7 @@ impl aether_target_result {
             platform_post_id: opt_cstring(result.platform_post_id.as_deref()),
             url: opt_cstring(result.url.as_deref()),
             published_at: opt_cstring(result.published_at.as_deref()),
+            next_attempt_at: opt_cstring(result.next_attempt_at.as_deref()),
             error_code,
             error_message,
             result,
@@ -352,6 +354,29 @@ pub extern "C" fn aether_post_cancel(
         let id = post_id_arg(post_id)?;
         let out = out_arg(out_post, "out_post")?;
         let post = block_on(client.posts().cancel(id))?;
+        out.write(into_raw(aether_post::new(post)));
+        Ok(())
+    })
+}
+
+/// Publishes the failed targets of a "failed" or "partially_published" post again, and only
+/// those (POST /v1/posts/{id}/retry; a target that published is never sent again), and writes
+/// the post, "publishing" again, to `*out_post`; follow it with aether_post_wait(). Any other
+/// status (a retry still publishing included): AETHER_ERROR_POST_NOT_RETRYABLE, whose details
+/// carry the post's "status". A failed target that cannot start is refused with the codes of a
+/// create (AETHER_ERROR_PROFILE_DISCONNECTED, AETHER_ERROR_POST_LIMIT_REACHED, ...).
+#[no_mangle]
+pub extern "C" fn aether_post_retry(
+    client: *const aether_client,
+    post_id: *const c_char,
+    out_post: *mut *mut aether_post,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        let client = client_arg(client)?;
+        let id = post_id_arg(post_id)?;
+        let out = out_arg(out_post, "out_post")?;
+        let post = block_on(client.posts().retry(id))?;
         out.write(into_raw(aether_post::new(post)));
         Ok(())
     })
@@ -585,6 +610,23 @@ pub extern "C" fn aether_target_result_published_at(
     result: *const aether_target_result,
 ) -> *const c_char {
     borrowed_str(result, |r| r.published_at.as_deref())
+}
+
+/// Publish attempts made so far, the one under way included: 0 before publishing starts, 1 on
+/// the first, at most 6 (the server retries a transient platform failure up to 5 times); 0
+/// when `result` is NULL.
+#[no_mangle]
+pub extern "C" fn aether_target_result_attempts(result: *const aether_target_result) -> u32 {
+    field(result, 0, |r| r.result.attempts)
+}
+
+/// When the server's next attempt is due (RFC 3339, UTC) while a transient failure waits for
+/// its retry, or NULL when none is. Borrowed from the post.
+#[no_mangle]
+pub extern "C" fn aether_target_result_next_attempt_at(
+    result: *const aether_target_result,
+) -> *const c_char {
+    borrowed_str(result, |r| r.next_attempt_at.as_deref())
 }
 
 /// Why this target failed: the code (e.g. "VIDEO_TOO_SHORT"), or NULL. Borrowed from the post.

@@ -88,6 +88,8 @@ pub enum aether_status {
     AETHER_ERROR_MEDIA_FETCH_FAILED = 33,
     /// `BULK_INVALID`: HTTP 400: a bulk CSV file that cannot be read as a whole (malformed quoting, wrong field count, unknown or missing columns, too many rows); the error's details carry `line`.
     AETHER_ERROR_BULK_INVALID = 34,
+    /// `POST_NOT_RETRYABLE`: HTTP 409: retry was asked for a post with no failed target (a draft, scheduled, still publishing, published or cancelled post).
+    AETHER_ERROR_POST_NOT_RETRYABLE = 35,
     /// `NETWORK_ERROR`: Client side: the connection failed or broke before a response arrived.
     AETHER_ERROR_NETWORK_ERROR = 101,
     /// `TIMEOUT`: Client side: a request or operation deadline passed.
@@ -130,6 +132,7 @@ pub(crate) fn status_of(code: &ErrorCode) -> aether_status {
         ErrorCode::IdempotencyKeyReused => AETHER_ERROR_IDEMPOTENCY_KEY_REUSED,
         ErrorCode::IdempotencyKeyInUse => AETHER_ERROR_IDEMPOTENCY_KEY_IN_USE,
         ErrorCode::PostNotEditable => AETHER_ERROR_POST_NOT_EDITABLE,
+        ErrorCode::PostNotRetryable => AETHER_ERROR_POST_NOT_RETRYABLE,
         ErrorCode::ProfileDisconnected => AETHER_ERROR_PROFILE_DISCONNECTED,
         ErrorCode::CaptionTooLong => AETHER_ERROR_CAPTION_TOO_LONG,
         ErrorCode::TitleRequired => AETHER_ERROR_TITLE_REQUIRED,

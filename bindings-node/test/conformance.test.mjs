@@ -81,6 +81,10 @@ const OPS = {
     only(input, ['id'], op);
     return client.posts.cancel(text(input, 'id'), options);
   },
+  'posts.retry': async ({ op, client, input, options }) => {
+    only(input, ['id'], op);
+    return client.posts.retry(text(input, 'id'), options);
+  },
   'posts.wait': async ({ op, client, input, options }) => {
     only(input, ['id', 'pollIntervalMs', 'timeoutMs'], op);
     return client.posts.wait(text(input, 'id'), {

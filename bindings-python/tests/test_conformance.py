@@ -637,6 +637,7 @@ OPS: Dict[str, Op] = {
         ),
     ).to_dict(),
     "posts.cancel": lambda run, c, d, k: c.posts.cancel(one("id", d, "posts.cancel")).to_dict(),
+    "posts.retry": lambda run, c, d, k: c.posts.retry(one("id", d, "posts.retry")).to_dict(),
     "posts.bulk": bulk,
     "posts.wait": lambda run, c, d, k: c.posts.wait(
         one("id", d, "posts.wait", {"pollIntervalMs", "timeoutMs"}),

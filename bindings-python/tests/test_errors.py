@@ -23,6 +23,7 @@ EXPECTED: Dict[str, Type[aether.AetherError]] = {
     "IDEMPOTENCY_KEY_REUSED": aether.ConflictError,
     "IDEMPOTENCY_KEY_IN_USE": aether.ConflictError,
     "POST_NOT_EDITABLE": aether.ConflictError,
+    "POST_NOT_RETRYABLE": aether.ConflictError,
     "PROFILE_DISCONNECTED": aether.ConflictError,
     "CAPTION_TOO_LONG": aether.ValidationError,
     "TITLE_REQUIRED": aether.ValidationError,

@@ -137,11 +137,15 @@ pub enum Command {
         "  aether post --profile tiktok_… --text 'Launch' --media KEY \\\n",
         "      --schedule 2026-06-15T09:00:00 --timezone America/New_York\n",
         "  aether post --profile tiktok_a --profile ig_b --text 'Cross-post' --media KEY --draft\n",
+        "  aether post retry post_8Hq2… --wait\n",
         "  aether post --profile li_… --text 'Once only' --idempotency-key launch-2026-06-15\n\n",
         "When no answer arrives (OUTCOME_UNKNOWN) the post may exist: the error prints this \
          command with --idempotency-key KEY; re-run it to get the post, or have it made once.\n\n",
         exit_codes!()
     ))]
+    // `aether post retry ID` beside `aether post --profile …`: a subcommand, or the flags of a
+    // new post (never both, and the new post's required flags only without a subcommand).
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Post(PostArgs),
 
     /// Create many posts from a CSV file: one per row, each independently.
@@ -260,6 +264,9 @@ pub struct UploadArgs {
 
 #[derive(Debug, Args)]
 pub struct PostArgs {
+    /// Something to do with an existing post instead of creating one.
+    #[command(subcommand)]
+    pub action: Option<PostCommand>,
     /// The profile to publish to (repeat to cross-post).
     #[arg(long = "profile", value_name = "ID", required = true)]
     pub profiles: Vec<String>,
@@ -298,6 +305,33 @@ pub struct PostArgs {
     /// OUTCOME_UNKNOWN, re-run it with the key the error printed.
     #[arg(long, value_name = "KEY")]
     pub idempotency_key: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PostCommand {
+    /// Publish the failed targets of a failed or partially published post again (only those).
+    #[command(after_help = concat!(
+        "Targets that published are never sent again. A post that is a draft, scheduled, still \
+         publishing, published or cancelled has nothing to retry (POST_NOT_RETRYABLE). With \
+         --wait the exit code is 1 when the post ends failed or partially published again.\n\n",
+        "Examples:\n",
+        "  aether post retry post_8Hq2…\n",
+        "  aether post retry post_8Hq2… --wait --json | jq '.results[] | {platform, status}'\n\n",
+        exit_codes!()
+    ))]
+    Retry(RetryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RetryArgs {
+    /// The post's id (post_…).
+    pub post_id: String,
+    /// Follow the post until it is published or failed (exit 1 when it fails again).
+    #[arg(long)]
+    pub wait: bool,
+    /// Give up waiting after this many seconds.
+    #[arg(long, default_value_t = 900, value_name = "SECS", requires = "wait")]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Args)]

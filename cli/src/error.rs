@@ -202,6 +202,11 @@ fn generic_hint(error: &Error, base_url: &str) -> Option<String> {
             ),
             None => "fix the CSV's header row, then run it again with --dry-run".to_owned(),
         },
+        ErrorCode::PostNotRetryable => {
+            "only a failed or partially published post can be retried: `aether status ID` \
+             shows its status (follow one still publishing with `aether status ID --wait`)"
+                .to_owned()
+        }
         ErrorCode::ProfileDisconnected => format!(
             "the account's token was revoked or expired: reconnect it with `aether connect \
              {platform} --redirect-url …`"

@@ -94,6 +94,9 @@ error_codes! {
     BulkInvalid = "BULK_INVALID", status Some(400), retryable false;
     /// The post is already publishing, published, failed or cancelled.
     PostNotEditable = "POST_NOT_EDITABLE", status Some(409), retryable false;
+    /// Retry was asked for a post with no failed target to re-publish (it is a draft,
+    /// scheduled, still publishing, published or cancelled); `details.status` says which.
+    PostNotRetryable = "POST_NOT_RETRYABLE", status Some(409), retryable false;
     /// The platform token was revoked or expired; the profile must be reconnected.
     ProfileDisconnected = "PROFILE_DISCONNECTED", status Some(409), retryable false;
     /// Text over the platform's limit.
@@ -198,6 +201,7 @@ impl ErrorCode {
             C::IdempotencyKeyReused
             | C::IdempotencyKeyInUse
             | C::PostNotEditable
+            | C::PostNotRetryable
             | C::ProfileDisconnected => F::Conflict,
             C::ChecksumMismatch | C::UploadIncomplete | C::UploadExpired | C::MediaFetchFailed => {
                 F::Upload

@@ -1,5 +1,6 @@
-//! Posts: create (safely retried under an idempotency key), read, list, edit, cancel, and
-//! follow a post until it is published with [`Posts::wait`] or [`Posts::watch`].
+//! Posts: create (safely retried under an idempotency key), read, list, edit, cancel, retry
+//! the failed targets, and follow a post until it is published with [`Posts::wait`] or
+//! [`Posts::watch`].
 //!
 //! # What to do when a create times out
 //! When every attempt's answer is lost (a network error or a timeout after the request may have
@@ -76,11 +77,23 @@ pub type StatusCallback = poll::ChangeCallback<Post>;
 /// [`Error::last_post`] is the last post seen.
 pub type WaitOptions = poll::WaitOptions<Post>;
 
-impl poll::Polled for Post {
-    type State = PostStatus;
+/// Each target's retries so far and when its next attempt is due: a server retry of a
+/// transient platform failure changes it twice (the failure sets `nextAttemptAt`, the retry
+/// starting counts an attempt and clears it) while the post stays `publishing`.
+type Retries = Vec<(u32, Option<String>)>;
 
-    fn state(&self) -> PostStatus {
-        self.status.clone()
+impl poll::Polled for Post {
+    /// The status, and the retries: [`Posts::watch`] yields (and a wait's callback sees) every
+    /// publish attempt after the first, not only status changes.
+    type State = (PostStatus, Retries);
+
+    fn state(&self) -> (PostStatus, Retries) {
+        let retries = self
+            .results
+            .iter()
+            .map(|r| (r.attempts.saturating_sub(1), r.next_attempt_at.clone()))
+            .collect();
+        (self.status.clone(), retries)
     }
 
     fn is_final(&self) -> bool {
@@ -171,6 +184,19 @@ impl Posts {
         Ok(self.transport.send_json(request).await?.data)
     }
 
+    /// `POST /v1/posts/{id}/retry`: publishes the failed targets of a `failed` or
+    /// `partially_published` post again, and only those (a target that published is never sent
+    /// again). Answers the post, `publishing` again; follow it with [`Posts::wait`]. Any other
+    /// status (a retry still publishing included) is `POST_NOT_RETRYABLE`, with the post's
+    /// status in `details.status`; a failed target that cannot start is refused with the codes
+    /// of a create (`PROFILE_DISCONNECTED`, `POST_LIMIT_REACHED`, …) and the post is unchanged.
+    /// Sent with an idempotency key, so a retry whose response was lost starts nothing twice.
+    pub async fn retry(&self, id: &str) -> Result<Post> {
+        let path = format!("{}/retry", item_path("/v1/posts", "post", id)?);
+        let request = ApiRequest::post(path).options(self.options.clone());
+        Ok(self.transport.send_json(request).await?.data)
+    }
+
     /// Polls the post until its status is terminal (`published`, `partially_published`,
     /// `failed`, `cancelled`) and returns it; a post that *failed* is returned, not an error —
     /// look at its `status`, `error` and `results`.
@@ -179,7 +205,9 @@ impl Posts {
     /// last post seen), `CANCELLED` when `options.cancel` is cancelled, or the error of a poll
     /// that cannot succeed by trying again (e.g. `NOT_FOUND`). Polls that fail transiently are
     /// retried until the deadline. Dropping the future stops polling. A draft never changes by
-    /// itself, so waiting on one ends in `TIMEOUT`.
+    /// itself, so waiting on one ends in `TIMEOUT`. While the server retries a transient
+    /// platform failure the post stays `publishing` and the wait goes on (the retries take up
+    /// to about 16 minutes of the server's time); the callback sees every attempt.
     pub async fn wait(&self, id: &str, options: WaitOptions) -> Result<Post> {
         let mut poller = self.poller(id, options)?;
         while let Some(post) = poller.next_change().await {
@@ -191,8 +219,9 @@ impl Posts {
         Err(Error::protocol("the post poller stopped before a terminal status"))
     }
 
-    /// A stream of the post each time its status changes (the current status first), ending
-    /// after a terminal status. It polls as [`Posts::wait`] does and yields an error
+    /// A stream of the post each time its status changes (the current status first) or a
+    /// target's publish attempt fails transiently or is retried (`attempts`, `nextAttemptAt`),
+    /// ending after a terminal status. It polls as [`Posts::wait`] does and yields an error
     /// (`TIMEOUT`, `CANCELLED`, `NOT_FOUND`, …) as its last item. Dropping it stops polling.
     pub fn watch(
         &self,

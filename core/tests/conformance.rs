@@ -94,6 +94,7 @@ ops! {
     PostsList = "posts.list",
     PostsUpdate = "posts.update",
     PostsCancel = "posts.cancel",
+    PostsRetry = "posts.retry",
     PostsWait = "posts.wait",
     PostsBulk = "posts.bulk",
     WebhooksCreate = "webhooks.create",
@@ -614,6 +615,10 @@ impl Run {
                 Ok(to_json(
                     &client.posts().with_options(options).cancel(&text(input, "id")?).await?,
                 ))
+            }
+            Op::PostsRetry => {
+                fields(input, &["id"], op)?;
+                Ok(to_json(&client.posts().with_options(options).retry(&text(input, "id")?).await?))
             }
             Op::PostsWait => {
                 fields(input, &["id", "pollIntervalMs", "timeoutMs"], op)?;

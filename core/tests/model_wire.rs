@@ -41,12 +41,28 @@ fn post_json() -> Value {
         "results": [
             { "profileId": "prof_tt", "platform": "tiktok", "status": "published",
               "platformPostId": "7301", "url": "https://www.tiktok.com/@a/video/7301",
-              "publishedAt": "2026-03-08T07:31:00Z" },
-            { "profileId": "prof_yt", "platform": "youtube", "status": "failed",
+              "publishedAt": "2026-03-08T07:31:00Z", "attempts": 3 },
+            { "profileId": "prof_yt", "platform": "youtube", "status": "failed", "attempts": 0,
               "error": { "code": "VIDEO_TOO_SHORT", "message": "video is 0.5 s; youtube needs 1 s",
                          "details": { "measuredMs": 500, "minMs": 1000 } } }
         ]
     })
+}
+
+#[test]
+fn a_target_waiting_to_retry_shows_its_attempts_and_the_next_one() {
+    let result: TargetResult = round_trip(json!({
+        "profileId": "prof_tt", "platform": "tiktok", "status": "publishing",
+        "attempts": 2, "nextAttemptAt": "2026-03-08T07:33:30.000Z"
+    }));
+    assert_eq!(result.attempts, 2);
+    assert_eq!(result.next_attempt_at.as_deref(), Some("2026-03-08T07:33:30.000Z"));
+    // A server from before publish retries sends neither: no attempt counted, none due.
+    let older: TargetResult = serde_json::from_value(json!({
+        "profileId": "prof_tt", "platform": "tiktok", "status": "published"
+    }))
+    .unwrap();
+    assert_eq!((older.attempts, older.next_attempt_at), (0, None));
 }
 
 #[test]

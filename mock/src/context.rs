@@ -128,6 +128,7 @@ fn journal_entry(
         fault: fault.map(fault_name),
         created: None,
         client_request_id: header_str(request.headers(), CLIENT_REQUEST_ID),
+        post_id: None,
     }
 }
 

@@ -1,5 +1,7 @@
 //! The journal of API requests received, so tests can assert what the server saw — for
-//! example that a retried create produced exactly one post.
+//! example that a retried create produced exactly one post. It also records every publish
+//! attempt the emulator makes to a platform (`method: "PUBLISH"`,
+//! `path: "/platforms/{platform}/publish"`), so a test can count what went live.
 
 use std::collections::VecDeque;
 
@@ -24,8 +26,12 @@ pub struct JournalEntry {
     pub replayed: bool,
     /// The fault applied to this request, by its type name.
     pub fault: Option<String>,
-    /// Id of the resource this request created (a post, a link, an upload…), if any.
+    /// Id of the resource this request created (a post, a link, an upload…), if any; for a
+    /// platform publish that went live, the platform's post id.
     pub created: Option<String>,
+    /// For a platform publish: the post it published (or tried to).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_id: Option<String>,
     /// The `X-Client-Request-Id` header as received: the client's id of the call, the same on
     /// each of its attempts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -74,6 +80,7 @@ mod tests {
             replayed: false,
             fault: None,
             created: None,
+            post_id: None,
             client_request_id: None,
         }
     }

@@ -992,6 +992,10 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     aether_post *post = NULL;
     API(aether_post_cancel(client, id, &post, E), aether_post_to_json, post, aether_post_free);
   }
+  if (is_op(op, "posts.retry")) {
+    aether_post *post = NULL;
+    API(aether_post_retry(client, id, &post, E), aether_post_to_json, post, aether_post_free);
+  }
   if (is_op(op, "posts.wait")) {
     aether_wait_options wait = wait_options(input, 100);
     aether_post *post = NULL;

@@ -109,6 +109,7 @@ static void test_error_code_strings(void) {
       {AETHER_ERROR_INTERNAL_ERROR, "INTERNAL_ERROR"},
       {AETHER_ERROR_SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE"},
       {AETHER_ERROR_BULK_INVALID, "BULK_INVALID"},
+      {AETHER_ERROR_POST_NOT_RETRYABLE, "POST_NOT_RETRYABLE"},
       {AETHER_ERROR_NETWORK_ERROR, "NETWORK_ERROR"},
       {AETHER_ERROR_TIMEOUT, "TIMEOUT"},
       {AETHER_ERROR_CANCELLED, "CANCELLED"},
@@ -1459,6 +1460,72 @@ static void test_inbox_event_and_redelivery(void) {
   CHECK(mock_reset(NULL) == 0);
 }
 
+/* Retry: a failed post publishes again (its error gone); a published one, a draft and an
+ * unknown id are refused with their codes. */
+static void test_post_retry(void) {
+  aether_client *client;
+  aether_post *post, *got = NULL, *retried = NULL, *draft;
+  aether_error *err = NULL;
+  char path[160], *answer, *profile, *json = NULL;
+
+  CHECK(mock_reset(NULL) == 0);
+  profile = mock_profile("linkedin", NULL);
+  client = mock_client();
+  CHECK(profile != NULL && client != NULL);
+  post = linkedin_post(client, profile, "fails once", 0);
+  CHECK(post != NULL);
+  snprintf(path, sizeof path, "/_mock/posts/%s/outcome", aether_post_id(post));
+  answer = mock_admin("POST", path, "{\"outcome\":\"failed\"}");
+  CHECK(answer != NULL);
+  free(answer);
+  answer = mock_admin("POST", "/_mock/clock/advance", "{\"seconds\":2}");
+  free(answer);
+  CHECK_OK(aether_post_get(client, aether_post_id(post), &got, &err), err);
+  CHECK_STR(aether_post_status(got), "failed");
+  aether_post_free(got);
+
+  CHECK_OK(aether_post_retry(client, aether_post_id(post), &retried, &err), err);
+  CHECK_STR(aether_post_status(retried), "publishing");
+  CHECK(!aether_post_is_terminal(retried));
+  aether_post_free(retried);
+  retried = NULL;
+  answer = mock_admin("POST", "/_mock/clock/advance", "{\"seconds\":2}");
+  free(answer);
+  CHECK_OK(aether_post_get(client, aether_post_id(post), &got, &err), err);
+  CHECK_STR(aether_post_status(got), "published");
+  aether_post_free(got);
+
+  CHECK_STATUS(aether_post_retry(client, aether_post_id(post), &retried, &err), err,
+               AETHER_ERROR_POST_NOT_RETRYABLE);
+  CHECK(aether_error_http_status(err) == 409);
+  CHECK_STR(aether_error_code_str(AETHER_ERROR_POST_NOT_RETRYABLE), "POST_NOT_RETRYABLE");
+  CHECK(str_has(aether_error_message(err), "is published"));
+  CHECK_OK(aether_error_to_json(err, &json, NULL), err);
+  CHECK(json != NULL && str_has(json, "\"status\":\"published\""));
+  aether_string_free(json);
+  aether_error_free(err);
+  err = NULL;
+  CHECK(retried == NULL);
+
+  draft = linkedin_post(client, profile, "a draft", 1);
+  CHECK(draft != NULL);
+  CHECK_STATUS(aether_post_retry(client, aether_post_id(draft), &retried, &err), err,
+               AETHER_ERROR_POST_NOT_RETRYABLE);
+  CHECK(str_has(aether_error_message(err), "is draft"));
+  aether_error_free(err);
+  err = NULL;
+  CHECK_STATUS(aether_post_retry(client, "post_nope", &retried, &err), err,
+               AETHER_ERROR_NOT_FOUND);
+  aether_error_free(err);
+  CHECK(aether_post_retry(client, NULL, &retried, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(aether_post_retry(client, aether_post_id(draft), NULL, NULL) ==
+        AETHER_ERROR_INVALID_ARGUMENT);
+  aether_post_free(draft);
+  aether_post_free(post);
+  free(profile);
+  aether_client_free(client);
+}
+
 static void test_drafts_cancel_and_schedule_errors(void) {
   aether_client *client;
   aether_post *draft, *cancelled = NULL;
@@ -2162,6 +2229,7 @@ static const test_case tests[] = {
     {"webhook_endpoints", test_webhook_endpoints, 1},
     {"inbox_event_and_redelivery", test_inbox_event_and_redelivery, 1},
     {"drafts_cancel_and_schedule_errors", test_drafts_cancel_and_schedule_errors, 1},
+    {"post_retry", test_post_retry, 1},
     {"bulk_csv", test_bulk_csv, 1},
     {"wait_deadline_and_cancel", test_wait_deadline_and_cancel, 1},
     {"upload_errors", test_upload_errors, 1},

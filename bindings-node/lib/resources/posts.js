@@ -1,5 +1,5 @@
 'use strict';
-// posts: create, read, list, edit, cancel, bulk-create from a CSV, wait for and watch posts.
+// posts: create, read, list, edit, cancel, retry, bulk-create from a CSV, wait for and watch posts.
 
 const {
   native,
@@ -79,6 +79,15 @@ class Posts {
   /** Cancels a draft or scheduled post; returns it, now `cancelled`. */
   cancel(id, options) {
     return call(this.#native, 'postsCancel', () => [requireString(id, 'id')], options);
+  }
+
+  /**
+   * Publishes the failed targets of a `failed` or `partially_published` post again, and only
+   * those; returns the post, `publishing` again. Else a ConflictError `POST_NOT_RETRYABLE`
+   * (`details.status` is the post's status).
+   */
+  retry(id, options) {
+    return call(this.#native, 'postsRetry', () => [requireString(id, 'id')], options);
   }
 
   /**

@@ -1,4 +1,4 @@
-//! `posts.*`: create, read, list, edit, cancel, bulk-create from a CSV, wait for and watch posts.
+//! `posts.*`: create, read, list, edit, cancel, retry, bulk-create from a CSV, wait for and watch posts.
 
 use std::sync::Arc;
 
@@ -28,6 +28,7 @@ operations! {
         let body: UpdatePostRequest = parse("post update", &body)?;
         => Client::posts, |posts| posts.update(&id, &body);
     fn posts_cancel(id: String) => Client::posts, |posts| posts.cancel(&id);
+    fn posts_retry(id: String) => Client::posts, |posts| posts.retry(&id);
     /// A CSV file by its path.
     fn posts_bulk_file(path: String, dry_run: bool)
         let source: BulkSource = BulkSource::File(path.into());

@@ -22,7 +22,7 @@ ValidationError          the platforms' content, media and schedule rules: CAPTI
 RateLimitError           RATE_LIMITED (``retry_after`` says how long to wait)
 PostLimitReachedError    POST_LIMIT_REACHED (the daily quota; ``retry_after`` is the reset)
 ConflictError            IDEMPOTENCY_KEY_REUSED, IDEMPOTENCY_KEY_IN_USE, POST_NOT_EDITABLE,
-                         PROFILE_DISCONNECTED
+                         POST_NOT_RETRYABLE, PROFILE_DISCONNECTED
 UploadError              CHECKSUM_MISMATCH, UPLOAD_INCOMPLETE, UPLOAD_EXPIRED,
                          MEDIA_FETCH_FAILED (``details``: ``url``, ``reason``, ``httpStatus``)
 PlatformError            PLATFORM_ERROR

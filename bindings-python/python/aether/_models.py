@@ -252,6 +252,11 @@ class TargetResult(_Model):
     url: Optional[str] = None
     error: Optional[ResultError] = None
     published_at: Optional[str] = None
+    attempts: int = 0
+    """Publish attempts so far, the one under way included (at most 6: the server retries a
+    transient platform failure up to 5 times)."""
+    next_attempt_at: Optional[str] = None
+    """When the server's next attempt is due, while a transient failure waits for its retry."""
 
 
 @dataclasses.dataclass(frozen=True)

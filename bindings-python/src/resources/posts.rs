@@ -1,4 +1,4 @@
-//! `posts_*`: create, read, update, cancel, list, bulk-create from a CSV, and wait for or watch
+//! `posts_*`: create, read, update, cancel, retry, list, bulk-create from a CSV, and wait for or watch
 //! a post's publishing.
 
 use std::path::PathBuf;
@@ -79,6 +79,11 @@ impl PyClient {
     fn posts_cancel(&self, id: String) -> Call {
         let posts = self.client.posts().with_options(self.options.clone());
         Call::new(async move { json(&posts.cancel(&id).await?) })
+    }
+
+    fn posts_retry(&self, id: String) -> Call {
+        let posts = self.client.posts().with_options(self.options.clone());
+        Call::new(async move { json(&posts.retry(&id).await?) })
     }
 
     #[pyo3(signature = (status=None, profile_id=None, limit=None))]

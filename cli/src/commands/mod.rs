@@ -15,7 +15,7 @@ use std::time::Duration;
 use aether::{CancellationToken, Client, Error};
 use serde_json::{Map, Value};
 
-use crate::cli::{Cli, Command, GlobalArgs, WebhooksCommand};
+use crate::cli::{Cli, Command, GlobalArgs, PostCommand, WebhooksCommand};
 use crate::error::CliError;
 use crate::ui::Ui;
 
@@ -98,7 +98,10 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Result<(), CliError> {
         Command::Connect(args) => connect_links::connect(ctx, args).await,
         Command::Profiles(args) => profiles::run(ctx, args).await,
         Command::Upload(args) => media::upload(ctx, args).await,
-        Command::Post(args) => posts::create(ctx, args).await,
+        Command::Post(mut args) => match args.action.take() {
+            Some(PostCommand::Retry(retry)) => posts::retry(ctx, retry).await,
+            None => posts::create(ctx, args).await,
+        },
         Command::Bulk(args) => posts::bulk(ctx, args).await,
         Command::Status(args) => posts::status(ctx, args).await,
         Command::Validate(args) => validate::run(ctx, args),

@@ -1,6 +1,6 @@
 //! Posts: `aether post --profile ID --text … --media KEY … [--wait]`,
-//! `aether bulk FILE.csv [--dry-run]` and `aether status POST_ID [--wait]`, with the one
-//! watch-and-spinner loop `post` and `status` use.
+//! `aether post retry POST_ID [--wait]`, `aether bulk FILE.csv [--dry-run]` and
+//! `aether status POST_ID [--wait]`, with the one watch-and-spinner loop they use.
 
 use std::time::Duration;
 
@@ -13,7 +13,7 @@ use futures_util::StreamExt;
 use serde_json::{json, Map, Value};
 
 use super::{interruptible, parse_options, Ctx};
-use crate::cli::{BulkArgs, PostArgs, StatusArgs};
+use crate::cli::{BulkArgs, PostArgs, RetryArgs, StatusArgs};
 use crate::error::{CliError, EXIT_ERROR};
 use crate::ui::Ui;
 
@@ -61,11 +61,37 @@ pub async fn create(ctx: &Ctx, args: PostArgs) -> Result<(), CliError> {
         return finish(ctx, &post, false);
     }
     ctx.ui.note(format!("{} created ({}); following it until it is done", post.id, post.status));
+    // The core's default bound on a wait (15 minutes).
+    follow_unless_done(ctx, &client, post, WaitOptions::default()).await
+}
+
+/// `aether post retry`: the failed targets publish again; with --wait, followed to the end.
+pub async fn retry(ctx: &Ctx, args: RetryArgs) -> Result<(), CliError> {
+    let client = ctx.client()?;
+    let post = interruptible(ctx, client.posts().retry(&args.post_id)).await?;
+    if !args.wait {
+        return finish(ctx, &post, false);
+    }
+    let failed = post.results.iter().filter(|r| !r.status.is_terminal()).count();
+    ctx.ui.note(format!(
+        "{}: {failed} failed target(s) publishing again; following it until it is done",
+        post.id
+    ));
+    let options = WaitOptions::default().timeout(Duration::from_secs(args.timeout));
+    follow_unless_done(ctx, &client, post, options).await
+}
+
+/// Follows `post` (unless it is already done), then prints it, judged (exit 1 when it failed).
+async fn follow_unless_done(
+    ctx: &Ctx,
+    client: &aether::Client,
+    post: Post,
+    options: WaitOptions,
+) -> Result<(), CliError> {
     let post = if post.is_terminal() {
         post
     } else {
-        // The core's default bound on a wait (15 minutes).
-        follow(ctx, &client, &post.id, "checking", WaitOptions::default(), |post| {
+        follow(ctx, client, &post.id, "checking", options, |post| {
             if !ctx.ui.live {
                 ctx.ui.note(format!("{}: {}", post.id, post.status));
             }

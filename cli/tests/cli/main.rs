@@ -7,6 +7,7 @@ mod bulk;
 mod commands;
 mod demo;
 mod outcome;
+mod post_retry;
 mod validate;
 mod warnings;
 mod webhooks;

@@ -402,7 +402,24 @@ pub struct TargetResult {
     /// When this target was published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published_at: Option<Timestamp>,
+    /// Publish attempts made so far (the one under way included): 0 before publishing starts,
+    /// 1 on the first; the server retries a transient platform failure (up to
+    /// [`MAX_PUBLISH_ATTEMPTS`] in all). 0 when an older server does not say.
+    #[serde(default)]
+    pub attempts: u32,
+    /// When the server's next attempt is due, while a transient failure waits for its retry;
+    /// absent when none is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_attempt_at: Option<Timestamp>,
 }
+
+/// The most publish attempts the server makes for one target: the first and 5 retries, backing
+/// off 30 s, 1, 2, 4 and 8 minutes (PROTOCOL.md, "Publishing that users can trust").
+pub const MAX_PUBLISH_ATTEMPTS: u32 = 6;
+
+/// The server's wait before each retry of a transient platform failure, in seconds: the wait
+/// after attempt `n` is `PUBLISH_RETRY_BACKOFF_SECS[n - 1]`.
+pub const PUBLISH_RETRY_BACKOFF_SECS: [u64; 5] = [30, 60, 120, 240, 480];
 
 /// A post and its per-target results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

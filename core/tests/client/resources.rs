@@ -239,3 +239,42 @@ async fn the_platform_rules_are_fetched_from_the_server() {
     assert_eq!(&rules, aether::platforms::RulesDocument::builtin());
     assert!(rules.rules(&Platform::Tiktok).is_some());
 }
+
+#[tokio::test]
+async fn a_retry_publishes_the_failed_target_only_and_a_published_post_is_not_retryable() {
+    let emulator = Emulator::start().await;
+    let alice = emulator.profile("linkedin").await;
+    let bob = emulator.profile("threads").await;
+    let posts = emulator.client().posts();
+    let mut request = text_post(&alice, "cross-post");
+    request.profile_id = None;
+    request.profile_ids = Some(vec![alice.clone(), bob.clone()]);
+    let post = posts.create(&request).await.unwrap();
+    let mut forced = aether_mock::ForcedOutcome::new(aether_mock::OutcomeKind::Failed);
+    forced.profile_id = Some(bob.clone());
+    emulator.admin.force_outcome(&post.id, &forced).await.unwrap();
+    emulator.advance(2.0).await;
+    let partial = posts.get(&post.id).await.unwrap();
+    assert_eq!(partial.status, PostStatus::PartiallyPublished);
+    let linkedin = partial.results[0].clone();
+
+    let retried = posts.retry(&post.id).await.unwrap();
+    assert_eq!(retried.status, PostStatus::Publishing);
+    assert_eq!(retried.results[0], linkedin, "the published target is not sent again");
+    assert!(retried.results[1].error.is_none());
+    emulator.advance(2.0).await;
+    let done = posts.get(&post.id).await.unwrap();
+    assert_eq!(done.status, PostStatus::Published);
+    assert_eq!(done.results[0], linkedin);
+    let retries = emulator.journal_for("POST", &format!("/v1/posts/{}/retry", post.id)).await;
+    assert_eq!(retries.len(), 1);
+
+    let error = posts.retry(&post.id).await.unwrap_err();
+    assert_eq!(error.code(), &ErrorCode::PostNotRetryable);
+    assert_eq!(error.status(), Some(409));
+    assert_eq!(error.code().family(), aether::ErrorFamily::Conflict);
+    assert_eq!(error.details().unwrap()["status"], "published");
+    assert!(error.message().contains("is published"), "{error}");
+    let error = posts.retry("").await.unwrap_err();
+    assert_eq!(error.code(), &ErrorCode::InvalidArgument);
+}

@@ -88,7 +88,9 @@ fn entries() -> Vec<Entry> {
         entry!("MediaInput" => MediaInput, "MediaInput"),
         entry!("PostMedia" => PostMedia, "PostMedia"),
         entry!("PostWarning" => PostWarning, "PostWarning"),
-        entry!("TargetResult" => TargetResult, "TargetResult"),
+        entry!("TargetResult" => TargetResult, "TargetResult", extra: [], lenient: [
+            ("attempts", "defaults to 0: a server from before publish retries does not send it")
+        ]),
         entry!("Post" => Post, "Post", extra: [], lenient: [
             ("mediaKeys", "defaults to empty, the same as the server's `[]`"),
             ("media", "defaults to empty, the same as the server's `[]`"),

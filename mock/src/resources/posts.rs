@@ -1,5 +1,5 @@
 //! Posts: create (checked against the rules table, published at once or scheduled), get, list,
-//! edit and cancel; publishing simulated on the virtual clock with a daily quota per profile;
+//! edit, cancel and retry (`posts/retry.rs`); publishing simulated on the virtual clock with a daily quota per profile;
 //! admin helpers that force how targets end.
 //!
 //! Choices where PROTOCOL.md is silent (those of `spec/openapi.yaml` followed, the others
@@ -49,6 +49,7 @@
 mod bulk;
 mod checks;
 mod publish;
+mod retry;
 mod schedule;
 mod shape;
 mod warnings;
@@ -122,6 +123,13 @@ struct Target {
     finish_at: Option<Timestamp>,
     /// How it ends, when forced through the admin API.
     forced: Option<Outcome>,
+    /// Transient failures still to come from the outcome rule that matched this target; `None`
+    /// until its first attempt of a publish run ends (rules are consulted once per run).
+    transient_left: Option<u32>,
+    /// How the rule that matched says the target ends once its transient failures are over.
+    then: Option<Outcome>,
+    /// When the next attempt starts, while a transient failure waits for its retry.
+    retry_at: Option<Timestamp>,
 }
 
 /// A pre-set outcome for targets that finish later (`POST /_mock/outcomes`), shared with
@@ -136,11 +144,18 @@ pub struct OutcomeRule {
     pub profile_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<Platform>,
-    pub outcome: OutcomeKind,
+    /// How the target ends (after its transient failures, if any); absent: `published`. A rule
+    /// needs `outcome` or `transientFailures`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<OutcomeKind>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<ErrorCode>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The target's first N publish attempts fail transiently (the server retries them), then
+    /// it ends as `outcome`: "2 transient failures, then success" is `{transientFailures: 2}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transient_failures: Option<u32>,
     /// Apply to the next N targets, then disappear; absent: always.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub times: Option<u32>,
@@ -153,10 +168,21 @@ impl OutcomeRule {
             id: String::new(),
             profile_id: None,
             platform: None,
-            outcome,
+            outcome: Some(outcome),
             code: None,
             message: None,
+            transient_failures: None,
             times: None,
+        }
+    }
+
+    /// Every target that publishes from now on fails transiently `count` times (each attempt
+    /// retried by the server), then publishes.
+    pub fn transient(count: u32) -> OutcomeRule {
+        OutcomeRule {
+            outcome: None,
+            transient_failures: Some(count),
+            ..OutcomeRule::new(OutcomeKind::Published)
         }
     }
 }
@@ -166,6 +192,7 @@ pub fn routes() -> Router<SharedState> {
         .route("/v1/posts", idempotent(post(create)).get(list))
         .route("/v1/posts/bulk", bulk::route())
         .route("/v1/posts/{id}", get(get_one).patch(update).delete(cancel))
+        .route("/v1/posts/{id}/retry", idempotent(post(retry::retry)))
 }
 
 pub fn admin_routes() -> Router<SharedState> {
@@ -288,6 +315,8 @@ fn new_record(
             url: None,
             error: None,
             published_at: None,
+            attempts: 0,
+            next_attempt_at: None,
         })
         .collect();
     let post = Post {
@@ -317,6 +346,9 @@ fn new_record(
                 username: t.username.clone(),
                 finish_at: None,
                 forced: None,
+                transient_left: None,
+                then: None,
+                retry_at: None,
             })
             .collect(),
         publish_at: schedule.as_ref().map(|s| s.publish_at),
@@ -616,6 +648,12 @@ async fn add_rule(
 ) -> ApiResult<(StatusCode, Json<OutcomeRule>)> {
     if rule.times == Some(0) {
         return Err(ApiError::invalid("times", "times must be at least 1 (or absent for always)"));
+    }
+    if rule.outcome.is_none() && rule.transient_failures.is_none() {
+        return Err(ApiError::invalid(
+            "outcome",
+            "a rule needs outcome (published or failed), transientFailures (a count), or both",
+        ));
     }
     if rule.platform.as_ref().is_some_and(Platform::is_unknown) {
         return Err(ApiError::invalid("platform", "platform is not a known platform"));

@@ -1,5 +1,5 @@
 """``client.posts``: create (safely retried under an idempotency key), read, list, edit,
-cancel, create many from a CSV (``bulk``), and follow a post until it is published with
+cancel, retry the failed targets, create many from a CSV (``bulk``), and follow a post until it is published with
 ``wait`` or ``watch``."""
 
 from __future__ import annotations
@@ -196,6 +196,15 @@ class _Posts(Resource):
         """Cancels a draft or scheduled post and returns it, now ``cancelled``."""
         return Pending(self._core.posts_cancel(object_id(post_id, "post")), Post._from_wire)
 
+    def _retry(self, post_id: PostId) -> Pending[Post]:
+        """Publishes the failed targets of a ``failed`` or ``partially_published`` post again,
+        and only those (a target that published is never sent again); returns the post,
+        ``publishing`` again; follow it with ``wait``. Any other status (a retry still
+        publishing included) raises ``ConflictError`` (``POST_NOT_RETRYABLE``, the post's status
+        in ``details["status"]``). Sent with an idempotency key, so a retried request starts
+        nothing twice."""
+        return Pending(self._core.posts_retry(object_id(post_id, "post")), Post._from_wire)
+
     def _wait(
         self,
         post_id: PostId,
@@ -253,6 +262,7 @@ class Posts(_Posts):
     list = iterating(_Posts._list)
     update = blocking(_Posts._update)
     cancel = blocking(_Posts._cancel)
+    retry = blocking(_Posts._retry)
     wait = blocking(_Posts._wait)
     watch = iterating(_Posts._watch)
 
@@ -264,5 +274,6 @@ class AsyncPosts(_Posts):
     list = aiterating(_Posts._list, ": ``async for post in client.posts.list(): …``")
     update = awaiting(_Posts._update)
     cancel = awaiting(_Posts._cancel)
+    retry = awaiting(_Posts._retry)
     wait = awaiting(_Posts._wait, "; cancelling the task stops polling")
     watch = aiterating(_Posts._watch, ": ``async for post in client.posts.watch(id): …``")

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use aether::model::{
     Platform, Post, PostStatus, ProfileStatus, ResultError, TargetResult, TargetStatus,
-    WebhookEventType,
+    WebhookEventType, MAX_PUBLISH_ATTEMPTS, PUBLISH_RETRY_BACKOFF_SECS,
 };
 use aether::platforms::rules;
 use aether::ErrorCode;
@@ -29,7 +29,8 @@ use super::checks::{self, TargetInfo};
 use super::{OutcomeRule, PostRecord, Posts};
 use crate::api_error::{ApiError, ApiResult};
 use crate::clock::rfc3339;
-use crate::ids::random_token;
+use crate::ids::{new_id, random_token};
+use crate::journal::JournalEntry;
 use crate::resources::profiles::Profiles;
 use crate::state::{SharedState, Store};
 use crate::stored_media::{MediaStore, MediaVerdict};
@@ -141,6 +142,7 @@ pub fn advance(state: &SharedState, now: Timestamp) {
         let (posts, profiles, media) = store.parts::<(Posts, Profiles, MediaStore)>();
         let Posts { records, quota, outcome_rules, .. } = posts;
         let mut world = World { profiles, media, quota, processing, now };
+        let mut publishes = Vec::new();
         for record in records.iter_mut() {
             let due = record.publish_at.is_some_and(|at| at <= now);
             if record.post.status == PostStatus::Scheduled && due {
@@ -149,8 +151,14 @@ pub fn advance(state: &SharedState, now: Timestamp) {
                 fail_on_fetch_failure(record, &world, &mut events);
             }
             if record.post.status == PostStatus::Publishing {
-                progress(record, &mut world, outcome_rules, &mut events);
+                progress(record, &mut world, outcome_rules, &mut events, &mut publishes);
             }
+        }
+        // Recorded while the store is still locked (the journal's lock is only ever taken
+        // after the store's), so a test that sees the post changed also sees the attempt.
+        let mut journal = state.journal();
+        for entry in publishes {
+            journal.record(entry);
         }
     }
     send(store, now, events);
@@ -170,9 +178,23 @@ pub fn send(store: &mut Store, now: Timestamp, events: Events) {
 /// Starts publishing: at `publishAt` for a scheduled post, else now.
 pub fn start(record: &mut PostRecord, world: &mut World<'_>, events: &mut Events) {
     let at = record.publish_at.filter(|at| *at <= world.now).unwrap_or(world.now);
+    start_at(record, world, at, events);
+}
+
+/// Starts every target that has not published, at `at`. A retry (`retry.rs`) starts a post's
+/// failed targets this way, now: a target that published is never sent again.
+pub(super) fn start_at(
+    record: &mut PostRecord,
+    world: &mut World<'_>,
+    at: Timestamp,
+    events: &mut Events,
+) {
     let day = utc_day(at);
     let media = media_state(world.media, &record.post.media_keys);
     for index in 0..record.post.results.len() {
+        if record.post.results[index].status == TargetStatus::Published {
+            continue;
+        }
         let (profile_id, platform) = {
             let result = &record.post.results[index];
             (result.profile_id.clone(), result.platform.clone())
@@ -216,6 +238,7 @@ fn progress(
     world: &mut World<'_>,
     rules: &mut Vec<OutcomeRule>,
     events: &mut Events,
+    publishes: &mut Vec<JournalEntry>,
 ) {
     let now = world.now;
     let mut changed = false;
@@ -230,12 +253,27 @@ fn progress(
             }
         }
     }
-    for index in 0..record.post.results.len() {
-        let due = record.targets[index].finish_at.is_some_and(|at| at <= now);
-        if record.post.results[index].status == TargetStatus::Publishing && due {
-            finish(record, index, rules);
-            changed = true;
+    // A clock moved far ahead can pass several attempts of a target: each is played at the
+    // virtual time it was due, in order, until nothing more is due.
+    loop {
+        let mut moved = false;
+        for index in 0..record.post.results.len() {
+            if record.post.results[index].status != TargetStatus::Publishing {
+                continue;
+            }
+            let target = &record.targets[index];
+            if target.finish_at.is_some_and(|at| at <= now) {
+                publishes.push(finish(record, index, rules));
+                moved = true;
+            } else if target.retry_at.is_some_and(|at| at <= now) {
+                next_attempt(record, index, world);
+                moved = true;
+            }
         }
+        if !moved {
+            break;
+        }
+        changed = true;
     }
     if changed {
         record.post.updated_at = rfc3339(now);
@@ -246,7 +284,7 @@ fn progress(
 }
 
 /// The media of a post, as far as publishing is concerned.
-enum MediaState {
+pub(super) enum MediaState {
     /// Every item is verified; these are the facts.
     Ready(Vec<Option<aether::probe::MediaFacts>>),
     /// Some item is still being fetched (URL media) or verified.
@@ -255,7 +293,7 @@ enum MediaState {
     Broken(ErrorCode, String, Option<Value>),
 }
 
-fn media_state(media: &MediaStore, keys: &[String]) -> MediaState {
+pub(super) fn media_state(media: &MediaStore, keys: &[String]) -> MediaState {
     let mut facts = Vec::new();
     let mut waiting = false;
     for key in keys {
@@ -302,7 +340,7 @@ fn fail_on_fetch_failure(record: &mut PostRecord, world: &World<'_>, events: &mu
 }
 
 /// One target's media gate: start it, keep it waiting, or fail it with the rule it breaks.
-fn gate(
+pub(super) fn gate(
     record: &mut PostRecord,
     index: usize,
     media: &MediaState,
@@ -339,72 +377,205 @@ fn gate(
         fail(result, first.code, first.message, Some(details).filter(|d| d != &json!({})));
         return;
     }
-    record.post.results[index].status = TargetStatus::Publishing;
-    record.targets[index].finish_at = Some(at.checked_add(processing).unwrap_or(Timestamp::MAX));
+    // A publish run starts: its first attempt, with the outcome rules consulted afresh when it
+    // ends (a restarted target counts its attempts from 1 again).
+    let result = &mut record.post.results[index];
+    result.status = TargetStatus::Publishing;
+    result.attempts = 1;
+    result.next_attempt_at = None;
+    let target = &mut record.targets[index];
+    target.transient_left = None;
+    target.then = None;
+    target.retry_at = None;
+    target.finish_at = Some(at.checked_add(processing).unwrap_or(Timestamp::MAX));
 }
 
-fn finish(record: &mut PostRecord, index: usize, rules: &mut Vec<OutcomeRule>) {
-    let finished_at = record.targets[index].finish_at.unwrap_or(Timestamp::UNIX_EPOCH);
+/// How one publish attempt went, as the journal records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Attempt {
+    Published,
+    /// A transient platform failure (the platform's 503): retried while attempts are left.
+    Transient,
+    /// A permanent failure, answered with its code's HTTP status.
+    Failed,
+}
+
+/// The platform answers a publish attempt: the target ends as its forced outcome, or as the
+/// outcome rule that matched it says (its transient failures first, each retried after its
+/// backoff while attempts are left), or published. Answers the journal's entry for the attempt.
+fn finish(record: &mut PostRecord, index: usize, rules: &mut Vec<OutcomeRule>) -> JournalEntry {
+    let finished_at = record.targets[index].finish_at.take().unwrap_or(Timestamp::UNIX_EPOCH);
     let (profile_id, platform) = {
         let result = &record.post.results[index];
         (result.profile_id.clone(), result.platform.clone())
     };
-    let outcome =
-        record.targets[index].forced.take().or_else(|| take_rule(rules, &profile_id, &platform));
-    match outcome {
-        Some(Outcome { outcome: OutcomeKind::Failed, code, message }) => {
-            let code = code.unwrap_or(ErrorCode::PlatformError);
-            let message = message.unwrap_or_else(|| {
-                format!(
-                    "{platform} refused the post (outcome forced through the emulator's admin API)"
-                )
-            });
-            let details = (code == ErrorCode::PlatformError)
-                .then(|| json!({ "platformCode": "mock_forced_failure" }));
-            fail(&mut record.post.results[index], code, message, details);
-        }
-        _ => {
-            let subreddit = record
-                .post
-                .platforms
-                .reddit
-                .as_ref()
-                .and_then(|r| r.subreddit.clone())
-                .unwrap_or_else(|| "test".to_owned());
-            let (post_id, url) =
-                published_at(&platform, &record.targets[index].username, &subreddit);
-            let result = &mut record.post.results[index];
-            result.status = TargetStatus::Published;
-            result.platform_post_id = Some(post_id);
-            result.url = Some(url);
-            result.published_at = Some(rfc3339(finished_at));
-        }
+    let target = &mut record.targets[index];
+    let mut outcome = target.forced.take();
+    if outcome.is_none() && target.transient_left.is_none() {
+        let (transient, then) = take_rule(rules, &profile_id, &platform);
+        target.transient_left = Some(transient);
+        target.then = then;
     }
-    record.targets[index].finish_at = None;
+    let transient = match target.transient_left.as_mut() {
+        Some(left) if *left > 0 && outcome.is_none() => {
+            *left -= 1;
+            true
+        }
+        _ => false,
+    };
+    if outcome.is_none() && !transient {
+        outcome = target.then.take();
+    }
+    let attempt = if transient {
+        transient_failure(record, index, finished_at)
+    } else if let Some(Outcome { outcome: OutcomeKind::Failed, code, message }) = outcome {
+        let code = code.unwrap_or(ErrorCode::PlatformError);
+        let message = message.unwrap_or_else(|| {
+            format!("{platform} refused the post (outcome forced through the emulator's admin API)")
+        });
+        let details = (code == ErrorCode::PlatformError)
+            .then(|| json!({ "platformCode": "mock_forced_failure" }));
+        fail(&mut record.post.results[index], code, message, details);
+        Attempt::Failed
+    } else {
+        let subreddit = record
+            .post
+            .platforms
+            .reddit
+            .as_ref()
+            .and_then(|r| r.subreddit.clone())
+            .unwrap_or_else(|| "test".to_owned());
+        let (post_id, url) = published_at(&platform, &record.targets[index].username, &subreddit);
+        let result = &mut record.post.results[index];
+        result.status = TargetStatus::Published;
+        result.platform_post_id = Some(post_id);
+        result.url = Some(url);
+        result.published_at = Some(rfc3339(finished_at));
+        Attempt::Published
+    };
+    platform_publish(&record.post, index, attempt, finished_at)
 }
 
+/// A transient failure at `at`: the next attempt is due after its backoff, or, when this was
+/// the last attempt, the target fails with `PLATFORM_ERROR` saying so.
+fn transient_failure(record: &mut PostRecord, index: usize, at: Timestamp) -> Attempt {
+    let result = &mut record.post.results[index];
+    let attempts = result.attempts.max(1);
+    let backoff = usize::try_from(attempts - 1)
+        .ok()
+        .and_then(|i| PUBLISH_RETRY_BACKOFF_SECS.get(i))
+        .filter(|_| attempts < MAX_PUBLISH_ATTEMPTS);
+    match backoff {
+        Some(secs) => {
+            let next = at
+                .checked_add(SignedDuration::from_secs(i64::try_from(*secs).unwrap_or(i64::MAX)))
+                .unwrap_or(Timestamp::MAX);
+            result.next_attempt_at = Some(rfc3339(next));
+            record.targets[index].retry_at = Some(next);
+        }
+        None => {
+            let platform = result.platform.clone();
+            let message = format!(
+                "{platform} failed transiently on each of {attempts} publish attempts (the last \
+                 at {}); Aether stopped retrying. Retry the post later",
+                rfc3339(at)
+            );
+            let details = json!({
+                "transient": true,
+                "attempts": attempts,
+                "platformCode": "mock_transient_failure",
+            });
+            fail(result, ErrorCode::PlatformError, message, Some(details));
+        }
+    }
+    Attempt::Transient
+}
+
+/// A transient failure's retry is due: the next attempt starts at the time it was due, if the
+/// profile is still connected (a disconnected one fails the target: retrying cannot help).
+fn next_attempt(record: &mut PostRecord, index: usize, world: &World<'_>) {
+    let at = record.targets[index].retry_at.take().unwrap_or(world.now);
+    let result = &mut record.post.results[index];
+    result.next_attempt_at = None;
+    let profile_id = result.profile_id.clone();
+    let connected =
+        world.profiles.get(&profile_id).is_some_and(|p| p.status == ProfileStatus::Active);
+    if !connected {
+        let message = format!(
+            "profile {profile_id} was disconnected while the post waited to retry a transient \
+             failure; reconnect it and post again"
+        );
+        fail(result, ErrorCode::ProfileDisconnected, message, None);
+        return;
+    }
+    result.attempts += 1;
+    record.targets[index].finish_at =
+        Some(at.checked_add(world.processing).unwrap_or(Timestamp::MAX));
+}
+
+/// The journal's entry for one publish attempt to a platform: `PUBLISH
+/// /platforms/{platform}/publish`, status 200 with the platform's post id as `created` when it
+/// went live, 503 for a transient failure, else the HTTP status of the error's code.
+fn platform_publish(post: &Post, index: usize, attempt: Attempt, at: Timestamp) -> JournalEntry {
+    let result = &post.results[index];
+    let status = match (attempt, &result.error) {
+        (Attempt::Published, _) => 200,
+        (Attempt::Transient, _) => 503,
+        (Attempt::Failed, Some(error)) => error.code.http_status().unwrap_or(502),
+        (Attempt::Failed, None) => 502,
+    };
+    JournalEntry {
+        seq: 0,
+        at: rfc3339(at),
+        request_id: new_id("req"),
+        method: "PUBLISH".to_owned(),
+        path: format!("/platforms/{}/publish", result.platform.as_str()),
+        idempotency_key: None,
+        status: Some(status),
+        replayed: false,
+        fault: None,
+        created: result.platform_post_id.clone().filter(|_| attempt == Attempt::Published),
+        post_id: Some(post.id.clone()),
+        // Not a client's request: no client request id.
+        client_request_id: None,
+    }
+}
+
+/// The first rule matching the target: how many transient failures it scripts and how the
+/// target ends after them (`None`: published). No rule: none and `None`.
 fn take_rule(
     rules: &mut Vec<OutcomeRule>,
     profile_id: &str,
     platform: &Platform,
-) -> Option<Outcome> {
-    let index = rules.iter().position(|rule| {
+) -> (u32, Option<Outcome>) {
+    let Some(index) = rules.iter().position(|rule| {
         rule.profile_id.as_deref().is_none_or(|p| p == profile_id)
             && rule.platform.as_ref().is_none_or(|p| p == platform)
-    })?;
+    }) else {
+        return (0, None);
+    };
     let rule = &mut rules[index];
-    let outcome =
-        Outcome { outcome: rule.outcome, code: rule.code.clone(), message: rule.message.clone() };
+    let outcome = rule.outcome.map(|outcome| Outcome {
+        outcome,
+        code: rule.code.clone(),
+        message: rule.message.clone(),
+    });
+    let transient = rule.transient_failures.unwrap_or(0);
     if let Some(times) = rule.times.as_mut() {
         *times = times.saturating_sub(1);
         if *times == 0 {
             rules.remove(index);
         }
     }
-    Some(outcome)
+    (transient, outcome)
 }
 
-fn fail(result: &mut TargetResult, code: ErrorCode, message: String, details: Option<Value>) {
+pub(super) fn fail(
+    result: &mut TargetResult,
+    code: ErrorCode,
+    message: String,
+    details: Option<Value>,
+) {
     result.status = TargetStatus::Failed;
     result.error = Some(ResultError { code, message, details });
 }
@@ -413,7 +584,7 @@ fn fail(result: &mut TargetResult, code: ErrorCode, message: String, details: Op
 /// `partially_published`. Events: `post.published` only for a full publish; `post.failed` for
 /// `failed` and for `partially_published` (something needs the user's attention; the post in
 /// the event says which targets failed).
-fn settle(record: &mut PostRecord, now: Timestamp, events: &mut Events) {
+pub(super) fn settle(record: &mut PostRecord, now: Timestamp, events: &mut Events) {
     let results = &record.post.results;
     let published = results.iter().filter(|r| r.status == TargetStatus::Published).count();
     let failed = results.iter().filter(|r| r.status == TargetStatus::Failed).count();
