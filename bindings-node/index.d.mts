@@ -23,6 +23,7 @@ export {
   AbortError,
   LocalIOError,
   APIResponseError,
+  OutcomeUnknownError,
 } from './index.js';
 export type {
   Platform,

@@ -139,7 +139,8 @@ declare namespace Aether {
     | 'CANCELLED'
     | 'INVALID_ARGUMENT'
     | 'IO_ERROR'
-    | 'PROTOCOL_ERROR';
+    | 'PROTOCOL_ERROR'
+    | 'OUTCOME_UNKNOWN';
 
   /** An RFC 3339 timestamp as the server sent it, e.g. `"2026-06-13T09:00:00Z"`. */
   type Timestamp = string;
@@ -837,6 +838,8 @@ declare namespace Aether {
     code?: ErrorCode | (string & {});
     status?: number | null;
     requestId?: string | null;
+    clientRequestId?: string | null;
+    idempotencyKey?: string | null;
     retryAfter?: number | null;
     field?: string | null;
     platform?: Platform | null;
@@ -851,6 +854,8 @@ declare namespace Aether {
     message: string;
     status: number | null;
     requestId: string | null;
+    clientRequestId: string | null;
+    idempotencyKey: string | null;
     retryAfter: number | null;
     field: string | null;
     platform: Platform | null;
@@ -864,8 +869,12 @@ declare namespace Aether {
     code: ErrorCode | (string & {});
     /** The HTTP status; null for client-side errors. */
     status: number | null;
-    /** The server's request id (`req_…`); quote it to support. */
+    /** The server's request id (`req_…`) of the last response, when one arrived; quote it to support. */
     requestId: string | null;
+    /** The id the SDK gave the call (`creq_…`), sent as `X-Client-Request-Id` on each of its attempts; present even when no response arrived. */
+    clientRequestId: string | null;
+    /** The `Idempotency-Key` the call sent (yours, or the one made for a create); after `OutcomeUnknownError`, call again with it. */
+    idempotencyKey: string | null;
     /** Seconds the server asked to wait before retrying. */
     retryAfter: number | null;
     /** Where in the request the problem is, e.g. `"content.text"`. */
@@ -910,6 +919,13 @@ declare namespace Aether {
   class LocalIOError extends AetherError {}
   /** `PROTOCOL_ERROR`: a response the SDK cannot understand */
   class APIResponseError extends AetherError {}
+  /**
+   * `OUTCOME_UNKNOWN`: a create, update or delete ran out of retries on a network error or a
+   * timeout after the request may have reached the server. Not a failure: call again with
+   * `{ idempotencyKey: err.idempotencyKey }` and the server returns the first result if it was
+   * done, or does it once if not. `details.cause` is `"NETWORK_ERROR"` or `"TIMEOUT"`.
+   */
+  class OutcomeUnknownError extends AetherError {}
 }
 
 export = Aether;

@@ -250,6 +250,15 @@ typedef enum aether_status {
    */
   AETHER_ERROR_PROTOCOL_ERROR = 106,
   /**
+   * `OUTCOME_UNKNOWN`: Client side: a write (a create above all) ran out of retries on a
+   * network error or a timeout after the request may have reached the server, so whether it
+   * was done is unknown. Repeat it with the same idempotency key
+   * (aether_error_idempotency_key(); aether_post_builder_set_idempotency_key() for a create):
+   * the server returns the first result if it was done and does it once if not. The
+   * details' "cause" is NETWORK_ERROR or TIMEOUT.
+   */
+  AETHER_ERROR_OUTCOME_UNKNOWN = 107,
+  /**
    * A code this version of the library does not know (a newer server);
    * aether_error_raw_code() gives it as the server sent it.
    */
@@ -1141,6 +1150,22 @@ uint16_t aether_error_http_status(const struct aether_error *error);
 const char *aether_error_request_id(const struct aether_error *error);
 
 /**
+ * The id the library gave the call ("creq_..."), sent as X-Client-Request-Id on each of its
+ * attempts and recorded by the server: present even when no response arrived. NULL when the
+ * call failed before anything was sent or `error` is NULL. Borrowed: valid until the error is
+ * freed.
+ */
+const char *aether_error_client_request_id(const struct aether_error *error);
+
+/**
+ * The Idempotency-Key the call sent (the one in its options, or the one the library made for
+ * a POST). After AETHER_ERROR_OUTCOME_UNKNOWN, repeat the call with it (for a create:
+ * aether_post_builder_set_idempotency_key()). NULL when none was sent or `error` is NULL. Borrowed: valid until the
+ * error is freed.
+ */
+const char *aether_error_idempotency_key(const struct aether_error *error);
+
+/**
  * How long the server asked to wait before retrying, in milliseconds (RATE_LIMITED,
  * POST_LIMIT_REACHED, SERVICE_UNAVAILABLE); -1 when it did not say or `error` is NULL.
  */
@@ -1160,13 +1185,15 @@ const char *aether_error_platform(const struct aether_error *error);
 
 /**
  * Whether repeating the same call later can succeed without changing it (RATE_LIMITED,
- * SERVICE_UNAVAILABLE, NETWORK_ERROR, TIMEOUT, ...). False when `error` is NULL.
+ * SERVICE_UNAVAILABLE, NETWORK_ERROR, TIMEOUT, OUTCOME_UNKNOWN with the same idempotency
+ * key, ...). False when `error` is NULL.
  */
 bool aether_error_is_retryable(const struct aether_error *error);
 
 /**
  * Everything the error says as a JSON object: "code", "message", and when present
- * "status", "requestId", "retryAfterMs", "field", "platform" and "details" (code-specific
+ * "status", "requestId", "clientRequestId", "idempotencyKey", "retryAfterMs", "field",
+ * "platform" and "details" (code-specific
  * data, e.g. "resetAt", the last post seen by a wait that timed out). On success writes an
  * owned string to `*out_json`: free it with aether_string_free().
  */

@@ -171,6 +171,11 @@ const OPS = {
   'admin.fault': async ({ mock, input }) => {
     return mock.injectFault(input);
   },
+  'admin.clearFaults': async ({ mock, op, input }) => {
+    only(input, [], op);
+    await mock.clearFaults();
+    return {};
+  },
   'admin.advanceClock': async ({ mock, op, input }) => {
     only(input, ['seconds'], op);
     return mock.advanceClock(input);
@@ -196,7 +201,8 @@ const OPS = {
     return mock.revokeProfile(text(input, 'id'));
   },
   'journal.count': async ({ mock, op, input }) => {
-    only(input, ['method', 'path', 'status', 'created', 'replayed', 'fault'], op);
+    const filters = ['method', 'path', 'status', 'created', 'replayed', 'fault', 'idempotencyKey', 'clientRequestId'];
+    only(input, filters, op);
     const entries = await mock.journal();
     return { count: entries.filter((entry) => journalMatches(input, entry)).length };
   },
@@ -346,6 +352,8 @@ function errorJson(error) {
     platform: error.platform,
     retryAfter: error.retryAfter === null ? null : Math.floor(error.retryAfter),
     requestId: error.requestId,
+    clientRequestId: error.clientRequestId,
+    idempotencyKey: error.idempotencyKey,
     details: error.details,
   };
 }
@@ -574,7 +582,9 @@ function journalMatches(filterValue, entry) {
   if ('status' in filterValue && !jsonEq(filterValue.status, entry.status ?? null)) return false;
   if (typeof filterValue.created === 'boolean' && filterValue.created !== (typeof entry.created === 'string')) return false;
   if (typeof filterValue.replayed === 'boolean' && filterValue.replayed !== (entry.replayed === true)) return false;
-  if ('fault' in filterValue && !jsonEq(filterValue.fault, entry.fault ?? null)) return false;
+  for (const exact of ['fault', 'idempotencyKey', 'clientRequestId']) {
+    if (exact in filterValue && !jsonEq(filterValue[exact], entry[exact] ?? null)) return false;
+  }
   return true;
 }
 

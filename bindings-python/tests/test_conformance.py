@@ -409,6 +409,8 @@ class Run:
             "platform": failure.platform,
             "retryAfter": int(failure.retry_after) if failure.retry_after is not None else None,
             "requestId": failure.request_id,
+            "clientRequestId": failure.client_request_id,
+            "idempotencyKey": failure.idempotency_key,
             "details": failure.details,
         }
         if "expectError" not in step:
@@ -510,8 +512,19 @@ def set_receiver_status(run: Run, client: aether.Aether, data: Dict[str, Any], k
     return {"status": run.receiver.answer[0]}
 
 
+def clear_faults(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    kwargs("admin.clearFaults", data, set())
+    run.mock.clear_faults()
+    return {}
+
+
 def journal_count(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
-    kwargs("journal.count", data, {"method", "path", "status", "created", "replayed", "fault"})
+    kwargs(
+        "journal.count",
+        data,
+        {"method", "path", "status", "created", "replayed", "fault", "idempotencyKey",
+         "clientRequestId"},
+    )
     count = 0
     for entry in run.mock.journal():
         if "method" in data and str(entry["method"]).upper() != str(data["method"]).upper():
@@ -527,7 +540,8 @@ def journal_count(run: Run, client: aether.Aether, data: Dict[str, Any], key: An
             continue
         if "replayed" in data and data["replayed"] != bool(entry.get("replayed")):
             continue
-        if "fault" in data and not json_eq(data["fault"], entry.get("fault")):
+        exact = ("fault", "idempotencyKey", "clientRequestId")
+        if any(name in data and not json_eq(data[name], entry.get(name)) for name in exact):
             continue
         count += 1
     return {"count": count}
@@ -674,6 +688,7 @@ OPS: Dict[str, Op] = {
             **kwargs("admin.fault", d, {"method", "path", "times", "probability", "action"})
         )
     },
+    "admin.clearFaults": clear_faults,
     "admin.advanceClock": advance_clock,
     "admin.forceOutcome": lambda run, c, d, k: run.mock.force_outcome(
         one("postId", d, "admin.forceOutcome", {"outcome", "code", "message", "profileId"}),

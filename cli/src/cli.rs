@@ -139,7 +139,10 @@ pub enum Command {
         "  aether post --profile tiktok_… --text 'Launch' --media KEY \\\n",
         "      --schedule 2026-06-15T09:00:00 --timezone America/New_York\n",
         "  aether post --profile tiktok_a --profile ig_b --text 'Cross-post' --media KEY --draft\n",
-        "  aether post retry post_8Hq2… --wait\n\n",
+        "  aether post retry post_8Hq2… --wait\n",
+        "  aether post --profile li_… --text 'Once only' --idempotency-key launch-2026-06-15\n\n",
+        "When no answer arrives (OUTCOME_UNKNOWN) the post may exist: the error prints this \
+         command with --idempotency-key KEY; re-run it to get the post, or have it made once.\n\n",
         exit_codes!()
     ))]
     // `aether post retry ID` beside `aether post --profile …`: a subcommand, or the flags of a
@@ -328,6 +331,11 @@ pub struct PostArgs {
     /// Follow the post until it is published or failed (exit 1 when it fails).
     #[arg(long)]
     pub wait: bool,
+    /// The create's Idempotency-Key (1-255 visible ASCII characters; one is made when absent).
+    /// Running the command again with the same key never makes a second post: after
+    /// OUTCOME_UNKNOWN, re-run it with the key the error printed.
+    #[arg(long, value_name = "KEY")]
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

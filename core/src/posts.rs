@@ -1,6 +1,39 @@
 //! Posts: create (safely retried under an idempotency key), read, list, edit, cancel, retry
 //! the failed targets, and follow a post until it is published with [`Posts::wait`] or
 //! [`Posts::watch`].
+//!
+//! # What to do when a create times out
+//! When every attempt's answer is lost (a network error or a timeout after the request may have
+//! reached the server), [`Posts::create`] fails with [`ErrorCode::OutcomeUnknown`], not
+//! `NETWORK_ERROR`: the post may exist. Create it again with the key the error carries; the
+//! server returns the post if it was made and makes it once if not (a fresh key could publish
+//! it twice):
+//!
+//! ```no_run
+//! # async fn example(
+//! #     client: aether::Client,
+//! #     request: aether::model::CreatePostRequest,
+//! # ) -> aether::Result<()> {
+//! use aether::{ErrorCode, RequestOptions};
+//!
+//! let post = match client.posts().create(&request).await {
+//!     Ok(post) => post,
+//!     Err(error) if *error.code() == ErrorCode::OutcomeUnknown => {
+//!         // details()["cause"] is NETWORK_ERROR or TIMEOUT; client_request_id() is the
+//!         // call's creq_… id, to quote to support. Later, or once the network is back:
+//!         let key = error.idempotency_key().unwrap_or_default().to_owned();
+//!         let again = client.posts().with_options(RequestOptions::new().idempotency_key(key));
+//!         again.create(&request).await?
+//!     }
+//!     Err(error) => return Err(error),
+//! };
+//! # let _ = post;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Give your own [`RequestOptions::idempotency_key`] to make a create safe to repeat across
+//! process restarts.
 
 mod bulk;
 mod capabilities;
@@ -11,6 +44,8 @@ use std::time::Duration;
 use futures_util::Stream;
 use serde_json::json;
 
+#[cfg(doc)]
+use crate::error::ErrorCode;
 use crate::error::{Error, Result};
 use crate::model::{
     BulkResult, CreatePostRequest, ListPostsQuery, Page, Post, PostStatus, UpdatePostRequest,
@@ -81,8 +116,9 @@ impl Posts {
     }
 
     /// `POST /v1/posts`. Sent with an idempotency key (generated unless given in the options)
-    /// and retried safely: a create whose response was lost is never published twice.
-    /// Validation errors (`CAPTION_TOO_LONG`, `MEDIA_REQUIRED`, …) name the field and platform;
+    /// and retried safely: a create whose response was lost is never published twice. When
+    /// every answer is lost it fails with `OUTCOME_UNKNOWN` and the key to repeat it with (see
+    /// "What to do when a create times out" above). Validation errors (`CAPTION_TOO_LONG`, `MEDIA_REQUIRED`, …) name the field and platform;
     /// `POST_LIMIT_REACHED` carries `retry_after` to the quota reset.
     ///
     /// Two forms of the same thing (`text` with `content`, `platforms` with `overrides`, two

@@ -107,6 +107,7 @@ ops! {
     WebhooksRedeliver = "webhooks.redeliver",
     ReceiverSetStatus = "receiver.setStatus",
     AdminFault = "admin.fault",
+    AdminClearFaults = "admin.clearFaults",
     AdminAdvanceClock = "admin.advanceClock",
     AdminForceOutcome = "admin.forceOutcome",
     AdminAddOutcomeRule = "admin.addOutcomeRule",
@@ -757,6 +758,11 @@ impl Run {
             Op::AdminFault => {
                 Ok(self.admin_call(Method::POST, "/_mock/faults", Some(input.clone())).await?)
             }
+            Op::AdminClearFaults => {
+                fields(input, &[], op)?;
+                self.admin_call(Method::DELETE, "/_mock/faults", None).await?;
+                Ok(json!({}))
+            }
             Op::AdminAdvanceClock => {
                 fields(input, &["seconds"], op)?;
                 Ok(self
@@ -818,7 +824,17 @@ impl Run {
                 Ok(self.admin_call(Method::GET, &path, None).await?)
             }
             Op::JournalCount => {
-                fields(input, &["method", "path", "status", "created", "replayed", "fault"], op)?;
+                let filters = [
+                    "method",
+                    "path",
+                    "status",
+                    "created",
+                    "replayed",
+                    "fault",
+                    "idempotencyKey",
+                    "clientRequestId",
+                ];
+                fields(input, &filters, op)?;
                 let journal = self.admin_call(Method::GET, "/_mock/journal", None).await?;
                 let entries = journal["data"].as_array().cloned().unwrap_or_default();
                 let count = entries.iter().filter(|entry| journal_matches(input, entry)).count();
@@ -1231,9 +1247,11 @@ fn journal_matches(filter: &Value, entry: &Value) -> bool {
             return false;
         }
     }
-    if let Some(fault) = filter.get("fault") {
-        if !json_eq(fault, &entry["fault"]) {
-            return false;
+    for exact in ["fault", "idempotencyKey", "clientRequestId"] {
+        if let Some(wanted) = filter.get(exact) {
+            if !json_eq(wanted, &entry[exact]) {
+                return false;
+            }
         }
     }
     true
@@ -1270,6 +1288,8 @@ fn error_json(error: &aether::Error) -> Value {
         "platform": error.platform().map(|p| p.as_str().to_owned()),
         "retryAfter": error.retry_after().map(|d| d.as_secs()),
         "requestId": error.request_id(),
+        "clientRequestId": error.client_request_id(),
+        "idempotencyKey": error.idempotency_key(),
         "details": error.details(),
     })
 }

@@ -151,6 +151,9 @@ static void test_client_options_are_checked(void) {
   CHECK(str_has(aether_error_message(err), "out_client"));
   CHECK(aether_error_http_status(err) == 0);
   CHECK(aether_error_request_id(err) == NULL);
+  CHECK(aether_error_client_request_id(err) == NULL); /* nothing was sent */
+  CHECK(aether_error_idempotency_key(err) == NULL);
+  CHECK(aether_error_client_request_id(NULL) == NULL && aether_error_idempotency_key(NULL) == NULL);
   CHECK(aether_error_retry_after_ms(err) == -1);
   CHECK(!aether_error_is_retryable(err));
   aether_error_free(err);
@@ -791,12 +794,15 @@ static void test_error_details_from_the_server(void) {
   CHECK_STATUS(aether_post_get(client, "post_nope", &post, &err), err, AETHER_ERROR_NOT_FOUND);
   CHECK(aether_error_http_status(err) == 404);
   CHECK(strncmp(aether_error_request_id(err), "req_", 4) == 0);
+  CHECK(strncmp(aether_error_client_request_id(err), "creq_", 5) == 0);
+  CHECK(aether_error_idempotency_key(err) == NULL); /* a GET sends none */
   CHECK(aether_error_retry_after_ms(err) == -1);
   CHECK(!aether_error_is_retryable(err));
   CHECK_OK(aether_error_to_json(err, &json, NULL), err);
   CHECK(str_has(json, "\"code\":\"NOT_FOUND\""));
   CHECK(str_has(json, "\"status\":404"));
   CHECK(str_has(json, aether_error_request_id(err)));
+  CHECK(str_has(json, aether_error_client_request_id(err)));
   aether_string_free(json);
   aether_error_free(err);
   aether_client_free(client);

@@ -9,6 +9,7 @@ use aether::model::{
     MAX_PUBLISH_ATTEMPTS,
 };
 use aether::posts::WaitOptions;
+use aether::{ErrorCode, RequestOptions};
 use futures_util::StreamExt;
 use serde_json::{json, Map, Value};
 
@@ -44,7 +45,18 @@ pub async fn create(ctx: &Ctx, args: PostArgs) -> Result<(), CliError> {
         draft: args.draft.then_some(true),
         ..CreatePostRequest::default()
     };
-    let post = interruptible(ctx, client.posts().create(&request)).await?;
+    let mut posts = client.posts();
+    if let Some(key) = &args.idempotency_key {
+        posts = posts.with_options(RequestOptions::new().idempotency_key(key));
+    }
+    let post = match interruptible(ctx, posts.create(&request)).await {
+        Ok(post) => post,
+        Err(CliError::Api { error, hint: None }) if *error.code() == ErrorCode::OutcomeUnknown => {
+            let hint = error.idempotency_key().map(rerun_with_key);
+            return Err(CliError::Api { error, hint });
+        }
+        Err(other) => return Err(other),
+    };
     warn(&ctx.ui, &post);
     if !args.wait {
         return finish(ctx, &post, false);
@@ -88,6 +100,41 @@ async fn follow_unless_done(
         .await?
     };
     finish(ctx, &post, true)
+}
+
+/// The advice after `OUTCOME_UNKNOWN`: this very command line again with `--idempotency-key
+/// KEY` (replacing any given), shell-quoted, with an `--api-key` value left out (it is never
+/// printed; the key comes from the environment or is added back by the user).
+fn rerun_with_key(key: &str) -> String {
+    let args: Vec<String> = std::env::args().collect();
+    let mut words: Vec<String> = Vec::with_capacity(args.len() + 2);
+    let mut skip_value = false;
+    for (index, arg) in args.iter().enumerate() {
+        if std::mem::take(&mut skip_value) {
+            if words.last().is_some_and(|w| w == "--api-key") {
+                words.push("\"$AETHER_API_KEY\"".to_owned());
+            }
+            continue;
+        }
+        match arg.as_str() {
+            "--idempotency-key" => skip_value = true,
+            "--api-key" => {
+                words.push(arg.clone());
+                skip_value = true;
+            }
+            a if a.starts_with("--idempotency-key=") => {}
+            a if a.starts_with("--api-key=") => words.push("--api-key=\"$AETHER_API_KEY\"".into()),
+            a if index == 0 => words.push(a.to_owned()),
+            a => words.push(shlex::try_quote(a).map_or_else(|_| a.to_owned(), |q| q.into_owned())),
+        }
+    }
+    words.push("--idempotency-key".into());
+    words.push(shlex::try_quote(key).map_or_else(|_| key.to_owned(), |q| q.into_owned()));
+    format!(
+        "the post may have been made: run the same command with its idempotency key to get it \
+         (or have it made once, never twice): {}",
+        words.join(" ")
+    )
 }
 
 /// `aether bulk`: one line per row (or the answer as JSON); exit 1 when any row failed.

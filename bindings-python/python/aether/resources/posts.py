@@ -128,7 +128,9 @@ class _Posts(Resource):
         ``overrides=`` too).
 
         Sent under an idempotency key (generated unless given) and retried safely: a create
-        whose response was lost is never published twice. ``content`` is a dict
+        whose response was lost is never published twice. When every attempt's answer is
+        lost it raises :class:`aether.OutcomeUnknownError` (the post may exist): call again
+        with ``idempotency_key=err.idempotency_key`` to get it, or have it made once. ``content`` is a dict
         (``{"text": …, "title": …}``) or a string; or give ``text`` (and ``title``). Media
         come in one of ``media_keys``, ``media_urls`` or ``media``; options in ``platforms``
         or ``overrides`` (snake_case or camelCase keys). Two forms of one thing raise

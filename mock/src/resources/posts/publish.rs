@@ -564,6 +564,8 @@ fn platform_publish(post: &Post, index: usize, attempt: Attempt, at: Timestamp) 
         fault: None,
         created: result.platform_post_id.clone().filter(|_| attempt == Attempt::Published),
         post_id: Some(post.id.clone()),
+        // Not a client's request: no client request id.
+        client_request_id: None,
     }
 }
 
