@@ -175,6 +175,29 @@ fn post_id_arg<'a>(post_id: *const c_char) -> Res<&'a str> {
     non_empty(unsafe { str_arg(post_id, "post_id") }?, "post_id")
 }
 
+/// The calls that take a post id and answer the post (get, cancel, retry): the arguments
+/// checked the same way, the post written to `*out_post`.
+fn answer_post<F, Fut>(
+    client: *const aether_client,
+    post_id: *const c_char,
+    out_post: *mut *mut aether_post,
+    error: *mut *mut aether_error,
+    call: F,
+) -> aether_status
+where
+    F: FnOnce(aether::posts::Posts, String) -> Fut,
+    Fut: std::future::Future<Output = aether::Result<Post>>,
+{
+    boundary(error, || {
+        let client = client_arg(client)?;
+        let id = post_id_arg(post_id)?.to_owned();
+        let out = out_arg(out_post, "out_post")?;
+        let post = block_on(call(client.posts(), id))?;
+        out.write(into_raw(aether_post::new(post)));
+        Ok(())
+    })
+}
+
 /// Reads a post (GET /v1/posts/{id}): its status and per-target results. Blocks until the
 /// server answers. On success writes it to `*out_post`. Unknown id: AETHER_ERROR_NOT_FOUND.
 #[no_mangle]
@@ -184,14 +207,7 @@ pub extern "C" fn aether_post_get(
     out_post: *mut *mut aether_post,
     error: *mut *mut aether_error,
 ) -> aether_status {
-    boundary(error, || {
-        let client = client_arg(client)?;
-        let id = post_id_arg(post_id)?;
-        let out = out_arg(out_post, "out_post")?;
-        let post = block_on(client.posts().get(id))?;
-        out.write(into_raw(aether_post::new(post)));
-        Ok(())
-    })
+    answer_post(client, post_id, out_post, error, |posts, id| async move { posts.get(&id).await })
 }
 
 /// Posts from aether_post_list_all(), newest first. Immutable: read it from any thread. Free
@@ -349,14 +365,7 @@ pub extern "C" fn aether_post_cancel(
     out_post: *mut *mut aether_post,
     error: *mut *mut aether_error,
 ) -> aether_status {
-    boundary(error, || {
-        let client = client_arg(client)?;
-        let id = post_id_arg(post_id)?;
-        let out = out_arg(out_post, "out_post")?;
-        let post = block_on(client.posts().cancel(id))?;
-        out.write(into_raw(aether_post::new(post)));
-        Ok(())
-    })
+    answer_post(client, post_id, out_post, error, |posts, id| async move { posts.cancel(&id).await })
 }
 
 /// Publishes the failed targets of a "failed" or "partially_published" post again, and only
@@ -372,14 +381,7 @@ pub extern "C" fn aether_post_retry(
     out_post: *mut *mut aether_post,
     error: *mut *mut aether_error,
 ) -> aether_status {
-    boundary(error, || {
-        let client = client_arg(client)?;
-        let id = post_id_arg(post_id)?;
-        let out = out_arg(out_post, "out_post")?;
-        let post = block_on(client.posts().retry(id))?;
-        out.write(into_raw(aether_post::new(post)));
-        Ok(())
-    })
+    answer_post(client, post_id, out_post, error, |posts, id| async move { posts.retry(&id).await })
 }
 
 /// Copies a post, e.g. to keep the one an aether_post_event lends beyond its callback. On

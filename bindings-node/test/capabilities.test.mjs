@@ -3,20 +3,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { MockServer } from 'aether/testing';
-import { fixturesDir } from './helpers.mjs';
+import { fixturesDir, startMock } from './helpers.mjs';
 
 let mock;
 let aether;
-
-before(async () => {
-  mock = await MockServer.start();
-  aether = mock.client();
-});
-
-after(async () => {
-  await mock?.stop();
-});
+before(async () => ({ mock, aether } = await startMock()));
+after(() => mock?.stop());
 
 test('capabilities read back as the admin set them; unknown profile is NOT_FOUND', async () => {
   const profile = await mock.createProfile({ platform: 'tiktok' });

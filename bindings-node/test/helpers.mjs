@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MockServer } from 'aether/testing';
 
 export const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const repoDir = path.resolve(packageDir, '..');
@@ -12,6 +13,12 @@ export const examplesDir = path.join(repoDir, 'examples', 'node');
 
 /** A fixture video (20 s H.264/AAC MP4, 31 497 bytes). */
 export const VIDEO = path.join(fixturesDir, 'h264_aac_faststart.mp4');
+
+/** Starts an emulator for a test file; resolves with it and a client of it. */
+export async function startMock(options) {
+  const mock = await MockServer.start(options);
+  return { mock, aether: mock.client() };
+}
 
 /** A fresh scratch directory, removed when the process exits. */
 export function scratchDir(prefix = 'aether-node-test-') {

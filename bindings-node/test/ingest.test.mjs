@@ -6,20 +6,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AetherError, InvalidArgumentError, UploadError, ValidationError } from 'aether';
-import { MockServer } from 'aether/testing';
-import { fixturesDir } from './helpers.mjs';
+import { fixturesDir, startMock } from './helpers.mjs';
 
 let mock;
 let aether;
-
-before(async () => {
-  mock = await MockServer.start();
-  aether = mock.client();
-});
-
-after(async () => {
-  await mock?.stop();
-});
+before(async () => ({ mock, aether } = await startMock()));
+after(() => mock?.stop());
 
 async function serve(name, fixture, options = {}) {
   const bytes = fs.readFileSync(path.join(fixturesDir, fixture));

@@ -2,20 +2,13 @@
 // nothing to retry rejects with a ConflictError POST_NOT_RETRYABLE.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { MockServer } from 'aether/testing';
 import { ConflictError, InvalidArgumentError, NotFoundError } from 'aether';
+import { startMock } from './helpers.mjs';
 
 let mock;
 let aether;
-
-before(async () => {
-  mock = await MockServer.start();
-  aether = mock.client();
-});
-
-after(async () => {
-  await mock?.stop();
-});
+before(async () => ({ mock, aether } = await startMock()));
+after(() => mock?.stop());
 
 test('a retry publishes only the failed target; then the post is not retryable', async () => {
   const linkedin = await mock.createProfile({ platform: 'linkedin' });

@@ -5,21 +5,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { MockServer } from 'aether/testing';
 import { InvalidArgumentError, NotFoundError } from 'aether';
-import { collect } from './helpers.mjs';
+import { collect, startMock } from './helpers.mjs';
 
 let mock;
 let aether;
-
-before(async () => {
-  mock = await MockServer.start();
-  aether = mock.client();
-});
-
-after(async () => {
-  await mock?.stop();
-});
+before(async () => ({ mock, aether } = await startMock()));
+after(() => mock?.stop());
 
 /** A loopback receiver answering `status` and keeping every { signature, body }. */
 async function receiver() {

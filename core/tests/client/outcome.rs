@@ -86,18 +86,6 @@ async fn a_create_that_never_reached_the_server_is_made_once_by_the_same_key() {
 }
 
 #[tokio::test]
-async fn a_create_retried_past_one_lost_answer_succeeds() {
-    let emulator = Emulator::start().await;
-    let profile = emulator.profile("linkedin").await;
-    emulator
-        .fault(json!({"method": "POST", "path": "/v1/posts", "times": 1,
-                      "action": {"type": "reset_after_body"}}))
-        .await;
-    let post = emulator.client().posts().create(&text_post(&profile, "once")).await.unwrap();
-    assert!(post.id.starts_with("post_"));
-}
-
-#[tokio::test]
 async fn a_read_whose_answers_are_lost_stays_a_network_error() {
     let emulator = Emulator::start().await;
     emulator
