@@ -156,6 +156,9 @@ error_codes! {
     IoError = "IO_ERROR", status None, retryable false;
     /// Client side: a response the SDK cannot understand.
     ProtocolError = "PROTOCOL_ERROR", status None, retryable false;
+    /// Client side: the TLS handshake failed (a certificate not trusted or not for this host, a
+    /// client certificate missing or refused); the message says what to set. Not retried.
+    TlsError = "TLS_ERROR", status None, retryable false;
 }
 
 /// The family of errors a caller usually catches together. Each binding names one error class
@@ -268,7 +271,7 @@ impl ErrorCode {
             }
             C::PlatformError => F::Platform,
             C::InternalError | C::ServiceUnavailable => F::InternalServer,
-            C::NetworkError => F::Connection,
+            C::NetworkError | C::TlsError => F::Connection,
             C::Timeout => F::Timeout,
             C::Cancelled => F::Cancelled,
             C::IoError => F::LocalIo,
@@ -287,6 +290,7 @@ impl ErrorCode {
                 | ErrorCode::InvalidArgument
                 | ErrorCode::IoError
                 | ErrorCode::ProtocolError
+                | ErrorCode::TlsError
         )
     }
 }
