@@ -250,6 +250,11 @@ typedef enum aether_status {
    */
   AETHER_ERROR_PROTOCOL_ERROR = 106,
   /**
+   * `TLS_ERROR`: Client side: the TLS handshake failed (certificate not trusted or not for
+   * this host, client certificate missing or refused); the message says what to set.
+   */
+  AETHER_ERROR_TLS_ERROR = 108,
+  /**
    * A code this version of the library does not know (a newer server);
    * aether_error_raw_code() gives it as the server sent it.
    */
@@ -448,6 +453,20 @@ typedef struct aether_client_options {
    * Appended to the User-Agent, e.g. "myapp/1.2"; NULL: nothing.
    */
   const char *user_agent_suffix;
+  /**
+   * Path of a PEM file of CA certificates trusted besides the system's (e.g. a corporate
+   * proxy's CA); NULL reads AETHER_CA_BUNDLE, else the system's roots only.
+   */
+  const char *ca_bundle;
+  /**
+   * Path of a PEM client certificate for mutual TLS (with client_key); NULL reads
+   * AETHER_CLIENT_CERT, else none.
+   */
+  const char *client_cert;
+  /**
+   * Path of the PEM private key of client_cert; NULL reads AETHER_CLIENT_KEY.
+   */
+  const char *client_key;
 } aether_client_options;
 
 /**
@@ -2246,7 +2265,7 @@ void aether_webhook_delivery_free(struct aether_webhook_delivery *delivery);
  * AETHER_CLIENT_OPTIONS_INIT: an aether_client_options with every field at its default: API
  * key and base URL from the environment, default timeouts, retries and backoff.
  */
-#define AETHER_CLIENT_OPTIONS_INIT { NULL, NULL, 0, 0, -1, 0, 0, NULL }
+#define AETHER_CLIENT_OPTIONS_INIT { NULL, NULL, 0, 0, -1, 0, 0, NULL, NULL, NULL, NULL }
 
 /**
  * AETHER_UPLOAD_OPTIONS_INIT: an aether_upload_options with every field at its default: type

@@ -102,6 +102,9 @@ pub enum aether_status {
     AETHER_ERROR_IO_ERROR = 105,
     /// `PROTOCOL_ERROR`: Client side: a response the SDK cannot understand.
     AETHER_ERROR_PROTOCOL_ERROR = 106,
+    /// `TLS_ERROR`: Client side: the TLS handshake failed (certificate not trusted or not for
+    /// this host, client certificate missing or refused); the message says what to set.
+    AETHER_ERROR_TLS_ERROR = 108,
     /// A code this version of the library does not know (a newer server);
     /// aether_error_raw_code() gives it as the server sent it.
     AETHER_ERROR_UNKNOWN = 900,
@@ -157,6 +160,7 @@ pub(crate) fn status_of(code: &ErrorCode) -> aether_status {
         ErrorCode::InvalidArgument => AETHER_ERROR_INVALID_ARGUMENT,
         ErrorCode::IoError => AETHER_ERROR_IO_ERROR,
         ErrorCode::ProtocolError => AETHER_ERROR_PROTOCOL_ERROR,
+        ErrorCode::TlsError => AETHER_ERROR_TLS_ERROR,
         ErrorCode::Unknown(raw) if raw == PANIC_CODE => AETHER_ERROR_PANIC,
         ErrorCode::Unknown(_) => AETHER_ERROR_UNKNOWN,
     }
