@@ -55,6 +55,7 @@ EXPECTED: Dict[str, Type[aether.AetherError]] = {
     "INVALID_ARGUMENT": aether.InvalidArgumentError,
     "IO_ERROR": aether.LocalIOError,
     "PROTOCOL_ERROR": aether.APIResponseError,
+    "TLS_ERROR": aether.APIConnectionError,
 }
 
 

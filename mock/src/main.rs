@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use aether_mock::{ClientAuth, MockConfig, MockServer, TlsConfig, TlsIdentity, DEFAULT_API_KEY};
+use aether_mock::{MockConfig, MockServer, TlsConfig, DEFAULT_API_KEY};
 use clap::Parser;
 
 /// A stateful local emulator of the Aether API, for tests and offline development.
@@ -61,17 +61,13 @@ struct Args {
 impl Args {
     /// The TLS set-up the flags ask for (`None`: plain HTTP).
     fn tls(&self) -> Option<TlsConfig> {
-        let identity = match (&self.tls_cert, &self.tls_key) {
-            (Some(cert), Some(key)) => TlsIdentity::Files { cert: cert.clone(), key: key.clone() },
-            _ if self.tls || self.tls_client_ca.is_some() => TlsIdentity::Generate,
-            _ => return None,
-        };
-        let client_auth = match (&self.tls_client_ca, self.tls_client_auth) {
-            (Some(ca), _) => ClientAuth::CaFile(ca.clone()),
-            (None, true) => ClientAuth::GeneratedCa,
-            (None, false) => ClientAuth::None,
-        };
-        Some(TlsConfig { identity, client_auth })
+        let cert_and_key = self.tls_cert.clone().zip(self.tls_key.clone());
+        TlsConfig::from_flags(
+            self.tls,
+            cert_and_key,
+            self.tls_client_ca.clone(),
+            self.tls_client_auth,
+        )
     }
 }
 
@@ -125,16 +121,7 @@ fn main() -> ExitCode {
             "adminToken": server.admin_token(),
             "apiKey": server.api_key(),
         });
-        let files = server.tls_files();
-        for (key, path) in [
-            ("caFile", &files.ca_file),
-            ("clientCertFile", &files.client_cert_file),
-            ("clientKeyFile", &files.client_key_file),
-        ] {
-            if let Some(path) = path {
-                ready[key] = serde_json::Value::from(path.display().to_string());
-            }
-        }
+        server.tls_files().add_to(&mut ready);
         let mut stdout = std::io::stdout().lock();
         if writeln!(stdout, "{ready}").and_then(|_| stdout.flush()).is_err() {
             return ExitCode::FAILURE;

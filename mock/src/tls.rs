@@ -64,6 +64,45 @@ pub struct TlsFiles {
     pub client_key_file: Option<PathBuf>,
 }
 
+impl TlsConfig {
+    /// The set-up the command-line flags ask for (`aether-mock`, `aether mock`): `--tls`,
+    /// `--tls-cert FILE --tls-key FILE`, `--tls-client-ca FILE`, `--tls-client-auth`. `None`:
+    /// plain HTTP.
+    pub fn from_flags(
+        tls: bool,
+        cert_and_key: Option<(PathBuf, PathBuf)>,
+        client_ca: Option<PathBuf>,
+        client_auth: bool,
+    ) -> Option<TlsConfig> {
+        let identity = match cert_and_key {
+            Some((cert, key)) => TlsIdentity::Files { cert, key },
+            None if tls || client_ca.is_some() || client_auth => TlsIdentity::Generate,
+            None => return None,
+        };
+        let client_auth = match (client_ca, client_auth) {
+            (Some(ca), _) => ClientAuth::CaFile(ca),
+            (None, true) => ClientAuth::GeneratedCa,
+            (None, false) => ClientAuth::None,
+        };
+        Some(TlsConfig { identity, client_auth })
+    }
+}
+
+impl TlsFiles {
+    /// Adds `caFile`, `clientCertFile` and `clientKeyFile` (those there are) to a ready line.
+    pub fn add_to(&self, line: &mut serde_json::Value) {
+        for (key, path) in [
+            ("caFile", &self.ca_file),
+            ("clientCertFile", &self.client_cert_file),
+            ("clientKeyFile", &self.client_key_file),
+        ] {
+            if let Some(path) = path {
+                line[key] = serde_json::Value::from(path.display().to_string());
+            }
+        }
+    }
+}
+
 fn invalid(message: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, message)
 }
