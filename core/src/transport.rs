@@ -73,8 +73,8 @@ pub use request::{encode_segment, ApiRequest, FormPart, RequestOptions, Response
 pub(crate) use retry::deadline_after;
 pub use retry::new_idempotency_key;
 use retry::{backoff, RetryBudget};
-pub(crate) use tls::resolve as resolve_tls;
 pub(crate) use tls::TlsSettings;
+pub(crate) use tls::{apply_roots as trust_roots, resolve as resolve_tls};
 pub use tls::{CA_BUNDLE_ENV, CLIENT_CERT_ENV, CLIENT_KEY_ENV};
 
 /// Default bound on a whole call (all attempts and waits).

@@ -74,7 +74,11 @@ impl MockServer {
         let admin_token =
             config.admin_token.clone().unwrap_or_else(|| format!("adm_{}", random_token(24)));
         let api_key = config.api_keys.first().cloned().unwrap_or_default();
-        let state = Arc::new(AppState::new(&config, admin_token.clone(), url.clone(), data_dir));
+        let mut app = AppState::new(&config, admin_token.clone(), url.clone(), data_dir);
+        if let Some(ca) = &tls_files.ca_file {
+            app.trust_for_fetching(&std::fs::read(ca)?);
+        }
+        let state = Arc::new(app);
         let (shutdown, shutdown_rx) = watch::channel(false);
         let router = crate::app::router(state.clone());
         let tasks = vec![

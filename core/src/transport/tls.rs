@@ -164,6 +164,23 @@ pub(crate) fn resolve(
 /// The HTTP client builder with these CAs added to the system's and this identity presented.
 pub(crate) fn apply(
     settings: &TlsSettings,
+    builder: reqwest::ClientBuilder,
+) -> Result<reqwest::ClientBuilder> {
+    let mut builder = apply_roots(settings, builder)?;
+    if let Some(identity) = &settings.identity {
+        let identity = reqwest::Identity::from_pem(identity).map_err(|e| {
+            Error::invalid_argument("the client certificate could not be loaded").with_source(e)
+        })?;
+        builder = builder.identity(identity);
+    }
+    Ok(builder)
+}
+
+/// The HTTP client builder with these CAs added to the system's, and no client certificate:
+/// for other hosts than the API (a media URL probed before ingest), which may sit behind the
+/// same TLS-inspecting proxy but must not be shown the API's client identity.
+pub(crate) fn apply_roots(
+    settings: &TlsSettings,
     mut builder: reqwest::ClientBuilder,
 ) -> Result<reqwest::ClientBuilder> {
     for der in &settings.ca_certs {
@@ -171,12 +188,6 @@ pub(crate) fn apply(
             Error::invalid_argument("a CA certificate could not be loaded").with_source(e)
         })?;
         builder = builder.add_root_certificate(cert);
-    }
-    if let Some(identity) = &settings.identity {
-        let identity = reqwest::Identity::from_pem(identity).map_err(|e| {
-            Error::invalid_argument("the client certificate could not be loaded").with_source(e)
-        })?;
-        builder = builder.identity(identity);
     }
     Ok(builder)
 }
