@@ -112,7 +112,9 @@ fn main() -> ExitCode {
         let server = match MockServer::start(config).await {
             Ok(server) => server,
             Err(error) => {
-                eprintln!("aether-mock: cannot start: {error}");
+                eprintln!(
+                    "aether-mock: cannot start (cannot listen, or the TLS set-up failed): {error}"
+                );
                 return ExitCode::FAILURE;
             }
         };
