@@ -47,6 +47,9 @@ declare namespace Aether {
     retryBackoffBaseMs: number;
     retryBackoffCapMs: number;
     userAgentSuffix?: string;
+    caBundle?: string;
+    clientCert?: string;
+    clientKey?: string;
   }
 
   /** The core's defaults, per option type (durations in ms). */
@@ -140,7 +143,8 @@ declare namespace Aether {
     | 'INVALID_ARGUMENT'
     | 'IO_ERROR'
     | 'PROTOCOL_ERROR'
-    | 'OUTCOME_UNKNOWN';
+    | 'OUTCOME_UNKNOWN'
+    | 'TLS_ERROR';
 
   /** An RFC 3339 timestamp as the server sent it, e.g. `"2026-06-13T09:00:00Z"`. */
   type Timestamp = string;
@@ -540,6 +544,12 @@ declare namespace Aether {
     maxRetries?: number;
     /** First step and ceiling of the exponential backoff between retries (default 500, 8 000). */
     retryBackoff?: { initialMs?: number; maxMs?: number };
+    /** A PEM file of CA certificates trusted besides the system's (else `AETHER_CA_BUNDLE`), e.g. a TLS-inspecting proxy's CA. */
+    caBundle?: string;
+    /** A PEM client certificate for mutual TLS, with `clientKey` (else `AETHER_CLIENT_CERT`). */
+    clientCert?: string;
+    /** The PEM private key of `clientCert` (else `AETHER_CLIENT_KEY`). */
+    clientKey?: string;
   }
 
   /** Per-call options, overriding the client's. */
@@ -909,7 +919,7 @@ declare namespace Aether {
   class PlatformError extends AetherError {}
   /** `INTERNAL_ERROR`, `SERVICE_UNAVAILABLE` */
   class InternalServerError extends AetherError {}
-  /** `NETWORK_ERROR` */
+  /** `NETWORK_ERROR`; `TLS_ERROR` (a certificate not trusted, a client certificate missing: the message says what to set) */
   class APIConnectionError extends AetherError {}
   /** `TIMEOUT` */
   class APITimeoutError extends APIConnectionError {}

@@ -72,6 +72,10 @@ declare namespace testing {
     /** Where media bytes are kept (a temp dir, removed at stop, by default). */
     dataDir?: string;
     settings?: MockSettings;
+    /** Serve HTTPS with a CA and certificates made at start (see `caFile`). */
+    tls?: boolean;
+    /** With `tls`: require client certificates signed by that CA (`clientCertFile`, `clientKeyFile` is one). */
+    tlsClientAuth?: boolean;
   }
 
   /** A fault rule: which requests, how many, and what happens to them. */
@@ -136,9 +140,15 @@ declare namespace testing {
     readonly url: string;
     readonly apiKey: string;
     readonly adminToken: string;
-    /** `{ AETHER_API_KEY, AETHER_BASE_URL }` for this emulator. */
-    readonly env: { AETHER_API_KEY: string; AETHER_BASE_URL: string };
-    /** A client of this emulator. */
+    /** Over HTTPS: the generated CA's PEM file; else null. */
+    readonly caFile: string | null;
+    /** Over HTTPS: a client certificate signed by that CA; else null. */
+    readonly clientCertFile: string | null;
+    /** Over HTTPS: its private key; else null. */
+    readonly clientKeyFile: string | null;
+    /** `{ AETHER_API_KEY, AETHER_BASE_URL }` (and `AETHER_CA_BUNDLE` over HTTPS) for this emulator. */
+    readonly env: { AETHER_API_KEY: string; AETHER_BASE_URL: string; AETHER_CA_BUNDLE?: string };
+    /** A client of this emulator (trusting its CA over HTTPS). */
     client(options?: Aether.ClientOptions): Aether;
     approveConnectLink(
       link: string | { id: string },

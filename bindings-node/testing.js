@@ -35,7 +35,14 @@ class MockServer {
   static async start(options = {}) {
     const o = requireObject(options, 'options', { optional: true });
     const config = json(
-      { apiKey: o.apiKey, adminToken: o.adminToken, dataDir: o.dataDir, settings: o.settings },
+      {
+        apiKey: o.apiKey,
+        adminToken: o.adminToken,
+        dataDir: o.dataDir,
+        settings: o.settings,
+        tls: o.tls,
+        tlsClientAuth: o.tlsClientAuth,
+      },
       'options',
     );
     const handle = await run(null, () => native.startMockServer(config));
@@ -65,14 +72,33 @@ class MockServer {
     return this.#native.adminToken;
   }
 
-  /** `AETHER_API_KEY` and `AETHER_BASE_URL` for this emulator, to merge into process.env. */
-  get env() {
-    return { AETHER_API_KEY: this.apiKey, AETHER_BASE_URL: this.url };
+  /** Over HTTPS: the generated CA's PEM file (trust it with `caBundle`); else null. */
+  get caFile() {
+    return this.#native.caFile ?? null;
   }
 
-  /** A client of this emulator (options override its key and URL). */
+  /** Over HTTPS: a client certificate signed by that CA (`clientCert`); else null. */
+  get clientCertFile() {
+    return this.#native.clientCertFile ?? null;
+  }
+
+  /** Over HTTPS: its private key (`clientKey`); else null. */
+  get clientKeyFile() {
+    return this.#native.clientKeyFile ?? null;
+  }
+
+  /** `AETHER_API_KEY` and `AETHER_BASE_URL` (over HTTPS also `AETHER_CA_BUNDLE`) for this
+   * emulator, to merge into process.env. */
+  get env() {
+    const env = { AETHER_API_KEY: this.apiKey, AETHER_BASE_URL: this.url };
+    if (this.caFile !== null) env.AETHER_CA_BUNDLE = this.caFile;
+    return env;
+  }
+
+  /** A client of this emulator (options override its key, URL and, over HTTPS, CA). */
   client(options = {}) {
-    return new Aether({ apiKey: this.apiKey, baseUrl: this.url, ...options });
+    const tls = this.caFile === null ? {} : { caBundle: this.caFile };
+    return new Aether({ apiKey: this.apiKey, baseUrl: this.url, ...tls, ...options });
   }
 
   // --- the admin API (the addon's typed client of /_mock/, on the SDK's transport) ---------

@@ -47,6 +47,14 @@ pub struct aether_client_options {
     pub retry_backoff_cap_ms: u32,
     /// Appended to the User-Agent, e.g. "myapp/1.2"; NULL: nothing.
     pub user_agent_suffix: *const c_char,
+    /// Path of a PEM file of CA certificates trusted besides the system's (e.g. a corporate
+    /// proxy's CA); NULL reads AETHER_CA_BUNDLE, else the system's roots only.
+    pub ca_bundle: *const c_char,
+    /// Path of a PEM client certificate for mutual TLS (with client_key); NULL reads
+    /// AETHER_CLIENT_CERT, else none.
+    pub client_cert: *const c_char,
+    /// Path of the PEM private key of client_cert; NULL reads AETHER_CLIENT_KEY.
+    pub client_key: *const c_char,
 }
 
 /// Milliseconds for the core; 0 means "the core's default" (None).
@@ -65,6 +73,14 @@ fn build(options: &aether_client_options) -> Res<Client> {
             opt_str_arg(options.user_agent_suffix, "options->user_agent_suffix")?,
         )
     };
+    // SAFETY: as above.
+    let (ca_bundle, client_cert, client_key) = unsafe {
+        (
+            opt_str_arg(options.ca_bundle, "options->ca_bundle")?,
+            opt_str_arg(options.client_cert, "options->client_cert")?,
+            opt_str_arg(options.client_key, "options->client_key")?,
+        )
+    };
     // The C binding names itself in the User-Agent, before the caller's own suffix.
     let suffix = match suffix.filter(|s| !s.is_empty()) {
         Some(suffix) => format!("c; {suffix}"),
@@ -79,6 +95,9 @@ fn build(options: &aether_client_options) -> Res<Client> {
         retry_backoff_base_ms: millis(options.retry_backoff_base_ms),
         retry_backoff_cap_ms: millis(options.retry_backoff_cap_ms),
         user_agent_suffix: Some(suffix),
+        ca_bundle: ca_bundle.map(str::to_owned),
+        client_cert: client_cert.map(str::to_owned),
+        client_key: client_key.map(str::to_owned),
         spelling: Spelling::C,
     };
     ClientBuilder::from_options(options).build()
@@ -120,6 +139,9 @@ fn default_options() -> aether_client_options {
         retry_backoff_base_ms: 0,
         retry_backoff_cap_ms: 0,
         user_agent_suffix: std::ptr::null(),
+        ca_bundle: std::ptr::null(),
+        client_cert: std::ptr::null(),
+        client_key: std::ptr::null(),
     }
 }
 

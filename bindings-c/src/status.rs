@@ -109,6 +109,9 @@ pub enum aether_status {
     /// the server returns the first result if it was done and does it once if not. The
     /// details' "cause" is NETWORK_ERROR or TIMEOUT.
     AETHER_ERROR_OUTCOME_UNKNOWN = 107,
+    /// `TLS_ERROR`: Client side: the TLS handshake failed (certificate not trusted or not for
+    /// this host, client certificate missing or refused); the message says what to set.
+    AETHER_ERROR_TLS_ERROR = 108,
     /// A code this version of the library does not know (a newer server);
     /// aether_error_raw_code() gives it as the server sent it.
     AETHER_ERROR_UNKNOWN = 900,
@@ -165,6 +168,7 @@ pub(crate) fn status_of(code: &ErrorCode) -> aether_status {
         ErrorCode::IoError => AETHER_ERROR_IO_ERROR,
         ErrorCode::ProtocolError => AETHER_ERROR_PROTOCOL_ERROR,
         ErrorCode::OutcomeUnknown => AETHER_ERROR_OUTCOME_UNKNOWN,
+        ErrorCode::TlsError => AETHER_ERROR_TLS_ERROR,
         ErrorCode::Unknown(raw) if raw == PANIC_CODE => AETHER_ERROR_PANIC,
         ErrorCode::Unknown(_) => AETHER_ERROR_UNKNOWN,
     }
@@ -224,8 +228,11 @@ mod tests {
     fn numbers_outside_the_enum_are_unknown() {
         // One past the highest server code, so a code added later moves the probe with it.
         let servers = ErrorCode::ALL.iter().map(|code| status_of(code) as c_int);
-        let past_servers = servers.filter(|number| *number < 100).max().unwrap() + 1;
-        for number in [-1, past_servers, 99, 107, 899, 902, c_int::MAX, c_int::MIN] {
+        let numbers: Vec<c_int> = servers.collect();
+        let past_servers = numbers.iter().filter(|number| **number < 100).max().unwrap() + 1;
+        // And one past the highest client-side code (101…), for the same reason.
+        let past_clients = numbers.iter().filter(|n| (100..900).contains(*n)).max().unwrap() + 1;
+        for number in [-1, past_servers, 99, past_clients, 899, 902, c_int::MAX, c_int::MIN] {
             // SAFETY: a static string from this library.
             let text = unsafe { CStr::from_ptr(aether_error_code_str(number)) };
             assert_eq!(text.to_str().unwrap(), "UNKNOWN");

@@ -29,6 +29,10 @@ struct StartOptions {
     admin_token: Option<String>,
     data_dir: Option<String>,
     settings: Option<Settings>,
+    /// HTTPS with a generated CA (`aether-mock --tls`).
+    tls: Option<bool>,
+    /// With `tls`: client certificates signed by that CA required (`--tls-client-auth`).
+    tls_client_auth: Option<bool>,
 }
 
 /// How far `advanceClock` moves the clock: exactly one of the two.
@@ -48,6 +52,7 @@ pub struct NativeMockServer {
     url: String,
     api_key: String,
     admin_token: String,
+    tls_files: aether_mock::TlsFiles,
     admin: Admin,
 }
 
@@ -86,6 +91,14 @@ pub fn start_mock_server<'env>(
     if let Some(settings) = options.settings {
         config.settings = settings;
     }
+    if options.tls == Some(true) || options.tls_client_auth == Some(true) {
+        let client_auth = if options.tls_client_auth == Some(true) {
+            aether_mock::ClientAuth::GeneratedCa
+        } else {
+            aether_mock::ClientAuth::None
+        };
+        config.tls = Some(aether_mock::TlsConfig { client_auth, ..Default::default() });
+    }
     let started = async move {
         let server = MockServer::start(config).await.map_err(|e| {
             to_napi(aether::Error::io(format!("could not start the emulator: {e}"), e))
@@ -95,6 +108,7 @@ pub fn start_mock_server<'env>(
             url: server.url().to_owned(),
             api_key: server.api_key().to_owned(),
             admin_token: server.admin_token().to_owned(),
+            tls_files: server.tls_files().clone(),
             server: Arc::new(Mutex::new(Some(server))),
             admin,
         })
@@ -123,6 +137,24 @@ impl NativeMockServer {
     #[napi(getter)]
     pub fn admin_token(&self) -> String {
         self.admin_token.clone()
+    }
+
+    /// The generated CA's PEM file (HTTPS only).
+    #[napi(getter)]
+    pub fn ca_file(&self) -> Option<String> {
+        self.tls_files.ca_file.as_ref().map(|p| p.display().to_string())
+    }
+
+    /// A client certificate signed by that CA (HTTPS only).
+    #[napi(getter)]
+    pub fn client_cert_file(&self) -> Option<String> {
+        self.tls_files.client_cert_file.as_ref().map(|p| p.display().to_string())
+    }
+
+    /// Its private key (HTTPS only).
+    #[napi(getter)]
+    pub fn client_key_file(&self) -> Option<String> {
+        self.tls_files.client_key_file.as_ref().map(|p| p.display().to_string())
     }
 
     // --- the admin API (`aether_mock::Admin`) ------------------------------------------------

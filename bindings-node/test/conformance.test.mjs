@@ -256,11 +256,17 @@ describe('conformance scenarios', { concurrency: 3 }, () => {
 
 function clientFor(mock, apiKey) {
   // The attempts stay the default (3); only the waits between them are short.
-  return new Aether({ apiKey, baseUrl: mock.url, retryBackoff: { initialMs: 5, maxMs: 50 } });
+  return new Aether({
+    apiKey,
+    baseUrl: mock.url,
+    retryBackoff: { initialMs: 5, maxMs: 50 },
+    ...(mock.caFile === null ? {} : { caBundle: mock.caFile }),
+  });
 }
 
 async function runScenario(scenario) {
-  const mock = await MockServer.start();
+  // AETHER_CONFORMANCE_TLS=1: over HTTPS, the client trusting the emulator's CA.
+  const mock = await MockServer.start({ tls: process.env.AETHER_CONFORMANCE_TLS === '1' });
   const receiver = await Receiver.start();
   const run = { mock, receiver, client: clientFor(mock, mock.apiKey), vars: { receiver: { url: receiver.url } } };
   try {

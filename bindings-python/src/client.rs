@@ -84,7 +84,8 @@ impl PyClient {
     #[new]
     #[pyo3(signature = (
         api_key=None, base_url=None, timeout=None, max_retries=None, connect_timeout=None,
-        user_agent_suffix=None, retry_backoff=None,
+        user_agent_suffix=None, retry_backoff=None, ca_bundle=None, client_cert=None,
+        client_key=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -96,6 +97,9 @@ impl PyClient {
         connect_timeout: Option<f64>,
         user_agent_suffix: Option<String>,
         retry_backoff: Option<(f64, f64)>,
+        ca_bundle: Option<String>,
+        client_cert: Option<String>,
+        client_key: Option<String>,
     ) -> PyResult<PyClient> {
         let options = ClientOptions {
             api_key,
@@ -106,6 +110,9 @@ impl PyClient {
             retry_backoff_base_ms: millis(retry_backoff.map(|(base, _)| base)),
             retry_backoff_cap_ms: millis(retry_backoff.map(|(_, cap)| cap)),
             user_agent_suffix,
+            ca_bundle,
+            client_cert,
+            client_key,
             spelling: Spelling::Python,
         };
         let client = ClientBuilder::from_options(options).build().py_err(py)?;

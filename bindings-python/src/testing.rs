@@ -31,6 +31,7 @@ pub struct PyMockServer {
     url: String,
     api_key: String,
     admin_token: String,
+    tls_files: aether_mock::TlsFiles,
     admin: Admin,
 }
 
@@ -53,13 +54,20 @@ impl PyMockServer {
     /// Starts an emulator on 127.0.0.1 on a free port. `settings` are the emulator's knobs
     /// (camelCase, as `PATCH /_mock/settings` takes them, e.g. `{"processingMs": 50}`).
     #[new]
-    #[pyo3(signature = (api_key=None, admin_token=None, settings=None, data_dir=None))]
+    /// `tls`: HTTPS with a generated CA (`aether-mock --tls`); `tls_client_auth`: client
+    /// certificates signed by that CA required.
+    #[pyo3(signature = (
+        api_key=None, admin_token=None, settings=None, data_dir=None, tls=false,
+        tls_client_auth=false,
+    ))]
     fn new(
         py: Python<'_>,
         api_key: Option<String>,
         admin_token: Option<String>,
         settings: Option<&Bound<'_, PyAny>>,
         data_dir: Option<PathBuf>,
+        tls: bool,
+        tls_client_auth: bool,
     ) -> PyResult<PyMockServer> {
         let mut config = MockConfig::default();
         if let Some(key) = api_key {
@@ -70,6 +78,14 @@ impl PyMockServer {
         if let Some(settings) = settings {
             config.settings = serde_json::from_value::<Settings>(from_py(settings)?)
                 .map_err(|e| invalid_argument(py, format!("mock settings: {e}")))?;
+        }
+        if tls || tls_client_auth {
+            let client_auth = if tls_client_auth {
+                aether_mock::ClientAuth::GeneratedCa
+            } else {
+                aether_mock::ClientAuth::None
+            };
+            config.tls = Some(aether_mock::TlsConfig { client_auth, ..Default::default() });
         }
         let server = py
             .detach(|| {
@@ -85,6 +101,7 @@ impl PyMockServer {
             url: server.url().to_owned(),
             api_key: server.api_key().to_owned(),
             admin_token: server.admin_token().to_owned(),
+            tls_files: server.tls_files().clone(),
             admin: Admin::for_server(&server).py_err(py)?,
             server: Mutex::new(Some(server)),
         })
@@ -106,6 +123,24 @@ impl PyMockServer {
     #[getter]
     fn admin_token(&self) -> &str {
         &self.admin_token
+    }
+
+    /// Over HTTPS: the generated CA's PEM file; else `None`.
+    #[getter]
+    fn ca_file(&self) -> Option<String> {
+        self.tls_files.ca_file.as_ref().map(|p| p.display().to_string())
+    }
+
+    /// Over HTTPS: a client certificate signed by that CA; else `None`.
+    #[getter]
+    fn client_cert_file(&self) -> Option<String> {
+        self.tls_files.client_cert_file.as_ref().map(|p| p.display().to_string())
+    }
+
+    /// Over HTTPS: its private key; else `None`.
+    #[getter]
+    fn client_key_file(&self) -> Option<String> {
+        self.tls_files.client_key_file.as_ref().map(|p| p.display().to_string())
     }
 
     /// Whether the server is still running.

@@ -281,7 +281,12 @@ class Run:
 
     def client_for(self, api_key: str) -> aether.Aether:
         # The attempts stay the default (3); only the waits between them are short.
-        return aether.Aether(api_key=api_key, base_url=self.mock.url, retry_backoff=(0.005, 0.05))
+        return aether.Aether(
+            api_key=api_key,
+            base_url=self.mock.url,
+            retry_backoff=(0.005, 0.05),
+            ca_bundle=self.mock.ca_file,
+        )
 
     def now(self) -> datetime.datetime:
         value = instant(self.mock.clock())
@@ -735,7 +740,8 @@ def test_conformance_scenario(path: Optional[str]) -> None:
         pytest.skip(f"AETHER_CONFORMANCE={only}")
     receiver = Receiver()
     try:
-        with MockServer() as mock:
+        # AETHER_CONFORMANCE_TLS=1: over HTTPS, the client trusting the emulator's CA.
+        with MockServer(tls=os.environ.get("AETHER_CONFORMANCE_TLS") == "1") as mock:
             Run(mock, receiver).execute(scenario)
     finally:
         receiver.close()

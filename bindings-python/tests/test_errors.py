@@ -56,6 +56,7 @@ EXPECTED: Dict[str, Type[aether.AetherError]] = {
     "IO_ERROR": aether.LocalIOError,
     "PROTOCOL_ERROR": aether.APIResponseError,
     "OUTCOME_UNKNOWN": aether.OutcomeUnknownError,
+    "TLS_ERROR": aether.APIConnectionError,
 }
 
 

@@ -71,6 +71,16 @@ pub struct GlobalArgs {
     /// Print exactly one JSON document on stdout (errors too: {"error": {code, message, …}}).
     #[arg(long, global = true, help_heading = GLOBAL)]
     pub json: bool,
+    /// A PEM file of CA certificates to trust besides the system's, e.g. a TLS-inspecting
+    /// proxy's CA [env: AETHER_CA_BUNDLE]
+    #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL)]
+    pub ca_bundle: Option<String>,
+    /// A PEM client certificate for mutual TLS, with --client-key [env: AETHER_CLIENT_CERT]
+    #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL)]
+    pub client_cert: Option<String>,
+    /// The PEM private key of --client-cert [env: AETHER_CLIENT_KEY]
+    #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL)]
+    pub client_key: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -513,6 +523,22 @@ pub struct MockArgs {
     /// Directory for media bytes [default: a temp dir removed at exit].
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Serve HTTPS with a CA and a certificate for 127.0.0.1/localhost made at start-up; the
+    /// JSON line gains caFile (and clientCertFile/clientKeyFile, signed by the same CA).
+    #[arg(long)]
+    pub tls: bool,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
+    #[arg(long, requires = "tls_key", value_name = "FILE")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, requires = "tls_cert", value_name = "FILE")]
+    pub tls_key: Option<PathBuf>,
+    /// Require client certificates signed by a CA in this PEM file (implies HTTPS).
+    #[arg(long, value_name = "FILE", conflicts_with = "tls_client_auth")]
+    pub tls_client_ca: Option<PathBuf>,
+    /// Require client certificates signed by the generated CA (clientCertFile is one).
+    #[arg(long, conflicts_with = "tls_cert")]
+    pub tls_client_auth: bool,
 }
 
 /// A platform, as typed on the command line.

@@ -228,6 +228,10 @@ fn generic_hint(error: &Error, base_url: &str) -> Option<String> {
             "could not reach {base_url}: check the address (--base-url or AETHER_BASE_URL) and \
              your connection"
         ),
+        ErrorCode::TlsError => "a TLS problem, not a network one: the message above says \
+             what to set (--ca-bundle or AETHER_CA_BUNDLE for a corporate or test CA; \
+             --client-cert/--client-key for a server that wants a client certificate)"
+            .to_owned(),
         ErrorCode::Timeout => "the server did not answer in time: try again".to_owned(),
         ErrorCode::OutcomeUnknown => {
             "no answer arrived, so the change may or may not have been made: check (e.g. \

@@ -143,6 +143,9 @@ impl Client {
             retry_backoff_base_ms: Some(as_millis(config.backoff_base)),
             retry_backoff_cap_ms: Some(as_millis(config.backoff_cap)),
             user_agent_suffix: suffix,
+            ca_bundle: config.tls.ca_bundle.clone(),
+            client_cert: config.tls.client_cert.clone(),
+            client_key: config.tls.client_key.clone(),
             spelling: Spelling::Rust,
         }
     }
@@ -235,6 +238,26 @@ impl ClientBuilder {
         self
     }
 
+    /// A PEM file of CA certificates to trust besides the operating system's (else
+    /// `AETHER_CA_BUNDLE`): a corporate TLS-inspecting proxy's CA, or an emulator's `caFile`.
+    pub fn ca_bundle(mut self, path: impl Into<String>) -> ClientBuilder {
+        self.options.ca_bundle = Some(path.into());
+        self
+    }
+
+    /// A PEM client certificate for mutual TLS (else `AETHER_CLIENT_CERT`); needs
+    /// [`ClientBuilder::client_key`].
+    pub fn client_cert(mut self, path: impl Into<String>) -> ClientBuilder {
+        self.options.client_cert = Some(path.into());
+        self
+    }
+
+    /// The PEM private key of the client certificate (else `AETHER_CLIENT_KEY`).
+    pub fn client_key(mut self, path: impl Into<String>) -> ClientBuilder {
+        self.options.client_key = Some(path.into());
+        self
+    }
+
     /// How messages name the options (default: as in Rust).
     pub fn spelling(mut self, spelling: Spelling) -> ClientBuilder {
         self.options.spelling = spelling;
@@ -269,6 +292,7 @@ impl ClientBuilder {
             retry_budget: self.retry_budget.unwrap_or(DEFAULT_RETRY_BUDGET),
             backoff_base: resolved.backoff_base,
             backoff_cap: resolved.backoff_cap,
+            tls: resolved.tls,
         })?;
         Ok(Client { transport, capabilities: CapabilitiesCache::default() })
     }

@@ -166,6 +166,9 @@ error_codes! {
     /// answer if it was done, and does it once if not. `details.cause` is `NETWORK_ERROR` or
     /// `TIMEOUT`; [`std::error::Error::source`] is that error.
     OutcomeUnknown = "OUTCOME_UNKNOWN", status None, retryable true;
+    /// Client side: the TLS handshake failed (a certificate not trusted or not for this host, a
+    /// client certificate missing or refused); the message says what to set. Not retried.
+    TlsError = "TLS_ERROR", status None, retryable false;
 }
 
 impl ErrorCode {
@@ -208,7 +211,7 @@ impl ErrorCode {
             }
             C::PlatformError => F::Platform,
             C::InternalError | C::ServiceUnavailable => F::InternalServer,
-            C::NetworkError => F::Connection,
+            C::NetworkError | C::TlsError => F::Connection,
             C::Timeout => F::Timeout,
             C::Cancelled => F::Cancelled,
             C::IoError => F::LocalIo,
@@ -229,6 +232,7 @@ impl ErrorCode {
                 | ErrorCode::IoError
                 | ErrorCode::ProtocolError
                 | ErrorCode::OutcomeUnknown
+                | ErrorCode::TlsError
         )
     }
 }

@@ -111,6 +111,12 @@ pub mod names {
         RETRY_BACKOFF_CAP = "Client::builder().retry_backoff_cap(..)", "retry_backoff=", "retryBackoff.maxMs", "options.retry_backoff_cap_ms", "--retry-backoff-cap";
         /// The user-agent suffix.
         USER_AGENT_SUFFIX = "Client::builder().user_agent_suffix(..)", "user_agent_suffix=", "userAgentSuffix", "options.user_agent_suffix", "--user-agent-suffix";
+        /// Extra trusted CAs (a PEM file).
+        CA_BUNDLE = "Client::builder().ca_bundle(..)", "ca_bundle=", "caBundle", "options.ca_bundle", "--ca-bundle";
+        /// The client certificate for mutual TLS (a PEM file).
+        CLIENT_CERT = "Client::builder().client_cert(..)", "client_cert=", "clientCert", "options.client_cert", "--client-cert";
+        /// The client certificate's private key (a PEM file).
+        CLIENT_KEY = "Client::builder().client_key(..)", "client_key=", "clientKey", "options.client_key", "--client-key";
         /// One call's bound.
         CALL_TIMEOUT = "RequestOptions::timeout", "timeout=", "timeoutMs", "options.timeout_ms", "--timeout";
         /// One call's retries.
@@ -226,6 +232,17 @@ pub struct ClientOptions {
     /// Appended to the `User-Agent` in parentheses, e.g. `python/3.12`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_agent_suffix: Option<String>,
+    /// A PEM file of CA certificates trusted besides the operating system's (else
+    /// `AETHER_CA_BUNDLE`), e.g. a corporate proxy's CA.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ca_bundle: Option<String>,
+    /// A PEM client certificate (chain) presented for mutual TLS, with `client_key` (else
+    /// `AETHER_CLIENT_CERT`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_cert: Option<String>,
+    /// The PEM private key of `client_cert` (else `AETHER_CLIENT_KEY`). Only its path is kept here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<String>,
     /// How messages name these options.
     #[serde(skip)]
     pub spelling: Spelling,
@@ -242,6 +259,9 @@ impl fmt::Debug for ClientOptions {
             .field("retry_backoff_base_ms", &self.retry_backoff_base_ms)
             .field("retry_backoff_cap_ms", &self.retry_backoff_cap_ms)
             .field("user_agent_suffix", &self.user_agent_suffix)
+            .field("ca_bundle", &self.ca_bundle)
+            .field("client_cert", &self.client_cert)
+            .field("client_key", &self.client_key)
             .field("spelling", &self.spelling)
             .finish()
     }
@@ -259,6 +279,7 @@ pub(crate) struct ResolvedClient {
     pub backoff_base: Duration,
     pub backoff_cap: Duration,
     pub user_agent_suffix: Option<String>,
+    pub tls: crate::transport::TlsSettings,
 }
 
 impl ClientOptions {
@@ -284,6 +305,9 @@ impl ClientOptions {
             retry_backoff_base_ms: Some(as_millis(DEFAULT_BACKOFF_BASE)),
             retry_backoff_cap_ms: Some(as_millis(DEFAULT_BACKOFF_CAP)),
             user_agent_suffix: None,
+            ca_bundle: None,
+            client_cert: None,
+            client_key: None,
             spelling: Spelling::Rust,
         }
     }
@@ -330,6 +354,12 @@ impl ClientOptions {
             // A ceiling below the first step is the first step.
             backoff_cap: cap.unwrap_or(DEFAULT_BACKOFF_CAP).max(backoff_base),
             user_agent_suffix: self.user_agent_suffix.clone(),
+            tls: crate::transport::resolve_tls(
+                s,
+                self.ca_bundle.as_deref(),
+                self.client_cert.as_deref(),
+                self.client_key.as_deref(),
+            )?,
         })
     }
 }

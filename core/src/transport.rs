@@ -73,6 +73,7 @@ mod outcome;
 mod paginate;
 mod request;
 mod retry;
+mod tls;
 
 pub use crate::error::RateLimit;
 use crate::error::{Error, ErrorCode, Result};
@@ -85,6 +86,9 @@ pub use request::{encode_segment, ApiRequest, FormPart, RequestOptions, Response
 pub(crate) use retry::deadline_after;
 pub use retry::new_idempotency_key;
 use retry::{backoff, RetryBudget};
+pub(crate) use tls::TlsSettings;
+pub(crate) use tls::{apply_roots as trust_roots, resolve as resolve_tls};
+pub use tls::{CA_BUNDLE_ENV, CLIENT_CERT_ENV, CLIENT_KEY_ENV};
 
 /// Default bound on a whole call (all attempts and waits).
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -123,6 +127,8 @@ pub(crate) struct TransportConfig {
     pub retry_budget: u32,
     pub backoff_base: Duration,
     pub backoff_cap: Duration,
+    /// Extra trusted CAs and the client certificate.
+    pub tls: TlsSettings,
 }
 
 /// The HTTP transport of a client. Cheap to clone (one `Arc`); clones share the connection
@@ -181,7 +187,8 @@ fn build_http_client(config: &TransportConfig) -> Result<reqwest::Client> {
     let mut headers = HeaderMap::new();
     headers.insert(AUTHORIZATION, config.api_key.header_value()?);
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-    reqwest::Client::builder()
+    let builder = tls::apply(&config.tls, reqwest::Client::builder())?;
+    builder
         .default_headers(headers)
         .user_agent(config.user_agent.clone())
         .connect_timeout(config.connect_timeout)
@@ -466,10 +473,11 @@ impl Transport {
         }
         let max_bytes = self.inner.config.max_response_bytes;
         let exchange = async {
-            let response = builder.send().await.map_err(|e| network_error(e, "sending"))?;
+            let tls = &self.inner.config.tls;
+            let response = builder.send().await.map_err(|e| network_error(tls, e, "sending"))?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            let body = read_capped(response, max_bytes, status, &headers).await?;
+            let body = read_capped(tls, response, max_bytes, status, &headers).await?;
             Ok::<_, Error>((status, headers, body))
         };
         let (status, headers, body) = match tokio::time::timeout_at(deadline.into(), exchange).await
@@ -532,6 +540,7 @@ struct AttemptHeaders<'a> {
 
 /// Reads a body, refusing more than `max_bytes` (`PROTOCOL_ERROR`).
 async fn read_capped(
+    tls: &TlsSettings,
     mut response: reqwest::Response,
     max_bytes: usize,
     status: u16,
@@ -552,7 +561,7 @@ async fn read_capped(
     }
     let mut body = BytesMut::new();
     while let Some(chunk) =
-        response.chunk().await.map_err(|e| network_error(e, "reading the response body"))?
+        response.chunk().await.map_err(|e| network_error(tls, e, "reading the response body"))?
     {
         if body.len() + chunk.len() > max_bytes {
             return Err(too_large());
@@ -562,9 +571,12 @@ async fn read_capped(
     Ok(body.freeze())
 }
 
-/// Classifies a reqwest failure. The URL is stripped from the source: the message already
-/// names the method and path.
-fn network_error(error: reqwest::Error, while_doing: &str) -> Error {
+/// Classifies a reqwest failure: `TLS_ERROR` when the TLS layer failed, else `NETWORK_ERROR`.
+/// The URL is stripped from the source: the message already names the method and path.
+fn network_error(tls: &TlsSettings, error: reqwest::Error, while_doing: &str) -> Error {
+    if let Some(tls_error) = tls::tls_error(tls, &error) {
+        return tls_error.with_source(error.without_url());
+    }
     let what = if error.is_connect() && error.is_timeout() {
         "could not connect within the connect timeout".to_owned()
     } else if error.is_connect() {

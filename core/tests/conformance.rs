@@ -7,6 +7,8 @@
 //! the failing step, and the test fails listing every failing scenario.
 //!
 //! `AETHER_CONFORMANCE=<substring>` runs only the scenarios whose file or name contains it.
+//! `AETHER_CONFORMANCE_TLS=1` runs them over HTTPS: the emulator with a generated CA, the client
+//! (and the harness's own requests) trusting it.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -348,24 +350,35 @@ impl From<aether::Error> for Failure {
 type OpResult = Result<Value, Failure>;
 
 fn client_for(server: &MockServer, api_key: &str) -> Result<Client, String> {
-    Client::builder()
+    let mut builder = Client::builder()
         .api_key(api_key)
         .base_url(server.url())
         // The attempts stay the default (3); only the waits between them are short.
-        .retry_backoff(Duration::from_millis(5), Duration::from_millis(50))
-        .build()
-        .map_err(|e| format!("the client cannot be built: {e}"))
+        .retry_backoff(Duration::from_millis(5), Duration::from_millis(50));
+    if let Some(ca) = &server.tls_files().ca_file {
+        builder = builder.ca_bundle(ca.display().to_string());
+    }
+    builder.build().map_err(|e| format!("the client cannot be built: {e}"))
+}
+
+/// `AETHER_CONFORMANCE_TLS=1`: the scenarios over HTTPS.
+fn over_tls() -> bool {
+    std::env::var("AETHER_CONFORMANCE_TLS").is_ok_and(|v| v == "1")
 }
 
 async fn run_scenario(scenario: Scenario) -> Result<(), String> {
-    let emulator = MockServer::start(MockConfig::default())
+    let tls = over_tls().then(aether_mock::TlsConfig::default);
+    let emulator = MockServer::start(MockConfig { tls, ..MockConfig::default() })
         .await
         .map_err(|e| format!("the emulator does not start: {e}"))?;
-    let admin = reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| e.to_string())?;
+    let mut admin =
+        reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none());
+    if let Some(ca) = &emulator.tls_files().ca_file {
+        let pem = std::fs::read(ca).map_err(|e| e.to_string())?;
+        admin = admin
+            .add_root_certificate(reqwest::Certificate::from_pem(&pem).map_err(|e| e.to_string())?);
+    }
+    let admin = admin.build().map_err(|e| e.to_string())?;
     let client = client_for(&emulator, emulator.api_key())?;
     let receiver = Receiver::start().await;
     let mut vars = Map::new();

@@ -106,20 +106,34 @@ impl fmt::Debug for Admin {
 impl Admin {
     /// A client of the admin API at `base_url` (e.g. `http://127.0.0.1:41234`) with this token.
     pub fn new(base_url: &str, admin_token: &str) -> Result<Admin> {
-        let client = Client::builder()
+        Ok(Admin { client: Admin::builder(base_url, admin_token).build()? })
+    }
+
+    fn builder(base_url: &str, admin_token: &str) -> aether::ClientBuilder {
+        Client::builder()
             .api_key(admin_token)
             .base_url(base_url)
             // The admin API answers at once and its calls are not all idempotent (adding a
             // fault twice adds two): one attempt, and a failure is the test's to see.
             .max_retries(0)
             .user_agent_suffix("aether-mock-admin")
-            .build()?;
-        Ok(Admin { client })
     }
 
-    /// A client of `server`'s admin API.
+    /// A client of `server`'s admin API (over HTTPS trusting the server's generated CA and
+    /// presenting its client certificate, when it serves TLS).
     pub fn for_server(server: &MockServer) -> Result<Admin> {
-        Admin::new(server.url(), server.admin_token())
+        let files = server.tls_files();
+        let path = |p: &Option<std::path::PathBuf>| p.as_ref().map(|p| p.display().to_string());
+        let mut builder = Admin::builder(server.url(), server.admin_token());
+        if let Some(ca) = path(&files.ca_file) {
+            builder = builder.ca_bundle(ca);
+        }
+        if let (Some(cert), Some(key)) =
+            (path(&files.client_cert_file), path(&files.client_key_file))
+        {
+            builder = builder.client_cert(cert).client_key(key);
+        }
+        Ok(Admin { client: builder.build()? })
     }
 
     /// The emulator's base URL.

@@ -24,6 +24,8 @@ pub struct MockConfig {
     /// Where media bytes are stored; a temp dir (removed at shutdown) when `None`.
     pub data_dir: Option<PathBuf>,
     pub settings: Settings,
+    /// HTTPS instead of plain HTTP (`--tls`); see [`crate::tls`].
+    pub tls: Option<crate::tls::TlsConfig>,
 }
 
 impl std::fmt::Debug for MockConfig {
@@ -36,6 +38,7 @@ impl std::fmt::Debug for MockConfig {
             .field("admin_token", &format_args!("{}", redacted(self.admin_token.is_some())))
             .field("data_dir", &self.data_dir)
             .field("settings", &self.settings)
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -49,6 +52,7 @@ impl Default for MockConfig {
             admin_token: None,
             data_dir: None,
             settings: Settings::default(),
+            tls: None,
         }
     }
 }

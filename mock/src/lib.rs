@@ -33,6 +33,7 @@ mod scheduler;
 mod server;
 mod state;
 mod stored_media;
+pub mod tls;
 mod validation;
 
 pub use admin_client::{
@@ -41,3 +42,4 @@ pub use admin_client::{
 };
 pub use config::{MockConfig, Settings, DEFAULT_API_KEY};
 pub use server::MockServer;
+pub use tls::{ClientAuth, TlsConfig, TlsFiles, TlsIdentity};

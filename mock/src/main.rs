@@ -1,14 +1,15 @@
 //! `aether-mock`: run the Aether emulator until SIGINT or SIGTERM.
 //!
 //! Prints exactly one JSON line on stdout when ready — `{"url": …, "adminToken": …, "apiKey": …}` —
-//! and logs to stderr.
+//! and logs to stderr. With `--tls` the line also has `caFile` (the generated CA to trust) and
+//! `clientCertFile`/`clientKeyFile` (a client certificate signed by that CA, for mutual TLS).
 
 use std::io::Write;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use aether_mock::{MockConfig, MockServer, DEFAULT_API_KEY};
+use aether_mock::{MockConfig, MockServer, TlsConfig, DEFAULT_API_KEY};
 use clap::Parser;
 
 /// A stateful local emulator of the Aether API, for tests and offline development.
@@ -37,6 +38,37 @@ struct Args {
     /// with MEDIA_FETCH_FAILED (reason timeout).
     #[arg(long, default_value_t = 10_000)]
     ingest_timeout_ms: u64,
+    /// Serve HTTPS with a CA and a server certificate for 127.0.0.1/localhost made at start-up;
+    /// the JSON line gains `caFile` (and `clientCertFile`, `clientKeyFile`: a client
+    /// certificate signed by the same CA).
+    #[arg(long)]
+    tls: bool,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key) instead of a generated one.
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Require client certificates signed by a CA in this PEM file (implies HTTPS).
+    #[arg(long, conflicts_with = "tls_client_auth")]
+    tls_client_ca: Option<PathBuf>,
+    /// Require client certificates signed by the generated CA (with --tls; the JSON line's
+    /// `clientCertFile` and `clientKeyFile` are one).
+    #[arg(long, requires = "tls", conflicts_with = "tls_cert")]
+    tls_client_auth: bool,
+}
+
+impl Args {
+    /// The TLS set-up the flags ask for (`None`: plain HTTP).
+    fn tls(&self) -> Option<TlsConfig> {
+        let cert_and_key = self.tls_cert.clone().zip(self.tls_key.clone());
+        TlsConfig::from_flags(
+            self.tls,
+            cert_and_key,
+            self.tls_client_ca.clone(),
+            self.tls_client_auth,
+        )
+    }
 }
 
 fn main() -> ExitCode {
@@ -55,8 +87,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let tls = args.tls();
     runtime.block_on(async move {
         let mut config = MockConfig {
+            tls,
             host: args.host,
             port: args.port,
             api_keys: args.api_keys,
@@ -78,15 +112,18 @@ fn main() -> ExitCode {
         let server = match MockServer::start(config).await {
             Ok(server) => server,
             Err(error) => {
-                eprintln!("aether-mock: cannot listen: {error}");
+                eprintln!(
+                    "aether-mock: cannot start (cannot listen, or the TLS set-up failed): {error}"
+                );
                 return ExitCode::FAILURE;
             }
         };
-        let ready = serde_json::json!({
+        let mut ready = serde_json::json!({
             "url": server.url(),
             "adminToken": server.admin_token(),
             "apiKey": server.api_key(),
         });
+        server.tls_files().add_to(&mut ready);
         let mut stdout = std::io::stdout().lock();
         if writeln!(stdout, "{ready}").and_then(|_| stdout.flush()).is_err() {
             return ExitCode::FAILURE;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use axum::extract::Request;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -18,6 +19,10 @@ use crate::config::MockConfig;
 use crate::context::ConnControl;
 use crate::ids::random_token;
 use crate::state::{AppState, SharedState};
+use crate::tls::TlsFiles;
+
+/// How long a client may take over its TLS handshake before the connection is dropped.
+const TLS_HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A running emulator. Dropping it stops the server and removes its temp data dir.
 pub struct MockServer {
@@ -26,6 +31,7 @@ pub struct MockServer {
     admin_token: String,
     api_key: String,
     state: SharedState,
+    tls_files: TlsFiles,
     shutdown: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
     // Held so the directory lives exactly as long as the server.
@@ -45,7 +51,8 @@ impl MockServer {
     pub async fn start(config: MockConfig) -> io::Result<MockServer> {
         let listener = TcpListener::bind((config.host, config.port)).await?;
         let addr = listener.local_addr()?;
-        let url = format!("http://{addr}");
+        let scheme = if config.tls.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{addr}");
         let (temp_dir, data_dir): (Option<tempfile::TempDir>, PathBuf) = match &config.data_dir {
             Some(dir) => {
                 std::fs::create_dir_all(dir)?;
@@ -57,14 +64,25 @@ impl MockServer {
                 (Some(dir), path)
             }
         };
+        let (acceptor, tls_files) = match &config.tls {
+            Some(tls) => {
+                let (server_config, files) = crate::tls::server_config(tls, &data_dir)?;
+                (Some(tokio_rustls::TlsAcceptor::from(Arc::new(server_config))), files)
+            }
+            None => (None, TlsFiles::default()),
+        };
         let admin_token =
             config.admin_token.clone().unwrap_or_else(|| format!("adm_{}", random_token(24)));
         let api_key = config.api_keys.first().cloned().unwrap_or_default();
-        let state = Arc::new(AppState::new(&config, admin_token.clone(), url.clone(), data_dir));
+        let mut app = AppState::new(&config, admin_token.clone(), url.clone(), data_dir);
+        if let Some(ca) = &tls_files.ca_file {
+            app.trust_for_fetching(&std::fs::read(ca)?);
+        }
+        let state = Arc::new(app);
         let (shutdown, shutdown_rx) = watch::channel(false);
         let router = crate::app::router(state.clone());
         let tasks = vec![
-            tokio::spawn(accept_loop(listener, router, shutdown_rx.clone())),
+            tokio::spawn(accept_loop(listener, acceptor, router, shutdown_rx.clone())),
             tokio::spawn(crate::scheduler::run(state.clone(), shutdown_rx)),
         ];
         tracing::info!(%url, "aether-mock listening");
@@ -74,15 +92,21 @@ impl MockServer {
             admin_token,
             api_key,
             state,
+            tls_files,
             shutdown,
             tasks,
             _temp_dir: temp_dir,
         })
     }
 
-    /// The base URL, e.g. `http://127.0.0.1:41234`.
+    /// The base URL, e.g. `http://127.0.0.1:41234` (`https://…` when serving TLS).
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The PEM files of a generated TLS set-up: the CA to trust, a client certificate and key.
+    pub fn tls_files(&self) -> &TlsFiles {
+        &self.tls_files
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -128,6 +152,7 @@ impl Drop for MockServer {
 
 async fn accept_loop(
     listener: TcpListener,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
     router: axum::Router,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -136,7 +161,12 @@ async fn accept_loop(
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    connections.spawn(serve_connection(stream, router.clone(), shutdown.clone()));
+                    connections.spawn(serve_connection(
+                        stream,
+                        acceptor.clone(),
+                        router.clone(),
+                        shutdown.clone(),
+                    ));
                 }
                 Err(error) => {
                     // Out of file descriptors and the like: back off instead of spinning.
@@ -153,6 +183,7 @@ async fn accept_loop(
 
 async fn serve_connection(
     stream: TcpStream,
+    acceptor: Option<tokio_rustls::TlsAcceptor>,
     router: axum::Router,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -162,6 +193,33 @@ async fn serve_connection(
     let Ok(std_stream) = stream.into_std() else { return };
     let control_handle = std_stream.try_clone().ok();
     let Ok(stream) = TcpStream::from_std(std_stream) else { return };
+    let Some(acceptor) = acceptor else {
+        return serve_io(stream, control_handle, router, shutdown).await;
+    };
+    // The handshake runs here, in the connection's own task, so a slow client holds up no one.
+    let handshake = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream));
+    let stream = tokio::select! {
+        result = handshake => match result {
+            Ok(Ok(stream)) => stream,
+            Ok(Err(error)) => {
+                tracing::debug!(%error, "TLS handshake refused");
+                return;
+            }
+            Err(_) => return,
+        },
+        _ = shutdown.changed() => return,
+    };
+    serve_io(stream, control_handle, router, shutdown).await;
+}
+
+/// Serves HTTP/1.1 on one connection, plain or TLS, until it ends, a fault kills it or the
+/// server stops.
+async fn serve_io<I: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
+    stream: I,
+    control_handle: Option<std::net::TcpStream>,
+    router: axum::Router,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let control = ConnControl::default();
     let per_connection = control.clone();
     let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {

@@ -99,9 +99,22 @@ pub struct AppState {
     faults: Mutex<Faults>,
     journal: Mutex<Journal>,
     pub http: reqwest::Client,
+    /// The client media URLs are fetched with: redirects are followed by hand, one hop at a
+    /// time, so that each hop's host is checked; no proxy (every host is loopback); over TLS
+    /// it trusts the emulator's own generated CA, so its `/mock-files/` URLs can be fetched.
+    pub fetcher: reqwest::Client,
 }
 
 pub type SharedState = Arc<AppState>;
+
+fn fetcher(extra_root: Option<reqwest::Certificate>) -> reqwest::Client {
+    let mut builder =
+        reqwest::Client::builder().no_proxy().redirect(reqwest::redirect::Policy::none());
+    if let Some(root) = extra_root {
+        builder = builder.add_root_certificate(root);
+    }
+    builder.build().unwrap_or_default()
+}
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A handler that panicked mid-update cannot leave the emulator unusable for the next test.
@@ -131,7 +144,13 @@ impl AppState {
                 .timeout(std::time::Duration::from_secs(10))
                 .build()
                 .unwrap_or_default(),
+            fetcher: fetcher(None),
         }
+    }
+
+    /// Trusts this CA (PEM) when fetching media URLs.
+    pub fn trust_for_fetching(&mut self, ca_pem: &[u8]) {
+        self.fetcher = fetcher(reqwest::Certificate::from_pem(ca_pem).ok());
     }
 
     pub fn store(&self) -> MutexGuard<'_, Store> {

@@ -138,17 +138,29 @@ mock_line="$out/mock.json"
 : >"$mock_line"
 target/debug/aether-mock --port 0 --processing-ms 200 >"$mock_line" 2>"$out/mock.log" &
 mock_pid=$!
+# A second one over HTTPS, requiring client certificates (tests/c: tls_*, and publish.c below).
+tls_line="$out/mock-tls.json"
+: >"$tls_line"
+target/debug/aether-mock --port 0 --processing-ms 200 --tls --tls-client-auth >"$tls_line" \
+  2>"$out/mock-tls.log" &
+tls_pid=$!
 cleanup() {
-  kill "$mock_pid" 2>/dev/null || true
-  wait "$mock_pid" 2>/dev/null || true
+  kill "$mock_pid" "$tls_pid" 2>/dev/null || true
+  wait "$mock_pid" "$tls_pid" 2>/dev/null || true
 }
 trap cleanup EXIT
 for _ in $(seq 200); do
-  [[ -s $mock_line ]] && break
+  [[ -s $mock_line && -s $tls_line ]] && break
   kill -0 "$mock_pid" 2>/dev/null || { cat "$out/mock.log" >&2; exit 1; }
+  kill -0 "$tls_pid" 2>/dev/null || { cat "$out/mock-tls.log" >&2; exit 1; }
   sleep 0.05
 done
-field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$mock_line"; }
+field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "${2:-$mock_line}"; }
+export AETHER_MOCK_TLS_URL AETHER_MOCK_TLS_CA AETHER_MOCK_TLS_CLIENT_CERT AETHER_MOCK_TLS_CLIENT_KEY
+AETHER_MOCK_TLS_URL=$(field url "$tls_line")
+AETHER_MOCK_TLS_CA=$(field caFile "$tls_line")
+AETHER_MOCK_TLS_CLIENT_CERT=$(field clientCertFile "$tls_line")
+AETHER_MOCK_TLS_CLIENT_KEY=$(field clientKeyFile "$tls_line")
 export AETHER_MOCK_URL AETHER_MOCK_ADMIN_TOKEN AETHER_MOCK_API_KEY
 AETHER_MOCK_URL=$(field url)
 AETHER_MOCK_ADMIN_TOKEN=$(field adminToken)
@@ -167,50 +179,75 @@ step "run: C++ test (shared and static library)"
 "$out/test_cpp"
 "$out/test_cpp_static"
 
-step "run: examples/c/publish.c"
-# A fresh emulator state: the scenarios leave their settings (e.g. 10 minutes of processing).
-python3 - "$AETHER_MOCK_URL" "$AETHER_MOCK_ADMIN_TOKEN" <<'EOF'
-import http.client, sys, urllib.parse
+# The tutorial (connect link, upload, post, wait) as a user runs it: key and URL from the
+# environment; over HTTPS the CA and the client certificate from the environment too.
+# $1 URL, $2 admin token, $3 an output file, [$4 CA, $5 client cert, $6 client key].
+publish_example() {
+  local url=$1 token=$2 output=$3 ca=${4:-} cert=${5:-} key=${6:-}
+  # A fresh emulator state: the scenarios leave their settings (e.g. 10 minutes of processing).
+  python3 - "$url" "$token" "$ca" "$cert" "$key" <<'EOF'
+import http.client, ssl, sys, urllib.parse
 url = urllib.parse.urlsplit(sys.argv[1])
+def connect():
+    if url.scheme != "https":
+        return http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    context = ssl.create_default_context(cafile=sys.argv[3])
+    context.load_cert_chain(sys.argv[4], sys.argv[5])
+    return http.client.HTTPSConnection(url.hostname, url.port, timeout=10, context=context)
 for method, path, body in [("POST", "/_mock/reset", "{}"),
                            ("PATCH", "/_mock/settings", '{"processingMs": 200}')]:
-    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    connection = connect()
     connection.request(method, path, body, {"Authorization": f"Bearer {sys.argv[2]}",
                                             "Content-Type": "application/json"})
     status = connection.getresponse().status
     if status >= 300:
         sys.exit(f"{method} {path} answered {status}")
 EOF
-(
-  export AETHER_API_KEY=$AETHER_MOCK_API_KEY AETHER_BASE_URL=$AETHER_MOCK_URL
-  "$out/publish" tests/fixtures/media/h264_15s.mp4 >"$out/publish.out" 2>&1
-) &
-example_pid=$!
-link=""
-for _ in $(seq 200); do
-  link=$(sed -n 's/^connect link: //p' "$out/publish.out" 2>/dev/null || true)
-  [[ -n $link ]] && break
-  sleep 0.05
-done
-[[ -n $link ]] || { kill "$example_pid"; cat "$out/publish.out" >&2; exit 1; }
-# The end user approves on the emulator's hosted page (no redirect is followed).
-python3 - "$link" <<'EOF'
-import http.client, sys, urllib.parse
+  (
+    export AETHER_API_KEY=$AETHER_MOCK_API_KEY AETHER_BASE_URL=$url
+    if [[ -n $ca ]]; then
+      export AETHER_CA_BUNDLE=$ca AETHER_CLIENT_CERT=$cert AETHER_CLIENT_KEY=$key
+    fi
+    "$out/publish" tests/fixtures/media/h264_15s.mp4 >"$output" 2>&1
+  ) &
+  local example_pid=$! link=""
+  for _ in $(seq 200); do
+    link=$(sed -n 's/^connect link: //p' "$output" 2>/dev/null || true)
+    [[ -n $link ]] && break
+    sleep 0.05
+  done
+  [[ -n $link ]] || { kill "$example_pid"; cat "$output" >&2; exit 1; }
+  # The end user approves on the emulator's hosted page (no redirect is followed).
+  python3 - "$link" "$ca" "$cert" "$key" <<'EOF'
+import http.client, ssl, sys, urllib.parse
 url = urllib.parse.urlsplit(sys.argv[1])
 query = (url.query + "&" if url.query else "") + "approve=1"
-connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+if url.scheme == "https":
+    context = ssl.create_default_context(cafile=sys.argv[2])
+    context.load_cert_chain(sys.argv[3], sys.argv[4])
+    connection = http.client.HTTPSConnection(url.hostname, url.port, timeout=10, context=context)
+else:
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
 connection.request("GET", f"{url.path}?{query}")
 status = connection.getresponse().status
 if status != 302:
     sys.exit(f"approving the connect link answered {status}, not 302")
 EOF
-if ! wait "$example_pid"; then
-  cat "$out/publish.out" >&2
-  echo "examples/c/publish.c failed" >&2
-  exit 1
-fi
-cat "$out/publish.out"
-grep -qx 'published' "$out/publish.out"
+  if ! wait "$example_pid"; then
+    cat "$output" >&2
+    echo "examples/c/publish.c failed against $url" >&2
+    exit 1
+  fi
+  cat "$output"
+  grep -qx 'published' "$output"
+}
+
+step "run: examples/c/publish.c"
+publish_example "$AETHER_MOCK_URL" "$AETHER_MOCK_ADMIN_TOKEN" "$out/publish.out"
+
+step "run: examples/c/publish.c over HTTPS (AETHER_CA_BUNDLE, AETHER_CLIENT_CERT/KEY)"
+publish_example "$AETHER_MOCK_TLS_URL" "$(field adminToken "$tls_line")" "$out/publish-tls.out" \
+  "$AETHER_MOCK_TLS_CA" "$AETHER_MOCK_TLS_CLIENT_CERT" "$AETHER_MOCK_TLS_CLIENT_KEY"
 
 step "valgrind: the C tests, no memory error and no leak"
 if ! command -v valgrind >/dev/null; then

@@ -39,3 +39,7 @@ echo "mypy (strict)"
 "$VENV/bin/mypy"
 echo "pytest"
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider
+# The conformance scenarios once more over HTTPS (issue 16): the emulator with a generated CA,
+# the client trusting it with ca_bundle. All of them, ~45 s.
+echo "pytest: conformance over HTTPS"
+AETHER_CONFORMANCE_TLS=1 "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/test_conformance.py

@@ -24,3 +24,7 @@ fi
 npm run build
 npm run typecheck
 npm test
+
+# The conformance scenarios once more over HTTPS (issue 16): the emulator with a generated CA,
+# the client trusting it with caBundle. All of them, ~6 s.
+AETHER_CONFORMANCE_TLS=1 node --test test/conformance.test.mjs

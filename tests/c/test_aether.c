@@ -116,6 +116,7 @@ static void test_error_code_strings(void) {
       {AETHER_ERROR_INVALID_ARGUMENT, "INVALID_ARGUMENT"},
       {AETHER_ERROR_IO_ERROR, "IO_ERROR"},
       {AETHER_ERROR_PROTOCOL_ERROR, "PROTOCOL_ERROR"},
+      {AETHER_ERROR_TLS_ERROR, "TLS_ERROR"},
       {AETHER_ERROR_UNKNOWN, "UNKNOWN"},
       {AETHER_ERROR_PANIC, "PANIC"},
   };
@@ -195,6 +196,71 @@ static void test_client_options_are_checked(void) {
   aether_client_free(client);
   unsetenv("AETHER_API_KEY");
   unsetenv("AETHER_BASE_URL");
+}
+
+/* HTTPS: an emulator started by scripts/test.d/40-c.sh with --tls --tls-client-auth (its URL,
+ * CA and client certificate in AETHER_MOCK_TLS_*). Trusted and identified, a call reaches the
+ * server; without the CA or without the client certificate it is AETHER_ERROR_TLS_ERROR (not
+ * NETWORK_ERROR, not retried, at once: issue 16 asks for under 2 s) naming what to set. */
+static void test_tls_trust_and_client_certificate(void) {
+  const char *url = getenv("AETHER_MOCK_TLS_URL");
+  const char *ca = getenv("AETHER_MOCK_TLS_CA");
+  const char *cert = getenv("AETHER_MOCK_TLS_CLIENT_CERT");
+  const char *key = getenv("AETHER_MOCK_TLS_CLIENT_KEY");
+  aether_client_options options = AETHER_CLIENT_OPTIONS_INIT;
+  aether_client *client = NULL;
+  aether_profile *profile = NULL;
+  aether_error *err = NULL;
+  if (url == NULL || ca == NULL || cert == NULL || key == NULL) {
+    fprintf(stderr, "set AETHER_MOCK_TLS_URL/_CA/_CLIENT_CERT/_CLIENT_KEY (40-c.sh does)\n");
+    CHECK(0);
+    return;
+  }
+  options.api_key = mock_api_key();
+  options.base_url = url;
+  options.max_retries = 3;
+
+  /* Trusted and identified: the server answers (an unknown id). */
+  options.ca_bundle = ca;
+  options.client_cert = cert;
+  options.client_key = key;
+  CHECK_OK(aether_client_new(&options, &client, &err), err);
+  CHECK_STATUS(aether_profile_get(client, "prof_nope", &profile, &err), err,
+               AETHER_ERROR_NOT_FOUND);
+  aether_error_free(err);
+  err = NULL;
+  aether_client_free(client);
+
+  /* No client certificate: refused by the server. */
+  options.client_cert = NULL;
+  options.client_key = NULL;
+  CHECK_OK(aether_client_new(&options, &client, &err), err);
+  CHECK_STATUS(aether_profile_get(client, "prof_nope", &profile, &err), err,
+               AETHER_ERROR_TLS_ERROR);
+  CHECK(str_has(aether_error_message(err), "options.client_cert"));
+  CHECK(!aether_error_is_retryable(err));
+  aether_error_free(err);
+  err = NULL;
+  aether_client_free(client);
+
+  /* The emulator's CA not trusted (the system's roots only). */
+  options.ca_bundle = NULL;
+  CHECK_OK(aether_client_new(&options, &client, &err), err);
+  CHECK_STATUS(aether_profile_get(client, "prof_nope", &profile, &err), err,
+               AETHER_ERROR_TLS_ERROR);
+  CHECK(str_has(aether_error_message(err), "options.ca_bundle"));
+  CHECK(str_has(aether_error_message(err), "AETHER_CA_BUNDLE"));
+  aether_error_free(err);
+  err = NULL;
+  aether_client_free(client);
+
+  /* A bundle that cannot be read: refused when the client is built, naming the field. */
+  options.ca_bundle = "/nonexistent/ca.pem";
+  client = NULL;
+  CHECK_STATUS(aether_client_new(&options, &client, &err), err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(client == NULL);
+  CHECK(str_has(aether_error_message(err), "options.ca_bundle"));
+  aether_error_free(err);
 }
 
 /* The number after "name": in a JSON text, or -1 when absent. */
@@ -2337,6 +2403,7 @@ static const test_case tests[] = {
     {"webhook_signatures", test_webhook_signatures, 0},
     {"webhook_arguments_are_checked", test_webhook_arguments_are_checked, 0},
     {"tutorial_flow", test_tutorial_flow, 1},
+    {"tls_trust_and_client_certificate", test_tls_trust_and_client_certificate, 1},
     {"error_details_from_the_server", test_error_details_from_the_server, 1},
     {"conformance_002_unauthorized_api_key", test_conformance_002_unauthorized_api_key, 1},
     {"post_shapes_and_warnings", test_post_shapes_and_warnings, 1},

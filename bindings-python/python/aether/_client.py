@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
-from typing import Any, Dict, Optional, Tuple, TypeVar
+from typing import Any, Dict, Optional, Tuple, TypeVar, Union
 
 from . import _aether
 from .resources import (
@@ -43,6 +44,10 @@ def _user_agent_suffix() -> str:
     return f"{implementation}/{sys.version_info[0]}.{sys.version_info[1]}"
 
 
+def _path(path: "Optional[Union[str, os.PathLike[str]]]") -> Optional[str]:
+    return None if path is None else os.fspath(path)
+
+
 C = TypeVar("C", bound="_ClientBase")
 
 
@@ -58,6 +63,9 @@ class _ClientBase:
         max_retries: Optional[int] = None,
         connect_timeout: Optional[float] = None,
         retry_backoff: Optional[Tuple[float, float]] = None,
+        ca_bundle: "Optional[Union[str, os.PathLike[str]]]" = None,
+        client_cert: "Optional[Union[str, os.PathLike[str]]]" = None,
+        client_key: "Optional[Union[str, os.PathLike[str]]]" = None,
     ) -> None:
         self._core = _aether.Client(
             api_key=api_key,
@@ -67,6 +75,9 @@ class _ClientBase:
             connect_timeout=connect_timeout,
             user_agent_suffix=_user_agent_suffix(),
             retry_backoff=retry_backoff,
+            ca_bundle=_path(ca_bundle),
+            client_cert=_path(client_cert),
+            client_key=_path(client_key),
         )
         self._attach()
 
@@ -108,7 +119,12 @@ class Aether(_ClientBase):
     in seconds, retries included (default 60); ``max_retries`` is how often a failed call is
     retried (default 2; network failures, 5xx, 429 — creates safely, under an idempotency
     key), waiting ``retry_backoff = (first, longest)`` seconds of jittered backoff (default
-    (0.5, 8)). An option left as ``None`` gets the core's default
+    (0.5, 8)). ``ca_bundle`` is a PEM file of CA certificates trusted besides the system's
+    (else ``AETHER_CA_BUNDLE``; e.g. a TLS-inspecting proxy's CA); ``client_cert`` and
+    ``client_key`` are PEM files presented for mutual TLS (else ``AETHER_CLIENT_CERT`` /
+    ``AETHER_CLIENT_KEY``). A failed handshake raises ``APIConnectionError`` with code
+    ``TLS_ERROR``, whose message says what to set.
+    An option left as ``None`` gets the core's default
     (:meth:`effective_options` shows them).
 
     One client can be shared by any number of threads, and keeps working in a child after

@@ -27,7 +27,8 @@ UploadError              CHECKSUM_MISMATCH, UPLOAD_INCOMPLETE, UPLOAD_EXPIRED,
                          MEDIA_FETCH_FAILED (``details``: ``url``, ``reason``, ``httpStatus``)
 PlatformError            PLATFORM_ERROR
 InternalServerError      INTERNAL_ERROR, SERVICE_UNAVAILABLE
-APIConnectionError       NETWORK_ERROR
+APIConnectionError       NETWORK_ERROR, TLS_ERROR (a certificate not trusted or a client
+                         certificate missing; the message says what to set)
 APITimeoutError          TIMEOUT (a subclass of APIConnectionError)
 OperationCancelledError  CANCELLED
 LocalIOError             IO_ERROR (a local file or file object could not be read)
@@ -198,7 +199,8 @@ class InternalServerError(AetherError):
 
 
 class APIConnectionError(AetherError):
-    """``NETWORK_ERROR``: the connection failed or broke before a response arrived."""
+    """``NETWORK_ERROR``: the connection failed or broke before a response arrived; or
+    ``TLS_ERROR``: the TLS handshake failed (set ``ca_bundle``, ``client_cert``/``client_key``)."""
 
 
 class APITimeoutError(APIConnectionError):

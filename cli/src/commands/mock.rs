@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use aether_mock::{MockConfig, MockServer, DEFAULT_API_KEY};
+use aether_mock::{MockConfig, MockServer, TlsConfig, DEFAULT_API_KEY};
 use serde_json::json;
 
 use super::Ctx;
@@ -18,6 +18,12 @@ pub async fn run(ctx: &Ctx, args: MockArgs) -> Result<(), CliError> {
         api_keys,
         admin_token: args.admin_token,
         data_dir: args.data_dir,
+        tls: TlsConfig::from_flags(
+            args.tls,
+            args.tls_cert.zip(args.tls_key),
+            args.tls_client_ca,
+            args.tls_client_auth,
+        ),
         ..MockConfig::default()
     };
     config.settings.processing_ms = args.processing_ms;
@@ -35,20 +41,25 @@ pub async fn run(ctx: &Ctx, args: MockArgs) -> Result<(), CliError> {
             e,
         ))
     })?;
-    let ready = json!({
+    let mut ready = json!({
         "url": server.url(),
         "adminToken": server.admin_token(),
         "apiKey": server.api_key(),
     });
+    server.tls_files().add_to(&mut ready);
     {
         let mut stdout = std::io::stdout().lock();
         let _ = writeln!(stdout, "{ready}");
         let _ = stdout.flush();
     }
     if !ctx.ui.json && ctx.ui.live {
+        let ca = match &server.tls_files().ca_file {
+            Some(ca) => format!(" AETHER_CA_BUNDLE={}", ca.display()),
+            None => String::new(),
+        };
         ctx.ui.note(format!(
-            "Aether emulator at {} — try: AETHER_BASE_URL={} AETHER_API_KEY={} aether profiles\n\
-             Ctrl-C stops it.",
+            "Aether emulator at {} — try: AETHER_BASE_URL={} AETHER_API_KEY={}{ca} aether \
+             profiles\nCtrl-C stops it.",
             server.url(),
             server.url(),
             server.api_key()

@@ -53,19 +53,40 @@ impl Ctx {
                  dashboard; for a local emulator, `aether mock` prints its key)",
             ));
         };
-        Client::builder()
+        let mut builder = Client::builder()
             .spelling(aether::Spelling::Cli)
             .api_key(key)
             .base_url(self.base_url())
-            .user_agent_suffix(format!("aether-cli/{}", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|error| {
-                CliError::usage(format!(
-                    "{}; pass a URL such as http://127.0.0.1:8080 with --base-url or \
-                     AETHER_BASE_URL",
-                    error.message()
-                ))
-            })
+            .user_agent_suffix(format!("aether-cli/{}", env!("CARGO_PKG_VERSION")));
+        // Unset, the core reads AETHER_CA_BUNDLE, AETHER_CLIENT_CERT and AETHER_CLIENT_KEY.
+        let g = &self.global;
+        if let Some(path) = &g.ca_bundle {
+            builder = builder.ca_bundle(path);
+        }
+        if let Some(path) = &g.client_cert {
+            builder = builder.client_cert(path);
+        }
+        if let Some(path) = &g.client_key {
+            builder = builder.client_key(path);
+        }
+        builder.build().map_err(|error| {
+            let tls_files = [
+                "--ca-bundle",
+                "--client-cert",
+                "--client-key",
+                aether::transport::CA_BUNDLE_ENV,
+                aether::transport::CLIENT_CERT_ENV,
+                aether::transport::CLIENT_KEY_ENV,
+            ];
+            if error.field().is_some_and(|f| tls_files.contains(&f)) {
+                return CliError::usage(error.message().to_owned());
+            }
+            CliError::usage(format!(
+                "{}; pass a URL such as http://127.0.0.1:8080 with --base-url or \
+                 AETHER_BASE_URL",
+                error.message()
+            ))
+        })
     }
 }
 

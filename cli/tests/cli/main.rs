@@ -10,6 +10,7 @@ mod outcome;
 mod post_retry;
 mod profile_capabilities;
 mod publish_retries;
+mod tls;
 mod validate;
 mod warnings;
 mod webhooks;

@@ -50,7 +50,7 @@ impl Engine {
         if options.preflights() {
             let timeout = self.options.timeout.unwrap_or(self.transport.request_timeout());
             let connect = self.transport.config().connect_timeout;
-            match probe_url(parsed.clone(), connect, timeout).await {
+            match probe_url(parsed.clone(), connect, timeout, &self.transport.config().tls).await {
                 Ok(facts) => preflight(Ok(&facts), options).map_err(|e| about_url(e, &parsed))?,
                 Err(Unread::Unsupported(error)) => {
                     preflight(Err(&error), options).map_err(|e| about_url(e, &parsed))?
@@ -131,8 +131,12 @@ async fn probe_url(
     url: Url,
     connect: Duration,
     timeout: Duration,
+    tls: &crate::transport::TlsSettings,
 ) -> std::result::Result<MediaFacts, Unread> {
-    let client = reqwest::Client::builder()
+    // The CAs the client trusts (a corporate proxy's) are trusted for media URLs too.
+    let builder = crate::transport::trust_roots(tls, reqwest::Client::builder())
+        .map_err(|e| Unread::Unreadable(e.to_string()))?;
+    let client = builder
         .connect_timeout(connect)
         .timeout(timeout)
         .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))

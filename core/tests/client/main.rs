@@ -12,6 +12,7 @@ mod profile_capabilities;
 mod resources;
 mod runtime;
 mod settings;
+mod tls;
 mod transport;
 mod upload;
 mod wait;

@@ -29,7 +29,6 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use aether::model::{IngestMediaRequest, Media, MediaStatus, ResultError};
@@ -269,14 +268,15 @@ impl Job {
     async fn run(self, url: Url) {
         let settings = self.state.settings();
         let limit = Duration::from_millis(settings.ingest_timeout_ms);
-        let fetched =
-            tokio::time::timeout(limit, fetch(&url, &self.path, settings.max_upload_size))
-                .await
-                .unwrap_or_else(|_| {
-                    let why =
-                        format!("no complete answer within {} ms", settings.ingest_timeout_ms);
-                    Err(Failure::new("timeout", None, why))
-                });
+        let fetched = tokio::time::timeout(
+            limit,
+            fetch(&self.state.fetcher, &url, &self.path, settings.max_upload_size),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            let why = format!("no complete answer within {} ms", settings.ingest_timeout_ms);
+            Err(Failure::new("timeout", None, why))
+        });
         // Decided with the store locked, acted on after (no lock across an await).
         let verify = {
             let mut store = self.state.store();
@@ -310,22 +310,14 @@ impl Job {
     }
 }
 
-/// The client the emulator fetches with: redirects are followed here, one hop at a time, so
-/// that each hop's host is checked; no proxy (every host is loopback).
-fn client() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(|| {
-        reqwest::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap_or_default()
-    })
-}
-
 /// Fetches `url` into `path` (following up to [`MAX_REDIRECTS`] redirects among loopback
 /// hosts), refusing more than `cap` bytes.
-async fn fetch(url: &Url, path: &std::path::Path, cap: u64) -> Result<Fetched, Failure> {
+async fn fetch(
+    client: &reqwest::Client,
+    url: &Url,
+    path: &std::path::Path,
+    cap: u64,
+) -> Result<Fetched, Failure> {
     let mut current = url.clone();
     let mut redirects = 0;
     let mut response = loop {
@@ -334,7 +326,7 @@ async fn fetch(url: &Url, path: &std::path::Path, cap: u64) -> Result<Fetched, F
                 format!("a redirect led to {}, which is not a loopback host", redact(&current));
             return Err(Failure::new("refused_host", None, why));
         }
-        let response = client().get(current.clone()).send().await.map_err(|e| {
+        let response = client.get(current.clone()).send().await.map_err(|e| {
             let why = format!("no answer from {} ({e})", redact(&current));
             Failure::new("http_error", None, why)
         })?;

@@ -75,3 +75,50 @@ fn a_taken_port_is_a_clear_failure() {
     assert!(output.stdout.is_empty(), "no ready line when not ready");
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot listen"));
 }
+
+/// A client trusting `ca` (PEM file), presenting `identity` (cert and key PEM files) if given.
+fn https_client(ca: &str, identity: Option<(&str, &str)>) -> reqwest::Client {
+    let ca = std::fs::read(ca).unwrap();
+    let mut builder = reqwest::Client::builder()
+        .no_proxy()
+        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap());
+    if let Some((cert, key)) = identity {
+        let mut pem = std::fs::read(cert).unwrap();
+        pem.extend(std::fs::read(key).unwrap());
+        builder = builder.identity(reqwest::Identity::from_pem(&pem).unwrap());
+    }
+    builder.build().unwrap()
+}
+
+#[tokio::test]
+async fn tls_serves_https_with_its_generated_ca_and_client_certificates_when_asked() {
+    let (mut first, ready) = start(&["--tls", "--tls-client-auth"]);
+    let url = ready["url"].as_str().unwrap().to_owned();
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    let text =
+        |key: &str| ready[key].as_str().unwrap_or_else(|| panic!("{key}: {ready}")).to_owned();
+    let (ca, cert, key) = (text("caFile"), text("clientCertFile"), text("clientKeyFile"));
+    let profiles = format!("{url}/v1/profiles");
+
+    let with_cert = https_client(&ca, Some((&cert, &key)));
+    let response = with_cert.get(&profiles).bearer_auth("sk_test_aether_mock").send().await;
+    assert_eq!(response.unwrap().status(), 200);
+    let without = https_client(&ca, None);
+    assert!(without.get(&profiles).bearer_auth("sk_test_aether_mock").send().await.is_err());
+
+    // --tls-client-ca: another emulator requiring certificates signed by the first one's CA.
+    let (mut second, other) = start(&["--tls-client-ca", &ca]);
+    let other_url = other["url"].as_str().unwrap();
+    let other_ca = other["caFile"].as_str().unwrap();
+    let client = https_client(other_ca, Some((&cert, &key)));
+    let response =
+        client.get(format!("{other_url}/v1/profiles")).bearer_auth("sk_test_aether_mock").send();
+    assert_eq!(response.await.unwrap().status(), 200);
+    let refused = https_client(other_ca, None).get(format!("{other_url}/v1/profiles")).send();
+    assert!(refused.await.is_err());
+
+    for child in [&mut first, &mut second] {
+        Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+        assert!(wait_exit(child).success());
+    }
+}

@@ -20,5 +20,6 @@ mod profiles;
 mod publish_retries;
 mod quota;
 mod schedule;
+mod tls;
 mod uploads;
 mod webhooks;

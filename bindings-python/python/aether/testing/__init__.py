@@ -49,6 +49,11 @@ class MockServer:
     ``processing_ms`` is how long publishing takes on the virtual clock (default 1500);
     ``settings`` sets any other knob of ``PATCH /_mock/settings`` (snake_case or camelCase:
     ``rate_limit``, ``max_upload_size``, ``poll_hint_secs``, …).
+
+    ``tls=True`` serves HTTPS with a CA and certificates made at start: :attr:`ca_file` is the
+    CA to trust (``ca_bundle=``; :meth:`client` does), :attr:`client_cert_file` and
+    :attr:`client_key_file` a client certificate signed by it; ``tls_client_auth=True``
+    requires such a certificate (mutual TLS).
     """
 
     def __init__(
@@ -59,6 +64,8 @@ class MockServer:
         api_key: Optional[str] = None,
         admin_token: Optional[str] = None,
         data_dir: Union[str, "os.PathLike[str]", None] = None,
+        tls: bool = False,
+        tls_client_auth: bool = False,
     ) -> None:
         knobs = _knobs(settings or {})
         if processing_ms is not None:
@@ -68,6 +75,8 @@ class MockServer:
             admin_token=admin_token,
             settings=knobs or None,
             data_dir=os.fspath(data_dir) if data_dir is not None else None,
+            tls=tls,
+            tls_client_auth=tls_client_auth,
         )
 
     # --- connection details ---------------------------------------------------------------
@@ -87,13 +96,34 @@ class MockServer:
         """The bearer token of the ``/_mock/`` admin API."""
         return self._server.admin_token
 
+    @property
+    def ca_file(self) -> Optional[str]:
+        """Over HTTPS: the generated CA's PEM file; else ``None``."""
+        return self._server.ca_file
+
+    @property
+    def client_cert_file(self) -> Optional[str]:
+        """Over HTTPS: a client certificate (PEM) signed by that CA; else ``None``."""
+        return self._server.client_cert_file
+
+    @property
+    def client_key_file(self) -> Optional[str]:
+        """Over HTTPS: its private key (PEM); else ``None``."""
+        return self._server.client_key_file
+
+    def _trust(self, options: Dict[str, Any]) -> Dict[str, Any]:
+        if self.ca_file is not None:
+            options.setdefault("ca_bundle", self.ca_file)
+        return options
+
     def client(self, **options: Any) -> Aether:
-        """An :class:`~aether.Aether` client of this emulator (options as for ``Aether``)."""
-        return Aether(api_key=self.api_key, base_url=self.url, **options)
+        """An :class:`~aether.Aether` client of this emulator (options as for ``Aether``;
+        over HTTPS it trusts the emulator's CA)."""
+        return Aether(api_key=self.api_key, base_url=self.url, **self._trust(options))
 
     def async_client(self, **options: Any) -> AsyncAether:
         """An :class:`~aether.AsyncAether` client of this emulator."""
-        return AsyncAether(api_key=self.api_key, base_url=self.url, **options)
+        return AsyncAether(api_key=self.api_key, base_url=self.url, **self._trust(options))
 
     def close(self) -> None:
         """Stops the emulator and removes its temp dir; closing twice is harmless."""

@@ -1,0 +1,257 @@
+//! Trust and identity: which certificate authorities a client trusts beyond the operating
+//! system's (`caBundle`, `AETHER_CA_BUNDLE`), the client certificate it presents for mutual TLS
+//! (`clientCert` + `clientKey`, `AETHER_CLIENT_CERT` + `AETHER_CLIENT_KEY`), and how a failed
+//! handshake becomes `TLS_ERROR` with a message that says what to set.
+//!
+//! The PEM files are read and checked once, when the client is built, so a wrong path or a file
+//! that is not PEM is an `INVALID_ARGUMENT` naming the option, never a failure on the first
+//! request. The operating system's roots stay trusted: a bundle adds to them (a corporate proxy's
+//! CA added to the public ones), it does not replace them.
+
+use std::fmt;
+use std::path::Path;
+
+use rustls::{AlertDescription, CertificateError};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::settings::{names, OptionName, Spelling};
+
+/// Environment variable read for a CA bundle when none is given.
+pub const CA_BUNDLE_ENV: &str = "AETHER_CA_BUNDLE";
+/// Environment variable read for a client certificate when none is given.
+pub const CLIENT_CERT_ENV: &str = "AETHER_CLIENT_CERT";
+/// Environment variable read for a client certificate's key when none is given.
+pub const CLIENT_KEY_ENV: &str = "AETHER_CLIENT_KEY";
+
+/// The checked TLS settings of a client: PEM bytes (kept, so that a forked child can build its
+/// own HTTP client) and the option names messages use.
+#[derive(Clone, Default)]
+pub(crate) struct TlsSettings {
+    /// Extra trusted CAs, each a DER certificate.
+    ca_certs: Vec<Vec<u8>>,
+    /// The client certificate chain and key, concatenated PEM.
+    identity: Option<Vec<u8>>,
+    /// How the caller spells the options, for the messages of [`tls_error`].
+    spelling: Spelling,
+    /// The paths the PEM files were read from (for `effective_options`).
+    pub ca_bundle: Option<String>,
+    pub client_cert: Option<String>,
+    pub client_key: Option<String>,
+}
+
+impl fmt::Debug for TlsSettings {
+    // The identity holds a private key: show only whether there is one.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsSettings")
+            .field("ca_certs", &self.ca_certs.len())
+            .field("client_identity", &self.identity.is_some())
+            .finish()
+    }
+}
+
+/// A path given by option, else by environment variable (blank counts as unset).
+fn given(option: Option<&str>, env: &str) -> Option<(String, bool)> {
+    match option.filter(|p| !p.trim().is_empty()) {
+        Some(path) => Some((path.to_owned(), false)),
+        None => std::env::var(env).ok().filter(|p| !p.trim().is_empty()).map(|p| (p, true)),
+    }
+}
+
+/// How a setting is named in a message: the option, or the variable it came from.
+fn source(spelling: Spelling, option: &OptionName, env: &str, from_env: bool) -> String {
+    if from_env {
+        env.to_owned()
+    } else {
+        spelling.name(option).to_owned()
+    }
+}
+
+fn read(path: &str, named: &str) -> Result<Vec<u8>> {
+    std::fs::read(Path::new(path)).map_err(|e| {
+        Error::invalid_argument(format!("{named}: cannot read {path:?}: {e}"))
+            .with_field(named)
+            .with_source(e)
+    })
+}
+
+/// Reads and checks the bundle and the client certificate the options (else the environment)
+/// name.
+pub(crate) fn resolve(
+    spelling: Spelling,
+    ca_bundle: Option<&str>,
+    client_cert: Option<&str>,
+    client_key: Option<&str>,
+) -> Result<TlsSettings> {
+    let mut settings = TlsSettings { spelling, ..TlsSettings::default() };
+    if let Some((path, from_env)) = given(ca_bundle, CA_BUNDLE_ENV) {
+        let named = source(spelling, &names::CA_BUNDLE, CA_BUNDLE_ENV, from_env);
+        let pem = read(&path, &named)?;
+        let certs = CertificateDer::pem_slice_iter(&pem)
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| {
+                Error::invalid_argument(format!("{named}: {path:?} is not a PEM file: {e}"))
+                    .with_field(&named)
+            })?;
+        if certs.is_empty() {
+            return Err(Error::invalid_argument(format!(
+                "{named}: {path:?} holds no certificate; it must be a PEM file of one or more \
+                 \"-----BEGIN CERTIFICATE-----\" blocks"
+            ))
+            .with_field(&named));
+        }
+        for cert in &certs {
+            reqwest::Certificate::from_der(cert).map_err(|e| {
+                Error::invalid_argument(format!("{named}: {path:?} holds an invalid certificate"))
+                    .with_field(&named)
+                    .with_source(e)
+            })?;
+        }
+        settings.ca_certs = certs.iter().map(|cert| cert.to_vec()).collect();
+        settings.ca_bundle = Some(path);
+    }
+    let cert = given(client_cert, CLIENT_CERT_ENV);
+    let key = given(client_key, CLIENT_KEY_ENV);
+    match (cert, key) {
+        (None, None) => {}
+        (Some((_, from_env)), None) | (None, Some((_, from_env))) => {
+            let cert = source(spelling, &names::CLIENT_CERT, CLIENT_CERT_ENV, from_env);
+            let key = source(spelling, &names::CLIENT_KEY, CLIENT_KEY_ENV, from_env);
+            return Err(Error::invalid_argument(format!(
+                "a client certificate needs both {cert} and {key} (PEM files); only one is set"
+            ))
+            .with_field(&cert));
+        }
+        (Some((cert_path, cert_env)), Some((key_path, key_env))) => {
+            let cert_name = source(spelling, &names::CLIENT_CERT, CLIENT_CERT_ENV, cert_env);
+            let key_name = source(spelling, &names::CLIENT_KEY, CLIENT_KEY_ENV, key_env);
+            let cert_pem = read(&cert_path, &cert_name)?;
+            let key_pem = read(&key_path, &key_name)?;
+            let certs = CertificateDer::pem_slice_iter(&cert_pem)
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .unwrap_or_default();
+            if certs.is_empty() {
+                return Err(Error::invalid_argument(format!(
+                    "{cert_name}: {cert_path:?} holds no PEM certificate"
+                ))
+                .with_field(&cert_name));
+            }
+            if PrivateKeyDer::from_pem_slice(&key_pem).is_err() {
+                return Err(Error::invalid_argument(format!(
+                    "{key_name}: {key_path:?} holds no PEM private key (PKCS#8, PKCS#1 or SEC1)"
+                ))
+                .with_field(&key_name));
+            }
+            let mut identity = cert_pem;
+            identity.push(b'\n');
+            identity.extend_from_slice(&key_pem);
+            reqwest::Identity::from_pem(&identity).map_err(|e| {
+                Error::invalid_argument(format!(
+                    "{cert_name} and {key_name} are not a usable certificate and key"
+                ))
+                .with_field(&cert_name)
+                .with_source(e)
+            })?;
+            settings.identity = Some(identity);
+            settings.client_cert = Some(cert_path);
+            settings.client_key = Some(key_path);
+        }
+    }
+    Ok(settings)
+}
+
+/// The HTTP client builder with these CAs added to the system's and this identity presented.
+pub(crate) fn apply(
+    settings: &TlsSettings,
+    builder: reqwest::ClientBuilder,
+) -> Result<reqwest::ClientBuilder> {
+    let mut builder = apply_roots(settings, builder)?;
+    if let Some(identity) = &settings.identity {
+        let identity = reqwest::Identity::from_pem(identity).map_err(|e| {
+            Error::invalid_argument("the client certificate could not be loaded").with_source(e)
+        })?;
+        builder = builder.identity(identity);
+    }
+    Ok(builder)
+}
+
+/// The HTTP client builder with these CAs added to the system's, and no client certificate:
+/// for other hosts than the API (a media URL probed before ingest), which may sit behind the
+/// same TLS-inspecting proxy but must not be shown the API's client identity.
+pub(crate) fn apply_roots(
+    settings: &TlsSettings,
+    mut builder: reqwest::ClientBuilder,
+) -> Result<reqwest::ClientBuilder> {
+    for der in &settings.ca_certs {
+        let cert = reqwest::Certificate::from_der(der).map_err(|e| {
+            Error::invalid_argument("a CA certificate could not be loaded").with_source(e)
+        })?;
+        builder = builder.add_root_certificate(cert);
+    }
+    Ok(builder)
+}
+
+/// `TLS_ERROR` for a request that failed in the TLS layer, with what to set; `None` when the
+/// failure was not TLS's.
+pub(crate) fn tls_error(settings: &TlsSettings, error: &reqwest::Error) -> Option<Error> {
+    let cause = tls_cause(error)?;
+    let s = settings.spelling;
+    let ca = format!("{} ({CA_BUNDLE_ENV})", s.name(&names::CA_BUNDLE));
+    let cert = format!(
+        "{} and {} ({CLIENT_CERT_ENV}, {CLIENT_KEY_ENV})",
+        s.name(&names::CLIENT_CERT),
+        s.name(&names::CLIENT_KEY)
+    );
+    let message = match &cause {
+        rustls::Error::InvalidCertificate(
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+        ) => "the server's certificate is not valid for this host name: check the base URL (use \
+              a host name the certificate lists)"
+            .to_owned(),
+        rustls::Error::InvalidCertificate(
+            CertificateError::Expired | CertificateError::ExpiredContext { .. },
+        ) => "the server's certificate has expired (or this machine's clock is wrong)".to_owned(),
+        rustls::Error::InvalidCertificate(_) => format!(
+            "the server's certificate is not trusted ({cause}): set {ca} to your CA's PEM file"
+        ),
+        rustls::Error::AlertReceived(
+            AlertDescription::CertificateRequired
+            | AlertDescription::HandshakeFailure
+            | AlertDescription::BadCertificate
+            | AlertDescription::UnknownCA
+            | AlertDescription::CertificateUnknown
+            | AlertDescription::AccessDenied,
+        ) if settings.identity.is_none() => format!(
+            "the server refused the TLS handshake ({cause}); it may require a client \
+             certificate: set {cert} to PEM files"
+        ),
+        rustls::Error::AlertReceived(_) if settings.identity.is_some() => format!(
+            "the server refused the TLS handshake ({cause}): check that the client certificate \
+             ({cert}) is signed by a CA the server trusts and has not expired"
+        ),
+        rustls::Error::InvalidMessage(_) => format!(
+            "the TLS handshake failed ({cause}): is the server speaking HTTPS? check the base \
+             URL's scheme and port"
+        ),
+        _ => format!("the TLS handshake failed ({cause})"),
+    };
+    Some(Error::new(ErrorCode::TlsError, message))
+}
+
+/// The rustls error somewhere in `error`'s chain of sources. An `io::Error`'s `source` skips
+/// the error it wraps (and the TLS layer's errors arrive as an `io::Error` inside another), so
+/// the walk steps into the wrapped error instead.
+fn tls_cause(error: &reqwest::Error) -> Option<rustls::Error> {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = next {
+        if let Some(tls) = current.downcast_ref::<rustls::Error>() {
+            return Some(tls.clone());
+        }
+        next = match current.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => current.source(),
+        };
+    }
+    None
+}
