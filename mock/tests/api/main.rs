@@ -19,5 +19,6 @@ mod profiles;
 mod publish_retries;
 mod quota;
 mod schedule;
+mod stalls;
 mod uploads;
 mod webhooks;
