@@ -120,7 +120,7 @@ pub async fn request_context(
         record(&state, entry.clone(), journaled);
         journaled = false;
         let (parts, body) = request.into_parts();
-        request = Request::from_parts(parts, stall_body(body, after_bytes, ms));
+        request = Request::from_parts(parts, stall_body(body, after_bytes, ms).await);
     }
     let mut response = match fault_before_handler(fault.as_ref(), request).await {
         Before::Reset => return reset_connection(&state, conn, entry, journaled).await,

@@ -28,29 +28,31 @@ pub async fn stall_response(response: Response, after_bytes: u64, ms: u64) -> Re
     Response::from_parts(parts, Body::from_stream(stream))
 }
 
-/// The request body, whose reading pauses `ms` real milliseconds once `after_bytes` bytes have
-/// been read. While it pauses the server reads nothing more of the socket, so the client's
-/// sending stops once the socket buffers are full.
-pub fn stall_body(body: Body, after_bytes: u64, ms: u64) -> Body {
+/// Reads the first `after_bytes` bytes of the request body, then nothing for `ms` real
+/// milliseconds, and gives back the whole body (what was read, then the rest) for the handler.
+/// While it pauses the server reads nothing more of the socket, so the client's sending stops
+/// once the socket buffers are full; and no handler runs yet, so a client that gives up and
+/// sends the request again on another connection is served meanwhile (an upload part's slot
+/// is not held by the stalled one).
+pub async fn stall_body(body: Body, after_bytes: u64, ms: u64) -> Body {
+    let mut stream = body.into_data_stream();
+    let mut received = Vec::new();
     let mut seen = 0u64;
-    let mut stalled = false;
-    let stream = body.into_data_stream().then(move |chunk| {
-        let pause = match &chunk {
-            Ok(bytes) => {
-                seen = seen.saturating_add(bytes.len() as u64);
-                !stalled && seen >= after_bytes
+    while seen < after_bytes {
+        match stream.next().await {
+            Some(Ok(chunk)) => {
+                seen = seen.saturating_add(chunk.len() as u64);
+                received.push(Ok::<Bytes, axum::Error>(chunk));
             }
-            Err(_) => false,
-        };
-        stalled |= pause;
-        async move {
-            if pause {
-                tokio::time::sleep(Duration::from_millis(ms)).await;
+            Some(Err(error)) => {
+                received.push(Err(error));
+                break;
             }
-            chunk
+            None => break,
         }
-    });
-    Body::from_stream(stream)
+    }
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+    Body::from_stream(futures_util::stream::iter(received).chain(stream))
 }
 
 /// When a connection given a `close_idle` fault counts as closed by the server: from then on,

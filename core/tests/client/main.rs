@@ -10,6 +10,7 @@ mod posts_bulk;
 mod resources;
 mod runtime;
 mod settings;
+mod timeouts;
 mod transport;
 mod upload;
 mod wait;
