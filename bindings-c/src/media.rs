@@ -77,6 +77,10 @@ pub struct aether_upload_options {
     /// A file where the upload's state is kept, so that a later call (even in another
     /// process) with the same file continues it instead of starting over; NULL: none.
     pub resume_state_file: *const c_char,
+    /// A part that sends nothing and hears nothing this many milliseconds is abandoned and sent
+    /// again (the upload goes on); 0: the default (30 s); negative: refused
+    /// (AETHER_ERROR_INVALID_ARGUMENT naming options.stall_timeout_ms).
+    pub stall_timeout_ms: i64,
 }
 
 /// The C struct as the core's [`UploadSettings`] (0 or negative: the core's default; the core
@@ -118,6 +122,7 @@ fn upload_options(options: &aether_upload_options) -> Res<UploadOptions> {
         single_shot_threshold: (options.single_shot_threshold >= 0)
             .then_some(options.single_shot_threshold),
         resume_state_file: state_file.map(Into::into),
+        stall_timeout_ms: crate::client::signed_millis(options.stall_timeout_ms),
         spelling: Spelling::C,
     };
     let mut upload = UploadOptions::from(settings);

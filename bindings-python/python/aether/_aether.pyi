@@ -32,9 +32,13 @@ class Client:
         connect_timeout: Optional[float] = None,
         user_agent_suffix: Optional[str] = None,
         retry_backoff: Optional[Tuple[float, float]] = None,
+        attempt_timeout: Optional[float] = None,
     ) -> None: ...
     def with_options(
-        self, timeout: Optional[float] = None, max_retries: Optional[int] = None
+        self,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        attempt_timeout: Optional[float] = None,
     ) -> "Client": ...
     @property
     def base_url(self) -> str: ...
@@ -94,6 +98,7 @@ class Client:
         single_shot_threshold: Optional[int] = None,
         upload_id: Optional[str] = None,
         resume_state_file: Optional[str] = None,
+        stall_timeout: Optional[float] = None,
     ) -> Call: ...
     def media_ingest(
         self,

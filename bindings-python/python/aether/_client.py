@@ -25,6 +25,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_ATTEMPT_TIMEOUT",
 ]
 
 # The core's defaults, read from it (never copied here): what an option left as ``None`` gets.
@@ -35,6 +36,8 @@ DEFAULT_TIMEOUT: float = _CLIENT_DEFAULTS["timeoutMs"] / 1000
 DEFAULT_MAX_RETRIES: int = _CLIENT_DEFAULTS["maxRetries"]
 #: Default bound on each connect, in seconds.
 DEFAULT_CONNECT_TIMEOUT: float = _CLIENT_DEFAULTS["connectTimeoutMs"] / 1000
+#: Default bound on each attempt of a call (one that passes it is retried), in seconds.
+DEFAULT_ATTEMPT_TIMEOUT: float = _CLIENT_DEFAULTS["attemptTimeoutMs"] / 1000
 
 
 def _user_agent_suffix() -> str:
@@ -58,6 +61,7 @@ class _ClientBase:
         max_retries: Optional[int] = None,
         connect_timeout: Optional[float] = None,
         retry_backoff: Optional[Tuple[float, float]] = None,
+        attempt_timeout: Optional[float] = None,
     ) -> None:
         self._core = _aether.Client(
             api_key=api_key,
@@ -67,6 +71,7 @@ class _ClientBase:
             connect_timeout=connect_timeout,
             user_agent_suffix=_user_agent_suffix(),
             retry_backoff=retry_backoff,
+            attempt_timeout=attempt_timeout,
         )
         self._attach()
 
@@ -74,12 +79,19 @@ class _ClientBase:
         raise NotImplementedError
 
     def with_options(
-        self: C, *, timeout: Optional[float] = None, max_retries: Optional[int] = None
+        self: C,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        attempt_timeout: Optional[float] = None,
     ) -> C:
         """The same client (sharing connections and the retry budget) with other per-call
-        options, e.g. ``client.with_options(timeout=5).posts.get(id)``."""
+        options, e.g. ``client.with_options(timeout=5).posts.get(id)``. ``attempt_timeout``
+        bounds each attempt (an attempt that passes it is retried within ``timeout``)."""
         copy = object.__new__(type(self))
-        copy._core = self._core.with_options(timeout=timeout, max_retries=max_retries)
+        copy._core = self._core.with_options(
+            timeout=timeout, max_retries=max_retries, attempt_timeout=attempt_timeout
+        )
         copy._attach()
         return copy
 

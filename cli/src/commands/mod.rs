@@ -53,13 +53,20 @@ impl Ctx {
                  dashboard; for a local emulator, `aether mock` prints its key)",
             ));
         };
-        Client::builder()
+        let options = aether::ClientOptions {
+            attempt_timeout_ms: self.global.attempt_timeout.map(|s| s * 1000.0),
+            ..aether::ClientOptions::new()
+        };
+        aether::ClientBuilder::from_options(options)
             .spelling(aether::Spelling::Cli)
             .api_key(key)
             .base_url(self.base_url())
             .user_agent_suffix(format!("aether-cli/{}", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|error| {
+                if error.field().is_some_and(|f| f.starts_with("--attempt-timeout")) {
+                    return CliError::usage(error.message());
+                }
                 CliError::usage(format!(
                     "{}; pass a URL such as http://127.0.0.1:8080 with --base-url or \
                      AETHER_BASE_URL",

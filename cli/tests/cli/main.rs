@@ -7,6 +7,7 @@ mod bulk;
 mod commands;
 mod demo;
 mod post_retry;
+mod timeouts;
 mod validate;
 mod warnings;
 mod webhooks;
