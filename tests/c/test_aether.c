@@ -185,12 +185,14 @@ static void test_client_options_are_checked(void) {
   err = NULL;
 
   /* A negative attempt timeout is refused, named as C spells it. */
+  options.api_key = "sk_test";
   options.attempt_timeout_ms = -5;
   CHECK_STATUS(aether_client_new(&options, &client, &err), err, AETHER_ERROR_INVALID_ARGUMENT);
   CHECK(str_has(aether_error_message(err), "options.attempt_timeout_ms must be"));
   aether_error_free(err);
   err = NULL;
   options.attempt_timeout_ms = 0;
+  options.api_key = NULL;
 
   /* NULL options: everything from the environment. */
   setenv("AETHER_API_KEY", "sk_test_env", 1);
