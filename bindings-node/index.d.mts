@@ -23,6 +23,7 @@ export {
   AbortError,
   LocalIOError,
   APIResponseError,
+  OutcomeUnknownError,
 } from './index.js';
 export type {
   Platform,
@@ -45,6 +46,7 @@ export type {
   ConnectLink,
   ConnectCallback,
   Profile,
+  ProfileCapabilities,
   ResultError,
   Media,
   PartReceipt,

@@ -140,7 +140,8 @@ declare namespace Aether {
     | 'CANCELLED'
     | 'INVALID_ARGUMENT'
     | 'IO_ERROR'
-    | 'PROTOCOL_ERROR';
+    | 'PROTOCOL_ERROR'
+    | 'OUTCOME_UNKNOWN';
 
   /** An RFC 3339 timestamp as the server sent it, e.g. `"2026-06-13T09:00:00Z"`. */
   type Timestamp = string;
@@ -181,6 +182,30 @@ declare namespace Aether {
     tier: Tier;
     status: ProfileStatus;
     connectedAt: Timestamp;
+  }
+
+  /**
+   * What one account may post now: TikTok's creator info (privacy levels, longest video, the
+   * comment/duet/stitch switches) and the same facts for other platforms, with the daily quota.
+   * The TikTok-only fields are absent on other platforms.
+   */
+  interface ProfileCapabilities {
+    profileId: string;
+    platform: Platform;
+    tier: Tier;
+    /** False when the profile is disconnected, the platform refuses posts from it for now, or today's quota is used. */
+    canPost: boolean;
+    postsRemainingToday: number;
+    /** When the daily quota resets (00:00 UTC). */
+    quotaResetAt: Timestamp;
+    maxVideoDurationSec: number;
+    minVideoDurationSec: number;
+    /** The `privacyLevel` values the creator offers. */
+    privacyLevelOptions?: Array<'PUBLIC_TO_EVERYONE' | 'MUTUAL_FOLLOW_FRIENDS' | 'FOLLOWER_OF_CREATOR' | 'SELF_ONLY'>;
+    /** The creator turned comments off: a post cannot turn them on. */
+    commentDisabled?: boolean;
+    duetDisabled?: boolean;
+    stitchDisabled?: boolean;
   }
 
   /** The error recorded on a failed post, target or media. */
@@ -591,7 +616,7 @@ declare namespace Aether {
   }
 
   interface WaitOptions {
-    /** Told about every distinct status, the current one first. Throwing cancels the wait. */
+    /** Told about every distinct status, the current one first, and every retried publish attempt (`results[i].attempts`, `nextAttemptAt`). Throwing cancels the wait. */
     onStatus?: (post: Post) => void;
     /** Bound on the whole wait (default 15 min); `null` or `Infinity` waits until a terminal status. */
     timeoutMs?: number | null;
@@ -657,6 +682,13 @@ declare namespace Aether {
     platforms?: Platform[];
     /** The tier the preflight is checked for (default `"standard"`). */
     tier?: Tier;
+    /**
+     * The profiles the media is for: each account's capabilities (read once and cached by the
+     * client for 60 s) and its platform's rules for its tier are checked before a byte is sent
+     * (`VIDEO_TOO_LONG` with `details.accountMaxSec`). An unknown profile is `NOT_FOUND`;
+     * capabilities that cannot be read (network, 5xx) skip that check, as the server checks them.
+     */
+    profileIds?: string[];
     /** The exact size of a stream, when known: no spooling. */
     size?: number;
     /** Part size to ask for, 5–64 MiB. */
@@ -696,6 +728,8 @@ declare namespace Aether {
     platforms?: Platform[];
     /** The tier the preflight is checked for (default `"standard"`). */
     tier?: Tier;
+    /** The profiles the media is for: their capabilities preflight it (see `UploadParams.profileIds`). */
+    profileIds?: string[];
     /** Aborting cancels the call. */
     signal?: AbortSignal;
   }
@@ -737,6 +771,8 @@ declare namespace Aether {
     list(options?: RequestOptions): AsyncIterableIterator<Profile>;
     get(id: string, options?: RequestOptions): Promise<Profile>;
     disconnect(id: string, options?: RequestOptions): Promise<Profile>;
+    /** What the account may post now; also refreshes the client's preflight cache. */
+    capabilities(id: string, options?: RequestOptions): Promise<ProfileCapabilities>;
   }
 
   interface Posts {
@@ -762,7 +798,7 @@ declare namespace Aether {
     bulk(pathOrRows: string | URL | BulkRow[], options?: BulkOptions): Promise<BulkResult>;
     /** Polls until a terminal status and returns the post (a failed post is a result). */
     wait(id: string, options?: WaitOptions): Promise<Post>;
-    /** The post each time its status changes, ending after a terminal one. */
+    /** The post each time its status changes or the server retries a target's transient failure (`attempts`, `nextAttemptAt`), ending after a terminal one. */
     watch(id: string, options?: WatchOptions): AsyncIterableIterator<Post>;
   }
 
@@ -809,6 +845,8 @@ declare namespace Aether {
     code?: ErrorCode | (string & {});
     status?: number | null;
     requestId?: string | null;
+    clientRequestId?: string | null;
+    idempotencyKey?: string | null;
     retryAfter?: number | null;
     field?: string | null;
     platform?: Platform | null;
@@ -823,6 +861,8 @@ declare namespace Aether {
     message: string;
     status: number | null;
     requestId: string | null;
+    clientRequestId: string | null;
+    idempotencyKey: string | null;
     retryAfter: number | null;
     field: string | null;
     platform: Platform | null;
@@ -836,8 +876,12 @@ declare namespace Aether {
     code: ErrorCode | (string & {});
     /** The HTTP status; null for client-side errors. */
     status: number | null;
-    /** The server's request id (`req_…`); quote it to support. */
+    /** The server's request id (`req_…`) of the last response, when one arrived; quote it to support. */
     requestId: string | null;
+    /** The id the SDK gave the call (`creq_…`), sent as `X-Client-Request-Id` on each of its attempts; present even when no response arrived. */
+    clientRequestId: string | null;
+    /** The `Idempotency-Key` the call sent (yours, or the one made for a create); after `OutcomeUnknownError`, call again with it. */
+    idempotencyKey: string | null;
     /** Seconds the server asked to wait before retrying. */
     retryAfter: number | null;
     /** Where in the request the problem is, e.g. `"content.text"`. */
@@ -882,6 +926,13 @@ declare namespace Aether {
   class LocalIOError extends AetherError {}
   /** `PROTOCOL_ERROR`: a response the SDK cannot understand */
   class APIResponseError extends AetherError {}
+  /**
+   * `OUTCOME_UNKNOWN`: a create, update or delete ran out of retries on a network error or a
+   * timeout after the request may have reached the server. Not a failure: call again with
+   * `{ idempotencyKey: err.idempotencyKey }` and the server returns the first result if it was
+   * done, or does it once if not. `details.cause` is `"NETWORK_ERROR"` or `"TIMEOUT"`.
+   */
+  class OutcomeUnknownError extends AetherError {}
 }
 
 export = Aether;

@@ -28,6 +28,7 @@ const exported = {
   AbortError: errors.AbortError,
   LocalIOError: errors.LocalIOError,
   APIResponseError: errors.APIResponseError,
+  OutcomeUnknownError: errors.OutcomeUnknownError,
 };
 
 // `require('aether')` is the class itself, with everything else as its properties.

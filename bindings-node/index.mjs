@@ -22,4 +22,5 @@ export const {
   AbortError,
   LocalIOError,
   APIResponseError,
+  OutcomeUnknownError,
 } = cjs;

@@ -107,17 +107,30 @@ declare namespace testing {
     profileId?: string;
   }
 
-  /** How targets that finish later end (`POST /_mock/outcomes`). */
-  interface OutcomeRule extends ForceOutcomeParams {
+  /**
+   * How targets that finish later end (`POST /_mock/outcomes`): their first `transientFailures`
+   * publish attempts fail transiently (the server retries them), then they end as `outcome`
+   * (published when absent). A rule needs `outcome`, `transientFailures` or both.
+   */
+  interface OutcomeRule extends Omit<ForceOutcomeParams, 'outcome'> {
+    outcome?: 'published' | 'failed';
+    /** e.g. 2: "two transient failures, then success". */
+    transientFailures?: number;
     platform?: Aether.Platform;
     /** Apply to the next N targets, then disappear (default: always). */
     times?: number;
   }
 
+  /**
+   * A request the emulator received, or a publish attempt it made to a platform
+   * (`method: "PUBLISH"`, `path: "/platforms/{platform}/publish"`, `postId`, `created` = the
+   * platform's post id when it went live, `status` 503 for a transient failure).
+   */
   interface JournalEntry {
     method: string;
     path: string;
     status: number | null;
+    postId?: string;
     [key: string]: unknown;
   }
 
@@ -140,6 +153,17 @@ declare namespace testing {
     denyConnectLink(link: string | { id: string }): Promise<{ link: Aether.ConnectLink; redirect: string }>;
     createProfile(params: { platform: Aether.Platform; tier?: Aether.Tier; username?: string; id?: string }): Promise<Aether.Profile>;
     revokeProfile(id: string): Promise<Aether.Profile>;
+    setCapabilities(
+      id: string,
+      settings: {
+        maxVideoDurationSec?: number;
+        privacyLevelOptions?: Array<'PUBLIC_TO_EVERYONE' | 'MUTUAL_FOLLOW_FRIENDS' | 'FOLLOWER_OF_CREATOR' | 'SELF_ONLY'>;
+        commentDisabled?: boolean;
+        duetDisabled?: boolean;
+        stitchDisabled?: boolean;
+        canPost?: boolean;
+      },
+    ): Promise<Aether.ProfileCapabilities>;
     advanceClock(by: number | { seconds: number } | { ms: number }): Promise<{ now: string }>;
     clock(): Promise<{ now: string }>;
     forceOutcome(postId: string, params: ForceOutcomeParams): Promise<Aether.Post>;

@@ -118,6 +118,15 @@ class MockServer {
     return this.#call('revokeProfile', requireString(id, 'profile id'));
   }
 
+  /**
+   * Sets what the account may post (TikTok's creator info): `{ maxVideoDurationSec?,
+   * privacyLevelOptions?, commentDisabled?, duetDisabled?, stitchDisabled?, canPost? }`; the fields
+   * given replace the account's. Returns its capabilities now.
+   */
+  async setCapabilities(id, settings) {
+    return this.#call('setCapabilities', requireString(id, 'profile id'), json(requireObject(settings, 'settings'), 'settings'));
+  }
+
   /** The end user approves a connect link (by id or by the link object): `{ link, profile, redirect }`. */
   async approveConnectLink(link, { tier } = {}) {
     return this.#call('approveConnectLink', linkId(link), tier || undefined);

@@ -250,6 +250,15 @@ typedef enum aether_status {
    */
   AETHER_ERROR_PROTOCOL_ERROR = 106,
   /**
+   * `OUTCOME_UNKNOWN`: Client side: a write (a create above all) ran out of retries on a
+   * network error or a timeout after the request may have reached the server, so whether it
+   * was done is unknown. Repeat it with the same idempotency key
+   * (aether_error_idempotency_key(); aether_post_builder_set_idempotency_key() for a create):
+   * the server returns the first result if it was done and does it once if not. The
+   * details' "cause" is NETWORK_ERROR or TIMEOUT.
+   */
+  AETHER_ERROR_OUTCOME_UNKNOWN = 107,
+  /**
    * A code this version of the library does not know (a newer server);
    * aether_error_raw_code() gives it as the server sent it.
    */
@@ -282,6 +291,14 @@ typedef struct aether_bulk_row_result aether_bulk_row_result;
  * own reference, so the token may be freed while the watch runs).
  */
 typedef struct aether_cancel_token aether_cancel_token;
+
+/**
+ * An account's capabilities: TikTok's creator info (privacy levels, longest video, the
+ * comment/duet/stitch switches) and the same facts for other platforms, with the daily quota.
+ * Immutable: read it from any thread. Free it with aether_capabilities_free(); its strings live
+ * as long as it does.
+ */
+typedef struct aether_capabilities aether_capabilities;
 
 /**
  * A client of the Aether API: API key, base URL, timeouts, retries, and one connection pool.
@@ -448,12 +465,6 @@ typedef struct aether_client_options {
    * Appended to the User-Agent, e.g. "myapp/1.2"; NULL: nothing.
    */
   const char *user_agent_suffix;
-  /**
-   * Bound on each attempt of a call (connect, send, the whole answer), in milliseconds; an
-   * attempt that passes it is retried within request_timeout_ms. 0: the default (30 s);
-   * negative: refused (AETHER_ERROR_INVALID_ARGUMENT naming options.attempt_timeout_ms).
-   */
-  int64_t attempt_timeout_ms;
 } aether_client_options;
 
 /**
@@ -551,11 +562,18 @@ typedef struct aether_upload_options {
    */
   const char *resume_state_file;
   /**
-   * A part that sends nothing and hears nothing this many milliseconds is abandoned and sent
-   * again (the upload goes on); 0: the default (30 s); negative: refused
-   * (AETHER_ERROR_INVALID_ARGUMENT naming options.stall_timeout_ms).
+   * Profiles the media is for, e.g. {"tiktok_..."}: each account's capabilities (read once
+   * and cached by the client for 60 s) and its platform's rules for its tier are checked
+   * before a byte is sent; a video longer than the account may post is
+   * AETHER_ERROR_VIDEO_TOO_LONG with the account's figures. An unknown profile is
+   * AETHER_ERROR_NOT_FOUND; when the capabilities cannot be read (network, 5xx) that check
+   * is skipped, as the server checks them. NULL (with profile_id_count 0): none.
    */
-  int64_t stall_timeout_ms;
+  const char *const *profile_ids;
+  /**
+   * How many strings `profile_ids` holds.
+   */
+  size_t profile_id_count;
 } aether_upload_options;
 
 /**
@@ -646,7 +664,9 @@ typedef struct aether_post_event {
 } aether_post_event;
 
 /**
- * Told about every status a watched post goes through (the current one first), then about
+ * Told about every status a watched post goes through (the current one first) and every
+ * publish attempt the server retries (aether_target_result_attempts(),
+ * aether_target_result_next_attempt_at() change while the post stays "publishing"), then about
  * the end. Runs on a thread of the library's runtime, never on the thread that called
  * aether_post_watch(), and never concurrently with itself for the same watch. It must return
  * quickly (it delays the other watches sharing that thread), must not call blocking aether_
@@ -816,6 +836,101 @@ bool aether_cancel_token_is_cancelled(const struct aether_cancel_token *token);
  * Frees a token. NULL is ignored. Calls still using it must have returned.
  */
 void aether_cancel_token_free(struct aether_cancel_token *token);
+
+/**
+ * Reads an account's capabilities (GET /v1/profiles/{id}/capabilities) and refreshes the
+ * client's preflight cache with them. Blocks until the server answers. On success writes them
+ * to `*out_capabilities`. Unknown id: AETHER_ERROR_NOT_FOUND.
+ */
+enum aether_status aether_profiles_capabilities(const struct aether_client *client,
+                                                const char *profile_id,
+                                                struct aether_capabilities **out_capabilities,
+                                                struct aether_error **error);
+
+/**
+ * The profile these are for. Borrowed: valid until `caps` is freed; NULL if `caps` is NULL.
+ */
+const char *aether_capabilities_profile_id(const struct aether_capabilities *caps);
+
+/**
+ * The account's platform, e.g. "tiktok". Borrowed like aether_capabilities_profile_id().
+ */
+const char *aether_capabilities_platform(const struct aether_capabilities *caps);
+
+/**
+ * The account's tier, "standard" or "creator". Borrowed like aether_capabilities_profile_id().
+ */
+const char *aether_capabilities_tier(const struct aether_capabilities *caps);
+
+/**
+ * False when the profile is disconnected, the platform refuses posts from it for now, or
+ * today's quota is used (and when `caps` is NULL).
+ */
+bool aether_capabilities_can_post(const struct aether_capabilities *caps);
+
+/**
+ * Posts the account may still publish this UTC day; 0 when `caps` is NULL.
+ */
+uint64_t aether_capabilities_posts_remaining_today(const struct aether_capabilities *caps);
+
+/**
+ * When the daily quota resets (RFC 3339, 00:00 UTC). Borrowed like
+ * aether_capabilities_profile_id().
+ */
+const char *aether_capabilities_quota_reset_at(const struct aether_capabilities *caps);
+
+/**
+ * Longest video the account may post, in seconds; 0 when `caps` is NULL.
+ */
+uint64_t aether_capabilities_max_video_duration_sec(const struct aether_capabilities *caps);
+
+/**
+ * Shortest video the account may post, in seconds; 0 when `caps` is NULL.
+ */
+uint64_t aether_capabilities_min_video_duration_sec(const struct aether_capabilities *caps);
+
+/**
+ * How many privacy levels the account offers (TikTok); 0 on other platforms or when `caps`
+ * is NULL.
+ */
+size_t aether_capabilities_privacy_level_option_count(const struct aether_capabilities *caps);
+
+/**
+ * The privacy level at `index` (0-based), e.g. "SELF_ONLY", or NULL when out of range.
+ * Borrowed like aether_capabilities_profile_id().
+ */
+const char *aether_capabilities_privacy_level_option_at(const struct aether_capabilities *caps,
+                                                        size_t index);
+
+/**
+ * 1 when the account turned comments off (a post cannot turn them on), 0 when not, -1 when
+ * the platform has no such switch (or `caps` is NULL).
+ */
+int32_t aether_capabilities_comment_disabled(const struct aether_capabilities *caps);
+
+/**
+ * 1 when the account turned duets off, 0 when not, -1 when the platform has no such switch.
+ */
+int32_t aether_capabilities_duet_disabled(const struct aether_capabilities *caps);
+
+/**
+ * 1 when the account turned stitches off, 0 when not, -1 when the platform has no such
+ * switch.
+ */
+int32_t aether_capabilities_stitch_disabled(const struct aether_capabilities *caps);
+
+/**
+ * The capabilities as JSON (the API's camelCase form). On success writes an owned string to
+ * `*out_json`: free it with aether_string_free().
+ */
+enum aether_status aether_capabilities_to_json(const struct aether_capabilities *caps,
+                                               char **out_json,
+                                               struct aether_error **error);
+
+/**
+ * Frees capabilities from aether_profiles_capabilities(). NULL is ignored.
+ */
+void aether_capabilities_free(struct aether_capabilities *caps);
 
 /**
  * Creates a client. `options` may be NULL for all defaults (key and URL from the
@@ -1035,6 +1150,22 @@ uint16_t aether_error_http_status(const struct aether_error *error);
 const char *aether_error_request_id(const struct aether_error *error);
 
 /**
+ * The id the library gave the call ("creq_..."), sent as X-Client-Request-Id on each of its
+ * attempts and recorded by the server: present even when no response arrived. NULL when the
+ * call failed before anything was sent or `error` is NULL. Borrowed: valid until the error is
+ * freed.
+ */
+const char *aether_error_client_request_id(const struct aether_error *error);
+
+/**
+ * The Idempotency-Key the call sent (the one in its options, or the one the library made for
+ * a POST). After AETHER_ERROR_OUTCOME_UNKNOWN, repeat the call with it (for a create:
+ * aether_post_builder_set_idempotency_key()). NULL when none was sent or `error` is NULL. Borrowed: valid until the
+ * error is freed.
+ */
+const char *aether_error_idempotency_key(const struct aether_error *error);
+
+/**
  * How long the server asked to wait before retrying, in milliseconds (RATE_LIMITED,
  * POST_LIMIT_REACHED, SERVICE_UNAVAILABLE); -1 when it did not say or `error` is NULL.
  */
@@ -1054,13 +1185,15 @@ const char *aether_error_platform(const struct aether_error *error);
 
 /**
  * Whether repeating the same call later can succeed without changing it (RATE_LIMITED,
- * SERVICE_UNAVAILABLE, NETWORK_ERROR, TIMEOUT, ...). False when `error` is NULL.
+ * SERVICE_UNAVAILABLE, NETWORK_ERROR, TIMEOUT, OUTCOME_UNKNOWN with the same idempotency
+ * key, ...). False when `error` is NULL.
  */
 bool aether_error_is_retryable(const struct aether_error *error);
 
 /**
  * Everything the error says as a JSON object: "code", "message", and when present
- * "status", "requestId", "retryAfterMs", "field", "platform" and "details" (code-specific
+ * "status", "requestId", "clientRequestId", "idempotencyKey", "retryAfterMs", "field",
+ * "platform" and "details" (code-specific
  * data, e.g. "resetAt", the last post seen by a wait that timed out). On success writes an
  * owned string to `*out_json`: free it with aether_string_free().
  */
@@ -2258,15 +2391,15 @@ void aether_webhook_delivery_free(struct aether_webhook_delivery *delivery);
  * AETHER_CLIENT_OPTIONS_INIT: an aether_client_options with every field at its default: API
  * key and base URL from the environment, default timeouts, retries and backoff.
  */
-#define AETHER_CLIENT_OPTIONS_INIT { NULL, NULL, 0, 0, -1, 0, 0, NULL, 0 }
+#define AETHER_CLIENT_OPTIONS_INIT { NULL, NULL, 0, 0, -1, 0, 0, NULL }
 
 /**
  * AETHER_UPLOAD_OPTIONS_INIT: an aether_upload_options with every field at its default: type
  * and name from the path, no preflight, standard tier, server part size, 4 parts in
  * parallel, single shot up to 8 MiB, no progress callback, no cancel token, no resume state
- * file.
+ * file, no profiles.
  */
-#define AETHER_UPLOAD_OPTIONS_INIT { NULL, NULL, NULL, 0, NULL, 0, 0, -1, NULL, NULL, NULL, NULL, 0 }
+#define AETHER_UPLOAD_OPTIONS_INIT { NULL, NULL, NULL, 0, NULL, 0, 0, -1, NULL, NULL, NULL, NULL, NULL, 0 }
 
 /**
  * AETHER_POST_CHANGES_INIT: an aether_post_changes that changes nothing.

@@ -1,5 +1,5 @@
-//! `aether_error`: the details of a failure — code, message, HTTP status, request id,
-//! retry-after, field, platform — as the core's `aether::Error` carries them.
+//! `aether_error`: the details of a failure — code, message, HTTP status, request ids (the
+//! server's and the client's), idempotency key, retry-after, field, platform — as the core's `aether::Error` carries them.
 
 use std::ffi::{c_char, CString};
 
@@ -18,6 +18,8 @@ pub struct aether_error {
     raw_code: CString,
     message: CString,
     request_id: Option<CString>,
+    client_request_id: Option<CString>,
+    idempotency_key: Option<CString>,
     field: Option<CString>,
     platform: Option<CString>,
 }
@@ -29,6 +31,8 @@ impl aether_error {
             raw_code: cstring(error.code().as_str()),
             message: cstring(error.message()),
             request_id: opt_cstring(error.request_id()),
+            client_request_id: opt_cstring(error.client_request_id()),
+            idempotency_key: opt_cstring(error.idempotency_key()),
             field: opt_cstring(error.field()),
             platform: opt_cstring(error.platform().map(|p| p.as_str())),
             error,
@@ -79,6 +83,24 @@ pub extern "C" fn aether_error_request_id(error: *const aether_error) -> *const 
     borrowed_str(error, |e| e.request_id.as_deref())
 }
 
+/// The id the library gave the call ("creq_..."), sent as X-Client-Request-Id on each of its
+/// attempts and recorded by the server: present even when no response arrived. NULL when the
+/// call failed before anything was sent or `error` is NULL. Borrowed: valid until the error is
+/// freed.
+#[no_mangle]
+pub extern "C" fn aether_error_client_request_id(error: *const aether_error) -> *const c_char {
+    borrowed_str(error, |e| e.client_request_id.as_deref())
+}
+
+/// The Idempotency-Key the call sent (the one in its options, or the one the library made for
+/// a POST). After AETHER_ERROR_OUTCOME_UNKNOWN, repeat the call with it (for a create:
+/// aether_post_builder_set_idempotency_key()). NULL when none was sent or `error` is NULL. Borrowed: valid until the
+/// error is freed.
+#[no_mangle]
+pub extern "C" fn aether_error_idempotency_key(error: *const aether_error) -> *const c_char {
+    borrowed_str(error, |e| e.idempotency_key.as_deref())
+}
+
 /// How long the server asked to wait before retrying, in milliseconds (RATE_LIMITED,
 /// POST_LIMIT_REACHED, SERVICE_UNAVAILABLE); -1 when it did not say or `error` is NULL.
 #[no_mangle]
@@ -103,14 +125,16 @@ pub extern "C" fn aether_error_platform(error: *const aether_error) -> *const c_
 }
 
 /// Whether repeating the same call later can succeed without changing it (RATE_LIMITED,
-/// SERVICE_UNAVAILABLE, NETWORK_ERROR, TIMEOUT, ...). False when `error` is NULL.
+/// SERVICE_UNAVAILABLE, NETWORK_ERROR, TIMEOUT, OUTCOME_UNKNOWN with the same idempotency
+/// key, ...). False when `error` is NULL.
 #[no_mangle]
 pub extern "C" fn aether_error_is_retryable(error: *const aether_error) -> bool {
     field(error, false, |e| e.error.is_retryable())
 }
 
 /// Everything the error says as a JSON object: "code", "message", and when present
-/// "status", "requestId", "retryAfterMs", "field", "platform" and "details" (code-specific
+/// "status", "requestId", "clientRequestId", "idempotencyKey", "retryAfterMs", "field",
+/// "platform" and "details" (code-specific
 /// data, e.g. "resetAt", the last post seen by a wait that timed out). On success writes an
 /// owned string to `*out_json`: free it with aether_string_free().
 #[no_mangle]

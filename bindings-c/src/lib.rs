@@ -18,6 +18,7 @@ mod ffi;
 
 mod bulk_result;
 mod cancel;
+mod capabilities;
 mod client;
 mod comment;
 mod connect_link;

@@ -77,6 +77,15 @@ pub struct aether_upload_options {
     /// A file where the upload's state is kept, so that a later call (even in another
     /// process) with the same file continues it instead of starting over; NULL: none.
     pub resume_state_file: *const c_char,
+    /// Profiles the media is for, e.g. {"tiktok_..."}: each account's capabilities (read once
+    /// and cached by the client for 60 s) and its platform's rules for its tier are checked
+    /// before a byte is sent; a video longer than the account may post is
+    /// AETHER_ERROR_VIDEO_TOO_LONG with the account's figures. An unknown profile is
+    /// AETHER_ERROR_NOT_FOUND; when the capabilities cannot be read (network, 5xx) that check
+    /// is skipped, as the server checks them. NULL (with profile_id_count 0): none.
+    pub profile_ids: *const *const c_char,
+    /// How many strings `profile_ids` holds.
+    pub profile_id_count: usize,
     /// A part that sends nothing and hears nothing this many milliseconds is abandoned and sent
     /// again (the upload goes on); 0: the default (30 s); negative: refused
     /// (AETHER_ERROR_INVALID_ARGUMENT naming options.stall_timeout_ms).
@@ -96,15 +105,16 @@ fn upload_options_or_defaults(options: *const aether_upload_options) -> Res<Uplo
 }
 
 fn upload_options(options: &aether_upload_options) -> Res<UploadOptions> {
-    // SAFETY: NULL or NUL-terminated strings and an array of `platform_count` of them, valid
-    // for the call, by the header's conventions.
-    let (mime_type, file_name, platforms, tier, state_file) = unsafe {
+    // SAFETY: NULL or NUL-terminated strings and arrays of `platform_count` and
+    // `profile_id_count` of them, valid for the call, by the header's conventions.
+    let (mime_type, file_name, platforms, tier, state_file, profile_ids) = unsafe {
         (
             opt_str_arg(options.mime_type, "options->mime_type")?,
             opt_str_arg(options.file_name, "options->file_name")?,
             str_array_arg(options.platforms, options.platform_count, "options->platforms")?,
             opt_str_arg(options.tier, "options->tier")?,
             opt_str_arg(options.resume_state_file, "options->resume_state_file")?,
+            str_array_arg(options.profile_ids, options.profile_id_count, "options->profile_ids")?,
         )
     };
     let platforms = platforms
@@ -122,6 +132,7 @@ fn upload_options(options: &aether_upload_options) -> Res<UploadOptions> {
         single_shot_threshold: (options.single_shot_threshold >= 0)
             .then_some(options.single_shot_threshold),
         resume_state_file: state_file.map(Into::into),
+        profile_ids: Some(profile_ids.into_iter().map(str::to_owned).collect()),
         stall_timeout_ms: crate::client::signed_millis(options.stall_timeout_ms),
         spelling: Spelling::C,
     };

@@ -102,6 +102,13 @@ pub enum aether_status {
     AETHER_ERROR_IO_ERROR = 105,
     /// `PROTOCOL_ERROR`: Client side: a response the SDK cannot understand.
     AETHER_ERROR_PROTOCOL_ERROR = 106,
+    /// `OUTCOME_UNKNOWN`: Client side: a write (a create above all) ran out of retries on a
+    /// network error or a timeout after the request may have reached the server, so whether it
+    /// was done is unknown. Repeat it with the same idempotency key
+    /// (aether_error_idempotency_key(); aether_post_builder_set_idempotency_key() for a create):
+    /// the server returns the first result if it was done and does it once if not. The
+    /// details' "cause" is NETWORK_ERROR or TIMEOUT.
+    AETHER_ERROR_OUTCOME_UNKNOWN = 107,
     /// A code this version of the library does not know (a newer server);
     /// aether_error_raw_code() gives it as the server sent it.
     AETHER_ERROR_UNKNOWN = 900,
@@ -157,6 +164,7 @@ pub(crate) fn status_of(code: &ErrorCode) -> aether_status {
         ErrorCode::InvalidArgument => AETHER_ERROR_INVALID_ARGUMENT,
         ErrorCode::IoError => AETHER_ERROR_IO_ERROR,
         ErrorCode::ProtocolError => AETHER_ERROR_PROTOCOL_ERROR,
+        ErrorCode::OutcomeUnknown => AETHER_ERROR_OUTCOME_UNKNOWN,
         ErrorCode::Unknown(raw) if raw == PANIC_CODE => AETHER_ERROR_PANIC,
         ErrorCode::Unknown(_) => AETHER_ERROR_UNKNOWN,
     }

@@ -46,7 +46,9 @@ pub struct aether_post_event {
     pub watch: *mut aether_watch,
 }
 
-/// Told about every status a watched post goes through (the current one first), then about
+/// Told about every status a watched post goes through (the current one first) and every
+/// publish attempt the server retries (aether_target_result_attempts(),
+/// aether_target_result_next_attempt_at() change while the post stays "publishing"), then about
 /// the end. Runs on a thread of the library's runtime, never on the thread that called
 /// aether_post_watch(), and never concurrently with itself for the same watch. It must return
 /// quickly (it delays the other watches sharing that thread), must not call blocking aether_

@@ -13,8 +13,12 @@ class AetherError extends Error {
     this.code = fields.code ?? 'UNKNOWN';
     /** The HTTP status, or null for client-side errors. */
     this.status = fields.status ?? null;
-    /** The server's request id (req_…); quote it to support. */
+    /** The server's request id (req_…) of the last response, when one arrived; quote it to support. */
     this.requestId = fields.requestId ?? null;
+    /** The id the SDK gave the call (creq_…), sent as X-Client-Request-Id on each attempt. */
+    this.clientRequestId = fields.clientRequestId ?? null;
+    /** The Idempotency-Key the call sent; after OutcomeUnknownError, call again with it. */
+    this.idempotencyKey = fields.idempotencyKey ?? null;
     /** Seconds the server asked to wait before retrying, or null. */
     this.retryAfter = fields.retryAfter ?? null;
     /** Where in the request the problem is, e.g. "content.text". */
@@ -33,6 +37,8 @@ class AetherError extends Error {
       message: this.message,
       status: this.status,
       requestId: this.requestId,
+      clientRequestId: this.clientRequestId,
+      idempotencyKey: this.idempotencyKey,
       retryAfter: this.retryAfter,
       field: this.field,
       platform: this.platform,
@@ -70,6 +76,9 @@ const APITimeoutError = define('APITimeoutError', APIConnectionError);
 const AbortError = define('AbortError');
 const LocalIOError = define('LocalIOError');
 const APIResponseError = define('APIResponseError');
+// Not an APIConnectionError on purpose: code that reads a connection error as "nothing
+// happened" must not swallow a write that may have been done.
+const OutcomeUnknownError = define('OutcomeUnknownError');
 
 const classes = {
   AetherError,
@@ -90,6 +99,7 @@ const classes = {
   AbortError,
   LocalIOError,
   APIResponseError,
+  OutcomeUnknownError,
 };
 
 /** Builds the error a payload describes (`{ code, message, status?, …, class }`). */
@@ -99,6 +109,8 @@ function fromPayload(payload, cause) {
     code: payload.code,
     status: payload.status,
     requestId: payload.requestId,
+    clientRequestId: payload.clientRequestId,
+    idempotencyKey: payload.idempotencyKey,
     retryAfter: payload.retryAfterMs === undefined ? null : payload.retryAfterMs / 1000,
     field: payload.field,
     platform: payload.platform,

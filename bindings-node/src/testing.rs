@@ -10,8 +10,8 @@ use std::time::Duration;
 use aether::model::Tier;
 use aether_mock::admin_client::FaultRule;
 use aether_mock::{
-    Admin, ForcedOutcome, MessagePatch, MockConfig, MockServer, NewComment, NewMessage, NewProfile,
-    OutcomeRule, Settings,
+    Admin, CapabilitySettings, ForcedOutcome, MessagePatch, MockConfig, MockServer, NewComment,
+    NewMessage, NewProfile, OutcomeRule, Settings,
 };
 use napi::bindgen_prelude::PromiseRaw;
 use napi::Env;
@@ -199,6 +199,18 @@ impl NativeMockServer {
     ) -> napi::Result<PromiseRaw<'env, String>> {
         let admin = self.admin.clone();
         admin_call(env, async move { admin.revoke_profile(&id).await })
+    }
+
+    #[napi]
+    pub fn set_capabilities<'env>(
+        &self,
+        env: &'env Env,
+        id: String,
+        settings: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let settings: CapabilitySettings = parse("settings", &settings)?;
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.set_capabilities(&id, &settings).await })
     }
 
     #[napi]

@@ -44,6 +44,10 @@ const OPS = {
     only(input, ['id'], op);
     return client.profiles.disconnect(text(input, 'id'), options);
   },
+  'profiles.capabilities': async ({ op, client, input, options }) => {
+    only(input, ['id'], op);
+    return client.profiles.capabilities(text(input, 'id'), options);
+  },
   'media.upload': async ({ op, client, input, options }) => {
     return upload(op, client, input, options);
   },
@@ -167,6 +171,11 @@ const OPS = {
   'admin.fault': async ({ mock, input }) => {
     return mock.injectFault(input);
   },
+  'admin.clearFaults': async ({ mock, op, input }) => {
+    only(input, [], op);
+    await mock.clearFaults();
+    return {};
+  },
   'admin.advanceClock': async ({ mock, op, input }) => {
     only(input, ['seconds'], op);
     return mock.advanceClock(input);
@@ -175,15 +184,25 @@ const OPS = {
     const { postId, ...body } = input;
     return mock.forceOutcome(postId, body);
   },
+  'admin.addOutcomeRule': async ({ mock, input }) => {
+    return mock.addOutcomeRule(input);
+  },
   'admin.setSettings': async ({ mock, input }) => {
     return mock.updateSettings(input);
+  },
+  'admin.setCapabilities': async ({ mock, op, input }) => {
+    const settings = ['maxVideoDurationSec', 'privacyLevelOptions', 'commentDisabled', 'duetDisabled', 'stitchDisabled', 'canPost'];
+    only(input, ['id', ...settings], op);
+    const { id: _, ...rest } = input;
+    return mock.setCapabilities(text(input, 'id'), rest);
   },
   'admin.revokeProfile': async ({ mock, op, input }) => {
     only(input, ['id'], op);
     return mock.revokeProfile(text(input, 'id'));
   },
   'journal.count': async ({ mock, op, input }) => {
-    only(input, ['method', 'path', 'status', 'created', 'replayed', 'fault'], op);
+    const filters = ['method', 'path', 'status', 'created', 'replayed', 'fault', 'idempotencyKey', 'clientRequestId'];
+    only(input, filters, op);
     const entries = await mock.journal();
     return { count: entries.filter((entry) => journalMatches(input, entry)).length };
   },
@@ -333,6 +352,8 @@ function errorJson(error) {
     platform: error.platform,
     retryAfter: error.retryAfter === null ? null : Math.floor(error.retryAfter),
     requestId: error.requestId,
+    clientRequestId: error.clientRequestId,
+    idempotencyKey: error.idempotencyKey,
     details: error.details,
   };
 }
@@ -354,7 +375,9 @@ async function call(run, op, client, input, options) {
 }
 
 function upload(op, client, input, options) {
-  const keys = ['fixture', 'fileName', 'mimeType', 'platforms', 'tier', 'singleShotThreshold', 'partSize', 'stallTimeoutMs'];
+  const keys = [
+    'fixture', 'fileName', 'mimeType', 'platforms', 'tier', 'singleShotThreshold', 'partSize', 'profileIds', 'stallTimeoutMs',
+  ];
   only(input, op === 'media.resume' ? [...keys, 'uploadId'] : keys, op);
   const fixture = text(input, 'fixture');
   if (/[/\\]/.test(fixture) || fixture.startsWith('.')) throw new Harness(`fixture ${fixture} must be a plain name`);
@@ -561,7 +584,9 @@ function journalMatches(filterValue, entry) {
   if ('status' in filterValue && !jsonEq(filterValue.status, entry.status ?? null)) return false;
   if (typeof filterValue.created === 'boolean' && filterValue.created !== (typeof entry.created === 'string')) return false;
   if (typeof filterValue.replayed === 'boolean' && filterValue.replayed !== (entry.replayed === true)) return false;
-  if ('fault' in filterValue && !jsonEq(filterValue.fault, entry.fault ?? null)) return false;
+  for (const exact of ['fault', 'idempotencyKey', 'clientRequestId']) {
+    if (exact in filterValue && !jsonEq(filterValue[exact], entry[exact] ?? null)) return false;
+  }
   return true;
 }
 

@@ -147,3 +147,40 @@ test('errors from webhooks.verifySignature are thrown synchronously with details
     (err) => err instanceof sdk.InvalidArgumentError && err.details.reason === 'malformed_header',
   );
 });
+
+test('OUTCOME_UNKNOWN: a create whose answers are all lost carries the key that makes it once', async () => {
+  const local = await MockServer.start({ settings: { processingMs: 600000 } });
+  try {
+    const client = local.client({ retryBackoff: { initialMs: 5, maxMs: 20 } });
+    const li = await local.createProfile({ platform: 'linkedin' });
+    await local.injectFault({ method: 'POST', path: '/v1/posts', action: { type: 'reset_after_body' } });
+    const params = { profileId: li.id, content: { text: 'maybe live' } };
+    const err = await client.posts.create(params).catch((e) => e);
+    assert.ok(err instanceof sdk.OutcomeUnknownError, String(err));
+    assert.ok(!(err instanceof sdk.APIConnectionError));
+    assert.equal(err.code, 'OUTCOME_UNKNOWN');
+    assert.equal(err.status, null);
+    assert.equal(err.details.cause, 'NETWORK_ERROR');
+    assert.ok(err.message.includes(err.idempotencyKey));
+    assert.match(err.clientRequestId, /^creq_/);
+    assert.equal(err.toJSON().idempotencyKey, err.idempotencyKey);
+    const creates = (await local.journal()).filter((e) => e.path === '/v1/posts');
+    assert.deepEqual(creates.map((e) => e.clientRequestId), Array(3).fill(err.clientRequestId));
+    await local.clearFaults();
+    const post = await client.posts.create(params, { idempotencyKey: err.idempotencyKey });
+    const listed = [];
+    for await (const p of client.posts.list()) listed.push(p.id);
+    assert.deepEqual(listed, [post.id]);
+  } finally {
+    await local.stop();
+  }
+});
+
+test('a read whose answers are lost stays NETWORK_ERROR, with a client request id', async () => {
+  await mock.injectFault({ method: 'GET', path: '/v1/posts/*', times: 3, action: { type: 'reset_after_body' } });
+  const err = await aether.posts.get('post_lost').catch((e) => e);
+  assert.ok(err instanceof sdk.APIConnectionError, String(err));
+  assert.equal(err.code, 'NETWORK_ERROR');
+  assert.equal(err.idempotencyKey, null);
+  assert.match(err.clientRequestId, /^creq_/);
+});

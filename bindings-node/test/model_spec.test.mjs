@@ -15,6 +15,7 @@ import { packageDir, repoDir } from './helpers.mjs';
 const SCHEMA_OF = {
   ConnectLink: 'ConnectLink',
   Profile: 'Profile',
+  ProfileCapabilities: 'ProfileCapabilities',
   ResultError: 'ErrorSummary',
   Media: 'Media',
   PartReceipt: 'UploadPart',

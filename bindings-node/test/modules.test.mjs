@@ -60,7 +60,8 @@ test('the error classes are named and chain like stripe-node\'s', () => {
   assert.ok(new esm.InvalidArgumentError('x') instanceof esm.BadRequestError);
   assert.match(String(e), /^APITimeoutError: slow/);
   assert.deepEqual(Object.keys(e.toJSON()), [
-    'name', 'code', 'message', 'status', 'requestId', 'retryAfter', 'field', 'platform', 'details',
+    'name', 'code', 'message', 'status', 'requestId', 'clientRequestId', 'idempotencyKey',
+    'retryAfter', 'field', 'platform', 'details',
   ]);
 });
 

@@ -72,6 +72,10 @@ test('bad options get the core message, in Node spelling', async () => {
     code: 'INVALID_ARGUMENT',
     message: 'parallelism is 0; it must be 1–64',
   });
+  await assert.rejects(client.media.upload({ file: VIDEO, profileIds: [''] }), {
+    code: 'INVALID_ARGUMENT',
+    message: 'profileIds has an empty id at index 0; give the id of a connected profile',
+  });
   await assert.rejects(client.posts.wait('pst_1', { pollIntervalMs: 0 }), (error) => {
     assert.equal(error.code, 'INVALID_ARGUMENT');
     assert.match(error.message, /pollIntervalMs/);

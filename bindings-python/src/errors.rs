@@ -36,6 +36,8 @@ fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
     kwargs.set_item("code", error.code().as_str())?;
     kwargs.set_item("status", error.status())?;
     kwargs.set_item("request_id", error.request_id())?;
+    kwargs.set_item("client_request_id", error.client_request_id())?;
+    kwargs.set_item("idempotency_key", error.idempotency_key())?;
     kwargs.set_item("retry_after", error.retry_after().map(|d| d.as_secs_f64()))?;
     kwargs.set_item("field", error.field())?;
     kwargs.set_item("platform", error.platform().map(|p| p.as_str()))?;

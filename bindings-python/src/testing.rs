@@ -12,8 +12,8 @@ use aether::model::Tier;
 use aether::Error;
 use aether_mock::admin_client::FaultRule;
 use aether_mock::{
-    Admin, ForcedOutcome, MessagePatch, MockConfig, MockServer, NewComment, NewMessage, NewProfile,
-    OutcomeRule, Settings,
+    Admin, CapabilitySettings, ForcedOutcome, MessagePatch, MockConfig, MockServer, NewComment,
+    NewMessage, NewProfile, OutcomeRule, Settings,
 };
 use pyo3::prelude::*;
 use serde::de::DeserializeOwned;
@@ -194,6 +194,17 @@ impl PyMockServer {
     fn revoke_profile(&self, id: String) -> Call {
         let admin = self.admin.clone();
         Call::new(async move { json(&admin.revoke_profile(&id).await?) })
+    }
+
+    fn set_capabilities(
+        &self,
+        py: Python<'_>,
+        id: String,
+        settings: &Bound<'_, PyAny>,
+    ) -> PyResult<Call> {
+        let settings: CapabilitySettings = body(py, settings, "capabilities")?;
+        let admin = self.admin.clone();
+        Ok(Call::new(async move { json(&admin.set_capabilities(&id, &settings).await?) }))
     }
 
     #[pyo3(signature = (id, tier=None))]

@@ -411,6 +411,8 @@ class Run:
             "platform": failure.platform,
             "retryAfter": int(failure.retry_after) if failure.retry_after is not None else None,
             "requestId": failure.request_id,
+            "clientRequestId": failure.client_request_id,
+            "idempotencyKey": failure.idempotency_key,
             "details": failure.details,
         }
         if "expectError" not in step:
@@ -430,9 +432,14 @@ class Run:
         return handler(self, client, data, key)
 
 
+#: What admin.setCapabilities may set (besides the profile's id).
+CAPABILITY_SETTINGS = {"maxVideoDurationSec", "privacyLevelOptions", "commentDisabled",
+                       "duetDisabled", "stitchDisabled", "canPost"}
+
+
 def upload(run: Run, client: aether.Aether, data: Dict[str, Any], resume: bool) -> Any:
     allowed = {"fixture", "fileName", "mimeType", "platforms", "tier", "singleShotThreshold",
-               "partSize", "stallTimeoutMs"} | ({"uploadId"} if resume else set())
+               "partSize", "profileIds", "stallTimeoutMs"} | ({"uploadId"} if resume else set())
     args = kwargs("media.upload", data, allowed)
     # Milliseconds in the scenario, seconds in Python.
     if "stall_timeout_ms" in args:
@@ -443,7 +450,7 @@ def upload(run: Run, client: aether.Aether, data: Dict[str, Any], resume: bool) 
     path = MEDIA / fixture
     if resume:
         upload_id = args.pop("upload_id")
-        unsupported = {"platforms", "tier", "part_size"} & set(args)
+        unsupported = {"platforms", "tier", "part_size", "profile_ids"} & set(args)
         if unsupported:
             raise Harness(f"media.resume takes no {sorted(unsupported)}")
         return client.media.resume(upload_id, path, **args).to_dict()
@@ -510,8 +517,19 @@ def set_receiver_status(run: Run, client: aether.Aether, data: Dict[str, Any], k
     return {"status": run.receiver.answer[0]}
 
 
+def clear_faults(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    kwargs("admin.clearFaults", data, set())
+    run.mock.clear_faults()
+    return {}
+
+
 def journal_count(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
-    kwargs("journal.count", data, {"method", "path", "status", "created", "replayed", "fault"})
+    kwargs(
+        "journal.count",
+        data,
+        {"method", "path", "status", "created", "replayed", "fault", "idempotencyKey",
+         "clientRequestId"},
+    )
     count = 0
     for entry in run.mock.journal():
         if "method" in data and str(entry["method"]).upper() != str(data["method"]).upper():
@@ -527,7 +545,8 @@ def journal_count(run: Run, client: aether.Aether, data: Dict[str, Any], key: An
             continue
         if "replayed" in data and data["replayed"] != bool(entry.get("replayed")):
             continue
-        if "fault" in data and not json_eq(data["fault"], entry.get("fault")):
+        exact = ("fault", "idempotencyKey", "clientRequestId")
+        if any(name in data and not json_eq(data[name], entry.get(name)) for name in exact):
             continue
         count += 1
     return {"count": count}
@@ -602,6 +621,14 @@ OPS: Dict[str, Op] = {
     "profiles.disconnect": lambda run, c, d, k: c.profiles.disconnect(
         one("id", d, "profiles.disconnect")
     ).to_dict(),
+    "profiles.capabilities": lambda run, c, d, k: c.profiles.capabilities(
+        one("id", d, "profiles.capabilities")
+    ).to_dict(),
+    "admin.setCapabilities": lambda run, c, d, k: run.mock.set_capabilities(
+        one("id", d, "admin.setCapabilities", CAPABILITY_SETTINGS),
+        **kwargs("admin.setCapabilities", {x: y for x, y in d.items() if x != "id"},
+                 CAPABILITY_SETTINGS),
+    ).to_dict(),
     "media.upload": lambda run, c, d, k: upload(run, c, d, resume=False),
     "media.resume": lambda run, c, d, k: upload(run, c, d, resume=True),
     "media.get": lambda run, c, d, k: c.media.get(one("mediaKey", d, "media.get")).to_dict(),
@@ -666,12 +693,18 @@ OPS: Dict[str, Op] = {
             **kwargs("admin.fault", d, {"method", "path", "times", "probability", "action"})
         )
     },
+    "admin.clearFaults": clear_faults,
     "admin.advanceClock": advance_clock,
     "admin.forceOutcome": lambda run, c, d, k: run.mock.force_outcome(
         one("postId", d, "admin.forceOutcome", {"outcome", "code", "message", "profileId"}),
         **kwargs("admin.forceOutcome", {x: y for x, y in d.items() if x != "postId"},
                  {"outcome", "code", "message", "profileId"}),
     ).to_dict(),
+    "admin.addOutcomeRule": lambda run, c, d, k: run.mock.add_outcome_rule(
+        **kwargs("admin.addOutcomeRule", d,
+                 {"outcome", "code", "message", "transientFailures", "platform", "profileId",
+                  "times"}),
+    ),
     "admin.setSettings": lambda run, c, d, k: run.mock.update_settings(**d),
     "admin.revokeProfile": lambda run, c, d, k: run.mock.revoke_profile(
         one("id", d, "admin.revokeProfile")

@@ -55,6 +55,7 @@ EXPECTED: Dict[str, Type[aether.AetherError]] = {
     "INVALID_ARGUMENT": aether.InvalidArgumentError,
     "IO_ERROR": aether.LocalIOError,
     "PROTOCOL_ERROR": aether.APIResponseError,
+    "OUTCOME_UNKNOWN": aether.OutcomeUnknownError,
 }
 
 
@@ -102,10 +103,13 @@ def test_every_class_pickles_with_its_attributes(cls: Type[aether.AetherError]) 
         field="content.text",
         platform="tiktok",
         details={"resetAt": "2026-06-14T00:00:00Z", "list": [1, 2]},
+        client_request_id="creq_abc",
+        idempotency_key="key-1",
     )
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is cls
-    for name in ("code", "message", "status", "request_id", "retry_after", "field", "platform"):
+    names = ("code", "message", "status", "request_id", "retry_after", "field", "platform")
+    for name in names + ("client_request_id", "idempotency_key"):
         assert getattr(copy, name) == getattr(error, name), name
     assert copy.details == error.details and str(copy) == str(error)
     assert "SOME_CODE" in repr(copy)
@@ -247,3 +251,35 @@ def test_platform_error_is_a_failed_post_not_an_exception(aether_mock: MockServe
     done = client.posts.wait(post.id, poll_interval=0.1)
     assert done.status == "failed"
     assert done.results[0].error is not None and done.results[0].error.code == "PLATFORM_ERROR"
+
+
+def test_outcome_unknown_error_carries_the_key_to_repeat_the_create_with(
+    aether_mock: MockServer,
+) -> None:
+    profile = aether_mock.create_profile("linkedin")
+    aether_mock.inject_fault("/v1/posts", "reset_after_body", method="POST")
+    client = aether_mock.client(retry_backoff=(0.01, 0.02))
+    with pytest.raises(aether.OutcomeUnknownError) as caught:
+        client.posts.create(profile_id=profile.id, content="maybe live")
+    error = caught.value
+    assert not isinstance(error, aether.APIConnectionError)
+    assert error.code == "OUTCOME_UNKNOWN" and error.status is None
+    assert error.idempotency_key and error.idempotency_key in error.message
+    assert error.client_request_id and error.client_request_id.startswith("creq_")
+    assert (error.details or {})["cause"] == "NETWORK_ERROR"
+    creates = [e for e in aether_mock.journal() if e["path"] == "/v1/posts"]
+    assert [e["clientRequestId"] for e in creates] == [error.client_request_id] * 3
+    aether_mock.clear_faults()
+    post = client.posts.create(
+        profile_id=profile.id, content="maybe live", idempotency_key=error.idempotency_key
+    )
+    assert [p.id for p in client.posts.list()] == [post.id]
+
+
+def test_a_read_whose_answers_are_lost_stays_a_connection_error(aether_mock: MockServer) -> None:
+    aether_mock.inject_fault("/v1/posts/*", "reset_after_body", method="GET")
+    client = aether_mock.client(retry_backoff=(0.01, 0.02))
+    with pytest.raises(aether.APIConnectionError) as caught:
+        client.posts.get("post_x")
+    assert caught.value.code == "NETWORK_ERROR" and caught.value.idempotency_key is None
+    assert caught.value.client_request_id is not None

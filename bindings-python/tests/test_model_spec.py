@@ -25,6 +25,7 @@ SCHEMA_OF: Dict[str, str] = {
     "ResultError": "ErrorSummary",
     "ConnectLink": "ConnectLink",
     "Profile": "Profile",
+    "ProfileCapabilities": "ProfileCapabilities",
     "Media": "Media",
     "PostContent": "PostContent",
     "PostMedia": "PostMedia",

@@ -63,6 +63,9 @@ def test_an_unknown_tier_or_platform_is_refused(aether_client: Any, aether_mock:
     with pytest.raises(aether.InvalidArgumentError) as caught:
         aether_client.media.upload(video, parallelism=0)
     assert "parallelism= is 0" in str(caught.value)
+    with pytest.raises(aether.InvalidArgumentError) as caught:
+        aether_client.media.upload(video, profile_ids=[""])
+    assert "profile_ids= has an empty id at index 0" in str(caught.value)
     assert requests_to(aether_mock, "POST", "/v1/media") == []
 
 

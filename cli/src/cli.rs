@@ -109,7 +109,8 @@ pub enum Command {
     #[command(after_help = concat!(
         "Examples:\n",
         "  aether profiles\n",
-        "  aether profiles --json | jq -r '.[] | select(.platform == \"tiktok\") | .id'\n\n",
+        "  aether profiles --json | jq -r '.[] | select(.platform == \"tiktok\") | .id'\n",
+        "  aether profiles capabilities tiktok_8f2c\n\n",
         exit_codes!()
     ))]
     Profiles(ProfilesArgs),
@@ -124,6 +125,7 @@ pub enum Command {
         "Examples:\n",
         "  aether upload video.mp4 --platform tiktok\n",
         "  aether upload long.mp4 --platform tiktok --tier creator --wait\n",
+        "  aether upload clip.mp4 --profile tiktok_8f2c\n",
         "  aether upload big.mp4 --resume upl_3fK9x0aQ2mZr7bLc\n",
         "  aether upload --url https://cdn.example.com/clip.mp4 --platform tiktok --wait\n\n",
         exit_codes!()
@@ -140,7 +142,10 @@ pub enum Command {
         "  aether post --profile tiktok_… --text 'Launch' --media KEY \\\n",
         "      --schedule 2026-06-15T09:00:00 --timezone America/New_York\n",
         "  aether post --profile tiktok_a --profile ig_b --text 'Cross-post' --media KEY --draft\n",
-        "  aether post retry post_8Hq2… --wait\n\n",
+        "  aether post retry post_8Hq2… --wait\n",
+        "  aether post --profile li_… --text 'Once only' --idempotency-key launch-2026-06-15\n\n",
+        "When no answer arrives (OUTCOME_UNKNOWN) the post may exist: the error prints this \
+         command with --idempotency-key KEY; re-run it to get the post, or have it made once.\n\n",
         exit_codes!()
     ))]
     // `aether post retry ID` beside `aether post --profile …`: a subcommand, or the flags of a
@@ -226,9 +231,34 @@ pub struct ConnectArgs {
 
 #[derive(Debug, Args)]
 pub struct ProfilesArgs {
+    #[command(subcommand)]
+    pub command: Option<ProfilesCommand>,
     /// Only profiles of this platform.
     #[arg(long)]
     pub platform: Option<PlatformArg>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfilesCommand {
+    /// What one account may post now: privacy levels, longest video, switches, quota.
+    #[command(after_help = concat!(
+        "TikTok's creator info (its Direct Post API requires reading it before a post) and the \
+         same facts for other platforms: the privacy levels the creator offers, the longest and \
+         shortest video, whether comments, duets and stitches can be turned on, and how many \
+         posts are left today. `aether upload --profile ID` checks a file against them before \
+         a byte is sent.\n\n",
+        "Examples:\n",
+        "  aether profiles capabilities tiktok_8f2c\n",
+        "  aether profiles capabilities tiktok_8f2c --json | jq .privacyLevelOptions\n\n",
+        exit_codes!()
+    ))]
+    Capabilities(CapabilitiesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CapabilitiesArgs {
+    /// The profile id (from `aether profiles`).
+    pub id: String,
 }
 
 #[derive(Debug, Args)]
@@ -245,6 +275,10 @@ pub struct UploadArgs {
     /// The account tier the rules are checked for (TikTok creators may post up to 10 minutes).
     #[arg(long, default_value = "standard")]
     pub tier: TierArg,
+    /// Check the file against this profile's capabilities (its longest video) and its
+    /// platform's rules before uploading (repeatable).
+    #[arg(long = "profile", value_name = "ID")]
+    pub profiles: Vec<String>,
     /// Continue this chunked upload (upl_…) with the same file: only missing parts are sent.
     #[arg(long, value_name = "UPLOAD_ID")]
     pub resume: Option<String>,
@@ -303,6 +337,11 @@ pub struct PostArgs {
     /// Follow the post until it is published or failed (exit 1 when it fails).
     #[arg(long)]
     pub wait: bool,
+    /// The create's Idempotency-Key (1-255 visible ASCII characters; one is made when absent).
+    /// Running the command again with the same key never makes a second post: after
+    /// OUTCOME_UNKNOWN, re-run it with the key the error printed.
+    #[arg(long, value_name = "KEY")]
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -86,6 +86,8 @@ pub fn error_json(error: &Error, hint: Option<&str>) -> Value {
     let optional = [
         ("status", error.status().map(|s| json!(s))),
         ("requestId", error.request_id().map(|id| json!(id))),
+        ("clientRequestId", error.client_request_id().map(|id| json!(id))),
+        ("idempotencyKey", error.idempotency_key().map(|key| json!(key))),
         ("retryAfter", error.retry_after().map(|d| json!(d.as_secs_f64().ceil() as u64))),
         ("field", error.field().map(|f| json!(f))),
         ("platform", error.platform().map(|p| json!(p.as_str()))),
@@ -122,6 +124,12 @@ pub fn describe(ui: &Ui, error: &Error, hint: Option<&str>) -> String {
     }
     if let Some(request_id) = error.request_id() {
         text.push_str(&format!("  request id: {request_id}\n"));
+    }
+    if let Some(client_request_id) = error.client_request_id() {
+        text.push_str(&format!("  client request id: {client_request_id}\n"));
+    }
+    if let Some(key) = error.idempotency_key() {
+        text.push_str(&format!("  idempotency key: {key}\n"));
     }
     if let Some(retry_after) = error.retry_after() {
         let mut line = format!("  retry after: {}", ui::duration(retry_after));
@@ -221,6 +229,11 @@ fn generic_hint(error: &Error, base_url: &str) -> Option<String> {
              your connection"
         ),
         ErrorCode::Timeout => "the server did not answer in time: try again".to_owned(),
+        ErrorCode::OutcomeUnknown => {
+            "no answer arrived, so the change may or may not have been made: check (e.g. \
+             `aether status POST_ID`) before repeating it"
+                .to_owned()
+        }
         ErrorCode::InternalError | ErrorCode::ServiceUnavailable | ErrorCode::PlatformError => {
             "a problem on the server's or the platform's side: try again later, and quote the \
              request id if you contact support"

@@ -29,7 +29,7 @@ use crate::error::{Error, Result};
 use crate::media::MediaResource;
 pub use crate::platforms::Platforms;
 use crate::posts::Posts;
-use crate::profiles::Profiles;
+use crate::profiles::{CapabilitiesCache, Profiles};
 use crate::settings::{as_millis, names, ClientOptions, Spelling};
 use crate::transport::{
     RateLimit, Transport, TransportConfig, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RETRY_BUDGET,
@@ -48,6 +48,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 #[derive(Clone)]
 pub struct Client {
     transport: Transport,
+    /// The accounts' capabilities the preflight read lately, shared by the clones.
+    capabilities: CapabilitiesCache,
 }
 
 impl fmt::Debug for Client {
@@ -79,17 +81,17 @@ impl Client {
 
     /// Profiles: the connected social accounts.
     pub fn profiles(&self) -> Profiles {
-        Profiles::new(self.transport.clone())
+        Profiles::new(self.transport.clone(), self.capabilities.clone())
     }
 
     /// Posts: create, read, list, edit, cancel, and wait for publishing.
     pub fn posts(&self) -> Posts {
-        Posts::new(self.transport.clone())
+        Posts::new(self.transport.clone(), self.capabilities.clone())
     }
 
     /// Media: upload (chunked, parallel, resumable), read, delete, wait for verification.
     pub fn media(&self) -> MediaResource {
-        MediaResource::new(self.transport.clone())
+        MediaResource::new(self.transport.clone(), self.capabilities.clone())
     }
 
     /// Webhook endpoints.
@@ -279,7 +281,7 @@ impl ClientBuilder {
             backoff_base: resolved.backoff_base,
             backoff_cap: resolved.backoff_cap,
         })?;
-        Ok(Client { transport })
+        Ok(Client { transport, capabilities: CapabilitiesCache::default() })
     }
 }
 

@@ -13,6 +13,10 @@ use serde_json::Value;
 
 use crate::model::platform::Platform;
 
+mod family;
+
+pub use family::ErrorFamily;
+
 macro_rules! error_codes {
     ($( $(#[$doc:meta])* $variant:ident = $wire:literal, status $status:expr, retryable $retry:expr; )*) => {
         /// Every error code of the Aether API (PROTOCOL.md) plus the client-side ones.
@@ -156,76 +160,12 @@ error_codes! {
     IoError = "IO_ERROR", status None, retryable false;
     /// Client side: a response the SDK cannot understand.
     ProtocolError = "PROTOCOL_ERROR", status None, retryable false;
-}
-
-/// The family of errors a caller usually catches together. Each binding names one error class
-/// per family (`ValidationError`, `ConflictError`, …); the code stays the precise answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorFamily {
-    /// The API key is missing or wrong.
-    Authentication,
-    /// The key may not touch this resource.
-    PermissionDenied,
-    /// An unknown id.
-    NotFound,
-    /// The server could not read the request.
-    BadRequest,
-    /// An argument was refused before anything was sent.
-    InvalidArgument,
-    /// The content breaks a platform rule (text, title, media, schedule, options).
-    Validation,
-    /// Too many API calls; wait and retry.
-    RateLimit,
-    /// The profile's daily publish quota is used.
-    PostLimitReached,
-    /// The request conflicts with the resource's state.
-    Conflict,
-    /// An upload session refused a part or completion.
-    Upload,
-    /// The platform refused or failed.
-    Platform,
-    /// The server failed.
-    InternalServer,
-    /// The connection failed.
-    Connection,
-    /// A deadline passed.
-    Timeout,
-    /// The caller cancelled.
-    Cancelled,
-    /// A local file could not be read or written.
-    LocalIo,
-    /// A response the SDK cannot understand.
-    Response,
-    /// A code this SDK version does not know.
-    Other,
-}
-
-impl ErrorFamily {
-    /// The name of the error class the Python and Node bindings raise for this family (the
-    /// same names in both, so a user moving between them catches the same thing).
-    pub fn class_name(self) -> &'static str {
-        use ErrorFamily as F;
-        match self {
-            F::Authentication => "AuthenticationError",
-            F::PermissionDenied => "PermissionDeniedError",
-            F::NotFound => "NotFoundError",
-            F::BadRequest => "BadRequestError",
-            F::InvalidArgument => "InvalidArgumentError",
-            F::Validation => "ValidationError",
-            F::RateLimit => "RateLimitError",
-            F::PostLimitReached => "PostLimitReachedError",
-            F::Conflict => "ConflictError",
-            F::Upload => "UploadError",
-            F::Platform => "PlatformError",
-            F::InternalServer => "InternalServerError",
-            F::Connection => "APIConnectionError",
-            F::Timeout => "APITimeoutError",
-            F::Cancelled => "OperationCancelledError",
-            F::LocalIo => "LocalIOError",
-            F::Response => "APIResponseError",
-            F::Other => "AetherError",
-        }
-    }
+    /// Client side: a write (POST, PATCH, DELETE) ran out of retries on a network error or a
+    /// timeout after the request may have reached the server, so whether it was carried out
+    /// is unknown. Repeat it with [`Error::idempotency_key`]: the server replays the first
+    /// answer if it was done, and does it once if not. `details.cause` is `NETWORK_ERROR` or
+    /// `TIMEOUT`; [`std::error::Error::source`] is that error.
+    OutcomeUnknown = "OUTCOME_UNKNOWN", status None, retryable true;
 }
 
 impl ErrorCode {
@@ -273,6 +213,7 @@ impl ErrorCode {
             C::Cancelled => F::Cancelled,
             C::IoError => F::LocalIo,
             C::ProtocolError => F::Response,
+            C::OutcomeUnknown => F::OutcomeUnknown,
             C::Unknown(_) => F::Other,
         }
     }
@@ -287,6 +228,7 @@ impl ErrorCode {
                 | ErrorCode::InvalidArgument
                 | ErrorCode::IoError
                 | ErrorCode::ProtocolError
+                | ErrorCode::OutcomeUnknown
         )
     }
 }
@@ -327,7 +269,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 type Source = Arc<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Everything that can go wrong in the SDK: a server error decoded from its body, or a
-/// client-side failure (`NETWORK_ERROR`, `TIMEOUT`, `CANCELLED`, `INVALID_ARGUMENT`, `IO_ERROR`,
+/// client-side failure (`NETWORK_ERROR`, `TIMEOUT`, `OUTCOME_UNKNOWN`, `CANCELLED`, `INVALID_ARGUMENT`, `IO_ERROR`,
 /// `PROTOCOL_ERROR`).
 ///
 /// Read it through its accessors: [`code`](Error::code) is stable and machine-readable,
@@ -355,6 +297,8 @@ struct ErrorInner {
     platform: Option<Platform>,
     details: Option<Value>,
     rate_limit: Option<RateLimit>,
+    client_request_id: Option<String>,
+    idempotency_key: Option<String>,
     source: Option<Source>,
 }
 
@@ -372,6 +316,8 @@ impl Error {
                 platform: None,
                 details: None,
                 rate_limit: None,
+                client_request_id: None,
+                idempotency_key: None,
                 source: None,
             }),
         }
@@ -427,6 +373,20 @@ impl Error {
         self.inner.request_id.as_deref()
     }
 
+    /// The id this client gave the call (`creq_…`, sent as `X-Client-Request-Id` on every
+    /// attempt), present on every error of a call that reached the transport, even when no
+    /// response arrived; the server's journal and logs record it.
+    pub fn client_request_id(&self) -> Option<&str> {
+        self.inner.client_request_id.as_deref()
+    }
+
+    /// The `Idempotency-Key` the call sent (the caller's, or the one generated for a POST).
+    /// After [`ErrorCode::OutcomeUnknown`], repeat the call with it
+    /// ([`crate::RequestOptions::idempotency_key`]) to learn the outcome without doing it twice.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.inner.idempotency_key.as_deref()
+    }
+
     /// How long the server asked to wait before retrying (`retryAfter` or `Retry-After`).
     pub fn retry_after(&self) -> Option<Duration> {
         self.inner.retry_after
@@ -471,7 +431,7 @@ impl Error {
 
     /// Everything the error says as one JSON object, for bindings and logs: `code`,
     /// `message`, and, when present, `status`, `requestId`, `retryAfterMs`, `field`,
-    /// `platform`, `details`. Never contains the API key.
+    /// `platform`, `details`, `clientRequestId`, `idempotencyKey`. Never contains the API key.
     pub fn to_json(&self) -> Value {
         let inner = &self.inner;
         let mut object = serde_json::Map::new();
@@ -495,6 +455,12 @@ impl Error {
         }
         if let Some(details) = &inner.details {
             object.insert("details".into(), details.clone());
+        }
+        if let Some(id) = &inner.client_request_id {
+            object.insert("clientRequestId".into(), Value::from(id.as_str()));
+        }
+        if let Some(key) = &inner.idempotency_key {
+            object.insert("idempotencyKey".into(), Value::from(key.as_str()));
         }
         Value::Object(object)
     }
@@ -538,6 +504,18 @@ impl Error {
     /// Sets the rate-limit state of the response.
     pub fn with_rate_limit(mut self, rate_limit: Option<RateLimit>) -> Error {
         self.inner.rate_limit = rate_limit;
+        self
+    }
+
+    /// Sets the id the client gave the call (`X-Client-Request-Id`).
+    pub fn with_client_request_id(mut self, id: impl Into<String>) -> Error {
+        self.inner.client_request_id = Some(id.into());
+        self
+    }
+
+    /// Sets the idempotency key the call sent.
+    pub fn with_idempotency_key(mut self, key: impl Into<String>) -> Error {
+        self.inner.idempotency_key = Some(key.into());
         self
     }
 
@@ -600,6 +578,12 @@ impl fmt::Debug for Error {
         }
         if let Some(rate_limit) = &inner.rate_limit {
             s.field("rate_limit", rate_limit);
+        }
+        if let Some(id) = &inner.client_request_id {
+            s.field("client_request_id", id);
+        }
+        if let Some(key) = &inner.idempotency_key {
+            s.field("idempotency_key", key);
         }
         if let Some(source) = &inner.source {
             s.field("source", source);
@@ -667,7 +651,8 @@ mod tests {
                 "INTERNAL_ERROR",
                 "SERVICE_UNAVAILABLE",
                 "NETWORK_ERROR",
-                "TIMEOUT"
+                "TIMEOUT",
+                "OUTCOME_UNKNOWN"
             ]
         );
     }

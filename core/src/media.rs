@@ -24,8 +24,10 @@ use serde_json::{json, Map, Value};
 use crate::error::{Error, Result};
 use crate::model::{Media, MediaStatus, UploadState};
 use crate::poll;
+use crate::profiles::{CapabilitiesCache, Profiles};
+use crate::settings::names;
 use crate::transport::{item_path, ApiRequest, RequestOptions, Transport};
-use crate::upload::{Engine, UploadOptions, UploadSource};
+use crate::upload::{Engine, UploadOptions, UploadSettings, UploadSource};
 
 /// Default first time between polls of [`MediaResource::wait_ready`]: verification takes
 /// seconds, not minutes.
@@ -40,6 +42,7 @@ pub const DEFAULT_MEDIA_WAIT_TIMEOUT: Duration = poll::MEDIA.timeout;
 pub struct MediaResource {
     transport: Transport,
     options: RequestOptions,
+    capabilities: CapabilitiesCache,
 }
 
 /// How [`MediaResource::wait_ready`] polls: the shared [`poll::WaitOptions`], with the
@@ -60,8 +63,8 @@ impl poll::Polled for Media {
 }
 
 impl MediaResource {
-    pub(crate) fn new(transport: Transport) -> MediaResource {
-        MediaResource { transport, options: RequestOptions::default() }
+    pub(crate) fn new(transport: Transport, capabilities: CapabilitiesCache) -> MediaResource {
+        MediaResource { transport, options: RequestOptions::default(), capabilities }
     }
 
     /// The same resource with these per-call options (timeouts and retries apply to each
@@ -72,7 +75,33 @@ impl MediaResource {
     }
 
     fn engine(&self) -> Engine {
-        Engine { transport: self.transport.clone(), options: self.options.clone() }
+        Engine {
+            transport: self.transport.clone(),
+            options: self.options.clone(),
+            capabilities: Vec::new(),
+        }
+    }
+
+    /// The engine, with the capabilities of the profiles `settings.profileIds` names (read
+    /// through the client's cache; see [`crate::profiles::CAPABILITIES_TTL`]) for its
+    /// preflight. Bad options fail here, before anything is asked.
+    async fn engine_for(&self, settings: &UploadSettings) -> Result<Engine> {
+        settings.check()?;
+        let mut engine = self.engine();
+        let ids = settings.profile_ids.clone().unwrap_or_default();
+        if ids.is_empty() {
+            return Ok(engine);
+        }
+        // `profile_ids[0]`, `profileIds[0]`: the option as the caller spells it (Python's
+        // keyword without its `=`).
+        let name = settings.spelling.name(&names::PROFILE_IDS).trim_end_matches('=').to_owned();
+        let targets: Vec<(String, String)> =
+            ids.iter().enumerate().map(|(i, id)| (format!("{name}[{i}]"), id.clone())).collect();
+        let options = RequestOptions { idempotency_key: None, ..self.options.clone() };
+        let profiles =
+            Profiles::new(self.transport.clone(), self.capabilities.clone()).with_options(options);
+        engine.capabilities = profiles.for_preflight(&targets).await?;
+        Ok(engine)
     }
 
     /// Uploads a file, bytes or a reader and returns the media, usually still `processing`
@@ -84,8 +113,12 @@ impl MediaResource {
     /// source fails (session aborted), `INVALID_ARGUMENT` for bad options or an empty source,
     /// or the server's error. An error after the session was opened carries `uploadId` and
     /// `mediaKey` in its details; when `sessionAborted` is false the upload can be resumed.
+    ///
+    /// With `profileIds` the file is also checked against each account's capabilities
+    /// (`VIDEO_TOO_LONG` with `details.accountMaxSec` for a video longer than the account may
+    /// post) and its platform's rules for its tier, before a byte is sent.
     pub async fn upload(&self, source: UploadSource, options: UploadOptions) -> Result<Media> {
-        self.engine().run(source, options, None).await
+        self.engine_for(&options.settings).await?.run(source, options, None).await
     }
 
     /// Media by URL: the server fetches `url` at once (`POST /v1/media/ingest`), stores and
@@ -114,7 +147,10 @@ impl MediaResource {
         if upload_id.is_empty() {
             return Err(Error::invalid_argument("the upload id is empty"));
         }
-        self.engine().run(source, options, Some(upload_id.to_owned())).await
+        self.engine_for(&options.settings)
+            .await?
+            .run(source, options, Some(upload_id.to_owned()))
+            .await
     }
 
     /// `GET /v1/media/uploads/{uploadId}`: the session and the parts the server holds.

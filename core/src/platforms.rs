@@ -11,10 +11,12 @@
 //! - [`Platforms`]: the resource `GET /v1/platforms` that fetches a newer table
 //!   (`Client::platforms`).
 
+mod capabilities;
 mod table;
 mod text;
 mod validate;
 
+pub use capabilities::{check_duration, check_options, default_capabilities, CapabilityViolation};
 pub use table::*;
 pub use text::{count, count_text, hashtags, is_emoji, mentions, TextField};
 pub use validate::{

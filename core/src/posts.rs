@@ -1,8 +1,42 @@
 //! Posts: create (safely retried under an idempotency key), read, list, edit, cancel, retry
 //! the failed targets, and follow a post until it is published with [`Posts::wait`] or
 //! [`Posts::watch`].
+//!
+//! # What to do when a create times out
+//! When every attempt's answer is lost (a network error or a timeout after the request may have
+//! reached the server), [`Posts::create`] fails with [`ErrorCode::OutcomeUnknown`], not
+//! `NETWORK_ERROR`: the post may exist. Create it again with the key the error carries; the
+//! server returns the post if it was made and makes it once if not (a fresh key could publish
+//! it twice):
+//!
+//! ```no_run
+//! # async fn example(
+//! #     client: aether::Client,
+//! #     request: aether::model::CreatePostRequest,
+//! # ) -> aether::Result<()> {
+//! use aether::{ErrorCode, RequestOptions};
+//!
+//! let post = match client.posts().create(&request).await {
+//!     Ok(post) => post,
+//!     Err(error) if *error.code() == ErrorCode::OutcomeUnknown => {
+//!         // details()["cause"] is NETWORK_ERROR or TIMEOUT; client_request_id() is the
+//!         // call's creq_… id, to quote to support. Later, or once the network is back:
+//!         let key = error.idempotency_key().unwrap_or_default().to_owned();
+//!         let again = client.posts().with_options(RequestOptions::new().idempotency_key(key));
+//!         again.create(&request).await?
+//!     }
+//!     Err(error) => return Err(error),
+//! };
+//! # let _ = post;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Give your own [`RequestOptions::idempotency_key`] to make a create safe to repeat across
+//! process restarts.
 
 mod bulk;
+mod capabilities;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,11 +44,14 @@ use std::time::Duration;
 use futures_util::Stream;
 use serde_json::json;
 
+#[cfg(doc)]
+use crate::error::ErrorCode;
 use crate::error::{Error, Result};
 use crate::model::{
     BulkResult, CreatePostRequest, ListPostsQuery, Page, Post, PostStatus, UpdatePostRequest,
 };
 use crate::poll::{self, Poller};
+use crate::profiles::{CapabilitiesCache, Profiles};
 use crate::transport::{item_path, paginate, ApiRequest, RequestOptions, Response, Transport};
 
 pub use bulk::BulkSource;
@@ -31,6 +68,7 @@ pub const DEFAULT_WAIT_TIMEOUT: Duration = poll::POSTS.timeout;
 pub struct Posts {
     transport: Transport,
     options: RequestOptions,
+    capabilities: CapabilitiesCache,
 }
 
 /// A callback told about every status a waited-on post goes through.
@@ -67,8 +105,8 @@ impl poll::Polled for Post {
 }
 
 impl Posts {
-    pub(crate) fn new(transport: Transport) -> Posts {
-        Posts { transport, options: RequestOptions::default() }
+    pub(crate) fn new(transport: Transport, capabilities: CapabilitiesCache) -> Posts {
+        Posts { transport, options: RequestOptions::default(), capabilities }
     }
 
     /// The same resource with these per-call options (e.g. your own idempotency key).
@@ -78,16 +116,30 @@ impl Posts {
     }
 
     /// `POST /v1/posts`. Sent with an idempotency key (generated unless given in the options)
-    /// and retried safely: a create whose response was lost is never published twice.
-    /// Validation errors (`CAPTION_TOO_LONG`, `MEDIA_REQUIRED`, …) name the field and platform;
+    /// and retried safely: a create whose response was lost is never published twice. When
+    /// every answer is lost it fails with `OUTCOME_UNKNOWN` and the key to repeat it with (see
+    /// "What to do when a create times out" above). Validation errors (`CAPTION_TOO_LONG`, `MEDIA_REQUIRED`, …) name the field and platform;
     /// `POST_LIMIT_REACHED` carries `retry_after` to the quota reset.
     ///
     /// Two forms of the same thing (`text` with `content`, `platforms` with `overrides`, two
     /// media forms) are refused before sending, with the server's `INVALID_REQUEST` and field.
+    ///
+    /// When the options ask something an account's capabilities decide (TikTok's
+    /// `privacyLevel`, `disableComment`/`disableDuet`/`disableStitch`), each named profile's
+    /// capabilities are read first (cached per client for [`crate::profiles::CAPABILITIES_TTL`])
+    /// and a post they forbid fails before sending: `INVALID_PLATFORM_OPTION` with the
+    /// account's `details.allowed`; an unknown profile is `NOT_FOUND`.
     pub async fn create(&self, request: &CreatePostRequest) -> Result<Post> {
         request.check()?;
+        capabilities::preflight(&self.capability_reader(), request).await?;
         let request = ApiRequest::post("/v1/posts").json(request)?.options(self.options.clone());
         Ok(self.transport.send_json(request).await?.data)
+    }
+
+    /// Reads capabilities with this resource's options (without its idempotency key).
+    fn capability_reader(&self) -> Profiles {
+        let options = RequestOptions { idempotency_key: None, ..self.options.clone() };
+        Profiles::new(self.transport.clone(), self.capabilities.clone()).with_options(options)
     }
 
     /// `POST /v1/posts/bulk`: every row of a CSV file (or of `rows`, written as CSV) created

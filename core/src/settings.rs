@@ -131,6 +131,8 @@ pub mod names {
         PLATFORMS = "platforms", "platforms=", "platforms", "options.platforms", "--platform";
         /// The account tier.
         TIER = "tier", "tier=", "tier", "options.tier", "--tier";
+        /// The profiles an upload is for (their capabilities preflight it).
+        PROFILE_IDS = "profile_ids", "profile_ids=", "profileIds", "options.profile_ids", "--profile";
         /// An upload's part size.
         PART_SIZE = "part_size", "part_size=", "partSize", "options.part_size", "--part-size";
         /// Parts in flight at once.

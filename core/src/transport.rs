@@ -52,6 +52,18 @@
 //! in [`RequestOptions::idempotency_key`]); the same key is sent on every retry of that call, so
 //! a create whose response was lost is replayed by the server instead of done twice.
 //!
+//! # Unknown outcomes and request ids
+//! Every call gets a client request id (`creq_…`), sent as `X-Client-Request-Id` on each of its
+//! attempts; the server echoes it and records it. Every error of a call carries it
+//! ([`Error::client_request_id`]), the server's `requestId` of the latest response when one
+//! arrived, and the idempotency key sent ([`Error::idempotency_key`]).
+//!
+//! A POST, PATCH or DELETE whose last attempt failed on the network or timed out, after any of
+//! its attempts may have reached the server, ends with `OUTCOME_UNKNOWN` instead (the cause in
+//! `details.cause` and as the error's source): repeat it with the same idempotency key. A write
+//! that never got through a connect stays `NETWORK_ERROR` (nothing was done); a GET or PUT stays
+//! `NETWORK_ERROR` / `TIMEOUT`. See `transport/outcome.rs`.
+//!
 //! # Safety of the API key
 //! Redirects are never followed, so the `Authorization` header cannot be sent to another
 //! origin. The key lives in an [`ApiKey`], whose `Debug`/`Display` print `sk_…[redacted]`; the
@@ -79,13 +91,14 @@ use tracing::Instrument;
 
 mod api_key;
 mod decode;
+mod outcome;
 mod paginate;
 mod request;
 mod retry;
 mod timeouts;
 
 pub use crate::error::RateLimit;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 pub use api_key::ApiKey;
 pub(crate) use decode::body_snippet;
 pub use decode::{decode_error, parse_retry_after};
@@ -283,6 +296,11 @@ impl Transport {
         let attempt_timeout = self.attempt_timeout(&request);
         // The one free retry after a stale kept-alive connection (see the module docs).
         let mut stale_retried = false;
+        let client_request_id = outcome::new_client_request_id();
+        // What the call's errors carry (see `outcome`): whether any attempt may have reached
+        // the server, and the server's id of the latest response.
+        let mut may_have_reached = false;
+        let mut last_request_id: Option<String> = None;
 
         let mut attempt: u32 = 0;
         loop {
@@ -292,18 +310,16 @@ impl Transport {
                 method = %request.method,
                 path = %request.path,
                 attempt,
+                client_request_id = %client_request_id,
                 request_id = tracing::field::Empty,
                 status = tracing::field::Empty,
             );
+            let headers = AttemptHeaders {
+                idempotency_key: idempotency_key.as_ref(),
+                client_request_id: &client_request_id,
+            };
             let result = self
-                .attempt(
-                    &request,
-                    &url,
-                    idempotency_key.as_ref(),
-                    deadline,
-                    timeout,
-                    attempt_timeout,
-                )
+                .attempt(&request, &url, headers, deadline, timeout, attempt_timeout)
                 .instrument(span.clone())
                 .await;
             let error = match result {
@@ -323,9 +339,29 @@ impl Transport {
                 attempt -= 1;
                 continue;
             }
+            may_have_reached |= outcome::may_have_reached_server(&error);
+            if let Some(request_id) = error.request_id() {
+                last_request_id = Some(request_id.to_owned());
+            }
             // Decided inside the span, which is not held across the sleep (its guard is not Send).
             let wait = span.in_scope(|| self.retry_wait(&error, attempt, max_retries, deadline));
-            let Some(wait) = wait else { return Err(error) };
+            let Some(wait) = wait else {
+                let key = idempotency_key.as_ref().and_then(|k| k.to_str().ok());
+                let mut error = if may_have_reached
+                    && outcome::is_write(&request.method)
+                    && matches!(error.code(), ErrorCode::NetworkError | ErrorCode::Timeout)
+                {
+                    outcome::outcome_unknown(error, &request.method, &request.path, key, attempt)
+                } else {
+                    error
+                };
+                if error.request_id().is_none() {
+                    if let Some(request_id) = last_request_id {
+                        error = error.with_request_id(request_id);
+                    }
+                }
+                return Err(with_call_ids(error, client_request_id, key.map(str::to_owned)));
+            };
             tokio::time::sleep(wait).await;
         }
     }
@@ -384,7 +420,7 @@ impl Transport {
                 if let Some(request_id) = response.request_id {
                     error = error.with_request_id(request_id);
                 }
-                Err(error)
+                Err(with_call_ids(error, response.client_request_id, response.idempotency_key))
             }
             Err(e) => {
                 let mut error = Error::protocol(format!(
@@ -398,7 +434,7 @@ impl Transport {
                 if let Some(request_id) = response.request_id {
                     error = error.with_request_id(request_id);
                 }
-                Err(error)
+                Err(with_call_ids(error, response.client_request_id, response.idempotency_key))
             }
         }
     }
@@ -458,7 +494,7 @@ impl Transport {
         &self,
         request: &ApiRequest,
         url: &Url,
-        idempotency_key: Option<&HeaderValue>,
+        ids: AttemptHeaders<'_>,
         deadline: Instant,
         timeout: Duration,
         attempt_timeout: Option<Duration>,
@@ -474,9 +510,10 @@ impl Transport {
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }
-        if let Some(key) = idempotency_key {
+        if let Some(key) = ids.idempotency_key {
             builder = builder.header("idempotency-key", key);
         }
+        builder = builder.header("x-client-request-id", ids.client_request_id);
         match &request.body {
             RequestBody::Empty => {}
             RequestBody::Bytes { bytes, content_type } => {
@@ -547,8 +584,30 @@ impl Transport {
             replayed: headers
                 .get("idempotent-replayed")
                 .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true")),
+            client_request_id: ids.client_request_id.to_owned(),
+            idempotency_key: ids.idempotency_key.and_then(|k| k.to_str().ok()).map(str::to_owned),
         })
     }
+}
+
+/// `error` with the ids of the call it ended: the client's request id and the idempotency key.
+fn with_call_ids(
+    error: Error,
+    client_request_id: String,
+    idempotency_key: Option<String>,
+) -> Error {
+    let error = error.with_client_request_id(client_request_id);
+    match idempotency_key {
+        Some(key) => error.with_idempotency_key(key),
+        None => error,
+    }
+}
+
+/// The headers that are the same on every attempt of a call.
+#[derive(Clone, Copy)]
+struct AttemptHeaders<'a> {
+    idempotency_key: Option<&'a HeaderValue>,
+    client_request_id: &'a str,
 }
 
 /// Reads a body, refusing more than `max_bytes` (`PROTOCOL_ERROR`).

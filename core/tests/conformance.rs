@@ -85,6 +85,8 @@ ops! {
     ProfilesGet = "profiles.get",
     ProfilesList = "profiles.list",
     ProfilesDisconnect = "profiles.disconnect",
+    ProfilesCapabilities = "profiles.capabilities",
+    AdminSetCapabilities = "admin.setCapabilities",
     MediaUpload = "media.upload",
     MediaResume = "media.resume",
     MediaGet = "media.get",
@@ -105,8 +107,10 @@ ops! {
     WebhooksRedeliver = "webhooks.redeliver",
     ReceiverSetStatus = "receiver.setStatus",
     AdminFault = "admin.fault",
+    AdminClearFaults = "admin.clearFaults",
     AdminAdvanceClock = "admin.advanceClock",
     AdminForceOutcome = "admin.forceOutcome",
+    AdminAddOutcomeRule = "admin.addOutcomeRule",
     AdminSetSettings = "admin.setSettings",
     AdminRevokeProfile = "admin.revokeProfile",
     AdminSimulateComment = "admin.simulateComment",
@@ -567,6 +571,17 @@ impl Run {
                 let profiles = client.profiles().with_options(options);
                 Ok(to_json(&profiles.disconnect(&text(input, "id")?).await?))
             }
+            Op::ProfilesCapabilities => {
+                fields(input, &["id"], op)?;
+                let profiles = client.profiles().with_options(options);
+                Ok(to_json(&profiles.capabilities(&text(input, "id")?).await?))
+            }
+            Op::AdminSetCapabilities => {
+                let mut body = input.as_object().cloned().ok_or("input: an object")?;
+                let id = body.remove("id").and_then(|id| id.as_str().map(str::to_owned));
+                let path = format!("/_mock/profiles/{}/capabilities", id.ok_or("id: a string")?);
+                Ok(self.admin_call(Method::PUT, &path, Some(Value::Object(body))).await?)
+            }
             Op::MediaUpload | Op::MediaResume => self.upload(op, client, input, options).await,
             Op::MediaGet => {
                 fields(input, &["mediaKey"], op)?;
@@ -743,6 +758,11 @@ impl Run {
             Op::AdminFault => {
                 Ok(self.admin_call(Method::POST, "/_mock/faults", Some(input.clone())).await?)
             }
+            Op::AdminClearFaults => {
+                fields(input, &[], op)?;
+                self.admin_call(Method::DELETE, "/_mock/faults", None).await?;
+                Ok(json!({}))
+            }
             Op::AdminAdvanceClock => {
                 fields(input, &["seconds"], op)?;
                 Ok(self
@@ -755,6 +775,9 @@ impl Run {
                 let post_id = post_id.ok_or("admin.forceOutcome needs postId")?;
                 let path = format!("/_mock/posts/{post_id}/outcome");
                 Ok(self.admin_call(Method::POST, &path, Some(Value::Object(body))).await?)
+            }
+            Op::AdminAddOutcomeRule => {
+                Ok(self.admin_call(Method::POST, "/_mock/outcomes", Some(input.clone())).await?)
             }
             Op::AdminSetSettings => {
                 Ok(self.admin_call(Method::PATCH, "/_mock/settings", Some(input.clone())).await?)
@@ -801,7 +824,17 @@ impl Run {
                 Ok(self.admin_call(Method::GET, &path, None).await?)
             }
             Op::JournalCount => {
-                fields(input, &["method", "path", "status", "created", "replayed", "fault"], op)?;
+                let filters = [
+                    "method",
+                    "path",
+                    "status",
+                    "created",
+                    "replayed",
+                    "fault",
+                    "idempotencyKey",
+                    "clientRequestId",
+                ];
+                fields(input, &filters, op)?;
                 let journal = self.admin_call(Method::GET, "/_mock/journal", None).await?;
                 let entries = journal["data"].as_array().cloned().unwrap_or_default();
                 let count = entries.iter().filter(|entry| journal_matches(input, entry)).count();
@@ -825,6 +858,7 @@ impl Run {
             "tier",
             "singleShotThreshold",
             "partSize",
+            "profileIds",
             "stallTimeoutMs",
         ];
         if op == "media.resume" {
@@ -848,6 +882,13 @@ impl Run {
         }
         if let Some(tier) = input.get("tier").and_then(Value::as_str) {
             upload = upload.tier(Tier::parse(tier));
+        }
+        let profile_ids: Vec<String> = match input.get("profileIds") {
+            None => Vec::new(),
+            Some(list) => from_input(op, list)?,
+        };
+        for id in profile_ids {
+            upload = upload.profile(id);
         }
         if let Some(threshold) = input.get("singleShotThreshold") {
             upload = upload
@@ -1211,9 +1252,11 @@ fn journal_matches(filter: &Value, entry: &Value) -> bool {
             return false;
         }
     }
-    if let Some(fault) = filter.get("fault") {
-        if !json_eq(fault, &entry["fault"]) {
-            return false;
+    for exact in ["fault", "idempotencyKey", "clientRequestId"] {
+        if let Some(wanted) = filter.get(exact) {
+            if !json_eq(wanted, &entry[exact]) {
+                return false;
+            }
         }
     }
     true
@@ -1250,6 +1293,8 @@ fn error_json(error: &aether::Error) -> Value {
         "platform": error.platform().map(|p| p.as_str().to_owned()),
         "retryAfter": error.retry_after().map(|d| d.as_secs()),
         "requestId": error.request_id(),
+        "clientRequestId": error.client_request_id(),
+        "idempotencyKey": error.idempotency_key(),
         "details": error.details(),
     })
 }

@@ -30,6 +30,7 @@ pub fn routes() -> Router<SharedState> {
         .route("/_mock/journal", get(journal).delete(clear_journal))
         .merge(resources::connect_links::admin_routes())
         .merge(resources::profiles::admin_routes())
+        .merge(resources::profile_capabilities::admin_routes())
         .merge(resources::posts::admin_routes())
         .merge(resources::webhooks::admin_routes())
         .merge(resources::mock_files::admin_routes())

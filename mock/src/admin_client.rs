@@ -24,7 +24,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use aether::model::{Comment, ConnectLink, Message, Post, Profile, Tier, Timestamp};
+use aether::model::{
+    Comment, ConnectLink, Message, Post, Profile, ProfileCapabilities, Tier, Timestamp,
+};
 use aether::transport::{encode_segment, ApiRequest};
 use aether::{Client, Result};
 use serde::de::DeserializeOwned;
@@ -35,6 +37,7 @@ pub use crate::config::Settings;
 pub use crate::faults::{FaultAction, FaultRule};
 pub use crate::journal::JournalEntry;
 pub use crate::resources::posts::{ForcedOutcome, OutcomeKind, OutcomeRule};
+pub use crate::resources::profiles::capabilities::CapabilitySettings;
 pub use crate::resources::profiles::NewProfile;
 pub use crate::resources::webhooks::{MessagePatch, NewAuthor, NewComment, NewMessage};
 use crate::MockServer;
@@ -189,6 +192,17 @@ impl Admin {
     pub async fn revoke_profile(&self, profile_id: &str) -> Result<Profile> {
         let path = format!("/_mock/profiles/{}/revoke", encode_segment(profile_id));
         self.call(ApiRequest::post(path).json(&json!({}))?).await
+    }
+
+    /// `PUT /_mock/profiles/{id}/capabilities`: sets what the account may post (the fields
+    /// given replace the account's; the rest keep theirs) and returns its capabilities now.
+    pub async fn set_capabilities(
+        &self,
+        profile_id: &str,
+        settings: &CapabilitySettings,
+    ) -> Result<ProfileCapabilities> {
+        let path = format!("/_mock/profiles/{}/capabilities", encode_segment(profile_id));
+        self.call(ApiRequest::put(path).json(settings)?).await
     }
 
     /// `POST /_mock/connect-links/{id}/approve`: the end user authorized the link; the profile

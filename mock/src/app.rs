@@ -11,6 +11,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/v1/platforms", get(platforms))
         .merge(resources::connect_links::routes())
         .merge(resources::profiles::routes())
+        .merge(resources::profile_capabilities::routes())
         .merge(resources::uploads::routes())
         .merge(resources::media_ingest::routes())
         .merge(resources::media::routes())

@@ -155,6 +155,7 @@ fn journal_entry(
         replayed: false,
         fault: fault.map(fault_name),
         created: None,
+        client_request_id: header_str(request.headers(), CLIENT_REQUEST_ID),
         post_id: None,
     }
 }
@@ -225,8 +226,11 @@ async fn dispatch(state: &SharedState, request: Request, next: Next) -> Response
     }
 }
 
-/// What every answer carries (the error body, rate-limit headers, `X-Request-Id`), and what
-/// the journal records of it.
+/// The client's id of a call, echoed on the answer and kept in the journal.
+const CLIENT_REQUEST_ID: &str = "x-client-request-id";
+
+/// What every answer carries (the error body, rate-limit headers, `X-Request-Id`, the echoed
+/// `X-Client-Request-Id`), and what the journal records of it.
 fn finish(
     state: &SharedState,
     response: &mut Response,
@@ -242,6 +246,10 @@ fn finish(
         "x-request-id",
         HeaderValue::from_str(request_id).unwrap_or(HeaderValue::from_static("req_unknown")),
     );
+    if let Some(id) = entry.client_request_id.as_deref().and_then(|v| HeaderValue::from_str(v).ok())
+    {
+        response.headers_mut().insert(CLIENT_REQUEST_ID, id);
+    }
     entry.status = Some(response.status().as_u16());
     entry.replayed = response.headers().contains_key("idempotent-replayed");
     entry.created = response.extensions().get::<Created>().map(|c| c.0.clone());

@@ -32,6 +32,10 @@ pub struct JournalEntry {
     /// For a platform publish: the post it published (or tried to).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_id: Option<String>,
+    /// The `X-Client-Request-Id` header as received: the client's id of the call, the same on
+    /// each of its attempts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_request_id: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -77,6 +81,7 @@ mod tests {
             fault: None,
             created: None,
             post_id: None,
+            client_request_id: None,
         }
     }
 

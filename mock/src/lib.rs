@@ -37,8 +37,8 @@ mod stored_media;
 mod validation;
 
 pub use admin_client::{
-    Admin, Clock, ForcedOutcome, LinkDecision, MessagePatch, NewAuthor, NewComment, NewMessage,
-    NewProfile, OutcomeKind, OutcomeRule, ServedFile,
+    Admin, CapabilitySettings, Clock, ForcedOutcome, LinkDecision, MessagePatch, NewAuthor,
+    NewComment, NewMessage, NewProfile, OutcomeKind, OutcomeRule, ServedFile,
 };
 pub use config::{MockConfig, Settings, DEFAULT_API_KEY};
 pub use server::MockServer;

@@ -409,7 +409,14 @@ static jvalue *error_object(aether_error *error) {
   jvalue *raw, *out = json_new(J_OBJECT);
   const char *names[] = {"code", "status", "message", "field", "platform", "requestId", "details"};
   const jvalue *retry;
+  /* Read through their getters (the JSON has them too). */
+  const char *client_request_id = aether_error_client_request_id(error);
+  const char *idempotency_key = aether_error_idempotency_key(error);
   size_t i;
+  json_set(out, "clientRequestId",
+           client_request_id ? json_new_string(client_request_id) : json_new(J_NULL));
+  json_set(out, "idempotencyKey",
+           idempotency_key ? json_new_string(idempotency_key) : json_new(J_NULL));
   aether_error_to_json(error, &text, NULL);
   raw = json_parse(text ? text : "{}", NULL, 0);
   aether_string_free(text);
@@ -517,8 +524,15 @@ static int journal_matches(const jvalue *filter, const jvalue *entry) {
     const jvalue *replayed = json_get(entry, "replayed");
     if (value->boolean != (replayed != NULL && replayed->boolean)) return 0;
   }
-  if ((value = json_get(filter, "fault")) != NULL && !matches(value, json_get(entry, "fault"))) {
-    return 0;
+  {
+    const char *exact[] = {"fault", "idempotencyKey", "clientRequestId"};
+    size_t i;
+    for (i = 0; i < sizeof exact / sizeof exact[0]; i++) {
+      if ((value = json_get(filter, exact[i])) != NULL &&
+          !matches(value, json_get(entry, exact[i]))) {
+        return 0;
+      }
+    }
   }
   return 1;
 }
@@ -835,14 +849,25 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     json_set(*result, "data", data);
     return 0;
   }
+  if (is_op(op, "profiles.capabilities")) {
+    static const char *const fields[] = {"id", NULL};
+    aether_capabilities *caps = NULL;
+    if (only_fields(s, op, input, fields) != 0) return -1;
+    API(aether_profiles_capabilities(client, id, &caps, E), aether_capabilities_to_json, caps,
+        aether_capabilities_free);
+  }
   if (is_op(op, "media.upload") || is_op(op, "media.resume")) {
     static const char *const fields[] = {"fixture", "fileName", "mimeType", "platforms", "tier",
                                          "partSize", "singleShotThreshold", "uploadId",
+                                         "profileIds",
                                          "stallTimeoutMs", NULL};
     aether_upload_options upload = AETHER_UPLOAD_OPTIONS_INIT;
     const jvalue *platforms = json_get(input, "platforms");
+    const jvalue *profile_ids = json_get(input, "profileIds");
     const jvalue *threshold = json_get(input, "singleShotThreshold");
     const char *names[16];
+    const char *profiles[16];
+    size_t k;
     aether_media *media = NULL;
     aether_status status;
     char path[1024];
@@ -853,6 +878,11 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     }
     upload.platforms = platforms ? names : NULL;
     upload.platform_count = platforms ? i : 0;
+    for (k = 0; profile_ids != NULL && k < profile_ids->count && k < 16; k++) {
+      profiles[k] = profile_ids->items[k]->string;
+    }
+    upload.profile_ids = profile_ids ? profiles : NULL;
+    upload.profile_id_count = profile_ids ? k : 0;
     upload.file_name = text_of(input, "fileName");
     upload.mime_type = text_of(input, "mimeType");
     upload.tier = text_of(input, "tier");
@@ -1109,8 +1139,19 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     return outcome;
   }
   if (is_op(op, "admin.fault")) return admin_json(s, "POST", "/_mock/faults", input, result);
+  if (is_op(op, "admin.clearFaults")) {
+    const char *const none[] = {NULL};
+    if (only_fields(s, op, input, none) != 0) return -1;
+    if (admin_json(s, "DELETE", "/_mock/faults", NULL, result) != 0) return -1;
+    json_free(*result);
+    *result = json_new(J_OBJECT);
+    return 0;
+  }
   if (is_op(op, "admin.advanceClock")) {
     return admin_json(s, "POST", "/_mock/clock/advance", input, result);
+  }
+  if (is_op(op, "admin.addOutcomeRule")) {
+    return admin_json(s, "POST", "/_mock/outcomes", input, result);
   }
   if (is_op(op, "admin.setSettings")) {
     return admin_json(s, "PATCH", "/_mock/settings", input, result);
@@ -1132,6 +1173,15 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
       }
     }
     outcome = admin_json(s, "POST", path, body, result);
+    json_free(body);
+    return outcome;
+  }
+  if (is_op(op, "admin.setCapabilities")) {
+    char path[256];
+    jvalue *body = without(input, "id");
+    int outcome;
+    snprintf(path, sizeof path, "/_mock/profiles/%s/capabilities", id ? id : "");
+    outcome = admin_json(s, "PUT", path, body, result);
     json_free(body);
     return outcome;
   }
@@ -1257,7 +1307,10 @@ static int run_scenario(state *s, const jvalue *scenario) {
     const jvalue *step = steps->items[i];
     const char *op = text_of(step, "op");
     const jvalue *raw_input = json_get(step, "input");
-    const jvalue *options = json_get(step, "options");
+    /* Options may hold variables too (the key an OUTCOME_UNKNOWN error reported). */
+    const jvalue *raw_options = json_get(step, "options");
+    jvalue *resolved_options = raw_options ? resolve(s, raw_options) : NULL;
+    const jvalue *options = resolved_options;
     const jvalue *step_client = json_get(step, "client");
     const jvalue *expect = json_get(step, "expect");
     const jvalue *expect_error = json_get(step, "expectError");
@@ -1266,7 +1319,7 @@ static int run_scenario(state *s, const jvalue *scenario) {
     aether_client *use = client;
     jvalue *input = raw_input ? resolve(s, raw_input) : json_new(J_OBJECT);
     jvalue *wanted = NULL;
-    if (input == NULL) {
+    if (input == NULL || (raw_options != NULL && resolved_options == NULL)) {
       outcome = -1;
     } else if ((expect || expect_error) &&
                (wanted = resolve(s, expect ? expect : expect_error)) == NULL) {
@@ -1321,6 +1374,7 @@ static int run_scenario(state *s, const jvalue *scenario) {
     if (use != client) aether_client_free(use);
     json_free(input);
     json_free(wanted);
+    json_free(resolved_options);
   }
   aether_client_free(client);
   return outcome;

@@ -28,6 +28,7 @@ HANDLES = {
     "error": "ErrorBody/error",
     "bulk_result": "BulkResult",
     "bulk_row_result": "BulkRowResult",
+    "capabilities": "ProfileCapabilities",
 }
 
 # (handle, property) -> the getters that read it, when not named aether_<handle>_<field>.
@@ -68,6 +69,10 @@ GETTERS = {
     ("event", "data"): ["aether_event_post", "aether_event_comment", "aether_event_message"],
     ("comment", "author"): ["aether_comment_author_id", "aether_comment_author_username"],
     ("message", "author"): ["aether_message_author_id", "aether_message_author_username"],
+    ("capabilities", "privacyLevelOptions"): [
+        "aether_capabilities_privacy_level_option_count",
+        "aether_capabilities_privacy_level_option_at",
+    ],
 }
 
 # (handle, property) -> why there is no getter.

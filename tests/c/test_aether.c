@@ -151,6 +151,9 @@ static void test_client_options_are_checked(void) {
   CHECK(str_has(aether_error_message(err), "out_client"));
   CHECK(aether_error_http_status(err) == 0);
   CHECK(aether_error_request_id(err) == NULL);
+  CHECK(aether_error_client_request_id(err) == NULL); /* nothing was sent */
+  CHECK(aether_error_idempotency_key(err) == NULL);
+  CHECK(aether_error_client_request_id(NULL) == NULL && aether_error_idempotency_key(NULL) == NULL);
   CHECK(aether_error_retry_after_ms(err) == -1);
   CHECK(!aether_error_is_retryable(err));
   aether_error_free(err);
@@ -326,6 +329,8 @@ static void test_null_and_invalid_arguments(void) {
   CHECK(aether_post_result(NULL, 0) == NULL);
   CHECK(aether_post_profile_id(NULL, 0) == NULL);
   CHECK(aether_target_result_status(NULL) == NULL);
+  CHECK(aether_target_result_attempts(NULL) == 0);
+  CHECK(aether_target_result_next_attempt_at(NULL) == NULL);
   CHECK(aether_media_duration_ms(NULL) == -1);
   CHECK(aether_media_size(NULL) == 0);
   CHECK(aether_media_key(NULL) == NULL);
@@ -745,6 +750,8 @@ static void test_tutorial_flow(void) {
   CHECK(aether_target_result_published_at(result) != NULL);
   CHECK(aether_target_result_error_code(result) == NULL);
   CHECK(aether_target_result_error_message(result) == NULL);
+  CHECK(aether_target_result_attempts(result) == 1);
+  CHECK(aether_target_result_next_attempt_at(result) == NULL);
   CHECK_OK(aether_target_result_to_json(result, &json, &err), err);
   CHECK(str_has(json, "\"status\":\"published\""));
   aether_string_free(json);
@@ -797,12 +804,15 @@ static void test_error_details_from_the_server(void) {
   CHECK_STATUS(aether_post_get(client, "post_nope", &post, &err), err, AETHER_ERROR_NOT_FOUND);
   CHECK(aether_error_http_status(err) == 404);
   CHECK(strncmp(aether_error_request_id(err), "req_", 4) == 0);
+  CHECK(strncmp(aether_error_client_request_id(err), "creq_", 5) == 0);
+  CHECK(aether_error_idempotency_key(err) == NULL); /* a GET sends none */
   CHECK(aether_error_retry_after_ms(err) == -1);
   CHECK(!aether_error_is_retryable(err));
   CHECK_OK(aether_error_to_json(err, &json, NULL), err);
   CHECK(str_has(json, "\"code\":\"NOT_FOUND\""));
   CHECK(str_has(json, "\"status\":404"));
   CHECK(str_has(json, aether_error_request_id(err)));
+  CHECK(str_has(json, aether_error_client_request_id(err)));
   aether_string_free(json);
   aether_error_free(err);
   aether_client_free(client);
@@ -1005,6 +1015,76 @@ static void test_conformance_019_video_too_short_preflight(void) {
   aether_string_free(json);
   aether_error_free(err);
   CHECK(journal_mentions("/v1/media") == 0);
+  aether_client_free(client);
+}
+
+/* Capabilities (conformance 100/102): read back as the admin set them through the handle's
+ * getters; an upload for a 30 s account of the 60 s fixture fails before a byte is sent. */
+static void test_profile_capabilities(void) {
+  aether_client *client;
+  aether_capabilities *caps = NULL;
+  aether_media *media = (aether_media *)SENTINEL;
+  aether_error *err = NULL;
+  aether_upload_options upload = AETHER_UPLOAD_OPTIONS_INIT;
+  const char *profiles[1];
+  char path[256];
+  char *profile;
+  char *answer;
+  char *json = NULL;
+
+  CHECK(mock_reset(NULL) == 0);
+  client = mock_client();
+  profile = mock_profile("tiktok", NULL);
+  snprintf(path, sizeof path, "/_mock/profiles/%s/capabilities", profile);
+  answer = mock_admin("PUT", path,
+                      "{\"maxVideoDurationSec\":30,\"privacyLevelOptions\":[\"SELF_ONLY\"],"
+                      "\"commentDisabled\":true}");
+  CHECK(answer != NULL);
+  free(answer);
+  CHECK_OK(aether_profiles_capabilities(client, profile, &caps, &err), err);
+  CHECK_STR(aether_capabilities_profile_id(caps), profile);
+  CHECK_STR(aether_capabilities_platform(caps), "tiktok");
+  CHECK_STR(aether_capabilities_tier(caps), "standard");
+  CHECK(aether_capabilities_can_post(caps));
+  CHECK(aether_capabilities_posts_remaining_today(caps) == 10);
+  CHECK(aether_capabilities_quota_reset_at(caps) != NULL);
+  CHECK(aether_capabilities_max_video_duration_sec(caps) == 30);
+  CHECK(aether_capabilities_min_video_duration_sec(caps) == 15);
+  CHECK(aether_capabilities_privacy_level_option_count(caps) == 1);
+  CHECK_STR(aether_capabilities_privacy_level_option_at(caps, 0), "SELF_ONLY");
+  CHECK(aether_capabilities_privacy_level_option_at(caps, 1) == NULL);
+  CHECK(aether_capabilities_comment_disabled(caps) == 1);
+  CHECK(aether_capabilities_duet_disabled(caps) == 0);
+  CHECK(aether_capabilities_comment_disabled(NULL) == -1);
+  aether_capabilities_free(caps);
+
+  profiles[0] = profile;
+  upload.profile_ids = profiles;
+  upload.profile_id_count = 1;
+  CHECK_STATUS(aether_media_upload(client, fixture("h264_60s.mp4"), &upload, &media, &err), err,
+               AETHER_ERROR_VIDEO_TOO_LONG);
+  CHECK(media == (aether_media *)SENTINEL);
+  CHECK(aether_error_http_status(err) == 0);
+  CHECK(str_has(aether_error_message(err), "at most 30 s; the video is 60 s"));
+  CHECK_OK(aether_error_to_json(err, &json, NULL), err);
+  CHECK(str_has(json, "\"accountMaxSec\":30"));
+  aether_string_free(json);
+  aether_error_free(err);
+  err = NULL;
+  CHECK(journal_mentions("/v1/media") == 0);
+
+  CHECK_STATUS(aether_profiles_capabilities(client, "tiktok_nobody", &caps, &err), err,
+               AETHER_ERROR_NOT_FOUND);
+  aether_error_free(err);
+  err = NULL;
+
+  /* A bad option is named the C way. */
+  profiles[0] = "";
+  CHECK_STATUS(aether_media_upload(client, fixture("h264_15s.mp4"), &upload, &media, &err), err,
+               AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(str_has(aether_error_message(err), "options.profile_ids has an empty id at index 0"));
+  aether_error_free(err);
+  free(profile);
   aether_client_free(client);
 }
 
@@ -1525,6 +1605,52 @@ static void test_post_retry(void) {
   CHECK(aether_post_retry(client, aether_post_id(draft), NULL, NULL) ==
         AETHER_ERROR_INVALID_ARGUMENT);
   aether_post_free(draft);
+  aether_post_free(post);
+  free(profile);
+  aether_client_free(client);
+}
+
+/* The server retries a transient platform failure: while the retry waits the post stays
+ * publishing, the target shows its attempts and when the next is due; then it publishes. */
+static void test_publish_retry_attempts(void) {
+  aether_client *client;
+  aether_post *post, *waiting = NULL, *done = NULL;
+  const aether_target_result *result;
+  aether_error *err = NULL;
+  char *profile, *answer;
+
+  CHECK(mock_reset("{\"processingMs\":60000}") == 0);
+  answer = mock_admin("POST", "/_mock/outcomes", "{\"transientFailures\":1}");
+  CHECK(answer != NULL);
+  free(answer);
+  profile = mock_profile("linkedin", NULL);
+  client = mock_client();
+  CHECK(profile != NULL && client != NULL);
+  post = linkedin_post(client, profile, "retried once", 0);
+  CHECK(post != NULL);
+  CHECK(aether_target_result_attempts(aether_post_result(post, 0)) == 1);
+
+  answer = mock_admin("POST", "/_mock/clock/advance", "{\"seconds\":61}");
+  CHECK(answer != NULL);
+  free(answer);
+  CHECK_OK(aether_post_get(client, aether_post_id(post), &waiting, &err), err);
+  CHECK_STR(aether_post_status(waiting), "publishing");
+  result = aether_post_result(waiting, 0);
+  CHECK(aether_target_result_attempts(result) == 1);
+  CHECK(aether_target_result_next_attempt_at(result) != NULL);
+  CHECK(aether_target_result_error_code(result) == NULL);
+
+  answer = mock_admin("POST", "/_mock/clock/advance", "{\"seconds\":600}");
+  CHECK(answer != NULL);
+  free(answer);
+  CHECK_OK(aether_post_get(client, aether_post_id(post), &done, &err), err);
+  CHECK_STR(aether_post_status(done), "published");
+  result = aether_post_result(done, 0);
+  CHECK(aether_target_result_attempts(result) == 2);
+  CHECK(aether_target_result_next_attempt_at(result) == NULL);
+
+  aether_post_free(done);
+  aether_post_free(waiting);
   aether_post_free(post);
   free(profile);
   aether_client_free(client);
@@ -2228,12 +2354,14 @@ static const test_case tests[] = {
     {"conformance_019_video_too_short_preflight", test_conformance_019_video_too_short_preflight,
      1},
     {"conformance_022_invalid_platform_option", test_conformance_022_invalid_platform_option, 1},
+    {"profile_capabilities", test_profile_capabilities, 1},
     {"conformance_027_post_limit_reached_and_reset",
      test_conformance_027_post_limit_reached_and_reset, 1},
     {"webhook_endpoints", test_webhook_endpoints, 1},
     {"inbox_event_and_redelivery", test_inbox_event_and_redelivery, 1},
     {"drafts_cancel_and_schedule_errors", test_drafts_cancel_and_schedule_errors, 1},
     {"post_retry", test_post_retry, 1},
+    {"publish_retry_attempts", test_publish_retry_attempts, 1},
     {"bulk_csv", test_bulk_csv, 1},
     {"wait_deadline_and_cancel", test_wait_deadline_and_cancel, 1},
     {"upload_errors", test_upload_errors, 1},

@@ -20,7 +20,8 @@ const { sourceFor } = require('../upload');
 const { waitOptions } = require('../wait_options');
 
 const UPLOAD_KEYS = [
-  'fileName', 'mimeType', 'tier', 'partSize', 'parallelism', 'singleShotThreshold', 'resumeStateFile', 'stallTimeoutMs',
+  'fileName', 'mimeType', 'tier', 'partSize', 'parallelism', 'singleShotThreshold', 'resumeStateFile', 'profileIds',
+  'stallTimeoutMs',
 ];
 
 class Media {
@@ -65,7 +66,7 @@ class Media {
         }
       }
       const picked = {};
-      for (const key of ['fileName', 'mimeType', 'tier']) if (p[key] !== undefined) picked[key] = p[key];
+      for (const key of ['fileName', 'mimeType', 'tier', 'profileIds']) if (p[key] !== undefined) picked[key] = p[key];
       if (p.platforms !== undefined) {
         if (!Array.isArray(p.platforms)) throw invalidArgument('params.platforms must be an array of platform names');
         picked.platforms = p.platforms;

@@ -10,6 +10,7 @@ use crate::operations;
 operations! {
     fn profiles_get(id: String) => Client::profiles, |profiles| profiles.get(&id);
     fn profiles_disconnect(id: String) => Client::profiles, |profiles| profiles.disconnect(&id);
+    fn profiles_capabilities(id: String) => Client::profiles, |profiles| profiles.capabilities(&id);
 }
 
 #[napi]

@@ -32,6 +32,8 @@ APITimeoutError          TIMEOUT (a subclass of APIConnectionError)
 OperationCancelledError  CANCELLED
 LocalIOError             IO_ERROR (a local file or file object could not be read)
 APIResponseError         PROTOCOL_ERROR (a response the SDK cannot understand)
+OutcomeUnknownError      OUTCOME_UNKNOWN (a write may or may not have been done; repeat it
+                         with ``idempotency_key``) — deliberately not an APIConnectionError
 AetherError itself       codes this version of the SDK does not know
 =======================  ===================================================================
 
@@ -61,6 +63,7 @@ __all__ = [
     "OperationCancelledError",
     "LocalIOError",
     "APIResponseError",
+    "OutcomeUnknownError",
 ]
 
 
@@ -71,7 +74,13 @@ class AetherError(Exception):
         code: the stable, machine-readable code, e.g. ``"POST_LIMIT_REACHED"``.
         message: the human-readable explanation.
         status: the HTTP status of the response, when there was one.
-        request_id: the server's request id (``req_…``); quote it to support.
+        request_id: the server's request id (``req_…``) of the last response, when one
+            arrived; quote it to support.
+        client_request_id: the id the SDK gave the call (``creq_…``), sent as
+            ``X-Client-Request-Id`` on each of its attempts; present even when no response
+            arrived.
+        idempotency_key: the ``Idempotency-Key`` the call sent (yours, or the one made for a
+            create); after :class:`OutcomeUnknownError`, repeat the call with it.
         retry_after: seconds the server asked to wait before retrying, if it said.
         field: where in the request the problem is, e.g. ``"content.text"``.
         platform: the platform whose rule was broken, e.g. ``"tiktok"``.
@@ -86,6 +95,8 @@ class AetherError(Exception):
     field: Optional[str]
     platform: Optional[str]
     details: Optional[Any]
+    client_request_id: Optional[str]
+    idempotency_key: Optional[str]
 
     def __init__(
         self,
@@ -98,6 +109,8 @@ class AetherError(Exception):
         field: Optional[str] = None,
         platform: Optional[str] = None,
         details: Optional[Any] = None,
+        client_request_id: Optional[str] = None,
+        idempotency_key: Optional[str] = None,
     ) -> None:
         super().__init__(message)
         self.code = code
@@ -108,6 +121,8 @@ class AetherError(Exception):
         self.field = field
         self.platform = platform
         self.details = details
+        self.client_request_id = client_request_id
+        self.idempotency_key = idempotency_key
 
     def __str__(self) -> str:
         text = f"{self.code}: {self.message}"
@@ -117,7 +132,8 @@ class AetherError(Exception):
 
     def __repr__(self) -> str:
         parts = [f"code={self.code!r}", f"message={self.message!r}"]
-        for name in ("status", "request_id", "retry_after", "field", "platform"):
+        names = ("status", "request_id", "client_request_id", "idempotency_key", "retry_after")
+        for name in names + ("field", "platform"):
             value = getattr(self, name)
             if value is not None:
                 parts.append(f"{name}={value!r}")
@@ -200,3 +216,12 @@ class LocalIOError(AetherError):
 
 class APIResponseError(AetherError):
     """``PROTOCOL_ERROR``: a response the SDK cannot understand."""
+
+
+class OutcomeUnknownError(AetherError):
+    """``OUTCOME_UNKNOWN``: a create, update or delete ran out of retries on a network error or
+    a timeout after the request may have reached the server, so whether it was done is unknown.
+    It is not a failure: call again with ``idempotency_key=err.idempotency_key`` and the server
+    returns the first result if it was done, or does it once if not. ``details["cause"]`` is
+    ``"NETWORK_ERROR"`` or ``"TIMEOUT"``. Not an :class:`APIConnectionError` on purpose: code
+    that treats a connection error as "nothing happened" must not swallow this one."""

@@ -24,6 +24,7 @@ __all__ = [
     "PostMedia",
     "PostWarning",
     "Profile",
+    "ProfileCapabilities",
     "ResultError",
     "TargetResult",
     "UploadProgress",
@@ -179,6 +180,31 @@ class Profile(_Model):
     status: str = ""
     """``active`` or ``disconnected``."""
     connected_at: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class ProfileCapabilities(_Model):
+    """What one account may post now: TikTok's creator info (privacy levels, longest video,
+    the comment/duet/stitch switches) and the same facts for other platforms, with the daily
+    quota. The TikTok-only fields are ``None`` on other platforms."""
+
+    profile_id: str = ""
+    platform: str = ""
+    tier: str = ""
+    can_post: bool = False
+    """False when the profile is disconnected, the platform refuses posts from it for now, or
+    today's quota is used."""
+    posts_remaining_today: int = 0
+    quota_reset_at: str = ""
+    """When the daily quota resets (00:00 UTC)."""
+    max_video_duration_sec: int = 0
+    min_video_duration_sec: int = 0
+    privacy_level_options: Optional[List[str]] = None
+    """The ``privacyLevel`` values the creator offers, e.g. ``["SELF_ONLY"]``."""
+    comment_disabled: Optional[bool] = None
+    """The creator turned comments off: a post cannot turn them on."""
+    duet_disabled: Optional[bool] = None
+    stitch_disabled: Optional[bool] = None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -22,6 +22,7 @@ impl PyClient {
     #[pyo3(signature = (
         source, size=None, file_name=None, mime_type=None, platforms=Vec::new(), tier=None,
         on_progress=None, part_size=None, parallelism=None, single_shot_threshold=None,
+        upload_id=None, resume_state_file=None, profile_ids=Vec::new(),
         upload_id=None, resume_state_file=None, stall_timeout=None,
     ))]
     #[allow(clippy::too_many_arguments)]
@@ -39,6 +40,7 @@ impl PyClient {
         single_shot_threshold: Option<i64>,
         upload_id: Option<String>,
         resume_state_file: Option<String>,
+        profile_ids: Vec<String>,
         stall_timeout: Option<f64>,
     ) -> PyResult<Call> {
         let cancel = CancellationToken::new();
@@ -53,6 +55,7 @@ impl PyClient {
             parallelism,
             single_shot_threshold,
             resume_state_file: resume_state_file.map(Into::into),
+            profile_ids: Some(profile_ids),
             stall_timeout_ms: millis(stall_timeout),
             spelling: Spelling::Python,
         };
@@ -78,7 +81,10 @@ impl PyClient {
 
     /// Media by URL: the server fetches `url` (`POST /v1/media/ingest`), after a preflight by
     /// range requests when `platforms` are named.
-    #[pyo3(signature = (url, file_name=None, mime_type=None, platforms=Vec::new(), tier=None))]
+    #[pyo3(signature = (
+        url, file_name=None, mime_type=None, platforms=Vec::new(), tier=None,
+        profile_ids=Vec::new(),
+    ))]
     fn media_ingest(
         &self,
         url: String,
@@ -86,12 +92,14 @@ impl PyClient {
         mime_type: Option<String>,
         platforms: Vec<String>,
         tier: Option<String>,
+        profile_ids: Vec<String>,
     ) -> Call {
         let settings = UploadSettings {
             file_name,
             mime_type,
             platforms: Some(platforms.iter().map(|p| Platform::parse(p)).collect()),
             tier: tier.map(|tier| Tier::parse(&tier)),
+            profile_ids: Some(profile_ids),
             spelling: Spelling::Python,
             ..UploadSettings::default()
         };

@@ -17,6 +17,11 @@ impl PyClient {
         Call::new(async move { json(&profiles.disconnect(&id).await?) })
     }
 
+    fn profiles_capabilities(&self, id: String) -> Call {
+        let profiles = self.client.profiles().with_options(self.options.clone());
+        Call::new(async move { json(&profiles.capabilities(&id).await?) })
+    }
+
     fn profiles_list(&self) -> Pager {
         Pager::new(self.client.profiles().with_options(self.options.clone()).list())
     }

@@ -33,6 +33,9 @@ pub async fn upload(ctx: &Ctx, args: UploadArgs) -> Result<(), CliError> {
     for platform in &args.platform {
         options = options.platform(platform.platform());
     }
+    for profile in &args.profiles {
+        options = options.profile(profile.clone());
+    }
     if let Some(mime_type) = &args.mime_type {
         options = options.mime_type(mime_type.clone());
     }
@@ -69,6 +72,9 @@ async fn ingest(ctx: &Ctx, args: UploadArgs) -> Result<(), CliError> {
     let mut options = UploadOptions::new().tier(args.tier.tier()).cancel_token(ctx.cancel.clone());
     for platform in &args.platform {
         options = options.platform(platform.platform());
+    }
+    for profile in &args.profiles {
+        options = options.profile(profile.clone());
     }
     if let Some(mime_type) = &args.mime_type {
         options = options.mime_type(mime_type.clone());

@@ -5,9 +5,11 @@
 use std::time::Duration;
 
 use aether::model::{
-    BulkResult, CreatePostRequest, PlatformOptionsMap, Post, PostContent, PostStatus,
+    BulkResult, CreatePostRequest, PlatformOptionsMap, Post, PostContent, PostStatus, TargetStatus,
+    MAX_PUBLISH_ATTEMPTS,
 };
 use aether::posts::WaitOptions;
+use aether::{ErrorCode, RequestOptions};
 use futures_util::StreamExt;
 use serde_json::{json, Map, Value};
 
@@ -43,7 +45,18 @@ pub async fn create(ctx: &Ctx, args: PostArgs) -> Result<(), CliError> {
         draft: args.draft.then_some(true),
         ..CreatePostRequest::default()
     };
-    let post = interruptible(ctx, client.posts().create(&request)).await?;
+    let mut posts = client.posts();
+    if let Some(key) = &args.idempotency_key {
+        posts = posts.with_options(RequestOptions::new().idempotency_key(key));
+    }
+    let post = match interruptible(ctx, posts.create(&request)).await {
+        Ok(post) => post,
+        Err(CliError::Api { error, hint: None }) if *error.code() == ErrorCode::OutcomeUnknown => {
+            let hint = error.idempotency_key().map(rerun_with_key);
+            return Err(CliError::Api { error, hint });
+        }
+        Err(other) => return Err(other),
+    };
     warn(&ctx.ui, &post);
     if !args.wait {
         return finish(ctx, &post, false);
@@ -87,6 +100,41 @@ async fn follow_unless_done(
         .await?
     };
     finish(ctx, &post, true)
+}
+
+/// The advice after `OUTCOME_UNKNOWN`: this very command line again with `--idempotency-key
+/// KEY` (replacing any given), shell-quoted, with an `--api-key` value left out (it is never
+/// printed; the key comes from the environment or is added back by the user).
+fn rerun_with_key(key: &str) -> String {
+    let args: Vec<String> = std::env::args().collect();
+    let mut words: Vec<String> = Vec::with_capacity(args.len() + 2);
+    let mut skip_value = false;
+    for (index, arg) in args.iter().enumerate() {
+        if std::mem::take(&mut skip_value) {
+            if words.last().is_some_and(|w| w == "--api-key") {
+                words.push("\"$AETHER_API_KEY\"".to_owned());
+            }
+            continue;
+        }
+        match arg.as_str() {
+            "--idempotency-key" => skip_value = true,
+            "--api-key" => {
+                words.push(arg.clone());
+                skip_value = true;
+            }
+            a if a.starts_with("--idempotency-key=") => {}
+            a if a.starts_with("--api-key=") => words.push("--api-key=\"$AETHER_API_KEY\"".into()),
+            a if index == 0 => words.push(a.to_owned()),
+            a => words.push(shlex::try_quote(a).map_or_else(|_| a.to_owned(), |q| q.into_owned())),
+        }
+    }
+    words.push("--idempotency-key".into());
+    words.push(shlex::try_quote(key).map_or_else(|_| key.to_owned(), |q| q.into_owned()));
+    format!(
+        "the post may have been made: run the same command with its idempotency key to get it \
+         (or have it made once, never twice): {}",
+        words.join(" ")
+    )
 }
 
 /// `aether bulk`: one line per row (or the answer as JSON); exit 1 when any row failed.
@@ -190,7 +238,7 @@ pub async fn follow(
     let spinner = ctx.ui.spinner(format!("{post_id}: {label}"));
     let options = options.cancel_token(ctx.cancel.clone());
     let mut changes = Box::pin(client.posts().watch(post_id, options));
-    let mut last = None;
+    let mut last: Option<Post> = None;
     while let Some(change) = changes.next().await {
         let post = match change {
             Ok(post) => post,
@@ -200,11 +248,72 @@ pub async fn follow(
             }
         };
         spinner.set_message(format!("{post_id}: {}", post.status));
-        spinner.suspend(|| on_change(&post));
+        // The watch also yields each publish attempt the server retries; `on_change` hears of
+        // status changes only, the attempts get a line each.
+        let lines = attempt_lines(last.as_ref(), &post);
+        let status_changed = last.as_ref().is_none_or(|l| l.status != post.status);
+        spinner.suspend(|| {
+            for line in &lines {
+                ctx.ui.note(line);
+            }
+            if status_changed {
+                on_change(&post);
+            }
+        });
         last = Some(post);
     }
     spinner.finish_and_clear();
     last.ok_or_else(|| aether::Error::protocol("the post's status stream ended early").into())
+}
+
+/// A line for each target whose server retries moved since `before`: "tiktok: attempt 2 of 6
+/// failed (transient); next attempt in 1 min" when a transient failure waits for its retry,
+/// "tiktok: attempt 3 of 6 under way" when a retry started. The wait is measured from the post's
+/// `updatedAt` (the server's clock, which need not be this machine's).
+pub fn attempt_lines(before: Option<&Post>, post: &Post) -> Vec<String> {
+    let mut lines = Vec::new();
+    for (index, result) in post.results.iter().enumerate() {
+        let previous = before.and_then(|b| b.results.get(index));
+        let moved = previous.is_none_or(|p| {
+            (p.attempts, &p.next_attempt_at) != (result.attempts, &result.next_attempt_at)
+        });
+        if !moved || result.status != TargetStatus::Publishing {
+            continue;
+        }
+        let platform = result.platform.as_str();
+        let (attempt, of) = (result.attempts, MAX_PUBLISH_ATTEMPTS);
+        match &result.next_attempt_at {
+            Some(next) => {
+                let wait = seconds_between(&post.updated_at, next)
+                    .map(|s| format!("in {}", wait_text(s)))
+                    .unwrap_or_else(|| format!("at {next}"));
+                lines.push(format!(
+                    "{platform}: attempt {attempt} of {of} failed (transient); next attempt {wait}"
+                ));
+            }
+            None if attempt > 1 => {
+                lines.push(format!("{platform}: attempt {attempt} of {of} under way"))
+            }
+            None => {}
+        }
+    }
+    lines
+}
+
+/// Whole seconds from one RFC 3339 instant to a later one (0 when it is not later).
+fn seconds_between(from: &str, to: &str) -> Option<u64> {
+    let (from, to) = (from.parse::<jiff::Timestamp>().ok()?, to.parse::<jiff::Timestamp>().ok()?);
+    let millis = to.duration_since(from).as_millis().max(0);
+    Some(u64::try_from((millis + 500) / 1000).unwrap_or(0))
+}
+
+/// `30 s`, `1 min`, `4 min 30 s`.
+fn wait_text(seconds: u64) -> String {
+    if seconds < 60 {
+        format!("{seconds} s")
+    } else {
+        crate::ui::duration(Duration::from_secs(seconds))
+    }
 }
 
 /// The post for people: id and status, then one line per target.
@@ -226,6 +335,12 @@ pub fn print_post(ui: &Ui, post: &Post) {
         );
         if let Some(url) = &result.url {
             line.push_str(&format!("  {url}"));
+        }
+        if result.attempts > 1 {
+            line.push_str(&format!("  ({} attempts)", result.attempts));
+        }
+        if let Some(next) = &result.next_attempt_at {
+            line.push_str(&format!("  next attempt at {next}"));
         }
         if let Some(error) = &result.error {
             line.push_str(&format!("  {} {}", paint.red(error.code.as_str()), error.message));

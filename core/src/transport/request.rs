@@ -270,6 +270,10 @@ pub struct Response<T> {
     pub retry_after: Option<Duration>,
     /// `Idempotent-Replayed: true`: the server replayed the first response to this key.
     pub replayed: bool,
+    /// The id the client gave this call (`X-Client-Request-Id`, `creq_…`).
+    pub client_request_id: String,
+    /// The `Idempotency-Key` the call sent, if any.
+    pub idempotency_key: Option<String>,
 }
 
 impl<T> Response<T> {
@@ -282,6 +286,8 @@ impl<T> Response<T> {
             rate_limit: self.rate_limit,
             retry_after: self.retry_after,
             replayed: self.replayed,
+            client_request_id: self.client_request_id,
+            idempotency_key: self.idempotency_key,
         }
     }
 }

@@ -47,7 +47,7 @@ impl Engine {
     /// Preflights `url` when platforms are named, then asks the server to ingest it.
     pub(super) async fn ingest(&self, url: String, options: &Checked) -> Result<Media> {
         let parsed = check_url(&url)?;
-        if !options.platforms.is_empty() {
+        if options.preflights() {
             let timeout = self.options.timeout.unwrap_or(self.transport.request_timeout());
             let connect = self.transport.config().connect_timeout;
             match probe_url(parsed.clone(), connect, timeout).await {

@@ -109,8 +109,8 @@ pub use source::{guess_mime_type, UploadSource};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::{
-    CompleteUploadRequest, CreateUploadRequest, Media, PartReceipt, UploadSession, UploadState,
-    UploadStatus,
+    CompleteUploadRequest, CreateUploadRequest, Media, PartReceipt, ProfileCapabilities,
+    UploadSession, UploadState, UploadStatus,
 };
 use crate::transport::{item_path, ApiRequest, RequestOptions, Transport};
 use options::{settle_progress, Checked};
@@ -206,6 +206,8 @@ fn keeps_session(error: &Error) -> bool {
 pub(crate) struct Engine {
     pub(crate) transport: Transport,
     pub(crate) options: RequestOptions,
+    /// The capabilities of the profiles the upload is for (`profileIds`), for the preflight.
+    pub(crate) capabilities: Vec<ProfileCapabilities>,
 }
 
 impl Engine {
@@ -216,7 +218,8 @@ impl Engine {
         options: UploadOptions,
         resume: Option<String>,
     ) -> Result<Media> {
-        let options = options.checked()?;
+        let mut options = options.checked()?;
+        options.capabilities = self.capabilities.clone();
         if let UploadSource::Url(url) = source {
             if resume.is_some() {
                 let message = "a URL ingest cannot be resumed: the server fetches the URL itself";

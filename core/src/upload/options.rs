@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::progress::{ProgressBarrier, ProgressCallback, UploadProgress};
 use crate::error::{Error, Result};
-use crate::model::{Platform, Tier};
+use crate::model::{Platform, ProfileCapabilities, Tier};
 use crate::settings::{as_millis, names, positive_millis, whole, Spelling};
 
 pub(super) const MIB: u64 = 1024 * 1024;
@@ -56,6 +56,14 @@ pub struct UploadSettings {
     /// post longer videos). An unknown tier is refused.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<Tier>,
+    /// Profiles the media is for (default: none). Each account's capabilities
+    /// (`GET /v1/profiles/{id}/capabilities`, cached per client for a minute) and its
+    /// platform's rules for its tier are checked before anything is sent: a video longer than
+    /// the account may post is `VIDEO_TOO_LONG` with the account's figures. An unknown profile
+    /// is `NOT_FOUND`; when the capabilities cannot be read (network, 5xx) that check is
+    /// skipped, as the server checks them when the post is made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_ids: Option<Vec<String>>,
     /// Part size to ask the server for, in bytes (5–64 MiB); the server decides (default 8 MiB).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub part_size: Option<i64>,
@@ -84,6 +92,7 @@ impl UploadSettings {
     pub fn defaults() -> UploadSettings {
         UploadSettings {
             platforms: Some(Vec::new()),
+            profile_ids: Some(Vec::new()),
             tier: Some(Tier::Standard),
             parallelism: Some(DEFAULT_PARALLELISM as i64),
             single_shot_threshold: Some(DEFAULT_SINGLE_SHOT_THRESHOLD as i64),
@@ -116,6 +125,13 @@ impl UploadSettings {
                     .map(|p| format!("{:?}", p.as_str()))
                     .collect::<Vec<_>>()
                     .join(", ")
+            ))
+            .with_field(name));
+        }
+        if let Some(index) = self.profile_ids.iter().flatten().position(|id| id.trim().is_empty()) {
+            let name = s.name(&names::PROFILE_IDS);
+            return Err(Error::invalid_argument(format!(
+                "{name} has an empty id at index {index}; give the id of a connected profile"
             ))
             .with_field(name));
         }
@@ -163,6 +179,7 @@ impl UploadSettings {
             parallelism: parallelism.unwrap_or(DEFAULT_PARALLELISM),
             single_shot_threshold: single_shot_threshold.unwrap_or(DEFAULT_SINGLE_SHOT_THRESHOLD),
             resume_state_file: self.resume_state_file.clone(),
+            capabilities: Vec::new(),
             stall_timeout: stall_timeout.unwrap_or(DEFAULT_STALL_TIMEOUT),
             on_progress: None,
             progress_barrier: None,
@@ -228,6 +245,12 @@ impl UploadOptions {
     /// Adds a platform to preflight against.
     pub fn platform(mut self, platform: Platform) -> UploadOptions {
         self.settings.platforms.get_or_insert_with(Vec::new).push(platform);
+        self
+    }
+
+    /// Adds a profile the media is for (see [`UploadSettings::profile_ids`]).
+    pub fn profile(mut self, profile_id: impl Into<String>) -> UploadOptions {
+        self.settings.profile_ids.get_or_insert_with(Vec::new).push(profile_id.into());
         self
     }
 
@@ -315,10 +338,19 @@ pub(super) struct Checked {
     pub(super) parallelism: usize,
     pub(super) single_shot_threshold: u64,
     pub(super) resume_state_file: Option<PathBuf>,
+    /// The capabilities of the profiles named by `profile_ids`, read before the upload.
+    pub(super) capabilities: Vec<ProfileCapabilities>,
     pub(super) stall_timeout: Duration,
     pub(super) on_progress: Option<ProgressCallback>,
     pub(super) progress_barrier: Option<ProgressBarrier>,
     pub(super) cancel: Option<CancellationToken>,
+}
+
+impl Checked {
+    /// Whether the source is checked before upload: platforms or profiles were named.
+    pub(super) fn preflights(&self) -> bool {
+        !self.platforms.is_empty() || !self.capabilities.is_empty()
+    }
 }
 
 /// Waits for the progress callback to catch up (see [`UploadOptions::progress_barrier`]), then

@@ -1,19 +1,24 @@
-//! The preflight: probed facts checked against each named platform's media rules before a
-//! byte is sent.
+//! The preflight: probed facts checked against each named profile's capabilities (its longest
+//! video), then each named platform's media rules and each named profile's platform rules for
+//! its tier, before a byte is sent.
 
 use serde_json::{json, Map, Value};
 
 use super::options::Checked;
 use crate::error::{Error, ErrorCode, Result};
-use crate::platforms::{rules, Violation};
-use crate::probe::{MediaFacts, ProbeError};
+use crate::platforms::{check_duration, rules, Violation};
+use crate::probe::{MediaFacts, MediaKind, ProbeError};
 
 /// Checks the probed facts against every named platform's media rules.
 pub(super) fn preflight(
     facts: std::result::Result<&MediaFacts, &ProbeError>,
     options: &Checked,
 ) -> Result<()> {
-    let first_platform = options.platforms.first().cloned();
+    let first_platform = options
+        .platforms
+        .first()
+        .cloned()
+        .or_else(|| options.capabilities.first().map(|caps| caps.platform.clone()));
     let facts = match facts {
         Ok(facts) => facts,
         Err(ProbeError::Unsupported { reason }) => {
@@ -32,7 +37,21 @@ pub(super) fn preflight(
             return Err(Error::new(ErrorCode::IoError, format!("probing the file: {error}")));
         }
     };
+    // The account's own figures first: they are what the user can act on.
+    if let Some(duration) = facts.duration_ms.filter(|_| facts.kind == MediaKind::Video) {
+        for caps in &options.capabilities {
+            if let Some(mut found) = check_duration(caps, "file", duration) {
+                found.message.push_str("; nothing was uploaded");
+                return Err(found.into_error());
+            }
+        }
+    }
     let mut violations: Vec<Violation> = Vec::new();
+    for caps in &options.capabilities {
+        if let Some(rules) = rules(&caps.platform) {
+            violations.extend(rules.check_media_item(&caps.tier, &Map::new(), 0, facts));
+        }
+    }
     for platform in &options.platforms {
         match rules(platform) {
             Some(rules) => {

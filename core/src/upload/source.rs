@@ -295,11 +295,11 @@ pub(super) async fn describe(
         .mime_type
         .clone()
         .or_else(|| name.as_deref().and_then(guess_mime_type).map(str::to_owned));
-    if options.platforms.is_empty() && declared.is_some() {
+    if !options.preflights() && declared.is_some() {
         return Ok(describe_unprobed(options, name));
     }
     let facts = blocking(probe).await?;
-    if !options.platforms.is_empty() {
+    if options.preflights() {
         preflight(facts.as_ref(), options)?;
     }
     let mime_type = declared

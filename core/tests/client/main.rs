@@ -6,7 +6,9 @@
 mod client_common;
 
 mod ingest;
+mod outcome;
 mod posts_bulk;
+mod profile_capabilities;
 mod resources;
 mod runtime;
 mod settings;

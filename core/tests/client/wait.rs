@@ -7,7 +7,7 @@ use crate::client_common::{text_post, Emulator};
 use aether::model::PostStatus;
 use aether::posts::WaitOptions;
 use aether::{CancellationToken, ErrorCode};
-use aether_mock::{ForcedOutcome, OutcomeKind};
+use aether_mock::{ForcedOutcome, OutcomeKind, OutcomeRule};
 use futures_util::TryStreamExt;
 use serde_json::json;
 
@@ -167,4 +167,64 @@ async fn transient_poll_failures_are_ridden_out() {
 
     let done = client.posts().wait(&post.id, fast()).await.unwrap();
     assert_eq!(done.status, PostStatus::Published);
+}
+
+/// The server retries a transient platform failure (twice, then the platform takes the post):
+/// the watch yields each failure with its `nextAttemptAt` while the post stays `publishing`,
+/// and the wait's callback hears of every one; neither ends before the post is published.
+#[tokio::test]
+async fn watch_and_wait_report_every_retried_attempt() {
+    let emulator = Emulator::start().await;
+    emulator.settings(json!({"processingMs": 50})).await;
+    let profile = emulator.profile("linkedin").await;
+    let rule = OutcomeRule { times: Some(2), ..OutcomeRule::transient(2) };
+    emulator.admin.add_outcome_rule(&rule).await.unwrap();
+    let posts = emulator.client().posts();
+
+    let post = posts.create(&text_post(&profile, "third time lucky")).await.unwrap();
+    let mut changes = Box::pin(posts.watch(&post.id, fast()));
+    let mut waiting = Vec::new();
+    let mut last = None;
+    while let Some(change) = changes.try_next().await.unwrap() {
+        let result = &change.results[0];
+        if let Some(next) = &result.next_attempt_at {
+            assert_eq!(change.status, PostStatus::Publishing);
+            waiting.push((result.attempts, next.clone()));
+            emulator.advance(if result.attempts == 1 { 30.0 } else { 60.0 }).await;
+        }
+        last = Some(change);
+    }
+    let attempts: Vec<u32> = waiting.iter().map(|(a, _)| *a).collect();
+    assert_eq!(attempts, [1, 2], "{waiting:?}");
+    let last = last.unwrap();
+    assert_eq!((last.status, last.results[0].attempts), (PostStatus::Published, 3));
+    assert_eq!(last.results[0].next_attempt_at, None);
+
+    // The same through wait: the callback sees both waits for a retry.
+    let post = posts.create(&text_post(&profile, "again")).await.unwrap();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let admin = emulator.admin.clone();
+    let options = fast().on_status(move |p| {
+        let result = &p.results[0];
+        record.lock().unwrap().push((
+            p.status.clone(),
+            result.attempts,
+            result.next_attempt_at.is_some(),
+        ));
+        if result.next_attempt_at.is_some() {
+            let admin = admin.clone();
+            let by = Duration::from_secs(if result.attempts == 1 { 30 } else { 60 });
+            tokio::spawn(async move { admin.advance_clock(by).await.unwrap() });
+        }
+    });
+    let done = posts.wait(&post.id, options).await.unwrap();
+    assert_eq!((done.status, done.results[0].attempts), (PostStatus::Published, 3));
+    let seen = seen.lock().unwrap().clone();
+    let retries: Vec<_> = seen.iter().filter(|s| s.2).cloned().collect();
+    assert_eq!(
+        retries,
+        [(PostStatus::Publishing, 1, true), (PostStatus::Publishing, 2, true)],
+        "{seen:?}"
+    );
 }

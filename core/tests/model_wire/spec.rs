@@ -73,6 +73,7 @@ fn entries() -> Vec<Entry> {
         entry!("CreateConnectLinkRequest" => CreateConnectLinkRequest, "CreateConnectLinkRequest"),
         entry!("ConnectLink" => ConnectLink, "ConnectLink"),
         entry!("Profile" => Profile, "Profile"),
+        entry!("ProfileCapabilities" => ProfileCapabilities, "ProfileCapabilities"),
         entry!("ProfileList" => Page<Profile>, "Page", extra: [], lenient: [NEXT_CURSOR]),
         entry!("PlatformRulesTable" => PlatformsResponse, "PlatformsResponse"),
         entry!("CreateUploadRequest" => CreateUploadRequest, "CreateUploadRequest"),

@@ -6,6 +6,7 @@ pub mod media;
 pub mod media_ingest;
 pub mod mock_files;
 pub mod posts;
+pub mod profile_capabilities;
 pub mod profiles;
 pub mod uploads;
 pub mod webhooks;

@@ -42,9 +42,16 @@
 //! - Admin: `POST /_mock/posts/{id}/outcome` `{ outcome: "published"|"failed", code?, message?,
 //!   profileId? }` decides how the post's unfinished targets (or the one named) end when their
 //!   processing does (drafts and scheduled posts included); a finished post or target is 409
-//!   `POST_NOT_EDITABLE`. `POST /_mock/outcomes` `{ outcome, code?, message?, profileId?,
-//!   platform?, times? }` adds a rule for targets that finish later without a forced outcome
-//!   (first match wins; `times` makes it expire); `GET`/`DELETE /_mock/outcomes` list/clear.
+//!   `POST_NOT_EDITABLE`. `POST /_mock/outcomes` `{ outcome?, code?, message?,
+//!   transientFailures?, profileId?, platform?, times? }` adds a rule for targets that finish
+//!   later without a forced outcome (first match wins, consulted once per target when its first
+//!   attempt ends; `times` makes it expire; `outcome` or `transientFailures` required);
+//!   `GET`/`DELETE /_mock/outcomes` list/clear.
+//! - Publish retries (`posts/publish.rs`): a transient failure (a rule's `transientFailures`) is
+//!   retried up to 5 times, 30 s, 1, 2, 4, 8 min after each failure; the target stays
+//!   `publishing` with `attempts` and `nextAttemptAt`; after the sixth attempt it fails
+//!   `PLATFORM_ERROR` (`details.transient`, `details.attempts`). Every attempt is a journal
+//!   entry `PUBLISH /platforms/{platform}/publish` (200, 503 or the error's status).
 
 mod bulk;
 mod checks;
@@ -53,6 +60,9 @@ mod retry;
 mod schedule;
 mod shape;
 mod warnings;
+
+/// The quota figures of `GET /v1/profiles/{id}/capabilities`.
+pub use publish::remaining_today;
 
 use aether::model::{
     Platform, Post, PostStatus, TargetResult, TargetStatus, Tier, WebhookEventType,
@@ -250,6 +260,7 @@ pub(crate) fn create_post(
         keyed.iter().map(|(f, k, _)| (f.clone(), k.clone())).collect();
     let media = checks::check_media_at(store.part::<MediaStore>(), &named)?;
     checks::check_rules(&targets, &input.content, &input.platforms, &media)?;
+    checks::check_capabilities(store, &targets, &input.platforms, &named, &media)?;
     let draft = request.draft.unwrap_or(false);
     let publish_now = !draft && schedule.is_none();
     if publish_now {

@@ -19,6 +19,8 @@ use crate::pagination::ListParams;
 use crate::state::{Part, SharedState};
 use crate::validation::{known_platform, known_tier, required_platform};
 
+pub mod capabilities;
+
 /// Profiles in the order they were connected (lists page through them newest first).
 #[derive(Debug, Default)]
 pub struct Profiles {

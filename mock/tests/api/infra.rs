@@ -37,6 +37,23 @@ async fn missing_and_wrong_keys_are_unauthorized_with_the_request_id_in_the_body
 }
 
 #[tokio::test]
+async fn the_client_request_id_is_echoed_and_journaled() {
+    let server = TestServer::start().await;
+    let response = server
+        .api(Method::GET, "/v1/platforms")
+        .header("x-client-request-id", "creq_0123abc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-client-request-id"], "creq_0123abc");
+    let without = server.api(Method::GET, "/v1/platforms").send().await.unwrap();
+    assert!(!without.headers().contains_key("x-client-request-id"), "nothing to echo");
+    let journal = server.journal().await;
+    assert_eq!(journal[0]["clientRequestId"], "creq_0123abc");
+    assert!(journal[1].get("clientRequestId").is_none(), "absent when not sent: {journal:?}");
+}
+
+#[tokio::test]
 async fn several_keys_can_be_accepted() {
     let config =
         MockConfig { api_keys: vec!["sk_one".into(), "sk_two".into()], ..MockConfig::default() };

@@ -15,6 +15,7 @@ mod posts;
 mod posts_bulk;
 mod posts_retry;
 mod posts_shapes;
+mod profile_capabilities;
 mod profiles;
 mod publish_retries;
 mod quota;

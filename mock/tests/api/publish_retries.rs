@@ -58,6 +58,8 @@ async fn two_transient_failures_then_published_shows_each_attempt() {
     assert!(first[0]["created"].is_null(), "{first:?}");
     let next = at(&result["nextAttemptAt"]);
     assert_eq!(next.duration_since(at(&first[0]["at"])), SignedDuration::from_secs(30));
+    // The post changed when the attempt failed: a client reads the wait off the post alone.
+    assert_eq!(next.duration_since(at(&post["updatedAt"])), SignedDuration::from_secs(30));
     // A poll while the retry waits is not told to wait for it: the clock is the test's.
     let response = ts.api(Method::GET, &format!("/v1/posts/{id}")).send().await.unwrap();
     assert_eq!(response.headers()["retry-after"], "1");

@@ -30,6 +30,7 @@ class _Media(Resource):
         single_shot_threshold: Optional[int],
         upload_id: Optional[str] = None,
         resume_state_file: Optional[StatePath] = None,
+        profile_ids: Optional[Iterable[str]] = None,
         stall_timeout: Optional[float] = None,
     ) -> Call:
         source, size, name = upload_source(file, file_name)
@@ -45,6 +46,7 @@ class _Media(Resource):
             "single_shot_threshold": single_shot_threshold,
             "upload_id": upload_id,
             "resume_state_file": None if resume_state_file is None else os.fspath(resume_state_file),
+            "profile_ids": list(profile_ids or ()),
             "stall_timeout": stall_timeout,
         }
         return self._core.media_upload(source, **options)
@@ -63,6 +65,7 @@ class _Media(Resource):
         parallelism: Optional[int] = None,
         single_shot_threshold: Optional[int] = None,
         resume_state_file: Optional[StatePath] = None,
+        profile_ids: Optional[Iterable[str]] = None,
         stall_timeout: Optional[float] = None,
     ) -> Pending[Media]:
         """Uploads a file and returns the media (usually still ``processing``); its
@@ -71,7 +74,13 @@ class _Media(Resource):
         ``file`` is a path (``str`` or ``os.PathLike``), bytes-like data, or a binary file
         object (read from its current position). ``platforms`` (e.g. ``["tiktok"]``) checks
         the file against those platforms' rules before anything is sent, raising
-        ``ValidationError`` (``VIDEO_TOO_SHORT``, …). ``on_progress`` is called with an
+        ``ValidationError`` (``VIDEO_TOO_SHORT``, …). ``profile_ids`` names the accounts the
+        media is for: each one's capabilities (read once and cached by the client for 60 s) and
+        its platform's rules for its tier are checked first, so a 70 s video for an account
+        that may post 60 s raises ``ValidationError`` ``VIDEO_TOO_LONG`` with the account's
+        figures (``details["accountMaxSec"]``) before a byte is sent; an unknown profile raises
+        ``NotFoundError``; capabilities that cannot be read (network, 5xx) skip that check, as
+        the server checks them when the post is made. ``on_progress`` is called with an
         :class:`~aether.UploadProgress` on the calling thread; if it raises, the upload is
         aborted and the exception propagates (a chunked upload is completed only after the
         callback returned from the final event). Large files go in parallel checksummed parts
@@ -117,6 +126,7 @@ class _Media(Resource):
                 mime_type=mime_type,
                 platforms=list(platforms or ()),
                 tier=tier,
+                profile_ids=list(profile_ids or ()),
             )
             return Pending(ingest, Media._from_wire)
         if file is None:
@@ -133,7 +143,8 @@ class _Media(Resource):
             single_shot_threshold,
             None,
             resume_state_file,
-            stall_timeout,
+            profile_ids,
+            stall_timeout=stall_timeout,
         )
         return Pending(call, Media._from_wire)
 

@@ -128,7 +128,9 @@ class _Posts(Resource):
         ``overrides=`` too).
 
         Sent under an idempotency key (generated unless given) and retried safely: a create
-        whose response was lost is never published twice. ``content`` is a dict
+        whose response was lost is never published twice. When every attempt's answer is
+        lost it raises :class:`aether.OutcomeUnknownError` (the post may exist): call again
+        with ``idempotency_key=err.idempotency_key`` to get it, or have it made once. ``content`` is a dict
         (``{"text": …, "title": …}``) or a string; or give ``text`` (and ``title``). Media
         come in one of ``media_keys``, ``media_urls`` or ``media``; options in ``platforms``
         or ``overrides`` (snake_case or camelCase keys). Two forms of one thing raise
@@ -237,8 +239,9 @@ class _Posts(Resource):
         poll_interval: Optional[float] = None,
         max_poll_interval: Optional[float] = None,
     ) -> Pages[Post]:
-        """Yields the post each time its status changes (the current status first), ending
-        after a terminal status; polls like :meth:`wait`."""
+        """Yields the post each time its status changes (the current status first) or the
+        server retries a target's transient platform failure (``attempts``,
+        ``next_attempt_at``), ending after a terminal status; polls like :meth:`wait`."""
         pager = self._core.posts_watch(
             object_id(post_id, "post"),
             timeout=timeout,

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any, Dict, List, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from .. import _aether
 from .._client import Aether, AsyncAether
-from .._models import Comment, ConnectLink, Message, Post, Profile, _camel
+from .._models import Comment, ConnectLink, Message, Post, Profile, ProfileCapabilities, _camel
 
 __all__ = ["MockServer", "ApprovedLink", "DEFAULT_API_KEY"]
 
@@ -158,6 +158,32 @@ class MockServer:
         """Revokes a profile's platform token (its posts then fail ``PROFILE_DISCONNECTED``)."""
         return Profile.from_dict(self._server.revoke_profile(profile_id).wait())
 
+    def set_capabilities(
+        self,
+        profile_id: str,
+        *,
+        max_video_duration_sec: Optional[int] = None,
+        privacy_level_options: Optional[Sequence[str]] = None,
+        comment_disabled: Optional[bool] = None,
+        duet_disabled: Optional[bool] = None,
+        stitch_disabled: Optional[bool] = None,
+        can_post: Optional[bool] = None,
+    ) -> ProfileCapabilities:
+        """Sets what the account may post (TikTok's creator info); the fields given replace the
+        account's, the rest keep theirs. Returns its capabilities now."""
+        body = _present(
+            maxVideoDurationSec=max_video_duration_sec,
+            privacyLevelOptions=(
+                list(privacy_level_options) if privacy_level_options is not None else None
+            ),
+            commentDisabled=comment_disabled,
+            duetDisabled=duet_disabled,
+            stitchDisabled=stitch_disabled,
+            canPost=can_post,
+        )
+        answer = self._server.set_capabilities(profile_id, body).wait()
+        return ProfileCapabilities.from_dict(answer)
+
     def approve_connect_link(
         self, link: Union[str, ConnectLink], *, tier: Optional[str] = None
     ) -> ApprovedLink:
@@ -187,19 +213,28 @@ class MockServer:
 
     def add_outcome_rule(
         self,
-        outcome: str = "failed",
+        outcome: Optional[str] = None,
         *,
         code: Optional[str] = None,
         message: Optional[str] = None,
+        transient_failures: Optional[int] = None,
         profile_id: Optional[str] = None,
         platform: Optional[str] = None,
         times: Optional[int] = None,
     ) -> Dict[str, Any]:
         """Decides how future targets end (the first matching rule wins; ``times`` makes it
-        expire); returns the rule with its ``id``."""
+        expire); returns the rule with its ``id``.
+
+        ``transient_failures=2`` makes a target's first 2 publish attempts fail transiently
+        (the server retries them), after which it ends as ``outcome``, or publishes when no
+        ``outcome`` is given. Without ``transient_failures``, ``outcome`` defaults to
+        ``"failed"``."""
+        if outcome is None and transient_failures is None:
+            outcome = "failed"
         body = _present(
             outcome=outcome,
             code=code,
+            transientFailures=transient_failures,
             message=message,
             profileId=profile_id,
             platform=platform,

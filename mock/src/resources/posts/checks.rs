@@ -24,6 +24,7 @@ use serde_json::{json, Map, Value};
 
 use super::shape::{self, MediaItem};
 use crate::api_error::{ApiError, ApiResult};
+use crate::resources::profiles::capabilities::{check_target, AccountSettings};
 use crate::resources::profiles::Profiles;
 use crate::stored_media::MediaStore;
 
@@ -349,4 +350,31 @@ pub fn violations_error(violations: Vec<Violation>) -> ApiError {
         .field(first.field)
         .platform(first.platform.as_str())
         .details(Value::Object(details))
+}
+
+/// Each target against its account's capabilities (`GET /v1/profiles/{id}/capabilities`):
+/// a privacy level the account does not offer, a switch it turned off asked on, a video
+/// longer than it may post: 422 with the account's figures in `details`.
+/// `media` is `check_media_at`'s answer for the `named` `(field, key)` pairs.
+pub fn check_capabilities(
+    store: &mut crate::state::Store,
+    targets: &[TargetInfo],
+    platforms: &Map<String, Value>,
+    named: &[(String, String)],
+    media: &[Option<MediaFacts>],
+) -> ApiResult<()> {
+    let (profiles, settings) = store.parts::<(Profiles, AccountSettings)>();
+    let media: Vec<(String, Option<MediaFacts>)> =
+        named.iter().map(|(field, _)| field.clone()).zip(media.iter().cloned()).collect();
+    for target in targets {
+        let Some(profile) = profiles.get(&target.profile_id) else { continue };
+        let options = options_for(platforms, &target.platform);
+        if let Some(found) = check_target(settings, profile, &options, &media) {
+            return Err(ApiError::new(found.code, found.message)
+                .field(found.field)
+                .platform(found.platform.as_str())
+                .details(Value::Object(found.details)));
+        }
+    }
+    Ok(())
 }

@@ -9,6 +9,14 @@
 //! `settings.processingMs` after it starts, a target ends `published` (with `platformPostId`,
 //! `url`, `publishedAt`) or, when an outcome was forced, `failed` with `{ code, message }`.
 //! The post's status follows once every target is done.
+//!
+//! Each publish attempt (the platform's answer, `settings.processingMs` after it starts) is a
+//! journal entry. A transient failure (an outcome rule's `transientFailures`) is retried after
+//! the backoff of `PUBLISH_RETRY_BACKOFF_SECS`, up to `MAX_PUBLISH_ATTEMPTS` in all; the target
+//! stays `publishing` with `attempts` and `nextAttemptAt` meanwhile; a retry does not count
+//! against the quota again. Every time is the virtual time the step was due, so a clock moved
+//! hours ahead plays each attempt in order. A target started by `gate` begins a new publish run
+//! (attempts from 1, the outcome rules consulted afresh when its first attempt ends).
 
 use std::collections::HashMap;
 
@@ -76,6 +84,18 @@ impl Quota {
 /// The daily publish limit of a platform (the rules table's posts per day).
 pub fn daily_limit(platform: &Platform) -> u32 {
     rules(platform).map(|r| r.daily_posts).unwrap_or(u32::MAX)
+}
+
+/// The posts `profile_id` may still publish this UTC day, and when the quota resets: the
+/// figures of `GET /v1/profiles/{id}/capabilities`.
+pub fn remaining_today(
+    posts: &Posts,
+    profile_id: &str,
+    platform: &Platform,
+    now: Timestamp,
+) -> (u32, Timestamp) {
+    let used = posts.quota.used(profile_id, utc_day(now));
+    (daily_limit(platform).saturating_sub(used), next_reset(now))
 }
 
 fn utc_day(at: Timestamp) -> Date {
@@ -255,6 +275,9 @@ fn progress(
     }
     // A clock moved far ahead can pass several attempts of a target: each is played at the
     // virtual time it was due, in order, until nothing more is due.
+    // The post's `updatedAt` is then the virtual time of its last step, so that a client can
+    // tell how long a retry waits from `nextAttemptAt - updatedAt` whenever it polls.
+    let mut stepped_at = None;
     loop {
         let mut moved = false;
         for index in 0..record.post.results.len() {
@@ -262,24 +285,29 @@ fn progress(
                 continue;
             }
             let target = &record.targets[index];
-            if target.finish_at.is_some_and(|at| at <= now) {
+            if let Some(at) = target.finish_at.filter(|at| *at <= now) {
                 publishes.push(finish(record, index, rules));
+                stepped_at = stepped_at.max(Some(at));
                 moved = true;
-            } else if target.retry_at.is_some_and(|at| at <= now) {
+            } else if let Some(at) = target.retry_at.filter(|at| *at <= now) {
                 next_attempt(record, index, world);
+                stepped_at = stepped_at.max(Some(at));
                 moved = true;
             }
         }
         if !moved {
             break;
         }
-        changed = true;
     }
     if changed {
         record.post.updated_at = rfc3339(now);
-        if record.post.results.iter().all(|r| r.status.is_terminal()) {
-            settle(record, now, events);
-        }
+    } else if let Some(at) = stepped_at {
+        let before = record.post.updated_at.parse::<Timestamp>().ok();
+        record.post.updated_at = rfc3339(before.map_or(at, |b| b.max(at)));
+    }
+    let done = record.post.results.iter().all(|r| r.status.is_terminal());
+    if (changed || stepped_at.is_some()) && done {
+        settle(record, now, events);
     }
 }
 
@@ -536,6 +564,8 @@ fn platform_publish(post: &Post, index: usize, attempt: Attempt, at: Timestamp) 
         fault: None,
         created: result.platform_post_id.clone().filter(|_| attempt == Attempt::Published),
         post_id: Some(post.id.clone()),
+        // Not a client's request: no client request id.
+        client_request_id: None,
     }
 }
 
