@@ -22,8 +22,7 @@ impl PyClient {
     #[pyo3(signature = (
         source, size=None, file_name=None, mime_type=None, platforms=Vec::new(), tier=None,
         on_progress=None, part_size=None, parallelism=None, single_shot_threshold=None,
-        upload_id=None, resume_state_file=None, profile_ids=Vec::new(),
-        upload_id=None, resume_state_file=None, stall_timeout=None,
+        upload_id=None, resume_state_file=None, profile_ids=Vec::new(), stall_timeout=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn media_upload(
