@@ -27,6 +27,10 @@
 //! call**: every attempt, every body read and every wait between attempts. When it passes the
 //! call ends with `TIMEOUT`. `connect_timeout` (default 10 s) bounds each TCP/TLS connect.
 //!
+//! `connect_timeout` is set per client only: reqwest applies it to the client's connection
+//! pool, and a pool per value would defeat keep-alive. Per call, `attempt_timeout` bounds the
+//! connect as well.
+//!
 //! `attempt_timeout` (default 30 s; per client, and per call [`RequestOptions::attempt_timeout`])
 //! bounds **one attempt**: connecting, sending, and reading the whole answer, body included. An
 //! attempt that passes it is abandoned and retried like a network error (it counts as a retry
