@@ -43,6 +43,7 @@ declare namespace Aether {
     baseUrl: string;
     timeoutMs: number;
     connectTimeoutMs: number;
+    attemptTimeoutMs: number;
     maxRetries: number;
     retryBackoffBaseMs: number;
     retryBackoffCapMs: number;
@@ -55,7 +56,7 @@ declare namespace Aether {
   /** The core's defaults, per option type (durations in ms). */
   interface Defaults {
     client: EffectiveOptions;
-    upload: { platforms: string[]; tier: string; parallelism: number; singleShotThreshold: number };
+    upload: { platforms: string[]; tier: string; parallelism: number; singleShotThreshold: number; stallTimeoutMs: number };
     postsWait: { pollIntervalMs: number; maxPollIntervalMs: number; timeoutMs: number; noTimeout: boolean };
     mediaWait: { pollIntervalMs: number; maxPollIntervalMs: number; timeoutMs: number; noTimeout: boolean };
     webhooks: { signatureHeader: string; toleranceMs: number };
@@ -540,6 +541,8 @@ declare namespace Aether {
     timeoutMs?: number;
     /** Bound on each connection attempt (default 10 000). */
     connectTimeoutMs?: number;
+    /** Bound on each attempt of a call: connect, send, the whole answer (default 30 000; more than 0). One that passes it is retried within `timeoutMs`. */
+    attemptTimeoutMs?: number;
     /** Retries after the first attempt (default 2; 0 disables). */
     maxRetries?: number;
     /** First step and ceiling of the exponential backoff between retries (default 500, 8 000). */
@@ -558,6 +561,8 @@ declare namespace Aether {
     idempotencyKey?: string;
     maxRetries?: number;
     timeoutMs?: number;
+    /** Bound on each attempt of this call (more than 0); one that passes it is retried within `timeoutMs`. */
+    attemptTimeoutMs?: number;
     /** Aborting rejects the call with `AbortError` (`code: "CANCELLED"`). */
     signal?: AbortSignal;
   }
@@ -704,6 +709,8 @@ declare namespace Aether {
     singleShotThreshold?: number;
     /** Where to keep resume state so another process can continue the upload. */
     resumeStateFile?: string;
+    /** A part that sends nothing and hears nothing this long (ms, default 30 000) is abandoned and sent again. */
+    stallTimeoutMs?: number;
     /** Told about progress at most every 50 ms and at the end. Throwing cancels the upload (a chunked upload is completed only after this returned from the final event). */
     onProgress?: (progress: UploadProgress) => void;
     /** Aborting cancels the upload and aborts its session on the server. */

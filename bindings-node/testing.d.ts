@@ -94,7 +94,13 @@ declare namespace testing {
       | { type: 'truncated_body' }
       | { type: 'malformed_body' }
       | { type: 'incomplete_json' }
-      | { type: 'drop_after_request_bytes'; bytes: number };
+      | { type: 'drop_after_request_bytes'; bytes: number }
+      /** Headers and `afterBytes` of the body, then a pause of `ms`, then the rest. */
+      | { type: 'stall_mid_response'; afterBytes: number; ms: number }
+      /** Reads `afterBytes` of the request body, then nothing for `ms` (journaled on arrival). */
+      | { type: 'stall_request_body'; afterBytes: number; ms: number }
+      /** After answering, the kept-alive connection counts as closed once idle `ms`: the next request on it is dropped unanswered. */
+      | { type: 'close_idle'; ms: number };
   }
 
   interface ForceOutcomeParams {

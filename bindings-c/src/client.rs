@@ -55,11 +55,21 @@ pub struct aether_client_options {
     pub client_cert: *const c_char,
     /// Path of the PEM private key of client_cert; NULL reads AETHER_CLIENT_KEY.
     pub client_key: *const c_char,
+    /// Bound on each attempt of a call (connect, send, the whole answer), in milliseconds; an
+    /// attempt that passes it is retried within request_timeout_ms. 0: the default (30 s);
+    /// negative: refused (AETHER_ERROR_INVALID_ARGUMENT naming options.attempt_timeout_ms).
+    pub attempt_timeout_ms: i64,
 }
 
 /// Milliseconds for the core; 0 means "the core's default" (None).
 fn millis(ms: u32) -> Option<f64> {
     (ms > 0).then_some(f64::from(ms))
+}
+
+/// Milliseconds for the core; 0 means "the core's default" (None), a negative value goes on
+/// for the core to refuse, naming the option.
+pub(crate) fn signed_millis(ms: i64) -> Option<f64> {
+    (ms != 0).then_some(ms as f64)
 }
 
 /// The C struct as the core's [`ClientOptions`]: the checks, the environment and the defaults
@@ -91,6 +101,7 @@ fn build(options: &aether_client_options) -> Res<Client> {
         base_url: base_url.map(str::to_owned),
         timeout_ms: millis(options.request_timeout_ms),
         connect_timeout_ms: millis(options.connect_timeout_ms),
+        attempt_timeout_ms: signed_millis(options.attempt_timeout_ms),
         max_retries: (options.max_retries >= 0).then_some(i64::from(options.max_retries)),
         retry_backoff_base_ms: millis(options.retry_backoff_base_ms),
         retry_backoff_cap_ms: millis(options.retry_backoff_cap_ms),
@@ -142,6 +153,7 @@ fn default_options() -> aether_client_options {
         ca_bundle: std::ptr::null(),
         client_cert: std::ptr::null(),
         client_key: std::ptr::null(),
+        attempt_timeout_ms: 0,
     }
 }
 

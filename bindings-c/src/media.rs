@@ -86,6 +86,10 @@ pub struct aether_upload_options {
     pub profile_ids: *const *const c_char,
     /// How many strings `profile_ids` holds.
     pub profile_id_count: usize,
+    /// A part that sends nothing and hears nothing this many milliseconds is abandoned and sent
+    /// again (the upload goes on); 0: the default (30 s); negative: refused
+    /// (AETHER_ERROR_INVALID_ARGUMENT naming options.stall_timeout_ms).
+    pub stall_timeout_ms: i64,
 }
 
 /// The C struct as the core's [`UploadSettings`] (0 or negative: the core's default; the core
@@ -129,6 +133,7 @@ fn upload_options(options: &aether_upload_options) -> Res<UploadOptions> {
             .then_some(options.single_shot_threshold),
         resume_state_file: state_file.map(Into::into),
         profile_ids: Some(profile_ids.into_iter().map(str::to_owned).collect()),
+        stall_timeout_ms: crate::client::signed_millis(options.stall_timeout_ms),
         spelling: Spelling::C,
     };
     let mut upload = UploadOptions::from(settings);

@@ -91,7 +91,12 @@ function requestOptions(options) {
   const o = requireObject(options, 'options', { optional: true });
   // The call's data half goes to the core as it is: the core checks it (one message per
   // fault) and applies its defaults; the signal stays here.
-  const picked = { idempotencyKey: o.idempotencyKey, maxRetries: o.maxRetries, timeoutMs: o.timeoutMs };
+  const picked = {
+    idempotencyKey: o.idempotencyKey,
+    maxRetries: o.maxRetries,
+    timeoutMs: o.timeoutMs,
+    attemptTimeoutMs: o.attemptTimeoutMs,
+  };
   return { json: settingsJson(picked, 'options'), signal: checkSignal(o.signal) };
 }
 

@@ -381,7 +381,9 @@ async function call(run, op, client, input, options) {
 }
 
 function upload(op, client, input, options) {
-  const keys = ['fixture', 'fileName', 'mimeType', 'platforms', 'tier', 'singleShotThreshold', 'partSize', 'profileIds'];
+  const keys = [
+    'fixture', 'fileName', 'mimeType', 'platforms', 'tier', 'singleShotThreshold', 'partSize', 'profileIds', 'stallTimeoutMs',
+  ];
   only(input, op === 'media.resume' ? [...keys, 'uploadId'] : keys, op);
   const fixture = text(input, 'fixture');
   if (/[/\\]/.test(fixture) || fixture.startsWith('.')) throw new Harness(`fixture ${fixture} must be a plain name`);

@@ -21,7 +21,7 @@ test('a client left alone runs on the core defaults', () => {
   const client = new Aether({ apiKey: mock.apiKey, baseUrl: mock.url });
   const effective = client.effectiveOptions();
   const core = Aether.defaults().client;
-  for (const name of ['timeoutMs', 'connectTimeoutMs', 'maxRetries', 'retryBackoffBaseMs', 'retryBackoffCapMs']) {
+  for (const name of ['timeoutMs', 'connectTimeoutMs', 'attemptTimeoutMs', 'maxRetries', 'retryBackoffBaseMs', 'retryBackoffCapMs']) {
     assert.equal(effective[name], core[name], name);
   }
   assert.equal(effective.apiKey, undefined, 'the key is never read back');
@@ -81,4 +81,36 @@ test('bad options get the core message, in Node spelling', async () => {
     assert.match(error.message, /pollIntervalMs/);
     return true;
   });
+});
+
+test('zero or negative attempt and stall timeouts are refused, named the Node way', async () => {
+  assert.throws(() => new Aether({ apiKey: 'k', baseUrl: mock.url, attemptTimeoutMs: 0 }), {
+    code: 'INVALID_ARGUMENT',
+    message: 'attemptTimeoutMs must be more than 0 milliseconds, not 0',
+  });
+  const client = mock.client();
+  await assert.rejects(client.profiles.get('prf_1', { attemptTimeoutMs: -5 }), (error) => {
+    assert.equal(error.code, 'INVALID_ARGUMENT');
+    assert.match(error.message, /^attemptTimeoutMs must be a finite, non-negative number/);
+    return true;
+  });
+  await assert.rejects(client.media.upload({ file: VIDEO, stallTimeoutMs: 0 }), {
+    code: 'INVALID_ARGUMENT',
+    message: 'stallTimeoutMs must be more than 0 milliseconds, not 0',
+  });
+  assert.equal(Aether.defaults().upload.stallTimeoutMs, 30_000);
+});
+
+test('a stalled response is retried after the call\'s attempt timeout', async () => {
+  const client = mock.client();
+  const profile = await mock.createProfile({ platform: 'linkedin' });
+  await mock.clearJournal();
+  await mock.injectFault({
+    method: 'GET', path: '/v1/profiles/*', times: 1,
+    action: { type: 'stall_mid_response', afterBytes: 5, ms: 20_000 },
+  });
+  const read = await client.profiles.get(profile.id, { attemptTimeoutMs: 300 });
+  assert.equal(read.id, profile.id);
+  const reads = (await mock.journal()).filter((e) => e.method === 'GET' && e.path === `/v1/profiles/${profile.id}`);
+  assert.equal(reads.length, 2);
 });

@@ -86,6 +86,7 @@ impl PyClient {
         api_key=None, base_url=None, timeout=None, max_retries=None, connect_timeout=None,
         user_agent_suffix=None, retry_backoff=None, ca_bundle=None, client_cert=None,
         client_key=None,
+        user_agent_suffix=None, retry_backoff=None, attempt_timeout=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -100,12 +101,14 @@ impl PyClient {
         ca_bundle: Option<String>,
         client_cert: Option<String>,
         client_key: Option<String>,
+        attempt_timeout: Option<f64>,
     ) -> PyResult<PyClient> {
         let options = ClientOptions {
             api_key,
             base_url,
             timeout_ms: millis(timeout),
             connect_timeout_ms: millis(connect_timeout),
+            attempt_timeout_ms: millis(attempt_timeout),
             max_retries,
             retry_backoff_base_ms: millis(retry_backoff.map(|(base, _)| base)),
             retry_backoff_cap_ms: millis(retry_backoff.map(|(_, cap)| cap)),
@@ -120,17 +123,20 @@ impl PyClient {
     }
 
     /// The same client (shared connections and retry budget) with other per-call options:
-    /// `timeout` bounds each call, `max_retries` overrides the client's.
-    #[pyo3(signature = (timeout=None, max_retries=None))]
+    /// `timeout` bounds each call, `attempt_timeout` each attempt, `max_retries` overrides the
+    /// client's.
+    #[pyo3(signature = (timeout=None, max_retries=None, attempt_timeout=None))]
     fn with_options(
         &self,
         py: Python<'_>,
         timeout: Option<f64>,
         max_retries: Option<i64>,
+        attempt_timeout: Option<f64>,
     ) -> PyResult<PyClient> {
         let call = CallOptions {
             timeout_ms: millis(timeout),
             max_retries,
+            attempt_timeout_ms: millis(attempt_timeout),
             idempotency_key: None,
             spelling: Spelling::Python,
         };

@@ -369,12 +369,14 @@ class Run:
         client = self.client
         if "client" in step:
             client = self.client_for(self.resolve(step["client"], now, False)["apiKey"])
-        unknown = set(options) - {"idempotencyKey", "maxRetries", "timeoutMs"}
+        unknown = set(options) - {"idempotencyKey", "maxRetries", "timeoutMs", "attemptTimeoutMs"}
         if unknown:
             raise Harness(f"unknown options {sorted(unknown)}")
-        if "timeoutMs" in options or "maxRetries" in options:
+        if {"timeoutMs", "maxRetries", "attemptTimeoutMs"} & set(options):
             client = client.with_options(
-                timeout=seconds(options.get("timeoutMs")), max_retries=options.get("maxRetries")
+                timeout=seconds(options.get("timeoutMs")),
+                max_retries=options.get("maxRetries"),
+                attempt_timeout=seconds(options.get("attemptTimeoutMs")),
             )
         key = options.get("idempotencyKey")
         if key is not None and op not in ("posts.create", "posts.bulk"):
@@ -442,8 +444,11 @@ CAPABILITY_SETTINGS = {"maxVideoDurationSec", "privacyLevelOptions", "commentDis
 
 def upload(run: Run, client: aether.Aether, data: Dict[str, Any], resume: bool) -> Any:
     allowed = {"fixture", "fileName", "mimeType", "platforms", "tier", "singleShotThreshold",
-               "partSize", "profileIds"} | ({"uploadId"} if resume else set())
+               "partSize", "profileIds", "stallTimeoutMs"} | ({"uploadId"} if resume else set())
     args = kwargs("media.upload", data, allowed)
+    # Milliseconds in the scenario, seconds in Python.
+    if "stall_timeout_ms" in args:
+        args["stall_timeout"] = seconds(args.pop("stall_timeout_ms"))
     fixture = args.pop("fixture")
     if "/" in fixture or "\\" in fixture or fixture.startswith("."):
         raise Harness(f"fixture {fixture!r} must be a plain file name")

@@ -19,12 +19,13 @@ def test_a_client_left_alone_runs_on_the_cores_defaults(aether_mock: Any) -> Non
     client = aether.Aether(api_key=aether_mock.api_key, base_url=aether_mock.url)
     effective = client.effective_options()
     core = _aether.defaults()["client"]
-    for name in ("timeoutMs", "connectTimeoutMs", "maxRetries", "retryBackoffBaseMs", "retryBackoffCapMs"):
+    for name in ("timeoutMs", "connectTimeoutMs", "attemptTimeoutMs", "maxRetries", "retryBackoffBaseMs", "retryBackoffCapMs"):
         assert effective[name] == core[name], name
     assert "apiKey" not in effective
     # The exported constants are the core's values, not copies.
     assert aether.DEFAULT_MAX_RETRIES == core["maxRetries"]
     assert aether.DEFAULT_TIMEOUT == core["timeoutMs"] / 1000
+    assert aether.DEFAULT_ATTEMPT_TIMEOUT == core["attemptTimeoutMs"] / 1000
 
 
 def test_the_default_retry_count_is_what_the_emulator_sees(aether_mock: Any) -> None:
@@ -80,3 +81,24 @@ def test_wait_options_use_the_cores_checks(aether_client: Any) -> None:
         aether_client.posts.wait("pst_1", poll_interval=0)
     assert "poll_interval=" in str(caught.value)
     assert aether.resources.posts.DEFAULT_WAIT_TIMEOUT == _aether.defaults()["postsWait"]["timeoutMs"] / 1000
+
+
+def test_zero_or_negative_attempt_and_stall_timeouts_are_refused(aether_client: Any, video: Path) -> None:
+    with pytest.raises(aether.InvalidArgumentError) as caught:
+        aether.Aether(api_key="sk_test", base_url="http://127.0.0.1:9", attempt_timeout=0)
+    assert "attempt_timeout= must be more than 0 seconds" in str(caught.value)
+    with pytest.raises(aether.InvalidArgumentError) as caught:
+        aether_client.with_options(attempt_timeout=-1)
+    assert "attempt_timeout= must be a finite, non-negative number of seconds" in str(caught.value)
+    with pytest.raises(aether.InvalidArgumentError) as caught:
+        aether_client.media.upload(video, stall_timeout=0)
+    assert "stall_timeout= must be more than 0 seconds" in str(caught.value)
+
+
+def test_a_stalled_response_is_retried_after_the_attempt_timeout(aether_client: Any, aether_mock: Any) -> None:
+    profile = aether_mock.create_profile("linkedin")
+    action = {"type": "stall_mid_response", "afterBytes": 5, "ms": 20000}
+    aether_mock.inject_fault("/v1/profiles/*", action, method="GET", times=1)
+    read = aether_client.with_options(attempt_timeout=0.3).profiles.get(profile.id)
+    assert read.id == profile.id
+    assert len(requests_to(aether_mock, "GET", f"/v1/profiles/{profile.id}")) == 2

@@ -81,6 +81,9 @@ pub struct GlobalArgs {
     /// The PEM private key of --client-cert [env: AETHER_CLIENT_KEY]
     #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL)]
     pub client_key: Option<String>,
+    /// Bound on each attempt of a request, in seconds; one that passes it is retried [default: 30]
+    #[arg(long, global = true, value_name = "SECONDS", allow_negative_numbers = true, help_heading = GLOBAL)]
+    pub attempt_timeout: Option<f64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -298,6 +301,9 @@ pub struct UploadArgs {
     /// Parts sent at once (1–64).
     #[arg(long, default_value_t = aether::upload::DEFAULT_PARALLELISM, value_name = "N")]
     pub parallelism: usize,
+    /// A part that sends nothing and hears nothing this many seconds is sent again [default: 30]
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
+    pub stall_timeout: Option<f64>,
     /// Wait for the server's verification and print the media as `ready`.
     #[arg(long)]
     pub wait: bool,

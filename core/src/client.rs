@@ -139,6 +139,9 @@ impl Client {
             base_url: Some(config.base_url.clone()),
             timeout_ms: Some(as_millis(config.request_timeout)),
             connect_timeout_ms: Some(as_millis(config.connect_timeout)),
+            attempt_timeout_ms: Some(as_millis(
+                config.attempt_timeout.unwrap_or(crate::transport::DEFAULT_ATTEMPT_TIMEOUT),
+            )),
             max_retries: Some(i64::from(config.max_retries)),
             retry_backoff_base_ms: Some(as_millis(config.backoff_base)),
             retry_backoff_cap_ms: Some(as_millis(config.backoff_cap)),
@@ -192,6 +195,13 @@ impl ClientBuilder {
     /// Bound on each whole call, retries and waits included (default 60 s).
     pub fn request_timeout(mut self, timeout: Duration) -> ClientBuilder {
         self.options.timeout_ms = Some(as_millis(timeout));
+        self
+    }
+
+    /// Bound on each attempt of a call (default 30 s): one that passes it is retried within
+    /// the call's timeout. See the transport's "Deadlines".
+    pub fn attempt_timeout(mut self, timeout: Duration) -> ClientBuilder {
+        self.options.attempt_timeout_ms = Some(as_millis(timeout));
         self
     }
 
@@ -287,6 +297,7 @@ impl ClientBuilder {
             user_agent,
             connect_timeout: resolved.connect_timeout,
             request_timeout: resolved.request_timeout,
+            attempt_timeout: resolved.attempt_timeout,
             max_retries: resolved.max_retries,
             max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
             retry_budget: self.retry_budget.unwrap_or(DEFAULT_RETRY_BUDGET),

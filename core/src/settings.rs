@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::transport::{
-    ApiKey, RequestOptions, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
+    ApiKey, RequestOptions, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
 };
 
 /// The production API.
@@ -103,6 +103,12 @@ pub mod names {
         TIMEOUT = "Client::builder().request_timeout(..)", "timeout=", "timeoutMs", "options.request_timeout_ms", "--timeout";
         /// The bound on each connect.
         CONNECT_TIMEOUT = "Client::builder().connect_timeout(..)", "connect_timeout=", "connectTimeoutMs", "options.connect_timeout_ms", "--connect-timeout";
+        /// The client's bound on each attempt.
+        ATTEMPT_TIMEOUT = "Client::builder().attempt_timeout(..)", "attempt_timeout=", "attemptTimeoutMs", "options.attempt_timeout_ms", "--attempt-timeout";
+        /// One call's bound on each attempt.
+        CALL_ATTEMPT_TIMEOUT = "RequestOptions::attempt_timeout", "attempt_timeout=", "attemptTimeoutMs", "options.attempt_timeout_ms", "--attempt-timeout";
+        /// How long an upload part may make no progress.
+        STALL_TIMEOUT = "stall_timeout", "stall_timeout=", "stallTimeoutMs", "options.stall_timeout_ms", "--stall-timeout";
         /// The client's retries.
         MAX_RETRIES = "Client::builder().max_retries(..)", "max_retries=", "maxRetries", "options.max_retries", "--max-retries";
         /// The backoff's first step.
@@ -172,6 +178,24 @@ pub fn millis(
     })
 }
 
+/// A duration that must be more than zero (a bound of zero would fail every attempt at once).
+pub fn positive_millis(
+    spelling: Spelling,
+    option: &OptionName,
+    ms: Option<f64>,
+) -> Result<Option<Duration>> {
+    if let Some(ms) = ms.filter(|ms| *ms == 0.0) {
+        let (unit, per_ms) = spelling.duration_unit();
+        let name = spelling.name(option);
+        return Err(Error::invalid_argument(format!(
+            "{name} must be more than 0 {unit}, not {}",
+            ms / per_ms
+        ))
+        .with_field(name));
+    }
+    millis(spelling, option, ms)
+}
+
 /// A duration as the milliseconds the option types hold.
 pub fn as_millis(duration: Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
@@ -220,6 +244,10 @@ pub struct ClientOptions {
     /// Bound on each TCP/TLS connect, in milliseconds (default 10 s).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connect_timeout_ms: Option<f64>,
+    /// Bound on each attempt (connect, send, the whole answer), in milliseconds (default
+    /// 30 s); one that passes it is retried within `timeout_ms`. More than 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempt_timeout_ms: Option<f64>,
     /// Retries after a call's first attempt (default 2; 0 disables).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_retries: Option<i64>,
@@ -255,6 +283,7 @@ impl fmt::Debug for ClientOptions {
             .field("base_url", &self.base_url)
             .field("timeout_ms", &self.timeout_ms)
             .field("connect_timeout_ms", &self.connect_timeout_ms)
+            .field("attempt_timeout_ms", &self.attempt_timeout_ms)
             .field("max_retries", &self.max_retries)
             .field("retry_backoff_base_ms", &self.retry_backoff_base_ms)
             .field("retry_backoff_cap_ms", &self.retry_backoff_cap_ms)
@@ -275,6 +304,8 @@ pub(crate) struct ResolvedClient {
     pub base_url: String,
     pub request_timeout: Duration,
     pub connect_timeout: Duration,
+    /// `None`: the transport's default (which upload parts go without).
+    pub attempt_timeout: Option<Duration>,
     pub max_retries: u32,
     pub backoff_base: Duration,
     pub backoff_cap: Duration,
@@ -301,6 +332,7 @@ impl ClientOptions {
             base_url: Some(DEFAULT_BASE_URL.to_owned()),
             timeout_ms: Some(as_millis(DEFAULT_REQUEST_TIMEOUT)),
             connect_timeout_ms: Some(as_millis(DEFAULT_CONNECT_TIMEOUT)),
+            attempt_timeout_ms: Some(as_millis(DEFAULT_ATTEMPT_TIMEOUT)),
             max_retries: Some(i64::from(DEFAULT_MAX_RETRIES)),
             retry_backoff_base_ms: Some(as_millis(DEFAULT_BACKOFF_BASE)),
             retry_backoff_cap_ms: Some(as_millis(DEFAULT_BACKOFF_CAP)),
@@ -349,6 +381,7 @@ impl ClientOptions {
                 .unwrap_or(DEFAULT_REQUEST_TIMEOUT),
             connect_timeout: millis(s, &names::CONNECT_TIMEOUT, self.connect_timeout_ms)?
                 .unwrap_or(DEFAULT_CONNECT_TIMEOUT),
+            attempt_timeout: positive_millis(s, &names::ATTEMPT_TIMEOUT, self.attempt_timeout_ms)?,
             max_retries: max_retries.unwrap_or(DEFAULT_MAX_RETRIES),
             backoff_base,
             // A ceiling below the first step is the first step.
@@ -378,6 +411,9 @@ pub struct CallOptions {
     /// Retries after the first attempt (default: the client's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_retries: Option<i64>,
+    /// Bound on each attempt, in milliseconds (default: the client's); more than 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attempt_timeout_ms: Option<f64>,
     /// The `Idempotency-Key` of a POST (default: a generated one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency_key: Option<String>,
@@ -401,6 +437,11 @@ impl CallOptions {
             max_retries: whole(s, &names::CALL_MAX_RETRIES, self.max_retries, 0..=1000, || {
                 "it must be a whole number from 0 to 1000".to_owned()
             })?,
+            attempt_timeout: positive_millis(
+                s,
+                &names::CALL_ATTEMPT_TIMEOUT,
+                self.attempt_timeout_ms,
+            )?,
             idempotency_key: self.idempotency_key.clone(),
         })
     }

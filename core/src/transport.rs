@@ -27,6 +27,30 @@
 //! call**: every attempt, every body read and every wait between attempts. When it passes the
 //! call ends with `TIMEOUT`. `connect_timeout` (default 10 s) bounds each TCP/TLS connect.
 //!
+//! `connect_timeout` is set per client only: reqwest applies it to the client's connection
+//! pool, and a pool per value would defeat keep-alive. Per call, `attempt_timeout` bounds the
+//! connect as well.
+//!
+//! `attempt_timeout` (default 30 s; per client, and per call [`RequestOptions::attempt_timeout`])
+//! bounds **one attempt**: connecting, sending, and reading the whole answer, body included. An
+//! attempt that passes it is abandoned and retried like a network error (it counts as a retry
+//! and spends the budget), within the call's `request_timeout`: a response that stalls
+//! mid-body no longer holds the call until its end. The last attempt's bound is never later
+//! than the call's deadline. Upload parts are not bounded by the default (a large part on a
+//! slow link may take longer) but by their **stall timeout** (default 30 s, an upload
+//! setting): a part whose body makes no progress, and that gets no answer, for that long is
+//! abandoned and sent again (the server replaces a part; each is checksummed). An explicit
+//! `attempt_timeout` applies to parts too.
+//!
+//! # A kept-alive connection the server closed
+//! A pooled connection can be handed out just as the server closes it for being idle; the
+//! request then fails with hyper's "connection closed before message completed" before any
+//! byte of an answer (hyper/#2136). Such an attempt is sent again at once, **once per call,
+//! whatever the method** (a POST carries its idempotency key, so even a request the server did
+//! act on is replayed, not repeated), and this retry spends neither the call's retries nor
+//! the retry budget: it is the pool's mistake, not a sign of trouble at the server. A second
+//! such failure in the same call is an ordinary network error.
+//!
 //! # Idempotency
 //! Every POST carries an `Idempotency-Key` (32 random hex characters unless the caller gives one
 //! in [`RequestOptions::idempotency_key`]); the same key is sent on every retry of that call, so
@@ -62,7 +86,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE,
+};
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
@@ -74,6 +100,7 @@ mod paginate;
 mod request;
 mod retry;
 mod tls;
+mod timeouts;
 
 pub use crate::error::RateLimit;
 use crate::error::{Error, ErrorCode, Result};
@@ -89,6 +116,7 @@ use retry::{backoff, RetryBudget};
 pub(crate) use tls::TlsSettings;
 pub(crate) use tls::{apply_roots as trust_roots, resolve as resolve_tls};
 pub use tls::{CA_BUNDLE_ENV, CLIENT_CERT_ENV, CLIENT_KEY_ENV};
+pub use timeouts::DEFAULT_ATTEMPT_TIMEOUT;
 
 /// Default bound on a whole call (all attempts and waits).
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -122,6 +150,8 @@ pub(crate) struct TransportConfig {
     pub user_agent: String,
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
+    /// Bound on one attempt; `None`: [`DEFAULT_ATTEMPT_TIMEOUT`], but for upload parts.
+    pub attempt_timeout: Option<Duration>,
     pub max_retries: u32,
     pub max_response_bytes: usize,
     pub retry_budget: u32,
@@ -154,6 +184,7 @@ impl fmt::Debug for Transport {
             .field("user_agent", &c.user_agent)
             .field("connect_timeout", &c.connect_timeout)
             .field("request_timeout", &c.request_timeout)
+            .field("attempt_timeout", &c.attempt_timeout)
             .field("max_retries", &c.max_retries)
             .field("max_response_bytes", &c.max_response_bytes)
             .field("retry_budget", &self.inner.budget.remaining())
@@ -239,6 +270,16 @@ impl Transport {
         self.inner.config.request_timeout
     }
 
+    /// The bound on each attempt of `request`: the call's, else the client's, else the
+    /// default, which upload parts (watched for stalls instead) go without.
+    fn attempt_timeout(&self, request: &ApiRequest) -> Option<Duration> {
+        request
+            .options
+            .attempt_timeout
+            .or(self.inner.config.attempt_timeout)
+            .or_else(|| request.stall_timeout.is_none().then_some(DEFAULT_ATTEMPT_TIMEOUT))
+    }
+
     /// The settings the transport was built with.
     pub(crate) fn config(&self) -> &TransportConfig {
         &self.inner.config
@@ -263,6 +304,9 @@ impl Transport {
         let max_retries = options.max_retries.unwrap_or(config.max_retries);
         let url = self.url(&request)?;
         let idempotency_key = self.idempotency_key(&request)?;
+        let attempt_timeout = self.attempt_timeout(&request);
+        // The one free retry after a stale kept-alive connection (see the module docs).
+        let mut stale_retried = false;
         let client_request_id = outcome::new_client_request_id();
         // What the call's errors carry (see `outcome`): whether any attempt may have reached
         // the server, and the server's id of the latest response.
@@ -286,7 +330,7 @@ impl Transport {
                 client_request_id: &client_request_id,
             };
             let result = self
-                .attempt(&request, &url, headers, deadline, timeout)
+                .attempt(&request, &url, headers, deadline, timeout, attempt_timeout)
                 .instrument(span.clone())
                 .await;
             let error = match result {
@@ -296,6 +340,16 @@ impl Transport {
                 }
                 Err(error) => error,
             };
+            if !stale_retried && timeouts::is_stale_connection(&error) && Instant::now() < deadline
+            {
+                span.in_scope(
+                    || tracing::debug!(%error, "stale kept-alive connection; sent again"),
+                );
+                stale_retried = true;
+                // Not a retry: it spends neither the count nor the budget.
+                attempt -= 1;
+                continue;
+            }
             may_have_reached |= outcome::may_have_reached_server(&error);
             if let Some(request_id) = error.request_id() {
                 last_request_id = Some(request_id.to_owned());
@@ -454,8 +508,15 @@ impl Transport {
         ids: AttemptHeaders<'_>,
         deadline: Instant,
         timeout: Duration,
+        attempt_timeout: Option<Duration>,
     ) -> Result<Response<Bytes>> {
         let context = format!("{} {}", request.method, request.path);
+        let (attempt_deadline, own_bound) = match attempt_timeout {
+            Some(bound) => timeouts::attempt_deadline(deadline, bound),
+            None => (deadline, false),
+        };
+        // Upload parts: the body is watched for progress (see the module docs).
+        let watch = request.stall_timeout.map(|stall| (stall, timeouts::Progress::new()));
         let mut builder = self.http()?.request(request.method.clone(), url.clone());
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
@@ -467,28 +528,51 @@ impl Transport {
         match &request.body {
             RequestBody::Empty => {}
             RequestBody::Bytes { bytes, content_type } => {
-                builder = builder.header(CONTENT_TYPE, content_type).body(bytes.clone());
+                builder = builder.header(CONTENT_TYPE, content_type);
+                builder = match &watch {
+                    Some((_, progress)) => builder
+                        .header(CONTENT_LENGTH, bytes.len())
+                        .body(timeouts::watched_body(bytes.clone(), progress.clone())),
+                    None => builder.body(bytes.clone()),
+                };
             }
             RequestBody::Multipart(parts) => builder = builder.multipart(request::form(parts)?),
         }
         let max_bytes = self.inner.config.max_response_bytes;
         let exchange = async {
             let tls = &self.inner.config.tls;
-            let response = builder.send().await.map_err(|e| network_error(tls, e, "sending"))?;
+            let response = match &watch {
+                Some((stall, progress)) => tokio::select! {
+                    sent = builder.send() => sent,
+                    () = progress.stalled(*stall) => return Err(Error::network(format!(
+                        "no progress for {stall:?} while sending the request body and awaiting \
+                         its answer; abandoned, to be sent again"
+                    ))),
+                },
+                None => builder.send().await,
+            }
+            .map_err(|e| network_error(tls, e, "sending"))?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
             let body = read_capped(tls, response, max_bytes, status, &headers).await?;
             Ok::<_, Error>((status, headers, body))
         };
-        let (status, headers, body) = match tokio::time::timeout_at(deadline.into(), exchange).await
-        {
-            Ok(result) => result.map_err(|e| e.with_context(&context))?,
-            Err(_) => {
-                return Err(Error::timeout(format!(
-                    "{context}: no complete response within the call's timeout of {timeout:?}"
-                )))
-            }
-        };
+        let (status, headers, body) =
+            match tokio::time::timeout_at(attempt_deadline.into(), exchange).await {
+                Ok(result) => result.map_err(|e| e.with_context(&context))?,
+                // Retried like a network error, within the call's deadline.
+                Err(_) if own_bound => {
+                    return Err(Error::timeout(format!(
+                        "{context}: no complete response within the attempt timeout of {:?}",
+                        attempt_timeout.unwrap_or_default()
+                    )))
+                }
+                Err(_) => {
+                    return Err(Error::timeout(format!(
+                        "{context}: no complete response within the call's timeout of {timeout:?}"
+                    )))
+                }
+            };
         let span = tracing::Span::current();
         span.record("status", status);
         let request_id =

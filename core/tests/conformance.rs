@@ -128,7 +128,7 @@ const SCENARIO_KEYS: &[&str] = &["$schema", "name", "description", "tags", "setu
 const SETUP_KEYS: &[&str] = &["settings", "profiles", "webhooks"];
 const STEP_KEYS: &[&str] =
     &["op", "note", "as", "input", "options", "client", "repeat", "expect", "expectError", "warns"];
-const OPTION_KEYS: &[&str] = &["idempotencyKey", "maxRetries", "timeoutMs"];
+const OPTION_KEYS: &[&str] = &["idempotencyKey", "maxRetries", "timeoutMs", "attemptTimeoutMs"];
 const MATCHERS: &[&str] = &[
     "$exists",
     "$startsWith",
@@ -872,6 +872,7 @@ impl Run {
             "singleShotThreshold",
             "partSize",
             "profileIds",
+            "stallTimeoutMs",
         ];
         if op == "media.resume" {
             allowed.push("uploadId");
@@ -908,6 +909,10 @@ impl Run {
         }
         if let Some(part_size) = input.get("partSize") {
             upload = upload.part_size(part_size.as_u64().ok_or("partSize: integer")?);
+        }
+        if let Some(ms) = input.get("stallTimeoutMs") {
+            let ms = ms.as_u64().ok_or("stallTimeoutMs: integer")?;
+            upload = upload.stall_timeout(Duration::from_millis(ms));
         }
         let media = client.media().with_options(options);
         let stored = if op == "media.resume" {
@@ -1402,6 +1407,10 @@ fn request_options(value: &Value) -> Result<RequestOptions, String> {
     }
     if let Some(ms) = map.get("timeoutMs") {
         options = options.timeout(Duration::from_millis(ms.as_u64().ok_or("timeoutMs: integer")?));
+    }
+    if let Some(ms) = map.get("attemptTimeoutMs") {
+        let ms = ms.as_u64().ok_or("attemptTimeoutMs: integer")?;
+        options = options.attempt_timeout(Duration::from_millis(ms));
     }
     Ok(options)
 }

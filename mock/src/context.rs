@@ -20,12 +20,16 @@ use crate::clock::rfc3339;
 use crate::faults::FaultAction;
 use crate::ids::new_id;
 use crate::journal::JournalEntry;
+use crate::stalls::{stall_body, stall_response, IdleClose};
 use crate::state::{Part, SharedState};
 
-/// Lets a request kill its own connection (with a TCP reset) to simulate network failures.
+/// Lets a request kill its own connection (with a TCP reset) to simulate network failures, or
+/// close it (a FIN, nothing answered), and remembers a `close_idle` fault armed on it.
 #[derive(Debug, Clone, Default)]
 pub struct ConnControl {
     kill: Arc<Notify>,
+    close: Arc<Notify>,
+    idle: Arc<Mutex<IdleClose>>,
 }
 
 impl ConnControl {
@@ -35,6 +39,19 @@ impl ConnControl {
 
     pub async fn killed(&self) {
         self.kill.notified().await;
+    }
+
+    /// Closes the connection without answering (no reset).
+    pub fn close(&self) {
+        self.close.notify_one();
+    }
+
+    pub async fn closed(&self) {
+        self.close.notified().await;
+    }
+
+    fn idle(&self) -> std::sync::MutexGuard<'_, IdleClose> {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -87,6 +104,9 @@ pub async fn request_context(
     let path = request.uri().path().to_owned();
     let journaled = !path.starts_with("/_mock/");
     let conn = request.extensions().get::<ConnControl>().cloned();
+    if let Some(conn) = conn.as_ref().filter(|c| journaled && c.idle().is_due()) {
+        return drop_on_closed_connection(&state, conn, request, &request_id).await;
+    }
     request.extensions_mut().insert(RequestId(request_id.clone()));
     // For route layers that need the state without being built with it (idempotency).
     request.extensions_mut().insert(state.clone());
@@ -94,6 +114,14 @@ pub async fn request_context(
     let fault =
         if journaled { state.faults().take(request.method().as_str(), &path) } else { None };
     let mut entry = journal_entry(&state, &request, &request_id, fault.as_ref());
+    let mut journaled = journaled;
+    if let Some(FaultAction::StallRequestBody { after_bytes, ms }) = fault {
+        // Journaled now: a client that gives up takes the connection, and this future, along.
+        record(&state, entry.clone(), journaled);
+        journaled = false;
+        let (parts, body) = request.into_parts();
+        request = Request::from_parts(parts, stall_body(body, after_bytes, ms).await);
+    }
     let mut response = match fault_before_handler(fault.as_ref(), request).await {
         Before::Reset => return reset_connection(&state, conn, entry, journaled).await,
         Before::Answer(response) => response,
@@ -259,6 +287,17 @@ async fn fault_after_handler(
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
             Response::from_parts(parts, Body::from("{\"id\": \"post_<html>oops"))
         }
+        Some(FaultAction::StallMidResponse { after_bytes, ms }) => {
+            record(state, entry, journaled);
+            stall_response(response, after_bytes, ms).await
+        }
+        Some(FaultAction::CloseIdle { ms }) => {
+            record(state, entry, journaled);
+            if let Some(conn) = &conn {
+                conn.idle().arm(ms);
+            }
+            response
+        }
         Some(FaultAction::IncompleteJson) => {
             record(state, entry, journaled);
             let (mut parts, body) = response.into_parts();
@@ -319,6 +358,25 @@ async fn reset_connection(
             ApiError::new(ErrorCode::InternalError, "connection reset requested").into_response()
         }
     }
+}
+
+/// A request that arrived on a connection a `close_idle` fault closed: read (so that closing
+/// sends a FIN, not a reset) and dropped unanswered, never handled; journaled with status null.
+async fn drop_on_closed_connection(
+    state: &SharedState,
+    conn: &ConnControl,
+    request: Request,
+    request_id: &str,
+) -> Response {
+    let entry = JournalEntry {
+        fault: Some("close_idle".to_owned()),
+        ..journal_entry(state, &request, request_id, None)
+    };
+    drain(request.into_body().into_data_stream()).await;
+    record(state, entry, true);
+    conn.close();
+    // The connection task drops this future when it closes the connection.
+    std::future::pending::<Response>().await
 }
 
 /// At most this much of a body left unread is read and discarded before answering; past it the

@@ -33,6 +33,27 @@ pub enum FaultAction {
     IncompleteJson,
     /// Read this many bytes of the request body, then reset the connection.
     DropAfterRequestBytes { bytes: u64 },
+    /// Process the request, send the headers and `afterBytes` bytes of the body, wait `ms` real
+    /// milliseconds, then send the rest.
+    StallMidResponse {
+        #[serde(rename = "afterBytes")]
+        after_bytes: u64,
+        ms: u64,
+    },
+    /// Read `afterBytes` bytes of the request body, then nothing for `ms` real milliseconds,
+    /// then the rest. The request is journaled when it arrives (status null), since a client
+    /// that gives up meanwhile takes the connection, and the answer, with it.
+    StallRequestBody {
+        #[serde(rename = "afterBytes")]
+        after_bytes: u64,
+        ms: u64,
+    },
+    /// Answer normally; then, once the kept-alive connection has been idle `ms` milliseconds,
+    /// consider it closed without telling the client: the next request that arrives on it is
+    /// read and dropped unanswered (the connection closed before any byte of an answer, as a
+    /// server closing an idle connection races a client reusing it), never handled, and
+    /// journaled with status null and fault `close_idle`.
+    CloseIdle { ms: u64 },
 }
 
 /// A rule: which requests, how many of them, and what happens.

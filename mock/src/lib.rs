@@ -31,6 +31,7 @@ mod pagination;
 mod resources;
 mod scheduler;
 mod server;
+mod stalls;
 mod state;
 mod stored_media;
 pub mod tls;

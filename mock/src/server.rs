@@ -232,6 +232,8 @@ async fn serve_io<I: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
     tokio::pin!(connection);
     tokio::select! {
         _ = connection.as_mut() => {}
+        // Dropping the connection closes the socket with a FIN (its dup below goes too).
+        _ = control.closed() => {}
         _ = control.killed() => {
             if let Some(socket) = &control_handle {
                 let _ = socket2::SockRef::from(socket).set_linger(Some(std::time::Duration::ZERO));

@@ -859,7 +859,8 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
   if (is_op(op, "media.upload") || is_op(op, "media.resume")) {
     static const char *const fields[] = {"fixture", "fileName", "mimeType", "platforms", "tier",
                                          "partSize", "singleShotThreshold", "uploadId",
-                                         "profileIds", NULL};
+                                         "profileIds",
+                                         "stallTimeoutMs", NULL};
     aether_upload_options upload = AETHER_UPLOAD_OPTIONS_INIT;
     const jvalue *platforms = json_get(input, "platforms");
     const jvalue *profile_ids = json_get(input, "profileIds");
@@ -887,6 +888,9 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     upload.tier = text_of(input, "tier");
     if (json_get(input, "partSize")) upload.part_size = (uint64_t)json_get(input, "partSize")->number;
     if (threshold != NULL) upload.single_shot_threshold = (int64_t)threshold->number;
+    if (json_get(input, "stallTimeoutMs")) {
+      upload.stall_timeout_ms = (int64_t)json_get(input, "stallTimeoutMs")->number;
+    }
     snprintf(path, sizeof path, "%s", fixture(text_of(input, "fixture")));
     if (is_op(op, "media.resume")) {
       status = aether_media_resume(client, text_of(input, "uploadId"), path, &upload, &media, E);
@@ -1235,12 +1239,14 @@ static aether_client *client_with(const char *api_key, const jvalue *options) {
   aether_client *client = NULL;
   const jvalue *retries = json_get(options, "maxRetries");
   const jvalue *timeout = json_get(options, "timeoutMs");
+  const jvalue *attempt = json_get(options, "attemptTimeoutMs");
   settings.api_key = api_key;
   settings.base_url = mock_url();
   settings.retry_backoff_base_ms = 5;
   settings.retry_backoff_cap_ms = 50;
   if (retries != NULL) settings.max_retries = (int32_t)retries->number;
   if (timeout != NULL) settings.request_timeout_ms = (uint32_t)timeout->number;
+  if (attempt != NULL) settings.attempt_timeout_ms = (int64_t)attempt->number;
   aether_client_new(&settings, &client, NULL);
   return client;
 }
@@ -1320,7 +1326,8 @@ static int run_scenario(state *s, const jvalue *scenario) {
       outcome = -1;
     }
     if (outcome == 0 && (step_client != NULL || json_get(options, "maxRetries") != NULL ||
-                         json_get(options, "timeoutMs") != NULL)) {
+                         json_get(options, "timeoutMs") != NULL ||
+                         json_get(options, "attemptTimeoutMs") != NULL)) {
       const char *key = step_client ? text_of(step_client, "apiKey") : mock_api_key();
       use = client_with(key, options);
     }

@@ -188,6 +188,16 @@ static void test_client_options_are_checked(void) {
   aether_error_free(err);
   err = NULL;
 
+  /* A negative attempt timeout is refused, named as C spells it. */
+  options.api_key = "sk_test";
+  options.attempt_timeout_ms = -5;
+  CHECK_STATUS(aether_client_new(&options, &client, &err), err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(str_has(aether_error_message(err), "options.attempt_timeout_ms must be"));
+  aether_error_free(err);
+  err = NULL;
+  options.attempt_timeout_ms = 0;
+  options.api_key = NULL;
+
   /* NULL options: everything from the environment. */
   setenv("AETHER_API_KEY", "sk_test_env", 1);
   setenv("AETHER_BASE_URL", "http://127.0.0.1:9/", 1);
@@ -278,8 +288,8 @@ static void test_client_defaults_come_from_the_library(void) {
   aether_client *client = NULL;
   aether_error *err = NULL;
   char *effective = NULL, *defaults = NULL;
-  const char *names[] = {"timeoutMs", "connectTimeoutMs", "maxRetries", "retryBackoffBaseMs",
-                         "retryBackoffCapMs"};
+  const char *names[] = {"timeoutMs", "connectTimeoutMs", "attemptTimeoutMs", "maxRetries",
+                         "retryBackoffBaseMs", "retryBackoffCapMs"};
   size_t i;
 
   options.api_key = "sk_test";

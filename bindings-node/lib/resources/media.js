@@ -19,7 +19,10 @@ const { invalidArgument, AetherError } = require('../errors');
 const { sourceFor } = require('../upload');
 const { waitOptions } = require('../wait_options');
 
-const UPLOAD_KEYS = ['fileName', 'mimeType', 'tier', 'partSize', 'parallelism', 'singleShotThreshold', 'resumeStateFile', 'profileIds'];
+const UPLOAD_KEYS = [
+  'fileName', 'mimeType', 'tier', 'partSize', 'parallelism', 'singleShotThreshold', 'resumeStateFile', 'profileIds',
+  'stallTimeoutMs',
+];
 
 class Media {
   #native;
@@ -56,7 +59,8 @@ class Media {
         throw invalidArgument('params takes file or url, not both');
       }
       requireString(p.url, 'params.url');
-      for (const key of ['size', 'onProgress', 'partSize', 'parallelism', 'singleShotThreshold', 'resumeStateFile']) {
+      const fileOnly = ['size', 'onProgress', 'partSize', 'parallelism', 'singleShotThreshold', 'resumeStateFile', 'stallTimeoutMs'];
+      for (const key of fileOnly) {
         if (p[key] !== undefined) {
           throw invalidArgument(`params.${key} applies to files; a url is fetched by the server`);
         }

@@ -16,6 +16,7 @@ emulator of the API for your tests.
 
 from ._aether import __version__
 from ._client import (
+    DEFAULT_ATTEMPT_TIMEOUT,
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT,
@@ -76,6 +77,7 @@ __all__ = [
     "BulkRow",
     "Aether",
     "AsyncAether",
+    "DEFAULT_ATTEMPT_TIMEOUT",
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",

@@ -35,9 +35,13 @@ class Client:
         ca_bundle: Optional[str] = None,
         client_cert: Optional[str] = None,
         client_key: Optional[str] = None,
+        attempt_timeout: Optional[float] = None,
     ) -> None: ...
     def with_options(
-        self, timeout: Optional[float] = None, max_retries: Optional[int] = None
+        self,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        attempt_timeout: Optional[float] = None,
     ) -> "Client": ...
     @property
     def base_url(self) -> str: ...
@@ -99,6 +103,7 @@ class Client:
         upload_id: Optional[str] = None,
         resume_state_file: Optional[str] = None,
         profile_ids: Sequence[str] = ...,
+        stall_timeout: Optional[float] = None,
     ) -> Call: ...
     def media_ingest(
         self,

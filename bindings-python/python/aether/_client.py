@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_ATTEMPT_TIMEOUT",
 ]
 
 # The core's defaults, read from it (never copied here): what an option left as ``None`` gets.
@@ -36,6 +37,8 @@ DEFAULT_TIMEOUT: float = _CLIENT_DEFAULTS["timeoutMs"] / 1000
 DEFAULT_MAX_RETRIES: int = _CLIENT_DEFAULTS["maxRetries"]
 #: Default bound on each connect, in seconds.
 DEFAULT_CONNECT_TIMEOUT: float = _CLIENT_DEFAULTS["connectTimeoutMs"] / 1000
+#: Default bound on each attempt of a call (one that passes it is retried), in seconds.
+DEFAULT_ATTEMPT_TIMEOUT: float = _CLIENT_DEFAULTS["attemptTimeoutMs"] / 1000
 
 
 def _user_agent_suffix() -> str:
@@ -66,6 +69,7 @@ class _ClientBase:
         ca_bundle: "Optional[Union[str, os.PathLike[str]]]" = None,
         client_cert: "Optional[Union[str, os.PathLike[str]]]" = None,
         client_key: "Optional[Union[str, os.PathLike[str]]]" = None,
+        attempt_timeout: Optional[float] = None,
     ) -> None:
         self._core = _aether.Client(
             api_key=api_key,
@@ -78,6 +82,7 @@ class _ClientBase:
             ca_bundle=_path(ca_bundle),
             client_cert=_path(client_cert),
             client_key=_path(client_key),
+            attempt_timeout=attempt_timeout,
         )
         self._attach()
 
@@ -85,12 +90,19 @@ class _ClientBase:
         raise NotImplementedError
 
     def with_options(
-        self: C, *, timeout: Optional[float] = None, max_retries: Optional[int] = None
+        self: C,
+        *,
+        timeout: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        attempt_timeout: Optional[float] = None,
     ) -> C:
         """The same client (sharing connections and the retry budget) with other per-call
-        options, e.g. ``client.with_options(timeout=5).posts.get(id)``."""
+        options, e.g. ``client.with_options(timeout=5).posts.get(id)``. ``attempt_timeout``
+        bounds each attempt (an attempt that passes it is retried within ``timeout``)."""
         copy = object.__new__(type(self))
-        copy._core = self._core.with_options(timeout=timeout, max_retries=max_retries)
+        copy._core = self._core.with_options(
+            timeout=timeout, max_retries=max_retries, attempt_timeout=attempt_timeout
+        )
         copy._attach()
         return copy
 

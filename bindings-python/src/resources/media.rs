@@ -11,7 +11,7 @@ use aether::Spelling;
 use pyo3::prelude::*;
 
 use crate::call::{json, Call, ErrorSlot, Extras, Progress};
-use crate::client::{poll_options, PyClient};
+use crate::client::{millis, poll_options, PyClient};
 use crate::source;
 
 #[pymethods]
@@ -22,7 +22,7 @@ impl PyClient {
     #[pyo3(signature = (
         source, size=None, file_name=None, mime_type=None, platforms=Vec::new(), tier=None,
         on_progress=None, part_size=None, parallelism=None, single_shot_threshold=None,
-        upload_id=None, resume_state_file=None, profile_ids=Vec::new(),
+        upload_id=None, resume_state_file=None, profile_ids=Vec::new(), stall_timeout=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn media_upload(
@@ -40,6 +40,7 @@ impl PyClient {
         upload_id: Option<String>,
         resume_state_file: Option<String>,
         profile_ids: Vec<String>,
+        stall_timeout: Option<f64>,
     ) -> PyResult<Call> {
         let cancel = CancellationToken::new();
         let source_error = Arc::new(ErrorSlot::default());
@@ -54,6 +55,7 @@ impl PyClient {
             single_shot_threshold,
             resume_state_file: resume_state_file.map(Into::into),
             profile_ids: Some(profile_ids),
+            stall_timeout_ms: millis(stall_timeout),
             spelling: Spelling::Python,
         };
         let mut options = UploadOptions::from(settings).cancel_token(cancel.clone());

@@ -39,6 +39,9 @@ pub async fn upload(ctx: &Ctx, args: UploadArgs) -> Result<(), CliError> {
     if let Some(mime_type) = &args.mime_type {
         options = options.mime_type(mime_type.clone());
     }
+    // Seconds on the command line; the core checks the value and names --stall-timeout.
+    options.settings.stall_timeout_ms = args.stall_timeout.map(|s| s * 1000.0);
+    options.settings.spelling = aether::Spelling::Cli;
     if let Some(state_file) = &args.state_file {
         options = options.resume_state_file(state_file.clone());
     }

@@ -53,7 +53,11 @@ impl Ctx {
                  dashboard; for a local emulator, `aether mock` prints its key)",
             ));
         };
-        let mut builder = Client::builder()
+        let options = aether::ClientOptions {
+            attempt_timeout_ms: self.global.attempt_timeout.map(|s| s * 1000.0),
+            ..aether::ClientOptions::new()
+        };
+        let mut builder = aether::ClientBuilder::from_options(options)
             .spelling(aether::Spelling::Cli)
             .api_key(key)
             .base_url(self.base_url())
@@ -70,7 +74,7 @@ impl Ctx {
             builder = builder.client_key(path);
         }
         builder.build().map_err(|error| {
-            let tls_files = [
+            let own_fields = [
                 "--ca-bundle",
                 "--client-cert",
                 "--client-key",
@@ -78,7 +82,8 @@ impl Ctx {
                 aether::transport::CLIENT_CERT_ENV,
                 aether::transport::CLIENT_KEY_ENV,
             ];
-            if error.field().is_some_and(|f| tls_files.contains(&f)) {
+            let field = error.field();
+            if field.is_some_and(|f| own_fields.contains(&f) || f.starts_with("--attempt-timeout")) {
                 return CliError::usage(error.message().to_owned());
             }
             CliError::usage(format!(

@@ -11,6 +11,7 @@ mod post_retry;
 mod profile_capabilities;
 mod publish_retries;
 mod tls;
+mod timeouts;
 mod validate;
 mod warnings;
 mod webhooks;

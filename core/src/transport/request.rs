@@ -18,6 +18,9 @@ pub struct RequestOptions {
     pub timeout: Option<Duration>,
     /// Retries after the first attempt.
     pub max_retries: Option<u32>,
+    /// Bound on each attempt (connect, send, the whole answer); one that passes it is retried
+    /// within [`RequestOptions::timeout`]. Default: the client's.
+    pub attempt_timeout: Option<Duration>,
     /// The `Idempotency-Key` of a POST (1–255 visible ASCII characters); one is generated
     /// when absent. Giving one makes a create safe to repeat across process restarts.
     pub idempotency_key: Option<String>,
@@ -41,6 +44,12 @@ impl RequestOptions {
         self
     }
 
+    /// Sets [`RequestOptions::attempt_timeout`].
+    pub fn attempt_timeout(mut self, timeout: Duration) -> RequestOptions {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
     /// Sets [`RequestOptions::idempotency_key`].
     pub fn idempotency_key(mut self, key: impl Into<String>) -> RequestOptions {
         self.idempotency_key = Some(key.into());
@@ -52,6 +61,7 @@ impl RequestOptions {
         RequestOptions {
             timeout: other.timeout.or(self.timeout),
             max_retries: other.max_retries.or(self.max_retries),
+            attempt_timeout: other.attempt_timeout.or(self.attempt_timeout),
             idempotency_key: other.idempotency_key.clone().or_else(|| self.idempotency_key.clone()),
         }
     }
@@ -123,6 +133,8 @@ pub struct ApiRequest {
     pub(super) headers: HeaderMap,
     pub(super) options: RequestOptions,
     pub(super) secret_in_response: bool,
+    /// Abandon an attempt whose body makes no progress (and that gets no answer) this long.
+    pub(super) stall_timeout: Option<Duration>,
 }
 
 impl ApiRequest {
@@ -136,6 +148,7 @@ impl ApiRequest {
             headers: HeaderMap::new(),
             options: RequestOptions::default(),
             secret_in_response: false,
+            stall_timeout: None,
         }
     }
 
@@ -214,6 +227,14 @@ impl ApiRequest {
     /// secret): if that body cannot be decoded, the error says where, but quotes none of it.
     pub fn secret_in_response(mut self) -> ApiRequest {
         self.secret_in_response = true;
+        self
+    }
+
+    /// Watches a raw body ([`ApiRequest::bytes`]) as it is sent: an attempt that sends nothing
+    /// and hears nothing for `stall` is abandoned and retried. Upload parts use it; such a
+    /// request goes without the default attempt timeout (an explicit one still applies).
+    pub fn stall_timeout(mut self, stall: Duration) -> ApiRequest {
+        self.stall_timeout = Some(stall);
         self
     }
 

@@ -519,6 +519,7 @@ impl Engine {
             progress,
             buffers: BufferPool::new(options.parallelism),
             hasher: hash_parts.then(OrderedHasher::new),
+            stall_timeout: options.stall_timeout,
         });
         let mut sequential = None;
         let positioned = match data {

@@ -5,6 +5,7 @@ use std::fmt;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
@@ -13,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::progress::{ProgressBarrier, ProgressCallback, UploadProgress};
 use crate::error::{Error, Result};
 use crate::model::{Platform, ProfileCapabilities, Tier};
-use crate::settings::{names, whole, Spelling};
+use crate::settings::{as_millis, names, positive_millis, whole, Spelling};
 
 pub(super) const MIB: u64 = 1024 * 1024;
 /// Parts in flight at once unless [`UploadSettings::parallelism`] says otherwise.
@@ -24,6 +25,9 @@ pub const MAX_PARALLELISM: usize = 64;
 pub const DEFAULT_SINGLE_SHOT_THRESHOLD: u64 = 8 * MIB;
 /// Largest body `POST /v1/media` accepts; a larger threshold is lowered to it.
 pub const MAX_SINGLE_SHOT_BYTES: u64 = 64 * MIB;
+/// How long a part may send nothing and hear nothing before it is abandoned and sent again,
+/// unless [`UploadSettings::stall_timeout_ms`] says otherwise.
+pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// Smallest part size the server accepts.
 pub const MIN_PART_SIZE: u64 = 5 * MIB;
 /// Largest part size the server accepts.
@@ -73,6 +77,11 @@ pub struct UploadSettings {
     /// Where to keep a [`super::ResumeState`] so that another process can continue the upload.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resume_state_file: Option<PathBuf>,
+    /// How long a part may make no progress (no byte of it goes out, no answer comes) before
+    /// the attempt is abandoned and the part sent again, in milliseconds (default 30 s; more
+    /// than 0). The upload goes on: parts are checksummed and a re-sent one replaces the first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stall_timeout_ms: Option<f64>,
     /// How messages name these settings.
     #[serde(skip)]
     pub spelling: Spelling,
@@ -87,6 +96,7 @@ impl UploadSettings {
             tier: Some(Tier::Standard),
             parallelism: Some(DEFAULT_PARALLELISM as i64),
             single_shot_threshold: Some(DEFAULT_SINGLE_SHOT_THRESHOLD as i64),
+            stall_timeout_ms: Some(as_millis(DEFAULT_STALL_TIMEOUT)),
             ..UploadSettings::default()
         }
     }
@@ -159,6 +169,7 @@ impl UploadSettings {
             0..=i64::MAX,
             || "it must be a number of bytes ≥ 0".to_owned(),
         )?;
+        let stall_timeout = positive_millis(s, &names::STALL_TIMEOUT, self.stall_timeout_ms)?;
         Ok(Checked {
             file_name: self.file_name.clone(),
             mime_type: self.mime_type.clone(),
@@ -169,6 +180,7 @@ impl UploadSettings {
             single_shot_threshold: single_shot_threshold.unwrap_or(DEFAULT_SINGLE_SHOT_THRESHOLD),
             resume_state_file: self.resume_state_file.clone(),
             capabilities: Vec::new(),
+            stall_timeout: stall_timeout.unwrap_or(DEFAULT_STALL_TIMEOUT),
             on_progress: None,
             progress_barrier: None,
             cancel: None,
@@ -266,6 +278,12 @@ impl UploadOptions {
         self
     }
 
+    /// Sets [`UploadSettings::stall_timeout_ms`].
+    pub fn stall_timeout(mut self, stall: Duration) -> UploadOptions {
+        self.settings.stall_timeout_ms = Some(as_millis(stall));
+        self
+    }
+
     /// Sets [`UploadOptions::on_progress`].
     pub fn on_progress(
         mut self,
@@ -322,6 +340,7 @@ pub(super) struct Checked {
     pub(super) resume_state_file: Option<PathBuf>,
     /// The capabilities of the profiles named by `profile_ids`, read before the upload.
     pub(super) capabilities: Vec<ProfileCapabilities>,
+    pub(super) stall_timeout: Duration,
     pub(super) on_progress: Option<ProgressCallback>,
     pub(super) progress_barrier: Option<ProgressBarrier>,
     pub(super) cancel: Option<CancellationToken>,

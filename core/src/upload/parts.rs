@@ -34,6 +34,8 @@ pub(super) struct PartContext {
     pub(super) buffers: BufferPool,
     /// Hashes the whole file from the part buffers, when its SHA-256 is wanted.
     pub(super) hasher: Option<OrderedHasher>,
+    /// A part attempt that sends nothing and hears nothing this long is abandoned and retried.
+    pub(super) stall_timeout: std::time::Duration,
 }
 
 /// The SHA-256 of a file computed from its part buffers, in part order, whatever order the
@@ -229,6 +231,7 @@ pub(super) async fn put_part(
         let request = ApiRequest::put(format!("{}/{number}", context.path))
             .bytes(bytes.clone(), "application/octet-stream")?
             .header("X-Part-Crc32c", crc)?
+            .stall_timeout(context.stall_timeout)
             .options(context.options.clone());
         match context.transport.send_json::<PartReceipt>(request).await {
             Ok(response) => {

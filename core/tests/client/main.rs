@@ -13,6 +13,7 @@ mod resources;
 mod runtime;
 mod settings;
 mod tls;
+mod timeouts;
 mod transport;
 mod upload;
 mod wait;

@@ -21,5 +21,6 @@ mod publish_retries;
 mod quota;
 mod schedule;
 mod tls;
+mod stalls;
 mod uploads;
 mod webhooks;

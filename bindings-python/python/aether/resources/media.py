@@ -31,6 +31,7 @@ class _Media(Resource):
         upload_id: Optional[str] = None,
         resume_state_file: Optional[StatePath] = None,
         profile_ids: Optional[Iterable[str]] = None,
+        stall_timeout: Optional[float] = None,
     ) -> Call:
         source, size, name = upload_source(file, file_name)
         options: Dict[str, Any] = {
@@ -46,6 +47,7 @@ class _Media(Resource):
             "upload_id": upload_id,
             "resume_state_file": None if resume_state_file is None else os.fspath(resume_state_file),
             "profile_ids": list(profile_ids or ()),
+            "stall_timeout": stall_timeout,
         }
         return self._core.media_upload(source, **options)
 
@@ -64,6 +66,7 @@ class _Media(Resource):
         single_shot_threshold: Optional[int] = None,
         resume_state_file: Optional[StatePath] = None,
         profile_ids: Optional[Iterable[str]] = None,
+        stall_timeout: Optional[float] = None,
     ) -> Pending[Media]:
         """Uploads a file and returns the media (usually still ``processing``); its
         ``media_key`` is what posts reference.
@@ -88,6 +91,8 @@ class _Media(Resource):
         retries keeps its session: the error's ``details`` carry ``uploadId`` for
         :meth:`resume`. With ``resume_state_file``, a chunked upload keeps its state in that
         file, and a later ``upload`` of the same file (even in another process) continues it.
+        A part that sends nothing and hears nothing for ``stall_timeout`` seconds (default 30)
+        is abandoned and sent again.
 
         ``url=`` instead of a file: the server fetches the URL itself at once and stores it like
         an upload (a signed URL that expires later cannot break a scheduled post); nothing is
@@ -106,10 +111,14 @@ class _Media(Resource):
                     "on_progress, part_size and parallelism apply to files; a url is fetched by"
                     " the server"
                 )
-            if single_shot_threshold is not None or resume_state_file is not None:
+            if (
+                single_shot_threshold is not None
+                or resume_state_file is not None
+                or stall_timeout is not None
+            ):
                 raise TypeError(
-                    "single_shot_threshold and resume_state_file apply to files; a url is"
-                    " fetched by the server"
+                    "single_shot_threshold, resume_state_file and stall_timeout apply to files;"
+                    " a url is fetched by the server"
                 )
             ingest = self._core.media_ingest(
                 url,
@@ -135,6 +144,7 @@ class _Media(Resource):
             None,
             resume_state_file,
             profile_ids,
+            stall_timeout=stall_timeout,
         )
         return Pending(call, Media._from_wire)
 
@@ -148,6 +158,7 @@ class _Media(Resource):
         file_name: Optional[str] = None,
         parallelism: Optional[int] = None,
         single_shot_threshold: Optional[int] = None,
+        stall_timeout: Optional[float] = None,
     ) -> Pending[Media]:
         """Continues the chunked upload ``upload_id`` (from a failed upload's
         ``details["uploadId"]``) with the same file: only the parts the server lacks are
@@ -163,6 +174,7 @@ class _Media(Resource):
             parallelism,
             single_shot_threshold,
             upload_id,
+            stall_timeout=stall_timeout,
         )
         return Pending(call, Media._from_wire)
 

@@ -297,7 +297,11 @@ class MockServer:
         (``"reset_after_body"``, ``"reset_before_body"``, ``"close_mid_response"``,
         ``"truncated_body"``, ``"malformed_body"``, ``"incomplete_json"``) or a dict such as
         ``{"type": "status", "status": 503, "retryAfter": 1}``, ``{"type": "delay", "ms": 500}``
-        or ``{"type": "drop_after_request_bytes", "bytes": 65536}``.
+        or ``{"type": "drop_after_request_bytes", "bytes": 65536}``; slow networks:
+        ``{"type": "stall_mid_response", "afterBytes": 5, "ms": 5000}``,
+        ``{"type": "stall_request_body", "afterBytes": 1024, "ms": 5000}`` and
+        ``{"type": "close_idle", "ms": 0}`` (the kept-alive connection then counts as closed
+        by the server: the next request on it is dropped unanswered).
         """
         rule = _present(
             path=path,
