@@ -484,6 +484,12 @@ typedef struct aether_client_options {
    * Path of the PEM private key of client_cert; NULL reads AETHER_CLIENT_KEY.
    */
   const char *client_key;
+  /**
+   * Bound on each attempt of a call (connect, send, the whole answer), in milliseconds; an
+   * attempt that passes it is retried within request_timeout_ms. 0: the default (30 s);
+   * negative: refused (AETHER_ERROR_INVALID_ARGUMENT naming options.attempt_timeout_ms).
+   */
+  int64_t attempt_timeout_ms;
 } aether_client_options;
 
 /**
@@ -593,6 +599,12 @@ typedef struct aether_upload_options {
    * How many strings `profile_ids` holds.
    */
   size_t profile_id_count;
+  /**
+   * A part that sends nothing and hears nothing this many milliseconds is abandoned and sent
+   * again (the upload goes on); 0: the default (30 s); negative: refused
+   * (AETHER_ERROR_INVALID_ARGUMENT naming options.stall_timeout_ms).
+   */
+  int64_t stall_timeout_ms;
 } aether_upload_options;
 
 /**
@@ -2410,7 +2422,7 @@ void aether_webhook_delivery_free(struct aether_webhook_delivery *delivery);
  * AETHER_CLIENT_OPTIONS_INIT: an aether_client_options with every field at its default: API
  * key and base URL from the environment, default timeouts, retries and backoff.
  */
-#define AETHER_CLIENT_OPTIONS_INIT { NULL, NULL, 0, 0, -1, 0, 0, NULL, NULL, NULL, NULL }
+#define AETHER_CLIENT_OPTIONS_INIT { NULL, NULL, 0, 0, -1, 0, 0, NULL, NULL, NULL, NULL, 0 }
 
 /**
  * AETHER_UPLOAD_OPTIONS_INIT: an aether_upload_options with every field at its default: type
@@ -2418,7 +2430,7 @@ void aether_webhook_delivery_free(struct aether_webhook_delivery *delivery);
  * parallel, single shot up to 8 MiB, no progress callback, no cancel token, no resume state
  * file, no profiles.
  */
-#define AETHER_UPLOAD_OPTIONS_INIT { NULL, NULL, NULL, 0, NULL, 0, 0, -1, NULL, NULL, NULL, NULL, NULL, 0 }
+#define AETHER_UPLOAD_OPTIONS_INIT { NULL, NULL, NULL, 0, NULL, 0, 0, -1, NULL, NULL, NULL, NULL, NULL, 0, 0 }
 
 /**
  * AETHER_POST_CHANGES_INIT: an aether_post_changes that changes nothing.

@@ -365,7 +365,13 @@ pub extern "C" fn aether_post_cancel(
     out_post: *mut *mut aether_post,
     error: *mut *mut aether_error,
 ) -> aether_status {
-    answer_post(client, post_id, out_post, error, |posts, id| async move { posts.cancel(&id).await })
+    answer_post(
+        client,
+        post_id,
+        out_post,
+        error,
+        |posts, id| async move { posts.cancel(&id).await },
+    )
 }
 
 /// Publishes the failed targets of a "failed" or "partially_published" post again, and only

@@ -85,8 +85,7 @@ impl PyClient {
     #[pyo3(signature = (
         api_key=None, base_url=None, timeout=None, max_retries=None, connect_timeout=None,
         user_agent_suffix=None, retry_backoff=None, ca_bundle=None, client_cert=None,
-        client_key=None,
-        user_agent_suffix=None, retry_backoff=None, attempt_timeout=None,
+        client_key=None, attempt_timeout=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(

@@ -99,8 +99,8 @@ mod outcome;
 mod paginate;
 mod request;
 mod retry;
-mod tls;
 mod timeouts;
+mod tls;
 
 pub use crate::error::RateLimit;
 use crate::error::{Error, ErrorCode, Result};
@@ -113,10 +113,10 @@ pub use request::{encode_segment, ApiRequest, FormPart, RequestOptions, Response
 pub(crate) use retry::deadline_after;
 pub use retry::new_idempotency_key;
 use retry::{backoff, RetryBudget};
+pub use timeouts::DEFAULT_ATTEMPT_TIMEOUT;
 pub(crate) use tls::TlsSettings;
 pub(crate) use tls::{apply_roots as trust_roots, resolve as resolve_tls};
 pub use tls::{CA_BUNDLE_ENV, CLIENT_CERT_ENV, CLIENT_KEY_ENV};
-pub use timeouts::DEFAULT_ATTEMPT_TIMEOUT;
 
 /// Default bound on a whole call (all attempts and waits).
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(60);

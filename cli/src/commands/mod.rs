@@ -83,7 +83,8 @@ impl Ctx {
                 aether::transport::CLIENT_KEY_ENV,
             ];
             let field = error.field();
-            if field.is_some_and(|f| own_fields.contains(&f) || f.starts_with("--attempt-timeout")) {
+            if field.is_some_and(|f| own_fields.contains(&f) || f.starts_with("--attempt-timeout"))
+            {
                 return CliError::usage(error.message().to_owned());
             }
             CliError::usage(format!(

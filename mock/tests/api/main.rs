@@ -20,7 +20,7 @@ mod profiles;
 mod publish_retries;
 mod quota;
 mod schedule;
-mod tls;
 mod stalls;
+mod tls;
 mod uploads;
 mod webhooks;
