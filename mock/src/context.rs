@@ -20,7 +20,7 @@ use crate::clock::rfc3339;
 use crate::faults::FaultAction;
 use crate::ids::new_id;
 use crate::journal::JournalEntry;
-use crate::stalls::{stall_body, stall_response, IdleClose};
+use crate::stalls::{read_prefix, stall_body, stall_response, IdleClose};
 use crate::state::{Part, SharedState};
 
 /// Lets a request kill its own connection (with a TCP reset) to simulate network failures, or
@@ -436,26 +436,11 @@ async fn drain(mut body: BodyDataStream) {
 /// then resets the connection without running the handler, so nothing is half-processed);
 /// otherwise the whole, shorter body, to be handled normally.
 async fn read_up_to(body: Body, limit: u64) -> Option<Body> {
-    let mut stream = body.into_data_stream();
-    let mut received = Vec::new();
-    let mut seen = 0u64;
-    while seen < limit {
-        match stream.next().await {
-            Some(Ok(chunk)) => {
-                seen = seen.saturating_add(chunk.len() as u64);
-                received.push(Ok::<Bytes, axum::Error>(chunk));
-            }
-            Some(Err(error)) => {
-                received.push(Err(error));
-                break;
-            }
-            None => break,
-        }
-    }
-    if seen >= limit {
+    let prefix = read_prefix(body, limit).await;
+    if prefix.seen >= limit {
         return None;
     }
-    Some(Body::from_stream(futures_util::stream::iter(received).chain(stream)))
+    Some(prefix.into_body())
 }
 
 /// Sends the headers (with the full Content-Length) and only `keep(len)` bytes of the body,

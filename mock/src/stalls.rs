@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use axum::body::{Body, Bytes};
+use axum::body::{Body, BodyDataStream, Bytes};
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use futures_util::StreamExt;
@@ -35,14 +35,35 @@ pub async fn stall_response(response: Response, after_bytes: u64, ms: u64) -> Re
 /// sends the request again on another connection is served meanwhile (an upload part's slot
 /// is not held by the stalled one).
 pub async fn stall_body(body: Body, after_bytes: u64, ms: u64) -> Body {
-    let mut stream = body.into_data_stream();
+    let prefix = read_prefix(body, after_bytes).await;
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+    prefix.into_body()
+}
+
+/// The first `limit` bytes of a request body as they arrived (or all of it, when shorter), and
+/// the unread rest: what the faults that act part-way through a body read.
+pub struct BodyPrefix {
+    received: Vec<Result<Bytes, axum::Error>>,
+    pub seen: u64,
+    rest: BodyDataStream,
+}
+
+impl BodyPrefix {
+    /// The whole body again: what was read, then the rest.
+    pub fn into_body(self) -> Body {
+        Body::from_stream(futures_util::stream::iter(self.received).chain(self.rest))
+    }
+}
+
+pub async fn read_prefix(body: Body, limit: u64) -> BodyPrefix {
+    let mut rest = body.into_data_stream();
     let mut received = Vec::new();
     let mut seen = 0u64;
-    while seen < after_bytes {
-        match stream.next().await {
+    while seen < limit {
+        match rest.next().await {
             Some(Ok(chunk)) => {
                 seen = seen.saturating_add(chunk.len() as u64);
-                received.push(Ok::<Bytes, axum::Error>(chunk));
+                received.push(Ok(chunk));
             }
             Some(Err(error)) => {
                 received.push(Err(error));
@@ -51,8 +72,7 @@ pub async fn stall_body(body: Body, after_bytes: u64, ms: u64) -> Body {
             None => break,
         }
     }
-    tokio::time::sleep(Duration::from_millis(ms)).await;
-    Body::from_stream(futures_util::stream::iter(received).chain(stream))
+    BodyPrefix { received, seen, rest }
 }
 
 /// When a connection given a `close_idle` fault counts as closed by the server: from then on,
