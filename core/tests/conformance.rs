@@ -688,17 +688,8 @@ impl Run {
             }
             Op::WebhooksVerifySignature => {
                 fields(input, &["payload", "header", "secrets", "toleranceSeconds", "now"], op)?;
-                let payload = text(input, "payload")?;
-                let header = text(input, "header")?;
-                let secrets: Vec<String> = from_input(
-                    op,
-                    input.get("secrets").ok_or("webhooks.verifySignature needs secrets")?,
-                )?;
+                let (payload, header, secrets, tolerance) = signed_delivery(op, input)?;
                 let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-                let tolerance = match input.get("toleranceSeconds") {
-                    None => DEFAULT_TOLERANCE,
-                    Some(s) => Duration::from_secs(s.as_u64().ok_or("toleranceSeconds: integer")?),
-                };
                 let now = match input.get("now") {
                     None => SystemTime::now(),
                     Some(s) => {
@@ -710,17 +701,8 @@ impl Run {
             }
             Op::WebhooksConstructEvent => {
                 fields(input, &["payload", "header", "secrets", "toleranceSeconds"], op)?;
-                let payload = text(input, "payload")?;
-                let header = text(input, "header")?;
-                let secrets: Vec<String> = from_input(
-                    op,
-                    input.get("secrets").ok_or("webhooks.constructEvent needs secrets")?,
-                )?;
+                let (payload, header, secrets, tolerance) = signed_delivery(op, input)?;
                 let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
-                let tolerance = match input.get("toleranceSeconds") {
-                    None => DEFAULT_TOLERANCE,
-                    Some(s) => Duration::from_secs(s.as_u64().ok_or("toleranceSeconds: integer")?),
-                };
                 Ok(to_json(&construct_event(payload.as_bytes(), &header, &secrets, tolerance)?))
             }
             Op::WebhooksDeliveries => {
@@ -879,23 +861,7 @@ impl Run {
         }
         fields(input, &allowed, op)?;
         let path = fixture_path(&text(input, "fixture")?)?;
-        let mut upload = UploadOptions::new();
-        if let Some(name) = input.get("fileName").and_then(Value::as_str) {
-            upload = upload.file_name(name);
-        }
-        if let Some(mime) = input.get("mimeType").and_then(Value::as_str) {
-            upload = upload.mime_type(mime);
-        }
-        let platforms: Vec<String> = match input.get("platforms") {
-            None => Vec::new(),
-            Some(list) => from_input(op, list)?,
-        };
-        for platform in platforms {
-            upload = upload.platform(Platform::parse(&platform));
-        }
-        if let Some(tier) = input.get("tier").and_then(Value::as_str) {
-            upload = upload.tier(Tier::parse(tier));
-        }
+        let mut upload = described_media(op, input)?;
         let profile_ids: Vec<String> = match input.get("profileIds") {
             None => Vec::new(),
             Some(list) => from_input(op, list)?,
@@ -932,23 +898,7 @@ impl Run {
         options: RequestOptions,
     ) -> OpResult {
         fields(input, &["url", "fileName", "mimeType", "platforms", "tier"], op)?;
-        let mut upload = UploadOptions::new();
-        if let Some(name) = input.get("fileName").and_then(Value::as_str) {
-            upload = upload.file_name(name);
-        }
-        if let Some(mime) = input.get("mimeType").and_then(Value::as_str) {
-            upload = upload.mime_type(mime);
-        }
-        let platforms: Vec<String> = match input.get("platforms") {
-            None => Vec::new(),
-            Some(list) => from_input(op, list)?,
-        };
-        for platform in platforms {
-            upload = upload.platform(Platform::parse(&platform));
-        }
-        if let Some(tier) = input.get("tier").and_then(Value::as_str) {
-            upload = upload.tier(Tier::parse(tier));
-        }
+        let upload = described_media(op, input)?;
         let media = client.media().with_options(options);
         Ok(to_json(&media.ingest(text(input, "url")?, upload).await?))
     }
@@ -1322,6 +1272,46 @@ fn check_warns(expected: &Value, result: &Value) -> Result<(), String> {
         true => Ok(()),
         false => Err(format!("warns: expected {expected}, the post reported {reported:?}")),
     }
+}
+
+/// What `webhooks.verifySignature` and `webhooks.constructEvent` share: the delivery's body and
+/// signature header, the secrets to try, and the tolerance.
+fn signed_delivery(
+    op: &str,
+    input: &Value,
+) -> Result<(String, String, Vec<String>, Duration), String> {
+    let payload = text(input, "payload")?;
+    let header = text(input, "header")?;
+    let secrets = input.get("secrets").ok_or_else(|| format!("{op} needs secrets"))?;
+    let secrets: Vec<String> = from_input(op, secrets)?;
+    let tolerance = match input.get("toleranceSeconds") {
+        None => DEFAULT_TOLERANCE,
+        Some(s) => Duration::from_secs(s.as_u64().ok_or("toleranceSeconds: integer")?),
+    };
+    Ok((payload, header, secrets, tolerance))
+}
+
+/// What `media.upload` and `media.ingest` share: the media's name and type, and the platforms
+/// and tier its preflight checks.
+fn described_media(op: &str, input: &Value) -> Result<UploadOptions, String> {
+    let mut upload = UploadOptions::new();
+    if let Some(name) = input.get("fileName").and_then(Value::as_str) {
+        upload = upload.file_name(name);
+    }
+    if let Some(mime) = input.get("mimeType").and_then(Value::as_str) {
+        upload = upload.mime_type(mime);
+    }
+    let platforms: Vec<String> = match input.get("platforms") {
+        None => Vec::new(),
+        Some(list) => from_input(op, list)?,
+    };
+    for platform in platforms {
+        upload = upload.platform(Platform::parse(&platform));
+    }
+    if let Some(tier) = input.get("tier").and_then(Value::as_str) {
+        upload = upload.tier(Tier::parse(tier));
+    }
+    Ok(upload)
 }
 
 /// Reads a model type from a step's input, refusing input the type would silently drop (a

@@ -22,23 +22,10 @@ pub async fn upload(ctx: &Ctx, args: UploadArgs) -> Result<(), CliError> {
         .len();
     let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let bar = ctx.ui.bytes_bar(size, &name);
-    let mut options = UploadOptions::new()
-        .tier(args.tier.tier())
-        .parallelism(args.parallelism)
-        .cancel_token(ctx.cancel.clone())
-        .on_progress({
-            let bar = bar.clone();
-            move |progress| bar.set_position(progress.bytes_sent)
-        });
-    for platform in &args.platform {
-        options = options.platform(platform.platform());
-    }
-    for profile in &args.profiles {
-        options = options.profile(profile.clone());
-    }
-    if let Some(mime_type) = &args.mime_type {
-        options = options.mime_type(mime_type.clone());
-    }
+    let mut options = described_media(ctx, &args).parallelism(args.parallelism).on_progress({
+        let bar = bar.clone();
+        move |progress| bar.set_position(progress.bytes_sent)
+    });
     // Seconds on the command line; the core checks the value and names --stall-timeout.
     options.settings.stall_timeout_ms = args.stall_timeout.map(|s| s * 1000.0);
     options.settings.spelling = aether::Spelling::Cli;
@@ -64,11 +51,9 @@ pub async fn upload(ctx: &Ctx, args: UploadArgs) -> Result<(), CliError> {
     finish(ctx, &client, media, args.wait).await
 }
 
-/// `aether upload --url URL`: the server fetches the URL (after a preflight by range requests
-/// with --platform).
-async fn ingest(ctx: &Ctx, args: UploadArgs) -> Result<(), CliError> {
-    let client = ctx.client()?;
-    let url = args.url.clone().unwrap_or_default();
+/// What an upload and an ingest share: the tier, platforms and profiles the preflight checks,
+/// the mime type, and Ctrl-C.
+fn described_media(ctx: &Ctx, args: &UploadArgs) -> UploadOptions {
     let mut options = UploadOptions::new().tier(args.tier.tier()).cancel_token(ctx.cancel.clone());
     for platform in &args.platform {
         options = options.platform(platform.platform());
@@ -79,6 +64,15 @@ async fn ingest(ctx: &Ctx, args: UploadArgs) -> Result<(), CliError> {
     if let Some(mime_type) = &args.mime_type {
         options = options.mime_type(mime_type.clone());
     }
+    options
+}
+
+/// `aether upload --url URL`: the server fetches the URL (after a preflight by range requests
+/// with --platform).
+async fn ingest(ctx: &Ctx, args: UploadArgs) -> Result<(), CliError> {
+    let client = ctx.client()?;
+    let url = args.url.clone().unwrap_or_default();
+    let options = described_media(ctx, &args);
     let media = client.media().ingest(url, options).await.map_err(|error| {
         if error.status().is_none() && error.field() == Some("url") && error.platform().is_some() {
             let hint = "refused by the client's preflight (read with range requests); nothing \
