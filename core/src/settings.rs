@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::transport::{
-    ApiKey, RequestOptions, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
+    pairs_from_json, ApiKey, RequestOptions, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_BACKOFF_BASE,
+    DEFAULT_BACKOFF_CAP, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
 };
 
 /// The production API.
@@ -129,6 +129,10 @@ pub mod names {
         CALL_MAX_RETRIES = "RequestOptions::max_retries", "max_retries=", "maxRetries", "options.max_retries", "--max-retries";
         /// One call's idempotency key.
         IDEMPOTENCY_KEY = "RequestOptions::idempotency_key", "idempotency_key=", "idempotencyKey", "options.idempotency_key", "--idempotency-key";
+        /// One call's extra headers.
+        EXTRA_HEADERS = "RequestOptions::extra_headers", "extra_headers=", "extraHeaders", "extra_headers_json", "--header";
+        /// One call's extra query parameters.
+        EXTRA_QUERY = "RequestOptions::extra_query", "extra_query=", "extraQuery", "extra_query_json", "--query";
         /// An upload's file name.
         FILE_NAME = "file_name", "file_name=", "fileName", "options.file_name", "--file-name";
         /// An upload's mime type.
@@ -417,6 +421,12 @@ pub struct CallOptions {
     /// The `Idempotency-Key` of a POST (default: a generated one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency_key: Option<String>,
+    /// Headers added to the call (`{"X-Tag": "a"}`; see [`RequestOptions::extra_headers`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra_headers: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Query parameters added to the call (`{"name": "value"}`, a list repeats the name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra_query: Option<serde_json::Map<String, serde_json::Value>>,
     /// How messages name these options.
     #[serde(skip)]
     pub spelling: Spelling,
@@ -443,6 +453,15 @@ impl CallOptions {
                 self.attempt_timeout_ms,
             )?,
             idempotency_key: self.idempotency_key.clone(),
+            extra_headers: match &self.extra_headers {
+                Some(map) => pairs_from_json(map, s.name(&names::EXTRA_HEADERS), false)?,
+                None => Vec::new(),
+            },
+            extra_query: match &self.extra_query {
+                Some(map) => pairs_from_json(map, s.name(&names::EXTRA_QUERY), true)?,
+                None => Vec::new(),
+            },
+            response_sink: None,
         })
     }
 }

@@ -157,7 +157,20 @@ fn journal_entry(
         created: None,
         client_request_id: header_str(request.headers(), CLIENT_REQUEST_ID),
         post_id: None,
+        query: request.uri().query().map(str::to_owned),
+        headers: custom_headers(request.headers()),
     }
+}
+
+/// The request's `x-` headers, for the journal (values that are not text are left out).
+fn custom_headers(headers: &HeaderMap) -> std::collections::BTreeMap<String, String> {
+    headers
+        .iter()
+        .filter(|(name, _)| name.as_str().starts_with("x-"))
+        .filter_map(|(name, value)| {
+            Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+        })
+        .collect()
 }
 
 /// What a fault does before the handler runs.

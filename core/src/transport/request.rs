@@ -8,6 +8,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
 use reqwest::Method;
 use serde::Serialize;
 
+use super::raw::ResponseSink;
 use crate::error::{Error, RateLimit, Result};
 
 /// Options of one call, overriding the client's: set them on a resource with
@@ -24,6 +25,16 @@ pub struct RequestOptions {
     /// The `Idempotency-Key` of a POST (1–255 visible ASCII characters); one is generated
     /// when absent. Giving one makes a create safe to repeat across process restarts.
     pub idempotency_key: Option<String>,
+    /// Headers added to every attempt of the call (e.g. `X-Trace-Tag`), after the SDK's own.
+    /// Refused with `INVALID_ARGUMENT`: the headers the client owns (`Authorization`,
+    /// `Idempotency-Key` — use [`RequestOptions::idempotency_key`] —, `X-Client-Request-Id`,
+    /// `Content-Type`, `Content-Length`, `Host`, `Transfer-Encoding`, `Connection`).
+    pub extra_headers: Vec<(String, String)>,
+    /// Query parameters added to the call's URL, after the SDK's own.
+    pub extra_query: Vec<(String, String)>,
+    /// Where the call leaves the status and headers of its last HTTP response (what the
+    /// `*_with_response` methods read).
+    pub response_sink: Option<ResponseSink>,
 }
 
 impl RequestOptions {
@@ -56,13 +67,36 @@ impl RequestOptions {
         self
     }
 
-    /// These options with `other`'s set fields on top.
+    /// Adds a header to [`RequestOptions::extra_headers`].
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> RequestOptions {
+        self.extra_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds a query parameter to [`RequestOptions::extra_query`].
+    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> RequestOptions {
+        self.extra_query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets [`RequestOptions::response_sink`].
+    pub fn response_sink(mut self, sink: ResponseSink) -> RequestOptions {
+        self.response_sink = Some(sink);
+        self
+    }
+
+    /// These options with `other`'s set fields on top (extra headers and query parameters:
+    /// these then `other`'s).
     pub fn merged(&self, other: &RequestOptions) -> RequestOptions {
+        let joined = |a: &[(String, String)], b: &[(String, String)]| [a, b].concat();
         RequestOptions {
             timeout: other.timeout.or(self.timeout),
             max_retries: other.max_retries.or(self.max_retries),
             attempt_timeout: other.attempt_timeout.or(self.attempt_timeout),
             idempotency_key: other.idempotency_key.clone().or_else(|| self.idempotency_key.clone()),
+            extra_headers: joined(&self.extra_headers, &other.extra_headers),
+            extra_query: joined(&self.extra_query, &other.extra_query),
+            response_sink: other.response_sink.clone().or_else(|| self.response_sink.clone()),
         }
     }
 }
@@ -274,6 +308,8 @@ pub struct Response<T> {
     pub client_request_id: String,
     /// The `Idempotency-Key` the call sent, if any.
     pub idempotency_key: Option<String>,
+    /// Every header of the response (look-ups ignore case: [`Response::header`]).
+    pub headers: HeaderMap,
 }
 
 impl<T> Response<T> {
@@ -288,6 +324,27 @@ impl<T> Response<T> {
             replayed: self.replayed,
             client_request_id: self.client_request_id,
             idempotency_key: self.idempotency_key,
+            headers: self.headers,
+        }
+    }
+
+    /// The value of header `name` (any case), when it is present and text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The same response without its body: what a [`ResponseSink`] keeps.
+    pub fn meta(&self) -> Response<()> {
+        Response {
+            data: (),
+            status: self.status,
+            request_id: self.request_id.clone(),
+            rate_limit: self.rate_limit,
+            retry_after: self.retry_after,
+            replayed: self.replayed,
+            client_request_id: self.client_request_id.clone(),
+            idempotency_key: self.idempotency_key.clone(),
+            headers: self.headers.clone(),
         }
     }
 }
