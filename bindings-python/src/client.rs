@@ -124,19 +124,25 @@ impl PyClient {
     /// The same client (shared connections and retry budget) with other per-call options:
     /// `timeout` bounds each call, `attempt_timeout` each attempt, `max_retries` overrides the
     /// client's.
-    #[pyo3(signature = (timeout=None, max_retries=None, attempt_timeout=None))]
+    #[pyo3(signature = (
+        timeout=None, max_retries=None, attempt_timeout=None, extra_headers=None, extra_query=None,
+    ))]
     fn with_options(
         &self,
         py: Python<'_>,
         timeout: Option<f64>,
         max_retries: Option<i64>,
         attempt_timeout: Option<f64>,
+        extra_headers: Option<&Bound<'_, PyAny>>,
+        extra_query: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyClient> {
         let call = CallOptions {
             timeout_ms: millis(timeout),
             max_retries,
             attempt_timeout_ms: millis(attempt_timeout),
             idempotency_key: None,
+            extra_headers: crate::raw::object(py, extra_headers, "extra_headers")?,
+            extra_query: crate::raw::object(py, extra_query, "extra_query")?,
             spelling: Spelling::Python,
         };
         let options = self.options.merged(&call.resolve().py_err(py)?);

@@ -39,6 +39,7 @@ from typing import (
 
 from .._aether import Call, Client, Pager, unknown_keyword
 from .._models import _Model
+from .._raw import RawResponses
 
 if TYPE_CHECKING:
     # typing_extensions is only needed by the type checker (which ships it): at runtime every
@@ -84,6 +85,12 @@ class Resource:
 
     def __init__(self, core: Client) -> None:
         self._core = core
+
+    @property
+    def with_raw_response(self) -> RawResponses:
+        """This resource's operations returning a :class:`aether.RawResponse` (status,
+        headers, request id, and ``.parse()`` for the value): ``posts.with_raw_response.get(id)``."""
+        return RawResponses(self)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
