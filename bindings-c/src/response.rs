@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::client::{aether_client, block_on, client_arg};
 use crate::error::aether_error;
 use crate::ffi::{
-    boundary, borrowed_str, field, free_raw, getter, into_raw, opt_cstring, opt_str_arg, out_arg,
+    borrowed_str, boundary, field, free_raw, getter, into_raw, opt_cstring, opt_str_arg, out_arg,
     owned_string, str_arg, write_json, Res,
 };
 use crate::status::aether_status;
@@ -114,13 +114,8 @@ pub extern "C" fn aether_request(
                 .spelled(Spelling::Node)
                 .resolve()?,
         };
-        let response = block_on(client.request_with_response(
-            method,
-            path,
-            body.as_ref(),
-            &query,
-            &options,
-        ))?;
+        let response =
+            block_on(client.request_with_response(method, path, body.as_ref(), &query, &options))?;
         let text = serde_json::to_string(&response.data)
             .map_err(|e| aether::Error::protocol(format!("could not serialize to JSON: {e}")))?;
         if !out_response.is_null() {
