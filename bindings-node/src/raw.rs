@@ -50,6 +50,7 @@ impl NativeClient {
     /// `client.request`: `method path`, an optional JSON `body` and `query` (a JSON object),
     /// and the per-call options.
     #[napi]
+    #[allow(clippy::too_many_arguments)]
     pub fn request<'env>(
         &self,
         env: &'env Env,

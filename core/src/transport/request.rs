@@ -1,6 +1,8 @@
 //! One request as the resources describe it (method, path, body, headers, per-call options)
 //! and the response they get back.
 
+use std::fmt;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -8,7 +10,6 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
 use reqwest::Method;
 use serde::Serialize;
 
-use super::raw::ResponseSink;
 use crate::error::{Error, RateLimit, Result};
 
 /// Options of one call, overriding the client's: set them on a resource with
@@ -355,3 +356,48 @@ pub fn encode_segment(segment: &str) -> String {
         &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
     percent_encoding::utf8_percent_encode(segment, SEGMENT).to_string()
 }
+
+/// Where a call leaves the status and headers of its last successful HTTP response. Clones
+/// share the slot. A call that makes several requests (a create whose preflight reads
+/// capabilities, an upload) leaves its last one.
+#[derive(Clone, Default)]
+pub struct ResponseSink(Arc<Mutex<Option<Response<()>>>>);
+
+impl ResponseSink {
+    /// An empty sink.
+    pub fn new() -> ResponseSink {
+        ResponseSink::default()
+    }
+
+    /// The response left so far, emptying the sink.
+    pub fn take(&self) -> Option<Response<()>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    pub(super) fn put(&self, response: Response<()>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(response);
+    }
+
+    /// `data` with the response left in the sink; `PROTOCOL_ERROR` if the call left none
+    /// (it made no request).
+    pub fn into_response<T>(self, data: T) -> Result<Response<T>> {
+        self.take().map(|meta| meta.map(|()| data)).ok_or_else(|| {
+            Error::protocol("the call completed without an HTTP response to describe")
+        })
+    }
+}
+
+impl fmt::Debug for ResponseSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ResponseSink")
+    }
+}
+
+/// Two sinks are equal when they are the same slot.
+impl PartialEq for ResponseSink {
+    fn eq(&self, other: &ResponseSink) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for ResponseSink {}
