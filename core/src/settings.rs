@@ -130,9 +130,9 @@ pub mod names {
         /// One call's idempotency key.
         IDEMPOTENCY_KEY = "RequestOptions::idempotency_key", "idempotency_key=", "idempotencyKey", "options.idempotency_key", "--idempotency-key";
         /// One call's extra headers.
-        EXTRA_HEADERS = "RequestOptions::extra_headers", "extra_headers=", "extraHeaders", "extra_headers_json", "--header";
+        EXTRA_HEADERS = "RequestOptions::extra_headers", "extra_headers=", "extraHeaders", "options_json.extraHeaders", "--header";
         /// One call's extra query parameters.
-        EXTRA_QUERY = "RequestOptions::extra_query", "extra_query=", "extraQuery", "extra_query_json", "--query";
+        EXTRA_QUERY = "RequestOptions::extra_query", "extra_query=", "extraQuery", "options_json.extraQuery", "--query";
         /// An upload's file name.
         FILE_NAME = "file_name", "file_name=", "fileName", "options.file_name", "--file-name";
         /// An upload's mime type.

@@ -161,3 +161,25 @@ async fn request_answers_errors_as_typed_errors() {
     assert_eq!(*error.code(), ErrorCode::NotFound);
     assert!(error.request_id().is_some());
 }
+
+#[test]
+fn call_options_carry_extra_headers_and_query_and_name_a_bad_value() {
+    use aether::{CallOptions, Spelling};
+    let options: CallOptions = serde_json::from_value(json!({
+        "extraHeaders": {"X-A": "1", "X-N": 2},
+        "extraQuery": {"id": ["a", "b"], "skip": null},
+    }))
+    .unwrap();
+    let resolved = options.spelled(Spelling::Node).resolve().unwrap();
+    let pairs = |p: &[(&str, &str)]| -> Vec<(String, String)> {
+        p.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect()
+    };
+    assert_eq!(resolved.extra_headers, pairs(&[("X-A", "1"), ("X-N", "2")]));
+    assert_eq!(resolved.extra_query, pairs(&[("id", "a"), ("id", "b")]));
+
+    let bad: CallOptions = serde_json::from_value(json!({"extraHeaders": {"X-A": ["1"]}})).unwrap();
+    let error = bad.spelled(Spelling::Python).resolve().unwrap_err();
+    assert_eq!(*error.code(), ErrorCode::InvalidArgument);
+    assert!(error.message().contains("extra_headers="), "{error}");
+    assert!(error.message().contains("\"X-A\""), "{error}");
+}
