@@ -84,8 +84,7 @@ pub fn decode_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
             if let Some(request_id) = payload.request_id.or(header_request_id) {
                 error = error.with_request_id(request_id);
             }
-            if let Some(retry_after) =
-                retry_after_ms.or(payload.retry_after).or(header_retry_after)
+            if let Some(retry_after) = retry_after_ms.or(payload.retry_after).or(header_retry_after)
             {
                 error = error.with_retry_after(retry_after);
             }
