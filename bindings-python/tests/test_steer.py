@@ -92,7 +92,8 @@ def test_the_current_opentelemetry_span_is_sent(aether_mock: MockServer) -> None
     client = aether_mock.client()
     with tracer.start_as_current_span("publish") as span:
         context = span.get_span_context()
-        expected = f"00-{context.trace_id:032x}-{context.span_id:016x}-01"
+        flags = int(context.trace_flags)
+        expected = f"00-{context.trace_id:032x}-{context.span_id:016x}-{flags:02x}"
         client.profiles.get(profile.id)
         list(client.profiles.list())
         # A traceparent given explicitly wins over the span's.
