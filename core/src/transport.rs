@@ -19,10 +19,8 @@
 //! [`MAX_RETRY_AFTER`] (30 s) is not waited for: the error is returned with
 //! [`Error::retry_after`] so the caller can decide. No wait ever runs past the call's deadline.
 //!
-//! The server can steer this: `X-Should-Retry: true|false` on an error overrides the
-//! judgement above (within `max_retries`, the deadline, the budget and [`MAX_RETRY_AFTER`]),
-//! and each retry carries `X-Aether-Retry-Count: n` so the server can tell it from a first
-//! attempt. See `transport/steer.rs`, which also sends a call's W3C `traceparent`.
+//! The server can steer this (`X-Should-Retry`), and each retry says it is one
+//! (`X-Aether-Retry-Count`): see `transport/steer.rs`, which also sends `traceparent`.
 //!
 //! Every retry also costs one token from a **retry budget** shared by all calls of a client
 //! (10 tokens, each success puts back 0.1). A sustained outage drains it, after which calls fail
@@ -538,12 +536,7 @@ impl Transport {
             builder = builder.header("idempotency-key", key);
         }
         builder = builder.header("x-client-request-id", ids.client_request_id);
-        if let Some(traceparent) = ids.traceparent {
-            builder = builder.header(steer::TRACEPARENT, traceparent);
-        }
-        if let Some(count) = &ids.retry_count {
-            builder = builder.header(steer::RETRY_COUNT, count);
-        }
+        builder = steer::headers(builder, ids.traceparent, ids.retry_count.as_ref());
         match &request.body {
             RequestBody::Empty => {}
             RequestBody::Bytes { bytes, content_type } => {

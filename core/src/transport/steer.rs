@@ -27,10 +27,20 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use super::RequestOptions;
 use crate::error::{Error, Result};
 
-/// The header a retry carries: its number, 1-based.
-pub(super) const RETRY_COUNT: &str = "x-aether-retry-count";
-/// The W3C trace context header.
-pub(super) const TRACEPARENT: &str = "traceparent";
+/// `builder` with the call's `traceparent` and the attempt's `X-Aether-Retry-Count`.
+pub(super) fn headers(
+    mut builder: reqwest::RequestBuilder,
+    traceparent: Option<&HeaderValue>,
+    retry_count: Option<&HeaderValue>,
+) -> reqwest::RequestBuilder {
+    if let Some(traceparent) = traceparent {
+        builder = builder.header("traceparent", traceparent);
+    }
+    if let Some(count) = retry_count {
+        builder = builder.header("x-aether-retry-count", count);
+    }
+    builder
+}
 
 /// `Retry-After-Ms`: whole milliseconds.
 pub(super) fn retry_after_ms(headers: &HeaderMap) -> Option<Duration> {
