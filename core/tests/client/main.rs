@@ -12,6 +12,7 @@ mod profile_capabilities;
 mod resources;
 mod runtime;
 mod settings;
+mod steer;
 mod timeouts;
 mod tls;
 mod transport;
