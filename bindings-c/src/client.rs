@@ -59,6 +59,12 @@ pub struct aether_client_options {
     /// attempt that passes it is retried within request_timeout_ms. 0: the default (30 s);
     /// negative: refused (AETHER_ERROR_INVALID_ARGUMENT naming options.attempt_timeout_ms).
     pub attempt_timeout_ms: i64,
+    /// A W3C trace context ("00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>") sent as
+    /// `traceparent` with every attempt of every call of this client; NULL: none. A malformed
+    /// one is refused (AETHER_ERROR_INVALID_ARGUMENT naming options.traceparent). C has no
+    /// per-call options: a client per trace shares nothing with others, so keep it for a
+    /// batch of calls of one trace.
+    pub traceparent: *const c_char,
 }
 
 /// Milliseconds for the core; 0 means "the core's default" (None).
@@ -91,6 +97,8 @@ fn build(options: &aether_client_options) -> Res<Client> {
             opt_str_arg(options.client_key, "options->client_key")?,
         )
     };
+    // SAFETY: as above.
+    let traceparent = unsafe { opt_str_arg(options.traceparent, "options->traceparent")? };
     // The C binding names itself in the User-Agent, before the caller's own suffix.
     let suffix = match suffix.filter(|s| !s.is_empty()) {
         Some(suffix) => format!("c; {suffix}"),
@@ -109,6 +117,7 @@ fn build(options: &aether_client_options) -> Res<Client> {
         ca_bundle: ca_bundle.map(str::to_owned),
         client_cert: client_cert.map(str::to_owned),
         client_key: client_key.map(str::to_owned),
+        traceparent: traceparent.map(str::to_owned),
         spelling: Spelling::C,
     };
     ClientBuilder::from_options(options).build()
@@ -154,6 +163,7 @@ fn default_options() -> aether_client_options {
         client_cert: std::ptr::null(),
         client_key: std::ptr::null(),
         attempt_timeout_ms: 0,
+        traceparent: std::ptr::null(),
     }
 }
 

@@ -201,7 +201,7 @@ const OPS = {
     return mock.revokeProfile(text(input, 'id'));
   },
   'journal.count': async ({ mock, op, input }) => {
-    const filters = ['method', 'path', 'status', 'created', 'replayed', 'fault', 'idempotencyKey', 'clientRequestId', 'query', 'header'];
+    const filters = ['method', 'path', 'status', 'created', 'replayed', 'fault', 'idempotencyKey', 'clientRequestId', 'traceparent', 'retryCount', 'query', 'header'];
     only(input, filters, op);
     const entries = await mock.journal();
     return { count: entries.filter((entry) => journalMatches(input, entry)).length };
@@ -607,7 +607,7 @@ function journalMatches(filterValue, entry) {
   for (const [name, value] of Object.entries(filterValue.header ?? {})) {
     if (!jsonEq(value, entry.headers?.[name.toLowerCase()] ?? null)) return false;
   }
-  for (const exact of ['fault', 'idempotencyKey', 'clientRequestId', 'query']) {
+  for (const exact of ['fault', 'idempotencyKey', 'clientRequestId', 'traceparent', 'retryCount', 'query']) {
     if (exact in filterValue && !jsonEq(filterValue[exact], entry[exact] ?? null)) return false;
   }
   return true;

@@ -115,6 +115,7 @@ impl PyClient {
             ca_bundle,
             client_cert,
             client_key,
+            traceparent: None,
             spelling: Spelling::Python,
         };
         let client = ClientBuilder::from_options(options).build().py_err(py)?;
@@ -123,9 +124,11 @@ impl PyClient {
 
     /// The same client (shared connections and retry budget) with other per-call options:
     /// `timeout` bounds each call, `attempt_timeout` each attempt, `max_retries` overrides the
-    /// client's.
+    /// client's, `traceparent` is the W3C trace context sent with each call, `extra_headers` and
+    /// `extra_query` are added to each call's requests.
     #[pyo3(signature = (
         timeout=None, max_retries=None, attempt_timeout=None, extra_headers=None, extra_query=None,
+        traceparent=None,
     ))]
     fn with_options(
         &self,
@@ -135,6 +138,7 @@ impl PyClient {
         attempt_timeout: Option<f64>,
         extra_headers: Option<&Bound<'_, PyAny>>,
         extra_query: Option<&Bound<'_, PyAny>>,
+        traceparent: Option<String>,
     ) -> PyResult<PyClient> {
         let call = CallOptions {
             timeout_ms: millis(timeout),
@@ -143,10 +147,21 @@ impl PyClient {
             idempotency_key: None,
             extra_headers: crate::raw::object(py, extra_headers, "extra_headers")?,
             extra_query: crate::raw::object(py, extra_query, "extra_query")?,
+            traceparent,
             spelling: Spelling::Python,
         };
         let options = self.options.merged(&call.resolve().py_err(py)?);
         Ok(PyClient { client: self.client.clone(), options })
+    }
+
+    /// The same client with `traceparent` (the current OpenTelemetry span's, found by the
+    /// wrapper) unless `with_options` gave one already; `None` when nothing changes.
+    fn with_trace(&self, traceparent: String) -> Option<PyClient> {
+        if self.options.traceparent.is_some() {
+            return None;
+        }
+        let options = RequestOptions { traceparent: Some(traceparent), ..self.options.clone() };
+        Some(PyClient { client: self.client.clone(), options })
     }
 
     /// The settings the client runs with, as a dict in the core's names (never the key).

@@ -369,14 +369,17 @@ class Run:
         client = self.client
         if "client" in step:
             client = self.client_for(self.resolve(step["client"], now, False)["apiKey"])
-        unknown = set(options) - {"idempotencyKey", "maxRetries", "timeoutMs", "attemptTimeoutMs"}
+        unknown = set(options) - {
+            "idempotencyKey", "maxRetries", "timeoutMs", "attemptTimeoutMs", "traceparent"
+        }
         if unknown:
             raise Harness(f"unknown options {sorted(unknown)}")
-        if {"timeoutMs", "maxRetries", "attemptTimeoutMs"} & set(options):
+        if {"timeoutMs", "maxRetries", "attemptTimeoutMs", "traceparent"} & set(options):
             client = client.with_options(
                 timeout=seconds(options.get("timeoutMs")),
                 max_retries=options.get("maxRetries"),
                 attempt_timeout=seconds(options.get("attemptTimeoutMs")),
+                traceparent=options.get("traceparent"),
             )
         key = options.get("idempotencyKey")
         if key is not None and op not in ("posts.create", "posts.bulk", "client.request"):
@@ -533,7 +536,7 @@ def journal_count(run: Run, client: aether.Aether, data: Dict[str, Any], key: An
         "journal.count",
         data,
         {"method", "path", "status", "created", "replayed", "fault", "idempotencyKey",
-         "clientRequestId", "query", "header"},
+         "clientRequestId", "traceparent", "retryCount", "query", "header"},
     )
     count = 0
     for entry in run.mock.journal():
@@ -553,7 +556,7 @@ def journal_count(run: Run, client: aether.Aether, data: Dict[str, Any], key: An
         recorded = entry.get("headers") or {}
         if any(not json_eq(v, recorded.get(n.lower())) for n, v in data.get("header", {}).items()):
             continue
-        exact = ("fault", "idempotencyKey", "clientRequestId", "query")
+        exact = ("fault", "idempotencyKey", "clientRequestId", "traceparent", "retryCount", "query")
         if any(name in data and not json_eq(data[name], entry.get(name)) for name in exact):
             continue
         count += 1

@@ -184,6 +184,7 @@ impl Client {
             ca_bundle: config.tls.ca_bundle.clone(),
             client_cert: config.tls.client_cert.clone(),
             client_key: config.tls.client_key.clone(),
+            traceparent: config.traceparent.clone(),
             spelling: Spelling::Rust,
         }
     }
@@ -303,6 +304,13 @@ impl ClientBuilder {
         self
     }
 
+    /// A W3C `traceparent` sent with every call that gives none of its own
+    /// ([`crate::RequestOptions::traceparent`]).
+    pub fn traceparent(mut self, traceparent: impl Into<String>) -> ClientBuilder {
+        self.options.traceparent = Some(traceparent.into());
+        self
+    }
+
     /// How messages name the options (default: as in Rust).
     pub fn spelling(mut self, spelling: Spelling) -> ClientBuilder {
         self.options.spelling = spelling;
@@ -339,6 +347,7 @@ impl ClientBuilder {
             backoff_base: resolved.backoff_base,
             backoff_cap: resolved.backoff_cap,
             tls: resolved.tls,
+            traceparent: resolved.traceparent,
         })?;
         Ok(Client { transport, capabilities: CapabilitiesCache::default() })
     }

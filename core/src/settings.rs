@@ -133,6 +133,8 @@ pub mod names {
         EXTRA_HEADERS = "RequestOptions::extra_headers", "extra_headers=", "extraHeaders", "options_json.extraHeaders", "--header";
         /// One call's extra query parameters.
         EXTRA_QUERY = "RequestOptions::extra_query", "extra_query=", "extraQuery", "options_json.extraQuery", "--query";
+        /// The W3C trace context sent with each call (a client's default, or one call's).
+        TRACEPARENT = "RequestOptions::traceparent", "traceparent=", "traceparent", "options.traceparent", "--traceparent";
         /// An upload's file name.
         FILE_NAME = "file_name", "file_name=", "fileName", "options.file_name", "--file-name";
         /// An upload's mime type.
@@ -275,6 +277,9 @@ pub struct ClientOptions {
     /// The PEM private key of `client_cert` (else `AETHER_CLIENT_KEY`). Only its path is kept here.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_key: Option<String>,
+    /// The W3C `traceparent` sent with every call that gives none of its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traceparent: Option<String>,
     /// How messages name these options.
     #[serde(skip)]
     pub spelling: Spelling,
@@ -295,6 +300,7 @@ impl fmt::Debug for ClientOptions {
             .field("ca_bundle", &self.ca_bundle)
             .field("client_cert", &self.client_cert)
             .field("client_key", &self.client_key)
+            .field("traceparent", &self.traceparent)
             .field("spelling", &self.spelling)
             .finish()
     }
@@ -314,6 +320,7 @@ pub(crate) struct ResolvedClient {
     pub backoff_base: Duration,
     pub backoff_cap: Duration,
     pub user_agent_suffix: Option<String>,
+    pub traceparent: Option<String>,
     pub tls: crate::transport::TlsSettings,
 }
 
@@ -344,6 +351,7 @@ impl ClientOptions {
             ca_bundle: None,
             client_cert: None,
             client_key: None,
+            traceparent: None,
             spelling: Spelling::Rust,
         }
     }
@@ -391,6 +399,7 @@ impl ClientOptions {
             // A ceiling below the first step is the first step.
             backoff_cap: cap.unwrap_or(DEFAULT_BACKOFF_CAP).max(backoff_base),
             user_agent_suffix: self.user_agent_suffix.clone(),
+            traceparent: checked_traceparent(s, self.traceparent.as_deref())?,
             tls: crate::transport::resolve_tls(
                 s,
                 self.ca_bundle.as_deref(),
@@ -427,6 +436,9 @@ pub struct CallOptions {
     /// Query parameters added to the call (`{"name": "value"}`, a list repeats the name).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub extra_query: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The W3C `traceparent` sent on every attempt (default: the client's, if any).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traceparent: Option<String>,
     /// How messages name these options.
     #[serde(skip)]
     pub spelling: Spelling,
@@ -462,7 +474,19 @@ impl CallOptions {
                 None => Vec::new(),
             },
             response_sink: None,
+            traceparent: checked_traceparent(s, self.traceparent.as_deref())?,
         })
+    }
+}
+
+/// A `traceparent` option, checked, named the caller's way.
+fn checked_traceparent(s: Spelling, value: Option<&str>) -> Result<Option<String>> {
+    match value {
+        None => Ok(None),
+        Some(value) => {
+            crate::transport::check_traceparent(value, s.name(&names::TRACEPARENT))?;
+            Ok(Some(value.to_owned()))
+        }
     }
 }
 

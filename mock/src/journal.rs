@@ -43,6 +43,13 @@ pub struct JournalEntry {
     /// the extra headers a client added to a call.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub headers: std::collections::BTreeMap<String, String>,
+    /// The W3C `traceparent` header as received, when the client sent one.
+    #[serde(default)]
+    pub traceparent: Option<String>,
+    /// The `X-Aether-Retry-Count` header: which retry of its call this was; 0 for a first
+    /// attempt (no header, or one that is not a number).
+    #[serde(default)]
+    pub retry_count: u32,
 }
 
 #[derive(Debug, Default)]
@@ -91,6 +98,8 @@ mod tests {
             client_request_id: None,
             query: None,
             headers: Default::default(),
+            traceparent: None,
+            retry_count: 0,
         }
     }
 

@@ -98,6 +98,7 @@ class _ClientBase:
         attempt_timeout: Optional[float] = None,
         extra_headers: Optional[Mapping[str, Union[str, int, float, bool]]] = None,
         extra_query: Optional[Mapping[str, Any]] = None,
+        traceparent: Optional[str] = None,
     ) -> C:
         """The same client (sharing connections and the retry budget) with other per-call
         options, e.g. ``client.with_options(timeout=5).posts.get(id)``. ``attempt_timeout``
@@ -105,7 +106,10 @@ class _ClientBase:
         ``extra_headers`` and ``extra_query`` are added to every request of its calls
         (``client.with_options(extra_headers={"X-Trace": "a"}).posts.get(id)``); headers the
         client owns (``Authorization``, ``Idempotency-Key``, ``X-Client-Request-Id``,
-        ``Content-Type``…) raise ``InvalidArgumentError``."""
+        ``Content-Type``…) raise ``InvalidArgumentError``.
+        ``traceparent`` is a W3C trace context (``00-<32 hex>-<16 hex>-<2 hex>``) sent with
+        every attempt of each call; without it, the current OpenTelemetry span's is sent when
+        the ``opentelemetry`` package is installed."""
         copy = object.__new__(type(self))
         copy._core = self._core.with_options(
             timeout=timeout,
@@ -113,6 +117,7 @@ class _ClientBase:
             attempt_timeout=attempt_timeout,
             extra_headers=None if extra_headers is None else dict(extra_headers),
             extra_query=None if extra_query is None else dict(extra_query),
+            traceparent=traceparent,
         )
         copy._attach()
         return copy

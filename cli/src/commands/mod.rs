@@ -56,6 +56,7 @@ impl Ctx {
         };
         let options = aether::ClientOptions {
             attempt_timeout_ms: self.global.attempt_timeout.map(|s| s * 1000.0),
+            traceparent: self.global.traceparent.clone().filter(|t| !t.trim().is_empty()),
             ..aether::ClientOptions::new()
         };
         let mut builder = aether::ClientBuilder::from_options(options)
@@ -79,6 +80,7 @@ impl Ctx {
                 "--ca-bundle",
                 "--client-cert",
                 "--client-key",
+                "--traceparent",
                 aether::transport::CA_BUNDLE_ENV,
                 aether::transport::CLIENT_CERT_ENV,
                 aether::transport::CLIENT_KEY_ENV,

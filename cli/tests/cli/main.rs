@@ -11,6 +11,7 @@ mod outcome;
 mod post_retry;
 mod profile_capabilities;
 mod publish_retries;
+mod steer;
 mod timeouts;
 mod tls;
 mod validate;

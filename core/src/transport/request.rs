@@ -36,6 +36,9 @@ pub struct RequestOptions {
     /// Where the call leaves the status and headers of its last HTTP response (what the
     /// `*_with_response` methods read).
     pub response_sink: Option<ResponseSink>,
+    /// The W3C `traceparent` sent on every attempt
+    /// (`00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>`); default: the client's, if any.
+    pub traceparent: Option<String>,
 }
 
 impl RequestOptions {
@@ -86,6 +89,12 @@ impl RequestOptions {
         self
     }
 
+    /// Sets [`RequestOptions::traceparent`].
+    pub fn traceparent(mut self, traceparent: impl Into<String>) -> RequestOptions {
+        self.traceparent = Some(traceparent.into());
+        self
+    }
+
     /// These options with `other`'s set fields on top (extra headers and query parameters:
     /// these then `other`'s).
     pub fn merged(&self, other: &RequestOptions) -> RequestOptions {
@@ -98,6 +107,7 @@ impl RequestOptions {
             extra_headers: joined(&self.extra_headers, &other.extra_headers),
             extra_query: joined(&self.extra_query, &other.extra_query),
             response_sink: other.response_sink.clone().or_else(|| self.response_sink.clone()),
+            traceparent: other.traceparent.clone().or_else(|| self.traceparent.clone()),
         }
     }
 }

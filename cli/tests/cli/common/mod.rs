@@ -116,6 +116,7 @@ pub fn run_with_env(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -
         .env_remove("AETHER_CLIENT_CERT")
         .env_remove("AETHER_CLIENT_KEY")
         .env_remove("AETHER_LOG")
+        .env_remove("TRACEPARENT")
         .env("NO_COLOR", "1")
         .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())

@@ -568,6 +568,8 @@ fn platform_publish(post: &Post, index: usize, attempt: Attempt, at: Timestamp) 
         client_request_id: None,
         query: None,
         headers: Default::default(),
+        traceparent: None,
+        retry_count: 0,
     }
 }
 
