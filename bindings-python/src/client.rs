@@ -130,6 +130,7 @@ impl PyClient {
         timeout=None, max_retries=None, attempt_timeout=None, extra_headers=None, extra_query=None,
         traceparent=None,
     ))]
+    #[allow(clippy::too_many_arguments)]
     fn with_options(
         &self,
         py: Python<'_>,
