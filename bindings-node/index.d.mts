@@ -26,6 +26,9 @@ export {
   OutcomeUnknownError,
 } from './index.js';
 export type {
+  APIPromise,
+  APIResponse,
+  RawRequestParams,
   Platform,
   Tier,
   PostStatus,

@@ -32,6 +32,17 @@ declare class Aether {
   effectiveOptions(): Aether.EffectiveOptions;
   /** Every default of the core. */
   static defaults(): Aether.Defaults;
+  /**
+   * Any endpoint, including one the SDK does not wrap (e.g. `GET /v1/platforms`): `path` under
+   * the base URL, starting with `/` (a full URL is `INVALID_ARGUMENT`). Resolves with the
+   * response's JSON (`null` when empty); `.withResponse()` adds status and headers. Same
+   * transport as every method: auth, retries, an idempotency key on a POST, timeouts.
+   */
+  request<T = unknown>(
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | (string & {}),
+    path: string,
+    params?: Aether.RawRequestParams,
+  ): Aether.APIPromise<T>;
 
   static readonly Aether: typeof Aether;
   static readonly default: typeof Aether;
@@ -572,6 +583,44 @@ declare namespace Aether {
     traceparent?: string;
     /** Aborting rejects the call with `AbortError` (`code: "CANCELLED"`). */
     signal?: AbortSignal;
+    /**
+     * Headers added to every request of this call. The ones the client owns (`Authorization`,
+     * `Idempotency-Key`: use `idempotencyKey`, `X-Client-Request-Id`, `Content-Type`,
+     * `Content-Length`, `Host`, `Transfer-Encoding`, `Connection`) are `INVALID_ARGUMENT`.
+     */
+    extraHeaders?: Record<string, string | number | boolean>;
+    /** Query parameters added to this call's URL (an array repeats the name). */
+    extraQuery?: Record<string, string | number | boolean | Array<string | number | boolean> | null>;
+  }
+
+  /** The HTTP response of a call, from `.withResponse()`. */
+  interface APIResponse {
+    /** The HTTP status (2xx; errors reject as usual). */
+    status: number;
+    /** Every response header; `get()` ignores case (`headers.get('x-ratelimit-remaining')`). */
+    headers: Headers;
+    /** The server's `X-Request-Id`. */
+    requestId: string | null;
+    /** The server replayed the first answer to this idempotency key. */
+    replayed: boolean;
+    /** The `Idempotency-Key` sent, if any. */
+    idempotencyKey: string | null;
+    /** The SDK's id of the call (`X-Client-Request-Id`). */
+    clientRequestId: string | null;
+  }
+
+  /**
+   * What every plain method returns: a Promise of the value, whose `withResponse()` gives the
+   * value with the HTTP response it came from (the same single request).
+   */
+  interface APIPromise<T> extends Promise<T> {
+    withResponse(): Promise<{ data: T; response: APIResponse }>;
+  }
+
+  /** `client.request`'s parameters: a JSON `body`, `query`, and the per-call options. */
+  interface RawRequestParams extends RequestOptions {
+    body?: unknown;
+    query?: Record<string, string | number | boolean | Array<string | number | boolean> | null>;
   }
 
   interface CreateConnectLinkParams {
@@ -777,8 +826,8 @@ declare namespace Aether {
 
   interface ConnectLinks {
     /** Creates a hosted authorization page; send your user to `link.url`. */
-    create(params: CreateConnectLinkParams, options?: RequestOptions): Promise<ConnectLink>;
-    get(id: string, options?: RequestOptions): Promise<ConnectLink>;
+    create(params: CreateConnectLinkParams, options?: RequestOptions): APIPromise<ConnectLink>;
+    get(id: string, options?: RequestOptions): APIPromise<ConnectLink>;
     /** Checks the redirect your user comes back with; throws `FORBIDDEN` when they declined. */
     verifyCallback(url: string, expectedState: string): ConnectCallback;
   }
@@ -786,20 +835,20 @@ declare namespace Aether {
   interface Profiles {
     /** Every connected profile, newest first, fetched page by page as you iterate. */
     list(options?: RequestOptions): AsyncIterableIterator<Profile>;
-    get(id: string, options?: RequestOptions): Promise<Profile>;
-    disconnect(id: string, options?: RequestOptions): Promise<Profile>;
+    get(id: string, options?: RequestOptions): APIPromise<Profile>;
+    disconnect(id: string, options?: RequestOptions): APIPromise<Profile>;
     /** What the account may post now; also refreshes the client's preflight cache. */
-    capabilities(id: string, options?: RequestOptions): Promise<ProfileCapabilities>;
+    capabilities(id: string, options?: RequestOptions): APIPromise<ProfileCapabilities>;
   }
 
   interface Posts {
     /** Creates (and publishes or schedules) a post; retried safely under an idempotency key. */
-    create(params: CreatePostParams, options?: RequestOptions): Promise<Post>;
-    get(id: string, options?: RequestOptions): Promise<Post>;
+    create(params: CreatePostParams, options?: RequestOptions): APIPromise<Post>;
+    get(id: string, options?: RequestOptions): APIPromise<Post>;
     /** Every matching post, newest first, fetched page by page as you iterate. */
     list(params?: ListPostsParams, options?: RequestOptions): AsyncIterableIterator<Post>;
-    update(id: string, params: UpdatePostParams, options?: RequestOptions): Promise<Post>;
-    cancel(id: string, options?: RequestOptions): Promise<Post>;
+    update(id: string, params: UpdatePostParams, options?: RequestOptions): APIPromise<Post>;
+    cancel(id: string, options?: RequestOptions): APIPromise<Post>;
     /**
      * `POST /v1/posts/{id}/retry`: publishes the failed targets of a `failed` or
      * `partially_published` post again, and only those (a target that published is never sent
@@ -807,12 +856,12 @@ declare namespace Aether {
      * publishing included) rejects with a `ConflictError` `POST_NOT_RETRYABLE` whose
      * `details.status` is the post's status.
      */
-    retry(id: string, options?: RequestOptions): Promise<Post>;
+    retry(id: string, options?: RequestOptions): APIPromise<Post>;
     /**
      * Creates a post from every row of a CSV file (a path) or of `rows`, each independently;
      * one result per data row. `dryRun` checks every row and creates nothing.
      */
-    bulk(pathOrRows: string | URL | BulkRow[], options?: BulkOptions): Promise<BulkResult>;
+    bulk(pathOrRows: string | URL | BulkRow[], options?: BulkOptions): APIPromise<BulkResult>;
     /** Polls until a terminal status and returns the post (a failed post is a result). */
     wait(id: string, options?: WaitOptions): Promise<Post>;
     /** The post each time its status changes or the server retries a target's transient failure (`attempts`, `nextAttemptAt`), ending after a terminal one. */
@@ -827,8 +876,8 @@ declare namespace Aether {
     upload(params: UploadParams | UploadUrlParams, options?: RequestOptions): Promise<Media>;
     /** Continues the chunked upload `uploadId` with the same file. */
     resume(uploadId: string, params: UploadParams, options?: RequestOptions): Promise<Media>;
-    get(mediaKey: string, options?: RequestOptions): Promise<Media>;
-    delete(mediaKey: string, options?: RequestOptions): Promise<void>;
+    get(mediaKey: string, options?: RequestOptions): APIPromise<Media>;
+    delete(mediaKey: string, options?: RequestOptions): APIPromise<void>;
     /** Polls until verified; a media that failed verification throws its own code. */
     waitReady(mediaKey: string, options?: MediaWaitOptions): Promise<Media>;
     uploadState(uploadId: string): Promise<UploadState>;
@@ -837,9 +886,9 @@ declare namespace Aether {
 
   interface Webhooks {
     /** Registers an endpoint; store the returned `secret`. */
-    create(params: CreateWebhookParams, options?: RequestOptions): Promise<Webhook>;
+    create(params: CreateWebhookParams, options?: RequestOptions): APIPromise<Webhook>;
     list(options?: RequestOptions): AsyncIterableIterator<Webhook>;
-    delete(id: string, options?: RequestOptions): Promise<void>;
+    delete(id: string, options?: RequestOptions): APIPromise<void>;
     /** A webhook's deliveries, newest first; `status: 'failed'` lists the dead letters. */
     deliveries(
       id: string,
@@ -847,7 +896,7 @@ declare namespace Aether {
       options?: RequestOptions,
     ): AsyncIterableIterator<WebhookDelivery>;
     /** Sends a delivery again now: the same event id and body, a fresh signature. */
-    redeliver(id: string, deliveryId: string, options?: RequestOptions): Promise<WebhookDelivery>;
+    redeliver(id: string, deliveryId: string, options?: RequestOptions): APIPromise<WebhookDelivery>;
     /** Returns true or throws `INVALID_ARGUMENT` (`details.reason`). Synchronous: no I/O. */
     verifySignature(params: VerifySignatureParams): true;
     /** Verifies, then parses the event. */

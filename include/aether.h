@@ -389,6 +389,12 @@ typedef struct aether_profile aether_profile;
 typedef struct aether_profile_list aether_profile_list;
 
 /**
+ * The HTTP response of an aether_request(): status, headers, request id. Free it with
+ * aether_response_free().
+ */
+typedef struct aether_response aether_response;
+
+/**
  * The outcome of a post on one target (one profile). Borrowed from its aether_post: valid
  * until the post is freed; never free it.
  */
@@ -2109,6 +2115,76 @@ enum aether_status aether_profile_to_json(const struct aether_profile *profile,
  * list.
  */
 void aether_profile_free(struct aether_profile *profile);
+
+/**
+ * Sends `method` ("GET", "POST", "PUT", "PATCH" or "DELETE") to `path` (under the base URL,
+ * starting with "/", e.g. "/v1/platforms"; a full URL is AETHER_ERROR_INVALID_ARGUMENT: the
+ * API key is only sent to the base URL) through the same transport as every call: auth,
+ * retries, an idempotency key on a POST, timeouts. For endpoints this library does not wrap.
+ *
+ * - `body_json`: the JSON body, or NULL (none; not allowed with GET).
+ * - `query_json`: a JSON object of query parameters ({"limit": 5}; an array repeats the
+ *   name), or NULL.
+ * - `options_json`: the call's options as a JSON object, or NULL: "idempotencyKey",
+ *   "timeoutMs", "maxRetries", "attemptTimeoutMs", "extraHeaders" ({"X-Tag": "a"}; the
+ *   headers the client owns, such as Authorization and Idempotency-Key, are refused) and
+ *   "extraQuery".
+ *
+ * On success writes the response's JSON to `*out_json` (owned: free it with
+ * aether_string_free(); "null" when the body is empty, a JSON string when it is not JSON)
+ * and, when `out_response` is not NULL, the response's status and headers to
+ * `*out_response` (free it with aether_response_free()). An error status fails with its
+ * code as every call does. Blocks until done.
+ */
+enum aether_status aether_request(const struct aether_client *client,
+                                  const char *method,
+                                  const char *path,
+                                  const char *body_json,
+                                  const char *query_json,
+                                  const char *options_json,
+                                  char **out_json,
+                                  struct aether_response **out_response,
+                                  struct aether_error **error);
+
+/**
+ * The HTTP status of the response (e.g. 200, 201); 0 when `response` is NULL.
+ */
+uint16_t aether_response_status(const struct aether_response *response);
+
+/**
+ * The value of header `name` (any case; several values joined by ", "), or NULL when absent
+ * or when an argument is NULL. Borrowed: valid until the response is freed.
+ */
+const char *aether_response_header(const struct aether_response *response, const char *name);
+
+/**
+ * The server's X-Request-Id, or NULL. Borrowed: valid until the response is freed.
+ */
+const char *aether_response_request_id(const struct aether_response *response);
+
+/**
+ * The Idempotency-Key the call sent (a POST always sends one), or NULL. Borrowed.
+ */
+const char *aether_response_idempotency_key(const struct aether_response *response);
+
+/**
+ * True when the server replayed the first answer to this idempotency key.
+ */
+bool aether_response_replayed(const struct aether_response *response);
+
+/**
+ * Every header as a JSON array of [name, value] pairs (lower-case names, in the order
+ * received). On success writes an owned string to `*out_json`: free it with
+ * aether_string_free().
+ */
+enum aether_status aether_response_headers_to_json(const struct aether_response *response,
+                                                   char **out_json,
+                                                   struct aether_error **error);
+
+/**
+ * Frees a response. NULL is ignored.
+ */
+void aether_response_free(struct aether_response *response);
 
 /**
  * The code's string, e.g. "POST_LIMIT_REACHED" for AETHER_ERROR_POST_LIMIT_REACHED, "OK"

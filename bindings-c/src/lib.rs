@@ -30,6 +30,7 @@ mod post;
 mod post_builder;
 mod post_warning;
 mod profile;
+mod response;
 mod status;
 mod watch;
 mod webhook;

@@ -87,8 +87,11 @@ function describe(value) {
   return typeof value === 'object' ? `an object (${value.constructor?.name ?? 'Object'})` : typeof value;
 }
 
-/** The per-call request options as JSON (the signal travels as a CancelToken). */
-function requestOptions(options) {
+/**
+ * The per-call request options as JSON (the signal travels as a CancelToken). `withResponse`
+ * asks the native call to resolve with `{ data, response }` (see APIPromise).
+ */
+function requestOptions(options, { withResponse = false } = {}) {
   const o = requireObject(options, 'options', { optional: true });
   // The call's data half goes to the core as it is: the core checks it (one message per
   // fault) and applies its defaults; the signal stays here.
@@ -97,6 +100,9 @@ function requestOptions(options) {
     maxRetries: o.maxRetries,
     timeoutMs: o.timeoutMs,
     attemptTimeoutMs: o.attemptTimeoutMs,
+    extraHeaders: o.extraHeaders,
+    extraQuery: o.extraQuery,
+    withResponse: withResponse || undefined,
     // Read when the call is made, so it is the caller's span.
     traceparent: o.traceparent ?? currentTraceparent(),
   };
@@ -149,11 +155,78 @@ async function run(signal, start, { token, failure } = {}) {
  * under run()'s cancellation and error mapping. Every plain resource method is this.
  */
 function call(client, method, args, options) {
-  return run(null, async () => {
-    const given = args();
-    const { json: opts, signal } = requestOptions(options);
-    return run(signal, (token) => client[method](...given, opts, token)).then(parse);
-  });
+  return APIPromise.from(
+    run(null, async () => {
+      let given = args();
+      // `method` null: args() chose it (its first element), e.g. bulk's file or rows.
+      if (method === null) [method, ...given] = given;
+      // `options` may be a function: a method whose options come out of its arguments.
+      const givenOptions = typeof options === 'function' ? options() : options;
+      const { json: opts, signal } = requestOptions(givenOptions, { withResponse: true });
+      return run(signal, (token) => client[method](...given, opts, token)).then(parse).then(withMeta);
+    }),
+  );
+}
+
+/** `{ data, response }` from the native side, with `response` as an APIResponse. */
+function withMeta(raw) {
+  return { data: raw.data, response: new APIResponse(raw.response) };
+}
+
+/**
+ * The HTTP response of a call, as `.withResponse()` gives it: `status`, `headers` (a
+ * `Headers`: `get()` ignores case), `requestId` (`X-Request-Id`), `replayed` (the server
+ * replayed the first answer to this idempotency key), `idempotencyKey`, `clientRequestId`.
+ */
+class APIResponse {
+  constructor(meta) {
+    this.status = meta?.status ?? 0;
+    this.headers = new Headers();
+    for (const [name, value] of meta?.headers ?? []) this.headers.append(name, value);
+    this.requestId = meta?.requestId ?? null;
+    this.replayed = meta?.replayed ?? false;
+    this.idempotencyKey = meta?.idempotencyKey ?? null;
+    this.clientRequestId = meta?.clientRequestId ?? null;
+  }
+}
+
+/**
+ * The promise every plain method returns: it resolves with the value, and `.withResponse()`
+ * resolves with `{ data, response }` for the same call (one request; as Stainless SDKs do).
+ * `then` and friends return plain promises.
+ */
+class APIPromise extends Promise {
+  #raw;
+
+  static get [Symbol.species]() {
+    return Promise;
+  }
+
+  /** The promise of `raw`'s data, keeping `raw` for withResponse(). */
+  static from(raw) {
+    let resolve;
+    let reject;
+    const promise = new APIPromise((ok, fail) => {
+      resolve = ok;
+      reject = fail;
+    });
+    promise.#raw = raw;
+    raw.then((r) => resolve(r.data), reject);
+    return promise;
+  }
+
+  /** `{ data, response }`: the value and the HTTP response it came from. */
+  withResponse() {
+    // The caller handles the outcome through this promise; the plain one may go unawaited.
+    this.catch(() => {});
+    return this.#raw;
+  }
+
+  /** The same call with its value passed through `fn`, keeping the response. */
+  map(fn) {
+    this.catch(() => {});
+    return APIPromise.from(this.#raw.then(async (r) => ({ data: await fn(r.data), response: r.response })));
+  }
 }
 
 /**
@@ -258,6 +331,9 @@ module.exports = {
   requestOptions,
   run,
   call,
+  APIPromise,
+  APIResponse,
+  withMeta,
   pages,
   sync,
   guardedCallback,

@@ -3,7 +3,7 @@
 // resource in resources/). Every method checks its arguments, calls the native client (which
 // runs the core on its runtime) and returns a Promise; nothing here blocks the event loop.
 
-const { native, parse, requireObject, settingsJson, sync } = require('./call');
+const { native, parse, requireObject, requireString, settingsJson, sync, json, call } = require('./call');
 const { ConnectLinks } = require('./resources/connect_links');
 const { Profiles } = require('./resources/profiles');
 const { Posts } = require('./resources/posts');
@@ -41,6 +41,31 @@ class Aether {
     this.media = new Media(client);
     /** Webhook endpoints and signature verification. */
     this.webhooks = new Webhooks(client);
+  }
+
+  /**
+   * Any endpoint, including one this SDK does not wrap: `method` (GET, POST, PUT, PATCH,
+   * DELETE) of `path` (under the base URL, starting with `/`; a full URL is INVALID_ARGUMENT:
+   * the key is only sent to the base URL), with `{ body, query }` and the per-call options
+   * (`idempotencyKey`, `extraHeaders`, `timeoutMs`, `signal`…). Resolves with the response's
+   * JSON (`null` when empty, the text when it is not JSON); `.withResponse()` gives
+   * `{ data, response }`. The same transport as every method: auth, retries, an idempotency
+   * key on a POST, timeouts.
+   */
+  request(method, path, params) {
+    let parts;
+    const split = () => {
+      if (parts !== undefined) return parts;
+      const { body, query, ...options } = requireObject(params, 'params', { optional: true });
+      const args = [
+        requireString(method, 'method'),
+        requireString(path, 'path'),
+        body === undefined ? undefined : json(body, 'params.body'),
+        query === undefined ? undefined : json(requireObject(query, 'params.query'), 'params.query'),
+      ];
+      return (parts = { args, options });
+    };
+    return call(this.#native, 'request', () => split().args, () => split().options);
   }
 
   /** The base URL requests go to. */

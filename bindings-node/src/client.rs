@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::cancel::{cancellable, CancelToken};
 use crate::cursor::Cursor;
 use crate::error::{invalid, IntoNapi};
-use crate::json::{parse, text};
+use crate::json::parse;
 
 /// A JavaScript callback given one JSON string, called from runtime threads without blocking
 /// them. Weak: it never keeps the process alive by itself (the pending promise does). After
@@ -60,9 +60,19 @@ pub fn request_options(json: Option<String>) -> napi::Result<RequestOptions> {
 
 /// The per-call options (`idempotencyKey`, `maxRetries`, `timeoutMs`): the core's
 /// [`CallOptions`], checked by the core.
+///
+/// `withResponse: true` (set by the wrapper, never by a user) adds a [`aether::ResponseSink`]:
+/// the call then resolves with `{ data, response }` (see `crate::raw`).
 pub fn parse_request_options(json: &str) -> napi::Result<RequestOptions> {
-    let options: CallOptions = parse("request options", json)?;
-    options.spelled(Spelling::Node).resolve().into_napi()
+    let mut value: serde_json::Value = parse("request options", json)?;
+    let with_response = match value.as_object_mut() {
+        Some(map) => map.remove("withResponse").is_some_and(|v| v == serde_json::Value::Bool(true)),
+        None => false,
+    };
+    let options: CallOptions = serde_json::from_value(value)
+        .map_err(|e| invalid(format!("invalid request options: {e}")))?;
+    let options = options.spelled(Spelling::Node).resolve().into_napi()?;
+    Ok(if with_response { options.response_sink(aether::ResponseSink::new()) } else { options })
 }
 
 /// How `posts.wait`, `posts.watch` and `media.waitReady` poll: the core's [`PollOptions`]
@@ -151,10 +161,13 @@ impl NativeClient {
         F: Future<Output = aether::Result<T>> + Send + 'static,
         T: Serialize,
     {
-        let future = call(self.resource(pick, options)?);
+        let options = request_options(options)?;
+        let sink = options.response_sink.clone();
+        let future = call(pick(&self.client).with_options(options));
         let cancel = token(cancel);
         env.spawn_future(async move {
-            text(&cancellable(cancel, "the request", future).await.into_napi()?)
+            let value = cancellable(cancel, "the request", future).await.into_napi()?;
+            crate::raw::output(&value, sink)
         })
     }
 

@@ -201,10 +201,24 @@ const OPS = {
     return mock.revokeProfile(text(input, 'id'));
   },
   'journal.count': async ({ mock, op, input }) => {
-    const filters = ['method', 'path', 'status', 'created', 'replayed', 'fault', 'idempotencyKey', 'clientRequestId', 'traceparent', 'retryCount'];
+    const filters = ['method', 'path', 'status', 'created', 'replayed', 'fault', 'idempotencyKey', 'clientRequestId', 'traceparent', 'retryCount', 'query', 'header'];
     only(input, filters, op);
     const entries = await mock.journal();
     return { count: entries.filter((entry) => journalMatches(input, entry)).length };
+  },
+  'client.request': async ({ op, client, input, options }) => {
+    only(input, ['method', 'path', 'body', 'query', 'headers'], op);
+    const { method, path, headers, ...params } = input;
+    const { data, response } = await client
+      .request(method, path, { ...params, ...options, extraHeaders: headers })
+      .withResponse();
+    return {
+      status: response.status,
+      headers: Object.fromEntries(response.headers),
+      requestId: response.requestId,
+      replayed: response.replayed,
+      data,
+    };
   },
   'media.ingest': async ({ op, client, input, options }) => {
     only(input, ['url', 'fileName', 'mimeType', 'platforms', 'tier'], op);
@@ -590,7 +604,10 @@ function journalMatches(filterValue, entry) {
   if ('status' in filterValue && !jsonEq(filterValue.status, entry.status ?? null)) return false;
   if (typeof filterValue.created === 'boolean' && filterValue.created !== (typeof entry.created === 'string')) return false;
   if (typeof filterValue.replayed === 'boolean' && filterValue.replayed !== (entry.replayed === true)) return false;
-  for (const exact of ['fault', 'idempotencyKey', 'clientRequestId', 'traceparent', 'retryCount']) {
+  for (const [name, value] of Object.entries(filterValue.header ?? {})) {
+    if (!jsonEq(value, entry.headers?.[name.toLowerCase()] ?? null)) return false;
+  }
+  for (const exact of ['fault', 'idempotencyKey', 'clientRequestId', 'traceparent', 'retryCount', 'query']) {
     if (exact in filterValue && !jsonEq(filterValue[exact], entry[exact] ?? null)) return false;
   }
   return true;

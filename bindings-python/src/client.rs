@@ -124,14 +124,21 @@ impl PyClient {
 
     /// The same client (shared connections and retry budget) with other per-call options:
     /// `timeout` bounds each call, `attempt_timeout` each attempt, `max_retries` overrides the
-    /// client's, `traceparent` is the W3C trace context sent with each call.
-    #[pyo3(signature = (timeout=None, max_retries=None, attempt_timeout=None, traceparent=None))]
+    /// client's, `traceparent` is the W3C trace context sent with each call, `extra_headers` and
+    /// `extra_query` are added to each call's requests.
+    #[pyo3(signature = (
+        timeout=None, max_retries=None, attempt_timeout=None, extra_headers=None, extra_query=None,
+        traceparent=None,
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn with_options(
         &self,
         py: Python<'_>,
         timeout: Option<f64>,
         max_retries: Option<i64>,
         attempt_timeout: Option<f64>,
+        extra_headers: Option<&Bound<'_, PyAny>>,
+        extra_query: Option<&Bound<'_, PyAny>>,
         traceparent: Option<String>,
     ) -> PyResult<PyClient> {
         let call = CallOptions {
@@ -139,6 +146,8 @@ impl PyClient {
             max_retries,
             attempt_timeout_ms: millis(attempt_timeout),
             idempotency_key: None,
+            extra_headers: crate::raw::object(py, extra_headers, "extra_headers")?,
+            extra_query: crate::raw::object(py, extra_query, "extra_query")?,
             traceparent,
             spelling: Spelling::Python,
         };

@@ -382,7 +382,7 @@ class Run:
                 traceparent=options.get("traceparent"),
             )
         key = options.get("idempotencyKey")
-        if key is not None and op not in ("posts.create", "posts.bulk"):
+        if key is not None and op not in ("posts.create", "posts.bulk", "client.request"):
             raise Harness(f"{op} takes no idempotency key in the Python API")
         # Warnings are reported with warnings.warn(..., aether.AetherWarning): record them.
         with warnings.catch_warnings(record=True) as caught:
@@ -536,7 +536,7 @@ def journal_count(run: Run, client: aether.Aether, data: Dict[str, Any], key: An
         "journal.count",
         data,
         {"method", "path", "status", "created", "replayed", "fault", "idempotencyKey",
-         "clientRequestId", "traceparent", "retryCount"},
+         "clientRequestId", "traceparent", "retryCount", "query", "header"},
     )
     count = 0
     for entry in run.mock.journal():
@@ -553,11 +553,34 @@ def journal_count(run: Run, client: aether.Aether, data: Dict[str, Any], key: An
             continue
         if "replayed" in data and data["replayed"] != bool(entry.get("replayed")):
             continue
-        exact = ("fault", "idempotencyKey", "clientRequestId", "traceparent", "retryCount")
+        recorded = entry.get("headers") or {}
+        if any(not json_eq(v, recorded.get(n.lower())) for n, v in data.get("header", {}).items()):
+            continue
+        exact = ("fault", "idempotencyKey", "clientRequestId", "traceparent", "retryCount", "query")
         if any(name in data and not json_eq(data[name], entry.get(name)) for name in exact):
             continue
         count += 1
     return {"count": count}
+
+
+def raw_request(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    """client.request: the escape hatch with its raw response, extra headers per call."""
+    unknown = set(data) - {"method", "path", "body", "query", "headers"}
+    if unknown:
+        raise Harness(f"client.request takes no {sorted(unknown)}")
+    if "headers" in data:
+        client = client.with_options(extra_headers=data["headers"])
+    raw = client.with_raw_response.request(
+        data["method"], data["path"], body=data.get("body"), query=data.get("query"),
+        idempotency_key=key,
+    )
+    return {
+        "status": raw.status_code,
+        "headers": dict(raw.headers),
+        "requestId": raw.request_id,
+        "replayed": raw.replayed,
+        "data": raw.parse(),
+    }
 
 
 def one(key: str, data: Dict[str, Any], op: str, extra: Optional[Set[str]] = None) -> str:
@@ -718,6 +741,7 @@ OPS: Dict[str, Op] = {
         one("id", d, "admin.revokeProfile")
     ).to_dict(),
     "journal.count": journal_count,
+    "client.request": raw_request,
     "media.ingest": ingest,
     "admin.putFile": put_file,
     "admin.fileStats": lambda run, c, d, k: run.mock.file_stats(one("name", d, "admin.fileStats")),

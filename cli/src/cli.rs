@@ -211,6 +211,21 @@ pub enum Command {
     #[command(subcommand)]
     Webhooks(WebhooksCommand),
 
+    /// Call any endpoint (like `gh api`), including one the commands do not cover.
+    #[command(after_help = concat!(
+        "Sends METHOD PATH through the same client as every command (API key, retries, an \
+         idempotency key on a POST, timeouts) and prints the response's JSON. PATH is under the \
+         base URL and starts with /; a full URL is refused (the key is only sent to the base \
+         URL). With --include the status and headers come first (with --json: one document \
+         {status, headers, requestId, data}).\n\n",
+        "Examples:\n",
+        "  aether api GET /v1/platforms\n",
+        "  aether api GET /v1/posts --query status=published --query limit=5\n",
+        "  aether api POST /v1/posts --data @post.json --idempotency-key order-42 --include\n\n",
+        exit_codes!()
+    ))]
+    Api(ApiArgs),
+
     /// Run the Aether emulator in the foreground until Ctrl-C.
     #[command(after_help = concat!(
         "Prints one JSON line when ready — {\"url\", \"adminToken\", \"apiKey\"} — exactly like \
@@ -488,6 +503,29 @@ impl DeliveryStatusArg {
             DeliveryStatusArg::Failed => S::Failed,
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ApiArgs {
+    /// GET, POST, PUT, PATCH or DELETE.
+    pub method: String,
+    /// The path under the base URL, e.g. /v1/platforms.
+    pub path: String,
+    /// The JSON body, or @FILE to read it from a file (@- for stdin).
+    #[arg(long, short = 'd', value_name = "JSON|@FILE")]
+    pub data: Option<String>,
+    /// A query parameter (repeatable).
+    #[arg(long, short = 'q', value_name = "NAME=VALUE")]
+    pub query: Vec<String>,
+    /// An extra request header (repeatable); the client's own (Authorization, …) are refused.
+    #[arg(long, short = 'H', value_name = "NAME:VALUE")]
+    pub header: Vec<String>,
+    /// The Idempotency-Key of a POST (else one is generated).
+    #[arg(long, value_name = "KEY")]
+    pub idempotency_key: Option<String>,
+    /// Print the status line and the response headers before the body.
+    #[arg(long, short = 'i')]
+    pub include: bool,
 }
 
 #[derive(Debug, Args)]

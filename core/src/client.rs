@@ -32,7 +32,8 @@ use crate::posts::Posts;
 use crate::profiles::{CapabilitiesCache, Profiles};
 use crate::settings::{as_millis, names, ClientOptions, Spelling};
 use crate::transport::{
-    RateLimit, Transport, TransportConfig, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_RETRY_BUDGET,
+    RateLimit, RequestOptions, Response, Transport, TransportConfig, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_RETRY_BUDGET,
 };
 use crate::webhooks::Webhooks;
 
@@ -102,6 +103,40 @@ impl Client {
     /// The per-platform rules as the server publishes them.
     pub fn platforms(&self) -> Platforms {
         Platforms::new(self.transport.clone())
+    }
+
+    /// `method path` with an optional JSON `body` and `query`, through the same transport as
+    /// every resource (auth, retries, idempotency keys, timeouts, logs): for endpoints this SDK
+    /// does not wrap. Returns the response's JSON (`null` when empty, a string when it is not
+    /// JSON). See [`crate::request`] for what is checked.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: aether::Client) -> aether::Result<()> {
+    /// let table = client.request("GET", "/v1/platforms", None, &[]).await?;
+    /// # let _ = table; Ok(()) }
+    /// ```
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        query: &[(String, String)],
+    ) -> Result<serde_json::Value> {
+        let options = RequestOptions::default();
+        Ok(crate::request::send(&self.transport, method, path, body, query, &options).await?.data)
+    }
+
+    /// [`Client::request`] with per-call options (timeouts, retries, idempotency key, extra
+    /// headers and query parameters), returning the status and headers with the JSON.
+    pub async fn request_with_response(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        query: &[(String, String)],
+        options: &RequestOptions,
+    ) -> Result<Response<serde_json::Value>> {
+        crate::request::send(&self.transport, method, path, body, query, options).await
     }
 
     /// The HTTP transport, for calls the resources do not cover.

@@ -7,7 +7,7 @@ use subtle::ConstantTimeEq;
 
 use crate::error::{Error, Result};
 use crate::model::{ConnectLink, CreateConnectLinkRequest};
-use crate::transport::{item_path, ApiRequest, RequestOptions, Transport};
+use crate::transport::{item_path, with_response, ApiRequest, RequestOptions, Transport};
 
 /// `client.connect_links()`.
 #[derive(Debug, Clone)]
@@ -122,3 +122,10 @@ pub fn verify_callback(url: &str, expected_state: &str) -> Result<CallbackOutcom
         )),
     }
 }
+
+with_response!(ConnectLinks {
+    /// [`ConnectLinks::create`] with the status and headers of its response.
+    create_with_response => create(request: &CreateConnectLinkRequest) -> ConnectLink;
+    /// [`ConnectLinks::get`] with the status and headers of its response.
+    get_with_response => get(id: &str) -> ConnectLink;
+});

@@ -15,6 +15,7 @@ pub mod poll;
 pub mod posts;
 pub mod probe;
 pub mod profiles;
+pub mod request;
 pub mod runtime;
 pub mod settings;
 pub mod transport;
@@ -26,7 +27,7 @@ pub use error::{Error, ErrorCode, ErrorFamily, RateLimit, Result};
 pub use poll::PollOptions;
 pub use settings::{CallOptions, ClientOptions, Spelling};
 pub use tokio_util::sync::CancellationToken;
-pub use transport::{decode_error, RequestOptions};
+pub use transport::{decode_error, RequestOptions, Response, ResponseSink};
 
 /// Every default of the core as JSON, in the option types' names (durations in milliseconds):
 /// `{"client": {...}, "upload": {...}, "postsWait": {...}, "mediaWait": {...}, "webhooks":

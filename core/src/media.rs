@@ -26,7 +26,7 @@ use crate::model::{Media, MediaStatus, UploadState};
 use crate::poll;
 use crate::profiles::{CapabilitiesCache, Profiles};
 use crate::settings::names;
-use crate::transport::{item_path, ApiRequest, RequestOptions, Transport};
+use crate::transport::{item_path, with_response, ApiRequest, RequestOptions, Transport};
 use crate::upload::{Engine, UploadOptions, UploadSettings, UploadSource};
 
 /// Default first time between polls of [`MediaResource::wait_ready`]: verification takes
@@ -259,3 +259,20 @@ fn failed(mut media: Media) -> Error {
     Error::new(code, format!("media {} {what}: {message}", media.media_key))
         .with_details(Value::Object(map))
 }
+
+with_response!(MediaResource {
+    /// [`MediaResource::upload`] with the status and headers of its response.
+    upload_with_response => upload(source: UploadSource, options: UploadOptions) -> Media;
+    /// [`MediaResource::ingest`] with the status and headers of its response.
+    ingest_with_response => ingest(url: impl Into<String>, options: UploadOptions) -> Media;
+    /// [`MediaResource::resume`] with the status and headers of its response.
+    resume_with_response => resume(upload_id: &str, source: UploadSource, options: UploadOptions) -> Media;
+    /// [`MediaResource::upload_state`] with the status and headers of its response.
+    upload_state_with_response => upload_state(upload_id: &str) -> UploadState;
+    /// [`MediaResource::abort`] with the status and headers of its response.
+    abort_with_response => abort(upload_id: &str) -> ();
+    /// [`MediaResource::get`] with the status and headers of its response.
+    get_with_response => get(media_key: &str) -> Media;
+    /// [`MediaResource::delete`] with the status and headers of its response.
+    delete_with_response => delete(media_key: &str) -> ();
+});

@@ -24,7 +24,7 @@ pub use validate::{
 };
 
 use crate::error::Result;
-use crate::transport::{ApiRequest, RequestOptions, Transport};
+use crate::transport::{with_response, ApiRequest, RequestOptions, Transport};
 
 /// `GET /v1/platforms`: the per-platform rules as the server publishes them.
 #[derive(Debug, Clone)]
@@ -63,3 +63,8 @@ impl Platforms {
         Ok(self.transport.send_json::<RulesDocument>(request).await?.data)
     }
 }
+
+with_response!(Platforms {
+    /// [`Platforms::try_fetch`] with the status and headers of its response.
+    try_fetch_with_response => try_fetch() -> RulesDocument;
+});

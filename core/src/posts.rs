@@ -52,7 +52,9 @@ use crate::model::{
 };
 use crate::poll::{self, Poller};
 use crate::profiles::{CapabilitiesCache, Profiles};
-use crate::transport::{item_path, paginate, ApiRequest, RequestOptions, Response, Transport};
+use crate::transport::{
+    item_path, paginate, with_response, ApiRequest, RequestOptions, Response, Transport,
+};
 
 pub use bulk::BulkSource;
 
@@ -333,3 +335,20 @@ impl Error {
         serde_json::from_value(post.clone()).ok()
     }
 }
+
+with_response!(Posts {
+    /// [`Posts::create`] with the status and headers of its response.
+    create_with_response => create(request: &CreatePostRequest) -> Post;
+    /// [`Posts::bulk`] with the status and headers of its response.
+    bulk_with_response => bulk(source: impl Into<BulkSource>, dry_run: bool) -> BulkResult;
+    /// [`Posts::get`] with the status and headers of its response.
+    get_with_response => get(id: &str) -> Post;
+    /// [`Posts::list_page`] with the status and headers of its response.
+    list_page_with_response => list_page(query: &ListPostsQuery) -> Page<Post>;
+    /// [`Posts::update`] with the status and headers of its response.
+    update_with_response => update(id: &str, request: &UpdatePostRequest) -> Post;
+    /// [`Posts::cancel`] with the status and headers of its response.
+    cancel_with_response => cancel(id: &str) -> Post;
+    /// [`Posts::retry`] with the status and headers of its response.
+    retry_with_response => retry(id: &str) -> Post;
+});

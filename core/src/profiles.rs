@@ -10,7 +10,7 @@ use futures_util::Stream;
 
 use crate::error::{ErrorCode, Result};
 use crate::model::{ListQuery, Page, Profile, ProfileCapabilities};
-use crate::transport::{item_path, paginate, ApiRequest, RequestOptions, Transport};
+use crate::transport::{item_path, paginate, with_response, ApiRequest, RequestOptions, Transport};
 
 /// How long a client reuses an account's capabilities in its preflight before asking again:
 /// long enough that a burst of posts to one account costs one request, short enough that a
@@ -134,3 +134,14 @@ impl Profiles {
         Ok(self.transport.send_json(request).await?.data)
     }
 }
+
+with_response!(Profiles {
+    /// [`Profiles::get`] with the status and headers of its response.
+    get_with_response => get(id: &str) -> Profile;
+    /// [`Profiles::capabilities`] with the status and headers of its response.
+    capabilities_with_response => capabilities(id: &str) -> ProfileCapabilities;
+    /// [`Profiles::disconnect`] with the status and headers of its response.
+    disconnect_with_response => disconnect(id: &str) -> Profile;
+    /// [`Profiles::list_page`] with the status and headers of its response.
+    list_page_with_response => list_page(query: &ListQuery) -> Page<Profile>;
+});

@@ -20,8 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::transport::{
-    ApiKey, RequestOptions, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_BACKOFF_BASE, DEFAULT_BACKOFF_CAP,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
+    pairs_from_json, ApiKey, RequestOptions, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_BACKOFF_BASE,
+    DEFAULT_BACKOFF_CAP, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
 };
 
 /// The production API.
@@ -129,6 +129,10 @@ pub mod names {
         CALL_MAX_RETRIES = "RequestOptions::max_retries", "max_retries=", "maxRetries", "options.max_retries", "--max-retries";
         /// One call's idempotency key.
         IDEMPOTENCY_KEY = "RequestOptions::idempotency_key", "idempotency_key=", "idempotencyKey", "options.idempotency_key", "--idempotency-key";
+        /// One call's extra headers.
+        EXTRA_HEADERS = "RequestOptions::extra_headers", "extra_headers=", "extraHeaders", "options_json.extraHeaders", "--header";
+        /// One call's extra query parameters.
+        EXTRA_QUERY = "RequestOptions::extra_query", "extra_query=", "extraQuery", "options_json.extraQuery", "--query";
         /// The W3C trace context sent with each call (a client's default, or one call's).
         TRACEPARENT = "RequestOptions::traceparent", "traceparent=", "traceparent", "options.traceparent", "--traceparent";
         /// An upload's file name.
@@ -426,6 +430,12 @@ pub struct CallOptions {
     /// The `Idempotency-Key` of a POST (default: a generated one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency_key: Option<String>,
+    /// Headers added to the call (`{"X-Tag": "a"}`; see [`RequestOptions::extra_headers`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra_headers: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Query parameters added to the call (`{"name": "value"}`, a list repeats the name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extra_query: Option<serde_json::Map<String, serde_json::Value>>,
     /// The W3C `traceparent` sent on every attempt (default: the client's, if any).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub traceparent: Option<String>,
@@ -455,6 +465,15 @@ impl CallOptions {
                 self.attempt_timeout_ms,
             )?,
             idempotency_key: self.idempotency_key.clone(),
+            extra_headers: match &self.extra_headers {
+                Some(map) => pairs_from_json(map, s.name(&names::EXTRA_HEADERS), false)?,
+                None => Vec::new(),
+            },
+            extra_query: match &self.extra_query {
+                Some(map) => pairs_from_json(map, s.name(&names::EXTRA_QUERY), true)?,
+                None => Vec::new(),
+            },
+            response_sink: None,
             traceparent: checked_traceparent(s, self.traceparent.as_deref())?,
         })
     }

@@ -101,6 +101,7 @@ mod api_key;
 mod decode;
 mod outcome;
 mod paginate;
+mod raw;
 mod request;
 mod retry;
 mod steer;
@@ -113,8 +114,10 @@ pub use api_key::ApiKey;
 pub(crate) use decode::body_snippet;
 pub use decode::{decode_error, parse_retry_after};
 pub(crate) use paginate::{item_path, paginate};
+pub(crate) use raw::with_response;
+pub use raw::{pairs_from_json, RESERVED_HEADERS};
 use request::RequestBody;
-pub use request::{encode_segment, ApiRequest, FormPart, RequestOptions, Response};
+pub use request::{encode_segment, ApiRequest, FormPart, RequestOptions, Response, ResponseSink};
 pub(crate) use retry::deadline_after;
 pub use retry::new_idempotency_key;
 use retry::{backoff, RetryBudget};
@@ -305,6 +308,7 @@ impl Transport {
 
     /// Sends a request (with retries) and returns the raw body of its 2xx response.
     pub async fn send(&self, request: ApiRequest) -> Result<Response<Bytes>> {
+        let request = raw::with_extras(request)?;
         let config = &self.inner.config;
         let options = &request.options;
         let timeout = options.timeout.unwrap_or(config.request_timeout);
@@ -347,6 +351,7 @@ impl Transport {
             let error = match result {
                 Ok(response) => {
                     self.inner.budget.refill();
+                    raw::leave(&request.options, &response);
                     return Ok(response);
                 }
                 Err(error) => error,
@@ -610,6 +615,7 @@ impl Transport {
                 .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true")),
             client_request_id: ids.client_request_id.to_owned(),
             idempotency_key: ids.idempotency_key.and_then(|k| k.to_str().ok()).map(str::to_owned),
+            headers,
         })
     }
 }

@@ -17,7 +17,7 @@ use crate::model::{
     CreateWebhookRequest, ListDeliveriesQuery, ListQuery, Page, Webhook, WebhookDelivery,
     WebhookDeliveryStatus, WebhookEvent,
 };
-use crate::transport::{item_path, paginate, ApiRequest, RequestOptions, Transport};
+use crate::transport::{item_path, paginate, with_response, ApiRequest, RequestOptions, Transport};
 
 /// The header a delivery's signature arrives in.
 pub const SIGNATURE_HEADER: &str = "x-aether-signature";
@@ -310,3 +310,16 @@ fn unix_seconds(at: SystemTime) -> i64 {
         Err(before) => -i64::try_from(before.duration().as_secs()).unwrap_or(i64::MAX),
     }
 }
+
+with_response!(Webhooks {
+    /// [`Webhooks::create`] with the status and headers of its response.
+    create_with_response => create(request: &CreateWebhookRequest) -> Webhook;
+    /// [`Webhooks::list_page`] with the status and headers of its response.
+    list_page_with_response => list_page(query: &ListQuery) -> Page<Webhook>;
+    /// [`Webhooks::delete`] with the status and headers of its response.
+    delete_with_response => delete(id: &str) -> ();
+    /// [`Webhooks::deliveries_page`] with the status and headers of its response.
+    deliveries_page_with_response => deliveries_page(webhook_id: &str, query: &ListDeliveriesQuery) -> Page<WebhookDelivery>;
+    /// [`Webhooks::redeliver`] with the status and headers of its response.
+    redeliver_with_response => redeliver(webhook_id: &str, delivery_id: &str) -> WebhookDelivery;
+});

@@ -122,6 +122,7 @@ ops! {
     MediaIngest = "media.ingest",
     AdminPutFile = "admin.putFile",
     AdminFileStats = "admin.fileStats",
+    ClientRequest = "client.request",
 }
 
 const SCENARIO_KEYS: &[&str] = &["$schema", "name", "description", "tags", "setup", "steps"];
@@ -819,8 +820,44 @@ impl Run {
                 let path = format!("/_mock/files/{}", text(input, "name")?);
                 Ok(self.admin_call(Method::GET, &path, None).await?)
             }
+            Op::ClientRequest => {
+                fields(input, &["method", "path", "body", "query", "headers"], op)?;
+                let mut options = options;
+                for (name, value) in
+                    input.get("headers").and_then(Value::as_object).into_iter().flatten()
+                {
+                    options = options.header(name, value.as_str().unwrap_or_default());
+                }
+                let query = match input.get("query").and_then(Value::as_object) {
+                    Some(map) => aether::transport::pairs_from_json(map, "query", true)?,
+                    None => Vec::new(),
+                };
+                let response = client
+                    .request_with_response(
+                        &text(input, "method")?,
+                        &text(input, "path")?,
+                        input.get("body"),
+                        &query,
+                        &options,
+                    )
+                    .await?;
+                let headers: Map<String, Value> = response
+                    .headers
+                    .keys()
+                    .map(|name| (name.as_str().to_owned(), json!(response.header(name.as_str()))))
+                    .collect();
+                Ok(json!({
+                    "status": response.status,
+                    "headers": headers,
+                    "requestId": response.request_id,
+                    "replayed": response.replayed,
+                    "data": response.data,
+                }))
+            }
             Op::JournalCount => {
                 let filters = [
+                    "query",
+                    "header",
                     "method",
                     "path",
                     "status",
@@ -1218,7 +1255,17 @@ fn journal_matches(filter: &Value, entry: &Value) -> bool {
             return false;
         }
     }
-    for exact in ["fault", "idempotencyKey", "clientRequestId", "traceparent", "retryCount"] {
+    if let Some(headers) = filter.get("header").and_then(Value::as_object) {
+        if !headers
+            .iter()
+            .all(|(name, value)| json_eq(value, &entry["headers"][name.to_ascii_lowercase()]))
+        {
+            return false;
+        }
+    }
+    for exact in
+        ["fault", "idempotencyKey", "clientRequestId", "traceparent", "retryCount", "query"]
+    {
         if let Some(wanted) = filter.get(exact) {
             if !json_eq(wanted, &entry[exact]) {
                 return false;

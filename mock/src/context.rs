@@ -157,11 +157,24 @@ fn journal_entry(
         created: None,
         client_request_id: header_str(request.headers(), CLIENT_REQUEST_ID),
         post_id: None,
+        query: request.uri().query().map(str::to_owned),
+        headers: custom_headers(request.headers()),
         traceparent: header_str(request.headers(), "traceparent"),
         retry_count: header_str(request.headers(), "x-aether-retry-count")
             .and_then(|n| n.trim().parse().ok())
             .unwrap_or(0),
     }
+}
+
+/// The request's `x-` headers, for the journal (values that are not text are left out).
+fn custom_headers(headers: &HeaderMap) -> std::collections::BTreeMap<String, String> {
+    headers
+        .iter()
+        .filter(|(name, _)| name.as_str().starts_with("x-"))
+        .filter_map(|(name, value)| {
+            Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+        })
+        .collect()
 }
 
 /// What a fault does before the handler runs.

@@ -36,6 +36,13 @@ pub struct JournalEntry {
     /// each of its attempts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_request_id: Option<String>,
+    /// The query string as received (without `?`), when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// The request's custom headers (names starting with `x-`, lower case), so a test can see
+    /// the extra headers a client added to a call.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub headers: std::collections::BTreeMap<String, String>,
     /// The W3C `traceparent` header as received, when the client sent one.
     #[serde(default)]
     pub traceparent: Option<String>,
@@ -89,6 +96,8 @@ mod tests {
             created: None,
             post_id: None,
             client_request_id: None,
+            query: None,
+            headers: Default::default(),
             traceparent: None,
             retry_count: 0,
         }

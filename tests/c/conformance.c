@@ -511,6 +511,14 @@ static int journal_matches(const jvalue *filter, const jvalue *entry) {
   const char *method = text_of(filter, "method");
   const char *path = text_of(filter, "path");
   const jvalue *value;
+  const jvalue *headers = json_get(filter, "header");
+  size_t h;
+  /* The emulator records x- headers under lower-case names; the scenarios write them so. */
+  for (h = 0; headers != NULL && h < headers->count; h++) {
+    if (!matches(headers->items[h], json_get(json_get(entry, "headers"), headers->keys[h]))) {
+      return 0;
+    }
+  }
   if (method != NULL && !str_eq(method, text_of(entry, "method"))) return 0;
   if (path != NULL && !glob(path, text_of(entry, "path") ? text_of(entry, "path") : "")) return 0;
   if ((value = json_get(filter, "status")) != NULL && !matches(value, json_get(entry, "status"))) {
@@ -526,7 +534,7 @@ static int journal_matches(const jvalue *filter, const jvalue *entry) {
   }
   {
     const char *exact[] = {"fault", "idempotencyKey", "clientRequestId", "traceparent",
-                           "retryCount"};
+                           "retryCount", "query"};
     size_t i;
     for (i = 0; i < sizeof exact / sizeof exact[0]; i++) {
       if ((value = json_get(filter, exact[i])) != NULL &&
@@ -810,6 +818,59 @@ static int run_bulk(state *s, aether_client *client, const char *op, const jvalu
 }
 
 /* Runs one operation. */
+/* client.request: aether_request with the step's body, query, extra headers and idempotency
+ * key as JSON; the result is {status, headers, requestId, replayed, data}. */
+static int raw_request(state *s, aether_client *client, const jvalue *input,
+                       const jvalue *options, jvalue **result) {
+  static const char *const fields[] = {"method", "path", "body", "query", "headers", NULL};
+  aether_error *error = NULL;
+  aether_response *response = NULL;
+  char *out = NULL, *pairs = NULL, *body = NULL, *query = NULL, *opts = NULL;
+  jvalue *call_options = json_new(J_OBJECT), *headers, *list;
+  const char *key = text_of(options, "idempotencyKey");
+  aether_status status;
+  size_t i;
+  if (only_fields(s, "client.request", input, fields) != 0) {
+    json_free(call_options);
+    return -1;
+  }
+  if (key != NULL) json_set(call_options, "idempotencyKey", json_new_string(key));
+  if (json_get(input, "headers") != NULL) {
+    json_set(call_options, "extraHeaders", json_clone(json_get(input, "headers")));
+  }
+  if (json_get(input, "body") != NULL) body = json_dump(json_get(input, "body"));
+  if (json_get(input, "query") != NULL) query = json_dump(json_get(input, "query"));
+  opts = json_dump(call_options);
+  json_free(call_options);
+  status = aether_request(client, text_of(input, "method"), text_of(input, "path"), body, query,
+                          opts, &out, &response, &error);
+  free(body);
+  free(query);
+  free(opts);
+  if (status != AETHER_OK) {
+    *result = error_object(error);
+    return 1;
+  }
+  *result = json_new(J_OBJECT);
+  json_set(*result, "status", json_new_number(aether_response_status(response)));
+  json_set(*result, "requestId", aether_response_request_id(response)
+                                     ? json_new_string(aether_response_request_id(response))
+                                     : json_new(J_NULL));
+  json_set(*result, "replayed", json_new_bool(aether_response_replayed(response)));
+  headers = json_new(J_OBJECT);
+  aether_response_headers_to_json(response, &pairs, NULL);
+  list = owned_json(pairs);
+  for (i = 0; list != NULL && i < list->count; i++) {
+    const char *name = list->items[i]->items[0]->string;
+    json_set(headers, name, json_new_string(aether_response_header(response, name)));
+  }
+  json_free(list);
+  json_set(*result, "headers", headers);
+  json_set(*result, "data", owned_json(out));
+  aether_response_free(response);
+  return 0;
+}
+
 static int run_op(state *s, aether_client *client, const char *op, const jvalue *input,
                   const jvalue *options, jvalue **result) {
   aether_error *error_ = NULL;
@@ -1191,6 +1252,7 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     snprintf(path, sizeof path, "/_mock/profiles/%s/revoke", id ? id : "");
     return admin_json(s, "POST", path, NULL, result);
   }
+  if (is_op(op, "client.request")) return raw_request(s, client, input, options, result);
   if (is_op(op, "journal.count")) {
     jvalue *journal = NULL;
     const jvalue *entries;

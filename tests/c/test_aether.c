@@ -2458,6 +2458,96 @@ typedef struct {
   int needs_emulator;
 } test_case;
 
+/* aether_request: an endpoint the library does not wrap (the platforms table) with its
+ * response's headers, a POST under one idempotency key made once, extra headers and query
+ * reaching the server, a retried 503, and a URL to another origin refused. */
+static void test_request_and_raw_response(void) {
+  aether_client *client;
+  aether_response *response = NULL;
+  aether_error *err = NULL;
+  char *json = NULL, *again = NULL, *profile, *body, *id1, *id2;
+  char *journal;
+
+  CHECK(mock_reset(NULL) == 0);
+  client = mock_client();
+  CHECK_OK(aether_request(client, "GET", "/v1/platforms", NULL, NULL,
+                          "{\"extraHeaders\": {\"X-Trace-Tag\": \"c-blue\"}}", &json, &response,
+                          &err),
+           err);
+  CHECK(str_has(json, "\"tiktok\""));
+  CHECK(aether_response_status(response) == 200);
+  CHECK(strncmp(aether_response_request_id(response), "req_", 4) == 0);
+  CHECK_STR(aether_response_header(response, "X-Request-Id"), aether_response_request_id(response));
+  CHECK(aether_response_header(response, "x-ratelimit-limit") != NULL);
+  CHECK(aether_response_header(response, "X-RateLimit-Remaining") != NULL);
+  CHECK(aether_response_header(response, "x-not-sent") == NULL);
+  aether_response_free(response);
+  response = NULL;
+  aether_string_free(json);
+  json = NULL;
+  CHECK(journal_mentions("\"x-trace-tag\":\"c-blue\"") == 1);
+
+  profile = mock_profile("linkedin", NULL);
+  body = malloc(256);
+  snprintf(body, 256, "{\"profileId\": \"%s\", \"content\": {\"text\": \"via request\"}}", profile);
+  CHECK_OK(aether_request(client, "POST", "/v1/posts", body, NULL,
+                          "{\"idempotencyKey\": \"c-raw-1\"}", &json, &response, &err),
+           err);
+  CHECK(aether_response_status(response) == 201);
+  CHECK(!aether_response_replayed(response));
+  CHECK_STR(aether_response_idempotency_key(response), "c-raw-1");
+  aether_response_free(response);
+  response = NULL;
+  CHECK_OK(aether_request(client, "post", "/v1/posts", body, NULL,
+                          "{\"idempotencyKey\": \"c-raw-1\"}", &again, &response, &err),
+           err);
+  CHECK(aether_response_replayed(response));
+  id1 = json_string(json, "id");
+  id2 = json_string(again, "id");
+  CHECK(id1 != NULL && str_eq(id1, id2));
+  free(id1);
+  free(id2);
+  aether_response_free(response);
+  response = NULL;
+  aether_string_free(json);
+  aether_string_free(again);
+  json = NULL;
+  free(body);
+  free(profile);
+
+  free(mock_admin("POST", "/_mock/faults",
+                  "{\"method\": \"GET\", \"path\": \"/v1/platforms\", \"times\": 1, "
+                  "\"action\": {\"type\": \"status\", \"status\": 503}}"));
+  CHECK_OK(aether_request(client, "GET", "/v1/platforms", NULL, "{\"limit\": 5}", NULL, &json,
+                          NULL, &err),
+           err);
+  aether_string_free(json);
+  json = NULL;
+  journal = mock_admin("GET", "/_mock/journal", NULL);
+  CHECK(str_has(journal, "\"status\":503"));
+  CHECK(str_has(journal, "\"query\":\"limit=5\""));
+  free(journal);
+
+  CHECK_STATUS(aether_request(client, "GET", "https://evil.example/v1/posts", NULL, NULL, NULL,
+                              &json, NULL, &err),
+               err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(json == NULL);
+  CHECK(str_has(aether_error_message(err), "not a URL"));
+  aether_error_free(err);
+  err = NULL;
+  CHECK_STATUS(aether_request(client, "GET", "/v1/posts", NULL, NULL,
+                              "{\"extraHeaders\": {\"Authorization\": \"Bearer x\"}}", &json, NULL,
+                              &err),
+               err, AETHER_ERROR_INVALID_ARGUMENT);
+  aether_error_free(err);
+  err = NULL;
+  CHECK_STATUS(aether_request(client, "GET", "/v1/posts/post_missing", NULL, NULL, NULL, &json,
+                              NULL, &err),
+               err, AETHER_ERROR_NOT_FOUND);
+  aether_error_free(err);
+  aether_client_free(client);
+}
+
 static const test_case tests[] = {
     {"version", test_version, 0},
     {"error_code_strings", test_error_code_strings, 0},
@@ -2483,6 +2573,7 @@ static const test_case tests[] = {
     {"inbox_event_and_redelivery", test_inbox_event_and_redelivery, 1},
     {"drafts_cancel_and_schedule_errors", test_drafts_cancel_and_schedule_errors, 1},
     {"post_retry", test_post_retry, 1},
+    {"request_and_raw_response", test_request_and_raw_response, 1},
     {"publish_retry_attempts", test_publish_retry_attempts, 1},
     {"bulk_csv", test_bulk_csv, 1},
     {"wait_deadline_and_cancel", test_wait_deadline_and_cancel, 1},

@@ -129,8 +129,8 @@ class Media {
     return call(this.#native, 'mediaGet', () => [requireString(mediaKey, 'mediaKey')], options);
   }
 
-  async delete(mediaKey, options) {
-    await call(this.#native, 'mediaDelete', () => [requireString(mediaKey, 'mediaKey')], options);
+  delete(mediaKey, options) {
+    return call(this.#native, 'mediaDelete', () => [requireString(mediaKey, 'mediaKey')], options).map(() => undefined);
   }
 
   /**

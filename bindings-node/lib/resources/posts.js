@@ -35,7 +35,7 @@ class Posts {
    */
   create(params, options) {
     const args = () => [json(requireObject(params, 'params'), 'params')];
-    return call(this.#native, 'postsCreate', args, options).then(reportWarnings);
+    return call(this.#native, 'postsCreate', args, options).map(reportWarnings);
   }
 
   /**
@@ -55,10 +55,7 @@ class Posts {
       if (pathOrRows instanceof URL) return ['postsBulkFile', fileURLToPath(pathOrRows), dryRun];
       return ['postsBulkFile', requireString(pathOrRows, 'pathOrRows'), dryRun];
     };
-    return run(null, async () => {
-      const [method, source, dryRun] = args();
-      return call(this.#native, method, () => [source, dryRun], options);
-    });
+    return call(this.#native, null, args, options);
   }
 
   get(id, options) {
@@ -73,7 +70,7 @@ class Posts {
   /** Changes a draft or scheduled post (schedule, content, draft); else POST_NOT_EDITABLE. */
   update(id, params, options) {
     const args = () => [requireString(id, 'id'), json(requireObject(params, 'params'), 'params')];
-    return call(this.#native, 'postsUpdate', args, options).then(reportWarnings);
+    return call(this.#native, 'postsUpdate', args, options).map(reportWarnings);
   }
 
   /** Cancels a draft or scheduled post; returns it, now `cancelled`. */

@@ -21,8 +21,8 @@ class Webhooks {
     return pages(this.#native, 'webhooksList', () => [], options);
   }
 
-  async delete(id, options) {
-    await call(this.#native, 'webhooksDelete', () => [requireString(id, 'id')], options);
+  delete(id, options) {
+    return call(this.#native, 'webhooksDelete', () => [requireString(id, 'id')], options).map(() => undefined);
   }
 
   /**

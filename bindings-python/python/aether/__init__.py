@@ -70,9 +70,12 @@ from ._models import (
 )
 from .resources.posts import BulkRow
 from ._warnings import AetherWarning
+from ._raw import Headers, RawResponse
 from .resources.webhooks import SIGNATURE_HEADER
 
 __all__ = [
+    "Headers",
+    "RawResponse",
     "__version__",
     "BulkRow",
     "Aether",

@@ -42,8 +42,20 @@ class Client:
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         attempt_timeout: Optional[float] = None,
+        extra_headers: Optional[Dict[str, Any]] = None,
+        extra_query: Optional[Dict[str, Any]] = None,
         traceparent: Optional[str] = None,
     ) -> "Client": ...
+    def raw(self) -> "Client": ...
+    def last_response(self) -> Optional[Dict[str, Any]]: ...
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        query: Optional[Dict[str, Any]] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> Call: ...
     def with_trace(self, traceparent: str) -> Optional["Client"]: ...
     @property
     def base_url(self) -> str: ...

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Dict, Optional, Tuple, TypeVar, Union
+from typing import Any, Dict, Mapping, Optional, Tuple, TypeVar, Union
 
 from . import _aether
+from ._raw import RawResponses
 from .resources import (
     AsyncConnectLinks,
     AsyncMediaResource,
@@ -95,11 +96,17 @@ class _ClientBase:
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         attempt_timeout: Optional[float] = None,
+        extra_headers: Optional[Mapping[str, Union[str, int, float, bool]]] = None,
+        extra_query: Optional[Mapping[str, Any]] = None,
         traceparent: Optional[str] = None,
     ) -> C:
         """The same client (sharing connections and the retry budget) with other per-call
         options, e.g. ``client.with_options(timeout=5).posts.get(id)``. ``attempt_timeout``
         bounds each attempt (an attempt that passes it is retried within ``timeout``).
+        ``extra_headers`` and ``extra_query`` are added to every request of its calls
+        (``client.with_options(extra_headers={"X-Trace": "a"}).posts.get(id)``); headers the
+        client owns (``Authorization``, ``Idempotency-Key``, ``X-Client-Request-Id``,
+        ``Content-Type``…) raise ``InvalidArgumentError``.
         ``traceparent`` is a W3C trace context (``00-<32 hex>-<16 hex>-<2 hex>``) sent with
         every attempt of each call; without it, the current OpenTelemetry span's is sent when
         the ``opentelemetry`` package is installed."""
@@ -108,10 +115,34 @@ class _ClientBase:
             timeout=timeout,
             max_retries=max_retries,
             attempt_timeout=attempt_timeout,
+            extra_headers=None if extra_headers is None else dict(extra_headers),
+            extra_query=None if extra_query is None else dict(extra_query),
             traceparent=traceparent,
         )
         copy._attach()
         return copy
+
+    @property
+    def with_raw_response(self) -> RawResponses:
+        """``client.with_raw_response.request(…)``: the :class:`aether.RawResponse` of a
+        :meth:`request` (status, headers, request id, ``.parse()``)."""
+        return RawResponses(self)
+
+    def _request_call(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        query: Optional[Mapping[str, Any]],
+        idempotency_key: Optional[str],
+    ) -> _aether.Call:
+        return self._core.request(
+            method,
+            path,
+            body=body,
+            query=None if query is None else dict(query),
+            idempotency_key=idempotency_key,
+        )
 
     @property
     def base_url(self) -> str:
@@ -163,6 +194,25 @@ class Aether(_ClientBase):
         self.posts = Posts(self._core)
         self.webhooks = Webhooks(self._core)
 
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        query: Optional[Mapping[str, Any]] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> Any:
+        """Any endpoint, including one this SDK does not wrap: ``method`` (GET, POST, PUT,
+        PATCH, DELETE) of ``path`` (under the base URL, starting with ``/``, e.g.
+        ``/v1/platforms``; a full URL raises ``InvalidArgumentError``: the key is only sent to
+        the base URL), with a JSON ``body`` and ``query`` parameters (a list value repeats the
+        name). Returns the response's JSON (``None`` when empty; the text when it is not
+        JSON). Goes through the same transport as every method: authentication, retries, an
+        idempotency key on a POST (give ``idempotency_key`` to reuse one), timeouts and
+        ``with_options``; errors raise the same exceptions."""
+        return self._request_call(method, path, body, query, idempotency_key).wait()
+
     def close(self) -> None:
         """Nothing to release explicitly (connections close when the client is collected);
         present so the client works as a context manager."""
@@ -194,6 +244,21 @@ class AsyncAether(_ClientBase):
         self.media = AsyncMediaResource(self._core)
         self.posts = AsyncPosts(self._core)
         self.webhooks = AsyncWebhooks(self._core)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        query: Optional[Mapping[str, Any]] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> Any:
+        """See :meth:`Aether.request`."""
+        import asyncio
+
+        call = self._request_call(method, path, body, query, idempotency_key)
+        return await call.start(asyncio.get_running_loop())
 
     async def close(self) -> None:
         """Nothing to release explicitly; present for ``async with``."""

@@ -1,5 +1,6 @@
 //! The commands, and what they share: the client built from the global options, and Ctrl-C.
 
+mod api;
 mod connect_links;
 mod demo;
 mod media;
@@ -139,6 +140,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Result<(), CliError> {
             webhooks::deliveries(ctx, args).await
         }
         Command::Webhooks(WebhooksCommand::Redeliver(args)) => webhooks::redeliver(ctx, args).await,
+        Command::Api(args) => api::run(ctx, args).await,
         Command::Mock(args) => mock::run(ctx, args).await,
     }
 }

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod api;
 mod bulk;
 mod commands;
 mod demo;

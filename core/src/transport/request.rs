@@ -1,6 +1,8 @@
 //! One request as the resources describe it (method, path, body, headers, per-call options)
 //! and the response they get back.
 
+use std::fmt;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -24,6 +26,16 @@ pub struct RequestOptions {
     /// The `Idempotency-Key` of a POST (1–255 visible ASCII characters); one is generated
     /// when absent. Giving one makes a create safe to repeat across process restarts.
     pub idempotency_key: Option<String>,
+    /// Headers added to every attempt of the call (e.g. `X-Trace-Tag`), after the SDK's own.
+    /// Refused with `INVALID_ARGUMENT`: the headers the client owns (`Authorization`,
+    /// `Idempotency-Key` — use [`RequestOptions::idempotency_key`] —, `X-Client-Request-Id`,
+    /// `Content-Type`, `Content-Length`, `Host`, `Transfer-Encoding`, `Connection`).
+    pub extra_headers: Vec<(String, String)>,
+    /// Query parameters added to the call's URL, after the SDK's own.
+    pub extra_query: Vec<(String, String)>,
+    /// Where the call leaves the status and headers of its last HTTP response (what the
+    /// `*_with_response` methods read).
+    pub response_sink: Option<ResponseSink>,
     /// The W3C `traceparent` sent on every attempt
     /// (`00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>`); default: the client's, if any.
     pub traceparent: Option<String>,
@@ -59,19 +71,42 @@ impl RequestOptions {
         self
     }
 
+    /// Adds a header to [`RequestOptions::extra_headers`].
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> RequestOptions {
+        self.extra_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds a query parameter to [`RequestOptions::extra_query`].
+    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> RequestOptions {
+        self.extra_query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets [`RequestOptions::response_sink`].
+    pub fn response_sink(mut self, sink: ResponseSink) -> RequestOptions {
+        self.response_sink = Some(sink);
+        self
+    }
+
     /// Sets [`RequestOptions::traceparent`].
     pub fn traceparent(mut self, traceparent: impl Into<String>) -> RequestOptions {
         self.traceparent = Some(traceparent.into());
         self
     }
 
-    /// These options with `other`'s set fields on top.
+    /// These options with `other`'s set fields on top (extra headers and query parameters:
+    /// these then `other`'s).
     pub fn merged(&self, other: &RequestOptions) -> RequestOptions {
+        let joined = |a: &[(String, String)], b: &[(String, String)]| [a, b].concat();
         RequestOptions {
             timeout: other.timeout.or(self.timeout),
             max_retries: other.max_retries.or(self.max_retries),
             attempt_timeout: other.attempt_timeout.or(self.attempt_timeout),
             idempotency_key: other.idempotency_key.clone().or_else(|| self.idempotency_key.clone()),
+            extra_headers: joined(&self.extra_headers, &other.extra_headers),
+            extra_query: joined(&self.extra_query, &other.extra_query),
+            response_sink: other.response_sink.clone().or_else(|| self.response_sink.clone()),
             traceparent: other.traceparent.clone().or_else(|| self.traceparent.clone()),
         }
     }
@@ -284,6 +319,8 @@ pub struct Response<T> {
     pub client_request_id: String,
     /// The `Idempotency-Key` the call sent, if any.
     pub idempotency_key: Option<String>,
+    /// Every header of the response (look-ups ignore case: [`Response::header`]).
+    pub headers: HeaderMap,
 }
 
 impl<T> Response<T> {
@@ -298,6 +335,27 @@ impl<T> Response<T> {
             replayed: self.replayed,
             client_request_id: self.client_request_id,
             idempotency_key: self.idempotency_key,
+            headers: self.headers,
+        }
+    }
+
+    /// The value of header `name` (any case), when it is present and text.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The same response without its body: what a [`ResponseSink`] keeps.
+    pub fn meta(&self) -> Response<()> {
+        Response {
+            data: (),
+            status: self.status,
+            request_id: self.request_id.clone(),
+            rate_limit: self.rate_limit,
+            retry_after: self.retry_after,
+            replayed: self.replayed,
+            client_request_id: self.client_request_id.clone(),
+            idempotency_key: self.idempotency_key.clone(),
+            headers: self.headers.clone(),
         }
     }
 }
@@ -308,3 +366,48 @@ pub fn encode_segment(segment: &str) -> String {
         &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
     percent_encoding::utf8_percent_encode(segment, SEGMENT).to_string()
 }
+
+/// Where a call leaves the status and headers of its last successful HTTP response. Clones
+/// share the slot. A call that makes several requests (a create whose preflight reads
+/// capabilities, an upload) leaves its last one.
+#[derive(Clone, Default)]
+pub struct ResponseSink(Arc<Mutex<Option<Response<()>>>>);
+
+impl ResponseSink {
+    /// An empty sink.
+    pub fn new() -> ResponseSink {
+        ResponseSink::default()
+    }
+
+    /// The response left so far, emptying the sink.
+    pub fn take(&self) -> Option<Response<()>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    pub(super) fn put(&self, response: Response<()>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(response);
+    }
+
+    /// `data` with the response left in the sink; `PROTOCOL_ERROR` if the call left none
+    /// (it made no request).
+    pub fn into_response<T>(self, data: T) -> Result<Response<T>> {
+        self.take().map(|meta| meta.map(|()| data)).ok_or_else(|| {
+            Error::protocol("the call completed without an HTTP response to describe")
+        })
+    }
+}
+
+impl fmt::Debug for ResponseSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ResponseSink")
+    }
+}
+
+/// Two sinks are equal when they are the same slot.
+impl PartialEq for ResponseSink {
+    fn eq(&self, other: &ResponseSink) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for ResponseSink {}

@@ -147,6 +147,27 @@ async fn a_status_fault_can_steer_retries_and_the_journal_keeps_trace_and_retry_
 }
 
 #[tokio::test]
+async fn the_journal_records_the_query_and_the_custom_headers() {
+    let server = TestServer::start().await;
+
+    let response = server
+        .api(Method::GET, "/v1/platforms?probe=1&x=a%20b")
+        .header("X-Trace-Tag", "blue")
+        .header("Accept-Language", "fr")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    server.api(Method::GET, "/v1/platforms").send().await.unwrap();
+
+    let journal = server.journal().await;
+    assert_eq!(journal[0]["query"], "probe=1&x=a%20b");
+    assert_eq!(journal[0]["headers"]["x-trace-tag"], "blue");
+    assert!(journal[0]["headers"].get("accept-language").is_none(), "only x- headers");
+    assert!(journal[1].get("query").is_none(), "no query: {}", journal[1]);
+}
+
+#[tokio::test]
 async fn connection_faults_break_the_connection_the_way_they_say() {
     let server = TestServer::start().await;
     for action in ["reset_before_body", "reset_after_body", "close_mid_response", "truncated_body"]

@@ -39,6 +39,7 @@ from typing import (
 
 from .._aether import Call, Client, Pager, unknown_keyword
 from .._models import _Model
+from .._raw import RawResponses
 from .._trace import current_traceparent
 
 if TYPE_CHECKING:
@@ -85,6 +86,12 @@ class Resource:
 
     def __init__(self, core: Client) -> None:
         self._core = core
+
+    @property
+    def with_raw_response(self) -> RawResponses:
+        """This resource's operations returning a :class:`aether.RawResponse` (status,
+        headers, request id, and ``.parse()`` for the value): ``posts.with_raw_response.get(id)``."""
+        return RawResponses(self)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
