@@ -95,6 +95,7 @@ use tracing::Instrument;
 
 mod api_key;
 mod decode;
+pub mod observe;
 mod outcome;
 mod paginate;
 mod request;
@@ -107,6 +108,7 @@ use crate::error::{Error, ErrorCode, Result};
 pub use api_key::ApiKey;
 pub(crate) use decode::body_snippet;
 pub use decode::{decode_error, parse_retry_after};
+use observe::{CallWatch, Observer};
 pub(crate) use paginate::{item_path, paginate};
 use request::RequestBody;
 pub use request::{encode_segment, ApiRequest, FormPart, RequestOptions, Response};
@@ -173,6 +175,8 @@ struct Inner {
     config: TransportConfig,
     budget: RetryBudget,
     last_rate_limit: Mutex<Option<RateLimit>>,
+    /// Log level, sink and hooks (see `transport/observe.rs`).
+    observer: Observer,
 }
 
 impl fmt::Debug for Transport {
@@ -233,15 +237,26 @@ fn build_http_client(config: &TransportConfig) -> Result<reqwest::Client> {
 }
 
 impl Transport {
-    pub(crate) fn new(config: TransportConfig) -> Result<Transport> {
+    pub(crate) fn new(config: TransportConfig, observer: Observer) -> Result<Transport> {
         Ok(Transport {
             inner: Arc::new(Inner {
                 http: Mutex::new(HttpClient::new(&config)?),
                 budget: RetryBudget::new(config.retry_budget),
                 config,
                 last_rate_limit: Mutex::new(None),
+                observer,
             }),
         })
+    }
+
+    /// Writes a log line at `level` (made only if that level is on); see `transport/observe.rs`.
+    pub(crate) fn log(&self, level: observe::LogLevel, line: impl FnOnce() -> String) {
+        self.inner.observer.log(level, line);
+    }
+
+    /// The level this client logs at, if any.
+    pub fn log_level(&self) -> Option<observe::LogLevel> {
+        self.inner.observer.level()
     }
 
     /// The HTTP client of this process: the one built at construction, or, in a forked
@@ -312,6 +327,12 @@ impl Transport {
         // the server, and the server's id of the latest response.
         let mut may_have_reached = false;
         let mut last_request_id: Option<String> = None;
+        let watch = CallWatch::new(
+            &self.inner.observer,
+            &request,
+            &client_request_id,
+            idempotency_key.as_ref(),
+        );
 
         let mut attempt: u32 = 0;
         loop {
@@ -329,10 +350,21 @@ impl Transport {
                 idempotency_key: idempotency_key.as_ref(),
                 client_request_id: &client_request_id,
             };
+            watch.request(attempt, &request);
             let result = self
-                .attempt(&request, &url, headers, deadline, timeout, attempt_timeout)
+                .attempt(
+                    &request,
+                    &url,
+                    headers,
+                    deadline,
+                    timeout,
+                    attempt_timeout,
+                    &watch,
+                    attempt,
+                )
                 .instrument(span.clone())
                 .await;
+            watch.response(attempt, &result);
             let error = match result {
                 Ok(response) => {
                     self.inner.budget.refill();
@@ -371,8 +403,10 @@ impl Transport {
                         error = error.with_request_id(request_id);
                     }
                 }
+                watch.failed(attempt, &error);
                 return Err(with_call_ids(error, client_request_id, key.map(str::to_owned)));
             };
+            watch.retry(attempt, &error, wait);
             tokio::time::sleep(wait).await;
         }
     }
@@ -404,6 +438,9 @@ impl Transport {
         }
         if !self.inner.budget.withdraw() {
             tracing::warn!(code = %error.code(), "retry budget exhausted; not retrying");
+            self.log(observe::LogLevel::Warn, || {
+                format!("the retry budget is exhausted; not retrying after {}", error.code())
+            });
             return None;
         }
         tracing::debug!(code = %error.code(), ?wait, "retrying");
@@ -501,6 +538,7 @@ impl Transport {
     }
 
     /// One attempt: send, read the (capped) body, decode an error status.
+    #[allow(clippy::too_many_arguments)]
     async fn attempt(
         &self,
         request: &ApiRequest,
@@ -509,6 +547,8 @@ impl Transport {
         deadline: Instant,
         timeout: Duration,
         attempt_timeout: Option<Duration>,
+        call: &CallWatch<'_>,
+        attempt: u32,
     ) -> Result<Response<Bytes>> {
         let context = format!("{} {}", request.method, request.path);
         let (attempt_deadline, own_bound) = match attempt_timeout {
@@ -573,6 +613,7 @@ impl Transport {
                     )))
                 }
             };
+        call.answer(attempt, status, &headers, &body);
         let span = tracing::Span::current();
         span.record("status", status);
         let request_id =
