@@ -84,6 +84,10 @@ pub struct GlobalArgs {
     /// Bound on each attempt of a request, in seconds; one that passes it is retried [default: 30]
     #[arg(long, global = true, value_name = "SECONDS", allow_negative_numbers = true, help_heading = GLOBAL)]
     pub attempt_timeout: Option<f64>,
+    /// Log each request to stderr: -v one line per attempt (debug), -vv bodies too, secrets
+    /// redacted (trace) [env: AETHER_LOG=error|warn|info|debug|trace]
+    #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count, global = true, help_heading = GLOBAL)]
+    pub verbose: u8,
 }
 
 #[derive(Debug, Subcommand)]

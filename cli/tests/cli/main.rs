@@ -6,6 +6,7 @@ mod common;
 mod bulk;
 mod commands;
 mod demo;
+mod observe;
 mod outcome;
 mod post_retry;
 mod profile_capabilities;
