@@ -67,6 +67,8 @@ const NOT_A_SCHEMA = {
   RateLimit: 'response headers',
   ClientOptions: 'settings of the client, not the wire',
   RequestOptions: 'settings of one call, not the wire',
+  Logger: 'a user object the client writes log lines to',
+  AttemptEvent: 'what a hook gets (core/src/transport/observe.rs), not the wire',
   BulkOptions: 'settings of one call (dryRun travels as a multipart field)',
   BulkRow: 'a CSV row the SDK writes, not a JSON body',
   ListPostsParams: 'a query string (status, profileId, limit, cursor)',
