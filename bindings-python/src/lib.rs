@@ -10,6 +10,7 @@ mod call;
 mod client;
 mod convert;
 mod errors;
+mod observe;
 mod resources;
 mod source;
 mod testing;

@@ -70,9 +70,13 @@ from ._models import (
 )
 from .resources.posts import BulkRow
 from ._warnings import AetherWarning
+from ._observe import TRACE, AttemptEvent, Hook
 from .resources.webhooks import SIGNATURE_HEADER
 
 __all__ = [
+    "AttemptEvent",
+    "Hook",
+    "TRACE",
     "__version__",
     "BulkRow",
     "Aether",
