@@ -158,7 +158,7 @@ async fn hooks_fire_in_order_with_attempt_numbers_and_a_panicking_hook_changes_n
     ] {
         assert!(wire.get(name).is_some(), "{name} missing from {wire}");
     }
-    assert_eq!(post.id.is_empty(), false);
+    assert!(!post.id.is_empty());
     let lines = lines.lock().unwrap();
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert!(lines.iter().all(|(level, line)| *level == LogLevel::Warn
