@@ -1248,6 +1248,9 @@ static void needs(const jvalue *scenario, char *need, size_t size) {
  * (each event as its wire JSON with "hook"). Hooks run on runtime threads: hence the lock. */
 static pthread_mutex_t hook_lock = PTHREAD_MUTEX_INITIALIZER;
 static jvalue *hook_events;
+/* Whether the scenario has a hooks.events step: only then are hooks installed, so that the
+ * other scenarios run on clients exactly as a user builds them. */
+static int record_hooks;
 
 static jvalue *text_or_null(const char *text) {
   return text != NULL ? json_new_string(text) : json_new(J_NULL);
@@ -1308,9 +1311,11 @@ static aether_client *client_with(const char *api_key, const jvalue *options) {
   settings.base_url = mock_url();
   settings.retry_backoff_base_ms = 5;
   settings.retry_backoff_cap_ms = 50;
-  settings.on_request = on_request_hook;
-  settings.on_response = on_response_hook;
-  settings.on_retry = on_retry_hook;
+  if (record_hooks) {
+    settings.on_request = on_request_hook;
+    settings.on_response = on_response_hook;
+    settings.on_retry = on_retry_hook;
+  }
   if (retries != NULL) settings.max_retries = (int32_t)retries->number;
   if (timeout != NULL) settings.request_timeout_ms = (uint32_t)timeout->number;
   if (attempt != NULL) settings.attempt_timeout_ms = (int64_t)attempt->number;
@@ -1330,6 +1335,11 @@ static int run_scenario(state *s, const jvalue *scenario) {
 
   if (mock_reset(NULL) != 0) return failf(s, "the emulator did not reset");
   json_free(take_hook_events());
+  record_hooks = 0;
+  for (i = 0; steps != NULL && i < steps->count; i++) {
+    const char *step_op = text_of(steps->items[i], "op");
+    if (step_op != NULL && strcmp(step_op, "hooks.events") == 0) record_hooks = 1;
+  }
   if (json_get(setup, "settings") != NULL) {
     if (admin_json(s, "PATCH", "/_mock/settings", json_get(setup, "settings"), &answer) != 0) {
       return -1;

@@ -26,6 +26,9 @@
 //! delay before the next one). Each gets an [`AttemptEvent`]. A hook runs on the runtime
 //! thread doing the call, before the call goes on; one that fails (returns `Err`, panics, or
 //! raises in a binding) is reported as a `warn` line and never changes the call.
+//!
+//! The one free resend after a stale kept-alive connection (see the transport's docs) is not a
+//! retry: its events repeat the attempt number, after a `response` with `NETWORK_ERROR`.
 
 use std::fmt::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
