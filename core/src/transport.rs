@@ -249,16 +249,6 @@ impl Transport {
         })
     }
 
-    /// Writes a log line at `level` (made only if that level is on); see `transport/observe.rs`.
-    pub(crate) fn log(&self, level: observe::LogLevel, line: impl FnOnce() -> String) {
-        self.inner.observer.log(level, line);
-    }
-
-    /// The level this client logs at, if any.
-    pub fn log_level(&self) -> Option<observe::LogLevel> {
-        self.inner.observer.level()
-    }
-
     /// The HTTP client of this process: the one built at construction, or, in a forked
     /// child, one built there (the inherited one is leaked; see "After `fork`").
     fn http(&self) -> Result<reqwest::Client> {
@@ -327,12 +317,7 @@ impl Transport {
         // the server, and the server's id of the latest response.
         let mut may_have_reached = false;
         let mut last_request_id: Option<String> = None;
-        let watch = CallWatch::new(
-            &self.inner.observer,
-            &request,
-            &client_request_id,
-            idempotency_key.as_ref(),
-        );
+        let watch = self.watch(&request, &client_request_id, idempotency_key.as_ref());
 
         let mut attempt: u32 = 0;
         loop {

@@ -277,6 +277,28 @@ impl Observer {
     }
 }
 
+impl super::Transport {
+    /// Writes a log line at `level` (made only if that level is on).
+    pub(crate) fn log(&self, level: LogLevel, line: impl FnOnce() -> String) {
+        self.inner.observer.log(level, line);
+    }
+
+    /// The level this client logs at, if any.
+    pub fn log_level(&self) -> Option<LogLevel> {
+        self.inner.observer.level()
+    }
+
+    /// Follows one call (see [`CallWatch`]).
+    pub(super) fn watch<'a>(
+        &'a self,
+        request: &ApiRequest,
+        client_request_id: &'a str,
+        idempotency_key: Option<&HeaderValue>,
+    ) -> CallWatch<'a> {
+        CallWatch::new(&self.inner.observer, request, client_request_id, idempotency_key)
+    }
+}
+
 /// One call as the observer follows it, from its first attempt to its end.
 pub(crate) struct CallWatch<'a> {
     observer: &'a Observer,
