@@ -108,7 +108,7 @@ use crate::error::{Error, ErrorCode, Result};
 pub use api_key::ApiKey;
 pub(crate) use decode::body_snippet;
 pub use decode::{decode_error, parse_retry_after};
-use observe::{CallWatch, Observer};
+use observe::Observer;
 pub(crate) use paginate::{item_path, paginate};
 use request::RequestBody;
 pub use request::{encode_segment, ApiRequest, FormPart, RequestOptions, Response};
@@ -337,16 +337,7 @@ impl Transport {
             };
             watch.request(attempt, &request);
             let result = self
-                .attempt(
-                    &request,
-                    &url,
-                    headers,
-                    deadline,
-                    timeout,
-                    attempt_timeout,
-                    &watch,
-                    attempt,
-                )
+                .attempt(&request, &url, headers, deadline, timeout, attempt_timeout)
                 .instrument(span.clone())
                 .await;
             watch.response(attempt, &result);
@@ -422,10 +413,7 @@ impl Transport {
             return None;
         }
         if !self.inner.budget.withdraw() {
-            tracing::warn!(code = %error.code(), "retry budget exhausted; not retrying");
-            self.log(observe::LogLevel::Warn, || {
-                format!("the retry budget is exhausted; not retrying after {}", error.code())
-            });
+            self.budget_exhausted(error);
             return None;
         }
         tracing::debug!(code = %error.code(), ?wait, "retrying");
@@ -523,7 +511,6 @@ impl Transport {
     }
 
     /// One attempt: send, read the (capped) body, decode an error status.
-    #[allow(clippy::too_many_arguments)]
     async fn attempt(
         &self,
         request: &ApiRequest,
@@ -532,8 +519,6 @@ impl Transport {
         deadline: Instant,
         timeout: Duration,
         attempt_timeout: Option<Duration>,
-        call: &CallWatch<'_>,
-        attempt: u32,
     ) -> Result<Response<Bytes>> {
         let context = format!("{} {}", request.method, request.path);
         let (attempt_deadline, own_bound) = match attempt_timeout {
@@ -598,7 +583,6 @@ impl Transport {
                     )))
                 }
             };
-        call.answer(attempt, status, &headers, &body);
         let span = tracing::Span::current();
         span.record("status", status);
         let request_id =

@@ -13,7 +13,7 @@
 //! | `warn` | a hook that failed (the call goes on); the retry budget exhausted |
 //! | `info` | a retry: what failed and the wait before the next attempt |
 //! | `debug` | one line per attempt: method, path, status or error code, attempt, elapsed, request ids, the next delay |
-//! | `trace` | request and response bodies (redacted, see [`redact_body`]), response headers (redacted), upload part events |
+//! | `trace` | request and response bodies (redacted, see [`redact_body`]; a failed answer as the error it was decoded into), upload part events |
 //!
 //! Bodies are never logged below `trace`, and at `trace` credential-like fields (the API key,
 //! webhook secrets, `Authorization`, cookies, a connect link's `state`, tokens, passwords) are
@@ -288,6 +288,14 @@ impl super::Transport {
         self.inner.observer.level()
     }
 
+    /// The retry budget is spent: a `tracing` event and a `warn` line.
+    pub(super) fn budget_exhausted(&self, error: &Error) {
+        tracing::warn!(code = %error.code(), "retry budget exhausted; not retrying");
+        self.log(LogLevel::Warn, || {
+            format!("the retry budget is exhausted; not retrying after {}", error.code())
+        });
+    }
+
     /// Follows one call (see [`CallWatch`]).
     pub(super) fn watch<'a>(
         &'a self,
@@ -368,24 +376,23 @@ impl<'a> CallWatch<'a> {
         });
     }
 
-    /// The answer of attempt `attempt` (any status) at `trace`: its headers and body, redacted.
-    pub(crate) fn answer(&self, attempt: u32, status: u16, headers: &HeaderMap, body: &Bytes) {
-        self.observer.log(LogLevel::Trace, || {
-            format!(
-                "{} {} attempt {attempt} response {status} headers: {}; body: {}",
-                self.method,
-                self.path,
-                redact_headers(headers),
-                redact_body(body)
-            )
-        });
-    }
-
-    /// After attempt `attempt`: the `on_response` hook and the attempt's `debug` line.
+    /// After attempt `attempt`: the `on_response` hook, the attempt's `debug` line, and at
+    /// `trace` the answer's body (redacted), or the error it was decoded into.
     pub(crate) fn response(&self, attempt: u32, result: &crate::error::Result<Response<Bytes>>) {
         if self.quiet {
             return;
         }
+        self.observer.log(LogLevel::Trace, || {
+            let body = match result {
+                Ok(response) => redact_body(&response.data),
+                Err(error) => {
+                    let mut value = error.to_json();
+                    redact_value(&mut value);
+                    format!("(the error) {value}")
+                }
+            };
+            format!("{} {} attempt {attempt} response body: {body}", self.method, self.path)
+        });
         let event = match result {
             Ok(response) => AttemptEvent {
                 status: Some(response.status),
@@ -572,7 +579,8 @@ fn redact_url(text: &str) -> Option<String> {
     Some(url.to_string())
 }
 
-/// Headers as logged at `trace` (`name: value, …`), credentials and cookies redacted.
+/// Headers as they may be logged (`name: value, …`), credentials and cookies redacted. (The
+/// lines above log no header: the ids they show are the call's own.)
 pub fn redact_headers(headers: &HeaderMap) -> String {
     let mut out = String::new();
     for (name, value) in headers {
