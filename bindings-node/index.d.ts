@@ -566,6 +566,48 @@ declare namespace Aether {
     clientKey?: string;
     /** A W3C `traceparent` sent with every call that gives none (nor has an active OpenTelemetry span). */
     traceparent?: string;
+    /** How much the client logs (else `AETHER_LOG`, else nothing): `error` failed calls, `warn` failed hooks, `info` retries, `debug` one line per attempt, `trace` bodies with secrets redacted. */
+    logLevel?: LogLevel;
+    /** Where log lines go (default: standard error); `trace` lines go to `debug()`. */
+    logger?: Logger;
+    /** Called before each attempt, on the event loop after the fact (in order). A throw is logged at `warn` and never breaks the call. */
+    onRequest?: (event: AttemptEvent) => void;
+    /** Called after each attempt: its `status`, or its `errorCode` when no answer came. */
+    onResponse?: (event: AttemptEvent) => void;
+    /** Called when a failed attempt is retried, with `nextDelayMs`. */
+    onRetry?: (event: AttemptEvent) => void;
+  }
+
+  type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'off';
+
+  /** Anything with these methods, e.g. `console` or a pino/winston logger. */
+  interface Logger {
+    debug(line: string): unknown;
+    info(line: string): unknown;
+    warn(line: string): unknown;
+    error(line: string): unknown;
+  }
+
+  /** One attempt of a call, as the hooks see it. */
+  interface AttemptEvent {
+    method: string;
+    /** The path under the base URL, without the query. */
+    path: string;
+    /** 1 for the first attempt; in `onRetry`, the attempt that failed. */
+    attempt: number;
+    /** The HTTP status of the answer; null before it and after a network failure. */
+    status: number | null;
+    /** The error code of a failed attempt (`SERVICE_UNAVAILABLE`, …), else null. */
+    errorCode: string | null;
+    requestId: string | null;
+    /** The call's `X-Client-Request-Id` (the same on every attempt). */
+    clientRequestId: string;
+    /** The `Idempotency-Key` sent (every POST has one). */
+    idempotencyKey: string | null;
+    /** Milliseconds since the call began. */
+    elapsedMs: number;
+    /** In `onRetry`: the wait before the next attempt, in milliseconds; else null. */
+    nextDelayMs: number | null;
   }
 
   /** Per-call options, overriding the client's. */

@@ -276,6 +276,32 @@ typedef enum aether_status {
 } aether_status;
 
 /**
+ * How much a client logs; each level includes the ones before it.
+ */
+typedef enum aether_log_level {
+  /**
+   * Calls that failed.
+   */
+  AETHER_LOG_ERROR = 1,
+  /**
+   * Hooks that failed, an exhausted retry budget.
+   */
+  AETHER_LOG_WARN = 2,
+  /**
+   * Retries.
+   */
+  AETHER_LOG_INFO = 3,
+  /**
+   * One line per attempt (method, path, status, attempt, elapsed, request ids).
+   */
+  AETHER_LOG_DEBUG = 4,
+  /**
+   * Request and response bodies (secrets redacted) and upload part events.
+   */
+  AETHER_LOG_TRACE = 5,
+} aether_log_level;
+
+/**
  * The answer of aether_posts_bulk_file() or aether_posts_bulk_rows_json(): totals and one
  * result per data row. Immutable: read it from any thread. Free it with
  * aether_bulk_result_free(); the rows, posts and strings it lends live as long as it does.
@@ -434,6 +460,59 @@ typedef struct aether_webhook_delivery_list aether_webhook_delivery_list;
 typedef struct aether_webhook_list aether_webhook_list;
 
 /**
+ * One attempt of a call, given to a hook. Every pointer is valid only during the callback
+ * (copy what you keep).
+ */
+typedef struct aether_attempt_event {
+  /**
+   * "GET", "POST", …
+   */
+  const char *method;
+  /**
+   * The path under the base URL, without the query.
+   */
+  const char *path;
+  /**
+   * 1 for the first attempt; in on_retry, the attempt that failed.
+   */
+  uint32_t attempt;
+  /**
+   * The HTTP status of the answer; 0 when none came (before it, or a network failure).
+   */
+  uint16_t status;
+  /**
+   * The error code of a failed attempt ("SERVICE_UNAVAILABLE", …); NULL on success.
+   */
+  const char *error_code;
+  /**
+   * The server's request id of the answer; NULL when none came.
+   */
+  const char *request_id;
+  /**
+   * The call's client request id (the same on every attempt).
+   */
+  const char *client_request_id;
+  /**
+   * The Idempotency-Key sent; NULL when none (every POST has one).
+   */
+  const char *idempotency_key;
+  /**
+   * Milliseconds since the call began.
+   */
+  double elapsed_ms;
+  /**
+   * In on_retry: the wait before the next attempt, in milliseconds; -1 otherwise.
+   */
+  double next_delay_ms;
+} aether_attempt_event;
+
+/**
+ * A hook: called on the runtime thread doing the call, before the call goes on (keep it
+ * short; it must not call back into the client). `event` is valid only during the call.
+ */
+typedef void (*aether_hook_callback)(const struct aether_attempt_event *event, void *user_data);
+
+/**
  * How to build a client. Start from AETHER_CLIENT_OPTIONS_INIT, which gives every field its
  * "default" value, then set what you need. Strings are borrowed only during
  * aether_client_new().
@@ -504,6 +583,30 @@ typedef struct aether_client_options {
    * batch of calls of one trace.
    */
   const char *traceparent;
+   * How much the client logs: "error", "warn", "info", "debug", "trace" or "off"; NULL
+   * reads the AETHER_LOG environment variable, else nothing. Lines go to the callback set
+   * with aether_set_log_callback(), else to standard error.
+   */
+  const char *log_level;
+  /**
+   * Called before each attempt of every call; NULL: none. See aether_hook_callback.
+   */
+  aether_hook_callback on_request;
+  /**
+   * Called after each attempt (its status, or its error code when no answer came); NULL:
+   * none.
+   */
+  aether_hook_callback on_response;
+  /**
+   * Called when a failed attempt is retried, with the delay before the next one; NULL:
+   * none.
+   */
+  aether_hook_callback on_retry;
+  /**
+   * Given to the three hooks; they must be callable with it from runtime threads for as
+   * long as the client is.
+   */
+  void *hook_user_data;
 } aether_client_options;
 
 /**
@@ -648,6 +751,13 @@ typedef struct aether_wait_options {
    */
   const struct aether_cancel_token *cancel;
 } aether_wait_options;
+
+/**
+ * Receives one log line: its level and the text (NUL-terminated, valid only during the call;
+ * secrets already redacted). Called from the library's runtime threads, possibly from several
+ * at once: it must be thread-safe and must not call back into the client that logs.
+ */
+typedef void (*aether_log_callback)(enum aether_log_level level, const char *line, void *user_data);
 
 /**
  * What aether_post_update() changes. Start from AETHER_POST_CHANGES_INIT (nothing changes),
@@ -1552,6 +1662,16 @@ const char *aether_message_read_at(const struct aether_message *message);
 enum aether_status aether_message_to_json(const struct aether_message *message,
                                           char **out_json,
                                           struct aether_error **error);
+
+/**
+ * Sends the log lines of every client to `callback` (NULL: back to standard error, the
+ * default) with `user_data`. It applies at once, to clients already built too. A client
+ * logs at its options.log_level, else at the level of the AETHER_LOG environment variable
+ * (error, warn, info, debug, trace), else not at all. `callback` is called from runtime
+ * threads, possibly several at once, and must stay callable, with `user_data`, until it is
+ * replaced and every call in flight has returned.
+ */
+void aether_set_log_callback(aether_log_callback callback, void *user_data);
 
 /**
  * Reads a post (GET /v1/posts/{id}): its status and per-target results. Blocks until the
@@ -2504,9 +2624,10 @@ void aether_webhook_delivery_free(struct aether_webhook_delivery *delivery);
 
 /**
  * AETHER_CLIENT_OPTIONS_INIT: an aether_client_options with every field at its default: API
- * key and base URL from the environment, default timeouts, retries and backoff.
+ * key and base URL from the environment, default timeouts, retries and backoff, the log level
+ * from AETHER_LOG, no hooks.
  */
-#define AETHER_CLIENT_OPTIONS_INIT { NULL, NULL, 0, 0, -1, 0, 0, NULL, NULL, NULL, NULL, 0, NULL }
+#define AETHER_CLIENT_OPTIONS_INIT { NULL, NULL, 0, 0, -1, 0, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /**
  * AETHER_UPLOAD_OPTIONS_INIT: an aether_upload_options with every field at its default: type

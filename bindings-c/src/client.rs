@@ -65,6 +65,21 @@ pub struct aether_client_options {
     /// per-call options: a client per trace shares nothing with others, so keep it for a
     /// batch of calls of one trace.
     pub traceparent: *const c_char,
+    /// How much the client logs: "error", "warn", "info", "debug", "trace" or "off"; NULL
+    /// reads the AETHER_LOG environment variable, else nothing. Lines go to the callback set
+    /// with aether_set_log_callback(), else to standard error.
+    pub log_level: *const c_char,
+    /// Called before each attempt of every call; NULL: none. See aether_hook_callback.
+    pub on_request: crate::observe::aether_hook_callback,
+    /// Called after each attempt (its status, or its error code when no answer came); NULL:
+    /// none.
+    pub on_response: crate::observe::aether_hook_callback,
+    /// Called when a failed attempt is retried, with the delay before the next one; NULL:
+    /// none.
+    pub on_retry: crate::observe::aether_hook_callback,
+    /// Given to the three hooks; they must be callable with it from runtime threads for as
+    /// long as the client is.
+    pub hook_user_data: *mut std::ffi::c_void,
 }
 
 /// Milliseconds for the core; 0 means "the core's default" (None).
@@ -81,6 +96,8 @@ pub(crate) fn signed_millis(ms: i64) -> Option<f64> {
 /// The C struct as the core's [`ClientOptions`]: the checks, the environment and the defaults
 /// are the core's, and its messages name `options.api_key` and the like.
 fn build(options: &aether_client_options) -> Res<Client> {
+    let options_hooks =
+        (options.on_request, options.on_response, options.on_retry, options.hook_user_data);
     // SAFETY: the strings are NULL or valid for the call, by the header's conventions.
     let (api_key, base_url, suffix) = unsafe {
         (
@@ -99,6 +116,7 @@ fn build(options: &aether_client_options) -> Res<Client> {
     };
     // SAFETY: as above.
     let traceparent = unsafe { opt_str_arg(options.traceparent, "options->traceparent")? };
+    let log_level = unsafe { opt_str_arg(options.log_level, "options->log_level")? };
     // The C binding names itself in the User-Agent, before the caller's own suffix.
     let suffix = match suffix.filter(|s| !s.is_empty()) {
         Some(suffix) => format!("c; {suffix}"),
@@ -118,9 +136,12 @@ fn build(options: &aether_client_options) -> Res<Client> {
         client_cert: client_cert.map(str::to_owned),
         client_key: client_key.map(str::to_owned),
         traceparent: traceparent.map(str::to_owned),
+        log_level: log_level.map(str::to_owned),
         spelling: Spelling::C,
     };
-    ClientBuilder::from_options(options).build()
+    let hooks =
+        crate::observe::hooks(options_hooks.0, options_hooks.1, options_hooks.2, options_hooks.3);
+    ClientBuilder::from_options(options).log_sink(crate::observe::sink()).hooks(hooks).build()
 }
 
 /// Creates a client. `options` may be NULL for all defaults (key and URL from the
@@ -164,6 +185,11 @@ fn default_options() -> aether_client_options {
         client_key: std::ptr::null(),
         attempt_timeout_ms: 0,
         traceparent: std::ptr::null(),
+        log_level: std::ptr::null(),
+        on_request: None,
+        on_response: None,
+        on_retry: None,
+        hook_user_data: std::ptr::null_mut(),
     }
 }
 

@@ -26,6 +26,7 @@ mod error;
 mod event;
 mod media;
 mod message;
+mod observe;
 mod post;
 mod post_builder;
 mod post_warning;

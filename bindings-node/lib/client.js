@@ -9,6 +9,7 @@ const { Profiles } = require('./resources/profiles');
 const { Posts } = require('./resources/posts');
 const { Media } = require('./resources/media');
 const { Webhooks } = require('./resources/webhooks');
+const { observing } = require('./observe');
 
 const USER_AGENT = `node/${process.versions.node}`;
 
@@ -21,7 +22,10 @@ class Aether {
   #native;
 
   constructor(options = {}) {
-    const { retryBackoff, ...given } = requireObject(options, 'options', { optional: true });
+    const { rest, callback, kinds, setLevel } = observing(
+      requireObject(options, 'options', { optional: true }) ?? {},
+    );
+    const { retryBackoff, ...given } = rest;
     const backoff = retryBackoff === undefined ? {} : requireObject(retryBackoff, 'options.retryBackoff');
     const config = {
       ...given,
@@ -29,8 +33,11 @@ class Aether {
       retryBackoffCapMs: backoff.maxMs,
       userAgentSuffix: USER_AGENT,
     };
-    const client = sync(() => new native.NativeClient(settingsJson(config, 'options')));
+    const client = sync(
+      () => new native.NativeClient(settingsJson(config, 'options'), callback, kinds),
+    );
     this.#native = client;
+    setLevel(parse(client.effectiveOptions()).logLevel);
     /** Connect links: the hosted OAuth flow that connects a social account. */
     this.connectLinks = new ConnectLinks(client);
     /** Profiles: the connected social accounts. */

@@ -104,10 +104,21 @@ impl NativeClient {
     /// Builds the client from the core's [`ClientOptions`] as the wrapper sent them; the core
     /// reads the environment and checks everything (`INVALID_ARGUMENT` without an API key,
     /// with a bad base URL or duration).
+    ///
+    /// `observer`, when given, hears the log lines and the hooks named in `hooks` (`request`,
+    /// `response`, `retry`) as JSON: `{"log": level, "line": …}` or `{"hook": kind, "event":
+    /// …}`, in order, on the JavaScript thread after the fact (see `lib/observe.js`).
     #[napi(constructor)]
-    pub fn new(options: String) -> napi::Result<NativeClient> {
+    pub fn new(
+        options: String,
+        observer: Option<JsonCallback>,
+        hooks: Option<Vec<String>>,
+    ) -> napi::Result<NativeClient> {
         let options: ClientOptions = parse("client options", &options)?;
-        let builder = ClientBuilder::from_options(options.spelled(Spelling::Node));
+        let mut builder = ClientBuilder::from_options(options.spelled(Spelling::Node));
+        if let Some(observer) = observer {
+            builder = crate::observe::install(builder, observer, hooks.unwrap_or_default());
+        }
         // Building the HTTP client may touch the runtime's context (timers, the resolver).
         let client = napi::bindgen_prelude::within_runtime_if_available(|| builder.build());
         Ok(NativeClient { client: client.into_napi()? })

@@ -16,6 +16,7 @@ pub mod client;
 pub mod cursor;
 pub mod error;
 pub mod json;
+pub mod observe;
 pub mod raw;
 pub mod resources;
 pub mod sink;

@@ -200,6 +200,16 @@ const OPS = {
     only(input, ['id'], op);
     return mock.revokeProfile(text(input, 'id'));
   },
+  'hooks.events': async ({ run, op, input }) => {
+    only(input, [], op);
+    // Events arrive after the fact: wait until none has come for 50 ms.
+    let seen = -1;
+    while (seen !== run.hookEvents.length) {
+      seen = run.hookEvents.length;
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    return { data: run.hookEvents.splice(0) };
+  },
   'journal.count': async ({ mock, op, input }) => {
     const filters = ['method', 'path', 'status', 'created', 'replayed', 'fault', 'idempotencyKey', 'clientRequestId', 'traceparent', 'retryCount', 'query', 'header'];
     only(input, filters, op);
@@ -268,13 +278,19 @@ describe('conformance scenarios', { concurrency: 3 }, () => {
 // Running a scenario
 // ---------------------------------------------------------------------------------------------
 
-function clientFor(mock, apiKey) {
+function clientFor(mock, apiKey, hookEvents) {
+  // Hooks run on the event loop after the fact (in order): hooks.events waits for them to settle.
+  const record = (hook) => (event) => hookEvents.push({ hook, ...event });
+  const hooks = hookEvents === undefined
+    ? {}
+    : { onRequest: record('request'), onResponse: record('response'), onRetry: record('retry') };
   // The attempts stay the default (3); only the waits between them are short.
   return new Aether({
     apiKey,
     baseUrl: mock.url,
     retryBackoff: { initialMs: 5, maxMs: 50 },
     ...(mock.caFile === null ? {} : { caBundle: mock.caFile }),
+    ...hooks,
   });
 }
 
@@ -282,7 +298,14 @@ async function runScenario(scenario) {
   // AETHER_CONFORMANCE_TLS=1: over HTTPS, the client trusting the emulator's CA.
   const mock = await MockServer.start({ tls: process.env.AETHER_CONFORMANCE_TLS === '1' });
   const receiver = await Receiver.start();
-  const run = { mock, receiver, client: clientFor(mock, mock.apiKey), vars: { receiver: { url: receiver.url } } };
+  const hookEvents = [];
+  const run = {
+    mock,
+    receiver,
+    hookEvents,
+    client: clientFor(mock, mock.apiKey, hookEvents),
+    vars: { receiver: { url: receiver.url } },
+  };
   try {
     await setup(run, scenario.setup ?? {});
     for (const [index, step] of scenario.steps.entries()) {

@@ -70,6 +70,8 @@ const NOT_A_SCHEMA = {
   APIResponse: 'the status and headers of a response (withResponse()), not a body',
   APIPromise: 'the promise a method returns, not the wire',
   RawRequestParams: 'the arguments of client.request (any body, a query string)',
+  Logger: 'a user object the client writes log lines to',
+  AttemptEvent: 'what a hook gets (core/src/transport/observe.rs), not the wire',
   BulkOptions: 'settings of one call (dryRun travels as a multipart field)',
   BulkRow: 'a CSV row the SDK writes, not a JSON body',
   ListPostsParams: 'a query string (status, profileId, limit, cursor)',

@@ -57,12 +57,11 @@ const EXIT_WAIT: Duration = Duration::from_secs(2);
 /// seen the result — is ended by CPython with `pthread_exit` when it takes the GIL back, and
 /// that forced unwind through Rust frames aborts the process at exit. [`exit_hook`] (run by
 /// `atexit`, before finalization) closes this gate and waits for the threads inside.
-fn attach_from_runtime(f: impl FnOnce(Python<'_>)) {
+pub(crate) fn attach_from_runtime<R>(f: impl FnOnce(Python<'_>) -> R) -> Option<R> {
     IN_PYTHON.fetch_add(1, Ordering::SeqCst);
-    if !EXITING.load(Ordering::SeqCst) {
-        Python::try_attach(f);
-    }
+    let result = if EXITING.load(Ordering::SeqCst) { None } else { Python::try_attach(f) };
     IN_PYTHON.fetch_sub(1, Ordering::SeqCst);
+    result
 }
 
 /// Registered with `atexit` by the module: see [`attach_from_runtime`].

@@ -85,7 +85,8 @@ impl PyClient {
     #[pyo3(signature = (
         api_key=None, base_url=None, timeout=None, max_retries=None, connect_timeout=None,
         user_agent_suffix=None, retry_backoff=None, ca_bundle=None, client_cert=None,
-        client_key=None, attempt_timeout=None,
+        client_key=None, attempt_timeout=None, log_level=None, log=None, on_request=None,
+        on_response=None, on_retry=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -101,6 +102,11 @@ impl PyClient {
         client_cert: Option<String>,
         client_key: Option<String>,
         attempt_timeout: Option<f64>,
+        log_level: Option<String>,
+        log: Option<Py<PyAny>>,
+        on_request: Option<Py<PyAny>>,
+        on_response: Option<Py<PyAny>>,
+        on_retry: Option<Py<PyAny>>,
     ) -> PyResult<PyClient> {
         let options = ClientOptions {
             api_key,
@@ -116,9 +122,18 @@ impl PyClient {
             client_cert,
             client_key,
             traceparent: None,
+            log_level,
             spelling: Spelling::Python,
         };
-        let client = ClientBuilder::from_options(options).build().py_err(py)?;
+        let mut builder = ClientBuilder::from_options(options).hooks(crate::observe::hooks(
+            on_request,
+            on_response,
+            on_retry,
+        ));
+        if let Some(log) = log {
+            builder = builder.log_sink(crate::observe::sink(log));
+        }
+        let client = builder.build().py_err(py)?;
         Ok(PyClient { client, options: RequestOptions::new() })
     }
 

@@ -10,6 +10,7 @@ mod call;
 mod client;
 mod convert;
 mod errors;
+mod observe;
 mod raw;
 mod resources;
 mod source;

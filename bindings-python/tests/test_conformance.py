@@ -276,16 +276,32 @@ class Run:
     def __init__(self, mock: MockServer, receiver: Receiver) -> None:
         self.mock = mock
         self.receiver = receiver
-        self.client = self.client_for(mock.api_key)
+        # What the main client's hooks heard since the last hooks.events step.
+        self.hook_events: List[Dict[str, Any]] = []
+        self.client = self.client_for(mock.api_key, hooks=True)
         self.vars: Dict[str, Any] = {"receiver": {"url": receiver.url}}
 
-    def client_for(self, api_key: str) -> aether.Aether:
+    def client_for(self, api_key: str, hooks: bool = False) -> aether.Aether:
+        def record(kind: str) -> Callable[[aether.AttemptEvent], None]:
+            def hook(e: aether.AttemptEvent) -> None:
+                self.hook_events.append({
+                    "hook": kind, "method": e.method, "path": e.path, "attempt": e.attempt,
+                    "status": e.status, "errorCode": e.error_code, "requestId": e.request_id,
+                    "clientRequestId": e.client_request_id,
+                    "idempotencyKey": e.idempotency_key, "elapsedMs": e.elapsed_ms,
+                    "nextDelayMs": e.next_delay_ms,
+                })
+            return hook
+
         # The attempts stay the default (3); only the waits between them are short.
         return aether.Aether(
             api_key=api_key,
             base_url=self.mock.url,
             retry_backoff=(0.005, 0.05),
             ca_bundle=self.mock.ca_file,
+            on_request=record("request") if hooks else None,
+            on_response=record("response") if hooks else None,
+            on_retry=record("retry") if hooks else None,
         )
 
     def now(self) -> datetime.datetime:
@@ -531,6 +547,12 @@ def clear_faults(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any
     return {}
 
 
+def hooks_events(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    kwargs("hooks.events", data, set())
+    events, run.hook_events = run.hook_events, []
+    return {"data": events}
+
+
 def journal_count(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
     kwargs(
         "journal.count",
@@ -742,6 +764,7 @@ OPS: Dict[str, Op] = {
     ).to_dict(),
     "journal.count": journal_count,
     "client.request": raw_request,
+    "hooks.events": hooks_events,
     "media.ingest": ingest,
     "admin.putFile": put_file,
     "admin.fileStats": lambda run, c, d, k: run.mock.file_stats(one("name", d, "admin.fileStats")),

@@ -89,6 +89,10 @@ pub struct GlobalArgs {
     /// OpenTelemetry convention for handing a trace to a child process)
     #[arg(long, env = "TRACEPARENT", global = true, value_name = "TRACEPARENT", help_heading = GLOBAL)]
     pub traceparent: Option<String>,
+    /// Log each request to stderr: -v one line per attempt (debug), -vv bodies too, secrets
+    /// redacted (trace) [env: AETHER_LOG=error|warn|info|debug|trace]
+    #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count, global = true, help_heading = GLOBAL)]
+    pub verbose: u8,
 }
 
 #[derive(Debug, Subcommand)]

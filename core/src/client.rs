@@ -31,6 +31,7 @@ pub use crate::platforms::Platforms;
 use crate::posts::Posts;
 use crate::profiles::{CapabilitiesCache, Profiles};
 use crate::settings::{as_millis, names, ClientOptions, Spelling};
+use crate::transport::observe::{AttemptEvent, Hooks, LogLevel, LogSink, Observer};
 use crate::transport::{
     RateLimit, RequestOptions, Response, Transport, TransportConfig, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_RETRY_BUDGET,
@@ -185,6 +186,7 @@ impl Client {
             client_cert: config.tls.client_cert.clone(),
             client_key: config.tls.client_key.clone(),
             traceparent: config.traceparent.clone(),
+            log_level: self.transport.log_level().map(|level| level.as_str().to_owned()),
             spelling: Spelling::Rust,
         }
     }
@@ -199,6 +201,33 @@ pub struct ClientBuilder {
     options: ClientOptions,
     max_response_bytes: Option<usize>,
     retry_budget: Option<u32>,
+    observing: Observing,
+}
+
+/// Where log lines go and the hooks (see `transport/observe.rs`).
+#[derive(Clone, Default)]
+struct Observing {
+    sink: Option<LogSink>,
+    hooks: Hooks,
+}
+
+impl fmt::Debug for Observing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Observing")
+            .field("sink", &self.sink.is_some())
+            .field("hooks", &self.hooks)
+            .finish()
+    }
+}
+
+/// A hook that cannot fail, as the transport keeps hooks.
+fn infallible(
+    hook: impl Fn(&AttemptEvent) + Send + Sync + 'static,
+) -> crate::transport::observe::HookFn {
+    std::sync::Arc::new(move |event: &AttemptEvent| {
+        hook(event);
+        Ok(())
+    })
 }
 
 impl ClientBuilder {
@@ -311,6 +340,59 @@ impl ClientBuilder {
         self
     }
 
+    /// How much the client logs (else `AETHER_LOG`, else nothing); lines go to the
+    /// [`ClientBuilder::log_sink`], else to standard error. `tracing` events are emitted
+    /// whatever this is.
+    pub fn log_level(mut self, level: LogLevel) -> ClientBuilder {
+        self.options.log_level = Some(level.as_str().to_owned());
+        self
+    }
+
+    /// Where log lines go (default: standard error): each line with its level, formatted and
+    /// redacted. Called on the thread doing the call; a panic in it is ignored.
+    pub fn log_sink(
+        mut self,
+        sink: impl Fn(LogLevel, &str) + Send + Sync + 'static,
+    ) -> ClientBuilder {
+        self.observing.sink = Some(std::sync::Arc::new(sink));
+        self
+    }
+
+    /// Called before each attempt of every call. A panic in it is logged at `warn` and the
+    /// call goes on.
+    pub fn on_request(
+        mut self,
+        hook: impl Fn(&AttemptEvent) + Send + Sync + 'static,
+    ) -> ClientBuilder {
+        self.observing.hooks.on_request = Some(infallible(hook));
+        self
+    }
+
+    /// Called after each attempt (with its status, or its error code when no answer came).
+    pub fn on_response(
+        mut self,
+        hook: impl Fn(&AttemptEvent) + Send + Sync + 'static,
+    ) -> ClientBuilder {
+        self.observing.hooks.on_response = Some(infallible(hook));
+        self
+    }
+
+    /// Called when a failed attempt is retried, with the delay before the next one.
+    pub fn on_retry(
+        mut self,
+        hook: impl Fn(&AttemptEvent) + Send + Sync + 'static,
+    ) -> ClientBuilder {
+        self.observing.hooks.on_retry = Some(infallible(hook));
+        self
+    }
+
+    /// All three hooks at once, as hooks that may fail (what a binding hands over: an
+    /// exception becomes `Err` with its text, logged at `warn`).
+    pub fn hooks(mut self, hooks: Hooks) -> ClientBuilder {
+        self.observing.hooks = hooks;
+        self
+    }
+
     /// How messages name the options (default: as in Rust).
     pub fn spelling(mut self, spelling: Spelling) -> ClientBuilder {
         self.options.spelling = spelling;
@@ -334,21 +416,30 @@ impl ClientBuilder {
                  header"
             )));
         }
-        let transport = Transport::new(TransportConfig {
-            base_url,
-            api_key: resolved.api_key,
-            user_agent,
-            connect_timeout: resolved.connect_timeout,
-            request_timeout: resolved.request_timeout,
-            attempt_timeout: resolved.attempt_timeout,
-            max_retries: resolved.max_retries,
-            max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
-            retry_budget: self.retry_budget.unwrap_or(DEFAULT_RETRY_BUDGET),
-            backoff_base: resolved.backoff_base,
-            backoff_cap: resolved.backoff_cap,
-            tls: resolved.tls,
-            traceparent: resolved.traceparent,
-        })?;
+        let observer = Observer::new(
+            resolved.log_level,
+            self.observing.sink,
+            self.observing.hooks,
+            &resolved.api_key,
+        );
+        let transport = Transport::new(
+            TransportConfig {
+                base_url,
+                api_key: resolved.api_key,
+                user_agent,
+                connect_timeout: resolved.connect_timeout,
+                request_timeout: resolved.request_timeout,
+                attempt_timeout: resolved.attempt_timeout,
+                max_retries: resolved.max_retries,
+                max_response_bytes: self.max_response_bytes.unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+                retry_budget: self.retry_budget.unwrap_or(DEFAULT_RETRY_BUDGET),
+                backoff_base: resolved.backoff_base,
+                backoff_cap: resolved.backoff_cap,
+                tls: resolved.tls,
+                traceparent: resolved.traceparent,
+            },
+            observer,
+        )?;
         Ok(Client { transport, capabilities: CapabilitiesCache::default() })
     }
 }

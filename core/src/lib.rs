@@ -27,6 +27,7 @@ pub use error::{Error, ErrorCode, ErrorFamily, RateLimit, Result};
 pub use poll::PollOptions;
 pub use settings::{CallOptions, ClientOptions, Spelling};
 pub use tokio_util::sync::CancellationToken;
+pub use transport::observe::{AttemptEvent, Hooks, LogLevel, LogSink};
 pub use transport::{decode_error, RequestOptions, Response, ResponseSink};
 
 /// Every default of the core as JSON, in the option types' names (durations in milliseconds):

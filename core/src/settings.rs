@@ -19,6 +19,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::transport::observe::LogLevel;
 use crate::transport::{
     pairs_from_json, ApiKey, RequestOptions, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_BACKOFF_BASE,
     DEFAULT_BACKOFF_CAP, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
@@ -123,6 +124,8 @@ pub mod names {
         CLIENT_CERT = "Client::builder().client_cert(..)", "client_cert=", "clientCert", "options.client_cert", "--client-cert";
         /// The client certificate's private key (a PEM file).
         CLIENT_KEY = "Client::builder().client_key(..)", "client_key=", "clientKey", "options.client_key", "--client-key";
+        /// How much the client logs.
+        LOG_LEVEL = "Client::builder().log_level(..)", "log_level=", "logLevel", "options.log_level", "-v";
         /// One call's bound.
         CALL_TIMEOUT = "RequestOptions::timeout", "timeout=", "timeoutMs", "options.timeout_ms", "--timeout";
         /// One call's retries.
@@ -280,6 +283,10 @@ pub struct ClientOptions {
     /// The W3C `traceparent` sent with every call that gives none of its own.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub traceparent: Option<String>,
+    /// How much the client logs: `error`, `warn`, `info`, `debug`, `trace` or `off` (else
+    /// `AETHER_LOG`, else nothing). See `transport/observe.rs`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_level: Option<String>,
     /// How messages name these options.
     #[serde(skip)]
     pub spelling: Spelling,
@@ -301,6 +308,7 @@ impl fmt::Debug for ClientOptions {
             .field("client_cert", &self.client_cert)
             .field("client_key", &self.client_key)
             .field("traceparent", &self.traceparent)
+            .field("log_level", &self.log_level)
             .field("spelling", &self.spelling)
             .finish()
     }
@@ -322,6 +330,7 @@ pub(crate) struct ResolvedClient {
     pub user_agent_suffix: Option<String>,
     pub traceparent: Option<String>,
     pub tls: crate::transport::TlsSettings,
+    pub log_level: Option<LogLevel>,
 }
 
 impl ClientOptions {
@@ -352,6 +361,7 @@ impl ClientOptions {
             client_cert: None,
             client_key: None,
             traceparent: None,
+            log_level: None,
             spelling: Spelling::Rust,
         }
     }
@@ -386,7 +396,15 @@ impl ClientOptions {
         let base = millis(s, &names::RETRY_BACKOFF_BASE, self.retry_backoff_base_ms)?;
         let cap = millis(s, &names::RETRY_BACKOFF_CAP, self.retry_backoff_cap_ms)?;
         let backoff_base = base.unwrap_or(DEFAULT_BACKOFF_BASE);
+        let log_level = match &self.log_level {
+            Some(name) => LogLevel::parse(name).map_err(|why| {
+                let option = s.name(&names::LOG_LEVEL);
+                Error::invalid_argument(format!("{option}: {why}")).with_field(option)
+            })?,
+            None => LogLevel::from_env(),
+        };
         Ok(ResolvedClient {
+            log_level,
             api_key: ApiKey::new(api_key),
             base_url,
             request_timeout: millis(s, &names::TIMEOUT, self.timeout_ms)?

@@ -99,6 +99,7 @@ use tracing::Instrument;
 
 mod api_key;
 mod decode;
+pub mod observe;
 mod outcome;
 mod paginate;
 mod raw;
@@ -113,6 +114,7 @@ use crate::error::{Error, ErrorCode, Result};
 pub use api_key::ApiKey;
 pub(crate) use decode::body_snippet;
 pub use decode::{decode_error, parse_retry_after};
+use observe::Observer;
 pub(crate) use paginate::{item_path, paginate};
 pub(crate) use raw::with_response;
 pub use raw::{pairs_from_json, RESERVED_HEADERS};
@@ -184,6 +186,8 @@ struct Inner {
     config: TransportConfig,
     budget: RetryBudget,
     last_rate_limit: Mutex<Option<RateLimit>>,
+    /// Log level, sink and hooks (see `transport/observe.rs`).
+    observer: Observer,
 }
 
 impl fmt::Debug for Transport {
@@ -244,13 +248,14 @@ fn build_http_client(config: &TransportConfig) -> Result<reqwest::Client> {
 }
 
 impl Transport {
-    pub(crate) fn new(config: TransportConfig) -> Result<Transport> {
+    pub(crate) fn new(config: TransportConfig, observer: Observer) -> Result<Transport> {
         Ok(Transport {
             inner: Arc::new(Inner {
                 http: Mutex::new(HttpClient::new(&config)?),
                 budget: RetryBudget::new(config.retry_budget),
                 config,
                 last_rate_limit: Mutex::new(None),
+                observer,
             }),
         })
     }
@@ -325,6 +330,7 @@ impl Transport {
         // the server, and the server's id of the latest response.
         let mut may_have_reached = false;
         let mut last_request_id: Option<String> = None;
+        let watch = self.watch(&request, &client_request_id, idempotency_key.as_ref());
 
         let mut attempt: u32 = 0;
         loop {
@@ -344,10 +350,12 @@ impl Transport {
                 traceparent: traceparent.as_ref(),
                 retry_count: steer::retry_count(attempt),
             };
+            watch.request(attempt, &request);
             let result = self
                 .attempt(&request, &url, headers, deadline, timeout, attempt_timeout)
                 .instrument(span.clone())
                 .await;
+            watch.response(attempt, &result);
             let error = match result {
                 Ok(response) => {
                     self.inner.budget.refill();
@@ -387,8 +395,10 @@ impl Transport {
                         error = error.with_request_id(request_id);
                     }
                 }
+                watch.failed(attempt, &error);
                 return Err(with_call_ids(error, client_request_id, key.map(str::to_owned)));
             };
+            watch.retry(attempt, &error, wait);
             tokio::time::sleep(wait).await;
         }
     }
@@ -419,7 +429,7 @@ impl Transport {
             return None;
         }
         if !self.inner.budget.withdraw() {
-            tracing::warn!(code = %error.code(), "retry budget exhausted; not retrying");
+            self.budget_exhausted(error);
             return None;
         }
         tracing::debug!(code = %error.code(), ?wait, "retrying");

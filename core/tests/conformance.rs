@@ -123,6 +123,7 @@ ops! {
     AdminPutFile = "admin.putFile",
     AdminFileStats = "admin.fileStats",
     ClientRequest = "client.request",
+    HooksEvents = "hooks.events",
 }
 
 const SCENARIO_KEYS: &[&str] = &["$schema", "name", "description", "tags", "setup", "steps"];
@@ -321,6 +322,24 @@ struct Run {
     client: Client,
     receiver: Receiver,
     vars: Map<String, Value>,
+    /// What the client's hooks heard since the last `hooks.events` step.
+    hooks: Recorded,
+}
+
+/// Hook events as the `hooks.events` op returns them: `{hook, …the event}`.
+type Recorded = Arc<std::sync::Mutex<Vec<Value>>>;
+
+/// `builder` with hooks that record every event into `recorded`.
+fn recording(builder: aether::ClientBuilder, recorded: &Recorded) -> aether::ClientBuilder {
+    let hook = |kind: &'static str| {
+        let recorded = recorded.clone();
+        move |event: &aether::AttemptEvent| {
+            let mut value = serde_json::to_value(event).unwrap_or_default();
+            value["hook"] = json!(kind);
+            recorded.lock().unwrap_or_else(|e| e.into_inner()).push(value);
+        }
+    };
+    builder.on_request(hook("request")).on_response(hook("response")).on_retry(hook("retry"))
 }
 
 /// Why a step's call did not return a value.
@@ -351,7 +370,11 @@ impl From<aether::Error> for Failure {
 
 type OpResult = Result<Value, Failure>;
 
-fn client_for(server: &MockServer, api_key: &str) -> Result<Client, String> {
+fn client_for(
+    server: &MockServer,
+    api_key: &str,
+    hooks: Option<&Recorded>,
+) -> Result<Client, String> {
     let mut builder = Client::builder()
         .api_key(api_key)
         .base_url(server.url())
@@ -359,6 +382,9 @@ fn client_for(server: &MockServer, api_key: &str) -> Result<Client, String> {
         .retry_backoff(Duration::from_millis(5), Duration::from_millis(50));
     if let Some(ca) = &server.tls_files().ca_file {
         builder = builder.ca_bundle(ca.display().to_string());
+    }
+    if let Some(recorded) = hooks {
+        builder = recording(builder, recorded);
     }
     builder.build().map_err(|e| format!("the client cannot be built: {e}"))
 }
@@ -381,11 +407,12 @@ async fn run_scenario(scenario: Scenario) -> Result<(), String> {
             .add_root_certificate(reqwest::Certificate::from_pem(&pem).map_err(|e| e.to_string())?);
     }
     let admin = admin.build().map_err(|e| e.to_string())?;
-    let client = client_for(&emulator, emulator.api_key())?;
+    let hooks = Recorded::default();
+    let client = client_for(&emulator, emulator.api_key(), Some(&hooks))?;
     let receiver = Receiver::start().await;
     let mut vars = Map::new();
     vars.insert("receiver".into(), json!({ "url": receiver.url }));
-    let mut run = Run { emulator, admin, client, receiver, vars };
+    let mut run = Run { emulator, admin, client, receiver, vars, hooks };
     let result = run.execute(&scenario).await;
     run.receiver.stop();
     run.emulator.shutdown().await;
@@ -485,7 +512,7 @@ impl Run {
                 only_keys(overrides, &["apiKey"], "client")?;
                 let resolved = self.resolve(&Value::Object(overrides.clone()), now, false)?;
                 let key = resolved["apiKey"].as_str().ok_or("client.apiKey must be a string")?;
-                client_for(&self.emulator, key)?
+                client_for(&self.emulator, key, None)?
             }
             Some(_) => return Err("client must be an object".into()),
         };
@@ -754,6 +781,12 @@ impl Run {
             }
             Op::AdminFault => {
                 Ok(self.admin_call(Method::POST, "/_mock/faults", Some(input.clone())).await?)
+            }
+            Op::HooksEvents => {
+                fields(input, &[], op)?;
+                let events =
+                    std::mem::take(&mut *self.hooks.lock().unwrap_or_else(|e| e.into_inner()));
+                Ok(json!({ "data": events }))
             }
             Op::AdminClearFaults => {
                 fields(input, &[], op)?;

@@ -16,6 +16,7 @@
 
 #include <dirent.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,8 @@ static int is_op(const char *op, const char *name) {
   if (probing) probe_hit = 1;
   return !probing;
 }
+
+static jvalue *take_hook_events(void);
 
 #define MAX_VARS 64
 
@@ -1267,6 +1270,13 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     json_set(*result, "count", json_new_number((double)count));
     return 0;
   }
+  if (is_op(op, "hooks.events")) {
+    const char *const none[] = {NULL};
+    if (only_fields(s, op, input, none) != 0) return -1;
+    *result = json_new(J_OBJECT);
+    json_set(*result, "data", take_hook_events());
+    return 0;
+  }
   if (probing) return 0;
   return failf(s, "the C runner has no operation %s", op);
 }
@@ -1297,6 +1307,63 @@ static void needs(const jvalue *scenario, char *need, size_t size) {
   }
 }
 
+/* hooks.events: what the hooks of every client of the scenario heard since the last such step
+ * (each event as its wire JSON with "hook"). Hooks run on runtime threads: hence the lock. */
+static pthread_mutex_t hook_lock = PTHREAD_MUTEX_INITIALIZER;
+static jvalue *hook_events;
+/* Whether the scenario has a hooks.events step: only then are hooks installed, so that the
+ * other scenarios run on clients exactly as a user builds them. */
+static int record_hooks;
+
+static jvalue *text_or_null(const char *text) {
+  return text != NULL ? json_new_string(text) : json_new(J_NULL);
+}
+
+static void record_hook(const char *kind, const aether_attempt_event *e) {
+  jvalue *event = json_new(J_OBJECT);
+  json_set(event, "hook", json_new_string(kind));
+  json_set(event, "method", json_new_string(e->method));
+  json_set(event, "path", json_new_string(e->path));
+  json_set(event, "attempt", json_new_number(e->attempt));
+  json_set(event, "status", e->status != 0 ? json_new_number(e->status) : json_new(J_NULL));
+  json_set(event, "errorCode", text_or_null(e->error_code));
+  json_set(event, "requestId", text_or_null(e->request_id));
+  json_set(event, "clientRequestId", json_new_string(e->client_request_id));
+  json_set(event, "idempotencyKey", text_or_null(e->idempotency_key));
+  json_set(event, "elapsedMs", json_new_number(e->elapsed_ms));
+  json_set(event, "nextDelayMs",
+           e->next_delay_ms >= 0 ? json_new_number(e->next_delay_ms) : json_new(J_NULL));
+  pthread_mutex_lock(&hook_lock);
+  if (hook_events == NULL) hook_events = json_new(J_ARRAY);
+  json_append(hook_events, event);
+  pthread_mutex_unlock(&hook_lock);
+}
+
+static void on_request_hook(const aether_attempt_event *e, void *user_data) {
+  (void)user_data;
+  record_hook("request", e);
+}
+
+static void on_response_hook(const aether_attempt_event *e, void *user_data) {
+  (void)user_data;
+  record_hook("response", e);
+}
+
+static void on_retry_hook(const aether_attempt_event *e, void *user_data) {
+  (void)user_data;
+  record_hook("retry", e);
+}
+
+/* The events recorded so far (an array, maybe empty), taken: the next call starts afresh. */
+static jvalue *take_hook_events(void) {
+  jvalue *events;
+  pthread_mutex_lock(&hook_lock);
+  events = hook_events != NULL ? hook_events : json_new(J_ARRAY);
+  hook_events = NULL;
+  pthread_mutex_unlock(&hook_lock);
+  return events;
+}
+
 static aether_client *client_with(const char *api_key, const jvalue *options) {
   aether_client_options settings = AETHER_CLIENT_OPTIONS_INIT;
   aether_client *client = NULL;
@@ -1308,6 +1375,11 @@ static aether_client *client_with(const char *api_key, const jvalue *options) {
   settings.base_url = mock_url();
   settings.retry_backoff_base_ms = 5;
   settings.retry_backoff_cap_ms = 50;
+  if (record_hooks) {
+    settings.on_request = on_request_hook;
+    settings.on_response = on_response_hook;
+    settings.on_retry = on_retry_hook;
+  }
   if (retries != NULL) settings.max_retries = (int32_t)retries->number;
   if (timeout != NULL) settings.request_timeout_ms = (uint32_t)timeout->number;
   if (attempt != NULL) settings.attempt_timeout_ms = (int64_t)attempt->number;
@@ -1327,6 +1399,12 @@ static int run_scenario(state *s, const jvalue *scenario) {
   jvalue *answer = NULL;
 
   if (mock_reset(NULL) != 0) return failf(s, "the emulator did not reset");
+  json_free(take_hook_events());
+  record_hooks = 0;
+  for (i = 0; steps != NULL && i < steps->count; i++) {
+    const char *step_op = text_of(steps->items[i], "op");
+    if (step_op != NULL && strcmp(step_op, "hooks.events") == 0) record_hooks = 1;
+  }
   if (json_get(setup, "settings") != NULL) {
     if (admin_json(s, "PATCH", "/_mock/settings", json_get(setup, "settings"), &answer) != 0) {
       return -1;
@@ -1563,6 +1641,7 @@ int main(int argc, char **argv) {
       passed++;
     }
     forget_all(&s);
+    json_free(take_hook_events());
     json_free(scenario);
     free(entries[i]);
     fflush(stdout);

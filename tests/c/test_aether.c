@@ -2452,6 +2452,121 @@ static void test_bulk_csv(void) {
   aether_client_free(client);
 }
 
+/* Log lines (aether_set_log_callback) and hooks: every level, no secret in any line, bodies
+ * only at trace; the hooks in order with their attempt numbers under an injected 503. */
+typedef struct {
+  pthread_mutex_t lock;
+  char text[65536];
+  size_t len;
+  int lines[6];
+  char hooks[256]; /* "q1 s1:503 r1 q2 s2:404 " */
+} observed;
+
+static void on_log(aether_log_level level, const char *line, void *user_data) {
+  observed *seen = (observed *)user_data;
+  size_t n = strlen(line);
+  pthread_mutex_lock(&seen->lock);
+  seen->lines[level]++;
+  if (seen->len + n + 2 < sizeof seen->text) {
+    memcpy(seen->text + seen->len, line, n);
+    seen->len += n;
+    seen->text[seen->len++] = '\n';
+    seen->text[seen->len] = '\0';
+  }
+  pthread_mutex_unlock(&seen->lock);
+}
+
+static void record_hook(observed *seen, char kind, const aether_attempt_event *event) {
+  char entry[32];
+  pthread_mutex_lock(&seen->lock);
+  if (kind == 's')
+    snprintf(entry, sizeof entry, "s%u:%u ", event->attempt, (unsigned)event->status);
+  else
+    snprintf(entry, sizeof entry, "%c%u ", kind, event->attempt);
+  if (strlen(seen->hooks) + strlen(entry) < sizeof seen->hooks) strcat(seen->hooks, entry);
+  pthread_mutex_unlock(&seen->lock);
+}
+
+static void on_request_hook(const aether_attempt_event *event, void *user_data) {
+  record_hook((observed *)user_data, 'q', event);
+}
+
+static void on_response_hook(const aether_attempt_event *event, void *user_data) {
+  record_hook((observed *)user_data, 's', event);
+  if (strcmp(event->method, "GET") != 0) return; /* the webhook's create */
+  CHECK(strncmp(event->client_request_id, "creq_", 5) == 0);
+  CHECK(event->request_id != NULL && strncmp(event->request_id, "req_", 4) == 0);
+  CHECK(event->error_code != NULL); /* 503, then 404 */
+  CHECK(event->next_delay_ms == -1);
+}
+
+static void on_retry_hook(const aether_attempt_event *event, void *user_data) {
+  record_hook((observed *)user_data, 'r', event);
+  CHECK(event->next_delay_ms >= 0 && event->next_delay_ms <= 50);
+  CHECK(strcmp(event->error_code, "SERVICE_UNAVAILABLE") == 0);
+}
+
+static void test_logs_and_hooks(void) {
+  static const char *levels[] = {"error", "warn", "info", "debug", "trace"};
+  const char *events[] = {"post.published"};
+  size_t i;
+  int l;
+
+  for (i = 0; i < 5; i++) {
+    aether_client_options options = AETHER_CLIENT_OPTIONS_INIT;
+    aether_client *client = NULL;
+    aether_webhook *webhook = NULL;
+    aether_post *post = NULL;
+    aether_error *err = NULL;
+    observed *seen = calloc(1, sizeof *seen);
+    char *answer, *secret;
+
+    pthread_mutex_init(&seen->lock, NULL);
+    CHECK(mock_reset(NULL) == 0);
+    aether_set_log_callback(on_log, seen);
+    options.api_key = mock_api_key();
+    options.base_url = mock_url();
+    options.retry_backoff_base_ms = 5;
+    options.retry_backoff_cap_ms = 50;
+    options.log_level = levels[i];
+    options.on_request = on_request_hook;
+    options.on_response = on_response_hook;
+    options.on_retry = on_retry_hook;
+    options.hook_user_data = seen;
+    CHECK_OK(aether_client_new(&options, &client, &err), err);
+
+    CHECK_OK(aether_webhook_create(client, "http://127.0.0.1:9/hooks", events, 1, &webhook, &err),
+             err);
+    secret = strdup(aether_webhook_secret(webhook));
+    aether_webhook_free(webhook);
+    memset(seen->hooks, 0, sizeof seen->hooks);
+    answer = mock_admin("POST", "/_mock/faults",
+                        "{\"method\":\"GET\",\"path\":\"/v1/posts/*\",\"times\":1,"
+                        "\"action\":{\"type\":\"status\",\"status\":503}}");
+    CHECK(answer != NULL);
+    free(answer);
+    CHECK_STATUS(aether_post_get(client, "post_missing", &post, &err), err,
+                 AETHER_ERROR_NOT_FOUND);
+    aether_error_free(err);
+    aether_client_free(client);
+    aether_set_log_callback(NULL, NULL);
+
+    pthread_mutex_lock(&seen->lock);
+    CHECK_STR(seen->hooks, "q1 s1:503 r1 q2 s2:404 ");
+    CHECK(!str_has(seen->text, mock_api_key()));
+    CHECK(!str_has(seen->text, secret));
+    for (l = 1; l <= 5; l++) CHECK((seen->lines[l] > 0) == (l <= (int)i + 1 && l != 2));
+    CHECK(str_has(seen->text, "GET /v1/posts/post_missing failed after 2 attempts (404 NOT_FOUND)"));
+    CHECK(str_has(seen->text, "body") == (i == 4));
+    if (i == 4) CHECK(str_has(seen->text, "\"secret\":\"[redacted]\""));
+    if (i >= 3) CHECK(str_has(seen->text, "-> 503 SERVICE_UNAVAILABLE (attempt 1,"));
+    pthread_mutex_unlock(&seen->lock);
+    pthread_mutex_destroy(&seen->lock);
+    free(secret);
+    free(seen);
+  }
+}
+
 typedef struct {
   const char *name;
   void (*run)(void);
@@ -2586,6 +2701,7 @@ static const test_case tests[] = {
     {"traceparent_and_steered_retries", test_traceparent_and_steered_retries, 1},
     {"eight_threads_share_one_client", test_eight_threads_share_one_client, 1},
     {"fork_child_gets_its_own_runtime", test_fork_child_gets_its_own_runtime, 1},
+    {"logs_and_hooks", test_logs_and_hooks, 1},
 };
 
 int main(int argc, char **argv) {

@@ -71,11 +71,15 @@ from ._models import (
 from .resources.posts import BulkRow
 from ._warnings import AetherWarning
 from ._raw import Headers, RawResponse
+from ._observe import TRACE, AttemptEvent, Hook
 from .resources.webhooks import SIGNATURE_HEADER
 
 __all__ = [
+    "AttemptEvent",
     "Headers",
+    "Hook",
     "RawResponse",
+    "TRACE",
     "__version__",
     "BulkRow",
     "Aether",

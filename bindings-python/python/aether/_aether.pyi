@@ -36,6 +36,11 @@ class Client:
         client_cert: Optional[str] = None,
         client_key: Optional[str] = None,
         attempt_timeout: Optional[float] = None,
+        log_level: Optional[str] = None,
+        log: Optional[Callable[[int, str], None]] = None,
+        on_request: Optional[Callable[[Dict[str, Any]], None]] = None,
+        on_response: Optional[Callable[[Dict[str, Any]], None]] = None,
+        on_retry: Optional[Callable[[Dict[str, Any]], None]] = None,
     ) -> None: ...
     def with_options(
         self,

@@ -8,6 +8,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple, TypeVar, Union
 
 from . import _aether
 from ._raw import RawResponses
+from ._observe import Hook, _hook, _log
 from .resources import (
     AsyncConnectLinks,
     AsyncMediaResource,
@@ -71,6 +72,10 @@ class _ClientBase:
         client_cert: "Optional[Union[str, os.PathLike[str]]]" = None,
         client_key: "Optional[Union[str, os.PathLike[str]]]" = None,
         attempt_timeout: Optional[float] = None,
+        log_level: Optional[str] = None,
+        on_request: Optional[Hook] = None,
+        on_response: Optional[Hook] = None,
+        on_retry: Optional[Hook] = None,
     ) -> None:
         self._core = _aether.Client(
             api_key=api_key,
@@ -84,6 +89,11 @@ class _ClientBase:
             client_cert=_path(client_cert),
             client_key=_path(client_key),
             attempt_timeout=attempt_timeout,
+            log_level=log_level,
+            log=_log,
+            on_request=_hook("on_request", on_request),
+            on_response=_hook("on_response", on_response),
+            on_retry=_hook("on_retry", on_retry),
         )
         self._attach()
 
@@ -174,6 +184,11 @@ class Aether(_ClientBase):
     ``client_key`` are PEM files presented for mutual TLS (else ``AETHER_CLIENT_CERT`` /
     ``AETHER_CLIENT_KEY``). A failed handshake raises ``APIConnectionError`` with code
     ``TLS_ERROR``, whose message says what to set.
+    ``log_level`` (``"error"``, ``"warn"``, ``"info"``, ``"debug"``, ``"trace"`` or ``"off"``;
+    else ``AETHER_LOG``) sends lines to the :mod:`logging` logger ``aether``;
+    ``on_request``, ``on_response`` and ``on_retry`` are called with an
+    :class:`~aether.AttemptEvent` for each attempt (see ``aether._observe``: they run on the
+    SDK's threads, and one that raises is logged at ``warn``, never breaking the call).
     An option left as ``None`` gets the core's default
     (:meth:`effective_options` shows them).
 

@@ -57,6 +57,12 @@ impl Ctx {
         let options = aether::ClientOptions {
             attempt_timeout_ms: self.global.attempt_timeout.map(|s| s * 1000.0),
             traceparent: self.global.traceparent.clone().filter(|t| !t.trim().is_empty()),
+            // Unset (no -v), the core reads AETHER_LOG; lines go to stderr, stdout stays data.
+            log_level: match self.global.verbose {
+                0 => None,
+                1 => Some("debug".to_owned()),
+                _ => Some("trace".to_owned()),
+            },
             ..aether::ClientOptions::new()
         };
         let mut builder = aether::ClientBuilder::from_options(options)

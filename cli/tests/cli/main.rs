@@ -7,6 +7,7 @@ mod api;
 mod bulk;
 mod commands;
 mod demo;
+mod observe;
 mod outcome;
 mod post_retry;
 mod profile_capabilities;

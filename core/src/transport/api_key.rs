@@ -17,6 +17,11 @@ impl ApiKey {
         ApiKey(key.into())
     }
 
+    /// The key itself, for what must scrub it from text (the log lines).
+    pub(crate) fn secret(&self) -> &str {
+        &self.0
+    }
+
     /// The `Authorization` header value, marked sensitive so HTTP logging never prints it.
     pub(crate) fn header_value(&self) -> Result<HeaderValue> {
         let key = self.0.trim();

@@ -12,6 +12,7 @@ use super::progress::Progress;
 use super::source::{blocking, read_part, read_part_into};
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::PartReceipt;
+use crate::transport::observe::LogLevel;
 use crate::transport::{ApiRequest, RequestOptions, Transport};
 
 /// The `X-Part-Crc32c` value of `data`: base64 of its CRC32C (Castagnoli) in big-endian byte
@@ -233,6 +234,9 @@ pub(super) async fn put_part(
             .header("X-Part-Crc32c", crc)?
             .stall_timeout(context.stall_timeout)
             .options(context.options.clone());
+        context.transport.log(LogLevel::Trace, || {
+            format!("upload part {number}: sending {len} bytes (CRC32C {crc})")
+        });
         match context.transport.send_json::<PartReceipt>(request).await {
             Ok(response) => {
                 let receipt = response.data;
@@ -243,6 +247,9 @@ pub(super) async fn put_part(
                         receipt.part_number, receipt.size, receipt.crc32c
                     )));
                 }
+                context.transport.log(LogLevel::Trace, || {
+                    format!("upload part {number}: acknowledged ({len} bytes)")
+                });
                 context.progress.part_done(len);
                 return Ok(());
             }

@@ -6,6 +6,7 @@
 mod client_common;
 
 mod ingest;
+mod observe;
 mod outcome;
 mod posts_bulk;
 mod profile_capabilities;
