@@ -145,7 +145,8 @@ declare namespace Aether {
     | 'IO_ERROR'
     | 'PROTOCOL_ERROR'
     | 'OUTCOME_UNKNOWN'
-    | 'TLS_ERROR';
+    | 'TLS_ERROR'
+    | 'PROXY_ERROR';
 
   /** An RFC 3339 timestamp as the server sent it, e.g. `"2026-06-13T09:00:00Z"`. */
   type Timestamp = string;
@@ -926,7 +927,7 @@ declare namespace Aether {
   class PlatformError extends AetherError {}
   /** `INTERNAL_ERROR`, `SERVICE_UNAVAILABLE` */
   class InternalServerError extends AetherError {}
-  /** `NETWORK_ERROR`; `TLS_ERROR` (a certificate not trusted, a client certificate missing: the message says what to set) */
+  /** `NETWORK_ERROR`; `TLS_ERROR` (a certificate not trusted, a client certificate missing: the message says what to set); `PROXY_ERROR` (the proxy unreachable or refusing the credentials) */
   class APIConnectionError extends AetherError {}
   /** `TIMEOUT` */
   class APITimeoutError extends APIConnectionError {}

@@ -149,6 +149,7 @@ impl Client {
             ca_bundle: config.tls.ca_bundle.clone(),
             client_cert: config.tls.client_cert.clone(),
             client_key: config.tls.client_key.clone(),
+            proxy: config.proxy.shown(),
             spelling: Spelling::Rust,
         }
     }
@@ -268,6 +269,16 @@ impl ClientBuilder {
         self
     }
 
+    /// The forward proxy every request goes through: `http://[user:password@]host:port`, or
+    /// `https://…` for a proxy spoken to over TLS; hosts in `NO_PROXY` are still reached
+    /// directly. `""` reaches every host directly, whatever the environment says. Unset, the
+    /// standard `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` decide. The password
+    /// is never shown (`Debug`, errors, logs). See the transport's "Proxies".
+    pub fn proxy(mut self, proxy: impl Into<String>) -> ClientBuilder {
+        self.options.proxy = Some(proxy.into());
+        self
+    }
+
     /// How messages name the options (default: as in Rust).
     pub fn spelling(mut self, spelling: Spelling) -> ClientBuilder {
         self.options.spelling = spelling;
@@ -304,6 +315,7 @@ impl ClientBuilder {
             backoff_base: resolved.backoff_base,
             backoff_cap: resolved.backoff_cap,
             tls: resolved.tls,
+            proxy: resolved.proxy,
         })?;
         Ok(Client { transport, capabilities: CapabilitiesCache::default() })
     }

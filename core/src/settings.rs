@@ -123,6 +123,8 @@ pub mod names {
         CLIENT_CERT = "Client::builder().client_cert(..)", "client_cert=", "clientCert", "options.client_cert", "--client-cert";
         /// The client certificate's private key (a PEM file).
         CLIENT_KEY = "Client::builder().client_key(..)", "client_key=", "clientKey", "options.client_key", "--client-key";
+        /// The forward proxy (a URL, `""` for none).
+        PROXY = "Client::builder().proxy(..)", "proxy=", "proxy", "options.proxy", "--proxy";
         /// One call's bound.
         CALL_TIMEOUT = "RequestOptions::timeout", "timeout=", "timeoutMs", "options.timeout_ms", "--timeout";
         /// One call's retries.
@@ -271,6 +273,12 @@ pub struct ClientOptions {
     /// The PEM private key of `client_cert` (else `AETHER_CLIENT_KEY`). Only its path is kept here.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_key: Option<String>,
+    /// The forward proxy every request goes through, `http://[user:password@]host:port` (or
+    /// `https://`); `NO_PROXY` still applies. `""`: every host directly, whatever the
+    /// environment says. Unset: `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`. Its
+    /// password is never in `Debug`, messages or `effective_options`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
     /// How messages name these options.
     #[serde(skip)]
     pub spelling: Spelling,
@@ -291,6 +299,7 @@ impl fmt::Debug for ClientOptions {
             .field("ca_bundle", &self.ca_bundle)
             .field("client_cert", &self.client_cert)
             .field("client_key", &self.client_key)
+            .field("proxy", &self.proxy.as_deref().map(crate::transport::redacted_proxy))
             .field("spelling", &self.spelling)
             .finish()
     }
@@ -311,6 +320,7 @@ pub(crate) struct ResolvedClient {
     pub backoff_cap: Duration,
     pub user_agent_suffix: Option<String>,
     pub tls: crate::transport::TlsSettings,
+    pub proxy: crate::transport::ProxySettings,
 }
 
 impl ClientOptions {
@@ -340,6 +350,7 @@ impl ClientOptions {
             ca_bundle: None,
             client_cert: None,
             client_key: None,
+            proxy: None,
             spelling: Spelling::Rust,
         }
     }
@@ -393,6 +404,7 @@ impl ClientOptions {
                 self.client_cert.as_deref(),
                 self.client_key.as_deref(),
             )?,
+            proxy: crate::transport::resolve_proxy(s, self.proxy.as_deref())?,
         })
     }
 }
@@ -458,6 +470,20 @@ mod tests {
         let resolved = options.resolve().expect("a key and defaults resolve");
         for shown in [format!("{options:?}"), format!("{resolved:?}")] {
             assert!(!shown.contains("secret123"), "the key leaked into Debug: {shown}");
+        }
+    }
+
+    #[test]
+    fn options_never_show_the_proxy_password() {
+        let options = ClientOptions {
+            api_key: Some("sk_live_x".into()),
+            proxy: Some("http://me:pr0xyPass@127.0.0.1:3128".into()),
+            ..Default::default()
+        };
+        let resolved = options.resolve().expect("a valid proxy resolves");
+        for shown in [format!("{options:?}"), format!("{resolved:?}")] {
+            assert!(!shown.contains("pr0xyPass"), "the proxy password leaked: {shown}");
+            assert!(shown.contains("me:[redacted]@127.0.0.1:3128"), "{shown}");
         }
     }
 }

@@ -97,6 +97,7 @@ mod api_key;
 mod decode;
 mod outcome;
 mod paginate;
+mod proxy;
 mod request;
 mod retry;
 mod timeouts;
@@ -108,6 +109,8 @@ pub use api_key::ApiKey;
 pub(crate) use decode::body_snippet;
 pub use decode::{decode_error, parse_retry_after};
 pub(crate) use paginate::{item_path, paginate};
+pub use proxy::PROXY_ENV;
+pub(crate) use proxy::{redacted_str as redacted_proxy, resolve as resolve_proxy, ProxySettings};
 use request::RequestBody;
 pub use request::{encode_segment, ApiRequest, FormPart, RequestOptions, Response};
 pub(crate) use retry::deadline_after;
@@ -159,6 +162,8 @@ pub(crate) struct TransportConfig {
     pub backoff_cap: Duration,
     /// Extra trusted CAs and the client certificate.
     pub tls: TlsSettings,
+    /// The forward proxy, if any (see `transport/proxy.rs`).
+    pub proxy: ProxySettings,
 }
 
 /// The HTTP transport of a client. Cheap to clone (one `Arc`); clones share the connection
@@ -187,6 +192,7 @@ impl fmt::Debug for Transport {
             .field("attempt_timeout", &c.attempt_timeout)
             .field("max_retries", &c.max_retries)
             .field("max_response_bytes", &c.max_response_bytes)
+            .field("proxy", &c.proxy)
             .field("retry_budget", &self.inner.budget.remaining())
             .finish()
     }
@@ -219,6 +225,7 @@ fn build_http_client(config: &TransportConfig) -> Result<reqwest::Client> {
     headers.insert(AUTHORIZATION, config.api_key.header_value()?);
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     let builder = tls::apply(&config.tls, reqwest::Client::builder())?;
+    let builder = config.proxy.apply(builder)?;
     builder
         .default_headers(headers)
         .user_agent(config.user_agent.clone())
@@ -551,7 +558,12 @@ impl Transport {
                 },
                 None => builder.send().await,
             }
-            .map_err(|e| network_error(tls, e, "sending"))?;
+            .map_err(|e| {
+                match proxy::proxy_error(&self.inner.config.proxy, url, &e) {
+                    Some(error) => error.with_source(e.without_url()),
+                    None => network_error(tls, e, "sending"),
+                }
+            })?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
             let body = read_capped(tls, response, max_bytes, status, &headers).await?;
@@ -583,6 +595,12 @@ impl Transport {
         let rate_limit = RateLimit::from_headers(&headers);
         if let Some(rate_limit) = rate_limit {
             self.remember_rate_limit(rate_limit);
+        }
+        if status == 407 {
+            // Only a proxy answers 407 (an http:// base URL, sent through it without a tunnel).
+            if let Some(error) = proxy::proxy_auth_refused(&self.inner.config.proxy, url) {
+                return Err(error.with_status(status));
+            }
         }
         if !(200..300).contains(&status) {
             return Err(decode_error(status, &headers, &body));

@@ -9,6 +9,7 @@ mod ingest;
 mod outcome;
 mod posts_bulk;
 mod profile_capabilities;
+mod proxy;
 mod resources;
 mod runtime;
 mod settings;
