@@ -9,6 +9,7 @@ mod demo;
 mod outcome;
 mod post_retry;
 mod profile_capabilities;
+mod proxy;
 mod publish_retries;
 mod timeouts;
 mod tls;
