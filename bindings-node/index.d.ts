@@ -51,6 +51,8 @@ declare namespace Aether {
     caBundle?: string;
     clientCert?: string;
     clientKey?: string;
+    /** The proxy option as given, its password shown as `[redacted]`; `""`: none; absent: the environment's. */
+    proxy?: string;
   }
 
   /** The core's defaults, per option type (durations in ms). */
@@ -554,6 +556,14 @@ declare namespace Aether {
     clientCert?: string;
     /** The PEM private key of `clientCert` (else `AETHER_CLIENT_KEY`). */
     clientKey?: string;
+    /**
+     * The forward proxy every request goes through, `http://user:password@host:port` (or
+     * `https://…`); hosts in `NO_PROXY` still go direct. `""`: no proxy, whatever the
+     * environment says. Unset: `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`. A proxy
+     * that cannot be reached or refuses the credentials is an `APIConnectionError` with code
+     * `PROXY_ERROR`; the password is never shown.
+     */
+    proxy?: string;
   }
 
   /** Per-call options, overriding the client's. */

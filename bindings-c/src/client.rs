@@ -59,6 +59,13 @@ pub struct aether_client_options {
     /// attempt that passes it is retried within request_timeout_ms. 0: the default (30 s);
     /// negative: refused (AETHER_ERROR_INVALID_ARGUMENT naming options.attempt_timeout_ms).
     pub attempt_timeout_ms: i64,
+    /// The forward proxy every request goes through, "http://[user:password@]host:port" (or
+    /// "https://…"; hosts in NO_PROXY are still reached directly); "" reaches every host
+    /// directly whatever the environment says; NULL reads HTTPS_PROXY, HTTP_PROXY, ALL_PROXY
+    /// and NO_PROXY (upper or lower case). The password is never in messages. A proxy that
+    /// cannot be reached or refuses the credentials fails the call with
+    /// AETHER_ERROR_PROXY_ERROR.
+    pub proxy: *const c_char,
 }
 
 /// Milliseconds for the core; 0 means "the core's default" (None).
@@ -91,6 +98,8 @@ fn build(options: &aether_client_options) -> Res<Client> {
             opt_str_arg(options.client_key, "options->client_key")?,
         )
     };
+    // SAFETY: as above.
+    let proxy = unsafe { opt_str_arg(options.proxy, "options->proxy")? };
     // The C binding names itself in the User-Agent, before the caller's own suffix.
     let suffix = match suffix.filter(|s| !s.is_empty()) {
         Some(suffix) => format!("c; {suffix}"),
@@ -109,6 +118,7 @@ fn build(options: &aether_client_options) -> Res<Client> {
         ca_bundle: ca_bundle.map(str::to_owned),
         client_cert: client_cert.map(str::to_owned),
         client_key: client_key.map(str::to_owned),
+        proxy: proxy.map(str::to_owned),
         spelling: Spelling::C,
     };
     ClientBuilder::from_options(options).build()
@@ -154,6 +164,7 @@ fn default_options() -> aether_client_options {
         client_cert: std::ptr::null(),
         client_key: std::ptr::null(),
         attempt_timeout_ms: 0,
+        proxy: std::ptr::null(),
     }
 }
 

@@ -85,7 +85,7 @@ impl PyClient {
     #[pyo3(signature = (
         api_key=None, base_url=None, timeout=None, max_retries=None, connect_timeout=None,
         user_agent_suffix=None, retry_backoff=None, ca_bundle=None, client_cert=None,
-        client_key=None, attempt_timeout=None,
+        client_key=None, attempt_timeout=None, proxy=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -101,6 +101,7 @@ impl PyClient {
         client_cert: Option<String>,
         client_key: Option<String>,
         attempt_timeout: Option<f64>,
+        proxy: Option<String>,
     ) -> PyResult<PyClient> {
         let options = ClientOptions {
             api_key,
@@ -115,6 +116,7 @@ impl PyClient {
             ca_bundle,
             client_cert,
             client_key,
+            proxy,
             spelling: Spelling::Python,
         };
         let client = ClientBuilder::from_options(options).build().py_err(py)?;
@@ -131,6 +133,7 @@ impl PyClient {
         timeout: Option<f64>,
         max_retries: Option<i64>,
         attempt_timeout: Option<f64>,
+        proxy: Option<String>,
     ) -> PyResult<PyClient> {
         let call = CallOptions {
             timeout_ms: millis(timeout),

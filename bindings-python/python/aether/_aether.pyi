@@ -36,6 +36,7 @@ class Client:
         client_cert: Optional[str] = None,
         client_key: Optional[str] = None,
         attempt_timeout: Optional[float] = None,
+        proxy: Optional[str] = None,
     ) -> None: ...
     def with_options(
         self,

@@ -70,6 +70,7 @@ class _ClientBase:
         client_cert: "Optional[Union[str, os.PathLike[str]]]" = None,
         client_key: "Optional[Union[str, os.PathLike[str]]]" = None,
         attempt_timeout: Optional[float] = None,
+        proxy: Optional[str] = None,
     ) -> None:
         self._core = _aether.Client(
             api_key=api_key,
@@ -83,6 +84,7 @@ class _ClientBase:
             client_cert=_path(client_cert),
             client_key=_path(client_key),
             attempt_timeout=attempt_timeout,
+            proxy=proxy,
         )
         self._attach()
 
@@ -135,7 +137,12 @@ class Aether(_ClientBase):
     (else ``AETHER_CA_BUNDLE``; e.g. a TLS-inspecting proxy's CA); ``client_cert`` and
     ``client_key`` are PEM files presented for mutual TLS (else ``AETHER_CLIENT_CERT`` /
     ``AETHER_CLIENT_KEY``). A failed handshake raises ``APIConnectionError`` with code
-    ``TLS_ERROR``, whose message says what to set.
+    ``TLS_ERROR``, whose message says what to set. ``proxy`` is the forward proxy every
+    request goes through, ``"http://user:password@host:port"`` (hosts in ``NO_PROXY`` still
+    go direct; ``""``: no proxy, whatever the environment says); left ``None``,
+    ``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` decide. A proxy that cannot
+    be reached or refuses the credentials raises ``APIConnectionError`` with code
+    ``PROXY_ERROR``; the password is never shown.
     An option left as ``None`` gets the core's default
     (:meth:`effective_options` shows them).
 
