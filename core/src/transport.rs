@@ -68,6 +68,14 @@
 //! that never got through a connect stays `NETWORK_ERROR` (nothing was done); a GET or PUT stays
 //! `NETWORK_ERROR` / `TIMEOUT`. See `transport/outcome.rs`.
 //!
+//! # Proxies
+//! Requests go through the client's `proxy` option when set (`""`: none), else through the
+//! proxy the standard variables name (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`,
+//! upper or lower case, read when the client is built). `NO_PROXY` applies to an explicit
+//! proxy too, as with curl. An `https://` base URL is tunnelled with `CONNECT`, so TLS stays end
+//! to end. A proxy that cannot be reached or refuses the credentials or the tunnel is
+//! `PROXY_ERROR`, never retried; its password is never shown. See `transport/proxy.rs`.
+//!
 //! # Safety of the API key
 //! Redirects are never followed, so the `Authorization` header cannot be sent to another
 //! origin. The key lives in an [`ApiKey`], whose `Debug`/`Display` print `sk_…[redacted]`; the
