@@ -566,10 +566,13 @@ impl Transport {
                 },
                 None => builder.send().await,
             }
+            // The API's TLS failing inside a proxy's tunnel is TLS_ERROR, not the proxy's.
             .map_err(|e| {
                 match proxy::proxy_error(&self.inner.config.proxy, url, &e) {
-                    Some(error) => error.with_source(e.without_url()),
-                    None => network_error(tls, e, "sending"),
+                    Some(error) if tls::tls_error(tls, &e).is_none() => {
+                        error.with_source(e.without_url())
+                    }
+                    _ => network_error(tls, e, "sending"),
                 }
             })?;
             let status = response.status().as_u16();

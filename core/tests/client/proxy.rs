@@ -65,6 +65,16 @@ async fn the_api_over_https_goes_through_the_proxy_in_a_connect_tunnel() {
 }
 
 #[tokio::test]
+async fn an_untrusted_server_behind_the_proxy_is_tls_error_not_proxy_error() {
+    let Some(proxy) = Proxy::start(None) else { return };
+    let emulator = https_emulator().await;
+    let client = emulator.builder().proxy(proxy.url()).build().unwrap();
+    let error = client.platforms().try_fetch().await.unwrap_err();
+    assert_eq!(error.code(), &ErrorCode::TlsError, "{error}");
+    assert!(error.message().contains("ca_bundle"), "{error}");
+}
+
+#[tokio::test]
 async fn proxy_empty_string_goes_direct() {
     let Some(proxy) = Proxy::start(None) else { return };
     let emulator = https_emulator().await;
