@@ -32,9 +32,12 @@ async function startProxy(auth) {
   return {
     ...info,
     log: () => (fs.existsSync(info.logFile) ? fs.readFileSync(info.logFile, 'utf8') : ''),
+    // Closing its stdin stops it; SIGTERM too, should that not be seen.
     stop: () => new Promise((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', resolve);
       child.stdin.end();
+      setTimeout(() => child.kill('SIGTERM'), 5000).unref();
     }),
   };
 }
@@ -59,7 +62,7 @@ const connectLine = () => `CONNECT 127.0.0.1:${new URL(mock.url).port}`;
 
 test('proxy: "" goes direct, then the API over HTTPS goes through the proxy in a CONNECT tunnel', async (t) => {
   if (proxy === null) return t.skip('tinyproxy is not installed (apt-get install tinyproxy)');
-  await mock.client({ proxy: '' }).profiles.get('prof_nope').catch((e) => assert.equal(e.code, 'NOT_FOUND'));
+  await assert.rejects(mock.client({ proxy: '' }).profiles.get('prof_nope'), { code: 'NOT_FOUND' });
   assert.ok(!proxy.log().includes(connectLine()), proxy.log());
 
   const aether = mock.client({ proxy: proxy.url });

@@ -133,7 +133,6 @@ impl PyClient {
         timeout: Option<f64>,
         max_retries: Option<i64>,
         attempt_timeout: Option<f64>,
-        proxy: Option<String>,
     ) -> PyResult<PyClient> {
         let call = CallOptions {
             timeout_ms: millis(timeout),
