@@ -69,12 +69,9 @@
 //! `NETWORK_ERROR` / `TIMEOUT`. See `transport/outcome.rs`.
 //!
 //! # Proxies
-//! Requests go through the client's `proxy` option when set (`""`: none), else through the
-//! proxy the standard variables name (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`,
-//! upper or lower case, read when the client is built). `NO_PROXY` applies to an explicit
-//! proxy too, as with curl. An `https://` base URL is tunnelled with `CONNECT`, so TLS stays end
-//! to end. A proxy that cannot be reached or refuses the credentials or the tunnel is
-//! `PROXY_ERROR`, never retried; its password is never shown. See `transport/proxy.rs`.
+//! The `proxy` option, else `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`; `NO_PROXY` applies to both.
+//! A proxy's failure is `PROXY_ERROR`, never retried; its password is never shown. See
+//! `transport/proxy.rs` ("Which proxy").
 //!
 //! # Safety of the API key
 //! Redirects are never followed, so the `Authorization` header cannot be sent to another

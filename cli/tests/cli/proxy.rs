@@ -67,7 +67,8 @@ fn connect_and_post_over_https_through_proxy_flag_and_https_proxy() {
 fn no_proxy_and_an_empty_proxy_go_direct() {
     let Some(proxy) = Proxy::start(None) else { return };
     let url = proxy.url();
-    let cases: [(&[&str], &[(&str, &str)]); 3] = [
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)]);
+    let cases: [Case; 3] = [
         (&[], &[("HTTPS_PROXY", &url), ("NO_PROXY", "127.0.0.1")]),
         // NO_PROXY applies to --proxy too, as with curl.
         (&["--proxy", &url], &[("no_proxy", "localhost,127.0.0.0/8")]),
