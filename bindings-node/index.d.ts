@@ -556,6 +556,8 @@ declare namespace Aether {
     clientCert?: string;
     /** The PEM private key of `clientCert` (else `AETHER_CLIENT_KEY`). */
     clientKey?: string;
+    /** A W3C `traceparent` sent with every call that gives none (nor has an active OpenTelemetry span). */
+    traceparent?: string;
     /**
      * The forward proxy every request goes through, `http://user:password@host:port` (or
      * `https://…`); hosts in `NO_PROXY` still go direct. `""`: no proxy, whatever the
@@ -574,6 +576,11 @@ declare namespace Aether {
     timeoutMs?: number;
     /** Bound on each attempt of this call (more than 0); one that passes it is retried within `timeoutMs`. */
     attemptTimeoutMs?: number;
+    /**
+     * The W3C trace context sent with every attempt (`00-<32 hex>-<16 hex>-<2 hex>`); default:
+     * the active OpenTelemetry span's when `@opentelemetry/api` is installed, else the client's.
+     */
+    traceparent?: string;
     /** Aborting rejects the call with `AbortError` (`code: "CANCELLED"`). */
     signal?: AbortSignal;
   }

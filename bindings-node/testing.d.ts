@@ -86,7 +86,8 @@ declare namespace testing {
     times?: number;
     probability?: number;
     action:
-      | { type: 'status'; status: number; code?: string; retryAfter?: number }
+      /** `retryAfterMs` is sent as `Retry-After-Ms`, `shouldRetry` as `X-Should-Retry`. */
+      | { type: 'status'; status: number; code?: string; retryAfter?: number; retryAfterMs?: number; shouldRetry?: boolean }
       | { type: 'delay'; ms: number }
       | { type: 'reset_before_body' }
       | { type: 'reset_after_body' }
@@ -135,6 +136,10 @@ declare namespace testing {
     path: string;
     status: number | null;
     postId?: string;
+    /** The W3C `traceparent` received, or null. */
+    traceparent?: string | null;
+    /** `X-Aether-Retry-Count`: 0 for a first attempt, n for the n-th retry. */
+    retryCount?: number;
     [key: string]: unknown;
   }
 

@@ -496,6 +496,14 @@ typedef struct aether_client_options {
    */
   int64_t attempt_timeout_ms;
   /**
+   * A W3C trace context ("00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>") sent as
+   * `traceparent` with every attempt of every call of this client; NULL: none. A malformed
+   * one is refused (AETHER_ERROR_INVALID_ARGUMENT naming options.traceparent). C has no
+   * per-call options: a client per trace shares nothing with others, so keep it for a
+   * batch of calls of one trace.
+   */
+  const char *traceparent;
+  /**
    * The forward proxy every request goes through, "http://[user:password@]host:port" (or
    * "https://…"; hosts in NO_PROXY are still reached directly); "" reaches every host
    * directly whatever the environment says; NULL reads HTTPS_PROXY, HTTP_PROXY, ALL_PROXY
@@ -2436,7 +2444,7 @@ void aether_webhook_delivery_free(struct aether_webhook_delivery *delivery);
  * AETHER_CLIENT_OPTIONS_INIT: an aether_client_options with every field at its default: API
  * key and base URL from the environment, default timeouts, retries and backoff.
  */
-#define AETHER_CLIENT_OPTIONS_INIT { NULL, NULL, 0, 0, -1, 0, 0, NULL, NULL, NULL, NULL, 0, NULL }
+#define AETHER_CLIENT_OPTIONS_INIT { NULL, NULL, 0, 0, -1, 0, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL }
 
 /**
  * AETHER_UPLOAD_OPTIONS_INIT: an aether_upload_options with every field at its default: type

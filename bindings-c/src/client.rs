@@ -59,6 +59,12 @@ pub struct aether_client_options {
     /// attempt that passes it is retried within request_timeout_ms. 0: the default (30 s);
     /// negative: refused (AETHER_ERROR_INVALID_ARGUMENT naming options.attempt_timeout_ms).
     pub attempt_timeout_ms: i64,
+    /// A W3C trace context ("00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>") sent as
+    /// `traceparent` with every attempt of every call of this client; NULL: none. A malformed
+    /// one is refused (AETHER_ERROR_INVALID_ARGUMENT naming options.traceparent). C has no
+    /// per-call options: a client per trace shares nothing with others, so keep it for a
+    /// batch of calls of one trace.
+    pub traceparent: *const c_char,
     /// The forward proxy every request goes through, "http://[user:password@]host:port" (or
     /// "https://…"; hosts in NO_PROXY are still reached directly); "" reaches every host
     /// directly whatever the environment says; NULL reads HTTPS_PROXY, HTTP_PROXY, ALL_PROXY
@@ -99,6 +105,7 @@ fn build(options: &aether_client_options) -> Res<Client> {
         )
     };
     // SAFETY: as above.
+    let traceparent = unsafe { opt_str_arg(options.traceparent, "options->traceparent")? };
     let proxy = unsafe { opt_str_arg(options.proxy, "options->proxy")? };
     // The C binding names itself in the User-Agent, before the caller's own suffix.
     let suffix = match suffix.filter(|s| !s.is_empty()) {
@@ -118,6 +125,7 @@ fn build(options: &aether_client_options) -> Res<Client> {
         ca_bundle: ca_bundle.map(str::to_owned),
         client_cert: client_cert.map(str::to_owned),
         client_key: client_key.map(str::to_owned),
+        traceparent: traceparent.map(str::to_owned),
         proxy: proxy.map(str::to_owned),
         spelling: Spelling::C,
     };
@@ -164,6 +172,7 @@ fn default_options() -> aether_client_options {
         client_cert: std::ptr::null(),
         client_key: std::ptr::null(),
         attempt_timeout_ms: 0,
+        traceparent: std::ptr::null(),
         proxy: std::ptr::null(),
     }
 }

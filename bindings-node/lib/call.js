@@ -4,6 +4,7 @@
 
 const native = require('./native');
 const { fromNative, invalidArgument, cancelled, AetherError } = require('./errors');
+const { currentTraceparent } = require('./trace');
 
 /** JSON text of an argument; a value JSON cannot carry (a BigInt, a cycle) is INVALID_ARGUMENT. */
 function json(value, what) {
@@ -96,6 +97,8 @@ function requestOptions(options) {
     maxRetries: o.maxRetries,
     timeoutMs: o.timeoutMs,
     attemptTimeoutMs: o.attemptTimeoutMs,
+    // Read when the call is made, so it is the caller's span.
+    traceparent: o.traceparent ?? currentTraceparent(),
   };
   return { json: settingsJson(picked, 'options'), signal: checkSignal(o.signal) };
 }

@@ -201,7 +201,7 @@ const OPS = {
     return mock.revokeProfile(text(input, 'id'));
   },
   'journal.count': async ({ mock, op, input }) => {
-    const filters = ['method', 'path', 'status', 'created', 'replayed', 'fault', 'idempotencyKey', 'clientRequestId'];
+    const filters = ['method', 'path', 'status', 'created', 'replayed', 'fault', 'idempotencyKey', 'clientRequestId', 'traceparent', 'retryCount'];
     only(input, filters, op);
     const entries = await mock.journal();
     return { count: entries.filter((entry) => journalMatches(input, entry)).length };
@@ -590,7 +590,7 @@ function journalMatches(filterValue, entry) {
   if ('status' in filterValue && !jsonEq(filterValue.status, entry.status ?? null)) return false;
   if (typeof filterValue.created === 'boolean' && filterValue.created !== (typeof entry.created === 'string')) return false;
   if (typeof filterValue.replayed === 'boolean' && filterValue.replayed !== (entry.replayed === true)) return false;
-  for (const exact of ['fault', 'idempotencyKey', 'clientRequestId']) {
+  for (const exact of ['fault', 'idempotencyKey', 'clientRequestId', 'traceparent', 'retryCount']) {
     if (exact in filterValue && !jsonEq(filterValue[exact], entry[exact] ?? null)) return false;
   }
   return true;

@@ -116,6 +116,7 @@ impl PyClient {
             ca_bundle,
             client_cert,
             client_key,
+            traceparent: None,
             proxy,
             spelling: Spelling::Python,
         };
@@ -125,24 +126,36 @@ impl PyClient {
 
     /// The same client (shared connections and retry budget) with other per-call options:
     /// `timeout` bounds each call, `attempt_timeout` each attempt, `max_retries` overrides the
-    /// client's.
-    #[pyo3(signature = (timeout=None, max_retries=None, attempt_timeout=None))]
+    /// client's, `traceparent` is the W3C trace context sent with each call.
+    #[pyo3(signature = (timeout=None, max_retries=None, attempt_timeout=None, traceparent=None))]
     fn with_options(
         &self,
         py: Python<'_>,
         timeout: Option<f64>,
         max_retries: Option<i64>,
         attempt_timeout: Option<f64>,
+        traceparent: Option<String>,
     ) -> PyResult<PyClient> {
         let call = CallOptions {
             timeout_ms: millis(timeout),
             max_retries,
             attempt_timeout_ms: millis(attempt_timeout),
             idempotency_key: None,
+            traceparent,
             spelling: Spelling::Python,
         };
         let options = self.options.merged(&call.resolve().py_err(py)?);
         Ok(PyClient { client: self.client.clone(), options })
+    }
+
+    /// The same client with `traceparent` (the current OpenTelemetry span's, found by the
+    /// wrapper) unless `with_options` gave one already; `None` when nothing changes.
+    fn with_trace(&self, traceparent: String) -> Option<PyClient> {
+        if self.options.traceparent.is_some() {
+            return None;
+        }
+        let options = RequestOptions { traceparent: Some(traceparent), ..self.options.clone() };
+        Some(PyClient { client: self.client.clone(), options })
     }
 
     /// The settings the client runs with, as a dict in the core's names (never the key).

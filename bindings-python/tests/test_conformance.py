@@ -369,14 +369,17 @@ class Run:
         client = self.client
         if "client" in step:
             client = self.client_for(self.resolve(step["client"], now, False)["apiKey"])
-        unknown = set(options) - {"idempotencyKey", "maxRetries", "timeoutMs", "attemptTimeoutMs"}
+        unknown = set(options) - {
+            "idempotencyKey", "maxRetries", "timeoutMs", "attemptTimeoutMs", "traceparent"
+        }
         if unknown:
             raise Harness(f"unknown options {sorted(unknown)}")
-        if {"timeoutMs", "maxRetries", "attemptTimeoutMs"} & set(options):
+        if {"timeoutMs", "maxRetries", "attemptTimeoutMs", "traceparent"} & set(options):
             client = client.with_options(
                 timeout=seconds(options.get("timeoutMs")),
                 max_retries=options.get("maxRetries"),
                 attempt_timeout=seconds(options.get("attemptTimeoutMs")),
+                traceparent=options.get("traceparent"),
             )
         key = options.get("idempotencyKey")
         if key is not None and op not in ("posts.create", "posts.bulk"):
@@ -533,7 +536,7 @@ def journal_count(run: Run, client: aether.Aether, data: Dict[str, Any], key: An
         "journal.count",
         data,
         {"method", "path", "status", "created", "replayed", "fault", "idempotencyKey",
-         "clientRequestId"},
+         "clientRequestId", "traceparent", "retryCount"},
     )
     count = 0
     for entry in run.mock.journal():
@@ -550,7 +553,7 @@ def journal_count(run: Run, client: aether.Aether, data: Dict[str, Any], key: An
             continue
         if "replayed" in data and data["replayed"] != bool(entry.get("replayed")):
             continue
-        exact = ("fault", "idempotencyKey", "clientRequestId")
+        exact = ("fault", "idempotencyKey", "clientRequestId", "traceparent", "retryCount")
         if any(name in data and not json_eq(data[name], entry.get(name)) for name in exact):
             continue
         count += 1

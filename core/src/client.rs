@@ -149,6 +149,7 @@ impl Client {
             ca_bundle: config.tls.ca_bundle.clone(),
             client_cert: config.tls.client_cert.clone(),
             client_key: config.tls.client_key.clone(),
+            traceparent: config.traceparent.clone(),
             proxy: config.proxy.shown(),
             spelling: Spelling::Rust,
         }
@@ -269,6 +270,13 @@ impl ClientBuilder {
         self
     }
 
+    /// A W3C `traceparent` sent with every call that gives none of its own
+    /// ([`crate::RequestOptions::traceparent`]).
+    pub fn traceparent(mut self, traceparent: impl Into<String>) -> ClientBuilder {
+        self.options.traceparent = Some(traceparent.into());
+        self
+    }
+
     /// The forward proxy every request goes through: `http://[user:password@]host:port`, or
     /// `https://…` for a proxy spoken to over TLS; hosts in `NO_PROXY` are still reached
     /// directly. `""` reaches every host directly, whatever the environment says. Unset, the
@@ -315,6 +323,7 @@ impl ClientBuilder {
             backoff_base: resolved.backoff_base,
             backoff_cap: resolved.backoff_cap,
             tls: resolved.tls,
+            traceparent: resolved.traceparent,
             proxy: resolved.proxy,
         })?;
         Ok(Client { transport, capabilities: CapabilitiesCache::default() })

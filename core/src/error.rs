@@ -302,6 +302,8 @@ struct ErrorInner {
     status: Option<u16>,
     request_id: Option<String>,
     retry_after: Option<Duration>,
+    /// The server's `X-Should-Retry`, which overrides the client's own judgement.
+    should_retry: Option<bool>,
     field: Option<String>,
     platform: Option<Platform>,
     details: Option<Value>,
@@ -321,6 +323,7 @@ impl Error {
                 status: None,
                 request_id: None,
                 retry_after: None,
+                should_retry: None,
                 field: None,
                 platform: None,
                 details: None,
@@ -401,6 +404,12 @@ impl Error {
         self.inner.retry_after
     }
 
+    /// The server's `X-Should-Retry` on the response, when it sent one: its say on whether
+    /// repeating the request can succeed, which [`Error::is_retryable`] follows.
+    pub fn server_should_retry(&self) -> Option<bool> {
+        self.inner.should_retry
+    }
+
     /// Where in the request body the problem is, e.g. `content.text`.
     pub fn field(&self) -> Option<&str> {
         self.inner.field.as_deref()
@@ -427,7 +436,12 @@ impl Error {
     /// response that was not an API error at all (`PROTOCOL_ERROR` from a proxy answering
     /// 408, 429, 500, 502, 503 or 504) or carried a code this version does not know (408,
     /// 500, 503, 504). `POST_LIMIT_REACHED` (a daily quota) and `PLATFORM_ERROR` are not.
+    /// The server's `X-Should-Retry: true|false` on the response overrides all of that
+    /// ([`Error::server_should_retry`]).
     pub fn is_retryable(&self) -> bool {
+        if let Some(should_retry) = self.inner.should_retry {
+            return should_retry;
+        }
         if self.inner.code.is_retryable() {
             return true;
         }
@@ -489,6 +503,12 @@ impl Error {
     /// Sets how long to wait before retrying.
     pub fn with_retry_after(mut self, retry_after: Duration) -> Error {
         self.inner.retry_after = Some(retry_after);
+        self
+    }
+
+    /// Sets the server's `X-Should-Retry`.
+    pub fn with_should_retry(mut self, should_retry: bool) -> Error {
+        self.inner.should_retry = Some(should_retry);
         self
     }
 

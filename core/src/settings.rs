@@ -131,6 +131,8 @@ pub mod names {
         CALL_MAX_RETRIES = "RequestOptions::max_retries", "max_retries=", "maxRetries", "options.max_retries", "--max-retries";
         /// One call's idempotency key.
         IDEMPOTENCY_KEY = "RequestOptions::idempotency_key", "idempotency_key=", "idempotencyKey", "options.idempotency_key", "--idempotency-key";
+        /// The W3C trace context sent with each call (a client's default, or one call's).
+        TRACEPARENT = "RequestOptions::traceparent", "traceparent=", "traceparent", "options.traceparent", "--traceparent";
         /// An upload's file name.
         FILE_NAME = "file_name", "file_name=", "fileName", "options.file_name", "--file-name";
         /// An upload's mime type.
@@ -273,6 +275,9 @@ pub struct ClientOptions {
     /// The PEM private key of `client_cert` (else `AETHER_CLIENT_KEY`). Only its path is kept here.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_key: Option<String>,
+    /// The W3C `traceparent` sent with every call that gives none of its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traceparent: Option<String>,
     /// The forward proxy every request goes through, `http://[user:password@]host:port` (or
     /// `https://`); `NO_PROXY` still applies. `""`: every host directly, whatever the
     /// environment says. Unset: `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`. Its
@@ -299,6 +304,7 @@ impl fmt::Debug for ClientOptions {
             .field("ca_bundle", &self.ca_bundle)
             .field("client_cert", &self.client_cert)
             .field("client_key", &self.client_key)
+            .field("traceparent", &self.traceparent)
             .field("proxy", &self.proxy.as_deref().map(crate::transport::redacted_proxy))
             .field("spelling", &self.spelling)
             .finish()
@@ -319,6 +325,7 @@ pub(crate) struct ResolvedClient {
     pub backoff_base: Duration,
     pub backoff_cap: Duration,
     pub user_agent_suffix: Option<String>,
+    pub traceparent: Option<String>,
     pub tls: crate::transport::TlsSettings,
     pub proxy: crate::transport::ProxySettings,
 }
@@ -350,6 +357,7 @@ impl ClientOptions {
             ca_bundle: None,
             client_cert: None,
             client_key: None,
+            traceparent: None,
             proxy: None,
             spelling: Spelling::Rust,
         }
@@ -398,6 +406,7 @@ impl ClientOptions {
             // A ceiling below the first step is the first step.
             backoff_cap: cap.unwrap_or(DEFAULT_BACKOFF_CAP).max(backoff_base),
             user_agent_suffix: self.user_agent_suffix.clone(),
+            traceparent: checked_traceparent(s, self.traceparent.as_deref())?,
             tls: crate::transport::resolve_tls(
                 s,
                 self.ca_bundle.as_deref(),
@@ -429,6 +438,9 @@ pub struct CallOptions {
     /// The `Idempotency-Key` of a POST (default: a generated one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency_key: Option<String>,
+    /// The W3C `traceparent` sent on every attempt (default: the client's, if any).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub traceparent: Option<String>,
     /// How messages name these options.
     #[serde(skip)]
     pub spelling: Spelling,
@@ -455,7 +467,19 @@ impl CallOptions {
                 self.attempt_timeout_ms,
             )?,
             idempotency_key: self.idempotency_key.clone(),
+            traceparent: checked_traceparent(s, self.traceparent.as_deref())?,
         })
+    }
+}
+
+/// A `traceparent` option, checked, named the caller's way.
+fn checked_traceparent(s: Spelling, value: Option<&str>) -> Result<Option<String>> {
+    match value {
+        None => Ok(None),
+        Some(value) => {
+            crate::transport::check_traceparent(value, s.name(&names::TRACEPARENT))?;
+            Ok(Some(value.to_owned()))
+        }
     }
 }
 

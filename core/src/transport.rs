@@ -14,9 +14,13 @@
 //!
 //! Before retry *n* (1-based) it waits the server's `Retry-After` when one was sent, else a
 //! random time between 0 and `min(8 s, 0.5 s × 2^(n-1))` ("full jitter", so that many clients
-//! recovering from one outage do not retry in lock step). A `Retry-After` longer than
+//! recovering from one outage do not retry in lock step). `Retry-After-Ms`
+//! (milliseconds) wins over `Retry-After` when both are sent. A wait longer than
 //! [`MAX_RETRY_AFTER`] (30 s) is not waited for: the error is returned with
 //! [`Error::retry_after`] so the caller can decide. No wait ever runs past the call's deadline.
+//!
+//! The server can steer this (`X-Should-Retry`), and each retry says it is one
+//! (`X-Aether-Retry-Count`): see `transport/steer.rs`, which also sends `traceparent`.
 //!
 //! Every retry also costs one token from a **retry budget** shared by all calls of a client
 //! (10 tokens, each success puts back 0.1). A sustained outage drains it, after which calls fail
@@ -105,6 +109,7 @@ mod paginate;
 mod proxy;
 mod request;
 mod retry;
+mod steer;
 mod timeouts;
 mod tls;
 
@@ -121,6 +126,7 @@ pub use request::{encode_segment, ApiRequest, FormPart, RequestOptions, Response
 pub(crate) use retry::deadline_after;
 pub use retry::new_idempotency_key;
 use retry::{backoff, RetryBudget};
+pub use steer::check_traceparent;
 pub use timeouts::DEFAULT_ATTEMPT_TIMEOUT;
 pub(crate) use tls::TlsSettings;
 pub(crate) use tls::{apply_roots as trust_roots, resolve as resolve_tls};
@@ -167,6 +173,8 @@ pub(crate) struct TransportConfig {
     pub backoff_cap: Duration,
     /// Extra trusted CAs and the client certificate.
     pub tls: TlsSettings,
+    /// The W3C `traceparent` of calls that give none (checked).
+    pub traceparent: Option<String>,
     /// The forward proxy, if any (see `transport/proxy.rs`).
     pub proxy: ProxySettings,
 }
@@ -317,6 +325,7 @@ impl Transport {
         let url = self.url(&request)?;
         let idempotency_key = self.idempotency_key(&request)?;
         let attempt_timeout = self.attempt_timeout(&request);
+        let traceparent = steer::traceparent(options, config.traceparent.as_deref())?;
         // The one free retry after a stale kept-alive connection (see the module docs).
         let mut stale_retried = false;
         let client_request_id = outcome::new_client_request_id();
@@ -340,6 +349,8 @@ impl Transport {
             let headers = AttemptHeaders {
                 idempotency_key: idempotency_key.as_ref(),
                 client_request_id: &client_request_id,
+                traceparent: traceparent.as_ref(),
+                retry_count: steer::retry_count(attempt),
             };
             let result = self
                 .attempt(&request, &url, headers, deadline, timeout, attempt_timeout)
@@ -537,6 +548,7 @@ impl Transport {
             builder = builder.header("idempotency-key", key);
         }
         builder = builder.header("x-client-request-id", ids.client_request_id);
+        builder = steer::headers(builder, ids.traceparent, ids.retry_count.as_ref());
         match &request.body {
             RequestBody::Empty => {}
             RequestBody::Bytes { bytes, content_type } => {
@@ -641,11 +653,14 @@ fn with_call_ids(
     }
 }
 
-/// The headers that are the same on every attempt of a call.
-#[derive(Clone, Copy)]
+/// The headers of one attempt: the call's ids and trace context, and its retry number.
+#[derive(Clone)]
 struct AttemptHeaders<'a> {
     idempotency_key: Option<&'a HeaderValue>,
     client_request_id: &'a str,
+    traceparent: Option<&'a HeaderValue>,
+    /// `X-Aether-Retry-Count`, on retries only.
+    retry_count: Option<HeaderValue>,
 }
 
 /// Reads a body, refusing more than `max_bytes` (`PROTOCOL_ERROR`).

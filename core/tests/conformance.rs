@@ -128,7 +128,8 @@ const SCENARIO_KEYS: &[&str] = &["$schema", "name", "description", "tags", "setu
 const SETUP_KEYS: &[&str] = &["settings", "profiles", "webhooks"];
 const STEP_KEYS: &[&str] =
     &["op", "note", "as", "input", "options", "client", "repeat", "expect", "expectError", "warns"];
-const OPTION_KEYS: &[&str] = &["idempotencyKey", "maxRetries", "timeoutMs", "attemptTimeoutMs"];
+const OPTION_KEYS: &[&str] =
+    &["idempotencyKey", "maxRetries", "timeoutMs", "attemptTimeoutMs", "traceparent"];
 const MATCHERS: &[&str] = &[
     "$exists",
     "$startsWith",
@@ -828,6 +829,8 @@ impl Run {
                     "fault",
                     "idempotencyKey",
                     "clientRequestId",
+                    "traceparent",
+                    "retryCount",
                 ];
                 fields(input, &filters, op)?;
                 let journal = self.admin_call(Method::GET, "/_mock/journal", None).await?;
@@ -1215,7 +1218,7 @@ fn journal_matches(filter: &Value, entry: &Value) -> bool {
             return false;
         }
     }
-    for exact in ["fault", "idempotencyKey", "clientRequestId"] {
+    for exact in ["fault", "idempotencyKey", "clientRequestId", "traceparent", "retryCount"] {
         if let Some(wanted) = filter.get(exact) {
             if !json_eq(wanted, &entry[exact]) {
                 return false;
@@ -1401,6 +1404,9 @@ fn request_options(value: &Value) -> Result<RequestOptions, String> {
     if let Some(ms) = map.get("attemptTimeoutMs") {
         let ms = ms.as_u64().ok_or("attemptTimeoutMs: integer")?;
         options = options.attempt_timeout(Duration::from_millis(ms));
+    }
+    if let Some(traceparent) = map.get("traceparent") {
+        options = options.traceparent(traceparent.as_str().ok_or("traceparent: string")?);
     }
     Ok(options)
 }

@@ -81,6 +81,9 @@ pub struct Settings {
     pub approved_tier: String,
     /// Suggested seconds between polls, sent as `Retry-After` on a publishing post.
     pub poll_hint_secs: u64,
+    /// The same hint in milliseconds, sent as `Retry-After-Ms` (which clients prefer) with
+    /// `Retry-After` rounded up to whole seconds; absent: `pollHintSecs` × 1000.
+    pub poll_hint_ms: Option<u64>,
     /// How long the emulator spends fetching one media URL (`POST /v1/media/ingest`, a post's
     /// `mediaUrls`), from the first request to the last byte, in real milliseconds; past it
     /// the media fails with `MEDIA_FETCH_FAILED` (`reason: timeout`).
@@ -102,6 +105,7 @@ impl Default for Settings {
             connect_link_expiry_secs: 3600,
             approved_tier: "standard".to_owned(),
             poll_hint_secs: 1,
+            poll_hint_ms: None,
             ingest_timeout_ms: 10_000,
             webhook_max_attempts: 8,
         }

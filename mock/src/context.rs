@@ -157,6 +157,10 @@ fn journal_entry(
         created: None,
         client_request_id: header_str(request.headers(), CLIENT_REQUEST_ID),
         post_id: None,
+        traceparent: header_str(request.headers(), "traceparent"),
+        retry_count: header_str(request.headers(), "x-aether-retry-count")
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or(0),
     }
 }
 
@@ -173,11 +177,13 @@ enum Before {
 async fn fault_before_handler(fault: Option<&FaultAction>, mut request: Request) -> Before {
     let mut pending_delay = None;
     match fault {
-        Some(FaultAction::Status { status, code, retry_after }) => {
+        Some(FaultAction::Status { status, code, retry_after, retry_after_ms, should_retry }) => {
             // Read the body first, as a real server answering an error would: closing a
             // connection with unread bytes resets it, and the client could lose the answer.
             drain(std::mem::take(request.body_mut()).into_data_stream()).await;
-            return Before::Answer(injected_status(*status, code.as_deref(), *retry_after));
+            let mut answer = injected_status(*status, code.as_deref(), *retry_after);
+            steer(&mut answer, *retry_after_ms, *should_retry);
+            return Before::Answer(answer);
         }
         Some(FaultAction::ResetBeforeBody) => return Before::Reset,
         Some(FaultAction::Delay { ms }) => {
@@ -339,6 +345,18 @@ fn injected_status(status: u16, code: Option<&str>, retry_after: Option<u64>) ->
         error = error.retry_after(seconds);
     }
     error.into_response()
+}
+
+/// The headers by which a fault steers the client's retries.
+fn steer(response: &mut Response, retry_after_ms: Option<u64>, should_retry: Option<bool>) {
+    let headers = response.headers_mut();
+    if let Some(ms) = retry_after_ms {
+        headers.insert("retry-after-ms", HeaderValue::from(ms));
+    }
+    if let Some(should) = should_retry {
+        let value = if should { "true" } else { "false" };
+        headers.insert("x-should-retry", HeaderValue::from_static(value));
+    }
 }
 
 async fn reset_connection(

@@ -15,6 +15,12 @@ pub enum FaultAction {
         code: Option<String>,
         #[serde(default, rename = "retryAfter")]
         retry_after: Option<u64>,
+        /// Sent as `Retry-After-Ms`, which clients prefer to `Retry-After`.
+        #[serde(default, rename = "retryAfterMs", skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
+        /// Sent as `X-Should-Retry: true|false`, which overrides the client's own judgement.
+        #[serde(default, rename = "shouldRetry", skip_serializing_if = "Option::is_none")]
+        should_retry: Option<bool>,
     },
     /// Wait this many real milliseconds, then handle the request normally.
     Delay { ms: u64 },

@@ -36,6 +36,13 @@ pub struct JournalEntry {
     /// each of its attempts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_request_id: Option<String>,
+    /// The W3C `traceparent` header as received, when the client sent one.
+    #[serde(default)]
+    pub traceparent: Option<String>,
+    /// The `X-Aether-Retry-Count` header: which retry of its call this was; 0 for a first
+    /// attempt (no header, or one that is not a number).
+    #[serde(default)]
+    pub retry_count: u32,
 }
 
 #[derive(Debug, Default)]
@@ -82,6 +89,8 @@ mod tests {
             created: None,
             post_id: None,
             client_request_id: None,
+            traceparent: None,
+            retry_count: 0,
         }
     }
 

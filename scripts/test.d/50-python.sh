@@ -16,12 +16,16 @@ MYPY_VERSION=2.4.1
 # test_model_spec.py reads spec/openapi.yaml; the stubs are for mypy --strict.
 PYYAML_VERSION=6.0.3
 TYPES_PYYAML_VERSION=6.0.12.20261122
+# tests/test_steer.py: calls carry the current OpenTelemetry span (an optional dependency of
+# the package; the same tests check that nothing breaks without it).
+OTEL_VERSION=1.45.2
 VENV=$PWD/target/py-venv
 
 [[ -x $VENV/bin/python ]] || python3 -m venv "$VENV"
 installed=$("$VENV/bin/python" -m pip freeze --disable-pip-version-check 2>/dev/null || true)
 for pin in "maturin==$MATURIN_VERSION" "pytest==$PYTEST_VERSION" "mypy==$MYPY_VERSION" \
-  "PyYAML==$PYYAML_VERSION" "types-PyYAML==$TYPES_PYYAML_VERSION"; do
+  "PyYAML==$PYYAML_VERSION" "types-PyYAML==$TYPES_PYYAML_VERSION" \
+  "opentelemetry-api==$OTEL_VERSION" "opentelemetry-sdk==$OTEL_VERSION"; do
   if ! grep -qx "$pin" <<<"$installed"; then
     echo "installing $pin into $VENV"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$pin"

@@ -525,7 +525,8 @@ static int journal_matches(const jvalue *filter, const jvalue *entry) {
     if (value->boolean != (replayed != NULL && replayed->boolean)) return 0;
   }
   {
-    const char *exact[] = {"fault", "idempotencyKey", "clientRequestId"};
+    const char *exact[] = {"fault", "idempotencyKey", "clientRequestId", "traceparent",
+                           "retryCount"};
     size_t i;
     for (i = 0; i < sizeof exact / sizeof exact[0]; i++) {
       if ((value = json_get(filter, exact[i])) != NULL &&
@@ -1240,6 +1241,7 @@ static aether_client *client_with(const char *api_key, const jvalue *options) {
   const jvalue *retries = json_get(options, "maxRetries");
   const jvalue *timeout = json_get(options, "timeoutMs");
   const jvalue *attempt = json_get(options, "attemptTimeoutMs");
+  const char *traceparent = text_of(options, "traceparent");
   settings.api_key = api_key;
   settings.base_url = mock_url();
   settings.retry_backoff_base_ms = 5;
@@ -1247,6 +1249,7 @@ static aether_client *client_with(const char *api_key, const jvalue *options) {
   if (retries != NULL) settings.max_retries = (int32_t)retries->number;
   if (timeout != NULL) settings.request_timeout_ms = (uint32_t)timeout->number;
   if (attempt != NULL) settings.attempt_timeout_ms = (int64_t)attempt->number;
+  settings.traceparent = traceparent; /* C has no per-call options: the step's client */
   aether_client_new(&settings, &client, NULL);
   return client;
 }
@@ -1327,7 +1330,8 @@ static int run_scenario(state *s, const jvalue *scenario) {
     }
     if (outcome == 0 && (step_client != NULL || json_get(options, "maxRetries") != NULL ||
                          json_get(options, "timeoutMs") != NULL ||
-                         json_get(options, "attemptTimeoutMs") != NULL)) {
+                         json_get(options, "attemptTimeoutMs") != NULL ||
+                         json_get(options, "traceparent") != NULL)) {
       const char *key = step_client ? text_of(step_client, "apiKey") : mock_api_key();
       use = client_with(key, options);
     }

@@ -2357,6 +2357,61 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
+/* Retries the server steers, and the trace context a client sends (issue 17). */
+static void test_traceparent_and_steered_retries(void) {
+  static const char traceparent[] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  aether_client_options options = AETHER_CLIENT_OPTIONS_INIT;
+  aether_client *client = NULL;
+  aether_post *post = NULL;
+  aether_error *err = NULL;
+  char *answer;
+
+  /* A malformed traceparent is refused, naming the option and the format. */
+  options.api_key = mock_api_key();
+  options.base_url = mock_url();
+  options.traceparent = "00-abc-def-01";
+  CHECK_STATUS(aether_client_new(&options, &client, &err), err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(str_has(aether_error_message(err), "options.traceparent"));
+  CHECK(str_has(aether_error_message(err), "00-<32 hex trace id>-<16 hex parent id>"));
+  aether_error_free(err);
+  err = NULL;
+
+  CHECK(mock_reset(NULL) == 0);
+  options.traceparent = traceparent;
+  options.retry_backoff_base_ms = 5;
+  CHECK_OK(aether_client_new(&options, &client, &err), err);
+
+  /* X-Should-Retry: false on a 503 the client would retry: one attempt. */
+  answer = mock_admin("POST", "/_mock/faults",
+                      "{\"method\":\"GET\",\"path\":\"/v1/posts/*\",\"times\":3,"
+                      "\"action\":{\"type\":\"status\",\"status\":503,\"shouldRetry\":false}}");
+  CHECK(answer != NULL);
+  free(answer);
+  CHECK_STATUS(aether_post_get(client, "post_x", &post, &err), err,
+               AETHER_ERROR_SERVICE_UNAVAILABLE);
+  CHECK(!aether_error_is_retryable(err));
+  aether_error_free(err);
+  err = NULL;
+  CHECK(journal_mentions("\"/v1/posts/post_x\"") == 1);
+  CHECK(journal_mentions(traceparent) == 1);
+  free(mock_admin("DELETE", "/_mock/faults", NULL));
+
+  /* Retry-After-Ms wins over a Retry-After of 40 s (too long to wait): retried. */
+  answer = mock_admin("POST", "/_mock/faults",
+                      "{\"method\":\"GET\",\"path\":\"/v1/posts/*\",\"times\":1,"
+                      "\"action\":{\"type\":\"status\",\"status\":503,\"retryAfter\":40,"
+                      "\"retryAfterMs\":50}}");
+  CHECK(answer != NULL);
+  free(answer);
+  CHECK_STATUS(aether_post_get(client, "post_x", &post, &err), err, AETHER_ERROR_NOT_FOUND);
+  aether_error_free(err);
+  CHECK(journal_mentions("\"/v1/posts/post_x\"") == 3);
+  CHECK(journal_mentions("\"retryCount\":1") == 1);
+  /* Every attempt, the retry included, carried the client's traceparent. */
+  CHECK(journal_mentions(traceparent) == 3);
+  aether_client_free(client);
+}
+
 static void test_eight_threads_share_one_client(void) {
   enum { THREADS = 8 };
   pthread_t threads[THREADS];
@@ -2554,6 +2609,7 @@ static const test_case tests[] = {
     {"watch_ends_with_an_error_event", test_watch_ends_with_an_error_event, 1},
     {"watch_stopped_inside_its_callback", test_watch_stopped_inside_its_callback, 1},
     {"watch_stop_waits_for_a_running_callback", test_watch_stop_waits_for_a_running_callback, 1},
+    {"traceparent_and_steered_retries", test_traceparent_and_steered_retries, 1},
     {"eight_threads_share_one_client", test_eight_threads_share_one_client, 1},
     {"fork_child_gets_its_own_runtime", test_fork_child_gets_its_own_runtime, 1},
 };

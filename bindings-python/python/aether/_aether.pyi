@@ -43,7 +43,9 @@ class Client:
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         attempt_timeout: Optional[float] = None,
+        traceparent: Optional[str] = None,
     ) -> "Client": ...
+    def with_trace(self, traceparent: str) -> Optional["Client"]: ...
     @property
     def base_url(self) -> str: ...
     @property

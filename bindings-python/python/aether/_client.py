@@ -97,13 +97,20 @@ class _ClientBase:
         timeout: Optional[float] = None,
         max_retries: Optional[int] = None,
         attempt_timeout: Optional[float] = None,
+        traceparent: Optional[str] = None,
     ) -> C:
         """The same client (sharing connections and the retry budget) with other per-call
         options, e.g. ``client.with_options(timeout=5).posts.get(id)``. ``attempt_timeout``
-        bounds each attempt (an attempt that passes it is retried within ``timeout``)."""
+        bounds each attempt (an attempt that passes it is retried within ``timeout``).
+        ``traceparent`` is a W3C trace context (``00-<32 hex>-<16 hex>-<2 hex>``) sent with
+        every attempt of each call; without it, the current OpenTelemetry span's is sent when
+        the ``opentelemetry`` package is installed."""
         copy = object.__new__(type(self))
         copy._core = self._core.with_options(
-            timeout=timeout, max_retries=max_retries, attempt_timeout=attempt_timeout
+            timeout=timeout,
+            max_retries=max_retries,
+            attempt_timeout=attempt_timeout,
+            traceparent=traceparent,
         )
         copy._attach()
         return copy

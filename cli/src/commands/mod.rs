@@ -55,6 +55,7 @@ impl Ctx {
         };
         let options = aether::ClientOptions {
             attempt_timeout_ms: self.global.attempt_timeout.map(|s| s * 1000.0),
+            traceparent: self.global.traceparent.clone().filter(|t| !t.trim().is_empty()),
             ..aether::ClientOptions::new()
         };
         let mut builder = aether::ClientBuilder::from_options(options)
@@ -82,6 +83,7 @@ impl Ctx {
                 "--ca-bundle",
                 "--client-cert",
                 "--client-key",
+                "--traceparent",
                 "--proxy",
                 aether::transport::CA_BUNDLE_ENV,
                 aether::transport::CLIENT_CERT_ENV,

@@ -307,7 +307,13 @@ fn a_failed_upload_says_how_to_resume_and_resuming_finishes_it() {
         path: "/v1/media/uploads/*/parts/2".into(),
         times: Some(20),
         probability: None,
-        action: FaultAction::Status { status: 503, code: None, retry_after: None },
+        action: FaultAction::Status {
+            status: 503,
+            code: None,
+            retry_after: None,
+            retry_after_ms: None,
+            should_retry: None,
+        },
     };
     emulator.run(emulator.admin.inject_fault(&part_2_fails)).unwrap();
     let failed = emulator.aether(&["upload", path.to_str().unwrap(), "--json"]);

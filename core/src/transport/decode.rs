@@ -22,8 +22,13 @@ impl RateLimit {
     }
 }
 
-/// Reads `Retry-After`: delay seconds, or an HTTP date (a date in the past is zero).
+/// Reads `Retry-After-Ms` (milliseconds), which wins, else `Retry-After`: delay seconds, or
+/// an HTTP date (a date in the past is zero).
 pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
+    super::steer::retry_after_ms(headers).or_else(|| retry_after_seconds(headers))
+}
+
+fn retry_after_seconds(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get("retry-after")?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
@@ -59,6 +64,8 @@ pub(crate) fn body_snippet(body: &[u8]) -> String {
 /// fills in a missing `retryAfter`; the rate-limit headers land in [`Error::rate_limit`]. Any
 /// other body (not JSON, or JSON of another shape) is `PROTOCOL_ERROR` quoting the start of
 /// the body, with the status kept so [`Error::is_retryable`] can still judge it.
+/// `Retry-After-Ms` wins over both `retryAfter` and `Retry-After`; `X-Should-Retry` is kept
+/// ([`Error::server_should_retry`]).
 pub fn decode_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
     let header_request_id = headers
         .get("x-request-id")
@@ -66,7 +73,9 @@ pub fn decode_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .map(str::to_owned);
-    let header_retry_after = parse_retry_after(headers);
+    let header_retry_after = retry_after_seconds(headers);
+    // `Retry-After-Ms` wins over the body's `retryAfter` too (it is the more precise).
+    let retry_after_ms = super::steer::retry_after_ms(headers);
     let rate_limit = RateLimit::from_headers(headers);
 
     let error = match lenient_error_payload(body) {
@@ -75,7 +84,8 @@ pub fn decode_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
             if let Some(request_id) = payload.request_id.or(header_request_id) {
                 error = error.with_request_id(request_id);
             }
-            if let Some(retry_after) = payload.retry_after.or(header_retry_after) {
+            if let Some(retry_after) = retry_after_ms.or(payload.retry_after).or(header_retry_after)
+            {
                 error = error.with_retry_after(retry_after);
             }
             if let Some(field) = payload.field {
@@ -106,11 +116,15 @@ pub fn decode_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
             if let Some(request_id) = header_request_id {
                 error = error.with_request_id(request_id);
             }
-            if let Some(retry_after) = header_retry_after {
+            if let Some(retry_after) = retry_after_ms.or(header_retry_after) {
                 error = error.with_retry_after(retry_after);
             }
             error
         }
+    };
+    let error = match super::steer::should_retry(headers) {
+        Some(should_retry) => error.with_should_retry(should_retry),
+        None => error,
     };
     error.with_status(status).with_rate_limit(rate_limit)
 }

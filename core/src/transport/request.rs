@@ -24,6 +24,9 @@ pub struct RequestOptions {
     /// The `Idempotency-Key` of a POST (1–255 visible ASCII characters); one is generated
     /// when absent. Giving one makes a create safe to repeat across process restarts.
     pub idempotency_key: Option<String>,
+    /// The W3C `traceparent` sent on every attempt
+    /// (`00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>`); default: the client's, if any.
+    pub traceparent: Option<String>,
 }
 
 impl RequestOptions {
@@ -56,6 +59,12 @@ impl RequestOptions {
         self
     }
 
+    /// Sets [`RequestOptions::traceparent`].
+    pub fn traceparent(mut self, traceparent: impl Into<String>) -> RequestOptions {
+        self.traceparent = Some(traceparent.into());
+        self
+    }
+
     /// These options with `other`'s set fields on top.
     pub fn merged(&self, other: &RequestOptions) -> RequestOptions {
         RequestOptions {
@@ -63,6 +72,7 @@ impl RequestOptions {
             max_retries: other.max_retries.or(self.max_retries),
             attempt_timeout: other.attempt_timeout.or(self.attempt_timeout),
             idempotency_key: other.idempotency_key.clone().or_else(|| self.idempotency_key.clone()),
+            traceparent: other.traceparent.clone().or_else(|| self.traceparent.clone()),
         }
     }
 }

@@ -13,6 +13,7 @@ mod proxy;
 mod resources;
 mod runtime;
 mod settings;
+mod steer;
 mod timeouts;
 mod tls;
 mod transport;

@@ -36,7 +36,8 @@
 //!   `post.publishing`, `post.published` (every target published), `post.failed` (every target
 //!   failed, and also `partially_published`: a target needs attention, and `data.post` says
 //!   which), `post.cancelled`. Drafts emit none.
-//! - `GET /v1/posts/{id}` sends `Retry-After: <settings.pollHintSecs>` while publishing.
+//! - `GET /v1/posts/{id}` sends `Retry-After: <settings.pollHintSecs>` while publishing, and
+//!   the same hint as `Retry-After-Ms` (`settings.pollHintMs` when set), which clients prefer.
 //! - `GET /v1/posts`: newest first; filters `status` and `profileId` (an unknown profile gives
 //!   an empty list); unknown parameters, a bad `limit` or a foreign `cursor` are 400.
 //! - Admin: `POST /_mock/posts/{id}/outcome` `{ outcome: "published"|"failed", code?, message?,
@@ -395,8 +396,14 @@ async fn get_one(State(state): State<SharedState>, Path(id): Path<String>) -> Ap
         .ok_or_else(|| ApiError::not_found("post", &id))?;
     let mut response = Json(&post).into_response();
     if post.status == PostStatus::Publishing {
-        let hint = state.settings().poll_hint_secs.max(1);
-        response.headers_mut().insert("retry-after", HeaderValue::from(hint));
+        let settings = state.settings();
+        let (secs, ms) = match settings.poll_hint_ms {
+            Some(ms) => (ms.div_ceil(1000), ms),
+            None => (settings.poll_hint_secs, settings.poll_hint_secs.saturating_mul(1000)),
+        };
+        let headers = response.headers_mut();
+        headers.insert("retry-after", HeaderValue::from(secs.max(1)));
+        headers.insert("retry-after-ms", HeaderValue::from(ms));
     }
     Ok(response)
 }

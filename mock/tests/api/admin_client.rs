@@ -160,7 +160,13 @@ async fn inject_list_delete_and_clear_faults() {
         path: "/v1/profiles".into(),
         times: Some(1),
         probability: None,
-        action: FaultAction::Status { status: 503, code: None, retry_after: None },
+        action: FaultAction::Status {
+            status: 503,
+            code: None,
+            retry_after: None,
+            retry_after_ms: None,
+            should_retry: None,
+        },
     };
     let added = admin.inject_fault(&rule).await.unwrap();
     assert!(added.id.starts_with("fault"), "{added:?}");

@@ -119,6 +119,34 @@ async fn an_injected_status_fires_the_given_number_of_times() {
 }
 
 #[tokio::test]
+async fn a_status_fault_can_steer_retries_and_the_journal_keeps_trace_and_retry_count() {
+    let server = TestServer::start().await;
+    let rule = json!({ "method": "GET", "path": "/v1/platforms", "times": 1,
+                       "action": { "type": "status", "status": 503, "retryAfter": 40,
+                                   "retryAfterMs": 50, "shouldRetry": false } });
+    assert_eq!(server.admin_post("/_mock/faults", rule).await.0, StatusCode::CREATED);
+    let traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    let response = server
+        .api(Method::GET, "/v1/platforms")
+        .header("traceparent", traceparent)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.headers()["retry-after"], "40");
+    assert_eq!(response.headers()["retry-after-ms"], "50");
+    assert_eq!(response.headers()["x-should-retry"], "false");
+    let retried = server.api(Method::GET, "/v1/platforms").header("x-aether-retry-count", "2");
+    assert_eq!(retried.send().await.unwrap().status(), StatusCode::OK);
+
+    let journal = server.journal().await;
+    let seen: Vec<_> =
+        journal.iter().map(|e| (e["traceparent"].clone(), e["retryCount"].clone())).collect();
+    assert_eq!(seen, [(json!(traceparent), json!(0)), (json!(null), json!(2))]);
+}
+
+#[tokio::test]
 async fn connection_faults_break_the_connection_the_way_they_say() {
     let server = TestServer::start().await;
     for action in ["reset_before_body", "reset_after_body", "close_mid_response", "truncated_body"]

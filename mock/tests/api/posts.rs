@@ -23,6 +23,7 @@ async fn the_tutorial_flow_publishes_to_tiktok() {
 
     let response = ts.api(Method::GET, &format!("/v1/posts/{id}")).send().await.unwrap();
     assert!(response.headers().contains_key("retry-after"), "a publishing post hints the poll");
+    assert_eq!(response.headers()["retry-after-ms"], "1000", "the same hint in milliseconds");
 
     ts.advance(2.0).await;
     let post = get_post(&ts, &id).await;

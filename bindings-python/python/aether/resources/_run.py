@@ -39,6 +39,7 @@ from typing import (
 
 from .._aether import Call, Client, Pager, unknown_keyword
 from .._models import _Model
+from .._trace import current_traceparent
 
 if TYPE_CHECKING:
     # typing_extensions is only needed by the type checker (which ships it): at runtime every
@@ -101,6 +102,21 @@ class Resource:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _traced(resource: S) -> S:
+    """``resource``, or a copy whose calls carry the current OpenTelemetry span as their
+    ``traceparent`` when there is one and ``with_options(traceparent=…)`` gave none."""
+    traceparent = current_traceparent()
+    if traceparent is None:
+        return resource
+    core = resource._core.with_trace(traceparent)
+    if core is None:
+        return resource
+    copy = object.__new__(type(resource))
+    copy.__dict__.update(resource.__dict__)
+    copy._core = core
+    return copy
+
+
 _KEYWORDS: Dict[Callable[..., Any], Tuple[str, FrozenSet[str]]] = {}
 
 
@@ -145,7 +161,7 @@ def blocking(op: Callable[Concatenate[S, P], Pending[T]]) -> Callable[Concatenat
     SDK's runtime works, and Ctrl-C cancels it."""
 
     def method(self: S, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        pending = op(self, *args, **_known(op, kwargs))
+        pending = op(_traced(self), *args, **_known(op, kwargs))
         return pending.result(pending.call.wait())
 
     return _named(method, op, "{}")
@@ -158,7 +174,7 @@ def awaiting(
     running loop; cancelling the awaiting task cancels it. ``note`` ends the docstring."""
 
     async def method(self: S, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        pending = op(self, *args, **_known(op, kwargs))
+        pending = op(_traced(self), *args, **_known(op, kwargs))
         # Imported here: asyncio is loaded in any program that awaits this, and importing it
         # up front would double the time of `import aether` for every blocking user.
         import asyncio
@@ -172,7 +188,7 @@ def iterating(op: Callable[Concatenate[S, P], Pages[M]]) -> Callable[Concatenate
     """The operation's items, each page fetched (blocking) as the iteration reaches it."""
 
     def method(self: S, /, *args: P.args, **kwargs: P.kwargs) -> Iterator[M]:
-        pages = op(self, *args, **_known(op, kwargs))
+        pages = op(_traced(self), *args, **_known(op, kwargs))
         return _iterate(pages.pager, pages.model)
 
     return _named(method, op, "Iterator[{}]")
@@ -185,7 +201,7 @@ def aiterating(
     it. ``note`` ends the docstring."""
 
     def method(self: S, /, *args: P.args, **kwargs: P.kwargs) -> AsyncIterator[M]:
-        pages = op(self, *args, **_known(op, kwargs))
+        pages = op(_traced(self), *args, **_known(op, kwargs))
         return _aiterate(pages.pager, pages.model)
 
     return _named(method, op, "AsyncIterator[{}]", note)

@@ -296,7 +296,9 @@ class MockServer:
         ``path`` is a pattern (``*`` within a segment, ``**`` across), ``action`` a type
         (``"reset_after_body"``, ``"reset_before_body"``, ``"close_mid_response"``,
         ``"truncated_body"``, ``"malformed_body"``, ``"incomplete_json"``) or a dict such as
-        ``{"type": "status", "status": 503, "retryAfter": 1}``, ``{"type": "delay", "ms": 500}``
+        ``{"type": "status", "status": 503, "retryAfter": 1}`` (also ``"retryAfterMs": 50``,
+        sent as ``Retry-After-Ms``, and ``"shouldRetry": False``, sent as ``X-Should-Retry``),
+        ``{"type": "delay", "ms": 500}``
         or ``{"type": "drop_after_request_bytes", "bytes": 65536}``; slow networks:
         ``{"type": "stall_mid_response", "afterBytes": 5, "ms": 5000}``,
         ``{"type": "stall_request_body", "afterBytes": 1024, "ms": 5000}`` and

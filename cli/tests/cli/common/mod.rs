@@ -118,6 +118,7 @@ pub fn run_with_env(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -
         .env_remove("AETHER_CLIENT_CERT")
         .env_remove("AETHER_CLIENT_KEY")
         .env_remove("AETHER_LOG")
+        .env_remove("TRACEPARENT")
         // A proxy in the environment (a CI's) must not carry the emulator's traffic.
         .env_remove("HTTPS_PROXY")
         .env_remove("https_proxy")

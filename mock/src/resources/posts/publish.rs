@@ -566,6 +566,8 @@ fn platform_publish(post: &Post, index: usize, attempt: Attempt, at: Timestamp) 
         post_id: Some(post.id.clone()),
         // Not a client's request: no client request id.
         client_request_id: None,
+        traceparent: None,
+        retry_count: 0,
     }
 }
 
