@@ -16,7 +16,8 @@
 #      tests, the conformance scenarios (tests/conformance, through tests/c/conformance.c) over
 #      HTTP and again over HTTPS, the C++ test and examples/c/publish.c (approving its connect
 #      link as the end user would);
-#   6. runs the C tests and the scenarios again under valgrind: any memory error or leak fails.
+#   6. runs the C tests and the scenarios (over HTTP and HTTPS) again under valgrind: any
+#      memory error or leak fails.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -231,7 +232,7 @@ echo "over HTTP: $((SECONDS - started)) s"
 
 step "run: the conformance scenarios over HTTPS (AETHER_CONFORMANCE_TLS=1 elsewhere)"
 # The client reads AETHER_CA_BUNDLE; tests/c/support.c too, for the admin API (OpenSSL).
-# Valgrind plays the plain run only (the same C code, OpenSSL's aside).
+# Valgrind plays both runs at the end.
 started=$SECONDS
 AETHER_CONFORMANCE_DIR="$root/tests/conformance" AETHER_MOCK_URL="$(field url "$conf_tls_line")" \
   AETHER_MOCK_ADMIN_TOKEN="$(field adminToken "$conf_tls_line")" \
@@ -346,4 +347,18 @@ if ! AETHER_CONFORMANCE_DIR="$root/tests/conformance" valgrind "${valgrind_flags
 fi
 tail -n 1 "$out/valgrind-conformance.out"
 grep -E 'ERROR SUMMARY' "$out/valgrind-conformance.log" | sed 's/^==[0-9]*== //'
+step "valgrind: the conformance scenarios over HTTPS (~1 min)"
+if ! AETHER_CONFORMANCE_DIR="$root/tests/conformance" AETHER_MOCK_URL="$(field url "$conf_tls_line")" \
+  AETHER_MOCK_ADMIN_TOKEN="$(field adminToken "$conf_tls_line")" \
+  AETHER_MOCK_API_KEY="$(field apiKey "$conf_tls_line")" \
+  AETHER_CA_BUNDLE="$(field caFile "$conf_tls_line")" valgrind "${valgrind_flags[@]}" \
+  --log-file="$out/valgrind-conformance-tls.log" "$out/conformance" \
+  >"$out/valgrind-conformance-tls.out"; then
+  cat "$out/valgrind-conformance-tls.out"
+  grep -v '^==[0-9]*== *$' "$out/valgrind-conformance-tls.log" | tail -n 80 >&2
+  echo "valgrind found memory errors or leaks (full log: $out/valgrind-conformance-tls.log)" >&2
+  exit 1
+fi
+tail -n 1 "$out/valgrind-conformance-tls.out"
+grep -E 'ERROR SUMMARY' "$out/valgrind-conformance-tls.log" | sed 's/^==[0-9]*== //'
 echo "c: ok"
