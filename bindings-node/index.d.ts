@@ -62,6 +62,8 @@ declare namespace Aether {
     caBundle?: string;
     clientCert?: string;
     clientKey?: string;
+    /** The proxy option as given, its password shown as `[redacted]`; `""`: none; absent: the environment's. */
+    proxy?: string;
   }
 
   /** The core's defaults, per option type (durations in ms). */
@@ -156,7 +158,8 @@ declare namespace Aether {
     | 'IO_ERROR'
     | 'PROTOCOL_ERROR'
     | 'OUTCOME_UNKNOWN'
-    | 'TLS_ERROR';
+    | 'TLS_ERROR'
+    | 'PROXY_ERROR';
 
   /** An RFC 3339 timestamp as the server sent it, e.g. `"2026-06-13T09:00:00Z"`. */
   type Timestamp = string;
@@ -576,6 +579,14 @@ declare namespace Aether {
     onResponse?: (event: AttemptEvent) => void;
     /** Called when a failed attempt is retried, with `nextDelayMs`. */
     onRetry?: (event: AttemptEvent) => void;
+    /**
+     * The forward proxy every request goes through, `http://user:password@host:port` (or
+     * `https://…`); hosts in `NO_PROXY` still go direct. `""`: no proxy, whatever the
+     * environment says. Unset: `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`. A proxy
+     * that cannot be reached or refuses the credentials is an `APIConnectionError` with code
+     * `PROXY_ERROR`; the password is never shown.
+     */
+    proxy?: string;
   }
 
   type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'off';
@@ -1024,7 +1035,7 @@ declare namespace Aether {
   class PlatformError extends AetherError {}
   /** `INTERNAL_ERROR`, `SERVICE_UNAVAILABLE` */
   class InternalServerError extends AetherError {}
-  /** `NETWORK_ERROR`; `TLS_ERROR` (a certificate not trusted, a client certificate missing: the message says what to set) */
+  /** `NETWORK_ERROR`; `TLS_ERROR` (a certificate not trusted, a client certificate missing: the message says what to set); `PROXY_ERROR` (the proxy unreachable or refusing the credentials) */
   class APIConnectionError extends AetherError {}
   /** `TIMEOUT` */
   class APITimeoutError extends APIConnectionError {}

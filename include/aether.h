@@ -264,6 +264,11 @@ typedef enum aether_status {
    */
   AETHER_ERROR_TLS_ERROR = 108,
   /**
+   * `PROXY_ERROR`: Client side: the proxy could not be reached, refused the credentials
+   * (407) or refused the tunnel; the message says what to set. Not retried.
+   */
+  AETHER_ERROR_PROXY_ERROR = 109,
+  /**
    * A code this version of the library does not know (a newer server);
    * aether_error_raw_code() gives it as the server sent it.
    */
@@ -607,6 +612,15 @@ typedef struct aether_client_options {
    * long as the client is.
    */
   void *hook_user_data;
+  /**
+   * The forward proxy every request goes through, "http://[user:password@]host:port" (or
+   * "https://…"; hosts in NO_PROXY are still reached directly); "" reaches every host
+   * directly whatever the environment says; NULL reads HTTPS_PROXY, HTTP_PROXY, ALL_PROXY
+   * and NO_PROXY (upper or lower case). The password is never in messages. A proxy that
+   * cannot be reached or refuses the credentials fails the call with
+   * AETHER_ERROR_PROXY_ERROR.
+   */
+  const char *proxy;
 } aether_client_options;
 
 /**
@@ -2628,6 +2642,7 @@ void aether_webhook_delivery_free(struct aether_webhook_delivery *delivery);
  * from AETHER_LOG, no hooks.
  */
 #define AETHER_CLIENT_OPTIONS_INIT { NULL, NULL, 0, 0, -1, 0, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL }
+#define AETHER_CLIENT_OPTIONS_INIT { NULL, NULL, 0, 0, -1, 0, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL }
 
 /**
  * AETHER_UPLOAD_OPTIONS_INIT: an aether_upload_options with every field at its default: type

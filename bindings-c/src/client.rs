@@ -80,6 +80,13 @@ pub struct aether_client_options {
     /// Given to the three hooks; they must be callable with it from runtime threads for as
     /// long as the client is.
     pub hook_user_data: *mut std::ffi::c_void,
+    /// The forward proxy every request goes through, "http://[user:password@]host:port" (or
+    /// "https://…"; hosts in NO_PROXY are still reached directly); "" reaches every host
+    /// directly whatever the environment says; NULL reads HTTPS_PROXY, HTTP_PROXY, ALL_PROXY
+    /// and NO_PROXY (upper or lower case). The password is never in messages. A proxy that
+    /// cannot be reached or refuses the credentials fails the call with
+    /// AETHER_ERROR_PROXY_ERROR.
+    pub proxy: *const c_char,
 }
 
 /// Milliseconds for the core; 0 means "the core's default" (None).
@@ -117,6 +124,7 @@ fn build(options: &aether_client_options) -> Res<Client> {
     // SAFETY: as above.
     let traceparent = unsafe { opt_str_arg(options.traceparent, "options->traceparent")? };
     let log_level = unsafe { opt_str_arg(options.log_level, "options->log_level")? };
+    let proxy = unsafe { opt_str_arg(options.proxy, "options->proxy")? };
     // The C binding names itself in the User-Agent, before the caller's own suffix.
     let suffix = match suffix.filter(|s| !s.is_empty()) {
         Some(suffix) => format!("c; {suffix}"),
@@ -137,6 +145,7 @@ fn build(options: &aether_client_options) -> Res<Client> {
         client_key: client_key.map(str::to_owned),
         traceparent: traceparent.map(str::to_owned),
         log_level: log_level.map(str::to_owned),
+        proxy: proxy.map(str::to_owned),
         spelling: Spelling::C,
     };
     let hooks =
@@ -190,6 +199,7 @@ fn default_options() -> aether_client_options {
         on_response: None,
         on_retry: None,
         hook_user_data: std::ptr::null_mut(),
+        proxy: std::ptr::null(),
     }
 }
 

@@ -112,6 +112,9 @@ pub enum aether_status {
     /// `TLS_ERROR`: Client side: the TLS handshake failed (certificate not trusted or not for
     /// this host, client certificate missing or refused); the message says what to set.
     AETHER_ERROR_TLS_ERROR = 108,
+    /// `PROXY_ERROR`: Client side: the proxy could not be reached, refused the credentials
+    /// (407) or refused the tunnel; the message says what to set. Not retried.
+    AETHER_ERROR_PROXY_ERROR = 109,
     /// A code this version of the library does not know (a newer server);
     /// aether_error_raw_code() gives it as the server sent it.
     AETHER_ERROR_UNKNOWN = 900,
@@ -169,6 +172,7 @@ pub(crate) fn status_of(code: &ErrorCode) -> aether_status {
         ErrorCode::ProtocolError => AETHER_ERROR_PROTOCOL_ERROR,
         ErrorCode::OutcomeUnknown => AETHER_ERROR_OUTCOME_UNKNOWN,
         ErrorCode::TlsError => AETHER_ERROR_TLS_ERROR,
+        ErrorCode::ProxyError => AETHER_ERROR_PROXY_ERROR,
         ErrorCode::Unknown(raw) if raw == PANIC_CODE => AETHER_ERROR_PANIC,
         ErrorCode::Unknown(_) => AETHER_ERROR_UNKNOWN,
     }

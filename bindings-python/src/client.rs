@@ -86,7 +86,7 @@ impl PyClient {
         api_key=None, base_url=None, timeout=None, max_retries=None, connect_timeout=None,
         user_agent_suffix=None, retry_backoff=None, ca_bundle=None, client_cert=None,
         client_key=None, attempt_timeout=None, log_level=None, log=None, on_request=None,
-        on_response=None, on_retry=None,
+        on_response=None, on_retry=None, proxy=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -107,6 +107,7 @@ impl PyClient {
         on_request: Option<Py<PyAny>>,
         on_response: Option<Py<PyAny>>,
         on_retry: Option<Py<PyAny>>,
+        proxy: Option<String>,
     ) -> PyResult<PyClient> {
         let options = ClientOptions {
             api_key,
@@ -123,6 +124,7 @@ impl PyClient {
             client_key,
             traceparent: None,
             log_level,
+            proxy,
             spelling: Spelling::Python,
         };
         let mut builder = ClientBuilder::from_options(options).hooks(crate::observe::hooks(

@@ -57,6 +57,7 @@ EXPECTED: Dict[str, Type[aether.AetherError]] = {
     "PROTOCOL_ERROR": aether.APIResponseError,
     "OUTCOME_UNKNOWN": aether.OutcomeUnknownError,
     "TLS_ERROR": aether.APIConnectionError,
+    "PROXY_ERROR": aether.APIConnectionError,
 }
 
 

@@ -81,6 +81,11 @@ pub struct GlobalArgs {
     /// The PEM private key of --client-cert [env: AETHER_CLIENT_KEY]
     #[arg(long, global = true, value_name = "FILE", help_heading = GLOBAL)]
     pub client_key: Option<String>,
+    /// The forward proxy, http://[user:password@]host:port (hosts in NO_PROXY still go
+    /// direct); "" for none, whatever the environment says [env: HTTPS_PROXY, HTTP_PROXY,
+    /// ALL_PROXY, NO_PROXY]
+    #[arg(long, global = true, value_name = "URL", help_heading = GLOBAL)]
+    pub proxy: Option<String>,
     /// Bound on each attempt of a request, in seconds; one that passes it is retried [default: 30]
     #[arg(long, global = true, value_name = "SECONDS", allow_negative_numbers = true, help_heading = GLOBAL)]
     pub attempt_timeout: Option<f64>,

@@ -232,6 +232,10 @@ fn generic_hint(error: &Error, base_url: &str) -> Option<String> {
              what to set (--ca-bundle or AETHER_CA_BUNDLE for a corporate or test CA; \
              --client-cert/--client-key for a server that wants a client certificate)"
             .to_owned(),
+        ErrorCode::ProxyError => "a proxy problem, not the API's: the message above says what \
+             to set (--proxy or HTTPS_PROXY with the proxy's address and credentials, or \
+             NO_PROXY for hosts reached directly)"
+            .to_owned(),
         ErrorCode::Timeout => "the server did not answer in time: try again".to_owned(),
         ErrorCode::OutcomeUnknown => {
             "no answer arrived, so the change may or may not have been made: check (e.g. \

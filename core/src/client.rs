@@ -187,6 +187,7 @@ impl Client {
             client_key: config.tls.client_key.clone(),
             traceparent: config.traceparent.clone(),
             log_level: self.transport.log_level().map(|level| level.as_str().to_owned()),
+            proxy: config.proxy.shown(),
             spelling: Spelling::Rust,
         }
     }
@@ -393,6 +394,16 @@ impl ClientBuilder {
         self
     }
 
+    /// The forward proxy every request goes through: `http://[user:password@]host:port`, or
+    /// `https://…` for a proxy spoken to over TLS; hosts in `NO_PROXY` are still reached
+    /// directly. `""` reaches every host directly, whatever the environment says. Unset, the
+    /// standard `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` decide. The password
+    /// is never shown (`Debug`, errors, logs). See the transport's "Proxies".
+    pub fn proxy(mut self, proxy: impl Into<String>) -> ClientBuilder {
+        self.options.proxy = Some(proxy.into());
+        self
+    }
+
     /// How messages name the options (default: as in Rust).
     pub fn spelling(mut self, spelling: Spelling) -> ClientBuilder {
         self.options.spelling = spelling;
@@ -437,6 +448,7 @@ impl ClientBuilder {
                 backoff_cap: resolved.backoff_cap,
                 tls: resolved.tls,
                 traceparent: resolved.traceparent,
+                proxy: resolved.proxy,
             },
             observer,
         )?;

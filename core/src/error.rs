@@ -169,6 +169,10 @@ error_codes! {
     /// Client side: the TLS handshake failed (a certificate not trusted or not for this host, a
     /// client certificate missing or refused); the message says what to set. Not retried.
     TlsError = "TLS_ERROR", status None, retryable false;
+    /// Client side: the proxy could not be reached, refused the credentials (407) or refused
+    /// to open a tunnel; the message says what to set (the proxy URL, its credentials,
+    /// `NO_PROXY`). Not retried.
+    ProxyError = "PROXY_ERROR", status None, retryable false;
 }
 
 impl ErrorCode {
@@ -211,7 +215,7 @@ impl ErrorCode {
             }
             C::PlatformError => F::Platform,
             C::InternalError | C::ServiceUnavailable => F::InternalServer,
-            C::NetworkError | C::TlsError => F::Connection,
+            C::NetworkError | C::TlsError | C::ProxyError => F::Connection,
             C::Timeout => F::Timeout,
             C::Cancelled => F::Cancelled,
             C::IoError => F::LocalIo,
@@ -233,6 +237,7 @@ impl ErrorCode {
                 | ErrorCode::ProtocolError
                 | ErrorCode::OutcomeUnknown
                 | ErrorCode::TlsError
+                | ErrorCode::ProxyError
         )
     }
 }

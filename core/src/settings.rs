@@ -126,6 +126,8 @@ pub mod names {
         CLIENT_KEY = "Client::builder().client_key(..)", "client_key=", "clientKey", "options.client_key", "--client-key";
         /// How much the client logs.
         LOG_LEVEL = "Client::builder().log_level(..)", "log_level=", "logLevel", "options.log_level", "-v";
+        /// The forward proxy (a URL, `""` for none).
+        PROXY = "Client::builder().proxy(..)", "proxy=", "proxy", "options.proxy", "--proxy";
         /// One call's bound.
         CALL_TIMEOUT = "RequestOptions::timeout", "timeout=", "timeoutMs", "options.timeout_ms", "--timeout";
         /// One call's retries.
@@ -287,6 +289,12 @@ pub struct ClientOptions {
     /// `AETHER_LOG`, else nothing). See `transport/observe.rs`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_level: Option<String>,
+    /// The forward proxy every request goes through, `http://[user:password@]host:port` (or
+    /// `https://`); `NO_PROXY` still applies. `""`: every host directly, whatever the
+    /// environment says. Unset: `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`. Its
+    /// password is never in `Debug`, messages or `effective_options`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
     /// How messages name these options.
     #[serde(skip)]
     pub spelling: Spelling,
@@ -309,6 +317,7 @@ impl fmt::Debug for ClientOptions {
             .field("client_key", &self.client_key)
             .field("traceparent", &self.traceparent)
             .field("log_level", &self.log_level)
+            .field("proxy", &self.proxy.as_deref().map(crate::transport::redacted_proxy))
             .field("spelling", &self.spelling)
             .finish()
     }
@@ -331,6 +340,7 @@ pub(crate) struct ResolvedClient {
     pub traceparent: Option<String>,
     pub tls: crate::transport::TlsSettings,
     pub log_level: Option<LogLevel>,
+    pub proxy: crate::transport::ProxySettings,
 }
 
 impl ClientOptions {
@@ -362,6 +372,7 @@ impl ClientOptions {
             client_key: None,
             traceparent: None,
             log_level: None,
+            proxy: None,
             spelling: Spelling::Rust,
         }
     }
@@ -424,6 +435,7 @@ impl ClientOptions {
                 self.client_cert.as_deref(),
                 self.client_key.as_deref(),
             )?,
+            proxy: crate::transport::resolve_proxy(s, self.proxy.as_deref())?,
         })
     }
 }
@@ -519,6 +531,20 @@ mod tests {
         let resolved = options.resolve().expect("a key and defaults resolve");
         for shown in [format!("{options:?}"), format!("{resolved:?}")] {
             assert!(!shown.contains("secret123"), "the key leaked into Debug: {shown}");
+        }
+    }
+
+    #[test]
+    fn options_never_show_the_proxy_password() {
+        let options = ClientOptions {
+            api_key: Some("sk_live_x".into()),
+            proxy: Some("http://me:pr0xyPass@127.0.0.1:3128".into()),
+            ..Default::default()
+        };
+        let resolved = options.resolve().expect("a valid proxy resolves");
+        for shown in [format!("{options:?}"), format!("{resolved:?}")] {
+            assert!(!shown.contains("pr0xyPass"), "the proxy password leaked: {shown}");
+            assert!(shown.contains("me:[redacted]@127.0.0.1:3128"), "{shown}");
         }
     }
 }

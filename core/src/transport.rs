@@ -72,6 +72,11 @@
 //! that never got through a connect stays `NETWORK_ERROR` (nothing was done); a GET or PUT stays
 //! `NETWORK_ERROR` / `TIMEOUT`. See `transport/outcome.rs`.
 //!
+//! # Proxies
+//! The `proxy` option, else `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`; `NO_PROXY` applies to both.
+//! A proxy's failure is `PROXY_ERROR`, never retried; its password is never shown. See
+//! `transport/proxy.rs` ("Which proxy").
+//!
 //! # Safety of the API key
 //! Redirects are never followed, so the `Authorization` header cannot be sent to another
 //! origin. The key lives in an [`ApiKey`], whose `Debug`/`Display` print `sk_…[redacted]`; the
@@ -102,6 +107,7 @@ mod decode;
 pub mod observe;
 mod outcome;
 mod paginate;
+mod proxy;
 mod raw;
 mod request;
 mod retry;
@@ -116,6 +122,8 @@ pub(crate) use decode::body_snippet;
 pub use decode::{decode_error, parse_retry_after};
 use observe::Observer;
 pub(crate) use paginate::{item_path, paginate};
+pub use proxy::PROXY_ENV;
+pub(crate) use proxy::{redacted_str as redacted_proxy, resolve as resolve_proxy, ProxySettings};
 pub(crate) use raw::with_response;
 pub use raw::{pairs_from_json, RESERVED_HEADERS};
 use request::RequestBody;
@@ -172,6 +180,8 @@ pub(crate) struct TransportConfig {
     pub tls: TlsSettings,
     /// The W3C `traceparent` of calls that give none (checked).
     pub traceparent: Option<String>,
+    /// The forward proxy, if any (see `transport/proxy.rs`).
+    pub proxy: ProxySettings,
 }
 
 /// The HTTP transport of a client. Cheap to clone (one `Arc`); clones share the connection
@@ -202,6 +212,7 @@ impl fmt::Debug for Transport {
             .field("attempt_timeout", &c.attempt_timeout)
             .field("max_retries", &c.max_retries)
             .field("max_response_bytes", &c.max_response_bytes)
+            .field("proxy", &c.proxy)
             .field("retry_budget", &self.inner.budget.remaining())
             .finish()
     }
@@ -234,6 +245,7 @@ fn build_http_client(config: &TransportConfig) -> Result<reqwest::Client> {
     headers.insert(AUTHORIZATION, config.api_key.header_value()?);
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     let builder = tls::apply(&config.tls, reqwest::Client::builder())?;
+    let builder = config.proxy.apply(builder)?;
     builder
         .default_headers(headers)
         .user_agent(config.user_agent.clone())
@@ -578,7 +590,15 @@ impl Transport {
                 },
                 None => builder.send().await,
             }
-            .map_err(|e| network_error(tls, e, "sending"))?;
+            // The API's TLS failing inside a proxy's tunnel is TLS_ERROR, not the proxy's.
+            .map_err(|e| {
+                match proxy::proxy_error(&self.inner.config.proxy, url, &e) {
+                    Some(error) if tls::tls_error(tls, &e).is_none() => {
+                        error.with_source(e.without_url())
+                    }
+                    _ => network_error(tls, e, "sending"),
+                }
+            })?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
             let body = read_capped(tls, response, max_bytes, status, &headers).await?;
@@ -610,6 +630,12 @@ impl Transport {
         let rate_limit = RateLimit::from_headers(&headers);
         if let Some(rate_limit) = rate_limit {
             self.remember_rate_limit(rate_limit);
+        }
+        if status == 407 {
+            // Only a proxy answers 407 (an http:// base URL, sent through it without a tunnel).
+            if let Some(error) = proxy::proxy_auth_refused(&self.inner.config.proxy, url) {
+                return Err(error.with_status(status));
+            }
         }
         if !(200..300).contains(&status) {
             return Err(decode_error(status, &headers, &body));

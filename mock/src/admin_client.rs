@@ -110,13 +110,20 @@ impl Admin {
     }
 
     fn builder(base_url: &str, admin_token: &str) -> aether::ClientBuilder {
-        Client::builder()
+        let builder = Client::builder()
             .api_key(admin_token)
             .base_url(base_url)
             // The admin API answers at once and its calls are not all idempotent (adding a
             // fault twice adds two): one attempt, and a failure is the test's to see.
             .max_retries(0)
-            .user_agent_suffix("aether-mock-admin")
+            .user_agent_suffix("aether-mock-admin");
+        // An emulator on this machine is reached directly, whatever proxy the environment
+        // names (a CI's HTTPS_PROXY, or a test's): the proxy could not reach it anyway.
+        let host = reqwest::Url::parse(base_url).ok().and_then(|u| u.host_str().map(str::to_owned));
+        match host.as_deref() {
+            Some("127.0.0.1" | "localhost" | "[::1]") => builder.proxy(""),
+            _ => builder,
+        }
     }
 
     /// A client of `server`'s admin API (over HTTPS trusting the server's generated CA and

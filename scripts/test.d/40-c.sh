@@ -11,10 +11,13 @@
 #      against the header (linked once with the shared and once with the static library), and
 #      the example through pkg-config after bindings-c/install.sh (and through CMake's
 #      find_package when cmake is installed);
-#   5. starts aether-mock on port 0 and runs the C tests, the conformance scenarios
-#      (tests/conformance, through tests/c/conformance.c), the C++ test and
-#      examples/c/publish.c (approving its connect link as the end user would);
-#   6. runs the C tests and the scenarios again under valgrind: any memory error or leak fails.
+#   5. starts aether-mock on port 0 (and one over HTTPS with client certificates) and two
+#      forward proxies (scripts/proxy: tinyproxy, one demanding credentials), and runs the C
+#      tests, the conformance scenarios (tests/conformance, through tests/c/conformance.c) over
+#      HTTP and again over HTTPS, the C++ test and examples/c/publish.c (approving its connect
+#      link as the end user would);
+#   6. runs the C tests and the scenarios (over HTTP and HTTPS) again under valgrind: any
+#      memory error or leak fails.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -99,12 +102,22 @@ fi
 echo "$(wc -l <"$out/exported.txt") functions"
 
 step "compile: C tests (C99, strict), C++17, the example through pkg-config"
+# tests/c/support.c speaks HTTPS to the emulator's admin API with OpenSSL (the conformance run
+# over HTTPS below).
+if [[ ! -e /usr/include/openssl/ssl.h ]]; then
+  if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+    apt-get install -y -qq libssl-dev >/dev/null || { apt-get update -qq && apt-get install -y -qq libssl-dev >/dev/null; }
+  else
+    echo "the OpenSSL headers are not installed (apt-get install libssl-dev)" >&2
+    exit 1
+  fi
+fi
 cflags=(-std=c99 -Wall -Wextra -Wpedantic -Werror -g)
 rpath="-Wl,-rpath,$root/$lib"
 cc "${cflags[@]}" -Iinclude -Itests/c tests/c/test_aether.c tests/c/support.c \
-  -L"$lib" -laether "$rpath" -pthread -o "$out/test_aether"
+  -L"$lib" -laether "$rpath" -pthread -lssl -lcrypto -o "$out/test_aether"
 cc "${cflags[@]}" -Iinclude -Itests/c tests/c/conformance.c tests/c/json.c tests/c/support.c \
-  -L"$lib" -laether "$rpath" -pthread -lm -o "$out/conformance"
+  -L"$lib" -laether "$rpath" -pthread -lm -lssl -lcrypto -o "$out/conformance"
 c++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iinclude tests/c/test_cpp.cpp \
   -L"$lib" -laether "$rpath" -o "$out/test_cpp"
 c++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iinclude tests/c/test_cpp.cpp \
@@ -144,15 +157,24 @@ tls_line="$out/mock-tls.json"
 target/debug/aether-mock --port 0 --processing-ms 200 --tls --tls-client-auth >"$tls_line" \
   2>"$out/mock-tls.log" &
 tls_pid=$!
+# A third over HTTPS without client certificates, as the other runners play the scenarios (the
+# emulator fetches its own files for ingest, presenting none).
+conf_tls_line="$out/mock-conformance-tls.json"
+: >"$conf_tls_line"
+target/debug/aether-mock --port 0 --processing-ms 200 --tls >"$conf_tls_line" \
+  2>"$out/mock-conformance-tls.log" &
+conf_tls_pid=$!
+proxy_pid="" auth_proxy_pid=""
 cleanup() {
-  kill "$mock_pid" "$tls_pid" 2>/dev/null || true
-  wait "$mock_pid" "$tls_pid" 2>/dev/null || true
+  kill "$mock_pid" "$tls_pid" "$conf_tls_pid" $proxy_pid $auth_proxy_pid 2>/dev/null || true
+  wait "$mock_pid" "$tls_pid" "$conf_tls_pid" $proxy_pid $auth_proxy_pid 2>/dev/null || true
 }
 trap cleanup EXIT
 for _ in $(seq 200); do
-  [[ -s $mock_line && -s $tls_line ]] && break
+  [[ -s $mock_line && -s $tls_line && -s $conf_tls_line ]] && break
   kill -0 "$mock_pid" 2>/dev/null || { cat "$out/mock.log" >&2; exit 1; }
   kill -0 "$tls_pid" 2>/dev/null || { cat "$out/mock-tls.log" >&2; exit 1; }
+  kill -0 "$conf_tls_pid" 2>/dev/null || { cat "$out/mock-conformance-tls.log" >&2; exit 1; }
   sleep 0.05
 done
 field() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "${2:-$mock_line}"; }
@@ -166,6 +188,37 @@ AETHER_MOCK_URL=$(field url)
 AETHER_MOCK_ADMIN_TOKEN=$(field adminToken)
 AETHER_MOCK_API_KEY=$(field apiKey)
 export AETHER_FIXTURES="$root/tests/fixtures/media"
+
+# Two forward proxies (tinyproxy through scripts/proxy, installed when missing), one demanding
+# credentials, for tests/c: proxy_*. Without tinyproxy (not root, not CI) that test skips.
+proxy_line="$out/proxy.json" auth_proxy_line="$out/auth-proxy.json"
+: >"$proxy_line"
+: >"$auth_proxy_line"
+# Stopped by cleanup (SIGTERM), which also stops their tinyproxy.
+scripts/proxy --install </dev/null >"$proxy_line" 2>"$out/proxy.log" &
+proxy_pid=$!
+scripts/proxy --install --auth c:pr0xy-Secret </dev/null >"$auth_proxy_line" \
+  2>"$out/auth-proxy.log" &
+auth_proxy_pid=$!
+for _ in $(seq 200); do
+  [[ -s $proxy_line && -s $auth_proxy_line ]] && break
+  kill -0 "$proxy_pid" 2>/dev/null && kill -0 "$auth_proxy_pid" 2>/dev/null || break
+  sleep 0.05
+done
+if [[ -s $proxy_line && -s $auth_proxy_line ]]; then
+  export AETHER_TEST_PROXY_URL AETHER_TEST_PROXY_LOG AETHER_TEST_AUTH_PROXY_PORT
+  AETHER_TEST_PROXY_URL=$(field url "$proxy_line")
+  AETHER_TEST_PROXY_LOG=$(field logFile "$proxy_line")
+  AETHER_TEST_AUTH_PROXY_PORT=$(sed -n 's/.*"port":\([0-9]*\).*/\1/p' "$auth_proxy_line")
+  echo "proxies: $AETHER_TEST_PROXY_URL, 127.0.0.1:$AETHER_TEST_AUTH_PROXY_PORT (credentials)"
+elif [[ ${CI:-} == true ]]; then
+  cat "$out/proxy.log" "$out/auth-proxy.log" >&2
+  echo "scripts/proxy could not start tinyproxy (needed in CI)" >&2
+  exit 1
+else
+  cat "$out/proxy.log" >&2
+  echo "no proxy: the C proxy test is skipped" >&2
+fi
 [[ -n $AETHER_MOCK_URL ]] || { echo "aether-mock printed no URL" >&2; exit 1; }
 echo "$AETHER_MOCK_URL"
 
@@ -173,7 +226,19 @@ step "run: C tests"
 "$out/test_aether"
 
 step "run: the conformance scenarios (tests/conformance) through the C API"
+started=$SECONDS
 AETHER_CONFORMANCE_DIR="$root/tests/conformance" "$out/conformance"
+echo "over HTTP: $((SECONDS - started)) s"
+
+step "run: the conformance scenarios over HTTPS (AETHER_CONFORMANCE_TLS=1 elsewhere)"
+# The client reads AETHER_CA_BUNDLE; tests/c/support.c too, for the admin API (OpenSSL).
+# Valgrind plays both runs at the end.
+started=$SECONDS
+AETHER_CONFORMANCE_DIR="$root/tests/conformance" AETHER_MOCK_URL="$(field url "$conf_tls_line")" \
+  AETHER_MOCK_ADMIN_TOKEN="$(field adminToken "$conf_tls_line")" \
+  AETHER_MOCK_API_KEY="$(field apiKey "$conf_tls_line")" \
+  AETHER_CA_BUNDLE="$(field caFile "$conf_tls_line")" "$out/conformance"
+echo "over HTTPS: $((SECONDS - started)) s"
 
 step "run: C++ test (shared and static library)"
 "$out/test_cpp"
@@ -282,4 +347,18 @@ if ! AETHER_CONFORMANCE_DIR="$root/tests/conformance" valgrind "${valgrind_flags
 fi
 tail -n 1 "$out/valgrind-conformance.out"
 grep -E 'ERROR SUMMARY' "$out/valgrind-conformance.log" | sed 's/^==[0-9]*== //'
+step "valgrind: the conformance scenarios over HTTPS (~1 min)"
+if ! AETHER_CONFORMANCE_DIR="$root/tests/conformance" AETHER_MOCK_URL="$(field url "$conf_tls_line")" \
+  AETHER_MOCK_ADMIN_TOKEN="$(field adminToken "$conf_tls_line")" \
+  AETHER_MOCK_API_KEY="$(field apiKey "$conf_tls_line")" \
+  AETHER_CA_BUNDLE="$(field caFile "$conf_tls_line")" valgrind "${valgrind_flags[@]}" \
+  --log-file="$out/valgrind-conformance-tls.log" "$out/conformance" \
+  >"$out/valgrind-conformance-tls.out"; then
+  cat "$out/valgrind-conformance-tls.out"
+  grep -v '^==[0-9]*== *$' "$out/valgrind-conformance-tls.log" | tail -n 80 >&2
+  echo "valgrind found memory errors or leaks (full log: $out/valgrind-conformance-tls.log)" >&2
+  exit 1
+fi
+tail -n 1 "$out/valgrind-conformance-tls.out"
+grep -E 'ERROR SUMMARY' "$out/valgrind-conformance-tls.log" | sed 's/^==[0-9]*== //'
 echo "c: ok"

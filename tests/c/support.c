@@ -8,12 +8,17 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 static int current_failed = 0;
 
@@ -70,12 +75,16 @@ int mock_load(void) {
   return 0;
 }
 
-/* Splits "http://127.0.0.1:PORT/path?query" into port and path (the rest, "/" if empty). */
-static int parse_url(const char *url, int *port, const char **path) {
+/* Splits "http(s)://127.0.0.1:PORT/path?query" into port and path (the rest, "/" if empty);
+ * *tls says whether it was https. */
+static int parse_url(const char *url, int *port, const char **path, int *tls) {
   const char *prefix = "http://127.0.0.1:";
-  size_t n = strlen(prefix);
+  size_t n;
   char *end = NULL;
   long value;
+  *tls = strncmp(url, "https://", 8) == 0;
+  if (*tls) prefix = "https://127.0.0.1:";
+  n = strlen(prefix);
   if (strncmp(url, prefix, n) != 0) {
     return -1;
   }
@@ -88,19 +97,114 @@ static int parse_url(const char *url, int *port, const char **path) {
   return 0;
 }
 
-static int send_all(int fd, const char *data, size_t len) {
+/* A connection to the emulator: plain, or TLS through OpenSSL for an https:// URL, trusting
+ * the CA in AETHER_CA_BUNDLE and presenting AETHER_CLIENT_CERT/AETHER_CLIENT_KEY when set (the
+ * emulator's generated files: 40-c.sh sets them for the run over HTTPS), as the client does. */
+typedef struct {
+  int fd;
+  SSL_CTX *ctx;
+  SSL *ssl;
+} connection;
+
+static void conn_close(connection *c) {
+  if (c->ssl != NULL) {
+    SSL_shutdown(c->ssl);
+    SSL_free(c->ssl);
+  }
+  if (c->ctx != NULL) SSL_CTX_free(c->ctx);
+  if (c->fd >= 0) close(c->fd);
+  c->ssl = NULL;
+  c->ctx = NULL;
+  c->fd = -1;
+}
+
+/* The TLS handshake over c->fd, checking the certificate against 127.0.0.1. */
+static int conn_tls(connection *c) {
+  const char *ca = getenv("AETHER_CA_BUNDLE");
+  const char *cert = getenv("AETHER_CLIENT_CERT");
+  const char *key = getenv("AETHER_CLIENT_KEY");
+  /* OpenSSL writes with write(2): a server that closed first (its close_notify after a
+   * "Connection: close" answer) must be an error, not the end of the process. */
+  signal(SIGPIPE, SIG_IGN);
+  c->ctx = SSL_CTX_new(TLS_client_method());
+  if (c->ctx == NULL) return -1;
+  SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
+  if (ca == NULL || SSL_CTX_load_verify_locations(c->ctx, ca, NULL) != 1) {
+    fprintf(stderr, "    https: cannot trust AETHER_CA_BUNDLE (%s)\n", ca ? ca : "unset");
+    return -1;
+  }
+  if (cert != NULL && key != NULL &&
+      (SSL_CTX_use_certificate_chain_file(c->ctx, cert) != 1 ||
+       SSL_CTX_use_PrivateKey_file(c->ctx, key, SSL_FILETYPE_PEM) != 1)) {
+    fprintf(stderr, "    https: cannot load AETHER_CLIENT_CERT/AETHER_CLIENT_KEY\n");
+    return -1;
+  }
+  c->ssl = SSL_new(c->ctx);
+  if (c->ssl == NULL ||
+      X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), "127.0.0.1") != 1 ||
+      SSL_set_fd(c->ssl, c->fd) != 1 || SSL_connect(c->ssl) != 1) {
+    unsigned long e = ERR_get_error();
+    char text[256];
+    ERR_error_string_n(e, text, sizeof text);
+    fprintf(stderr, "    https: handshake failed: %s\n", text);
+    return -1;
+  }
+  return 0;
+}
+
+static int conn_open(connection *c, int port, int tls) {
+  struct sockaddr_in addr;
+  c->fd = socket(AF_INET, SOCK_STREAM, 0);
+  c->ctx = NULL;
+  c->ssl = NULL;
+  if (c->fd < 0) return -1;
+  memset(&addr, 0, sizeof addr);
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((unsigned short)port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(c->fd, (struct sockaddr *)&addr, sizeof addr) != 0 || (tls && conn_tls(c) != 0)) {
+    conn_close(c);
+    return -1;
+  }
+  return 0;
+}
+
+static int send_all(connection *c, const char *data, size_t len) {
   while (len > 0) {
-    ssize_t sent = send(fd, data, len, 0);
+    ssize_t sent;
+    if (c->ssl != NULL) {
+      int n = SSL_write(c->ssl, data, len > 1 << 20 ? 1 << 20 : (int)len);
+      sent = n > 0 ? n : -1;
+    } else {
+      sent = send(c->fd, data, len, 0);
+    }
     if (sent < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
+      if (c->ssl == NULL && errno == EINTR) continue;
       return -1;
     }
     data += sent;
     len -= (size_t)sent;
   }
   return 0;
+}
+
+/* Up to len bytes; 0 at the end of the answer, -1 on an error. */
+static ssize_t conn_recv(connection *c, char *into, size_t len) {
+  if (c->ssl != NULL) {
+    int n = SSL_read(c->ssl, into, len > 1 << 20 ? 1 << 20 : (int)len);
+    if (n > 0) return n;
+    /* The server closing after its answer (Connection: close) ends it, with or without a
+     * close_notify. */
+    return SSL_get_error(c->ssl, n) == SSL_ERROR_ZERO_RETURN ||
+                   SSL_get_error(c->ssl, n) == SSL_ERROR_SYSCALL
+               ? 0
+               : -1;
+  }
+  for (;;) {
+    ssize_t got = recv(c->fd, into, len, 0);
+    if (got < 0 && errno == EINTR) continue;
+    return got;
+  }
 }
 
 /* A header's value (malloc'd) from the head of a response, or NULL. Case-insensitive name. */
@@ -162,38 +266,29 @@ int http_request(const char *method, const char *url, const char *bearer, const 
 
 int http_send(const char *method, const char *url, const char *bearer, const char *body,
               size_t body_len, int *status, char **out_body, char **out_location) {
-  int port = 0;
+  int port = 0, tls = 0;
   const char *path = NULL;
-  struct sockaddr_in addr;
-  int fd;
+  connection conn;
   char head[1024];
   char *response = NULL;
   size_t response_len = 0, capacity = 0;
   char *split;
   char *encoding;
 
-  if (parse_url(url, &port, &path) != 0) {
+  if (parse_url(url, &port, &path, &tls) != 0) {
     fprintf(stderr, "    http_request: unsupported URL %s\n", url);
     return -1;
   }
-  fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  memset(&addr, 0, sizeof addr);
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons((unsigned short)port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
+  if (conn_open(&conn, port, tls) != 0) return -1;
   snprintf(head, sizeof head,
            "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n"
            "%s%s%s"
            "Content-Type: application/json\r\nContent-Length: %lu\r\n\r\n",
            method, path, port, bearer ? "Authorization: Bearer " : "", bearer ? bearer : "",
            bearer ? "\r\n" : "", (unsigned long)body_len);
-  if (send_all(fd, head, strlen(head)) != 0 || (body_len && send_all(fd, body, body_len) != 0)) {
-    close(fd);
+  if (send_all(&conn, head, strlen(head)) != 0 ||
+      (body_len && send_all(&conn, body, body_len) != 0)) {
+    conn_close(&conn);
     return -1;
   }
   for (;;) {
@@ -204,17 +299,16 @@ int http_send(const char *method, const char *url, const char *bearer, const cha
       bigger = (char *)realloc(response, capacity + 1);
       if (bigger == NULL) {
         free(response);
-        close(fd);
+        conn_close(&conn);
         return -1;
       }
       response = bigger;
     }
-    got = recv(fd, response + response_len, capacity - response_len, 0);
-    if (got < 0 && errno == EINTR) continue;
+    got = conn_recv(&conn, response + response_len, capacity - response_len);
     if (got <= 0) break;
     response_len += (size_t)got;
   }
-  close(fd);
+  conn_close(&conn);
   if (response == NULL) return -1;
   response[response_len] = '\0';
   if (sscanf(response, "HTTP/1.1 %d", status) != 1) {

@@ -117,6 +117,7 @@ static void test_error_code_strings(void) {
       {AETHER_ERROR_IO_ERROR, "IO_ERROR"},
       {AETHER_ERROR_PROTOCOL_ERROR, "PROTOCOL_ERROR"},
       {AETHER_ERROR_TLS_ERROR, "TLS_ERROR"},
+      {AETHER_ERROR_PROXY_ERROR, "PROXY_ERROR"},
       {AETHER_ERROR_UNKNOWN, "UNKNOWN"},
       {AETHER_ERROR_PANIC, "PANIC"},
   };
@@ -206,6 +207,121 @@ static void test_client_options_are_checked(void) {
   aether_client_free(client);
   unsetenv("AETHER_API_KEY");
   unsetenv("AETHER_BASE_URL");
+}
+
+/* The whole text of a file (the proxy's log), or an empty string; free it. */
+static char *slurp(const char *path) {
+  FILE *file = fopen(path, "rb");
+  char *text = NULL;
+  size_t size = 0, read = 0;
+  if (file != NULL) {
+    fseek(file, 0, SEEK_END);
+    size = (size_t)ftell(file);
+    fseek(file, 0, SEEK_SET);
+  }
+  text = malloc(size + 1);
+  if (text == NULL) abort();
+  if (file != NULL) {
+    read = fread(text, 1, size, file);
+    fclose(file);
+  }
+  text[read] = '\0';
+  return text;
+}
+
+/* Through a real forward proxy (tinyproxy, started by 40-c.sh with scripts/proxy): the HTTPS
+ * emulator in a CONNECT tunnel with options.proxy (its log shows the CONNECT), "" going
+ * direct, and a proxy demanding credentials: accepted in the URL, AETHER_ERROR_PROXY_ERROR
+ * (not retried, the password in no message) without them. */
+static void test_proxy_connect_tunnel_and_credentials(void) {
+  const char *url = getenv("AETHER_MOCK_TLS_URL");
+  const char *proxy = getenv("AETHER_TEST_PROXY_URL");
+  const char *log = getenv("AETHER_TEST_PROXY_LOG");
+  const char *auth_port = getenv("AETHER_TEST_AUTH_PROXY_PORT");
+  const char *ci = getenv("CI");
+  aether_client_options options = AETHER_CLIENT_OPTIONS_INIT;
+  aether_client *client = NULL;
+  aether_connect_link *link = NULL;
+  aether_profile *profile = NULL;
+  aether_error *err = NULL;
+  char connect_line[64], with_auth[128], *text;
+  size_t seen;
+  if (url == NULL || proxy == NULL || log == NULL || auth_port == NULL) {
+    fprintf(stderr, "skipped: no proxy (40-c.sh starts tinyproxy with scripts/proxy)\n");
+    CHECK(ci == NULL || strcmp(ci, "true") != 0);
+    return;
+  }
+  snprintf(connect_line, sizeof connect_line, "CONNECT 127.0.0.1:%s", strrchr(url, ':') + 1);
+  options.api_key = mock_api_key();
+  options.base_url = url;
+  options.ca_bundle = getenv("AETHER_MOCK_TLS_CA");
+  options.client_cert = getenv("AETHER_MOCK_TLS_CLIENT_CERT");
+  options.client_key = getenv("AETHER_MOCK_TLS_CLIENT_KEY");
+
+  /* "" first: direct, so the proxy's log gets no CONNECT to the emulator (only what follows
+   * `seen` counts: the tests run twice, the second time under valgrind). */
+  text = slurp(log);
+  seen = strlen(text);
+  free(text);
+  options.proxy = "";
+  CHECK_OK(aether_client_new(&options, &client, &err), err);
+  CHECK_STATUS(aether_profile_get(client, "prof_nope", &profile, &err), err,
+               AETHER_ERROR_NOT_FOUND);
+  aether_error_free(err);
+  err = NULL;
+  aether_client_free(client);
+  text = slurp(log);
+  CHECK(!str_has(text + seen, connect_line));
+  free(text);
+
+  /* Through the proxy: a connect link, then an unknown profile, both answered. */
+  options.proxy = proxy;
+  CHECK_OK(aether_client_new(&options, &client, &err), err);
+  CHECK_OK(aether_connect_link_create(client, "linkedin", "https://yourapp.example/cb", NULL,
+                                      &link, &err),
+           err);
+  CHECK(strncmp(aether_connect_link_id(link), "link_", 5) == 0);
+  aether_connect_link_free(link);
+  CHECK_STATUS(aether_profile_get(client, "prof_nope", &profile, &err), err,
+               AETHER_ERROR_NOT_FOUND);
+  aether_error_free(err);
+  err = NULL;
+  aether_client_free(client);
+  text = slurp(log);
+  CHECK(str_has(text + seen, connect_line));
+  free(text);
+
+  /* A proxy demanding credentials: the right ones in the URL work... */
+  snprintf(with_auth, sizeof with_auth, "http://c:pr0xy-Secret@127.0.0.1:%s", auth_port);
+  options.proxy = with_auth;
+  CHECK_OK(aether_client_new(&options, &client, &err), err);
+  CHECK_STATUS(aether_profile_get(client, "prof_nope", &profile, &err), err,
+               AETHER_ERROR_NOT_FOUND);
+  aether_error_free(err);
+  err = NULL;
+  aether_client_free(client);
+  /* ...wrong ones are AETHER_ERROR_PROXY_ERROR naming options.proxy, never the password. */
+  snprintf(with_auth, sizeof with_auth, "http://c:wrong-pr0xy-Secret@127.0.0.1:%s", auth_port);
+  options.max_retries = 3;
+  CHECK_OK(aether_client_new(&options, &client, &err), err);
+  CHECK_STATUS(aether_profile_get(client, "prof_nope", &profile, &err), err,
+               AETHER_ERROR_PROXY_ERROR);
+  CHECK(str_has(aether_error_message(err), "options.proxy"));
+  CHECK(str_has(aether_error_message(err), "c:[redacted]@127.0.0.1"));
+  CHECK(!str_has(aether_error_message(err), "pr0xy-Secret"));
+  CHECK(!aether_error_is_retryable(err));
+  CHECK_STR(aether_error_code_str(aether_error_code(err)), "PROXY_ERROR");
+  aether_error_free(err);
+  err = NULL;
+  aether_client_free(client);
+
+  /* Not a URL a proxy can have: refused when the client is built. */
+  options.proxy = "socks5://127.0.0.1:1080";
+  client = NULL;
+  CHECK_STATUS(aether_client_new(&options, &client, &err), err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(client == NULL);
+  CHECK(str_has(aether_error_message(err), "options.proxy"));
+  aether_error_free(err);
 }
 
 /* HTTPS: an emulator started by scripts/test.d/40-c.sh with --tls --tls-client-auth (its URL,
@@ -2674,6 +2790,7 @@ static const test_case tests[] = {
     {"webhook_arguments_are_checked", test_webhook_arguments_are_checked, 0},
     {"tutorial_flow", test_tutorial_flow, 1},
     {"tls_trust_and_client_certificate", test_tls_trust_and_client_certificate, 1},
+    {"proxy_connect_tunnel_and_credentials", test_proxy_connect_tunnel_and_credentials, 1},
     {"error_details_from_the_server", test_error_details_from_the_server, 1},
     {"conformance_002_unauthorized_api_key", test_conformance_002_unauthorized_api_key, 1},
     {"post_shapes_and_warnings", test_post_shapes_and_warnings, 1},

@@ -41,6 +41,7 @@ class Client:
         on_request: Optional[Callable[[Dict[str, Any]], None]] = None,
         on_response: Optional[Callable[[Dict[str, Any]], None]] = None,
         on_retry: Optional[Callable[[Dict[str, Any]], None]] = None,
+        proxy: Optional[str] = None,
     ) -> None: ...
     def with_options(
         self,

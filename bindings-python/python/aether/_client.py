@@ -76,6 +76,7 @@ class _ClientBase:
         on_request: Optional[Hook] = None,
         on_response: Optional[Hook] = None,
         on_retry: Optional[Hook] = None,
+        proxy: Optional[str] = None,
     ) -> None:
         self._core = _aether.Client(
             api_key=api_key,
@@ -94,6 +95,7 @@ class _ClientBase:
             on_request=_hook("on_request", on_request),
             on_response=_hook("on_response", on_response),
             on_retry=_hook("on_retry", on_retry),
+            proxy=proxy,
         )
         self._attach()
 
@@ -189,6 +191,12 @@ class Aether(_ClientBase):
     ``on_request``, ``on_response`` and ``on_retry`` are called with an
     :class:`~aether.AttemptEvent` for each attempt (see ``aether._observe``: they run on the
     SDK's threads, and one that raises is logged at ``warn``, never breaking the call).
+    ``proxy`` is the forward proxy every
+    request goes through, ``"http://user:password@host:port"`` (hosts in ``NO_PROXY`` still
+    go direct; ``""``: no proxy, whatever the environment says); left ``None``,
+    ``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` decide. A proxy that cannot
+    be reached or refuses the credentials raises ``APIConnectionError`` with code
+    ``PROXY_ERROR``; the password is never shown.
     An option left as ``None`` gets the core's default
     (:meth:`effective_options` shows them).
 

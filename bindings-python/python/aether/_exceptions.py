@@ -28,7 +28,8 @@ UploadError              CHECKSUM_MISMATCH, UPLOAD_INCOMPLETE, UPLOAD_EXPIRED,
 PlatformError            PLATFORM_ERROR
 InternalServerError      INTERNAL_ERROR, SERVICE_UNAVAILABLE
 APIConnectionError       NETWORK_ERROR, TLS_ERROR (a certificate not trusted or a client
-                         certificate missing; the message says what to set)
+                         certificate missing; the message says what to set), PROXY_ERROR
+                         (the proxy unreachable or refusing the credentials)
 APITimeoutError          TIMEOUT (a subclass of APIConnectionError)
 OperationCancelledError  CANCELLED
 LocalIOError             IO_ERROR (a local file or file object could not be read)
@@ -200,7 +201,9 @@ class InternalServerError(AetherError):
 
 class APIConnectionError(AetherError):
     """``NETWORK_ERROR``: the connection failed or broke before a response arrived; or
-    ``TLS_ERROR``: the TLS handshake failed (set ``ca_bundle``, ``client_cert``/``client_key``)."""
+    ``TLS_ERROR``: the TLS handshake failed (set ``ca_bundle``, ``client_cert``/``client_key``);
+    or ``PROXY_ERROR``: the proxy could not be reached or refused the credentials (set
+    ``proxy``, ``HTTPS_PROXY`` or ``NO_PROXY``)."""
 
 
 class APITimeoutError(APIConnectionError):

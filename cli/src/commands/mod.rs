@@ -81,12 +81,17 @@ impl Ctx {
         if let Some(path) = &g.client_key {
             builder = builder.client_key(path);
         }
+        // Unset, the core reads HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY.
+        if let Some(proxy) = &g.proxy {
+            builder = builder.proxy(proxy);
+        }
         builder.build().map_err(|error| {
             let own_fields = [
                 "--ca-bundle",
                 "--client-cert",
                 "--client-key",
                 "--traceparent",
+                "--proxy",
                 aether::transport::CA_BUNDLE_ENV,
                 aether::transport::CLIENT_CERT_ENV,
                 aether::transport::CLIENT_KEY_ENV,

@@ -11,6 +11,7 @@ mod observe;
 mod outcome;
 mod post_retry;
 mod profile_capabilities;
+mod proxy;
 mod publish_retries;
 mod steer;
 mod timeouts;

@@ -10,6 +10,7 @@ mod observe;
 mod outcome;
 mod posts_bulk;
 mod profile_capabilities;
+mod proxy;
 mod raw;
 mod resources;
 mod runtime;

@@ -10,6 +10,8 @@ use aether_mock::admin_client::FaultRule;
 use aether_mock::{Admin, MockConfig, MockServer, NewProfile};
 use serde_json::Value;
 
+pub mod forward_proxy;
+
 pub struct Emulator {
     pub server: MockServer,
     /// Plain HTTP, for what a browser does (the hosted connect page).

@@ -48,7 +48,9 @@ impl Emulator {
         configure(&mut config);
         let server = runtime.block_on(MockServer::start(config)).expect("the emulator starts");
         let admin = Admin::for_server(&server).expect("an admin client");
-        Emulator { server, runtime, admin, http: reqwest::Client::new() }
+        // Straight to the emulator, whatever proxy the environment names.
+        let http = reqwest::Client::builder().no_proxy().build().expect("an HTTP client");
+        Emulator { server, runtime, admin, http }
     }
 
     pub fn url(&self) -> &str {
@@ -117,6 +119,15 @@ pub fn run_with_env(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -
         .env_remove("AETHER_CLIENT_KEY")
         .env_remove("AETHER_LOG")
         .env_remove("TRACEPARENT")
+        // A proxy in the environment (a CI's) must not carry the emulator's traffic.
+        .env_remove("HTTPS_PROXY")
+        .env_remove("https_proxy")
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
         .env("NO_COLOR", "1")
         .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
