@@ -588,6 +588,7 @@ typedef struct aether_client_options {
    * batch of calls of one trace.
    */
   const char *traceparent;
+  /**
    * How much the client logs: "error", "warn", "info", "debug", "trace" or "off"; NULL
    * reads the AETHER_LOG environment variable, else nothing. Lines go to the callback set
    * with aether_set_log_callback(), else to standard error.
@@ -2641,8 +2642,7 @@ void aether_webhook_delivery_free(struct aether_webhook_delivery *delivery);
  * key and base URL from the environment, default timeouts, retries and backoff, the log level
  * from AETHER_LOG, no hooks.
  */
-#define AETHER_CLIENT_OPTIONS_INIT { NULL, NULL, 0, 0, -1, 0, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL }
-#define AETHER_CLIENT_OPTIONS_INIT { NULL, NULL, 0, 0, -1, 0, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL }
+#define AETHER_CLIENT_OPTIONS_INIT { NULL, NULL, 0, 0, -1, 0, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /**
  * AETHER_UPLOAD_OPTIONS_INIT: an aether_upload_options with every field at its default: type

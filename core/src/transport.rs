@@ -456,33 +456,8 @@ impl Transport {
         let response = self.send(request).await?;
         match serde_json::from_slice::<T>(&response.data) {
             Ok(data) => Ok(response.map(|_| data)),
-            Err(e) if secret_in_response => {
-                // serde's message can quote a value, and the body holds a secret: say only where.
-                let mut error = Error::protocol(format!(
-                    "{method} {path}: the response is not the expected JSON (at line {}, \
-                     column {}; its content is not shown because it carries a secret)",
-                    e.line(),
-                    e.column()
-                ))
-                .with_status(response.status)
-                .with_rate_limit(response.rate_limit);
-                if let Some(request_id) = response.request_id {
-                    error = error.with_request_id(request_id);
-                }
-                Err(with_call_ids(error, response.client_request_id, response.idempotency_key))
-            }
             Err(e) => {
-                let mut error = Error::protocol(format!(
-                    "{method} {path}: the response is not the expected JSON ({e}); it starts \
-                     with: {}",
-                    body_snippet(&response.data)
-                ))
-                .with_status(response.status)
-                .with_rate_limit(response.rate_limit)
-                .with_source(e);
-                if let Some(request_id) = response.request_id {
-                    error = error.with_request_id(request_id);
-                }
+                let error = decode::undecodable(&method, &path, secret_in_response, e, &response);
                 Err(with_call_ids(error, response.client_request_id, response.idempotency_key))
             }
         }

@@ -176,3 +176,33 @@ fn lenient_error_payload(body: &[u8]) -> Option<LenientPayload> {
         details: error.get("details").filter(|d| !d.is_null()).cloned(),
     })
 }
+
+/// The error of a 2xx response whose body is not the JSON expected. serde's message can quote a
+/// value: when the body holds a secret (`secret_in_response`), it says only where.
+pub(super) fn undecodable(
+    method: &reqwest::Method,
+    path: &str,
+    secret_in_response: bool,
+    e: serde_json::Error,
+    response: &super::Response<bytes::Bytes>,
+) -> Error {
+    let error = if secret_in_response {
+        Error::protocol(format!(
+            "{method} {path}: the response is not the expected JSON (at line {}, column {}; its \
+             content is not shown because it carries a secret)",
+            e.line(),
+            e.column()
+        ))
+    } else {
+        Error::protocol(format!(
+            "{method} {path}: the response is not the expected JSON ({e}); it starts with: {}",
+            body_snippet(&response.data)
+        ))
+        .with_source(e)
+    };
+    let error = error.with_status(response.status).with_rate_limit(response.rate_limit);
+    match &response.request_id {
+        Some(request_id) => error.with_request_id(request_id.clone()),
+        None => error,
+    }
+}
