@@ -3,38 +3,12 @@
 
 mod client_common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-use client_common::{text_post, Emulator};
+use client_common::{text_post, CapturedLog, Emulator};
 use serde_json::json;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn spans_name_the_request_and_never_the_key() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    // The test runtime is single-threaded, so the client and the emulator run on this thread.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = CapturedLog::start(true);
 
     let emulator = Emulator::start().await;
     let profile = emulator.profile("linkedin").await;
@@ -47,7 +21,7 @@ async fn spans_name_the_request_and_never_the_key() {
     let wrong = emulator.builder().api_key("sk_test_do_not_log_me").build().unwrap();
     wrong.posts().get("post_x").await.unwrap_err();
 
-    let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let output = captured.text();
     assert!(output.contains("aether.request"), "{output}");
     assert!(output.contains("method=POST"), "{output}");
     assert!(output.contains("path=/v1/posts"), "{output}");

@@ -326,39 +326,29 @@ fi
 # tests/c/valgrind.supp explains its two entries: the embedded runtime's threads, alive at exit.
 valgrind_flags=(--error-exitcode=99 --leak-check=full --show-leak-kinds=definite,possible
   --errors-for-leak-kinds=definite,possible --suppressions=tests/c/valgrind.supp
-  --num-callers=40 --log-file="$out/valgrind.log")
-if ! AETHER_TEST_UNDER_VALGRIND=1 valgrind "${valgrind_flags[@]}" "$out/test_aether" >"$out/valgrind.out"; then
-  cat "$out/valgrind.out"
-  grep -v '^==[0-9]*== *$' "$out/valgrind.log" | tail -n 80 >&2
-  echo "valgrind found memory errors or leaks (full log: $out/valgrind.log)" >&2
-  exit 1
-fi
-tail -n 1 "$out/valgrind.out"
-grep -E 'ERROR SUMMARY|definitely lost|possibly lost' "$out/valgrind.log" | sed 's/^==[0-9]*== //'
-valgrind "${valgrind_flags[@]}" --log-file="$out/valgrind-cpp.log" "$out/test_cpp" >/dev/null ||
-  { cat "$out/valgrind-cpp.log" >&2; exit 1; }
+  --num-callers=40)
+# under_valgrind NAME PROGRAM: runs PROGRAM (with the caller's environment) under valgrind,
+# its output in $out/NAME.out and valgrind's log in $out/NAME.log; on an error or a leak,
+# shows both and fails.
+under_valgrind() {
+  local name=$1 program=$2
+  if ! valgrind "${valgrind_flags[@]}" --log-file="$out/$name.log" "$program" >"$out/$name.out"; then
+    cat "$out/$name.out"
+    grep -v '^==[0-9]*== *$' "$out/$name.log" | tail -n 80 >&2
+    echo "valgrind found memory errors or leaks (full log: $out/$name.log)" >&2
+    exit 1
+  fi
+  tail -n 1 "$out/$name.out"
+  grep -E 'ERROR SUMMARY|definitely lost|possibly lost' "$out/$name.log" | sed 's/^==[0-9]*== //'
+}
+AETHER_TEST_UNDER_VALGRIND=1 under_valgrind valgrind "$out/test_aether"
+under_valgrind valgrind-cpp "$out/test_cpp" >/dev/null
 step "valgrind: the conformance scenarios"
-if ! AETHER_CONFORMANCE_DIR="$root/tests/conformance" valgrind "${valgrind_flags[@]}" \
-  --log-file="$out/valgrind-conformance.log" "$out/conformance" >"$out/valgrind-conformance.out"; then
-  cat "$out/valgrind-conformance.out"
-  grep -v '^==[0-9]*== *$' "$out/valgrind-conformance.log" | tail -n 80 >&2
-  echo "valgrind found memory errors or leaks (full log: $out/valgrind-conformance.log)" >&2
-  exit 1
-fi
-tail -n 1 "$out/valgrind-conformance.out"
-grep -E 'ERROR SUMMARY' "$out/valgrind-conformance.log" | sed 's/^==[0-9]*== //'
+AETHER_CONFORMANCE_DIR="$root/tests/conformance" under_valgrind valgrind-conformance "$out/conformance"
 step "valgrind: the conformance scenarios over HTTPS (~1 min)"
-if ! AETHER_CONFORMANCE_DIR="$root/tests/conformance" AETHER_MOCK_URL="$(field url "$conf_tls_line")" \
+AETHER_CONFORMANCE_DIR="$root/tests/conformance" AETHER_MOCK_URL="$(field url "$conf_tls_line")" \
   AETHER_MOCK_ADMIN_TOKEN="$(field adminToken "$conf_tls_line")" \
   AETHER_MOCK_API_KEY="$(field apiKey "$conf_tls_line")" \
-  AETHER_CA_BUNDLE="$(field caFile "$conf_tls_line")" valgrind "${valgrind_flags[@]}" \
-  --log-file="$out/valgrind-conformance-tls.log" "$out/conformance" \
-  >"$out/valgrind-conformance-tls.out"; then
-  cat "$out/valgrind-conformance-tls.out"
-  grep -v '^==[0-9]*== *$' "$out/valgrind-conformance-tls.log" | tail -n 80 >&2
-  echo "valgrind found memory errors or leaks (full log: $out/valgrind-conformance-tls.log)" >&2
-  exit 1
-fi
-tail -n 1 "$out/valgrind-conformance-tls.out"
-grep -E 'ERROR SUMMARY' "$out/valgrind-conformance-tls.log" | sed 's/^==[0-9]*== //'
+  AETHER_CA_BUNDLE="$(field caFile "$conf_tls_line")" \
+  under_valgrind valgrind-conformance-tls "$out/conformance"
 echo "c: ok"

@@ -229,6 +229,19 @@ static char *slurp(const char *path) {
   return text;
 }
 
+/* A client built from `options` asks for an unknown profile; the answer must be `expected`.
+ * Leaves the call's error in `*err` for the caller to inspect and free (NULL after a failed
+ * check). */
+static void unknown_profile_error(const aether_client_options *options, aether_status expected,
+                                  aether_error **err) {
+  aether_client *client = NULL;
+  aether_profile *profile = NULL;
+  *err = NULL;
+  CHECK_OK(aether_client_new(options, &client, err), *err);
+  CHECK_STATUS(aether_profile_get(client, "prof_nope", &profile, err), *err, expected);
+  aether_client_free(client);
+}
+
 /* Through a real forward proxy (tinyproxy, started by 40-c.sh with scripts/proxy): the HTTPS
  * emulator in a CONNECT tunnel with options.proxy (its log shows the CONNECT), "" going
  * direct, and a proxy demanding credentials: accepted in the URL, AETHER_ERROR_PROXY_ERROR
@@ -264,12 +277,10 @@ static void test_proxy_connect_tunnel_and_credentials(void) {
   seen = strlen(text);
   free(text);
   options.proxy = "";
-  CHECK_OK(aether_client_new(&options, &client, &err), err);
-  CHECK_STATUS(aether_profile_get(client, "prof_nope", &profile, &err), err,
-               AETHER_ERROR_NOT_FOUND);
+  unknown_profile_error(&options, AETHER_ERROR_NOT_FOUND, &err);
+  if (err == NULL) return;
   aether_error_free(err);
   err = NULL;
-  aether_client_free(client);
   text = slurp(log);
   CHECK(!str_has(text + seen, connect_line));
   free(text);
@@ -294,18 +305,15 @@ static void test_proxy_connect_tunnel_and_credentials(void) {
   /* A proxy demanding credentials: the right ones in the URL work... */
   snprintf(with_auth, sizeof with_auth, "http://c:pr0xy-Secret@127.0.0.1:%s", auth_port);
   options.proxy = with_auth;
-  CHECK_OK(aether_client_new(&options, &client, &err), err);
-  CHECK_STATUS(aether_profile_get(client, "prof_nope", &profile, &err), err,
-               AETHER_ERROR_NOT_FOUND);
+  unknown_profile_error(&options, AETHER_ERROR_NOT_FOUND, &err);
+  if (err == NULL) return;
   aether_error_free(err);
   err = NULL;
-  aether_client_free(client);
   /* ...wrong ones are AETHER_ERROR_PROXY_ERROR naming options.proxy, never the password. */
   snprintf(with_auth, sizeof with_auth, "http://c:wrong-pr0xy-Secret@127.0.0.1:%s", auth_port);
   options.max_retries = 3;
-  CHECK_OK(aether_client_new(&options, &client, &err), err);
-  CHECK_STATUS(aether_profile_get(client, "prof_nope", &profile, &err), err,
-               AETHER_ERROR_PROXY_ERROR);
+  unknown_profile_error(&options, AETHER_ERROR_PROXY_ERROR, &err);
+  if (err == NULL) return;
   CHECK(str_has(aether_error_message(err), "options.proxy"));
   CHECK(str_has(aether_error_message(err), "c:[redacted]@127.0.0.1"));
   CHECK(!str_has(aether_error_message(err), "pr0xy-Secret"));
@@ -313,7 +321,6 @@ static void test_proxy_connect_tunnel_and_credentials(void) {
   CHECK_STR(aether_error_code_str(aether_error_code(err)), "PROXY_ERROR");
   aether_error_free(err);
   err = NULL;
-  aether_client_free(client);
 
   /* Not a URL a proxy can have: refused when the client is built. */
   options.proxy = "socks5://127.0.0.1:1080";
@@ -335,7 +342,6 @@ static void test_tls_trust_and_client_certificate(void) {
   const char *key = getenv("AETHER_MOCK_TLS_CLIENT_KEY");
   aether_client_options options = AETHER_CLIENT_OPTIONS_INIT;
   aether_client *client = NULL;
-  aether_profile *profile = NULL;
   aether_error *err = NULL;
   if (url == NULL || ca == NULL || cert == NULL || key == NULL) {
     fprintf(stderr, "set AETHER_MOCK_TLS_URL/_CA/_CLIENT_CERT/_CLIENT_KEY (40-c.sh does)\n");
@@ -350,35 +356,29 @@ static void test_tls_trust_and_client_certificate(void) {
   options.ca_bundle = ca;
   options.client_cert = cert;
   options.client_key = key;
-  CHECK_OK(aether_client_new(&options, &client, &err), err);
-  CHECK_STATUS(aether_profile_get(client, "prof_nope", &profile, &err), err,
-               AETHER_ERROR_NOT_FOUND);
+  unknown_profile_error(&options, AETHER_ERROR_NOT_FOUND, &err);
+  if (err == NULL) return;
   aether_error_free(err);
   err = NULL;
-  aether_client_free(client);
 
   /* No client certificate: refused by the server. */
   options.client_cert = NULL;
   options.client_key = NULL;
-  CHECK_OK(aether_client_new(&options, &client, &err), err);
-  CHECK_STATUS(aether_profile_get(client, "prof_nope", &profile, &err), err,
-               AETHER_ERROR_TLS_ERROR);
+  unknown_profile_error(&options, AETHER_ERROR_TLS_ERROR, &err);
+  if (err == NULL) return;
   CHECK(str_has(aether_error_message(err), "options.client_cert"));
   CHECK(!aether_error_is_retryable(err));
   aether_error_free(err);
   err = NULL;
-  aether_client_free(client);
 
   /* The emulator's CA not trusted (the system's roots only). */
   options.ca_bundle = NULL;
-  CHECK_OK(aether_client_new(&options, &client, &err), err);
-  CHECK_STATUS(aether_profile_get(client, "prof_nope", &profile, &err), err,
-               AETHER_ERROR_TLS_ERROR);
+  unknown_profile_error(&options, AETHER_ERROR_TLS_ERROR, &err);
+  if (err == NULL) return;
   CHECK(str_has(aether_error_message(err), "options.ca_bundle"));
   CHECK(str_has(aether_error_message(err), "AETHER_CA_BUNDLE"));
   aether_error_free(err);
   err = NULL;
-  aether_client_free(client);
 
   /* A bundle that cannot be read: refused when the client is built, naming the field. */
   options.ca_bundle = "/nonexistent/ca.pem";

@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use crate::client_common::forward_proxy::Proxy;
-use crate::client_common::{text_post, Emulator};
+use crate::client_common::{text_post, CapturedLog, Emulator};
 use aether::model::{CreateConnectLinkRequest, Platform};
 use aether::{Error, ErrorCode, ErrorFamily};
 use aether_mock::{MockConfig, TlsConfig};
@@ -179,32 +179,10 @@ fn a_proxy_that_is_not_an_http_url_is_invalid_argument_saying_what_is_allowed() 
     }
 }
 
-#[derive(Clone, Default)]
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn the_proxy_password_never_reaches_the_logs() {
     let Some(proxy) = Proxy::start(Some("aether:pr0xy-Secret")) else { return };
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    // The test runtime is single-threaded: the client runs on this thread.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = CapturedLog::start(false);
     let emulator = https_emulator().await;
     for password in ["pr0xy-Secret", "wrong-pr0xy-Secret"] {
         let client = emulator
@@ -217,7 +195,7 @@ async fn the_proxy_password_never_reaches_the_logs() {
         client.platforms().fetch().await;
         tracing::info!(client = ?client, "built");
     }
-    let output = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let output = captured.text();
     assert!(output.contains("PROXY_ERROR"), "the refusal is logged: {output}");
     assert!(output.contains("aether:[redacted]@127.0.0.1"), "{output}");
     assert!(!output.contains("pr0xy-Secret"), "the password was logged: {output}");

@@ -96,3 +96,43 @@ pub fn text_post(profile_id: &str, text: &str) -> aether::model::CreatePostReque
         ..Default::default()
     }
 }
+
+/// What `tracing` writes, at every level, while the guard of [`CapturedLog::start`] lives.
+/// The test runtimes are single-threaded, so the client's events are on the test's thread.
+#[derive(Clone, Default)]
+pub struct CapturedLog(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl CapturedLog {
+    /// Starts capturing; `span_closes` also writes a line as each span closes.
+    pub fn start(span_closes: bool) -> (CapturedLog, tracing::subscriber::DefaultGuard) {
+        let captured = CapturedLog::default();
+        let writer = captured.clone();
+        let span_events = match span_closes {
+            true => tracing_subscriber::fmt::format::FmtSpan::CLOSE,
+            false => tracing_subscriber::fmt::format::FmtSpan::NONE,
+        };
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_span_events(span_events)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        (captured, tracing::subscriber::set_default(subscriber))
+    }
+
+    /// Everything written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
