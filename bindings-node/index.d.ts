@@ -629,6 +629,8 @@ declare namespace Aether {
     timeoutMs?: number;
     /** Bound on each attempt of this call (more than 0); one that passes it is retried within `timeoutMs`. */
     attemptTimeoutMs?: number;
+    /** Bound on each connect of this call (more than 0; default: the client's `connectTimeoutMs`). A value other than the client's uses a connection pool of its own. */
+    connectTimeoutMs?: number;
     /**
      * The W3C trace context sent with every attempt (`00-<32 hex>-<16 hex>-<2 hex>`); default:
      * the active OpenTelemetry span's when `@opentelemetry/api` is installed, else the client's.

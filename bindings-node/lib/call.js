@@ -100,6 +100,7 @@ function requestOptions(options, { withResponse = false } = {}) {
     maxRetries: o.maxRetries,
     timeoutMs: o.timeoutMs,
     attemptTimeoutMs: o.attemptTimeoutMs,
+    connectTimeoutMs: o.connectTimeoutMs,
     extraHeaders: o.extraHeaders,
     extraQuery: o.extraQuery,
     withResponse: withResponse || undefined,

@@ -3,6 +3,9 @@
 // spells them.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
 import Aether, { InvalidArgumentError } from 'aether';
 import { MockServer } from 'aether/testing';
 import { VIDEO } from './helpers.mjs';
@@ -113,4 +116,58 @@ test('a stalled response is retried after the call\'s attempt timeout', async ()
   assert.equal(read.id, profile.id);
   const reads = (await mock.journal()).filter((e) => e.method === 'GET' && e.path === `/v1/profiles/${profile.id}`);
   assert.equal(reads.length, 2);
+});
+
+/**
+ * A loopback address whose connects hang: a child process listens with a backlog of 1 and is
+ * stopped (SIGSTOP) so it never accepts; once its queue is full the kernel drops further SYNs.
+ */
+async function neverAcceptingAddress() {
+  const child = spawn(process.execPath, ['-e', `
+    require('net').createServer().listen({ port: 0, host: '127.0.0.1', backlog: 1 }, function () {
+      console.log(this.address().port);
+    });`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const [line] = await once(child.stdout, 'data');
+  const port = Number(String(line).trim());
+  child.kill('SIGSTOP');
+  const queued = [];
+  for (let i = 0; i < 8; i += 1) {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    const connected = await Promise.race([
+      once(socket, 'connect').then(() => true),
+      new Promise((resolve) => setTimeout(resolve, 300, false)),
+    ]);
+    if (!connected) {
+      socket.destroy();
+      const close = () => { queued.forEach((s) => s.destroy()); child.kill('SIGKILL'); };
+      return { url: `http://127.0.0.1:${port}`, close };
+    }
+    queued.push(socket);
+  }
+  child.kill('SIGKILL');
+  throw new Error('the kernel kept accepting into a backlog of 1: no hanging connect here');
+}
+
+test('a call sets its own connect timeout; the client\'s pool keeps working', async () => {
+  const hanging = await neverAcceptingAddress();
+  try {
+    const stuck = new Aether({ apiKey: mock.apiKey, baseUrl: hanging.url, connectTimeoutMs: 30_000, maxRetries: 0 });
+    const started = Date.now();
+    await assert.rejects(stuck.profiles.get('prf_1', { connectTimeoutMs: 300 }), (error) => {
+      assert.equal(error.code, 'NETWORK_ERROR');
+      assert.match(error.message, /within the connect timeout/);
+      return true;
+    });
+    assert.ok(Date.now() - started < 10_000, 'not the client\'s 30 s');
+    const client = new Aether({ apiKey: mock.apiKey, baseUrl: mock.url, connectTimeoutMs: 30_000 });
+    const profile = await mock.createProfile({ platform: 'linkedin' });
+    assert.equal((await client.profiles.get(profile.id, { connectTimeoutMs: 300 })).id, profile.id);
+    assert.equal((await client.profiles.get(profile.id)).id, profile.id);
+    await assert.rejects(client.profiles.get(profile.id, { connectTimeoutMs: 0 }), {
+      code: 'INVALID_ARGUMENT',
+      message: 'connectTimeoutMs must be more than 0 milliseconds, not 0',
+    });
+  } finally {
+    hanging.close();
+  }
 });

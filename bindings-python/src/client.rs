@@ -140,12 +140,12 @@ impl PyClient {
     }
 
     /// The same client (shared connections and retry budget) with other per-call options:
-    /// `timeout` bounds each call, `attempt_timeout` each attempt, `max_retries` overrides the
-    /// client's, `traceparent` is the W3C trace context sent with each call, `extra_headers` and
+    /// `timeout` bounds each call, `attempt_timeout` each attempt, `connect_timeout` each
+    /// connect, `max_retries` overrides the client's, `traceparent` is the W3C trace context sent with each call, `extra_headers` and
     /// `extra_query` are added to each call's requests.
     #[pyo3(signature = (
         timeout=None, max_retries=None, attempt_timeout=None, extra_headers=None, extra_query=None,
-        traceparent=None,
+        traceparent=None, connect_timeout=None,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn with_options(
@@ -157,11 +157,13 @@ impl PyClient {
         extra_headers: Option<&Bound<'_, PyAny>>,
         extra_query: Option<&Bound<'_, PyAny>>,
         traceparent: Option<String>,
+        connect_timeout: Option<f64>,
     ) -> PyResult<PyClient> {
         let call = CallOptions {
             timeout_ms: millis(timeout),
             max_retries,
             attempt_timeout_ms: millis(attempt_timeout),
+            connect_timeout_ms: millis(connect_timeout),
             idempotency_key: None,
             extra_headers: crate::raw::object(py, extra_headers, "extra_headers")?,
             extra_query: crate::raw::object(py, extra_query, "extra_query")?,

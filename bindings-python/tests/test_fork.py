@@ -50,3 +50,21 @@ def test_errors_cross_the_process_boundary(aether_mock: MockServer) -> None:
         with pytest.raises(aether.NotFoundError) as caught:
             pool.apply(fail_in_child, (0,))
     assert caught.value.code == "NOT_FOUND" and caught.value.status == 404
+
+
+def read_with_own_connect_timeout(profile_id: str) -> str:
+    return str(CLIENT.with_options(connect_timeout=5).profiles.get(profile_id).id)
+
+
+def test_a_per_call_connect_timeout_works_after_fork(aether_mock: MockServer) -> None:
+    global CLIENT
+    CLIENT = aether_mock.client()
+    profile = aether_mock.create_profile("linkedin")
+    # The parent opens the pool of that connect timeout (a client of its own) first.
+    assert read_with_own_connect_timeout(profile.id) == profile.id
+    context = multiprocessing.get_context("fork")
+    with context.Pool(2) as pool:
+        # A child that reused the parent's pooled connection would hang: bounded here.
+        ids = pool.map_async(read_with_own_connect_timeout, [profile.id] * 4, chunksize=1).get(60)
+    assert ids == [profile.id] * 4
+    assert read_with_own_connect_timeout(profile.id) == profile.id

@@ -4,6 +4,8 @@ here), the core's checks apply with Python's spelling, and ``resume_state_file``
 from __future__ import annotations
 
 import math
+import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -102,3 +104,47 @@ def test_a_stalled_response_is_retried_after_the_attempt_timeout(aether_client: 
     read = aether_client.with_options(attempt_timeout=0.3).profiles.get(profile.id)
     assert read.id == profile.id
     assert len(requests_to(aether_mock, "GET", f"/v1/profiles/{profile.id}")) == 2
+
+
+def never_accepting_address() -> tuple[socket.socket, list[socket.socket], str]:
+    """A loopback address whose connects hang: a listener with a backlog of 1 that never
+    accepts, its queue filled, so the kernel drops further SYNs. Keep the sockets open."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    host, port = listener.getsockname()
+    queued: list[socket.socket] = []
+    for _ in range(8):
+        sock = socket.socket()
+        sock.settimeout(0.3)
+        try:
+            sock.connect((host, port))
+        except (TimeoutError, socket.timeout):
+            sock.close()
+            return listener, queued, f"http://{host}:{port}"
+        queued.append(sock)
+    raise AssertionError("the kernel kept accepting into a backlog of 1: no hanging connect")
+
+
+def test_a_call_sets_its_own_connect_timeout(aether_mock: Any) -> None:
+    listener, queued, hanging = never_accepting_address()
+    try:
+        stuck = aether.Aether(api_key=aether_mock.api_key, base_url=hanging, connect_timeout=30, max_retries=0)
+        started = time.monotonic()
+        with pytest.raises(aether.APIConnectionError) as caught:
+            stuck.with_options(connect_timeout=0.3).profiles.get("prof_1")
+        assert caught.value.code == "NETWORK_ERROR"
+        assert "within the connect timeout" in str(caught.value)
+        assert time.monotonic() - started < 10, "not the client's 30 s"
+        # The default pool of a client with a long connect timeout keeps working beside it.
+        client = aether.Aether(api_key=aether_mock.api_key, base_url=aether_mock.url, connect_timeout=30)
+        profile = aether_mock.create_profile("linkedin")
+        assert client.with_options(connect_timeout=0.3).profiles.get(profile.id).id == profile.id
+        assert client.profiles.get(profile.id).id == profile.id
+        with pytest.raises(aether.InvalidArgumentError) as refused:
+            client.with_options(connect_timeout=0)
+        assert "connect_timeout= must be more than 0 seconds" in str(refused.value)
+    finally:
+        for sock in queued:
+            sock.close()
+        listener.close()

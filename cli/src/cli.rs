@@ -89,6 +89,9 @@ pub struct GlobalArgs {
     /// Bound on each attempt of a request, in seconds; one that passes it is retried [default: 30]
     #[arg(long, global = true, value_name = "SECONDS", allow_negative_numbers = true, help_heading = GLOBAL)]
     pub attempt_timeout: Option<f64>,
+    /// Bound on each connect (TCP and TLS), in seconds [default: 10]
+    #[arg(long, global = true, value_name = "SECONDS", allow_negative_numbers = true, help_heading = GLOBAL)]
+    pub connect_timeout: Option<f64>,
     /// A W3C trace context (00-<32 hex>-<16 hex>-<2 hex>) sent as `traceparent` with every
     /// request, so the server's logs join your trace (the TRACEPARENT variable is the
     /// OpenTelemetry convention for handing a trace to a child process)

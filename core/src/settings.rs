@@ -108,6 +108,8 @@ pub mod names {
         ATTEMPT_TIMEOUT = "Client::builder().attempt_timeout(..)", "attempt_timeout=", "attemptTimeoutMs", "options.attempt_timeout_ms", "--attempt-timeout";
         /// One call's bound on each attempt.
         CALL_ATTEMPT_TIMEOUT = "RequestOptions::attempt_timeout", "attempt_timeout=", "attemptTimeoutMs", "options.attempt_timeout_ms", "--attempt-timeout";
+        /// One call's bound on each connect.
+        CALL_CONNECT_TIMEOUT = "RequestOptions::connect_timeout", "connect_timeout=", "connectTimeoutMs", "options.connect_timeout_ms", "--connect-timeout";
         /// How long an upload part may make no progress.
         STALL_TIMEOUT = "stall_timeout", "stall_timeout=", "stallTimeoutMs", "options.stall_timeout_ms", "--stall-timeout";
         /// The client's retries.
@@ -457,6 +459,9 @@ pub struct CallOptions {
     /// Bound on each attempt, in milliseconds (default: the client's); more than 0.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attempt_timeout_ms: Option<f64>,
+    /// Bound on each connect, in milliseconds (default: the client's); more than 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connect_timeout_ms: Option<f64>,
     /// The `Idempotency-Key` of a POST (default: a generated one).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub idempotency_key: Option<String>,
@@ -493,6 +498,11 @@ impl CallOptions {
                 s,
                 &names::CALL_ATTEMPT_TIMEOUT,
                 self.attempt_timeout_ms,
+            )?,
+            connect_timeout: positive_millis(
+                s,
+                &names::CALL_CONNECT_TIMEOUT,
+                self.connect_timeout_ms,
             )?,
             idempotency_key: self.idempotency_key.clone(),
             extra_headers: match &self.extra_headers {

@@ -31,9 +31,11 @@
 //! call**: every attempt, every body read and every wait between attempts. When it passes the
 //! call ends with `TIMEOUT`. `connect_timeout` (default 10 s) bounds each TCP/TLS connect.
 //!
-//! `connect_timeout` is set per client only: reqwest applies it to the client's connection
-//! pool, and a pool per value would defeat keep-alive. Per call, `attempt_timeout` bounds the
-//! connect as well.
+//! `connect_timeout` is set per client, and per call [`RequestOptions::connect_timeout`].
+//! reqwest applies it to a client's connection pool, so a call with another value goes through
+//! a client of its own, kept for the next call with that value (at most 4 such, the least
+//! recently used dropped; see `transport/clients.rs`); calls without one share the main pool
+//! and its kept-alive connections. Per call, `attempt_timeout` bounds the connect as well.
 //!
 //! `attempt_timeout` (default 30 s; per client, and per call [`RequestOptions::attempt_timeout`])
 //! bounds **one attempt**: connecting, sending, and reading the whole answer, body included. An
@@ -85,9 +87,9 @@
 //! # After `fork`
 //! Pooled connections belong to tasks of the runtime that opened them, and a forked child has
 //! none of its threads (see [`crate::runtime`]): a request on such a connection would wait
-//! forever, or write into a socket the parent still uses. So the HTTP client is kept with the
-//! id of the process that built it, and a child builds its own on its first request. The
-//! parent's copy is leaked in the child, never dropped: dropping it would wake tasks of a
+//! forever, or write into a socket the parent still uses. So the HTTP clients are kept with the
+//! id of the process that built them, and a child builds its own on its first request. The
+//! parent's copies are leaked in the child, never dropped: dropping it would wake tasks of a
 //! runtime that does not run there.
 
 use std::fmt;
@@ -95,14 +97,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
-use reqwest::header::{
-    HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE,
-};
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 mod api_key;
+mod clients;
 mod decode;
 pub mod observe;
 mod outcome;
@@ -118,6 +119,7 @@ mod tls;
 pub use crate::error::RateLimit;
 use crate::error::{Error, ErrorCode, Result};
 pub use api_key::ApiKey;
+use clients::HttpClients;
 pub(crate) use decode::body_snippet;
 pub use decode::{decode_error, parse_retry_after};
 use observe::Observer;
@@ -192,7 +194,7 @@ pub struct Transport {
 }
 
 struct Inner {
-    http: Mutex<HttpClient>,
+    http: Mutex<HttpClients>,
     config: TransportConfig,
     budget: RetryBudget,
     last_rate_limit: Mutex<Option<RateLimit>>,
@@ -218,52 +220,11 @@ impl fmt::Debug for Transport {
     }
 }
 
-/// The HTTP client and the process it was built in (see "After `fork`" above).
-struct HttpClient {
-    pid: u32,
-    /// Always `Some` but while being dropped.
-    client: Option<reqwest::Client>,
-}
-
-impl HttpClient {
-    fn new(config: &TransportConfig) -> Result<HttpClient> {
-        Ok(HttpClient { pid: std::process::id(), client: Some(build_http_client(config)?) })
-    }
-}
-
-impl Drop for HttpClient {
-    fn drop(&mut self) {
-        if self.pid != std::process::id() {
-            // Inherited through fork: its connections' tasks do not run here; leak it.
-            std::mem::forget(self.client.take());
-        }
-    }
-}
-
-fn build_http_client(config: &TransportConfig) -> Result<reqwest::Client> {
-    let mut headers = HeaderMap::new();
-    headers.insert(AUTHORIZATION, config.api_key.header_value()?);
-    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-    let builder = tls::apply(&config.tls, reqwest::Client::builder())?;
-    let builder = config.proxy.apply(builder)?;
-    builder
-        .default_headers(headers)
-        .user_agent(config.user_agent.clone())
-        .connect_timeout(config.connect_timeout)
-        // API calls never follow redirects: Authorization must not reach another origin.
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| {
-            Error::invalid_argument("the HTTP client could not be set up")
-                .with_source(e.without_url())
-        })
-}
-
 impl Transport {
     pub(crate) fn new(config: TransportConfig, observer: Observer) -> Result<Transport> {
         Ok(Transport {
             inner: Arc::new(Inner {
-                http: Mutex::new(HttpClient::new(&config)?),
+                http: Mutex::new(HttpClients::new(&config)?),
                 budget: RetryBudget::new(config.retry_budget),
                 config,
                 last_rate_limit: Mutex::new(None),
@@ -272,15 +233,11 @@ impl Transport {
         })
     }
 
-    /// The HTTP client of this process: the one built at construction, or, in a forked
-    /// child, one built there (the inherited one is leaked; see "After `fork`").
-    fn http(&self) -> Result<reqwest::Client> {
+    /// The HTTP client of this process for a call with this connect timeout: built at
+    /// construction or, in a forked child, there (see "After `fork`" and `transport/clients.rs`).
+    fn http(&self, connect_timeout: Option<Duration>) -> Result<reqwest::Client> {
         let mut http = self.inner.http.lock().unwrap_or_else(|e| e.into_inner());
-        if http.pid != std::process::id() {
-            // The old one is leaked by its Drop.
-            *http = HttpClient::new(&self.inner.config)?;
-        }
-        http.client.clone().ok_or_else(|| Error::protocol("the HTTP client is being dropped"))
+        http.get(&self.inner.config, connect_timeout)
     }
 
     /// The base URL every path is appended to.
@@ -530,7 +487,9 @@ impl Transport {
         };
         // Upload parts: the body is watched for progress (see the module docs).
         let watch = request.stall_timeout.map(|stall| (stall, timeouts::Progress::new()));
-        let mut builder = self.http()?.request(request.method.clone(), url.clone());
+        let mut builder = self
+            .http(request.options.connect_timeout)?
+            .request(request.method.clone(), url.clone());
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }

@@ -111,10 +111,13 @@ class _ClientBase:
         extra_headers: Optional[Mapping[str, Union[str, int, float, bool]]] = None,
         extra_query: Optional[Mapping[str, Any]] = None,
         traceparent: Optional[str] = None,
+        connect_timeout: Optional[float] = None,
     ) -> C:
         """The same client (sharing connections and the retry budget) with other per-call
         options, e.g. ``client.with_options(timeout=5).posts.get(id)``. ``attempt_timeout``
         bounds each attempt (an attempt that passes it is retried within ``timeout``).
+        ``connect_timeout`` bounds each connect of these calls (seconds; default: the
+        client's); a value other than the client's uses a connection pool of its own.
         ``extra_headers`` and ``extra_query`` are added to every request of its calls
         (``client.with_options(extra_headers={"X-Trace": "a"}).posts.get(id)``); headers the
         client owns (``Authorization``, ``Idempotency-Key``, ``X-Client-Request-Id``,
@@ -130,6 +133,7 @@ class _ClientBase:
             extra_headers=None if extra_headers is None else dict(extra_headers),
             extra_query=None if extra_query is None else dict(extra_query),
             traceparent=traceparent,
+            connect_timeout=connect_timeout,
         )
         copy._attach()
         return copy

@@ -56,6 +56,7 @@ impl Ctx {
         };
         let options = aether::ClientOptions {
             attempt_timeout_ms: self.global.attempt_timeout.map(|s| s * 1000.0),
+            connect_timeout_ms: self.global.connect_timeout.map(|s| s * 1000.0),
             traceparent: self.global.traceparent.clone().filter(|t| !t.trim().is_empty()),
             // Unset (no -v), the core reads AETHER_LOG; lines go to stderr, stdout stays data.
             log_level: match self.global.verbose {
@@ -97,8 +98,9 @@ impl Ctx {
                 aether::transport::CLIENT_KEY_ENV,
             ];
             let field = error.field();
-            if field.is_some_and(|f| own_fields.contains(&f) || f.starts_with("--attempt-timeout"))
-            {
+            let timeout =
+                |f: &str| f.starts_with("--attempt-timeout") || f.starts_with("--connect-timeout");
+            if field.is_some_and(|f| own_fields.contains(&f) || timeout(f)) {
                 return CliError::usage(error.message().to_owned());
             }
             CliError::usage(format!(

@@ -23,6 +23,10 @@ pub struct RequestOptions {
     /// Bound on each attempt (connect, send, the whole answer); one that passes it is retried
     /// within [`RequestOptions::timeout`]. Default: the client's.
     pub attempt_timeout: Option<Duration>,
+    /// Bound on each connect (TCP and TLS) of the call. Default: the client's. A value other
+    /// than the client's uses a connection pool of its own (a few are kept, the least recently
+    /// used dropped beyond that), so prefer setting it on the client when all calls want it.
+    pub connect_timeout: Option<Duration>,
     /// The `Idempotency-Key` of a POST (1–255 visible ASCII characters); one is generated
     /// when absent. Giving one makes a create safe to repeat across process restarts.
     pub idempotency_key: Option<String>,
@@ -65,6 +69,12 @@ impl RequestOptions {
         self
     }
 
+    /// Sets [`RequestOptions::connect_timeout`].
+    pub fn connect_timeout(mut self, timeout: Duration) -> RequestOptions {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
     /// Sets [`RequestOptions::idempotency_key`].
     pub fn idempotency_key(mut self, key: impl Into<String>) -> RequestOptions {
         self.idempotency_key = Some(key.into());
@@ -103,6 +113,7 @@ impl RequestOptions {
             timeout: other.timeout.or(self.timeout),
             max_retries: other.max_retries.or(self.max_retries),
             attempt_timeout: other.attempt_timeout.or(self.attempt_timeout),
+            connect_timeout: other.connect_timeout.or(self.connect_timeout),
             idempotency_key: other.idempotency_key.clone().or_else(|| self.idempotency_key.clone()),
             extra_headers: joined(&self.extra_headers, &other.extra_headers),
             extra_query: joined(&self.extra_query, &other.extra_query),

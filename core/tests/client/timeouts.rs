@@ -1,7 +1,7 @@
 //! Timeouts that hold on real networks: the per-attempt bound against a response that stalls
 //! mid-body, the call's bound over all attempts, an upload part that stalls and is sent again,
-//! and the one free retry after a kept-alive connection the server closed while idle. Time
-//! bounds are generous "no hang" bounds, never tight ones.
+//! the one free retry after a kept-alive connection the server closed while idle, and a
+//! connect timeout set per call. Time bounds are generous "no hang" bounds, never tight ones.
 
 use std::time::{Duration, Instant};
 
@@ -128,6 +128,53 @@ async fn a_post_on_a_connection_closed_while_idle_is_sent_again_without_spending
     assert_eq!(listed.data.len(), 1, "exactly one post");
 }
 
+/// A loopback address whose connects never complete: a listener with a backlog of 1 that never
+/// accepts, its accept queue filled, so the kernel drops further SYNs. Keep both values alive.
+async fn never_accepting_address() -> (tokio::net::TcpListener, Vec<tokio::net::TcpStream>, String)
+{
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(1).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut queued = Vec::new();
+    for _ in 0..8 {
+        let connect = tokio::net::TcpStream::connect(addr);
+        match tokio::time::timeout(Duration::from_millis(300), connect).await {
+            Ok(stream) => queued.push(stream.expect("a queued connection")),
+            // The queue is full: this connect hangs, as the call's will.
+            Err(_) => return (listener, queued, format!("http://{addr}")),
+        }
+    }
+    panic!("the kernel kept accepting connections into a backlog of 1: no hanging connect here");
+}
+
+#[tokio::test]
+async fn a_call_sets_its_own_connect_timeout_and_the_clients_pool_keeps_working() {
+    let emulator = Emulator::start().await;
+    let (_listener, _queued, hanging) = never_accepting_address().await;
+    let long = Duration::from_secs(30);
+    let short = RequestOptions::new().connect_timeout(Duration::from_millis(300));
+    let stuck = emulator.builder().base_url(&hanging).connect_timeout(long).build().unwrap();
+
+    let started = Instant::now();
+    let error = stuck.profiles().with_options(short.clone()).get("prof_1").await.expect_err("");
+    assert_eq!(*error.code(), ErrorCode::NetworkError, "{error}");
+    assert!(error.message().contains("within the connect timeout"), "{error}");
+    assert!(started.elapsed() < Duration::from_secs(10), "not the client's 30 s: {error}");
+    // Without it, the client's 30 s apply: only the call's own bound ends the wait.
+    let bounded = RequestOptions::new().timeout(Duration::from_millis(1500));
+    let error = stuck.profiles().with_options(bounded).get("prof_1").await.expect_err("");
+    assert_eq!(*error.code(), ErrorCode::Timeout, "{error}");
+
+    // Against the emulator, the default pool and a per-call one both work, in any order.
+    let client = emulator.builder().connect_timeout(long).build().unwrap();
+    let profile = emulator.profile("linkedin").await;
+    assert_eq!(client.profiles().get(&profile).await.unwrap().id, profile);
+    let own = client.profiles().with_options(short);
+    assert_eq!(own.get(&profile).await.unwrap().id, profile);
+    assert_eq!(client.profiles().get(&profile).await.unwrap().id, profile);
+}
+
 #[tokio::test]
 async fn zero_and_negative_timeouts_are_refused_naming_the_option() {
     let base = || ClientOptions { api_key: Some("sk_test_1".into()), ..ClientOptions::new() };
@@ -147,6 +194,14 @@ async fn zero_and_negative_timeouts_are_refused_naming_the_option() {
     let call = CallOptions { attempt_timeout_ms: Some(0.0), ..CallOptions::default() };
     let error = call.spelled(Spelling::Node).resolve().expect_err("refused");
     assert!(error.message().starts_with("attemptTimeoutMs must be more than 0"), "{error}");
+    for (spelling, ms, name) in
+        [(Spelling::Node, 0.0, "connectTimeoutMs"), (Spelling::Python, -1.0, "connect_timeout=")]
+    {
+        let call = CallOptions { connect_timeout_ms: Some(ms), ..CallOptions::default() };
+        let error = call.spelled(spelling).resolve().expect_err("refused");
+        assert_eq!(*error.code(), ErrorCode::InvalidArgument);
+        assert!(error.message().starts_with(name), "{error}");
+    }
     let settings = UploadSettings { stall_timeout_ms: Some(0.0), ..UploadSettings::default() };
     let error = settings.spelled(Spelling::Python).check().expect_err("refused");
     assert!(error.message().starts_with("stall_timeout= must be more than 0"), "{error}");
