@@ -20,6 +20,8 @@ mod bulk_result;
 mod cancel;
 mod capabilities;
 mod client;
+#[cfg(test)]
+mod docs_tables;
 mod comment;
 mod connect_link;
 mod error;
