@@ -28,7 +28,7 @@ fn cell(text: &str) -> String {
 
 fn error_codes() -> String {
     let mut out = String::from(
-        "| code | HTTP | family (Python/Node class) | retried | C value | meaning |\n\
+        "| code | HTTP | family (Python/Node class) | retried | C (`AETHER_ERROR_` + code) | meaning |\n\
          |---|---|---|---|---|---|\n",
     );
     for code in ErrorCode::ALL {
@@ -37,12 +37,11 @@ fn error_codes() -> String {
         let c_value = status_of(code) as i32;
         writeln!(
             out,
-            "| `{}` | {} | `{}` | {} | `AETHER_ERROR_{}` = {} | {} |",
+            "| `{}` | {} | `{}` | {} | {} | {} |",
             code.as_str(),
             status,
             code.family().class_name(),
             retried,
-            code.as_str(),
             c_value,
             cell(&code.description()),
         )
@@ -112,7 +111,12 @@ fn media(rules: &Value) -> String {
             } else {
                 format!("{}–{}", text(&layout["min"]), text(&layout["max"]))
             };
-            format!("{} ({} {})", text(&layout["name"]), count, list(&layout["kinds"]).replace(", ", " or "))
+            format!(
+                "{} ({} {})",
+                text(&layout["name"]),
+                count,
+                list(&layout["kinds"]).replace(", ", " or ")
+            )
         })
         .collect();
     let required = if media["required"] == Value::Bool(true) { "required" } else { "optional" };
@@ -173,7 +177,8 @@ fn platform_rules() -> String {
                 text(&t["max"]),
                 text(&t["counting"]),
                 match t["forbiddenChars"].as_array() {
-                    Some(chars) if !chars.is_empty() => format!(", not {}", list(&t["forbiddenChars"])),
+                    Some(chars) if !chars.is_empty() =>
+                        format!(", not {}", list(&t["forbiddenChars"])),
                     _ => String::new(),
                 }
             ),
@@ -194,8 +199,20 @@ fn platform_rules() -> String {
         ("mentions max", |r| text(&r["mentions"]["max"])),
         ("video containers", |r| list(&r["video"]["containers"])),
         ("video codecs", |r| list(&r["video"]["codecs"])),
-        ("video duration", |r| if r["video"].is_null() { "—".to_owned() } else { video_duration(&r["video"]) }),
-        ("video max size", |r| if r["video"].is_null() { "—".to_owned() } else { bytes(&r["video"]["maxBytes"]) }),
+        ("video duration", |r| {
+            if r["video"].is_null() {
+                "—".to_owned()
+            } else {
+                video_duration(&r["video"])
+            }
+        }),
+        ("video max size", |r| {
+            if r["video"].is_null() {
+                "—".to_owned()
+            } else {
+                bytes(&r["video"]["maxBytes"])
+            }
+        }),
         ("images", |r| match &r["image"] {
             Value::Null => "not supported".to_owned(),
             i => format!("{} ≤ {}", list(&i["formats"]), bytes(&i["maxBytes"])),

@@ -20,10 +20,10 @@ mod bulk_result;
 mod cancel;
 mod capabilities;
 mod client;
-#[cfg(test)]
-mod docs_tables;
 mod comment;
 mod connect_link;
+#[cfg(test)]
+mod docs_tables;
 mod error;
 mod event;
 mod media;

@@ -22,7 +22,7 @@ async fn main() -> Result<(), aether::Error> {
     let video = std::env::args().nth(1).unwrap_or_else(|| "./video.mp4".to_owned());
     // ANCHOR: client
     let aether = Client::from_env()?; // AETHER_API_KEY (and AETHER_BASE_URL)
-    // ANCHOR_END: client
+                                      // ANCHOR_END: client
 
     // ANCHOR: connect
     let request = CreateConnectLinkRequest {
@@ -74,6 +74,6 @@ async fn main() -> Result<(), aether::Error> {
     // Polls at the server's hint of the next change (Retry-After-Ms), never sooner than 100 ms.
     let done = aether.posts().wait(&post.id, WaitOptions::default()).await?;
     println!("{}", done.status); // "published"
-    // ANCHOR_END: wait
+                                 // ANCHOR_END: wait
     Ok(())
 }
