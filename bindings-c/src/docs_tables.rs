@@ -79,9 +79,9 @@ fn text(value: &Value) -> String {
 fn seconds(ms: &Value) -> String {
     let ms = ms.as_u64().unwrap_or(0);
     match ms {
-        ms if ms % 3_600_000 == 0 => format!("{} h", ms / 3_600_000),
-        ms if ms % 60_000 == 0 && ms >= 60_000 => format!("{} min", ms / 60_000),
-        ms if ms % 1_000 == 0 => format!("{} s", ms / 1_000),
+        ms if ms.is_multiple_of(3_600_000) => format!("{} h", ms / 3_600_000),
+        ms if ms.is_multiple_of(60_000) && ms >= 60_000 => format!("{} min", ms / 60_000),
+        ms if ms.is_multiple_of(1_000) => format!("{} s", ms / 1_000),
         ms => format!("{ms} ms"),
     }
 }
@@ -92,7 +92,7 @@ fn range(duration: &Value) -> String {
 
 fn bytes(value: &Value) -> String {
     let n = value.as_u64().unwrap_or(0);
-    if n % 1_000_000_000 == 0 {
+    if n.is_multiple_of(1_000_000_000) {
         format!("{} GB", n / 1_000_000_000)
     } else {
         format!("{} MB", n / 1_000_000)
