@@ -60,7 +60,7 @@ fn list(value: &Value) -> String {
 fn text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
-        Value::Number(n) if n.as_u64().is_some_and(|n| n >= 10_000) => {
+        Value::Number(n) if n.as_u64().is_some_and(|n| n >= 1_000) => {
             let digits = n.to_string();
             let mut grouped = String::new();
             for (i, digit) in digits.chars().enumerate() {
@@ -163,7 +163,7 @@ fn platform_rules() -> String {
         ALL_RULES.iter().map(|rules| serde_json::to_value(rules).unwrap()).collect();
     let mut out = format!("Rules table version `{}`.\n\n", RulesDocument::builtin().version);
     type Row = (&'static str, fn(&Value) -> String);
-    let rows: [Row; 13] = [
+    let rows: [Row; 12] = [
         ("media", media),
         ("text max (counted in)", |r| {
             let t = &r["text"];
@@ -219,7 +219,6 @@ fn platform_rules() -> String {
         }),
         ("posts per day per profile", |r| text(&r["dailyPosts"])),
         ("schedule horizon", |r| format!("{} days", text(&r["scheduleHorizonDays"]))),
-        ("options (`platforms.X`)", options),
     ];
     out.push_str("| |");
     for rules in &platforms {
@@ -234,6 +233,12 @@ fn platform_rules() -> String {
             write!(out, " {} |", cell(&render(rules))).unwrap();
         }
         out.push('\n');
+    }
+    // The options are long lists: a table of their own, a row per platform.
+    out.push_str("\nThe options each platform takes under `platforms.<platform>`:\n\n");
+    out.push_str("| platform | options |\n|---|---|\n");
+    for rules in &platforms {
+        writeln!(out, "| {} | {} |", text(&rules["platform"]), cell(&options(rules))).unwrap();
     }
     out
 }
