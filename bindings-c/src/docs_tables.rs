@@ -123,6 +123,18 @@ fn media(rules: &Value) -> String {
     format!("{required}: {}", layouts.join("; "))
 }
 
+/// How a length is counted, in words (the wire names are long single words that stretch the
+/// table); an unknown one as it is.
+fn counting(value: &Value) -> String {
+    match value.as_str() {
+        Some("utf16CodeUnits") => "UTF-16 units".to_owned(),
+        Some("codePoints") => "code points".to_owned(),
+        Some("codePointsEmojiAsUtf8Bytes") => "code points, emoji as UTF-8 bytes".to_owned(),
+        Some("utf8Bytes") => "UTF-8 bytes".to_owned(),
+        _ => text(value),
+    }
+}
+
 fn video_duration(video: &Value) -> String {
     let mut parts = vec![range(&video["duration"])];
     for key in ["durationByTier", "durationByContentType"] {
@@ -167,7 +179,7 @@ fn platform_rules() -> String {
         ("media", media),
         ("text max (counted in)", |r| {
             let t = &r["text"];
-            format!("{} {} ({})", text(&t["name"]), text(&t["max"]), text(&t["counting"]))
+            format!("{} {} ({})", text(&t["name"]), text(&t["max"]), counting(&t["counting"]))
         }),
         ("title", |r| match &r["title"] {
             Value::Null => "—".to_owned(),
@@ -175,7 +187,7 @@ fn platform_rules() -> String {
                 "{}≤ {} ({}){}",
                 if t["required"] == Value::Bool(true) { "required, " } else { "" },
                 text(&t["max"]),
-                text(&t["counting"]),
+                counting(&t["counting"]),
                 match t["forbiddenChars"].as_array() {
                     Some(chars) if !chars.is_empty() =>
                         format!(", not {}", list(&t["forbiddenChars"])),
