@@ -2,9 +2,14 @@
 //! and [`crate::media::MediaResource::wait_ready`] follow a resource until it settles, and the
 //! one options type they share.
 //!
-//! Between polls the loop waits the server's `Retry-After` hint when the response (or a failed
-//! poll) had one, else the poll interval, growing by half after every poll that saw no change
-//! up to the longest interval, and back to the first interval after a change. A poll that
+//! Between polls the loop waits the server's hint (`Retry-After-Ms`, else `Retry-After`: on a
+//! publishing post, the server's estimate of its next change) when the response (or a failed
+//! poll) had one, at most the longest interval, else the poll interval, growing by half after
+//! every poll that saw no change up to the longest interval, and back to the first interval
+//! after a change. Whatever the hint, two polls start at least the resource's shortest
+//! interval apart (100 ms for posts), measured from the previous request's start. The first
+//! poll is sent at once, or at the time the answer that started the publishing hinted
+//! ([`FirstPolls`]) when that comes before the deadline. A poll that
 //! fails transiently is tried again until the deadline; one that cannot succeed by trying
 //! again ends the wait with its error. Each poll's own timeout is cut to what is left of the
 //! wait. The cancel token (or dropping the future) stops it at any await.
@@ -21,6 +26,9 @@ use tokio_util::sync::CancellationToken;
 use crate::error::{Error, Result};
 use crate::settings::{as_millis, millis, names, Spelling};
 use crate::transport::{deadline_after, RequestOptions, Response};
+
+mod first_polls;
+pub(crate) use first_polls::FirstPolls;
 
 /// Growth of the interval after each poll that saw no change.
 const POLL_BACKOFF_FACTOR: f64 = 1.5;
@@ -265,6 +273,11 @@ pub(crate) struct Poller<T: Polled> {
     interval: Duration,
     /// The server's `Retry-After` on the last poll.
     hint: Option<Duration>,
+    /// When the first poll is worth sending (see [`FirstPolls`]).
+    first_poll: Option<Instant>,
+    /// When the last poll's request started: the next one starts the shortest interval later
+    /// at the earliest.
+    last_sent: Option<Instant>,
     last_state: Option<T::State>,
     last: Option<T>,
     last_error: Option<Error>,
@@ -281,6 +294,8 @@ pub(crate) struct Target<T: Polled> {
     pub request_timeout: Duration,
     pub defaults: &'static PollDefaults,
     pub expired: Expired<T>,
+    /// When the first poll is worth sending, from the answer that started the change.
+    pub first_poll: Option<Instant>,
 }
 
 impl<T: Polled> Poller<T> {
@@ -299,6 +314,8 @@ impl<T: Polled> Poller<T> {
             cancel: options.cancel,
             expired: target.expired,
             hint: None,
+            first_poll: target.first_poll,
+            last_sent: None,
             last_state: None,
             last: None,
             last_error: None,
@@ -323,21 +340,31 @@ impl<T: Polled> Poller<T> {
     async fn poll_until_change(&mut self) -> Result<T> {
         let min = self.polling.min_poll_interval;
         loop {
-            if self.polled {
-                let remaining = self.remaining();
+            let remaining = self.remaining();
+            let not_before = if self.polled {
                 if remaining == Some(Duration::ZERO) {
                     return Err(self.timeout_error());
                 }
-                let mut wait = match self.hint {
-                    Some(hint) => hint.clamp(min, self.polling.max_poll_interval.max(min)),
+                let now = Instant::now();
+                let after = match self.hint {
+                    Some(hint) => hint.min(self.polling.max_poll_interval.max(min)),
                     None => self.interval,
                 };
-                if let Some(remaining) = remaining {
-                    wait = wait.min(remaining);
-                }
-                self.cancellable(tokio::time::sleep(wait)).await?;
+                let floor = self.last_sent.and_then(|sent| sent.checked_add(min));
+                now.checked_add(after).max(floor)
+            } else {
+                // The hinted first poll, unless the wait would end before it.
+                self.first_poll.take().filter(|at| self.deadline.map_or(true, |d| *at < d))
+            };
+            if let Some(at) = not_before {
+                let at = match self.deadline {
+                    Some(deadline) => at.min(deadline),
+                    None => at,
+                };
+                self.cancellable(tokio::time::sleep_until(at.into())).await?;
             }
             self.polled = true;
+            self.last_sent = Some(Instant::now());
 
             let mut options = self.request.clone();
             if let Some(remaining) = self.remaining() {
