@@ -53,7 +53,7 @@ pub struct Client {
     /// The accounts' capabilities the preflight read lately, shared by the clones.
     capabilities: CapabilitiesCache,
     /// When a wait on a post this client created or retried should poll first.
-    first_polls: crate::poll::FirstPolls,
+    first_polls: crate::poll::FirstPolls<crate::model::Post>,
 }
 
 impl fmt::Debug for Client {

@@ -72,7 +72,7 @@ pub struct Posts {
     options: RequestOptions,
     capabilities: CapabilitiesCache,
     /// The poll hints of the creates and retries of this client, for the first poll of a wait.
-    first_polls: poll::FirstPolls,
+    first_polls: poll::FirstPolls<Post>,
 }
 
 /// A callback told about every status a waited-on post goes through.
@@ -112,17 +112,17 @@ impl Posts {
     pub(crate) fn new(
         transport: Transport,
         capabilities: CapabilitiesCache,
-        first_polls: poll::FirstPolls,
+        first_polls: poll::FirstPolls<Post>,
     ) -> Posts {
         Posts { transport, options: RequestOptions::default(), capabilities, first_polls }
     }
 
-    /// A publishing post's answer: its poll hint (if the server sent one) times the first poll
-    /// of a wait on it.
+    /// A publishing post's answer: with its poll hint (if the server sent one) it is the first
+    /// poll of a wait on it that starts before the hinted time.
     fn started(&self, response: Response<Post>) -> Post {
         if let Some(hint) = response.retry_after {
             if response.data.status == PostStatus::Publishing {
-                self.first_polls.remember(&response.data.id, hint);
+                self.first_polls.remember(&response.data.id, response.data.clone(), hint);
             }
         }
         response.data
@@ -314,7 +314,7 @@ impl Posts {
             request_timeout: self.transport.request_timeout(),
             defaults: &poll::POSTS,
             expired: timeout_error,
-            first_poll: self.first_polls.take(id),
+            first: self.first_polls.take(id),
         };
         Poller::new(target, options)
     }
