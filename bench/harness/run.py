@@ -504,6 +504,8 @@ def latency_rows() -> List[Dict[str, Any]]:
     return [
         dict(tool="aether-rust", label="Rust core, posts().wait", sdk=True,
              ok=have(f"{REL}/wait_latency"), fn=latency_program(lambda c: [f"{REL}/wait_latency", *a(c)])),
+        dict(tool="aether-c", label="C, aether_post_wait", sdk=True, ok=have(C_BENCH),
+             fn=latency_program(lambda c: [C_BENCH, "wait-latency", *a(c)])),
         dict(tool="aether-python", label="Python, await posts.wait", sdk=True, ok=python_ok(),
              fn=latency_program(lambda c: py("wait-latency", "aether", *a(c)))),
         dict(tool="httpx", label="httpx, polls at the server's hint", ok=python_ok(),
@@ -515,7 +517,7 @@ def latency_rows() -> List[Dict[str, Any]]:
     ]
 
 
-WAIT_PEERS = {"aether-rust": ["httpx", "fetch"], "aether-python": ["httpx"], "aether-node": ["fetch"]}
+WAIT_PEERS = {"aether-rust": ["httpx", "fetch"], "aether-c": ["httpx", "fetch"], "aether-python": ["httpx"], "aether-node": ["fetch"]}
 
 
 CONC_PEERS = {
