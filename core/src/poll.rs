@@ -342,7 +342,7 @@ impl<T: Polled> Poller<T> {
         let min = self.polling.min_poll_interval;
         if let Some(first) = self.first.take() {
             // Taken as the first poll when its hinted time comes before the deadline.
-            if !self.polled && self.deadline.map_or(true, |d| first.next_change < d) {
+            if !self.polled && self.deadline.is_none_or(|d| first.next_change < d) {
                 self.polled = true;
                 self.last_sent = Some(first.answered);
                 self.hint = Some(first.next_change.saturating_duration_since(Instant::now()));
