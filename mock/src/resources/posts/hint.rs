@@ -88,7 +88,10 @@ fn estimate(settings: &Settings, next: Option<Timestamp>, now: Timestamp) -> u64
     }
     match next {
         Some(at) => {
-            let until = at.duration_since(now).as_millis();
+            // Rounded up: a client that polls at the hinted time must not arrive just before
+            // the change.
+            let until = at.duration_since(now).as_micros().div_euclid(1000)
+                + i128::from(at.duration_since(now).as_micros().rem_euclid(1000) > 0);
             u64::try_from(until.clamp(1, i128::from(LONGEST_MS))).unwrap_or(LONGEST_MS)
         }
         None => LONGEST_MS,
@@ -120,6 +123,8 @@ mod tests {
         let settings = Settings::default();
         assert_eq!(estimate(&settings, Some(at(1_250)), at(1_000)), 250);
         assert_eq!(estimate(&settings, Some(at(1_000)), at(1_000)), 1);
+        let early = Timestamp::from_microsecond(999_600).unwrap();
+        assert_eq!(estimate(&settings, Some(at(1_100)), early), 101, "rounded up");
         assert_eq!(estimate(&settings, Some(at(900)), at(1_000)), 1);
         assert_eq!(estimate(&settings, Some(at(61_000)), at(1_000)), 1_000, "at most 1 s");
         assert_eq!(estimate(&settings, None, at(1_000)), 1_000);
