@@ -8,13 +8,18 @@
  *   c_bench upload URL KEY FILE [PARALLELISM] [PART_MIB]
  *   c_bench get URL KEY POST_ID CALLS
  *   c_bench concurrent URL KEY PROFILE_IDS COUNT [THREADS] [PLATFORM]
+ *   c_bench wait-latency URL KEY PROFILE_IDS COUNT
  *
  * upload: aether_media_upload() with no progress callback. get: CALLS aether_post_get() on
  * one client (kept-alive connections) after one call outside the measurement. concurrent:
  * THREADS (default 16) pthreads share one client; each creates its share of the COUNT posts,
  * then waits each one to a terminal status with aether_post_wait(). PROFILE_IDS is one id or
  * several separated by commas (the emulator's daily quota is per profile), used in turn.
+ * wait-latency: COUNT posts one after another, each created and waited for; the median time
+ * from the post's change (its latest results[].publishedAt, on the emulator's clock, which is
+ * this machine's) to aether_post_wait() returning, in ms.
  */
+#define _DEFAULT_SOURCE /* timegm */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
 #include <stdio.h>
@@ -203,21 +208,93 @@ static int run_concurrent(aether_client *client, int argc, char **argv) {
     return 0;
 }
 
+static double unix_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* "2026-12-04T20:53:11.123Z" (the API's form) as Unix milliseconds; -1 when it is not that. */
+static double utc_ms(const char *text) {
+    struct tm tm = {0};
+    int ms = 0;
+    if (!text || sscanf(text, "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                        &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) < 6)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (double)timegm(&tm) * 1e3 + ms;
+}
+
+static int by_value(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int run_wait_latency(aether_client *client, char **argv) {
+    const char *profile = strtok(argv[4], ","); /* one profile is enough for 150 posts */
+    long count = atol(argv[5]);
+    if (count < 1) return 2;
+    double *latencies = calloc((size_t)count, sizeof *latencies);
+    aether_post_builder *builder = NULL;
+    aether_error *error = NULL;
+    aether_status status;
+    if ((status = aether_post_builder_new(&builder, &error)) != AETHER_OK ||
+        (status = aether_post_builder_set_platform(builder, "linkedin", "{}", &error)) != AETHER_OK ||
+        (status = aether_post_builder_set_profile_id(builder, profile, &error)) != AETHER_OK)
+        return fail("builder", status, error);
+    for (long i = 0; i < count; i++) {
+        char text[64];
+        snprintf(text, sizeof text, "latency %ld", i);
+        aether_post *post = NULL, *done = NULL;
+        if ((status = aether_post_builder_set_text(builder, text, &error)) != AETHER_OK ||
+            (status = aether_post_create(client, builder, &post, &error)) != AETHER_OK)
+            return fail("aether_post_create", status, error);
+        status = aether_post_wait(client, aether_post_id(post), NULL, &done, &error);
+        double returned = unix_ms();
+        aether_post_free(post);
+        if (status != AETHER_OK) return fail("aether_post_wait", status, error);
+        double changed = -1;
+        for (size_t r = 0; r < aether_post_result_count(done); r++) {
+            double at = utc_ms(aether_target_result_published_at(aether_post_result(done, r)));
+            if (at > changed) changed = at;
+        }
+        aether_post_free(done);
+        if (changed < 0) {
+            fprintf(stderr, "a published post without publishedAt\n");
+            return 1;
+        }
+        latencies[i] = returned - changed;
+    }
+    aether_post_builder_free(builder);
+    qsort(latencies, (size_t)count, sizeof *latencies, by_value);
+    double median = count % 2 ? latencies[count / 2]
+                              : (latencies[count / 2 - 1] + latencies[count / 2]) / 2;
+    printf("{\"tool\": \"aether-c\", \"op\": \"wait-latency\", \"count\": %ld, "
+           "\"medianMs\": %.1f, \"peakRssMiB\": %ld}\n",
+           count, median, peak_rss_mib());
+    free(latencies);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     int upload = argc > 1 && strcmp(argv[1], "upload") == 0;
     if (argc < (upload ? 5 : 6) ||
-        (!upload && strcmp(argv[1], "get") && strcmp(argv[1], "concurrent"))) {
+        (!upload && strcmp(argv[1], "get") && strcmp(argv[1], "concurrent") &&
+         strcmp(argv[1], "wait-latency"))) {
         fprintf(stderr,
                 "usage: %s upload URL KEY FILE [PARALLELISM] [PART_MIB]\n"
                 "       %s get URL KEY POST_ID CALLS\n"
-                "       %s concurrent URL KEY PROFILE_IDS COUNT [THREADS] [PLATFORM]\n",
-                argv[0], argv[0], argv[0]);
+                "       %s concurrent URL KEY PROFILE_IDS COUNT [THREADS] [PLATFORM]\n"
+                "       %s wait-latency URL KEY PROFILE_IDS COUNT\n",
+                argv[0], argv[0], argv[0], argv[0]);
         return 2;
     }
     aether_client *client = new_client(argv[2], argv[3]);
     int rc;
     if (upload) rc = run_upload(client, argc, argv);
     else if (strcmp(argv[1], "get") == 0) rc = run_get(client, argv);
+    else if (strcmp(argv[1], "wait-latency") == 0) rc = run_wait_latency(client, argv);
     else rc = run_concurrent(client, argc, argv);
     aether_client_free(client);
     return rc;

@@ -13,6 +13,7 @@ TITLES = {
     "upload": "Upload {size} MiB — MiB/s, higher is better",
     "get": "posts.get on a kept-alive connection, {calls} calls — µs per call, lower is better",
     "concurrent": "{count} posts created and waited for concurrently — wall seconds, lower is better",
+    "wait": "posts.wait latency, {count} posts one after another — ms from the emulator's change to the wait returning (median), lower is better",
     "startup": "Start-up of a fresh process — ms, lower is better (median of {n} processes)",
 }
 

@@ -6,8 +6,9 @@ each run and their medians, and writes bench/results/latest.{json,md,png}. bench
 what each row measures. Standard library only, except the chart (matplotlib, from the venv).
 
 Environment: RUNS (3), SIZES ("100 1024", MiB), CALLS (10000), COUNTS ("150 2000"), STARTUP_N
-(9), QUICK=1 (RUNS=1, SIZES="16 64", CALLS=300, COUNTS=40, STARTUP_N=3), ONLY (comma-separated
-groups: upload,get,concurrent,startup,ceiling; such a partial run writes target/bench/only.*),
+(9), WAIT_POSTS (20), QUICK=1 (RUNS=1, SIZES="16 64", CALLS=300, COUNTS=40, STARTUP_N=3,
+WAIT_POSTS=10), ONLY (comma-separated
+groups: upload,get,concurrent,wait,startup,ceiling; such a partial run writes target/bench/only.*),
 OUT (where to write, without the extension; default bench/results/latest).
 """
 
@@ -49,7 +50,7 @@ CALLS = int(os.environ.get("CALLS", "300" if QUICK else "10000"))
 COUNTS = [int(c) for c in os.environ.get("COUNTS", os.environ.get("COUNT", "40" if QUICK else "150 2000")).split()]
 STARTUP_N = int(os.environ.get("STARTUP_N", "3" if QUICK else "9"))
 PROCESSING_MS = int(os.environ.get("PROCESSING_MS", "100"))
-ONLY = set(filter(None, os.environ.get("ONLY", "upload,get,concurrent,startup,ceiling").split(",")))
+ONLY = set(filter(None, os.environ.get("ONLY", "upload,get,concurrent,wait,startup,ceiling").split(",")))
 # A partial run (ONLY=...) does not replace the committed full results unless OUT says so.
 OUT = os.environ.get("OUT", "target/bench/only" if "ONLY" in os.environ else "bench/results/latest")
 SKIPPED: Dict[str, str] = {}  # tool -> why it is not measured (filled by bench/run too)
@@ -111,6 +112,24 @@ class Mock:
     def post(self, profile: str) -> str:
         return self.request("POST", "/v1/posts", {
             "profileId": profile, "content": {"text": "bench"}, "platforms": {"linkedin": {}}})["id"]
+
+    def journal_mark(self) -> int:
+        """One API request, so that the journal's sequence numbers say where the next program's
+        requests start (a reset empties the journal but keeps counting)."""
+        self.request("GET", "/v1/profiles?limit=1")
+        return int(self.request("GET", "/_mock/journal", admin=True)["data"][-1]["seq"])
+
+    def requests_since(self, mark: int, publishes: int) -> int:
+        """API requests the emulator received after `mark`: the journal's entries without its
+        own publish attempts (`PUBLISH`). The journal keeps its last 10,000 entries; when older
+        ones were dropped, the count comes from the sequence numbers, less `publishes` (one
+        attempt per post when every post publishes at once)."""
+        entries = [e for e in self.request("GET", "/_mock/journal", admin=True)["data"] if e["seq"] > mark]
+        if not entries:
+            return 0
+        if entries[0]["seq"] == mark + 1:
+            return sum(1 for e in entries if e["method"] != "PUBLISH")
+        return int(entries[-1]["seq"]) - mark - publishes
 
     def rss_mib(self) -> int:
         for line in open(f"/proc/{self.proc.pid}/status"):
@@ -418,18 +437,22 @@ class ConcCtx:
     def __init__(self, mock: Mock, count: int) -> None:
         self.mock, self.count = mock, count
         self.profiles = ""
+        self.mark = 0
 
     def fresh(self) -> None:
-        """A clean emulator and fresh profiles before each program, within the daily quota."""
+        """A clean emulator and fresh profiles before each program, within the daily quota, and
+        the journal's mark from which its requests are counted."""
         self.mock.reset()
         self.profiles = ",".join(self.mock.profiles(math.ceil(self.count / LINKEDIN_DAILY)))
+        self.mark = self.mock.journal_mark()
 
 
 def conc_program(argv_fn, env=None):
     def measure(ctx: ConcCtx) -> Dict[str, Any]:
         ctx.fresh()
         out = run_cmd(argv_fn(ctx), env=env)
-        return {"value": float(out["seconds"]), "rss": out["_rssMiB"], "warning": out.get("_warning")}
+        return {"value": float(out["seconds"]), "rss": out["_rssMiB"], "warning": out.get("_warning"),
+                "requests": ctx.mock.requests_since(ctx.mark, ctx.count)}
     return measure
 
 
@@ -442,13 +465,59 @@ def conc_rows(count: int) -> List[Dict[str, Any]]:
              ok=have(C_BENCH), fn=conc_program(lambda c: [C_BENCH, "concurrent", *a(c)])),
         dict(tool="aether-python", label="Python, asyncio.gather", sdk=True, ok=python_ok(),
              fn=conc_program(lambda c: py("concurrent", "aether", *a(c)))),
-        dict(tool="httpx", label="httpx.AsyncClient, asyncio.gather", ok=python_ok(),
+        dict(tool="httpx", label="httpx.AsyncClient, asyncio.gather, polls at the server's hint", ok=python_ok(),
              fn=conc_program(lambda c: py("concurrent", "httpx", *a(c)))),
         dict(tool="aether-node", label="Node, Promise.all", sdk=True, ok=node_ok(),
              fn=conc_program(lambda c: nd("concurrent", "aether", *a(c)), env=NODE_ENV)),
-        dict(tool="fetch", label="Node fetch, Promise.all", ok=node_ok(),
+        dict(tool="fetch", label="Node fetch, Promise.all, polls at the server's hint", ok=node_ok(),
              fn=conc_program(lambda c: nd("concurrent", "fetch", *a(c)), env=NODE_ENV)),
     ]
+
+
+def with_requests(records: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The requests each program sent (median over the runs), shown beside what it is."""
+    for rec in records:
+        if "requests" in rec:
+            rec["label"] += f" — {rec['requests']:,} requests"
+    return records
+
+
+# --------------------------------------------------------------------------------------------
+# How soon a wait returns after the change: WAIT_POSTS posts one after another, each created
+# and waited for; the program reports the median from the post's publishedAt (the emulator's
+# change, on its clock, which is this machine's) to the wait returning.
+
+WAIT_POSTS = int(os.environ.get("WAIT_POSTS", "10" if QUICK else "20"))
+
+
+def latency_program(argv_fn, env=None):
+    def measure(ctx: ConcCtx) -> Dict[str, Any]:
+        ctx.fresh()
+        out = run_cmd(argv_fn(ctx), env=env)
+        return {"value": float(out["medianMs"]), "rss": out["_rssMiB"], "warning": out.get("_warning"),
+                "requests": ctx.mock.requests_since(ctx.mark, ctx.count)}
+    return measure
+
+
+def latency_rows() -> List[Dict[str, Any]]:
+    a = lambda c: (c.mock.url, KEY, c.profiles, str(c.count))  # noqa: E731
+    return [
+        dict(tool="aether-rust", label="Rust core, posts().wait", sdk=True,
+             ok=have(f"{REL}/wait_latency"), fn=latency_program(lambda c: [f"{REL}/wait_latency", *a(c)])),
+        dict(tool="aether-c", label="C, aether_post_wait", sdk=True, ok=have(C_BENCH),
+             fn=latency_program(lambda c: [C_BENCH, "wait-latency", *a(c)])),
+        dict(tool="aether-python", label="Python, await posts.wait", sdk=True, ok=python_ok(),
+             fn=latency_program(lambda c: py("wait-latency", "aether", *a(c)))),
+        dict(tool="httpx", label="httpx, polls at the server's hint", ok=python_ok(),
+             fn=latency_program(lambda c: py("wait-latency", "httpx", *a(c)))),
+        dict(tool="aether-node", label="Node, await posts.wait", sdk=True, ok=node_ok(),
+             fn=latency_program(lambda c: nd("wait-latency", "aether", *a(c)), env=NODE_ENV)),
+        dict(tool="fetch", label="Node fetch, polls at the server's hint", ok=node_ok(),
+             fn=latency_program(lambda c: nd("wait-latency", "fetch", *a(c)), env=NODE_ENV)),
+    ]
+
+
+WAIT_PEERS = {"aether-rust": ["httpx", "fetch"], "aether-c": ["httpx", "fetch"], "aether-python": ["httpx"], "aether-node": ["fetch"]}
 
 
 CONC_PEERS = {
@@ -510,6 +579,7 @@ def measure_group(name: str, op: str, unit: str, higher_better: bool, rows: List
     rss: Dict[str, List[float]] = {r["tool"]: [] for r in rows}
     errors: Dict[str, str] = {}
     warnings: Dict[str, List[str]] = {r["tool"]: [] for r in rows}
+    requests: Dict[str, List[int]] = {r["tool"]: [] for r in rows}
     for run in range(1, RUNS + 1):
         for row in rows:
             tool = row["tool"]
@@ -530,6 +600,8 @@ def measure_group(name: str, op: str, unit: str, higher_better: bool, rows: List
                 log(f"  {name} {tool} run {run}: {result['warning']}")
             if result.get("rss") is not None:
                 rss[tool].append(result["rss"])
+            if result.get("requests") is not None:
+                requests[tool].append(result["requests"])
             log(f"  {name}{'' if size_mib is None else f' {size_mib} MiB'}{'' if count is None else f' {count}'} run {run}: {tool:<14} "
                 f"{result['value']:.1f} {unit}" + (f", peak RSS {result['rss']:.0f} MiB" if result.get("rss") else ""))
     by_tool = {r["tool"]: r for r in rows}
@@ -562,6 +634,8 @@ def measure_group(name: str, op: str, unit: str, higher_better: bool, rows: List
                 rec["note"] = errors[tool]
             if warnings[tool]:
                 rec["warnings"] = warnings[tool]
+            if requests[tool]:
+                rec["requests"] = int(statistics.median(requests[tool]))
             ratios = {}
             for other in by_tool:
                 if other != tool and per_run[other]:
@@ -623,8 +697,13 @@ def main() -> None:
         if "concurrent" in ONLY:
             for count in COUNTS:
                 log(f"== concurrent: {count} posts created and waited")
-                records += measure_group("concurrent", "create+wait", "s", False, conc_rows(count),
-                                         ConcCtx(mock, count), None, CONC_PEERS, count=count)
+                records += with_requests(measure_group("concurrent", "create+wait", "s", False, conc_rows(count),
+                                                       ConcCtx(mock, count), None, CONC_PEERS, count=count))
+        if "wait" in ONLY:
+            log(f"== posts.wait latency: {WAIT_POSTS} posts, one after another")
+            records += with_requests(measure_group("wait", "posts.wait latency", "ms", False, latency_rows(),
+                                                   ConcCtx(mock, WAIT_POSTS), None, WAIT_PEERS,
+                                                   count=WAIT_POSTS))
         if "startup" in ONLY:
             log(f"== start-up: median of {STARTUP_N} fresh processes")
             records += measure_group("startup", "start-up", "ms", False, startup_rows(), None, None,

@@ -5,6 +5,7 @@
 //   node bench/node/bench.mjs upload     --tool {aether,fetch} URL KEY FILE
 //   node bench/node/bench.mjs get        --tool {aether,fetch} URL KEY POST_ID CALLS
 //   node bench/node/bench.mjs concurrent --tool {aether,fetch} URL KEY PROFILE_ID[,PROFILE_ID…] COUNT
+//   node bench/node/bench.mjs wait-latency --tool {aether,fetch} URL KEY PROFILE_ID[,PROFILE_ID…] COUNT
 //   node bench/node/bench.mjs require   [--tool {aether,fetch}]
 //
 // The timed part excludes process start-up and client construction, except for `require`,
@@ -33,8 +34,10 @@ import { crc32cBase64 } from './crc32c.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const MIB = 1024 * 1024;
 const TERMINAL = new Set(['published', 'partially_published', 'failed', 'cancelled']);
-/** posts.wait's first poll interval for both tools (both also honour the server's Retry-After). */
-const POLL_MS = 250;
+/** The protocol's default time between polls when the server gives no hint. */
+const POLL_MS = 3000;
+/** PROTOCOL.md (second edition): polls at least 100 ms apart, whatever the server hints. */
+const MIN_POLL_MS = 100;
 const WARMUP_CALLS = 200;
 
 function packageDir() {
@@ -55,6 +58,7 @@ function usage(message) {
       'usage: node bench/node/bench.mjs upload     --tool {aether,fetch} URL KEY FILE',
       '       node bench/node/bench.mjs get        --tool {aether,fetch} URL KEY POST_ID CALLS',
       '       node bench/node/bench.mjs concurrent --tool {aether,fetch} URL KEY PROFILE_ID[,PROFILE_ID…] COUNT',
+      '       node bench/node/bench.mjs wait-latency --tool {aether,fetch} URL KEY PROFILE_ID[,PROFILE_ID…] COUNT',
       '       node bench/node/bench.mjs require   [--tool {aether,fetch}]',
     ].join('\n'),
   );
@@ -203,7 +207,7 @@ async function concurrentAether(url, key, profileId, count) {
   const posts = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const post = await aether.posts.create(postBody(profileId, i));
-      return aether.posts.wait(post.id, { pollIntervalMs: POLL_MS, timeoutMs: 600_000 });
+      return aether.posts.wait(post.id, { timeoutMs: 600_000 });
     }),
   );
   const seconds = secondsSince(start);
@@ -211,37 +215,90 @@ async function concurrentAether(url, key, profileId, count) {
   return seconds;
 }
 
+// The server's poll hint: Retry-After-Ms (which wins), else Retry-After in seconds.
+function hintMs(headers) {
+  const ms = headers.get('retry-after-ms');
+  if (ms !== null && /^\d+$/.test(ms)) return Number(ms);
+  const secs = headers.get('retry-after');
+  if (secs !== null && /^\d+$/.test(secs)) return Number(secs) * 1000;
+  return undefined;
+}
+
+// When to poll next, as PROTOCOL.md says (second edition): at the server's hint (else every
+// POLL_MS), never sooner than 100 ms after the previous request started.
+function nextPoll(headers, sent) {
+  return Math.max(performance.now() + (hintMs(headers) ?? POLL_MS), sent + MIN_POLL_MS);
+}
+
+// Creates a post (with an idempotency key, as PROTOCOL.md recommends) and polls it: the
+// create's answer already says `publishing` and when to look again (Retry-After-Ms), so the
+// first GET waits for that hint; without one it is sent at once.
+async function fetchCreateAndWait(url, auth, body) {
+  let sent = performance.now();
+  let response = await ok(
+    await fetch(`${url}/v1/posts`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json', 'Idempotency-Key': randomUUID() },
+      body: JSON.stringify(body),
+    }),
+    'create a post',
+  );
+  let post = await response.json();
+  let at = hintMs(response.headers) === undefined ? sent : nextPoll(response.headers, sent);
+  while (!TERMINAL.has(post.status)) {
+    await sleep(Math.max(0, at - performance.now()));
+    sent = performance.now();
+    response = await ok(await fetch(`${url}/v1/posts/${post.id}`, { headers: auth }), 'GET the post');
+    post = await response.json();
+    at = nextPoll(response.headers, sent);
+  }
+  return post;
+}
+
 async function concurrentFetch(url, key, profileId, count) {
   const auth = { Authorization: `Bearer ${key}` };
   const start = now();
   const posts = await Promise.all(
-    Array.from({ length: count }, async (_, i) => {
-      const created = await ok(
-        await fetch(`${url}/v1/posts`, {
-          method: 'POST',
-          headers: { ...auth, 'Content-Type': 'application/json', 'Idempotency-Key': randomUUID() },
-          body: JSON.stringify(postBody(profileId, i)),
-        }),
-        'create a post',
-      );
-      // Polled as posts.wait polls: at once, then after the server's Retry-After hint when it
-      // gives one, else after POLL_MS.
-      let post = await created.json();
-      while (!TERMINAL.has(post.status)) {
-        const response = await ok(await fetch(`${url}/v1/posts/${post.id}`, { headers: auth }), 'GET the post');
-        post = await response.json();
-        if (!TERMINAL.has(post.status)) await sleep(hintMs(Number(response.headers.get('retry-after'))));
-      }
-      return post;
-    }),
+    Array.from({ length: count }, (_, i) => fetchCreateAndWait(url, auth, postBody(profileId, i))),
   );
   const seconds = secondsSince(start);
   if (posts.length !== count) throw new Error('posts went missing');
   return seconds;
 }
 
-function hintMs(seconds) {
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : POLL_MS;
+// ---------------------------------------------------------------------------------------------
+// wait latency: from the emulator's change (the latest results[].publishedAt, on its clock,
+// which is this machine's) to the wait returning, posts one after another
+
+function changedAt(post) {
+  return Math.max(...post.results.filter((r) => r.publishedAt).map((r) => Date.parse(r.publishedAt)));
+}
+
+async function latencyAether(url, key, profileId, count) {
+  const aether = new (loadAether())({ apiKey: key, baseUrl: url });
+  const out = [];
+  for (let i = 0; i < count; i++) {
+    const post = await aether.posts.create(postBody(profileId, i));
+    const done = await aether.posts.wait(post.id);
+    out.push(Date.now() - changedAt(done));
+  }
+  return out;
+}
+
+async function latencyFetch(url, key, profileId, count) {
+  const auth = { Authorization: `Bearer ${key}` };
+  const out = [];
+  for (let i = 0; i < count; i++) {
+    const done = await fetchCreateAndWait(url, auth, postBody(profileId, i));
+    out.push(Date.now() - changedAt(done));
+  }
+  return out;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,6 +364,18 @@ async function main() {
       if (!Number.isSafeInteger(count) || count < 1) usage('COUNT must be a positive integer');
       const seconds = await (aether ? concurrentAether : concurrentFetch)(url, key, profileId, count);
       return report(tool, op, seconds);
+    }
+    case 'wait-latency': {
+      if (args.length !== 4) usage('wait-latency takes URL KEY PROFILE_ID COUNT');
+      const [url, key, profileId, countText] = args;
+      const count = Number(countText);
+      if (!Number.isSafeInteger(count) || count < 1) usage('COUNT must be a positive integer');
+      const start = now();
+      const latencies = await (aether ? latencyAether : latencyFetch)(url, key, profileId, count);
+      return report(tool, op, secondsSince(start), {
+        medianMs: round(median(latencies), 1),
+        latenciesMs: latencies.map((ms) => round(ms, 1)),
+      });
     }
     default:
       usage(op === undefined ? 'no operation' : `unknown operation ${op}`);

@@ -4,7 +4,8 @@ One measurement per invocation, one JSON line on stdout (bench/python.sh and ben
 
   bench.py upload     --tool {aether,httpx,requests} URL KEY FILE
   bench.py get        --tool {aether,httpx,requests} URL KEY POST_ID CALLS
-  bench.py concurrent --tool {aether,httpx}          URL KEY PROFILE_ID COUNT
+  bench.py concurrent --tool {aether,httpx}          URL KEY PROFILE_ID[,PROFILE_ID…] COUNT
+  bench.py wait-latency --tool {aether,httpx}        URL KEY PROFILE_ID[,PROFILE_ID…] COUNT
   bench.py import     [--tool {aether,httpx,requests}] [--runs N]
 
   {"tool": …, "op": …, "seconds": …, "mibPerSec": … (upload), "microsPerCall": … (get),
@@ -250,31 +251,64 @@ async def concurrent_aether(url: str, key: str, profile_id: str, count: int) -> 
     return time.perf_counter() - started, list(statuses)
 
 
-async def concurrent_httpx(url: str, key: str, profile_id: str, count: int) -> Timed:
+def hint_seconds(headers: Any) -> Optional[float]:
+    """The server's poll hint: `Retry-After-Ms` (which wins), else `Retry-After` in seconds."""
+    ms = headers.get("retry-after-ms")
+    if ms is not None and ms.isdigit():
+        return int(ms) / 1000
+    secs = headers.get("retry-after")
+    if secs is not None and secs.isdigit():
+        return float(secs)
+    return None
+
+
+def next_poll(headers: Any, sent: float, default: float) -> float:
+    """When to poll next, as PROTOCOL.md says (second edition): at the server's hint (else
+    every `default` seconds), never sooner than 100 ms after the previous request started."""
+    hint = hint_seconds(headers)
+    return max(time.monotonic() + (default if hint is None else hint), sent + 0.1)
+
+
+async def httpx_create_and_wait(client: Any, body: Dict[str, Any]) -> Dict[str, Any]:
+    """Create a post (with an idempotency key, as PROTOCOL.md recommends), then poll it: the
+    create's answer already says `publishing` and when to look again (`Retry-After-Ms`), so the
+    first GET waits for that hint; without one it is sent at once, later ones every 3 s (the
+    protocol's default)."""
     import asyncio
     import uuid
 
+    sent = time.monotonic()
+    response = await client.post("/v1/posts", json=body,
+                                 headers={"Idempotency-Key": str(uuid.uuid4())})
+    response.raise_for_status()
+    post: Dict[str, Any] = response.json()
+    at = sent if hint_seconds(response.headers) is None else next_poll(response.headers, sent, 3.0)
+    while post["status"] not in TERMINAL:
+        await asyncio.sleep(max(0.0, at - time.monotonic()))
+        sent = time.monotonic()
+        response = await client.get(f"/v1/posts/{post['id']}")
+        response.raise_for_status()
+        post = response.json()
+        at = next_poll(response.headers, sent, 3.0)
+    return post
+
+
+def httpx_client(url: str, key: str, count: int) -> Any:
     import httpx
 
-    # As many connections as tasks (with httpx's default pool of 100 the creates would queue),
-    # and an idempotency key on each create, as PROTOCOL.md recommends.
+    # As many connections as tasks (with httpx's default pool of 100 the creates would queue).
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=count)
-    async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {key}"},
-                                 timeout=60, limits=limits) as client:
+    return httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {key}"},
+                             timeout=60, limits=limits)
+
+
+async def concurrent_httpx(url: str, key: str, profile_id: str, count: int) -> Timed:
+    import asyncio
+
+    async with httpx_client(url, key, count) as client:
 
         async def one(i: int) -> str:
-            response = await client.post("/v1/posts", json=post_body(profile_for(profile_id, i)),
-                                         headers={"Idempotency-Key": str(uuid.uuid4())})
-            response.raise_for_status()
-            post = response.json()
-            # Poll at once, then as often as the server's Retry-After hint says (else 3 s).
-            while post["status"] not in TERMINAL:
-                response = await client.get(f"/v1/posts/{post['id']}")
-                response.raise_for_status()
-                post = response.json()
-                if post["status"] not in TERMINAL:
-                    hint: Optional[str] = response.headers.get("retry-after")
-                    await asyncio.sleep(float(hint) if hint and hint.isdigit() else 3.0)
+            post = await httpx_create_and_wait(client, post_body(profile_for(profile_id, i)))
             return str(post["status"])
 
         started = time.perf_counter()
@@ -292,6 +326,52 @@ def cmd_concurrent(args: argparse.Namespace) -> None:
     for status in statuses:
         counts[status] = counts.get(status, 0) + 1
     emit(args.tool, "concurrent", seconds, statuses=counts)
+
+
+# --- wait latency -----------------------------------------------------------------------------
+
+
+def changed_at(stamps: List[Optional[str]]) -> float:
+    """When the emulator published the post (its latest target's `publishedAt`), in Unix
+    seconds (the emulator's clock is this machine's)."""
+    from datetime import datetime
+
+    return max(datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp() for s in stamps if s)
+
+
+async def latency_aether(url: str, key: str, profile_id: str, count: int) -> List[float]:
+    import aether
+
+    client = aether.AsyncAether(api_key=key, base_url=url)
+    out = []
+    for i in range(count):
+        post = await client.posts.create(profile_id=profile_for(profile_id, i),
+                                         content={"text": POST_TEXT}, platforms={"linkedin": {}})
+        done = await client.posts.wait(post.id)
+        returned = time.time()
+        out.append((returned - changed_at([r.published_at for r in done.results])) * 1000)
+    return out
+
+
+async def latency_httpx(url: str, key: str, profile_id: str, count: int) -> List[float]:
+    out = []
+    async with httpx_client(url, key, 1) as client:
+        for i in range(count):
+            post = await httpx_create_and_wait(client, post_body(profile_for(profile_id, i)))
+            returned = time.time()
+            out.append((returned - changed_at([r.get("publishedAt") for r in post["results"]])) * 1000)
+    return out
+
+
+def cmd_wait_latency(args: argparse.Namespace) -> None:
+    import asyncio
+
+    run = {"aether": latency_aether, "httpx": latency_httpx}[args.tool]
+    started = time.perf_counter()
+    latencies = asyncio.run(run(args.url.rstrip("/"), args.key, args.profile_id, args.count))
+    emit(args.tool, "wait-latency", time.perf_counter() - started,
+         medianMs=round(statistics.median(latencies), 1),
+         latenciesMs=[round(ms, 1) for ms in latencies])
 
 
 # --- import -----------------------------------------------------------------------------------
@@ -339,6 +419,14 @@ def main() -> None:
     conc.add_argument("profile_id")
     conc.add_argument("count", type=int)
     conc.set_defaults(func=cmd_concurrent)
+
+    lat = ops.add_parser("wait-latency")
+    lat.add_argument("--tool", choices=["aether", "httpx"], required=True)
+    lat.add_argument("url")
+    lat.add_argument("key")
+    lat.add_argument("profile_id")
+    lat.add_argument("count", type=int)
+    lat.set_defaults(func=cmd_wait_latency)
 
     imp = ops.add_parser("import")
     imp.add_argument("--tool", choices=["aether", "httpx", "requests"], default="aether")

@@ -52,6 +52,8 @@ pub struct Client {
     transport: Transport,
     /// The accounts' capabilities the preflight read lately, shared by the clones.
     capabilities: CapabilitiesCache,
+    /// When a wait on a post this client created or retried should poll first.
+    first_polls: crate::poll::FirstPolls<crate::model::Post>,
 }
 
 impl fmt::Debug for Client {
@@ -88,7 +90,7 @@ impl Client {
 
     /// Posts: create, read, list, edit, cancel, and wait for publishing.
     pub fn posts(&self) -> Posts {
-        Posts::new(self.transport.clone(), self.capabilities.clone())
+        Posts::new(self.transport.clone(), self.capabilities.clone(), self.first_polls.clone())
     }
 
     /// Media: upload (chunked, parallel, resumable), read, delete, wait for verification.
@@ -452,7 +454,11 @@ impl ClientBuilder {
             },
             observer,
         )?;
-        Ok(Client { transport, capabilities: CapabilitiesCache::default() })
+        Ok(Client {
+            transport,
+            capabilities: CapabilitiesCache::default(),
+            first_polls: crate::poll::FirstPolls::default(),
+        })
     }
 }
 

@@ -207,6 +207,7 @@ impl MediaResource {
             request_timeout: self.transport.request_timeout(),
             defaults: &poll::MEDIA,
             expired: not_verified,
+            first: None,
         };
         let mut poller = poll::Poller::new(target, options)?;
         while let Some(media) = poller.next_change().await {

@@ -2,9 +2,15 @@
 //! and [`crate::media::MediaResource::wait_ready`] follow a resource until it settles, and the
 //! one options type they share.
 //!
-//! Between polls the loop waits the server's `Retry-After` hint when the response (or a failed
-//! poll) had one, else the poll interval, growing by half after every poll that saw no change
-//! up to the longest interval, and back to the first interval after a change. A poll that
+//! Between polls the loop waits the server's hint (`Retry-After-Ms`, else `Retry-After`: on a
+//! publishing post, the server's estimate of its next change) when the response (or a failed
+//! poll) had one, at most the longest interval, else the poll interval, growing by half after
+//! every poll that saw no change up to the longest interval, and back to the first interval
+//! after a change. Whatever the hint, two polls start at least the resource's shortest
+//! interval apart (100 ms for posts), measured from the previous request's start. The first
+//! poll is sent at once, unless the answer that started the publishing (a create, a retry) is
+//! at hand with a hint that ends before the deadline ([`FirstPolls`]): that answer is then the
+//! first poll, and the next is sent at the hinted time. A poll that
 //! fails transiently is tried again until the deadline; one that cannot succeed by trying
 //! again ends the wait with its error. Each poll's own timeout is cut to what is left of the
 //! wait. The cancel token (or dropping the future) stops it at any await.
@@ -21,6 +27,9 @@ use tokio_util::sync::CancellationToken;
 use crate::error::{Error, Result};
 use crate::settings::{as_millis, millis, names, Spelling};
 use crate::transport::{deadline_after, RequestOptions, Response};
+
+mod first_polls;
+pub(crate) use first_polls::{First, FirstPolls};
 
 /// Growth of the interval after each poll that saw no change.
 const POLL_BACKOFF_FACTOR: f64 = 1.5;
@@ -265,6 +274,11 @@ pub(crate) struct Poller<T: Polled> {
     interval: Duration,
     /// The server's `Retry-After` on the last poll.
     hint: Option<Duration>,
+    /// The answer the wait starts from instead of a first poll (see [`FirstPolls`]).
+    first: Option<First<T>>,
+    /// When the last poll's request started: the next one starts the shortest interval later
+    /// at the earliest.
+    last_sent: Option<Instant>,
     last_state: Option<T::State>,
     last: Option<T>,
     last_error: Option<Error>,
@@ -281,6 +295,8 @@ pub(crate) struct Target<T: Polled> {
     pub request_timeout: Duration,
     pub defaults: &'static PollDefaults,
     pub expired: Expired<T>,
+    /// The answer that started the change, when its hinted time is still ahead.
+    pub first: Option<First<T>>,
 }
 
 impl<T: Polled> Poller<T> {
@@ -299,6 +315,8 @@ impl<T: Polled> Poller<T> {
             cancel: options.cancel,
             expired: target.expired,
             hint: None,
+            first: target.first,
+            last_sent: None,
             last_state: None,
             last: None,
             last_error: None,
@@ -322,22 +340,40 @@ impl<T: Polled> Poller<T> {
 
     async fn poll_until_change(&mut self) -> Result<T> {
         let min = self.polling.min_poll_interval;
+        if let Some(first) = self.first.take() {
+            // Taken as the first poll when its hinted time comes before the deadline.
+            if !self.polled && self.deadline.is_none_or(|d| first.next_change < d) {
+                self.polled = true;
+                self.last_sent = Some(first.answered);
+                self.hint = Some(first.next_change.saturating_duration_since(Instant::now()));
+                if let Some(item) = self.observe(first.item) {
+                    return Ok(item);
+                }
+            }
+        }
         loop {
             if self.polled {
                 let remaining = self.remaining();
                 if remaining == Some(Duration::ZERO) {
                     return Err(self.timeout_error());
                 }
-                let mut wait = match self.hint {
-                    Some(hint) => hint.clamp(min, self.polling.max_poll_interval.max(min)),
+                let after = match self.hint {
+                    Some(hint) => hint.min(self.polling.max_poll_interval.max(min)),
                     None => self.interval,
                 };
-                if let Some(remaining) = remaining {
-                    wait = wait.min(remaining);
+                // The hinted (or backed-off) time, but never sooner than the shortest interval
+                // after the previous request started, and never past the deadline.
+                let floor = self.last_sent.and_then(|sent| sent.checked_add(min));
+                let mut at = Instant::now().checked_add(after).max(floor);
+                if let Some(deadline) = self.deadline {
+                    at = at.map(|at| at.min(deadline));
                 }
-                self.cancellable(tokio::time::sleep(wait)).await?;
+                if let Some(at) = at {
+                    self.cancellable(tokio::time::sleep_until(at.into())).await?;
+                }
             }
             self.polled = true;
+            self.last_sent = Some(Instant::now());
 
             let mut options = self.request.clone();
             if let Some(remaining) = self.remaining() {
@@ -349,22 +385,9 @@ impl<T: Polled> Poller<T> {
                 Ok(response) => {
                     self.hint = response.retry_after;
                     self.last_error = None;
-                    let item = response.data;
-                    let state = item.state();
-                    if self.last_state.as_ref() != Some(&state) {
-                        self.last_state = Some(state);
-                        self.last = Some(item.clone());
-                        self.interval = self.polling.poll_interval.max(min);
-                        if let Some(callback) = &self.on_status {
-                            callback(&item);
-                        }
+                    if let Some(item) = self.observe(response.data) {
                         return Ok(item);
                     }
-                    self.last = Some(item);
-                    let ceiling = self.polling.max_poll_interval.max(self.polling.poll_interval);
-                    let grown = self.interval.as_secs_f64() * POLL_BACKOFF_FACTOR;
-                    self.interval =
-                        Duration::try_from_secs_f64(grown).unwrap_or(ceiling).min(ceiling);
                 }
                 Err(error) if error.is_retryable() && self.remaining() != Some(Duration::ZERO) => {
                     tracing::debug!(%error, subject = %self.subject, "poll failed; polling again");
@@ -374,6 +397,27 @@ impl<T: Polled> Poller<T> {
                 Err(error) => return Err(error),
             }
         }
+    }
+
+    /// One answer about the resource: `Some` when its state changed (the callback told), else
+    /// `None` with the interval grown.
+    fn observe(&mut self, item: T) -> Option<T> {
+        let min = self.polling.min_poll_interval;
+        let state = item.state();
+        if self.last_state.as_ref() != Some(&state) {
+            self.last_state = Some(state);
+            self.last = Some(item.clone());
+            self.interval = self.polling.poll_interval.max(min);
+            if let Some(callback) = &self.on_status {
+                callback(&item);
+            }
+            return Some(item);
+        }
+        self.last = Some(item);
+        let ceiling = self.polling.max_poll_interval.max(self.polling.poll_interval);
+        let grown = self.interval.as_secs_f64() * POLL_BACKOFF_FACTOR;
+        self.interval = Duration::try_from_secs_f64(grown).unwrap_or(ceiling).min(ceiling);
+        None
     }
 
     fn remaining(&self) -> Option<Duration> {

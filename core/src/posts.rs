@@ -71,6 +71,8 @@ pub struct Posts {
     transport: Transport,
     options: RequestOptions,
     capabilities: CapabilitiesCache,
+    /// The poll hints of the creates and retries of this client, for the first poll of a wait.
+    first_polls: poll::FirstPolls<Post>,
 }
 
 /// A callback told about every status a waited-on post goes through.
@@ -107,8 +109,23 @@ impl poll::Polled for Post {
 }
 
 impl Posts {
-    pub(crate) fn new(transport: Transport, capabilities: CapabilitiesCache) -> Posts {
-        Posts { transport, options: RequestOptions::default(), capabilities }
+    pub(crate) fn new(
+        transport: Transport,
+        capabilities: CapabilitiesCache,
+        first_polls: poll::FirstPolls<Post>,
+    ) -> Posts {
+        Posts { transport, options: RequestOptions::default(), capabilities, first_polls }
+    }
+
+    /// A publishing post's answer: with its poll hint (if the server sent one) it is the first
+    /// poll of a wait on it that starts before the hinted time.
+    fn started(&self, response: Response<Post>) -> Post {
+        if let Some(hint) = response.retry_after {
+            if response.data.status == PostStatus::Publishing {
+                self.first_polls.remember(&response.data.id, response.data.clone(), hint);
+            }
+        }
+        response.data
     }
 
     /// The same resource with these per-call options (e.g. your own idempotency key).
@@ -135,7 +152,7 @@ impl Posts {
         request.check()?;
         capabilities::preflight(&self.capability_reader(), request).await?;
         let request = ApiRequest::post("/v1/posts").json(request)?.options(self.options.clone());
-        Ok(self.transport.send_json(request).await?.data)
+        Ok(self.started(self.transport.send_json(request).await?))
     }
 
     /// Reads capabilities with this resource's options (without its idempotency key).
@@ -212,7 +229,7 @@ impl Posts {
     pub async fn retry(&self, id: &str) -> Result<Post> {
         let path = format!("{}/retry", item_path("/v1/posts", "post", id)?);
         let request = ApiRequest::post(path).options(self.options.clone());
-        Ok(self.transport.send_json(request).await?.data)
+        Ok(self.started(self.transport.send_json(request).await?))
     }
 
     /// Polls the post until its status is terminal (`published`, `partially_published`,
@@ -297,6 +314,7 @@ impl Posts {
             request_timeout: self.transport.request_timeout(),
             defaults: &poll::POSTS,
             expired: timeout_error,
+            first: self.first_polls.take(id),
         };
         Poller::new(target, options)
     }

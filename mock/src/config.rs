@@ -81,10 +81,11 @@ pub struct Settings {
     pub connect_link_expiry_secs: u64,
     /// Tier given to profiles approved through the hosted connect page.
     pub approved_tier: String,
-    /// Suggested seconds between polls, sent as `Retry-After` on a publishing post.
-    pub poll_hint_secs: u64,
-    /// The same hint in milliseconds, sent as `Retry-After-Ms` (which clients prefer) with
-    /// `Retry-After` rounded up to whole seconds; absent: `pollHintSecs` × 1000.
+    /// A fixed poll hint in seconds for a publishing post, replacing the emulator's estimate
+    /// (the time until the post's next scheduled change); absent: the estimate.
+    pub poll_hint_secs: Option<u64>,
+    /// The same in milliseconds, sent as `Retry-After-Ms` (which clients prefer) with
+    /// `Retry-After` rounded up to whole seconds; wins over `pollHintSecs`.
     pub poll_hint_ms: Option<u64>,
     /// How long the emulator spends fetching one media URL (`POST /v1/media/ingest`, a post's
     /// `mediaUrls`), from the first request to the last byte, in real milliseconds; past it
@@ -106,7 +107,7 @@ impl Default for Settings {
             upload_expiry_secs: 24 * 3600,
             connect_link_expiry_secs: 3600,
             approved_tier: "standard".to_owned(),
-            poll_hint_secs: 1,
+            poll_hint_secs: None,
             poll_hint_ms: None,
             ingest_timeout_ms: 10_000,
             webhook_max_attempts: 8,

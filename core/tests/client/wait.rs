@@ -228,3 +228,71 @@ async fn watch_and_wait_report_every_retried_attempt() {
         "{seen:?}"
     );
 }
+
+/// The GETs of post `id` the emulator received, with the virtual time each arrived.
+async fn polls_of(emulator: &Emulator, id: &str) -> Vec<jiff::Timestamp> {
+    emulator
+        .journal_for("GET", &format!("/v1/posts/{id}"))
+        .await
+        .iter()
+        .map(|e| e["at"].as_str().unwrap().parse().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_wait_polls_when_the_server_expects_the_change_not_before() {
+    let emulator = Emulator::start().await;
+    emulator.settings(json!({"processingMs": 400})).await;
+    let profile = emulator.profile("linkedin").await;
+    let posts = emulator.client().posts();
+    let post = posts.create(&text_post(&profile, "hinted")).await.unwrap();
+
+    // The poll interval alone (30 s) would outlast the wait's bound: the hint decides.
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let options = WaitOptions::default()
+        .poll_interval(Duration::from_secs(30))
+        .timeout(Duration::from_secs(10))
+        .on_status(move |p| record.lock().unwrap().push(p.status.clone()));
+    let done = posts.wait(&post.id, options).await.unwrap();
+    assert_eq!(done.status, PostStatus::Published);
+    // The create's answer stands for the first poll: the callback still sees `publishing`.
+    assert_eq!(*seen.lock().unwrap(), vec![PostStatus::Publishing, PostStatus::Published]);
+    let polls = polls_of(&emulator, &post.id).await;
+    assert!(!polls.is_empty() && polls.len() <= 2, "one GET at the hinted time, got {polls:?}");
+}
+
+#[tokio::test]
+async fn a_wait_started_late_polls_at_once() {
+    let emulator = Emulator::start().await;
+    emulator.settings(json!({"processingMs": 60_000})).await;
+    let profile = emulator.profile("linkedin").await;
+    let posts = emulator.client().posts();
+    let post = posts.create(&text_post(&profile, "late")).await.unwrap();
+    emulator.advance(61.0).await;
+    // The create's hint (1 s) ends after this wait's bound: the wait polls at once instead.
+    let options = WaitOptions::default().timeout(Duration::from_millis(500));
+    let done = posts.wait(&post.id, options).await.unwrap();
+    assert_eq!(done.status, PostStatus::Published);
+    assert_eq!(polls_of(&emulator, &post.id).await.len(), 1);
+}
+
+#[tokio::test]
+async fn polls_stay_100_ms_apart_whatever_the_server_hints() {
+    let emulator = Emulator::start().await;
+    emulator.settings(json!({"processingMs": 1_000, "pollHintMs": 1})).await;
+    let profile = emulator.profile("linkedin").await;
+    let posts = emulator.client().posts();
+    let post = posts.create(&text_post(&profile, "hinted 1 ms")).await.unwrap();
+
+    let done = posts.wait(&post.id, fast()).await.unwrap();
+    assert_eq!(done.status, PostStatus::Published);
+    let polls = polls_of(&emulator, &post.id).await;
+    // A second of publishing at most every 100 ms: about ten polls, not hundreds.
+    assert!((2..=13).contains(&polls.len()), "{} polls", polls.len());
+    for pair in polls.windows(2) {
+        // Sent 100 ms apart; arrivals can differ by a little of the network's jitter.
+        let gap = pair[1].duration_since(pair[0]);
+        assert!(gap >= jiff::SignedDuration::from_millis(90), "polls {gap:?} apart: {polls:?}");
+    }
+}

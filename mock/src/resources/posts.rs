@@ -36,8 +36,9 @@
 //!   `post.publishing`, `post.published` (every target published), `post.failed` (every target
 //!   failed, and also `partially_published`: a target needs attention, and `data.post` says
 //!   which), `post.cancelled`. Drafts emit none.
-//! - `GET /v1/posts/{id}` sends `Retry-After: <settings.pollHintSecs>` while publishing, and
-//!   the same hint as `Retry-After-Ms` (`settings.pollHintMs` when set), which clients prefer.
+//! - While a post is publishing, `GET /v1/posts/{id}` sends `Retry-After-Ms`, the time until
+//!   its next scheduled change, and `Retry-After` (whole seconds); create and retry answers send
+//!   `Retry-After-Ms` (`posts/hint.rs`, which says when settings replace the estimate).
 //! - `GET /v1/posts`: newest first; filters `status` and `profileId` (an unknown profile gives
 //!   an empty list); unknown parameters, a bad `limit` or a foreign `cursor` are 400.
 //! - Admin: `POST /_mock/posts/{id}/outcome` `{ outcome: "published"|"failed", code?, message?,
@@ -56,6 +57,7 @@
 
 mod bulk;
 mod checks;
+mod hint;
 mod publish;
 mod retry;
 mod schedule;
@@ -70,7 +72,7 @@ use aether::model::{
 };
 use aether::ErrorCode;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -227,6 +229,9 @@ async fn create(
     let post = create_post(&state, body, false)?
         .ok_or_else(|| ApiError::new(ErrorCode::InternalError, "the post was not created"))?;
     let mut response = (StatusCode::CREATED, Json(post.clone())).into_response();
+    if let Some(ms) = hint::hint_ms(&state, &post.id) {
+        hint::millis_only(&mut response, ms);
+    }
     response.extensions_mut().insert(Created(post.id));
     Ok(response)
 }
@@ -388,22 +393,10 @@ fn resolve_schedule(
 }
 
 async fn get_one(State(state): State<SharedState>, Path(id): Path<String>) -> ApiResult<Response> {
-    let post = state
-        .store()
-        .part::<Posts>()
-        .get(&id)
-        .cloned()
-        .ok_or_else(|| ApiError::not_found("post", &id))?;
+    let (post, hint) = hint::current(&state, &id)?;
     let mut response = Json(&post).into_response();
-    if post.status == PostStatus::Publishing {
-        let settings = state.settings();
-        let (secs, ms) = match settings.poll_hint_ms {
-            Some(ms) => (ms.div_ceil(1000), ms),
-            None => (settings.poll_hint_secs, settings.poll_hint_secs.saturating_mul(1000)),
-        };
-        let headers = response.headers_mut();
-        headers.insert("retry-after", HeaderValue::from(secs.max(1)));
-        headers.insert("retry-after-ms", HeaderValue::from(ms));
+    if let Some(ms) = hint {
+        hint::both(&mut response, ms);
     }
     Ok(response)
 }

@@ -43,7 +43,7 @@ async fn reset_and_settings() {
     let (_, profiles) = server.get("/v1/profiles").await;
     assert_eq!(profiles["data"], json!([]), "a reset forgets the profiles");
 
-    let chosen = Settings { poll_hint_secs: 9, ..Settings::default() };
+    let chosen = Settings { poll_hint_secs: Some(9), ..Settings::default() };
     admin.reset(Some(&chosen)).await.unwrap();
     assert_eq!(admin.settings().await.unwrap(), chosen);
 }

@@ -11,6 +11,7 @@ mod idempotency;
 mod infra;
 mod media;
 mod media_ingest;
+mod poll_hints;
 mod posts;
 mod posts_bulk;
 mod posts_retry;

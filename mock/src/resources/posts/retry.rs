@@ -21,6 +21,7 @@
 use aether::model::{Post, PostStatus, TargetStatus};
 use aether::ErrorCode;
 use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
@@ -36,7 +37,7 @@ const RETRYABLE: [PostStatus; 2] = [PostStatus::Failed, PostStatus::PartiallyPub
 pub(super) async fn retry(
     State(state): State<SharedState>,
     Path(id): Path<String>,
-) -> ApiResult<Json<Post>> {
+) -> ApiResult<Response> {
     let now = state.clock.now();
     let processing = publish::processing_time(&state);
     let mut guard = state.store();
@@ -91,7 +92,13 @@ pub(super) async fn retry(
     let post =
         store.part::<Posts>().get(&id).cloned().ok_or_else(|| ApiError::not_found("post", &id))?;
     publish::send(store, now, events);
-    Ok(Json(post))
+    drop(guard);
+    // The restarted targets' first change is due after their processing: the first poll's time.
+    let mut response = Json(post).into_response();
+    if let Some(ms) = super::hint::hint_ms(&state, &id) {
+        super::hint::millis_only(&mut response, ms);
+    }
+    Ok(response)
 }
 
 /// 409 `POST_NOT_RETRYABLE`: what the post is and what a retry needs.
