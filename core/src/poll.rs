@@ -9,7 +9,7 @@
 //! after a change. Whatever the hint, two polls start at least the resource's shortest
 //! interval apart (100 ms for posts), measured from the previous request's start. The first
 //! poll is sent at once, unless the answer that started the publishing (a create, a retry) is
-//! at hand with a hint that ends before the deadline ([`FirstPolls`]): that answer is then the
+//! at hand with a hint that ends before the deadline: that answer is then the
 //! first poll, and the next is sent at the hinted time. A poll that
 //! fails transiently is tried again until the deadline; one that cannot succeed by trying
 //! again ends the wait with its error. Each poll's own timeout is cut to what is left of the

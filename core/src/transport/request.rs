@@ -177,7 +177,7 @@ pub(super) fn form(parts: &[FormPart]) -> Result<reqwest::multipart::Form> {
     Ok(form)
 }
 
-/// One API call to send through [`Transport::send`]: method, path under the base URL, query,
+/// One API call to send through [`Transport::send`](super::Transport::send): method, path under the base URL, query,
 /// body, extra headers and options. The body is kept as [`Bytes`] so every retry resends it
 /// without copying.
 #[derive(Debug, Clone)]

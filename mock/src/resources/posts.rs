@@ -153,16 +153,20 @@ pub struct OutcomeRule {
     /// Given by the emulator; empty in a request.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub id: String,
+    /// Only targets of this profile; every target when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile_id: Option<String>,
+    /// Only targets on this platform; every platform when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<Platform>,
     /// How the target ends (after its transient failures, if any); absent: `published`. A rule
     /// needs `outcome` or `transientFailures`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<OutcomeKind>,
+    /// The error code a `failed` outcome ends with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<ErrorCode>,
+    /// The error message a `failed` outcome ends with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The target's first N publish attempts fail transiently (the server retries them), then
@@ -587,10 +591,12 @@ async fn cancel(State(state): State<SharedState>, Path(id): Path<String>) -> Api
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ForcedOutcome {
+    /// Whether the targets publish or fail.
     pub outcome: OutcomeKind,
     /// For `failed`: the platform's error code (`PLATFORM_ERROR` when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<ErrorCode>,
+    /// The error message of a failure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Only this target; every unfinished one when absent.

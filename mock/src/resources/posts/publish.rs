@@ -50,7 +50,9 @@ pub type Events = Vec<(WebhookEventType, Post)>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutcomeKind {
+    /// The target went live.
     Published,
+    /// The target failed, permanently (not retried by the server).
     Failed,
 }
 
