@@ -1,6 +1,6 @@
 // The Node package against Node's built-in fetch (issue 8, Performance). One measurement per
 // process; each prints exactly one JSON line:
-//   {"tool", "op", "seconds", "mibPerSec"? (upload), "microsPerCall"? (get), "peakRssMiB"}
+//   {"tool", "op", "seconds", "cpuSeconds"? and "mibPerSec"? (upload), "microsPerCall"? (get), "peakRssMiB"}
 //
 //   node bench/node/bench.mjs upload     --tool {aether,fetch} URL KEY FILE
 //   node bench/node/bench.mjs get        --tool {aether,fetch} URL KEY POST_ID CALLS
@@ -79,6 +79,13 @@ function now() {
   return process.hrtime.bigint();
 }
 
+// CPU-seconds (user + system, every thread of the process: the addon's runtime included) since
+// `previous` (a process.cpuUsage()): an upload reports its own, not Node's start-up.
+function cpuSecondsSince(previous) {
+  const { user, system } = process.cpuUsage(previous);
+  return (user + system) / 1e6;
+}
+
 function secondsSince(start) {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
@@ -96,15 +103,18 @@ async function ok(response, what) {
 async function uploadAether(url, key, file) {
   const Aether = loadAether();
   const aether = new Aether({ apiKey: key, baseUrl: url, timeoutMs: 600_000 });
+  const cpu = process.cpuUsage();
   const start = now();
   const media = await aether.media.upload({ file: fs.createReadStream(file), mimeType: 'video/mp4' });
   const seconds = secondsSince(start);
+  const cpuSeconds = cpuSecondsSince(cpu);
   if (!media?.mediaKey) throw new Error('the upload returned no media key');
-  return seconds;
+  return { seconds, cpuSeconds };
 }
 
 async function uploadFetch(url, key, file) {
   const auth = { Authorization: `Bearer ${key}` };
+  const cpu = process.cpuUsage();
   const start = now();
   const { size } = await stat(file);
   const created = await (
@@ -154,8 +164,9 @@ async function uploadFetch(url, key, file) {
     )
   ).json();
   const seconds = secondsSince(start);
+  const cpuSeconds = cpuSecondsSince(cpu);
   if (!media?.mediaKey) throw new Error('the upload returned no media key');
-  return seconds;
+  return { seconds, cpuSeconds };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -213,6 +224,7 @@ async function concurrentAether(url, key, profileId, count) {
 
 async function concurrentFetch(url, key, profileId, count) {
   const auth = { Authorization: `Bearer ${key}` };
+  const cpu = process.cpuUsage();
   const start = now();
   const posts = await Promise.all(
     Array.from({ length: count }, async (_, i) => {
@@ -288,9 +300,9 @@ async function main() {
     case 'upload': {
       if (args.length !== 3) usage('upload takes URL KEY FILE');
       const [url, key, file] = args;
-      const seconds = await (aether ? uploadAether : uploadFetch)(url, key, file);
+      const { seconds, cpuSeconds } = await (aether ? uploadAether : uploadFetch)(url, key, file);
       const { size } = await stat(file);
-      return report(tool, op, seconds, { mibPerSec: round(size / MIB / seconds, 1) });
+      return report(tool, op, seconds, { cpuSeconds: round(cpuSeconds, 4), mibPerSec: round(size / MIB / seconds, 1) });
     }
     case 'get': {
       if (args.length !== 4) usage('get takes URL KEY POST_ID CALLS');

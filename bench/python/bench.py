@@ -47,6 +47,13 @@ def peak_rss_mib(children: bool = False) -> int:
     return int(resource.getrusage(who).ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
 
 
+def cpu_seconds() -> float:
+    """CPU-seconds (user + system, every thread, the core's included) used so far: an upload
+    reports the difference around itself, so the interpreter's start-up is not counted."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def emit(tool: str, op: str, seconds: float, peak: Optional[int] = None, **figures: Any) -> None:
     line: Dict[str, Any] = {"tool": tool, "op": op, "seconds": round(seconds, 4)}
     line.update(figures)
@@ -148,12 +155,15 @@ def cmd_upload(args: argparse.Namespace) -> None:
     setup = {"aether": upload_aether, "httpx": upload_httpx, "requests": upload_requests}
     run = setup[args.tool](args.url.rstrip("/"), args.key, args.file)
     size = os.path.getsize(args.file)
+    cpu_started = cpu_seconds()
     started = time.perf_counter()
     media = run()
     seconds = time.perf_counter() - started
+    cpu = cpu_seconds() - cpu_started
     assert media.get("mediaKey"), media
     delete_media(args.url.rstrip("/"), args.key, media["mediaKey"])
-    emit(args.tool, "upload", seconds, mibPerSec=round(size / MIB / seconds, 1))
+    emit(args.tool, "upload", seconds, cpuSeconds=round(cpu, 4),
+         mibPerSec=round(size / MIB / seconds, 1))
 
 
 def delete_media(url: str, key: str, media_key: str) -> None:
