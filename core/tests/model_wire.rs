@@ -445,13 +445,15 @@ fn upload_flow_bodies_round_trip() {
     assert_eq!(complete.sha256, None);
     let complete: CompleteUploadRequest = round_trip(json!({ "sha256": "ab12" }));
     assert_eq!(complete.sha256.as_deref(), Some("ab12"));
+    let complete: CompleteUploadRequest = round_trip(json!({ "crc32c": "yZRlqg==" }));
+    assert_eq!((complete.crc32c.as_deref(), complete.sha256), (Some("yZRlqg=="), None));
 }
 
 #[test]
 fn media_round_trips_ready_and_failed() {
     let ready: Media = round_trip(json!({
         "mediaKey": "org_abc123/f47ac10b.mp4", "fileName": "video.mp4", "mimeType": "video/mp4",
-        "size": 1048576, "sha256": "e3b0", "status": "ready", "kind": "video",
+        "size": 1048576, "crc32c": "yZRlqg==", "sha256": "e3b0", "status": "ready", "kind": "video",
         "durationMs": 30500, "width": 1080, "height": 1920, "videoCodec": "h264",
         "audioCodec": "aac", "container": "mp4"
     }));
@@ -463,10 +465,12 @@ fn media_round_trips_ready_and_failed() {
 
     let failed: Media = round_trip(json!({
         "mediaKey": "org_abc123/x.mp4", "fileName": "x.mp4", "mimeType": "video/mp4",
-        "size": 10, "sha256": "00", "status": "failed", "kind": "video",
+        "size": 10, "status": "failed", "kind": "video",
         "error": { "code": "UNSUPPORTED_MEDIA_TYPE", "message": "no video track" }
     }));
     assert_eq!(failed.status, MediaStatus::Failed);
+    // Neither checksum is required: `sha256` is there only when a client sent one.
+    assert_eq!((failed.crc32c.as_deref(), failed.sha256.as_deref()), (None, None));
     assert_eq!(failed.error.unwrap().code, ErrorCode::UnsupportedMediaType);
 }
 

@@ -211,6 +211,10 @@ async fn fault_before_handler(fault: Option<&FaultAction>, mut request: Request)
                 tokio::time::sleep(delay).await;
             }
         }
+        Some(FaultAction::FlipRequestByte { at }) => {
+            let (parts, body) = request.into_parts();
+            request = Request::from_parts(parts, crate::stalls::flip_byte(body, *at));
+        }
         Some(FaultAction::DropAfterRequestBytes { bytes }) => {
             let (parts, body) = request.into_parts();
             match read_up_to(body, *bytes).await {

@@ -39,6 +39,9 @@ pub enum FaultAction {
     IncompleteJson,
     /// Read this many bytes of the request body, then reset the connection.
     DropAfterRequestBytes { bytes: u64 },
+    /// Flip (invert) the byte at offset `at` of the request body, as a bit error on the way
+    /// would: the handler sees damaged bytes (a body shorter than that is left alone).
+    FlipRequestByte { at: u64 },
     /// Process the request, send the headers and `afterBytes` bytes of the body, wait `ms` real
     /// milliseconds, then send the rest.
     StallMidResponse {

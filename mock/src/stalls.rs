@@ -40,6 +40,23 @@ pub async fn stall_body(body: Body, after_bytes: u64, ms: u64) -> Body {
     prefix.into_body()
 }
 
+/// The body with the byte at offset `at` inverted (the `flip_request_byte` fault).
+pub fn flip_byte(body: Body, at: u64) -> Body {
+    let mut seen = 0u64;
+    Body::from_stream(body.into_data_stream().map(move |chunk| {
+        chunk.map(|chunk| {
+            let start = seen;
+            seen += chunk.len() as u64;
+            if !(start..seen).contains(&at) {
+                return chunk;
+            }
+            let mut damaged = chunk.to_vec();
+            damaged[usize::try_from(at - start).unwrap_or(0)] ^= 0xFF;
+            Bytes::from(damaged)
+        })
+    }))
+}
+
 /// The first `limit` bytes of a request body as they arrived (or all of it, when shorter), and
 /// the unread rest: what the faults that act part-way through a body read.
 pub struct BodyPrefix {

@@ -15,6 +15,7 @@ use aether::probe::{MediaFacts, MediaKind, ProbeError};
 use aether::ErrorCode;
 use axum::body::Body;
 use axum::http::{header, HeaderMap};
+use base64::Engine as _;
 use futures_util::StreamExt;
 
 use crate::api_error::{ApiError, ApiResult};
@@ -237,6 +238,31 @@ pub(crate) fn parse_sha256(value: &str, field: &str) -> ApiResult<String> {
     }
 }
 
+/// The wire form of a CRC32C: base64 of its big-endian bytes (`yZRlqg==` for `hello world`).
+pub(crate) fn encode_crc32c(crc: u32) -> String {
+    base64::engine::general_purpose::STANDARD.encode(crc.to_be_bytes())
+}
+
+/// A CRC32C as a client sent it (`field` names where): base64 of 4 big-endian bytes.
+pub(crate) fn parse_crc32c(value: &str, field: &str) -> ApiResult<u32> {
+    let invalid = |what: String| {
+        ApiError::invalid(
+            field,
+            format!(
+                "{field} {what}; send the base64 of the big-endian CRC32C (4 bytes), e.g. \
+                 yZRlqg=="
+            ),
+        )
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(value.trim())
+        .map_err(|_| invalid(format!("{value:?} is not base64")))?;
+    let bytes: [u8; 4] = bytes
+        .try_into()
+        .map_err(|b: Vec<u8>| invalid(format!("{value:?} decodes to {} bytes, not 4", b.len())))?;
+    Ok(u32::from_be_bytes(bytes))
+}
+
 /// A fresh media key for a file called `file_name`: `org_mock/<random>[.<ext>]`.
 pub(crate) fn new_media_key(file_name: &str) -> String {
     let ext = file_name
@@ -290,13 +316,15 @@ pub(crate) fn processing_media(
     mime_type: String,
     kind: MediaKind,
     size: u64,
-    sha256: String,
+    crc32c: Option<u32>,
+    sha256: Option<String>,
 ) -> Media {
     Media {
         media_key,
         file_name,
         mime_type,
         size,
+        crc32c: crc32c.map(encode_crc32c),
         sha256,
         status: MediaStatus::Processing,
         kind,

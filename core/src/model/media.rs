@@ -93,7 +93,12 @@ pub struct UploadState {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CompleteUploadRequest {
-    /// Hex SHA-256 of the whole file, if not given when the upload was opened.
+    /// Base64 of the big-endian CRC32C of the whole file: the client combines its part CRCs
+    /// in order (no second read); the server checks it the same way from the parts it holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crc32c: Option<String>,
+    /// Hex SHA-256 of the whole file, if not given when the upload was opened; optional
+    /// (checked only when sent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
 }
@@ -122,8 +127,13 @@ pub struct Media {
     pub mime_type: String,
     /// Size in bytes.
     pub size: u64,
-    /// Hex SHA-256 of the file.
-    pub sha256: String,
+    /// Base64 of the big-endian CRC32C of the whole file (absent only from servers older than
+    /// the one-pass integrity check).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crc32c: Option<String>,
+    /// Hex SHA-256 of the file: present only when a client sent one (it is opt-in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
     /// Where verification stands.
     pub status: MediaStatus,
     /// Video, image or audio.

@@ -9,18 +9,26 @@
 //!    `file`, `details.measured` / `allowed` / `unit`); `details.violations` lists all of them.
 //!    A reader cannot be read twice, so it is not preflighted: the server still verifies it.
 //! 2. **Single shot.** A source of at most [`UploadSettings::single_shot_threshold`] bytes
-//!    (default 8 MiB) goes in one `POST /v1/media` with `X-File-Name` and `X-Content-Sha256`.
+//!    (default 8 MiB) goes in one `POST /v1/media` with `X-File-Name` and `X-Content-Crc32c`
+//!    (base64 of the big-endian CRC32C of the body, which the server checks while the body
+//!    streams in), plus `X-Content-Sha256` only when [`UploadSettings::sha256`] asks for it.
 //!    (A file name that cannot travel in a header — non-ASCII — goes chunked instead.)
 //! 3. **Chunked.** Otherwise an upload session is opened (`POST /v1/media/uploads`), the parts
 //!    are `PUT` with `X-Part-Crc32c` (base64 of the big-endian CRC32C), at most
-//!    [`UploadSettings::parallelism`] at a time, and the session is completed with the
-//!    whole-file SHA-256, computed *beside* the part uploads (not in a pass before them, which
-//!    cost a full read of the file up front): for a path, from the part buffers themselves, in
-//!    part order, so the file is read only once; for bytes, on a blocking thread meanwhile; for
-//!    a reader, while the parts are read. A resumed session is completed with the hash of
-//!    the file as it is now, so the server keeps exactly what is on disk. Each part is retried by the transport's
+//!    [`UploadSettings::parallelism`] at a time, and the session is completed with the whole
+//!    file's CRC32C, **combined from the parts' CRCs in part order** (`crc32c_combine`): the
+//!    bytes are read exactly once, and nothing hashes them beyond the per-part CRC32C. The
+//!    server combines the CRCs of the parts it stored the same way and refuses a mismatch
+//!    (`CHECKSUM_MISMATCH`). A resumed session combines, for each part the server already
+//!    holds with the same bytes, that part's CRC (the one in the server's part list), so the
+//!    value is the CRC32C of the file as it is now. Each part is retried by the transport's
 //!    retry policy (network failures, 5xx, 429 — a part PUT is idempotent), and re-sent once
 //!    more if the server reports `CHECKSUM_MISMATCH` (the bytes were damaged on the way).
+//! 4. **SHA-256, opt-in.** With [`UploadSettings::sha256`] the whole file's SHA-256 is also
+//!    computed — by the one sequential reader of the bytes, never a second read: for a path
+//!    from the part buffers themselves, in part order; for bytes on a blocking thread beside
+//!    the parts; for a reader while its parts are read — and sent at `complete` (the media
+//!    then has `sha256`). Without it nothing computes a SHA-256 and the media has none.
 //!
 //! # Sources
 //! - [`UploadSource::Url`]: nothing is uploaded; the server fetches the URL
@@ -30,8 +38,8 @@
 //!   threads, in parallel, each only when its slot is free.
 //! - [`UploadSource::Bytes`]: parts are zero-copy slices.
 //! - [`UploadSource::Reader`] with a size: parts are read in order, one at a time, each only
-//!   when a slot is free, and sent in parallel; the SHA-256 is computed on the way and sent at
-//!   completion. The reader must hold exactly `size` bytes (`INVALID_ARGUMENT` otherwise).
+//!   when a slot is free, and sent in parallel (the opt-in SHA-256 is computed on the way).
+//!   The reader must hold exactly `size` bytes (`INVALID_ARGUMENT` otherwise).
 //! - A reader of **unknown size**: the API needs the size before the first part, so the reader
 //!   is read up to the single-shot threshold; if it ends there it goes in one request, else it
 //!   is spooled (256 KiB at a time) to an anonymous temporary file, which is then uploaded like
@@ -43,7 +51,7 @@
 //! (a part is read only after a slot frees up), and their buffers are reused from part to part
 //! rather than freed and allocated again, so memory is bounded by `parallelism × partSize` (the
 //! server's part size: 5–64 MiB, default 8 MiB), whatever the file's size (a part's buffer is
-//! handed back once the part is sent *and* hashed). (Measured on a 300 MB file with 4 × 8 MiB: the process's peak grows by ~47 MiB,
+//! handed back once the part is sent, and hashed when the SHA-256 is opted in). (Measured on a 300 MB file with 4 × 8 MiB: the process's peak grows by ~47 MiB,
 //! emulator included; see `tests/client_upload_memory.rs`.) The single-shot path holds the
 //! whole (small) file once.
 //!
@@ -114,7 +122,10 @@ use crate::model::{
 };
 use crate::transport::{item_path, ApiRequest, RequestOptions, Transport};
 use options::{settle_progress, Checked};
-use parts::{joined, send_part, BufferPool, OrderedHasher, PartBytes, PartContext};
+use parts::{
+    combine_crc32c, encode_crc32c, joined, send_part, BufferPool, OrderedHasher, PartBytes,
+    PartContext, PartCrc,
+};
 use progress::Progress;
 use source::{
     blocking, ensure_ended, hash_bytes, header_safe, prepare, read_error, read_part, too_big, Data,
@@ -375,15 +386,24 @@ impl Engine {
                 Bytes::from(buffer)
             }
         };
-        let sha256 = match prepared.sha256 {
-            Some(sha) => sha,
-            None => hash_bytes(bytes.clone()).await?,
-        };
-        let request = ApiRequest::post("/v1/media")
+        // The CRC32C always (the server checks it while the body streams in); the SHA-256
+        // only when asked for.
+        let hashing = bytes.clone();
+        let want_sha256 = options.sha256 && prepared.sha256.is_none();
+        let (crc32c, computed) = blocking(move || {
+            let crc = crc32c_base64(&hashing);
+            (crc, want_sha256.then(|| hex::encode(Sha256::digest(&hashing))))
+        })
+        .await?;
+        let sha256 = prepared.sha256.filter(|_| options.sha256).or(computed);
+        let mut request = ApiRequest::post("/v1/media")
             .bytes(bytes, &prepared.mime_type)?
             .header("X-File-Name", &prepared.file_name)?
-            .header("X-Content-Sha256", &sha256)?
-            .options(self.post_options("single"));
+            .header("X-Content-Crc32c", &crc32c)?;
+        if let Some(sha256) = &sha256 {
+            request = request.header("X-Content-Sha256", sha256)?;
+        }
+        let request = request.options(self.post_options("single"));
         settle_progress(options).await?;
         let media: Media = self.transport.send_json(request).await?.data;
         progress.part_done(size);
@@ -418,7 +438,7 @@ impl Engine {
                 slot.set(session.clone());
                 if state.status == UploadStatus::Completed {
                     // Completing again answers the media.
-                    return self.complete(&session, None).await;
+                    return self.complete(&session, None, None).await;
                 }
                 let known: HashMap<u32, PartReceipt> =
                     state.parts.into_iter().map(|p| (p.part_number, p)).collect();
@@ -458,13 +478,15 @@ impl Engine {
             }
             .save(path)?;
         }
-        // The whole-file hash is sent at `complete` rather than at create, so it is computed
-        // beside the part uploads instead of in a pass before them. A file (or a reader) is
-        // hashed from the part buffers as they are read, in part order — the file is read once;
-        // bytes in memory are hashed on a blocking thread meanwhile.
+        // The whole file's CRC32C is combined from the parts' CRCs (no second read). The
+        // SHA-256, when asked for, is sent at `complete` rather than at create, so it is
+        // computed beside the part uploads: a file (or a reader) from the part buffers as they
+        // are read, in part order — the file is read once; bytes in memory on a blocking thread
+        // meanwhile.
+        let want_sha256 = options.sha256 && sha256.is_none();
         let whole_file_hash = {
-            let bytes = match (&data, &sha256) {
-                (Data::Bytes(bytes), None) => Some(bytes.clone()),
+            let bytes = match &data {
+                Data::Bytes(bytes) if want_sha256 => Some(bytes.clone()),
                 _ => None,
             };
             async move {
@@ -474,27 +496,34 @@ impl Engine {
                 }
             }
         };
-        let hash_parts = matches!(data, Data::File(_)) && sha256.is_none();
-        let (read_sha256, hashed) = tokio::try_join!(
+        let hash_parts = want_sha256 && matches!(data, Data::File(_));
+        let ((read_sha256, crc32c), hashed) = tokio::try_join!(
             self.send_parts(data, &session, size, part_size, known, options, hash_parts),
             whole_file_hash
         )?;
         settle_progress(options).await?;
-        self.complete(&session, sha256.or(hashed).or(read_sha256)).await
+        let sha256 = if options.sha256 { sha256.or(hashed).or(read_sha256) } else { None };
+        self.complete(&session, Some(crc32c), sha256).await
     }
 
-    async fn complete(&self, session: &OpenSession, sha256: Option<String>) -> Result<Media> {
+    async fn complete(
+        &self,
+        session: &OpenSession,
+        crc32c: Option<String>,
+        sha256: Option<String>,
+    ) -> Result<Media> {
         let path =
             format!("{}/complete", item_path("/v1/media/uploads", "upload", &session.upload_id)?);
         let request = ApiRequest::post(path)
-            .json(&CompleteUploadRequest { sha256 })?
+            .json(&CompleteUploadRequest { crc32c, sha256 })?
             .options(self.post_options("complete"));
         Ok(self.transport.send_json(request).await?.data)
     }
 
     /// Sends every part the server does not hold yet (or holds with other bytes), at most
-    /// `parallelism` at a time. Returns a reader's SHA-256, computed while reading it, or with
-    /// `hash_parts` a file's, computed from its part buffers.
+    /// `parallelism` at a time. Returns the whole file's CRC32C (base64), combined from the
+    /// parts' in order, and, with the SHA-256 opted in, a reader's SHA-256 computed while
+    /// reading it, or with `hash_parts` a file's, computed from its part buffers.
     #[allow(clippy::too_many_arguments)]
     async fn send_parts(
         &self,
@@ -505,7 +534,7 @@ impl Engine {
         known: HashMap<u32, PartReceipt>,
         options: &Checked,
         hash_parts: bool,
-    ) -> Result<Option<String>> {
+    ) -> Result<(Option<String>, String)> {
         let count = u32::try_from(size.div_ceil(part_size)).unwrap_or(u32::MAX);
         let progress = Progress::new(options.on_progress.clone(), size, count);
         progress.start();
@@ -527,15 +556,16 @@ impl Engine {
             Data::Bytes(bytes) => Some(Data::Bytes(bytes)),
             Data::Reader(reader) => {
                 let reader = reader.into_inner().unwrap_or_else(|e| e.into_inner());
-                sequential = Some((reader, Sha256::new()));
+                sequential = Some((reader, options.sha256.then(Sha256::new)));
                 None
             }
         };
-        let mut tasks: JoinSet<Result<()>> = JoinSet::new();
+        let mut tasks: JoinSet<Result<PartCrc>> = JoinSet::new();
+        let mut crcs = Vec::with_capacity(count as usize);
         for number in 1..=count {
             // A part is read only once a slot is free: at most `parallelism` buffers exist.
             while tasks.len() >= options.parallelism {
-                joined(tasks.join_next().await)?;
+                crcs.extend(joined(tasks.join_next().await)?);
             }
             let offset = u64::from(number - 1) * part_size;
             let len = usize::try_from(part_size.min(size - offset)).map_err(|_| too_big(size))?;
@@ -549,12 +579,16 @@ impl Engine {
                     let mut buffer = context.buffers.take(len);
                     reader.read_exact(&mut buffer).await.map_err(|e| read_error(e, offset))?;
                     let buffer = Bytes::from(buffer);
-                    let (hashing, mut state) = (buffer.clone(), std::mem::take(hasher));
-                    *hasher = blocking(move || {
-                        state.update(&hashing);
-                        state
-                    })
-                    .await?;
+                    if let Some(mut state) = hasher.take() {
+                        let hashing = buffer.clone();
+                        *hasher = Some(
+                            blocking(move || {
+                                state.update(&hashing);
+                                state
+                            })
+                            .await?,
+                        );
+                    }
                     PartBytes::Ready(buffer)
                 }
                 _ => unreachable!("a source is either positioned or sequential"),
@@ -562,14 +596,18 @@ impl Engine {
             tasks.spawn(send_part(context.clone(), number, part, known.get(&number).cloned()));
         }
         while let Some(result) = tasks.join_next().await {
-            joined(Some(result))?;
+            crcs.extend(joined(Some(result))?);
         }
-        match sequential {
+        let crc32c = combine_crc32c(&mut crcs)
+            .filter(|_| crcs.len() == count as usize)
+            .ok_or_else(|| Error::protocol("a part's CRC32C is missing"))?;
+        let sha256 = match sequential {
             Some((mut reader, hasher)) => {
                 ensure_ended(&mut reader, size).await?;
-                Ok(Some(hex::encode(hasher.finalize())))
+                hasher.map(|h| hex::encode(h.finalize()))
             }
-            None => Ok(context.hasher.as_ref().and_then(OrderedHasher::finish)),
-        }
+            None => context.hasher.as_ref().and_then(OrderedHasher::finish),
+        };
+        Ok((sha256, encode_crc32c(crc32c)))
     }
 }

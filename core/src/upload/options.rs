@@ -82,6 +82,13 @@ pub struct UploadSettings {
     /// than 0). The upload goes on: parts are checksummed and a re-sent one replaces the first.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stall_timeout_ms: Option<f64>,
+    /// Also compute the whole file's SHA-256 and have the server check it (default `false`).
+    /// Integrity does not need it: every part carries its CRC32C and `complete` the whole
+    /// file's, combined from the parts' without a second read. When on, the SHA-256 is computed
+    /// by the one sequential reader of the bytes (no extra read of a file) and sent at
+    /// `complete` (or as `X-Content-Sha256` on the single shot); the media then has `sha256`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<bool>,
     /// How messages name these settings.
     #[serde(skip)]
     pub spelling: Spelling,
@@ -97,6 +104,7 @@ impl UploadSettings {
             parallelism: Some(DEFAULT_PARALLELISM as i64),
             single_shot_threshold: Some(DEFAULT_SINGLE_SHOT_THRESHOLD as i64),
             stall_timeout_ms: Some(as_millis(DEFAULT_STALL_TIMEOUT)),
+            sha256: Some(false),
             ..UploadSettings::default()
         }
     }
@@ -181,6 +189,7 @@ impl UploadSettings {
             resume_state_file: self.resume_state_file.clone(),
             capabilities: Vec::new(),
             stall_timeout: stall_timeout.unwrap_or(DEFAULT_STALL_TIMEOUT),
+            sha256: self.sha256.unwrap_or(false),
             on_progress: None,
             progress_barrier: None,
             cancel: None,
@@ -284,6 +293,12 @@ impl UploadOptions {
         self
     }
 
+    /// Sets [`UploadSettings::sha256`]: also compute and send the whole file's SHA-256.
+    pub fn sha256(mut self, on: bool) -> UploadOptions {
+        self.settings.sha256 = Some(on);
+        self
+    }
+
     /// Sets [`UploadOptions::on_progress`].
     pub fn on_progress(
         mut self,
@@ -341,6 +356,8 @@ pub(super) struct Checked {
     /// The capabilities of the profiles named by `profile_ids`, read before the upload.
     pub(super) capabilities: Vec<ProfileCapabilities>,
     pub(super) stall_timeout: Duration,
+    /// Whether the whole file's SHA-256 is computed and sent (opt-in).
+    pub(super) sha256: bool,
     pub(super) on_progress: Option<ProgressCallback>,
     pub(super) progress_barrier: Option<ProgressBarrier>,
     pub(super) cancel: Option<CancellationToken>,

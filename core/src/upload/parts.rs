@@ -1,5 +1,6 @@
 //! Chunked parts: sending each part (checksummed, re-sent once when damaged), the pooled part
-//! buffers, and the whole-file hash computed from them in part order.
+//! buffers, the whole-file CRC32C combined from the parts' CRCs, and the opt-in whole-file
+//! SHA-256 computed from the part buffers in part order.
 
 use std::fs::File;
 use std::sync::{Arc, Mutex};
@@ -21,8 +22,26 @@ pub fn crc32c_base64(data: &[u8]) -> String {
     encode_crc32c(crc32c::crc32c(data))
 }
 
-fn encode_crc32c(crc: u32) -> String {
+pub(super) fn encode_crc32c(crc: u32) -> String {
     base64::engine::general_purpose::STANDARD.encode(crc.to_be_bytes())
+}
+
+/// What a part task reports: the part's number, CRC32C and length, for the whole-file CRC32C.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PartCrc {
+    pub(super) number: u32,
+    pub(super) crc: u32,
+    pub(super) len: u64,
+}
+
+/// The CRC32C of the whole file from its parts' CRC32Cs, combined in part order (the parts
+/// need not be sorted): no byte is read again. `None` when there are no parts.
+pub(super) fn combine_crc32c(parts: &mut [PartCrc]) -> Option<u32> {
+    parts.sort_unstable_by_key(|p| p.number);
+    let (first, rest) = parts.split_first()?;
+    Some(rest.iter().fold(first.crc, |crc, part| {
+        crc32c::crc32c_combine(crc, part.crc, usize::try_from(part.len).unwrap_or(usize::MAX))
+    }))
 }
 
 /// What every part task shares.
@@ -171,13 +190,14 @@ pub(super) enum PartBytes {
 }
 
 /// Reads part `number` (when it is in a file, into a pooled buffer) and sends it unless the
-/// server already holds the same bytes; then hands the buffer back.
+/// server already holds the same bytes; then hands the buffer back. Reports the part's CRC32C
+/// (for a part the server holds with the same bytes, the one in its part list).
 pub(super) async fn send_part(
     context: Arc<PartContext>,
     number: u32,
     part: PartBytes,
     known: Option<PartReceipt>,
-) -> Result<()> {
+) -> Result<PartCrc> {
     let buffer = match &part {
         PartBytes::File { len, .. } => Some(context.buffers.take(*len)),
         PartBytes::Ready(_) => None,
@@ -190,11 +210,13 @@ pub(super) async fn send_part(
             (PartBytes::Ready(bytes), _) => bytes,
             (PartBytes::File { file, offset, len }, None) => read_part(&file, offset, len)?,
         };
-        let crc = crc32c_base64(&bytes);
+        let crc = crc32c::crc32c(&bytes);
         Ok::<_, Error>((bytes, crc))
     })
     .await??;
     let len = bytes.len() as u64;
+    let reported = PartCrc { number, crc, len };
+    let crc = encode_crc32c(crc);
     let hashed = async {
         match &context.hasher {
             Some(hasher) => hasher.hash(number, bytes.clone()).await,
@@ -206,7 +228,7 @@ pub(super) async fn send_part(
             hashed.await?;
             context.buffers.give(bytes);
             context.progress.part_done(len);
-            return Ok(());
+            return Ok(reported);
         }
         tracing::info!(
             part = number,
@@ -215,7 +237,7 @@ pub(super) async fn send_part(
     }
     let (result, hashed) = tokio::join!(put_part(&context, number, &bytes, &crc), hashed);
     context.buffers.give(bytes);
-    result.and(hashed)
+    result.and(hashed).map(|()| reported)
 }
 
 /// PUTs one part (the transport retries what is transient); a `CHECKSUM_MISMATCH` is sent once
@@ -264,11 +286,11 @@ pub(super) async fn put_part(
 
 /// The outcome of a part task; a panic in one is resumed here.
 pub(super) fn joined(
-    result: Option<std::result::Result<Result<()>, tokio::task::JoinError>>,
-) -> Result<()> {
+    result: Option<std::result::Result<Result<PartCrc>, tokio::task::JoinError>>,
+) -> Result<Option<PartCrc>> {
     match result {
-        None => Ok(()),
-        Some(Ok(outcome)) => outcome,
+        None => Ok(None),
+        Some(Ok(outcome)) => outcome.map(Some),
         Some(Err(error)) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
         Some(Err(_)) => Err(Error::cancelled("a part upload was cancelled")),
     }

@@ -183,7 +183,7 @@ pub(super) struct Prepared {
     pub(super) size: u64,
     pub(super) file_name: String,
     pub(super) mime_type: String,
-    /// The whole-file SHA-256 when already known (a spooled reader).
+    /// The whole-file SHA-256 when already known (a spooled reader, with the SHA-256 opted in).
     pub(super) sha256: Option<String>,
     pub(super) identity: SourceIdentity,
 }
@@ -259,9 +259,9 @@ pub(super) async fn prepare(source: UploadSource, options: &Checked) -> Result<P
             if head.len() as u64 <= threshold {
                 return Box::pin(prepare(UploadSource::Bytes(head.into()), options)).await;
             }
-            let (file, size, sha256) = spool(head, reader).await?;
+            let (file, size, sha256) = spool(head, reader, options.sha256).await?;
             let identity = SourceIdentity::default();
-            prepare_file(Arc::new(file), size, None, Some(sha256), identity, options).await
+            prepare_file(Arc::new(file), size, None, sha256, identity, options).await
         }
         UploadSource::Url(_) => Err(Error::invalid_argument(
             "a URL is not read like a file: the server fetches it (media.upload with a url)",
@@ -391,19 +391,23 @@ pub(super) async fn hash_bytes(bytes: Bytes) -> Result<String> {
     blocking(move || hex::encode(Sha256::digest(&bytes))).await
 }
 
-/// Copies `head` and the rest of `reader` to an anonymous temporary file, hashing on the way.
+/// Copies `head` and the rest of `reader` to an anonymous temporary file, computing the
+/// SHA-256 on the way when it is wanted (`sha256`).
 pub(super) async fn spool(
     head: Vec<u8>,
     mut reader: Box<dyn AsyncRead + Send + Unpin>,
-) -> Result<(File, u64, String)> {
+    sha256: bool,
+) -> Result<(File, u64, Option<String>)> {
     let temp = blocking(tempfile::tempfile)
         .await?
         .map_err(|e| Error::io(format!("creating a temporary file to spool the reader: {e}"), e))?;
     let write_error =
         |e: io::Error| Error::io(format!("spooling the reader to a temporary file: {e}"), e);
     let mut out = tokio::fs::File::from_std(temp);
-    let mut hasher = Sha256::new();
-    hasher.update(&head);
+    let mut hasher = sha256.then(Sha256::new);
+    if let Some(hasher) = &mut hasher {
+        hasher.update(&head);
+    }
     out.write_all(&head).await.map_err(write_error)?;
     let mut size = head.len() as u64;
     drop(head);
@@ -413,11 +417,13 @@ pub(super) async fn spool(
         if read == 0 {
             break;
         }
-        hasher.update(&buffer[..read]);
+        if let Some(hasher) = &mut hasher {
+            hasher.update(&buffer[..read]);
+        }
         out.write_all(&buffer[..read]).await.map_err(write_error)?;
         size += read as u64;
     }
     out.flush().await.map_err(write_error)?;
     let file = out.into_std().await;
-    Ok((file, size, hex::encode(hasher.finalize())))
+    Ok((file, size, hasher.map(|h| hex::encode(h.finalize()))))
 }

@@ -20,6 +20,7 @@ mod timeouts;
 mod tls;
 mod transport;
 mod upload;
+mod upload_integrity;
 mod wait;
 mod webhook_deliveries;
 mod webhook_signatures;

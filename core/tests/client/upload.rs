@@ -17,7 +17,6 @@ use aether::transport::ApiRequest;
 use aether::upload::{crc32c_base64, ResumeState, UploadOptions, UploadProgress, UploadSource};
 use aether::{CancellationToken, ErrorCode};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, ReadBuf};
 
 const MIB: u64 = 1024 * 1024;
@@ -52,12 +51,13 @@ fn pattern(size: u64, seed: u64) -> Vec<u8> {
     out
 }
 
-/// Writes a patterned file of `size` bytes in `dir` and returns its path and hex SHA-256.
+/// Writes a patterned file of `size` bytes in `dir` and returns its path and its whole-file
+/// CRC32C (base64, as the media's `crc32c`).
 fn patterned_file(dir: &Path, name: &str, size: u64, seed: u64) -> (PathBuf, String) {
     let data = pattern(size, seed);
     let path = dir.join(name);
     std::fs::File::create(&path).unwrap().write_all(&data).unwrap();
-    (path, hex::encode(Sha256::digest(&data)))
+    (path, crc32c_base64(&data))
 }
 
 fn fast_wait() -> MediaWaitOptions {
@@ -159,7 +159,8 @@ async fn every_fixture_uploads_and_is_verified_with_the_manifest_facts() {
         }
         let uploaded = media.upload(UploadSource::path(fixture(name)), options).await.unwrap();
         assert_eq!(uploaded.size, bytes.len() as u64, "{name}");
-        assert_eq!(uploaded.sha256, hex::encode(Sha256::digest(&bytes)), "{name}");
+        assert_eq!(uploaded.crc32c, Some(crc32c_base64(&bytes)), "{name}");
+        assert_eq!(uploaded.sha256, None, "{name}: no SHA-256 unless asked for");
         assert_eq!(uploaded.file_name, name);
 
         let verified = media.wait_ready(&uploaded.media_key, fast_wait()).await;
@@ -260,7 +261,10 @@ async fn a_part_whose_connection_resets_is_retried_and_the_upload_completes() {
     let options = UploadOptions::new().part_size(PART).parallelism(2);
 
     let media = emulator.client().media().upload(UploadSource::path(&path), options).await.unwrap();
-    assert_eq!((media.sha256.as_str(), media.size), (sha.as_str(), 2 * PART + 123));
+    assert_eq!(
+        (media.crc32c.as_deref().unwrap_or_default(), media.size),
+        (sha.as_str(), 2 * PART + 123)
+    );
 
     let puts: Vec<Value> = requests_under(&emulator, "/v1/media/uploads/")
         .await
@@ -308,12 +312,15 @@ async fn readers_of_known_and_unknown_size_upload_and_are_checked_whole() {
     let size = 2 * PART + 17;
     let (path, sha) = patterned_file(dir.path(), "clip.mp4", size, 3);
 
-    // Known size: parts read in order, the SHA-256 sent at completion.
+    // Known size: parts read in order, the CRC32C combined from them sent at completion.
     let reader = tokio::fs::File::open(&path).await.unwrap();
     let options =
         UploadOptions::new().file_name("clip.mp4").part_size(PART).single_shot_threshold(0);
     let uploaded = media.upload(UploadSource::reader(reader, size), options).await.unwrap();
-    assert_eq!(uploaded.sha256, sha);
+    assert_eq!(
+        (uploaded.crc32c.as_deref(), uploaded.sha256.as_deref()),
+        (Some(sha.as_str()), None)
+    );
     assert_eq!(uploaded.mime_type, "video/mp4");
 
     // Unknown size above the threshold: spooled, then chunked.
@@ -321,7 +328,7 @@ async fn readers_of_known_and_unknown_size_upload_and_are_checked_whole() {
     let options = UploadOptions::new().mime_type("video/mp4").part_size(PART);
     let uploaded = media.upload(UploadSource::reader_unknown_size(reader), options).await.unwrap();
     assert_eq!(
-        (uploaded.sha256.as_str(), uploaded.file_name.as_str()),
+        (uploaded.crc32c.as_deref().unwrap_or_default(), uploaded.file_name.as_str()),
         (sha.as_str(), "upload.mp4")
     );
 
@@ -470,7 +477,7 @@ async fn an_upload_completes_only_after_a_queued_progress_callback_saw_the_final
     let (options, handled) = queued_progress(options, token, |_| false);
 
     let media = emulator.client().media().upload(UploadSource::path(&path), options).await.unwrap();
-    assert_eq!(media.sha256, sha256);
+    assert_eq!((media.crc32c.as_deref(), media.sha256.as_deref()), (Some(sha256.as_str()), None));
     let handled = handled.lock().unwrap().clone();
     let last = handled.last().expect("the final event was handled before the upload returned");
     assert_eq!((last.bytes_sent, last.parts_done), (3 * PART, 3));
@@ -580,7 +587,7 @@ async fn resume_after_a_failed_upload_sends_only_what_the_server_lacks() {
     assert!(!state.parts.iter().any(|p| p.part_number == 4));
 
     let resumed = media.resume(&upload_id, UploadSource::path(&path), options).await.unwrap();
-    assert_eq!(resumed.sha256, sha);
+    assert_eq!((resumed.crc32c.as_deref(), resumed.sha256.as_deref()), (Some(sha.as_str()), None));
     // Every part was acknowledged exactly once: nothing the server held was sent again, and
     // the only re-sent part is the one whose every attempt broke.
     let acknowledged = acknowledged_parts(&emulator).await;
@@ -632,7 +639,7 @@ async fn resuming_sends_again_a_part_the_server_holds_with_other_bytes() {
 
     let resumed =
         media.resume(&upload_id, UploadSource::path(&path), options.clone()).await.unwrap();
-    assert_eq!(resumed.sha256, sha);
+    assert_eq!((resumed.crc32c.as_deref(), resumed.sha256.as_deref()), (Some(sha.as_str()), None));
     let acknowledged = acknowledged_parts(&emulator).await;
     assert_eq!(acknowledged, BTreeMap::from([(1, 1), (2, 3), (3, 1), (4, 1)]));
 }
@@ -656,7 +663,7 @@ async fn a_file_changed_before_resuming_is_uploaded_as_it_is_now() {
     // whole-file SHA-256 sent at completion is the new file's: what the server keeps is exactly
     // what is on disk now, never a mix of the two versions.
     assert_eq!(acknowledged_parts(&emulator).await.get(&2), Some(&2));
-    assert_eq!(uploaded.sha256, hex::encode(Sha256::digest(&data)));
+    assert_eq!(uploaded.crc32c, Some(crc32c_base64(&data)));
 }
 
 #[tokio::test]
@@ -685,7 +692,7 @@ async fn a_new_process_continues_the_upload_of_the_resume_state_file() {
     // "Another process": a new client, the same call.
     let media = emulator.client().media().upload(UploadSource::path(&path), options).await.unwrap();
     assert_eq!(
-        (media.sha256.as_str(), media.media_key.as_str()),
+        (media.crc32c.as_deref().unwrap_or_default(), media.media_key.as_str()),
         (sha.as_str(), state.media_key.as_str())
     );
     assert!(!state_file.exists(), "the state file is removed after completion");
@@ -718,6 +725,6 @@ async fn a_state_file_for_another_file_is_ignored() {
         .single_shot_threshold(0)
         .resume_state_file(&state_file);
     let media = emulator.client().media().upload(UploadSource::path(&path), options).await.unwrap();
-    assert_eq!(media.sha256, sha);
+    assert_eq!((media.crc32c.as_deref(), media.sha256.as_deref()), (Some(sha.as_str()), None));
     assert!(!state_file.exists());
 }

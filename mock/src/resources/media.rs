@@ -16,11 +16,11 @@
 //!   that is neither `video/*` nor `image/*` is 422 `UNSUPPORTED_MEDIA_TYPE`. The declared type
 //!   only gives `kind` while processing; verification reads the format from the bytes.
 //! - `Idempotency-Key` on `POST /v1/media` (the JSON idempotency middleware leaves raw uploads
-//!   here): the request's fingerprint is the body's SHA-256 with the mime type and file name.
+//!   here): the request's fingerprint is the body's CRC32C with the mime type and file name.
 //!   The same fingerprint within 24 h (virtual clock) replays the first answer (201,
 //!   `Idempotent-Replayed: true`) and stores nothing; another fingerprint is 409
 //!   `IDEMPOTENCY_KEY_REUSED`; a request still streaming under the key is 409
-//!   `IDEMPOTENCY_KEY_IN_USE`. When `X-Content-Sha256` is sent the decision is made before the
+//!   `IDEMPOTENCY_KEY_IN_USE`. When `X-Content-Crc32c` is sent the decision is made before the
 //!   body is read. Only successful uploads are recorded, so a failed one can simply be retried.
 //! - A refused body is read and discarded up to [`DRAIN_LIMIT`](crate::stored_media::DRAIN_LIMIT) so the client can read the
 //!   answer on the same connection; beyond that the server stops reading and closes it.
@@ -53,9 +53,9 @@ use crate::context::{ApiKey, Created};
 use crate::ids::random_token;
 use crate::state::{Part, SharedState, Store};
 use crate::stored_media::{
-    content_length, drain, io_error, new_data_path, new_media_key, parse_mime, parse_sha256,
-    processing_media, validate_file_name, verify_in_background, MediaStore, PendingFile,
-    StoredMedia, MOCK_ORG,
+    content_length, drain, encode_crc32c, io_error, new_data_path, new_media_key, parse_crc32c,
+    parse_mime, parse_sha256, processing_media, validate_file_name, verify_in_background,
+    MediaStore, PendingFile, StoredMedia, MOCK_ORG,
 };
 
 /// The longest media key accepted in a path, in bytes.
@@ -108,6 +108,9 @@ struct SingleShot {
     file_name: String,
     mime_type: String,
     kind: MediaKind,
+    /// `X-Content-Crc32c`: checked against the CRC32C computed while the body streams in.
+    crc32c: Option<u32>,
+    /// `X-Content-Sha256` (opt-in): only then is the body's SHA-256 computed.
     sha256: Option<String>,
     idempotency: Option<(String, String)>,
 }
@@ -144,6 +147,12 @@ fn single_shot_headers(headers: &HeaderMap, api_key: &str) -> ApiResult<SingleSh
             Some(parse_sha256(value.to_str().unwrap_or("<not ASCII>"), "X-Content-Sha256")?)
         }
     };
+    let crc32c = match headers.get("x-content-crc32c") {
+        None => None,
+        Some(value) => {
+            Some(parse_crc32c(value.to_str().unwrap_or("<not ASCII>"), "X-Content-Crc32c")?)
+        }
+    };
     let idempotency = match headers.get("idempotency-key") {
         None => None,
         Some(value) => {
@@ -159,11 +168,11 @@ fn single_shot_headers(headers: &HeaderMap, api_key: &str) -> ApiResult<SingleSh
             Some((api_key.to_owned(), key.to_owned()))
         }
     };
-    Ok(SingleShot { file_name, mime_type, kind, sha256, idempotency })
+    Ok(SingleShot { file_name, mime_type, kind, crc32c, sha256, idempotency })
 }
 
-fn fingerprint(sha256: &str, mime_type: &str, file_name: &str) -> String {
-    format!("{sha256}\n{mime_type}\n{file_name}")
+fn fingerprint(crc32c: u32, mime_type: &str, file_name: &str) -> String {
+    format!("{crc32c:08x}\n{mime_type}\n{file_name}")
 }
 
 /// What an `Idempotency-Key` says about a request, looked up with the store locked.
@@ -263,10 +272,10 @@ async fn upload_single(State(state): State<SharedState>, request: Request) -> Re
             match check_key(&mut store, key, now) {
                 Err(error) => Some(Err(error)),
                 Ok(KeyCheck::Done { fingerprint: recorded, media }) => {
-                    match &declared.sha256 {
-                        Some(sha) => {
+                    match declared.crc32c {
+                        Some(crc) => {
                             if recorded
-                                == fingerprint(sha, &declared.mime_type, &declared.file_name)
+                                == fingerprint(crc, &declared.mime_type, &declared.file_name)
                             {
                                 Some(Ok(media))
                             } else {
@@ -335,7 +344,9 @@ async fn store_single(
     let mut out = tokio::fs::File::create_new(file.path())
         .await
         .map_err(|e| io_error("creating the media file", &e))?;
-    let mut hasher = Sha256::new();
+    // The CRC32C always (it is the media's `crc32c`); the SHA-256 only when one was sent.
+    let mut crc = 0u32;
+    let mut hasher = declared.sha256.as_ref().map(|_| Sha256::new());
     let mut size = 0u64;
     let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
@@ -347,7 +358,10 @@ async fn store_single(
             drain(Body::from_stream(stream)).await;
             return Err(too_large(None, limit));
         }
-        hasher.update(&chunk);
+        crc = crc32c::crc32c_append(crc, &chunk);
+        if let Some(hasher) = &mut hasher {
+            hasher.update(&chunk);
+        }
         out.write_all(&chunk).await.map_err(|e| io_error("writing the media file", &e))?;
     }
     out.flush().await.map_err(|e| io_error("writing the media file", &e))?;
@@ -355,9 +369,21 @@ async fn store_single(
     if size == 0 {
         return Err(empty_body());
     }
-    let sha256 = hex::encode(hasher.finalize());
-    if let Some(expected) = &declared.sha256 {
-        if *expected != sha256 {
+    if let Some(expected) = declared.crc32c.filter(|expected| *expected != crc) {
+        let (expected, actual) = (encode_crc32c(expected), encode_crc32c(crc));
+        return Err(ApiError::new(
+            ErrorCode::ChecksumMismatch,
+            format!(
+                "the body's CRC32C is {actual} but X-Content-Crc32c says {expected}; nothing \
+                 was stored"
+            ),
+        )
+        .field("X-Content-Crc32c")
+        .details(json!({ "expected": expected, "actual": actual })));
+    }
+    let sha256 = hasher.map(|hasher| hex::encode(hasher.finalize()));
+    if let (Some(expected), Some(sha256)) = (&declared.sha256, &sha256) {
+        if expected != sha256 {
             return Err(ApiError::new(
                 ErrorCode::ChecksumMismatch,
                 format!(
@@ -370,7 +396,7 @@ async fn store_single(
         }
     }
 
-    let print = fingerprint(&sha256, &declared.mime_type, &declared.file_name);
+    let print = fingerprint(crc, &declared.mime_type, &declared.file_name);
     let media_key = new_media_key(&declared.file_name);
     let media = processing_media(
         media_key.clone(),
@@ -378,6 +404,7 @@ async fn store_single(
         declared.mime_type,
         declared.kind,
         size,
+        Some(crc),
         sha256,
     );
     let now = state.clock.now();

@@ -4,9 +4,10 @@
 //! that expires later cannot break a scheduled post.
 //!
 //! Choices where PROTOCOL.md is silent (kept in agreement with `spec/openapi.yaml`):
-//! - The answer is 201 with the Media in `processing`, `size` 0 and `sha256` empty until the
-//!   bytes are in, and `sourceUrl` set. The fetch runs in the background (real time, not the
-//!   virtual clock); the media then moves to `ready` or `failed` like an upload.
+//! - The answer is 201 with the Media in `processing`, `size` 0 and no `crc32c` until the
+//!   bytes are in (their CRC32C is computed as they stream in; no SHA-256, none was sent), and
+//!   `sourceUrl` set. The fetch runs in the background (real time, not the virtual clock); the
+//!   media then moves to `ready` or `failed` like an upload.
 //! - The emulator fetches loopback URLs only: 127.0.0.0/8, `::1` and `localhost`. A URL naming
 //!   another host is refused at once with 422 `MEDIA_FETCH_FAILED` (`details.reason:
 //!   refused_host`, no media is made), because nothing would ever be fetched; a redirect to such
@@ -42,7 +43,6 @@ use axum::routing::post;
 use axum::{Json, Router};
 use reqwest::Url;
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use crate::api_error::{ApiError, ApiResult};
@@ -52,7 +52,7 @@ use crate::json::ApiJson;
 use crate::resources::idempotency::idempotent;
 use crate::state::SharedState;
 use crate::stored_media::{
-    new_data_path, new_media_key, parse_mime, processing_media, validate_file_name,
+    encode_crc32c, new_data_path, new_media_key, parse_mime, processing_media, validate_file_name,
     verify_in_background, MediaStore, StoredMedia,
 };
 
@@ -126,7 +126,7 @@ pub fn start_ingest(
     };
     let path = new_data_path(state, "media", &random_token(24))?;
     let media_key = new_media_key(&file_name);
-    let mut media = processing_media(media_key.clone(), file_name, mime_type, kind, 0, "".into());
+    let mut media = processing_media(media_key.clone(), file_name, mime_type, kind, 0, None, None);
     media.source_url = Some(request.url.clone());
     state.store().part::<MediaStore>().insert(StoredMedia {
         media: media.clone(),
@@ -251,7 +251,7 @@ impl Failure {
 /// What a successful fetch stored.
 struct Fetched {
     size: u64,
-    sha256: String,
+    crc32c: u32,
     content_type: Option<(String, MediaKind)>,
 }
 
@@ -287,7 +287,7 @@ impl Job {
                 Some(stored) => match fetched {
                     Ok(fetched) => {
                         stored.media.size = fetched.size;
-                        stored.media.sha256 = fetched.sha256;
+                        stored.media.crc32c = Some(encode_crc32c(fetched.crc32c));
                         if let (false, Some((mime, kind))) = (self.declared, fetched.content_type) {
                             stored.media.mime_type = mime;
                             stored.media.kind = kind;
@@ -365,7 +365,7 @@ async fn fetch(
     }
     let io = |e: std::io::Error| Failure::new("http_error", code, format!("storing the file: {e}"));
     let mut out = tokio::fs::File::create(path).await.map_err(io)?;
-    let mut hasher = Sha256::new();
+    let mut crc32c = 0u32;
     let mut size = 0u64;
     while let Some(chunk) = response.chunk().await.map_err(|e| {
         Failure::new("http_error", code, format!("the connection broke after {size} bytes ({e})"))
@@ -375,14 +375,14 @@ async fn fetch(
             let why = format!("the file is over {cap} bytes, the most accepted");
             return Err(Failure::new("too_large", code, why));
         }
-        hasher.update(&chunk);
+        crc32c = crc32c::crc32c_append(crc32c, &chunk);
         out.write_all(&chunk).await.map_err(io)?;
     }
     out.flush().await.map_err(io)?;
     if size == 0 {
         return Err(Failure::new("not_media", code, "the server answered with an empty body"));
     }
-    Ok(Fetched { size, sha256: hex::encode(hasher.finalize()), content_type })
+    Ok(Fetched { size, crc32c, content_type })
 }
 
 /// The answer's `Content-Type` when it names a video or image; `None` when absent or

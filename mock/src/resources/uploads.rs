@@ -1,6 +1,7 @@
 //! Chunked, resumable uploads: open a session, PUT its parts (each checked against its CRC32C
-//! and size while it streams to disk), list what arrived, complete (assemble, check the
-//! SHA-256, hand the file to verification) or abort.
+//! and size while it streams to disk), list what arrived, complete (check the whole file's
+//! CRC32C, combined from the parts', and the SHA-256 when one was sent; hand the file to
+//! verification) or abort.
 //!
 //! Everything streams, and nothing is copied: a session has one data file, sized to the upload
 //! (sparse) when its first part arrives, and each part is written in place at its offset in
@@ -8,12 +9,16 @@
 //! is recorded only once its size and CRC32C are right; a failed part leaves no receipt (and,
 //! when no part is held, no file). Re-sending a part the session already holds goes to a temp
 //! file first and is copied over the old bytes only once it checked out, so a damaged re-send
-//! keeps the old part (the copy is the rare path). The whole-file SHA-256 is kept running
-//! beside the uploads: whenever the parts after the ones already hashed are all held, they are
-//! hashed in order — from their bytes, kept in memory since they arrived (up to
-//! [`RETAIN_BUDGET`](session::RETAIN_BUDGET) per upload), else read back from the data file — so `complete` only hashes
-//! what is left, then renames the data file into the media store. A part whose held bytes are replaced restarts
-//! the running hash. A 2 GB upload keeps the emulator's memory flat.
+//! keeps the old part (the copy is the rare path). `complete` combines the held parts' CRC32Cs
+//! in part order (`crc32c_combine`) into the whole file's — no byte is read again — and the
+//! media gets it as `crc32c`. A SHA-256 is computed only when a client sent one: sent at
+//! create, it is kept running beside the uploads (whenever the parts after the ones already
+//! hashed are all held, they are hashed in order — from their bytes, kept in memory since they
+//! arrived, up to [`RETAIN_BUDGET`](session::RETAIN_BUDGET) per upload, else read back from the
+//! data file — so `complete` only hashes what is left); sent only to `complete`, the data file
+//! is hashed then. A part whose held bytes are replaced restarts the running hash. `complete`
+//! then renames the data file into the media store. A 2 GB upload keeps the emulator's memory
+//! flat.
 //!
 //! Choices where PROTOCOL.md is silent (kept in agreement with `spec/openapi.yaml`):
 //! - `partSize`: the requested one when given (it must lie in 5–64 MiB, else 400), else 8 MiB;
@@ -32,8 +37,9 @@
 //!   being written in place is not listed until it checked out.
 //! - Two PUTs of the same part at once: the one that finishes last wins; their bytes never mix
 //!   (a part is written by one request at a time; the other waits, from a temp file).
-//! - Complete: a whole-file SHA-256 given at creation and one given at completion must both
-//!   match. On a mismatch the parts are kept, so the client can re-send the wrong part and
+//! - Complete: `crc32c` (base64 big-endian) given at completion must equal the CRC32C
+//!   combined from the parts; a whole-file SHA-256 given at creation and one given at
+//!   completion must both match (each checked only when sent). On a mismatch the parts are kept, so the client can re-send the wrong part and
 //!   complete again. Completing a `completed` session answers its media again (200);
 //!   completing an `aborted` one is 400.
 //! - `DELETE` answers 204; deleting a `completed` session is 400 (delete the media instead).

@@ -22,5 +22,6 @@ mod quota;
 mod schedule;
 mod stalls;
 mod tls;
+mod upload_integrity;
 mod uploads;
 mod webhooks;

@@ -227,12 +227,16 @@ async fn an_idempotency_key_replays_the_first_upload_and_refuses_other_bytes() {
     assert!(response.headers().get("idempotent-replayed").is_none());
     let media: Value = response.json().await.unwrap();
 
-    // Same bytes (checksum found while streaming, then with X-Content-Sha256 up front).
-    for sha in [None, Some(sha_hex(&data))] {
+    // Same bytes (checksum found while streaming, then with X-Content-Crc32c up front).
+    let crc = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        crc32c::crc32c(&data).to_be_bytes(),
+    );
+    for crc in [None, Some(crc)] {
         let mut again =
             h.single("a.mp4", "video/mp4", data.clone()).header("idempotency-key", "k-1");
-        if let Some(sha) = sha {
-            again = again.header("x-content-sha256", sha);
+        if let Some(crc) = crc {
+            again = again.header("x-content-crc32c", crc);
         }
         let response = again.send().await.unwrap();
         assert_eq!(response.status(), StatusCode::CREATED);

@@ -145,6 +145,7 @@ async fn a_12_mib_file_in_three_parts_out_of_order_ends_ready_with_the_fixture_s
     assert_eq!(media["mediaKey"], media_key.as_str());
     assert_eq!(media["size"], data.len());
     assert_eq!(media["sha256"], sha_hex(&data));
+    assert_eq!(media["crc32c"], crc_b64(&data));
     assert_eq!(media["fileName"], "Holiday Clip.MP4");
     assert_eq!((&media["status"], &media["kind"]), (&json!("processing"), &json!("video")));
 
@@ -687,7 +688,9 @@ async fn the_same_part_sent_twice_at_once_ends_whole_as_one_of_them() {
     let winner = if listed == crc_b64(&a) { &a } else { &b };
     assert_eq!(listed, crc_b64(winner), "{state}");
     assert!(stored[..5 * MIB] == winner[..] && stored[5 * MIB..] == tail[..], "mixed bytes");
-    assert_eq!(media["sha256"], sha_hex(&stored));
+    // The CRC32C combined from the parts' is the one of the bytes stored; no SHA-256 was sent.
+    assert_eq!(media["crc32c"], crc_b64(&stored));
+    assert!(media.get("sha256").is_none(), "{media}");
 }
 
 #[tokio::test]

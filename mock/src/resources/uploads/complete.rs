@@ -1,6 +1,7 @@
-//! `POST /v1/media/uploads/{uploadId}/complete`: catch the running hash up, check it against
-//! the SHA-256s given, and hand the data file to the media store (renamed, not copied) for
-//! verification.
+//! `POST /v1/media/uploads/{uploadId}/complete`: combine the stored parts' CRC32Cs in order into
+//! the whole file's (no byte is read again) and check it against the `crc32c` given; only when a
+//! client sent a SHA-256 (at create or here) catch the running hash up and check it too; then
+//! hand the data file to the media store (renamed, not copied) for verification.
 
 use aether::model::UploadStatus;
 use aether::ErrorCode;
@@ -22,13 +23,15 @@ use crate::ids::random_token;
 use crate::json::ApiJson;
 use crate::state::SharedState;
 use crate::stored_media::{
-    io_error, new_data_path, parse_sha256, processing_media, verify_in_background, MediaStore,
-    StoredMedia,
+    encode_crc32c, io_error, new_data_path, parse_crc32c, parse_sha256, processing_media,
+    verify_in_background, MediaStore, StoredMedia,
 };
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(super) struct CompleteBody {
+    #[serde(default)]
+    crc32c: Option<String>,
     #[serde(default)]
     sha256: Option<String>,
 }
@@ -76,12 +79,15 @@ pub(super) async fn complete(
     ApiJson(body): ApiJson<CompleteBody>,
 ) -> ApiResult<Response> {
     let given = body.sha256.as_deref().map(|s| parse_sha256(s, "sha256")).transpose()?;
+    let given_crc = body.crc32c.as_deref().map(|s| parse_crc32c(s, "crc32c")).transpose()?;
     let start = with_live_session(&state, &id, |session| match session.status {
         UploadStatus::Completed => Ok(Err(session.media_key.clone())),
         UploadStatus::Uploading => {
             let missing = session.missing_parts();
             if missing.is_empty() {
-                Ok(Ok(session.hash.clone()))
+                // The SHA-256 is computed only when a client sent one.
+                let hashing = session.sha256.is_some() || given.is_some();
+                Ok(Ok(hashing.then(|| session.hash.clone())))
             } else {
                 Err(incomplete(session, &missing))
             }
@@ -94,15 +100,21 @@ pub(super) async fn complete(
     };
     let media_path = new_data_path(&state, "media", &random_token(24))?;
     for _ in 0..COMPLETE_ATTEMPTS {
-        // Hashes what the parts' arrival has not hashed yet (usually nothing, or the last part).
-        let hash = advance_hash(&state, &id, cursor.clone()).await;
+        // Hashes what the parts' arrival has not hashed yet (usually nothing, or the last part;
+        // all of them when the SHA-256 was first sent here).
+        let hash = match &cursor {
+            Some(cursor) => Some(advance_hash(&state, &id, cursor.clone()).await),
+            None => None,
+        };
         let now = state.clock.now();
         let mut freed = Vec::new();
         let step = {
             let mut store = state.store();
             let store = &mut *store;
-            let step = live_session(store, &id, now, &mut freed)
-                .and_then(|session| finish(session, &hash, given.as_deref(), &media_path));
+            let step = live_session(store, &id, now, &mut freed).and_then(|session| {
+                let given = Given { sha256: given.as_deref(), crc32c: given_crc };
+                finish(session, hash.as_deref(), given, &media_path)
+            });
             if let Ok(Step::Done(media)) = &step {
                 let path = media_path.clone();
                 store.part::<MediaStore>().insert(StoredMedia {
@@ -133,12 +145,35 @@ pub(super) async fn complete(
     ))
 }
 
-/// Completes the session if the hash covers every part and matches the checksums given; called
-/// with the store locked. The data file becomes the media's file: nothing is copied.
+/// The checksums sent to `complete`.
+#[derive(Clone, Copy)]
+struct Given<'a> {
+    sha256: Option<&'a str>,
+    crc32c: Option<u32>,
+}
+
+/// The whole file's CRC32C, combined in part order from the CRCs of the parts held (checked
+/// when each arrived): nothing is read again.
+fn combined_crc32c(session: &Session) -> ApiResult<u32> {
+    let mut combined: Option<u32> = None;
+    for receipt in session.parts.values() {
+        let crc = parse_crc32c(&receipt.crc32c, "crc32c")?;
+        let len = usize::try_from(receipt.size).unwrap_or(usize::MAX);
+        combined = Some(match combined {
+            None => crc,
+            Some(before) => crc32c::crc32c_combine(before, crc, len),
+        });
+    }
+    combined.ok_or_else(|| ApiError::new(ErrorCode::InternalError, "the upload holds no part"))
+}
+
+/// Completes the session if every part is held, the CRC32C combined from them matches the one
+/// given, and — when a SHA-256 was sent — the hash covers every part and matches; called with
+/// the store locked. The data file becomes the media's file: nothing is copied.
 fn finish(
     session: &mut Session,
-    hash: &HashCursor,
-    given: Option<&str>,
+    hash: Option<&HashCursor>,
+    given: Given<'_>,
     media_path: &std::path::Path,
 ) -> ApiResult<Step> {
     match session.status {
@@ -150,16 +185,33 @@ fn finish(
     if !missing.is_empty() {
         return Err(incomplete(session, &missing));
     }
-    if hash.epoch != session.epoch || hash.hashed != session.part_count {
-        return Ok(Step::Again);
+    let crc32c = combined_crc32c(session)?;
+    if let Some(expected) = given.crc32c.filter(|expected| *expected != crc32c) {
+        let (expected, actual) = (encode_crc32c(expected), encode_crc32c(crc32c));
+        return Err(ApiError::new(
+            ErrorCode::ChecksumMismatch,
+            format!(
+                "the assembled file's CRC32C (combined from its parts') is {actual} but the one \
+                 given to complete is {expected}; the parts are kept — re-send the wrong ones \
+                 (GET the upload for their CRC32Cs) and complete again"
+            ),
+        )
+        .field("crc32c")
+        .details(json!({ "expected": expected, "actual": actual })));
     }
-    let sha256 = hex::encode(hash.hasher.clone().finalize());
+    let sha256 = match hash {
+        None => None,
+        Some(hash) if hash.epoch != session.epoch || hash.hashed != session.part_count => {
+            return Ok(Step::Again)
+        }
+        Some(hash) => Some(hex::encode(hash.hasher.clone().finalize())),
+    };
     let expected = [
         (session.sha256.as_deref(), "given when the upload was created"),
-        (given, "given to complete"),
+        (given.sha256, "given to complete"),
     ];
     for (expected, source) in expected {
-        let Some(expected) = expected else { continue };
+        let (Some(expected), Some(sha256)) = (expected, &sha256) else { continue };
         if expected != sha256 {
             return Err(ApiError::new(
                 ErrorCode::ChecksumMismatch,
@@ -187,6 +239,7 @@ fn finish(
         session.mime_type.clone(),
         session.kind.clone(),
         session.size,
+        Some(crc32c),
         sha256,
     ))))
 }

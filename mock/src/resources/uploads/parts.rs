@@ -13,7 +13,6 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Json;
-use base64::Engine;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use serde_json::json;
@@ -26,7 +25,9 @@ use super::MAX_PART_SIZE;
 use crate::api_error::{ApiError, ApiResult};
 use crate::ids::random_token;
 use crate::state::SharedState;
-use crate::stored_media::{content_length, drain, io_error, new_data_path, PendingFile};
+use crate::stored_media::{
+    self, content_length, drain, encode_crc32c, io_error, new_data_path, PendingFile,
+};
 
 /// Bytes gathered from a part's body before one positional write (two such buffers per part in
 /// flight: one being filled, one being written).
@@ -156,7 +157,9 @@ fn part_target(
             let file = session
                 .open_data_file()
                 .map_err(|e| io_error("creating the upload's data file", &e))?;
-            let keep = session.reserved + expected <= RETAIN_BUDGET;
+            // Bytes are kept for the running SHA-256 only, which runs only when the client sent
+            // one at create.
+            let keep = session.sha256.is_some() && session.reserved + expected <= RETAIN_BUDGET;
             let claim = Claim::take(state, session, n, if keep { expected } else { 0 });
             Sink::InPlace { file, claim }
         };
@@ -165,28 +168,14 @@ fn part_target(
 }
 
 fn parse_crc32c(headers: &HeaderMap) -> ApiResult<u32> {
-    let invalid = |what: &str| {
+    let value = headers.get("x-part-crc32c").ok_or_else(|| {
         ApiError::invalid(
             "X-Part-Crc32c",
-            format!(
-                "X-Part-Crc32c {what}; send the base64 of the part's big-endian CRC32C \
-                 (4 bytes), e.g. yZRlqg=="
-            ),
+            "X-Part-Crc32c is missing; send the base64 of the part's big-endian CRC32C \
+             (4 bytes), e.g. yZRlqg==",
         )
-    };
-    let value = headers.get("x-part-crc32c").ok_or_else(|| invalid("is missing"))?;
-    let text = value.to_str().map_err(|_| invalid("is not ASCII"))?;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(text.trim())
-        .map_err(|_| invalid(&format!("{text:?} is not base64")))?;
-    let bytes: [u8; 4] = bytes
-        .try_into()
-        .map_err(|b: Vec<u8>| invalid(&format!("{text:?} decodes to {} bytes, not 4", b.len())))?;
-    Ok(u32::from_be_bytes(bytes))
-}
-
-fn encode_crc32c(crc: u32) -> String {
-    base64::engine::general_purpose::STANDARD.encode(crc.to_be_bytes())
+    })?;
+    stored_media::parse_crc32c(value.to_str().unwrap_or("<not ASCII>"), "X-Part-Crc32c")
 }
 
 fn wrong_size(number: u32, expected: u64, got: &str) -> ApiError {
@@ -383,7 +372,7 @@ fn check_crc(n: u32, wanted: u32, crc: u32) -> ApiResult<()> {
 }
 
 /// Records a part written under `claim` (with its bytes, when kept), then lets the running hash
-/// catch up.
+/// catch up when there is one (a SHA-256 was sent at create).
 fn record_part(
     state: &SharedState,
     id: &str,
@@ -407,10 +396,12 @@ fn record_part(
         if let Some(kept) = kept {
             session.retained.insert(receipt.part_number, kept);
         }
-        Ok(session.hash.clone())
+        Ok(session.sha256.is_some().then(|| session.hash.clone()))
     })?;
-    let (state, id) = (state.clone(), id.to_owned());
-    tokio::spawn(async move { drop(advance_hash(&state, &id, cursor).await) });
+    if let Some(cursor) = cursor {
+        let (state, id) = (state.clone(), id.to_owned());
+        tokio::spawn(async move { drop(advance_hash(&state, &id, cursor).await) });
+    }
     Ok(())
 }
 
