@@ -17,11 +17,12 @@
 //
 // The fetch side is what a competent user would write against PROTOCOL.md: keep-alive (Node's
 // default), the upload read part by part through a file handle into one reused buffer, the
-// CRC32C of each part in plain JavaScript (./crc32c.mjs), SHA-256 updated incrementally with
-// node:crypto, parts PUT one after another.
+// CRC32C of each part in plain JavaScript (./crc32c.mjs), parts PUT one after another, then
+// complete without the whole-file checksum (optional in the protocol: this spares fetch work
+// the SDK does).
 
 import { spawnSync } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -128,7 +129,6 @@ async function uploadFetch(url, key, file) {
     )
   ).json();
   const { uploadId, partSize, partCount } = created;
-  const sha256 = createHash('sha256');
   const buffer = Buffer.allocUnsafe(partSize);
   const handle = await open(file, 'r');
   try {
@@ -141,7 +141,6 @@ async function uploadFetch(url, key, file) {
         filled += bytesRead;
       }
       const part = buffer.subarray(0, length);
-      sha256.update(part);
       const response = await fetch(`${url}/v1/media/uploads/${uploadId}/parts/${n}`, {
         method: 'PUT',
         headers: { ...auth, 'Content-Type': 'application/octet-stream', 'X-Part-Crc32c': crc32cBase64(part) },
@@ -158,7 +157,7 @@ async function uploadFetch(url, key, file) {
       await fetch(`${url}/v1/media/uploads/${uploadId}/complete`, {
         method: 'POST',
         headers: { ...auth, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ sha256: sha256.digest('hex') }),
+        body: JSON.stringify({}),
       }),
       'complete the upload',
     )

@@ -16,7 +16,8 @@ interpreters instead. `peakRssMiB` is this process's peak RSS (for `import`, the
 
 The peers are what a competent user writes with httpx or requests: one client/session with
 keep-alive, the chunked protocol of PROTOCOL.md done part by part (read a part, CRC32C it with
-the `crc32c` package, feed the running SHA-256, PUT it, then complete with the SHA-256), the
+the `crc32c` package, PUT it, then complete; the whole-file checksum at `complete` is optional
+in the protocol and the peers leave it out, which spares them work the SDK does), the
 response JSON decoded, errors raised; a post awaited by polling that honours `Retry-After`.
 """
 
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import hashlib
 import json
 import os
 import resource
@@ -101,16 +101,14 @@ def upload_chunked(url: str, path: str, post: Callable[..., Any],
                          "size": size})
     upload_id, part_size, part_count = (created["uploadId"], created["partSize"],
                                         created["partCount"])
-    sha = hashlib.sha256()
     with open(path, "rb") as file:
         for number in range(1, part_count + 1):
             part = file.read(part_size)
-            sha.update(part)
             put(f"{url}/v1/media/uploads/{upload_id}/parts/{number}", content=part,
                 headers={"X-Part-Crc32c": crc_header(crc32c(part)),
                          "Content-Type": "application/octet-stream"})
     return post(f"{url}/v1/media/uploads/{upload_id}/complete",  # type: ignore[no-any-return]
-                json={"sha256": sha.hexdigest()})
+                json={})
 
 
 def upload_httpx(url: str, key: str, path: str) -> Callable[[], Dict[str, Any]]:
