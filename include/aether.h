@@ -737,6 +737,13 @@ typedef struct aether_upload_options {
    * (AETHER_ERROR_INVALID_ARGUMENT naming options.stall_timeout_ms).
    */
   int64_t stall_timeout_ms;
+  /**
+   * Nonzero: also compute the whole file's SHA-256 (by the one reader of the file, no second
+   * read) and have the server check it; the media then has aether_media_sha256(). 0: the
+   * default — integrity rests on the parts' CRC32Cs and the whole file's, combined from
+   * them (aether_media_crc32c()).
+   */
+  int sha256;
 } aether_upload_options;
 
 /**
@@ -1541,9 +1548,17 @@ const char *aether_media_mime_type(const struct aether_media *media);
 uint64_t aether_media_size(const struct aether_media *media);
 
 /**
- * Hex SHA-256 of the file. Borrowed like aether_media_key().
+ * Hex SHA-256 of the file, or NULL when none was sent (it is opt-in:
+ * aether_upload_options.sha256) or `media` is NULL. Borrowed like aether_media_key().
  */
 const char *aether_media_sha256(const struct aether_media *media);
+
+/**
+ * Base64 of the file's big-endian CRC32C, e.g. "yZRlqg==" (for a chunked upload, combined
+ * from its parts'); NULL while a URL ingest is still fetching, or when `media` is NULL.
+ * Borrowed like aether_media_key().
+ */
+const char *aether_media_crc32c(const struct aether_media *media);
 
 /**
  * Where verification stands: "processing", "ready" or "failed" (or a newer value). Borrowed
@@ -2648,9 +2663,9 @@ void aether_webhook_delivery_free(struct aether_webhook_delivery *delivery);
  * AETHER_UPLOAD_OPTIONS_INIT: an aether_upload_options with every field at its default: type
  * and name from the path, no preflight, standard tier, server part size, 4 parts in
  * parallel, single shot up to 8 MiB, no progress callback, no cancel token, no resume state
- * file, no profiles.
+ * file, no profiles, no SHA-256 (the CRC32Cs check the bytes).
  */
-#define AETHER_UPLOAD_OPTIONS_INIT { NULL, NULL, NULL, 0, NULL, 0, 0, -1, NULL, NULL, NULL, NULL, NULL, 0, 0 }
+#define AETHER_UPLOAD_OPTIONS_INIT { NULL, NULL, NULL, 0, NULL, 0, 0, -1, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
 
 /**
  * AETHER_POST_CHANGES_INIT: an aether_post_changes that changes nothing.

@@ -1,7 +1,7 @@
 //! `aether_media`: uploading a file, waiting for and reading what the server's verification
 //! found.
 
-use std::ffi::{c_char, c_void, CString};
+use std::ffi::{c_char, c_int, c_void, CString};
 
 use aether::model::{Media, Platform, Tier};
 use aether::poll::WaitOptions;
@@ -90,6 +90,11 @@ pub struct aether_upload_options {
     /// again (the upload goes on); 0: the default (30 s); negative: refused
     /// (AETHER_ERROR_INVALID_ARGUMENT naming options.stall_timeout_ms).
     pub stall_timeout_ms: i64,
+    /// Nonzero: also compute the whole file's SHA-256 (by the one reader of the file, no second
+    /// read) and have the server check it; the media then has aether_media_sha256(). 0: the
+    /// default — integrity rests on the parts' CRC32Cs and the whole file's, combined from
+    /// them (aether_media_crc32c()).
+    pub sha256: c_int,
 }
 
 /// The C struct as the core's [`UploadSettings`] (0 or negative: the core's default; the core
@@ -134,6 +139,7 @@ fn upload_options(options: &aether_upload_options) -> Res<UploadOptions> {
         resume_state_file: state_file.map(Into::into),
         profile_ids: Some(profile_ids.into_iter().map(str::to_owned).collect()),
         stall_timeout_ms: crate::client::signed_millis(options.stall_timeout_ms),
+        sha256: Some(options.sha256 != 0),
         spelling: Spelling::C,
     };
     let mut upload = UploadOptions::from(settings);
@@ -162,7 +168,8 @@ pub struct aether_media {
     media_key: CString,
     file_name: CString,
     mime_type: CString,
-    sha256: CString,
+    crc32c: Option<CString>,
+    sha256: Option<CString>,
     status: CString,
     kind: CString,
     video_codec: Option<CString>,
@@ -179,7 +186,8 @@ impl aether_media {
             media_key: cstring(&media.media_key),
             file_name: cstring(&media.file_name),
             mime_type: cstring(&media.mime_type),
-            sha256: cstring(&media.sha256),
+            crc32c: opt_cstring(media.crc32c.as_deref()),
+            sha256: opt_cstring(media.sha256.as_deref()),
             status: cstring(media.status.as_str()),
             kind: cstring(media.kind.as_str()),
             video_codec: opt_cstring(media.video_codec.as_ref().map(|c| c.as_str())),
@@ -355,10 +363,19 @@ pub extern "C" fn aether_media_size(media: *const aether_media) -> u64 {
     field(media, 0, |m| m.media.size)
 }
 
-/// Hex SHA-256 of the file. Borrowed like aether_media_key().
+/// Hex SHA-256 of the file, or NULL when none was sent (it is opt-in:
+/// aether_upload_options.sha256) or `media` is NULL. Borrowed like aether_media_key().
 #[no_mangle]
 pub extern "C" fn aether_media_sha256(media: *const aether_media) -> *const c_char {
-    borrowed_str(media, |m| Some(&m.sha256))
+    borrowed_str(media, |m| m.sha256.as_deref())
+}
+
+/// Base64 of the file's big-endian CRC32C, e.g. "yZRlqg==" (for a chunked upload, combined
+/// from its parts'); NULL while a URL ingest is still fetching, or when `media` is NULL.
+/// Borrowed like aether_media_key().
+#[no_mangle]
+pub extern "C" fn aether_media_crc32c(media: *const aether_media) -> *const c_char {
+    borrowed_str(media, |m| m.crc32c.as_deref())
 }
 
 /// Where verification stands: "processing", "ready" or "failed" (or a newer value). Borrowed

@@ -420,6 +420,7 @@ async function call(run, op, client, input, options) {
 function upload(op, client, input, options) {
   const keys = [
     'fixture', 'fileName', 'mimeType', 'platforms', 'tier', 'singleShotThreshold', 'partSize', 'profileIds', 'stallTimeoutMs',
+    'sha256',
   ];
   only(input, op === 'media.resume' ? [...keys, 'uploadId'] : keys, op);
   const fixture = text(input, 'fixture');

@@ -463,7 +463,7 @@ CAPABILITY_SETTINGS = {"maxVideoDurationSec", "privacyLevelOptions", "commentDis
 
 def upload(run: Run, client: aether.Aether, data: Dict[str, Any], resume: bool) -> Any:
     allowed = {"fixture", "fileName", "mimeType", "platforms", "tier", "singleShotThreshold",
-               "partSize", "profileIds", "stallTimeoutMs"} | ({"uploadId"} if resume else set())
+               "partSize", "profileIds", "stallTimeoutMs", "sha256"} | ({"uploadId"} if resume else set())
     args = kwargs("media.upload", data, allowed)
     # Milliseconds in the scenario, seconds in Python.
     if "stall_timeout_ms" in args:

@@ -928,6 +928,7 @@ impl Run {
             "partSize",
             "profileIds",
             "stallTimeoutMs",
+            "sha256",
         ];
         if op == "media.resume" {
             allowed.push("uploadId");
@@ -952,6 +953,9 @@ impl Run {
         if let Some(ms) = input.get("stallTimeoutMs") {
             let ms = ms.as_u64().ok_or("stallTimeoutMs: integer")?;
             upload = upload.stall_timeout(Duration::from_millis(ms));
+        }
+        if let Some(sha256) = input.get("sha256") {
+            upload = upload.sha256(sha256.as_bool().ok_or("sha256: boolean")?);
         }
         let media = client.media().with_options(options);
         let stored = if op == "media.resume" {

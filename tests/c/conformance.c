@@ -925,7 +925,7 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     static const char *const fields[] = {"fixture", "fileName", "mimeType", "platforms", "tier",
                                          "partSize", "singleShotThreshold", "uploadId",
                                          "profileIds",
-                                         "stallTimeoutMs", NULL};
+                                         "stallTimeoutMs", "sha256", NULL};
     aether_upload_options upload = AETHER_UPLOAD_OPTIONS_INIT;
     const jvalue *platforms = json_get(input, "platforms");
     const jvalue *profile_ids = json_get(input, "profileIds");
@@ -956,6 +956,7 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     if (json_get(input, "stallTimeoutMs")) {
       upload.stall_timeout_ms = (int64_t)json_get(input, "stallTimeoutMs")->number;
     }
+    if (json_get(input, "sha256")) upload.sha256 = json_get(input, "sha256")->boolean ? 1 : 0;
     snprintf(path, sizeof path, "%s", fixture(text_of(input, "fixture")));
     if (is_op(op, "media.resume")) {
       status = aether_media_resume(client, text_of(input, "uploadId"), path, &upload, &media, E);

@@ -77,7 +77,6 @@ GETTERS = {
 
 # (handle, property) -> why there is no getter.
 NO_GETTER = {
-    ("media", "sha256"): "no getter yet: read it from aether_media_to_json",
     ("error", "details"): "code-specific JSON: read it from aether_error_to_json",
     ("bulk_row_result", "warnings"): "JSON objects: read them from aether_bulk_result_to_json",
 }

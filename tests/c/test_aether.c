@@ -516,6 +516,7 @@ static void test_null_and_invalid_arguments(void) {
   CHECK(aether_media_duration_ms(NULL) == -1);
   CHECK(aether_media_size(NULL) == 0);
   CHECK(aether_media_key(NULL) == NULL);
+  CHECK(aether_media_crc32c(NULL) == NULL && aether_media_sha256(NULL) == NULL);
   CHECK(aether_profile_id(NULL) == NULL);
   CHECK(aether_profile_list_count(NULL) == 0);
   CHECK(aether_profile_list_at(NULL, 0) == NULL);
@@ -866,9 +867,21 @@ static void test_tutorial_flow(void) {
   CHECK(aether_media_key(media) != NULL);
   CHECK_STR(aether_media_file_name(media), "h264_15s.mp4");
   CHECK_STR(aether_media_mime_type(media), "video/mp4");
-  CHECK(strlen(aether_media_sha256(media)) == 64);
+  /* Integrity rests on CRC32Cs: the file's is there, a SHA-256 only when asked for. */
+  CHECK(strlen(aether_media_crc32c(media)) == 8);
+  CHECK(aether_media_sha256(media) == NULL);
   CHECK(str_eq(aether_media_status(media), "processing") ||
         str_eq(aether_media_status(media), "ready"));
+  {
+    aether_upload_options hashed = AETHER_UPLOAD_OPTIONS_INIT;
+    aether_media *again = NULL;
+    hashed.sha256 = 1;
+    hashed.single_shot_threshold = 0;
+    CHECK_OK(aether_media_upload(client, fixture("h264_15s.mp4"), &hashed, &again, &err), err);
+    CHECK(aether_media_sha256(again) != NULL && strlen(aether_media_sha256(again)) == 64);
+    CHECK_STR(aether_media_crc32c(again), aether_media_crc32c(media));
+    aether_media_free(again);
+  }
 
   wait.poll_interval_ms = 50;
   wait.max_poll_interval_ms = 100;
