@@ -54,8 +54,10 @@ COUNTS = [int(c) for c in os.environ.get("COUNTS", os.environ.get("COUNT", "40" 
 STARTUP_N = int(os.environ.get("STARTUP_N", "3" if QUICK else "9"))
 PROCESSING_MS = int(os.environ.get("PROCESSING_MS", "100"))
 ONLY = set(filter(None, os.environ.get("ONLY", "upload,get,concurrent,startup,ceiling").split(",")))
-# A partial run (ONLY=...) does not replace the committed full results unless OUT says so.
-OUT = os.environ.get("OUT", "target/bench/only" if "ONLY" in os.environ else "bench/results/latest")
+# A partial run (ONLY=...) or a smoke run (QUICK=1) does not replace the committed full results
+# (nor README.md's tables) unless OUT says so.
+OUT = os.environ.get("OUT", "target/bench/only" if "ONLY" in os.environ
+                     else "target/bench/quick" if QUICK else "bench/results/latest")
 SKIPPED: Dict[str, str] = {}  # tool -> why it is not measured (filled by bench/run too)
 for line in os.environ.get("BENCH_SKIP", "").split(";"):
     if "=" in line:
