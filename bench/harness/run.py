@@ -145,14 +145,19 @@ class Failed(Exception):
 def run_cmd(argv: List[str], env: Optional[Dict[str, str]] = None, timeout: float = 1800) -> Dict[str, Any]:
     """Runs argv under /usr/bin/time; returns its last JSON line (if any) plus the wall time, the
     peak RSS of the process (the largest of it and its children) and its CPU-seconds (user +
-    system, children included: `_cpu`)."""
+    system, its children included: `_cpu`)."""
     rss_file = os.path.join(WORK, "rss")
     full_env = dict(os.environ)
     full_env.update(env or {})
     started = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", "-o", rss_file, *argv], env=full_env,
+    children = children_cpu()
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss_file, *argv], env=full_env,
                           capture_output=True, text=True, timeout=timeout)
     wall = time.perf_counter() - started
+    # The CPU of the process and its children, in microseconds (getrusage of this process's
+    # waited-for children; /usr/bin/time's own ~1 ms included): /usr/bin/time's %U %S count
+    # in 10 ms steps.
+    cpu = children_cpu() - children
     reported = any(l.startswith("{") and ('"seconds"' in l or '"microsPerCall"' in l)
                    for l in proc.stdout.splitlines())
     if proc.returncode != 0 and not reported:
@@ -171,12 +176,10 @@ def run_cmd(argv: List[str], env: Optional[Dict[str, str]] = None, timeout: floa
             line = parsed
             break
     try:
-        # The last line (time writes "Command exited with non-zero status" before it).
-        rss_kib, user, system = open(rss_file).read().strip().splitlines()[-1].split()[-3:]
-        line["_rssMiB"] = int(rss_kib) / 1024
-        line["_cpu"] = float(user) + float(system)
+        line["_rssMiB"] = int(open(rss_file).read().split()[-1]) / 1024
     except (OSError, ValueError, IndexError):
-        line["_rssMiB"] = line["_cpu"] = None
+        line["_rssMiB"] = None
+    line["_cpu"] = cpu
     line["_wall"] = wall
     line["_stdout"] = proc.stdout
     if proc.returncode != 0:
