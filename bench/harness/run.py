@@ -203,6 +203,11 @@ def python_ok() -> bool:
     return "aether-python" not in SKIPPED and have("bench/python/bench.py") and have(VENV_PY)
 
 
+def python_peers_ok() -> bool:
+    """httpx and requests need the venv and bench.py, not the aether extension."""
+    return have("bench/python/bench.py") and have(VENV_PY)
+
+
 # --------------------------------------------------------------------------------------------
 # Rows: each is (tool, label, available?, measure(context) -> {value, rss, extra})
 
@@ -401,9 +406,9 @@ def upload_rows() -> List[Dict[str, Any]]:
                  env_fn=cli_env, use_wall=True)),
         dict(tool="aether-python", label="Python (media.upload)", sdk=True, ok=python_ok(),
              fn=upload_program(lambda c: py("upload", "aether", *u(c)))),
-        dict(tool="httpx", label="httpx, chunked protocol by hand", ok=python_ok(),
+        dict(tool="httpx", label="httpx, chunked protocol by hand", ok=python_peers_ok(),
              fn=upload_program(lambda c: py("upload", "httpx", *u(c)))),
-        dict(tool="requests", label="requests, chunked protocol by hand", ok=python_ok(),
+        dict(tool="requests", label="requests, chunked protocol by hand", ok=python_peers_ok(),
              fn=upload_program(lambda c: py("upload", "requests", *u(c)))),
         dict(tool="aether-node", label="Node (media.upload)", sdk=True, ok=node_ok(),
              fn=upload_program(lambda c: nd("upload", "aether", *u(c)), env_fn=lambda c: NODE_ENV)),
