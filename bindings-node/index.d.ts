@@ -69,7 +69,7 @@ declare namespace Aether {
   /** The core's defaults, per option type (durations in ms). */
   interface Defaults {
     client: EffectiveOptions;
-    upload: { platforms: string[]; tier: string; parallelism: number; singleShotThreshold: number; stallTimeoutMs: number };
+    upload: { platforms: string[]; tier: string; parallelism: number; singleShotThreshold: number; stallTimeoutMs: number; sha256: boolean };
     postsWait: { pollIntervalMs: number; maxPollIntervalMs: number; timeoutMs: number; noTimeout: boolean };
     mediaWait: { pollIntervalMs: number; maxPollIntervalMs: number; timeoutMs: number; noTimeout: boolean };
     webhooks: { signatureHeader: string; toleranceMs: number };
@@ -241,8 +241,10 @@ declare namespace Aether {
     mimeType: string;
     /** Bytes. */
     size: number;
-    /** Hex SHA-256 of the file. */
-    sha256: string;
+    /** Base64 of the file's big-endian CRC32C (for a chunked upload, combined from its parts'); absent only while a URL ingest is still fetching. */
+    crc32c?: string;
+    /** Hex SHA-256 of the file, only when one was sent (`upload(..., { sha256: true })`). */
+    sha256?: string;
     status: MediaStatus;
     kind: MediaKind;
     durationMs?: number;
@@ -822,6 +824,12 @@ declare namespace Aether {
     resumeStateFile?: string;
     /** A part that sends nothing and hears nothing this long (ms, default 30 000) is abandoned and sent again. */
     stallTimeoutMs?: number;
+    /**
+     * Also compute the whole file's SHA-256 (by the one reader of the file, no second read) and
+     * have the server check it; the media then has `sha256`. Default false: every part carries
+     * its CRC32C and the upload is completed with the whole file's, combined from the parts'.
+     */
+    sha256?: boolean;
     /** Told about progress at most every 50 ms and at the end. Throwing cancels the upload (a chunked upload is completed only after this returned from the final event). */
     onProgress?: (progress: UploadProgress) => void;
     /** Aborting cancels the upload and aborts its session on the server. */

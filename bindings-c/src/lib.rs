@@ -22,6 +22,8 @@ mod capabilities;
 mod client;
 mod comment;
 mod connect_link;
+#[cfg(test)]
+mod docs_tables;
 mod error;
 mod event;
 mod media;

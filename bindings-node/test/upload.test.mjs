@@ -12,7 +12,20 @@ import { scratchDir, VIDEO } from './helpers.mjs';
 
 const MiB = 1024 * 1024;
 const video = fs.readFileSync(VIDEO);
-const videoSha = crypto.createHash('sha256').update(video).digest('hex');
+const CRC32C_TABLE = Array.from({ length: 256 }, (_, byte) => {
+  let crc = byte;
+  for (let k = 0; k < 8; k += 1) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+  return crc >>> 0;
+});
+/** The media's `crc32c`: base64 of the big-endian CRC32C (Castagnoli) of `bytes`. */
+function crc32c(bytes) {
+  let crc = 0xffffffff;
+  for (const byte of bytes) crc = CRC32C_TABLE[(crc ^ byte) & 0xff] ^ (crc >>> 8);
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE((crc ^ 0xffffffff) >>> 0);
+  return out.toString('base64');
+}
+const videoCrc = crc32c(video);
 let mock;
 let aether;
 let dir;
@@ -29,7 +42,8 @@ after(async () => {
 
 function assertVideo(media, name) {
   assert.equal(media.size, video.length, `${name}: size`);
-  assert.equal(media.sha256, videoSha, `${name}: the bytes arrived intact`);
+  assert.equal(media.crc32c, videoCrc, `${name}: the bytes arrived intact`);
+  assert.equal(media.sha256, undefined, `${name}: no SHA-256 unless asked for`);
   assert.equal(media.mimeType, 'video/mp4');
   assert.match(media.mediaKey, /^org_mock\//);
 }
@@ -107,7 +121,7 @@ test('a Readable, an async generator, an array of chunks, strings', async () => 
   assertVideo(await aether.media.upload({ file: chunks, mimeType: 'video/mp4' }), 'array');
   const text = await aether.media.upload({ file: Readable.from(['hello ', 'world']), mimeType: 'image/png', fileName: 'x.png' });
   assert.equal(text.size, 11);
-  assert.equal(text.sha256, sha('hello world'));
+  assert.equal(text.crc32c, 'yZRlqg==');
 });
 
 test('a Blob, a File (name and type from it), a web ReadableStream', async () => {
@@ -129,10 +143,9 @@ test('a producer that reuses its buffer does not change what was uploaded', asyn
       yield shared;
     }
   }
-  const expected = crypto.createHash('sha256');
-  for (let i = 0; i < total / shared.length; i += 1) expected.update(Buffer.alloc(shared.length, i));
+  const expected = Buffer.concat(Array.from({ length: total / shared.length }, (_, i) => Buffer.alloc(shared.length, i)));
   const media = await aether.media.upload({ file: reuse(), mimeType: 'video/mp4', fileName: 'v.mp4' });
-  assert.equal(media.sha256, expected.digest('hex'));
+  assert.equal(media.crc32c, crc32c(expected));
 });
 
 test('large streams: chunked with a size, spooled without', async () => {
@@ -145,9 +158,12 @@ test('large streams: chunked with a size, spooled without', async () => {
     partSize: 5 * MiB,
   });
   assert.equal(withSize.size, big.length);
-  assert.equal(withSize.sha256, sha(big));
-  const spooled = await aether.media.upload({ file: Readable.from([big]), mimeType: 'video/mp4', fileName: 'big.mp4' });
+  assert.equal(withSize.crc32c, crc32c(big));
+  assert.equal(withSize.sha256, undefined);
+  // With the SHA-256 opted in, the one reader of the stream computes it too.
+  const spooled = await aether.media.upload({ file: Readable.from([big]), mimeType: 'video/mp4', fileName: 'big.mp4', sha256: true });
   assert.equal(spooled.sha256, sha(big));
+  assert.equal(spooled.crc32c, crc32c(big));
   const journal = await mock.journal();
   assert.ok(journal.some((e) => e.method === 'PUT' && /\/parts\/5$/.test(e.path)), 'went in parts');
 });
@@ -272,4 +288,37 @@ test('resume continues a kept session with the same file', async () => {
   const ready = await aether.media.waitReady(media.mediaKey, { pollIntervalMs: 50, timeoutMs: 10_000 });
   assert.equal(ready.status, 'ready');
   assert.equal(ready.durationMs, 20000);
+});
+
+test('sha256 opted in: the single shot sends X-Content-Sha256, the media has it', async () => {
+  const media = await aether.media.upload({ file: VIDEO, sha256: true });
+  assert.equal(media.sha256, sha(video));
+  assert.equal(media.crc32c, videoCrc);
+  const journal = await mock.journal();
+  const single = journal.filter((e) => e.method === 'POST' && e.path === '/v1/media').at(-1);
+  assert.equal(single.headers['x-content-sha256'], sha(video));
+  assert.equal(single.headers['x-content-crc32c'], videoCrc);
+});
+
+test('a part damaged on the way is sent again; a single shot damaged every time is CHECKSUM_MISMATCH', async () => {
+  const local = await MockServer.start();
+  try {
+    const client = local.client();
+    await local.injectFault({
+      method: 'PUT', path: '/v1/media/uploads/*/parts/*', times: 1,
+      action: { type: 'flip_request_byte', at: 100 },
+    });
+    const media = await client.media.upload({ file: VIDEO, singleShotThreshold: 0 });
+    assert.equal(media.crc32c, videoCrc);
+    const puts = (await local.journal()).filter((e) => e.method === 'PUT');
+    assert.deepEqual(puts.map((e) => e.status), [422, 200]);
+    await local.injectFault({ method: 'POST', path: '/v1/media', times: 3, action: { type: 'flip_request_byte', at: 10 } });
+    await assert.rejects(client.media.upload({ file: VIDEO }), (error) => {
+      assert.equal(error.code, 'CHECKSUM_MISMATCH');
+      assert.equal(error.field, 'X-Content-Crc32c');
+      return true;
+    });
+  } finally {
+    await local.stop();
+  }
 });

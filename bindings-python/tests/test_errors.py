@@ -133,12 +133,14 @@ def test_not_found_error(aether_client: aether.Aether) -> None:
     assert caught.value.status == 404 and caught.value.details
 
 
+# ANCHOR: validation (included by docs/src/guides/testing.md)
 def test_validation_error_has_field_and_platform(aether_mock: MockServer) -> None:
     profile = aether_mock.create_profile("linkedin")
     with pytest.raises(aether.ValidationError) as caught:
         aether_mock.client().posts.create(profile_id=profile.id, content={"text": "x" * 3001})
     assert caught.value.code == "CAPTION_TOO_LONG"
     assert caught.value.field == "content.text" and caught.value.platform == "linkedin"
+# ANCHOR_END: validation
 
 
 def test_bad_request_error(aether_mock: MockServer) -> None:
@@ -169,6 +171,7 @@ def test_conflict_error(aether_mock: MockServer) -> None:
     assert caught.value.code == "POST_NOT_EDITABLE" and caught.value.status == 409
 
 
+# ANCHOR: fault (included by docs/src/guides/testing.md)
 def test_internal_server_error_after_retries(aether_mock: MockServer) -> None:
     aether_mock.inject_fault("/v1/posts/*", {"type": "status", "status": 503}, method="GET")
     client = aether_mock.client(retry_backoff=(0.01, 0.02))
@@ -177,6 +180,7 @@ def test_internal_server_error_after_retries(aether_mock: MockServer) -> None:
     assert caught.value.code == "SERVICE_UNAVAILABLE"
     gets = [e for e in aether_mock.journal() if e["path"] == "/v1/posts/post_x"]
     assert len(gets) == 3  # the first attempt and 2 retries
+# ANCHOR_END: fault
 
 
 def test_api_response_error(aether_mock: MockServer) -> None:

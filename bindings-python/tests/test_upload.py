@@ -4,6 +4,7 @@ upload session."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import io
 import os
@@ -74,6 +75,27 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _crc32c_table() -> List[int]:
+    table = []
+    for byte in range(256):
+        crc = byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
+        table.append(crc)
+    return table
+
+
+CRC32C_TABLE = _crc32c_table()
+
+
+def crc32c(data: bytes) -> str:
+    """The media's ``crc32c``: base64 of the big-endian CRC32C (small data only: pure Python)."""
+    crc = 0xFFFFFFFF
+    for byte in data:
+        crc = CRC32C_TABLE[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return base64.b64encode((crc ^ 0xFFFFFFFF).to_bytes(4, "big")).decode()
+
+
 INPUTS: List[Callable[[pathlib.Path], Any]] = [
     lambda path: str(path),
     lambda path: path,  # os.PathLike
@@ -98,7 +120,8 @@ def test_upload_from_every_input_kind(
         if hasattr(source, "close"):
             source.close()
     data = video.read_bytes()
-    assert media.size == len(data) and media.sha256 == sha256(data)
+    assert media.size == len(data) and media.crc32c == crc32c(data)
+    assert media.sha256 is None, "no SHA-256 unless asked for"
     assert media.mime_type == "video/mp4"
     ready = aether_client.media.wait_ready(media, timeout=30, poll_interval=0.05)
     assert ready.status == "ready" and ready.duration_ms and ready.duration_ms >= 15_000
@@ -118,11 +141,13 @@ def test_chunked_uploads(
         "pipe": io.BufferedReader(Unseekable(data)),
     }[kind]
     try:
-        media = client.media.upload(source, mime_type="video/mp4", part_size=5 * MIB)
+        media = client.media.upload(source, mime_type="video/mp4", part_size=5 * MIB, sha256=True)
     finally:
         if hasattr(source, "close"):
             source.close()
+    # The server checked the CRC32C combined from the parts, and the opted-in SHA-256.
     assert media.size == len(data) and media.sha256 == sha256(data)
+    assert media.crc32c is not None and len(media.crc32c) == 8
     parts = requests_to(aether_mock, "PUT", "/v1/media/uploads/")
     assert len(parts) == 3
 
@@ -243,8 +268,9 @@ def test_resume_after_a_failed_upload(aether_mock: MockServer, tmp_path: pathlib
     details = caught.value.details
     assert details and details["sessionAborted"] is False
     aether_mock.clear_faults()
-    media = client.media.resume(details["uploadId"], path)
+    media = client.media.resume(details["uploadId"], path, sha256=True)
     assert media.size == len(data) and media.sha256 == sha256(data)
+    assert media.crc32c is not None
 
 
 def assert_session_aborted(mock: MockServer) -> None:
@@ -256,3 +282,42 @@ def assert_session_aborted(mock: MockServer) -> None:
         assert time.monotonic() < deadline, "the upload session was not aborted"
         time.sleep(0.05)
     assert not requests_to(mock, "POST", f"/v1/media/uploads/{upload_id}/complete")
+
+
+def test_a_part_damaged_on_the_way_is_sent_again(aether_mock: MockServer, video: pathlib.Path) -> None:
+    client = aether_mock.client()
+    aether_mock.inject_fault(
+        "/v1/media/uploads/*/parts/*", {"type": "flip_request_byte", "at": 100}, method="PUT", times=1
+    )
+    media = client.media.upload(video, single_shot_threshold=0)
+    data = video.read_bytes()
+    assert (media.crc32c, media.sha256) == (crc32c(data), None)
+    statuses = [entry["status"] for entry in requests_to(aether_mock, "PUT", "/v1/media/uploads/")]
+    assert statuses == [422, 200]
+
+
+def test_a_single_shot_damaged_every_time_is_a_checksum_mismatch(
+    aether_mock: MockServer, video: pathlib.Path
+) -> None:
+    client = aether_mock.client()
+    aether_mock.inject_fault("/v1/media", {"type": "flip_request_byte", "at": 10}, method="POST", times=3)
+    with pytest.raises(aether.UploadError) as caught:
+        client.media.upload(video)
+    assert caught.value.code == "CHECKSUM_MISMATCH" and caught.value.field == "X-Content-Crc32c"
+
+
+def test_sha256_opt_in_on_the_single_shot_and_async(aether_mock: MockServer, video: pathlib.Path) -> None:
+    data = video.read_bytes()
+    media = aether_mock.client().media.upload(video, sha256=True)
+    assert (media.sha256, media.crc32c) == (sha256(data), crc32c(data))
+    sent = requests_to(aether_mock, "POST", "/v1/media")
+    assert sent[-1]["headers"]["x-content-sha256"] == sha256(data)
+
+    async def main() -> Any:
+        async with aether_mock.async_client() as client:
+            return await client.media.upload(video, sha256=True, single_shot_threshold=0)
+
+    uploaded = asyncio.run(main())
+    assert (uploaded.sha256, uploaded.crc32c) == (sha256(data), crc32c(data))
+    with pytest.raises(TypeError):
+        aether_mock.client().media.upload(url="http://127.0.0.1:1/a.mp4", sha256=True)

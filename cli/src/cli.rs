@@ -336,6 +336,10 @@ pub struct UploadArgs {
     /// A part that sends nothing and hears nothing this many seconds is sent again [default: 30]
     #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
     pub stall_timeout: Option<f64>,
+    /// Also compute the file's SHA-256 (by the one reader of the file) and have the server
+    /// check it; the parts' CRC32Cs and the whole file's, combined from them, are always checked.
+    #[arg(long)]
+    pub sha256: bool,
     /// Wait for the server's verification and print the media as `ready`.
     #[arg(long)]
     pub wait: bool,

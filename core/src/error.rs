@@ -18,7 +18,7 @@ mod family;
 pub use family::ErrorFamily;
 
 macro_rules! error_codes {
-    ($( $(#[$doc:meta])* $variant:ident = $wire:literal, status $status:expr, retryable $retry:expr; )*) => {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $wire:literal, status $status:expr, retryable $retry:expr; )*) => {
         /// Every error code of the Aether API (PROTOCOL.md) plus the client-side ones.
         ///
         /// A code this version does not know is kept verbatim in [`ErrorCode::Unknown`], so a
@@ -29,7 +29,7 @@ macro_rules! error_codes {
         /// compile until every binding has mapped it.
         #[derive(Clone, PartialEq, Eq, Hash)]
         pub enum ErrorCode {
-            $( $(#[$doc])* $variant, )*
+            $( $(#[doc = $doc])* $variant, )*
             /// A code this SDK version does not know, kept as the server sent it.
             Unknown(String),
         }
@@ -69,6 +69,16 @@ macro_rules! error_codes {
                     $( ErrorCode::$variant => $retry, )*
                     ErrorCode::Unknown(_) => false,
                 }
+            }
+
+            /// What the code means: its variant's doc comment as one line (the documentation's
+            /// table of error codes is made from it, so the two never drift apart).
+            pub fn description(&self) -> String {
+                let doc: &str = match self {
+                    $( ErrorCode::$variant => concat!($($doc, "\n"),*), )*
+                    ErrorCode::Unknown(_) => "A code this SDK version does not know, kept as the server sent it.",
+                };
+                doc.lines().map(str::trim).filter(|line| !line.is_empty()).collect::<Vec<_>>().join(" ")
             }
         }
     };

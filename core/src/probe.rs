@@ -63,12 +63,19 @@ pub const MAX_TOP_LEVEL_ITEMS: u64 = 4 << 20;
 open_enum! {
     /// The container format, recognised by its magic bytes, never by name or mime type.
     Container {
+        /// ISO base media (MP4), recognised by an `ftyp` brand.
         Mp4 = "mp4",
+        /// QuickTime (MOV): the `ftyp` brand `qt`, or an old file that starts with `moov`.
         Mov = "mov",
+        /// WebM (an EBML header with doctype `webm`).
         Webm = "webm",
+        /// Matroska (an EBML header with doctype `matroska`).
         Matroska = "matroska",
+        /// A JPEG image.
         Jpeg = "jpeg",
+        /// A PNG image.
         Png = "png",
+        /// A GIF image.
         Gif = "gif",
     }
 }
@@ -76,8 +83,11 @@ open_enum! {
 open_enum! {
     /// What a media file holds, as the API reports it.
     MediaKind {
+        /// A file with a video track.
         Video = "video",
+        /// A still image.
         Image = "image",
+        /// Sound only (no platform accepts it as a post's media).
         Audio = "audio",
     }
 }
@@ -85,11 +95,17 @@ open_enum! {
 open_enum! {
     /// A video codec, named as the API reports it.
     VideoCodec {
+        /// H.264 / AVC.
         H264 = "h264",
+        /// H.265 / HEVC.
         H265 = "h265",
+        /// AV1.
         Av1 = "av1",
+        /// VP8.
         Vp8 = "vp8",
+        /// VP9.
         Vp9 = "vp9",
+        /// MPEG-4 Part 2 (Visual).
         Mpeg4 = "mpeg4",
     }
 }

@@ -94,11 +94,14 @@ int main(int argc, char **argv) {
   aether_upload_options upload = AETHER_UPLOAD_OPTIONS_INIT;
   int status = 1;
 
+  /* ANCHOR: client */
   /* The API key comes from AETHER_API_KEY (and the base URL from AETHER_BASE_URL). */
   if (aether_client_new(NULL, &client, &error) != AETHER_OK) {
     return fail("creating the client", error);
   }
+  /* ANCHOR_END: client */
 
+  /* ANCHOR: connect */
   /* 1. Connect a TikTok account. */
   if (aether_connect_link_create(client, "tiktok", "https://yourapp.com/oauth/tiktok/callback",
                                  NULL, &link, &error) != AETHER_OK) {
@@ -110,7 +113,9 @@ int main(int argc, char **argv) {
   connected = wait_for_connection(client, aether_connect_link_id(link));
   if (connected == NULL) goto done;
   printf("connected profile %s\n", aether_connect_link_profile_id(connected));
+  /* ANCHOR_END: connect */
 
+  /* ANCHOR: upload */
   /* 2. Upload the video: returns a media key to reference at publish time. */
   upload.mime_type = "video/mp4";
   upload.on_progress = on_progress;
@@ -119,7 +124,9 @@ int main(int argc, char **argv) {
     goto done;
   }
   printf("media key: %s\n", aether_media_key(media));
+  /* ANCHOR_END: upload */
 
+  /* ANCHOR: publish */
   /* 3. Publish the post. */
   if (aether_post_builder_new(&builder, &error) != AETHER_OK ||
       aether_post_builder_set_profile_id(builder, aether_connect_link_profile_id(connected),
@@ -134,8 +141,10 @@ int main(int argc, char **argv) {
   }
   printf("post %s is %s\n", aether_post_id(post), aether_post_status(post));
   fflush(stdout);
+  /* ANCHOR_END: publish */
 
-  /* 4. Wait until TikTok has processed the video (polls every 3 s, as in the tutorial). */
+  /* ANCHOR: wait */
+  /* 4. Wait until TikTok has processed the video (polls when the server expects a change). */
   if (aether_post_wait(client, aether_post_id(post), NULL, &done, &error) != AETHER_OK) {
     status = fail("waiting for the post", error);
     goto done;
@@ -146,6 +155,7 @@ int main(int argc, char **argv) {
     if (url != NULL) printf("live at %s\n", url);
   }
   status = strcmp(aether_post_status(done), "published") == 0 ? 0 : 1;
+  /* ANCHOR_END: wait */
 
 done:
   aether_post_free(done);

@@ -11,6 +11,7 @@
 // being the publish snippet's argument (declared by a setup line).
 
 // --- Connect a TikTok account ------------------------------------------------------------
+// ANCHOR: connect
 import Aether from "aether";
 
 const aether = new Aether({ apiKey: process.env.AETHER_API_KEY });
@@ -21,8 +22,10 @@ const link = await aether.connectLinks.create({
 });
 
 console.log(link.url); // Send this to your user
+// ANCHOR_END: connect
 
 // --- Upload a video ----------------------------------------------------------------------
+// ANCHOR: upload
 import fs from "fs";
 
 // Upload the video file — returns a mediaKey you reference at publish time
@@ -32,8 +35,10 @@ const { mediaKey } = await aether.media.upload({
 });
 
 console.log(mediaKey); // e.g. "org_abc123/f47ac10b.mp4"
+// ANCHOR_END: upload
 
 // --- Publish the post --------------------------------------------------------------------
+// ANCHOR: publish
 const post = await aether.posts.create({
   profileId: "tiktok_profile_id",
   content: {
@@ -52,6 +57,7 @@ while (status === "publishing") {
 }
 
 console.log(status); // "published"
+// ANCHOR_END: publish
 
 // --- Error handling ----------------------------------------------------------------------
 const postParams: Aether.CreatePostParams = { // setup: the elided argument below
@@ -61,6 +67,7 @@ const postParams: Aether.CreatePostParams = { // setup: the elided argument belo
   platforms: { tiktok: {} }, // setup
 }; // setup
 
+// ANCHOR: errors
 // TikTok-specific errors to handle
 // POST_LIMIT_REACHED — daily publish quota exceeded (10 posts/day on standard tier)
 // VIDEO_TOO_SHORT — minimum 15 seconds for most accounts
@@ -76,3 +83,4 @@ try {
     // Reject on client side before upload
   }
 }
+// ANCHOR_END: errors

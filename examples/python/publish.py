@@ -28,9 +28,12 @@ def main() -> int:
     parser.add_argument("--poll-interval", type=float, default=3.0, help="seconds between polls")
     args = parser.parse_args()
 
+    # ANCHOR: client
     aether = Aether()  # the API key from AETHER_API_KEY
+    # ANCHOR_END: client
 
     # Connect a TikTok account: the user authorizes on Aether's hosted page.
+    # ANCHOR: connect
     profile_id = args.profile_id
     if not profile_id:
         link = aether.connect_links.create(platform="tiktok", redirect_url=args.redirect_url)
@@ -43,13 +46,17 @@ def main() -> int:
             return 1
         profile_id = link.profile_id
         print(f"Connected profile {profile_id}", flush=True)
+    # ANCHOR_END: connect
 
     # Upload the video: a media key is what the post references.
+    # ANCHOR: upload
     with open(args.video, "rb") as file:
         media = aether.media.upload(file, mime_type="video/mp4")
     print(f"Uploaded {media.media_key}", flush=True)
+    # ANCHOR_END: upload
 
     # Publish the post.
+    # ANCHOR: publish
     try:
         post = aether.posts.create(
             profile_id=profile_id,
@@ -65,14 +72,17 @@ def main() -> int:
         else:
             print(f"Publishing failed: {err}", file=sys.stderr)
         return 1
+    # ANCHOR_END: publish
 
     # Poll until TikTok has finished processing the video.
+    # ANCHOR: wait
     status = post.status
     while status == "publishing":
         time.sleep(args.poll_interval)
         status = aether.posts.get(post.id).status
 
     print(status)  # "published"
+    # ANCHOR_END: wait
     return 0 if status == "published" else 1
 
 

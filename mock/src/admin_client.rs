@@ -54,6 +54,7 @@ pub struct Clock {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LinkDecision {
+    /// The link after the decision (`completed` or `denied`).
     pub link: ConnectLink,
     /// The connected profile (`None` when denied).
     #[serde(default)]
@@ -67,11 +68,14 @@ pub struct LinkDecision {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ServedFile {
+    /// The name it was stored under.
     pub name: String,
     /// `{base}/mock-files/{name}`: fetchable without a key (see `resources::mock_files` for the
     /// query options that make it misbehave).
     pub url: String,
+    /// Its size in bytes.
     pub size: u64,
+    /// The `Content-Type` it is served with.
     pub content_type: String,
     /// Requests for the file (`HEAD` included).
     pub requests: u64,

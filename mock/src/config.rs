@@ -14,6 +14,7 @@ pub const DEFAULT_API_KEY: &str = "sk_test_aether_mock";
 /// Its `Debug` shows how many keys there are and whether an admin token is set, never them.
 #[derive(Clone)]
 pub struct MockConfig {
+    /// The address to listen on (loopback by default).
     pub host: IpAddr,
     /// 0 lets the OS pick a free port; read it back from [`crate::MockServer::url`].
     pub port: u16,
@@ -23,6 +24,7 @@ pub struct MockConfig {
     pub admin_token: Option<String>,
     /// Where media bytes are stored; a temp dir (removed at shutdown) when `None`.
     pub data_dir: Option<PathBuf>,
+    /// Processing time, rate limits, size caps and expiries (also changed at run time through `PATCH /_mock/settings`).
     pub settings: Settings,
     /// HTTPS instead of plain HTTP (`--tls`); see [`crate::tls`].
     pub tls: Option<crate::tls::TlsConfig>,
@@ -113,6 +115,7 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// How long verifying a media file or publishing a target takes (`processingMs`).
     pub fn processing(&self) -> Duration {
         Duration::from_millis(self.processing_ms)
     }

@@ -10,9 +10,12 @@ use serde::{Deserialize, Serialize};
 pub enum FaultAction {
     /// Answer this status (with the API error body) without running the handler.
     Status {
+        /// The HTTP status to answer.
         status: u16,
+        /// The error code of the body; one that fits the status when absent.
         #[serde(default)]
         code: Option<String>,
+        /// Adds `Retry-After` (seconds) and the body's `retryAfter`.
         #[serde(default, rename = "retryAfter")]
         retry_after: Option<u64>,
         /// Sent as `Retry-After-Ms`, which clients prefer to `Retry-After`.
@@ -23,7 +26,10 @@ pub enum FaultAction {
         should_retry: Option<bool>,
     },
     /// Wait this many real milliseconds, then handle the request normally.
-    Delay { ms: u64 },
+    Delay {
+        /// Milliseconds of real time to wait first.
+        ms: u64,
+    },
     /// Reset the connection before the request body is read: nothing is processed.
     ResetBeforeBody,
     /// Process the request fully, then reset the connection instead of answering.
@@ -38,23 +44,33 @@ pub enum FaultAction {
     /// Content-Length: a well-formed response whose JSON ends too soon.
     IncompleteJson,
     /// Read this many bytes of the request body, then reset the connection.
-    DropAfterRequestBytes { bytes: u64 },
+    DropAfterRequestBytes {
+        /// Bytes of the request body read before the reset.
+        bytes: u64,
+    },
     /// Flip (invert) the byte at offset `at` of the request body, as a bit error on the way
     /// would: the handler sees damaged bytes (a body shorter than that is left alone).
-    FlipRequestByte { at: u64 },
+    FlipRequestByte {
+        /// Offset of the flipped byte in the request body.
+        at: u64,
+    },
     /// Process the request, send the headers and `afterBytes` bytes of the body, wait `ms` real
     /// milliseconds, then send the rest.
     StallMidResponse {
+        /// Bytes of the body sent before the pause.
         #[serde(rename = "afterBytes")]
         after_bytes: u64,
+        /// Length of the pause, in real milliseconds.
         ms: u64,
     },
     /// Read `afterBytes` bytes of the request body, then nothing for `ms` real milliseconds,
     /// then the rest. The request is journaled when it arrives (status null), since a client
     /// that gives up meanwhile takes the connection, and the answer, with it.
     StallRequestBody {
+        /// Bytes of the request body read before the pause.
         #[serde(rename = "afterBytes")]
         after_bytes: u64,
+        /// Length of the pause, in real milliseconds.
         ms: u64,
     },
     /// Answer normally; then, once the kept-alive connection has been idle `ms` milliseconds,
@@ -62,13 +78,17 @@ pub enum FaultAction {
     /// read and dropped unanswered (the connection closed before any byte of an answer, as a
     /// server closing an idle connection races a client reusing it), never handled, and
     /// journaled with status null and fault `close_idle`.
-    CloseIdle { ms: u64 },
+    CloseIdle {
+        /// How long an idle kept-alive connection may stay before it counts as closed.
+        ms: u64,
+    },
 }
 
 /// A rule: which requests, how many of them, and what happens.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FaultRule {
+    /// The rule's id (`flt_…`), assigned when it is added; used to delete it.
     #[serde(default)]
     pub id: String,
     /// HTTP method to match, or `*` / absent for any.
@@ -82,6 +102,7 @@ pub struct FaultRule {
     /// Apply to this fraction (0–1) of matching requests.
     #[serde(default)]
     pub probability: Option<f64>,
+    /// What happens to a matching request.
     pub action: FaultAction,
 }
 
@@ -102,18 +123,22 @@ pub struct Faults {
 }
 
 impl Faults {
+    /// Adds a rule; rules are tried in the order they were added.
     pub fn add(&mut self, rule: FaultRule) {
         self.rules.push(rule);
     }
 
+    /// The rules in force, in order.
     pub fn list(&self) -> &[FaultRule] {
         &self.rules
     }
 
+    /// Removes every rule.
     pub fn clear(&mut self) {
         self.rules.clear();
     }
 
+    /// Removes the rule with this id; whether there was one.
     pub fn remove(&mut self, id: &str) -> bool {
         let before = self.rules.len();
         self.rules.retain(|r| r.id != id);

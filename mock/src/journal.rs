@@ -15,14 +15,21 @@ pub const JOURNAL_CAPACITY: usize = 10_000;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JournalEntry {
+    /// Position in the journal, from 1; a gap means older entries were dropped.
     pub seq: u64,
+    /// When the request arrived (RFC 3339, the emulator's clock).
     pub at: String,
+    /// The `X-Request-Id` the emulator answered with.
     pub request_id: String,
+    /// The HTTP method (`PUBLISH` for a publish attempt to a platform).
     pub method: String,
+    /// The request path, without the query.
     pub path: String,
+    /// The request's `Idempotency-Key`, if it had one.
     pub idempotency_key: Option<String>,
     /// The status answered; `None` when the connection was reset instead.
     pub status: Option<u16>,
+    /// Whether the answer replayed a stored idempotent one (`Idempotent-Replayed`).
     pub replayed: bool,
     /// The fault applied to this request, by its type name.
     pub fault: Option<String>,
@@ -52,6 +59,7 @@ pub struct JournalEntry {
     pub retry_count: u32,
 }
 
+/// The requests the emulator received, oldest first, bounded (the oldest are dropped).
 #[derive(Debug, Default)]
 pub struct Journal {
     next_seq: u64,
@@ -59,6 +67,7 @@ pub struct Journal {
 }
 
 impl Journal {
+    /// Appends an entry, numbering it.
     pub fn record(&mut self, mut entry: JournalEntry) {
         self.next_seq += 1;
         entry.seq = self.next_seq;
@@ -73,6 +82,7 @@ impl Journal {
         &self.entries
     }
 
+    /// Forgets every entry (`DELETE /_mock/journal`).
     pub fn clear(&mut self) {
         self.entries.clear();
     }

@@ -109,6 +109,7 @@ impl MockServer {
         &self.tls_files
     }
 
+    /// The socket address the emulator listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }

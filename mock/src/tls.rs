@@ -37,7 +37,12 @@ pub enum TlsIdentity {
     #[default]
     Generate,
     /// A PEM certificate chain and its PEM private key (`--tls-cert`, `--tls-key`).
-    Files { cert: PathBuf, key: PathBuf },
+    Files {
+        /// The certificate chain, leaf first.
+        cert: PathBuf,
+        /// The private key of the leaf certificate.
+        key: PathBuf,
+    },
 }
 
 /// Client certificates.

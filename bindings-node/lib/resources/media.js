@@ -21,7 +21,7 @@ const { waitOptions } = require('../wait_options');
 
 const UPLOAD_KEYS = [
   'fileName', 'mimeType', 'tier', 'partSize', 'parallelism', 'singleShotThreshold', 'resumeStateFile', 'profileIds',
-  'stallTimeoutMs',
+  'stallTimeoutMs', 'sha256',
 ];
 
 class Media {
@@ -59,7 +59,7 @@ class Media {
         throw invalidArgument('params takes file or url, not both');
       }
       requireString(p.url, 'params.url');
-      const fileOnly = ['size', 'onProgress', 'partSize', 'parallelism', 'singleShotThreshold', 'resumeStateFile', 'stallTimeoutMs'];
+      const fileOnly = ['size', 'onProgress', 'partSize', 'parallelism', 'singleShotThreshold', 'resumeStateFile', 'stallTimeoutMs', 'sha256'];
       for (const key of fileOnly) {
         if (p[key] !== undefined) {
           throw invalidArgument(`params.${key} applies to files; a url is fetched by the server`);

@@ -39,6 +39,9 @@ export async function publish(): Promise<PostStatus> {
     onProgress: (p: UploadProgress) => void p.bytesSent,
     signal: controller.signal,
   });
+  const hashed: Media = await aether.media.upload({ file: 'clip.mp4', sha256: true });
+  const checksums: [string | undefined, string | undefined] = [hashed.crc32c, hashed.sha256];
+  void checksums;
   const byUrl: Media = await aether.media.upload({ url: 'https://cdn.example.com/a.mp4', platforms: ['tiktok'] });
   const source: string | undefined = byUrl.sourceUrl;
   void source;

@@ -125,6 +125,7 @@ class Client:
         resume_state_file: Optional[str] = None,
         profile_ids: Sequence[str] = ...,
         stall_timeout: Optional[float] = None,
+        sha256: bool = False,
     ) -> Call: ...
     def media_ingest(
         self,

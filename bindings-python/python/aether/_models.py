@@ -217,7 +217,11 @@ class Media(_Model):
     file_name: str = ""
     mime_type: str = ""
     size: int = 0
-    sha256: str = ""
+    crc32c: Optional[str] = None
+    """Base64 of the file's big-endian CRC32C (for a chunked upload, combined from its
+    parts'); ``None`` only while a URL ingest is still fetching."""
+    sha256: Optional[str] = None
+    """Hex SHA-256 of the file, only when one was sent (``media.upload(..., sha256=True)``)."""
     status: str = ""
     """``processing``, ``ready`` or ``failed``."""
     kind: str = ""

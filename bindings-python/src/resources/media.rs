@@ -23,6 +23,7 @@ impl PyClient {
         source, size=None, file_name=None, mime_type=None, platforms=Vec::new(), tier=None,
         on_progress=None, part_size=None, parallelism=None, single_shot_threshold=None,
         upload_id=None, resume_state_file=None, profile_ids=Vec::new(), stall_timeout=None,
+        sha256=false,
     ))]
     #[allow(clippy::too_many_arguments)]
     fn media_upload(
@@ -41,6 +42,7 @@ impl PyClient {
         resume_state_file: Option<String>,
         profile_ids: Vec<String>,
         stall_timeout: Option<f64>,
+        sha256: bool,
     ) -> PyResult<Call> {
         let cancel = CancellationToken::new();
         let source_error = Arc::new(ErrorSlot::default());
@@ -56,6 +58,7 @@ impl PyClient {
             resume_state_file: resume_state_file.map(Into::into),
             profile_ids: Some(profile_ids),
             stall_timeout_ms: millis(stall_timeout),
+            sha256: Some(sha256),
             spelling: Spelling::Python,
         };
         let mut options = UploadOptions::from(settings).cancel_token(cancel.clone());

@@ -28,6 +28,7 @@ pub async fn upload(ctx: &Ctx, args: UploadArgs) -> Result<(), CliError> {
     });
     // Seconds on the command line; the core checks the value and names --stall-timeout.
     options.settings.stall_timeout_ms = args.stall_timeout.map(|s| s * 1000.0);
+    options = options.sha256(args.sha256);
     options.settings.spelling = aether::Spelling::Cli;
     if let Some(state_file) = &args.state_file {
         options = options.resume_state_file(state_file.clone());
@@ -160,6 +161,11 @@ pub fn print_media(ui: &Ui, media: &Media) {
     ui.say(format!("  {}", facts.join(" · ")));
     if let Some(url) = &media.source_url {
         ui.say(format!("  from {}", url.split(['?', '#']).next().unwrap_or("")));
+    }
+    if let Some(crc32c) = &media.crc32c {
+        let sha256 =
+            media.sha256.as_ref().map(|sha| format!(" · sha256 {sha}")).unwrap_or_default();
+        ui.say(format!("  crc32c {crc32c}{sha256}"));
     }
     if let Some(error) = &media.error {
         ui.say(format!("  {} {}", paint.red(error.code.as_str()), error.message));

@@ -184,6 +184,18 @@ fn upload_with_preflight_and_wait() {
     assert_eq!(media["status"], "ready");
     assert_eq!(media["durationMs"], 20_000);
     assert!(media["mediaKey"].as_str().unwrap().starts_with("org_mock/"));
+    // The file's CRC32C (checked by the server); no SHA-256 unless --sha256.
+    assert_eq!(media["crc32c"], "KTQkrQ==");
+    assert!(media.get("sha256").is_none(), "{media}");
+    let hashed = emulator.aether(&["upload", path.to_str().unwrap(), "--sha256", "--json"]);
+    hashed.success();
+    assert_eq!(
+        hashed.json()["sha256"],
+        "9e18b78a33945203e8c7256b23cc0fbeba532e0034535516007f0c69c03f1ed9"
+    );
+    let human = emulator.aether(&["upload", path.to_str().unwrap(), "--sha256"]);
+    human.success();
+    assert!(human.stdout().contains("crc32c KTQkrQ== · sha256 9e18b78a"), "{}", human.stdout());
 
     // Too short for TikTok: refused by the client, before any upload request.
     let before = emulator.journal().len();

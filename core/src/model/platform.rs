@@ -11,12 +11,19 @@ use crate::open_enum::open_enum;
 open_enum! {
     /// A social platform Aether publishes to.
     Platform {
+        /// TikTok (video only).
         Tiktok = "tiktok",
+        /// Instagram (feed, reels, stories, carousels).
         Instagram = "instagram",
+        /// LinkedIn.
         Linkedin = "linkedin",
+        /// Facebook (pages).
         Facebook = "facebook",
+        /// YouTube (video only, with a title).
         Youtube = "youtube",
+        /// Threads.
         Threads = "threads",
+        /// Reddit (a subreddit and a title per post).
         Reddit = "reddit",
     }
 }
@@ -24,7 +31,9 @@ open_enum! {
 open_enum! {
     /// A profile's account tier; TikTok creator accounts may post longer videos.
     Tier {
+        /// An ordinary account (TikTok: videos of 15–60 s).
         Standard = "standard",
+        /// A creator account (TikTok: videos up to 10 minutes).
         Creator = "creator",
     }
 }

@@ -152,6 +152,7 @@ pub struct NewProfile {
     /// `standard` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<Tier>,
+    /// The platform username; a generated one when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// A chosen id (e.g. the placeholder `tiktok_profile_id` of a tutorial) instead of a random one.
@@ -165,16 +166,19 @@ impl NewProfile {
         NewProfile { platform: Some(platform), ..NewProfile::default() }
     }
 
+    /// Sets the account tier (TikTok creator accounts may post longer videos).
     pub fn tier(mut self, tier: Tier) -> NewProfile {
         self.tier = Some(tier);
         self
     }
 
+    /// Sets the platform username.
     pub fn username(mut self, username: impl Into<String>) -> NewProfile {
         self.username = Some(username.into());
         self
     }
 
+    /// Chooses the profile's id instead of a random one.
     pub fn id(mut self, id: impl Into<String>) -> NewProfile {
         self.id = Some(id.into());
         self

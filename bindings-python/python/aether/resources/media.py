@@ -32,6 +32,7 @@ class _Media(Resource):
         resume_state_file: Optional[StatePath] = None,
         profile_ids: Optional[Iterable[str]] = None,
         stall_timeout: Optional[float] = None,
+        sha256: bool = False,
     ) -> Call:
         source, size, name = upload_source(file, file_name)
         options: Dict[str, Any] = {
@@ -48,6 +49,7 @@ class _Media(Resource):
             "resume_state_file": None if resume_state_file is None else os.fspath(resume_state_file),
             "profile_ids": list(profile_ids or ()),
             "stall_timeout": stall_timeout,
+            "sha256": sha256,
         }
         return self._core.media_upload(source, **options)
 
@@ -67,6 +69,7 @@ class _Media(Resource):
         resume_state_file: Optional[StatePath] = None,
         profile_ids: Optional[Iterable[str]] = None,
         stall_timeout: Optional[float] = None,
+        sha256: bool = False,
     ) -> Pending[Media]:
         """Uploads a file and returns the media (usually still ``processing``); its
         ``media_key`` is what posts reference.
@@ -94,6 +97,12 @@ class _Media(Resource):
         A part that sends nothing and hears nothing for ``stall_timeout`` seconds (default 30)
         is abandoned and sent again.
 
+        Integrity in one pass: every part carries its CRC32C and the upload is completed with
+        the whole file's, combined from the parts' (the file is read once); the media's
+        ``crc32c`` is that value. ``sha256=True`` also computes the file's SHA-256 (by the same
+        single reader) and has the server check it; the media's ``sha256`` is then set, else it
+        is ``None``. Damaged bytes raise ``UploadError`` with code ``CHECKSUM_MISMATCH``.
+
         ``url=`` instead of a file: the server fetches the URL itself at once and stores it like
         an upload (a signed URL that expires later cannot break a scheduled post); nothing is
         uploaded. With ``platforms``, the URL is preflighted first by reading only the few KiB
@@ -115,10 +124,11 @@ class _Media(Resource):
                 single_shot_threshold is not None
                 or resume_state_file is not None
                 or stall_timeout is not None
+                or sha256
             ):
                 raise TypeError(
-                    "single_shot_threshold, resume_state_file and stall_timeout apply to files;"
-                    " a url is fetched by the server"
+                    "single_shot_threshold, resume_state_file, stall_timeout and sha256 apply to"
+                    " files; a url is fetched by the server"
                 )
             ingest = self._core.media_ingest(
                 url,
@@ -145,6 +155,7 @@ class _Media(Resource):
             resume_state_file,
             profile_ids,
             stall_timeout=stall_timeout,
+            sha256=sha256,
         )
         return Pending(call, Media._from_wire)
 
@@ -159,10 +170,12 @@ class _Media(Resource):
         parallelism: Optional[int] = None,
         single_shot_threshold: Optional[int] = None,
         stall_timeout: Optional[float] = None,
+        sha256: bool = False,
     ) -> Pending[Media]:
         """Continues the chunked upload ``upload_id`` (from a failed upload's
         ``details["uploadId"]``) with the same file: only the parts the server lacks are
-        sent."""
+        sent, and the upload is completed with the whole file's CRC32C (combined from the
+        parts', those the server holds included). ``sha256=True`` as for :meth:`upload`."""
         call = self._upload_call(
             file,
             mime_type,
@@ -175,6 +188,7 @@ class _Media(Resource):
             single_shot_threshold,
             upload_id,
             stall_timeout=stall_timeout,
+            sha256=sha256,
         )
         return Pending(call, Media._from_wire)
 

@@ -48,14 +48,19 @@ impl AccountSettings {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CapabilitySettings {
+    /// The longest video the account may post, in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_video_duration_sec: Option<u64>,
+    /// The TikTok privacy levels the account offers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy_level_options: Option<Vec<TikTokPrivacyLevel>>,
+    /// True: the account has comments turned off, so posts may not turn them on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment_disabled: Option<bool>,
+    /// True: the account has duets turned off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duet_disabled: Option<bool>,
+    /// True: the account has stitches turned off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stitch_disabled: Option<bool>,
     /// False: the platform refuses posts from this account for now (reported as `canPost`).
@@ -64,36 +69,43 @@ pub struct CapabilitySettings {
 }
 
 impl CapabilitySettings {
+    /// Settings that change nothing; add fields with the setters.
     pub fn new() -> CapabilitySettings {
         CapabilitySettings::default()
     }
 
+    /// Sets the longest video the account may post.
     pub fn max_video_duration_sec(mut self, seconds: u64) -> CapabilitySettings {
         self.max_video_duration_sec = Some(seconds);
         self
     }
 
+    /// Sets the TikTok privacy levels the account offers (wire names, e.g. `SELF_ONLY`).
     pub fn privacy_level_options(mut self, levels: &[&str]) -> CapabilitySettings {
         self.privacy_level_options =
             Some(levels.iter().map(|level| TikTokPrivacyLevel::parse(level)).collect());
         self
     }
 
+    /// Sets whether comments are turned off for the account.
     pub fn comment_disabled(mut self, disabled: bool) -> CapabilitySettings {
         self.comment_disabled = Some(disabled);
         self
     }
 
+    /// Sets whether duets are turned off for the account.
     pub fn duet_disabled(mut self, disabled: bool) -> CapabilitySettings {
         self.duet_disabled = Some(disabled);
         self
     }
 
+    /// Sets whether stitches are turned off for the account.
     pub fn stitch_disabled(mut self, disabled: bool) -> CapabilitySettings {
         self.stitch_disabled = Some(disabled);
         self
     }
 
+    /// Sets whether the platform accepts posts from the account now.
     pub fn can_post(mut self, can_post: bool) -> CapabilitySettings {
         self.can_post = Some(can_post);
         self

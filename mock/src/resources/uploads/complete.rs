@@ -243,3 +243,77 @@ fn finish(
         sha256,
     ))))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, HashMap};
+    use std::sync::Arc;
+
+    use aether::model::PartReceipt;
+    use aether::probe::MediaKind;
+    use tokio::sync::Mutex as AsyncMutex;
+
+    use super::*;
+
+    /// A session holding `data` in parts of `part_size`, its data file written.
+    fn session(dir: &std::path::Path, data: &[u8], part_size: usize) -> Session {
+        let data_path = dir.join("upload.data");
+        std::fs::write(&data_path, data).unwrap();
+        let parts: BTreeMap<u32, PartReceipt> = data
+            .chunks(part_size)
+            .enumerate()
+            .map(|(i, part)| {
+                let n = i as u32 + 1;
+                let crc32c = encode_crc32c(crc32c::crc32c(part));
+                (n, PartReceipt { part_number: n, size: part.len() as u64, crc32c })
+            })
+            .collect();
+        Session {
+            id: "upl_test".into(),
+            media_key: "org_mock/test.mp4".into(),
+            file_name: "test.mp4".into(),
+            mime_type: "video/mp4".into(),
+            kind: MediaKind::Video,
+            size: data.len() as u64,
+            part_size: part_size as u64,
+            part_count: parts.len() as u32,
+            sha256: None,
+            expires_at: jiff::Timestamp::MAX,
+            status: UploadStatus::Uploading,
+            parts,
+            data_path: data_path.clone(),
+            data_file: Some(data_path),
+            writing: HashMap::new(),
+            epoch: 0,
+            retained: HashMap::new(),
+            reserved: 0,
+            hash: Arc::new(AsyncMutex::new(HashCursor::default())),
+        }
+    }
+
+    #[test]
+    fn without_a_sha256_the_file_is_checked_by_its_combined_crc32c_and_never_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        let data: Vec<u8> = (0..10_007u32).map(|i| (i * 7 % 251) as u8).collect();
+        let whole = crc32c::crc32c(&data);
+
+        let mut wrong = session(dir.path(), &data, 4096);
+        let given = Given { sha256: None, crc32c: Some(whole ^ 1) };
+        let error = finish(&mut wrong, None, given, &dir.path().join("media")).err().unwrap();
+        assert_eq!(
+            (error.code, error.field.as_deref()),
+            (ErrorCode::ChecksumMismatch, Some("crc32c"))
+        );
+        assert_eq!(wrong.status, UploadStatus::Uploading, "the parts are kept");
+
+        // No hash cursor is given (none was sent): the media has the combined CRC32C only.
+        let mut right = session(dir.path(), &data, 4096);
+        let given = Given { sha256: None, crc32c: Some(whole) };
+        let Ok(Step::Done(media)) = finish(&mut right, None, given, &dir.path().join("media"))
+        else {
+            panic!("completes")
+        };
+        assert_eq!((media.crc32c, media.sha256), (Some(encode_crc32c(whole)), None));
+        assert_eq!(right.hash.try_lock().unwrap().hashed, 0, "nothing was hashed");
+    }
+}

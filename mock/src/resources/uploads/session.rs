@@ -20,7 +20,8 @@ use crate::clock::rfc3339;
 use crate::state::{Part, SharedState, Store};
 
 const MIB: u64 = 1024 * 1024;
-/// Bytes of received parts a session keeps in memory until the running hash reaches them, so
+/// Bytes of received parts a session keeps in memory (only when a SHA-256 was sent at create)
+/// until the running hash reaches them, so
 /// that they are hashed without being read back from the disk. Parts beyond it (or larger) are
 /// read back. Bounds the emulator's memory per upload.
 pub(super) const RETAIN_BUDGET: u64 = 8 * MIB;
@@ -62,7 +63,9 @@ pub(super) struct Session {
     pub(super) retained: HashMap<u32, Vec<Bytes>>,
     /// Bytes of `retained`, plus those reserved by parts being received to be kept.
     pub(super) reserved: u64,
-    /// The running whole-file SHA-256.
+    /// The running whole-file SHA-256: advanced only when a client sent a SHA-256 (at create,
+    /// as parts arrive; or at complete, then all at once). By default nothing hashes the file:
+    /// `complete` combines the parts' CRC32Cs.
     pub(super) hash: Arc<AsyncMutex<HashCursor>>,
 }
 

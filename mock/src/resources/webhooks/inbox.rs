@@ -45,8 +45,10 @@ impl Part for Inbox {}
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewAuthor {
+    /// The author's platform id; a generated one when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// The author's username; a generated one when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
@@ -58,10 +60,13 @@ pub struct NewComment {
     /// Required; optional here so that a missing one gets the emulator's message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// The post commented on, if it is one of Aether's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_id: Option<String>,
+    /// The platform's id of the post commented on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform_post_id: Option<String>,
+    /// Who commented; generated when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<NewAuthor>,
     /// RFC 3339; the virtual clock's now when absent.
@@ -82,8 +87,10 @@ pub struct NewMessage {
     /// `inbound` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<MessageDirection>,
+    /// Who wrote the message; generated when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<NewAuthor>,
+    /// When it was written (RFC 3339); the emulator's now when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
@@ -95,6 +102,7 @@ pub struct MessagePatch {
     /// RFC 3339: when the message was read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_at: Option<String>,
+    /// The message's new text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
