@@ -42,6 +42,15 @@ static long peak_rss_mib(void) {
     return usage.ru_maxrss / 1024; /* kilobytes on Linux */
 }
 
+/* CPU-seconds (user + system, every thread) this process has used so far: the upload reports
+ * the difference around aether_media_upload(), so start-up and the client are not counted. */
+static double cpu_seconds(void) {
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    return (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6 +
+           (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6;
+}
+
 static int fail(const char *what, aether_status status, aether_error *error) {
     fprintf(stderr, "%s failed: %s: %s\n", what, aether_error_code_str((int)status),
             error ? aether_error_message(error) : "");
@@ -81,13 +90,15 @@ static int run_upload(aether_client *client, int argc, char **argv) {
     fclose(f);
     aether_media *media = NULL;
     aether_error *error = NULL;
+    double cpu_started = cpu_seconds();
     double started = now_seconds();
     aether_status status = aether_media_upload(client, file, &options, &media, &error);
     double seconds = now_seconds() - started;
+    double cpu = cpu_seconds() - cpu_started;
     if (status != AETHER_OK) return fail("aether_media_upload", status, error);
     printf("{\"tool\": \"aether-c\", \"op\": \"upload\", \"mediaKey\": \"%s\", \"seconds\": %.3f, "
-           "\"mibPerSec\": %.1f, \"peakRssMiB\": %ld}\n",
-           aether_media_key(media), seconds, size / 1048576.0 / seconds, peak_rss_mib());
+           "\"cpuSeconds\": %.4f, \"mibPerSec\": %.1f, \"peakRssMiB\": %ld}\n",
+           aether_media_key(media), seconds, cpu, size / 1048576.0 / seconds, peak_rss_mib());
     aether_media_free(media);
     return 0;
 }

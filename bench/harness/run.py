@@ -5,9 +5,10 @@ a slow minute of a busy machine lands on all of them), computes the ratios pair 
 each run and their medians, and writes bench/results/latest.{json,md,png}. bench/README.md says
 what each row measures. Standard library only, except the chart (matplotlib, from the venv).
 
-Environment: RUNS (3), SIZES ("100 1024", MiB), CALLS (10000), COUNTS ("150 2000"), STARTUP_N
-(9), WAIT_POSTS (20), QUICK=1 (RUNS=1, SIZES="16 64", CALLS=300, COUNTS=40, STARTUP_N=3,
-WAIT_POSTS=10), ONLY (comma-separated
+Environment: RUNS (3), SIZES ("512 1024", MiB), RSS_SIZE (4096 MiB: one run of the SDK rows and
+curl -T to show bounded memory; 0 skips it), CALLS (10000), COUNTS ("150 2000"), STARTUP_N
+(9), WAIT_POSTS (20), QUICK=1 (RUNS=1, SIZES="16 64", RSS_SIZE=128, CALLS=300, COUNTS=40,
+STARTUP_N=3, WAIT_POSTS=10), ONLY (comma-separated
 groups: upload,get,concurrent,wait,startup,ceiling; such a partial run writes target/bench/only.*),
 OUT (where to write, without the extension; default bench/results/latest).
 """
@@ -15,11 +16,11 @@ OUT (where to write, without the extension; default bench/results/latest).
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import math
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -45,14 +46,19 @@ PARALLELISM = 4
 
 QUICK = os.environ.get("QUICK") == "1"
 RUNS = int(os.environ.get("RUNS", "1" if QUICK else "3"))
-SIZES = [int(s) for s in os.environ.get("SIZES", "16 64" if QUICK else "100 1024").split()]
+SIZES = [int(s) for s in os.environ.get("SIZES", "16 64" if QUICK else "512 1024").split()]
+# One more upload size, run once, for the SDK rows and curl -T only: peak RSS must not grow with
+# the file (the targets' "whatever the file size").
+RSS_SIZE = int(os.environ.get("RSS_SIZE", "128" if QUICK else "4096"))
 CALLS = int(os.environ.get("CALLS", "300" if QUICK else "10000"))
 COUNTS = [int(c) for c in os.environ.get("COUNTS", os.environ.get("COUNT", "40" if QUICK else "150 2000")).split()]
 STARTUP_N = int(os.environ.get("STARTUP_N", "3" if QUICK else "9"))
 PROCESSING_MS = int(os.environ.get("PROCESSING_MS", "100"))
 ONLY = set(filter(None, os.environ.get("ONLY", "upload,get,concurrent,wait,startup,ceiling").split(",")))
-# A partial run (ONLY=...) does not replace the committed full results unless OUT says so.
-OUT = os.environ.get("OUT", "target/bench/only" if "ONLY" in os.environ else "bench/results/latest")
+# A partial run (ONLY=...) or a smoke run (QUICK=1) does not replace the committed full results
+# (nor README.md's tables) unless OUT says so.
+OUT = os.environ.get("OUT", "target/bench/only" if "ONLY" in os.environ
+                     else "target/bench/quick" if QUICK else "bench/results/latest")
 SKIPPED: Dict[str, str] = {}  # tool -> why it is not measured (filled by bench/run too)
 for line in os.environ.get("BENCH_SKIP", "").split(";"):
     if "=" in line:
@@ -137,6 +143,11 @@ class Mock:
                 return int(line.split()[1]) // 1024
         return 0
 
+    def cpu_seconds(self) -> float:
+        """The emulator's CPU-seconds so far (user + system, /proc/PID/stat, 10 ms ticks)."""
+        fields = open(f"/proc/{self.proc.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait()
@@ -151,15 +162,21 @@ class Failed(Exception):
 
 
 def run_cmd(argv: List[str], env: Optional[Dict[str, str]] = None, timeout: float = 1800) -> Dict[str, Any]:
-    """Runs argv under /usr/bin/time; returns its last JSON line (if any) plus the wall time and
-    the peak RSS of the process (the largest of it and its children)."""
+    """Runs argv under /usr/bin/time; returns its last JSON line (if any) plus the wall time, the
+    peak RSS of the process (the largest of it and its children) and its CPU-seconds (user +
+    system, its children included: `_cpu`)."""
     rss_file = os.path.join(WORK, "rss")
     full_env = dict(os.environ)
     full_env.update(env or {})
     started = time.perf_counter()
+    children = children_cpu()
     proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss_file, *argv], env=full_env,
                           capture_output=True, text=True, timeout=timeout)
     wall = time.perf_counter() - started
+    # The CPU of the process and its children, in microseconds (getrusage of this process's
+    # waited-for children; /usr/bin/time's own ~1 ms included): /usr/bin/time's %U %S count
+    # in 10 ms steps.
+    cpu = children_cpu() - children
     reported = any(l.startswith("{") and ('"seconds"' in l or '"microsPerCall"' in l)
                    for l in proc.stdout.splitlines())
     if proc.returncode != 0 and not reported:
@@ -181,6 +198,7 @@ def run_cmd(argv: List[str], env: Optional[Dict[str, str]] = None, timeout: floa
         line["_rssMiB"] = int(open(rss_file).read().split()[-1]) / 1024
     except (OSError, ValueError, IndexError):
         line["_rssMiB"] = None
+    line["_cpu"] = cpu
     line["_wall"] = wall
     line["_stdout"] = proc.stdout
     if proc.returncode != 0:
@@ -204,6 +222,11 @@ def python_ok() -> bool:
     return "aether-python" not in SKIPPED and have("bench/python/bench.py") and have(VENV_PY)
 
 
+def python_peers_ok() -> bool:
+    """httpx and requests need the venv and bench.py, not the aether extension."""
+    return have("bench/python/bench.py") and have(VENV_PY)
+
+
 # --------------------------------------------------------------------------------------------
 # Rows: each is (tool, label, available?, measure(context) -> {value, rss, extra})
 
@@ -220,7 +243,7 @@ class UploadCtx:
         self.size = size_mib * MIB
         self.parts_dir = os.path.join(WORK, "parts")
         self.part_crcs: List[str] = []
-        self.sha256 = ""
+        self.crc32c = ""  # the whole file's, base64 (what `complete` takes)
 
     def prepare_parts(self) -> None:
         """What a shell user does before driving the chunked protocol with curl: cut the file
@@ -231,12 +254,14 @@ class UploadCtx:
                         os.path.join(self.parts_dir, "p")], check=True)
         names = sorted(os.listdir(self.parts_dir))
         self.part_crcs = []
-        digest = hashlib.sha256()
+        import crc32c  # type: ignore  # installed into the venv by bench/run
+
+        whole = 0
         for name in names:
             data = open(os.path.join(self.parts_dir, name), "rb").read()
             self.part_crcs.append(crc32c_b64(data))
-            digest.update(data)
-        self.sha256 = digest.hexdigest()
+            whole = crc32c.crc32c(data, whole)
+        self.crc32c = base64.b64encode(whole.to_bytes(4, "big")).decode()
 
     def cleanup(self) -> None:
         shutil.rmtree(self.parts_dir, ignore_errors=True)
@@ -251,8 +276,11 @@ def upload_program(argv_fn: Callable[[UploadCtx], List[str]], env_fn=None, use_w
         env = env_fn(ctx) if env_fn else None
         out = run_cmd(argv_fn(ctx), env=env)
         seconds = out["_wall"] if use_wall or "seconds" not in out else float(out["seconds"])
+        # A program that times the upload alone reports the upload's own CPU (getrusage before
+        # and after); a whole-process row (the CLI, curl) is charged the whole process.
+        cpu = out["_cpu"] if use_wall or "cpuSeconds" not in out else float(out["cpuSeconds"])
         return {"value": mibs(ctx.size_mib, seconds), "seconds": seconds, "rss": out["_rssMiB"],
-                "warning": out.get("_warning")}
+                "cpu": cpu, "warning": out.get("_warning")}
     return measure
 
 
@@ -261,7 +289,8 @@ def curl_single(ctx: UploadCtx) -> Dict[str, Any]:
                    ctx.file, "-H", f"Authorization: Bearer {KEY}", "-H", "Content-Type: video/mp4",
                    "-H", "X-File-Name: video.mp4", f"{ctx.mock.url}/v1/media"])
     seconds = float(out["_stdout"].strip().splitlines()[-1])
-    return {"value": mibs(ctx.size_mib, seconds), "seconds": seconds, "rss": out["_rssMiB"]}
+    return {"value": mibs(ctx.size_mib, seconds), "seconds": seconds, "rss": out["_rssMiB"],
+            "cpu": out["_cpu"]}
 
 
 def parts_config(ctx: "UploadCtx", upload_id: str, name: str) -> str:
@@ -283,7 +312,9 @@ def parts_config(ctx: "UploadCtx", upload_id: str, name: str) -> str:
 def curl_chunked(ctx: UploadCtx, parallel: int = PARALLELISM) -> Dict[str, Any]:
     """The chunked protocol driven by curl: create the session (curl), PUT every part with its
     X-Part-Crc32c from one curl process (--parallel, PARALLELISM at once, kept-alive
-    connections), complete with the SHA-256 (curl). Timed from the first curl to the last."""
+    connections), complete with the whole file's CRC32C (curl). Timed from the first curl to the last; its
+    CPU is that of all three curl processes (this process's waited-for children)."""
+    children = children_cpu()
     started = time.perf_counter()
     session = json.loads(subprocess.run(
         ["curl", "-sSf", "-H", f"Authorization: Bearer {KEY}", "-H", "Content-Type: application/json",
@@ -297,10 +328,16 @@ def curl_chunked(ctx: UploadCtx, parallel: int = PARALLELISM) -> Dict[str, Any]:
         argv[1:1] = ["--parallel", "--parallel-max", str(parallel)]
     out = run_cmd(argv)
     subprocess.run(["curl", "-sSf", "-o", "/dev/null", "-H", f"Authorization: Bearer {KEY}", "-H",
-                    "Content-Type: application/json", "-d", json.dumps({"sha256": ctx.sha256}),
+                    "Content-Type: application/json", "-d", json.dumps({"crc32c": ctx.crc32c}),
                     f"{ctx.mock.url}/v1/media/uploads/{upload_id}/complete"], check=True)
     seconds = time.perf_counter() - started
-    return {"value": mibs(ctx.size_mib, seconds), "seconds": seconds, "rss": out["_rssMiB"]}
+    return {"value": mibs(ctx.size_mib, seconds), "seconds": seconds, "rss": out["_rssMiB"],
+            "cpu": children_cpu() - children}
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def emulator_upload_ceiling(ctx: UploadCtx) -> Dict[str, Any]:
@@ -313,7 +350,19 @@ def emulator_upload_ceiling(ctx: UploadCtx) -> Dict[str, Any]:
     config = parts_config(ctx, session["uploadId"], "ceiling.cfg")
     out = run_cmd(["curl", "--parallel", "--parallel-max", str(PARALLELISM), "-K", config])
     seconds = out["_wall"]
-    return {"value": mibs(ctx.size_mib, seconds), "seconds": seconds, "rss": ctx.mock.rss_mib()}
+    return {"value": mibs(ctx.size_mib, seconds), "seconds": seconds, "rss": ctx.mock.rss_mib(),
+            "cpu": out["_cpu"]}
+
+
+def with_emulator_cpu(fn: Callable[[UploadCtx], Dict[str, Any]]) -> Callable[[UploadCtx], Dict[str, Any]]:
+    """Adds the emulator's CPU-seconds during the measurement (`emulatorCpu`): on two cores the
+    emulator competes with the client, so its work per GiB bounds every row."""
+    def measure(ctx: UploadCtx) -> Dict[str, Any]:
+        before = ctx.mock.cpu_seconds()
+        result = fn(ctx)
+        result["emulatorCpu"] = ctx.mock.cpu_seconds() - before
+        return result
+    return measure
 
 
 def py(op: str, tool: str, *args: str) -> List[str]:
@@ -325,6 +374,36 @@ def nd(op: str, tool: str, *args: str) -> List[str]:
 
 
 NODE_ENV = {"AETHER_NODE_PACKAGE": NODE_PKG}
+
+
+def measured_upload_rows(only: Optional[Callable[[Dict[str, Any]], bool]] = None) -> List[Dict[str, Any]]:
+    """upload_rows(), each measuring the emulator's CPU too; `only` keeps some of them."""
+    return [dict(r, fn=with_emulator_cpu(r["fn"])) for r in upload_rows() if only is None or only(r)]
+
+
+def bounded_memory_uploads(mock: Mock, size_mib: int) -> List[Dict[str, Any]]:
+    """One run of every SDK row and of curl -T at RSS_SIZE (4 GiB): peak RSS must not grow with
+    the file. Needs room for the file and the emulator's copy of it."""
+    file = os.path.join(WORK, f"video-{size_mib}.bin")
+    free_mib = shutil.disk_usage(WORK).free // MIB
+    if free_mib < size_mib * 2 + 2048:
+        log(f"== upload {size_mib} MiB: skipped, {free_mib} MiB free on the disk")
+        return []
+    log(f"== upload {size_mib} MiB (one run, bounded memory): generating the file")
+    with open(file, "wb") as f:
+        block = os.urandom(16 * MIB)  # the content does not matter here, only its size
+        for i in range(-(-size_mib // 16)):
+            f.write(block[i % 7:] + block[:i % 7])
+        f.truncate(size_mib * MIB)
+    try:
+        ctx = UploadCtx(mock, size_mib, file)
+        max_single = (size_mib + 1) * MIB
+        rows = measured_upload_rows(lambda r: bool(r.get("sdk")) or r["tool"] == "curl-single")
+        return measure_group("upload", "upload", "MiB/s", True, rows, ctx, size_mib, UPLOAD_PEERS,
+                             before_each=lambda: mock.reset(max_single), runs=1)
+    finally:
+        os.remove(file)
+        mock.reset()
 
 
 def upload_rows() -> List[Dict[str, Any]]:
@@ -346,9 +425,9 @@ def upload_rows() -> List[Dict[str, Any]]:
                  env_fn=cli_env, use_wall=True)),
         dict(tool="aether-python", label="Python (media.upload)", sdk=True, ok=python_ok(),
              fn=upload_program(lambda c: py("upload", "aether", *u(c)))),
-        dict(tool="httpx", label="httpx, chunked protocol by hand", ok=python_ok(),
+        dict(tool="httpx", label="httpx, chunked protocol by hand", ok=python_peers_ok(),
              fn=upload_program(lambda c: py("upload", "httpx", *u(c)))),
-        dict(tool="requests", label="requests, chunked protocol by hand", ok=python_ok(),
+        dict(tool="requests", label="requests, chunked protocol by hand", ok=python_peers_ok(),
              fn=upload_program(lambda c: py("upload", "requests", *u(c)))),
         dict(tool="aether-node", label="Node (media.upload)", sdk=True, ok=node_ok(),
              fn=upload_program(lambda c: nd("upload", "aether", *u(c)), env_fn=lambda c: NODE_ENV)),
@@ -574,13 +653,17 @@ STARTUP_PEERS = {
 def measure_group(name: str, op: str, unit: str, higher_better: bool, rows: List[Dict[str, Any]],
                   ctx: Any, size_mib: Optional[int], peers: Dict[str, List[str]],
                   before_each: Optional[Callable[[], None]] = None,
-                  count: Optional[int] = None) -> List[Dict[str, Any]]:
+                  count: Optional[int] = None, runs: int = RUNS) -> List[Dict[str, Any]]:
     per_run: Dict[str, List[Optional[float]]] = {r["tool"]: [] for r in rows}
+    # CPU-seconds of the client (`cpu`) and of the emulator (`emulatorCpu`) per round, for the
+    # rows that report them (uploads), aligned with per_run.
+    cpu_runs: Dict[str, Dict[str, List[Optional[float]]]] = {
+        k: {r["tool"]: [] for r in rows} for k in ("cpu", "emulatorCpu")}
     rss: Dict[str, List[float]] = {r["tool"]: [] for r in rows}
     errors: Dict[str, str] = {}
     warnings: Dict[str, List[str]] = {r["tool"]: [] for r in rows}
     requests: Dict[str, List[int]] = {r["tool"]: [] for r in rows}
-    for run in range(1, RUNS + 1):
+    for run in range(1, runs + 1):
         for row in rows:
             tool = row["tool"]
             if not row["ok"] or tool in errors:
@@ -595,6 +678,8 @@ def measure_group(name: str, op: str, unit: str, higher_better: bool, rows: List
                 log(f"  {name} {tool}: {errors[tool]}")
                 continue
             per_run[tool].append(result["value"])
+            for k in cpu_runs:
+                cpu_runs[k][tool].append(result.get(k))
             if result.get("warning"):
                 warnings[tool].append(f"run {run}: {result['warning']}")
                 log(f"  {name} {tool} run {run}: {result['warning']}")
@@ -603,7 +688,9 @@ def measure_group(name: str, op: str, unit: str, higher_better: bool, rows: List
             if result.get("requests") is not None:
                 requests[tool].append(result["requests"])
             log(f"  {name}{'' if size_mib is None else f' {size_mib} MiB'}{'' if count is None else f' {count}'} run {run}: {tool:<14} "
-                f"{result['value']:.1f} {unit}" + (f", peak RSS {result['rss']:.0f} MiB" if result.get("rss") else ""))
+                f"{result['value']:.1f} {unit}" + (f", peak RSS {result['rss']:.0f} MiB" if result.get("rss") else "")
+                + (f", CPU {result['cpu']:.2f} s" if result.get("cpu") is not None else "")
+                + (f" (emulator {result['emulatorCpu']:.2f} s)" if result.get("emulatorCpu") is not None else ""))
     by_tool = {r["tool"]: r for r in rows}
     records = []
     limit = "loopback" if "loopback" in by_tool else None
@@ -644,10 +731,36 @@ def measure_group(name: str, op: str, unit: str, higher_better: bool, rows: List
                         ratios[other] = round(statistics.median(rs), 3)
             rec["speedVs"] = ratios
             rec["peers"] = [p for p in peers.get(tool, []) if p in ratios]
+            if size_mib:
+                rec.update(cpu_figures(tool, cpu_runs, size_mib))
             if limit and tool != limit and limit in ratios:
                 rec["fractionOfLimit"] = ratios[limit]
         records.append(rec)
     return records
+
+
+def cpu_figures(tool: str, cpu_runs: Dict[str, Dict[str, List[Optional[float]]]],
+                size_mib: int) -> Dict[str, Any]:
+    """CPU-seconds per GiB of the client (`cpuSecondsPerGiB`, median of the rounds, every
+    round's in `cpuRuns`), its ratio to every other row's, round by round (`cpuVs`: < 1 is less
+    CPU than that row), and the emulator's CPU per GiB during the row (`emulatorCpuSecondsPerGiB`)."""
+    gib = size_mib / 1024
+    mine = cpu_runs["cpu"][tool]
+    out: Dict[str, Any] = {}
+    if any(c is not None for c in mine):
+        per_gib = [c / gib for c in mine if c is not None]
+        out["cpuSecondsPerGiB"] = round(statistics.median(per_gib), 3)
+        out["cpuRuns"] = [round(c, 3) for c in per_gib]
+        vs = {}
+        for other, theirs in cpu_runs["cpu"].items():
+            pairs = [a / b for a, b in zip(mine, theirs) if other != tool and a is not None and b]
+            if pairs:
+                vs[other] = round(statistics.median(pairs), 3)
+        out["cpuVs"] = vs
+    emu = [c / gib for c in cpu_runs["emulatorCpu"][tool] if c is not None]
+    if emu:
+        out["emulatorCpuSecondsPerGiB"] = round(statistics.median(emu), 3)
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -664,7 +777,7 @@ def main() -> None:
     os.makedirs(WORK, exist_ok=True)
     started = time.time()
     meta = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "runs": RUNS,
-            "sizesMiB": SIZES, "calls": CALLS, "concurrentPosts": COUNTS, "startupProcesses": STARTUP_N,
+            "sizesMiB": SIZES, "rssSizeMiB": RSS_SIZE, "calls": CALLS, "concurrentPosts": COUNTS, "startupProcesses": STARTUP_N,
             "quick": QUICK, "processingMs": PROCESSING_MS, "partMiB": PART_MIB,
             "parallelism": PARALLELISM, "machine": machine(),
             "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
@@ -683,11 +796,13 @@ def main() -> None:
                 ctx = UploadCtx(mock, size_mib, file)
                 ctx.prepare_parts()
                 max_single = (size_mib + 1) * MIB
-                records += measure_group("upload", "upload", "MiB/s", True, upload_rows(), ctx, size_mib,
-                                         UPLOAD_PEERS, before_each=lambda: mock.reset(max_single))
+                records += measure_group("upload", "upload", "MiB/s", True, measured_upload_rows(), ctx,
+                                         size_mib, UPLOAD_PEERS, before_each=lambda: mock.reset(max_single))
                 ctx.cleanup()
                 os.remove(file)
                 mock.reset()
+            if RSS_SIZE:
+                records += bounded_memory_uploads(mock, RSS_SIZE)
         if "get" in ONLY:
             log(f"== posts.get: {CALLS} calls")
             mock.reset()
@@ -723,15 +838,19 @@ def main() -> None:
         shutil.rmtree(os.path.join(WORK, "data"), ignore_errors=True)
     meta["elapsedSeconds"] = round(time.time() - started, 1)
     meta["emulator"] = ceiling
-    out = {"meta": meta, "records": records}
+    from targets import evaluate  # bench/harness/targets.py
+
+    out = {"meta": meta, "targets": evaluate(records, SIZES), "records": records}
     os.makedirs(os.path.dirname(OUT), exist_ok=True)
     with open(OUT + ".json", "w") as f:
         json.dump(out, f, indent=2, ensure_ascii=False)
         f.write("\n")
-    from report import write_markdown, write_chart  # bench/harness/report.py
+    from report import write_markdown, write_chart, write_readme  # bench/harness/report.py
 
     write_markdown(out, OUT + ".md")
     write_chart(out, OUT + ".png")
+    if OUT == "bench/results/latest":  # a full run: the README's tables are this run's too
+        write_readme(out, "README.md")
     log(f"wrote {OUT}.json, .md, .png")
     print(open(OUT + ".md").read())
 

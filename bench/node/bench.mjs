@@ -1,6 +1,6 @@
 // The Node package against Node's built-in fetch (issue 8, Performance). One measurement per
 // process; each prints exactly one JSON line:
-//   {"tool", "op", "seconds", "mibPerSec"? (upload), "microsPerCall"? (get), "peakRssMiB"}
+//   {"tool", "op", "seconds", "cpuSeconds"? and "mibPerSec"? (upload), "microsPerCall"? (get), "peakRssMiB"}
 //
 //   node bench/node/bench.mjs upload     --tool {aether,fetch} URL KEY FILE
 //   node bench/node/bench.mjs get        --tool {aether,fetch} URL KEY POST_ID CALLS
@@ -18,11 +18,12 @@
 //
 // The fetch side is what a competent user would write against PROTOCOL.md: keep-alive (Node's
 // default), the upload read part by part through a file handle into one reused buffer, the
-// CRC32C of each part in plain JavaScript (./crc32c.mjs), SHA-256 updated incrementally with
-// node:crypto, parts PUT one after another.
+// CRC32C of each part in plain JavaScript (./crc32c.mjs), parts PUT one after another, then
+// complete without the whole-file checksum (optional in the protocol: this spares fetch work
+// the SDK does).
 
 import { spawnSync } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -83,6 +84,13 @@ function now() {
   return process.hrtime.bigint();
 }
 
+// CPU-seconds (user + system, every thread of the process: the addon's runtime included) since
+// `previous` (a process.cpuUsage()): an upload reports its own, not Node's start-up.
+function cpuSecondsSince(previous) {
+  const { user, system } = process.cpuUsage(previous);
+  return (user + system) / 1e6;
+}
+
 function secondsSince(start) {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
@@ -100,15 +108,18 @@ async function ok(response, what) {
 async function uploadAether(url, key, file) {
   const Aether = loadAether();
   const aether = new Aether({ apiKey: key, baseUrl: url, timeoutMs: 600_000 });
+  const cpu = process.cpuUsage();
   const start = now();
   const media = await aether.media.upload({ file: fs.createReadStream(file), mimeType: 'video/mp4' });
   const seconds = secondsSince(start);
+  const cpuSeconds = cpuSecondsSince(cpu);
   if (!media?.mediaKey) throw new Error('the upload returned no media key');
-  return seconds;
+  return { seconds, cpuSeconds };
 }
 
 async function uploadFetch(url, key, file) {
   const auth = { Authorization: `Bearer ${key}` };
+  const cpu = process.cpuUsage();
   const start = now();
   const { size } = await stat(file);
   const created = await (
@@ -122,7 +133,6 @@ async function uploadFetch(url, key, file) {
     )
   ).json();
   const { uploadId, partSize, partCount } = created;
-  const sha256 = createHash('sha256');
   const buffer = Buffer.allocUnsafe(partSize);
   const handle = await open(file, 'r');
   try {
@@ -135,7 +145,6 @@ async function uploadFetch(url, key, file) {
         filled += bytesRead;
       }
       const part = buffer.subarray(0, length);
-      sha256.update(part);
       const response = await fetch(`${url}/v1/media/uploads/${uploadId}/parts/${n}`, {
         method: 'PUT',
         headers: { ...auth, 'Content-Type': 'application/octet-stream', 'X-Part-Crc32c': crc32cBase64(part) },
@@ -152,14 +161,15 @@ async function uploadFetch(url, key, file) {
       await fetch(`${url}/v1/media/uploads/${uploadId}/complete`, {
         method: 'POST',
         headers: { ...auth, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ sha256: sha256.digest('hex') }),
+        body: JSON.stringify({}),
       }),
       'complete the upload',
     )
   ).json();
   const seconds = secondsSince(start);
+  const cpuSeconds = cpuSecondsSince(cpu);
   if (!media?.mediaKey) throw new Error('the upload returned no media key');
-  return seconds;
+  return { seconds, cpuSeconds };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -257,6 +267,7 @@ async function fetchCreateAndWait(url, auth, body) {
 
 async function concurrentFetch(url, key, profileId, count) {
   const auth = { Authorization: `Bearer ${key}` };
+  const cpu = process.cpuUsage();
   const start = now();
   const posts = await Promise.all(
     Array.from({ length: count }, (_, i) => fetchCreateAndWait(url, auth, postBody(profileId, i))),
@@ -345,9 +356,9 @@ async function main() {
     case 'upload': {
       if (args.length !== 3) usage('upload takes URL KEY FILE');
       const [url, key, file] = args;
-      const seconds = await (aether ? uploadAether : uploadFetch)(url, key, file);
+      const { seconds, cpuSeconds } = await (aether ? uploadAether : uploadFetch)(url, key, file);
       const { size } = await stat(file);
-      return report(tool, op, seconds, { mibPerSec: round(size / MIB / seconds, 1) });
+      return report(tool, op, seconds, { cpuSeconds: round(cpuSeconds, 4), mibPerSec: round(size / MIB / seconds, 1) });
     }
     case 'get': {
       if (args.length !== 4) usage('get takes URL KEY POST_ID CALLS');

@@ -23,7 +23,9 @@ pub fn upload_source(
     errors: &Arc<ErrorSlot>,
 ) -> PyResult<UploadSource> {
     if let Ok(bytes) = source.cast::<PyBytes>() {
-        let data = bytes.as_bytes().to_vec();
+        // The parts are slices of the Python object itself (immutable, kept alive by the
+        // Bytes): no copy of the whole file before the upload starts.
+        let data = Bytes::from_owner(PyBackedBytes::from(bytes.clone()));
         return Ok(UploadSource::bytes(data));
     }
     if source.is_instance_of::<PyString>() {
@@ -84,7 +86,7 @@ fn read_chunk(file: &Py<PyAny>, errors: &ErrorSlot) -> io::Result<Bytes> {
             ));
         }
         match data.extract::<PyBackedBytes>() {
-            Ok(bytes) => Ok(Bytes::copy_from_slice(&bytes)),
+            Ok(bytes) => Ok(Bytes::from_owner(bytes)), // the chunk itself, not a copy
             Err(_) if data.is_none() => Err(io::Error::other(
                 "the file object's read() returned None (a non-blocking stream with no data)",
             )),

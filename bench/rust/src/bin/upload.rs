@@ -1,7 +1,8 @@
-//! Uploads one file through the Rust core and prints one JSON line: seconds, MiB/s and this
-//! process's peak RSS. Usage: upload URL API_KEY FILE [PARALLELISM] [PART_MIB]
+//! Uploads one file through the Rust core and prints one JSON line: seconds, the CPU-seconds
+//! (user + system, every thread) of the upload alone, MiB/s and this process's peak RSS.
+//! Usage: upload URL API_KEY FILE [PARALLELISM] [PART_MIB]
 
-use aether_bench::peak_rss_mib;
+use aether_bench::{cpu_seconds, peak_rss_mib};
 use std::time::Instant;
 
 use aether::upload::{UploadOptions, UploadSource};
@@ -21,6 +22,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .base_url(url.as_str())
         .request_timeout(std::time::Duration::from_secs(600))
         .build()?;
+    let cpu_started = cpu_seconds();
     let started = Instant::now();
     let mut options = UploadOptions::new().mime_type("video/mp4");
     if std::env::var_os("UPLOAD_TIMELINE").is_some() {
@@ -44,8 +46,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let options = options.parallelism(parallelism).part_size(part_mib * 1024 * 1024);
     let media = client.media().upload(UploadSource::path(file), options).await?;
     let seconds = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu_started;
     println!(
-        "{{\"mediaKey\": \"{}\", \"seconds\": {seconds:.3}, \"mibPerSec\": {:.1}, \"peakRssMiB\": {}}}",
+        "{{\"mediaKey\": \"{}\", \"seconds\": {seconds:.3}, \"cpuSeconds\": {cpu:.4}, \"mibPerSec\": {:.1}, \"peakRssMiB\": {}}}",
         media.media_key,
         size as f64 / 1048576.0 / seconds,
         peak_rss_mib()
