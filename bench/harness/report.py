@@ -63,9 +63,13 @@ def write_markdown(data: Dict[str, Any], path: str) -> None:
         unit = recs[0]["unit"]
         lines += [f"## {title}", ""]
         has_limit = group == "upload"
+        # posts.get: callgrind's instructions per call (bench/harness/instructions.py).
+        has_instr = any("instructionsPerCall" in r for r in recs)
         head = ["tool", "what", f"median {unit}", "runs", "peak RSS MiB"]
         if has_limit:
             head.append("× physical limit")
+        if has_instr:
+            head.append("instructions / call")
         head.append("speed vs peers")
         lines.append("| " + " | ".join(head) + " |")
         lines.append("|" + "---|" * len(head))
@@ -74,6 +78,8 @@ def write_markdown(data: Dict[str, Any], path: str) -> None:
             if "skipped" in r and "median" not in r:
                 cells = [name, r["label"], f"{r['skipped']}", "", ""]
                 if has_limit:
+                    cells.append("")
+                if has_instr:
                     cells.append("")
                 cells.append("")
             else:
@@ -86,6 +92,9 @@ def write_markdown(data: Dict[str, Any], path: str) -> None:
                          ", ".join(_fmt(v, digits) for v in r["runs"]), _fmt(r.get("peakRssMiB"), 0)]
                 if has_limit:
                     cells.append(_fmt(r.get("fractionOfLimit"), 2) if r["tool"] != "loopback" else "1")
+                if has_instr:
+                    instr = r.get("instructionsPerCall")
+                    cells.append(f"{instr:,}" if isinstance(instr, int) else (instr or ""))
                 cells.append(_peers(r))
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
