@@ -20,9 +20,8 @@
 use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::task::{Context, Poll, Wake, Waker};
-use std::thread::Thread;
 use std::time::{Duration, Instant};
 
 use tokio::runtime::{Handle, Runtime};
@@ -131,11 +130,27 @@ pub const SPIN_ENV: &str = "AETHER_SPIN_US";
 /// The default [`spin_limit`].
 pub const DEFAULT_SPIN: Duration = Duration::from_micros(200);
 
-/// Wakes the blocked caller: a flag it spins on, and an unpark (an atomic swap unless the
-/// thread is actually asleep).
+/// Wakes the blocked caller: a flag it spins on and, only when it has gone to sleep, a condition
+/// variable (no system call while it spins). Not `std::thread::park`: that would allocate a
+/// handle for a C caller's thread that is never freed.
+#[derive(Default)]
 struct Wakeup {
     woken: AtomicBool,
-    thread: Thread,
+    asleep: AtomicBool,
+    lock: Mutex<()>,
+    ready: Condvar,
+}
+
+impl Wakeup {
+    /// Sleeps until woken (at once if woken meanwhile).
+    fn sleep(&self) {
+        let mut guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        self.asleep.store(true, Ordering::SeqCst);
+        while !self.woken.load(Ordering::SeqCst) {
+            guard = self.ready.wait(guard).unwrap_or_else(|e| e.into_inner());
+        }
+        self.asleep.store(false, Ordering::SeqCst);
+    }
 }
 
 impl Wake for Wakeup {
@@ -144,14 +159,19 @@ impl Wake for Wakeup {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.woken.store(true, Ordering::Release);
-        self.thread.unpark();
+        self.woken.store(true, Ordering::SeqCst);
+        // Seen `false`: the sleeper has not yet looked at `woken` under the lock, and will see
+        // it set. Seen `true`: it is waiting, or about to under the lock we take here.
+        if self.asleep.load(Ordering::SeqCst) {
+            let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+            self.ready.notify_one();
+        }
     }
 }
 
 /// Polls `future` on this thread until it is ready, spinning briefly before each sleep.
 fn spin_block_on<F: Future>(future: F) -> F::Output {
-    let wakeup = Arc::new(Wakeup { woken: AtomicBool::new(false), thread: std::thread::current() });
+    let wakeup = Arc::new(Wakeup::default());
     let waker = Waker::from(wakeup.clone());
     let mut cx = Context::from_waker(&waker);
     let mut future = pin!(future);
@@ -161,11 +181,8 @@ fn spin_block_on<F: Future>(future: F) -> F::Output {
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             return output;
         }
-        spin_until(|| wakeup.woken.load(Ordering::Acquire), limit);
-        // Returns at once if woken meanwhile (the unpark left its token); a spurious return
-        // only polls the future once more.
-        while !wakeup.woken.load(Ordering::Acquire) {
-            std::thread::park();
+        if !spin_until(|| wakeup.woken.load(Ordering::Acquire), limit) {
+            wakeup.sleep();
         }
     }
 }
@@ -231,6 +248,6 @@ mod tests {
     fn block_on_refuses_to_run_inside_a_runtime() {
         let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
         let error = runtime.block_on(async { block_on(async { Ok(()) }) }).expect_err("refused");
-        assert_eq!(error.code(), crate::ErrorCode::InvalidArgument);
+        assert_eq!(*error.code(), crate::ErrorCode::InvalidArgument);
     }
 }
