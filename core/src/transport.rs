@@ -495,7 +495,8 @@ impl Transport {
         timeout: Duration,
         attempt_timeout: Option<Duration>,
     ) -> Result<Response<Bytes>> {
-        let context = format!("{} {}", request.method, request.path);
+        // Written only when an error needs it.
+        let context = || format!("{} {}", request.method, request.path);
         let (attempt_deadline, own_bound) = match attempt_timeout {
             Some(bound) => timeouts::attempt_deadline(deadline, bound),
             None => (deadline, false),
@@ -556,17 +557,19 @@ impl Transport {
         };
         let (status, headers, body) =
             match tokio::time::timeout_at(attempt_deadline.into(), exchange).await {
-                Ok(result) => result.map_err(|e| e.with_context(&context))?,
+                Ok(result) => result.map_err(|e| e.with_context(context()))?,
                 // Retried like a network error, within the call's deadline.
                 Err(_) if own_bound => {
                     return Err(Error::timeout(format!(
-                        "{context}: no complete response within the attempt timeout of {:?}",
+                        "{}: no complete response within the attempt timeout of {:?}",
+                        context(),
                         attempt_timeout.unwrap_or_default()
                     )))
                 }
                 Err(_) => {
                     return Err(Error::timeout(format!(
-                        "{context}: no complete response within the call's timeout of {timeout:?}"
+                        "{}: no complete response within the call's timeout of {timeout:?}",
+                        context()
                     )))
                 }
             };
