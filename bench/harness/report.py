@@ -106,9 +106,13 @@ def write_markdown(data: Dict[str, Any], path: str) -> None:
         unit = recs[0]["unit"]
         lines += [f"## {title}", ""]
         has_limit = group == "upload"
+        # posts.get: callgrind's instructions per call (bench/harness/instructions.py).
+        has_instr = any("instructionsPerCall" in r for r in recs)
         head = ["tool", "what", f"median {unit}", "runs", "peak RSS MiB"]
         if has_limit:
             head += ["× physical limit", "CPU s/GiB", "CPU × curl -T", "emulator CPU s/GiB"]
+        if has_instr:
+            head.append("instructions / call")
         head.append("speed vs peers")
         lines.append("| " + " | ".join(head) + " |")
         lines.append("|" + "---|" * len(head))
@@ -118,6 +122,8 @@ def write_markdown(data: Dict[str, Any], path: str) -> None:
                 cells = [name, r["label"], f"{r['skipped']}", "", ""]
                 if has_limit:
                     cells += ["", "", "", ""]
+                if has_instr:
+                    cells.append("")
                 cells.append("")
             else:
                 digits = 2 if unit == "s" else 1
@@ -133,6 +139,9 @@ def write_markdown(data: Dict[str, Any], path: str) -> None:
                     cells += [_fmt(r.get("cpuSecondsPerGiB"), 2),
                               "1" if r["tool"] == "curl-single" else _fmt(cpu_vs, 2),
                               _fmt(r.get("emulatorCpuSecondsPerGiB"), 2)]
+                if has_instr:
+                    instr = r.get("instructionsPerCall")
+                    cells.append(f"{instr:,}" if isinstance(instr, int) else (instr or ""))
                 cells.append(_peers(r))
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")

@@ -30,6 +30,8 @@ import time
 import urllib.request
 from typing import Any, Callable, Dict, List, Optional
 
+import instructions  # bench/harness/instructions.py: callgrind's instructions per call
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.chdir(ROOT)
 REL = os.path.join(ROOT, "target", "release")
@@ -461,15 +463,20 @@ def get_program(argv_fn, env=None):
     return measure
 
 
+def curl_config(ctx: GetCtx, calls: int) -> str:
+    """A curl config fetching the post `calls` times (one process, one kept-alive connection)."""
+    config = os.path.join(WORK, f"get-{calls}.cfg")
+    with open(config, "w") as cfg:
+        cfg.write(f'header = "Authorization: Bearer {KEY}"\n')
+        for _ in range(calls):
+            cfg.write(f'url = "{ctx.mock.url}/v1/posts/{ctx.post}"\noutput = "/dev/null"\n')
+    return config
+
+
 def curl_get(ctx: GetCtx) -> Dict[str, Any]:
     """curl fetching the same URL CALLS times from one config file: one process, one kept-alive
     connection (libcurl's connection reuse), as bench/core.sh does."""
-    config = os.path.join(WORK, "get.cfg")
-    with open(config, "w") as cfg:
-        cfg.write(f'header = "Authorization: Bearer {KEY}"\n')
-        for _ in range(CALLS):
-            cfg.write(f'url = "{ctx.mock.url}/v1/posts/{ctx.post}"\noutput = "/dev/null"\n')
-    out = run_cmd(["curl", "-sSf", "-K", config])
+    out = run_cmd(["curl", "-sSf", "-K", curl_config(ctx, CALLS)])
     return {"value": out["_wall"] * 1e6 / CALLS, "rss": out["_rssMiB"]}
 
 
@@ -483,27 +490,34 @@ def wrk_one_connection(ctx: GetCtx) -> Dict[str, Any]:
     return {"value": 1e6 / rps, "rss": ctx.mock.rss_mib()}
 
 
-def get_rows() -> List[Dict[str, Any]]:
-    a = lambda c: (c.mock.url, KEY, c.post, str(CALLS))  # noqa: E731
-    return [
+def get_rows(ctx: GetCtx) -> List[Dict[str, Any]]:
+    """Each row's `fn` times CALLS calls; `calls_argv(n)` is its command for n calls, which
+    bench/harness/instructions.py runs under callgrind."""
+    a = lambda n: (ctx.mock.url, KEY, ctx.post, str(n))  # noqa: E731
+    rows = [
         dict(tool="emulator", label="emulator ceiling: wrk, 1 connection", ok=shutil.which("wrk") is not None,
              fn=wrk_one_connection, ceiling=True),
         dict(tool="aether-rust", label="Rust core (posts().get)", sdk=True, ok=have(f"{REL}/get_loop"),
-             fn=get_program(lambda c: [f"{REL}/get_loop", c.mock.url, KEY, c.post, str(CALLS)])),
+             calls_argv=lambda n: [f"{REL}/get_loop", *a(n)]),
         dict(tool="aether-c", label="C (aether_post_get)", sdk=True, ok=have(C_BENCH),
-             fn=get_program(lambda c: [C_BENCH, "get", *a(c)])),
+             calls_argv=lambda n: [C_BENCH, "get", *a(n)]),
         dict(tool="aether-python", label="Python (posts.get)", sdk=True, ok=python_ok(),
-             fn=get_program(lambda c: py("get", "aether", *a(c)))),
+             calls_argv=lambda n: py("get", "aether", *a(n))),
         dict(tool="httpx", label="httpx.Client, keep-alive", ok=python_ok(),
-             fn=get_program(lambda c: py("get", "httpx", *a(c)))),
+             calls_argv=lambda n: py("get", "httpx", *a(n))),
         dict(tool="requests", label="requests.Session, keep-alive", ok=python_ok(),
-             fn=get_program(lambda c: py("get", "requests", *a(c)))),
-        dict(tool="aether-node", label="Node (posts.get)", sdk=True, ok=node_ok(),
-             fn=get_program(lambda c: nd("get", "aether", *a(c)), env=NODE_ENV)),
-        dict(tool="fetch", label="Node fetch, keep-alive", ok=node_ok(),
-             fn=get_program(lambda c: nd("get", "fetch", *a(c)), env=NODE_ENV)),
-        dict(tool="curl", label="curl -K, one process, kept-alive (libcurl)", ok=True, fn=curl_get),
+             calls_argv=lambda n: py("get", "requests", *a(n))),
+        dict(tool="aether-node", label="Node (posts.get)", sdk=True, ok=node_ok(), env=NODE_ENV,
+             calls_argv=lambda n: nd("get", "aether", *a(n))),
+        dict(tool="fetch", label="Node fetch, keep-alive", ok=node_ok(), env=NODE_ENV,
+             calls_argv=lambda n: nd("get", "fetch", *a(n))),
+        dict(tool="curl", label="curl -K, one process, kept-alive (libcurl)", ok=True, fn=curl_get,
+             calls_argv=lambda n: ["curl", "-sSf", "-K", curl_config(ctx, n)]),
     ]
+    for row in rows:
+        if "fn" not in row:
+            row["fn"] = get_program(lambda c, argv=row["calls_argv"]: argv(CALLS), env=row.get("env"))
+    return rows
 
 
 GET_PEERS = {
@@ -807,8 +821,15 @@ def main() -> None:
             log(f"== posts.get: {CALLS} calls")
             mock.reset()
             post = mock.post(mock.profiles(1)[0])
-            records += measure_group("get", "posts.get", "µs/call", False, get_rows(), GetCtx(mock, post),
-                                     None, GET_PEERS)
+            get_ctx = GetCtx(mock, post)
+            rows = get_rows(get_ctx)
+            get_records = measure_group("get", "posts.get", "µs/call", False, rows, get_ctx, None, GET_PEERS)
+            log("== posts.get: instructions per call (callgrind)")
+            counted = instructions.measure(rows, log)
+            for rec in get_records:
+                if rec["tool"] in counted:
+                    rec[instructions.FIELD] = counted[rec["tool"]]
+            records += get_records
         if "concurrent" in ONLY:
             for count in COUNTS:
                 log(f"== concurrent: {count} posts created and waited")

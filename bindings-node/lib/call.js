@@ -169,9 +169,36 @@ function call(client, method, args, options) {
   );
 }
 
-/** `{ data, response }` from the native side, with `response` as an APIResponse. */
+/**
+ * `{ data, response }` from the native side, with `response` as an APIResponse. Every call
+ * brings its response's status and headers along (`.withResponse()` may be asked for after
+ * the call started), but most callers never look: the APIResponse, whose `Headers` costs
+ * several µs to fill, is only built when `response` is first read.
+ */
 function withMeta(raw) {
-  return { data: raw.data, response: new APIResponse(raw.response) };
+  return new Answer(raw.data, raw.response);
+}
+
+class Answer {
+  #meta;
+  #response;
+
+  constructor(data, meta) {
+    this.data = data;
+    this.#meta = meta;
+    // An own, enumerable property as before (a spread or destructuring sees it), built lazily.
+    Object.defineProperty(this, 'response', { enumerable: true, get: () => this.#built() });
+  }
+
+  #built() {
+    this.#response ??= this.#meta instanceof APIResponse ? this.#meta : new APIResponse(this.#meta);
+    return this.#response;
+  }
+
+  /** The same response with another value (the response still built on first read). */
+  with(data) {
+    return new Answer(data, this.#response ?? this.#meta);
+  }
 }
 
 /**
@@ -226,7 +253,9 @@ class APIPromise extends Promise {
   /** The same call with its value passed through `fn`, keeping the response. */
   map(fn) {
     this.catch(() => {});
-    return APIPromise.from(this.#raw.then(async (r) => ({ data: await fn(r.data), response: r.response })));
+    return APIPromise.from(
+      this.#raw.then(async (r) => (r instanceof Answer ? r.with(await fn(r.data)) : { data: await fn(r.data), response: r.response })),
+    );
   }
 }
 

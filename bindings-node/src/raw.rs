@@ -39,8 +39,13 @@ pub fn output<T: Serialize>(value: &T, sink: Option<ResponseSink>) -> napi::Resu
     match sink {
         None => text(value),
         Some(sink) => {
-            let response = sink.take().map(|r| meta(&r));
-            text(&json!({ "data": value, "response": response }))
+            // Written straight to text: no JSON tree of the value on the way.
+            #[derive(Serialize)]
+            struct WithResponse<'a, T> {
+                data: &'a T,
+                response: Option<Value>,
+            }
+            text(&WithResponse { data: value, response: sink.take().map(|r| meta(&r)) })
         }
     }
 }

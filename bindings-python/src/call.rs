@@ -37,8 +37,6 @@ use crate::errors::{to_pyerr, IntoPyResult};
 
 /// How often a blocked caller looks at Python's signals.
 const TICK: Duration = Duration::from_millis(20);
-/// How long a blocked caller busy-waits before it sleeps: see [`Slot::spin`].
-const SPIN: Duration = Duration::from_micros(200);
 /// How long an interrupted call may take to clean up (abort an upload session) before the
 /// interrupt propagates anyway; the cleanup then goes on in the background.
 const CLEANUP: Duration = Duration::from_millis(1500);
@@ -303,7 +301,7 @@ impl Call {
         let deliver = done.clone();
         spawn(&handle, future, cancel.clone(), extras.cancels_itself, move |out| deliver.put(out));
 
-        py.detach(|| done.spin(SPIN));
+        py.detach(|| done.spin(aether::runtime::spin_limit()));
         let output = loop {
             if let Some(output) = py.detach(|| done.take_timeout(TICK)) {
                 break output;
@@ -478,10 +476,7 @@ impl<T> Slot<T> {
     /// (more on a VM), so a short spin first halves the time of small calls, and costs a
     /// slow call at most `limit` of one core.
     fn spin(&self, limit: Duration) {
-        let until = Instant::now() + limit;
-        while !self.signalled.load(Ordering::Acquire) && Instant::now() < until {
-            std::hint::spin_loop();
-        }
+        aether::runtime::spin_until(|| self.signalled.load(Ordering::Acquire), limit);
     }
 
     /// The value once it is there; `None` after `timeout` or a poke.

@@ -18,7 +18,11 @@
 //! Rust.)
 
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::{Duration, Instant};
 
 use tokio::runtime::{Handle, Runtime};
 use tokio_util::sync::CancellationToken;
@@ -69,12 +73,118 @@ pub fn handle() -> Result<Handle> {
 ///
 /// Refuses with `INVALID_ARGUMENT` when called from inside a tokio runtime (an async caller
 /// must `.await` the future instead: blocking a runtime thread can deadlock it).
+///
+/// The future is polled on the calling thread (inside the runtime's context, so its I/O and
+/// timers are driven by the runtime's workers). While it waits, the thread first busy-waits up
+/// to [`spin_limit`] for its wake-up before it sleeps: a call to a nearby server is answered in
+/// well under a millisecond, and putting the thread to sleep and waking it again costs tens of
+/// microseconds on a virtual machine, as much as the rest of the call (see bench/README.md,
+/// "posts.get"). A slow call costs at most that much of one core per wake-up.
 pub fn block_on<T, F>(future: F) -> Result<T>
 where
     F: Future<Output = Result<T>>,
 {
     refuse_inside_runtime()?;
-    runtime()?.block_on(future)
+    let runtime = runtime()?;
+    let _context = runtime.enter();
+    spin_block_on(future)
+}
+
+/// How long a blocking caller busy-waits for an answer before it sleeps: `AETHER_SPIN_US`
+/// microseconds (0 turns it off, e.g. under valgrind, where threads run one at a time and a
+/// spin only burns instructions), by default [`DEFAULT_SPIN`]. Read once.
+pub fn spin_limit() -> Duration {
+    static LIMIT: OnceLock<Duration> = OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        std::env::var(SPIN_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map_or(DEFAULT_SPIN, Duration::from_micros)
+    })
+}
+
+/// Busy-waits until `done()` or for `limit`, whichever comes first, offering the core to any
+/// other runnable thread between looks (so that on a busy machine the spin costs the workers
+/// and the server little: they run in its place). Returns `done()`.
+pub fn spin_until(done: impl Fn() -> bool, limit: Duration) -> bool {
+    if limit.is_zero() {
+        return done();
+    }
+    let until = Instant::now() + limit;
+    loop {
+        if done() {
+            return true;
+        }
+        if Instant::now() >= until {
+            return false;
+        }
+        for _ in 0..32 {
+            std::hint::spin_loop();
+        }
+        std::thread::yield_now();
+    }
+}
+
+/// The environment variable that sets [`spin_limit`].
+pub const SPIN_ENV: &str = "AETHER_SPIN_US";
+/// The default [`spin_limit`].
+pub const DEFAULT_SPIN: Duration = Duration::from_micros(200);
+
+/// Wakes the blocked caller: a flag it spins on and, only when it has gone to sleep, a condition
+/// variable (no system call while it spins). Not `std::thread::park`: that would allocate a
+/// handle for a C caller's thread that is never freed.
+#[derive(Default)]
+struct Wakeup {
+    woken: AtomicBool,
+    asleep: AtomicBool,
+    lock: Mutex<()>,
+    ready: Condvar,
+}
+
+impl Wakeup {
+    /// Sleeps until woken (at once if woken meanwhile).
+    fn sleep(&self) {
+        let mut guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        self.asleep.store(true, Ordering::SeqCst);
+        while !self.woken.load(Ordering::SeqCst) {
+            guard = self.ready.wait(guard).unwrap_or_else(|e| e.into_inner());
+        }
+        self.asleep.store(false, Ordering::SeqCst);
+    }
+}
+
+impl Wake for Wakeup {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::SeqCst);
+        // Seen `false`: the sleeper has not yet looked at `woken` under the lock, and will see
+        // it set. Seen `true`: it is waiting, or about to under the lock we take here.
+        if self.asleep.load(Ordering::SeqCst) {
+            let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+            self.ready.notify_one();
+        }
+    }
+}
+
+/// Polls `future` on this thread until it is ready, spinning briefly before each sleep.
+fn spin_block_on<F: Future>(future: F) -> F::Output {
+    let wakeup = Arc::new(Wakeup::default());
+    let waker = Waker::from(wakeup.clone());
+    let mut cx = Context::from_waker(&waker);
+    let mut future = pin!(future);
+    let limit = spin_limit();
+    loop {
+        wakeup.woken.store(false, Ordering::Relaxed);
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+        if !spin_until(|| wakeup.woken.load(Ordering::Acquire), limit) {
+            wakeup.sleep();
+        }
+    }
 }
 
 /// Like [`block_on`], but gives up with `CANCELLED` as soon as `cancel` is cancelled (from
@@ -85,7 +195,9 @@ where
     F: Future<Output = Result<T>>,
 {
     refuse_inside_runtime()?;
-    runtime()?.block_on(async {
+    let runtime = runtime()?;
+    let _context = runtime.enter();
+    spin_block_on(async {
         tokio::select! {
             biased;
             _ = cancel.cancelled() => Err(Error::cancelled("the operation was cancelled")),
@@ -102,4 +214,40 @@ fn refuse_inside_runtime() -> Result<()> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_blocking_call_is_woken_by_the_runtime_whether_it_spins_or_sleeps() {
+        // Answered within the spin, then after it (the thread must sleep and be woken).
+        for wait in [Duration::from_micros(50), Duration::from_millis(30)] {
+            let started = Instant::now();
+            let value = block_on(async move {
+                tokio::time::sleep(wait).await;
+                tokio::task::spawn(async { Ok::<_, Error>(7) }).await.expect("joined")
+            })
+            .expect("ran");
+            assert_eq!(value, 7);
+            assert!(started.elapsed() >= wait);
+        }
+    }
+
+    #[test]
+    fn a_spin_ends_when_done_or_at_its_limit() {
+        assert!(spin_until(|| true, Duration::from_secs(5)));
+        let started = Instant::now();
+        assert!(!spin_until(|| false, Duration::from_millis(2)));
+        assert!(started.elapsed() >= Duration::from_millis(2));
+        assert!(!spin_until(|| false, Duration::ZERO));
+    }
+
+    #[test]
+    fn block_on_refuses_to_run_inside_a_runtime() {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+        let error = runtime.block_on(async { block_on(async { Ok(()) }) }).expect_err("refused");
+        assert_eq!(*error.code(), crate::ErrorCode::InvalidArgument);
+    }
 }

@@ -196,6 +196,9 @@ pub struct Transport {
 struct Inner {
     http: Mutex<HttpClients>,
     config: TransportConfig,
+    /// The base URL parsed once, and the path every request path is appended to (see
+    /// [`Transport::url`]); `None` when that would not give what parsing the joined text gives.
+    base: Option<(Url, String)>,
     budget: RetryBudget,
     last_rate_limit: Mutex<Option<RateLimit>>,
     /// Log level, sink and hooks (see `transport/observe.rs`).
@@ -225,6 +228,7 @@ impl Transport {
         Ok(Transport {
             inner: Arc::new(Inner {
                 http: Mutex::new(HttpClients::new(&config)?),
+                base: parsed_base(&config.base_url),
                 budget: RetryBudget::new(config.retry_budget),
                 config,
                 last_rate_limit: Mutex::new(None),
@@ -432,10 +436,21 @@ impl Transport {
                 request.path
             )));
         }
-        let mut url = Url::parse(&format!("{}{}", self.inner.config.base_url, request.path))
-            .map_err(|e| {
-                Error::invalid_argument(format!("invalid request URL for {}: {e}", request.path))
-            })?;
+        let mut url = match &self.inner.base {
+            // Only the path is parsed per call: the scheme, host and port once, at start-up.
+            Some((base, prefix)) => {
+                let mut url = base.clone();
+                url.set_path(&format!("{prefix}{}", request.path));
+                url
+            }
+            None => Url::parse(&format!("{}{}", self.inner.config.base_url, request.path))
+                .map_err(|e| {
+                    Error::invalid_argument(format!(
+                        "invalid request URL for {}: {e}",
+                        request.path
+                    ))
+                })?,
+        };
         if !request.query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (name, value) in &request.query {
@@ -480,7 +495,8 @@ impl Transport {
         timeout: Duration,
         attempt_timeout: Option<Duration>,
     ) -> Result<Response<Bytes>> {
-        let context = format!("{} {}", request.method, request.path);
+        // Written only when an error needs it.
+        let context = || format!("{} {}", request.method, request.path);
         let (attempt_deadline, own_bound) = match attempt_timeout {
             Some(bound) => timeouts::attempt_deadline(deadline, bound),
             None => (deadline, false),
@@ -514,7 +530,7 @@ impl Transport {
         let max_bytes = self.inner.config.max_response_bytes;
         let exchange = async {
             let tls = &self.inner.config.tls;
-            let response = match &watch {
+            let mut response = match &watch {
                 Some((stall, progress)) => tokio::select! {
                     sent = builder.send() => sent,
                     () = progress.stalled(*stall) => return Err(Error::network(format!(
@@ -534,23 +550,26 @@ impl Transport {
                 }
             })?;
             let status = response.status().as_u16();
-            let headers = response.headers().clone();
+            // Taken, not copied: the body is read without them.
+            let headers = std::mem::take(response.headers_mut());
             let body = read_capped(tls, response, max_bytes, status, &headers).await?;
             Ok::<_, Error>((status, headers, body))
         };
         let (status, headers, body) =
             match tokio::time::timeout_at(attempt_deadline.into(), exchange).await {
-                Ok(result) => result.map_err(|e| e.with_context(&context))?,
+                Ok(result) => result.map_err(|e| e.with_context(context()))?,
                 // Retried like a network error, within the call's deadline.
                 Err(_) if own_bound => {
                     return Err(Error::timeout(format!(
-                        "{context}: no complete response within the attempt timeout of {:?}",
+                        "{}: no complete response within the attempt timeout of {:?}",
+                        context(),
                         attempt_timeout.unwrap_or_default()
                     )))
                 }
                 Err(_) => {
                     return Err(Error::timeout(format!(
-                        "{context}: no complete response within the call's timeout of {timeout:?}"
+                        "{}: no complete response within the call's timeout of {timeout:?}",
+                        context()
                     )))
                 }
             };
@@ -588,6 +607,21 @@ impl Transport {
             headers,
         })
     }
+}
+
+/// The base URL parsed, and the path prefix request paths are appended to: kept only when
+/// that gives the same URL as parsing `base_url` + path, checked on a sample path.
+fn parsed_base(base_url: &str) -> Option<(Url, String)> {
+    let base = Url::parse(base_url).ok()?;
+    if base.cannot_be_a_base() || base.query().is_some() || base.fragment().is_some() {
+        return None;
+    }
+    let prefix = if base.path() == "/" { String::new() } else { base.path().to_owned() };
+    let sample = "/v1/a%2Fb/c d";
+    let joined = Url::parse(&format!("{base_url}{sample}")).ok()?;
+    let mut fast = base.clone();
+    fast.set_path(&format!("{prefix}{sample}"));
+    (fast == joined).then_some((base, prefix))
 }
 
 /// `error` with the ids of the call it ended: the client's request id and the idempotency key.

@@ -1,9 +1,24 @@
 //! Calls `posts.get` N times on one client (keep-alive) and prints one JSON line with the mean
 //! time per call. Usage: get_loop URL API_KEY POST_ID N
+//!
+//! The loop runs in `main`'s `block_on`, a thread of its own: each call hands its request to
+//! the runtime worker that drives the connection and is handed the answer back.
+//! `GET_LOOP_IN_TASK=1` runs it as a task on the workers instead, as a service's request handler
+//! would, where those hand-overs can stay on one thread (bench/README.md, "posts.get": on the
+//! busy 2-core machine its best runs were faster and its median slower and far more spread).
 
 use std::time::Instant;
 
 use aether::Client;
+
+async fn calls(client: Client, post_id: String, count: u32) -> aether::Result<f64> {
+    client.posts().get(&post_id).await?; // connect once, outside the measurement
+    let started = Instant::now();
+    for _ in 0..count {
+        client.posts().get(&post_id).await?;
+    }
+    Ok(started.elapsed().as_secs_f64() * 1e6 / f64::from(count))
+}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -13,12 +28,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let count: u32 = count.parse()?;
     let client = Client::builder().api_key(key.as_str()).base_url(url.as_str()).build()?;
-    client.posts().get(post_id).await?; // connect once, outside the measurement
-    let started = Instant::now();
-    for _ in 0..count {
-        client.posts().get(post_id).await?;
-    }
-    let per_call_us = started.elapsed().as_secs_f64() * 1e6 / f64::from(count);
+    let post_id = post_id.clone();
+    let per_call_us = if std::env::var_os("GET_LOOP_IN_TASK").is_some_and(|v| v == "1") {
+        tokio::spawn(calls(client, post_id, count)).await??
+    } else {
+        calls(client, post_id, count).await?
+    };
     println!("{{\"calls\": {count}, \"microsPerCall\": {per_call_us:.1}}}");
     Ok(())
 }
