@@ -73,7 +73,7 @@ def _targets() -> List[Dict[str, Any]]:
     for tool in ["aether-rust", "aether-c", "aether-python", "aether-node"]:
         name = NAMES[tool]
         out.append(_t(f"wait-latency-{name.lower()}", f"{name} single posts.wait latency median ≤ 150 ms",
-                      None, tool, "median", "<=", 150, op="wait_latency", unit=" ms"))
+                      "wait", tool, "median", "<=", 150, unit=" ms"))
     out.append(dict(id="concurrent-2000-all", description="2,000 concurrent posts: every SDK row faster than every peer",
                     kind="all_beat_peers", group="concurrent", count=2000,
                     tools=["aether-rust", "aether-c", "aether-python", "aether-node"]))

@@ -420,21 +420,15 @@ def main() -> None:
     get.add_argument("calls", type=int)
     get.set_defaults(func=cmd_get)
 
-    conc = ops.add_parser("concurrent")
-    conc.add_argument("--tool", choices=["aether", "httpx"], required=True)
-    conc.add_argument("url")
-    conc.add_argument("key")
-    conc.add_argument("profile_id")
-    conc.add_argument("count", type=int)
-    conc.set_defaults(func=cmd_concurrent)
-
-    lat = ops.add_parser("wait-latency")
-    lat.add_argument("--tool", choices=["aether", "httpx"], required=True)
-    lat.add_argument("url")
-    lat.add_argument("key")
-    lat.add_argument("profile_id")
-    lat.add_argument("count", type=int)
-    lat.set_defaults(func=cmd_wait_latency)
+    # The posts programs take the same arguments.
+    for name, func in [("concurrent", cmd_concurrent), ("wait-latency", cmd_wait_latency)]:
+        posts = ops.add_parser(name)
+        posts.add_argument("--tool", choices=["aether", "httpx"], required=True)
+        posts.add_argument("url")
+        posts.add_argument("key")
+        posts.add_argument("profile_id")
+        posts.add_argument("count", type=int)
+        posts.set_defaults(func=func)
 
     imp = ops.add_parser("import")
     imp.add_argument("--tool", choices=["aether", "httpx", "requests"], default="aether")

@@ -34,6 +34,21 @@ async fn requests(emulator: &Emulator, method: &str, prefix: &str) -> Vec<Value>
         .collect()
 }
 
+/// An emulator that flips the byte at `at` of the next `times` request bodies to `method path`.
+async fn damaging(method: &str, path: &str, times: u32, at: u64) -> Emulator {
+    let emulator = Emulator::start().await;
+    emulator
+        .fault(json!({"method": method, "path": path, "times": times,
+                      "action": {"type": "flip_request_byte", "at": at}}))
+        .await;
+    emulator
+}
+
+/// Chunked whatever the size, in 5 MiB parts.
+fn chunked_options() -> UploadOptions {
+    UploadOptions::new().file_name("clip.mp4").part_size(PART).single_shot_threshold(0)
+}
+
 #[test]
 fn the_whole_file_crc32c_is_the_one_of_its_bytes() {
     // What the engine combines from the parts equals the CRC32C computed in one go.
@@ -139,20 +154,11 @@ async fn the_single_shot_sends_x_content_crc32c_and_no_sha256_by_default() {
 
 #[tokio::test]
 async fn a_part_damaged_on_the_way_is_sent_again_and_the_upload_completes_whole() {
-    let emulator = Emulator::start().await;
-    emulator
-        .fault(json!({"method":"PUT","path":"/v1/media/uploads/*/parts/2","times":1,
-                      "action":{"type":"flip_request_byte","at":12345}}))
-        .await;
+    let emulator = damaging("PUT", "/v1/media/uploads/*/parts/2", 1, 12345).await;
     let bytes = data(3 * PART, 5);
-    let options =
-        UploadOptions::new().file_name("clip.mp4").part_size(PART).single_shot_threshold(0);
-    let uploaded = emulator
-        .client()
-        .media()
-        .upload(UploadSource::bytes(bytes.clone()), options)
-        .await
-        .unwrap();
+    let media = emulator.client().media();
+    let uploaded =
+        media.upload(UploadSource::bytes(bytes.clone()), chunked_options()).await.unwrap();
     assert_eq!(uploaded.crc32c, Some(crc32c_base64(&bytes)));
     let second: Vec<Value> = requests(&emulator, "PUT", "/v1/media/uploads/")
         .await
@@ -166,16 +172,10 @@ async fn a_part_damaged_on_the_way_is_sent_again_and_the_upload_completes_whole(
 
 #[tokio::test]
 async fn a_part_damaged_every_time_fails_checksum_mismatch_and_aborts_the_session() {
-    let emulator = Emulator::start().await;
-    emulator
-        .fault(json!({"method":"PUT","path":"/v1/media/uploads/*/parts/1","times":5,
-                      "action":{"type":"flip_request_byte","at":0}}))
-        .await;
-    let bytes = data(2 * PART, 9);
-    let options =
-        UploadOptions::new().file_name("clip.mp4").part_size(PART).single_shot_threshold(0);
+    let emulator = damaging("PUT", "/v1/media/uploads/*/parts/1", 5, 0).await;
+    let media = emulator.client().media();
     let error =
-        emulator.client().media().upload(UploadSource::bytes(bytes), options).await.unwrap_err();
+        media.upload(UploadSource::bytes(data(2 * PART, 9)), chunked_options()).await.unwrap_err();
     assert_eq!(*error.code(), ErrorCode::ChecksumMismatch, "{error}");
     assert_eq!(error.details().unwrap()["sessionAborted"], true, "{error}");
     let completes: Vec<Value> = requests(&emulator, "POST", "/v1/media/uploads/").await;
@@ -184,11 +184,7 @@ async fn a_part_damaged_every_time_fails_checksum_mismatch_and_aborts_the_sessio
 
 #[tokio::test]
 async fn a_single_shot_damaged_on_the_way_is_refused_checksum_mismatch() {
-    let emulator = Emulator::start().await;
-    emulator
-        .fault(json!({"method":"POST","path":"/v1/media","times":5,
-                      "action":{"type":"flip_request_byte","at":10}}))
-        .await;
+    let emulator = damaging("POST", "/v1/media", 5, 10).await;
     let options = UploadOptions::new().file_name("clip.mp4");
     let error = emulator
         .client()
