@@ -238,10 +238,8 @@ pub(crate) fn parse_sha256(value: &str, field: &str) -> ApiResult<String> {
     }
 }
 
-/// The wire form of a CRC32C: base64 of its big-endian bytes (`yZRlqg==` for `hello world`).
-pub(crate) fn encode_crc32c(crc: u32) -> String {
-    base64::engine::general_purpose::STANDARD.encode(crc.to_be_bytes())
-}
+/// The wire form of a CRC32C, the client's own encoding (so the two can never disagree).
+pub(crate) use aether::upload::encode_crc32c;
 
 /// A CRC32C as a client sent it (`field` names where): base64 of 4 big-endian bytes.
 pub(crate) fn parse_crc32c(value: &str, field: &str) -> ApiResult<u32> {

@@ -110,7 +110,7 @@ pub use options::{
     UploadOptions, UploadSettings, DEFAULT_PARALLELISM, DEFAULT_SINGLE_SHOT_THRESHOLD,
     MAX_PARALLELISM, MAX_PART_SIZE, MAX_SINGLE_SHOT_BYTES, MIN_PART_SIZE,
 };
-pub use parts::crc32c_base64;
+pub use parts::{crc32c_base64, encode_crc32c};
 pub use progress::{ProgressBarrier, ProgressCallback, UploadProgress, PROGRESS_INTERVAL};
 pub use resume::ResumeState;
 pub use source::{guess_mime_type, UploadSource};
@@ -123,8 +123,7 @@ use crate::model::{
 use crate::transport::{item_path, ApiRequest, RequestOptions, Transport};
 use options::{settle_progress, Checked};
 use parts::{
-    combine_crc32c, encode_crc32c, joined, send_part, BufferPool, OrderedHasher, PartBytes,
-    PartContext, PartCrc,
+    combine_crc32c, joined, send_part, BufferPool, OrderedHasher, PartBytes, PartContext, PartCrc,
 };
 use progress::Progress;
 use source::{

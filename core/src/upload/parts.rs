@@ -22,7 +22,9 @@ pub fn crc32c_base64(data: &[u8]) -> String {
     encode_crc32c(crc32c::crc32c(data))
 }
 
-pub(super) fn encode_crc32c(crc: u32) -> String {
+/// The wire form of a CRC32C value (`X-Part-Crc32c`, `complete`'s `crc32c`, `Media.crc32c`):
+/// base64 of its 4 big-endian bytes. `encode_crc32c(0xc99465aa) == "yZRlqg=="`.
+pub fn encode_crc32c(crc: u32) -> String {
     base64::engine::general_purpose::STANDARD.encode(crc.to_be_bytes())
 }
 
