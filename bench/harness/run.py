@@ -540,31 +540,42 @@ class ConcCtx:
         self.mark = self.mock.journal_mark()
 
 
-def conc_program(argv_fn, env=None):
+def posts_program(figure: str, argv_fn, env=None):
+    """Measures one program of the concurrent or wait group: its own `figure` (seconds or
+    medianMs), its peak RSS, and the requests it sent, from the emulator's journal."""
     def measure(ctx: ConcCtx) -> Dict[str, Any]:
         ctx.fresh()
         out = run_cmd(argv_fn(ctx), env=env)
-        return {"value": float(out["seconds"]), "rss": out["_rssMiB"], "warning": out.get("_warning"),
+        return {"value": float(out[figure]), "rss": out["_rssMiB"], "warning": out.get("_warning"),
                 "requests": ctx.mock.requests_since(ctx.mark, ctx.count)}
     return measure
 
 
-def conc_rows(count: int) -> List[Dict[str, Any]]:
+def posts_rows(figure: str, rust_bin: str, subcommand: str, labels: Dict[str, str]) -> List[Dict[str, Any]]:
+    """The six programs of the concurrent and wait groups (the SDK in four languages, httpx and
+    fetch), each run with the emulator's URL, the key, the profiles and the post count."""
     a = lambda c: (c.mock.url, KEY, c.profiles, str(c.count))  # noqa: E731
-    return [
-        dict(tool="aether-rust", label="Rust core, one tokio task per post", sdk=True,
-             ok=have(f"{REL}/concurrent"), fn=conc_program(lambda c: [f"{REL}/concurrent", *a(c)])),
-        dict(tool="aether-c", label="C, 16 pthreads (create, then aether_post_wait)", sdk=True,
-             ok=have(C_BENCH), fn=conc_program(lambda c: [C_BENCH, "concurrent", *a(c)])),
-        dict(tool="aether-python", label="Python, asyncio.gather", sdk=True, ok=python_ok(),
-             fn=conc_program(lambda c: py("concurrent", "aether", *a(c)))),
-        dict(tool="httpx", label="httpx.AsyncClient, asyncio.gather, polls at the server's hint", ok=python_ok(),
-             fn=conc_program(lambda c: py("concurrent", "httpx", *a(c)))),
-        dict(tool="aether-node", label="Node, Promise.all", sdk=True, ok=node_ok(),
-             fn=conc_program(lambda c: nd("concurrent", "aether", *a(c)), env=NODE_ENV)),
-        dict(tool="fetch", label="Node fetch, Promise.all, polls at the server's hint", ok=node_ok(),
-             fn=conc_program(lambda c: nd("concurrent", "fetch", *a(c)), env=NODE_ENV)),
+    rows = [
+        ("aether-rust", have(f"{REL}/{rust_bin}"), lambda c: [f"{REL}/{rust_bin}", *a(c)], None),
+        ("aether-c", have(C_BENCH), lambda c: [C_BENCH, subcommand, *a(c)], None),
+        ("aether-python", python_ok(), lambda c: py(subcommand, "aether", *a(c)), None),
+        ("httpx", python_ok(), lambda c: py(subcommand, "httpx", *a(c)), None),
+        ("aether-node", node_ok(), lambda c: nd(subcommand, "aether", *a(c)), NODE_ENV),
+        ("fetch", node_ok(), lambda c: nd(subcommand, "fetch", *a(c)), NODE_ENV),
     ]
+    return [dict(tool=tool, label=labels[tool], sdk=tool.startswith("aether-"), ok=ok,
+                 fn=posts_program(figure, argv, env=env)) for tool, ok, argv, env in rows]
+
+
+def conc_rows() -> List[Dict[str, Any]]:
+    return posts_rows("seconds", "concurrent", "concurrent", {
+        "aether-rust": "Rust core, one tokio task per post",
+        "aether-c": "C, 16 pthreads (create, then aether_post_wait)",
+        "aether-python": "Python, asyncio.gather",
+        "httpx": "httpx.AsyncClient, asyncio.gather, polls at the server's hint",
+        "aether-node": "Node, Promise.all",
+        "fetch": "Node fetch, Promise.all, polls at the server's hint",
+    })
 
 
 def with_requests(records: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -583,37 +594,19 @@ def with_requests(records: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
 WAIT_POSTS = int(os.environ.get("WAIT_POSTS", "10" if QUICK else "20"))
 
 
-def latency_program(argv_fn, env=None):
-    def measure(ctx: ConcCtx) -> Dict[str, Any]:
-        ctx.fresh()
-        out = run_cmd(argv_fn(ctx), env=env)
-        return {"value": float(out["medianMs"]), "rss": out["_rssMiB"], "warning": out.get("_warning"),
-                "requests": ctx.mock.requests_since(ctx.mark, ctx.count)}
-    return measure
-
-
 def latency_rows() -> List[Dict[str, Any]]:
-    a = lambda c: (c.mock.url, KEY, c.profiles, str(c.count))  # noqa: E731
-    return [
-        dict(tool="aether-rust", label="Rust core, posts().wait", sdk=True,
-             ok=have(f"{REL}/wait_latency"), fn=latency_program(lambda c: [f"{REL}/wait_latency", *a(c)])),
-        dict(tool="aether-c", label="C, aether_post_wait", sdk=True, ok=have(C_BENCH),
-             fn=latency_program(lambda c: [C_BENCH, "wait-latency", *a(c)])),
-        dict(tool="aether-python", label="Python, await posts.wait", sdk=True, ok=python_ok(),
-             fn=latency_program(lambda c: py("wait-latency", "aether", *a(c)))),
-        dict(tool="httpx", label="httpx, polls at the server's hint", ok=python_ok(),
-             fn=latency_program(lambda c: py("wait-latency", "httpx", *a(c)))),
-        dict(tool="aether-node", label="Node, await posts.wait", sdk=True, ok=node_ok(),
-             fn=latency_program(lambda c: nd("wait-latency", "aether", *a(c)), env=NODE_ENV)),
-        dict(tool="fetch", label="Node fetch, polls at the server's hint", ok=node_ok(),
-             fn=latency_program(lambda c: nd("wait-latency", "fetch", *a(c)), env=NODE_ENV)),
-    ]
+    return posts_rows("medianMs", "wait_latency", "wait-latency", {
+        "aether-rust": "Rust core, posts().wait",
+        "aether-c": "C, aether_post_wait",
+        "aether-python": "Python, await posts.wait",
+        "httpx": "httpx, polls at the server's hint",
+        "aether-node": "Node, await posts.wait",
+        "fetch": "Node fetch, polls at the server's hint",
+    })
 
 
-WAIT_PEERS = {"aether-rust": ["httpx", "fetch"], "aether-c": ["httpx", "fetch"], "aether-python": ["httpx"], "aether-node": ["fetch"]}
-
-
-CONC_PEERS = {
+# The peers each SDK row of the concurrent and wait groups is compared with.
+POSTS_PEERS = {
     "aether-rust": ["httpx", "fetch"], "aether-c": ["httpx", "fetch"],
     "aether-python": ["httpx"], "aether-node": ["fetch"],
 }
@@ -833,12 +826,12 @@ def main() -> None:
         if "concurrent" in ONLY:
             for count in COUNTS:
                 log(f"== concurrent: {count} posts created and waited")
-                records += with_requests(measure_group("concurrent", "create+wait", "s", False, conc_rows(count),
-                                                       ConcCtx(mock, count), None, CONC_PEERS, count=count))
+                records += with_requests(measure_group("concurrent", "create+wait", "s", False, conc_rows(),
+                                                       ConcCtx(mock, count), None, POSTS_PEERS, count=count))
         if "wait" in ONLY:
             log(f"== posts.wait latency: {WAIT_POSTS} posts, one after another")
             records += with_requests(measure_group("wait", "posts.wait latency", "ms", False, latency_rows(),
-                                                   ConcCtx(mock, WAIT_POSTS), None, WAIT_PEERS,
+                                                   ConcCtx(mock, WAIT_POSTS), None, POSTS_PEERS,
                                                    count=WAIT_POSTS))
         if "startup" in ONLY:
             log(f"== start-up: median of {STARTUP_N} fresh processes")
