@@ -27,3 +27,54 @@ pub fn cpu_seconds() -> f64 {
     let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
+
+/// What the posts drivers (`concurrent`, `wait_latency`) are given on their command line,
+/// `URL API_KEY PROFILE_IDS COUNT [PLATFORM]`, and the client they build from it.
+#[derive(Debug)]
+pub struct PostsBench {
+    /// A client of the emulator at URL with API_KEY.
+    pub client: aether::Client,
+    /// How many posts to create.
+    pub count: usize,
+    profiles: Vec<String>,
+    platforms: aether::model::PlatformOptionsMap,
+}
+
+impl PostsBench {
+    /// Reads the arguments (`usage` is printed when they are wrong); PLATFORM defaults to
+    /// linkedin. PROFILE_IDS is one profile id or several separated by commas: the emulator's
+    /// daily quota is per profile, so posts go to them in turn.
+    pub fn from_args(
+        usage: &str,
+        request_timeout: std::time::Duration,
+    ) -> Result<Self, Box<dyn std::error::Error>> {
+        let args: Vec<String> = std::env::args().collect();
+        let [_, url, key, profiles, count, rest @ ..] = args.as_slice() else {
+            return Err(format!("usage: {usage}").into());
+        };
+        let platform = rest.first().map_or("linkedin", String::as_str);
+        let client = aether::Client::builder()
+            .api_key(key.as_str())
+            .base_url(url.as_str())
+            .request_timeout(request_timeout)
+            .build()?;
+        let platforms =
+            aether::model::PlatformOptionsMap::from_json_str(&format!("{{\"{platform}\": {{}}}}"))?;
+        Ok(Self {
+            client,
+            count: count.parse()?,
+            profiles: profiles.split(',').map(str::to_owned).collect(),
+            platforms,
+        })
+    }
+
+    /// The `i`th post: the next profile in turn, with `text`.
+    pub fn request(&self, i: usize, text: String) -> aether::model::CreatePostRequest {
+        aether::model::CreatePostRequest {
+            profile_id: Some(self.profiles[i % self.profiles.len()].clone()),
+            content: Some(aether::model::PostContent::new(text)),
+            platforms: self.platforms.clone(),
+            ..aether::model::CreatePostRequest::default()
+        }
+    }
+}

@@ -5,36 +5,22 @@
 //! latency in milliseconds.
 //! Usage: wait_latency URL API_KEY PROFILE_IDS COUNT
 
-use aether_bench::peak_rss_mib;
+use aether_bench::{peak_rss_mib, PostsBench};
 use std::time::Duration;
 
-use aether::model::{CreatePostRequest, PlatformOptionsMap, PostContent, PostStatus};
+use aether::model::PostStatus;
 use aether::posts::WaitOptions;
-use aether::Client;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let [_, url, key, profiles, count] = args.as_slice() else {
-        return Err("usage: wait_latency URL API_KEY PROFILE_IDS COUNT".into());
-    };
-    let profiles: Vec<String> = profiles.split(',').map(str::to_owned).collect();
-    let count: usize = count.parse()?;
-    let client = Client::builder()
-        .api_key(key.as_str())
-        .base_url(url.as_str())
-        .request_timeout(Duration::from_secs(60))
-        .build()?;
-    let platforms = PlatformOptionsMap::from_json_str("{\"linkedin\": {}}")?;
+    let bench = PostsBench::from_args(
+        "wait_latency URL API_KEY PROFILE_IDS COUNT",
+        Duration::from_secs(60),
+    )?;
+    let (client, count) = (&bench.client, bench.count);
     let mut latencies = Vec::with_capacity(count);
     for i in 0..count {
-        let request = CreatePostRequest {
-            profile_id: Some(profiles[i % profiles.len()].clone()),
-            content: Some(PostContent::new(format!("latency {i}"))),
-            platforms: platforms.clone(),
-            ..CreatePostRequest::default()
-        };
-        let post = client.posts().create(&request).await?;
+        let post = client.posts().create(&bench.request(i, format!("latency {i}"))).await?;
         let post = client.posts().wait(&post.id, WaitOptions::default()).await?;
         let returned = jiff::Timestamp::now();
         if post.status != PostStatus::Published {
