@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use crate::client_common::Emulator;
-use aether::upload::{crc32c_base64, UploadOptions, UploadSource};
+use aether::upload::{crc32c_base64, encode_crc32c, UploadOptions, UploadSource};
 use aether::ErrorCode;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -57,21 +57,24 @@ fn the_whole_file_crc32c_is_the_one_of_its_bytes() {
     for part in bytes[1000..].chunks(1000) {
         combined = crc32c::crc32c_combine(combined, crc32c::crc32c(part), part.len());
     }
-    assert_eq!(crc32c_base64(&bytes), base64_of(combined));
+    assert_eq!(crc32c_base64(&bytes), encode_crc32c(combined));
 }
 
-fn base64_of(crc: u32) -> String {
-    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, crc.to_be_bytes())
+/// `len` bytes of test data written to clip.mp4 in a new temporary folder (kept alive by the
+/// returned guard).
+fn clip_file(len: u64, seed: u64) -> (tempfile::TempDir, Vec<u8>, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = data(len, seed);
+    let path = dir.path().join("clip.mp4");
+    std::fs::File::create(&path).unwrap().write_all(&bytes).unwrap();
+    (dir, bytes, path)
 }
 
 #[tokio::test]
 async fn every_source_completes_with_the_file_s_crc32c_and_no_sha256_by_default() {
     let emulator = Emulator::start().await;
     let media = emulator.client().media();
-    let dir = tempfile::tempdir().unwrap();
-    let bytes = data(2 * PART + 4321, 7);
-    let path = dir.path().join("clip.mp4");
-    std::fs::File::create(&path).unwrap().write_all(&bytes).unwrap();
+    let (_dir, bytes, path) = clip_file(2 * PART + 4321, 7);
     let chunked =
         || UploadOptions::new().mime_type("video/mp4").part_size(PART).single_shot_threshold(0);
     let sources = [
@@ -97,10 +100,7 @@ async fn every_source_completes_with_the_file_s_crc32c_and_no_sha256_by_default(
 async fn sha256_opted_in_is_sent_and_checked_for_every_source() {
     let emulator = Emulator::start().await;
     let media = emulator.client().media();
-    let dir = tempfile::tempdir().unwrap();
-    let bytes = data(2 * PART + 99, 11);
-    let path = dir.path().join("clip.mp4");
-    std::fs::File::create(&path).unwrap().write_all(&bytes).unwrap();
+    let (_dir, bytes, path) = clip_file(2 * PART + 99, 11);
     let options = || {
         UploadOptions::new()
             .file_name("clip.mp4")
