@@ -6,6 +6,7 @@
 // them has run.
 
 const { invalidArgument } = require('./errors');
+const native = require('./native');
 
 const HOOKS = { onRequest: 'request', onResponse: 'response', onRetry: 'retry' };
 const LEVELS = ['error', 'warn', 'info', 'debug', 'trace'];
@@ -63,11 +64,7 @@ function observing(options) {
       hooks[name](event);
     } catch (error) {
       if (state.level >= LEVELS.indexOf('warn') + 1) {
-        write(
-          'warn',
-          `the ${name} hook failed for ${event.method} ${event.path} (attempt ${event.attempt}): ` +
-            `${error}; the call goes on`,
-        );
+        write('warn', native.hookFailureLineOf(name, JSON.stringify(event), String(error)));
       }
     }
   };

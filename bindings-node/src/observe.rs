@@ -6,12 +6,22 @@
 
 use std::sync::Arc;
 
-use aether::transport::observe::HookFn;
+use aether::transport::observe::{hook_failure_line, HookFn};
 use aether::{AttemptEvent, ClientBuilder, Hooks, LogLevel};
 use napi::threadsafe_function::ThreadsafeFunctionCallMode;
+use napi_derive::napi;
 use serde_json::json;
 
 use crate::client::JsonCallback;
+
+/// The core's `warn` line for a hook that threw (`hookFailureLine`): `event` is the event the
+/// hook was given, as JSON.
+#[napi]
+pub fn hook_failure_line_of(hook: String, event: String, failure: String) -> napi::Result<String> {
+    let event: AttemptEvent = serde_json::from_str(&event)
+        .map_err(|e| napi::Error::from_reason(format!("not an attempt event: {e}")))?;
+    Ok(hook_failure_line(&hook, &event, &failure))
+}
 
 /// `builder` with a sink and the hooks `kinds` sending to `observer`.
 pub fn install(

@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::Error;
@@ -134,7 +134,7 @@ impl HookKind {
 /// One attempt of a call, as the hooks see it. Its JSON form (every binding's) has the
 /// camelCase names: `method`, `path`, `attempt`, `status`, `errorCode`, `requestId`,
 /// `clientRequestId`, `idempotencyKey`, `elapsedMs`, `nextDelayMs`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AttemptEvent {
     /// `GET`, `POST`, …
@@ -265,16 +265,17 @@ impl Observer {
                 .unwrap_or_else(|| "it panicked".to_owned()),
         };
         tracing::warn!(hook = kind.name(), %failure, "a hook failed; the call goes on");
-        self.log(LogLevel::Warn, || {
-            format!(
-                "the {} hook failed for {} {} (attempt {}): {failure}; the call goes on",
-                kind.name(),
-                event.method,
-                event.path,
-                event.attempt
-            )
-        });
+        self.log(LogLevel::Warn, || hook_failure_line(kind.name(), event, &failure));
     }
+}
+
+/// The `warn` line for a hook that failed (`hook` is the binding's name for it). Bindings whose
+/// hooks run outside the core, after the fact (Node's, on the event loop), log the same line.
+pub fn hook_failure_line(hook: &str, event: &AttemptEvent, failure: &str) -> String {
+    format!(
+        "the {hook} hook failed for {} {} (attempt {}): {failure}; the call goes on",
+        event.method, event.path, event.attempt
+    )
 }
 
 impl super::Transport {
