@@ -980,6 +980,7 @@ declare namespace Aether {
     field?: string | null;
     platform?: Platform | null;
     details?: unknown;
+    retryable?: boolean;
     cause?: unknown;
   }
 
@@ -996,6 +997,7 @@ declare namespace Aether {
     field: string | null;
     platform: Platform | null;
     details: unknown;
+    retryable: boolean;
   }
 
   /** Every error the SDK throws or rejects with. */
@@ -1017,6 +1019,8 @@ declare namespace Aether {
     field: string | null;
     /** The platform whose rule was broken. */
     platform: Platform | null;
+    /** Whether the same request, sent again later, can succeed: the transient codes (`RATE_LIMITED`, `SERVICE_UNAVAILABLE`, network failures, …), unless the server's `X-Should-Retry` said otherwise. */
+    retryable: boolean;
     /** Code-specific data, e.g. `{ resetAt }`, `{ missingParts }`, `{ reason }`. */
     details: unknown;
     toJSON(): AetherErrorJSON;

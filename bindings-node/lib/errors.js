@@ -27,6 +27,8 @@ class AetherError extends Error {
     this.platform = fields.platform ?? null;
     /** Code-specific data, e.g. { resetAt } or { missingParts }. */
     this.details = fields.details ?? null;
+    /** Whether the same request, sent again later, can succeed (the server's X-Should-Retry wins). */
+    this.retryable = fields.retryable ?? false;
   }
 
   /** Everything the error says, for logs and JSON.stringify. */
@@ -43,6 +45,7 @@ class AetherError extends Error {
       field: this.field,
       platform: this.platform,
       details: this.details,
+      retryable: this.retryable,
     };
   }
 }
@@ -115,6 +118,7 @@ function fromPayload(payload, cause) {
     field: payload.field,
     platform: payload.platform,
     details: payload.details,
+    retryable: payload.retryable,
     cause,
   });
 }

@@ -28,6 +28,8 @@ test('a server error carries code, status, requestId and a message; instanceof w
   assert.equal(err.status, 404);
   assert.match(err.requestId, /^req_/);
   assert.equal(err.retryAfter, null);
+  assert.equal(err.retryable, false, 'the same get of a missing post fails again');
+  assert.equal(err.toJSON().retryable, false);
   assert.equal(err.name, 'NotFoundError');
   assert.match(err.message, /post_missing/);
   assert.equal(err.details.resource, 'post');
@@ -62,6 +64,7 @@ test('RATE_LIMITED after the retries carries retryAfter in seconds', async () =>
   assert.equal(err.code, 'RATE_LIMITED');
   assert.equal(err.status, 429);
   assert.equal(typeof err.retryAfter, 'number');
+  assert.equal(err.retryable, true, 'a rate limit passes: the same call can succeed later');
 });
 
 test('client-side codes: TIMEOUT, NETWORK_ERROR, PROTOCOL_ERROR, UNAUTHORIZED', async () => {

@@ -46,6 +46,7 @@ fn build(py: Python<'_>, error: &Error) -> PyResult<PyErr> {
         None => None,
     };
     kwargs.set_item("details", details)?;
+    kwargs.set_item("retryable", error.is_retryable())?;
     let args = PyTuple::new(py, [error.message()])?;
     let instance = class.call(args, Some(&kwargs))?;
     Ok(PyErr::from_value(instance))

@@ -107,11 +107,12 @@ def test_every_class_pickles_with_its_attributes(cls: Type[aether.AetherError]) 
         details={"resetAt": "2026-06-14T00:00:00Z", "list": [1, 2]},
         client_request_id="creq_abc",
         idempotency_key="key-1",
+        retryable=True,
     )
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is cls
     names = ("code", "message", "status", "request_id", "retry_after", "field", "platform")
-    for name in names + ("client_request_id", "idempotency_key"):
+    for name in names + ("client_request_id", "idempotency_key", "retryable"):
         assert getattr(copy, name) == getattr(error, name), name
     assert copy.details == error.details and str(copy) == str(error)
     assert "SOME_CODE" in repr(copy)
@@ -131,6 +132,7 @@ def test_not_found_error(aether_client: aether.Aether) -> None:
     with pytest.raises(aether.NotFoundError) as caught:
         aether_client.profiles.get("prof_missing")
     assert caught.value.status == 404 and caught.value.details
+    assert not caught.value.retryable, "the same get of a missing profile fails again"
 
 
 # ANCHOR: validation (included by docs/src/guides/testing.md)
@@ -159,6 +161,7 @@ def test_rate_limit_error(aether_mock: MockServer) -> None:
         for _ in range(5):
             list(client.profiles.list())
     assert caught.value.code == "RATE_LIMITED" and caught.value.retry_after
+    assert caught.value.retryable, "a rate limit passes: the same call can succeed later"
 
 
 def test_conflict_error(aether_mock: MockServer) -> None:

@@ -309,7 +309,7 @@ pub struct UploadArgs {
     #[arg(required_unless_present = "url")]
     pub file: Option<PathBuf>,
     /// Have the server fetch this http(s) URL instead of uploading a file (media by URL).
-    #[arg(long, value_name = "URL", conflicts_with_all = ["file", "resume", "state_file"])]
+    #[arg(long, value_name = "URL", conflicts_with_all = ["file", "resume", "state_file", "sha256", "stall_timeout", "parallelism"])]
     pub url: Option<String>,
     /// Check the file against this platform's rules before uploading (repeatable).
     #[arg(long, value_name = "PLATFORM")]

@@ -463,8 +463,9 @@ impl Error {
     }
 
     /// Everything the error says as one JSON object, for bindings and logs: `code`,
-    /// `message`, and, when present, `status`, `requestId`, `retryAfterMs`, `field`,
-    /// `platform`, `details`, `clientRequestId`, `idempotencyKey`. Never contains the API key.
+    /// `message`, `retryable` ([`Error::is_retryable`]), and, when present, `status`,
+    /// `requestId`, `retryAfterMs`, `field`, `platform`, `details`, `clientRequestId`,
+    /// `idempotencyKey`. Never contains the API key.
     pub fn to_json(&self) -> Value {
         let inner = &self.inner;
         let mut object = serde_json::Map::new();
@@ -495,6 +496,7 @@ impl Error {
         if let Some(key) = &inner.idempotency_key {
             object.insert("idempotencyKey".into(), Value::from(key.as_str()));
         }
+        object.insert("retryable".into(), Value::from(self.is_retryable()));
         Value::Object(object)
     }
 

@@ -57,10 +57,12 @@ fn an_error_as_json_has_every_field_it_carries() {
         error.to_json(),
         json!({"code": "POST_LIMIT_REACHED", "message": "quota used", "status": 429,
                "requestId": "req_1", "retryAfterMs": 1500, "platform": "tiktok",
-               "details": {"resetAt": "2026-06-16T00:00:00Z"}})
+               "details": {"resetAt": "2026-06-16T00:00:00Z"}, "retryable": false})
     );
     assert_eq!(
         Error::invalid_argument("x").to_json(),
-        json!({"code": "INVALID_ARGUMENT", "message": "x"})
+        json!({"code": "INVALID_ARGUMENT", "message": "x", "retryable": false})
     );
+    let unavailable = Error::new(ErrorCode::ServiceUnavailable, "busy").with_status(503);
+    assert_eq!(unavailable.to_json()["retryable"], true, "a transient code can succeed later");
 }

@@ -87,6 +87,9 @@ class AetherError(Exception):
         field: where in the request the problem is, e.g. ``"content.text"``.
         platform: the platform whose rule was broken, e.g. ``"tiktok"``.
         details: code-specific data, e.g. ``{"resetAt": …}`` or ``{"missingParts": […]}``.
+        retryable: whether the same request, sent again later, can succeed: the transient
+            codes (``RATE_LIMITED``, ``SERVICE_UNAVAILABLE``, network failures, …), unless the
+            server's ``X-Should-Retry`` said otherwise.
     """
 
     code: str
@@ -99,6 +102,7 @@ class AetherError(Exception):
     details: Optional[Any]
     client_request_id: Optional[str]
     idempotency_key: Optional[str]
+    retryable: bool
 
     def __init__(
         self,
@@ -113,6 +117,7 @@ class AetherError(Exception):
         details: Optional[Any] = None,
         client_request_id: Optional[str] = None,
         idempotency_key: Optional[str] = None,
+        retryable: bool = False,
     ) -> None:
         super().__init__(message)
         self.code = code
@@ -125,6 +130,7 @@ class AetherError(Exception):
         self.details = details
         self.client_request_id = client_request_id
         self.idempotency_key = idempotency_key
+        self.retryable = retryable
 
     def __str__(self) -> str:
         text = f"{self.code}: {self.message}"

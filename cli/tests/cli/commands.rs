@@ -259,6 +259,16 @@ fn upload_by_url_with_preflight_wait_and_fetch_failures() {
     assert!(!journal[before..].iter().any(|line| line.contains("/v1/media/ingest")), "{journal:?}");
     // A file and --url together are refused by the argument parser.
     emulator.aether(&["upload", "x.mp4", "--url", &url]).expect(2);
+    // So are the options of a file upload, which an ingest would silently ignore.
+    for option in [&["--sha256"][..], &["--parallelism", "2"], &["--stall-timeout", "5"]] {
+        let refused = emulator.aether(&[&["upload", "--url", &url][..], option].concat());
+        refused.expect(2);
+        assert!(
+            refused.stderr().contains("cannot be used with"),
+            "{option:?}: {}",
+            refused.stderr()
+        );
+    }
 }
 
 #[test]
