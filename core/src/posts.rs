@@ -57,6 +57,8 @@ use crate::transport::{
 };
 
 pub use bulk::BulkSource;
+#[doc(hidden)]
+pub use bulk::fuzzing as bulk_csv_fuzzing;
 
 /// Default time between polls, as in the tutorial.
 pub const DEFAULT_POLL_INTERVAL: Duration = poll::POSTS.poll_interval;
