@@ -118,6 +118,8 @@ cc "${cflags[@]}" -Iinclude -Itests/c tests/c/test_aether.c tests/c/support.c \
   -L"$lib" -laether "$rpath" -pthread -lssl -lcrypto -o "$out/test_aether"
 cc "${cflags[@]}" -Iinclude -Itests/c tests/c/conformance.c tests/c/json.c tests/c/support.c \
   -L"$lib" -laether "$rpath" -pthread -lm -lssl -lcrypto -o "$out/conformance"
+cc "${cflags[@]}" -Iinclude -Itests/c tests/c/crash_resume.c tests/c/support.c \
+  -L"$lib" -laether "$rpath" -pthread -lssl -lcrypto -o "$out/crash_resume"
 c++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iinclude tests/c/test_cpp.cpp \
   -L"$lib" -laether "$rpath" -o "$out/test_cpp"
 c++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iinclude tests/c/test_cpp.cpp \
@@ -224,6 +226,9 @@ echo "$AETHER_MOCK_URL"
 
 step "run: C tests"
 "$out/test_aether"
+
+step "run: crash and resume (a process SIGKILLed mid-upload, a new one continues it)"
+"$out/crash_resume"
 
 step "run: the conformance scenarios (tests/conformance) through the C API"
 started=$SECONDS
