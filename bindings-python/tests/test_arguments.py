@@ -25,7 +25,8 @@ def test_upload_sizes_beyond_64_bits_are_typed_errors(aether_mock: MockServer, t
     client = aether_mock.client()
     for name in ("part_size", "parallelism", "single_shot_threshold"):
         with pytest.raises(aether.InvalidArgumentError) as caught:
-            client.media.upload(b"\x00" * 10, mime_type="video/mp4", **{name: 10**40})
+            sizes: Any = {name: 10**40}
+            client.media.upload(b"\x00" * 10, mime_type="video/mp4", **sizes)
         assert caught.value.field == name, caught.value
     assert not [e for e in aether_mock.journal() if str(e.get("path", "")).startswith("/v1/media")]
 

@@ -56,9 +56,9 @@ use crate::transport::{
     item_path, paginate, with_response, ApiRequest, RequestOptions, Response, Transport,
 };
 
-pub use bulk::BulkSource;
 #[doc(hidden)]
 pub use bulk::fuzzing as bulk_csv_fuzzing;
+pub use bulk::BulkSource;
 
 /// Default time between polls, as in the tutorial.
 pub const DEFAULT_POLL_INTERVAL: Duration = poll::POSTS.poll_interval;
