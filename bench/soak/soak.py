@@ -37,6 +37,9 @@ UPLOADS = int(os.environ.get("UPLOADS", "50"))
 VALGRIND_CYCLES = int(os.environ.get("VALGRIND_CYCLES", "200"))
 VALGRIND_UPLOADS = int(os.environ.get("VALGRIND_UPLOADS", "3"))
 ONLY = [x for x in os.environ.get("ONLY", "").split(",") if x]
+# SOAK_WRITE=0: print the figures only (the test command's valgrind soak), leaving the results
+# and the README as they are.
+WRITE = os.environ.get("SOAK_WRITE", "1") != "0"
 LIMIT_MIB = 5.0
 FILE_MIB = 6  # two parts of 5 MiB: every upload is a chunked session
 DAILY = 150  # the emulator's daily quota per linkedin profile
@@ -87,7 +90,7 @@ def drivers() -> Dict[str, List[str]]:
     venv_python = os.path.join(ROOT, "target", "py-venv", "bin", "python")
     return {
         "rust": [os.path.join(TARGET, "soak")],
-        "c": [os.path.join(ROOT, "target", "soak", "c_soak")],
+        "c": [os.environ.get("SOAK_C_DRIVER", os.path.join(ROOT, "target", "soak", "c_soak"))],
         "python": [os.environ.get("SOAK_PYTHON", venv_python), os.path.join(soak, "soak_python.py")],
         "node": ["node", "--expose-gc", os.path.join(soak, "soak_node.mjs")],
     }
@@ -156,7 +159,7 @@ def valgrind(mock: Emulator, file: str) -> Dict[str, Any]:
     return {"cycles": VALGRIND_CYCLES, "uploads": VALGRIND_UPLOADS, "seconds": result.get("seconds"),
             "definitelyLost": lost("definitely"), "indirectlyLost": lost("indirectly"),
             "possiblyLost": lost("possibly"), "errors": int(errors.group(1)) if errors else None,
-            "exit": "ok" if "error" not in result else result["error"][-500:]}
+            "exit": "ok" if "error" not in result else (result["error"][-500:] or "valgrind failed the run")}
 
 
 def markdown(data: Dict[str, Any]) -> List[str]:
@@ -189,7 +192,7 @@ def markdown(data: Dict[str, Any]) -> List[str]:
         lines += ["", f"C under valgrind ({v.get('cycles')} cycles, {v.get('uploads')} uploads, memcheck with "
                   f"`tests/c/valgrind.supp`): definitely lost {v.get('definitelyLost')} bytes, indirectly lost "
                   f"{v.get('indirectlyLost')}, possibly lost {v.get('possiblyLost')}, {v.get('errors')} errors "
-                  f"({v.get('exit')}, {v.get('seconds')} s)."]
+                  f"({v.get('exit')}, {round(v.get('seconds') or 0, 1)} s)."]
     return lines
 
 
@@ -220,10 +223,20 @@ def main() -> int:
     data = {"meta": {"date": time.strftime("%Y-%m-%d"), "commit": commit, "cores": os.cpu_count(),
                      "machine": platform.machine(), "profile": PROFILE, "cycles": CYCLES, "uploads": UPLOADS},
             "languages": results, "valgrind": checked}
+    table = markdown(data)
+    print("\n".join(table))
+    bad = [r for r in results if "error" in r or not all(g.get("ok") for g in r["growth"].values())]
+    leaked = checked is not None and (checked.get("definitelyLost") != 0 or checked.get("possiblyLost") != 0
+                                      or checked.get("errors") != 0)
+    if WRITE:
+        write(data, table)
+    return 1 if bad or leaked else 0
+
+
+def write(data: Dict[str, Any], table: List[str]) -> None:
     results_dir = os.path.join(ROOT, "bench", "results")
     with open(os.path.join(results_dir, "soak.json"), "w") as out:
         json.dump(data, out, indent=1)
-    table = markdown(data)
     with open(os.path.join(results_dir, "soak.md"), "w") as out:
         out.write("# Soak\n\n" + "\n".join(table) + "\n")
     readme = os.path.join(ROOT, "bench", "README.md")
@@ -235,11 +248,6 @@ def main() -> int:
         text = text.rstrip("\n") + "\n\n## Soak\n\n" + block + "\n"
     with open(readme, "w") as out:
         out.write(text)
-    print("\n".join(table))
-    bad = [r for r in results if "error" in r or not all(g.get("ok") for g in r["growth"].values())]
-    leaked = checked is not None and (checked.get("definitelyLost") != 0 or checked.get("possiblyLost") != 0
-                                      or checked.get("errors") != 0)
-    return 1 if bad or leaked else 0
 
 
 if __name__ == "__main__":

@@ -356,4 +356,8 @@ AETHER_CONFORMANCE_DIR="$root/tests/conformance" AETHER_MOCK_URL="$(field url "$
   AETHER_MOCK_API_KEY="$(field apiKey "$conf_tls_line")" \
   AETHER_CA_BUNDLE="$(field caFile "$conf_tls_line")" \
   under_valgrind valgrind-conformance-tls "$out/conformance"
+step "valgrind: the C soak (bench/soak: 200 create/get/wait cycles, 3 uploads, one client; ~15 s)"
+cc "${cflags[@]}" -Iinclude bench/soak/soak.c -L"$lib" -laether "$rpath" -pthread -o "$out/c_soak"
+SOAK_WRITE=0 ONLY=valgrind SOAK_PROFILE=debug SOAK_C_DRIVER="$root/$out/c_soak" \
+  python3 bench/soak/soak.py 2>/dev/null | tail -n 1
 echo "c: ok"
