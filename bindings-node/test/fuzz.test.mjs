@@ -118,8 +118,17 @@ test('reads, updates, cancels, retries and lists take any id and any params', as
   await check(maybe(params(['status', 'profileId', 'limit'])), (p) => client.posts.list(p));
 });
 
-test('posts.wait with any options ends (an id no post has)', async () => {
-  await check(fc.tuple(fc.string({ maxLength: 8 }), maybe(params(WAIT_KEYS))), ([x, o]) => client.posts.wait(`fz_${x}`, o));
+test('posts.wait, posts.watch and media.waitReady with any options end (an id nothing has)', async () => {
+  const waits = fc.tuple(fc.string({ maxLength: 8 }), maybe(params(WAIT_KEYS)));
+  await check(waits, ([x, o]) => client.posts.wait(`fz_${x}`, o));
+  await check(waits, ([x, o]) => client.posts.watch(`fz_${x}`, o));
+  await check(waits, ([x, o]) => client.media.waitReady(`fz_${x}`, o));
+});
+
+test('creating links and webhooks refuses bad params with an AetherError', async () => {
+  await check(maybe(params(['profileId', 'platform', 'redirectUrl', 'state', 'scopes'])), (p) => client.connectLinks.create(p));
+  await check(maybe(params(['url', 'events'])), (p) => client.webhooks.create(p));
+  await check(fc.tuple(id, maybe(params(['status', 'limit']))), ([x, p]) => client.webhooks.deliveries(x, p));
 });
 
 test('posts.bulk (dry run) refuses bad rows with an AetherError', async () => {

@@ -1,9 +1,9 @@
 """Fuzzes the Python API's argument handling with atheris (issue 20, item 5).
 
 Each input picks a public call — the client's constructor and ``with_options``, ``posts``
-(create, get, list, update, cancel, retry, wait, bulk), ``media.upload``,
-``profiles.capabilities``, the webhook signature helpers, ``connect_links.verify_callback`` —
-and gives it keyword arguments of every type (None, bools, huge and negative ints, NaN and
+(create, get, list, update, cancel, retry, wait, watch, bulk), ``media.upload`` and
+``wait_ready``, ``profiles.capabilities``, the webhook signature helpers,
+``connect_links.verify_callback`` — and gives it keyword arguments of every type (None, bools, huge and negative ints, NaN and
 infinities, odd strings, bytes, lists, dicts, objects), against an emulator in this process.
 The promise checked: every refusal is an ``aether.AetherError`` with a ``code`` (or the
 ``TypeError`` / ``ValueError`` the API documents for a value of the wrong type), never another
@@ -166,7 +166,14 @@ def op_list(fdp: atheris.FuzzedDataProvider) -> None:
 def op_wait(fdp: atheris.FuzzedDataProvider) -> None:
     # An id no post has: a wait on a real scheduled post with no timeout would rightly run on.
     post_id = "fz_" + fdp.ConsumeUnicodeNoSurrogates(8)
-    CLIENT.posts.wait(post_id, **kwargs(fdp, ["timeout", "poll_interval", "max_poll_interval"]))
+    options = kwargs(fdp, ["timeout", "poll_interval", "max_poll_interval"])
+    which = fdp.ConsumeIntInRange(0, 2)
+    if which == 0:
+        CLIENT.posts.wait(post_id, **options)
+    elif which == 1:
+        first(CLIENT.posts.watch(post_id, **options))
+    else:
+        CLIENT.media.wait_ready(post_id, **options)
 
 
 def op_bulk(fdp: atheris.FuzzedDataProvider) -> None:
