@@ -56,6 +56,8 @@ use crate::transport::{
     item_path, paginate, with_response, ApiRequest, RequestOptions, Response, Transport,
 };
 
+#[doc(hidden)]
+pub use bulk::fuzzing as bulk_csv_fuzzing;
 pub use bulk::BulkSource;
 
 /// Default time between polls, as in the tutorial.

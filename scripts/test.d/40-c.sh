@@ -118,6 +118,8 @@ cc "${cflags[@]}" -Iinclude -Itests/c tests/c/test_aether.c tests/c/support.c \
   -L"$lib" -laether "$rpath" -pthread -lssl -lcrypto -o "$out/test_aether"
 cc "${cflags[@]}" -Iinclude -Itests/c tests/c/conformance.c tests/c/json.c tests/c/support.c \
   -L"$lib" -laether "$rpath" -pthread -lm -lssl -lcrypto -o "$out/conformance"
+cc "${cflags[@]}" -Iinclude -Itests/c tests/c/crash_resume.c tests/c/support.c \
+  -L"$lib" -laether "$rpath" -pthread -lssl -lcrypto -o "$out/crash_resume"
 c++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iinclude tests/c/test_cpp.cpp \
   -L"$lib" -laether "$rpath" -o "$out/test_cpp"
 c++ -std=c++17 -Wall -Wextra -Wpedantic -Werror -Iinclude tests/c/test_cpp.cpp \
@@ -224,6 +226,9 @@ echo "$AETHER_MOCK_URL"
 
 step "run: C tests"
 "$out/test_aether"
+
+step "run: crash and resume (a process SIGKILLed mid-upload, a new one continues it)"
+"$out/crash_resume"
 
 step "run: the conformance scenarios (tests/conformance) through the C API"
 started=$SECONDS
@@ -351,4 +356,8 @@ AETHER_CONFORMANCE_DIR="$root/tests/conformance" AETHER_MOCK_URL="$(field url "$
   AETHER_MOCK_API_KEY="$(field apiKey "$conf_tls_line")" \
   AETHER_CA_BUNDLE="$(field caFile "$conf_tls_line")" \
   under_valgrind valgrind-conformance-tls "$out/conformance"
+step "valgrind: the C soak (bench/soak: 200 create/get/wait cycles, 3 uploads, one client; ~15 s)"
+cc "${cflags[@]}" -Iinclude bench/soak/soak.c -L"$lib" -laether "$rpath" -pthread -o "$out/c_soak"
+SOAK_WRITE=0 ONLY=valgrind SOAK_PROFILE=debug SOAK_C_DRIVER="$root/$out/c_soak" \
+  python3 bench/soak/soak.py 2>/dev/null | tail -n 1
 echo "c: ok"

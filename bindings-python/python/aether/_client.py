@@ -9,6 +9,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple, TypeVar, Union
 from . import _aether
 from ._raw import RawResponses
 from ._observe import Hook, _hook, _log
+from ._params import out_of_range
 from .resources import (
     AsyncConnectLinks,
     AsyncMediaResource,
@@ -78,6 +79,9 @@ class _ClientBase:
         on_retry: Optional[Hook] = None,
         proxy: Optional[str] = None,
     ) -> None:
+        if isinstance(max_retries, int) and not -(2**63) <= max_retries < 2**63:
+            # Beyond what the native layer holds (its OverflowError names no argument).
+            raise out_of_range(OverflowError("too large a count"), {"max_retries": max_retries})
         self._core = _aether.Client(
             api_key=api_key,
             base_url=base_url,
@@ -125,6 +129,8 @@ class _ClientBase:
         ``traceparent`` is a W3C trace context (``00-<32 hex>-<16 hex>-<2 hex>``) sent with
         every attempt of each call; without it, the current OpenTelemetry span's is sent when
         the ``opentelemetry`` package is installed."""
+        if isinstance(max_retries, int) and not -(2**63) <= max_retries < 2**63:
+            raise out_of_range(OverflowError("too large a count"), {"max_retries": max_retries})
         copy = object.__new__(type(self))
         copy._core = self._core.with_options(
             timeout=timeout,

@@ -6,6 +6,7 @@ import datetime
 import os
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
+from ._exceptions import InvalidArgumentError
 from ._models import Media, Post, PostContent, Profile, UploadProgress, _camel
 
 __all__ = ["FileInput", "ProgressCallback"]
@@ -34,12 +35,25 @@ def object_id(value: Union[str, Post, Profile, Media, Any], what: str) -> str:
     raise TypeError(f"expected a {what} id (str), got {type(value).__name__}")
 
 
+def _wire_keys(value: Any, what: str) -> Dict[str, Any]:
+    """A mapping with string keys, camelized; anything else is a ``TypeError`` naming ``what``
+    (found by the atheris harness: a float here was an ``AttributeError``)."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"{what} must be a dict, not {type(value).__name__}")
+    out: Dict[str, Any] = {}
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise TypeError(f"{what} has a key {key!r} that is not a str")
+        out[_camel(key)] = item
+    return out
+
+
 def content(value: ContentInput) -> Dict[str, Any]:
     if isinstance(value, str):
         return {"text": value}
     if isinstance(value, PostContent):
         return value.to_dict()
-    return {_camel(key): item for key, item in value.items()}
+    return _wire_keys(value, "content")
 
 
 def platforms(value: Optional[PlatformsInput]) -> Optional[Dict[str, Any]]:
@@ -47,9 +61,13 @@ def platforms(value: Optional[PlatformsInput]) -> Optional[Dict[str, Any]]:
     camelCase keys pass as they are)."""
     if value is None:
         return None
+    if not isinstance(value, Mapping):
+        raise TypeError(f"platforms must be a dict keyed by platform, not {type(value).__name__}")
     out: Dict[str, Any] = {}
     for name, options in value.items():
-        out[name] = {_camel(key): item for key, item in (options or {}).items()}
+        if not isinstance(name, str):
+            raise TypeError(f"platforms has a key {name!r} that is not a platform name (str)")
+        out[name] = _wire_keys(options or {}, f"platforms[{name!r}]")
     return out
 
 
@@ -58,6 +76,8 @@ def when(value: Optional[When]) -> Optional[str]:
     date-time (to be read in ``timezone``); strings pass as they are."""
     if value is None or isinstance(value, str):
         return value
+    if not isinstance(value, datetime.datetime):
+        raise TypeError(f"a schedule is a datetime or an ISO 8601 str, not {type(value).__name__}")
     return value.isoformat()
 
 
@@ -70,7 +90,9 @@ def media_entries(value: Optional[Iterable[Mapping[str, Any]]]) -> Optional[List
     core refuses a key it does not know, naming the nearest)."""
     if value is None:
         return None
-    return [{_camel(key): item for key, item in dict(entry).items()} for entry in value]
+    if isinstance(value, (str, bytes, Mapping)):
+        raise TypeError(f"media must be a list of dicts, not {type(value).__name__}")
+    return [_wire_keys(entry, f"media[{i}]") for i, entry in enumerate(value)]
 
 
 def post_request(
@@ -170,3 +192,21 @@ def progress_callback(on_progress: Optional[ProgressCallback]) -> Optional[Calla
         callback(UploadProgress(bytes_sent, total, parts_done, parts_total))
 
     return report
+
+
+def out_of_range(error: OverflowError, arguments: Mapping[str, Any]) -> InvalidArgumentError:
+    """The typed error for a whole number the native layer cannot hold (pyo3 raises
+    ``OverflowError`` for an int beyond its Rust type, before the core's own range check
+    runs): it names the arguments that are negative or beyond 32 bits, in Python's spelling."""
+    suspects = [
+        name
+        for name, value in arguments.items()
+        if isinstance(value, int) and not isinstance(value, bool) and not 0 <= value < 2**31
+    ]
+    named = ", ".join(f"{name}={arguments[name]!r}" for name in suspects) or "an integer argument"
+    return InvalidArgumentError(
+        f"{named} is out of range ({error}): give a whole number within the range the option"
+        " documents (counts and sizes are never negative)",
+        code="INVALID_ARGUMENT",
+        field=suspects[0] if suspects else None,
+    )

@@ -6,6 +6,7 @@ mod common;
 mod api;
 mod bulk;
 mod commands;
+mod crash_resume;
 mod demo;
 mod observe;
 mod outcome;

@@ -39,6 +39,7 @@ from typing import (
 
 from .._aether import Call, Client, Pager, unknown_keyword
 from .._models import _Model
+from .._params import out_of_range
 from .._raw import RawResponses
 from .._trace import current_traceparent
 
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     P = ParamSpec("P")
 
 T = TypeVar("T")
+R = TypeVar("R")
 M = TypeVar("M", bound=_Model)
 S = TypeVar("S", bound="Resource")
 
@@ -168,10 +170,18 @@ def blocking(op: Callable[Concatenate[S, P], Pending[T]]) -> Callable[Concatenat
     SDK's runtime works, and Ctrl-C cancels it."""
 
     def method(self: S, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        pending = op(_traced(self), *args, **_known(op, kwargs))
+        pending = _calling(op, self, args, kwargs)
         return pending.result(pending.call.wait())
 
     return _named(method, op, "{}")
+
+
+def _calling(op: Callable[..., R], self: Any, args: Any, kwargs: Dict[str, Any]) -> R:
+    """``op(self, *args, **kwargs)``; an int the native layer cannot hold is a typed error."""
+    try:
+        return op(_traced(self), *args, **_known(op, kwargs))
+    except OverflowError as error:
+        raise out_of_range(error, kwargs) from error
 
 
 def awaiting(
@@ -181,7 +191,7 @@ def awaiting(
     running loop; cancelling the awaiting task cancels it. ``note`` ends the docstring."""
 
     async def method(self: S, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        pending = op(_traced(self), *args, **_known(op, kwargs))
+        pending = _calling(op, self, args, kwargs)
         # Imported here: asyncio is loaded in any program that awaits this, and importing it
         # up front would double the time of `import aether` for every blocking user.
         import asyncio
@@ -195,7 +205,7 @@ def iterating(op: Callable[Concatenate[S, P], Pages[M]]) -> Callable[Concatenate
     """The operation's items, each page fetched (blocking) as the iteration reaches it."""
 
     def method(self: S, /, *args: P.args, **kwargs: P.kwargs) -> Iterator[M]:
-        pages = op(_traced(self), *args, **_known(op, kwargs))
+        pages = _calling(op, self, args, kwargs)
         return _iterate(pages.pager, pages.model)
 
     return _named(method, op, "Iterator[{}]")
@@ -208,7 +218,7 @@ def aiterating(
     it. ``note`` ends the docstring."""
 
     def method(self: S, /, *args: P.args, **kwargs: P.kwargs) -> AsyncIterator[M]:
-        pages = op(_traced(self), *args, **_known(op, kwargs))
+        pages = _calling(op, self, args, kwargs)
         return _aiterate(pages.pager, pages.model)
 
     return _named(method, op, "AsyncIterator[{}]", note)

@@ -21,7 +21,15 @@ Secrets = Union[str, Sequence[str]]
 
 
 def _payload(payload: Payload) -> bytes:
-    return payload.encode("utf-8") if isinstance(payload, str) else bytes(payload)
+    if isinstance(payload, str):
+        return payload.encode("utf-8")
+    if isinstance(payload, (bytes, bytearray, memoryview)):
+        return bytes(payload)
+    # Not bytes(payload) for anything else: bytes(10**9) would allocate a gigabyte of zeros,
+    # and bytes(2**64) raised OverflowError.
+    raise TypeError(
+        f"payload must be the raw request body as bytes (or str), not {type(payload).__name__}"
+    )
 
 
 def _secrets(secret: Secrets) -> List[str]:
