@@ -7,6 +7,7 @@ mod api;
 mod bulk;
 mod commands;
 mod demo;
+mod generate;
 mod observe;
 mod outcome;
 mod post_retry;
