@@ -56,13 +56,23 @@ def name_version(path, regex):
     match = re.fullmatch(regex, os.path.basename(path))
     expect(f"the file name {os.path.basename(path)}", match.group(1) if match else "?")
 
+def tar_texts(path, *suffixes):
+    """One pass over a tarball: the text of the first member ending with each suffix (None
+    when absent, reported), and every member's name."""
+    texts, names = dict.fromkeys(suffixes), []
+    with tarfile.open(path, "r|gz") as tar:
+        for member in tar:
+            names.append(member.name)
+            for suffix in suffixes:
+                if texts[suffix] is None and member.isfile() and member.name.endswith(suffix):
+                    texts[suffix] = tar.extractfile(member).read().decode()
+    for suffix, text in texts.items():
+        if text is None:
+            problems.append(f"{os.path.basename(path)} has no */{suffix.lstrip('/')}")
+    return [texts[suffix] for suffix in suffixes], names
+
 def tar_member(path, suffix):
-    with tarfile.open(path) as tar:
-        names = [m for m in tar.getmembers() if m.name.endswith(suffix)]
-        if not names:
-            problems.append(f"{os.path.basename(path)} has no */{suffix}")
-            return None
-        return tar.extractfile(names[0]).read().decode()
+    return tar_texts(path, suffix)[0][0]
 
 def field(text, regex, what):
     match = re.search(regex, text or "", re.M)
@@ -78,29 +88,29 @@ if crate := one("aether-[0-9]*.crate"):
 # C tarball
 if c := one("libaether-*-x86_64-linux-gnu.tar.gz"):
     name_version(c, r"libaether-(.+)-x86_64-linux-gnu\.tar\.gz")
-    pc = tar_member(c, "/lib/pkgconfig/aether.pc")
+    (pc, header), names = tar_texts(c, "/lib/pkgconfig/aether.pc", "/include/aether.h")
     expect("aether.pc's Version (C tarball)", field(pc, r"^Version:\s*(\S+)", "Version"))
-    header = tar_member(c, "/include/aether.h")
     expect("aether.h's AETHER_VERSION_STRING (C tarball)",
            field(header, r'^#define AETHER_VERSION_STRING "(.*)"', "AETHER_VERSION_STRING"))
     parts = [field(header, rf"^#define AETHER_VERSION_{p} (\d+)", p) for p in ("MAJOR", "MINOR", "PATCH")]
     expect("aether.h's AETHER_VERSION_MAJOR.MINOR.PATCH (C tarball)", ".".join(parts))
-    with tarfile.open(c) as tar:
-        libs = [os.path.basename(m.name) for m in tar.getmembers()
-                if re.search(r"/lib/libaether\.so\.\d+\.\d+\.\d+$", m.name)]
+    libs = [os.path.basename(n) for n in names if re.search(r"/lib/libaether\.so\.\d+\.\d+\.\d+$", n)]
     expect("the library file name (C tarball)", libs[0][len("libaether.so."):] if libs else "(none)")
 
 # CLI tarball: run the binary
 if cli := one("aether-cli-*-x86_64-linux-gnu.tar.gz"):
     name_version(cli, r"aether-cli-(.+)-x86_64-linux-gnu\.tar\.gz")
-    with tempfile.TemporaryDirectory() as tmp, tarfile.open(cli) as tar:
-        member = next((m for m in tar.getmembers() if m.name.endswith("/bin/aether")), None)
-        if member is None:
+    with tempfile.TemporaryDirectory() as tmp, tarfile.open(cli, "r|gz") as tar:
+        binary = None
+        for member in tar:
+            if member.isfile() and member.name.endswith("/bin/aether"):
+                tar.extract(member, tmp)
+                binary = os.path.join(tmp, member.name)
+                break
+        if binary is None:
             problems.append(f"{os.path.basename(cli)} has no bin/aether")
         else:
-            tar.extract(member, tmp)
-            out = subprocess.run([os.path.join(tmp, member.name), "--version"],
-                                 capture_output=True, text=True).stdout
+            out = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout
             expect("`aether --version` (CLI tarball)", field(out, r"^aether (\S+)", "version"))
 
 # Python wheel and sdist
@@ -157,8 +167,10 @@ PY
 # Self-test: another version in aether.pc must be caught and named.
 c_tarball=$(find "$dist" -maxdepth 1 -name 'libaether-*-x86_64-linux-gnu.tar.gz' | head -1)
 if [[ -n $c_tarball ]]; then
+  # Only the version-bearing files, repacked small (the whole tarball is ~100 MB unpacked).
   mkdir -p "$work/unpacked" "$work/dist"
-  tar -xzf "$c_tarball" -C "$work/unpacked"
+  tar -xzf "$c_tarball" -C "$work/unpacked" --wildcards '*/lib/pkgconfig/aether.pc' \
+    '*/include/aether.h'
   sed -i 's/^Version: .*/Version: 9.9.9/' "$work"/unpacked/*/lib/pkgconfig/aether.pc
   tar -czf "$work/dist/$(basename "$c_tarball")" -C "$work/unpacked" .
   if check "$work/dist" only-present 2>"$work/self-test.err" >/dev/null; then
