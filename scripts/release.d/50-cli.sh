@@ -35,7 +35,6 @@ install -m 755 "$binary" "$top/bin/aether"
 "$binary" completions zsh >"$top/completions/_aether"
 "$binary" completions fish >"$top/completions/aether.fish"
 "$binary" man "$top/man/man1" 2>/dev/null
-gzip -n -9 "$top"/man/man1/*.1
 cp cli/README.md "$top/README.md"
 cp LICENSE "$top/LICENSE"
 

@@ -72,16 +72,19 @@ libdir=$(pkg-config --variable=libdir aether)
 # shellcheck disable=SC2046 # pkg-config prints several words on purpose
 cc -std=c99 -Wall -Wextra -Werror examples/c/publish.c $(pkg-config --cflags --libs aether) \
   -Wl,-rpath,"$libdir" -o "$work/publish-pkg-config"
-readelf -d "$work/publish-pkg-config" | grep -q "NEEDED.*\[$soname\]" ||
-  fail "publish (pkg-config) does not need $soname"
+# needs PROGRAM: its NEEDED libraries (captured first: grep -q ending a pipe early under
+# pipefail would fail the pipe).
+needs() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
+grep -qx "$soname" <<<"$(needs "$work/publish-pkg-config")" || fail "publish (pkg-config) does not need $soname"
 
 echo "--- build examples/c/publish.c through CMake find_package(aether ${version%.*})"
 cmake -S tests/install/c-cmake -B "$work/cmake" -DCMAKE_PREFIX_PATH="$prefix" \
   -DAETHER_FIND_VERSION="${version%.*}" -DAETHER_EXAMPLE="$root/examples/c/publish.c" >/dev/null
 cmake --build "$work/cmake" >/dev/null
-readelf -d "$work/cmake/publish" | grep -q "NEEDED.*\[$soname\]" || fail "publish (CMake) does not need $soname"
-readelf -d "$work/cmake/publish_static" | grep -q "NEEDED.*libaether" &&
+grep -qx "$soname" <<<"$(needs "$work/cmake/publish")" || fail "publish (CMake) does not need $soname"
+if grep -q libaether <<<"$(needs "$work/cmake/publish_static")"; then
   fail "publish_static (CMake, aether::aether_static) needs the shared library"
+fi
 echo "built in $((SECONDS - started)) s"
 
 echo "--- aether mock from the CLI tarball"
