@@ -17,7 +17,9 @@ if [[ $PROFILE == release ]]; then
   cargo build --locked --quiet --release -p aether-c
   profile_dir=release
 else
-  cargo build --locked --quiet -p aether-c
+  # The same packages as the test step scripts/test.d/40-c.sh, hence the same features: after
+  # it, this is a no-op (aether-c alone unifies fewer features and rebuilt the core).
+  cargo build --locked --quiet -p aether-c -p aether-mock
   profile_dir=debug
 fi
 
