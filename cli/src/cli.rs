@@ -250,6 +250,21 @@ pub enum Command {
         exit_codes!()
     ))]
     Mock(MockArgs),
+
+    /// Print the shell completion script for bash, zsh, fish, elvish or powershell.
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  aether completions bash > ~/.local/share/bash-completion/completions/aether\n",
+        "  aether completions zsh > ~/.zfunc/_aether\n",
+        "  aether completions fish > ~/.config/fish/completions/aether.fish\n\n",
+        exit_codes!()
+    ))]
+    Completions { shell: clap_complete::Shell },
+
+    /// Write the man pages (aether.1 and one per subcommand) into a directory; the release
+    /// tarball's man/man1 comes from here.
+    #[command(hide = true)]
+    Man { dir: PathBuf },
 }
 
 #[derive(Debug, Args)]

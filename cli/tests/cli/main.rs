@@ -8,6 +8,7 @@ mod bulk;
 mod commands;
 mod crash_resume;
 mod demo;
+mod generate;
 mod observe;
 mod outcome;
 mod post_retry;
