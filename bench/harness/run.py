@@ -499,6 +499,9 @@ def get_rows(ctx: GetCtx) -> List[Dict[str, Any]]:
              fn=wrk_one_connection, ceiling=True),
         dict(tool="aether-rust", label="Rust core (posts().get)", sdk=True, ok=have(f"{REL}/get_loop"),
              calls_argv=lambda n: [f"{REL}/get_loop", *a(n)]),
+        dict(tool="aether-rust-task", label="Rust core (posts().get) in a spawned task, as a service's handler calls it",
+             sdk=True, ok=have(f"{REL}/get_loop"), env={"GET_LOOP_IN_TASK": "1"},
+             calls_argv=lambda n: [f"{REL}/get_loop", *a(n)]),
         dict(tool="aether-c", label="C (aether_post_get)", sdk=True, ok=have(C_BENCH),
              calls_argv=lambda n: [C_BENCH, "get", *a(n)]),
         dict(tool="aether-python", label="Python (posts.get)", sdk=True, ok=python_ok(),
@@ -521,7 +524,7 @@ def get_rows(ctx: GetCtx) -> List[Dict[str, Any]]:
 
 
 GET_PEERS = {
-    "aether-rust": ["curl"], "aether-c": ["curl"],
+    "aether-rust": ["curl"], "aether-rust-task": ["curl"], "aether-c": ["curl"],
     "aether-python": ["httpx", "requests", "curl"], "aether-node": ["fetch", "curl"],
 }
 

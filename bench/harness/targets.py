@@ -17,7 +17,7 @@ import operator
 from typing import Any, Dict, List, Optional
 
 SDK = ["aether-rust", "aether-c", "aether-cli", "aether-python", "aether-node"]
-NAMES = {"aether-rust": "Rust", "aether-c": "C", "aether-cli": "CLI", "aether-python": "Python",
+NAMES = {"aether-rust": "Rust", "aether-rust-task": "Rust-in-a-task", "aether-c": "C", "aether-cli": "CLI", "aether-python": "Python",
          "aether-node": "Node"}
 COMPARE = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
 SYMBOL = {"<=": "≤", ">=": "≥", "<": "<", ">": ">"}
@@ -54,7 +54,10 @@ def _targets() -> List[Dict[str, Any]]:
                       f"{name} upload peak RSS < {bound} MiB at every size (4 GiB included)",
                       "upload", tool, "peakRssMiB", "<", bound, sizes="all", unit=" MiB"))
     # posts.get µs per call against the reference client of each language.
-    for tool, ref, bound in [("aether-rust", "curl", 0.7), ("aether-c", "curl", 0.7),
+    # The Rust row calls from #[tokio::main]'s own thread (every answer crosses from a worker to
+    # it); the task row calls as a service's handler does. Both are held to the bound.
+    for tool, ref, bound in [("aether-rust", "curl", 0.7), ("aether-rust-task", "curl", 0.7),
+                             ("aether-c", "curl", 0.7),
                              ("aether-python", "httpx", 0.35), ("aether-node", "fetch", 0.6)]:
         name = NAMES[tool]
         out.append(_t(f"get-{name.lower()}", f"{name} posts.get µs/call ≤ {bound} × {ref}'s",
