@@ -238,6 +238,22 @@ pub enum Command {
     ))]
     Api(ApiArgs),
 
+    /// Serve the SDK to AI agents over the Model Context Protocol (stdio, or HTTP with --http).
+    #[command(after_help = concat!(
+        "Tools: list_profiles, profile_capabilities, validate_file, platform_rules, get_post, \
+         list_posts, wait_post (read-only); upload_media, create_post, retry_post, cancel_post, \
+         bulk_posts (writes). Writes are refused unless --allow-writes is given, count against \
+         --write-budget, name profiles by exact id (a name or handle is refused, never \
+         resolved), and cancel_post needs confirm: true. The API key is never in a tool's \
+         output or log. Local files are read only under --root. See docs: guides/mcp.\n\n",
+        "Examples:\n",
+        "  aether mcp                                  stdio, read-only (for an mcpServers entry)\n",
+        "  aether mcp --allow-writes --write-budget 5\n",
+        "  aether mcp --http                           prints http://127.0.0.1:PORT/mcp\n\n",
+        exit_codes!()
+    ))]
+    Mcp(McpArgs),
+
     /// Run the Aether emulator in the foreground until Ctrl-C.
     #[command(after_help = concat!(
         "Prints one JSON line when ready — {\"url\", \"adminToken\", \"apiKey\"} — exactly like \
@@ -250,6 +266,28 @@ pub enum Command {
         exit_codes!()
     ))]
     Mock(MockArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// Let the tools that write (upload, create, retry, cancel, bulk) run; without it they are
+    /// refused with WRITES_NOT_ALLOWED.
+    #[arg(long)]
+    pub allow_writes: bool,
+    /// How many writes this server may make (per process, whatever the sessions); then
+    /// WRITE_BUDGET_EXHAUSTED.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub write_budget: u32,
+    /// Serve streamable HTTP on 127.0.0.1 (the URL is printed on stdout) instead of stdio.
+    #[arg(long)]
+    pub http: bool,
+    /// The port for --http [default: one the OS picks]
+    #[arg(long, value_name = "PORT", requires = "http")]
+    pub port: Option<u16>,
+    /// The directory local files are read from; paths outside it are refused [default: the
+    /// working directory]
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 mod api;
 mod connect_links;
 mod demo;
+mod mcp;
 mod media;
 mod mock;
 mod posts;
@@ -155,6 +156,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Result<(), CliError> {
         Command::Webhooks(WebhooksCommand::Redeliver(args)) => webhooks::redeliver(ctx, args).await,
         Command::Api(args) => api::run(ctx, args).await,
         Command::Mock(args) => mock::run(ctx, args).await,
+        Command::Mcp(args) => mcp::run(ctx, args).await,
     }
 }
 
