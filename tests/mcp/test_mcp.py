@@ -153,7 +153,7 @@ async def test_streamable_http_with_the_official_client() -> None:
     profile = new_profile("linkedin", "http_user")
     async with http() as client:
         await read_only_session(client, profile)
-    async with http("--allow-writes", "--write-budget", "2") as client:
+    async with http("--allow-writes", "--write-budget", "1") as client:
         await writing_session(client, profile, "http_user")
         error = await refused(client, "create_post", {"profileIds": [profile], "text": "more"})
         assert error["code"] == "WRITE_BUDGET_EXHAUSTED"
