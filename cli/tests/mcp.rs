@@ -29,7 +29,8 @@ async fn emulator() -> MockServer {
 }
 
 /// The server under test: `aether mcp ARGS…` with the emulator's URL and key in its
-/// environment (as an `mcpServers` entry gives them), files read under the fixtures, and its
+/// environment (as an `mcpServers` entry gives them), files read under the fixtures (unless
+/// ARGS name a --root), and its
 /// log at trace level on a pipe we read at the end.
 struct Server {
     client: RunningService<RoleClient, ()>,
@@ -45,14 +46,15 @@ impl Server {
             .arg("-vv")
             .arg("mcp")
             .args(args)
-            .arg("--root")
-            .arg(fixtures())
             .env("AETHER_BASE_URL", emulator.url())
             .env("AETHER_API_KEY", emulator.api_key())
             .env_remove("AETHER_LOG")
             .env("NO_PROXY", "*");
         for name in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"] {
             command.env_remove(name);
+        }
+        if !args.contains(&"--root") {
+            command.arg("--root").arg(fixtures());
         }
         let (transport, stderr) =
             TokioChildProcess::builder(command).stderr(Stdio::piped()).spawn().expect("spawn");
@@ -160,13 +162,15 @@ async fn a_read_only_server_lists_its_tools_validates_offline_and_refuses_writes
     assert_eq!(cancel["properties"]["confirm"]["type"], "boolean");
 
     // Offline: the probe and the rules table.
-    let checked =
-        server.ok("validate_file", json!({ "path": "h264_14.9s.mp4", "platforms": ["tiktok"] })).await;
+    let checked = server
+        .ok("validate_file", json!({ "path": "h264_14.9s.mp4", "platforms": ["tiktok"] }))
+        .await;
     assert_eq!(checked["ok"], false);
     assert_eq!(checked["violations"][0]["code"], "VIDEO_TOO_SHORT");
     assert_eq!(checked["facts"]["container"], "mp4");
-    let fine =
-        server.ok("validate_file", json!({ "path": "h264_15s.mp4", "platforms": ["tiktok"] })).await;
+    let fine = server
+        .ok("validate_file", json!({ "path": "h264_15s.mp4", "platforms": ["tiktok"] }))
+        .await;
     assert_eq!(fine["ok"], true, "{fine}");
     let outside = server
         .refused("validate_file", json!({ "path": "../../../Cargo.toml", "platforms": ["tiktok"] }))
@@ -188,7 +192,8 @@ async fn a_read_only_server_lists_its_tools_validates_offline_and_refuses_writes
     let refused = server.refused("create_post", json!({ "profileIds": [id], "text": "hi" })).await;
     assert_eq!(refused["code"], "WRITES_NOT_ALLOWED");
     assert!(refused["message"].as_str().unwrap().contains("--allow-writes"));
-    let cancel = server.refused("cancel_post", json!({ "postId": "post_x", "confirm": true })).await;
+    let cancel =
+        server.refused("cancel_post", json!({ "postId": "post_x", "confirm": true })).await;
     assert_eq!(cancel["code"], "WRITES_NOT_ALLOWED");
     let upload = server.refused("upload_media", json!({ "path": "h264_15s.mp4" })).await;
     assert_eq!(upload["code"], "WRITES_NOT_ALLOWED");
@@ -214,10 +219,15 @@ async fn writes_name_exact_ids_need_confirmation_and_stop_at_the_budget() {
     let mut server = Server::start(&emulator, &["--allow-writes", "--write-budget", "4"]).await;
 
     // A name is never resolved: both accounts called "acme" are offered, nothing is sent.
-    let named = server.refused("create_post", json!({ "profileIds": ["@acme"], "text": "hi" })).await;
+    let named =
+        server.refused("create_post", json!({ "profileIds": ["@acme"], "text": "hi" })).await;
     assert_eq!(named["code"], "PROFILE_ID_REQUIRED");
-    let mut offered: Vec<&str> =
-        named["details"]["matches"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    let mut offered: Vec<&str> = named["details"]["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
     offered.sort();
     let mut expected = [ids[0].as_str(), ids[1].as_str()];
     expected.sort();
@@ -261,7 +271,8 @@ async fn writes_name_exact_ids_need_confirmation_and_stop_at_the_budget() {
     assert_eq!(cancelled["status"], "cancelled");
 
     // Four writes made: the fifth is refused before it is sent.
-    let over = server.refused("create_post", json!({ "profileIds": [ids[1]], "text": "one more" })).await;
+    let over =
+        server.refused("create_post", json!({ "profileIds": [ids[1]], "text": "one more" })).await;
     assert_eq!(over["code"], "WRITE_BUDGET_EXHAUSTED");
     assert_eq!(over["details"], json!({ "budget": 4, "used": 4, "asked": 1 }));
     let listed = server.ok("list_posts", json!({ "limit": 10 })).await;
@@ -271,6 +282,38 @@ async fn writes_name_exact_ids_need_confirmation_and_stop_at_the_budget() {
     let not_editable = server.refused("cancel_post", json!({ "postId": post["id"] })).await;
     assert_eq!(not_editable["code"], "CONFIRMATION_REQUIRED");
     assert!(not_editable["message"].as_str().unwrap().contains("POST_NOT_EDITABLE"));
+
+    let (log, seen) = server.stop().await;
+    assert_no_key(&emulator, &log, &seen);
+}
+
+#[tokio::test]
+async fn uploads_and_bulk_files_come_from_the_root_and_count_as_writes() {
+    let emulator = emulator().await;
+    let admin = aether_mock::Admin::for_server(&emulator).unwrap();
+    let id = admin.create_profile(&NewProfile::new(Platform::Tiktok)).await.unwrap().id;
+    let root = tempfile::tempdir().unwrap();
+    std::fs::copy(fixtures().join("h264_15s.mp4"), root.path().join("clip.mp4")).unwrap();
+    let linkedin = admin.create_profile(&NewProfile::new(Platform::Linkedin)).await.unwrap().id;
+    let csv = format!("text,profileIds\nfirst,{linkedin}\nsecond,li_nobody\n");
+    std::fs::write(root.path().join("posts.csv"), csv).unwrap();
+    let root_arg = root.path().to_str().unwrap();
+    let mut server =
+        Server::start(&emulator, &["--allow-writes", "--write-budget", "2", "--root", root_arg])
+            .await;
+
+    let media = server.ok("upload_media", json!({ "path": "clip.mp4", "profileIds": [id] })).await;
+    assert_eq!(media["status"], "ready", "{media}");
+    assert!(media["mediaKey"].as_str().is_some_and(|k| !k.is_empty()));
+
+    // A dry run unless told otherwise: nothing created, no write counted.
+    let checked = server.ok("bulk_posts", json!({ "path": "posts.csv" })).await;
+    assert_eq!((checked["dryRun"].clone(), checked["created"].clone()), (json!(true), json!(0)));
+    assert_eq!(checked["failed"], 1);
+    let made = server.ok("bulk_posts", json!({ "path": "posts.csv", "dryRun": false })).await;
+    assert_eq!(made["created"], 1, "{made}");
+    let over = server.refused("bulk_posts", json!({ "path": "posts.csv", "dryRun": false })).await;
+    assert_eq!(over["code"], "WRITE_BUDGET_EXHAUSTED");
 
     let (log, seen) = server.stop().await;
     assert_no_key(&emulator, &log, &seen);

@@ -252,7 +252,10 @@ impl AetherMcp {
         let root = &self.shared.root;
         let joined = root.join(path);
         let canonical = joined.canonicalize().map_err(|e| {
-            Error::io(format!("cannot read {path}: {e} (relative paths start at {})", root.display()), e)
+            Error::io(
+                format!("cannot read {path}: {e} (relative paths start at {})", root.display()),
+                e,
+            )
         })?;
         if !canonical.starts_with(root) {
             return Err(ToolError::refusal(
@@ -302,10 +305,7 @@ impl ServerHandler for AetherMcp {
     fn get_info(&self) -> rmcp::model::ServerConfig {
         let capabilities = rmcp::model::ServerCapabilities::builder().enable_tools().build();
         rmcp::model::ServerConfig::new(capabilities)
-            .with_server_info(rmcp::model::Implementation::new(
-                "aether",
-                env!("CARGO_PKG_VERSION"),
-            ))
+            .with_server_info(rmcp::model::Implementation::new("aether", env!("CARGO_PKG_VERSION")))
             .with_instructions(INSTRUCTIONS.to_owned())
     }
 }

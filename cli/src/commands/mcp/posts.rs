@@ -179,8 +179,11 @@ impl AetherMcp {
         self.answer(self.create_tool(args).await)
     }
 
-    #[tool(description = "Get one post: status, each target's result (url, error, attempts), \
-                          warnings.", annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = true))]
+    #[tool(
+        description = "Get one post: status, each target's result (url, error, attempts), \
+                          warnings.",
+        annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = true)
+    )]
     async fn get_post(&self, Parameters(args): Parameters<PostIdArgs>) -> CallToolResult {
         let result = async { Ok(json!(self.client()?.posts().get(&args.post_id).await?)) };
         self.answer(result.await)
@@ -196,7 +199,10 @@ impl AetherMcp {
         self.answer(self.wait_tool(args).await)
     }
 
-    #[tool(description = "List posts, newest first, one page: { posts, nextCursor }.", annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = true))]
+    #[tool(
+        description = "List posts, newest first, one page: { posts, nextCursor }.",
+        annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = true)
+    )]
     async fn list_posts(&self, Parameters(args): Parameters<ListPostsArgs>) -> CallToolResult {
         self.answer(self.list_tool(args).await)
     }
@@ -261,7 +267,8 @@ impl AetherMcp {
         let mut ids = args.profile_ids.clone();
         ids.extend(args.profile_id.clone());
         self.require_profile_ids(&ids).await?;
-        let mut body = serde_json::to_value(&args).map_err(|e| ToolError::invalid(e.to_string()))?;
+        let mut body =
+            serde_json::to_value(&args).map_err(|e| ToolError::invalid(e.to_string()))?;
         let key = match body.as_object_mut().and_then(|b| b.remove("idempotencyKey")) {
             Some(Value::String(key)) => key,
             _ => self.derived_key("post", body.to_string().as_bytes()),
@@ -342,7 +349,7 @@ impl AetherMcp {
         // A dry run first: each valid row is a write, and the budget must cover them all
         // before any is made.
         let checked = client.posts().bulk(file.clone(), true).await?;
-        let rows = u32::try_from(checked.total.saturating_sub(checked.failed)).unwrap_or(u32::MAX);
+        let rows = checked.total.saturating_sub(checked.failed);
         self.begin_write("bulk_posts", rows)?;
         let bytes = tokio::fs::read(&file)
             .await
@@ -366,8 +373,11 @@ impl AetherMcp {
 
 /// `CONFIRMATION_REQUIRED`, saying what cancelling `post` would do.
 fn would_cancel(post: &Post) -> ToolError {
-    let mut targets: Vec<String> =
-        post.results.iter().map(|r| format!("{} ({})", r.platform.as_str(), r.profile_id)).collect();
+    let mut targets: Vec<String> = post
+        .results
+        .iter()
+        .map(|r| format!("{} ({})", r.platform.as_str(), r.profile_id))
+        .collect();
     if targets.is_empty() {
         targets = post.profile_ids.clone();
     }

@@ -36,7 +36,10 @@ impl AetherMcp {
                        handles are never accepted in its place.",
         annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = true)
     )]
-    async fn list_profiles(&self, Parameters(args): Parameters<ListProfilesArgs>) -> CallToolResult {
+    async fn list_profiles(
+        &self,
+        Parameters(args): Parameters<ListProfilesArgs>,
+    ) -> CallToolResult {
         self.answer(self.list_profiles_tool(args).await)
     }
 
@@ -108,9 +111,11 @@ impl AetherMcp {
                      (ask the user when more than one could be meant)",
                     matches
                         .iter()
-                        .map(|m| format!("{} on {}", m["id"].as_str().unwrap_or(""), m["platform"]
-                            .as_str()
-                            .unwrap_or("")))
+                        .map(|m| format!(
+                            "{} on {}",
+                            m["id"].as_str().unwrap_or(""),
+                            m["platform"].as_str().unwrap_or("")
+                        ))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
