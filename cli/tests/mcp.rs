@@ -41,17 +41,24 @@ struct Server {
 
 impl Server {
     async fn start(emulator: &MockServer, args: &[&str]) -> Server {
+        Server::start_with_key(emulator, args, Some(emulator.api_key())).await
+    }
+
+    async fn start_with_key(emulator: &MockServer, args: &[&str], key: Option<&str>) -> Server {
         let mut command = Command::new(AETHER);
         command
             .arg("-vv")
             .arg("mcp")
             .args(args)
             .env("AETHER_BASE_URL", emulator.url())
-            .env("AETHER_API_KEY", emulator.api_key())
+            .env_remove("AETHER_API_KEY")
             .env_remove("AETHER_LOG")
             .env("NO_PROXY", "*");
         for name in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"] {
             command.env_remove(name);
+        }
+        if let Some(key) = key {
+            command.env("AETHER_API_KEY", key);
         }
         if !args.contains(&"--root") {
             command.arg("--root").arg(fixtures());
@@ -317,4 +324,20 @@ async fn uploads_and_bulk_files_come_from_the_root_and_count_as_writes() {
 
     let (log, seen) = server.stop().await;
     assert_no_key(&emulator, &log, &seen);
+}
+
+#[tokio::test]
+async fn without_a_key_the_offline_tools_still_work() {
+    let emulator = emulator().await;
+    let mut server = Server::start_with_key(&emulator, &["--allow-writes"], None).await;
+    let checked = server
+        .ok("validate_file", json!({ "path": "h264_15s.mp4", "platforms": ["tiktok"] }))
+        .await;
+    assert_eq!(checked["ok"], true);
+    let missing = server.refused("list_profiles", json!({})).await;
+    assert_eq!(missing["code"], "API_KEY_MISSING");
+    assert!(missing["message"].as_str().unwrap().contains("AETHER_API_KEY"), "{missing}");
+    let write = server.refused("create_post", json!({ "profileIds": ["li_1"], "text": "x" })).await;
+    assert_eq!(write["code"], "API_KEY_MISSING");
+    server.stop().await;
 }
