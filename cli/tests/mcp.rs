@@ -185,6 +185,10 @@ async fn a_read_only_server_lists_its_tools_validates_offline_and_refuses_writes
     assert_eq!(outside["code"], "PATH_OUTSIDE_ROOT");
     let unknown = server.refused("validate_file", json!({ "platforms": ["myspace"] })).await;
     assert_eq!(unknown["code"], "INVALID_ARGUMENT");
+    // Arguments that do not fit the schema are a tool error too, naming the field.
+    let typo = server.refused("get_post", json!({ "post_id": "post_x" })).await;
+    assert_eq!(typo["code"], "INVALID_ARGUMENT");
+    assert!(typo["message"].as_str().unwrap().contains("post_id"), "{typo}");
     let rules = server.ok("platform_rules", json!({ "platform": "tiktok" })).await;
     assert_eq!(rules["platform"], "tiktok");
     assert!(rules["rules"].is_object());

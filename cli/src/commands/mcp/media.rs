@@ -7,7 +7,6 @@ use aether::media::MediaWaitOptions;
 use aether::model::Tier;
 use aether::platforms::{self, RulesDocument};
 use aether::upload::{UploadOptions, UploadSource};
-use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::{tool, tool_router};
 use schemars::JsonSchema;
@@ -15,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::profiles::parse_platform;
-use super::{AetherMcp, ToolError, ToolResult};
+use super::{AetherMcp, Parameters, ToolError, ToolResult};
 use crate::commands::validate::Check;
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -81,6 +80,10 @@ impl AetherMcp {
         annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = false)
     )]
     async fn validate_file(&self, Parameters(args): Parameters<ValidateArgs>) -> CallToolResult {
+        let args = match args {
+            Ok(args) => args,
+            Err(error) => return self.answer(Err(error)),
+        };
         self.answer(self.validate_tool(args))
     }
 
@@ -91,6 +94,10 @@ impl AetherMcp {
         annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = false)
     )]
     async fn platform_rules(&self, Parameters(args): Parameters<RulesArgs>) -> CallToolResult {
+        let args = match args {
+            Ok(args) => args,
+            Err(error) => return self.answer(Err(error)),
+        };
         let result = match args.platform.as_deref().map(parse_platform).transpose() {
             Err(error) => Err(error),
             Ok(None) => Ok(platforms::rules_document()),
@@ -116,6 +123,10 @@ impl AetherMcp {
         )
     )]
     async fn upload_media(&self, Parameters(args): Parameters<UploadArgs>) -> CallToolResult {
+        let args = match args {
+            Ok(args) => args,
+            Err(error) => return self.answer(Err(error)),
+        };
         self.answer(self.upload_tool(args).await)
     }
 }

@@ -21,11 +21,15 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use aether::{Client, Error};
+use rmcp::handler::server::common::FromContextPart;
 use rmcp::handler::server::router::tool::ToolRouter;
+use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::CallToolResult;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
-use rmcp::{tool_handler, ServerHandler, ServiceExt};
+use rmcp::{tool_handler, ErrorData, ServerHandler, ServiceExt};
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 use super::Ctx;
@@ -118,6 +122,34 @@ impl From<CliError> for ToolError {
 
 /// What a tool returns before it becomes an MCP answer.
 pub type ToolResult = Result<Value, ToolError>;
+
+/// A tool's arguments, or why they do not fit its schema. rmcp's own `Parameters` answers a
+/// JSON-RPC error for that; this one hands the tool an `INVALID_ARGUMENT` to answer as a tool
+/// error, like every other refusal an agent must read. (Named `Parameters` so that `#[tool]`
+/// takes its schema, which is `T`'s.)
+#[derive(Debug)]
+pub struct Parameters<T>(pub Result<T, ToolError>);
+
+impl<T: JsonSchema> JsonSchema for Parameters<T> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+impl<S, T: DeserializeOwned> FromContextPart<ToolCallContext<'_, S>> for Parameters<T> {
+    fn from_context_part(context: &mut ToolCallContext<'_, S>) -> Result<Self, ErrorData> {
+        let arguments = Value::Object(context.arguments.take().unwrap_or_default());
+        Ok(Parameters(serde_json::from_value(arguments).map_err(|e| {
+            ToolError::invalid(format!(
+                "the arguments do not fit the tool's input schema: {e}; tools/list shows it"
+            ))
+        })))
+    }
+}
 
 /// `aether mcp`.
 pub async fn run(ctx: &Ctx, args: McpArgs) -> Result<(), CliError> {

@@ -8,7 +8,6 @@ use std::time::Duration;
 use aether::model::{CreatePostRequest, ListPostsQuery, Post, PostStatus};
 use aether::posts::WaitOptions;
 use aether::RequestOptions;
-use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::{tool, tool_router};
 use schemars::JsonSchema;
@@ -16,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{AetherMcp, ToolError, ToolResult, CONFIRMATION_REQUIRED};
+use super::{AetherMcp, Parameters, ToolError, ToolResult, CONFIRMATION_REQUIRED};
 
 /// How long `wait_post` waits when not told (an agent's call should not hang for the core's
 /// 15 minutes), and the most it may ask for.
@@ -176,6 +175,10 @@ impl AetherMcp {
         )
     )]
     async fn create_post(&self, Parameters(args): Parameters<CreatePostArgs>) -> CallToolResult {
+        let args = match args {
+            Ok(args) => args,
+            Err(error) => return self.answer(Err(error)),
+        };
         self.answer(self.create_tool(args).await)
     }
 
@@ -185,6 +188,10 @@ impl AetherMcp {
         annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = true)
     )]
     async fn get_post(&self, Parameters(args): Parameters<PostIdArgs>) -> CallToolResult {
+        let args = match args {
+            Ok(args) => args,
+            Err(error) => return self.answer(Err(error)),
+        };
         let result = async { Ok(json!(self.client()?.posts().get(&args.post_id).await?)) };
         self.answer(result.await)
     }
@@ -196,6 +203,10 @@ impl AetherMcp {
         annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = true)
     )]
     async fn wait_post(&self, Parameters(args): Parameters<WaitArgs>) -> CallToolResult {
+        let args = match args {
+            Ok(args) => args,
+            Err(error) => return self.answer(Err(error)),
+        };
         self.answer(self.wait_tool(args).await)
     }
 
@@ -204,6 +215,10 @@ impl AetherMcp {
         annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = true)
     )]
     async fn list_posts(&self, Parameters(args): Parameters<ListPostsArgs>) -> CallToolResult {
+        let args = match args {
+            Ok(args) => args,
+            Err(error) => return self.answer(Err(error)),
+        };
         self.answer(self.list_tool(args).await)
     }
 
@@ -219,6 +234,10 @@ impl AetherMcp {
         )
     )]
     async fn retry_post(&self, Parameters(args): Parameters<PostIdArgs>) -> CallToolResult {
+        let args = match args {
+            Ok(args) => args,
+            Err(error) => return self.answer(Err(error)),
+        };
         let result = async {
             let client = self.client()?;
             self.begin_write("retry_post", 1)?;
@@ -240,6 +259,10 @@ impl AetherMcp {
         )
     )]
     async fn cancel_post(&self, Parameters(args): Parameters<CancelArgs>) -> CallToolResult {
+        let args = match args {
+            Ok(args) => args,
+            Err(error) => return self.answer(Err(error)),
+        };
         self.answer(self.cancel_tool(args).await)
     }
 
@@ -256,6 +279,10 @@ impl AetherMcp {
         )
     )]
     async fn bulk_posts(&self, Parameters(args): Parameters<BulkArgs>) -> CallToolResult {
+        let args = match args {
+            Ok(args) => args,
+            Err(error) => return self.answer(Err(error)),
+        };
         self.answer(self.bulk_tool(args).await)
     }
 }

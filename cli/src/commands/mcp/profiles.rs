@@ -3,14 +3,13 @@
 
 use aether::model::{Platform, Profile};
 use futures_util::TryStreamExt;
-use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::{tool, tool_router};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{AetherMcp, ToolError, ToolResult, PROFILE_ID_REQUIRED};
+use super::{AetherMcp, Parameters, ToolError, ToolResult, PROFILE_ID_REQUIRED};
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -40,6 +39,10 @@ impl AetherMcp {
         &self,
         Parameters(args): Parameters<ListProfilesArgs>,
     ) -> CallToolResult {
+        let args = match args {
+            Ok(args) => args,
+            Err(error) => return self.answer(Err(error)),
+        };
         self.answer(self.list_profiles_tool(args).await)
     }
 
@@ -53,6 +56,10 @@ impl AetherMcp {
         &self,
         Parameters(args): Parameters<ProfileIdArgs>,
     ) -> CallToolResult {
+        let args = match args {
+            Ok(args) => args,
+            Err(error) => return self.answer(Err(error)),
+        };
         let result = async {
             let caps = self.client()?.profiles().capabilities(&args.profile_id).await?;
             Ok(json!(caps))
