@@ -5,6 +5,9 @@ use std::path::PathBuf;
 use aether::model::{Platform, Tier};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod mcp;
+pub use mcp::McpArgs;
+
 /// What `--version` prints: this command's version and the SDK's.
 const VERSION: &str =
     concat!(env!("CARGO_PKG_VERSION"), " (aether-sdk-rust ", env!("CARGO_PKG_VERSION"), ")");
@@ -237,6 +240,22 @@ pub enum Command {
         exit_codes!()
     ))]
     Api(ApiArgs),
+
+    /// Serve the SDK to AI agents over the Model Context Protocol (stdio, or HTTP with --http).
+    #[command(after_help = concat!(
+        "Tools: list_profiles, profile_capabilities, validate_file, platform_rules, get_post, \
+         list_posts, wait_post (read-only); upload_media, create_post, retry_post, cancel_post, \
+         bulk_posts (writes). Writes are refused unless --allow-writes is given, count against \
+         --write-budget, name profiles by exact id (a name or handle is refused, never \
+         resolved), and cancel_post needs confirm: true. The API key is never in a tool's \
+         output or log. Local files are read only under --root. See docs: guides/mcp.\n\n",
+        "Examples:\n",
+        "  aether mcp                                  stdio, read-only (for an mcpServers entry)\n",
+        "  aether mcp --allow-writes --write-budget 5\n",
+        "  aether mcp --http                           prints http://127.0.0.1:PORT/mcp\n\n",
+        exit_codes!()
+    ))]
+    Mcp(McpArgs),
 
     /// Run the Aether emulator in the foreground until Ctrl-C.
     #[command(after_help = concat!(

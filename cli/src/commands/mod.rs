@@ -4,6 +4,7 @@ mod api;
 mod connect_links;
 mod demo;
 mod generate;
+mod mcp;
 mod media;
 mod mock;
 mod posts;
@@ -158,6 +159,7 @@ async fn dispatch(ctx: &Ctx, command: Command) -> Result<(), CliError> {
         Command::Mock(args) => mock::run(ctx, args).await,
         Command::Completions { shell } => generate::completions(shell),
         Command::Man { dir } => generate::man_pages(ctx, &dir),
+        Command::Mcp(args) => mcp::run(ctx, args).await,
     }
 }
 
