@@ -4,8 +4,8 @@
 #   1. the wheel, without Rust: a fresh venv, `pip install --no-index dist/aether-*.whl` with
 #      cargo, rustc and rustup off PATH (PATH_WITHOUT_RUST), then examples/python/publish.py
 #      against the emulator of the installed `aether.testing`;
-#   2. the wheel's tags: `auditwheel show` (pinned, in a venv of its own) says manylinux_2_17
-#      or manylinux_2_28, and the wheel is abi3;
+#   2. the wheel's tags: `auditwheel show` (pinned, in a venv of its own) finds it consistent
+#      with manylinux_2_17 or 2_28, and it is abi3 (its WHEEL tags, its module's name);
 #   3. the sdist, with Rust: a second fresh venv, `pip install dist/aether-<v>.tar.gz` (pip gets
 #      maturin per pyproject.toml and cargo builds the extension), then an import and a call.
 set -euo pipefail
@@ -47,10 +47,23 @@ if ! grep -Eq '"manylinux_2_(17|28)_x86_64"' <<<"$report"; then
   echo "python.sh: auditwheel does not find $(basename "$wheel") consistent with manylinux_2_17 or 2_28" >&2
   exit 1
 fi
-if ! grep -q 'abi3' <<<"$report"; then
-  echo "python.sh: auditwheel does not report $(basename "$wheel") as abi3" >&2
-  exit 1
-fi
+# abi3 (auditwheel checks the platform, not the Python ABI): the WHEEL file's tags, and the
+# extension module's name that CPython's importer matches (`_aether.abi3.so`).
+"$WORK/tools-venv/bin/python" - "$wheel" <<'EOF'
+import sys
+import zipfile
+
+wheel = zipfile.ZipFile(sys.argv[1])
+names = wheel.namelist()
+metadata = wheel.read(next(n for n in names if n.endswith(".dist-info/WHEEL"))).decode()
+tags = [line.split(": ", 1)[1] for line in metadata.splitlines() if line.startswith("Tag: ")]
+modules = [n for n in names if n.endswith(".so")]
+if not tags or any(not t.startswith("cp39-abi3-manylinux") for t in tags):
+    sys.exit(f"python.sh: not an abi3 manylinux wheel: tags {tags}")
+if modules != ["aether/_aether.abi3.so"]:
+    sys.exit(f"python.sh: the extension module is not aether/_aether.abi3.so: {modules}")
+print(f"abi3: tags {', '.join(tags)}; module {modules[0]}")
+EOF
 echo "python.sh: auditwheel: manylinux and abi3 ($((SECONDS - started)) s)"
 
 # 3. The sdist, with cargo on PATH. pip builds it as a user's would (build isolation, maturin from
