@@ -68,12 +68,21 @@ echo "python.sh: auditwheel: manylinux and abi3 ($((SECONDS - started)) s)"
 
 # 3. The sdist, with cargo on PATH. pip builds it as a user's would (build isolation, maturin from
 # the registry); two things only for time: the dev profile, and CARGO_TARGET_DIR at the shared
-# target/ so the registry dependencies compiled by the earlier test steps are reused (the path
-# crates inside the sdist are compiled afresh: they are at another path).
+# target/, so what scripts/test.d/50-python.sh compiled is reused. Cargo knows the sdist's
+# crates by their paths relative to the workspace, the same as in the repository, so it reuses
+# their artifacts too while every source file its dep-info lists is there and no newer; a file
+# missing from the sdist makes them stale and the build fails here.
 started=$SECONDS
 python3 -m venv "$WORK/sdist-venv"
-CARGO_TARGET_DIR=$ROOT/target MATURIN_PEP517_ARGS="--profile dev --strip" \
-  "$WORK/sdist-venv/bin/python" -m pip install --quiet --disable-pip-version-check "$sdist"
+if ! CARGO_TARGET_DIR=$ROOT/target MATURIN_PEP517_ARGS="--profile dev --strip" \
+  "$WORK/sdist-venv/bin/python" -m pip install --verbose --disable-pip-version-check \
+  --no-cache-dir "$sdist" >"$WORK/sdist-install.log" 2>&1; then
+  tail -n 60 "$WORK/sdist-install.log" >&2
+  echo "python.sh: pip install $sdist failed (log: $WORK/sdist-install.log)" >&2
+  exit 1
+fi
+# That cargo did build it (pip keeps no wheel of it: --no-cache-dir).
+grep -E "Compiling aether|Finished|Successfully installed" "$WORK/sdist-install.log"
 (
   cd "$WORK"
   sdist-venv/bin/python - <<'EOF'
@@ -81,7 +90,7 @@ import aether
 from aether.testing import MockServer
 
 with MockServer() as mock:
-    profile = mock.create_profile("tiktok")
+    profile = mock.create_profile("linkedin")
     post = mock.client().posts.create(profile_id=profile.id, content={"text": "from the sdist"})
     assert post.status in ("scheduled", "publishing", "published"), post.status
     print(f"sdist: aether {aether.__file__}: post {post.id} {post.status}")
