@@ -26,6 +26,10 @@ profile_dir=$([[ $PROFILE == dev ]] && echo debug || echo "$PROFILE")
 addon=$CARGO_TARGET_DIR/$profile_dir/libaether_node.so
 # Debug info is for our own debugging; users get the symbols table, not line tables.
 strip --strip-debug -o "$stage/$platform/aether.$platform.node" "$addon"
+# Unlike the Python wheel (zig, glibc 2.17), the addon is linked against this machine's glibc:
+# say which one it needs (the newest symbol version it references).
+glibc=$(objdump -T "$stage/$platform/aether.$platform.node" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -n 1)
+echo "aether.$platform.node needs glibc ${glibc#GLIBC_} or newer"
 
 # The platform package: bindings-node/npm/<platform>/ as it is; its version must be ours.
 cp "bindings-node/npm/$platform/package.json" "bindings-node/npm/$platform/README.md" "$stage/$platform/"
