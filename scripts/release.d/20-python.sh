@@ -1,40 +1,23 @@
 #!/usr/bin/env bash
-# Python: the abi3 wheel aether-<v>-cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64.whl
+# Python: the abi3 wheel aether-<v>-cp39-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.whl
 # (one wheel for CPython >= 3.9 on any x86_64 Linux with glibc >= 2.17) and the sdist
 # aether-<v>.tar.gz (builds from source with cargo; `pip install` runs maturin on it).
 #
 # Why zig: this machine's glibc is newer than what users have, and a plain build links symbols
 # of the glibc it runs on (pthread and stat in libc since 2.33/2.34, ...), so maturin refuses the
 # manylinux2014 tag. `maturin build --zig` links with `zig cc` against glibc 2.17 stubs, with
-# no container; zig comes from the `ziglang` package on PyPI (pinned, like maturin, in a venv
-# under target/). It needs `--target`, so cargo builds into target/x86_64-unknown-linux-gnu/
-# and compiles every dependency once more there: with --dev, in the workspace's profile
-# `release-check` (the dev profile without optimisation: 1.7 CPU-minutes cold instead of 7.5).
+# no container (zig.bash: the pinned tools and the cargo profile).
 # Env (from scripts/release): ROOT, DIST, VERSION, PROFILE (release | dev).
 set -euo pipefail
 cd "$ROOT"
 
-MATURIN_VERSION=1.16.0
-ZIGLANG_VERSION=0.14.1
-VENV=$ROOT/target/release-venv
+source "$ROOT/scripts/release.d/zig.bash"
 
-[[ -x $VENV/bin/python ]] || python3 -m venv "$VENV"
-installed=$("$VENV/bin/python" -m pip freeze --disable-pip-version-check 2>/dev/null || true)
-for pin in "maturin==$MATURIN_VERSION" "ziglang==$ZIGLANG_VERSION"; do
-  if ! grep -qx "$pin" <<<"$installed"; then
-    echo "installing $pin into $VENV"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$pin"
-  fi
-done
-export PATH="$VENV/bin:$PATH"
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
-
-cargo_profile=$([[ $PROFILE == dev ]] && echo release-check || echo "$PROFILE")
 out=$ROOT/target/release-python
 rm -rf "$out"
 started=$SECONDS
 # --strip: without it a dev-profile wheel carries ~150 MB of debug info.
-maturin build --locked -m bindings-python/Cargo.toml --profile "$cargo_profile" --strip \
+maturin build --locked -m bindings-python/Cargo.toml --profile "$CARGO_PROFILE" --strip \
   --zig --target x86_64-unknown-linux-gnu --compatibility manylinux2014 \
   --interpreter python3 --out "$out"
 echo "wheel built in $((SECONDS - started)) s"

@@ -16,19 +16,27 @@ platform=linux-x64-gnu
 stage=$ROOT/target/release-node
 rm -rf "$stage"
 mkdir -p "$stage/aether" "$stage/$platform"
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+source "$ROOT/scripts/release.d/zig.bash"
 
-# The addon, in the workspace's target dir (what `npm run build` / `build:release` build).
+# The addon, linked by zig for glibc 2.17 like the wheel (cargo-zigbuild; a plain build here
+# would need the build machine's glibc, 2.34 on Debian 12). The target's `.2.17` suffix is
+# cargo-zigbuild's: the glibc to link against. In a target dir of its own: maturin sets up zig
+# with other C compiler variables, and in a shared dir each build would make cargo compile ring
+# and everything above it again for the other.
 started=$SECONDS
-cargo build --locked -p aether-node --profile "$PROFILE"
+build_dir=$CARGO_TARGET_DIR/node-zig
+CARGO_TARGET_DIR=$build_dir cargo zigbuild --locked -p aether-node --profile "$CARGO_PROFILE" \
+  --target "x86_64-unknown-linux-gnu.$RELEASE_GLIBC"
 echo "addon built in $((SECONDS - started)) s"
-profile_dir=$([[ $PROFILE == dev ]] && echo debug || echo "$PROFILE")
-addon=$CARGO_TARGET_DIR/$profile_dir/libaether_node.so
-# Debug info is for our own debugging; users get the symbols table, not line tables.
+profile_dir=$([[ $CARGO_PROFILE == dev ]] && echo debug || echo "$CARGO_PROFILE")
+addon=$build_dir/x86_64-unknown-linux-gnu/$profile_dir/libaether_node.so
+# Debug info is for our own debugging; users get the symbol table, not line tables.
 strip --strip-debug -o "$stage/$platform/aether.$platform.node" "$addon"
-# Unlike the Python wheel (zig, glibc 2.17), the addon is linked against this machine's glibc:
-# say which one it needs (the newest symbol version it references).
 glibc=$(objdump -T "$stage/$platform/aether.$platform.node" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -n 1)
+if [[ $(printf '%s\n' "${glibc#GLIBC_}" "$RELEASE_GLIBC" | sort -V | tail -n 1) != "$RELEASE_GLIBC" ]]; then
+  echo "30-node.sh: aether.$platform.node needs $glibc, more than glibc $RELEASE_GLIBC" >&2
+  exit 1
+fi
 echo "aether.$platform.node needs glibc ${glibc#GLIBC_} or newer"
 
 # The platform package: bindings-node/npm/<platform>/ as it is; its version must be ours.
