@@ -80,11 +80,7 @@ impl AetherMcp {
         annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = false)
     )]
     async fn validate_file(&self, Parameters(args): Parameters<ValidateArgs>) -> CallToolResult {
-        let args = match args {
-            Ok(args) => args,
-            Err(error) => return self.answer(Err(error)),
-        };
-        self.answer(self.validate_tool(args))
+        self.answer(args.and_then(|args| self.validate_tool(args)))
     }
 
     #[tool(
@@ -94,11 +90,9 @@ impl AetherMcp {
         annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = false)
     )]
     async fn platform_rules(&self, Parameters(args): Parameters<RulesArgs>) -> CallToolResult {
-        let args = match args {
-            Ok(args) => args,
-            Err(error) => return self.answer(Err(error)),
-        };
-        let result = match args.platform.as_deref().map(parse_platform).transpose() {
+        let platform =
+            args.and_then(|args| args.platform.as_deref().map(parse_platform).transpose());
+        let result = match platform {
             Err(error) => Err(error),
             Ok(None) => Ok(platforms::rules_document()),
             Ok(Some(platform)) => {
@@ -123,11 +117,7 @@ impl AetherMcp {
         )
     )]
     async fn upload_media(&self, Parameters(args): Parameters<UploadArgs>) -> CallToolResult {
-        let args = match args {
-            Ok(args) => args,
-            Err(error) => return self.answer(Err(error)),
-        };
-        self.answer(self.upload_tool(args).await)
+        self.answer(async { self.upload_tool(args?).await }.await)
     }
 }
 

@@ -175,11 +175,7 @@ impl AetherMcp {
         )
     )]
     async fn create_post(&self, Parameters(args): Parameters<CreatePostArgs>) -> CallToolResult {
-        let args = match args {
-            Ok(args) => args,
-            Err(error) => return self.answer(Err(error)),
-        };
-        self.answer(self.create_tool(args).await)
+        self.answer(async { self.create_tool(args?).await }.await)
     }
 
     #[tool(
@@ -188,11 +184,7 @@ impl AetherMcp {
         annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = true)
     )]
     async fn get_post(&self, Parameters(args): Parameters<PostIdArgs>) -> CallToolResult {
-        let args = match args {
-            Ok(args) => args,
-            Err(error) => return self.answer(Err(error)),
-        };
-        let result = async { Ok(json!(self.client()?.posts().get(&args.post_id).await?)) };
+        let result = async { Ok(json!(self.client()?.posts().get(&args?.post_id).await?)) };
         self.answer(result.await)
     }
 
@@ -203,11 +195,7 @@ impl AetherMcp {
         annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = true)
     )]
     async fn wait_post(&self, Parameters(args): Parameters<WaitArgs>) -> CallToolResult {
-        let args = match args {
-            Ok(args) => args,
-            Err(error) => return self.answer(Err(error)),
-        };
-        self.answer(self.wait_tool(args).await)
+        self.answer(async { self.wait_tool(args?).await }.await)
     }
 
     #[tool(
@@ -215,11 +203,7 @@ impl AetherMcp {
         annotations(read_only_hint = true, idempotent_hint = true, open_world_hint = true)
     )]
     async fn list_posts(&self, Parameters(args): Parameters<ListPostsArgs>) -> CallToolResult {
-        let args = match args {
-            Ok(args) => args,
-            Err(error) => return self.answer(Err(error)),
-        };
-        self.answer(self.list_tool(args).await)
+        self.answer(async { self.list_tool(args?).await }.await)
     }
 
     #[tool(
@@ -234,11 +218,8 @@ impl AetherMcp {
         )
     )]
     async fn retry_post(&self, Parameters(args): Parameters<PostIdArgs>) -> CallToolResult {
-        let args = match args {
-            Ok(args) => args,
-            Err(error) => return self.answer(Err(error)),
-        };
         let result = async {
+            let args = args?;
             let client = self.client()?;
             self.begin_write("retry_post", 1)?;
             Ok(json!(client.posts().retry(&args.post_id).await?))
@@ -259,11 +240,7 @@ impl AetherMcp {
         )
     )]
     async fn cancel_post(&self, Parameters(args): Parameters<CancelArgs>) -> CallToolResult {
-        let args = match args {
-            Ok(args) => args,
-            Err(error) => return self.answer(Err(error)),
-        };
-        self.answer(self.cancel_tool(args).await)
+        self.answer(async { self.cancel_tool(args?).await }.await)
     }
 
     #[tool(
@@ -279,11 +256,7 @@ impl AetherMcp {
         )
     )]
     async fn bulk_posts(&self, Parameters(args): Parameters<BulkArgs>) -> CallToolResult {
-        let args = match args {
-            Ok(args) => args,
-            Err(error) => return self.answer(Err(error)),
-        };
-        self.answer(self.bulk_tool(args).await)
+        self.answer(async { self.bulk_tool(args?).await }.await)
     }
 }
 

@@ -39,11 +39,7 @@ impl AetherMcp {
         &self,
         Parameters(args): Parameters<ListProfilesArgs>,
     ) -> CallToolResult {
-        let args = match args {
-            Ok(args) => args,
-            Err(error) => return self.answer(Err(error)),
-        };
-        self.answer(self.list_profiles_tool(args).await)
+        self.answer(async { self.list_profiles_tool(args?).await }.await)
     }
 
     #[tool(
@@ -56,12 +52,8 @@ impl AetherMcp {
         &self,
         Parameters(args): Parameters<ProfileIdArgs>,
     ) -> CallToolResult {
-        let args = match args {
-            Ok(args) => args,
-            Err(error) => return self.answer(Err(error)),
-        };
         let result = async {
-            let caps = self.client()?.profiles().capabilities(&args.profile_id).await?;
+            let caps = self.client()?.profiles().capabilities(&args?.profile_id).await?;
             Ok(json!(caps))
         };
         self.answer(result.await)
