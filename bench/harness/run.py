@@ -27,10 +27,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from typing import Any, Callable, Dict, List, Optional
 
 import instructions  # bench/harness/instructions.py: callgrind's instructions per call
+from emulator import Emulator  # bench/harness/emulator.py: aether-mock started for a run
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.chdir(ROOT)
@@ -78,33 +78,15 @@ def log(*parts: Any) -> None:
 # The emulator
 
 
-class Mock:
+class Mock(Emulator):
     def __init__(self) -> None:
-        self.data = os.path.join(WORK, "data")
-        shutil.rmtree(self.data, ignore_errors=True)
+        data = os.path.join(WORK, "data")
+        shutil.rmtree(data, ignore_errors=True)
         ready = os.path.join(WORK, "ready.json")
         if os.path.exists(ready):
             os.remove(ready)
-        self.proc = subprocess.Popen(
-            [os.path.join(REL, "aether-mock"), "--port", "0", "--api-key", KEY, "--admin-token",
-             ADMIN, "--data-dir", self.data, "--processing-ms", str(PROCESSING_MS)],
-            stdout=open(ready, "w"), stderr=subprocess.DEVNULL)
-        for _ in range(400):
-            if os.path.getsize(ready) > 0:
-                break
-            time.sleep(0.05)
-        self.url = json.load(open(ready))["url"].rstrip("/")
+        super().__init__(os.path.join(REL, "aether-mock"), data, ready, KEY, ADMIN, PROCESSING_MS)
         self.reset()
-
-    def request(self, method: str, path: str, body: Any = None, admin: bool = False) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data, method=method)
-        req.add_header("Authorization", f"Bearer {ADMIN if admin else KEY}")
-        if data is not None:
-            req.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(req, timeout=120) as resp:
-            text = resp.read()
-        return json.loads(text) if text else None
 
     def reset(self, max_single: int = 64 * MIB) -> None:
         """Empties the emulator (media files included, so the disk does not fill) and keeps the
@@ -149,11 +131,6 @@ class Mock:
         """The emulator's CPU-seconds so far (user + system, /proc/PID/stat, 10 ms ticks)."""
         fields = open(f"/proc/{self.proc.pid}/stat").read().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait()
-
 
 # --------------------------------------------------------------------------------------------
 # Running one measurement

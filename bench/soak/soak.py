@@ -26,10 +26,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from typing import Any, Dict, List, Optional
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "bench", "harness"))
+from emulator import Emulator  # noqa: E402  (bench/harness/emulator.py)
 PROFILE = os.environ.get("SOAK_PROFILE", "debug")
 TARGET = os.path.join(ROOT, "target", PROFILE)
 CYCLES = int(os.environ.get("CYCLES", "10000"))
@@ -48,40 +49,23 @@ BEGIN = "<!-- bench/soak figures: written by bench/soak/soak.py, do not edit by 
 END = "<!-- end of bench/soak figures -->"
 
 
-class Emulator:
+class SoakEmulator(Emulator):
     def __init__(self) -> None:
         self.data = tempfile.mkdtemp(prefix="aether-soak-")
-        ready = os.path.join(self.data, "ready.json")
-        self.proc = subprocess.Popen(
-            [os.path.join(TARGET, "aether-mock"), "--port", "0", "--api-key", KEY, "--admin-token",
-             ADMIN, "--data-dir", os.path.join(self.data, "store"), "--processing-ms", "1"],
-            stdout=open(ready, "w"), stderr=subprocess.DEVNULL)
-        for _ in range(400):
-            if os.path.getsize(ready) > 0:
-                break
-            time.sleep(0.05)
-        self.url = json.load(open(ready))["url"].rstrip("/")
-
-    def request(self, method: str, path: str, body: Any = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data, method=method)
-        req.add_header("Authorization", f"Bearer {ADMIN}")
-        if data is not None:
-            req.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            text = resp.read()
-        return json.loads(text) if text else None
+        super().__init__(os.path.join(TARGET, "aether-mock"), os.path.join(self.data, "store"),
+                         os.path.join(self.data, "ready.json"), KEY, ADMIN, processing_ms=1,
+                         timeout=60)
 
     def fresh(self, cycles: int) -> str:
         """An empty emulator without a rate limit, and enough profiles for the daily quota."""
-        self.request("POST", "/_mock/reset", {"settings": {"processingMs": 1, "rateLimit": 4_000_000_000}})
+        self.request("POST", "/_mock/reset", {"settings": {"processingMs": 1, "rateLimit": 4_000_000_000}},
+                     admin=True)
         count = max(1, -(-cycles // DAILY))
-        return ",".join(self.request("POST", "/_mock/profiles", {"platform": "linkedin"})["id"]
+        return ",".join(self.request("POST", "/_mock/profiles", {"platform": "linkedin"}, admin=True)["id"]
                         for _ in range(count))
 
     def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait()
+        super().stop()
         shutil.rmtree(self.data, ignore_errors=True)
 
 
@@ -96,7 +80,7 @@ def drivers() -> Dict[str, List[str]]:
     }
 
 
-def run(name: str, command: List[str], mock: Emulator, file: str, cycles: int, uploads: int,
+def run(name: str, command: List[str], mock: SoakEmulator, file: str, cycles: int, uploads: int,
         wrap: Optional[List[str]] = None, lanes: Optional[int] = None) -> Dict[str, Any]:
     profiles = mock.fresh(cycles)
     started = time.monotonic()
@@ -138,7 +122,7 @@ def growth(samples: List[Dict[str, Any]], cycles: int, uploads: int) -> Dict[str
     return out
 
 
-def valgrind(mock: Emulator, file: str) -> Dict[str, Any]:
+def valgrind(mock: SoakEmulator, file: str) -> Dict[str, Any]:
     if shutil.which("valgrind") is None:
         return {"error": "valgrind is not installed"}
     log = os.path.join(mock.data, "valgrind.log")
@@ -200,7 +184,7 @@ def main() -> int:
     file = os.path.join(tempfile.mkdtemp(prefix="aether-soak-file-"), "soak.mp4")
     with open(file, "wb") as out:
         out.write(os.urandom(FILE_MIB * 1024 * 1024))
-    mock = Emulator()
+    mock = SoakEmulator()
     results = []
     try:
         for name, command in drivers().items():
