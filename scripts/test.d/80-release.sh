@@ -10,13 +10,7 @@ cd "$(dirname "$0")/../.."
 scripts/release --dev
 (cd dist && sha256sum --quiet -c SHA256SUMS)
 
-path_without_rust=
-IFS=: read -ra dirs <<<"$PATH"
-for dir in "${dirs[@]}"; do
-  [[ -x $dir/cargo || -x $dir/rustc || -x $dir/rustup ]] && continue
-  path_without_rust=${path_without_rust:+$path_without_rust:}$dir
-done
-export PATH_WITHOUT_RUST=$path_without_rust
+source tests/install/without-rust.bash
 for tool in cargo rustc rustup; do
   if PATH=$PATH_WITHOUT_RUST command -v "$tool" >/dev/null; then
     echo "80-release.sh: $tool is still on PATH_WITHOUT_RUST" >&2

@@ -31,14 +31,7 @@ if ! command -v cmake >/dev/null; then
     fail "cmake is not installed (apt-get install cmake)"
   fi
 fi
-if [[ -z ${PATH_WITHOUT_RUST:-} ]]; then
-  # Run alone (not from 80-release.sh): the same filter.
-  IFS=: read -ra dirs <<<"$PATH"
-  for dir in "${dirs[@]}"; do
-    [[ -x $dir/cargo || -x $dir/rustc || -x $dir/rustup ]] && continue
-    PATH_WITHOUT_RUST=${PATH_WITHOUT_RUST:+$PATH_WITHOUT_RUST:}$dir
-  done
-fi
+source "$root/tests/install/without-rust.bash"
 export PATH=$PATH_WITHOUT_RUST
 ! command -v cargo >/dev/null || fail "cargo is still on PATH"
 

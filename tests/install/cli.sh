@@ -17,14 +17,7 @@ version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 tarball=$root/dist/aether-cli-$version-x86_64-linux-gnu.tar.gz
 fail() { echo "cli.sh: $*" >&2; exit 1; }
 [[ -f $tarball ]] || fail "$tarball is missing (scripts/release --dev cli)"
-if [[ -z ${PATH_WITHOUT_RUST:-} ]]; then
-  # Run alone (not from 80-release.sh): the same filter.
-  IFS=: read -ra dirs <<<"$PATH"
-  for dir in "${dirs[@]}"; do
-    [[ -x $dir/cargo || -x $dir/rustc || -x $dir/rustup ]] && continue
-    PATH_WITHOUT_RUST=${PATH_WITHOUT_RUST:+$PATH_WITHOUT_RUST:}$dir
-  done
-fi
+source "$root/tests/install/without-rust.bash"
 work=$root/target/install-check/cli
 rm -rf "$work"
 mkdir -p "$work"

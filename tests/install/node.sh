@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-: "${PATH_WITHOUT_RUST:?run by scripts/test.d/80-release.sh, which sets PATH_WITHOUT_RUST}"
+source "$ROOT/tests/install/without-rust.bash"
 export PATH=$PATH_WITHOUT_RUST
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 pinned() { node -p "require('./bindings-node/package.json').devDependencies['$1']"; }

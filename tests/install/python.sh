@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-: "${PATH_WITHOUT_RUST:?run by scripts/test.d/80-release.sh, which sets PATH_WITHOUT_RUST}"
+source "$ROOT/tests/install/without-rust.bash"
 AUDITWHEEL_VERSION=6.8.2
 VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 WORK=$ROOT/target/install-check/python
