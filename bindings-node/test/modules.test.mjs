@@ -61,7 +61,7 @@ test('the error classes are named and chain like stripe-node\'s', () => {
   assert.match(String(e), /^APITimeoutError: slow/);
   assert.deepEqual(Object.keys(e.toJSON()), [
     'name', 'code', 'message', 'status', 'requestId', 'clientRequestId', 'idempotencyKey',
-    'retryAfter', 'field', 'platform', 'details',
+    'retryAfter', 'field', 'platform', 'details', 'retryable',
   ]);
 });
 
