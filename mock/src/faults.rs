@@ -120,6 +120,7 @@ impl FaultRule {
 #[derive(Debug, Default)]
 pub struct Faults {
     rules: Vec<FaultRule>,
+    chaos: Option<crate::chaos::Chaos>,
 }
 
 impl Faults {
@@ -133,9 +134,36 @@ impl Faults {
         &self.rules
     }
 
-    /// Removes every rule.
+    /// Removes every rule (chaos mode stays as it is).
     pub fn clear(&mut self) {
         self.rules.clear();
+    }
+
+    /// Turns chaos mode on with these settings (from the start of its seed), or off.
+    pub fn set_chaos(&mut self, config: Option<crate::chaos::ChaosConfig>) {
+        self.chaos = config.map(crate::chaos::Chaos::new);
+    }
+
+    /// Chaos mode's settings, while it is on.
+    pub fn chaos(&self) -> Option<&crate::chaos::ChaosConfig> {
+        self.chaos.as_ref().map(crate::chaos::Chaos::config)
+    }
+
+    /// The fault for a public request: an explicit rule's, else chaos mode's (then `true`).
+    /// `call` is the call's id across its attempts, which bounds the faults chaos adds to it.
+    pub fn take_request(
+        &mut self,
+        method: &str,
+        path: &str,
+        call: &str,
+    ) -> Option<(FaultAction, bool)> {
+        if let Some(action) = self.take(method, path) {
+            if let Some(chaos) = self.chaos.as_mut() {
+                chaos.count(call);
+            }
+            return Some((action, false));
+        }
+        self.chaos.as_mut()?.pick(call).map(|action| (action, true))
     }
 
     /// Removes the rule with this id; whether there was one.

@@ -184,6 +184,7 @@ impl AppState {
             let _ = std::fs::remove_file(path);
         }
         self.faults().clear();
+        self.faults().set_chaos(None);
         self.journal().clear();
         self.set_settings(settings);
     }
