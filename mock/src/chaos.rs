@@ -5,8 +5,9 @@
 //!
 //! The faults are the ones a correct client survives within its retry policy: each is one of
 //! the existing [`FaultAction`]s, and no call (one `X-Client-Request-Id`, the same on each of
-//! its attempts) suffers more than `maxPerCall` of them (default 2: with the default three
-//! attempts, the last one goes through). Explicit fault rules win over chaos and count against
+//! its attempts) suffers more than `maxPerCall` of them, and no attempt from retry `maxPerCall`
+//! on is faulted (default 2: with the default three attempts, the last one goes through, and a
+//! call that fails anyway fails with the server's own answer). Explicit fault rules win over chaos and count against
 //! the same allowance. Stalls and delays are short of any attempt timeout a client is given in
 //! chaos mode (`stallMs`, `delayMs`).
 //!
@@ -157,15 +158,18 @@ impl Chaos {
     }
 
     /// The fault this request suffers, if any. `call` identifies the call across its attempts
-    /// (its `X-Client-Request-Id`, or the method and path when it has none).
-    pub fn pick(&mut self, call: &str) -> Option<FaultAction> {
+    /// (its `X-Client-Request-Id`, or the method and path when it has none); `retry` is the
+    /// attempt's `X-Aether-Retry-Count`: an attempt past the allowance is never faulted, so a
+    /// call that fails anyway (a 429 after its retries) fails with its own last answer.
+    pub fn pick(&mut self, call: &str, retry: u32) -> Option<FaultAction> {
         // One draw for whether, one for which, whatever the allowance: the sequence of
         // decisions depends on the seed and the number of requests only.
         let hit = self.rng.random::<f64>() < self.config.rate;
         let kinds = self.config.kinds.as_deref().unwrap_or(&ChaosKind::ALL);
         let kind = kinds[self.rng.random_range(0..kinds.len())];
         let suffered = self.per_call.get(call).copied().unwrap_or(0);
-        if !hit || suffered >= self.config.max_per_call() {
+        let allowance = self.config.max_per_call();
+        if !hit || suffered >= allowance || retry >= allowance {
             return None;
         }
         self.count(call);
@@ -257,7 +261,7 @@ mod tests {
     fn the_same_seed_gives_the_same_faults() {
         let run = || {
             let mut chaos = Chaos::new(config(0.5));
-            (0..50).map(|i| chaos.pick(&format!("c{i}"))).collect::<Vec<_>>()
+            (0..50).map(|i| chaos.pick(&format!("c{i}"), 0)).collect::<Vec<_>>()
         };
         let first = run();
         assert_eq!(first, run());
@@ -268,9 +272,10 @@ mod tests {
     #[test]
     fn no_call_suffers_more_than_its_allowance() {
         let mut chaos = Chaos::new(config(1.0));
-        assert!(chaos.pick("c").is_some());
-        assert!(chaos.pick("c").is_some());
-        assert_eq!(chaos.pick("c"), None);
-        assert!(chaos.pick("d").is_some());
+        assert!(chaos.pick("c", 0).is_some());
+        assert!(chaos.pick("c", 1).is_some());
+        assert_eq!(chaos.pick("c", 2), None);
+        assert!(chaos.pick("d", 0).is_some());
+        assert_eq!(chaos.pick("e", 2), None, "the last attempt of a call");
     }
 }

@@ -113,8 +113,11 @@ pub async fn request_context(
 
     let call = header_str(request.headers(), CLIENT_REQUEST_ID)
         .unwrap_or_else(|| format!("{} {path}", request.method()));
+    let retry = header_str(request.headers(), "x-aether-retry-count")
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
     let picked = journaled
-        .then(|| state.faults().take_request(request.method().as_str(), &path, &call))
+        .then(|| state.faults().take_request(request.method().as_str(), &path, &call, retry))
         .flatten();
     let (fault, chaos) = picked.map_or((None, false), |(fault, chaos)| (Some(fault), chaos));
     let mut entry =

@@ -150,12 +150,14 @@ impl Faults {
     }
 
     /// The fault for a public request: an explicit rule's, else chaos mode's (then `true`).
-    /// `call` is the call's id across its attempts, which bounds the faults chaos adds to it.
+    /// `call` is the call's id across its attempts and `retry` this attempt's
+    /// `X-Aether-Retry-Count`, which bound the faults chaos adds to it.
     pub fn take_request(
         &mut self,
         method: &str,
         path: &str,
         call: &str,
+        retry: u32,
     ) -> Option<(FaultAction, bool)> {
         if let Some(action) = self.take(method, path) {
             if let Some(chaos) = self.chaos.as_mut() {
@@ -163,7 +165,12 @@ impl Faults {
             }
             return Some((action, false));
         }
-        self.chaos.as_mut()?.pick(call).map(|action| (action, true))
+        // Only the API: the emulator's own file server (`/mock-files/`, which it fetches media
+        // URLs from) and the hosted connect page are not the client's network.
+        if !path.starts_with("/v1/") {
+            return None;
+        }
+        self.chaos.as_mut()?.pick(call, retry).map(|action| (action, true))
     }
 
     /// Removes the rule with this id; whether there was one.
