@@ -47,3 +47,7 @@ echo "pytest"
 # the client trusting it with ca_bundle. All of them, ~45 s.
 echo "pytest: conformance over HTTPS"
 AETHER_CONFORMANCE_TLS=1 "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/test_conformance.py
+# And in chaos mode (scripts/test.d/45-chaos.sh says what it is): seed 1, 10 % of the requests.
+echo "pytest: conformance in chaos mode"
+AETHER_CHAOS_SEED=1 AETHER_CHAOS_RATE=0.10 "$VENV/bin/python" -m pytest -q -p no:cacheprovider \
+  tests/test_conformance.py
