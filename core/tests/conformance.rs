@@ -495,6 +495,10 @@ impl Run {
         }
         if self.chaos.is_some() {
             let report = self.admin_call(Method::GET, "/_mock/chaos/report", None).await?;
+            println!(
+                "      {}: {} faults in {} requests",
+                scenario.name, report["faulted"], report["requests"]
+            );
             chaos::check_report(&report)?;
         }
         Ok(())
