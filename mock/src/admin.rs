@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::api_error::{ApiError, ApiResult};
-use crate::chaos::ChaosConfig;
+use crate::chaos::{Chaos, ChaosConfig};
 use crate::clock::rfc3339;
 use crate::config::Settings;
 use crate::faults::FaultRule;
@@ -155,7 +155,7 @@ async fn clear_journal(State(state): State<SharedState>) -> StatusCode {
 }
 
 async fn chaos(State(state): State<SharedState>) -> Json<Value> {
-    Json(json!({ "chaos": state.faults().chaos() }))
+    Json(json!({ "chaos": state.chaos().as_ref().map(Chaos::config) }))
 }
 
 async fn start_chaos(
@@ -163,18 +163,18 @@ async fn start_chaos(
     ApiJson(config): ApiJson<ChaosConfig>,
 ) -> ApiResult<Json<ChaosConfig>> {
     config.check().map_err(|(field, message)| ApiError::invalid(field, message))?;
-    state.faults().set_chaos(Some(config.clone()));
+    *state.chaos() = Some(Chaos::new(config.clone()));
     Ok(Json(config))
 }
 
 async fn stop_chaos(State(state): State<SharedState>) -> StatusCode {
-    state.faults().set_chaos(None);
+    *state.chaos() = None;
     StatusCode::NO_CONTENT
 }
 
 /// Whether the client kept its promises through the faults: see [`crate::chaos::report`].
 async fn chaos_report(State(state): State<SharedState>) -> Json<Value> {
-    let config = state.faults().chaos().cloned();
+    let config = state.chaos().as_ref().map(|c| c.config().clone());
     let open = resources::uploads::open_sessions(&state);
     let journal: Vec<_> = state.journal().entries().iter().cloned().collect();
     Json(crate::chaos::report(config.as_ref(), &journal, &open))

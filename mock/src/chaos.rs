@@ -22,7 +22,7 @@ use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::faults::FaultAction;
+use crate::faults::{FaultAction, Faults};
 use crate::journal::JournalEntry;
 
 /// The faults chaos mode picks from.
@@ -175,6 +175,30 @@ impl Chaos {
         self.count(call);
         Some(kind.action(&self.config))
     }
+}
+
+/// The fault for a public request: an explicit rule's, else chaos mode's (then `true`), while
+/// it is on. `call` is the call's id across its attempts and `retry` this attempt's
+/// `X-Aether-Retry-Count`, which bound the faults chaos adds to it.
+pub fn take_request(
+    faults: &mut Faults,
+    chaos: Option<&mut Chaos>,
+    (method, path): (&str, &str),
+    call: &str,
+    retry: u32,
+) -> Option<(FaultAction, bool)> {
+    if let Some(action) = faults.take(method, path) {
+        if let Some(chaos) = chaos {
+            chaos.count(call);
+        }
+        return Some((action, false));
+    }
+    // Only the API: the emulator's own file server (`/mock-files/`, which it fetches media
+    // URLs from) and the hosted connect page are not the client's network.
+    if !path.starts_with("/v1/") {
+        return None;
+    }
+    chaos?.pick(call, retry).map(|action| (action, true))
 }
 
 /// What the journal says about the client's promises: `duplicates` (a call, or an idempotency

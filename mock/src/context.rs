@@ -117,7 +117,11 @@ pub async fn request_context(
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or(0);
     let picked = journaled
-        .then(|| state.faults().take_request(request.method().as_str(), &path, &call, retry))
+        .then(|| {
+            let (mut faults, mut chaos) = (state.faults(), state.chaos());
+            let what = (request.method().as_str(), path.as_str());
+            crate::chaos::take_request(&mut faults, chaos.as_mut(), what, &call, retry)
+        })
         .flatten();
     let (fault, chaos) = picked.map_or((None, false), |(fault, chaos)| (Some(fault), chaos));
     let mut entry =

@@ -120,7 +120,6 @@ impl FaultRule {
 #[derive(Debug, Default)]
 pub struct Faults {
     rules: Vec<FaultRule>,
-    chaos: Option<crate::chaos::Chaos>,
 }
 
 impl Faults {
@@ -134,43 +133,9 @@ impl Faults {
         &self.rules
     }
 
-    /// Removes every rule (chaos mode stays as it is).
+    /// Removes every rule.
     pub fn clear(&mut self) {
         self.rules.clear();
-    }
-
-    /// Turns chaos mode on with these settings (from the start of its seed), or off.
-    pub fn set_chaos(&mut self, config: Option<crate::chaos::ChaosConfig>) {
-        self.chaos = config.map(crate::chaos::Chaos::new);
-    }
-
-    /// Chaos mode's settings, while it is on.
-    pub fn chaos(&self) -> Option<&crate::chaos::ChaosConfig> {
-        self.chaos.as_ref().map(crate::chaos::Chaos::config)
-    }
-
-    /// The fault for a public request: an explicit rule's, else chaos mode's (then `true`).
-    /// `call` is the call's id across its attempts and `retry` this attempt's
-    /// `X-Aether-Retry-Count`, which bound the faults chaos adds to it.
-    pub fn take_request(
-        &mut self,
-        method: &str,
-        path: &str,
-        call: &str,
-        retry: u32,
-    ) -> Option<(FaultAction, bool)> {
-        if let Some(action) = self.take(method, path) {
-            if let Some(chaos) = self.chaos.as_mut() {
-                chaos.count(call);
-            }
-            return Some((action, false));
-        }
-        // Only the API: the emulator's own file server (`/mock-files/`, which it fetches media
-        // URLs from) and the hosted connect page are not the client's network.
-        if !path.starts_with("/v1/") {
-            return None;
-        }
-        self.chaos.as_mut()?.pick(call, retry).map(|action| (action, true))
     }
 
     /// Removes the rule with this id; whether there was one.
