@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import Aether, { AetherError } from 'aether';
@@ -15,6 +16,13 @@ import { fixturesDir, repoDir } from './helpers.mjs';
 const scenarioDir = process.env.AETHER_CONFORMANCE_DIR ?? path.join(repoDir, 'tests', 'conformance');
 const DEFAULT_POLL_MS = 100;
 const DEFAULT_WAIT_MS = 30_000;
+// Chaos mode (tests/conformance/README.md): random faults from AETHER_CHAOS_SEED plus the
+// scenario's number, on AETHER_CHAOS_RATE of the API requests. Counting steps are left out (the
+// emulator's report stands in for them), and a scenario has a time bound.
+const CHAOS_SEED = process.env.AETHER_CHAOS_SEED || null;
+const CHAOS_RATE = Number(process.env.AETHER_CHAOS_RATE || '0.1');
+const CHAOS_COUNTING_OPS = ['journal.count', 'hooks.events'];
+const CHAOS_TIME_BOUND_MS = 60_000;
 
 /**
  * The operations this runner can run, by name. The list of operations is schema.json's: the
@@ -270,7 +278,8 @@ describe('conformance scenarios', { concurrency: 3 }, () => {
   for (const file of files) {
     const scenario = JSON.parse(fs.readFileSync(path.join(scenarioDir, file), 'utf8'));
     if (filter && !file.includes(filter) && !scenario.name.includes(filter)) continue;
-    test(`${scenario.name} (${file})`, { timeout: 120_000 }, () => runScenario(scenario));
+    const skip = CHAOS_SEED !== null && scenario.chaos?.skip ? `chaos mode: ${scenario.chaos.skip}` : false;
+    test(`${scenario.name} (${file})`, { timeout: 120_000, skip }, () => runScenario(scenario, file));
   }
 });
 
@@ -294,7 +303,48 @@ function clientFor(mock, apiKey, hookEvents) {
   });
 }
 
-async function runScenario(scenario) {
+async function runScenario(scenario, file) {
+  if (CHAOS_SEED === null) return playScenario(scenario, null);
+  const number = Number(file.split('_')[0]);
+  const chaos = { seed: Number(CHAOS_SEED) + number, rate: CHAOS_RATE };
+  const replay = `replay: AETHER_CHAOS_SEED=${CHAOS_SEED} AETHER_CHAOS_RATE=${CHAOS_RATE} scenario ${String(number).padStart(3, '0')}`;
+  const started = Date.now();
+  try {
+    await playScenario(scenario, chaos);
+    const took = Date.now() - started;
+    if (took > CHAOS_TIME_BOUND_MS) throw new Error(`over its time bound ${CHAOS_TIME_BOUND_MS} ms (${took} ms)`);
+  } catch (error) {
+    error.message = `${error.message}\n    ${replay}`;
+    throw error;
+  }
+}
+
+/** A raw admin call (chaos mode), with the admin token. */
+function admin(mock, method, urlPath, body) {
+  const url = new URL(urlPath, mock.url);
+  const transport = url.protocol === 'https:' ? https : http;
+  const ca = mock.caFile === null ? undefined : fs.readFileSync(mock.caFile);
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolveCall, rejectCall) => {
+    const req = transport.request(url, {
+      method,
+      ca,
+      headers: { authorization: `Bearer ${mock.adminToken}`, 'content-type': 'application/json' },
+    }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        if (res.statusCode >= 300) rejectCall(new Harness(`admin ${method} ${urlPath} answered ${res.statusCode}: ${text}`));
+        else resolveCall(text ? JSON.parse(text) : null);
+      });
+    });
+    req.on('error', rejectCall);
+    req.end(payload);
+  });
+}
+
+async function playScenario(scenario, chaos) {
   // AETHER_CONFORMANCE_TLS=1: over HTTPS, the client trusting the emulator's CA.
   const mock = await MockServer.start({ tls: process.env.AETHER_CONFORMANCE_TLS === '1' });
   const receiver = await Receiver.start();
@@ -305,10 +355,13 @@ async function runScenario(scenario) {
     hookEvents,
     client: clientFor(mock, mock.apiKey, hookEvents),
     vars: { receiver: { url: receiver.url } },
+    chaos,
   };
   try {
     await setup(run, scenario.setup ?? {});
+    if (chaos !== null) await admin(mock, 'PUT', '/_mock/chaos', chaos);
     for (const [index, step] of scenario.steps.entries()) {
+      if (chaos !== null && CHAOS_COUNTING_OPS.includes(step.op)) continue;
       const repeat = step.repeat ?? 1;
       for (let round = 1; round <= repeat; round += 1) {
         try {
@@ -319,6 +372,12 @@ async function runScenario(scenario) {
           error.message = `steps[${index}] (${step.op}${where})${note}: ${error.message}`;
           throw error;
         }
+      }
+    }
+    if (chaos !== null) {
+      const report = await admin(mock, 'GET', '/_mock/chaos/report');
+      if (report.ok !== true) {
+        throw new Error(`chaos invariants broken: duplicates ${JSON.stringify(report.duplicates)}, orphan upload sessions ${JSON.stringify(report.orphans)} (faults injected: ${JSON.stringify(report.faults)})`);
       }
     }
   } finally {
@@ -358,6 +417,12 @@ async function runStep(run, step) {
   } catch (error) {
     if (!(error instanceof AetherError)) throw error;
     outcome = { error };
+    // Chaos mode: a lost answer may legitimately change this step's outcome (a cancel retried
+    // after it was done); the state is read back instead.
+    if (run.chaos !== null && step.reconcile) {
+      const reconciled = resolve(run, step.reconcile.input, now, false);
+      outcome = { value: await call(run, step.reconcile.op, client, reconciled, {}) };
+    }
   } finally {
     await new Promise((done) => setImmediate(done));
     process.off('warning', onWarning);

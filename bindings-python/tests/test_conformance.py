@@ -17,7 +17,9 @@ import os
 import re
 import tempfile
 import threading
+import ssl
 import time
+import urllib.request
 import warnings
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
@@ -38,6 +40,13 @@ MATCHERS = {
 }
 DEFAULT_WAIT_TIMEOUT = 30.0
 DEFAULT_POLL = 0.1
+# Chaos mode (tests/conformance/README.md): random faults from AETHER_CHAOS_SEED plus the
+# scenario's number, on AETHER_CHAOS_RATE of the API requests. Counting steps are left out (the
+# emulator's report stands in for them), and a scenario has a time bound.
+CHAOS_SEED = os.environ.get("AETHER_CHAOS_SEED") or None
+CHAOS_RATE = float(os.environ.get("AETHER_CHAOS_RATE") or "0.1")
+CHAOS_COUNTING_OPS = {"journal.count", "hooks.events"}
+CHAOS_TIME_BOUND = 60.0
 
 
 class Harness(Exception):
@@ -273,9 +282,12 @@ class Receiver:
 
 
 class Run:
-    def __init__(self, mock: MockServer, receiver: Receiver) -> None:
+    def __init__(
+        self, mock: MockServer, receiver: Receiver, chaos: Optional[Dict[str, Any]] = None
+    ) -> None:
         self.mock = mock
         self.receiver = receiver
+        self.chaos = chaos
         # What the main client's hooks heard since the last hooks.events step.
         self.hook_events: List[Dict[str, Any]] = []
         self.client = self.client_for(mock.api_key, hooks=True)
@@ -364,9 +376,25 @@ class Run:
             )
             self.vars[hook["as"]] = created.to_dict()
 
+    def admin(self, method: str, path: str, body: Any = None) -> Any:
+        """A raw admin call (chaos mode), with the admin token."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.mock.url + path, data=data, method=method)
+        request.add_header("Authorization", f"Bearer {self.mock.admin_token}")
+        request.add_header("Content-Type", "application/json")
+        ca_file = self.mock.ca_file
+        context = ssl.create_default_context(cafile=ca_file) if ca_file else None
+        with urllib.request.urlopen(request, context=context, timeout=30) as answer:
+            text = answer.read()
+        return json.loads(text) if text else None
+
     def execute(self, scenario: Dict[str, Any]) -> None:
         self.setup(scenario.get("setup", {}))
+        if self.chaos is not None:
+            self.admin("PUT", "/_mock/chaos", self.chaos)
         for index, step in enumerate(scenario["steps"]):
+            if self.chaos is not None and step["op"] in CHAOS_COUNTING_OPS:
+                continue
             for round_ in range(1, int(step.get("repeat", 1)) + 1):
                 try:
                     self.step(step)
@@ -376,6 +404,13 @@ class Run:
                     raise AssertionError(
                         f"steps[{index}] ({step['op']}{where}){note}: {error}"
                     ) from None
+        if self.chaos is not None:
+            report = self.admin("GET", "/_mock/chaos/report")
+            if report["ok"] is not True:
+                raise AssertionError(
+                    f"chaos invariants broken: duplicates {report['duplicates']}, orphan upload "
+                    f"sessions {report['orphans']} (faults injected: {report['faults']})"
+                )
 
     def step(self, step: Dict[str, Any]) -> None:
         op = step["op"]
@@ -408,6 +443,13 @@ class Run:
                 failure: Optional[aether.AetherError] = None
             except aether.AetherError as error:
                 failure = error
+                # Chaos mode: a lost answer may legitimately change this step's outcome (a
+                # cancel retried after it was done); the state is read back instead.
+                if self.chaos is not None and "reconcile" in step:
+                    reconcile = step["reconcile"]
+                    data = self.resolve(reconcile["input"], now, False)
+                    result = self.call(reconcile["op"], client, data, None)
+                    failure = None
         warned = [
             getattr(w.message, "code", None)
             for w in caught
@@ -793,10 +835,28 @@ def test_conformance_scenario(path: Optional[str]) -> None:
     only = os.environ.get("AETHER_CONFORMANCE")
     if only and only not in path and only not in scenario["name"]:
         pytest.skip(f"AETHER_CONFORMANCE={only}")
+    chaos = None
+    if CHAOS_SEED is not None:
+        if "skip" in scenario.get("chaos", {}):
+            pytest.skip(f"chaos mode: {scenario['chaos']['skip']}")
+        number = int(os.path.basename(path).split("_")[0])
+        chaos = {"seed": int(CHAOS_SEED) + number, "rate": CHAOS_RATE}
+        replay = (
+            f"replay: AETHER_CHAOS_SEED={CHAOS_SEED} AETHER_CHAOS_RATE={CHAOS_RATE} "
+            f"scenario {number:03d}"
+        )
     receiver = Receiver()
+    started = time.monotonic()
     try:
         # AETHER_CONFORMANCE_TLS=1: over HTTPS, the client trusting the emulator's CA.
         with MockServer(tls=os.environ.get("AETHER_CONFORMANCE_TLS") == "1") as mock:
-            Run(mock, receiver).execute(scenario)
+            Run(mock, receiver, chaos).execute(scenario)
+        took = time.monotonic() - started
+        if chaos is not None and took > CHAOS_TIME_BOUND:
+            raise AssertionError(f"over its time bound {CHAOS_TIME_BOUND} s ({took:.1f} s)")
+    except AssertionError as error:
+        if chaos is None:
+            raise
+        raise AssertionError(f"{error}\n    {replay}") from None
     finally:
         receiver.close()

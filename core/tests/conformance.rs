@@ -7,6 +7,7 @@
 //! the failing step, and the test fails listing every failing scenario.
 //!
 //! `AETHER_CONFORMANCE=<substring>` runs only the scenarios whose file or name contains it.
+//! `AETHER_CHAOS_SEED=n AETHER_CHAOS_RATE=0.1` runs them in chaos mode (see `conformance/chaos.rs`).
 //! `AETHER_CONFORMANCE_TLS=1` runs them over HTTPS: the emulator with a generated CA, the client
 //! (and the harness's own requests) trusting it.
 
@@ -33,6 +34,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+#[path = "conformance/chaos.rs"]
+mod chaos;
+
+use chaos::ChaosMode;
 
 /// Scenarios run at once (each has its own emulator).
 const PARALLEL_SCENARIOS: usize = 3;
@@ -126,10 +132,22 @@ ops! {
     HooksEvents = "hooks.events",
 }
 
-const SCENARIO_KEYS: &[&str] = &["$schema", "name", "description", "tags", "setup", "steps"];
+const SCENARIO_KEYS: &[&str] =
+    &["$schema", "name", "description", "tags", "setup", "steps", "chaos"];
 const SETUP_KEYS: &[&str] = &["settings", "profiles", "webhooks"];
-const STEP_KEYS: &[&str] =
-    &["op", "note", "as", "input", "options", "client", "repeat", "expect", "expectError", "warns"];
+const STEP_KEYS: &[&str] = &[
+    "op",
+    "note",
+    "as",
+    "input",
+    "options",
+    "client",
+    "repeat",
+    "expect",
+    "expectError",
+    "warns",
+    "reconcile",
+];
 const OPTION_KEYS: &[&str] =
     &["idempotencyKey", "maxRetries", "timeoutMs", "attemptTimeoutMs", "traceparent"];
 const MATCHERS: &[&str] = &[
@@ -187,21 +205,39 @@ async fn every_conformance_scenario_passes() {
             Err(error) => failures.push(format!("{file}: cannot be loaded: {error}")),
         }
     }
+    let chaos_mode = ChaosMode::from_env();
+    if let Some(mode) = chaos_mode {
+        scenarios.retain(|(file, scenario)| match chaos::skip_reason(scenario.chaos.as_ref()) {
+            Some(reason) => {
+                println!("skip  {} ({file}) in chaos mode: {reason}", scenario.name);
+                false
+            }
+            None => true,
+        });
+        println!("chaos mode: seed {} + the scenario's number, rate {}", mode.seed, mode.rate);
+    }
     let total = scenarios.len();
     let results: Vec<(String, String, Result<Duration, String>)> =
         futures_util::stream::iter(scenarios)
             .map(|(file, scenario)| async move {
                 let name = scenario.name.clone();
                 let started = Instant::now();
+                let chaos = chaos_mode.map(|mode| mode.config(&file));
                 let task = tokio::spawn(async move {
-                    tokio::time::timeout(SCENARIO_TIMEOUT, run_scenario(scenario)).await
+                    tokio::time::timeout(SCENARIO_TIMEOUT, run_scenario(scenario, chaos)).await
                 });
-                let result = match task.await {
+                let mut result = match task.await {
                     Ok(Ok(Ok(()))) => Ok(started.elapsed()),
                     Ok(Ok(Err(error))) => Err(error),
                     Ok(Err(_)) => Err(format!("did not finish within {SCENARIO_TIMEOUT:?}")),
                     Err(panic) => Err(format!("the runner panicked: {panic}")),
                 };
+                if let Some(mode) = chaos_mode {
+                    if matches!(result, Ok(took) if took > chaos::TIME_BOUND) {
+                        result = Err(format!("over its time bound {:?}", chaos::TIME_BOUND));
+                    }
+                    result = result.map_err(|e| format!("{e}\n    {}", mode.replay(&file)));
+                }
                 (file, name, result)
             })
             .buffer_unordered(PARALLEL_SCENARIOS)
@@ -252,6 +288,8 @@ struct Scenario {
     name: String,
     setup: Map<String, Value>,
     steps: Vec<Map<String, Value>>,
+    /// `{"skip": "why"}`: not run in chaos mode.
+    chaos: Option<Value>,
 }
 
 fn only_keys(object: &Map<String, Value>, allowed: &[&str], what: &str) -> Result<(), String> {
@@ -308,7 +346,8 @@ fn load(path: &Path) -> Result<Scenario, String> {
         }
         parsed.push(step.clone());
     }
-    Ok(Scenario { name, setup, steps: parsed })
+    chaos::check_key(root.get("chaos"), parsed.iter().any(|s| s.contains_key("reconcile")))?;
+    Ok(Scenario { name, setup, steps: parsed, chaos: root.get("chaos").cloned() })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -324,6 +363,8 @@ struct Run {
     vars: Map<String, Value>,
     /// What the client's hooks heard since the last `hooks.events` step.
     hooks: Recorded,
+    /// Chaos mode's settings for this scenario (`PUT /_mock/chaos` after the setup).
+    chaos: Option<Value>,
 }
 
 /// Hook events as the `hooks.events` op returns them: `{hook, …the event}`.
@@ -394,7 +435,7 @@ fn over_tls() -> bool {
     std::env::var("AETHER_CONFORMANCE_TLS").is_ok_and(|v| v == "1")
 }
 
-async fn run_scenario(scenario: Scenario) -> Result<(), String> {
+async fn run_scenario(scenario: Scenario, chaos: Option<Value>) -> Result<(), String> {
     let tls = over_tls().then(aether_mock::TlsConfig::default);
     let emulator = MockServer::start(MockConfig { tls, ..MockConfig::default() })
         .await
@@ -412,7 +453,7 @@ async fn run_scenario(scenario: Scenario) -> Result<(), String> {
     let receiver = Receiver::start().await;
     let mut vars = Map::new();
     vars.insert("receiver".into(), json!({ "url": receiver.url }));
-    let mut run = Run { emulator, admin, client, receiver, vars, hooks };
+    let mut run = Run { emulator, admin, client, receiver, vars, hooks, chaos };
     let result = run.execute(&scenario).await;
     run.receiver.stop();
     run.emulator.shutdown().await;
@@ -422,8 +463,14 @@ async fn run_scenario(scenario: Scenario) -> Result<(), String> {
 impl Run {
     async fn execute(&mut self, scenario: &Scenario) -> Result<(), String> {
         self.setup(&scenario.setup).await.map_err(|e| format!("setup: {e}"))?;
+        if let Some(config) = self.chaos.clone() {
+            self.admin_call(Method::PUT, "/_mock/chaos", Some(config)).await?;
+        }
         for (index, step) in scenario.steps.iter().enumerate() {
             let op = step["op"].as_str().unwrap_or_default();
+            if self.chaos.is_some() && chaos::COUNTING_OPS.contains(&op) {
+                continue;
+            }
             let repeat = match step.get("repeat") {
                 None => 1,
                 Some(n) => n.as_u64().filter(|n| (1..=100).contains(n)).ok_or_else(|| {
@@ -445,6 +492,14 @@ impl Run {
                     return Err(format!("steps[{index}] ({op}{round}){note}: {error}"));
                 }
             }
+        }
+        if self.chaos.is_some() {
+            let report = self.admin_call(Method::GET, "/_mock/chaos/report", None).await?;
+            println!(
+                "      {}: {} faults in {} requests",
+                scenario.name, report["faulted"], report["requests"]
+            );
+            chaos::check_report(&report)?;
         }
         Ok(())
     }
@@ -517,7 +572,16 @@ impl Run {
             Some(_) => return Err("client must be an object".into()),
         };
 
-        let outcome = self.call(op, &client, &input, options).await;
+        let mut outcome = self.call(op, &client, &input, options).await;
+        // Chaos mode: a step whose outcome a lost answer may leave unknown (a cancel retried
+        // after it was done) is judged by reading the state back instead.
+        if let (Some(reconcile), Err(Failure::Api(_)), true) =
+            (step.get("reconcile"), &outcome, self.chaos.is_some())
+        {
+            let how = reconcile["op"].as_str().unwrap_or_default();
+            let input = self.resolve(&reconcile["input"], now, false)?;
+            outcome = self.call(how, &client, &input, RequestOptions::default()).await;
+        }
         let name = step.get("as").and_then(Value::as_str);
         match (outcome, step.get("expectError")) {
             (Ok(value), None) => {

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::api_error::{ApiError, ApiResult};
+use crate::chaos::{Chaos, ChaosConfig};
 use crate::clock::rfc3339;
 use crate::config::Settings;
 use crate::faults::FaultRule;
@@ -28,6 +29,8 @@ pub fn routes() -> Router<SharedState> {
         .route("/_mock/faults", get(list_faults).post(add_fault).delete(clear_faults))
         .route("/_mock/faults/{id}", delete(remove_fault))
         .route("/_mock/journal", get(journal).delete(clear_journal))
+        .route("/_mock/chaos", get(chaos).put(start_chaos).delete(stop_chaos))
+        .route("/_mock/chaos/report", get(chaos_report))
         .merge(resources::connect_links::admin_routes())
         .merge(resources::profiles::admin_routes())
         .merge(resources::profile_capabilities::admin_routes())
@@ -149,4 +152,30 @@ async fn journal(State(state): State<SharedState>) -> Json<Value> {
 async fn clear_journal(State(state): State<SharedState>) -> StatusCode {
     state.journal().clear();
     StatusCode::NO_CONTENT
+}
+
+async fn chaos(State(state): State<SharedState>) -> Json<Value> {
+    Json(json!({ "chaos": state.chaos().as_ref().map(Chaos::config) }))
+}
+
+async fn start_chaos(
+    State(state): State<SharedState>,
+    ApiJson(config): ApiJson<ChaosConfig>,
+) -> ApiResult<Json<ChaosConfig>> {
+    config.check().map_err(|(field, message)| ApiError::invalid(field, message))?;
+    *state.chaos() = Some(Chaos::new(config.clone()));
+    Ok(Json(config))
+}
+
+async fn stop_chaos(State(state): State<SharedState>) -> StatusCode {
+    *state.chaos() = None;
+    StatusCode::NO_CONTENT
+}
+
+/// Whether the client kept its promises through the faults: see [`crate::chaos::report`].
+async fn chaos_report(State(state): State<SharedState>) -> Json<Value> {
+    let config = state.chaos().as_ref().map(|c| c.config().clone());
+    let open = resources::uploads::open_sessions(&state);
+    let journal: Vec<_> = state.journal().entries().iter().cloned().collect();
+    Json(crate::chaos::report(config.as_ref(), &journal, &open))
 }

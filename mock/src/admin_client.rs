@@ -336,6 +336,23 @@ impl Admin {
         self.call_empty(ApiRequest::delete("/_mock/journal")).await
     }
 
+    // --- chaos -------------------------------------------------------------------------------
+
+    /// `PUT /_mock/chaos`: random faults, from `config.seed`, on a share of public requests.
+    pub async fn start_chaos(&self, config: &crate::chaos::ChaosConfig) -> Result<Value> {
+        self.call(ApiRequest::put("/_mock/chaos").json(config)?).await
+    }
+
+    /// `DELETE /_mock/chaos`: chaos mode off.
+    pub async fn stop_chaos(&self) -> Result<()> {
+        self.call_empty(ApiRequest::delete("/_mock/chaos")).await
+    }
+
+    /// `GET /_mock/chaos/report`: `duplicates`, `orphans`, the faults injected, and `ok`.
+    pub async fn chaos_report(&self) -> Result<Value> {
+        self.call(ApiRequest::get("/_mock/chaos/report")).await
+    }
+
     /// `GET /_mock/webhooks/deliveries[?webhookId=]`: webhook deliveries made or attempted,
     /// oldest first (each with its attempts and their status).
     pub async fn webhook_deliveries(&self, webhook_id: Option<&str>) -> Result<Vec<Value>> {

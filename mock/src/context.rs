@@ -111,9 +111,21 @@ pub async fn request_context(
     // For route layers that need the state without being built with it (idempotency).
     request.extensions_mut().insert(state.clone());
 
-    let fault =
-        if journaled { state.faults().take(request.method().as_str(), &path) } else { None };
-    let mut entry = journal_entry(&state, &request, &request_id, fault.as_ref());
+    let call = header_str(request.headers(), CLIENT_REQUEST_ID)
+        .unwrap_or_else(|| format!("{} {path}", request.method()));
+    let retry = header_str(request.headers(), "x-aether-retry-count")
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    let picked = journaled
+        .then(|| {
+            let (mut faults, mut chaos) = (state.faults(), state.chaos());
+            let what = (request.method().as_str(), path.as_str());
+            crate::chaos::take_request(&mut faults, chaos.as_mut(), what, &call, retry)
+        })
+        .flatten();
+    let (fault, chaos) = picked.map_or((None, false), |(fault, chaos)| (Some(fault), chaos));
+    let mut entry =
+        JournalEntry { chaos, ..journal_entry(&state, &request, &request_id, fault.as_ref()) };
     let mut journaled = journaled;
     if let Some(FaultAction::StallRequestBody { after_bytes, ms }) = fault {
         // Journaled now: a client that gives up takes the connection, and this future, along.
@@ -163,6 +175,7 @@ fn journal_entry(
         retry_count: header_str(request.headers(), "x-aether-retry-count")
             .and_then(|n| n.trim().parse().ok())
             .unwrap_or(0),
+        chaos: false,
     }
 }
 

@@ -57,6 +57,9 @@ pub struct JournalEntry {
     /// attempt (no header, or one that is not a number).
     #[serde(default)]
     pub retry_count: u32,
+    /// Whether the fault was chaos mode's (`PUT /_mock/chaos`) rather than an explicit rule's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub chaos: bool,
 }
 
 /// The requests the emulator received, oldest first, bounded (the oldest are dropped).
@@ -110,6 +113,7 @@ mod tests {
             headers: Default::default(),
             traceparent: None,
             retry_count: 0,
+            chaos: false,
         }
     }
 

@@ -20,6 +20,7 @@ mod admin;
 pub mod admin_client;
 mod api_error;
 mod app;
+pub mod chaos;
 pub mod clock;
 pub mod config;
 mod context;

@@ -56,6 +56,13 @@ struct Args {
     /// `clientCertFile` and `clientKeyFile` are one).
     #[arg(long, requires = "tls", conflicts_with = "tls_cert")]
     tls_client_auth: bool,
+    /// Chaos mode from the start (as `PUT /_mock/chaos`): random faults, from this seed, on
+    /// --chaos-rate of the API requests.
+    #[arg(long)]
+    chaos_seed: Option<u64>,
+    /// The share (0-1) of API requests chaos mode faults (with --chaos-seed).
+    #[arg(long, default_value_t = 0.1, requires = "chaos_seed")]
+    chaos_rate: f64,
 }
 
 impl Args {
@@ -88,6 +95,14 @@ fn main() -> ExitCode {
         }
     };
     let tls = args.tls();
+    let chaos = args.chaos_seed.map(|seed| aether_mock::chaos::ChaosConfig {
+        seed,
+        rate: args.chaos_rate,
+        kinds: None,
+        max_per_call: None,
+        stall_ms: None,
+        delay_ms: None,
+    });
     runtime.block_on(async move {
         let mut config = MockConfig {
             tls,
@@ -118,6 +133,17 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        if let Some(chaos) = chaos {
+            let admin = aether_mock::Admin::for_server(&server);
+            let started = match admin {
+                Ok(admin) => admin.start_chaos(&chaos).await.map(drop),
+                Err(error) => Err(error),
+            };
+            if let Err(error) = started {
+                eprintln!("aether-mock: cannot start chaos mode: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
         let mut ready = serde_json::json!({
             "url": server.url(),
             "adminToken": server.admin_token(),

@@ -11,6 +11,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::chaos::Chaos;
 use crate::clock::Clock;
 use crate::config::{MockConfig, Settings};
 use crate::faults::Faults;
@@ -97,6 +98,7 @@ pub struct AppState {
     store: Mutex<Store>,
     settings: Mutex<Settings>,
     faults: Mutex<Faults>,
+    chaos: Mutex<Option<Chaos>>,
     journal: Mutex<Journal>,
     pub http: reqwest::Client,
     /// The client media URLs are fetched with: redirects are followed by hand, one hop at a
@@ -137,6 +139,7 @@ impl AppState {
             store: Mutex::new(Store::default()),
             settings: Mutex::new(config.settings.clone()),
             faults: Mutex::new(Faults::default()),
+            chaos: Mutex::new(None),
             journal: Mutex::new(Journal::default()),
             http: reqwest::Client::builder()
                 .no_proxy()
@@ -169,6 +172,11 @@ impl AppState {
         lock(&self.faults)
     }
 
+    /// Chaos mode (`PUT /_mock/chaos`), while it is on.
+    pub fn chaos(&self) -> MutexGuard<'_, Option<Chaos>> {
+        lock(&self.chaos)
+    }
+
     pub fn journal(&self) -> MutexGuard<'_, Journal> {
         lock(&self.journal)
     }
@@ -184,6 +192,7 @@ impl AppState {
             let _ = std::fs::remove_file(path);
         }
         self.faults().clear();
+        *self.chaos() = None;
         self.journal().clear();
         self.set_settings(settings);
     }

@@ -235,6 +235,12 @@ started=$SECONDS
 AETHER_CONFORMANCE_DIR="$root/tests/conformance" "$out/conformance"
 echo "over HTTP: $((SECONDS - started)) s"
 
+step "run: the conformance scenarios in chaos mode (scripts/test.d/45-chaos.sh), not under valgrind"
+started=$SECONDS
+AETHER_CHAOS_SEED=1 AETHER_CHAOS_RATE=0.10 AETHER_CONFORMANCE_DIR="$root/tests/conformance" \
+  "$out/conformance"
+echo "in chaos mode: $((SECONDS - started)) s"
+
 step "run: the conformance scenarios over HTTPS (AETHER_CONFORMANCE_TLS=1 elsewhere)"
 # The client reads AETHER_CA_BUNDLE; tests/c/support.c too, for the admin API (OpenSSL).
 # Valgrind plays both runs at the end.

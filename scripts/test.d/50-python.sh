@@ -65,3 +65,8 @@ if ! "$VENV/bin/python" fuzz/fuzz_api.py -max_total_time="${AETHER_PY_FUZZ_SECON
 fi
 grep -E '^#[0-9]+|^stat::number_of_executed_units' "$log" | tail -n 2
 rm -f "$log"
+
+# And in chaos mode (scripts/test.d/45-chaos.sh says what it is): seed 1, 10 % of the requests.
+echo "pytest: conformance in chaos mode"
+AETHER_CHAOS_SEED=1 AETHER_CHAOS_RATE=0.10 "$VENV/bin/python" -m pytest -q -p no:cacheprovider \
+  tests/test_conformance.py

@@ -28,3 +28,6 @@ npm test
 # The conformance scenarios once more over HTTPS (issue 16): the emulator with a generated CA,
 # the client trusting it with caBundle. All of them, ~6 s.
 AETHER_CONFORMANCE_TLS=1 node --test test/conformance.test.mjs
+
+# And in chaos mode (scripts/test.d/45-chaos.sh says what it is): seed 1, 10 % of the requests.
+AETHER_CHAOS_SEED=1 AETHER_CHAOS_RATE=0.10 node --test test/conformance.test.mjs

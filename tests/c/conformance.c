@@ -28,6 +28,16 @@
 #include "json.h"
 #include "support.h"
 
+/* Chaos mode (AETHER_CHAOS_SEED, AETHER_CHAOS_RATE; tests/conformance/README.md): random
+ * faults from the seed plus the scenario's number on that share of the API requests, turned on
+ * after the setup. Counting steps are left out (the emulator's report stands in for them), a
+ * step with `reconcile` that fails is judged on that read instead, and a scenario has a time
+ * bound. */
+static const char *chaos_seed;
+static double chaos_rate = 0.1;
+static long chaos_number;
+#define CHAOS_TIME_BOUND_S 60.0
+
 /* Set while `supported` asks run_op whether it has an operation: is_op then notes the match
  * and answers no, so that nothing runs. */
 static int probing, probe_hit;
@@ -1446,10 +1456,26 @@ static int run_scenario(state *s, const jvalue *scenario) {
     store(s, text_of(hook, "as"), answer);
     json_free(answer);
   }
+  if (chaos_seed != NULL) {
+    jvalue *config = json_new(J_OBJECT);
+    json_set(config, "seed", json_new_number((double)(atol(chaos_seed) + chaos_number)));
+    json_set(config, "rate", json_new_number(chaos_rate));
+    outcome = admin_json(s, "PUT", "/_mock/chaos", config, &answer);
+    json_free(config);
+    if (outcome != 0) {
+      aether_client_free(client);
+      return -1;
+    }
+    json_free(answer);
+  }
 
   for (i = 0; outcome == 0 && steps != NULL && i < steps->count; i++) {
     const jvalue *step = steps->items[i];
     const char *op = text_of(step, "op");
+    if (chaos_seed != NULL && op != NULL &&
+        (strcmp(op, "journal.count") == 0 || strcmp(op, "hooks.events") == 0)) {
+      continue;
+    }
     const jvalue *raw_input = json_get(step, "input");
     /* Options may hold variables too (the key an OUTCOME_UNKNOWN error reported). */
     const jvalue *raw_options = json_get(step, "options");
@@ -1482,6 +1508,14 @@ static int run_scenario(state *s, const jvalue *scenario) {
       json_free(s->warned);
       s->warned = json_new(J_ARRAY);
       status = run_op(s, use, op, input, options, &result);
+      if (status == 1 && chaos_seed != NULL && json_get(step, "reconcile") != NULL) {
+        const jvalue *reconcile = json_get(step, "reconcile");
+        jvalue *read = resolve(s, json_get(reconcile, "input"));
+        json_free(result);
+        result = NULL;
+        status = read ? run_op(s, use, text_of(reconcile, "op"), read, NULL, &result) : -1;
+        json_free(read);
+      }
       if (status < 0) {
         outcome = -1;
       } else if (status == 1 && expect_error == NULL) {
@@ -1522,6 +1556,17 @@ static int run_scenario(state *s, const jvalue *scenario) {
     json_free(resolved_options);
   }
   aether_client_free(client);
+  if (outcome == 0 && chaos_seed != NULL) {
+    const jvalue *ok;
+    if (admin_json(s, "GET", "/_mock/chaos/report", NULL, &answer) != 0) return -1;
+    ok = json_get(answer, "ok");
+    if (ok == NULL || ok->type != J_BOOL || !ok->boolean) {
+      char *text = json_dump(answer);
+      outcome = failf(s, "chaos invariants broken: %.3000s", text);
+      free(text);
+    }
+    json_free(answer);
+  }
   return outcome;
 }
 
@@ -1597,6 +1642,24 @@ static int check_schema_ops(const char *dir) {
   return 0;
 }
 
+static struct timespec scenario_started;
+
+static void start_scenario(void) {
+  clock_gettime(CLOCK_MONOTONIC, &scenario_started);
+}
+
+/* Chaos mode: whether the scenario took longer than its bound (then it fails). */
+static int over_time_bound(state *s) {
+  struct timespec now;
+  double took;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  took = (double)(now.tv_sec - scenario_started.tv_sec) +
+         (double)(now.tv_nsec - scenario_started.tv_nsec) / 1e9;
+  if (chaos_seed == NULL || took <= CHAOS_TIME_BOUND_S) return 0;
+  failf(s, "over its time bound %.0f s (%.1f s)", CHAOS_TIME_BOUND_S, took);
+  return 1;
+}
+
 int main(int argc, char **argv) {
   const char *filter = argc > 1 ? argv[1] : NULL;
   const char *dir = getenv("AETHER_CONFORMANCE_DIR") ? getenv("AETHER_CONFORMANCE_DIR")
@@ -1606,6 +1669,12 @@ int main(int argc, char **argv) {
   static state s;
 
   if (mock_load() != 0) return 2;
+  chaos_seed = getenv("AETHER_CHAOS_SEED") && getenv("AETHER_CHAOS_SEED")[0]
+                   ? getenv("AETHER_CHAOS_SEED")
+                   : NULL;
+  if (getenv("AETHER_CHAOS_RATE") && getenv("AETHER_CHAOS_RATE")[0]) {
+    chaos_rate = atof(getenv("AETHER_CHAOS_RATE"));
+  }
   if (check_schema_ops(dir) != 0) return 1;
   count = scandir(dir, &entries, scenario_file, alphasort);
   if (count < 0) {
@@ -1634,8 +1703,16 @@ int main(int argc, char **argv) {
     } else if (needs(scenario, need, sizeof need), need[0] != '\0') {
       printf("skipped: needs %s\n", need);
       skipped++;
-    } else if (run_with_receiver(&s, scenario) != 0) {
+    } else if (chaos_seed != NULL && text_of(json_get(scenario, "chaos"), "skip") != NULL) {
+      printf("skipped in chaos mode: %s\n", text_of(json_get(scenario, "chaos"), "skip"));
+      skipped++;
+    } else if ((chaos_number = atol(entries[i]->d_name), start_scenario()),
+               run_with_receiver(&s, scenario) != 0 || over_time_bound(&s)) {
       printf("FAILED\n    %s\n", s.failure);
+      if (chaos_seed != NULL) {
+        printf("    replay: AETHER_CHAOS_SEED=%s AETHER_CHAOS_RATE=%g scenario %03ld\n", chaos_seed,
+               chaos_rate, chaos_number);
+      }
       failed++;
     } else {
       printf("ok\n");

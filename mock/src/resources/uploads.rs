@@ -217,6 +217,21 @@ async fn create(
     Ok(response)
 }
 
+/// The sessions still open (neither completed, aborted nor expired), for the chaos report.
+pub fn open_sessions(state: &SharedState) -> Vec<String> {
+    let now = state.clock.now();
+    let mut store = state.store();
+    let mut open: Vec<String> = store
+        .part::<Uploads>()
+        .sessions
+        .values()
+        .filter(|s| s.status == UploadStatus::Uploading && !s.expired(now))
+        .map(|s| s.id.clone())
+        .collect();
+    open.sort();
+    open
+}
+
 // ---------------------------------------------------------------------------------------------
 // GET and DELETE /v1/media/uploads/{uploadId}
 

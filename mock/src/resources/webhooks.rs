@@ -140,7 +140,7 @@ pub fn routes() -> Router<SharedState> {
         .route("/v1/webhooks", idempotent(post(create).get(list)))
         .route("/v1/webhooks/{id}", delete(remove))
         .route("/v1/webhooks/{id}/deliveries", get(list_deliveries))
-        .route("/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", post(redeliver))
+        .route("/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", idempotent(post(redeliver)))
 }
 
 pub fn admin_routes() -> Router<SharedState> {

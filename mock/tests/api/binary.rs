@@ -122,3 +122,34 @@ async fn tls_serves_https_with_its_generated_ca_and_client_certificates_when_ask
         assert!(wait_exit(child).success());
     }
 }
+
+#[tokio::test]
+async fn chaos_flags_start_chaos_mode_and_a_bad_rate_is_refused() {
+    let (mut child, ready) = start(&["--chaos-seed", "7", "--chaos-rate", "0.5"]);
+    let url = format!("{}/_mock/chaos", ready["url"].as_str().unwrap());
+    let token = ready["adminToken"].as_str().unwrap();
+    let shown: serde_json::Value = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&shown["chaos"]["seed"], &shown["chaos"]["rate"]),
+        (&7.into(), &0.5.into()),
+        "{shown}"
+    );
+    Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    wait_exit(&mut child);
+
+    let output = Command::new(env!("CARGO_BIN_EXE_aether-mock"))
+        .args(["--port", "0", "--chaos-seed", "1", "--chaos-rate", "2"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("rate must be between 0 and 1"), "{stderr}");
+}

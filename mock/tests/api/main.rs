@@ -6,6 +6,7 @@ mod posts_support;
 
 mod admin_client;
 mod binary;
+mod chaos;
 mod connect_links;
 mod idempotency;
 mod infra;

@@ -448,7 +448,9 @@ async fn a_dead_letter_is_listed_kept_and_redelivered_with_the_same_event_signed
     rx.answer(200);
     server.advance(600.0).await;
     let dead = failed[1]["id"].as_str().unwrap();
-    let (status, accepted) = server.post(&format!("{list}/{dead}/redeliver"), json!(null)).await;
+    let redeliver = format!("{list}/{dead}/redeliver");
+    let keyed = || server.api(Method::POST, &redeliver).header("idempotency-key", "rd-1");
+    let (status, accepted) = send(keyed().json(&json!(null))).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{accepted}");
     assert_eq!((&accepted["id"], &accepted["eventId"]), (&json!(dead), &first["id"]));
     let (signature, body, event) = rx.next().await;
@@ -463,6 +465,13 @@ async fn a_dead_letter_is_listed_kept_and_redelivered_with_the_same_event_signed
         (&done[0]["id"], &done[0]["attempts"], &done[0]["lastStatusCode"]),
         (&json!(dead), &json!(3), &json!(200))
     );
+    // The same redelivery again under its key, as a client whose answer was lost retries it:
+    // the first answer replayed, nothing sent again (chaos mode found it sent twice).
+    let (status, again) = send(keyed().json(&json!(null))).await;
+    assert_eq!((status, &again["id"]), (StatusCode::ACCEPTED, &json!(dead)), "{again}");
+    let done =
+        deliveries_until(&server, &format!("{list}?status=succeeded"), |d| d.len() == 1).await;
+    assert_eq!(done[0]["attempts"], 3, "redelivered once: {done:?}");
 
     // Errors: unknown status, webhook or delivery.
     let (status, answer) = server.get(&format!("{list}?status=lost")).await;

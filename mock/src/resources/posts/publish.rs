@@ -572,6 +572,7 @@ fn platform_publish(post: &Post, index: usize, attempt: Attempt, at: Timestamp) 
         headers: Default::default(),
         traceparent: None,
         retry_count: 0,
+        chaos: false,
     }
 }
 
