@@ -282,7 +282,11 @@ pub enum Command {
 
     /// Write the man pages (aether.1 and one per subcommand) into a directory; the release
     /// tarball's man/man1 comes from here.
-    #[command(hide = true)]
+    #[command(hide = true, after_help = concat!(
+        "Examples:\n",
+        "  aether man target/man && man -l target/man/aether.1\n\n",
+        exit_codes!()
+    ))]
     Man { dir: PathBuf },
 }
 
