@@ -10,7 +10,7 @@ use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
 use super::progress::Progress;
-use super::source::{blocking, read_part, read_part_into};
+use super::source::{blocking, read_part_checksummed};
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::PartReceipt;
 use crate::transport::observe::LogLevel;
@@ -204,16 +204,17 @@ pub(super) async fn send_part(
         PartBytes::File { len, .. } => Some(context.buffers.take(*len)),
         PartBytes::Ready(_) => None,
     };
-    let (bytes, crc) = blocking(move || {
-        let bytes = match (part, buffer) {
-            (PartBytes::File { file, offset, .. }, Some(buffer)) => {
-                read_part_into(&file, offset, buffer)?
-            }
-            (PartBytes::Ready(bytes), _) => bytes,
-            (PartBytes::File { file, offset, len }, None) => read_part(&file, offset, len)?,
-        };
-        let crc = crc32c::crc32c(&bytes);
-        Ok::<_, Error>((bytes, crc))
+    let (bytes, crc) = blocking(move || match (part, buffer) {
+        (PartBytes::File { file, offset, .. }, Some(buffer)) => {
+            read_part_checksummed(&file, offset, buffer)
+        }
+        (PartBytes::File { file, offset, len }, None) => {
+            read_part_checksummed(&file, offset, vec![0u8; len])
+        }
+        (PartBytes::Ready(bytes), _) => {
+            let crc = crc32c::crc32c(&bytes);
+            Ok::<_, Error>((bytes, crc))
+        }
     })
     .await??;
     let len = bytes.len() as u64;
