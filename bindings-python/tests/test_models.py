@@ -3,6 +3,7 @@ blocking iterators."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 
@@ -34,6 +35,24 @@ def test_results_are_typed_and_round_trip(aether_mock: MockServer) -> None:
     # Unknown fields from a newer server survive to_dict.
     newer = aether.Post.from_dict({**wire, "brandNewField": {"x": 1}})
     assert newer.to_dict()["brandNewField"] == {"x": 1}
+
+
+def test_a_field_the_server_left_out_has_its_default_and_nothing_is_shared() -> None:
+    # Models are filled without their dataclass __init__ (the hot path of every call): a field
+    # absent from the wire form must still get its declared default, a fresh one per object.
+    empty = aether.Post.from_dict({})
+    assert empty == aether.Post()
+    assert empty.content == aether.PostContent() and empty.results == [] and empty.error is None
+    other = aether.Post.from_dict({})
+    assert empty.results is not other.results and empty.platforms is not other.platforms
+    post = aether.Post.from_dict({"id": "post_1", "results": [{"profileId": "prof_1"}]})
+    result = post.results[0]
+    assert result.profile_id == "prof_1" and result.attempts == 0 and result.status == ""
+    with pytest.raises(AttributeError):
+        post.id = "post_2"  # type: ignore[misc]
+    assert hash(aether.PostContent.from_dict({"text": "x"})) == hash(aether.PostContent(text="x"))
+    changed = dataclasses.replace(post, id="post_3")
+    assert changed.id == "post_3" and changed.results == post.results
 
 
 def test_reprs_show_no_secret(aether_mock: MockServer) -> None:
