@@ -476,6 +476,7 @@ class Run:
             "field": failure.field,
             "platform": failure.platform,
             "retryAfter": int(failure.retry_after) if failure.retry_after is not None else None,
+            "retryable": failure.retryable,
             "requestId": failure.request_id,
             "clientRequestId": failure.client_request_id,
             "idempotencyKey": failure.idempotency_key,
