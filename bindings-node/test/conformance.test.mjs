@@ -459,6 +459,7 @@ function errorJson(error) {
     field: error.field,
     platform: error.platform,
     retryAfter: error.retryAfter === null ? null : Math.floor(error.retryAfter),
+    retryable: error.retryable,
     requestId: error.requestId,
     clientRequestId: error.clientRequestId,
     idempotencyKey: error.idempotencyKey,
