@@ -104,6 +104,50 @@ declare namespace testing {
       | { type: 'close_idle'; ms: number };
   }
 
+  /** A fault chaos mode picks from. */
+  type ChaosKind =
+    | 'reset_before_body'
+    | 'reset_after_body'
+    | 'unavailable'
+    | 'unavailable_retry_after'
+    | 'close_mid_response'
+    | 'truncated_body'
+    | 'stall'
+    | 'delay';
+
+  /** Chaos mode's settings (`PUT /_mock/chaos`), checked by the emulator before anything is sent. */
+  interface ChaosConfig {
+    /** Seeds the draws: the same seed faults the same requests of a sequential client again. */
+    seed: number;
+    /** The share (0–1) of API requests faulted. */
+    rate: number;
+    /** The faults to pick from (all when absent). */
+    kinds?: ChaosKind[];
+    /** Faults at most per call, explicit fault rules included (2). */
+    maxPerCall?: number;
+    /** How long a `stall` lasts, in ms (300). */
+    stallMs?: number;
+    /** How long a `delay` lasts, in ms (150). */
+    delayMs?: number;
+  }
+
+  /** What chaos mode did, and whether the client kept its promises through it. */
+  interface ChaosReport {
+    /** No duplicates and no orphans. */
+    ok: boolean;
+    /** The settings in force; null when chaos mode is off. */
+    config: ChaosConfig | null;
+    /** API requests received. */
+    requests: number;
+    /** Requests chaos mode faulted. */
+    faulted: number;
+    faults: Array<{ seq: number; method: string; path: string; fault: string; clientRequestId: string | null }>;
+    /** A call, or an idempotency key, that created more than one resource. */
+    duplicates: Array<{ clientRequestId?: string; idempotencyKey?: string; created: string[] }>;
+    /** Upload sessions left open that no request touched after creating them. */
+    orphans: string[];
+  }
+
   interface ForceOutcomeParams {
     outcome: 'published' | 'failed';
     code?: Aether.ErrorCode;
@@ -200,6 +244,12 @@ declare namespace testing {
     fileStats(name: string): Promise<ServedFile>;
     journal(): Promise<JournalEntry[]>;
     clearJournal(): Promise<void>;
+    /** Turns chaos mode on: seeded random faults a correct client survives by retrying. */
+    startChaos(config: ChaosConfig): Promise<ChaosConfig>;
+    /** Turns chaos mode off. */
+    stopChaos(): Promise<void>;
+    /** The faults injected, and whether anything was created twice or an upload orphaned. */
+    chaosReport(): Promise<ChaosReport>;
     webhookDeliveries(webhookId?: string): Promise<unknown[]>;
     /** Someone comments on the profile's post; raises `comment.created`. */
     simulateComment(profileId: string, params: SimulateCommentParams): Promise<Aether.Comment>;

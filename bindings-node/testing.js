@@ -9,7 +9,7 @@
 //   await mock.stop();
 
 const Aether = require('./index.js');
-const { native, json, parse, requireString, requireObject, run } = require('./lib/call');
+const { native, json, settingsJson, parse, requireString, requireObject, run } = require('./lib/call');
 const { invalidArgument } = require('./lib/errors');
 
 const linkId = (link) => requireString(typeof link === 'object' && link !== null ? link.id : link, 'link id');
@@ -226,6 +226,36 @@ class MockServer {
 
   async clearJournal() {
     await this.#call('clearJournal');
+  }
+
+  /**
+   * Turns chaos mode on: random faults, drawn from `seed`, on the share `rate` (0–1) of the API
+   * requests (`/v1/…`; never the admin API): `{ seed, rate, kinds?, maxPerCall?, stallMs?,
+   * delayMs? }`. The faults are ones a correct client survives within its retry policy:
+   * `kinds` picks among `reset_before_body`, `reset_after_body`, `unavailable`,
+   * `unavailable_retry_after`, `close_mid_response`, `truncated_body`, `stall` and `delay` (all
+   * when absent); no call suffers more than `maxPerCall` (2, explicit fault rules included) and
+   * no attempt from that retry on is faulted; a stall lasts `stallMs` (300), a delay `delayMs`
+   * (150). Resolves with the settings in force. A rate outside 0–1, an unknown kind or key
+   * rejects with an InvalidArgumentError naming it, before anything is sent (the emulator's
+   * own checks).
+   */
+  async startChaos(config) {
+    return this.#call('startChaos', settingsJson(requireObject(config, 'config'), 'config'));
+  }
+
+  /** Turns chaos mode off (the report still reads the journal). */
+  async stopChaos() {
+    await this.#call('stopChaos');
+  }
+
+  /**
+   * Whether the client kept its promises through chaos mode's faults: `{ ok, duplicates,
+   * orphans, faults, faulted, requests, config }` (`faults`: `{ seq, method, path, fault,
+   * clientRequestId }` each; `config` null when off).
+   */
+  async chaosReport() {
+    return this.#call('chaosReport');
   }
 
   /** Every webhook delivery made (optionally for one webhook), oldest first. */

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use aether::model::Tier;
 use aether_mock::admin_client::FaultRule;
+use aether_mock::chaos::ChaosConfig;
 use aether_mock::{
     Admin, CapabilitySettings, ForcedOutcome, MessagePatch, MockConfig, MockServer, NewComment,
     NewMessage, NewProfile, OutcomeRule, Settings,
@@ -375,6 +376,31 @@ impl NativeMockServer {
     pub fn clear_journal<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
         let admin = self.admin.clone();
         admin_call(env, async move { admin.clear_journal().await })
+    }
+
+    /// `config`: JSON of chaos mode's settings (`seed`, `rate`, `kinds`, `maxPerCall`,
+    /// `stallMs`, `delayMs`), read and checked by the emulator's own `ChaosConfig`.
+    #[napi]
+    pub fn start_chaos<'env>(
+        &self,
+        env: &'env Env,
+        config: String,
+    ) -> napi::Result<PromiseRaw<'env, String>> {
+        let config = ChaosConfig::from_json(parse("chaos settings", &config)?).into_napi()?;
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.start_chaos(&config).await })
+    }
+
+    #[napi]
+    pub fn stop_chaos<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.stop_chaos().await })
+    }
+
+    #[napi]
+    pub fn chaos_report<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, String>> {
+        let admin = self.admin.clone();
+        admin_call(env, async move { admin.chaos_report().await })
     }
 
     #[napi]

@@ -6,7 +6,6 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import Aether, { AetherError } from 'aether';
@@ -319,31 +318,6 @@ async function runScenario(scenario, file) {
   }
 }
 
-/** A raw admin call (chaos mode), with the admin token. */
-function admin(mock, method, urlPath, body) {
-  const url = new URL(urlPath, mock.url);
-  const transport = url.protocol === 'https:' ? https : http;
-  const ca = mock.caFile === null ? undefined : fs.readFileSync(mock.caFile);
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolveCall, rejectCall) => {
-    const req = transport.request(url, {
-      method,
-      ca,
-      headers: { authorization: `Bearer ${mock.adminToken}`, 'content-type': 'application/json' },
-    }, (res) => {
-      const chunks = [];
-      res.on('data', (chunk) => chunks.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if (res.statusCode >= 300) rejectCall(new Harness(`admin ${method} ${urlPath} answered ${res.statusCode}: ${text}`));
-        else resolveCall(text ? JSON.parse(text) : null);
-      });
-    });
-    req.on('error', rejectCall);
-    req.end(payload);
-  });
-}
-
 async function playScenario(scenario, chaos) {
   // AETHER_CONFORMANCE_TLS=1: over HTTPS, the client trusting the emulator's CA.
   const mock = await MockServer.start({ tls: process.env.AETHER_CONFORMANCE_TLS === '1' });
@@ -359,7 +333,7 @@ async function playScenario(scenario, chaos) {
   };
   try {
     await setup(run, scenario.setup ?? {});
-    if (chaos !== null) await admin(mock, 'PUT', '/_mock/chaos', chaos);
+    if (chaos !== null) await mock.startChaos(chaos);
     for (const [index, step] of scenario.steps.entries()) {
       if (chaos !== null && CHAOS_COUNTING_OPS.includes(step.op)) continue;
       const repeat = step.repeat ?? 1;
@@ -375,7 +349,7 @@ async function playScenario(scenario, chaos) {
       }
     }
     if (chaos !== null) {
-      const report = await admin(mock, 'GET', '/_mock/chaos/report');
+      const report = await mock.chaosReport();
       if (report.ok !== true) {
         throw new Error(`chaos invariants broken: duplicates ${JSON.stringify(report.duplicates)}, orphan upload sessions ${JSON.stringify(report.orphans)} (faults injected: ${JSON.stringify(report.faults)})`);
       }
@@ -459,6 +433,7 @@ function errorJson(error) {
     field: error.field,
     platform: error.platform,
     retryAfter: error.retryAfter === null ? null : Math.floor(error.retryAfter),
+    retryable: error.retryable,
     requestId: error.requestId,
     clientRequestId: error.clientRequestId,
     idempotencyKey: error.idempotencyKey,

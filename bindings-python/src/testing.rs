@@ -11,6 +11,7 @@ use std::time::Duration;
 use aether::model::Tier;
 use aether::Error;
 use aether_mock::admin_client::FaultRule;
+use aether_mock::chaos::ChaosConfig;
 use aether_mock::{
     Admin, CapabilitySettings, ForcedOutcome, MessagePatch, MockConfig, MockServer, NewComment,
     NewMessage, NewProfile, OutcomeRule, Settings,
@@ -342,6 +343,27 @@ impl PyMockServer {
             admin.clear_journal().await?;
             Ok(None)
         })
+    }
+
+    /// `config`: chaos mode's settings, camelCase (`seed`, `rate`, `kinds`, `maxPerCall`,
+    /// `stallMs`, `delayMs`), read and checked by the emulator's own `ChaosConfig`.
+    fn start_chaos(&self, py: Python<'_>, config: &Bound<'_, PyAny>) -> PyResult<Call> {
+        let config = ChaosConfig::from_json(from_py(config)?).py_err(py)?;
+        let admin = self.admin.clone();
+        Ok(Call::new(async move { json(&admin.start_chaos(&config).await?) }))
+    }
+
+    fn stop_chaos(&self) -> Call {
+        let admin = self.admin.clone();
+        Call::new(async move {
+            admin.stop_chaos().await?;
+            Ok(None)
+        })
+    }
+
+    fn chaos_report(&self) -> Call {
+        let admin = self.admin.clone();
+        Call::new(async move { json(&admin.chaos_report().await?) })
     }
 
     #[pyo3(signature = (webhook_id=None))]

@@ -17,9 +17,7 @@ import os
 import re
 import tempfile
 import threading
-import ssl
 import time
-import urllib.request
 import warnings
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
@@ -376,22 +374,10 @@ class Run:
             )
             self.vars[hook["as"]] = created.to_dict()
 
-    def admin(self, method: str, path: str, body: Any = None) -> Any:
-        """A raw admin call (chaos mode), with the admin token."""
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.mock.url + path, data=data, method=method)
-        request.add_header("Authorization", f"Bearer {self.mock.admin_token}")
-        request.add_header("Content-Type", "application/json")
-        ca_file = self.mock.ca_file
-        context = ssl.create_default_context(cafile=ca_file) if ca_file else None
-        with urllib.request.urlopen(request, context=context, timeout=30) as answer:
-            text = answer.read()
-        return json.loads(text) if text else None
-
     def execute(self, scenario: Dict[str, Any]) -> None:
         self.setup(scenario.get("setup", {}))
         if self.chaos is not None:
-            self.admin("PUT", "/_mock/chaos", self.chaos)
+            self.mock.start_chaos(self.chaos["seed"], self.chaos["rate"])
         for index, step in enumerate(scenario["steps"]):
             if self.chaos is not None and step["op"] in CHAOS_COUNTING_OPS:
                 continue
@@ -405,7 +391,7 @@ class Run:
                         f"steps[{index}] ({step['op']}{where}){note}: {error}"
                     ) from None
         if self.chaos is not None:
-            report = self.admin("GET", "/_mock/chaos/report")
+            report = self.mock.chaos_report()
             if report["ok"] is not True:
                 raise AssertionError(
                     f"chaos invariants broken: duplicates {report['duplicates']}, orphan upload "
@@ -476,6 +462,7 @@ class Run:
             "field": failure.field,
             "platform": failure.platform,
             "retryAfter": int(failure.retry_after) if failure.retry_after is not None else None,
+            "retryable": failure.retryable,
             "requestId": failure.request_id,
             "clientRequestId": failure.client_request_id,
             "idempotencyKey": failure.idempotency_key,

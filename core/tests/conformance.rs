@@ -1406,6 +1406,7 @@ fn error_json(error: &aether::Error) -> Value {
         "field": error.field(),
         "platform": error.platform().map(|p| p.as_str().to_owned()),
         "retryAfter": error.retry_after().map(|d| d.as_secs()),
+        "retryable": error.is_retryable(),
         "requestId": error.request_id(),
         "clientRequestId": error.client_request_id(),
         "idempotencyKey": error.idempotency_key(),

@@ -106,6 +106,20 @@ pub struct ChaosConfig {
 }
 
 impl ChaosConfig {
+    /// Chaos settings as the testing kits receive them (wire JSON, camelCase, as
+    /// `PUT /_mock/chaos` takes them), read and checked here once for every language: an
+    /// unknown key or fault kind, or a setting [`ChaosConfig::check`] refuses, is
+    /// `INVALID_ARGUMENT` (naming the field when it is one) before anything is sent.
+    pub fn from_json(value: Value) -> aether::Result<ChaosConfig> {
+        let config: ChaosConfig = serde_json::from_value(value)
+            .map_err(|e| aether::Error::invalid_argument(format!("invalid chaos settings: {e}")))?;
+        config.check().map_err(|(field, message)| {
+            aether::Error::invalid_argument(format!("invalid chaos settings: {message}"))
+                .with_field(field)
+        })?;
+        Ok(config)
+    }
+
     /// The message saying what is wrong, if anything.
     pub fn check(&self) -> Result<(), (&'static str, String)> {
         if !(0.0..=1.0).contains(&self.rate) {
@@ -291,6 +305,28 @@ mod tests {
         assert_eq!(first, run());
         let hits = first.iter().filter(|f| f.is_some()).count();
         assert!((10..=40).contains(&hits), "{hits} of 50 at rate 0.5");
+    }
+
+    #[test]
+    fn settings_from_json_are_checked_once_for_every_kit() {
+        let good = ChaosConfig::from_json(json!({ "seed": 3, "rate": 1.0, "kinds": ["delay"] }));
+        assert_eq!(good.ok().and_then(|c| c.kinds), Some(vec![ChaosKind::Delay]));
+        let refused = |value: Value| match ChaosConfig::from_json(value) {
+            Ok(config) => panic!("accepted {config:?}"),
+            Err(error) => (
+                error.code().as_str().to_owned(),
+                error.field().map(str::to_owned),
+                error.message().to_owned(),
+            ),
+        };
+        let (code, field, message) = refused(json!({ "seed": 1, "rate": 2.0 }));
+        assert_eq!((code.as_str(), field.as_deref()), ("INVALID_ARGUMENT", Some("rate")));
+        assert!(message.contains("rate must be between 0 and 1, not 2"), "{message}");
+        let (code, _, message) = refused(json!({ "seed": 1, "rate": 0.1, "kinds": ["lightning"] }));
+        assert_eq!(code, "INVALID_ARGUMENT");
+        assert!(message.contains("unknown variant `lightning`"), "{message}");
+        let (_, _, message) = refused(json!({ "seed": 1, "rate": 0.1, "stallMillis": 5 }));
+        assert!(message.contains("unknown field `stallMillis`"), "{message}");
     }
 
     #[test]

@@ -425,11 +425,13 @@ static jvalue *error_object(aether_error *error) {
   /* Read through their getters (the JSON has them too). */
   const char *client_request_id = aether_error_client_request_id(error);
   const char *idempotency_key = aether_error_idempotency_key(error);
+  int retryable = aether_error_is_retryable(error);
   size_t i;
   json_set(out, "clientRequestId",
            client_request_id ? json_new_string(client_request_id) : json_new(J_NULL));
   json_set(out, "idempotencyKey",
            idempotency_key ? json_new_string(idempotency_key) : json_new(J_NULL));
+  json_set(out, "retryable", json_new_bool(retryable));
   aether_error_to_json(error, &text, NULL);
   raw = json_parse(text ? text : "{}", NULL, 0);
   aether_string_free(text);

@@ -13,7 +13,7 @@ import Aether, {
   type PostStatus,
   type UploadProgress,
 } from 'aether';
-import { MockServer, signWebhookPayload } from 'aether/testing';
+import { MockServer, signWebhookPayload, type ChaosConfig, type ChaosReport } from 'aether/testing';
 
 export async function publish(): Promise<PostStatus> {
   const mock = await MockServer.start({ settings: { processingMs: 100 } });
@@ -78,6 +78,12 @@ export async function publish(): Promise<PostStatus> {
     }
     if (err instanceof PostLimitReachedError || err instanceof ValidationError || err instanceof AbortError) throw err;
   }
+  const chaos: ChaosConfig = await mock.startChaos({ seed: 1, rate: 0.1, kinds: ['delay', 'reset_after_body'], delayMs: 5 });
+  const report: ChaosReport = await mock.chaosReport();
+  void [chaos.seed, report.ok, report.faulted, report.faults[0]?.clientRequestId, report.duplicates, report.orphans];
+  await mock.stopChaos();
+  // @ts-expect-error not a chaos kind
+  await mock.startChaos({ seed: 1, rate: 0.1, kinds: ['lightning'] });
   await mock.stop();
 
   // @ts-expect-error not a platform

@@ -105,3 +105,37 @@ async fn the_report_names_a_call_that_created_twice_and_an_orphan_upload() {
     assert_eq!(report["duplicates"][0]["created"].as_array().unwrap().len(), 2);
     assert_eq!(report["orphans"], json!([open["uploadId"]]), "{report}");
 }
+
+/// The typed admin client's chaos calls, as the testing kits use them: the SDK's client survives
+/// a fault on every request by retrying, and the report lists the faults it met.
+#[tokio::test]
+async fn the_admin_client_turns_chaos_on_and_reads_the_report() {
+    let server = TestServer::start().await;
+    let profile = server.profile("linkedin", "standard").await;
+    let config = aether_mock::chaos::ChaosConfig::from_json(
+        json!({ "seed": 7, "rate": 1.0, "stallMs": 50, "delayMs": 20 }),
+    )
+    .unwrap();
+    let shown = server.admin.start_chaos(&config).await.unwrap();
+    assert_eq!(shown["seed"], 7, "{shown}");
+    let client = aether::Client::builder()
+        .api_key(server.server.api_key())
+        .base_url(server.server.url())
+        .retry_backoff(std::time::Duration::from_millis(5), std::time::Duration::from_millis(50))
+        .build()
+        .unwrap();
+    let id = profile.as_str();
+    assert_eq!(client.profiles().get(id).await.unwrap().id.as_str(), id);
+
+    let report = server.admin.chaos_report().await.unwrap();
+    assert_eq!(
+        (report["ok"].clone(), report["faulted"].clone()),
+        (json!(true), json!(2)),
+        "{report}"
+    );
+    let faults = report["faults"].as_array().unwrap();
+    assert!(faults.iter().all(|f| f["path"] == format!("/v1/profiles/{id}")), "{report}");
+    assert_eq!(faults[0]["clientRequestId"], faults[1]["clientRequestId"], "one call, two faults");
+    server.admin.stop_chaos().await.unwrap();
+    assert_eq!(server.admin.chaos_report().await.unwrap()["config"], Value::Null);
+}

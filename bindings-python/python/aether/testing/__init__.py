@@ -361,6 +361,55 @@ class MockServer:
         """Empties the journal."""
         self._server.clear_journal().wait()
 
+    def start_chaos(
+        self,
+        seed: int,
+        rate: float,
+        *,
+        kinds: Optional[Sequence[str]] = None,
+        max_per_call: Optional[int] = None,
+        stall_ms: Optional[int] = None,
+        delay_ms: Optional[int] = None,
+    ) -> Dict[str, Any]:
+        """Turns chaos mode on: random faults, drawn from ``seed``, on the share ``rate``
+        (0–1) of the API requests (``/v1/…``; never the admin API). Returns the settings in
+        force (camelCase).
+
+        The faults are ones a correct client survives within its retry policy: ``kinds``
+        picks among ``"reset_before_body"``, ``"reset_after_body"``, ``"unavailable"``,
+        ``"unavailable_retry_after"``, ``"close_mid_response"``, ``"truncated_body"``,
+        ``"stall"`` and ``"delay"`` (all of them when ``None``); no call suffers more than
+        ``max_per_call`` (default 2, explicit fault rules included) and no attempt from that
+        retry on is faulted; a stall lasts ``stall_ms`` (300) and a delay ``delay_ms`` (150).
+        The same seed faults the same requests of a sequential client again. A rate outside
+        0–1 or an unknown kind raises :class:`~aether.InvalidArgumentError` naming it, before
+        anything is sent. See :meth:`chaos_report` for what the client's retries did.
+        """
+        config = _present(
+            seed=seed,
+            rate=rate,
+            # One kind may be given alone (a str is a sequence of letters, not of kinds).
+            kinds=[kinds] if isinstance(kinds, str) else None if kinds is None else list(kinds),
+            maxPerCall=max_per_call,
+            stallMs=stall_ms,
+            delayMs=delay_ms,
+        )
+        result: Dict[str, Any] = self._server.start_chaos(config).wait()
+        return result
+
+    def stop_chaos(self) -> None:
+        """Turns chaos mode off (the report still reads the journal)."""
+        self._server.stop_chaos().wait()
+
+    def chaos_report(self) -> Dict[str, Any]:
+        """Whether the client kept its promises through chaos mode's faults: ``ok``, with
+        ``duplicates`` (a call, or an idempotency key, that created more than one resource),
+        ``orphans`` (upload sessions left open and untouched), and the faults injected
+        (``faults``: ``seq``, ``method``, ``path``, ``fault``, ``clientRequestId``; ``faulted``
+        of ``requests``); ``config`` is the settings in force (``None`` when off)."""
+        report: Dict[str, Any] = self._server.chaos_report().wait()
+        return report
+
     def webhook_deliveries(self, webhook_id: Optional[str] = None) -> List[Dict[str, Any]]:
         """Webhook deliveries made or attempted (optionally for one webhook), oldest first."""
         entries: List[Dict[str, Any]] = self._server.webhook_deliveries(webhook_id).wait()
