@@ -76,7 +76,9 @@ impl NativeClient {
         let sink = options.response_sink.clone();
         let client = self.client().clone();
         let cancel = token(cancel);
-        env.spawn_future(async move {
+        // Boxed, so that napi and tokio move a pointer rather than the request's whole state
+        // (see `NativeClient::op`).
+        env.spawn_future(Box::pin(async move {
             let future = async {
                 client.request_with_response(&method, &path, body.as_ref(), &query, &options).await
             };
@@ -87,6 +89,6 @@ impl NativeClient {
                     text(&json!({ "data": response.data, "response": meta(&response.meta()) }))
                 }
             }
-        })
+        }))
     }
 }

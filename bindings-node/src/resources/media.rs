@@ -83,7 +83,8 @@ impl NativeClient {
         let options = upload_options(&options, on_progress.clone(), cancel)?;
         let media = self.resource(Client::media, request_options)?;
         let source = source.take()?;
-        env.spawn_future(async move {
+        // Boxed: see `NativeClient::op`.
+        env.spawn_future(Box::pin(async move {
             let uploaded = match upload_id {
                 None => media.upload(source, options).await,
                 Some(id) => media.resume(&id, source, options).await,
@@ -92,7 +93,7 @@ impl NativeClient {
                 flush(&callback, None).await;
             }
             text(&uploaded.into_napi()?)
-        })
+        }))
     }
 
     /// Media by URL: the server fetches `url` (`POST /v1/media/ingest`), after a preflight by
@@ -108,7 +109,9 @@ impl NativeClient {
     ) -> napi::Result<PromiseRaw<'env, String>> {
         let options = upload_options(&options, None, cancel)?;
         let media = self.resource(Client::media, request_options)?;
-        env.spawn_future(async move { text(&media.ingest(url, options).await.into_napi()?) })
+        env.spawn_future(Box::pin(
+            async move { text(&media.ingest(url, options).await.into_napi()?) },
+        ))
     }
 
     /// Polls the media until it is `ready`; a media that failed verification is its error.
@@ -124,10 +127,10 @@ impl NativeClient {
         let mut wait: MediaWaitOptions = wait_options(&wait)?;
         wait.cancel = token(cancel);
         let media = self.resource(Client::media, options)?;
-        env.spawn_future(async move {
+        env.spawn_future(Box::pin(async move {
             let ready = media.wait_ready(&media_key, wait).await.into_napi()?;
             text(&ready)
-        })
+        }))
     }
 }
 

@@ -72,13 +72,14 @@ impl NativeClient {
             });
         }
         let posts = self.resource(Client::posts, options)?;
-        env.spawn_future(async move {
+        // Boxed: see `NativeClient::op`.
+        env.spawn_future(Box::pin(async move {
             let post = posts.wait(&id, wait).await;
             if let Some(callback) = on_status {
                 flush(&callback, None).await;
             }
             text(&post.into_napi()?)
-        })
+        }))
     }
 
     /// The post each time its status changes, ending after a terminal one.
