@@ -38,8 +38,21 @@ after(async () => {
   await mock?.stop();
 });
 
-/** Runs `work` while a TICK_MS interval timer counts ticks and measures how late each was. */
-async function measure(work) {
+// The measure needs enough ticks to mean something; an upload that is over sooner (300 MB from
+// a warm page cache can take 0.2 s) is repeated until this much time has passed.
+const MIN_MEASURE_MS = 1000;
+
+/** Deletes an uploaded media, so that repeated uploads do not fill the emulator's disk. */
+async function forget(media) {
+  await aether.media.delete(media.mediaKey);
+  return media;
+}
+
+/**
+ * Runs `work` (again and again, until MIN_MEASURE_MS have passed; once when `repeat` is false)
+ * while a TICK_MS interval timer counts ticks and measures how late each was.
+ */
+async function measure(work, { repeat = true } = {}) {
   const histogram = monitorEventLoopDelay({ resolution: 5 });
   const lateness = [];
   let last = performance.now();
@@ -51,10 +64,16 @@ async function measure(work) {
   histogram.enable();
   const started = performance.now();
   try {
-    const result = await work();
+    let result;
+    let runs = 0;
+    do {
+      result = await work();
+      runs += 1;
+    } while (repeat && performance.now() - started < MIN_MEASURE_MS);
     const sorted = [...lateness].sort((a, b) => a - b);
     return {
       result,
+      runs,
       ticks: lateness.length,
       worstLate: sorted.at(-1) ?? Infinity,
       p99Late: sorted[Math.floor(sorted.length * 0.99)] ?? Infinity,
@@ -70,11 +89,11 @@ async function measure(work) {
 function report(t, name, m) {
   const expected = m.elapsed / TICK_MS;
   t.diagnostic(
-    `${name}: ${(SIZE / 1e6).toFixed(0)} MB in ${(m.elapsed / 1000).toFixed(2)} s, ` +
+    `${name}: ${m.runs} × ${(SIZE / 1e6).toFixed(0)} MB in ${(m.elapsed / 1000).toFixed(2)} s, ` +
       `${m.ticks} ticks of ~${expected.toFixed(0)}, lateness p99 ${m.p99Late.toFixed(1)} ms, worst ${m.worstLate.toFixed(1)} ms, ` +
       `event-loop delay p99 ${m.p99.toFixed(1)} ms`,
   );
-  assert.ok(m.elapsed > 200, 'the upload took long enough for the measure to mean something');
+  assert.ok(m.elapsed >= MIN_MEASURE_MS, 'the uploads took long enough for the measure to mean something');
   assert.ok(m.p99Late < P99_LATE_MS, `1 % of the ticks were more than ${m.p99Late.toFixed(0)} ms late`);
   assert.ok(m.worstLate < MAX_LATE_MS, `a tick was ${m.worstLate.toFixed(0)} ms late`);
   assert.ok(m.ticks >= expected * 0.6, `only ${m.ticks} of ~${expected.toFixed(0)} ticks fired`);
@@ -82,13 +101,15 @@ function report(t, name, m) {
 
 test('a timer fires on schedule during a 300 MB upload from a path', async (t) => {
   let events = 0;
-  const promise = aether.media.upload({
-    file,
-    mimeType: 'video/mp4',
-    onProgress: () => (events += 1),
+  const m = await measure(() => {
+    const promise = aether.media.upload({
+      file,
+      mimeType: 'video/mp4',
+      onProgress: () => (events += 1),
+    });
+    assert.ok(promise instanceof Promise, 'upload returns at once with a Promise');
+    return promise.then(forget);
   });
-  assert.ok(promise instanceof Promise, 'upload returns at once with a Promise');
-  const m = await measure(() => promise);
   assert.equal(m.result.size, SIZE);
   assert.ok(events >= 2);
   report(t, 'path', m);
@@ -101,7 +122,7 @@ test('a timer fires on schedule during a 300 MB upload read from a stream', asyn
       size: SIZE,
       mimeType: 'video/mp4',
       fileName: 'big.mp4',
-    }),
+    }).then(forget),
   );
   assert.equal(m.result.size, SIZE);
   report(t, 'stream', m);
@@ -141,6 +162,6 @@ test('the measure notices a blocked event loop (control)', async () => {
     const until = performance.now() + 300;
     while (performance.now() < until); // what a synchronous 300 ms read or hash would do
     await new Promise((r) => setTimeout(r, 30));
-  });
+  }, { repeat: false });
   assert.ok(m.worstLate > 250, `the blocked loop was measured ${m.worstLate.toFixed(0)} ms late`);
 });
