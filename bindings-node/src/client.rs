@@ -89,6 +89,18 @@ pub fn defaults() -> String {
     aether::defaults().to_string()
 }
 
+/// Runs `future` on the runtime and gives its result to JavaScript as a Promise. Boxed first:
+/// a call's future is several KiB, and napi's wrapper and tokio's task cell would otherwise
+/// each copy it whole (callgrind: ~45,000 instructions of `memcpy` per call); boxed, they move
+/// a pointer.
+pub fn spawn<'env, T, F>(env: &'env Env, future: F) -> napi::Result<PromiseRaw<'env, T>>
+where
+    T: ToNapiValue + Send + 'static,
+    F: Future<Output = napi::Result<T>> + Send + 'static,
+{
+    env.spawn_future(Box::pin(future))
+}
+
 pub fn token(cancel: Option<&CancelToken>) -> Option<tokio_util::sync::CancellationToken> {
     cancel.map(CancelToken::token)
 }
@@ -174,12 +186,9 @@ impl NativeClient {
     {
         let options = request_options(options)?;
         let sink = options.response_sink.clone();
-        // Boxed at once: the call's future is several KiB, and napi's wrapper and tokio's
-        // task cell would otherwise each copy it whole (callgrind: ~45,000 instructions of
-        // memcpy per call); boxed, they move a pointer.
-        let future = Box::pin(call(pick(&self.client).with_options(options)));
+        let future = call(pick(&self.client).with_options(options));
         let cancel = token(cancel);
-        env.spawn_future(async move {
+        spawn(env, async move {
             let value = cancellable(cancel, "the request", future).await.into_napi()?;
             crate::raw::output(&value, sink)
         })

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::cancel::{cancellable, CancelToken};
-use crate::client::{request_options, token, NativeClient};
+use crate::client::{request_options, spawn, token, NativeClient};
 use crate::error::{invalid, IntoNapi};
 use crate::json::{parse, text};
 
@@ -76,9 +76,7 @@ impl NativeClient {
         let sink = options.response_sink.clone();
         let client = self.client().clone();
         let cancel = token(cancel);
-        // Boxed, so that napi and tokio move a pointer rather than the request's whole state
-        // (see `NativeClient::op`).
-        env.spawn_future(Box::pin(async move {
+        spawn(env, async move {
             let future = async {
                 client.request_with_response(&method, &path, body.as_ref(), &query, &options).await
             };
@@ -89,6 +87,6 @@ impl NativeClient {
                     text(&json!({ "data": response.data, "response": meta(&response.meta()) }))
                 }
             }
-        }))
+        })
     }
 }

@@ -12,7 +12,7 @@ use napi::{Env, Status};
 use napi_derive::napi;
 
 use crate::cancel::CancelToken;
-use crate::client::{flush, token, wait_options, NativeClient};
+use crate::client::{flush, spawn, token, wait_options, NativeClient};
 use crate::error::IntoNapi;
 use crate::json::{parse, text};
 use crate::operations;
@@ -83,8 +83,7 @@ impl NativeClient {
         let options = upload_options(&options, on_progress.clone(), cancel)?;
         let media = self.resource(Client::media, request_options)?;
         let source = source.take()?;
-        // Boxed: see `NativeClient::op`.
-        env.spawn_future(Box::pin(async move {
+        spawn(env, async move {
             let uploaded = match upload_id {
                 None => media.upload(source, options).await,
                 Some(id) => media.resume(&id, source, options).await,
@@ -93,7 +92,7 @@ impl NativeClient {
                 flush(&callback, None).await;
             }
             text(&uploaded.into_napi()?)
-        }))
+        })
     }
 
     /// Media by URL: the server fetches `url` (`POST /v1/media/ingest`), after a preflight by
@@ -109,9 +108,7 @@ impl NativeClient {
     ) -> napi::Result<PromiseRaw<'env, String>> {
         let options = upload_options(&options, None, cancel)?;
         let media = self.resource(Client::media, request_options)?;
-        env.spawn_future(Box::pin(
-            async move { text(&media.ingest(url, options).await.into_napi()?) },
-        ))
+        spawn(env, async move { text(&media.ingest(url, options).await.into_napi()?) })
     }
 
     /// Polls the media until it is `ready`; a media that failed verification is its error.
@@ -127,10 +124,10 @@ impl NativeClient {
         let mut wait: MediaWaitOptions = wait_options(&wait)?;
         wait.cancel = token(cancel);
         let media = self.resource(Client::media, options)?;
-        env.spawn_future(Box::pin(async move {
+        spawn(env, async move {
             let ready = media.wait_ready(&media_key, wait).await.into_napi()?;
             text(&ready)
-        }))
+        })
     }
 }
 

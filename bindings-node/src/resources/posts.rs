@@ -11,7 +11,7 @@ use napi::Env;
 use napi_derive::napi;
 
 use crate::cancel::CancelToken;
-use crate::client::{flush, token, wait_options, JsonCallback, NativeClient};
+use crate::client::{flush, spawn, token, wait_options, JsonCallback, NativeClient};
 use crate::cursor::Cursor;
 use crate::error::IntoNapi;
 use crate::json::{parse, text};
@@ -72,14 +72,13 @@ impl NativeClient {
             });
         }
         let posts = self.resource(Client::posts, options)?;
-        // Boxed: see `NativeClient::op`.
-        env.spawn_future(Box::pin(async move {
+        spawn(env, async move {
             let post = posts.wait(&id, wait).await;
             if let Some(callback) = on_status {
                 flush(&callback, None).await;
             }
             text(&post.into_napi()?)
-        }))
+        })
     }
 
     /// The post each time its status changes, ending after a terminal one.
