@@ -9,4 +9,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 AETHER_CHAOS_SEED=${AETHER_CHAOS_SEED:-1} AETHER_CHAOS_RATE=${AETHER_CHAOS_RATE:-0.10} \
-  cargo test --locked --quiet -p aether --test conformance
+  cargo test --workspace --locked --quiet --test conformance
