@@ -1,5 +1,6 @@
 //! The embedded tokio runtime and the blocking bridge used by callers that are not async
-//! (the C and Python bindings).
+//! (the C and Python bindings), and `in_own_task`: where an async call's exchange runs when
+//! its caller is not a task.
 //!
 //! The async API runs on whichever runtime awaits it; only blocking callers use this one. It is
 //! created lazily on first use, is multi-threaded (at most 4 workers: the SDK's work is I/O),
@@ -214,6 +215,37 @@ fn refuse_inside_runtime() -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Runs an attempt's exchange (send, then read the answer) as a task of its own when the caller
+/// is not a task, and waits for it; dropping the wait (a timeout, a cancelled call) aborts the
+/// task. A caller that is a task (every binding's call, a service's handler) runs it inline.
+///
+/// Why: the connection's task runs on a runtime worker. Awaited from a thread that is not a
+/// worker (`#[tokio::main]`'s `block_on`), every step of the exchange — the request handed to
+/// the connection, the answer's head, each body chunk, the body's end — crossed threads, each
+/// a futex wake-up (6.1 voluntary context switches per `posts.get`). As a task, the exchange
+/// runs beside the connection on a worker and only its result crosses (4.0). From a task,
+/// spawning would only add wake-ups (0.9 → 2.1): see bench/README.md, "posts.get".
+pub(crate) async fn in_own_task<T: Send + 'static>(
+    exchange: impl Future<Output = Result<T>> + Send + 'static,
+) -> Result<T> {
+    if tokio::task::try_id().is_some() {
+        return exchange.await;
+    }
+    struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+    impl<T> Drop for AbortOnDrop<T> {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
+    let mut task = AbortOnDrop(tokio::spawn(tracing::Instrument::in_current_span(exchange)));
+    match (&mut task.0).await {
+        Ok(result) => result,
+        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        // Only this function aborts the task, and only once nobody waits for it.
+        Err(error) => Err(Error::network(format!("the request's task ended early: {error}"))),
+    }
 }
 
 #[cfg(test)]

@@ -93,7 +93,6 @@
 //! runtime that does not run there.
 
 use std::fmt;
-use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -557,7 +556,7 @@ impl Transport {
             let body = read_capped(tls, response, max_bytes, status, &headers).await?;
             Ok::<_, Error>((status, headers, body))
         };
-        let exchange = in_own_task(exchange);
+        let exchange = crate::runtime::in_own_task(exchange);
         let (status, headers, body) =
             match tokio::time::timeout_at(attempt_deadline.into(), exchange).await {
                 Ok(result) => result.map_err(|e| e.with_context(context()))?,
@@ -609,37 +608,6 @@ impl Transport {
             idempotency_key: ids.idempotency_key.and_then(|k| k.to_str().ok()).map(str::to_owned),
             headers,
         })
-    }
-}
-
-/// Runs an attempt's exchange (send, then read the answer) as a task of its own when the caller
-/// is not a task, and waits for it; dropping the wait (a timeout, a cancelled call) aborts the
-/// task. A caller that is a task (every binding's call, a service's handler) runs it inline.
-///
-/// Why: the connection's task runs on a runtime worker. Awaited from a thread that is not a
-/// worker (`#[tokio::main]`'s `block_on`), every step of the exchange — the request handed to
-/// the connection, the answer's head, each body chunk, the body's end — crossed threads, each
-/// a futex wake-up (6.4 voluntary context switches per `posts.get`). As a task, the exchange
-/// runs beside the connection on a worker and only its result crosses (3.9). From a task,
-/// spawning would only add wake-ups (0.9 → 2.1): see bench/README.md, "posts.get".
-async fn in_own_task<T: Send + 'static>(
-    exchange: impl Future<Output = Result<T>> + Send + 'static,
-) -> Result<T> {
-    if tokio::task::try_id().is_some() {
-        return exchange.await;
-    }
-    struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
-    impl<T> Drop for AbortOnDrop<T> {
-        fn drop(&mut self) {
-            self.0.abort();
-        }
-    }
-    let mut task = AbortOnDrop(tokio::spawn(exchange.in_current_span()));
-    match (&mut task.0).await {
-        Ok(result) => result,
-        Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
-        // Only this function aborts the task, and only once nobody waits for it.
-        Err(error) => Err(Error::network(format!("the request's task ended early: {error}"))),
     }
 }
 
