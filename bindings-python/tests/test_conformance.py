@@ -28,7 +28,7 @@ import aether
 from aether.resources.webhooks import Webhooks
 from aether.testing import ApprovedLink, MockServer
 
-from conftest import MEDIA, REPO
+from conftest import MEDIA, REPO, serve_in_background
 
 SCENARIOS = REPO / "tests" / "conformance"
 FILES = sorted(glob.glob(str(SCENARIOS / "[0-9]*.json")))
@@ -248,12 +248,7 @@ class Receiver:
         self.returned: Set[int] = set()
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
-        # serve_forever looks for shutdown() every poll_interval (0.5 s by default): with the
-        # default, closing the receiver cost ~0.25 s per scenario, ~30 s per conformance run.
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-        self.thread.start()
+        self.thread = serve_in_background(self.server)
 
     def next(self, kind: Optional[str], post_id: Optional[str], timeout: float) -> Any:
         deadline = time.monotonic() + timeout

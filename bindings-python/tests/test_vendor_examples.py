@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import http.server
-import threading
 import warnings
 from pathlib import Path
 from typing import Any, Iterator
@@ -17,7 +16,7 @@ import pytest
 import aether
 from aether.testing import MockServer
 
-from conftest import requests_to
+from conftest import requests_to, serve_in_background
 
 # The pages' dates have passed by the time anyone reads them: the same hour, a quarter ahead
 # (within every horizon but TikTok's, which these examples do not schedule).
@@ -86,11 +85,7 @@ def cdn(media_dir: Path) -> Iterator[str]:
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Files)
-    # A short poll interval: shutdown() waits for serve_forever's next look (0.5 s by default).
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-    )
-    thread.start()
+    serve_in_background(server)
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()

@@ -9,7 +9,6 @@ import asyncio
 import datetime
 import http.server
 import queue
-import threading
 import time
 from typing import Any, Iterator, List, Tuple
 
@@ -18,6 +17,8 @@ import pytest
 import aether
 from aether import Comment, Message, WebhookDelivery
 from aether.testing import MockServer
+
+from conftest import serve_in_background
 
 
 class Receiver:
@@ -41,11 +42,7 @@ class Receiver:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
-        # A short poll interval: shutdown() waits for serve_forever's next look (0.5 s by
-        # default).
-        threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        ).start()
+        serve_in_background(self.server)
 
     def next(self) -> Tuple[str, bytes]:
         return self.requests.get(timeout=10)

@@ -166,11 +166,26 @@ conf_tls_line="$out/mock-conformance-tls.json"
 target/debug/aether-mock --port 0 --processing-ms 200 --tls >"$conf_tls_line" \
   2>"$out/mock-conformance-tls.log" &
 conf_tls_pid=$!
-proxy_pid="" auth_proxy_pid="" valgrind_tls_pid="" conformance_tls_pid=""
+proxy_pid="" auth_proxy_pid=""
+# beside NAME COMMAND...: runs COMMAND in the background, its output kept in $out/NAME.out;
+# joined NAME shows that output once it is done and fails when COMMAND failed.
+declare -A beside_pids=()
+beside() {
+  local name=$1
+  shift
+  "$@" >"$out/$name.out" 2>&1 &
+  beside_pids[$name]=$!
+}
+joined() {
+  local status=0
+  wait "${beside_pids[$1]}" || status=$?
+  cat "$out/$1.out"
+  ((status == 0)) || exit 1
+}
 cleanup() {
-  kill $conformance_tls_pid $valgrind_tls_pid "$mock_pid" "$tls_pid" "$conf_tls_pid" $proxy_pid $auth_proxy_pid \
+  kill "${beside_pids[@]}" "$mock_pid" "$tls_pid" "$conf_tls_pid" $proxy_pid $auth_proxy_pid \
     2>/dev/null || true
-  wait $conformance_tls_pid $valgrind_tls_pid "$mock_pid" "$tls_pid" "$conf_tls_pid" $proxy_pid $auth_proxy_pid \
+  wait "${beside_pids[@]}" "$mock_pid" "$tls_pid" "$conf_tls_pid" $proxy_pid $auth_proxy_pid \
     2>/dev/null || true
 }
 trap cleanup EXIT
@@ -232,35 +247,36 @@ step "run: C tests"
 step "run: crash and resume (a process SIGKILLed mid-upload, a new one continues it)"
 "$out/crash_resume"
 
-# Over HTTPS on an emulator of their own, beside the runs over HTTP (which share the first one).
-(
-  started=$SECONDS
-  # The client reads AETHER_CA_BUNDLE; tests/c/support.c too, for the admin API (OpenSSL).
-  # Valgrind plays both runs at the end.
-  AETHER_CONFORMANCE_DIR="$root/tests/conformance" AETHER_MOCK_URL="$(field url "$conf_tls_line")" \
+# timed LABEL COMMAND...: runs COMMAND, then says how long it took.
+timed() {
+  local label=$1 started=$SECONDS
+  shift
+  "$@"
+  echo "$label: $((SECONDS - started)) s"
+}
+# over_tls COMMAND...: runs COMMAND (the scenarios, plain or under valgrind) against the third
+# emulator, over HTTPS. The client reads AETHER_CA_BUNDLE; tests/c/support.c too, for the admin
+# API (OpenSSL).
+over_tls() {
+  AETHER_MOCK_URL="$(field url "$conf_tls_line")" \
     AETHER_MOCK_ADMIN_TOKEN="$(field adminToken "$conf_tls_line")" \
     AETHER_MOCK_API_KEY="$(field apiKey "$conf_tls_line")" \
-    AETHER_CA_BUNDLE="$(field caFile "$conf_tls_line")" "$out/conformance"
-  echo "over HTTPS: $((SECONDS - started)) s"
-) >"$out/conformance-tls.out" 2>&1 &
-conformance_tls_pid=$!
+    AETHER_CA_BUNDLE="$(field caFile "$conf_tls_line")" "$@"
+}
+export AETHER_CONFORMANCE_DIR="$root/tests/conformance"
+
+# Over HTTPS on an emulator of their own, beside the runs over HTTP (which share the first one).
+# Valgrind plays both at the end.
+beside conformance-tls timed "over HTTPS" over_tls "$out/conformance"
 
 step "run: the conformance scenarios (tests/conformance) through the C API"
-started=$SECONDS
-AETHER_CONFORMANCE_DIR="$root/tests/conformance" "$out/conformance"
-echo "over HTTP: $((SECONDS - started)) s"
+timed "over HTTP" "$out/conformance"
 
 step "run: the conformance scenarios in chaos mode (scripts/test.d/45-chaos.sh), not under valgrind"
-started=$SECONDS
-AETHER_CHAOS_SEED=1 AETHER_CHAOS_RATE=0.10 AETHER_CONFORMANCE_DIR="$root/tests/conformance" \
-  "$out/conformance"
-echo "in chaos mode: $((SECONDS - started)) s"
+AETHER_CHAOS_SEED=1 AETHER_CHAOS_RATE=0.10 timed "in chaos mode" "$out/conformance"
 
 step "run: the conformance scenarios over HTTPS (AETHER_CONFORMANCE_TLS=1 elsewhere; run beside the two above)"
-conformance_tls_status=0
-wait "$conformance_tls_pid" || conformance_tls_status=$?
-cat "$out/conformance-tls.out"
-((conformance_tls_status == 0)) || exit 1
+joined conformance-tls
 
 step "run: C++ test (shared and static library)"
 "$out/test_cpp"
@@ -366,23 +382,14 @@ under_valgrind() {
 # Valgrind runs a program on one core at a time: the scenarios over HTTPS (their own emulator)
 # run beside the C tests and the scenarios over HTTP (which share the first one), and report
 # once those are done.
-(
-  AETHER_CONFORMANCE_DIR="$root/tests/conformance" AETHER_MOCK_URL="$(field url "$conf_tls_line")" \
-    AETHER_MOCK_ADMIN_TOKEN="$(field adminToken "$conf_tls_line")" \
-    AETHER_MOCK_API_KEY="$(field apiKey "$conf_tls_line")" \
-    AETHER_CA_BUNDLE="$(field caFile "$conf_tls_line")" \
-    under_valgrind valgrind-conformance-tls "$out/conformance"
-) >"$out/valgrind-conformance-tls.summary" 2>&1 &
-valgrind_tls_pid=$!
+beside valgrind-conformance-tls-summary over_tls under_valgrind valgrind-conformance-tls \
+  "$out/conformance"
 AETHER_TEST_UNDER_VALGRIND=1 under_valgrind valgrind "$out/test_aether"
 under_valgrind valgrind-cpp "$out/test_cpp" >/dev/null
 step "valgrind: the conformance scenarios"
-AETHER_CONFORMANCE_DIR="$root/tests/conformance" under_valgrind valgrind-conformance "$out/conformance"
+under_valgrind valgrind-conformance "$out/conformance"
 step "valgrind: the conformance scenarios over HTTPS (run beside the steps above)"
-valgrind_tls_status=0
-wait "$valgrind_tls_pid" || valgrind_tls_status=$?
-cat "$out/valgrind-conformance-tls.summary"
-((valgrind_tls_status == 0)) || exit 1
+joined valgrind-conformance-tls-summary
 step "valgrind: the C soak (bench/soak: 200 create/get/wait cycles, 3 uploads, one client; ~15 s)"
 cc "${cflags[@]}" -Iinclude bench/soak/soak.c -L"$lib" -laether "$rpath" -pthread -o "$out/c_soak"
 SOAK_WRITE=0 ONLY=valgrind SOAK_PROFILE=debug SOAK_C_DRIVER="$root/$out/c_soak" \
