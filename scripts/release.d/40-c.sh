@@ -17,9 +17,8 @@ if [[ $PROFILE == release ]]; then
   cargo build --locked --quiet --release -p aether-c
   profile_dir=release
 else
-  # The same packages as the test step scripts/test.d/40-c.sh, hence the same features: after
-  # it, this is a no-op (aether-c alone unifies fewer features and rebuilt the core).
-  cargo build --locked --quiet -p aether-c -p aether-mock
+  # The debug build the test steps share (see scripts/build-debug): a no-op after them.
+  scripts/build-debug
   profile_dir=debug
 fi
 

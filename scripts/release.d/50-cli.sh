@@ -17,15 +17,8 @@ if [[ $PROFILE == release ]]; then
   cargo build --locked --quiet --release -p aether-cli --bin aether
   binary=target/release/aether
 else
-  # The binary `cargo test --workspace` (scripts/test) builds, with the workspace's features:
-  # after it this is a no-op, where `-p aether-cli` alone unifies fewer features and rebuilt the
-  # core, the emulator and the CLI (~1 min in CI). Run alone, it builds the test binaries too.
-  mkdir -p target/release-stage
-  if ! cargo test --workspace --locked --quiet --no-run >target/release-stage/cli-build.log 2>&1; then
-    cat target/release-stage/cli-build.log >&2
-    echo "50-cli.sh: cargo test --workspace --no-run failed" >&2
-    exit 1
-  fi
+  # The debug build the test steps share (see scripts/build-debug): a no-op after them.
+  scripts/build-debug
   binary=target/debug/aether
 fi
 reported=$("$binary" --version)

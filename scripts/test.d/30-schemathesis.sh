@@ -18,7 +18,7 @@ if [[ $installed != "$SCHEMATHESIS_VERSION" ]]; then
     "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
-cargo build --quiet -p aether-mock --bin aether-mock
+scripts/build-debug
 out=$(mktemp)
 target/debug/aether-mock --port 0 --api-key sk_schemathesis --processing-ms 100 >"$out" 2>/dev/null &
 mock_pid=$!

@@ -31,7 +31,7 @@ mkdir -p "$out"
 step() { printf -- '--- %s\n' "$*"; }
 
 step "build aether-c and aether-mock"
-cargo build --locked --quiet -p aether-c -p aether-mock
+scripts/build-debug
 
 step "header: regenerate with cbindgen $CBINDGEN_VERSION and compare"
 if [[ "$("$tools/bin/cbindgen" --version 2>/dev/null || true)" != "cbindgen $CBINDGEN_VERSION" ]]; then

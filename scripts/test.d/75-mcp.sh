@@ -19,10 +19,8 @@ if [[ ! -x $VENV/bin/pytest ]] || ! "$VENV/bin/python" -c "import mcp" 2>/dev/nu
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "mcp==$MCP_VERSION" "pytest==$PYTEST_VERSION"
 fi
 
-# The binary `cargo test --workspace` (scripts/test) already built, with the workspace's
-# features: a no-op after it, where `-p aether-cli` alone unifies fewer features and rebuilds the
-# core and the CLI (~1–2 min).
-cargo test --workspace --locked --quiet --no-run 2>/dev/null
+# The debug build the test steps share (see scripts/build-debug): a no-op after them.
+scripts/build-debug
 AETHER_BIN=$TARGET/debug/aether
 
 ready=$(mktemp)
