@@ -608,40 +608,12 @@ pub struct VerifyArgs {
 
 #[derive(Debug, Args)]
 pub struct MockArgs {
-    /// Port to listen on; 0 lets the OS pick one (read it from the JSON line).
-    #[arg(long, default_value_t = 0)]
-    pub port: u16,
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1")]
-    pub host: std::net::IpAddr,
-    /// Virtual milliseconds a post target takes to publish.
-    #[arg(long, default_value_t = 1_500, value_name = "N")]
-    pub processing_ms: u64,
     /// An API key the emulator accepts besides sk_test_aether_mock (repeatable).
     #[arg(long = "accept-key", value_name = "KEY")]
     pub accept_keys: Vec<String>,
-    /// Token for the /_mock/ admin API [default: random].
-    #[arg(long, env = "AETHER_MOCK_ADMIN_TOKEN", hide_env_values = true, value_name = "TOKEN")]
-    pub admin_token: Option<String>,
-    /// Directory for media bytes [default: a temp dir removed at exit].
-    #[arg(long, value_name = "DIR")]
-    pub data_dir: Option<PathBuf>,
-    /// Serve HTTPS with a CA and a certificate for 127.0.0.1/localhost made at start-up; the
-    /// JSON line gains caFile (and clientCertFile/clientKeyFile, signed by the same CA).
-    #[arg(long)]
-    pub tls: bool,
-    /// Serve HTTPS with this PEM certificate chain (with --tls-key).
-    #[arg(long, requires = "tls_key", value_name = "FILE")]
-    pub tls_cert: Option<PathBuf>,
-    /// The PEM private key of --tls-cert.
-    #[arg(long, requires = "tls_cert", value_name = "FILE")]
-    pub tls_key: Option<PathBuf>,
-    /// Require client certificates signed by a CA in this PEM file (implies HTTPS).
-    #[arg(long, value_name = "FILE", conflicts_with = "tls_client_auth")]
-    pub tls_client_ca: Option<PathBuf>,
-    /// Require client certificates signed by the generated CA (clientCertFile is one).
-    #[arg(long, conflicts_with = "tls_cert")]
-    pub tls_client_auth: bool,
+    /// Port, address, publish time, TLS and chaos mode: the flags `aether-mock` takes.
+    #[command(flatten)]
+    pub serve: aether_mock::serve::ServeFlags,
 }
 
 /// A platform, as typed on the command line.

@@ -31,6 +31,7 @@ mod json;
 mod pagination;
 mod resources;
 mod scheduler;
+pub mod serve;
 mod server;
 mod stalls;
 mod state;

@@ -654,10 +654,11 @@ fn webhooks_verify_accepts_a_signed_payload_and_rejects_a_tampered_one() {
     malformed.expect(1);
 }
 
-#[test]
-fn mock_prints_the_ready_line_and_serves_until_terminated() {
+/// `aether mock ARGS…` started, and its ready line.
+fn spawn_mock(args: &[&str]) -> (std::process::Child, Value) {
     let mut child = Command::new(AETHER)
-        .args(["mock", "--port", "0", "--processing-ms", "100"])
+        .arg("mock")
+        .args(args)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -667,6 +668,27 @@ fn mock_prints_the_ready_line_and_serves_until_terminated() {
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let ready: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    (child, ready)
+}
+
+/// Sends SIGTERM and asserts `aether mock` exits 0 within 10 s.
+fn terminate_mock(mut child: std::process::Child) {
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "{status}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "aether mock did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn mock_prints_the_ready_line_and_serves_until_terminated() {
+    let (child, ready) = spawn_mock(&["--port", "0", "--processing-ms", "100"]);
     let url = ready["url"].as_str().unwrap().to_owned();
     assert!(ready["adminToken"].as_str().unwrap().len() > 8);
     assert_eq!(ready["apiKey"], aether_mock::DEFAULT_API_KEY);
@@ -687,16 +709,31 @@ fn mock_prints_the_ready_line_and_serves_until_terminated() {
         None,
     );
     connected.success();
+    terminate_mock(child);
+}
 
-    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-    assert!(killed.success());
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "{status}");
-            break;
-        }
-        assert!(std::time::Instant::now() < deadline, "aether mock did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+#[test]
+fn mock_starts_in_chaos_mode_and_refuses_a_bad_rate() {
+    let (child, ready) = spawn_mock(&["--port", "0", "--chaos-seed", "7", "--chaos-rate", "0.5"]);
+    let url = format!("{}/_mock/chaos", ready["url"].as_str().unwrap());
+    let token = ready["adminToken"].as_str().unwrap().to_owned();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let shown: Value = runtime.block_on(async {
+        let response = reqwest::Client::new().get(url).bearer_auth(token).send().await.unwrap();
+        response.json().await.unwrap()
+    });
+    assert_eq!(
+        (&shown["chaos"]["seed"], &shown["chaos"]["rate"]),
+        (&json!(7), &json!(0.5)),
+        "{shown}"
+    );
+    terminate_mock(child);
+
+    // Refused before listening: a usage error naming the flag and what it accepts.
+    let refused = run(&["mock", "--port", "0", "--chaos-seed", "1", "--chaos-rate", "2"], None);
+    refused.expect(2);
+    let stderr = refused.stderr();
+    assert!(stderr.contains("--chaos-rate") && stderr.contains("between 0 and 1"), "{stderr}");
+    // --chaos-rate alone means nothing: clap says it needs a seed.
+    run(&["mock", "--port", "0", "--chaos-rate", "0.5"], None).expect(2);
 }
