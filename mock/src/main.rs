@@ -23,6 +23,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
+    aether_mock::serve::keep_heap_pages();
     let args = Args::parse();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)

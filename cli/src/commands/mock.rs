@@ -10,6 +10,8 @@ use crate::cli::MockArgs;
 use crate::error::CliError;
 
 pub async fn run(ctx: &Ctx, args: MockArgs) -> Result<(), CliError> {
+    // From here on this process is the emulator.
+    aether_mock::serve::keep_heap_pages();
     let mut api_keys = vec![DEFAULT_API_KEY.to_owned()];
     api_keys.extend(args.accept_keys.into_iter().filter(|key| !key.trim().is_empty()));
     // Listening for SIGTERM before the ready line, so a supervisor that signals as soon as it
