@@ -17,15 +17,45 @@ pub fn peak_rss_mib() -> u64 {
 /// (`getrusage(RUSAGE_SELF)`, microsecond resolution): the drivers report the difference
 /// around the measured operation, so start-up and client construction are not counted.
 pub fn cpu_seconds() -> f64 {
+    rusage_seconds(libc::RUSAGE_SELF)
+}
+
+/// CPU-seconds (user + system) the calling thread has used so far (`RUSAGE_THREAD`).
+#[cfg(target_os = "linux")]
+pub fn thread_cpu_seconds() -> f64 {
+    rusage_seconds(libc::RUSAGE_THREAD)
+}
+
+fn rusage_seconds(who: libc::c_int) -> f64 {
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
     // SAFETY: getrusage writes a whole `rusage` into the pointer it is given, which is valid
-    // and large enough; RUSAGE_SELF cannot fail.
+    // and large enough; it cannot fail for RUSAGE_SELF or RUSAGE_THREAD.
     let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr());
+        libc::getrusage(who, usage.as_mut_ptr());
         usage.assume_init()
     };
     let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
+/// A thread that accepts one connection on `listener`, reads and discards everything until
+/// the peer shuts down its side, and returns how many bytes it read: the far end of the
+/// loopback measurements (`loopback`, `part_shapes`).
+pub fn discarding_sink(
+    listener: std::net::TcpListener,
+) -> std::thread::JoinHandle<std::io::Result<u64>> {
+    use std::io::Read;
+    std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept()?;
+        let mut buffer = vec![0u8; 1 << 20];
+        let mut total = 0u64;
+        loop {
+            match stream.read(&mut buffer)? {
+                0 => return Ok(total),
+                n => total += n as u64,
+            }
+        }
+    })
 }
 
 /// What the posts drivers (`concurrent`, `wait_latency`) are given on their command line,

@@ -3,7 +3,7 @@
 //! checksums, no disk writes: what any client of a server on 127.0.0.1 could at best reach.
 //! Prints one JSON line. Usage: loopback FILE
 
-use aether_bench::peak_rss_mib;
+use aether_bench::{discarding_sink, peak_rss_mib};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::Instant;
@@ -15,17 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let address = listener.local_addr()?;
-    let sink = std::thread::spawn(move || -> std::io::Result<u64> {
-        let (mut stream, _) = listener.accept()?;
-        let mut buffer = vec![0u8; 1 << 20];
-        let mut total = 0u64;
-        loop {
-            match stream.read(&mut buffer)? {
-                0 => return Ok(total),
-                n => total += n as u64,
-            }
-        }
-    });
+    let sink = discarding_sink(listener);
     let started = Instant::now();
     let mut stream = TcpStream::connect(address)?;
     let mut source = std::fs::File::open(file)?;

@@ -23,22 +23,11 @@ use std::io::{Read, Seek, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::fs::FileExt;
 
+use aether_bench::{discarding_sink, thread_cpu_seconds};
+
 const PART: usize = 8 << 20;
 const SLICE: usize = 256 << 10;
 const SHAPES: [&str; 5] = ["read-send", "part-buffer", "handed-over", "two-pass", "one-pass"];
-
-/// CPU-seconds (user + system) of the calling thread so far.
-fn thread_cpu_seconds() -> f64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage writes a whole `rusage` into the valid pointer it is given;
-    // RUSAGE_THREAD cannot fail on Linux.
-    let usage = unsafe {
-        libc::getrusage(libc::RUSAGE_THREAD, usage.as_mut_ptr());
-        usage.assume_init()
-    };
-    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    seconds(usage.ru_utime) + seconds(usage.ru_stime)
-}
 
 /// Sends `file` over `socket` in `shape`; returns the CRC32C it computed (0 for read-send).
 fn send(
@@ -152,17 +141,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             let listener = TcpListener::bind("127.0.0.1:0")?;
             let address = listener.local_addr()?;
-            let sink = std::thread::spawn(move || -> std::io::Result<u64> {
-                let (mut stream, _) = listener.accept()?;
-                let mut buffer = vec![0u8; 1 << 20];
-                let mut total = 0u64;
-                loop {
-                    match stream.read(&mut buffer)? {
-                        0 => return Ok(total),
-                        n => total += n as u64,
-                    }
-                }
-            });
+            let sink = discarding_sink(listener);
             let mut socket = TcpStream::connect(address)?;
             let (cpu_started, started) = (thread_cpu_seconds(), std::time::Instant::now());
             send(shape, &file, size, &mut socket)?;
