@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The Rust crate, dist/aether-<v>.crate: `cargo package -p aether`, which also verifies it —
 # unpacks the .crate and builds it alone, with only what it ships and its registry
-# dependencies (never --no-verify). The verify build shares target/ with the workspace but is a
-# workspace of its own, without the root Cargo.toml's [profile.dev]: passed through --config,
-# the workspace's profile lets it reuse every dependency the tests already built (only the
-# crate itself compiles, ~30 s of CPU), where cargo's default profile rebuilt all ~150 (~4 min
-# on the busy 2-core machine).
+# dependencies (never --no-verify). The verify build is a workspace of its own: the core alone,
+# whose dependencies get other features than in the workspace, where workspace-hack/ unifies
+# them (CONTRIBUTING.md), so it can reuse nothing the tests built and compiles ~140 crates.
+# Unoptimised and without debug info, which is all a check that the crate builds needs, that
+# takes ~1 min on the 2-core machine; with the workspace's dev profile (dependencies at
+# opt-level 2) it took 3.4 min.
 # Only the dev profile (the test command, a working tree with changes) passes --allow-dirty: a
 # release is packaged from a committed tree.
 # Env (from scripts/release): ROOT, DIST, VERSION, PROFILE (release|dev).
@@ -13,21 +14,9 @@ set -euo pipefail
 cd "$ROOT"
 started=$SECONDS
 flags=(--locked -p aether)
-# [profile.dev] of the root Cargo.toml as --config key=value pairs (profile.dev.opt-level=1, …).
-while IFS= read -r setting; do flags+=(--config "$setting"); done < <(python3 - <<'PY'
-import json, tomllib
-def flat(prefix, table):
-    for key, value in table.items():
-        name = f'{prefix}."{key}"' if not key.replace("-", "").replace("_", "").isalnum() else f"{prefix}.{key}"
-        if isinstance(value, dict):
-            yield from flat(name, value)
-        else:
-            yield f"{name}={json.dumps(value)}"
-with open("Cargo.toml", "rb") as f:
-    profile = tomllib.load(f).get("profile", {}).get("dev", {})
-print("\n".join(flat("profile.dev", profile)))
-PY
-)
+for setting in 'opt-level=0' 'debug=false' 'package."*".opt-level=0' 'package."*".debug=false'; do
+  flags+=(--config "profile.dev.$setting")
+done
 [[ $PROFILE == dev ]] && flags+=(--allow-dirty)
 mkdir -p target/release-stage
 log=target/release-stage/cargo-package.log
