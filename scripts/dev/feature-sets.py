@@ -31,9 +31,8 @@ def feature_sets(args: list[str]) -> dict[str, set[frozenset[str]]]:
     )
     if tree.returncode != 0:
         sys.exit(f"feature-sets.py: cargo tree {' '.join(args)} failed:\n{tree.stderr}")
-    out = tree.stdout
     sets: dict[str, set[frozenset[str]]] = {}
-    for line in out.splitlines():
+    for line in tree.stdout.splitlines():
         package, _, features = line.partition("|")
         features = features.removesuffix(" (*)").removesuffix(" (proc-macro)").strip()
         fields = package.split()
