@@ -1,36 +1,75 @@
 //! The floor of a Rust call without reqwest: `GET /v1/posts/{id}` N times on one kept-alive
-//! connection driven by hyper's own HTTP/1 client (`hyper::client::conn::http1`), each answer
-//! decoded into the core's `Post`, and the headers the SDK sends. No pool, no retries, no
-//! timeouts, no TLS or proxy: what a leaner HTTP layer than reqwest could at best reach
-//! (bench/README.md, "posts.get"). Usage: hyper_get URL API_KEY POST_ID N
-//! `GET_LOOP_IN_TASK=1` runs the loop as a task; `GET_LOOP_RUNTIME=current-thread` on a
-//! current-thread runtime, as get_loop does.
+//! connection with the headers the SDK sends, each answer decoded into the core's `Post`; no
+//! retries, timeouts, TLS or proxy (bench/README.md, "posts.get": "A leaner HTTP layer").
+//! Usage: hyper_get URL API_KEY POST_ID N
+//!
+//! The connection is hyper's own HTTP/1 client (`hyper::client::conn::http1`, no pool), or with
+//! `HYPER_POOL=legacy` hyper-util's pooled client, the one reqwest wraps. Where the loop runs is
+//! chosen as in get_loop: `main` on a multi-thread runtime by default, `GET_LOOP_IN_TASK=1` a
+//! task, `GET_LOOP_RUNTIME=current-thread` a current-thread runtime, and
+//! `GET_LOOP_RUNTIME=blocking-bridge` the C binding's bridge (`aether::runtime::block_on`).
 
 use std::time::Instant;
 
 use http_body_util::{BodyExt, Empty};
-use hyper::body::Bytes;
+use hyper::body::{Bytes, Incoming};
 use hyper::client::conn::http1::SendRequest;
-use hyper::Request;
-use hyper_util::rt::TokioIo;
+use hyper::{Request, Response, Uri};
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 
-async fn get(
-    sender: &mut SendRequest<Empty<Bytes>>,
-    host: &str,
-    path: &str,
-    key: &str,
-) -> Result<aether::model::Post, Failure> {
-    sender.ready().await?;
-    let request = Request::get(path)
-        .header("host", host)
-        .header("authorization", key)
-        .header("accept", "application/json")
-        .header("user-agent", "aether-bench")
-        .header("x-client-request-id", "creq_0123456789abcdef")
-        .body(Empty::new())?;
-    let response = sender.send_request(request).await?;
+/// One kept-alive connection to the emulator, and the request it repeats.
+enum Connection {
+    Direct { sender: SendRequest<Empty<Bytes>>, host: String, path: String },
+    // Boxed: the pooled client is several times the size of the connection's sender.
+    Pooled { client: Box<Client<HttpConnector, Empty<Bytes>>>, uri: Uri },
+}
+
+impl Connection {
+    async fn open(url: &str, post_id: &str, pooled: bool) -> Result<Connection, Failure> {
+        let url = url.trim_end_matches('/');
+        if pooled {
+            let mut connector = HttpConnector::new();
+            connector.set_nodelay(true);
+            let client = Box::new(Client::builder(TokioExecutor::new()).build(connector));
+            return Ok(Connection::Pooled {
+                client,
+                uri: format!("{url}/v1/posts/{post_id}").parse()?,
+            });
+        }
+        let host = url.trim_start_matches("http://").to_owned();
+        let stream = tokio::net::TcpStream::connect(&host).await?;
+        stream.set_nodelay(true)?;
+        let (sender, connection) =
+            hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+        tokio::spawn(connection);
+        Ok(Connection::Direct { sender, host, path: format!("/v1/posts/{post_id}") })
+    }
+
+    async fn get(&mut self, authorization: &str) -> Result<aether::model::Post, Failure> {
+        let request = Request::builder()
+            .header("authorization", authorization)
+            .header("accept", "application/json")
+            .header("user-agent", "aether-bench")
+            .header("x-client-request-id", "creq_0123456789abcdef");
+        let response = match self {
+            Connection::Direct { sender, host, path } => {
+                sender.ready().await?;
+                let request = request.uri(path.as_str()).header("host", host.as_str());
+                sender.send_request(request.body(Empty::new())?).await?
+            }
+            Connection::Pooled { client, uri } => {
+                client.request(request.uri(uri.clone()).body(Empty::new())?).await?
+            }
+        };
+        decode(response).await
+    }
+}
+
+async fn decode(response: Response<Incoming>) -> Result<aether::model::Post, Failure> {
     if !response.status().is_success() {
         return Err(format!("HTTP {}", response.status()).into());
     }
@@ -38,62 +77,19 @@ async fn get(
     Ok(serde_json::from_slice(&body)?)
 }
 
-/// The same call through hyper-util's pooled client (the one reqwest wraps), without reqwest.
-async fn pooled_get(
-    client: &hyper_util::client::legacy::Client<
-        hyper_util::client::legacy::connect::HttpConnector,
-        Empty<Bytes>,
-    >,
-    uri: &hyper::Uri,
-    key: &str,
-) -> Result<aether::model::Post, Failure> {
-    let request = Request::get(uri.clone())
-        .header("authorization", key)
-        .header("accept", "application/json")
-        .header("user-agent", "aether-bench")
-        .header("x-client-request-id", "creq_0123456789abcdef")
-        .body(Empty::new())?;
-    let response = client.request(request).await?;
-    if !response.status().is_success() {
-        return Err(format!("HTTP {}", response.status()).into());
-    }
-    let body = response.into_body().collect().await?.to_bytes();
-    Ok(serde_json::from_slice(&body)?)
-}
-
-async fn pooled_calls(
+async fn calls(
     url: String,
     key: String,
     post_id: String,
     count: u32,
+    pooled: bool,
 ) -> Result<f64, Failure> {
-    let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    connector.set_nodelay(true);
-    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .build(connector);
-    let uri: hyper::Uri = format!("{}/v1/posts/{post_id}", url.trim_end_matches('/')).parse()?;
-    let key = format!("Bearer {key}");
-    pooled_get(&client, &uri, &key).await?;
+    let mut connection = Connection::open(&url, &post_id, pooled).await?;
+    let authorization = format!("Bearer {key}");
+    connection.get(&authorization).await?; // connect once, outside the measurement
     let started = Instant::now();
     for _ in 0..count {
-        pooled_get(&client, &uri, &key).await?;
-    }
-    Ok(started.elapsed().as_secs_f64() * 1e6 / f64::from(count))
-}
-
-async fn calls(url: String, key: String, post_id: String, count: u32) -> Result<f64, Failure> {
-    let host = url.trim_start_matches("http://").trim_end_matches('/').to_owned();
-    let stream = tokio::net::TcpStream::connect(&host).await?;
-    stream.set_nodelay(true)?;
-    let (mut sender, connection) =
-        hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-    tokio::spawn(connection);
-    let path = format!("/v1/posts/{post_id}");
-    let key = format!("Bearer {key}");
-    get(&mut sender, &host, &path, &key).await?; // outside the measurement, as get_loop
-    let started = Instant::now();
-    for _ in 0..count {
-        get(&mut sender, &host, &path, &key).await?;
+        connection.get(&authorization).await?;
     }
     Ok(started.elapsed().as_secs_f64() * 1e6 / f64::from(count))
 }
@@ -104,27 +100,18 @@ fn main() -> Result<(), Failure> {
         return Err("usage: hyper_get URL API_KEY POST_ID N".into());
     };
     let count: u32 = count.parse()?;
+    let pooled = std::env::var_os("HYPER_POOL").is_some_and(|v| v == "legacy");
+    let work = calls(url.clone(), key.clone(), post_id.clone(), count, pooled);
     let runtime_kind = std::env::var("GET_LOOP_RUNTIME").unwrap_or_default();
-    let current_thread = runtime_kind == "current-thread";
     let runtime = || {
-        let mut builder = if current_thread {
+        let mut builder = if runtime_kind == "current-thread" {
             tokio::runtime::Builder::new_current_thread()
         } else {
             tokio::runtime::Builder::new_multi_thread()
         };
         builder.enable_all().build()
     };
-    let pooled = std::env::var_os("HYPER_POOL").is_some_and(|v| v == "legacy");
-    let (url, key, post_id) = (url.clone(), key.clone(), post_id.clone());
-    let work = async move {
-        if pooled {
-            pooled_calls(url, key, post_id, count).await
-        } else {
-            calls(url, key, post_id, count).await
-        }
-    };
     let per_call_us = if runtime_kind == "blocking-bridge" {
-        // The C binding's bridge: the SDK's embedded runtime, the call polled on this thread.
         aether::runtime::block_on(async { Ok(work.await) })??
     } else if std::env::var_os("GET_LOOP_IN_TASK").is_some_and(|v| v == "1") {
         runtime()?.block_on(async { tokio::spawn(work).await })??
