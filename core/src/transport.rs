@@ -32,7 +32,7 @@
 //! call ends with `TIMEOUT`. `connect_timeout` (default 10 s) bounds each TCP/TLS connect.
 //!
 //! `connect_timeout` is set per client, and per call [`RequestOptions::connect_timeout`].
-//! reqwest applies it to a client's connection pool, so a call with another value goes through
+//! The connector applies it to a client's connection pool, so a call with another value goes through
 //! a client of its own, kept for the next call with that value (at most 4 such, the least
 //! recently used dropped; see `transport/clients.rs`); calls without one share the main pool
 //! and its kept-alive connections. Per call, `attempt_timeout` bounds the connect as well.
@@ -96,14 +96,15 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use bytes::{Bytes, BytesMut};
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use bytes::Bytes;
+use reqwest::header::HeaderValue;
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
 use tracing::Instrument;
 
 mod api_key;
 mod clients;
+mod connector;
 mod decode;
 pub mod observe;
 mod outcome;
@@ -115,11 +116,12 @@ mod retry;
 mod steer;
 mod timeouts;
 mod tls;
+mod wire;
 
 pub use crate::error::RateLimit;
 use crate::error::{Error, ErrorCode, Result};
 pub use api_key::ApiKey;
-use clients::HttpClients;
+use clients::{HttpClient, HttpClients};
 pub(crate) use decode::body_snippet;
 pub use decode::{decode_error, parse_retry_after};
 use observe::Observer;
@@ -128,7 +130,6 @@ pub use proxy::PROXY_ENV;
 pub(crate) use proxy::{redacted_str as redacted_proxy, resolve as resolve_proxy, ProxySettings};
 pub(crate) use raw::with_response;
 pub use raw::{pairs_from_json, RESERVED_HEADERS};
-use request::RequestBody;
 pub use request::{encode_segment, ApiRequest, FormPart, RequestOptions, Response, ResponseSink};
 pub(crate) use retry::deadline_after;
 pub use retry::new_idempotency_key;
@@ -239,7 +240,7 @@ impl Transport {
 
     /// The HTTP client of this process for a call with this connect timeout: built at
     /// construction or, in a forked child, there (see "After `fork`" and `transport/clients.rs`).
-    fn http(&self, connect_timeout: Option<Duration>) -> Result<reqwest::Client> {
+    fn http(&self, connect_timeout: Option<Duration>) -> Result<HttpClient> {
         let mut http = self.inner.http.lock().unwrap_or_else(|e| e.into_inner());
         http.get(&self.inner.config, connect_timeout)
     }
@@ -503,57 +504,38 @@ impl Transport {
         };
         // Upload parts: the body is watched for progress (see the module docs).
         let watch = request.stall_timeout.map(|stall| (stall, timeouts::Progress::new()));
-        let mut builder = self
-            .http(request.options.connect_timeout)?
-            .request(request.method.clone(), url.clone());
-        for (name, value) in &request.headers {
-            builder = builder.header(name, value);
-        }
-        if let Some(key) = ids.idempotency_key {
-            builder = builder.header("idempotency-key", key);
-        }
-        builder = builder.header("x-client-request-id", ids.client_request_id);
-        builder = steer::headers(builder, ids.traceparent, ids.retry_count.as_ref());
-        match &request.body {
-            RequestBody::Empty => {}
-            RequestBody::Bytes { bytes, content_type } => {
-                builder = builder.header(CONTENT_TYPE, content_type);
-                builder = match &watch {
-                    Some((_, progress)) => builder
-                        .header(CONTENT_LENGTH, bytes.len())
-                        .body(timeouts::watched_body(bytes.clone(), progress.clone())),
-                    None => builder.body(bytes.clone()),
-                };
-            }
-            RequestBody::Multipart(parts) => builder = builder.multipart(request::form(parts)?),
-        }
+        let client = self.http(request.options.connect_timeout)?;
+        let http_request =
+            wire::http_request(request, url, &ids, watch.as_ref().map(|(_, progress)| progress))
+                .map_err(|e| e.with_context(context()))?;
         let max_bytes = self.inner.config.max_response_bytes;
         let transport = self.clone();
         let target = url.clone();
         let exchange = async move {
             let config = &transport.inner.config;
             let tls = &config.tls;
-            let mut response = match &watch {
+            let sending = client.send(http_request);
+            let response = match &watch {
                 Some((stall, progress)) => tokio::select! {
-                    sent = builder.send() => sent,
+                    sent = sending => sent,
                     () = progress.stalled(*stall) => return Err(Error::network(format!(
                         "no progress for {stall:?} while sending the request body and awaiting \
                          its answer; abandoned, to be sent again"
                     ))),
                 },
-                None => builder.send().await,
+                None => sending.await,
             }
             // The API's TLS failing inside a proxy's tunnel is TLS_ERROR, not the proxy's.
-            .map_err(|e| match proxy::proxy_error(&config.proxy, &target, &e) {
-                Some(error) if tls::tls_error(tls, &e).is_none() => {
-                    error.with_source(e.without_url())
+            .map_err(|e| {
+                match proxy::proxy_error(&config.proxy, &target, &e, e.is_connect()) {
+                    Some(error) if tls::tls_error(tls, &e).is_none() => error.with_source(e),
+                    _ => wire::sending_error(tls, e),
                 }
-                _ => network_error(tls, e, "sending"),
             })?;
             let status = response.status().as_u16();
-            // Taken, not copied: the body is read without them.
-            let headers = std::mem::take(response.headers_mut());
-            let body = read_capped(tls, response, max_bytes, status, &headers).await?;
+            let (parts, body) = response.into_parts();
+            let headers = parts.headers;
+            let body = wire::read_capped(tls, body, max_bytes, status, &headers).await?;
             Ok::<_, Error>((status, headers, body))
         };
         let exchange = crate::runtime::in_own_task(exchange);
@@ -647,56 +629,4 @@ struct AttemptHeaders<'a> {
     traceparent: Option<&'a HeaderValue>,
     /// `X-Aether-Retry-Count`, on retries only.
     retry_count: Option<HeaderValue>,
-}
-
-/// Reads a body, refusing more than `max_bytes` (`PROTOCOL_ERROR`).
-async fn read_capped(
-    tls: &TlsSettings,
-    mut response: reqwest::Response,
-    max_bytes: usize,
-    status: u16,
-    headers: &HeaderMap,
-) -> Result<Bytes> {
-    let too_large = || {
-        let mut error = Error::protocol(format!(
-            "the response body is larger than the limit of {max_bytes} bytes"
-        ))
-        .with_status(status);
-        if let Some(id) = headers.get("x-request-id").and_then(|v| v.to_str().ok()) {
-            error = error.with_request_id(id);
-        }
-        error
-    };
-    if response.content_length().is_some_and(|len| len > max_bytes as u64) {
-        return Err(too_large());
-    }
-    let mut body = BytesMut::new();
-    while let Some(chunk) =
-        response.chunk().await.map_err(|e| network_error(tls, e, "reading the response body"))?
-    {
-        if body.len() + chunk.len() > max_bytes {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
-}
-
-/// Classifies a reqwest failure: `TLS_ERROR` when the TLS layer failed, else `NETWORK_ERROR`.
-/// The URL is stripped from the source: the message already names the method and path.
-fn network_error(tls: &TlsSettings, error: reqwest::Error, while_doing: &str) -> Error {
-    if let Some(tls_error) = tls::tls_error(tls, &error) {
-        return tls_error.with_source(error.without_url());
-    }
-    let what = if error.is_connect() && error.is_timeout() {
-        "could not connect within the connect timeout".to_owned()
-    } else if error.is_connect() {
-        "could not connect to the server".to_owned()
-    } else if error.is_timeout() {
-        format!("timed out while {while_doing}")
-    } else {
-        format!("the connection failed while {while_doing}")
-    };
-    let detail = std::error::Error::source(&error).map(|s| format!(" ({s})")).unwrap_or_default();
-    Error::network(format!("{what}{detail}")).with_source(error.without_url())
 }

@@ -40,11 +40,11 @@ pub(super) fn may_have_reached_server(error: &Error) -> bool {
     }
 }
 
-/// A network error raised while connecting: reqwest says so on the error kept as the source.
+/// A network error raised while connecting: hyper-util's client says so on the error kept as the source.
 fn failed_to_connect(error: &Error) -> bool {
     std::error::Error::source(error)
-        .and_then(|source| source.downcast_ref::<reqwest::Error>())
-        .is_some_and(reqwest::Error::is_connect)
+        .and_then(|source| source.downcast_ref::<hyper_util::client::legacy::Error>())
+        .is_some_and(hyper_util::client::legacy::Error::is_connect)
 }
 
 /// `error`, the last of a write whose attempts may have reached the server, as

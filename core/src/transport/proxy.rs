@@ -141,39 +141,25 @@ impl ProxySettings {
         }
     }
 
-    /// The HTTP client builder set up to reach hosts this way.
-    pub(crate) fn apply(&self, builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder> {
+    /// Which hosts go through which proxy: `None` when every host is reached directly. The
+    /// environment's variables are read now (when a client is built).
+    pub(crate) fn matcher(&self) -> Option<Matcher> {
         match &self.mode {
-            // reqwest reads the same variables (`Matcher::from_system`) when the client is built.
-            Mode::Environment => Ok(builder),
-            Mode::Direct => Ok(builder.no_proxy()),
-            Mode::Explicit(url) => {
-                let proxy = reqwest::Proxy::all(url.as_str())
-                    .map_err(|_| {
-                        Error::invalid_argument(format!(
-                            "the proxy {} could not be set up",
-                            redacted(url)
-                        ))
-                    })?
-                    .no_proxy(reqwest::NoProxy::from_env());
-                Ok(builder.proxy(proxy))
+            Mode::Direct => None,
+            Mode::Environment => Some(Matcher::from_env()),
+            Mode::Explicit(proxy) => {
+                let no = std::env::var("NO_PROXY")
+                    .or_else(|_| std::env::var("no_proxy"))
+                    .unwrap_or_default();
+                Some(Matcher::builder().all(proxy.as_str().to_owned()).no(no).build())
             }
         }
     }
 
     /// The proxy (redacted) a request to `url` goes through, if any: the same decision
-    /// reqwest makes, so that an error can be put on the proxy.
+    /// the connector makes, so that an error can be put on the proxy.
     pub(crate) fn proxy_for(&self, url: &Url) -> Option<String> {
-        let matcher = match &self.mode {
-            Mode::Direct => return None,
-            Mode::Environment => Matcher::from_env(),
-            Mode::Explicit(proxy) => {
-                let no = std::env::var("NO_PROXY")
-                    .or_else(|_| std::env::var("no_proxy"))
-                    .unwrap_or_default();
-                Matcher::builder().all(proxy.as_str().to_owned()).no(no).build()
-            }
-        };
+        let matcher = self.matcher()?;
         let uri: hyper::Uri = url.as_str().parse().ok()?;
         let intercept = matcher.intercept(&uri)?;
         if let Mode::Explicit(proxy) = &self.mode {
@@ -200,12 +186,14 @@ impl ProxySettings {
     }
 }
 
-/// `PROXY_ERROR` for a request to `url` that failed at its proxy, with what to set; `None` when
-/// the request was not proxied or the failure was not the proxy's.
+/// `PROXY_ERROR` for a request to `url` that failed at its proxy (`connecting`: while its
+/// connection was being made), with what to set; `None` when the request was not proxied or the
+/// failure was not the proxy's.
 pub(crate) fn proxy_error(
     settings: &ProxySettings,
     url: &Url,
-    error: &reqwest::Error,
+    error: &(dyn std::error::Error + 'static),
+    connecting: bool,
 ) -> Option<Error> {
     let proxy = settings.proxy_for(url)?;
     let tunnel = tunnel_failure(error);
@@ -230,7 +218,7 @@ pub(crate) fn proxy_error(
             url.host_str().unwrap_or("the API"),
             url.port_or_known_default().unwrap_or(443)
         ),
-        None if error.is_connect() => format!(
+        None if connecting => format!(
             "could not connect to the proxy {proxy}: check its address and that it runs ({set}), \
              or list the API's host in NO_PROXY to reach it directly"
         ),
@@ -256,8 +244,8 @@ pub(crate) fn proxy_auth_refused(settings: &ProxySettings, url: &Url) -> Option<
 
 /// The text of a failed `CONNECT` tunnel in `error`'s chain (hyper-util's `TunnelError`,
 /// which is not public: recognized by its message, "tunnel error: …").
-fn tunnel_failure(error: &reqwest::Error) -> Option<String> {
-    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+fn tunnel_failure(error: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut next = Some(error);
     while let Some(current) = next {
         let text = current.to_string();
         if let Some(rest) = text.strip_prefix("tunnel error: ") {

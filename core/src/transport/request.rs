@@ -130,9 +130,8 @@ pub(super) enum RequestBody {
         bytes: Bytes,
         content_type: HeaderValue,
     },
-    /// `multipart/form-data`, built afresh for each attempt from parts kept as [`Bytes`] (a
-    /// reqwest form is consumed by sending it); the boundary is new each time, which the
-    /// server's idempotency fingerprint ignores.
+    /// `multipart/form-data`, encoded afresh for each attempt from parts kept as [`Bytes`]; the
+    /// boundary is new each time, which the server's idempotency fingerprint ignores.
     Multipart(Vec<FormPart>),
 }
 
@@ -161,20 +160,38 @@ impl FormPart {
     }
 }
 
-/// The reqwest form of `parts`, for one attempt (the bytes are shared, not copied).
-pub(super) fn form(parts: &[FormPart]) -> Result<reqwest::multipart::Form> {
-    let mut form = reqwest::multipart::Form::new();
+/// `parts` as a `multipart/form-data` body (RFC 7578) and its `Content-Type`, with a new
+/// random boundary. Written here rather than with a crate: the parts are in memory and few, and
+/// the whole encoding is the framing below.
+pub(super) fn multipart(parts: &[FormPart]) -> Result<(Bytes, HeaderValue)> {
+    let bits: u128 = rand::random();
+    let boundary = format!("{bits:032x}");
+    // As browsers write names (WHATWG HTML, "multipart/form-data encoding algorithm"): no
+    // quote or line break can end the parameter or the header.
+    let quoted = |text: &str| text.replace('"', "%22").replace('\r', "%0D").replace('\n', "%0A");
+    let mut body = Vec::with_capacity(parts.iter().map(|p| p.bytes.len() + 200).sum());
     for part in parts {
-        let length = part.bytes.len() as u64;
-        let mut body = reqwest::multipart::Part::stream_with_length(part.bytes.clone(), length);
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        let mut disposition =
+            format!("Content-Disposition: form-data; name=\"{}\"", quoted(&part.name));
         if let Some((file_name, content_type)) = &part.file {
-            body = body.file_name(file_name.clone()).mime_str(content_type).map_err(|_| {
-                Error::invalid_argument(format!("invalid content type {content_type:?}"))
-            })?;
+            if HeaderValue::from_str(content_type).is_err() {
+                return Err(Error::invalid_argument(format!(
+                    "invalid content type {content_type:?}"
+                )));
+            }
+            disposition +=
+                &format!("; filename=\"{}\"\r\nContent-Type: {content_type}", quoted(file_name));
         }
-        form = form.part(part.name.clone(), body);
+        body.extend_from_slice(disposition.as_bytes());
+        body.extend_from_slice(b"\r\n\r\n");
+        body.extend_from_slice(&part.bytes);
+        body.extend_from_slice(b"\r\n");
     }
-    Ok(form)
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let content_type = HeaderValue::from_str(&format!("multipart/form-data; boundary={boundary}"))
+        .map_err(|_| Error::protocol("the multipart boundary is not a header value"))?;
+    Ok((Bytes::from(body), content_type))
 }
 
 /// One API call to send through [`Transport::send`](super::Transport::send): method, path under the base URL, query,

@@ -27,19 +27,18 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use super::RequestOptions;
 use crate::error::{Error, Result};
 
-/// `builder` with the call's `traceparent` and the attempt's `X-Aether-Retry-Count`.
+/// Adds the call's `traceparent` and the attempt's `X-Aether-Retry-Count` to `headers`.
 pub(super) fn headers(
-    mut builder: reqwest::RequestBuilder,
+    headers: &mut HeaderMap,
     traceparent: Option<&HeaderValue>,
     retry_count: Option<&HeaderValue>,
-) -> reqwest::RequestBuilder {
+) {
     if let Some(traceparent) = traceparent {
-        builder = builder.header("traceparent", traceparent);
+        headers.insert("traceparent", traceparent.clone());
     }
     if let Some(count) = retry_count {
-        builder = builder.header("x-aether-retry-count", count);
+        headers.insert("x-aether-retry-count", count.clone());
     }
-    builder
 }
 
 /// `Retry-After-Ms`: whole milliseconds.

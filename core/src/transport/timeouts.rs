@@ -87,9 +87,12 @@ impl Progress {
 /// next slice when it can write it, so a server that stops reading stops the slices (once the
 /// socket buffers are full), and a body wholly buffered stops them at its end: either way the
 /// watchdog then counts the time without progress.
-pub(super) fn watched_body(bytes: Bytes, progress: Progress) -> reqwest::Body {
+pub(super) fn watched_body(bytes: Bytes, progress: Progress) -> super::clients::Body {
+    use futures_util::TryStreamExt;
+    use http_body_util::BodyExt;
     progress.touch();
-    reqwest::Body::wrap_stream(Slices { bytes, progress })
+    let frames = Slices { bytes, progress }.map_ok(hyper::body::Frame::data);
+    BodyExt::map_err(http_body_util::StreamBody::new(frames), Into::into).boxed()
 }
 
 struct Slices {

@@ -10,6 +10,7 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use rustls::{AlertDescription, CertificateError};
 use rustls_pki_types::pem::PemObject;
@@ -161,19 +162,40 @@ pub(crate) fn resolve(
     Ok(settings)
 }
 
-/// The HTTP client builder with these CAs added to the system's and this identity presented.
-pub(crate) fn apply(
-    settings: &TlsSettings,
-    builder: reqwest::ClientBuilder,
-) -> Result<reqwest::ClientBuilder> {
-    let mut builder = apply_roots(settings, builder)?;
-    if let Some(identity) = &settings.identity {
-        let identity = reqwest::Identity::from_pem(identity).map_err(|e| {
-            Error::invalid_argument("the client certificate could not be loaded").with_source(e)
+/// The TLS settings of the API's connections: the system's roots and these CAs trusted, this
+/// client certificate presented, HTTP/2 and HTTP/1.1 offered (a server that speaks HTTP/2 then
+/// carries concurrent calls on one connection).
+pub(crate) fn client_config(settings: &TlsSettings) -> Result<Arc<rustls::ClientConfig>> {
+    let mut roots = rustls::RootCertStore::empty();
+    // The system's certificates that parse; one that does not is skipped (as curl does).
+    roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    for der in &settings.ca_certs {
+        roots.add(CertificateDer::from(der.clone())).map_err(|e| {
+            Error::invalid_argument("a CA certificate could not be loaded").with_source(e)
         })?;
-        builder = builder.identity(identity);
     }
-    Ok(builder)
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::invalid_argument("TLS could not be set up").with_source(e))?
+        .with_root_certificates(roots);
+    let mut config = match &settings.identity {
+        None => builder.with_no_client_auth(),
+        Some(identity) => {
+            let chain = CertificateDer::pem_slice_iter(identity)
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .unwrap_or_default();
+            let key = PrivateKeyDer::from_pem_slice(identity).map_err(|e| {
+                Error::invalid_argument("the client certificate's key could not be loaded")
+                    .with_source(e)
+            })?;
+            builder.with_client_auth_cert(chain, key).map_err(|e| {
+                Error::invalid_argument("the client certificate could not be loaded").with_source(e)
+            })?
+        }
+    };
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
 }
 
 /// The HTTP client builder with these CAs added to the system's, and no client certificate:
@@ -194,7 +216,10 @@ pub(crate) fn apply_roots(
 
 /// `TLS_ERROR` for a request that failed in the TLS layer, with what to set; `None` when the
 /// failure was not TLS's.
-pub(crate) fn tls_error(settings: &TlsSettings, error: &reqwest::Error) -> Option<Error> {
+pub(crate) fn tls_error(
+    settings: &TlsSettings,
+    error: &(dyn std::error::Error + 'static),
+) -> Option<Error> {
     let cause = tls_cause(error)?;
     let s = settings.spelling;
     let ca = format!("{} ({CA_BUNDLE_ENV})", s.name(&names::CA_BUNDLE));
@@ -242,8 +267,8 @@ pub(crate) fn tls_error(settings: &TlsSettings, error: &reqwest::Error) -> Optio
 /// The rustls error somewhere in `error`'s chain of sources. An `io::Error`'s `source` skips
 /// the error it wraps (and the TLS layer's errors arrive as an `io::Error` inside another), so
 /// the walk steps into the wrapped error instead.
-fn tls_cause(error: &reqwest::Error) -> Option<rustls::Error> {
-    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+fn tls_cause(error: &(dyn std::error::Error + 'static)) -> Option<rustls::Error> {
+    let mut next = Some(error);
     while let Some(current) = next {
         if let Some(tls) = current.downcast_ref::<rustls::Error>() {
             return Some(tls.clone());
