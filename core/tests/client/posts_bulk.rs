@@ -48,6 +48,25 @@ async fn a_file_with_quoting_newlines_bom_crlf_and_empty_rows_creates_each_row()
 }
 
 #[tokio::test]
+async fn a_file_whose_name_has_quotes_and_a_line_break_is_sent_whole() {
+    // The name goes into the multipart part's header: a quote or a line break in it must not
+    // end the header early and cut the request.
+    let emulator = Emulator::start().await;
+    let client = emulator.client();
+    let li = emulator.profile("linkedin").await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "my \"posts\"\r\nnext.csv",
+        format!("text,profileIds\nhello,{li}\n").as_bytes(),
+    );
+
+    let result = client.posts().bulk(path.as_path(), false).await.unwrap();
+    assert_eq!((result.total, result.created, result.failed), (1, 1, 0));
+    assert_eq!(result.results[0].post.as_ref().unwrap().content.text, "hello");
+}
+
+#[tokio::test]
 async fn rows_are_written_as_csv_and_a_dry_run_creates_nothing() {
     let emulator = Emulator::start().await;
     let client = emulator.client();
