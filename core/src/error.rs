@@ -645,6 +645,13 @@ impl From<std::io::Error> for Error {
     }
 }
 
+/// `error` and each of its sources in turn.
+pub(crate) fn causes<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(error), |current| current.source())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

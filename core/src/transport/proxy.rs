@@ -245,15 +245,8 @@ pub(crate) fn proxy_auth_refused(settings: &ProxySettings, url: &Url) -> Option<
 /// The text of a failed `CONNECT` tunnel in `error`'s chain (hyper-util's `TunnelError`,
 /// which is not public: recognized by its message, "tunnel error: …").
 fn tunnel_failure(error: &(dyn std::error::Error + 'static)) -> Option<String> {
-    let mut next = Some(error);
-    while let Some(current) = next {
-        let text = current.to_string();
-        if let Some(rest) = text.strip_prefix("tunnel error: ") {
-            return Some(rest.to_owned());
-        }
-        next = current.source();
-    }
-    None
+    crate::error::causes(error)
+        .find_map(|e| e.to_string().strip_prefix("tunnel error: ").map(str::to_owned))
 }
 
 #[cfg(test)]

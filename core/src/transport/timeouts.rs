@@ -37,16 +37,8 @@ pub(super) fn attempt_deadline(
 /// request was almost certainly never acted on; every POST also carries its idempotency key,
 /// which makes a second try safe even if it was.
 pub(super) fn is_stale_connection(error: &Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(current) = source {
-        if let Some(hyper) = current.downcast_ref::<hyper::Error>() {
-            if hyper.is_incomplete_message() {
-                return true;
-            }
-        }
-        source = current.source();
-    }
-    false
+    crate::error::causes(error)
+        .any(|e| e.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_incomplete_message))
 }
 
 /// When a watched body last made progress, in milliseconds since `start`.

@@ -123,15 +123,8 @@ fn network_error(
     if let Some(tls_error) = tls::tls_error(tls, &error) {
         return tls_error.with_source(error);
     }
-    let timed_out = connecting && {
-        let mut next: Option<&(dyn std::error::Error + 'static)> = Some(&error);
-        let mut found = false;
-        while let Some(current) = next {
-            found |= current.is::<connector::ConnectTimedOut>();
-            next = current.source();
-        }
-        found
-    };
+    let timed_out =
+        connecting && crate::error::causes(&error).any(|e| e.is::<connector::ConnectTimedOut>());
     let what = if timed_out {
         "could not connect within the connect timeout".to_owned()
     } else if connecting {
