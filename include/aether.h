@@ -1143,7 +1143,10 @@ enum aether_status aether_client_effective_options_to_json(const struct aether_c
 enum aether_status aether_defaults_to_json(char **out_json, struct aether_error **error);
 
 /**
- * Frees a client. NULL is ignored. Calls using the client must have returned.
+ * Frees a client. NULL is ignored. Calls using the client must have returned. When no running
+ * watch still uses its connections, they are closed before this returns (within a second), so
+ * that nothing of the client is left running, e.g. when the program exits next; called from a
+ * callback, it frees the client and its connections close in the background.
  */
 void aether_client_free(struct aether_client *client);
 

@@ -5,7 +5,7 @@ use std::ffi::{c_char, CString};
 use aether::{Client, ClientBuilder, ClientOptions, Error, Spelling};
 
 use crate::error::aether_error;
-use crate::ffi::{borrowed_str, boundary, cstring, free_raw, getter, into_raw, opt_str_arg};
+use crate::ffi::{borrowed_str, boundary, cstring, getter, into_raw, opt_str_arg};
 use crate::ffi::{out_arg, ref_arg, write_json, Res};
 use crate::status::aether_status;
 
@@ -234,11 +234,25 @@ pub extern "C" fn aether_defaults_to_json(
     boundary(error, || write_json(&aether::defaults(), out_json))
 }
 
-/// Frees a client. NULL is ignored. Calls using the client must have returned.
+/// Frees a client. NULL is ignored. Calls using the client must have returned. When no running
+/// watch still uses its connections, they are closed before this returns (within a second), so
+/// that nothing of the client is left running, e.g. when the program exits next; called from a
+/// callback, it frees the client and its connections close in the background.
 #[no_mangle]
 pub extern "C" fn aether_client_free(client: *mut aether_client) {
-    // SAFETY: NULL or a client from this library, not used afterwards.
-    getter((), || unsafe { free_raw(client) })
+    if client.is_null() {
+        return;
+    }
+    // SAFETY: a client from this library, not used afterwards.
+    let handle = unsafe { Box::from_raw(client) };
+    getter((), move || {
+        let aether_client { client, base_url: _ } = *handle;
+        // Refused (and the client dropped) on a runtime thread, where blocking could deadlock.
+        let _ = aether::runtime::block_on(async move {
+            client.close().await;
+            Ok(())
+        });
+    })
 }
 
 /// The client behind a handle argument.

@@ -62,6 +62,10 @@ impl fmt::Debug for Client {
     }
 }
 
+/// How long [`Client::close`] waits for the connections to close (each normally closes at once:
+/// it only sends its TLS close notification, when there is one).
+pub const CLOSE_WAIT: Duration = Duration::from_secs(1);
+
 impl Client {
     /// A builder; [`ClientBuilder::build`] reads the environment for what is not set.
     pub fn builder() -> ClientBuilder {
@@ -140,6 +144,19 @@ impl Client {
         options: &RequestOptions,
     ) -> Result<Response<serde_json::Value>> {
         crate::request::send(&self.transport, method, path, body, query, options).await
+    }
+
+    /// Drops this handle and, when it was the last one on its connections (clones, the
+    /// resources it handed out and running watches share them), waits until those connections
+    /// are closed, at most [`CLOSE_WAIT`]. Dropping a client closes them too, but in the
+    /// background: this is for a program that wants nothing of the client left running when it
+    /// goes on, e.g. before it exits, or a test counting open sockets.
+    pub async fn close(self) {
+        let connections = self.transport.connections();
+        drop(self);
+        if connections.is_closed() {
+            let _ = tokio::time::timeout(CLOSE_WAIT, connections.wait()).await;
+        }
     }
 
     /// The HTTP transport, for calls the resources do not cover.

@@ -245,6 +245,12 @@ impl Transport {
         http.get(&self.inner.config, connect_timeout)
     }
 
+    /// The tasks of this transport's connections (in this process). Closed once the transport's
+    /// last handle is dropped; [`TaskTracker::wait`] then ends when the last connection has.
+    pub(crate) fn connections(&self) -> tokio_util::task::TaskTracker {
+        self.inner.http.lock().unwrap_or_else(|e| e.into_inner()).connections()
+    }
+
     /// The base URL every path is appended to.
     pub fn base_url(&self) -> &str {
         &self.inner.config.base_url

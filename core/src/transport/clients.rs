@@ -14,6 +14,10 @@
 //! connections; at most [`MAX_EXTRA_CLIENTS`] of them, the least recently used dropped beyond
 //! that. Calls that do not set one (or set the client's) keep using the main pool.
 //!
+//! Every task their connections run in (and their pools' idle sweepers) is spawned through one
+//! [`TaskTracker`], so that [`Transport::connections`](super::Transport::connections) can tell
+//! when the last of them has ended once the clients are dropped: `Client::close`.
+//!
 //! All of them follow the transport's "After `fork`" rule: they are kept with the id of the
 //! process that built them, a forked child builds its own, and the parent's are leaked there,
 //! never dropped.
@@ -25,8 +29,9 @@ use bytes::Bytes;
 use http_body_util::combinators::BoxBody;
 use hyper_util::client::legacy::{Client, ResponseFuture};
 use hyper_util::client::proxy::matcher::Matcher;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
+use hyper_util::rt::TokioTimer;
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, PROXY_AUTHORIZATION, USER_AGENT};
+use tokio_util::task::TaskTracker;
 
 use super::connector::{self, ApiConnector, BoxError};
 use super::{tls, TransportConfig};
@@ -75,15 +80,39 @@ pub(super) struct HttpClients {
     main: Option<HttpClient>,
     /// Clients for other connect timeouts, the most recently used last.
     extra: Vec<(Duration, HttpClient)>,
+    /// The tasks of every client's connections; closed when these clients are dropped.
+    connections: TaskTracker,
+}
+
+/// hyper's executor for the clients' background tasks: spawns them on the current runtime
+/// (the embedded one, or an async caller's), tracked.
+#[derive(Clone)]
+struct Tracked(TaskTracker);
+
+impl<F> hyper::rt::Executor<F> for Tracked
+where
+    F: std::future::Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    fn execute(&self, task: F) {
+        self.0.spawn(task);
+    }
 }
 
 impl HttpClients {
     pub(super) fn new(config: &TransportConfig) -> Result<HttpClients> {
+        let connections = TaskTracker::new();
         Ok(HttpClients {
             pid: std::process::id(),
-            main: Some(build(config, config.connect_timeout)?),
+            main: Some(build(config, config.connect_timeout, &connections)?),
             extra: Vec::new(),
+            connections,
         })
+    }
+
+    /// The tracker of the clients' connection tasks (of this process's clients).
+    pub(super) fn connections(&self) -> TaskTracker {
+        self.connections.clone()
     }
 
     /// The client for a call with this connect timeout (`None`: the client's), built in this
@@ -109,7 +138,7 @@ impl HttpClients {
         let client = match self.extra.iter().position(|(t, _)| *t == timeout) {
             Some(index) => self.extra.remove(index).1,
             None => {
-                let client = build(config, timeout)?;
+                let client = build(config, timeout, &self.connections)?;
                 if self.extra.len() >= MAX_EXTRA_CLIENTS {
                     // Least recently used; its pooled connections close once no call uses it.
                     self.extra.remove(0);
@@ -134,11 +163,19 @@ impl Drop for HttpClients {
             // Inherited through fork: their connections' tasks do not run here; leak them.
             std::mem::forget(self.main.take());
             std::mem::forget(std::mem::take(&mut self.extra));
+        } else {
+            // No client can start a connection any more: once those running end, the tracker
+            // is empty and its waiters wake.
+            self.connections.close();
         }
     }
 }
 
-fn build(config: &TransportConfig, connect_timeout: Duration) -> Result<HttpClient> {
+fn build(
+    config: &TransportConfig,
+    connect_timeout: Duration,
+    connections: &TaskTracker,
+) -> Result<HttpClient> {
     let authorization = config.api_key.header_value()?;
     let user_agent = HeaderValue::from_str(&config.user_agent).map_err(|_| {
         Error::invalid_argument("the user agent must be visible ASCII characters and spaces")
@@ -148,8 +185,9 @@ fn build(config: &TransportConfig, connect_timeout: Duration) -> Result<HttpClie
         connector::connector(tls::client_config(&config.tls)?, proxies.clone(), connect_timeout);
     // API calls never follow redirects (this client does not): `Authorization` must not
     // reach another origin.
-    let client =
-        Client::builder(TokioExecutor::new()).pool_timer(TokioTimer::new()).build(connector);
+    let client = Client::builder(Tracked(connections.clone()))
+        .pool_timer(TokioTimer::new())
+        .build(connector);
     Ok(HttpClient { client, proxies, authorization, user_agent })
 }
 

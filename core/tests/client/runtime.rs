@@ -72,3 +72,41 @@ fn the_handle_spawns_on_the_embedded_runtime() {
         7
     );
 }
+
+/// The tasks alive on the current runtime (the client's connections, once a call has returned).
+fn alive_tasks() -> usize {
+    tokio::runtime::Handle::current().metrics().num_alive_tasks()
+}
+
+#[test]
+fn close_returns_once_the_clients_connections_have_ended() {
+    let server = runtime::block_on(async {
+        MockServer::start(MockConfig::default()).await.map_err(Error::from)
+    })
+    .unwrap();
+    let client = || {
+        aether::Client::builder().api_key(server.api_key()).base_url(server.url()).build().unwrap()
+    };
+    // The client's own runtime, with one thread: nothing of the client runs but when it awaits.
+    let own = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    own.block_on(async {
+        let dropped = client();
+        dropped.platforms().try_fetch().await.unwrap();
+        drop(dropped);
+        assert!(
+            alive_tasks() > 0,
+            "a dropped client's kept-alive connection ends in the background"
+        );
+        while alive_tasks() > 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+
+        let closed = client();
+        closed.platforms().try_fetch().await.unwrap();
+        let shared = closed.clone();
+        closed.close().await;
+        assert!(alive_tasks() > 0, "a clone still uses the connection: it stays open");
+        shared.close().await;
+        assert_eq!(alive_tasks(), 0, "closing the last handle waited for its connection to end");
+    });
+}
