@@ -105,13 +105,13 @@ const OPS = {
     });
   },
   'posts.bulk': async ({ op, client, input, options }) => {
-    only(input, ['csv', 'rows', 'dryRun'], op);
+    only(input, ['csv', 'fileName', 'rows', 'dryRun'], op);
     const bulkOptions = { ...options, dryRun: input.dryRun ?? false };
     if (input.rows !== undefined) return client.posts.bulk(input.rows, bulkOptions);
     // Inline CSV goes through a temporary file, so the path form is what runs.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'aether-bulk-'));
     try {
-      const file = path.join(dir, 'posts.csv');
+      const file = path.join(dir, input.fileName ?? 'posts.csv');
       fs.writeFileSync(file, String(input.csv), 'utf8');
       return await client.posts.bulk(file, bulkOptions);
     } finally {

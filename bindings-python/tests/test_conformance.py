@@ -643,11 +643,11 @@ def one(key: str, data: Dict[str, Any], op: str, extra: Optional[Set[str]] = Non
 
 def bulk(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
     """Inline CSV goes through a temporary file, so the path form is what runs."""
-    kwargs("posts.bulk", data, {"csv", "rows", "dryRun"})
+    kwargs("posts.bulk", data, {"csv", "fileName", "rows", "dryRun"})
     dry_run = bool(data.get("dryRun", False))
     if "csv" in data:
         with tempfile.TemporaryDirectory() as directory:
-            path = Path(directory) / "posts.csv"
+            path = Path(directory) / str(data.get("fileName", "posts.csv"))
             path.write_bytes(str(data["csv"]).encode("utf-8"))
             result = client.posts.bulk(path, dry_run=dry_run, idempotency_key=key)
     else:

@@ -749,7 +749,7 @@ impl Run {
                 Ok(to_json(&posts.wait(&text(input, "id")?, wait).await?))
             }
             Op::PostsBulk => {
-                fields(input, &["csv", "rows", "dryRun"], op)?;
+                fields(input, &["csv", "fileName", "rows", "dryRun"], op)?;
                 let dry_run = input.get("dryRun").and_then(Value::as_bool).unwrap_or(false);
                 let posts = client.posts().with_options(options);
                 // Inline CSV goes through a file, so the path form is what runs.
@@ -757,7 +757,8 @@ impl Run {
                 let source = match input.get("csv") {
                     Some(csv) => {
                         let csv = csv.as_str().ok_or(format!("{op}: csv must be a string"))?;
-                        let path = dir.path().join("posts.csv");
+                        let name = input.get("fileName").and_then(Value::as_str);
+                        let path = dir.path().join(name.unwrap_or("posts.csv"));
                         std::fs::write(&path, csv).map_err(|e| format!("{op}: write: {e}"))?;
                         BulkSource::File(path)
                     }

@@ -794,7 +794,7 @@ static int put_file(state *s, const jvalue *input, jvalue **result) {
  * rows go as JSON (the rows form). */
 static int run_bulk(state *s, aether_client *client, const char *op, const jvalue *input,
                     const jvalue *options, jvalue **result) {
-  static const char *const fields[] = {"csv", "rows", "dryRun", NULL};
+  static const char *const fields[] = {"csv", "fileName", "rows", "dryRun", NULL};
   aether_error *error_ = NULL;
   aether_bulk_result *bulk = NULL;
   const jvalue *dry = json_get(input, "dryRun");
@@ -810,13 +810,17 @@ static int run_bulk(state *s, aether_client *client, const char *op, const jvalu
     /* The same file name every time, as the other runners: the name is part of the body, so
      * a repeat under one idempotency key must send the same one. */
     const char *csv = text_of(input, "csv");
+    const char *name = text_of(input, "fileName");
     char dir[] = "/tmp/aether-bulk-XXXXXX";
-    char path[64];
+    char path[512];
     size_t length = csv != NULL ? strlen(csv) : 0;
     FILE *file;
     if (csv == NULL) return failf(s, "%s: csv must be a string", op);
+    if (name == NULL) name = "posts.csv";
+    if (strchr(name, '/') != NULL || strlen(dir) + 1 + strlen(name) >= sizeof path)
+      return failf(s, "%s: fileName must be a short name without '/'", op);
     if (mkdtemp(dir) == NULL) return failf(s, "%s: cannot create a temporary directory", op);
-    snprintf(path, sizeof path, "%s/posts.csv", dir);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     file = fopen(path, "wb");
     if (file == NULL || fwrite(csv, 1, length, file) != length) {
       if (file != NULL) fclose(file);
