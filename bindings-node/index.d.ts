@@ -33,6 +33,11 @@ declare class Aether {
   /** Every default of the core. */
   static defaults(): Aether.Defaults;
   /**
+   * Closes the client's kept-alive connections; resolves once they are closed (within a
+   * second). The client stays usable: its next call opens a new connection.
+   */
+  close(): Promise<void>;
+  /**
    * Any endpoint, including one the SDK does not wrap (e.g. `GET /v1/platforms`): `path` under
    * the base URL, starting with `/` (a full URL is `INVALID_ARGUMENT`). Resolves with the
    * response's JSON (`null` when empty); `.withResponse()` adds status and headers. Same

@@ -184,6 +184,8 @@ declare namespace testing {
     traceparent?: string | null;
     /** `X-Aether-Retry-Count`: 0 for a first attempt, n for the n-th retry. */
     retryCount?: number;
+    /** The connection it came on, numbered from 1 in the order the emulator accepted them (none for a publish attempt). */
+    connection?: number;
     [key: string]: unknown;
   }
 

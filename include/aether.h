@@ -1143,6 +1143,16 @@ enum aether_status aether_client_effective_options_to_json(const struct aether_c
 enum aether_status aether_defaults_to_json(char **out_json, struct aether_error **error);
 
 /**
+ * Closes the client's kept-alive connections (its running watches open new ones) and waits
+ * until they are closed, at most a second (a connection busy with another thread's call
+ * closes when that call ends). The client stays usable: its next call opens a new connection.
+ * Fails with AETHER_ERROR_INVALID_ARGUMENT when `client` is NULL or when called from a
+ * callback (a runtime thread).
+ */
+enum aether_status aether_client_close_connections(const struct aether_client *client,
+                                                   struct aether_error **error);
+
+/**
  * Frees a client. NULL is ignored. Calls using the client must have returned. When no running
  * watch still uses its connections, they are closed before this returns (within a second), so
  * that nothing of the client is left running, e.g. when the program exits next; called from a

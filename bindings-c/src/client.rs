@@ -234,6 +234,25 @@ pub extern "C" fn aether_defaults_to_json(
     boundary(error, || write_json(&aether::defaults(), out_json))
 }
 
+/// Closes the client's kept-alive connections (its running watches open new ones) and waits
+/// until they are closed, at most a second (a connection busy with another thread's call
+/// closes when that call ends). The client stays usable: its next call opens a new connection.
+/// Fails with AETHER_ERROR_INVALID_ARGUMENT when `client` is NULL or when called from a
+/// callback (a runtime thread).
+#[no_mangle]
+pub extern "C" fn aether_client_close_connections(
+    client: *const aether_client,
+    error: *mut *mut aether_error,
+) -> aether_status {
+    boundary(error, || {
+        let client = client_arg(client)?;
+        block_on(async {
+            client.close_connections().await;
+            Ok(())
+        })
+    })
+}
+
 /// Frees a client. NULL is ignored. Calls using the client must have returned. When no running
 /// watch still uses its connections, they are closed before this returns (within a second), so
 /// that nothing of the client is left running, e.g. when the program exits next; called from a

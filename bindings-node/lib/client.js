@@ -95,6 +95,15 @@ class Aether {
     return parse(native.defaults());
   }
 
+  /**
+   * Closes the client's kept-alive connections and resolves once they are closed (within a
+   * second). The client stays usable: its next call opens a new connection. Without it,
+   * connections close when the client is garbage-collected.
+   */
+  close() {
+    return this.#native.closeConnections();
+  }
+
   /** The rate-limit headers of the latest response that had them, or null. */
   get lastRateLimit() {
     return parse(this.#native.lastRateLimit()) ?? null;

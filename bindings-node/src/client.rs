@@ -152,6 +152,16 @@ impl NativeClient {
         serde_json::to_string(&self.client.effective_options()).unwrap_or_default()
     }
 
+    /// Closes the kept-alive connections and waits for them (see `Aether.close`).
+    #[napi]
+    pub fn close_connections<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, ()>> {
+        let client = self.client.clone();
+        spawn(env, async move {
+            client.close_connections().await;
+            Ok(())
+        })
+    }
+
     /// The rate-limit headers of the latest response that had them, as JSON (or null).
     #[napi]
     pub fn last_rate_limit(&self) -> Option<String> {

@@ -220,8 +220,14 @@ const OPS = {
   'journal.count': async ({ mock, op, input }) => {
     const filters = ['method', 'path', 'status', 'created', 'replayed', 'fault', 'idempotencyKey', 'clientRequestId', 'traceparent', 'retryCount', 'query', 'header'];
     only(input, filters, op);
-    const entries = await mock.journal();
-    return { count: entries.filter((entry) => journalMatches(input, entry)).length };
+    const matching = (await mock.journal()).filter((entry) => journalMatches(input, entry));
+    const connections = new Set(matching.map((entry) => entry.connection).filter((c) => c != null));
+    return { count: matching.length, connections: connections.size };
+  },
+  'client.closeConnections': async ({ op, client, input }) => {
+    only(input, [], op);
+    await client.close();
+    return {};
   },
   'client.request': async ({ op, client, input, options }) => {
     only(input, ['method', 'path', 'body', 'query', 'headers'], op);

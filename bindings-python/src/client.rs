@@ -12,6 +12,7 @@ use aether::{CallOptions, Client, ClientBuilder, ClientOptions, RequestOptions, 
 use pyo3::prelude::*;
 use serde::de::DeserializeOwned;
 
+use crate::call::Call;
 use crate::convert::{from_py, to_py};
 use crate::errors::{invalid_argument, IntoPyResult};
 
@@ -189,6 +190,15 @@ impl PyClient {
         let value = serde_json::to_value(self.client.effective_options())
             .map_err(|e| invalid_argument(py, e.to_string()))?;
         to_py(py, &value)
+    }
+
+    /// Closes the kept-alive connections and waits for them (see `Aether.close`).
+    fn close_connections(&self) -> Call {
+        let client = self.client.clone();
+        Call::new(async move {
+            client.close_connections().await;
+            Ok(None)
+        })
     }
 
     #[getter]

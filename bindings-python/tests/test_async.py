@@ -118,3 +118,21 @@ def test_progress_runs_on_the_loop(aether_mock: MockServer) -> None:
         assert seen and seen[-1].bytes_sent == len(data) and seen[-1].fraction == 1.0
 
     asyncio.run(main())
+
+
+def test_leaving_async_with_closes_the_connection_and_the_client_stays_usable(
+    aether_mock: MockServer,
+) -> None:
+    profile = aether_mock.create_profile("linkedin")
+
+    async def main() -> None:
+        async with aether_mock.async_client() as client:
+            await client.profiles.get(profile.id)
+            await client.profiles.get(profile.id)
+        await client.profiles.get(profile.id)
+
+    asyncio.run(main())
+    reads = [e for e in aether_mock.journal() if e["path"] == f"/v1/profiles/{profile.id}"]
+    # The first two share a kept-alive connection; the one after the block opens a new one.
+    assert [e["connection"] for e in reads][:2] == [reads[0]["connection"]] * 2
+    assert reads[2]["connection"] != reads[0]["connection"]

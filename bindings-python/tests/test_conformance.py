@@ -588,7 +588,7 @@ def journal_count(run: Run, client: aether.Aether, data: Dict[str, Any], key: An
         {"method", "path", "status", "created", "replayed", "fault", "idempotencyKey",
          "clientRequestId", "traceparent", "retryCount", "query", "header"},
     )
-    count = 0
+    count, connections = 0, set()
     for entry in run.mock.journal():
         if "method" in data and str(entry["method"]).upper() != str(data["method"]).upper():
             continue
@@ -610,7 +610,16 @@ def journal_count(run: Run, client: aether.Aether, data: Dict[str, Any], key: An
         if any(name in data and not json_eq(data[name], entry.get(name)) for name in exact):
             continue
         count += 1
-    return {"count": count}
+        if entry.get("connection") is not None:
+            connections.add(entry["connection"])
+    return {"count": count, "connections": len(connections)}
+
+
+def close_connections(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
+    """client.closeConnections: the client's close(), after which it stays usable."""
+    kwargs("client.closeConnections", data, set())
+    client.close()
+    return {}
 
 
 def raw_request(run: Run, client: aether.Aether, data: Dict[str, Any], key: Any) -> Any:
@@ -738,6 +747,7 @@ OPS: Dict[str, Op] = {
     "posts.cancel": lambda run, c, d, k: c.posts.cancel(one("id", d, "posts.cancel")).to_dict(),
     "posts.retry": lambda run, c, d, k: c.posts.retry(one("id", d, "posts.retry")).to_dict(),
     "posts.bulk": bulk,
+    "client.closeConnections": close_connections,
     "posts.wait": lambda run, c, d, k: c.posts.wait(
         one("id", d, "posts.wait", {"pollIntervalMs", "timeoutMs"}),
         poll_interval=seconds(d.get("pollIntervalMs")) or DEFAULT_POLL,

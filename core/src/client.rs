@@ -159,6 +159,16 @@ impl Client {
         }
     }
 
+    /// Closes the client's kept-alive connections, which it shares with its clones and the
+    /// resources it handed out, and waits until they are closed, at most
+    /// [`CLOSE_WAIT`] (a connection busy with another call's answer closes when that call ends).
+    /// The client stays usable: its next call opens a new connection. Python's and Node's
+    /// `close()`, and C's `aether_client_close_connections`.
+    pub async fn close_connections(&self) {
+        let closing = self.transport.close_connections();
+        let _ = tokio::time::timeout(CLOSE_WAIT, closing.wait()).await;
+    }
+
     /// The HTTP transport, for calls the resources do not cover.
     pub fn transport(&self) -> &Transport {
         &self.transport

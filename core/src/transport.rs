@@ -100,6 +100,7 @@ use bytes::Bytes;
 use reqwest::header::HeaderValue;
 use reqwest::{Method, Url};
 use serde::de::DeserializeOwned;
+use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
 mod api_key;
@@ -247,8 +248,15 @@ impl Transport {
 
     /// The tasks of this transport's connections (in this process). Closed once the transport's
     /// last handle is dropped; [`TaskTracker::wait`] then ends when the last connection has.
-    pub(crate) fn connections(&self) -> tokio_util::task::TaskTracker {
+    pub(crate) fn connections(&self) -> TaskTracker {
         self.inner.http.lock().unwrap_or_else(|e| e.into_inner()).connections()
+    }
+
+    /// Drops the pooled connections (every handle on this transport opens new ones when next
+    /// used) and returns their tasks' tracker, closed: [`TaskTracker::wait`] ends when the last
+    /// has.
+    pub(crate) fn close_connections(&self) -> TaskTracker {
+        self.inner.http.lock().unwrap_or_else(|e| e.into_inner()).close()
     }
 
     /// The base URL every path is appended to.

@@ -129,6 +129,7 @@ ops! {
     AdminPutFile = "admin.putFile",
     AdminFileStats = "admin.fileStats",
     ClientRequest = "client.request",
+    ClientCloseConnections = "client.closeConnections",
     HooksEvents = "hooks.events",
 }
 
@@ -918,6 +919,11 @@ impl Run {
                 let path = format!("/_mock/files/{}", text(input, "name")?);
                 Ok(self.admin_call(Method::GET, &path, None).await?)
             }
+            Op::ClientCloseConnections => {
+                fields(input, &[], op)?;
+                client.close_connections().await;
+                Ok(json!({}))
+            }
             Op::ClientRequest => {
                 fields(input, &["method", "path", "body", "query", "headers"], op)?;
                 let mut options = options;
@@ -970,8 +976,11 @@ impl Run {
                 fields(input, &filters, op)?;
                 let journal = self.admin_call(Method::GET, "/_mock/journal", None).await?;
                 let entries = journal["data"].as_array().cloned().unwrap_or_default();
-                let count = entries.iter().filter(|entry| journal_matches(input, entry)).count();
-                Ok(json!({ "count": count }))
+                let matching: Vec<&Value> =
+                    entries.iter().filter(|entry| journal_matches(input, entry)).collect();
+                let connections: std::collections::HashSet<u64> =
+                    matching.iter().filter_map(|entry| entry["connection"].as_u64()).collect();
+                Ok(json!({ "count": matching.len(), "connections": connections.len() }))
             }
         }
     }

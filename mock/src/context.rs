@@ -27,12 +27,19 @@ use crate::state::{Part, SharedState};
 /// close it (a FIN, nothing answered), and remembers a `close_idle` fault armed on it.
 #[derive(Debug, Clone, Default)]
 pub struct ConnControl {
+    /// The connection's number, for the journal: 1 for the first the server accepted.
+    number: u64,
     kill: Arc<Notify>,
     close: Arc<Notify>,
     idle: Arc<Mutex<IdleClose>>,
 }
 
 impl ConnControl {
+    /// The control of the `number`-th connection the server accepted.
+    pub fn new(number: u64) -> ConnControl {
+        ConnControl { number, ..ConnControl::default() }
+    }
+
     pub fn reset(&self) {
         self.kill.notify_one();
     }
@@ -162,6 +169,7 @@ fn journal_entry(
         request_id: request_id.to_owned(),
         method: request.method().as_str().to_owned(),
         path: request.uri().path().to_owned(),
+        connection: request.extensions().get::<ConnControl>().map(|conn| conn.number),
         idempotency_key: header_str(request.headers(), "idempotency-key"),
         status: None,
         replayed: false,

@@ -25,6 +25,10 @@ pub struct JournalEntry {
     pub method: String,
     /// The request path, without the query.
     pub path: String,
+    /// Which connection the request came on, numbered in the order the server accepted them
+    /// from 1: requests on one kept-alive connection share it. `None` for a publish attempt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<u64>,
     /// The request's `Idempotency-Key`, if it had one.
     pub idempotency_key: Option<String>,
     /// The status answered; `None` when the connection was reset instead.
@@ -102,6 +106,7 @@ mod tests {
             request_id: String::new(),
             method: "GET".into(),
             path: "/v1/posts".into(),
+            connection: Some(1),
             idempotency_key: None,
             status: Some(200),
             replayed: false,

@@ -158,12 +158,15 @@ async fn accept_loop(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut connections = tokio::task::JoinSet::new();
+    let mut accepted_count = 0;
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
+                    accepted_count += 1;
                     connections.spawn(serve_connection(
                         stream,
+                        ConnControl::new(accepted_count),
                         acceptor.clone(),
                         router.clone(),
                         shutdown.clone(),
@@ -184,6 +187,7 @@ async fn accept_loop(
 
 async fn serve_connection(
     stream: TcpStream,
+    control: ConnControl,
     acceptor: Option<tokio_rustls::TlsAcceptor>,
     router: axum::Router,
     mut shutdown: watch::Receiver<bool>,
@@ -195,7 +199,7 @@ async fn serve_connection(
     let control_handle = std_stream.try_clone().ok();
     let Ok(stream) = TcpStream::from_std(std_stream) else { return };
     let Some(acceptor) = acceptor else {
-        return serve_io(stream, control_handle, router, shutdown).await;
+        return serve_io(stream, control, control_handle, router, shutdown).await;
     };
     // The handshake runs here, in the connection's own task, so a slow client holds up no one.
     let handshake = tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream));
@@ -210,18 +214,18 @@ async fn serve_connection(
         },
         _ = shutdown.changed() => return,
     };
-    serve_io(stream, control_handle, router, shutdown).await;
+    serve_io(stream, control, control_handle, router, shutdown).await;
 }
 
 /// Serves HTTP/1.1 on one connection, plain or TLS, until it ends, a fault kills it or the
 /// server stops.
 async fn serve_io<I: AsyncRead + AsyncWrite + Unpin + Send + 'static>(
     stream: I,
+    control: ConnControl,
     control_handle: Option<std::net::TcpStream>,
     router: axum::Router,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let control = ConnControl::default();
     let per_connection = control.clone();
     let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
         request.extensions_mut().insert(per_connection.clone());

@@ -1273,18 +1273,39 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     return admin_json(s, "POST", path, NULL, result);
   }
   if (is_op(op, "client.request")) return raw_request(s, client, input, options, result);
+  if (is_op(op, "client.closeConnections")) {
+    const char *const none[] = {NULL};
+    aether_error *error_ = NULL;
+    if (only_fields(s, op, input, none) != 0) return -1;
+    if (aether_client_close_connections(client, E) != AETHER_OK) {
+      *result = error_object(error_);
+      return 1;
+    }
+    *result = json_new(J_OBJECT);
+    return 0;
+  }
   if (is_op(op, "journal.count")) {
     jvalue *journal = NULL;
     const jvalue *entries;
-    size_t i, count = 0;
+    double *seen = NULL; /* the distinct connections of the matching entries */
+    size_t i, j, count = 0, connections = 0;
     if (admin_json(s, "GET", "/_mock/journal", NULL, &journal) != 0) return -1;
     entries = json_get(journal, "data");
+    if (entries != NULL && entries->count > 0) seen = malloc(entries->count * sizeof *seen);
     for (i = 0; entries != NULL && i < entries->count; i++) {
-      count += (size_t)journal_matches(input, entries->items[i]);
+      const jvalue *connection = json_get(entries->items[i], "connection");
+      if (!journal_matches(input, entries->items[i])) continue;
+      count++;
+      if (connection == NULL || connection->type != J_NUMBER || seen == NULL) continue;
+      for (j = 0; j < connections && seen[j] != connection->number; j++) {
+      }
+      if (j == connections) seen[connections++] = connection->number;
     }
+    free(seen);
     json_free(journal);
     *result = json_new(J_OBJECT);
     json_set(*result, "count", json_new_number((double)count));
+    json_set(*result, "connections", json_new_number((double)connections));
     return 0;
   }
   if (is_op(op, "hooks.events")) {

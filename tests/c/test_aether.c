@@ -708,6 +708,9 @@ static void test_webhook_arguments_are_checked(void) {
   err = NULL;
   CHECK(hook == (aether_webhook *)SENTINEL);
 
+  CHECK_STATUS(aether_client_close_connections(NULL, &err), err, AETHER_ERROR_INVALID_ARGUMENT);
+  CHECK(message_has(err, "client is NULL"));
+  err = NULL;
   CHECK(aether_webhook_list_all(NULL, &list, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
   CHECK(aether_webhook_list_all(client, NULL, NULL) == AETHER_ERROR_INVALID_ARGUMENT);
   CHECK(list == (aether_webhook_list *)SENTINEL);

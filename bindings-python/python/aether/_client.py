@@ -247,8 +247,11 @@ class Aether(_ClientBase):
         return self._request_call(method, path, body, query, idempotency_key).wait()
 
     def close(self) -> None:
-        """Nothing to release explicitly (connections close when the client is collected);
-        present so the client works as a context manager."""
+        """Closes the client's kept-alive connections (shared with the clients
+        ``with_options`` made) and waits until they are closed, at most a second; leaving a
+        ``with`` block calls it. The client stays usable: its next call opens a new
+        connection. Without it, connections close when the client is collected."""
+        self._core.close_connections().wait()
 
     def __enter__(self) -> "Aether":
         return self
@@ -294,7 +297,10 @@ class AsyncAether(_ClientBase):
         return await call.start(asyncio.get_running_loop())
 
     async def close(self) -> None:
-        """Nothing to release explicitly; present for ``async with``."""
+        """See :meth:`Aether.close`; leaving an ``async with`` block calls it."""
+        import asyncio
+
+        await self._core.close_connections().start(asyncio.get_running_loop())
 
     async def __aenter__(self) -> "AsyncAether":
         return self

@@ -15,8 +15,8 @@
 //! that. Calls that do not set one (or set the client's) keep using the main pool.
 //!
 //! Every task their connections run in (and their pools' idle sweepers) is spawned through one
-//! [`TaskTracker`], so that [`Transport::connections`](super::Transport::connections) can tell
-//! when the last of them has ended once the clients are dropped: `Client::close`.
+//! [`TaskTracker`], so that `Client::close` and `Client::close_connections` can wait until the
+//! last of them has ended once the clients are dropped.
 //!
 //! All of them follow the transport's "After `fork`" rule: they are kept with the id of the
 //! process that built them, a forked child builds its own, and the parent's are leaked there,
@@ -76,7 +76,7 @@ pub(super) const MAX_EXTRA_CLIENTS: usize = 4;
 /// The HTTP clients and the process they were built in (see "After `fork`" in the transport).
 pub(super) struct HttpClients {
     pid: u32,
-    /// Always `Some` but while being dropped.
+    /// `None` after [`HttpClients::close`] (built again when next used) and while being dropped.
     main: Option<HttpClient>,
     /// Clients for other connect timeouts, the most recently used last.
     extra: Vec<(Duration, HttpClient)>,
@@ -129,10 +129,12 @@ impl HttpClients {
         let timeout = match connect_timeout {
             Some(timeout) if timeout != config.connect_timeout => timeout,
             _ => {
-                return self
-                    .main
-                    .clone()
-                    .ok_or_else(|| Error::protocol("the HTTP client is being dropped"));
+                if let Some(main) = &self.main {
+                    return Ok(main.clone());
+                }
+                let main = build(config, config.connect_timeout, &self.connections)?;
+                self.main = Some(main.clone());
+                return Ok(main);
             }
         };
         let client = match self.extra.iter().position(|(t, _)| *t == timeout) {
@@ -148,6 +150,23 @@ impl HttpClients {
         };
         self.extra.push((timeout, client.clone()));
         Ok(client)
+    }
+
+    /// Drops every client (their pools: idle connections close at once, busy ones when their
+    /// call ends) and returns the tracker of their connections' tasks, closed, to wait on; the
+    /// next call builds new clients, with new connections.
+    pub(super) fn close(&mut self) -> TaskTracker {
+        if self.pid != std::process::id() {
+            // Inherited through fork: nothing of theirs runs here, and `get` replaces them.
+            let nothing = TaskTracker::new();
+            nothing.close();
+            return nothing;
+        }
+        self.main = None;
+        self.extra.clear();
+        let closing = std::mem::replace(&mut self.connections, TaskTracker::new());
+        closing.close();
+        closing
     }
 
     /// The connect timeouts that have a client of their own, least recently used first.

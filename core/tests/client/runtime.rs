@@ -110,3 +110,30 @@ fn close_returns_once_the_clients_connections_have_ended() {
         assert_eq!(alive_tasks(), 0, "closing the last handle waited for its connection to end");
     });
 }
+
+#[test]
+fn close_connections_ends_them_and_the_client_stays_usable() {
+    let server = runtime::block_on(async {
+        MockServer::start(MockConfig::default()).await.map_err(Error::from)
+    })
+    .unwrap();
+    let own = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    own.block_on(async {
+        let client = aether::Client::builder()
+            .api_key(server.api_key())
+            .base_url(server.url())
+            .build()
+            .unwrap();
+        let watching = client.clone();
+        client.platforms().try_fetch().await.unwrap();
+        assert!(alive_tasks() > 0, "the connection is kept alive");
+
+        client.close_connections().await;
+        assert_eq!(
+            alive_tasks(),
+            0,
+            "closed for every handle, the clone's too, before it returned"
+        );
+        watching.platforms().try_fetch().await.expect("a new connection for the next call");
+    });
+}

@@ -560,6 +560,7 @@ fn platform_publish(post: &Post, index: usize, attempt: Attempt, at: Timestamp) 
         request_id: new_id("req"),
         method: "PUBLISH".to_owned(),
         path: format!("/platforms/{}/publish", result.platform.as_str()),
+        connection: None,
         idempotency_key: None,
         status: Some(status),
         replayed: false,
