@@ -62,8 +62,8 @@ impl fmt::Debug for Client {
     }
 }
 
-/// How long [`Client::close`] waits for the connections to close (each normally closes at once:
-/// it only sends its TLS close notification, when there is one).
+/// How long [`Client::close`] and [`Client::close_connections`] wait for the connections to
+/// close (each normally closes at once: it only sends its TLS close notification, if any).
 pub const CLOSE_WAIT: Duration = Duration::from_secs(1);
 
 impl Client {
