@@ -267,7 +267,7 @@ pub extern "C" fn aether_client_free(client: *mut aether_client) {
     getter((), move || {
         let aether_client { client, base_url: _ } = *handle;
         // Refused (and the client dropped) on a runtime thread, where blocking could deadlock.
-        let _ = aether::runtime::block_on(async move {
+        let _ = block_on(async move {
             client.close().await;
             Ok(())
         });

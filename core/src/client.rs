@@ -66,6 +66,11 @@ impl fmt::Debug for Client {
 /// close (each normally closes at once: it only sends its TLS close notification, if any).
 pub const CLOSE_WAIT: Duration = Duration::from_secs(1);
 
+/// Waits until the connections of a closed tracker have ended, at most [`CLOSE_WAIT`].
+async fn ended(connections: tokio_util::task::TaskTracker) {
+    let _ = tokio::time::timeout(CLOSE_WAIT, connections.wait()).await;
+}
+
 impl Client {
     /// A builder; [`ClientBuilder::build`] reads the environment for what is not set.
     pub fn builder() -> ClientBuilder {
@@ -155,7 +160,7 @@ impl Client {
         let connections = self.transport.connections();
         drop(self);
         if connections.is_closed() {
-            let _ = tokio::time::timeout(CLOSE_WAIT, connections.wait()).await;
+            ended(connections).await;
         }
     }
 
@@ -165,8 +170,7 @@ impl Client {
     /// The client stays usable: its next call opens a new connection. Python's and Node's
     /// `close()`, and C's `aether_client_close_connections`.
     pub async fn close_connections(&self) {
-        let closing = self.transport.close_connections();
-        let _ = tokio::time::timeout(CLOSE_WAIT, closing.wait()).await;
+        ended(self.transport.close_connections()).await;
     }
 
     /// The HTTP transport, for calls the resources do not cover.
