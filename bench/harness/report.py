@@ -50,7 +50,7 @@ def targets_of(data: Dict[str, Any]) -> List[Dict[str, Any]]:
     try:
         from targets import evaluate  # bench/harness/targets.py
 
-        return evaluate(data["records"], data["meta"].get("sizesMiB"))
+        return evaluate(data["records"], data["meta"].get("sizesMiB"), data["meta"].get("rssSizeMiB"))
     except ImportError:
         return data.get("targets", [])
 
