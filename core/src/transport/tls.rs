@@ -10,11 +10,19 @@
 
 use std::fmt;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use rustls::{AlertDescription, CertificateError};
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::{verify_server_cert_signed_by_trust_anchor, verify_server_name};
+use rustls::crypto::{
+    verify_tls12_signature, verify_tls13_signature, CryptoProvider, WebPkiSupportedAlgorithms,
+};
+use rustls::server::ParsedCertificate;
+use rustls::{
+    AlertDescription, CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::settings::{names, OptionName, Spelling};
@@ -166,19 +174,19 @@ pub(crate) fn resolve(
 /// client certificate presented, HTTP/2 and HTTP/1.1 offered (a server that speaks HTTP/2 then
 /// carries concurrent calls on one connection).
 pub(crate) fn client_config(settings: &TlsSettings) -> Result<Arc<rustls::ClientConfig>> {
-    let mut roots = rustls::RootCertStore::empty();
-    // The system's certificates that parse; one that does not is skipped (as curl does).
-    roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    let mut extra = RootCertStore::empty();
     for der in &settings.ca_certs {
-        roots.add(CertificateDer::from(der.clone())).map_err(|e| {
+        extra.add(CertificateDer::from(der.clone())).map_err(|e| {
             Error::invalid_argument("a CA certificate could not be loaded").with_source(e)
         })?;
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = Arc::new(SystemRootsOnFirstUse::new(extra, &provider));
     let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::invalid_argument("TLS could not be set up").with_source(e))?
-        .with_root_certificates(roots);
+        .dangerous()
+        .with_custom_certificate_verifier(verifier);
     let mut config = match &settings.identity {
         None => builder.with_no_client_auth(),
         Some(identity) => {
@@ -196,6 +204,86 @@ pub(crate) fn client_config(settings: &TlsSettings) -> Result<Arc<rustls::Client
     };
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(Arc::new(config))
+}
+
+/// rustls's own WebPKI check of a server's certificate (as `with_root_certificates` sets up,
+/// without revocation), against the system's roots and the client's extra CAs, where the
+/// system's roots are read on the first handshake rather than when the client is built.
+///
+/// Reading them parses every certificate of the system's store: ~18 million instructions, 88 %
+/// of a CLI command against a plain-HTTP emulator, paid by every client even when it never
+/// speaks TLS (an `http://` base URL: the emulator, a test). One that is not parsable is
+/// skipped, as curl does. A forked child builds its own clients, so its own of this too.
+#[derive(Debug)]
+struct SystemRootsOnFirstUse {
+    /// The caller's CAs (`caBundle`), checked when the client was built.
+    extra: RootCertStore,
+    /// The system's roots and `extra`, once a handshake asked.
+    roots: OnceLock<RootCertStore>,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl SystemRootsOnFirstUse {
+    fn new(extra: RootCertStore, provider: &CryptoProvider) -> SystemRootsOnFirstUse {
+        SystemRootsOnFirstUse {
+            extra,
+            roots: OnceLock::new(),
+            algorithms: provider.signature_verification_algorithms,
+        }
+    }
+
+    fn roots(&self) -> &RootCertStore {
+        self.roots.get_or_init(|| {
+            let mut roots = RootCertStore::empty();
+            roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+            roots.roots.extend(self.extra.roots.iter().cloned());
+            roots
+        })
+    }
+}
+
+impl ServerCertVerifier for SystemRootsOnFirstUse {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        let cert = ParsedCertificate::try_from(end_entity)?;
+        verify_server_cert_signed_by_trust_anchor(
+            &cert,
+            self.roots(),
+            intermediates,
+            now,
+            self.algorithms.all,
+        )?;
+        verify_server_name(&cert, server_name)?;
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> std::result::Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
 }
 
 /// The HTTP client builder with these CAs added to the system's, and no client certificate:
@@ -279,4 +367,75 @@ fn tls_cause(error: &(dyn std::error::Error + 'static)) -> Option<rustls::Error>
         };
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+
+    /// A CA named `ca_name`, and a certificate it signed for `localhost`.
+    fn ca_and_leaf(ca_name: &str) -> (CertificateDer<'static>, CertificateDer<'static>) {
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.distinguished_name.push(DnType::CommonName, ca_name);
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca_key = KeyPair::generate().unwrap();
+        let ca = ca_params.self_signed(&ca_key).unwrap();
+        let leaf_key = KeyPair::generate().unwrap();
+        let leaf = CertificateParams::new(vec!["localhost".to_owned()])
+            .unwrap()
+            .signed_by(&leaf_key, &ca, &ca_key)
+            .unwrap();
+        (ca.der().clone(), leaf.der().clone())
+    }
+
+    fn verifier(extra_ca: &CertificateDer<'static>) -> SystemRootsOnFirstUse {
+        let mut extra = RootCertStore::empty();
+        extra.add(extra_ca.clone()).unwrap();
+        SystemRootsOnFirstUse::new(extra, &rustls::crypto::ring::default_provider())
+    }
+
+    fn verify(
+        verifier: &SystemRootsOnFirstUse,
+        leaf: &CertificateDer<'static>,
+        host: &'static str,
+    ) -> std::result::Result<ServerCertVerified, rustls::Error> {
+        let name = ServerName::try_from(host).unwrap();
+        verifier.verify_server_cert(leaf, &[], &name, &[], UnixTime::now())
+    }
+
+    #[test]
+    fn the_system_roots_are_read_at_the_first_certificate_not_when_the_client_is_built() {
+        let (ca, leaf) = ca_and_leaf("Corporate proxy CA");
+        let verifier = verifier(&ca);
+        // Offering the signature schemes (every ClientHello) needs no roots.
+        assert!(!verifier.supported_verify_schemes().is_empty());
+        assert!(verifier.roots.get().is_none(), "roots were read before any certificate");
+        verify(&verifier, &leaf, "localhost").expect("a certificate the extra CA signed");
+        let roots = verifier.roots.get().expect("read at the first certificate");
+        // The system's roots (whatever this machine has) and the extra CA, which is last.
+        assert!(!roots.is_empty());
+        assert_eq!(roots.roots.last(), verifier.extra.roots.first());
+    }
+
+    #[test]
+    fn a_certificate_no_trusted_ca_signed_or_for_another_host_is_refused_as_before() {
+        let (ca, leaf) = ca_and_leaf("Corporate proxy CA");
+        let (_, stranger) = ca_and_leaf("Nobody's CA");
+        let verifier = verifier(&ca);
+        let refused = verify(&verifier, &stranger, "localhost");
+        assert!(
+            matches!(
+                refused,
+                Err(rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer))
+            ),
+            "{refused:?}"
+        );
+        assert!(matches!(
+            verify(&verifier, &leaf, "api.aetherhq.dev"),
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. }
+            ))
+        ));
+    }
 }
