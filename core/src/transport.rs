@@ -98,7 +98,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use reqwest::header::HeaderValue;
-use reqwest::{Method, Url};
+use reqwest::Method;
 use serde::de::DeserializeOwned;
 use tokio_util::task::TaskTracker;
 use tracing::Instrument;
@@ -107,6 +107,8 @@ mod api_key;
 mod clients;
 mod connector;
 mod decode;
+mod endpoint;
+mod header_names;
 pub mod observe;
 mod outcome;
 mod paginate;
@@ -125,6 +127,7 @@ pub use api_key::ApiKey;
 use clients::{HttpClient, HttpClients};
 pub(crate) use decode::body_snippet;
 pub use decode::{decode_error, parse_retry_after};
+use endpoint::Endpoint;
 use observe::Observer;
 pub(crate) use paginate::{item_path, paginate};
 pub use proxy::PROXY_ENV;
@@ -198,9 +201,8 @@ pub struct Transport {
 struct Inner {
     http: Mutex<HttpClients>,
     config: TransportConfig,
-    /// The base URL parsed once, and the path every request path is appended to (see
-    /// [`Transport::url`]); `None` when that would not give what parsing the joined text gives.
-    base: Option<(Url, String)>,
+    /// Where requests go: the base URL, parsed once.
+    endpoint: Endpoint,
     budget: RetryBudget,
     last_rate_limit: Mutex<Option<RateLimit>>,
     /// Log level, sink and hooks (see `transport/observe.rs`).
@@ -230,7 +232,7 @@ impl Transport {
         Ok(Transport {
             inner: Arc::new(Inner {
                 http: Mutex::new(HttpClients::new(&config)?),
-                base: parsed_base(&config.base_url),
+                endpoint: Endpoint::new(&config.base_url),
                 budget: RetryBudget::new(config.retry_budget),
                 config,
                 last_rate_limit: Mutex::new(None),
@@ -307,7 +309,7 @@ impl Transport {
         let timeout = options.timeout.unwrap_or(config.request_timeout);
         let deadline = deadline_after(timeout);
         let max_retries = options.max_retries.unwrap_or(config.max_retries);
-        let url = self.url(&request)?;
+        let uri = self.inner.endpoint.uri(&request.path, &request.query)?;
         let idempotency_key = self.idempotency_key(&request)?;
         let attempt_timeout = self.attempt_timeout(&request);
         let traceparent = steer::traceparent(options, config.traceparent.as_deref())?;
@@ -340,7 +342,7 @@ impl Transport {
             };
             watch.request(attempt, &request);
             let result = self
-                .attempt(&request, &url, headers, deadline, timeout, attempt_timeout)
+                .attempt(&request, &uri, headers, deadline, timeout, attempt_timeout)
                 .instrument(span.clone())
                 .await;
             watch.response(attempt, &result);
@@ -444,37 +446,6 @@ impl Transport {
         Ok(self.send(request).await?.map(|_| ()))
     }
 
-    fn url(&self, request: &ApiRequest) -> Result<Url> {
-        if !request.path.starts_with('/') {
-            return Err(Error::invalid_argument(format!(
-                "request path {:?} must start with '/'",
-                request.path
-            )));
-        }
-        let mut url = match &self.inner.base {
-            // Only the path is parsed per call: the scheme, host and port once, at start-up.
-            Some((base, prefix)) => {
-                let mut url = base.clone();
-                url.set_path(&format!("{prefix}{}", request.path));
-                url
-            }
-            None => Url::parse(&format!("{}{}", self.inner.config.base_url, request.path))
-                .map_err(|e| {
-                    Error::invalid_argument(format!(
-                        "invalid request URL for {}: {e}",
-                        request.path
-                    ))
-                })?,
-        };
-        if !request.query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
-            for (name, value) in &request.query {
-                pairs.append_pair(name, value);
-            }
-        }
-        Ok(url)
-    }
-
     fn idempotency_key(&self, request: &ApiRequest) -> Result<Option<HeaderValue>> {
         let key = match &request.options.idempotency_key {
             Some(key) => {
@@ -504,7 +475,7 @@ impl Transport {
     async fn attempt(
         &self,
         request: &ApiRequest,
-        url: &Url,
+        uri: &hyper::Uri,
         ids: AttemptHeaders<'_>,
         deadline: Instant,
         timeout: Duration,
@@ -520,11 +491,11 @@ impl Transport {
         let watch = request.stall_timeout.map(|stall| (stall, timeouts::Progress::new()));
         let client = self.http(request.options.connect_timeout)?;
         let http_request =
-            wire::http_request(request, url, &ids, watch.as_ref().map(|(_, progress)| progress))
+            wire::http_request(request, uri, &ids, watch.as_ref().map(|(_, progress)| progress))
                 .map_err(|e| e.with_context(context()))?;
         let max_bytes = self.inner.config.max_response_bytes;
         let transport = self.clone();
-        let target = url.clone();
+        let target = uri.clone();
         let exchange = async move {
             let config = &transport.inner.config;
             let tls = &config.tls;
@@ -541,7 +512,10 @@ impl Transport {
             }
             // The API's TLS failing inside a proxy's tunnel is TLS_ERROR, not the proxy's.
             .map_err(|e| {
-                match proxy::proxy_error(&config.proxy, &target, &e, e.is_connect()) {
+                let target = endpoint::url_of(&target);
+                let proxy_error = target
+                    .and_then(|url| proxy::proxy_error(&config.proxy, &url, &e, e.is_connect()));
+                match proxy_error {
                     Some(error) if tls::tls_error(tls, &e).is_none() => error.with_source(e),
                     _ => wire::sending_error(tls, e),
                 }
@@ -574,7 +548,7 @@ impl Transport {
         let span = tracing::Span::current();
         span.record("status", status);
         let request_id =
-            headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+            headers.get(header_names::REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::to_owned);
         if let Some(request_id) = &request_id {
             span.record("request_id", tracing::field::display(request_id));
         }
@@ -584,7 +558,10 @@ impl Transport {
         }
         if status == 407 {
             // Only a proxy answers 407 (an http:// base URL, sent through it without a tunnel).
-            if let Some(error) = proxy::proxy_auth_refused(&self.inner.config.proxy, url) {
+            let url = endpoint::url_of(uri);
+            let refused =
+                url.and_then(|url| proxy::proxy_auth_refused(&self.inner.config.proxy, &url));
+            if let Some(error) = refused {
                 return Err(error.with_status(status));
             }
         }
@@ -598,28 +575,13 @@ impl Transport {
             rate_limit,
             retry_after: parse_retry_after(&headers),
             replayed: headers
-                .get("idempotent-replayed")
+                .get(header_names::IDEMPOTENT_REPLAYED)
                 .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true")),
             client_request_id: ids.client_request_id.to_owned(),
             idempotency_key: ids.idempotency_key.and_then(|k| k.to_str().ok()).map(str::to_owned),
             headers,
         })
     }
-}
-
-/// The base URL parsed, and the path prefix request paths are appended to: kept only when
-/// that gives the same URL as parsing `base_url` + path, checked on a sample path.
-fn parsed_base(base_url: &str) -> Option<(Url, String)> {
-    let base = Url::parse(base_url).ok()?;
-    if base.cannot_be_a_base() || base.query().is_some() || base.fragment().is_some() {
-        return None;
-    }
-    let prefix = if base.path() == "/" { String::new() } else { base.path().to_owned() };
-    let sample = "/v1/a%2Fb/c d";
-    let joined = Url::parse(&format!("{base_url}{sample}")).ok()?;
-    let mut fast = base.clone();
-    fast.set_path(&format!("{prefix}{sample}"));
-    (fast == joined).then_some((base, prefix))
 }
 
 /// `error` with the ids of the call it ended: the client's request id and the idempotency key.

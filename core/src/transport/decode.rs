@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName, RETRY_AFTER};
+
+use super::header_names as names;
 
 use crate::error::{Error, ErrorCode, RateLimit};
 use crate::model::Platform;
@@ -12,12 +14,13 @@ use crate::model::Platform;
 impl RateLimit {
     /// Reads the three headers; `None` unless all three are present and numeric.
     pub fn from_headers(headers: &HeaderMap) -> Option<RateLimit> {
-        let number =
-            |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
+        let number = |name: HeaderName| -> Option<u64> {
+            headers.get(name)?.to_str().ok()?.trim().parse().ok()
+        };
         Some(RateLimit {
-            limit: number("x-ratelimit-limit")?,
-            remaining: number("x-ratelimit-remaining")?,
-            reset: number("x-ratelimit-reset")?,
+            limit: number(names::RATELIMIT_LIMIT)?,
+            remaining: number(names::RATELIMIT_REMAINING)?,
+            reset: number(names::RATELIMIT_RESET)?,
         })
     }
 }
@@ -29,7 +32,7 @@ pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
 }
 
 fn retry_after_seconds(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get("retry-after")?.to_str().ok()?.trim();
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
@@ -68,7 +71,7 @@ pub(crate) fn body_snippet(body: &[u8]) -> String {
 /// ([`Error::server_should_retry`]).
 pub fn decode_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
     let header_request_id = headers
-        .get("x-request-id")
+        .get(names::REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|v| !v.is_empty())

@@ -4,16 +4,26 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{Error, Result};
 
-use super::request::{encode_segment, ApiRequest, RequestOptions};
+use super::request::{push_segment, ApiRequest, RequestOptions};
 use super::Transport;
 
 /// `collection/{id}` with the id percent-encoded; an empty id is `INVALID_ARGUMENT` (it would
-/// otherwise address the collection itself).
+/// otherwise address the collection itself), and so are `.` and `..`, which a URL resolves as
+/// "this" and "the parent" path (`/v1/posts/..` is `/v1/`) whether encoded or not.
 pub(crate) fn item_path(collection: &str, kind: &str, id: &str) -> Result<String> {
     if id.is_empty() {
         return Err(Error::invalid_argument(format!("the {kind} id is empty")));
     }
-    Ok(format!("{collection}/{}", encode_segment(id)))
+    if id == "." || id == ".." {
+        return Err(Error::invalid_argument(format!(
+            "the {kind} id {id:?} is not an id: \".\" and \"..\" would address another path"
+        )));
+    }
+    let mut path = String::with_capacity(collection.len() + 1 + id.len());
+    path.push_str(collection);
+    path.push('/');
+    push_segment(&mut path, id);
+    Ok(path)
 }
 
 /// Every item of a list endpoint, page after page, following `nextCursor`: a stream that asks

@@ -388,11 +388,18 @@ impl<T> Response<T> {
     }
 }
 
+/// What a path segment keeps as it is: RFC 3986's unreserved characters.
+const SEGMENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
 /// Percent-encodes one path segment (an id, a media key with `/`).
 pub fn encode_segment(segment: &str) -> String {
-    const SEGMENT: &percent_encoding::AsciiSet =
-        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
     percent_encoding::utf8_percent_encode(segment, SEGMENT).to_string()
+}
+
+/// Appends `segment` percent-encoded to `path` (as [`encode_segment`], without its `format!`).
+pub(crate) fn push_segment(path: &mut String, segment: &str) {
+    path.extend(percent_encoding::utf8_percent_encode(segment, SEGMENT));
 }
 
 /// Where a call leaves the status and headers of its last successful HTTP response. Clones

@@ -24,6 +24,7 @@ use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderValue};
 
+use super::header_names as names;
 use super::RequestOptions;
 use crate::error::{Error, Result};
 
@@ -34,22 +35,22 @@ pub(super) fn headers(
     retry_count: Option<&HeaderValue>,
 ) {
     if let Some(traceparent) = traceparent {
-        headers.insert("traceparent", traceparent.clone());
+        headers.insert(names::TRACEPARENT, traceparent.clone());
     }
     if let Some(count) = retry_count {
-        headers.insert("x-aether-retry-count", count.clone());
+        headers.insert(names::RETRY_COUNT, count.clone());
     }
 }
 
 /// `Retry-After-Ms`: whole milliseconds.
 pub(super) fn retry_after_ms(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get("retry-after-ms")?.to_str().ok()?.trim();
+    let value = headers.get(names::RETRY_AFTER_MS)?.to_str().ok()?.trim();
     value.parse::<u64>().ok().map(Duration::from_millis)
 }
 
 /// `X-Should-Retry`: `true` or `false` (any case); anything else is no opinion.
 pub(super) fn should_retry(headers: &HeaderMap) -> Option<bool> {
-    let value = headers.get("x-should-retry")?.to_str().ok()?.trim();
+    let value = headers.get(names::SHOULD_RETRY)?.to_str().ok()?.trim();
     if value.eq_ignore_ascii_case("true") {
         Some(true)
     } else if value.eq_ignore_ascii_case("false") {

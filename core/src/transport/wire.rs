@@ -4,35 +4,31 @@
 
 use bytes::{Bytes, BytesMut};
 use reqwest::header::{HeaderMap, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
-use reqwest::Url;
 
 use super::clients::Body;
+use super::header_names as names;
 use super::request::{self, RequestBody};
 use super::timeouts::{self, Progress};
 use super::{connector, steer, tls, ApiRequest, AttemptHeaders, TlsSettings};
 use crate::error::{Error, Result};
 
-/// The HTTP request of one attempt of `request` to `url`: its headers, the attempt's ids, and
+/// The HTTP request of one attempt of `request` to `uri`: its headers, the attempt's ids, and
 /// its body (`progress`: watched for stalls, an upload part).
 pub(super) fn http_request(
     request: &ApiRequest,
-    url: &Url,
+    uri: &hyper::Uri,
     ids: &AttemptHeaders<'_>,
     progress: Option<&Progress>,
 ) -> Result<hyper::Request<Body>> {
-    let uri: hyper::Uri = url
-        .as_str()
-        .parse()
-        .map_err(|_| Error::invalid_argument("the URL is not a valid HTTP URI"))?;
     let mut headers = HeaderMap::with_capacity(request.headers.len() + 6);
     for (name, value) in &request.headers {
         headers.append(name, value.clone());
     }
     if let Some(key) = ids.idempotency_key {
-        headers.insert("idempotency-key", key.clone());
+        headers.insert(names::IDEMPOTENCY_KEY, key.clone());
     }
     headers.insert(
-        "x-client-request-id",
+        names::CLIENT_REQUEST_ID,
         HeaderValue::from_str(ids.client_request_id)
             .map_err(|_| Error::protocol("the client request id is not a header value"))?,
     );
@@ -57,7 +53,7 @@ pub(super) fn http_request(
     };
     let mut http_request = hyper::Request::new(body);
     *http_request.method_mut() = request.method.clone();
-    *http_request.uri_mut() = uri;
+    *http_request.uri_mut() = uri.clone();
     *http_request.headers_mut() = headers;
     Ok(http_request)
 }
@@ -82,7 +78,7 @@ pub(super) async fn read_capped(
             "the response body is larger than the limit of {max_bytes} bytes"
         ))
         .with_status(status);
-        if let Some(id) = headers.get("x-request-id").and_then(|v| v.to_str().ok()) {
+        if let Some(id) = headers.get(names::REQUEST_ID).and_then(|v| v.to_str().ok()) {
             error = error.with_request_id(id);
         }
         error

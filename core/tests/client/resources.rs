@@ -85,6 +85,19 @@ async fn unknown_ids_are_not_found_and_empty_ids_are_refused_before_sending() {
     let error = client.posts().get("").await.unwrap_err();
     assert_eq!(error.code(), &ErrorCode::InvalidArgument);
     assert!(emulator.journal_for("GET", "/v1/posts/").await.is_empty());
+
+    // A URL resolves `..` and `.` segments, encoded or not: `/v1/posts/..` would be `/v1/`.
+    for id in ["..", "."] {
+        let error = client.posts().get(id).await.unwrap_err();
+        assert_eq!(error.code(), &ErrorCode::InvalidArgument, "{id}");
+        assert!(error.message().contains("would address another path"), "{error}");
+    }
+    // Anything else is one segment, percent-encoded: nothing of it is read as a path.
+    let error = client.posts().get("a/../b c").await.unwrap_err();
+    assert_eq!(error.code(), &ErrorCode::NotFound);
+    assert_eq!(emulator.journal_for("GET", "/v1/posts/a%2F..%2Fb%20c").await.len(), 1);
+    let all = emulator.journal_for("GET", "/v1/").await;
+    assert!(all.is_empty(), "nothing reached /v1/: {all:?}");
 }
 
 #[tokio::test]
