@@ -4,7 +4,7 @@
 use std::ffi::{c_char, CString};
 
 use aether::model::{
-    ListPostsQuery, Post, PostContent, PostStatus, ResultError, TargetResult, UpdatePostRequest,
+    ListPostsQuery, Post, PostContent, PostStatus, TargetResult, UpdatePostRequest,
 };
 use aether::poll::{PollOptions, WaitOptions};
 use aether::Spelling;
@@ -13,8 +13,8 @@ use futures_util::TryStreamExt;
 use crate::cancel::{aether_cancel_token, token_of};
 use crate::client::{aether_client, block_on, client_arg, non_empty};
 use crate::error::aether_error;
-use crate::ffi::{borrowed_str, boundary, cstring, field, free_raw, getter, into_raw};
-use crate::ffi::{opt_cstring, opt_str_arg, out_arg, ref_arg, str_arg, write_json, Res};
+use crate::ffi::{borrowed_str, boundary, cstring, field, free_raw, getter, into_raw, Lent};
+use crate::ffi::{opt_str_arg, out_arg, ref_arg, str_arg, write_json, Res};
 use crate::status::aether_status;
 
 /// Waits without a deadline: the value of aether_wait_options.timeout_ms for that.
@@ -77,86 +77,78 @@ pub(crate) fn post_wait_options(options: *const aether_wait_options) -> WaitOpti
 /// as long as it does.
 pub struct aether_post {
     post: Post,
-    id: CString,
-    status: CString,
-    text: CString,
-    title: Option<CString>,
-    profile_ids: Vec<CString>,
-    media_keys: Vec<CString>,
-    scheduled_for: Option<CString>,
-    timezone: Option<CString>,
-    publish_at: Option<CString>,
-    schedule_resolution: Option<CString>,
-    created_at: CString,
-    updated_at: CString,
-    results: Vec<aether_target_result>,
-    error_code: Option<CString>,
-    error_message: Option<CString>,
+    // The C strings the accessors lend, each made on its first read (`Lent`).
+    id: Lent,
+    status: Lent,
+    text: Lent,
+    title: Lent,
+    profile_ids: Lent<Vec<CString>>,
+    media_keys: Lent<Vec<CString>>,
+    scheduled_for: Lent,
+    timezone: Lent,
+    publish_at: Lent,
+    schedule_resolution: Lent,
+    created_at: Lent,
+    updated_at: Lent,
+    results: Lent<Vec<aether_target_result>>,
+    error_code: Lent,
+    error_message: Lent,
     /// The strings of `post.media` and `post.warnings` (`post_warning.rs`).
-    pub(crate) extras: crate::post_warning::Extras,
+    extras: Lent<crate::post_warning::Extras>,
 }
 
 /// The outcome of a post on one target (one profile). Borrowed from its aether_post: valid
 /// until the post is freed; never free it.
 pub struct aether_target_result {
     result: TargetResult,
-    profile_id: CString,
-    platform: CString,
-    status: CString,
-    platform_post_id: Option<CString>,
-    url: Option<CString>,
-    published_at: Option<CString>,
-    next_attempt_at: Option<CString>,
-    error_code: Option<CString>,
-    error_message: Option<CString>,
-}
-
-fn error_strings(error: Option<&ResultError>) -> (Option<CString>, Option<CString>) {
-    match error {
-        Some(error) => (Some(cstring(error.code.as_str())), Some(cstring(&error.message))),
-        None => (None, None),
-    }
+    profile_id: Lent,
+    platform: Lent,
+    status: Lent,
+    platform_post_id: Lent,
+    url: Lent,
+    published_at: Lent,
+    next_attempt_at: Lent,
+    error_code: Lent,
+    error_message: Lent,
 }
 
 impl aether_target_result {
     fn new(result: TargetResult) -> aether_target_result {
-        let (error_code, error_message) = error_strings(result.error.as_ref());
         aether_target_result {
-            profile_id: cstring(&result.profile_id),
-            platform: cstring(result.platform.as_str()),
-            status: cstring(result.status.as_str()),
-            platform_post_id: opt_cstring(result.platform_post_id.as_deref()),
-            url: opt_cstring(result.url.as_deref()),
-            published_at: opt_cstring(result.published_at.as_deref()),
-            next_attempt_at: opt_cstring(result.next_attempt_at.as_deref()),
-            error_code,
-            error_message,
             result,
+            profile_id: Lent::default(),
+            platform: Lent::default(),
+            status: Lent::default(),
+            platform_post_id: Lent::default(),
+            url: Lent::default(),
+            published_at: Lent::default(),
+            next_attempt_at: Lent::default(),
+            error_code: Lent::default(),
+            error_message: Lent::default(),
         }
     }
 }
 
 impl aether_post {
     pub(crate) fn new(post: Post) -> aether_post {
-        let (error_code, error_message) = error_strings(post.error.as_ref());
         aether_post {
-            id: cstring(&post.id),
-            status: cstring(post.status.as_str()),
-            text: cstring(&post.content.text),
-            title: opt_cstring(post.content.title.as_deref()),
-            profile_ids: post.profile_ids.iter().map(|s| cstring(s)).collect(),
-            media_keys: post.media_keys.iter().map(|s| cstring(s)).collect(),
-            scheduled_for: opt_cstring(post.scheduled_for.as_deref()),
-            timezone: opt_cstring(post.timezone.as_deref()),
-            publish_at: opt_cstring(post.publish_at.as_deref()),
-            schedule_resolution: opt_cstring(post.schedule_resolution.as_ref().map(|r| r.as_str())),
-            created_at: cstring(&post.created_at),
-            updated_at: cstring(&post.updated_at),
-            results: post.results.iter().cloned().map(aether_target_result::new).collect(),
-            error_code,
-            error_message,
-            extras: crate::post_warning::Extras::new(&post),
             post,
+            id: Lent::default(),
+            status: Lent::default(),
+            text: Lent::default(),
+            title: Lent::default(),
+            profile_ids: Lent::default(),
+            media_keys: Lent::default(),
+            scheduled_for: Lent::default(),
+            timezone: Lent::default(),
+            publish_at: Lent::default(),
+            schedule_resolution: Lent::default(),
+            created_at: Lent::default(),
+            updated_at: Lent::default(),
+            results: Lent::default(),
+            error_code: Lent::default(),
+            error_message: Lent::default(),
+            extras: Lent::default(),
         }
     }
 
@@ -166,8 +158,22 @@ impl aether_post {
 
     /// The status string, borrowed from the post.
     pub(crate) fn status_ptr(&self) -> *const c_char {
-        self.status.as_ptr()
+        self.status.of(self.post.status.as_str()).as_ptr()
     }
+
+    /// The strings of the post's media and warnings, made on the first read of any.
+    pub(crate) fn extras(&self) -> &crate::post_warning::Extras {
+        self.extras.get(|| crate::post_warning::Extras::new(&self.post))
+    }
+
+    fn results(&self) -> &[aether_target_result] {
+        self.results
+            .get(|| self.post.results.iter().cloned().map(aether_target_result::new).collect())
+    }
+}
+
+fn strings(items: &[String]) -> Vec<CString> {
+    items.iter().map(|s| cstring(s)).collect()
 }
 
 fn post_id_arg<'a>(post_id: *const c_char) -> Res<&'a str> {
@@ -417,7 +423,7 @@ pub extern "C" fn aether_post_free(post: *mut aether_post) {
 /// The post's id ("post_..."). Borrowed: valid until the post is freed; NULL if `post` is NULL.
 #[no_mangle]
 pub extern "C" fn aether_post_id(post: *const aether_post) -> *const c_char {
-    borrowed_str(post, |p| Some(&p.id))
+    borrowed_str(post, |p| Some(p.id.of(&p.post.id)))
 }
 
 /// Where the post stands: "draft", "scheduled", "publishing", "published",
@@ -425,7 +431,7 @@ pub extern "C" fn aether_post_id(post: *const aether_post) -> *const c_char {
 /// aether_post_id().
 #[no_mangle]
 pub extern "C" fn aether_post_status(post: *const aether_post) -> *const c_char {
-    borrowed_str(post, |p| Some(&p.status))
+    borrowed_str(post, |p| Some(p.status.of(p.post.status.as_str())))
 }
 
 /// Whether the post can no longer change ("published", "partially_published", "failed",
@@ -438,39 +444,43 @@ pub extern "C" fn aether_post_is_terminal(post: *const aether_post) -> bool {
 /// The post's text (caption). Borrowed like aether_post_id().
 #[no_mangle]
 pub extern "C" fn aether_post_text(post: *const aether_post) -> *const c_char {
-    borrowed_str(post, |p| Some(&p.text))
+    borrowed_str(post, |p| Some(p.text.of(&p.post.content.text)))
 }
 
 /// The post's title (YouTube, Reddit), or NULL. Borrowed like aether_post_id().
 #[no_mangle]
 pub extern "C" fn aether_post_title(post: *const aether_post) -> *const c_char {
-    borrowed_str(post, |p| p.title.as_deref())
+    borrowed_str(post, |p| p.post.content.title.as_deref().map(|t| p.title.of(t)))
 }
 
 /// How many profiles the post targets; 0 when `post` is NULL.
 #[no_mangle]
 pub extern "C" fn aether_post_profile_id_count(post: *const aether_post) -> usize {
-    field(post, 0, |p| p.profile_ids.len())
+    field(post, 0, |p| p.post.profile_ids.len())
 }
 
 /// The target profile id at `index` (0-based), or NULL when out of range. Borrowed like
 /// aether_post_id().
 #[no_mangle]
 pub extern "C" fn aether_post_profile_id(post: *const aether_post, index: usize) -> *const c_char {
-    borrowed_str(post, |p| p.profile_ids.get(index).map(CString::as_c_str))
+    borrowed_str(post, |p| {
+        p.profile_ids.get(|| strings(&p.post.profile_ids)).get(index).map(CString::as_c_str)
+    })
 }
 
 /// How many media keys the post has; 0 when `post` is NULL.
 #[no_mangle]
 pub extern "C" fn aether_post_media_key_count(post: *const aether_post) -> usize {
-    field(post, 0, |p| p.media_keys.len())
+    field(post, 0, |p| p.post.media_keys.len())
 }
 
 /// The media key at `index` (0-based), or NULL when out of range. Borrowed like
 /// aether_post_id().
 #[no_mangle]
 pub extern "C" fn aether_post_media_key(post: *const aether_post, index: usize) -> *const c_char {
-    borrowed_str(post, |p| p.media_keys.get(index).map(CString::as_c_str))
+    borrowed_str(post, |p| {
+        p.media_keys.get(|| strings(&p.post.media_keys)).get(index).map(CString::as_c_str)
+    })
 }
 
 /// The per-platform options as a JSON object, e.g. {"tiktok":{"privacyLevel":"SELF_ONLY"}}.
@@ -492,58 +502,60 @@ pub extern "C" fn aether_post_platforms_json(
 /// when the post was not scheduled. Borrowed like aether_post_id().
 #[no_mangle]
 pub extern "C" fn aether_post_scheduled_for(post: *const aether_post) -> *const c_char {
-    borrowed_str(post, |p| p.scheduled_for.as_deref())
+    borrowed_str(post, |p| p.post.scheduled_for.as_deref().map(|t| p.scheduled_for.of(t)))
 }
 
 /// The IANA time zone given with a local schedule, or NULL. Borrowed like aether_post_id().
 #[no_mangle]
 pub extern "C" fn aether_post_timezone(post: *const aether_post) -> *const c_char {
-    borrowed_str(post, |p| p.timezone.as_deref())
+    borrowed_str(post, |p| p.post.timezone.as_deref().map(|t| p.timezone.of(t)))
 }
 
 /// The UTC instant publishing starts (RFC 3339), or NULL. Borrowed like aether_post_id().
 #[no_mangle]
 pub extern "C" fn aether_post_publish_at(post: *const aether_post) -> *const c_char {
-    borrowed_str(post, |p| p.publish_at.as_deref())
+    borrowed_str(post, |p| p.post.publish_at.as_deref().map(|t| p.publish_at.of(t)))
 }
 
 /// How a local schedule in a DST gap or overlap was resolved ("shifted_forward",
 /// "earlier_instant"), or NULL. Borrowed like aether_post_id().
 #[no_mangle]
 pub extern "C" fn aether_post_schedule_resolution(post: *const aether_post) -> *const c_char {
-    borrowed_str(post, |p| p.schedule_resolution.as_deref())
+    borrowed_str(post, |p| {
+        p.post.schedule_resolution.as_ref().map(|r| p.schedule_resolution.of(r.as_str()))
+    })
 }
 
 /// When the post was created (RFC 3339, UTC). Borrowed like aether_post_id().
 #[no_mangle]
 pub extern "C" fn aether_post_created_at(post: *const aether_post) -> *const c_char {
-    borrowed_str(post, |p| Some(&p.created_at))
+    borrowed_str(post, |p| Some(p.created_at.of(&p.post.created_at)))
 }
 
 /// When the post last changed (RFC 3339, UTC). Borrowed like aether_post_id().
 #[no_mangle]
 pub extern "C" fn aether_post_updated_at(post: *const aether_post) -> *const c_char {
-    borrowed_str(post, |p| Some(&p.updated_at))
+    borrowed_str(post, |p| Some(p.updated_at.of(&p.post.updated_at)))
 }
 
 /// The code of the error the whole post failed with (e.g. "POST_LIMIT_REACHED"), or NULL.
 /// Borrowed like aether_post_id().
 #[no_mangle]
 pub extern "C" fn aether_post_error_code(post: *const aether_post) -> *const c_char {
-    borrowed_str(post, |p| p.error_code.as_deref())
+    borrowed_str(post, |p| p.post.error.as_ref().map(|e| p.error_code.of(e.code.as_str())))
 }
 
 /// The message of the error the whole post failed with, or NULL. Borrowed like
 /// aether_post_id().
 #[no_mangle]
 pub extern "C" fn aether_post_error_message(post: *const aether_post) -> *const c_char {
-    borrowed_str(post, |p| p.error_message.as_deref())
+    borrowed_str(post, |p| p.post.error.as_ref().map(|e| p.error_message.of(&e.message)))
 }
 
 /// How many target results the post has (one per target profile); 0 when `post` is NULL.
 #[no_mangle]
 pub extern "C" fn aether_post_result_count(post: *const aether_post) -> usize {
-    field(post, 0, |p| p.results.len())
+    field(post, 0, |p| p.post.results.len())
 }
 
 /// The target result at `index` (0-based), or NULL when out of range. Borrowed: valid until
@@ -554,7 +566,7 @@ pub extern "C" fn aether_post_result(
     index: usize,
 ) -> *const aether_target_result {
     field(post, std::ptr::null(), |p| {
-        p.results.get(index).map_or(std::ptr::null(), |r| r as *const aether_target_result)
+        p.results().get(index).map_or(std::ptr::null(), |r| r as *const aether_target_result)
     })
 }
 
@@ -578,7 +590,7 @@ pub extern "C" fn aether_post_to_json(
 pub extern "C" fn aether_target_result_profile_id(
     result: *const aether_target_result,
 ) -> *const c_char {
-    borrowed_str(result, |r| Some(&r.profile_id))
+    borrowed_str(result, |r| Some(r.profile_id.of(&r.result.profile_id)))
 }
 
 /// The target profile's platform, e.g. "tiktok". Borrowed from the post.
@@ -586,7 +598,7 @@ pub extern "C" fn aether_target_result_profile_id(
 pub extern "C" fn aether_target_result_platform(
     result: *const aether_target_result,
 ) -> *const c_char {
-    borrowed_str(result, |r| Some(&r.platform))
+    borrowed_str(result, |r| Some(r.platform.of(r.result.platform.as_str())))
 }
 
 /// Where this target stands: "pending", "scheduled", "publishing", "published", "failed" or
@@ -595,7 +607,7 @@ pub extern "C" fn aether_target_result_platform(
 pub extern "C" fn aether_target_result_status(
     result: *const aether_target_result,
 ) -> *const c_char {
-    borrowed_str(result, |r| Some(&r.status))
+    borrowed_str(result, |r| Some(r.status.of(r.result.status.as_str())))
 }
 
 /// The platform's id of the published post, or NULL. Borrowed from the post.
@@ -603,13 +615,13 @@ pub extern "C" fn aether_target_result_status(
 pub extern "C" fn aether_target_result_platform_post_id(
     result: *const aether_target_result,
 ) -> *const c_char {
-    borrowed_str(result, |r| r.platform_post_id.as_deref())
+    borrowed_str(result, |r| r.result.platform_post_id.as_deref().map(|t| r.platform_post_id.of(t)))
 }
 
 /// The public URL of the published post, or NULL. Borrowed from the post.
 #[no_mangle]
 pub extern "C" fn aether_target_result_url(result: *const aether_target_result) -> *const c_char {
-    borrowed_str(result, |r| r.url.as_deref())
+    borrowed_str(result, |r| r.result.url.as_deref().map(|t| r.url.of(t)))
 }
 
 /// When this target was published (RFC 3339, UTC), or NULL. Borrowed from the post.
@@ -617,7 +629,7 @@ pub extern "C" fn aether_target_result_url(result: *const aether_target_result) 
 pub extern "C" fn aether_target_result_published_at(
     result: *const aether_target_result,
 ) -> *const c_char {
-    borrowed_str(result, |r| r.published_at.as_deref())
+    borrowed_str(result, |r| r.result.published_at.as_deref().map(|t| r.published_at.of(t)))
 }
 
 /// Publish attempts made so far, the one under way included: 0 before publishing starts, 1 on
@@ -634,7 +646,7 @@ pub extern "C" fn aether_target_result_attempts(result: *const aether_target_res
 pub extern "C" fn aether_target_result_next_attempt_at(
     result: *const aether_target_result,
 ) -> *const c_char {
-    borrowed_str(result, |r| r.next_attempt_at.as_deref())
+    borrowed_str(result, |r| r.result.next_attempt_at.as_deref().map(|t| r.next_attempt_at.of(t)))
 }
 
 /// Why this target failed: the code (e.g. "VIDEO_TOO_SHORT"), or NULL. Borrowed from the post.
@@ -642,7 +654,7 @@ pub extern "C" fn aether_target_result_next_attempt_at(
 pub extern "C" fn aether_target_result_error_code(
     result: *const aether_target_result,
 ) -> *const c_char {
-    borrowed_str(result, |r| r.error_code.as_deref())
+    borrowed_str(result, |r| r.result.error.as_ref().map(|e| r.error_code.of(e.code.as_str())))
 }
 
 /// Why this target failed: the message, or NULL. Borrowed from the post.
@@ -650,7 +662,7 @@ pub extern "C" fn aether_target_result_error_code(
 pub extern "C" fn aether_target_result_error_message(
     result: *const aether_target_result,
 ) -> *const c_char {
-    borrowed_str(result, |r| r.error_message.as_deref())
+    borrowed_str(result, |r| r.result.error.as_ref().map(|e| r.error_message.of(&e.message)))
 }
 
 /// The target result as JSON (camelCase, with "error.details" when the platform gave some).

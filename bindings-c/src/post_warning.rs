@@ -23,7 +23,7 @@ struct MediaItem {
     source_url: Option<CString>,
 }
 
-/// The strings the getters lend, made once with the post.
+/// The strings the getters lend, made together on the first read of any of them.
 pub(crate) struct Extras {
     warnings: Vec<Warning>,
     media: Vec<MediaItem>,
@@ -57,7 +57,7 @@ impl Extras {
 /// "HASHTAGS_ABOVE_RECOMMENDED", "TIMEZONE_IGNORED"); 0 when `post` is NULL.
 #[no_mangle]
 pub extern "C" fn aether_post_warning_count(post: *const aether_post) -> usize {
-    field(post, 0, |p| p.extras.warnings.len())
+    field(post, 0, |p| p.extras().warnings.len())
 }
 
 /// The code of the warning at `index` (0-based), e.g. "HASHTAGS_ABOVE_RECOMMENDED"; NULL when
@@ -67,7 +67,7 @@ pub extern "C" fn aether_post_warning_code(
     post: *const aether_post,
     index: usize,
 ) -> *const c_char {
-    borrowed_str(post, |p| p.extras.warnings.get(index).map(|w| w.code.as_c_str()))
+    borrowed_str(post, |p| p.extras().warnings.get(index).map(|w| w.code.as_c_str()))
 }
 
 /// What the warning at `index` found and recommends, for people; NULL when out of range.
@@ -77,7 +77,7 @@ pub extern "C" fn aether_post_warning_message(
     post: *const aether_post,
     index: usize,
 ) -> *const c_char {
-    borrowed_str(post, |p| p.extras.warnings.get(index).map(|w| w.message.as_c_str()))
+    borrowed_str(post, |p| p.extras().warnings.get(index).map(|w| w.message.as_c_str()))
 }
 
 /// Where in the request the warning at `index` points ("content.text", "timezone"); NULL when
@@ -87,7 +87,7 @@ pub extern "C" fn aether_post_warning_field(
     post: *const aether_post,
     index: usize,
 ) -> *const c_char {
-    borrowed_str(post, |p| p.extras.warnings.get(index).and_then(|w| w.field.as_deref()))
+    borrowed_str(post, |p| p.extras().warnings.get(index).and_then(|w| w.field.as_deref()))
 }
 
 /// The platform the warning at `index` concerns ("tiktok"); NULL when none or out of range.
@@ -97,20 +97,20 @@ pub extern "C" fn aether_post_warning_platform(
     post: *const aether_post,
     index: usize,
 ) -> *const c_char {
-    borrowed_str(post, |p| p.extras.warnings.get(index).and_then(|w| w.platform.as_deref()))
+    borrowed_str(post, |p| p.extras().warnings.get(index).and_then(|w| w.platform.as_deref()))
 }
 
 /// How many media items the post has (one per media key, in order); 0 when `post` is NULL.
 #[no_mangle]
 pub extern "C" fn aether_post_media_count(post: *const aether_post) -> usize {
-    field(post, 0, |p| p.extras.media.len())
+    field(post, 0, |p| p.extras().media.len())
 }
 
 /// The type of the media item at `index`: "image", "video" or "audio"; NULL when out of range.
 /// Its key is aether_post_media_key() at the same index. Borrowed like aether_post_id().
 #[no_mangle]
 pub extern "C" fn aether_post_media_type(post: *const aether_post, index: usize) -> *const c_char {
-    borrowed_str(post, |p| p.extras.media.get(index).map(|m| m.kind.as_c_str()))
+    borrowed_str(post, |p| p.extras().media.get(index).map(|m| m.kind.as_c_str()))
 }
 
 /// The URL the media item at `index` was fetched from; NULL for uploaded media or out of range.
@@ -120,5 +120,5 @@ pub extern "C" fn aether_post_media_source_url(
     post: *const aether_post,
     index: usize,
 ) -> *const c_char {
-    borrowed_str(post, |p| p.extras.media.get(index).and_then(|m| m.source_url.as_deref()))
+    borrowed_str(post, |p| p.extras().media.get(index).and_then(|m| m.source_url.as_deref()))
 }

@@ -198,7 +198,9 @@ mod tests {
     fn only_paths_the_parser_keeps_take_the_short_road() {
         assert!(kept_as_is("/v1/posts/a%2F..%2Fb%20c"));
         assert!(kept_as_is("/v1/posts/.hidden"));
-        for path in ["/v1/posts/..", "/v1/./x", "/v1/%2E%2e/x", "/v1/a b", "/v1/é", "/v1/a\\b", "/."] {
+        for path in
+            ["/v1/posts/..", "/v1/./x", "/v1/%2E%2e/x", "/v1/a b", "/v1/é", "/v1/a\\b", "/."]
+        {
             assert!(!kept_as_is(path), "{path}");
         }
     }
