@@ -512,8 +512,9 @@ typedef struct aether_attempt_event {
 } aether_attempt_event;
 
 /**
- * A hook: called on the runtime thread doing the call, before the call goes on (keep it
- * short; it must not call back into the client). `event` is valid only during the call.
+ * A hook: called on the thread doing the call (the thread that made a blocking call; a
+ * runtime thread for uploads and watches), before the call goes on (keep it short; it must
+ * not call back into the client). `event` is valid only during the call.
  */
 typedef void (*aether_hook_callback)(const struct aether_attempt_event *event, void *user_data);
 
@@ -609,8 +610,8 @@ typedef struct aether_client_options {
    */
   aether_hook_callback on_retry;
   /**
-   * Given to the three hooks; they must be callable with it from runtime threads for as
-   * long as the client is.
+   * Given to the three hooks; they must be callable with it from any thread that makes a
+   * call, and from runtime threads, for as long as the client is.
    */
   void *hook_user_data;
   /**
@@ -776,8 +777,10 @@ typedef struct aether_wait_options {
 
 /**
  * Receives one log line: its level and the text (NUL-terminated, valid only during the call;
- * secrets already redacted). Called from the library's runtime threads, possibly from several
- * at once: it must be thread-safe and must not call back into the client that logs.
+ * secrets already redacted). Called on the thread doing the work (the thread that made a
+ * blocking call, or one of the library's runtime threads for uploads and watches), possibly
+ * from several at once: it must be thread-safe and must not call back into the client that
+ * logs.
  */
 typedef void (*aether_log_callback)(enum aether_log_level level, const char *line, void *user_data);
 
@@ -1147,7 +1150,8 @@ enum aether_status aether_defaults_to_json(char **out_json, struct aether_error 
  * until they are closed, at most a second (a connection busy with another thread's call
  * closes when that call ends). The client stays usable: its next call opens a new connection.
  * Fails with AETHER_ERROR_INVALID_ARGUMENT when `client` is NULL or when called from a
- * callback (a runtime thread).
+ * callback. Connections another thread keeps for its own calls close when that thread next
+ * makes a call or ends.
  */
 enum aether_status aether_client_close_connections(const struct aether_client *client,
                                                    struct aether_error **error);

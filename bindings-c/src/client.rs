@@ -77,8 +77,8 @@ pub struct aether_client_options {
     /// Called when a failed attempt is retried, with the delay before the next one; NULL:
     /// none.
     pub on_retry: crate::observe::aether_hook_callback,
-    /// Given to the three hooks; they must be callable with it from runtime threads for as
-    /// long as the client is.
+    /// Given to the three hooks; they must be callable with it from any thread that makes a
+    /// call, and from runtime threads, for as long as the client is.
     pub hook_user_data: *mut std::ffi::c_void,
     /// The forward proxy every request goes through, "http://[user:password@]host:port" (or
     /// "https://…"; hosts in NO_PROXY are still reached directly); "" reaches every host
@@ -238,7 +238,8 @@ pub extern "C" fn aether_defaults_to_json(
 /// until they are closed, at most a second (a connection busy with another thread's call
 /// closes when that call ends). The client stays usable: its next call opens a new connection.
 /// Fails with AETHER_ERROR_INVALID_ARGUMENT when `client` is NULL or when called from a
-/// callback (a runtime thread).
+/// callback. Connections another thread keeps for its own calls close when that thread next
+/// makes a call or ends.
 #[no_mangle]
 pub extern "C" fn aether_client_close_connections(
     client: *const aether_client,
@@ -280,8 +281,15 @@ pub(crate) fn client_arg<'a>(client: *const aether_client) -> Res<&'a Client> {
     Ok(&unsafe { ref_arg(client, "client") }?.client)
 }
 
-/// Runs a core future to completion on the embedded runtime (the blocking bridge).
+/// Runs a core future to completion on the calling thread's own runtime (the blocking bridge:
+/// the thread waits for its socket itself, and the call's callbacks run on it).
 pub(crate) fn block_on<T>(future: impl std::future::Future<Output = Res<T>>) -> Res<T> {
+    aether::runtime::block_on_here(future)
+}
+
+/// Runs a core future to completion on the embedded, multi-threaded runtime: for work that
+/// takes more than one core (an upload's parallel parts, each read and checksummed).
+pub(crate) fn block_on_shared<T>(future: impl std::future::Future<Output = Res<T>>) -> Res<T> {
     aether::runtime::block_on(future)
 }
 

@@ -9,7 +9,7 @@ use aether::upload::{UploadOptions, UploadProgress, UploadSettings, UploadSource
 use aether::Spelling;
 
 use crate::cancel::{aether_cancel_token, token_of};
-use crate::client::{aether_client, block_on, client_arg, non_empty};
+use crate::client::{aether_client, block_on, block_on_shared, client_arg, non_empty};
 use crate::error::aether_error;
 use crate::ffi::{borrowed_str, boundary, cstring, field, free_raw, getter, into_raw};
 use crate::ffi::{opt_cstring, opt_str_arg, or_minus_one, out_arg, ref_arg, str_arg};
@@ -222,7 +222,7 @@ pub extern "C" fn aether_media_upload(
         let path = non_empty(unsafe { str_arg(path, "path") }?, "path")?;
         let out = out_arg(out_media, "out_media")?;
         let upload = upload_options_or_defaults(options)?;
-        let media = block_on(client.media().upload(UploadSource::path(path), upload))?;
+        let media = block_on_shared(client.media().upload(UploadSource::path(path), upload))?;
         out.write(into_raw(aether_media::new(media)));
         Ok(())
     })
@@ -253,7 +253,7 @@ pub extern "C" fn aether_media_ingest(
         let url = non_empty(unsafe { str_arg(url, "url") }?, "url")?;
         let out = out_arg(out_media, "out_media")?;
         let upload = upload_options_or_defaults(options)?;
-        let media = block_on(client.media().ingest(url, upload))?;
+        let media = block_on_shared(client.media().ingest(url, upload))?;
         out.write(into_raw(aether_media::new(media)));
         Ok(())
     })
@@ -284,7 +284,8 @@ pub extern "C" fn aether_media_resume(
         let path = non_empty(path, "path")?;
         let out = out_arg(out_media, "out_media")?;
         let upload = upload_options_or_defaults(options)?;
-        let media = block_on(client.media().resume(upload_id, UploadSource::path(path), upload))?;
+        let media =
+            block_on_shared(client.media().resume(upload_id, UploadSource::path(path), upload))?;
         out.write(into_raw(aether_media::new(media)));
         Ok(())
     })

@@ -39,8 +39,10 @@ impl From<LogLevel> for aether_log_level {
 }
 
 /// Receives one log line: its level and the text (NUL-terminated, valid only during the call;
-/// secrets already redacted). Called from the library's runtime threads, possibly from several
-/// at once: it must be thread-safe and must not call back into the client that logs.
+/// secrets already redacted). Called on the thread doing the work (the thread that made a
+/// blocking call, or one of the library's runtime threads for uploads and watches), possibly
+/// from several at once: it must be thread-safe and must not call back into the client that
+/// logs.
 pub type aether_log_callback =
     Option<extern "C" fn(level: aether_log_level, line: *const c_char, user_data: *mut c_void)>;
 
@@ -71,8 +73,9 @@ pub struct aether_attempt_event {
     pub next_delay_ms: f64,
 }
 
-/// A hook: called on the runtime thread doing the call, before the call goes on (keep it
-/// short; it must not call back into the client). `event` is valid only during the call.
+/// A hook: called on the thread doing the call (the thread that made a blocking call; a
+/// runtime thread for uploads and watches), before the call goes on (keep it short; it must
+/// not call back into the client). `event` is valid only during the call.
 pub type aether_hook_callback =
     Option<extern "C" fn(event: *const aether_attempt_event, user_data: *mut c_void)>;
 

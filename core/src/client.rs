@@ -66,9 +66,10 @@ impl fmt::Debug for Client {
 /// close (each normally closes at once: it only sends its TLS close notification, if any).
 pub const CLOSE_WAIT: Duration = Duration::from_secs(1);
 
-/// Waits until the connections of a closed tracker have ended, at most [`CLOSE_WAIT`].
-async fn ended(connections: tokio_util::task::TaskTracker) {
-    let _ = tokio::time::timeout(CLOSE_WAIT, connections.wait()).await;
+/// Waits until the connections of closed trackers have ended, at most [`CLOSE_WAIT`].
+async fn ended(connections: Vec<tokio_util::task::TaskTracker>) {
+    let all = futures_util::future::join_all(connections.iter().map(|c| c.wait()));
+    let _ = tokio::time::timeout(CLOSE_WAIT, all).await;
 }
 
 impl Client {
@@ -159,7 +160,7 @@ impl Client {
     pub async fn close(self) {
         let connections = self.transport.connections();
         drop(self);
-        if connections.is_closed() {
+        if connections.iter().all(|tracker| tracker.is_closed()) {
             ended(connections).await;
         }
     }

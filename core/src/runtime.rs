@@ -1,10 +1,28 @@
 //! The embedded tokio runtime and the blocking bridge used by callers that are not async
-//! (the C and Python bindings), and `in_own_task`: where an async call's exchange runs when
-//! its caller is not a task.
+//! (the C and Python bindings), a blocking caller's own runtime, and `in_own_task`: where an
+//! async call's exchange runs when its caller is not a task.
 //!
 //! The async API runs on whichever runtime awaits it; only blocking callers use this one. It is
 //! created lazily on first use, is multi-threaded (at most 4 workers: the SDK's work is I/O),
 //! and is shared by every client in the process.
+//!
+//! # A blocking caller's own runtime
+//! [`block_on_here`] runs a call on a current-thread runtime of the calling thread instead: the
+//! thread itself then waits for the socket (`epoll_wait`) and runs the connection, as curl
+//! does, where [`block_on`] hands every call to a worker thread and the answer back (two
+//! wake-ups of another thread per call: ~8 µs of a ~65 µs `posts.get`, bench/README.md,
+//! "posts.get"). The C binding's calls use it. What it takes:
+//! - **A pool per runtime.** A kept-alive connection's task runs on the runtime that opened
+//!   it, and a current-thread runtime only runs while its thread is inside a call; so the
+//!   transport keeps a connection pool per such runtime ([`local_id`]), and a thread never
+//!   sends on another thread's connection (it would wait until that thread called again).
+//! - **Callbacks on the caller's thread.** Hooks, the log sink and progress callbacks of a call
+//!   run on the thread that made it, never on another blocking caller's.
+//! - **Thread exit.** A runtime is not dropped in its thread's exit (tokio's own thread-locals
+//!   may be gone by then): it is retired, and the next blocking call of any thread drops it,
+//!   which ends the connections it held.
+//! - **Work for more than one core** (an upload's parallel parts) stays on the shared runtime:
+//!   the bindings call [`block_on`] for it.
 //!
 //! # After `fork`
 //! A forked child gets a copy of the parent's memory but only the thread that called `fork`.
@@ -18,6 +36,7 @@
 //! lock held in the child. The window is tiny and no lock-free alternative exists in safe
 //! Rust.)
 
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -89,6 +108,163 @@ where
     let runtime = runtime()?;
     let _context = runtime.enter();
     spin_block_on(future)
+}
+
+/// Runs `future` to completion on the calling thread's own current-thread runtime, blocking the
+/// thread (see "A blocking caller's own runtime" above). Refuses like [`block_on`] inside a
+/// tokio runtime (a callback of a call that makes another call).
+pub fn block_on_here<T, F>(future: F) -> Result<T>
+where
+    F: Future<Output = Result<T>>,
+{
+    refuse_inside_runtime()?;
+    drop_retired();
+    let mut future = Some(future);
+    let ran = HERE.try_with(|here| -> Result<T> {
+        let mut slot = here.own.borrow_mut();
+        let pid = std::process::id();
+        if slot.as_ref().is_some_and(|own| own.pid != pid) {
+            // Inherited through fork: its epoll instance is the parent's too. Leak it.
+            std::mem::forget(slot.take());
+        }
+        let own = match slot.as_mut() {
+            Some(own) => own,
+            None => slot.insert(Own::new(pid)?),
+        };
+        let _driving = Driving::set(own.id);
+        let future = future.take().expect("taken once");
+        own.runtime.block_on(future)
+    });
+    match ran {
+        Ok(output) => output,
+        // This thread is exiting (a call from another thread-local's destructor): its own
+        // runtime is gone; the shared one still serves.
+        Err(_) => block_on(future.take().expect("not run")),
+    }
+}
+
+/// The id of the blocking caller's own runtime this code runs on, if it runs on one: the key
+/// of the connection pool its requests use.
+pub(crate) fn local_id() -> Option<u64> {
+    DRIVING.try_with(Cell::get).ok().flatten()
+}
+
+/// Where a task that must outlive its call runs (an abort sent after the call was dropped): the
+/// current runtime, unless it is a blocking caller's own, which runs only while its thread is
+/// in a call; then the shared one. `None` outside any runtime.
+pub(crate) fn detached_handle() -> Option<Handle> {
+    if local_id().is_some() {
+        return handle().ok();
+    }
+    Handle::try_current().ok()
+}
+
+/// Whether the own runtime `id` still exists (its thread has not ended).
+pub(crate) fn local_is_live(id: u64) -> bool {
+    let mut locals = LOCALS.lock().unwrap_or_else(|e| e.into_inner());
+    locals.here().live.contains(&id)
+}
+
+/// The blocking callers' own runtimes of this process: which exist, and those of ended threads
+/// waiting to be dropped.
+struct Locals {
+    pid: u32,
+    next_id: u64,
+    /// A list, not a set: one entry per thread that makes calls, and a leak checker sees a
+    /// list's block from its start (a hash table's only from the middle).
+    live: Vec<u64>,
+    retired: Vec<Runtime>,
+}
+
+static LOCALS: Mutex<Locals> =
+    Mutex::new(Locals { pid: 0, next_id: 1, live: Vec::new(), retired: Vec::new() });
+
+impl Locals {
+    /// This process's registry: a forked child forgets the parent's (and leaks its runtimes).
+    fn here(&mut self) -> &mut Locals {
+        let pid = std::process::id();
+        if self.pid != pid {
+            std::mem::forget(std::mem::take(&mut self.retired));
+            self.live.clear();
+            self.pid = pid;
+        }
+        self
+    }
+}
+
+/// One thread's own runtime.
+struct Own {
+    id: u64,
+    /// The process that built it (see "After `fork`").
+    pid: u32,
+    runtime: Runtime,
+}
+
+impl Own {
+    fn new(pid: u32) -> Result<Own> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::io(format!("could not start the SDK's runtime: {e}"), e))?;
+        let mut locals = LOCALS.lock().unwrap_or_else(|e| e.into_inner());
+        let locals = locals.here();
+        let id = locals.next_id;
+        locals.next_id += 1;
+        locals.live.push(id);
+        Ok(Own { id, pid, runtime })
+    }
+}
+
+/// The thread-local slot of a thread's own runtime, which retires it when the thread ends.
+#[derive(Default)]
+struct Here {
+    own: RefCell<Option<Own>>,
+}
+
+impl Drop for Here {
+    fn drop(&mut self) {
+        let Some(own) = self.own.get_mut().take() else { return };
+        let mut locals = LOCALS.lock().unwrap_or_else(|e| e.into_inner());
+        let locals = locals.here();
+        if own.pid != locals.pid {
+            std::mem::forget(own);
+            return;
+        }
+        locals.live.retain(|&id| id != own.id);
+        locals.retired.push(own.runtime);
+    }
+}
+
+thread_local! {
+    static HERE: Here = Here::default();
+    /// Set while this thread runs its own runtime ([`local_id`]).
+    static DRIVING: Cell<Option<u64>> = const { Cell::new(None) };
+}
+
+/// Marks this thread as running its own runtime `id` until dropped (also when the call panics).
+struct Driving;
+
+impl Driving {
+    fn set(id: u64) -> Driving {
+        DRIVING.set(Some(id));
+        Driving
+    }
+}
+
+impl Drop for Driving {
+    fn drop(&mut self) {
+        let _ = DRIVING.try_with(|driving| driving.set(None));
+    }
+}
+
+/// Drops the runtimes of ended threads: their tasks (kept-alive connections) end with them.
+/// Called outside any runtime, where a runtime may be dropped.
+fn drop_retired() {
+    let retired = {
+        let mut locals = LOCALS.lock().unwrap_or_else(|e| e.into_inner());
+        std::mem::take(&mut locals.here().retired)
+    };
+    drop(retired);
 }
 
 /// How long a blocking caller busy-waits for an answer before it sleeps: `AETHER_SPIN_US`
@@ -230,7 +406,12 @@ fn refuse_inside_runtime() -> Result<()> {
 pub(crate) async fn in_own_task<T: Send + 'static>(
     exchange: impl Future<Output = Result<T>> + Send + 'static,
 ) -> Result<T> {
-    if tokio::task::try_id().is_some() {
+    // On a current-thread runtime (a blocking caller's own, a test's) everything runs on one
+    // thread anyway: a task would only cost its spawn.
+    if tokio::task::try_id().is_some()
+        || Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread)
+    {
         return exchange.await;
     }
     struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);

@@ -248,16 +248,18 @@ impl Transport {
         http.get(&self.inner.config, connect_timeout)
     }
 
-    /// The tasks of this transport's connections (in this process). Closed once the transport's
-    /// last handle is dropped; [`TaskTracker::wait`] then ends when the last connection has.
-    pub(crate) fn connections(&self) -> TaskTracker {
+    /// The trackers of this transport's connection tasks (in this process) that a caller here
+    /// can wait for: those on the shared runtimes, and on this thread's own runtime when it runs
+    /// on it. Closed once the transport's last handle is dropped; [`TaskTracker::wait`] then
+    /// ends when the last of their connections has.
+    pub(crate) fn connections(&self) -> Vec<TaskTracker> {
         self.inner.http.lock().unwrap_or_else(|e| e.into_inner()).connections()
     }
 
     /// Drops the pooled connections (every handle on this transport opens new ones when next
-    /// used) and returns their tasks' tracker, closed: [`TaskTracker::wait`] ends when the last
-    /// has.
-    pub(crate) fn close_connections(&self) -> TaskTracker {
+    /// used) and returns the trackers of their tasks a caller here can wait for (as
+    /// [`Transport::connections`]), closed: [`TaskTracker::wait`] ends when the last has.
+    pub(crate) fn close_connections(&self) -> Vec<TaskTracker> {
         self.inner.http.lock().unwrap_or_else(|e| e.into_inner()).close()
     }
 

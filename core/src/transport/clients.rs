@@ -76,16 +76,26 @@ pub(super) const MAX_EXTRA_CLIENTS: usize = 4;
 /// The HTTP clients and the process they were built in (see "After `fork`" in the transport).
 pub(super) struct HttpClients {
     pid: u32,
+    /// The clients of each runtime that runs connections, the shared runtimes' first.
+    pools: Vec<Pools>,
+}
+
+/// The clients whose connections one runtime runs. `runtime`: `None` for the shared runtimes
+/// (the embedded one's workers, an async caller's); `Some(id)` for a blocking caller's own
+/// ([`crate::runtime::local_id`]), which runs only while its thread is in a call, so that no
+/// other thread may send on its connections.
+struct Pools {
+    runtime: Option<u64>,
     /// `None` after [`HttpClients::close`] (built again when next used) and while being dropped.
     main: Option<HttpClient>,
     /// Clients for other connect timeouts, the most recently used last.
     extra: Vec<(Duration, HttpClient)>,
-    /// The tasks of every client's connections; closed when these clients are dropped.
+    /// The tasks of these clients' connections; closed when the clients are dropped.
     connections: TaskTracker,
 }
 
 /// hyper's executor for the clients' background tasks: spawns them on the current runtime
-/// (the embedded one, or an async caller's), tracked.
+/// (the embedded one, a blocking caller's own, or an async caller's), tracked.
 #[derive(Clone)]
 struct Tracked(TaskTracker);
 
@@ -101,22 +111,27 @@ where
 
 impl HttpClients {
     pub(super) fn new(config: &TransportConfig) -> Result<HttpClients> {
-        let connections = TaskTracker::new();
-        Ok(HttpClients {
-            pid: std::process::id(),
-            main: Some(build(config, config.connect_timeout, &connections)?),
-            extra: Vec::new(),
-            connections,
-        })
+        // The shared runtimes' main client is built now: a setting it cannot take is an error
+        // of the client's construction, not of its first call.
+        let mut shared = Pools::new(None);
+        shared.main = Some(build(config, config.connect_timeout, &shared.connections)?);
+        Ok(HttpClients { pid: std::process::id(), pools: vec![shared] })
     }
 
-    /// The tracker of the clients' connection tasks (of this process's clients).
-    pub(super) fn connections(&self) -> TaskTracker {
-        self.connections.clone()
+    /// The trackers of the connection tasks a caller here can wait for: those of the shared
+    /// runtimes, and of this thread's own runtime when it runs on it (another thread's run
+    /// only when that thread next makes a call).
+    pub(super) fn connections(&self) -> Vec<TaskTracker> {
+        let here = crate::runtime::local_id();
+        self.pools
+            .iter()
+            .filter(|pools| pools.runtime.is_none() || pools.runtime == here)
+            .map(|pools| pools.connections.clone())
+            .collect()
     }
 
     /// The client for a call with this connect timeout (`None`: the client's), built in this
-    /// process.
+    /// process, for the runtime the call runs on.
     pub(super) fn get(
         &mut self,
         config: &TransportConfig,
@@ -126,6 +141,58 @@ impl HttpClients {
             // The inherited clients are leaked by Drop.
             *self = HttpClients::new(config)?;
         }
+        let runtime = crate::runtime::local_id();
+        let index = match self.pools.iter().position(|pools| pools.runtime == runtime) {
+            Some(index) => index,
+            None => {
+                // A runtime new to this client: the pools of ended threads' runtimes go (their
+                // connections ended with the runtime).
+                self.pools.retain(|pools| pools.runtime.is_none_or(crate::runtime::local_is_live));
+                self.pools.push(Pools::new(runtime));
+                self.pools.len() - 1
+            }
+        };
+        self.pools[index].get(config, connect_timeout)
+    }
+
+    /// Drops every client (their pools: idle connections close at once, busy ones when their
+    /// call ends) and returns the trackers of the connections' tasks a caller here can wait for
+    /// (as [`HttpClients::connections`]), closed; the next call builds new clients, with new
+    /// connections.
+    pub(super) fn close(&mut self) -> Vec<TaskTracker> {
+        if self.pid != std::process::id() {
+            // Inherited through fork: nothing of theirs runs here, and `get` replaces them.
+            return Vec::new();
+        }
+        let here = crate::runtime::local_id();
+        let mut waitable = Vec::new();
+        for pools in &mut self.pools {
+            let closing = pools.close();
+            if pools.runtime.is_none() || pools.runtime == here {
+                waitable.push(closing);
+            }
+        }
+        waitable
+    }
+
+    /// The connect timeouts that have a client of their own on the shared runtimes, least
+    /// recently used first.
+    #[cfg(test)]
+    fn extra_timeouts(&self) -> Vec<Duration> {
+        self.pools[0].extra.iter().map(|(t, _)| *t).collect()
+    }
+}
+
+impl Pools {
+    fn new(runtime: Option<u64>) -> Pools {
+        Pools { runtime, main: None, extra: Vec::new(), connections: TaskTracker::new() }
+    }
+
+    fn get(
+        &mut self,
+        config: &TransportConfig,
+        connect_timeout: Option<Duration>,
+    ) -> Result<HttpClient> {
         let timeout = match connect_timeout {
             Some(timeout) if timeout != config.connect_timeout => timeout,
             _ => {
@@ -152,27 +219,13 @@ impl HttpClients {
         Ok(client)
     }
 
-    /// Drops every client (their pools: idle connections close at once, busy ones when their
-    /// call ends) and returns the tracker of their connections' tasks, closed, to wait on; the
-    /// next call builds new clients, with new connections.
-    pub(super) fn close(&mut self) -> TaskTracker {
-        if self.pid != std::process::id() {
-            // Inherited through fork: nothing of theirs runs here, and `get` replaces them.
-            let nothing = TaskTracker::new();
-            nothing.close();
-            return nothing;
-        }
+    /// Drops the clients and returns their connections' tracker, closed.
+    fn close(&mut self) -> TaskTracker {
         self.main = None;
         self.extra.clear();
         let closing = std::mem::replace(&mut self.connections, TaskTracker::new());
         closing.close();
         closing
-    }
-
-    /// The connect timeouts that have a client of their own, least recently used first.
-    #[cfg(test)]
-    fn extra_timeouts(&self) -> Vec<Duration> {
-        self.extra.iter().map(|(t, _)| *t).collect()
     }
 }
 
@@ -180,13 +233,16 @@ impl Drop for HttpClients {
     fn drop(&mut self) {
         if self.pid != std::process::id() {
             // Inherited through fork: their connections' tasks do not run here; leak them.
-            std::mem::forget(self.main.take());
-            std::mem::forget(std::mem::take(&mut self.extra));
-        } else {
-            // No client can start a connection any more: once those running end, the tracker
-            // is empty and its waiters wake.
-            self.connections.close();
+            std::mem::forget(std::mem::take(&mut self.pools));
         }
+    }
+}
+
+impl Drop for Pools {
+    fn drop(&mut self) {
+        // No client can start a connection any more: once those running end, the tracker is
+        // empty and its waiters wake.
+        self.connections.close();
     }
 }
 

@@ -167,7 +167,7 @@ impl Drop for SessionSlot {
             return;
         }
         // The upload future was dropped mid-way: abort from a task, since Drop cannot wait.
-        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+        if let Some(handle) = crate::runtime::detached_handle() {
             let (transport, options) = (self.transport.clone(), self.options.clone());
             handle.spawn(async move { abort_session(&transport, &options, &session).await });
         }

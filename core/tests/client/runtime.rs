@@ -1,9 +1,11 @@
-//! The embedded runtime used by blocking callers (C, Python).
+//! The embedded runtime used by blocking callers (C, Python), and a blocking caller's own
+//! (`block_on_here`, C's calls).
 
 use std::time::Duration;
 
 use aether::{runtime, CancellationToken, Error, ErrorCode};
 use aether_mock::{MockConfig, MockServer};
+use futures_util::FutureExt;
 
 #[test]
 fn block_on_runs_a_future_to_completion() {
@@ -136,4 +138,98 @@ fn close_connections_ends_them_and_the_client_stays_usable() {
         );
         watching.platforms().try_fetch().await.expect("a new connection for the next call");
     });
+}
+
+/// The distinct connections the emulator's journal saw requests on.
+fn connections_seen(server: &MockServer) -> std::collections::BTreeSet<u64> {
+    server.state().journal().entries().iter().filter_map(|entry| entry.connection).collect()
+}
+
+#[test]
+fn block_on_here_runs_the_call_and_its_connection_on_the_calling_thread() {
+    let server = runtime::block_on(async {
+        MockServer::start(MockConfig::default()).await.map_err(Error::from)
+    })
+    .unwrap();
+    let client =
+        aether::Client::builder().api_key(server.api_key()).base_url(server.url()).build().unwrap();
+    let caller = std::thread::current().id();
+    let (spawned_on, flavor) = runtime::block_on_here(async {
+        client.platforms().try_fetch().await?;
+        let spawned = tokio::spawn(async { std::thread::current().id() });
+        let flavor = tokio::runtime::Handle::current().runtime_flavor();
+        Ok((spawned.await.expect("joined"), flavor))
+    })
+    .unwrap();
+    assert_eq!(flavor, tokio::runtime::RuntimeFlavor::CurrentThread);
+    assert_eq!(spawned_on, caller, "a task of the call runs on the calling thread");
+    let alive = runtime::block_on_here(async { Ok(alive_tasks()) }).unwrap();
+    assert!(alive > 0, "the kept-alive connection is a task of the caller's own runtime");
+    runtime::block_on_here(client.platforms().try_fetch()).unwrap();
+    assert_eq!(connections_seen(&server).len(), 1, "the next call reuses it");
+
+    runtime::block_on_here(client.close_connections().map(Ok)).unwrap();
+    let alive = runtime::block_on_here(async { Ok(alive_tasks()) }).unwrap();
+    assert_eq!(alive, 0, "closed, on the caller's runtime, before it returned");
+    runtime::handle().unwrap().spawn(async move { drop(server) });
+}
+
+#[test]
+fn a_thread_never_sends_on_another_idle_threads_connection() {
+    let server = runtime::block_on(async {
+        MockServer::start(MockConfig::default()).await.map_err(Error::from)
+    })
+    .unwrap();
+    let client =
+        aether::Client::builder().api_key(server.api_key()).base_url(server.url()).build().unwrap();
+    // Thread A makes a call, then idles outside any call: its runtime, and the connection it
+    // keeps alive, do not run until A calls again.
+    let (called, a_called) = std::sync::mpsc::channel();
+    let (release, a_released) = std::sync::mpsc::channel::<()>();
+    let a_client = client.clone();
+    let a = std::thread::spawn(move || {
+        runtime::block_on_here(a_client.platforms().try_fetch()).unwrap();
+        called.send(()).unwrap();
+        a_released.recv().unwrap();
+    });
+    a_called.recv().unwrap();
+    // B (this thread) must not be handed A's idle connection: it would wait for A.
+    let started = std::time::Instant::now();
+    runtime::block_on_here(async {
+        tokio::time::timeout(Duration::from_secs(10), client.platforms().try_fetch())
+            .await
+            .map_err(|_| Error::protocol("B's call waited on A's connection"))?
+    })
+    .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert_eq!(connections_seen(&server).len(), 2, "one connection per calling thread");
+
+    // A ends: its runtime is retired, dropped by the next blocking call, with its connection.
+    release.send(()).unwrap();
+    a.join().unwrap();
+    runtime::block_on_here(client.platforms().try_fetch()).unwrap();
+    runtime::handle().unwrap().spawn(async move { drop(server) });
+}
+
+#[test]
+fn block_on_here_refuses_inside_a_runtime_and_cancels_like_block_on() {
+    let own = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let error = own.block_on(async { runtime::block_on_here(async { Ok::<_, Error>(()) }) });
+    assert_eq!(error.unwrap_err().code(), &ErrorCode::InvalidArgument);
+    // A token cancelled from another thread wakes the caller's own runtime.
+    let token = CancellationToken::new();
+    let canceller = token.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        canceller.cancel();
+    });
+    let started = std::time::Instant::now();
+    runtime::block_on_here(async {
+        tokio::select! {
+            () = token.cancelled() => Ok(()),
+            () = tokio::time::sleep(Duration::from_secs(30)) => Err(Error::protocol("not woken")),
+        }
+    })
+    .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(10));
 }
