@@ -156,7 +156,9 @@ impl Client {
     /// resources it handed out and running watches share them), waits until those connections
     /// are closed, at most [`CLOSE_WAIT`]. Dropping a client closes them too, but in the
     /// background: this is for a program that wants nothing of the client left running when it
-    /// goes on, e.g. before it exits, or a test counting open sockets.
+    /// goes on, e.g. before it exits, or a test counting open sockets. (Connections that
+    /// another blocking thread keeps on its own runtime, [`crate::runtime::block_on_here`],
+    /// close when that thread next makes a call or ends: they are not waited for.)
     pub async fn close(self) {
         let connections = self.transport.connections();
         drop(self);
@@ -169,7 +171,8 @@ impl Client {
     /// resources it handed out, and waits until they are closed, at most
     /// [`CLOSE_WAIT`] (a connection busy with another call's answer closes when that call ends).
     /// The client stays usable: its next call opens a new connection. Python's and Node's
-    /// `close()`, and C's `aether_client_close_connections`.
+    /// `close()`, and C's `aether_client_close_connections`. As with [`Client::close`], those
+    /// of another blocking thread's own runtime are closed, not waited for.
     pub async fn close_connections(&self) {
         ended(self.transport.close_connections()).await;
     }

@@ -14,9 +14,14 @@
 //! connections; at most [`MAX_EXTRA_CLIENTS`] of them, the least recently used dropped beyond
 //! that. Calls that do not set one (or set the client's) keep using the main pool.
 //!
-//! Every task their connections run in (and their pools' idle sweepers) is spawned through one
-//! [`TaskTracker`], so that `Client::close` and `Client::close_connections` can wait until the
-//! last of them has ended once the clients are dropped.
+//! A blocking caller's own runtime (`crate::runtime::block_on_here`) gets clients of its own:
+//! a kept-alive connection's task runs on the runtime that opened it, and that runtime runs
+//! only while its thread is in a call, so another thread sending on it would wait for that
+//! thread. The shared runtimes (the embedded one's workers, an async caller's) share one set.
+//!
+//! Every task their connections run in (and their pools' idle sweepers) is spawned through a
+//! [`TaskTracker`] per runtime, so that `Client::close` and `Client::close_connections` can
+//! wait until the last of them has ended once the clients are dropped.
 //!
 //! All of them follow the transport's "After `fork`" rule: they are kept with the id of the
 //! process that built them, a forked child builds its own, and the parent's are leaked there,
