@@ -7,6 +7,16 @@ use aether::{runtime, CancellationToken, Error, ErrorCode};
 use aether_mock::{MockConfig, MockServer};
 use futures_util::FutureExt;
 
+/// An emulator, its tasks on the embedded runtime's workers (they run between blocking calls).
+fn emulator() -> MockServer {
+    runtime::block_on(async { MockServer::start(MockConfig::default()).await.map_err(Error::from) })
+        .unwrap()
+}
+
+fn client_of(server: &MockServer) -> aether::Client {
+    aether::Client::builder().api_key(server.api_key()).base_url(server.url()).build().unwrap()
+}
+
 #[test]
 fn block_on_runs_a_future_to_completion() {
     assert_eq!(runtime::block_on(async { Ok::<_, Error>(41 + 1) }).unwrap(), 42);
@@ -17,12 +27,8 @@ fn block_on_runs_a_future_to_completion() {
 #[test]
 fn block_on_drives_real_calls_and_the_runtime_outlives_them() {
     // The emulator runs on the embedded runtime's workers between the blocking calls.
-    let server = runtime::block_on(async {
-        MockServer::start(MockConfig::default()).await.map_err(Error::from)
-    })
-    .unwrap();
-    let client =
-        aether::Client::builder().api_key(server.api_key()).base_url(server.url()).build().unwrap();
+    let server = emulator();
+    let client = client_of(&server);
     for _ in 0..2 {
         let rules = runtime::block_on(client.platforms().try_fetch()).unwrap();
         assert!(!rules.platforms.is_empty());
@@ -82,13 +88,8 @@ fn alive_tasks() -> usize {
 
 #[test]
 fn close_returns_once_the_clients_connections_have_ended() {
-    let server = runtime::block_on(async {
-        MockServer::start(MockConfig::default()).await.map_err(Error::from)
-    })
-    .unwrap();
-    let client = || {
-        aether::Client::builder().api_key(server.api_key()).base_url(server.url()).build().unwrap()
-    };
+    let server = emulator();
+    let client = || client_of(&server);
     // The client's own runtime, with one thread: nothing of the client runs but when it awaits.
     let own = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     own.block_on(async {
@@ -115,17 +116,10 @@ fn close_returns_once_the_clients_connections_have_ended() {
 
 #[test]
 fn close_connections_ends_them_and_the_client_stays_usable() {
-    let server = runtime::block_on(async {
-        MockServer::start(MockConfig::default()).await.map_err(Error::from)
-    })
-    .unwrap();
+    let server = emulator();
     let own = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     own.block_on(async {
-        let client = aether::Client::builder()
-            .api_key(server.api_key())
-            .base_url(server.url())
-            .build()
-            .unwrap();
+        let client = client_of(&server);
         let watching = client.clone();
         client.platforms().try_fetch().await.unwrap();
         assert!(alive_tasks() > 0, "the connection is kept alive");
@@ -147,12 +141,8 @@ fn connections_seen(server: &MockServer) -> std::collections::BTreeSet<u64> {
 
 #[test]
 fn block_on_here_runs_the_call_and_its_connection_on_the_calling_thread() {
-    let server = runtime::block_on(async {
-        MockServer::start(MockConfig::default()).await.map_err(Error::from)
-    })
-    .unwrap();
-    let client =
-        aether::Client::builder().api_key(server.api_key()).base_url(server.url()).build().unwrap();
+    let server = emulator();
+    let client = client_of(&server);
     let caller = std::thread::current().id();
     let (spawned_on, flavor) = runtime::block_on_here(async {
         client.platforms().try_fetch().await?;
@@ -176,12 +166,8 @@ fn block_on_here_runs_the_call_and_its_connection_on_the_calling_thread() {
 
 #[test]
 fn a_thread_never_sends_on_another_idle_threads_connection() {
-    let server = runtime::block_on(async {
-        MockServer::start(MockConfig::default()).await.map_err(Error::from)
-    })
-    .unwrap();
-    let client =
-        aether::Client::builder().api_key(server.api_key()).base_url(server.url()).build().unwrap();
+    let server = emulator();
+    let client = client_of(&server);
     // Thread A makes a call, then idles outside any call: its runtime, and the connection it
     // keeps alive, do not run until A calls again.
     let (called, a_called) = std::sync::mpsc::channel();
