@@ -14,8 +14,8 @@
 //! "posts.get"). The C binding's calls use it. What it takes:
 //! - **A pool per runtime.** A kept-alive connection's task runs on the runtime that opened
 //!   it, and a current-thread runtime only runs while its thread is inside a call; so the
-//!   transport keeps a connection pool per such runtime ([`local_id`]), and a thread never
-//!   sends on another thread's connection (it would wait until that thread called again).
+//!   transport keeps a connection pool per such runtime, and a thread never sends on another
+//!   thread's connection (it would wait until that thread called again).
 //! - **Callbacks on the caller's thread.** Hooks, the log sink and progress callbacks of a call
 //!   run on the thread that made it, never on another blocking caller's.
 //! - **Thread exit.** A runtime is not dropped in its thread's exit (tokio's own thread-locals
