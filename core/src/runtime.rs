@@ -232,6 +232,7 @@ impl Drop for Here {
         }
         locals.live.retain(|&id| id != own.id);
         locals.retired.push(own.runtime);
+        ANY_RETIRED.store(true, Ordering::Release);
     }
 }
 
@@ -257,9 +258,15 @@ impl Drop for Driving {
     }
 }
 
+/// Set when a runtime is retired, so that a call takes the registry's lock only then.
+static ANY_RETIRED: AtomicBool = AtomicBool::new(false);
+
 /// Drops the runtimes of ended threads: their tasks (kept-alive connections) end with them.
 /// Called outside any runtime, where a runtime may be dropped.
 fn drop_retired() {
+    if !ANY_RETIRED.swap(false, Ordering::AcqRel) {
+        return;
+    }
     let retired = {
         let mut locals = LOCALS.lock().unwrap_or_else(|e| e.into_inner());
         std::mem::take(&mut locals.here().retired)

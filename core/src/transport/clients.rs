@@ -130,7 +130,7 @@ impl HttpClients {
         let here = crate::runtime::local_id();
         self.pools
             .iter()
-            .filter(|pools| pools.runtime.is_none() || pools.runtime == here)
+            .filter(|pools| pools.waitable_from(here))
             .map(|pools| pools.connections.clone())
             .collect()
     }
@@ -173,7 +173,7 @@ impl HttpClients {
         let mut waitable = Vec::new();
         for pools in &mut self.pools {
             let closing = pools.close();
-            if pools.runtime.is_none() || pools.runtime == here {
+            if pools.waitable_from(here) {
                 waitable.push(closing);
             }
         }
@@ -191,6 +191,13 @@ impl HttpClients {
 impl Pools {
     fn new(runtime: Option<u64>) -> Pools {
         Pools { runtime, main: None, extra: Vec::new(), connections: TaskTracker::new() }
+    }
+
+    /// Whether a caller on the own runtime `here` (`None`: not on one) can wait for these
+    /// connections to end: those of the shared runtimes, and of its own; another thread's run
+    /// only when that thread next makes a call.
+    fn waitable_from(&self, here: Option<u64>) -> bool {
+        self.runtime.is_none() || self.runtime == here
     }
 
     fn get(

@@ -59,16 +59,12 @@ impl Endpoint {
             .map_err(|_| Error::invalid_argument("the URL is not a valid HTTP URI"))
     }
 
-    /// The URL of a request for `path` with `query`, by the URL parser.
+    /// The URL of a request for `path` (checked by [`Endpoint::uri`]) with `query`, by the URL
+    /// parser.
     fn url(&self, path: &str, query: &[(String, String)]) -> Result<Url> {
-        check(path)?;
         let mut url = match &self.parsed {
             // Only the path is parsed per call: the scheme, host and port once, at start-up.
-            Some(parsed) => {
-                let mut url = parsed.url.clone();
-                url.set_path(&format!("{}{path}", parsed.prefix));
-                url
-            }
+            Some(parsed) => joined(&parsed.url, &parsed.prefix, path),
             None => Url::parse(&format!("{}{path}", self.base_url)).map_err(|e| {
                 Error::invalid_argument(format!("invalid request URL for {path}: {e}"))
             })?,
@@ -87,6 +83,13 @@ impl Endpoint {
 /// paths where a request failed.
 pub(super) fn url_of(uri: &Uri) -> Option<Url> {
     Url::parse(&uri.to_string()).ok()
+}
+
+/// `base` with the path `prefix` + `path`.
+fn joined(base: &Url, prefix: &str, path: &str) -> Url {
+    let mut url = base.clone();
+    url.set_path(&format!("{prefix}{path}"));
+    url
 }
 
 fn check(path: &str) -> Result<()> {
@@ -130,10 +133,7 @@ fn parsed(base_url: &str) -> Option<Parsed> {
     }
     let prefix = if url.path() == "/" { String::new() } else { url.path().to_owned() };
     let sample = "/v1/a%2Fb/c d";
-    let joined = Url::parse(&format!("{base_url}{sample}")).ok()?;
-    let mut fast = url.clone();
-    fast.set_path(&format!("{prefix}{sample}"));
-    if fast != joined {
+    if joined(&url, &prefix, sample) != Url::parse(&format!("{base_url}{sample}")).ok()? {
         return None;
     }
     let uri: Uri = url.as_str().parse().ok()?;

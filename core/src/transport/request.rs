@@ -394,7 +394,9 @@ const SEGMENT: &percent_encoding::AsciiSet =
 
 /// Percent-encodes one path segment (an id, a media key with `/`).
 pub fn encode_segment(segment: &str) -> String {
-    percent_encoding::utf8_percent_encode(segment, SEGMENT).to_string()
+    let mut encoded = String::with_capacity(segment.len());
+    push_segment(&mut encoded, segment);
+    encoded
 }
 
 /// Appends `segment` percent-encoded to `path` (as [`encode_segment`], without its `format!`).
