@@ -219,3 +219,38 @@ fn block_on_here_refuses_inside_a_runtime_and_cancels_like_block_on() {
     .unwrap();
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+/// The CPU time the calling thread has had so far (the scheduler's own count, in ns).
+#[cfg(target_os = "linux")]
+fn thread_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap();
+    Duration::from_nanos(stat.split_whitespace().next().unwrap().parse().unwrap())
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn block_on_here_spins_briefly_then_sleeps_until_woken() {
+    // Answered by another thread at once (while the caller spins) and long after its spin
+    // (it must have gone to sleep, and be woken).
+    for delay in [Duration::ZERO, Duration::from_millis(50)] {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let answerer = std::thread::spawn(move || {
+            std::thread::sleep(delay);
+            answer.send(7).unwrap();
+        });
+        let got = runtime::block_on_here(async {
+            answered.await.map_err(|e| Error::protocol(e.to_string()))
+        });
+        assert_eq!(got.unwrap(), 7, "answered after {delay:?}");
+        answerer.join().unwrap();
+    }
+    // A 300 ms wait costs the thread its spin (200 µs by default), not 300 ms of a core.
+    let before = thread_cpu();
+    runtime::block_on_here(async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        Ok::<_, Error>(())
+    })
+    .unwrap();
+    let used = thread_cpu() - before;
+    assert!(used < Duration::from_millis(100), "the caller used {used:?} of CPU in a 300 ms wait");
+}
