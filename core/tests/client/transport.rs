@@ -465,3 +465,62 @@ async fn redirects_are_not_followed() {
     assert_eq!(error.status(), Some(302));
     assert!(error.message().contains("redirect"), "{error}");
 }
+
+/// A server that answers every request on its connections with `body` as JSON; its base URL.
+async fn answering(body: &'static [u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while let Ok(n @ 1..) = socket.read(&mut buf).await {
+                    head.extend_from_slice(&buf[..n]);
+                    if !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                        continue;
+                    }
+                    head.clear();
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                         content-length: {}\r\nx-request-id: req_raw\r\n\r\n",
+                        body.len()
+                    );
+                    let sent = socket.write_all(answer.as_bytes()).await;
+                    if sent.is_err() || socket.write_all(body).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn a_body_is_decoded_as_utf_8_and_one_that_is_not_is_a_protocol_error() {
+    let client = |url: String| {
+        aether::Client::builder().api_key("sk_test_raw").base_url(url).build().unwrap()
+    };
+    let post = |text: &str| {
+        format!(
+            r#"{{"id":"post_1","status":"draft","profileIds":["li_1"],"content":{{"text":"{text}"}},"platforms":{{}},"createdAt":"2026-12-01T00:00:00Z","updatedAt":"2026-12-01T00:00:00Z","results":[]}}"#
+        )
+    };
+    // Multi-byte characters, an escaped one and an astral one arrive as sent.
+    let good: &'static str = Box::leak(post(r"Grüße — 日本 \u00e9 🎬").into_boxed_str());
+    let got = client(answering(good.as_bytes()).await).posts().get("post_1").await.unwrap();
+    assert_eq!(got.content.text, "Grüße — 日本 é 🎬");
+
+    // A byte that is not UTF-8 inside a string: refused, with where it is.
+    let mut bad = post("caf\u{e9}").into_bytes();
+    let at = bad.windows(2).position(|w| w == "é".as_bytes()).unwrap();
+    bad.splice(at..at + 2, [0xe9]);
+    let bad: &'static [u8] = Box::leak(bad.into_boxed_slice());
+    let error = client(answering(bad).await).posts().get("post_1").await.unwrap_err();
+    assert_eq!(error.code(), &ErrorCode::ProtocolError, "{error}");
+    assert!(error.message().contains("not the expected JSON"), "{error}");
+    assert!(error.message().contains("invalid unicode code point at line 1 column"), "{error}");
+    assert_eq!(error.request_id(), Some("req_raw"));
+}
