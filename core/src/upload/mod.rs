@@ -85,6 +85,7 @@
 //! the server makes the media, so an exception from handling any event — the final one
 //! included — stops a chunked upload before `complete` and aborts its session.
 
+mod checksum;
 mod from_url;
 mod options;
 mod parts;
@@ -103,6 +104,9 @@ use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 use tokio::task::JoinSet;
 
+pub use checksum::{
+    crc32c, crc32c_append, crc32c_base64, crc32c_combine, encode_crc32c, Crc32cShift,
+};
 pub use from_url::{
     redact as redact_url, BLOCK as URL_PROBE_BLOCK, MAX_PROBE_BYTES as URL_MAX_PROBE_BYTES,
 };
@@ -110,7 +114,6 @@ pub use options::{
     UploadOptions, UploadSettings, DEFAULT_PARALLELISM, DEFAULT_SINGLE_SHOT_THRESHOLD,
     MAX_PARALLELISM, MAX_PART_SIZE, MAX_SINGLE_SHOT_BYTES, MIN_PART_SIZE,
 };
-pub use parts::{crc32c_base64, encode_crc32c};
 pub use progress::{ProgressBarrier, ProgressCallback, UploadProgress, PROGRESS_INTERVAL};
 pub use resume::ResumeState;
 pub use source::{guess_mime_type, UploadSource};

@@ -5,28 +5,16 @@
 use std::fs::File;
 use std::sync::{Arc, Mutex};
 
-use base64::Engine as _;
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
+use super::checksum::{crc32c, crc32c_combine, encode_crc32c, Crc32cShift};
 use super::progress::Progress;
 use super::source::{blocking, read_part_checksummed};
 use crate::error::{Error, ErrorCode, Result};
 use crate::model::PartReceipt;
 use crate::transport::observe::LogLevel;
 use crate::transport::{ApiRequest, RequestOptions, Transport};
-
-/// The `X-Part-Crc32c` value of `data`: base64 of its CRC32C (Castagnoli) in big-endian byte
-/// order. `crc32c_base64(b"hello world") == "yZRlqg=="`.
-pub fn crc32c_base64(data: &[u8]) -> String {
-    encode_crc32c(crc32c::crc32c(data))
-}
-
-/// The wire form of a CRC32C value (`X-Part-Crc32c`, `complete`'s `crc32c`, `Media.crc32c`):
-/// base64 of its 4 big-endian bytes. `encode_crc32c(0xc99465aa) == "yZRlqg=="`.
-pub fn encode_crc32c(crc: u32) -> String {
-    base64::engine::general_purpose::STANDARD.encode(crc.to_be_bytes())
-}
 
 /// What a part task reports: the part's number, CRC32C and length, for the whole-file CRC32C.
 #[derive(Debug, Clone, Copy)]
@@ -41,8 +29,14 @@ pub(super) struct PartCrc {
 pub(super) fn combine_crc32c(parts: &mut [PartCrc]) -> Option<u32> {
     parts.sort_unstable_by_key(|p| p.number);
     let (first, rest) = parts.split_first()?;
+    // Every part but the last has the session's part size.
+    let shift = Crc32cShift::new(first.len);
     Some(rest.iter().fold(first.crc, |crc, part| {
-        crc32c::crc32c_combine(crc, part.crc, usize::try_from(part.len).unwrap_or(usize::MAX))
+        if part.len == shift.piece_len() {
+            shift.combine(crc, part.crc)
+        } else {
+            crc32c_combine(crc, part.crc, part.len)
+        }
     }))
 }
 
@@ -212,7 +206,7 @@ pub(super) async fn send_part(
             read_part_checksummed(&file, offset, vec![0u8; len])
         }
         (PartBytes::Ready(bytes), _) => {
-            let crc = crc32c::crc32c(&bytes);
+            let crc = crc32c(&bytes);
             Ok::<_, Error>((bytes, crc))
         }
     })

@@ -11,6 +11,7 @@ use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
+use super::checksum::crc32c_append;
 use super::options::{Checked, MAX_SINGLE_SHOT_BYTES};
 use super::preflight::preflight;
 use super::resume::{file_identity, SourceIdentity};
@@ -349,7 +350,7 @@ pub(super) fn read_part_checksummed(
     for slice in buffer.chunks_mut(CHECKSUM_SLICE) {
         let slice_offset = offset + at;
         read_exact_at(file, slice, slice_offset).map_err(|e| read_error(e, slice_offset))?;
-        crc = crc32c::crc32c_append(crc, slice);
+        crc = crc32c_append(crc, slice);
         at += slice.len() as u64;
     }
     Ok((Bytes::from(buffer), crc))

@@ -358,7 +358,7 @@ async fn store_single(
             drain(Body::from_stream(stream)).await;
             return Err(too_large(None, limit));
         }
-        crc = crc32c::crc32c_append(crc, &chunk);
+        crc = aether::upload::crc32c_append(crc, &chunk);
         if let Some(hasher) = &mut hasher {
             hasher.update(&chunk);
         }

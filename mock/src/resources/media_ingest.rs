@@ -375,7 +375,7 @@ async fn fetch(
             let why = format!("the file is over {cap} bytes, the most accepted");
             return Err(Failure::new("too_large", code, why));
         }
-        crc32c = crc32c::crc32c_append(crc32c, &chunk);
+        crc32c = aether::upload::crc32c_append(crc32c, &chunk);
         out.write_all(&chunk).await.map_err(io)?;
     }
     out.flush().await.map_err(io)?;

@@ -156,12 +156,14 @@ struct Given<'a> {
 /// when each arrived): nothing is read again.
 fn combined_crc32c(session: &Session) -> ApiResult<u32> {
     let mut combined: Option<u32> = None;
+    // Every part but the last has the session's part size: its shift is made once.
+    let shift = aether::upload::Crc32cShift::new(session.part_size);
     for receipt in session.parts.values() {
         let crc = parse_crc32c(&receipt.crc32c, "crc32c")?;
-        let len = usize::try_from(receipt.size).unwrap_or(usize::MAX);
         combined = Some(match combined {
             None => crc,
-            Some(before) => crc32c::crc32c_combine(before, crc, len),
+            Some(before) if receipt.size == shift.piece_len() => shift.combine(before, crc),
+            Some(before) => aether::upload::crc32c_combine(before, crc, receipt.size),
         });
     }
     combined.ok_or_else(|| ApiError::new(ErrorCode::InternalError, "the upload holds no part"))

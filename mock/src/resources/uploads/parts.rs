@@ -290,7 +290,7 @@ async fn receive(
                     &format!("more arrived ({received} bytes before the server stopped reading)"),
                 ));
             }
-            crc = crc32c::crc32c_append(crc, &chunk);
+            crc = aether::upload::crc32c_append(crc, &chunk);
             writer.push(chunk).await.map_err(write_error)?;
         }
         writer.finish().await.map_err(write_error)
