@@ -142,7 +142,7 @@ where
         let mut future = future.take().expect("taken once");
         let _spin = SpinningCall::start();
         own.runtime.block_on(std::future::poll_fn(|cx| {
-            SPIN.with(|spin| spin.polled(cx.waker()));
+            let _ = SPIN.try_with(|spin| spin.polled(cx.waker()));
             future.as_mut().poll(cx)
         }))
     });
@@ -215,7 +215,10 @@ impl Own {
     fn new(pid: u32) -> Result<Own> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
-            .on_thread_park(|| SPIN.with(Spin::before_sleep))
+            .on_thread_park(|| {
+                // A call from another thread-local's destructor may outlive this one: no spin.
+                let _ = SPIN.try_with(Spin::before_sleep);
+            })
             .build()
             .map_err(|e| Error::io(format!("could not start the SDK's runtime: {e}"), e))?;
         let mut locals = LOCALS.lock().unwrap_or_else(|e| e.into_inner());
@@ -336,7 +339,7 @@ struct SpinningCall;
 
 impl SpinningCall {
     fn start() -> SpinningCall {
-        SPIN.with(Spin::clear);
+        let _ = SPIN.try_with(Spin::clear);
         SpinningCall
     }
 }
