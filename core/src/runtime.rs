@@ -124,8 +124,8 @@ where
 {
     refuse_inside_runtime()?;
     drop_retired();
-    // Boxed once: a call's future is several KiB, and tokio's `block_on` moves it through
-    // its context more than once (~4,000 instructions of `memcpy` per call unboxed).
+    // Boxed once: tokio's `block_on` moves the future it is given through its context more
+    // than once, and a call's future is KiBs (~850 instructions of `memcpy` per call).
     let mut future = Some(Box::pin(future));
     let ran = HERE.try_with(|here| -> Result<T> {
         let mut slot = here.own.borrow_mut();

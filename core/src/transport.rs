@@ -344,8 +344,8 @@ impl Transport {
             };
             watch.request(attempt, &request);
             // Boxed: an attempt's future is ~8 KiB, and held inline it made every future
-            // around it (`send`, a resource's call, a binding's) that much larger, each moved
-            // in full at every level (~12,000 instructions of `memcpy` per call).
+            // around it (`send`, a resource's call, a binding's) that much larger: a
+            // `posts.get` held 35 KiB per call in flight, 4.7 KiB now.
             let result =
                 Box::pin(self.attempt(&request, &uri, headers, deadline, timeout, attempt_timeout))
                     .instrument(span.clone())

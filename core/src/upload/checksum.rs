@@ -69,6 +69,19 @@ impl Crc32cShift {
     }
 }
 
+/// The CRC32C of pieces laid end to end, from each one's CRC32C and length, in order: no byte
+/// is read. `None` when there are none. Pieces of the first one's length (an upload's parts,
+/// but the last) go through a [`Crc32cShift`] when there are enough of them to repay the 33
+/// combinations that make it.
+pub fn crc32c_of_pieces(pieces: &[(u32, u64)]) -> Option<u32> {
+    let (&(first, len), rest) = pieces.split_first()?;
+    let shift = (rest.len() > 33).then(|| Crc32cShift::new(len));
+    Some(rest.iter().fold(first, |crc, &(piece, piece_len)| match &shift {
+        Some(shift) if piece_len == shift.piece_len() => shift.combine(crc, piece),
+        _ => crc32c_combine(crc, piece, piece_len),
+    }))
+}
+
 /// The `X-Part-Crc32c` value of `data`: base64 of its CRC32C (Castagnoli) in big-endian byte
 /// order. `crc32c_base64(b"hello world") == "yZRlqg=="`.
 pub fn crc32c_base64(data: &[u8]) -> String {
@@ -130,6 +143,14 @@ mod tests {
         let (a, b) = data.split_at(data.len() - 8 * 1024 * 1024);
         let shift = Crc32cShift::new(b.len() as u64);
         assert_eq!(shift.combine(crc32c(a), crc32c(b)), crc32c::crc32c(&data));
+        // Pieces of one length (the shift) and a shorter last one, few and many.
+        for size in [1000, 4096, 65_536] {
+            let pieces: Vec<(u32, u64)> =
+                data.chunks(size).map(|piece| (crc32c(piece), piece.len() as u64)).collect();
+            assert_eq!(crc32c_of_pieces(&pieces), Some(crc32c::crc32c(&data)), "{size}");
+            assert_eq!(crc32c_of_pieces(&pieces[..3]), Some(crc32c::crc32c(&data[..3 * size])));
+        }
+        assert_eq!(crc32c_of_pieces(&[]), None);
         // Appended in the upload's 256 KiB slices.
         let sliced = data.chunks(256 * 1024).fold(0, crc32c_append);
         assert_eq!(sliced, crc32c::crc32c(&data));

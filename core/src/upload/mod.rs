@@ -105,7 +105,8 @@ use tokio::io::AsyncReadExt;
 use tokio::task::JoinSet;
 
 pub use checksum::{
-    crc32c, crc32c_append, crc32c_base64, crc32c_combine, encode_crc32c, Crc32cShift,
+    crc32c, crc32c_append, crc32c_base64, crc32c_combine, crc32c_of_pieces, encode_crc32c,
+    Crc32cShift,
 };
 pub use from_url::{
     redact as redact_url, BLOCK as URL_PROBE_BLOCK, MAX_PROBE_BYTES as URL_MAX_PROBE_BYTES,

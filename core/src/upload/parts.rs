@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
-use super::checksum::{crc32c, crc32c_combine, encode_crc32c, Crc32cShift};
+use super::checksum::{crc32c, crc32c_of_pieces, encode_crc32c};
 use super::progress::Progress;
 use super::source::{blocking, read_part_checksummed};
 use crate::error::{Error, ErrorCode, Result};
@@ -28,16 +28,8 @@ pub(super) struct PartCrc {
 /// need not be sorted): no byte is read again. `None` when there are no parts.
 pub(super) fn combine_crc32c(parts: &mut [PartCrc]) -> Option<u32> {
     parts.sort_unstable_by_key(|p| p.number);
-    let (first, rest) = parts.split_first()?;
-    // Every part but the last has the session's part size.
-    let shift = Crc32cShift::new(first.len);
-    Some(rest.iter().fold(first.crc, |crc, part| {
-        if part.len == shift.piece_len() {
-            shift.combine(crc, part.crc)
-        } else {
-            crc32c_combine(crc, part.crc, part.len)
-        }
-    }))
+    let pieces: Vec<(u32, u64)> = parts.iter().map(|part| (part.crc, part.len)).collect();
+    crc32c_of_pieces(&pieces)
 }
 
 /// What every part task shares.

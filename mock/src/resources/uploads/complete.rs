@@ -155,17 +155,12 @@ struct Given<'a> {
 /// The whole file's CRC32C, combined in part order from the CRCs of the parts held (checked
 /// when each arrived): nothing is read again.
 fn combined_crc32c(session: &Session) -> ApiResult<u32> {
-    let mut combined: Option<u32> = None;
-    // Every part but the last has the session's part size: its shift is made once.
-    let shift = aether::upload::Crc32cShift::new(session.part_size);
-    for receipt in session.parts.values() {
-        let crc = parse_crc32c(&receipt.crc32c, "crc32c")?;
-        combined = Some(match combined {
-            None => crc,
-            Some(before) if receipt.size == shift.piece_len() => shift.combine(before, crc),
-            Some(before) => aether::upload::crc32c_combine(before, crc, receipt.size),
-        });
-    }
+    let pieces = session
+        .parts
+        .values()
+        .map(|receipt| Ok((parse_crc32c(&receipt.crc32c, "crc32c")?, receipt.size)))
+        .collect::<ApiResult<Vec<(u32, u64)>>>()?;
+    let combined = aether::upload::crc32c_of_pieces(&pieces);
     combined.ok_or_else(|| ApiError::new(ErrorCode::InternalError, "the upload holds no part"))
 }
 
