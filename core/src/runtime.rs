@@ -23,7 +23,8 @@
 //!   which ends the connections it held.
 //! - **A spin before each sleep,** as in [`block_on`]: up to [`spin_limit`], the thread looks
 //!   at its sockets without waiting instead of sleeping in `epoll_wait` (a wake-up from sleep
-//!   costs a virtual machine several microseconds per answer).
+//!   costs a virtual machine several microseconds per answer); a thread whose answers keep
+//!   outlasting the spin stops spinning, and tries again now and then.
 //! - **Work for more than one core** (an upload's parallel parts) stays on the shared runtime:
 //!   the bindings call [`block_on`] for it.
 //!
@@ -279,6 +280,10 @@ impl Drop for Driving {
 /// its sockets (`epoll_wait` without waiting) and polls the call again, and the thread stays on
 /// its core. On this project's 2-core virtual machine a `posts.get` took 39 µs sleeping for its
 /// answer and 31 µs spinning (bench/README.md, "posts.get").
+///
+/// A thread whose answers keep coming after its spin ended (a distant server, a long poll)
+/// would spend the whole spin on every wait for nothing: after [`PAUSE_AFTER_MISSES`] such
+/// waits in a row it sleeps at once, and tries the spin again every [`PROBE_EVERY`]th wait.
 #[derive(Default)]
 struct Spin {
     /// The call's waker, kept while the call runs.
@@ -286,9 +291,21 @@ struct Spin {
     /// When the current spin ends; `None` until the thread first runs out of work after a wake.
     until: Cell<Option<Instant>>,
     /// Whether the latest wake-up was the spin's own (then the spin goes on), not the socket's or
-    /// a timer's (then the next wait gets a spin of its own, as in [`block_on`]).
+    /// a timer's (then the wait is over, and the next one gets a spin of its own).
     spun: Cell<bool>,
+    /// Whether the current wait spins, and whether it went to sleep after all.
+    tried: Cell<bool>,
+    slept: Cell<bool>,
+    /// Waits in a row (on this thread, across calls) whose spin ended before their answer, and
+    /// waits since the spin was last tried while they do.
+    missed: Cell<u32>,
+    skipped: Cell<u32>,
 }
+
+/// Waits in a row that outlast the spin before a thread stops spinning.
+const PAUSE_AFTER_MISSES: u32 = 2;
+/// While it does not spin, a thread tries again every this many waits.
+const PROBE_EVERY: u32 = 16;
 
 impl Spin {
     /// The call is being polled, woken by `waker`'s runtime.
@@ -298,8 +315,18 @@ impl Spin {
             *kept = Some(waker.clone());
         }
         if !self.spun.replace(false) {
-            self.until.set(None);
+            self.wait_ended();
         }
+    }
+
+    /// A wake-up not of the spin's making: the wait (if any) is over.
+    fn wait_ended(&self) {
+        if self.tried.replace(false) {
+            let missed = if self.slept.get() { self.missed.get().saturating_add(1) } else { 0 };
+            self.missed.set(missed);
+        }
+        self.until.set(None);
+        self.slept.set(false);
     }
 
     fn before_sleep(&self) {
@@ -308,9 +335,22 @@ impl Spin {
             return;
         }
         let now = Instant::now();
-        let until = self.until.get().unwrap_or(now + limit);
-        self.until.set(Some(until));
+        let until = match self.until.get() {
+            Some(until) => until,
+            None => {
+                let spin = self.missed.get() < PAUSE_AFTER_MISSES || {
+                    let skipped = self.skipped.get() + 1;
+                    self.skipped.set(skipped % PROBE_EVERY);
+                    skipped == PROBE_EVERY
+                };
+                self.tried.set(spin);
+                let until = if spin { now + limit } else { now };
+                self.until.set(Some(until));
+                until
+            }
+        };
         if now >= until {
+            self.slept.set(true);
             return;
         }
         if let Some(waker) = self.waker.borrow().as_ref() {
@@ -321,11 +361,13 @@ impl Spin {
         }
     }
 
-    /// Forgets the call (its waker, its spin).
+    /// Forgets the call (its waker, its spin); what the thread's waits taught it stays.
     fn clear(&self) {
         self.waker.take();
         self.until.set(None);
         self.spun.set(false);
+        self.tried.set(false);
+        self.slept.set(false);
     }
 }
 
@@ -531,6 +573,47 @@ pub(crate) async fn in_own_task<T: Send + 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One wait of a call on `spin`, as tokio drives it: the thread runs out of work, spins
+    /// (tokio polls the call at each of the spin's wake-ups) and, unless the answer comes
+    /// within the spin, sleeps; the answer then wakes the call. Whether it spun.
+    fn wait(spin: &Spin, answered_within_the_spin: bool) -> bool {
+        spin.before_sleep();
+        let spun = spin.spun.get();
+        if spun {
+            spin.polled(Waker::noop());
+        }
+        if !answered_within_the_spin {
+            std::thread::sleep(spin_limit() + Duration::from_millis(1));
+            spin.before_sleep();
+        }
+        spin.polled(Waker::noop());
+        spun
+    }
+
+    #[test]
+    fn a_thread_stops_spinning_while_its_answers_outlast_the_spin_and_tries_again() {
+        let spin = Spin::default();
+        spin.polled(Waker::noop());
+        assert!(wait(&spin, true), "a first wait spins");
+        assert!(wait(&spin, false));
+        assert!(wait(&spin, false), "one miss is not enough to stop");
+        // Two misses in a row: the next waits sleep at once, but every PROBE_EVERY-th.
+        let spun: Vec<bool> = (0..2 * PROBE_EVERY).map(|_| wait(&spin, false)).collect();
+        let tried = spun.iter().enumerate().filter(|(_, &s)| s).map(|(i, _)| i + 1);
+        let every = PROBE_EVERY as usize;
+        assert_eq!(tried.collect::<Vec<_>>(), [every, 2 * every]);
+        // A probe answered within its spin: the thread spins again from the next wait on.
+        for _ in 1..PROBE_EVERY {
+            assert!(!wait(&spin, false));
+        }
+        assert!(wait(&spin, true), "the probe");
+        assert!(wait(&spin, true) && wait(&spin, true), "spinning again");
+        // A call's end keeps what the waits taught the thread; a new call starts clean.
+        spin.clear();
+        assert_eq!(spin.missed.get(), 0);
+        assert!(spin.until.get().is_none() && !spin.tried.get() && !spin.spun.get());
+    }
 
     #[test]
     fn a_blocking_call_is_woken_by_the_runtime_whether_it_spins_or_sleeps() {
