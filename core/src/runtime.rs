@@ -364,10 +364,10 @@ impl Spin {
     /// Forgets the call (its waker, its spin); what the thread's waits taught it stays.
     fn clear(&self) {
         self.waker.take();
-        self.until.set(None);
         self.spun.set(false);
+        // Not the end of a wait the thread can learn from.
         self.tried.set(false);
-        self.slept.set(false);
+        self.wait_ended();
     }
 }
 

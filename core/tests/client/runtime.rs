@@ -227,6 +227,21 @@ fn thread_cpu() -> Duration {
     Duration::from_nanos(stat.split_whitespace().next().unwrap().parse().unwrap())
 }
 
+/// The CPU time the calling thread spends on `calls` calls on its own runtime, each a wait of
+/// `each` for a timer.
+#[cfg(target_os = "linux")]
+fn cpu_of_waits(calls: u32, each: Duration) -> Duration {
+    let before = thread_cpu();
+    for _ in 0..calls {
+        runtime::block_on_here(async {
+            tokio::time::sleep(each).await;
+            Ok::<_, Error>(())
+        })
+        .unwrap();
+    }
+    thread_cpu() - before
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn block_on_here_spins_briefly_then_sleeps_until_woken() {
@@ -245,26 +260,12 @@ fn block_on_here_spins_briefly_then_sleeps_until_woken() {
         answerer.join().unwrap();
     }
     // A 300 ms wait costs the thread its spin (200 µs by default), not 300 ms of a core.
-    let before = thread_cpu();
-    runtime::block_on_here(async {
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        Ok::<_, Error>(())
-    })
-    .unwrap();
-    let used = thread_cpu() - before;
+    let used = cpu_of_waits(1, Duration::from_millis(300));
     assert!(used < Duration::from_millis(100), "the caller used {used:?} of CPU in a 300 ms wait");
 
     // Calls whose answers keep outlasting the spin (a distant server): after two of them the
     // thread sleeps at once, trying the spin again every 16th wait. Spinning on each of these
     // 40 waits would cost 40 × 200 µs = 8 ms of CPU.
-    let before = thread_cpu();
-    for _ in 0..40 {
-        runtime::block_on_here(async {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            Ok::<_, Error>(())
-        })
-        .unwrap();
-    }
-    let used = thread_cpu() - before;
+    let used = cpu_of_waits(40, Duration::from_millis(10));
     assert!(used < Duration::from_millis(5), "40 waits of 10 ms cost the caller {used:?} of CPU");
 }
