@@ -301,7 +301,7 @@ impl Call {
         let deliver = done.clone();
         spawn(&handle, future, cancel.clone(), extras.cancels_itself, move |out| deliver.put(out));
 
-        py.detach(|| done.spin(aether::runtime::spin_limit()));
+        py.detach(|| done.spin());
         let output = loop {
             if let Some(output) = py.detach(|| done.take_timeout(TICK)) {
                 break output;
@@ -471,12 +471,13 @@ impl<T> Slot<T> {
         self.ready.notify_all();
     }
 
-    /// Busy-waits up to `limit` for a value or a poke. A call to a nearby server answers in
-    /// about 100 µs; parking the thread for that long costs as much again in wake-up latency
-    /// (more on a VM), so a short spin first halves the time of small calls, and costs a
-    /// slow call at most `limit` of one core.
-    fn spin(&self, limit: Duration) {
-        aether::runtime::spin_until(|| self.signalled.load(Ordering::Acquire), limit);
+    /// Busy-waits briefly for a value or a poke ([`aether::runtime::spin_wait`]). A call to a
+    /// nearby server answers in about 100 µs; parking the thread for that long costs as much
+    /// again in wake-up latency (more on a VM), so a short spin first halves the time of small
+    /// calls, and costs a slow call at most the spin of one core (none once this thread's
+    /// answers keep outlasting it).
+    fn spin(&self) {
+        aether::runtime::spin_wait(|| self.signalled.load(Ordering::Acquire));
     }
 
     /// The value once it is there; `None` after `timeout` or a poke.

@@ -42,16 +42,19 @@
 
 use std::cell::{Cell, RefCell};
 use std::future::Future;
-use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
-use std::task::{Context, Poll, Wake, Waker};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::task::Poll;
 
 use tokio::runtime::{Handle, Runtime};
 use tokio_util::sync::CancellationToken;
 
 use crate::error::{Error, Result};
+
+mod spin;
+
+use spin::{spin_block_on, AwaitSpin, Spin, SpinningCall, SPIN};
+pub use spin::{spin_limit, spin_until, spin_wait, DEFAULT_SPIN, SPIN_ENV};
 
 /// Most worker threads of the embedded runtime.
 const MAX_WORKERS: usize = 4;
@@ -274,124 +277,6 @@ impl Drop for Driving {
     }
 }
 
-/// The spin of a blocking caller's own runtime (see [`spin_limit`]). tokio calls
-/// [`Spin::before_sleep`] when the thread has nothing left to run and would sleep in
-/// `epoll_wait`; while the spin lasts, that wakes the call instead, so that tokio only looks at
-/// its sockets (`epoll_wait` without waiting) and polls the call again, and the thread stays on
-/// its core. On this project's 2-core virtual machine a `posts.get` took 39 µs sleeping for its
-/// answer and 31 µs spinning (bench/README.md, "posts.get").
-///
-/// A thread whose answers keep coming after its spin ended (a distant server, a long poll)
-/// would spend the whole spin on every wait for nothing: after [`PAUSE_AFTER_MISSES`] such
-/// waits in a row it sleeps at once, and tries the spin again every [`PROBE_EVERY`]th wait.
-#[derive(Default)]
-struct Spin {
-    /// The call's waker, kept while the call runs.
-    waker: RefCell<Option<Waker>>,
-    /// When the current spin ends; `None` until the thread first runs out of work after a wake.
-    until: Cell<Option<Instant>>,
-    /// Whether the latest wake-up was the spin's own (then the spin goes on), not the socket's or
-    /// a timer's (then the wait is over, and the next one gets a spin of its own).
-    spun: Cell<bool>,
-    /// Whether the current wait spins, and whether it went to sleep after all.
-    tried: Cell<bool>,
-    slept: Cell<bool>,
-    /// Waits in a row (on this thread, across calls) whose spin ended before their answer, and
-    /// waits since the spin was last tried while they do.
-    missed: Cell<u32>,
-    skipped: Cell<u32>,
-}
-
-/// Waits in a row that outlast the spin before a thread stops spinning.
-const PAUSE_AFTER_MISSES: u32 = 2;
-/// While it does not spin, a thread tries again every this many waits.
-const PROBE_EVERY: u32 = 16;
-
-impl Spin {
-    /// The call is being polled, woken by `waker`'s runtime.
-    fn polled(&self, waker: &Waker) {
-        let mut kept = self.waker.borrow_mut();
-        if kept.is_none() {
-            *kept = Some(waker.clone());
-        }
-        if !self.spun.replace(false) {
-            self.wait_ended();
-        }
-    }
-
-    /// A wake-up not of the spin's making: the wait (if any) is over.
-    fn wait_ended(&self) {
-        if self.tried.replace(false) {
-            let missed = if self.slept.get() { self.missed.get().saturating_add(1) } else { 0 };
-            self.missed.set(missed);
-        }
-        self.until.set(None);
-        self.slept.set(false);
-    }
-
-    fn before_sleep(&self) {
-        let limit = spin_limit();
-        if limit.is_zero() {
-            return;
-        }
-        let now = Instant::now();
-        let until = match self.until.get() {
-            Some(until) => until,
-            None => {
-                let spin = self.missed.get() < PAUSE_AFTER_MISSES || {
-                    let skipped = self.skipped.get() + 1;
-                    self.skipped.set(skipped % PROBE_EVERY);
-                    skipped == PROBE_EVERY
-                };
-                self.tried.set(spin);
-                let until = if spin { now + limit } else { now };
-                self.until.set(Some(until));
-                until
-            }
-        };
-        if now >= until {
-            self.slept.set(true);
-            return;
-        }
-        if let Some(waker) = self.waker.borrow().as_ref() {
-            // Offers the core to any other runnable thread first, as `spin_until` does.
-            std::thread::yield_now();
-            self.spun.set(true);
-            waker.wake_by_ref();
-        }
-    }
-
-    /// Forgets the call (its waker, its spin); what the thread's waits taught it stays.
-    fn clear(&self) {
-        self.waker.take();
-        self.spun.set(false);
-        // Not the end of a wait the thread can learn from.
-        self.tried.set(false);
-        self.wait_ended();
-    }
-}
-
-thread_local! {
-    static SPIN: Spin = Spin::default();
-}
-
-/// A call on this thread's own runtime, for [`Spin`]: starts clear, and keeps nothing of the
-/// call once it returned or panicked.
-struct SpinningCall;
-
-impl SpinningCall {
-    fn start() -> SpinningCall {
-        let _ = SPIN.try_with(Spin::clear);
-        SpinningCall
-    }
-}
-
-impl Drop for SpinningCall {
-    fn drop(&mut self) {
-        let _ = SPIN.try_with(Spin::clear);
-    }
-}
-
 /// Set when a runtime is retired, so that a call takes the registry's lock only then.
 static ANY_RETIRED: AtomicBool = AtomicBool::new(false);
 
@@ -406,103 +291,6 @@ fn drop_retired() {
         std::mem::take(&mut locals.here().retired)
     };
     drop(retired);
-}
-
-/// How long a blocking caller busy-waits for an answer before it sleeps: `AETHER_SPIN_US`
-/// microseconds (0 turns it off, e.g. under valgrind, where threads run one at a time and a
-/// spin only burns instructions), by default [`DEFAULT_SPIN`]. Read once.
-pub fn spin_limit() -> Duration {
-    static LIMIT: OnceLock<Duration> = OnceLock::new();
-    *LIMIT.get_or_init(|| {
-        std::env::var(SPIN_ENV)
-            .ok()
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map_or(DEFAULT_SPIN, Duration::from_micros)
-    })
-}
-
-/// Busy-waits until `done()` or for `limit`, whichever comes first, offering the core to any
-/// other runnable thread between looks (so that on a busy machine the spin costs the workers
-/// and the server little: they run in its place). Returns `done()`.
-pub fn spin_until(done: impl Fn() -> bool, limit: Duration) -> bool {
-    if limit.is_zero() {
-        return done();
-    }
-    let until = Instant::now() + limit;
-    loop {
-        if done() {
-            return true;
-        }
-        if Instant::now() >= until {
-            return false;
-        }
-        for _ in 0..32 {
-            std::hint::spin_loop();
-        }
-        std::thread::yield_now();
-    }
-}
-
-/// The environment variable that sets [`spin_limit`].
-pub const SPIN_ENV: &str = "AETHER_SPIN_US";
-/// The default [`spin_limit`].
-pub const DEFAULT_SPIN: Duration = Duration::from_micros(200);
-
-/// Wakes the blocked caller: a flag it spins on and, only when it has gone to sleep, a condition
-/// variable (no system call while it spins). Not `std::thread::park`: that would allocate a
-/// handle for a C caller's thread that is never freed.
-#[derive(Default)]
-struct Wakeup {
-    woken: AtomicBool,
-    asleep: AtomicBool,
-    lock: Mutex<()>,
-    ready: Condvar,
-}
-
-impl Wakeup {
-    /// Sleeps until woken (at once if woken meanwhile).
-    fn sleep(&self) {
-        let mut guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
-        self.asleep.store(true, Ordering::SeqCst);
-        while !self.woken.load(Ordering::SeqCst) {
-            guard = self.ready.wait(guard).unwrap_or_else(|e| e.into_inner());
-        }
-        self.asleep.store(false, Ordering::SeqCst);
-    }
-}
-
-impl Wake for Wakeup {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.woken.store(true, Ordering::SeqCst);
-        // Seen `false`: the sleeper has not yet looked at `woken` under the lock, and will see
-        // it set. Seen `true`: it is waiting, or about to under the lock we take here.
-        if self.asleep.load(Ordering::SeqCst) {
-            let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
-            self.ready.notify_one();
-        }
-    }
-}
-
-/// Polls `future` on this thread until it is ready, spinning briefly before each sleep.
-fn spin_block_on<F: Future>(future: F) -> F::Output {
-    let wakeup = Arc::new(Wakeup::default());
-    let waker = Waker::from(wakeup.clone());
-    let mut cx = Context::from_waker(&waker);
-    let mut future = pin!(future);
-    let limit = spin_limit();
-    loop {
-        wakeup.woken.store(false, Ordering::Relaxed);
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-        if !spin_until(|| wakeup.woken.load(Ordering::Acquire), limit) {
-            wakeup.sleep();
-        }
-    }
 }
 
 /// Like [`block_on`], but gives up with `CANCELLED` as soon as `cancel` is cancelled (from
@@ -562,7 +350,17 @@ pub(crate) async fn in_own_task<T: Send + 'static>(
         }
     }
     let mut task = AbortOnDrop(tokio::spawn(tracing::Instrument::in_current_span(exchange)));
-    match (&mut task.0).await {
+    let mut spin = AwaitSpin::default();
+    let joined = std::future::poll_fn(|cx| {
+        let joined = std::pin::Pin::new(&mut task.0).poll(cx);
+        match joined {
+            Poll::Pending => spin.pending(cx.waker()),
+            Poll::Ready(_) => spin.finished(),
+        }
+        joined
+    })
+    .await;
+    match joined {
         Ok(result) => result,
         Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
         // Only this function aborts the task, and only once nobody waits for it.
@@ -572,48 +370,9 @@ pub(crate) async fn in_own_task<T: Send + 'static>(
 
 #[cfg(test)]
 mod tests {
+    use std::time::{Duration, Instant};
+
     use super::*;
-
-    /// One wait of a call on `spin`, as tokio drives it: the thread runs out of work, spins
-    /// (tokio polls the call at each of the spin's wake-ups) and, unless the answer comes
-    /// within the spin, sleeps; the answer then wakes the call. Whether it spun.
-    fn wait(spin: &Spin, answered_within_the_spin: bool) -> bool {
-        spin.before_sleep();
-        let spun = spin.spun.get();
-        if spun {
-            spin.polled(Waker::noop());
-        }
-        if !answered_within_the_spin {
-            std::thread::sleep(spin_limit() + Duration::from_millis(1));
-            spin.before_sleep();
-        }
-        spin.polled(Waker::noop());
-        spun
-    }
-
-    #[test]
-    fn a_thread_stops_spinning_while_its_answers_outlast_the_spin_and_tries_again() {
-        let spin = Spin::default();
-        spin.polled(Waker::noop());
-        assert!(wait(&spin, true), "a first wait spins");
-        assert!(wait(&spin, false));
-        assert!(wait(&spin, false), "one miss is not enough to stop");
-        // Two misses in a row: the next waits sleep at once, but every PROBE_EVERY-th.
-        let spun: Vec<bool> = (0..2 * PROBE_EVERY).map(|_| wait(&spin, false)).collect();
-        let tried = spun.iter().enumerate().filter(|(_, &s)| s).map(|(i, _)| i + 1);
-        let every = PROBE_EVERY as usize;
-        assert_eq!(tried.collect::<Vec<_>>(), [every, 2 * every]);
-        // A probe answered within its spin: the thread spins again from the next wait on.
-        for _ in 1..PROBE_EVERY {
-            assert!(!wait(&spin, false));
-        }
-        assert!(wait(&spin, true), "the probe");
-        assert!(wait(&spin, true) && wait(&spin, true), "spinning again");
-        // A call's end keeps what the waits taught the thread; a new call starts clean.
-        spin.clear();
-        assert_eq!(spin.missed.get(), 0);
-        assert!(spin.until.get().is_none() && !spin.tried.get() && !spin.spun.get());
-    }
 
     #[test]
     fn a_blocking_call_is_woken_by_the_runtime_whether_it_spins_or_sleeps() {
@@ -628,15 +387,6 @@ mod tests {
             assert_eq!(value, 7);
             assert!(started.elapsed() >= wait);
         }
-    }
-
-    #[test]
-    fn a_spin_ends_when_done_or_at_its_limit() {
-        assert!(spin_until(|| true, Duration::from_secs(5)));
-        let started = Instant::now();
-        assert!(!spin_until(|| false, Duration::from_millis(2)));
-        assert!(started.elapsed() >= Duration::from_millis(2));
-        assert!(!spin_until(|| false, Duration::ZERO));
     }
 
     #[test]

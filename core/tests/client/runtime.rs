@@ -269,3 +269,42 @@ fn block_on_here_spins_briefly_then_sleeps_until_woken() {
     let used = cpu_of_waits(40, Duration::from_millis(10));
     assert!(used < Duration::from_millis(5), "40 waits of 10 ms cost the caller {used:?} of CPU");
 }
+
+/// As under `#[tokio::main]`: `calls` calls of `posts.get` awaited in a multi-threaded runtime's
+/// `block_on` (not in a task), each answered after `delay`; the CPU time the calling thread
+/// spent on them.
+#[cfg(target_os = "linux")]
+fn cpu_of_awaits_in_main(calls: u32, delay: Duration) -> Duration {
+    use crate::client_common::{text_post, Emulator};
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    runtime.block_on(async {
+        let emulator = Emulator::start().await;
+        let client = emulator.client();
+        let profile = emulator.profile("linkedin").await;
+        let post = client.posts().create(&text_post(&profile, "awaited")).await.unwrap();
+        let ms = delay.as_millis() as u64;
+        emulator
+            .fault(serde_json::json!({"method": "GET", "path": "/v1/posts/*", "times": calls,
+                                      "action": {"type": "delay", "ms": ms}}))
+            .await;
+        let before = thread_cpu();
+        for _ in 0..calls {
+            let got = client.posts().get(&post.id).await.unwrap();
+            assert_eq!(got.id, post.id);
+        }
+        thread_cpu() - before
+    })
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_call_awaited_in_main_spins_briefly_and_stops_spinning_for_slow_answers() {
+    // One answer 300 ms late: the thread spins up to 200 µs, then sleeps until it is woken.
+    let used = cpu_of_awaits_in_main(1, Duration::from_millis(300));
+    assert!(used < Duration::from_millis(100), "the caller used {used:?} of CPU in a 300 ms wait");
+    // Answers that keep outlasting the spin (a distant server): after two of them the thread
+    // sleeps at once. A spin on each of these 40 waits would cost 40 × 200 µs = 8 ms of CPU.
+    let used = cpu_of_awaits_in_main(40, Duration::from_millis(10));
+    assert!(used < Duration::from_millis(5), "40 waits of 10 ms cost the caller {used:?} of CPU");
+}
