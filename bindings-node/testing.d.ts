@@ -95,6 +95,8 @@ declare namespace testing {
       | { type: 'truncated_body' }
       | { type: 'malformed_body' }
       | { type: 'incomplete_json' }
+      /** The real body with a byte 0xFF (never UTF-8) inside its first string value. */
+      | { type: 'invalid_utf8' }
       | { type: 'drop_after_request_bytes'; bytes: number }
       /** Headers and `afterBytes` of the body, then a pause of `ms`, then the rest. */
       | { type: 'stall_mid_response'; afterBytes: number; ms: number }

@@ -350,10 +350,32 @@ async fn fault_after_handler(
             parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(head.len()));
             Response::from_parts(parts, Body::from(head))
         }
+        Some(FaultAction::InvalidUtf8) => {
+            record(state, entry, journaled);
+            let (mut parts, body) = response.into_parts();
+            let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+            let damaged = not_utf8(&bytes);
+            parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(damaged.len()));
+            Response::from_parts(parts, Body::from(damaged))
+        }
         _ => {
             record(state, entry, journaled);
             response
         }
+    }
+}
+
+/// `body` with the first character of its first non-empty string value (`:"x`) replaced by
+/// 0xFF, a byte UTF-8 never uses; a body without one becomes such a value on its own.
+fn not_utf8(body: &[u8]) -> Vec<u8> {
+    let start = body.windows(3).position(|w| w[0] == b':' && w[1] == b'"' && w[2] != b'"');
+    match start {
+        Some(at) => {
+            let mut damaged = body.to_vec();
+            damaged[at + 2] = 0xFF;
+            damaged
+        }
+        None => b"{\"message\":\"\xFF\"}".to_vec(),
     }
 }
 

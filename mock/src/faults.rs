@@ -43,6 +43,10 @@ pub enum FaultAction {
     /// Process the request and answer its real body without the last byte, with a matching
     /// Content-Length: a well-formed response whose JSON ends too soon.
     IncompleteJson,
+    /// Process the request and answer its real body with the first character of its first
+    /// non-empty string value replaced by the byte 0xFF, which UTF-8 never uses: JSON in shape,
+    /// but not text, as a server or a proxy with the wrong encoding could send.
+    InvalidUtf8,
     /// Read this many bytes of the request body, then reset the connection.
     DropAfterRequestBytes {
         /// Bytes of the request body read before the reset.

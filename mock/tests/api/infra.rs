@@ -201,6 +201,26 @@ async fn a_malformed_body_is_not_json() {
 }
 
 #[tokio::test]
+async fn invalid_utf8_is_the_real_body_with_a_byte_that_is_not_utf8() {
+    let server = TestServer::start().await;
+    let whole = server.api(Method::GET, "/v1/platforms").send().await.unwrap();
+    let whole = whole.bytes().await.unwrap();
+    let rule = json!({ "path": "/v1/platforms", "times": 1, "action": { "type": "invalid_utf8" } });
+    server.admin_post("/_mock/faults", rule).await;
+    let response = server.api(Method::GET, "/v1/platforms").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let damaged = response.bytes().await.unwrap();
+    assert_eq!(damaged.len(), whole.len());
+    let differ: Vec<usize> = (0..whole.len()).filter(|&i| whole[i] != damaged[i]).collect();
+    assert_eq!(differ.len(), 1, "one byte differs");
+    assert_eq!(damaged[differ[0]], 0xFF);
+    assert_eq!(&damaged[differ[0] - 2..differ[0]], b":\"", "inside a string value");
+    assert!(std::str::from_utf8(&damaged).is_err());
+    let journal = server.journal().await;
+    assert!(journal.iter().any(|e| e["fault"] == "invalid_utf8" && e["status"] == 200));
+}
+
+#[tokio::test]
 async fn incomplete_json_is_the_real_body_less_its_last_byte() {
     let server = TestServer::start().await;
     let whole = server.api(Method::GET, "/v1/platforms").send().await.unwrap();

@@ -295,7 +295,8 @@ class MockServer:
 
         ``path`` is a pattern (``*`` within a segment, ``**`` across), ``action`` a type
         (``"reset_after_body"``, ``"reset_before_body"``, ``"close_mid_response"``,
-        ``"truncated_body"``, ``"malformed_body"``, ``"incomplete_json"``) or a dict such as
+        ``"truncated_body"``, ``"malformed_body"``, ``"incomplete_json"``,
+        ``"invalid_utf8"``) or a dict such as
         ``{"type": "status", "status": 503, "retryAfter": 1}`` (also ``"retryAfterMs": 50``,
         sent as ``Retry-After-Ms``, and ``"shouldRetry": False``, sent as ``X-Should-Retry``),
         ``{"type": "delay", "ms": 500}``
