@@ -203,6 +203,7 @@ async fn create(
         retained: HashMap::new(),
         reserved: 0,
         hash: Arc::new(AsyncMutex::new(HashCursor::default())),
+        write_turn: Arc::default(),
     };
     let answer = UploadSession {
         upload_id: session.id.clone(),

@@ -285,6 +285,7 @@ mod tests {
             retained: HashMap::new(),
             reserved: 0,
             hash: Arc::new(AsyncMutex::new(HashCursor::default())),
+            write_turn: Arc::default(),
         }
     }
 

@@ -39,7 +39,7 @@ const CLAIM_WAIT: std::time::Duration = std::time::Duration::from_millis(5);
 enum Sink {
     /// Straight into the data file at the part's offset: the part was not held and nobody else
     /// was writing it.
-    InPlace { file: File, claim: Arc<Claim> },
+    InPlace { file: File, claim: Arc<Claim>, turn: Arc<std::sync::Mutex<()>> },
     /// Into a temp file, copied over the held part once it checked out.
     Temp,
 }
@@ -161,7 +161,7 @@ fn part_target(
             // one at create.
             let keep = session.sha256.is_some() && session.reserved + expected <= RETAIN_BUDGET;
             let claim = Claim::take(state, session, n, if keep { expected } else { 0 });
-            Sink::InPlace { file, claim }
+            Sink::InPlace { file, claim, turn: session.write_turn.clone() }
         };
         Ok(PartTarget { number: n, expected, offset: session.offset(n), crc32c, sink })
     })
@@ -203,6 +203,8 @@ struct PositionalWriter {
     claim: Option<Arc<Claim>>,
     /// The chunks written, kept when the claim reserved room for them.
     kept: Option<Vec<Bytes>>,
+    /// Taken by each write when other writers share the file (`Session::write_turn`).
+    turn: Option<Arc<std::sync::Mutex<()>>>,
 }
 
 impl PositionalWriter {
@@ -215,6 +217,7 @@ impl PositionalWriter {
             in_flight: None,
             kept: claim.as_ref().filter(|c| c.reserved > 0).map(|_| Vec::new()),
             claim,
+            turn: None,
         }
     }
 
@@ -245,10 +248,13 @@ impl PositionalWriter {
         }
         let batch = std::mem::take(&mut self.batch);
         let (file, mut at, claim) = (self.file.clone(), self.at, self.claim.clone());
+        let turn = self.turn.clone();
         self.at += self.batched as u64;
         self.batched = 0;
         self.in_flight = Some(tokio::task::spawn_blocking(move || {
             let _claim = claim;
+            // A writer that panicked held no file state worth refusing the next one for.
+            let _turn = turn.as_ref().map(|turn| turn.lock().unwrap_or_else(|e| e.into_inner()));
             for chunk in batch {
                 write_all_at(&file, &chunk, at)?;
                 at += chunk.len() as u64;
@@ -324,8 +330,9 @@ pub(super) async fn put_part(
     };
     let n = target.number;
     match target.sink {
-        Sink::InPlace { file, claim } => {
+        Sink::InPlace { file, claim, turn } => {
             let mut writer = PositionalWriter::new(file, target.offset, Some(claim.clone()));
+            writer.turn = Some(turn);
             let (size, crc) = receive(body, n, target.expected, &mut writer).await?;
             let kept = writer.kept.take();
             drop(writer);
