@@ -2,7 +2,7 @@
 
 One measurement per invocation, one JSON line on stdout (bench/python.sh and bench/run call it):
 
-  bench.py upload     --tool {aether,httpx,requests} URL KEY FILE
+  bench.py upload     --tool {aether,httpx,requests} [--keep-media] URL KEY FILE
   bench.py get        --tool {aether,httpx,requests} URL KEY POST_ID CALLS
   bench.py concurrent --tool {aether,httpx}          URL KEY PROFILE_ID[,PROFILE_ID…] COUNT
   bench.py wait-latency --tool {aether,httpx}        URL KEY PROFILE_ID[,PROFILE_ID…] COUNT
@@ -160,7 +160,8 @@ def cmd_upload(args: argparse.Namespace) -> None:
     seconds = time.perf_counter() - started
     cpu = cpu_seconds() - cpu_started
     assert media.get("mediaKey"), media
-    delete_media(args.url.rstrip("/"), args.key, media["mediaKey"])
+    if not args.keep_media:
+        delete_media(args.url.rstrip("/"), args.key, media["mediaKey"])
     emit(args.tool, "upload", seconds, cpuSeconds=round(cpu, 4),
          mibPerSec=round(size / MIB / seconds, 1))
 
@@ -410,6 +411,9 @@ def main() -> None:
     up.add_argument("url")
     up.add_argument("key")
     up.add_argument("file")
+    up.add_argument("--keep-media", action="store_true",
+                    help="leave the media on the emulator (bench/run resets the emulator before "
+                    "each upload, which deletes it outside the measured span)")
     up.set_defaults(func=cmd_upload)
 
     get = ops.add_parser("get")
