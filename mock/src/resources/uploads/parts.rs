@@ -422,7 +422,7 @@ async fn replace_part(
     temp: &std::path::Path,
     receipt: &PartReceipt,
 ) -> ApiResult<()> {
-    let (file, claim) = loop {
+    let (file, claim, turn) = loop {
         let claimed = with_live_session(state, id, |session| {
             if session.status != UploadStatus::Uploading {
                 return Err(not_accepting(session, "take parts"));
@@ -436,7 +436,7 @@ async fn replace_part(
             }
             session.unretain(n);
             match session.open_data_file() {
-                Ok(file) => Ok(Some((file, claim))),
+                Ok(file) => Ok(Some((file, claim, session.write_turn.clone()))),
                 Err(error) => {
                     claim.release(session);
                     session.release_if_empty();
@@ -459,6 +459,7 @@ async fn replace_part(
         while done < len {
             let step = usize::try_from((len - done).min(READ_BUFFER as u64)).unwrap_or(READ_BUFFER);
             read_exact_at(&source, &mut buffer[..step], done)?;
+            let _turn = turn.lock().unwrap_or_else(|e| e.into_inner());
             write_all_at(&file, &buffer[..step], offset + done)?;
             done += step as u64;
         }
