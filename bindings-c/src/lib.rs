@@ -3,9 +3,10 @@
 //!
 //! This crate is thin on purpose: it converts C arguments into the core's types, calls the core
 //! (`aether`) through its blocking bridge (`aether::runtime`), and converts results and errors
-//! back. Every export goes through the helpers of [`ffi`], which enforce the conventions: a
-//! panic boundary, NULL and UTF-8 checks, out-parameters written only on success, one free
-//! function per owned type. All `unsafe` code of the SDK lives in this crate.
+//! back. Every export goes through the helpers of the `ffi` module (`src/ffi.rs`), which
+//! enforce the conventions: a panic boundary, NULL and UTF-8 checks, out-parameters written only
+//! on success, one free function per owned type. All `unsafe` code of the SDK lives in this
+//! crate.
 #![allow(non_camel_case_types)]
 // The exports take raw pointers from C and check them (NULL) before use; marking them `unsafe`
 // would change nothing for a C caller, whose contract is the header.
