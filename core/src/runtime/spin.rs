@@ -118,6 +118,46 @@ fn wait_spun(answered_within_the_spin: bool) {
     let _ = PAUSE.try_with(|pause| pause.learn(answered_within_the_spin));
 }
 
+/// One wait's spin, as both [`Spin`] and [`AwaitSpin`] keep it: begun at the first look that
+/// finds no answer, ended when the answer comes.
+#[derive(Clone, Copy, Default, Debug, PartialEq)]
+struct SpinWindow {
+    /// When the spin ends (the wait's start if it does not spin); `None` between waits.
+    until: Option<Instant>,
+    /// Whether this wait spins, and whether a look found its spin over (the thread slept).
+    tried: bool,
+    outlasted: bool,
+}
+
+impl SpinWindow {
+    /// A look that found no answer: whether the thread goes on spinning rather than sleep. The
+    /// first look of a wait decides whether it spins at all: only if `allowed` and the thread's
+    /// recent waits make it worth it.
+    fn spins_on(&mut self, allowed: bool) -> bool {
+        let now = Instant::now();
+        let until = *self.until.get_or_insert_with(|| {
+            let limit = spin_limit();
+            self.tried = allowed && !limit.is_zero() && next_wait_spins();
+            if self.tried {
+                now + limit
+            } else {
+                now
+            }
+        });
+        let spinning = now < until;
+        self.outlasted |= !spinning;
+        spinning
+    }
+
+    /// The answer came: the thread learns whether it came within the spin.
+    fn end(&mut self) {
+        if self.tried {
+            wait_spun(!self.outlasted);
+        }
+        *self = SpinWindow::default();
+    }
+}
+
 /// The spin of a blocking caller's own runtime (see [`spin_limit`]). tokio calls
 /// [`Spin::before_sleep`] when the thread has nothing left to run and would sleep in
 /// `epoll_wait`; while the spin lasts, that wakes the call instead, so that tokio only looks at
@@ -128,14 +168,11 @@ fn wait_spun(answered_within_the_spin: bool) {
 pub(super) struct Spin {
     /// The call's waker, kept while the call runs.
     waker: RefCell<Option<Waker>>,
-    /// When the current spin ends; `None` until the thread first runs out of work after a wake.
-    until: Cell<Option<Instant>>,
+    /// The current wait's spin.
+    window: Cell<SpinWindow>,
     /// Whether the latest wake-up was the spin's own (then the spin goes on), not the socket's or
     /// a timer's (then the wait is over, and the next one gets a spin of its own).
     spun: Cell<bool>,
-    /// Whether the current wait spins, and whether it went to sleep after all.
-    tried: Cell<bool>,
-    slept: Cell<bool>,
 }
 
 impl Spin {
@@ -146,37 +183,12 @@ impl Spin {
             *kept = Some(waker.clone());
         }
         if !self.spun.replace(false) {
-            self.wait_ended();
+            self.with_window(SpinWindow::end);
         }
-    }
-
-    /// A wake-up not of the spin's making: the wait (if any) is over.
-    fn wait_ended(&self) {
-        if self.tried.replace(false) {
-            wait_spun(!self.slept.get());
-        }
-        self.until.set(None);
-        self.slept.set(false);
     }
 
     pub(super) fn before_sleep(&self) {
-        let limit = spin_limit();
-        if limit.is_zero() {
-            return;
-        }
-        let now = Instant::now();
-        let until = match self.until.get() {
-            Some(until) => until,
-            None => {
-                let spin = next_wait_spins();
-                self.tried.set(spin);
-                let until = if spin { now + limit } else { now };
-                self.until.set(Some(until));
-                until
-            }
-        };
-        if now >= until {
-            self.slept.set(true);
+        if !self.with_window(|window| window.spins_on(true)) {
             return;
         }
         if let Some(waker) = self.waker.borrow().as_ref() {
@@ -187,13 +199,19 @@ impl Spin {
         }
     }
 
-    /// Forgets the call (its waker, its spin); what the thread's waits taught it stays.
+    fn with_window<R>(&self, f: impl FnOnce(&mut SpinWindow) -> R) -> R {
+        let mut window = self.window.get();
+        let result = f(&mut window);
+        self.window.set(window);
+        result
+    }
+
+    /// Forgets the call (its waker, its spin); what the thread's waits taught it stays (a call's
+    /// start or end is not the end of a wait the thread can learn from).
     fn clear(&self) {
         self.waker.take();
         self.spun.set(false);
-        // Not the end of a wait the thread can learn from.
-        self.tried.set(false);
-        self.wait_ended();
+        self.window.take();
     }
 }
 
@@ -230,26 +248,15 @@ thread_local! {
 /// by the worker. Without it a `posts.get` awaited in `main` took ~1.9 × as long as in a task.
 #[derive(Default)]
 pub(super) struct AwaitSpin {
-    until: Option<Instant>,
-    tried: bool,
+    window: SpinWindow,
 }
 
 impl AwaitSpin {
     /// The awaited task was not finished.
     pub(super) fn pending(&mut self, waker: &Waker) {
-        let now = Instant::now();
-        let until = *self.until.get_or_insert_with(|| {
-            let limit = spin_limit();
-            // In `spin_block_on` the thread already spins, and learns, for every wake-up.
-            let spins = !limit.is_zero() && !BRIDGED.try_with(Cell::get).unwrap_or(true);
-            self.tried = spins && next_wait_spins();
-            if self.tried {
-                now + limit
-            } else {
-                now
-            }
-        });
-        if now < until {
+        // In `spin_block_on` the thread already spins, and learns, for every wake-up.
+        let bridged = BRIDGED.try_with(Cell::get).unwrap_or(true);
+        if self.window.spins_on(!bridged) {
             std::thread::yield_now();
             waker.wake_by_ref();
         }
@@ -257,10 +264,7 @@ impl AwaitSpin {
 
     /// The awaited task has finished: the wait is over.
     pub(super) fn finished(&mut self) {
-        if std::mem::take(&mut self.tried) {
-            wait_spun(self.until.is_some_and(|until| Instant::now() < until));
-        }
-        self.until = None;
+        self.window.end();
     }
 }
 
@@ -387,7 +391,7 @@ mod tests {
         // A call's end keeps what the waits taught the thread; a new call starts clean.
         spin.clear();
         assert_eq!(PAUSE.with(|pause| pause.missed.get()), 0);
-        assert!(spin.until.get().is_none() && !spin.tried.get() && !spin.spun.get());
+        assert!(spin.window.get() == SpinWindow::default() && !spin.spun.get());
     }
 
     #[test]
@@ -402,14 +406,14 @@ mod tests {
         assert!(!wait(&spin, false), "the own runtime's wait does not spin");
         let mut await_spin = AwaitSpin::default();
         await_spin.pending(Waker::noop());
-        assert!(!await_spin.tried, "nor does an await's");
+        assert!(!await_spin.window.tried, "nor does an await's");
         await_spin.finished();
         // Answered within the spin (a probe, here): every kind spins again.
         PAUSE.with(|pause| pause.skipped.set(PROBE_EVERY - 1));
         assert!(spin_wait(|| true));
         let mut await_spin = AwaitSpin::default();
         await_spin.pending(Waker::noop());
-        assert!(await_spin.tried, "an await spins again");
+        assert!(await_spin.window.tried, "an await spins again");
         await_spin.finished();
         assert!(wait(&spin, true), "so does the own runtime");
     }
@@ -420,8 +424,8 @@ mod tests {
         let _bridged = Bridged::set();
         let mut await_spin = AwaitSpin::default();
         await_spin.pending(Waker::noop());
-        assert!(!await_spin.tried);
-        assert!(await_spin.until.is_some_and(|until| until <= Instant::now()));
+        assert!(!await_spin.window.tried);
+        assert!(await_spin.window.until.is_some_and(|until| until <= Instant::now()));
     }
 
     #[test]
