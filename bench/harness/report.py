@@ -88,6 +88,7 @@ def write_markdown(data: Dict[str, Any], path: str) -> None:
         f"{' (QUICK=1: a smoke run with small sizes)' if meta.get('quick') else ''}: "
         f"median of {meta['runs']} run(s) per row, ratios computed pair by pair within each run. "
         f"{m['cores']} cores ({m['cpu']}), load average {m['loadAverageAtStart'][0]} at the start; "
+        f"the machine's free page reporting {m.get('freePageReporting', 'not recorded')}; "
         f"emulator on loopback (`--processing-ms {meta['processingMs']}`), uploads in "
         f"{meta['partMiB']} MiB parts, {meta['parallelism']} at once. "
         "`speed vs` > 1 means the row is faster than that peer (throughput ÷ throughput, or "
