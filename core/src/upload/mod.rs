@@ -131,8 +131,8 @@ use parts::{
 };
 use progress::Progress;
 use source::{
-    blocking, ensure_ended, hash_bytes, header_safe, prepare, read_error, read_part, too_big, Data,
-    Prepared,
+    blocking, ensure_ended, hash_bytes, header_safe, prepare, read_error, read_part_checksummed,
+    too_big, Data, Prepared,
 };
 
 /// Bound on the `DELETE` that aborts a session after a failure.
@@ -378,26 +378,38 @@ impl Engine {
         let len = usize::try_from(size).map_err(|_| too_big(size))?;
         let progress = Progress::new(options.on_progress.clone(), size, 1);
         progress.start();
-        let bytes = match prepared.data {
-            Data::Bytes(bytes) => bytes,
-            Data::File(file) => blocking(move || read_part(&file, 0, len)).await??,
+        // A file is checksummed as it is read, slice by slice, while the bytes are still in the
+        // CPU's cache: one pass and one blocking hop. Bytes and readers are checksummed after.
+        let (bytes, read_crc) = match prepared.data {
+            Data::Bytes(bytes) => (bytes, None),
+            Data::File(file) => {
+                let (bytes, crc) =
+                    blocking(move || read_part_checksummed(&file, 0, vec![0u8; len])).await??;
+                (bytes, Some(crc))
+            }
             Data::Reader(reader) => {
                 let mut reader = reader.into_inner().unwrap_or_else(|e| e.into_inner());
                 let mut buffer = vec![0u8; len];
                 reader.read_exact(&mut buffer).await.map_err(|e| read_error(e, 0))?;
                 ensure_ended(&mut reader, size).await?;
-                Bytes::from(buffer)
+                (Bytes::from(buffer), None)
             }
         };
         // The CRC32C always (the server checks it while the body streams in); the SHA-256
         // only when asked for.
-        let hashing = bytes.clone();
         let want_sha256 = options.sha256 && prepared.sha256.is_none();
-        let (crc32c, computed) = blocking(move || {
-            let crc = crc32c_base64(&hashing);
-            (crc, want_sha256.then(|| hex::encode(Sha256::digest(&hashing))))
-        })
-        .await?;
+        let (crc32c, computed) = match read_crc {
+            Some(crc) if !want_sha256 => (encode_crc32c(crc), None),
+            _ => {
+                let hashing = bytes.clone();
+                blocking(move || {
+                    let crc = read_crc.unwrap_or_else(|| checksum::crc32c(&hashing));
+                    let sha256 = want_sha256.then(|| hex::encode(Sha256::digest(&hashing)));
+                    (encode_crc32c(crc), sha256)
+                })
+                .await?
+            }
+        };
         let sha256 = prepared.sha256.filter(|_| options.sha256).or(computed);
         let mut request = ApiRequest::post("/v1/media")
             .bytes(bytes, &prepared.mime_type)?

@@ -325,21 +325,15 @@ pub(super) fn describe_unprobed(options: &Checked, name: Option<String>) -> (Str
     (file_name, mime_type)
 }
 
-/// Reads exactly `len` bytes at `offset` with a positioned read (the file's cursor is not
-/// used, so parts can be read in parallel).
-pub(super) fn read_part(file: &File, offset: u64, len: usize) -> Result<Bytes> {
-    let mut buffer = vec![0u8; len];
-    read_exact_at(file, &mut buffer, offset).map_err(|e| read_error(e, offset))?;
-    Ok(Bytes::from(buffer))
-}
-
 /// How much of a part is read before it is checksummed: small enough that the bytes the read
 /// just wrote are still in the CPU's cache when the CRC32C reads them.
 const CHECKSUM_SLICE: usize = 256 * 1024;
 
-/// [`read_part`] into a pooled buffer of the part's length, and the CRC32C of the part, computed slice by slice as it is read: an
-/// 8 MiB part read whole and then checksummed goes through memory twice (the read writes it
-/// out of the cache, the CRC32C reads it back); in slices, the CRC32C reads from the cache.
+/// Fills `buffer` (a part's length, pooled or new) from `offset` with positioned reads (the
+/// file's cursor is not used, so parts can be read in parallel), and returns it with the
+/// CRC32C of its bytes, computed slice by slice as they are read: an 8 MiB part read whole and
+/// then checksummed goes through memory twice (the read writes it out of the cache, the
+/// CRC32C reads it back); in slices, the CRC32C reads from the cache.
 pub(super) fn read_part_checksummed(
     file: &File,
     offset: u64,

@@ -137,19 +137,20 @@ async fn sha256_opted_in_is_sent_and_checked_for_every_source() {
 #[tokio::test]
 async fn the_single_shot_sends_x_content_crc32c_and_no_sha256_by_default() {
     let emulator = Emulator::start().await;
-    let bytes = data(300_000, 3);
-    let options = UploadOptions::new().file_name("clip.mp4");
-    let uploaded = emulator
-        .client()
-        .media()
-        .upload(UploadSource::bytes(bytes.clone()), options)
-        .await
-        .unwrap();
-    assert_eq!((uploaded.crc32c, uploaded.sha256), (Some(crc32c_base64(&bytes)), None));
-    let sent = requests(&emulator, "POST", "/v1/media").await;
-    assert_eq!(sent.len(), 1, "{sent:?}");
-    assert_eq!(sent[0]["headers"]["x-content-crc32c"], crc32c_base64(&bytes));
-    assert!(sent[0]["headers"].get("x-content-sha256").is_none(), "{sent:?}");
+    // Over one checksum slice (256 KiB): a file's CRC32C is computed slice by slice as it is read.
+    let (_dir, bytes, path) = clip_file(300_000, 3);
+    let sources =
+        [("bytes", UploadSource::bytes(bytes.clone())), ("path", UploadSource::path(&path))];
+    for (name, source) in sources {
+        let options = UploadOptions::new().file_name("clip.mp4");
+        let uploaded = emulator.client().media().upload(source, options).await.unwrap();
+        assert_eq!((uploaded.crc32c, uploaded.sha256), (Some(crc32c_base64(&bytes)), None));
+        let sent = requests(&emulator, "POST", "/v1/media").await;
+        let sent = sent.last().expect("the single shot");
+        assert_eq!(sent["headers"]["x-content-crc32c"], crc32c_base64(&bytes), "{name}");
+        assert!(sent["headers"].get("x-content-sha256").is_none(), "{name}: {sent:?}");
+    }
+    assert_eq!(requests(&emulator, "POST", "/v1/media").await.len(), 2);
 }
 
 #[tokio::test]
