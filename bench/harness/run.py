@@ -10,7 +10,8 @@ curl -T to show bounded memory; 0 skips it), CALLS (10000), COUNTS ("150 2000"),
 (9), WAIT_POSTS (20), QUICK=1 (RUNS=1, SIZES="16 64", RSS_SIZE=128, CALLS=300, COUNTS=40,
 STARTUP_N=3, WAIT_POSTS=10), ONLY (comma-separated
 groups: upload,get,concurrent,wait,startup,ceiling; such a partial run writes target/bench/only.*),
-OUT (where to write, without the extension; default bench/results/latest).
+OUT (where to write, without the extension; default bench/results/latest),
+BENCH_PAGE_REPORTING=keep (leave the machine's free page reporting on: see host.py).
 """
 
 from __future__ import annotations
