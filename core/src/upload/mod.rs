@@ -131,8 +131,8 @@ use parts::{
 };
 use progress::Progress;
 use source::{
-    blocking, ensure_ended, hash_bytes, header_safe, prepare, read_error, read_part_checksummed,
-    too_big, Data, Prepared,
+    blocking, checksummed, ensure_ended, hash_bytes, header_safe, prepare, read_error,
+    read_part_checksummed, too_big, Data, Prepared,
 };
 
 /// Bound on the `DELETE` that aborts a session after a failure.
@@ -378,43 +378,32 @@ impl Engine {
         let len = usize::try_from(size).map_err(|_| too_big(size))?;
         let progress = Progress::new(options.on_progress.clone(), size, 1);
         progress.start();
-        // A file is checksummed as it is read, slice by slice, while the bytes are still in the
-        // CPU's cache: one pass and one blocking hop. Bytes and readers are checksummed after.
-        let (bytes, read_crc) = match prepared.data {
-            Data::Bytes(bytes) => (bytes, None),
+        // The CRC32C always (the server checks it while the body streams in): a file's as it is
+        // read, slice by slice, while the bytes are still in the CPU's cache (one pass, one
+        // blocking hop); bytes in memory after.
+        let (bytes, crc) = match prepared.data {
             Data::File(file) => {
-                let (bytes, crc) =
-                    blocking(move || read_part_checksummed(&file, 0, vec![0u8; len])).await??;
-                (bytes, Some(crc))
+                blocking(move || read_part_checksummed(&file, 0, vec![0u8; len])).await??
             }
+            Data::Bytes(bytes) => checksummed(bytes).await?,
             Data::Reader(reader) => {
                 let mut reader = reader.into_inner().unwrap_or_else(|e| e.into_inner());
                 let mut buffer = vec![0u8; len];
                 reader.read_exact(&mut buffer).await.map_err(|e| read_error(e, 0))?;
                 ensure_ended(&mut reader, size).await?;
-                (Bytes::from(buffer), None)
+                checksummed(Bytes::from(buffer)).await?
             }
         };
-        // The CRC32C always (the server checks it while the body streams in); the SHA-256
-        // only when asked for.
-        let want_sha256 = options.sha256 && prepared.sha256.is_none();
-        let (crc32c, computed) = match read_crc {
-            Some(crc) if !want_sha256 => (encode_crc32c(crc), None),
-            _ => {
-                let hashing = bytes.clone();
-                blocking(move || {
-                    let crc = read_crc.unwrap_or_else(|| checksum::crc32c(&hashing));
-                    let sha256 = want_sha256.then(|| hex::encode(Sha256::digest(&hashing)));
-                    (encode_crc32c(crc), sha256)
-                })
-                .await?
-            }
+        // The SHA-256 only when asked for: the source's own, else computed.
+        let sha256 = match prepared.sha256.filter(|_| options.sha256) {
+            Some(given) => Some(given),
+            None if options.sha256 => Some(hash_bytes(bytes.clone()).await?),
+            None => None,
         };
-        let sha256 = prepared.sha256.filter(|_| options.sha256).or(computed);
         let mut request = ApiRequest::post("/v1/media")
             .bytes(bytes, &prepared.mime_type)?
             .header("X-File-Name", &prepared.file_name)?
-            .header("X-Content-Crc32c", &crc32c)?;
+            .header("X-Content-Crc32c", &encode_crc32c(crc))?;
         if let Some(sha256) = &sha256 {
             request = request.header("X-Content-Sha256", sha256)?;
         }

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 
-use super::checksum::crc32c_append;
+use super::checksum::{crc32c, crc32c_append};
 use super::options::{Checked, MAX_SINGLE_SHOT_BYTES};
 use super::preflight::preflight;
 use super::resume::{file_identity, SourceIdentity};
@@ -403,6 +403,15 @@ pub(super) async fn ensure_ended(
 
 pub(super) async fn hash_bytes(bytes: Bytes) -> Result<String> {
     blocking(move || hex::encode(Sha256::digest(&bytes))).await
+}
+
+/// `bytes` with their CRC32C, computed on a blocking thread.
+pub(super) async fn checksummed(bytes: Bytes) -> Result<(Bytes, u32)> {
+    blocking(move || {
+        let crc = crc32c(&bytes);
+        (bytes, crc)
+    })
+    .await
 }
 
 /// Copies `head` and the rest of `reader` to an anonymous temporary file, computing the
