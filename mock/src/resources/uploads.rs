@@ -70,7 +70,7 @@ use tokio::sync::Mutex as AsyncMutex;
 
 use self::complete::complete;
 use self::parts::put_part;
-use self::session::{remove_files, with_live_session, HashCursor, Session, Uploads};
+use self::session::{remove_files, with_live_session, HashCursor, Session, Uploads, WriteTurn};
 use crate::api_error::{ApiError, ApiResult};
 use crate::clock::rfc3339;
 use crate::context::Created;
@@ -203,7 +203,7 @@ async fn create(
         retained: HashMap::new(),
         reserved: 0,
         hash: Arc::new(AsyncMutex::new(HashCursor::default())),
-        write_turn: Arc::default(),
+        write_turn: WriteTurn::default(),
     };
     let answer = UploadSession {
         upload_id: session.id.clone(),

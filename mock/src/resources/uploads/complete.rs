@@ -250,6 +250,7 @@ mod tests {
     use aether::probe::MediaKind;
     use tokio::sync::Mutex as AsyncMutex;
 
+    use super::super::session::WriteTurn;
     use super::*;
 
     /// A session holding `data` in parts of `part_size`, its data file written.
@@ -285,7 +286,7 @@ mod tests {
             retained: HashMap::new(),
             reserved: 0,
             hash: Arc::new(AsyncMutex::new(HashCursor::default())),
-            write_turn: Arc::default(),
+            write_turn: WriteTurn::default(),
         }
     }
 

@@ -20,7 +20,9 @@ use tokio::task::JoinHandle;
 
 use super::hash::advance_hash;
 use super::positional::{read_exact_at, write_all_at, READ_BUFFER};
-use super::session::{not_accepting, with_live_session, Session, Uploads, RETAIN_BUDGET};
+use super::session::{
+    not_accepting, with_live_session, Session, Uploads, WriteTurn, RETAIN_BUDGET,
+};
 use super::MAX_PART_SIZE;
 use crate::api_error::{ApiError, ApiResult};
 use crate::ids::random_token;
@@ -39,7 +41,7 @@ const CLAIM_WAIT: std::time::Duration = std::time::Duration::from_millis(5);
 enum Sink {
     /// Straight into the data file at the part's offset: the part was not held and nobody else
     /// was writing it.
-    InPlace { file: File, claim: Arc<Claim>, turn: Arc<std::sync::Mutex<()>> },
+    InPlace { file: File, claim: Arc<Claim>, turn: WriteTurn },
     /// Into a temp file, copied over the held part once it checked out.
     Temp,
 }
@@ -204,11 +206,16 @@ struct PositionalWriter {
     /// The chunks written, kept when the claim reserved room for them.
     kept: Option<Vec<Bytes>>,
     /// Taken by each write when other writers share the file (`Session::write_turn`).
-    turn: Option<Arc<std::sync::Mutex<()>>>,
+    turn: Option<WriteTurn>,
 }
 
 impl PositionalWriter {
-    fn new(file: File, at: u64, claim: Option<Arc<Claim>>) -> PositionalWriter {
+    fn new(
+        file: File,
+        at: u64,
+        claim: Option<Arc<Claim>>,
+        turn: Option<WriteTurn>,
+    ) -> PositionalWriter {
         PositionalWriter {
             file: Arc::new(file),
             at,
@@ -217,7 +224,7 @@ impl PositionalWriter {
             in_flight: None,
             kept: claim.as_ref().filter(|c| c.reserved > 0).map(|_| Vec::new()),
             claim,
-            turn: None,
+            turn,
         }
     }
 
@@ -253,8 +260,7 @@ impl PositionalWriter {
         self.batched = 0;
         self.in_flight = Some(tokio::task::spawn_blocking(move || {
             let _claim = claim;
-            // A writer that panicked held no file state worth refusing the next one for.
-            let _turn = turn.as_ref().map(|turn| turn.lock().unwrap_or_else(|e| e.into_inner()));
+            let _turn = turn.as_ref().map(WriteTurn::take);
             for chunk in batch {
                 write_all_at(&file, &chunk, at)?;
                 at += chunk.len() as u64;
@@ -331,8 +337,8 @@ pub(super) async fn put_part(
     let n = target.number;
     match target.sink {
         Sink::InPlace { file, claim, turn } => {
-            let mut writer = PositionalWriter::new(file, target.offset, Some(claim.clone()));
-            writer.turn = Some(turn);
+            let mut writer =
+                PositionalWriter::new(file, target.offset, Some(claim.clone()), Some(turn));
             let (size, crc) = receive(body, n, target.expected, &mut writer).await?;
             let kept = writer.kept.take();
             drop(writer);
@@ -351,7 +357,7 @@ pub(super) async fn put_part(
             );
             let file =
                 File::create_new(temp.path()).map_err(|e| io_error("creating a part file", &e))?;
-            let mut writer = PositionalWriter::new(file, 0, None);
+            let mut writer = PositionalWriter::new(file, 0, None, None);
             let (size, crc) = receive(body, n, target.expected, &mut writer).await?;
             drop(writer);
             check_crc(n, target.crc32c, crc)?;
@@ -459,7 +465,7 @@ async fn replace_part(
         while done < len {
             let step = usize::try_from((len - done).min(READ_BUFFER as u64)).unwrap_or(READ_BUFFER);
             read_exact_at(&source, &mut buffer[..step], done)?;
-            let _turn = turn.lock().unwrap_or_else(|e| e.into_inner());
+            let _turn = turn.take();
             write_all_at(&file, &buffer[..step], offset + done)?;
             done += step as u64;
         }

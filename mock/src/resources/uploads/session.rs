@@ -67,11 +67,23 @@ pub(super) struct Session {
     /// as parts arrive; or at complete, then all at once). By default nothing hashes the file:
     /// `complete` combines the parts' CRC32Cs.
     pub(super) hash: Arc<AsyncMutex<HashCursor>>,
-    /// Taken by each positional write into the data file: the parts received at once write one
-    /// after another. The kernel writes one at a time anyway (the file's inode lock), and its
-    /// waiters spin on the lock while its holder runs: on two cores that took up to 3 × the
-    /// emulator's CPU per GiB from the client (perf: `rwsem_spin_on_owner`). Waiting here sleeps.
-    pub(super) write_turn: Arc<std::sync::Mutex<()>>,
+    /// Taken by each positional write into the data file.
+    pub(super) write_turn: WriteTurn,
+}
+
+/// The turn of a session's writers of its data file: the parts received at once write one after
+/// another. The kernel writes one at a time anyway (the file's inode lock), and its waiters spin
+/// on the lock while its holder runs: on two cores that took up to 3 × the emulator's CPU per
+/// GiB from the client (perf: `rwsem_spin_on_owner`). Waiting here sleeps.
+#[derive(Debug, Default, Clone)]
+pub(super) struct WriteTurn(Arc<std::sync::Mutex<()>>);
+
+impl WriteTurn {
+    /// Waits for the turn (on a blocking thread); it ends when the guard drops.
+    pub(super) fn take(&self) -> std::sync::MutexGuard<'_, ()> {
+        // A writer that panicked held no file state worth refusing the next one for.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 /// The SHA-256 of parts `1..=hashed`, valid while the session's epoch is `epoch`.
