@@ -132,9 +132,9 @@ struct SpinWindow {
 
 impl SpinWindow {
     /// A look that found no answer: whether the thread goes on spinning rather than sleep. The
-    /// first look of a wait decides whether it spins at all: only if `allowed` and the thread's
-    /// recent waits make it worth it.
-    fn spins_on(&mut self, allowed: bool) -> bool {
+    /// first look of a wait decides whether it spins at all: only if `allowed()` (asked then
+    /// only) and the thread's recent waits make it worth it.
+    fn spins_on(&mut self, allowed: impl FnOnce() -> bool) -> bool {
         let limit = spin_limit();
         if limit.is_zero() {
             // Spinning is off (under valgrind, say): not even the clock is read.
@@ -142,7 +142,7 @@ impl SpinWindow {
         }
         let now = Instant::now();
         let until = *self.until.get_or_insert_with(|| {
-            self.tried = allowed && next_wait_spins();
+            self.tried = allowed() && next_wait_spins();
             if self.tried {
                 now + limit
             } else {
@@ -193,7 +193,7 @@ impl Spin {
     }
 
     pub(super) fn before_sleep(&self) {
-        if !self.with_window(|window| window.spins_on(true)) {
+        if !self.with_window(|window| window.spins_on(|| true)) {
             return;
         }
         if let Some(waker) = self.waker.borrow().as_ref() {
@@ -260,8 +260,8 @@ impl AwaitSpin {
     /// The awaited task was not finished.
     pub(super) fn pending(&mut self, waker: &Waker) {
         // In `spin_block_on` the thread already spins, and learns, for every wake-up.
-        let bridged = BRIDGED.try_with(Cell::get).unwrap_or(true);
-        if self.window.spins_on(!bridged) {
+        let unbridged = || !BRIDGED.try_with(Cell::get).unwrap_or(true);
+        if self.window.spins_on(unbridged) {
             std::thread::yield_now();
             waker.wake_by_ref();
         }
