@@ -8,6 +8,7 @@ use std::time::Duration;
 use std::future::Future;
 
 use aether::poll::{PollOptions, WaitOptions};
+use aether::runtime::EventLoopCall;
 use aether::{CallOptions, Client, ClientBuilder, ClientOptions, RequestOptions, Spelling};
 use futures_util::Stream;
 use napi::bindgen_prelude::{PromiseRaw, ToNapiValue};
@@ -89,16 +90,17 @@ pub fn defaults() -> String {
     aether::defaults().to_string()
 }
 
-/// Runs `future` on the runtime and gives its result to JavaScript as a Promise. Boxed first:
-/// a call's future is several KiB, and napi's wrapper and tokio's task cell would otherwise
-/// each copy it whole (callgrind: ~45,000 instructions of `memcpy` per call); boxed, they move
-/// a pointer.
+/// Runs `future` on the runtime and gives its result to JavaScript as a Promise. As an
+/// [`EventLoopCall`]: the worker spins briefly for the answer and for the next call rather than
+/// sleep (see `crate::init`). Boxed first: a call's future is several KiB, and napi's wrapper
+/// and tokio's task cell would otherwise each copy it whole (callgrind: ~45,000 instructions of
+/// `memcpy` per call); boxed, they move a pointer.
 pub fn spawn<'env, T, F>(env: &'env Env, future: F) -> napi::Result<PromiseRaw<'env, T>>
 where
     T: ToNapiValue + Send + 'static,
     F: Future<Output = napi::Result<T>> + Send + 'static,
 {
-    env.spawn_future(Box::pin(future))
+    env.spawn_future(EventLoopCall::new(Box::pin(future)))
 }
 
 pub fn token(cancel: Option<&CancelToken>) -> Option<tokio_util::sync::CancellationToken> {

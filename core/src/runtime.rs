@@ -54,6 +54,7 @@ use crate::error::{Error, Result};
 
 mod spin;
 
+pub use spin::EventLoopCall;
 use spin::{spin_block_on, AwaitSpin, Spin, SpinningCall, SPIN};
 pub use spin::{spin_limit, spin_until, spin_wait, DEFAULT_SPIN, SPIN_ENV};
 
@@ -90,6 +91,23 @@ fn runtime() -> Result<Arc<Runtime>> {
     let runtime = Arc::new(runtime);
     *slot = Some(Embedded { pid, runtime: runtime.clone() });
     Ok(runtime)
+}
+
+/// The runtime of a binding whose callers wait on an event loop (Node's, through napi), for it to
+/// run their calls on ([`EventLoopCall`]): one worker thread, and tokio's blocking threads for
+/// the uploads' file reads and checksums.
+///
+/// One worker because a second only costs such a binding: every call woke the sleeping one (on
+/// the workers 4.0 voluntary context switches per `posts.get` with two, 1.7 with one), and a
+/// worker that spins for its caller would keep waking it to steal work. The SDK's work there is
+/// I/O; an upload's parts still move at ~1,350 MiB/s (bench/README.md, "posts.get").
+pub fn event_loop_runtime() -> Result<Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("aether-event-loop")
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io(format!("could not start the SDK's runtime: {e}"), e))
 }
 
 /// A handle to the embedded runtime, for spawning tasks (e.g. a binding's background work).

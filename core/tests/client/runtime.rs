@@ -308,3 +308,86 @@ fn a_call_awaited_in_main_spins_briefly_and_stops_spinning_for_slow_answers() {
     let used = cpu_of_awaits_in_main(40, Duration::from_millis(10));
     assert!(used < Duration::from_millis(5), "40 waits of 10 ms cost the caller {used:?} of CPU");
 }
+
+/// How an event loop's binding (Node's) runs a call: spawned as an [`runtime::EventLoopCall`]
+/// on the runtime for event loops; the result comes back to the caller's thread (napi's
+/// thread-safe function in Node, a channel here).
+fn call_from_event_loop<T: Send + 'static>(
+    on: &tokio::runtime::Runtime,
+    call: impl std::future::Future<Output = T> + Send + 'static,
+) -> T {
+    let (answer, answered) = std::sync::mpsc::channel();
+    on.spawn(runtime::EventLoopCall::new(Box::pin(async move {
+        let _ = answer.send(call.await);
+    })));
+    answered.recv().expect("the call answered")
+}
+
+/// The worker's CPU time and voluntary context switches (times it went to sleep) so far,
+/// read on the worker itself (the runtime has one).
+#[cfg(target_os = "linux")]
+fn worker_load(on: &tokio::runtime::Runtime) -> (Duration, u64) {
+    call_from_event_loop(on, async {
+        let status = std::fs::read_to_string("/proc/thread-self/status").unwrap();
+        let sleeps = status
+            .lines()
+            .find_map(|line| line.strip_prefix("voluntary_ctxt_switches:"))
+            .map(|n| n.trim().parse().unwrap())
+            .unwrap();
+        (thread_cpu(), sleeps)
+    })
+}
+
+#[test]
+fn an_event_loops_calls_run_on_the_runtime_for_event_loops_and_answer_as_awaited() {
+    let server = emulator();
+    let client = client_of(&server);
+    let on = runtime::event_loop_runtime().unwrap();
+    // Results and errors come back as the call's own, on the connection the calls share.
+    for _ in 0..3 {
+        let client = client.clone();
+        let rules = call_from_event_loop(&on, async move { client.platforms().try_fetch().await });
+        assert!(!rules.unwrap().platforms.is_empty());
+    }
+    for _ in 0..3 {
+        let client = client.clone();
+        let missing =
+            call_from_event_loop(&on, async move { client.posts().get("post_missing").await });
+        assert_eq!(missing.unwrap_err().code(), &ErrorCode::NotFound);
+    }
+    let answer = call_from_event_loop(&on, async { 41 + 1 });
+    assert_eq!(answer, 42);
+    // A call dropped unfinished (its promise's runtime shutting down) ends cleanly.
+    let (_never, pending) = tokio::sync::oneshot::channel::<()>();
+    on.spawn(runtime::EventLoopCall::new(Box::pin(pending)));
+    on.shutdown_timeout(Duration::from_secs(5));
+    runtime::handle().unwrap().spawn(async move { drop(server) });
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_worker_lingers_for_calls_that_keep_coming_and_stops_when_they_come_seldom() {
+    let on = runtime::event_loop_runtime().unwrap();
+    // Calls back to back, as a JavaScript loop of awaited calls makes them: the worker stays
+    // awake from one to the next instead of sleeping after each (it would sleep ~400 times).
+    let calls = 400;
+    let (_, slept_before) = worker_load(&on);
+    for i in 0..calls {
+        assert_eq!(call_from_event_loop(&on, async move { i * 2 }), i * 2);
+    }
+    let (_, slept_after) = worker_load(&on);
+    let slept = slept_after - slept_before;
+    assert!(slept < calls / 2, "the worker slept {slept} times in {calls} calls back to back");
+
+    // Calls 10 ms apart (a program that calls now and then): after two lingers that no call
+    // ended, the worker sleeps at once, trying again every 16th time. Lingering after each of
+    // these 50 calls would cost 50 × 200 µs = 10 ms of CPU.
+    let (cpu_before, _) = worker_load(&on);
+    for i in 0..50u64 {
+        std::thread::sleep(Duration::from_millis(10));
+        assert_eq!(call_from_event_loop(&on, async move { i + 1 }), i + 1);
+    }
+    let (cpu_after, _) = worker_load(&on);
+    let used = cpu_after - cpu_before;
+    assert!(used < Duration::from_millis(4), "50 calls 10 ms apart cost the worker {used:?}");
+}
