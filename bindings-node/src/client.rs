@@ -1,7 +1,7 @@
 //! `NativeClient`: one `aether::Client`, with the options and helpers its calls share. The
 //! calls themselves are in `crate::resources` (one module per resource): each parses its JSON
-//! arguments, runs the core's future on the runtime (see `crate::init`) and resolves with the result as JSON
-//! text; `lib/` gives them their public shape.
+//! arguments, runs the core's future on the runtime (see `crate::init`) and resolves with the
+//! result as JSON text; `lib/` gives them their public shape.
 
 use std::time::Duration;
 
