@@ -68,10 +68,28 @@ struct Embedded {
 }
 
 static RUNTIME: Mutex<Option<Embedded>> = Mutex::new(None);
+static EVENT_LOOP_RUNTIME: Mutex<Option<Embedded>> = Mutex::new(None);
 
 /// The embedded runtime of this process, built on first use (and again in a forked child).
 fn runtime() -> Result<Arc<Runtime>> {
-    let mut slot = RUNTIME.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    embedded(&RUNTIME, || {
+        let workers =
+            std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, MAX_WORKERS);
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(workers)
+            .thread_name("aether-runtime")
+            .enable_all()
+            .build()
+            .map_err(|e| Error::io(format!("could not start the SDK's runtime: {e}"), e))
+    })
+}
+
+/// The runtime kept in `slot`, built by `build` on first use (and again in a forked child).
+fn embedded(
+    slot: &Mutex<Option<Embedded>>,
+    build: impl FnOnce() -> Result<Runtime>,
+) -> Result<Arc<Runtime>> {
+    let mut slot = slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let pid = std::process::id();
     if let Some(embedded) = slot.as_ref() {
         if embedded.pid == pid {
@@ -81,21 +99,22 @@ fn runtime() -> Result<Arc<Runtime>> {
         // dropping it would wait for those threads to stop.
         std::mem::forget(slot.take());
     }
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, MAX_WORKERS);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(workers)
-        .thread_name("aether-runtime")
-        .enable_all()
-        .build()
-        .map_err(|e| Error::io(format!("could not start the SDK's runtime: {e}"), e))?;
-    let runtime = Arc::new(runtime);
+    let runtime = Arc::new(build()?);
     *slot = Some(Embedded { pid, runtime: runtime.clone() });
     Ok(runtime)
 }
 
-/// The runtime of a binding whose callers wait on an event loop (Node's, through napi), for it to
-/// run their calls on ([`EventLoopCall`]): one worker thread, and tokio's blocking threads for
-/// the uploads' file reads and checksums.
+/// A handle to this process's runtime for event loops ([`event_loop_runtime`], built on first
+/// use and again in a forked child), for a binding that spawns its calls from an event loop it
+/// does not own (Python's asyncio) as [`EventLoopCall`]s.
+pub fn event_loop_handle() -> Result<Handle> {
+    Ok(embedded(&EVENT_LOOP_RUNTIME, event_loop_runtime)?.handle().clone())
+}
+
+/// The runtime of a binding whose callers wait on an event loop (Node's, which napi drives;
+/// Python's asyncio, through [`event_loop_handle`]), for it to run their calls on
+/// ([`EventLoopCall`]): one worker thread, and tokio's blocking threads for the uploads' file
+/// reads and checksums.
 ///
 /// One worker because a second only costs such a binding: every call woke the sleeping one (on
 /// the workers 4.0 voluntary context switches per `posts.get` with two, 1.7 with one), and a

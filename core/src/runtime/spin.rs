@@ -8,8 +8,8 @@
 //! - Python's blocking calls ([`spin_wait`]),
 //! - an async call awaited on a thread that is not a runtime worker, such as
 //!   `#[tokio::main]`'s `block_on` ([`AwaitSpin`]),
-//! - the worker that runs an event loop's calls (Node's), for the answer and for the next call
-//!   ([`EventLoopCall`]).
+//! - the worker that runs an event loop's calls (Node's, asyncio's), for the answer and for the
+//!   next call ([`EventLoopCall`]).
 //!
 //! They share one policy per thread ([`Pause`]): a thread whose answers keep coming after its
 //! spin ended (a distant server, a long poll) would spend the whole spin on every wait for
@@ -19,7 +19,7 @@
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::{pin, Pin};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, Instant};
@@ -276,7 +276,7 @@ impl AwaitSpin {
 }
 
 /// A call run as a task for a caller that waits on an event loop in another thread (Node's
-/// JavaScript thread, which napi wakes with the result). The runtime's worker would sleep twice
+/// JavaScript thread, which napi wakes with the result; Python's asyncio loop). The runtime's worker would sleep twice
 /// per call, and each wake-up costs tens of microseconds on a virtual machine: once while the
 /// call waits for its answer, once between the result and the caller's next call. So, like the
 /// other spins of this module:
@@ -298,16 +298,23 @@ pub struct EventLoopCall<F> {
     started: bool,
 }
 
-/// Calls of [`EventLoopCall`] that have begun to run, so that a lingering worker stops when the
-/// next one begins.
-static CALLS_STARTED: AtomicU64 = AtomicU64::new(0);
-/// Set while a worker lingers: one linger at a time is enough to keep a worker awake.
-static LINGERING: AtomicBool = AtomicBool::new(false);
+/// A worker's lingers (see [`EventLoopCall`]). Kept per thread: a runtime for an event loop has
+/// one worker, whose calls and linger all run on its thread.
+#[derive(Default)]
+struct Lingers {
+    /// Calls that have begun to run on this thread, so that a linger stops when the next one
+    /// begins.
+    calls_started: Cell<u64>,
+    /// The linger this thread runs (one is enough to keep it awake): the calls begun when it
+    /// began waiting for the next one, and when it gives up.
+    current: Cell<Option<(u64, Instant)>>,
+    /// What its lingers taught it, apart from its spins: a program can get its answers fast and
+    /// still call seldom.
+    pause: Pause,
+}
 
 thread_local! {
-    /// What a worker's lingers taught it, apart from its spins: a program can get its answers
-    /// fast and still call seldom.
-    static LINGERS: Pause = Pause::default();
+    static LINGERS: Lingers = Lingers::default();
 }
 
 impl<F> EventLoopCall<F> {
@@ -330,7 +337,8 @@ impl<F: Future + Unpin> Future for EventLoopCall<F> {
         let call = &mut *self;
         if !call.started {
             call.started = true;
-            CALLS_STARTED.fetch_add(1, Ordering::Relaxed);
+            let _ = LINGERS
+                .try_with(|lingers| lingers.calls_started.set(lingers.calls_started.get() + 1));
         }
         match Pin::new(&mut call.future).poll(cx) {
             Poll::Ready(output) => {
@@ -357,32 +365,65 @@ fn defer(cx: &mut Context<'_>) {
     let _ = pin!(tokio::task::yield_now()).poll(cx);
 }
 
-/// Keeps this worker awake for the next call (see [`EventLoopCall`]), unless a linger already
-/// does, spinning is off, or this worker's lingers keep going unanswered.
+/// Keeps this worker awake for the next call (see [`EventLoopCall`]), unless spinning is off or
+/// this worker's lingers keep going unanswered. A call that ends while the worker lingers (it
+/// began during the linger, and took no longer than its turn) has the linger wait again, for
+/// the call after it.
 fn linger() {
-    if spin_limit().is_zero() || LINGERING.swap(true, Ordering::AcqRel) {
+    if spin_limit().is_zero() {
         return;
     }
-    let runtime = match tokio::runtime::Handle::try_current() {
-        Ok(runtime) if LINGERS.try_with(Pause::spins).unwrap_or(false) => runtime,
-        _ => {
-            LINGERING.store(false, Ordering::Release);
-            return;
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+    let begins = LINGERS.try_with(|lingers| {
+        let wait = Some((lingers.calls_started.get(), Instant::now() + spin_limit()));
+        if lingers.current.get().is_some() {
+            lingers.pause.learn(true);
+            lingers.current.set(wait);
+            false
+        } else if lingers.pause.spins() {
+            lingers.current.set(wait);
+            true
+        } else {
+            false
         }
-    };
-    let calls = CALLS_STARTED.load(Ordering::Relaxed);
-    let until = Instant::now() + spin_limit();
-    runtime.spawn(std::future::poll_fn(move |cx| {
-        let next_call = CALLS_STARTED.load(Ordering::Relaxed) != calls;
-        if next_call || Instant::now() >= until {
-            let _ = LINGERS.try_with(|lingers| lingers.learn(next_call));
-            LINGERING.store(false, Ordering::Release);
+    });
+    if begins == Ok(true) {
+        runtime.spawn(Linger);
+    }
+}
+
+/// A linger's task: ready when a call has begun on this thread since the linger's wait began,
+/// or when the wait is over (see [`Lingers::current`]).
+struct Linger;
+
+impl Future for Linger {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let over = LINGERS.try_with(|lingers| {
+            let Some((calls_started, until)) = lingers.current.get() else { return true };
+            let next_call = lingers.calls_started.get() != calls_started;
+            let over = next_call || Instant::now() >= until;
+            if over {
+                lingers.pause.learn(next_call);
+                lingers.current.set(None);
+            }
+            over
+        });
+        if over.unwrap_or(true) {
             return Poll::Ready(());
         }
         std::thread::yield_now();
         defer(cx);
         Poll::Pending
-    }));
+    }
+}
+
+impl Drop for Linger {
+    /// Dropped with its runtime before it was over: the thread may linger again.
+    fn drop(&mut self) {
+        let _ = LINGERS.try_with(|lingers| lingers.current.set(None));
+    }
 }
 
 /// Wakes the blocked caller: a flag it spins on and, only when it has gone to sleep, a condition

@@ -357,6 +357,18 @@ fn an_event_loops_calls_run_on_the_runtime_for_event_loops_and_answer_as_awaited
     }
     let answer = call_from_event_loop(&on, async { 41 + 1 });
     assert_eq!(answer, 42);
+    // The process's own runtime for event loops (Python's asyncio calls) is one worker, named.
+    let handle = runtime::event_loop_handle().unwrap();
+    for _ in 0..2 {
+        let (answer, answered) = std::sync::mpsc::channel();
+        runtime::event_loop_handle().unwrap().spawn(runtime::EventLoopCall::new(Box::pin(
+            async move {
+                let _ = answer.send(std::thread::current().name().map(str::to_owned));
+            },
+        )));
+        assert_eq!(answered.recv().unwrap().as_deref(), Some("aether-event-loop"));
+    }
+    assert_eq!(handle.metrics().num_workers(), 1);
     // A call dropped unfinished (its promise's runtime shutting down) ends cleanly.
     let (_never, pending) = tokio::sync::oneshot::channel::<()>();
     on.spawn(runtime::EventLoopCall::new(Box::pin(pending)));
@@ -369,7 +381,8 @@ fn an_event_loops_calls_run_on_the_runtime_for_event_loops_and_answer_as_awaited
 fn the_worker_lingers_for_calls_that_keep_coming_and_stops_when_they_come_seldom() {
     let on = runtime::event_loop_runtime().unwrap();
     // Calls back to back, as a JavaScript loop of awaited calls makes them: the worker stays
-    // awake from one to the next instead of sleeping after each (it would sleep ~400 times).
+    // awake from one to the next (0–2 sleeps here) instead of sleeping after most of them
+    // (~210 times without the linger, ~200 when a call ending during a linger did not renew it).
     let calls = 400;
     let (_, slept_before) = worker_load(&on);
     for i in 0..calls {
@@ -377,11 +390,11 @@ fn the_worker_lingers_for_calls_that_keep_coming_and_stops_when_they_come_seldom
     }
     let (_, slept_after) = worker_load(&on);
     let slept = slept_after - slept_before;
-    assert!(slept < calls / 2, "the worker slept {slept} times in {calls} calls back to back");
+    assert!(slept < calls / 8, "the worker slept {slept} times in {calls} calls back to back");
 
     // Calls 10 ms apart (a program that calls now and then): after two lingers that no call
     // ended, the worker sleeps at once, trying again every 16th time. Lingering after each of
-    // these 50 calls would cost 50 × 200 µs = 10 ms of CPU.
+    // these 50 calls would cost 50 × 200 µs = 10 ms of CPU (~2.2 ms with the pause here).
     let (cpu_before, _) = worker_load(&on);
     for i in 0..50u64 {
         std::thread::sleep(Duration::from_millis(10));
@@ -389,5 +402,5 @@ fn the_worker_lingers_for_calls_that_keep_coming_and_stops_when_they_come_seldom
     }
     let (cpu_after, _) = worker_load(&on);
     let used = cpu_after - cpu_before;
-    assert!(used < Duration::from_millis(4), "50 calls 10 ms apart cost the worker {used:?}");
+    assert!(used < Duration::from_millis(5), "50 calls 10 ms apart cost the worker {used:?}");
 }
