@@ -6,7 +6,8 @@
 //! `lib/errors.js` turns into an `AetherError`. Every call that does I/O returns a Promise and
 //! runs on the core's runtime for an event loop (one worker that spins briefly for answers and
 //! for the next call; see [`init`]), which napi-rs starts with the first environment that loads
-//! the addon and shuts down (bounded) when the last one — main thread or worker — goes away. The JavaScript wrapper (`index.js`) is the public API; this module is private.
+//! the addon and shuts down (bounded) when the last one — main thread or worker — goes away.
+//! The JavaScript wrapper (`index.js`) is the public API; this module is private.
 #![deny(clippy::all)]
 
 // Public so that the exported functions count as used in every build (the `#[napi]`

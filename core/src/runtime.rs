@@ -117,9 +117,10 @@ pub fn event_loop_handle() -> Result<Handle> {
 /// reads and checksums.
 ///
 /// One worker because a second only costs such a binding: every call woke the sleeping one (on
-/// the workers 4.0 voluntary context switches per `posts.get` with two, 1.7 with one), and a
+/// the workers 4.0 voluntary context switches per `posts.get` with two, 1.6 with one), and a
 /// worker that spins for its caller would keep waking it to steal work. The SDK's work there is
-/// I/O; an upload's parts still move at ~1,350 MiB/s (bench/README.md, "posts.get").
+/// I/O: Node's uploads still ran at 1,450–1,730 MiB/s, as fast as before (bench/README.md,
+/// "posts.get").
 pub fn event_loop_runtime() -> Result<Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)

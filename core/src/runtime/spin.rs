@@ -276,10 +276,10 @@ impl AwaitSpin {
 }
 
 /// A call run as a task for a caller that waits on an event loop in another thread (Node's
-/// JavaScript thread, which napi wakes with the result; Python's asyncio loop). The runtime's worker would sleep twice
-/// per call, and each wake-up costs tens of microseconds on a virtual machine: once while the
-/// call waits for its answer, once between the result and the caller's next call. So, like the
-/// other spins of this module:
+/// JavaScript thread, which napi wakes with the result; Python's asyncio loop). The runtime's
+/// worker would sleep twice per call, and each wake-up costs tens of microseconds on a virtual
+/// machine: once while the call waits for its answer, once between the result and the caller's
+/// next call. So, like the other spins of this module:
 /// - while the call waits, up to [`spin_limit`], the worker looks at its sockets without
 ///   sleeping: each poll that finds the call unfinished defers it (as `yield_now` does), so
 ///   tokio polls the sockets with no wait and then the call again;

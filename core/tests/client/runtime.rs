@@ -1,5 +1,5 @@
-//! The embedded runtime used by blocking callers (C, Python), and a blocking caller's own
-//! (`block_on_here`, C's calls).
+//! The embedded runtime used by blocking callers (C, Python), a blocking caller's own
+//! (`block_on_here`, C's calls), and the runtime for event loops (Node's and asyncio's calls).
 
 use std::time::Duration;
 
