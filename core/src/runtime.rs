@@ -80,7 +80,7 @@ fn runtime() -> Result<Arc<Runtime>> {
             .thread_name("aether-runtime")
             .enable_all()
             .build()
-            .map_err(|e| Error::io(format!("could not start the SDK's runtime: {e}"), e))
+            .map_err(not_started)
     })
 }
 
@@ -127,7 +127,12 @@ pub fn event_loop_runtime() -> Result<Runtime> {
         .thread_name("aether-event-loop")
         .enable_all()
         .build()
-        .map_err(|e| Error::io(format!("could not start the SDK's runtime: {e}"), e))
+        .map_err(not_started)
+}
+
+/// The error of a runtime that tokio could not build (no thread could be started, say).
+fn not_started(e: std::io::Error) -> Error {
+    Error::io(format!("could not start the SDK's runtime: {e}"), e)
 }
 
 /// A handle to the embedded runtime, for spawning tasks (e.g. a binding's background work).
@@ -264,7 +269,7 @@ impl Own {
                 let _ = SPIN.try_with(Spin::before_sleep);
             })
             .build()
-            .map_err(|e| Error::io(format!("could not start the SDK's runtime: {e}"), e))?;
+            .map_err(not_started)?;
         let mut locals = LOCALS.lock().unwrap_or_else(|e| e.into_inner());
         let locals = locals.here();
         let id = locals.next_id;

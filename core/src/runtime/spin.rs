@@ -348,9 +348,7 @@ impl<F: Future + Unpin> Future for EventLoopCall<F> {
             }
             Poll::Pending => {
                 if call.window.spins_on(|| true) {
-                    // Offers the core to any other runnable thread first, as `spin_until` does.
-                    std::thread::yield_now();
-                    defer(cx);
+                    look_again(cx);
                 }
                 Poll::Pending
             }
@@ -358,10 +356,12 @@ impl<F: Future + Unpin> Future for EventLoopCall<F> {
     }
 }
 
-/// Has tokio poll the current task again once it has looked at its sockets and timers without
-/// waiting (`yield_now`'s deferral: a plain self-wake would be polled again before tokio looks
-/// at the sockets, for up to 61 polls).
-fn defer(cx: &mut Context<'_>) {
+/// One turn of a worker's spin: offers the core to any other runnable thread (as `spin_until`
+/// does), then has tokio poll the current task again once it has looked at its sockets and
+/// timers without waiting (`yield_now`'s deferral: a plain self-wake would be polled again
+/// before tokio looks at the sockets, for up to 61 polls).
+fn look_again(cx: &mut Context<'_>) {
+    std::thread::yield_now();
     let _ = pin!(tokio::task::yield_now()).poll(cx);
 }
 
@@ -413,8 +413,7 @@ impl Future for Linger {
         if over.unwrap_or(true) {
             return Poll::Ready(());
         }
-        std::thread::yield_now();
-        defer(cx);
+        look_again(cx);
         Poll::Pending
     }
 }
