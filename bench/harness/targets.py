@@ -135,6 +135,13 @@ def _fmt(x: float) -> str:
     return f"{x:,.2f}" if abs(x) < 100 else f"{x:,.0f}"
 
 
+def _fmt_ratio(value: float, bound: float) -> str:
+    """A ratio as `_fmt` writes it, with a third decimal when two would read as the bound
+    itself: 0.997 against ≥ 1.0 is a miss, and "1.00×" beside "not met" would read as a bug."""
+    text = _fmt(value)
+    return f"{value:,.3f}" if text == _fmt(bound) and value != bound else text
+
+
 def _size_text(size_mib: int) -> str:
     return f"{size_mib // 1024} GiB" if size_mib % 1024 == 0 else f"{size_mib} MiB"
 
@@ -157,7 +164,7 @@ def _one(target: Dict[str, Any], records: List[Dict[str, Any]], timed_sizes: Lis
             value = None if other is None else _ratio(rec, other, measure)
             if value is None:
                 continue
-            text = f"{_fmt(value)}× ({_fmt(rec[measure])} vs {_fmt(other[measure])})"
+            text = f"{_fmt_ratio(value, bound)}× ({_fmt(rec[measure])} vs {_fmt(other[measure])})"
         else:
             value = float(rec[measure])
             text = f"{value:,.0f}{target.get('unit', '')}" if value >= 10 else f"{_fmt(value)}{target.get('unit', '')}"

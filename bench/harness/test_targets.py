@@ -44,5 +44,23 @@ class UploadRss(unittest.TestCase):
         self.assertNotIn("not measured", target["figure"])
 
 
+class Ratios(unittest.TestCase):
+    def speed(self, vs_curl: float) -> dict:
+        rows = [dict(upload(tool, 512, 40.0), speedVs={"curl-single": vs_curl} if tool == "aether-c" else {})
+                for tool in ("aether-c", "curl-single")]
+        return next(t for t in evaluate(rows, [512], 0) if t["id"] == "upload-speed-c")
+
+    def test_a_miss_that_would_round_to_the_bound_shows_a_third_decimal(self):
+        target = self.speed(0.997)
+        self.assertIs(target["met"], False)
+        self.assertIn("0.997× (900 vs 900) at 512 MiB", target["figure"])
+
+    def test_other_ratios_keep_two_decimals(self):
+        for vs_curl, shown, met in ((1.0, "1.00×", True), (1.04, "1.04×", True), (0.97, "0.97×", False)):
+            target = self.speed(vs_curl)
+            self.assertIs(target["met"], met)
+            self.assertTrue(target["figure"].startswith(shown), target["figure"])
+
+
 if __name__ == "__main__":
     unittest.main()
