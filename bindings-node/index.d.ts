@@ -916,6 +916,11 @@ declare namespace Aether {
     /** Every matching post, newest first, fetched page by page as you iterate. */
     list(params?: ListPostsParams, options?: RequestOptions): AsyncIterableIterator<Post>;
     update(id: string, params: UpdatePostParams, options?: RequestOptions): APIPromise<Post>;
+    /**
+     * Cancels a draft or scheduled post and returns it, now `cancelled`; otherwise
+     * `POST_NOT_EDITABLE`. A cancel whose answer was lost is retried, and when the retry finds
+     * the post already cancelled (by the lost attempt) the post is read back and returned.
+     */
     cancel(id: string, options?: RequestOptions): APIPromise<Post>;
     /**
      * `POST /v1/posts/{id}/retry`: publishes the failed targets of a `failed` or
@@ -945,6 +950,7 @@ declare namespace Aether {
     /** Continues the chunked upload `uploadId` with the same file. */
     resume(uploadId: string, params: UploadParams, options?: RequestOptions): Promise<Media>;
     get(mediaKey: string, options?: RequestOptions): APIPromise<Media>;
+    /** Deletes the media; a delete whose answer was lost, and whose retry finds it gone, succeeds. */
     delete(mediaKey: string, options?: RequestOptions): APIPromise<void>;
     /** Polls until verified; a media that failed verification throws its own code. */
     waitReady(mediaKey: string, options?: MediaWaitOptions): Promise<Media>;
@@ -956,6 +962,7 @@ declare namespace Aether {
     /** Registers an endpoint; store the returned `secret`. */
     create(params: CreateWebhookParams, options?: RequestOptions): APIPromise<Webhook>;
     list(options?: RequestOptions): AsyncIterableIterator<Webhook>;
+    /** Deletes the endpoint; a delete whose answer was lost, and whose retry finds it gone, succeeds. */
     delete(id: string, options?: RequestOptions): APIPromise<void>;
     /** A webhook's deliveries, newest first; `status: 'failed'` lists the dead letters. */
     deliveries(

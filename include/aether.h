@@ -1786,7 +1786,9 @@ enum aether_status aether_post_update(const struct aether_client *client,
 
 /**
  * Cancels a draft or scheduled post (DELETE /v1/posts/{id}) and writes it, now "cancelled",
- * to `*out_post`. A post already publishing or done: AETHER_ERROR_POST_NOT_EDITABLE.
+ * to `*out_post`. A post already publishing or done: AETHER_ERROR_POST_NOT_EDITABLE. A cancel
+ * whose answer was lost is retried; when the retry finds the post already cancelled (by the
+ * lost attempt), the post is read back and written as if the first answer had arrived.
  */
 enum aether_status aether_post_cancel(const struct aether_client *client,
                                       const char *post_id,
@@ -2457,7 +2459,8 @@ void aether_webhook_list_free(struct aether_webhook_list *list);
 
 /**
  * Deletes a webhook endpoint (DELETE /v1/webhooks/{id}): its deliveries stop at once.
- * Blocks until the server answers. Unknown id (or deleting twice): AETHER_ERROR_NOT_FOUND.
+ * Blocks until the server answers. Unknown id (or deleting twice): AETHER_ERROR_NOT_FOUND; a
+ * delete whose answer was lost, and whose retry finds the webhook gone, succeeds.
  */
 enum aether_status aether_webhook_delete(const struct aether_client *client,
                                          const char *webhook_id,

@@ -363,7 +363,9 @@ pub extern "C" fn aether_post_update(
 }
 
 /// Cancels a draft or scheduled post (DELETE /v1/posts/{id}) and writes it, now "cancelled",
-/// to `*out_post`. A post already publishing or done: AETHER_ERROR_POST_NOT_EDITABLE.
+/// to `*out_post`. A post already publishing or done: AETHER_ERROR_POST_NOT_EDITABLE. A cancel
+/// whose answer was lost is retried; when the retry finds the post already cancelled (by the
+/// lost attempt), the post is read back and written as if the first answer had arrived.
 #[no_mangle]
 pub extern "C" fn aether_post_cancel(
     client: *const aether_client,

@@ -142,7 +142,8 @@ pub extern "C" fn aether_webhook_list_free(list: *mut aether_webhook_list) {
 }
 
 /// Deletes a webhook endpoint (DELETE /v1/webhooks/{id}): its deliveries stop at once.
-/// Blocks until the server answers. Unknown id (or deleting twice): AETHER_ERROR_NOT_FOUND.
+/// Blocks until the server answers. Unknown id (or deleting twice): AETHER_ERROR_NOT_FOUND; a
+/// delete whose answer was lost, and whose retry finds the webhook gone, succeeds.
 #[no_mangle]
 pub extern "C" fn aether_webhook_delete(
     client: *const aether_client,

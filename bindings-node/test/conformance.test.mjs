@@ -158,6 +158,11 @@ const OPS = {
     only(input, ['webhookId', 'deliveryId'], op);
     return client.webhooks.redeliver(text(input, 'webhookId'), text(input, 'deliveryId'), options);
   },
+  'webhooks.delete': async ({ op, client, input, options }) => {
+    only(input, ['id'], op);
+    await client.webhooks.delete(text(input, 'id'), options);
+    return {};
+  },
   'receiver.setStatus': async ({ run, op, input }) => {
     only(input, ['status'], op);
     run.receiver.status = input.status;

@@ -763,6 +763,7 @@ OPS: Dict[str, Op] = {
     "webhooks.redeliver": lambda run, c, d, k: c.webhooks.redeliver(
         d["webhookId"], one("deliveryId", d, "webhooks.redeliver", {"webhookId"})
     ).to_dict(),
+    "webhooks.delete": lambda run, c, d, k: c.webhooks.delete(one("id", d, "webhooks.delete")) or {},
     "receiver.setStatus": set_receiver_status,
     "admin.simulateComment": lambda run, c, d, k: run.mock.simulate_comment(
         d["profileId"],

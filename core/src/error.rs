@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::model::platform::Platform;
 
+mod build;
 mod family;
 
 pub use family::ErrorFamily;
@@ -321,6 +322,10 @@ struct ErrorInner {
     client_request_id: Option<String>,
     idempotency_key: Option<String>,
     source: Option<Source>,
+    /// An earlier attempt of this write may have been carried out (it may have reached the
+    /// server, and its answer was lost) before the server gave this answer to a retry: a
+    /// refusal may then be the earlier attempt's own doing (see `transport/outcome.rs`).
+    after_lost_answer: bool,
 }
 
 impl Error {
@@ -341,6 +346,7 @@ impl Error {
                 client_request_id: None,
                 idempotency_key: None,
                 source: None,
+                after_lost_answer: false,
             }),
         }
     }
@@ -498,78 +504,6 @@ impl Error {
         }
         object.insert("retryable".into(), Value::from(self.is_retryable()));
         Value::Object(object)
-    }
-
-    /// Sets the HTTP status.
-    pub fn with_status(mut self, status: u16) -> Error {
-        self.inner.status = Some(status);
-        self
-    }
-
-    /// Sets the request id.
-    pub fn with_request_id(mut self, request_id: impl Into<String>) -> Error {
-        self.inner.request_id = Some(request_id.into());
-        self
-    }
-
-    /// Sets how long to wait before retrying.
-    pub fn with_retry_after(mut self, retry_after: Duration) -> Error {
-        self.inner.retry_after = Some(retry_after);
-        self
-    }
-
-    /// Sets the server's `X-Should-Retry`.
-    pub fn with_should_retry(mut self, should_retry: bool) -> Error {
-        self.inner.should_retry = Some(should_retry);
-        self
-    }
-
-    /// Sets the field the error is about.
-    pub fn with_field(mut self, field: impl Into<String>) -> Error {
-        self.inner.field = Some(field.into());
-        self
-    }
-
-    /// Sets the platform the error is about.
-    pub fn with_platform(mut self, platform: Platform) -> Error {
-        self.inner.platform = Some(platform);
-        self
-    }
-
-    /// Sets the code-specific details.
-    pub fn with_details(mut self, details: Value) -> Error {
-        self.inner.details = Some(details);
-        self
-    }
-
-    /// Sets the rate-limit state of the response.
-    pub fn with_rate_limit(mut self, rate_limit: Option<RateLimit>) -> Error {
-        self.inner.rate_limit = rate_limit;
-        self
-    }
-
-    /// Sets the id the client gave the call (`X-Client-Request-Id`).
-    pub fn with_client_request_id(mut self, id: impl Into<String>) -> Error {
-        self.inner.client_request_id = Some(id.into());
-        self
-    }
-
-    /// Sets the idempotency key the call sent.
-    pub fn with_idempotency_key(mut self, key: impl Into<String>) -> Error {
-        self.inner.idempotency_key = Some(key.into());
-        self
-    }
-
-    /// Sets the lower-level cause, returned by [`std::error::Error::source`].
-    pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Error {
-        self.inner.source = Some(Arc::new(source));
-        self
-    }
-
-    /// Prefixes the message, e.g. with the operation that failed.
-    pub(crate) fn with_context(mut self, context: impl fmt::Display) -> Error {
-        self.inner.message = format!("{context}: {}", self.inner.message);
-        self
     }
 }
 

@@ -178,12 +178,12 @@ impl MediaResource {
         self.transport.send_json(request).await
     }
 
-    /// `DELETE /v1/media/{mediaKey}`.
+    /// `DELETE /v1/media/{mediaKey}`. Deleting twice is `NOT_FOUND`; a delete whose answer was
+    /// lost, and whose retry finds the media gone, succeeds.
     pub async fn delete(&self, media_key: &str) -> Result<()> {
         let path = item_path("/v1/media", "media", media_key)?;
         let options = RequestOptions { idempotency_key: None, ..self.options.clone() };
-        self.transport.send_empty(ApiRequest::delete(path).options(options)).await?;
-        Ok(())
+        self.transport.send_delete(ApiRequest::delete(path).options(options)).await
     }
 
     /// Polls the media until the server's verification is done and returns it `ready`.

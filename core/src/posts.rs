@@ -44,9 +44,7 @@ use std::time::Duration;
 use futures_util::Stream;
 use serde_json::json;
 
-#[cfg(doc)]
-use crate::error::ErrorCode;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 use crate::model::{
     BulkResult, CreatePostRequest, ListPostsQuery, Page, Post, PostStatus, UpdatePostRequest,
 };
@@ -212,13 +210,30 @@ impl Posts {
     }
 
     /// `DELETE /v1/posts/{id}`: cancels a draft or scheduled post and returns it, now
-    /// `cancelled`; otherwise `POST_NOT_EDITABLE`. (A cancel whose response was lost is retried;
-    /// if the first attempt had already cancelled the post, the retry answers
-    /// `POST_NOT_EDITABLE` — [`Posts::get`] then shows `cancelled`.)
+    /// `cancelled`; otherwise `POST_NOT_EDITABLE`. A cancel whose answer was lost is retried,
+    /// and the retry finds the post that attempt cancelled no longer editable: the post is then
+    /// read back and returned when it is `cancelled` (one more `GET`), as if the first answer
+    /// had arrived. (The retry cannot tell a post its lost attempt cancelled from one that was
+    /// cancelled already, so after a lost answer a post cancelled before is returned too: it is
+    /// cancelled, as asked.)
     pub async fn cancel(&self, id: &str) -> Result<Post> {
         let path = item_path("/v1/posts", "post", id)?;
         let request = ApiRequest::delete(path).options(self.options.clone());
-        Ok(self.transport.send_json(request).await?.data)
+        match self.transport.send_json(request).await {
+            Ok(response) => Ok(response.data),
+            Err(error)
+                if *error.code() == ErrorCode::PostNotEditable && error.after_lost_answer() =>
+            {
+                match self.get(id).await {
+                    Ok(post) if post.status == PostStatus::Cancelled => {
+                        tracing::info!(%error, "cancelled by an attempt whose answer was lost");
+                        Ok(post)
+                    }
+                    _ => Err(error),
+                }
+            }
+            Err(error) => Err(error),
+        }
     }
 
     /// `POST /v1/posts/{id}/retry`: publishes the failed targets of a `failed` or

@@ -74,6 +74,13 @@
 //! that never got through a connect stays `NETWORK_ERROR` (nothing was done); a GET or PUT stays
 //! `NETWORK_ERROR` / `TIMEOUT`. See `transport/outcome.rs`.
 //!
+//! A DELETE carries no idempotency key, so the server cannot replay its answer: when an attempt
+//! is carried out and its answer lost, the retry finds the work done and is refused. That
+//! refusal is the call's own doing, not the caller's mistake, so it is not the call's result:
+//! a delete that then finds nothing (`NOT_FOUND`) has succeeded ([`Transport::send_delete`]:
+//! media, webhooks), and a post's cancel that then finds the post not editable reads it back
+//! and answers it when it is `cancelled` ([`crate::posts::Posts::cancel`]).
+//!
 //! # Proxies
 //! The `proxy` option, else `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`; `NO_PROXY` applies to both.
 //! A proxy's failure is `PROXY_ERROR`, never retried; its password is never shown. See
@@ -377,11 +384,13 @@ impl Transport {
             let wait = span.in_scope(|| self.retry_wait(&error, attempt, max_retries, deadline));
             let Some(wait) = wait else {
                 let key = idempotency_key.as_ref().and_then(|k| k.to_str().ok());
-                let mut error = if may_have_reached
-                    && outcome::is_write(&request.method)
+                let lost_answer = may_have_reached && outcome::is_write(&request.method);
+                let mut error = if lost_answer
                     && matches!(error.code(), ErrorCode::NetworkError | ErrorCode::Timeout)
                 {
                     outcome::outcome_unknown(error, &request.method, &request.path, key, attempt)
+                } else if lost_answer && error.status().is_some() {
+                    error.after_a_lost_answer()
                 } else {
                     error
                 };
@@ -450,6 +459,20 @@ impl Transport {
                 let error = decode::undecodable(&method, &path, secret_in_response, e, &response);
                 Err(with_call_ids(error, response.client_request_id, response.idempotency_key))
             }
+        }
+    }
+
+    /// Sends a `DELETE` whose response body does not matter. A retry that finds nothing to
+    /// delete (`NOT_FOUND`) after an earlier attempt's answer was lost is the earlier attempt's
+    /// doing: the resource is gone, as asked, so the call succeeds (see "Unknown outcomes").
+    pub async fn send_delete(&self, request: ApiRequest) -> Result<()> {
+        match self.send(request).await {
+            Ok(_) => Ok(()),
+            Err(error) if *error.code() == ErrorCode::NotFound && error.after_lost_answer() => {
+                tracing::info!(%error, "deleted by an attempt whose answer was lost");
+                Ok(())
+            }
+            Err(error) => Err(error),
         }
     }
 

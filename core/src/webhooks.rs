@@ -76,12 +76,11 @@ impl Webhooks {
         Ok(self.transport.send_json(request).await?.data)
     }
 
-    /// `DELETE /v1/webhooks/{id}`: deliveries stop at once. Deleting twice is `NOT_FOUND`.
+    /// `DELETE /v1/webhooks/{id}`: deliveries stop at once. Deleting twice is `NOT_FOUND`; a
+    /// delete whose answer was lost, and whose retry finds the webhook gone, succeeds.
     pub async fn delete(&self, id: &str) -> Result<()> {
         let path = item_path("/v1/webhooks", "webhook", id)?;
-        let request = ApiRequest::delete(path).options(self.options.clone());
-        self.transport.send_empty(request).await?;
-        Ok(())
+        self.transport.send_delete(ApiRequest::delete(path).options(self.options.clone())).await
     }
 
     /// Every delivery of a webhook, newest first, optionally only those in `status` (`failed`:

@@ -113,6 +113,7 @@ ops! {
     WebhooksConstructEvent = "webhooks.constructEvent",
     WebhooksDeliveries = "webhooks.deliveries",
     WebhooksRedeliver = "webhooks.redeliver",
+    WebhooksDelete = "webhooks.delete",
     ReceiverSetStatus = "receiver.setStatus",
     AdminFault = "admin.fault",
     AdminClearFaults = "admin.clearFaults",
@@ -823,6 +824,11 @@ impl Run {
                 let webhooks = client.webhooks().with_options(options);
                 let (id, delivery) = (text(input, "webhookId")?, text(input, "deliveryId")?);
                 Ok(to_json(&webhooks.redeliver(&id, &delivery).await?))
+            }
+            Op::WebhooksDelete => {
+                fields(input, &["id"], op)?;
+                client.webhooks().with_options(options).delete(&text(input, "id")?).await?;
+                Ok(json!({}))
             }
             Op::ReceiverSetStatus => {
                 fields(input, &["status"], op)?;

@@ -1182,6 +1182,17 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
                                  &delivery, E),
         aether_webhook_delivery_to_json, delivery, aether_webhook_delivery_free);
   }
+  if (is_op(op, "webhooks.delete")) {
+    static const char *const fields[] = {"id", NULL};
+    aether_error *error_ = NULL;
+    if (only_fields(s, op, input, fields) != 0) return -1;
+    if (aether_webhook_delete(client, text_of(input, "id"), E) != AETHER_OK) {
+      *result = error_object(error_);
+      return 1;
+    }
+    *result = json_new(J_OBJECT);
+    return 0;
+  }
   if (is_op(op, "receiver.setStatus")) {
     static const char *const fields[] = {"status", NULL};
     const jvalue *status = json_get(input, "status");

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::client_common::{text_post, Emulator};
 use aether::transport::ApiRequest;
+use aether::upload::{UploadOptions, UploadSource};
 use aether::{Error, ErrorCode, ErrorFamily, RequestOptions};
 use serde_json::json;
 
@@ -172,4 +173,37 @@ async fn a_server_error_carries_both_ids() {
     let journal = emulator.journal_for("GET", "/v1/posts/post_nope").await;
     assert_eq!(journal[0]["clientRequestId"], client_request_id);
     assert_eq!(journal[0]["requestId"], error.request_id().unwrap());
+}
+
+#[tokio::test]
+async fn a_delete_whose_answer_is_lost_succeeds_when_its_retry_finds_nothing_to_delete() {
+    let emulator = Emulator::start().await;
+    let client = emulator.client();
+    let clip =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/media/h264_15s.mp4"));
+    let source = UploadSource::bytes(clip.expect("fixture"));
+    let options = UploadOptions::new().file_name("clip.mp4");
+    let media = client.media().upload(source, options).await.unwrap();
+    // Media keys hold a `/`, which travels percent-encoded: the rule matches any media.
+    let path = "/v1/media/**";
+    emulator
+        .fault(json!({"method": "DELETE", "path": path, "times": 1,
+                      "action": {"type": "reset_after_body"}}))
+        .await;
+
+    client
+        .media()
+        .delete(&media.media_key)
+        .await
+        .expect("deleted by the attempt that lost its answer");
+
+    let journal = emulator.journal().await;
+    let attempts: Vec<_> = journal.iter().filter(|e| e["method"] == "DELETE").collect();
+    let statuses: Vec<_> = attempts.iter().map(|e| e["status"].clone()).collect();
+    assert_eq!(statuses, [json!(null), json!(404)], "{attempts:#?}");
+    let error = client.media().get(&media.media_key).await.unwrap_err();
+    assert_eq!(error.code(), &ErrorCode::NotFound, "the media is gone: {error}");
+    // With no answer lost, deleting what is gone is the caller's mistake, as before.
+    let error = client.media().delete(&media.media_key).await.unwrap_err();
+    assert_eq!(error.code(), &ErrorCode::NotFound, "{error}");
 }

@@ -197,7 +197,8 @@ class _Media(Resource):
         return Pending(self._core.media_get(_key(media_key)), Media._from_wire)
 
     def _delete(self, media_key: Union[str, Media]) -> Pending[None]:
-        """Deletes the stored media."""
+        """Deletes the stored media. Deleting twice is ``NOT_FOUND``; a delete whose answer
+        was lost, and whose retry finds the media gone, succeeds."""
         return Pending(self._core.media_delete(_key(media_key)), nothing)
 
     def _wait_ready(

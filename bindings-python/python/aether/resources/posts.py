@@ -193,7 +193,10 @@ class _Posts(Resource):
         return Pending(call, _reported)
 
     def _cancel(self, post_id: PostId) -> Pending[Post]:
-        """Cancels a draft or scheduled post and returns it, now ``cancelled``."""
+        """Cancels a draft or scheduled post and returns it, now ``cancelled``; otherwise
+        ``POST_NOT_EDITABLE``. A cancel whose answer was lost is retried, and when the retry
+        finds the post already cancelled (by the lost attempt) the post is read back and
+        returned."""
         return Pending(self._core.posts_cancel(object_id(post_id, "post")), Post._from_wire)
 
     def _retry(self, post_id: PostId) -> Pending[Post]:

@@ -75,7 +75,8 @@ class _Webhooks(Resource):
         return Pages(self._core.webhooks_list(), Webhook)
 
     def _delete(self, webhook_id: str) -> Pending[None]:
-        """Deletes an endpoint; deliveries stop at once."""
+        """Deletes an endpoint; deliveries stop at once. Deleting twice is ``NOT_FOUND``; a
+        delete whose answer was lost, and whose retry finds the webhook gone, succeeds."""
         return Pending(self._core.webhooks_delete(webhook_id), nothing)
 
     def _deliveries(self, webhook_id: str, *, status: Optional[str] = None) -> Pages[WebhookDelivery]:
