@@ -915,6 +915,12 @@ declare namespace Aether {
     get(id: string, options?: RequestOptions): APIPromise<Post>;
     /** Every matching post, newest first, fetched page by page as you iterate. */
     list(params?: ListPostsParams, options?: RequestOptions): AsyncIterableIterator<Post>;
+    /**
+     * Changes the schedule or content of a draft or scheduled post; otherwise
+     * `POST_NOT_EDITABLE`. An update whose answer was lost is retried; when the retry finds the
+     * post no longer editable (releasing a draft starts publishing it), the post is read back
+     * and returned if it shows every change asked for.
+     */
     update(id: string, params: UpdatePostParams, options?: RequestOptions): APIPromise<Post>;
     /**
      * Cancels a draft or scheduled post and returns it, now `cancelled`; otherwise

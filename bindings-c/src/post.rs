@@ -325,7 +325,10 @@ pub struct aether_post_changes {
 }
 
 /// Changes a draft or scheduled post (PATCH /v1/posts/{id}) as `changes` says and writes the
-/// post to `*out_post`. A post already publishing or done: AETHER_ERROR_POST_NOT_EDITABLE.
+/// post to `*out_post`. A post already publishing or done: AETHER_ERROR_POST_NOT_EDITABLE. An
+/// update whose answer was lost is retried; when the retry finds the post no longer editable
+/// (releasing a draft starts publishing it), the post is read back and written if it shows
+/// every change asked for.
 #[no_mangle]
 pub extern "C" fn aether_post_update(
     client: *const aether_client,

@@ -202,11 +202,14 @@ impl Posts {
     }
 
     /// `PATCH /v1/posts/{id}`: changes the schedule or content of a draft or scheduled post;
-    /// otherwise `POST_NOT_EDITABLE`.
+    /// otherwise `POST_NOT_EDITABLE`. An update whose answer was lost is retried; when the
+    /// retry finds the post no longer editable (releasing a draft starts publishing it), the
+    /// post is read back and returned if it shows every change asked for (one more `GET`).
     pub async fn update(&self, id: &str, request: &UpdatePostRequest) -> Result<Post> {
         let path = item_path("/v1/posts", "post", id)?;
-        let request = ApiRequest::patch(path).json(request)?.options(self.options.clone());
-        Ok(self.transport.send_json(request).await?.data)
+        let sent = ApiRequest::patch(path).json(request)?.options(self.options.clone());
+        let result = self.transport.send_json(sent).await.map(|response| response.data);
+        self.done_by_a_lost_attempt(id, result, |post| shows_update(post, request)).await
     }
 
     /// `DELETE /v1/posts/{id}`: cancels a draft or scheduled post and returns it, now
@@ -218,21 +221,35 @@ impl Posts {
     /// cancelled, as asked.)
     pub async fn cancel(&self, id: &str) -> Result<Post> {
         let path = item_path("/v1/posts", "post", id)?;
-        let request = ApiRequest::delete(path).options(self.options.clone());
-        match self.transport.send_json(request).await {
-            Ok(response) => Ok(response.data),
+        let sent = ApiRequest::delete(path).options(self.options.clone());
+        let result = self.transport.send_json(sent).await.map(|response| response.data);
+        self.done_by_a_lost_attempt(id, result, |post| post.status == PostStatus::Cancelled).await
+    }
+
+    /// `result`, unless it is a retry's `POST_NOT_EDITABLE` after an earlier attempt's answer
+    /// was lost (a PATCH or DELETE carries no idempotency key, so the retry finds the post that
+    /// attempt changed): then the post is read back, and returned when it shows the change
+    /// (`done`); else the refusal stands.
+    async fn done_by_a_lost_attempt(
+        &self,
+        id: &str,
+        result: Result<Post>,
+        done: impl Fn(&Post) -> bool,
+    ) -> Result<Post> {
+        let error = match result {
             Err(error)
                 if *error.code() == ErrorCode::PostNotEditable && error.after_lost_answer() =>
             {
-                match self.get(id).await {
-                    Ok(post) if post.status == PostStatus::Cancelled => {
-                        tracing::info!(%error, "cancelled by an attempt whose answer was lost");
-                        Ok(post)
-                    }
-                    _ => Err(error),
-                }
+                error
             }
-            Err(error) => Err(error),
+            other => return other,
+        };
+        match self.get(id).await {
+            Ok(post) if done(&post) => {
+                tracing::info!(%error, "done by an attempt whose answer was lost");
+                Ok(post)
+            }
+            _ => Err(error),
         }
     }
 
@@ -362,6 +379,21 @@ fn timeout_error(expiry: &poll::Expiry<'_, Post>) -> Error {
     error
 }
 
+/// Whether `post` shows every change `request` asks for: the fields it sets are stored as
+/// given (`scheduledFor`, `timezone`, `content`), and `draft` is the status it leads to.
+fn shows_update(post: &Post, request: &UpdatePostRequest) -> bool {
+    let same = |asked: &Option<String>, shown: &Option<String>| asked.is_none() || asked == shown;
+    let status = match request.draft {
+        None => true,
+        Some(true) => post.status == PostStatus::Draft,
+        Some(false) => !matches!(post.status, PostStatus::Draft | PostStatus::Cancelled),
+    };
+    status
+        && same(&request.scheduled_for, &post.scheduled_for)
+        && same(&request.timezone, &post.timezone)
+        && request.content.as_ref().is_none_or(|content| *content == post.content)
+}
+
 /// Waiting's half of [`Error`]: kept here so the error vocabulary needs no `Post`.
 impl Error {
     /// The last state of the post a `posts().wait(..)` timed out on (`details.post`).
@@ -387,3 +419,42 @@ with_response!(Posts {
     /// [`Posts::retry`] with the status and headers of its response.
     retry_with_response => retry(id: &str) -> Post;
 });
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn post(status: &str, scheduled_for: Option<&str>, timezone: Option<&str>) -> Post {
+        serde_json::from_value(json!({
+            "id": "post_1", "status": status, "profileIds": ["p"], "content": {"text": "hi"},
+            "scheduledFor": scheduled_for, "timezone": timezone,
+            "createdAt": "2026-12-06T10:00:00Z", "updatedAt": "2026-12-06T10:00:00Z",
+        }))
+        .expect("a post")
+    }
+
+    fn update(value: serde_json::Value) -> UpdatePostRequest {
+        serde_json::from_value(value).expect("an update")
+    }
+
+    #[test]
+    fn an_update_is_shown_when_every_field_it_sets_is_what_the_post_holds() {
+        let scheduled = post("scheduled", Some("2026-12-24T09:00:00"), Some("Europe/Paris"));
+        let moved =
+            update(json!({"scheduledFor": "2026-12-24T09:00:00", "timezone": "Europe/Paris"}));
+        assert!(shows_update(&scheduled, &moved));
+        assert!(!shows_update(&scheduled, &update(json!({"scheduledFor": "2026-12-25T09:00:00"}))));
+        assert!(!shows_update(&scheduled, &update(json!({"timezone": "Europe/Berlin"}))));
+        assert!(shows_update(&scheduled, &update(json!({"content": {"text": "hi"}}))));
+        assert!(!shows_update(&scheduled, &update(json!({"content": {"text": "bye"}}))));
+
+        let released = update(json!({"draft": false}));
+        assert!(shows_update(&post("publishing", None, None), &released));
+        assert!(!shows_update(&post("draft", None, None), &released));
+        assert!(!shows_update(&post("cancelled", None, None), &released));
+        assert!(shows_update(&post("draft", None, None), &update(json!({"draft": true}))));
+        assert!(!shows_update(&scheduled, &update(json!({"draft": true}))));
+    }
+}

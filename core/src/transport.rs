@@ -74,12 +74,13 @@
 //! that never got through a connect stays `NETWORK_ERROR` (nothing was done); a GET or PUT stays
 //! `NETWORK_ERROR` / `TIMEOUT`. See `transport/outcome.rs`.
 //!
-//! A DELETE carries no idempotency key, so the server cannot replay its answer: when an attempt
-//! is carried out and its answer lost, the retry finds the work done and is refused. That
-//! refusal is the call's own doing, not the caller's mistake, so it is not the call's result:
-//! a delete that then finds nothing (`NOT_FOUND`) has succeeded ([`Transport::send_delete`]:
-//! media, webhooks), and a post's cancel that then finds the post not editable reads it back
-//! and answers it when it is `cancelled` ([`crate::posts::Posts::cancel`]).
+//! A DELETE or PATCH carries no idempotency key, so the server cannot replay its answer: when an
+//! attempt is carried out and its answer lost, the retry finds the work done and is refused.
+//! That refusal is the call's own doing, not the caller's mistake, so it is not the call's
+//! result: a delete that then finds nothing (`NOT_FOUND`) has succeeded
+//! ([`Transport::send_delete`]: media, webhooks), and a post's cancel or update that then finds
+//! the post not editable reads it back and answers it when it shows the change
+//! ([`crate::posts::Posts::cancel`], [`crate::posts::Posts::update`]).
 //!
 //! # Proxies
 //! The `proxy` option, else `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`; `NO_PROXY` applies to both.

@@ -185,7 +185,9 @@ class _Posts(Resource):
         draft: Optional[bool] = None,
     ) -> Pending[Post]:
         """Changes the schedule or content of a draft or scheduled post; otherwise
-        ``ConflictError`` (``POST_NOT_EDITABLE``)."""
+        ``ConflictError`` (``POST_NOT_EDITABLE``). An update whose answer was lost is retried;
+        when the retry finds the post no longer editable (releasing a draft starts publishing
+        it), the post is read back and returned if it shows every change asked for."""
         body = update_request(
             scheduled_for=scheduled_for, timezone=timezone, content_value=content, draft=draft
         )
