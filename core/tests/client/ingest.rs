@@ -2,7 +2,6 @@
 //! loopback file server: the server's fetch and every way it fails, as `wait_ready` reports it,
 //! and the preflight that reads only a few KiB with range requests.
 
-use std::path::Path;
 use std::time::Duration;
 
 use crate::client_common::Emulator;
@@ -12,8 +11,7 @@ use aether::upload::{UploadOptions, UploadSource, URL_MAX_PROBE_BYTES};
 use aether::{Client, Error, ErrorCode};
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/media").join(name);
-    std::fs::read(path).expect("fixture")
+    std::fs::read(crate::client_common::media_fixture(name)).expect("fixture")
 }
 
 fn wait() -> MediaWaitOptions {

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use crate::client_common::{text_post, Emulator};
+use crate::client_common::{media_fixture, text_post, Emulator};
 use aether::transport::ApiRequest;
 use aether::upload::{UploadOptions, UploadSource};
 use aether::{Error, ErrorCode, ErrorFamily, RequestOptions};
@@ -179,9 +179,8 @@ async fn a_server_error_carries_both_ids() {
 async fn a_delete_whose_answer_is_lost_succeeds_when_its_retry_finds_nothing_to_delete() {
     let emulator = Emulator::start().await;
     let client = emulator.client();
-    let clip =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/media/h264_15s.mp4"));
-    let source = UploadSource::bytes(clip.expect("fixture"));
+    let clip = std::fs::read(media_fixture("h264_15s.mp4")).expect("fixture");
+    let source = UploadSource::bytes(clip);
     let options = UploadOptions::new().file_name("clip.mp4");
     let media = client.media().upload(source, options).await.unwrap();
     // Media keys hold a `/`, which travels percent-encoded: the rule matches any media.

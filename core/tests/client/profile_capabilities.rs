@@ -2,7 +2,6 @@
 //! that an account's capabilities forbid fails before anything is sent, with the account's
 //! figures; the capabilities are asked once per profile within the cache window.
 
-use std::path::Path;
 
 use crate::client_common::Emulator;
 use aether::model::{
@@ -14,9 +13,7 @@ use aether_mock::CapabilitySettings;
 use serde_json::json;
 
 fn fixture(name: &str) -> UploadSource {
-    UploadSource::path(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/media").join(name),
-    )
+    UploadSource::path(crate::client_common::media_fixture(name))
 }
 
 fn tiktok_post(

@@ -10,9 +10,7 @@ use aether::upload::{UploadOptions, UploadSettings, UploadSource};
 use aether::{CallOptions, ClientBuilder, ClientOptions, ErrorCode, RequestOptions, Spelling};
 use serde_json::json;
 
-fn fixture(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/media").join(name)
-}
+use crate::client_common::media_fixture as fixture;
 
 /// Every GET of the profile stalls mid-body for `ms`, `times` times (all, when `None`).
 async fn stall_profile_reads(emulator: &Emulator, times: Option<u32>, ms: u64) -> String {

@@ -24,9 +24,7 @@ fn ca_file(emulator: &Emulator) -> String {
     files.ca_file.as_ref().expect("a generated CA").display().to_string()
 }
 
-fn fixture(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/media").join(name)
-}
+use crate::client_common::media_fixture as fixture;
 
 #[tokio::test]
 async fn the_tutorial_flow_runs_over_https_when_the_emulators_ca_is_trusted() {

@@ -23,16 +23,10 @@ const MIB: u64 = 1024 * 1024;
 /// The smallest part size the server accepts: keeps the chunked tests small.
 const PART: u64 = 5 * MIB;
 
-fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/media")
-}
-
-fn fixture(name: &str) -> PathBuf {
-    fixtures_dir().join(name)
-}
+use crate::client_common::media_fixture as fixture;
 
 fn manifest() -> Vec<Value> {
-    let text = std::fs::read_to_string(fixtures_dir().join("manifest.json")).unwrap();
+    let text = std::fs::read_to_string(fixture("manifest.json")).unwrap();
     let manifest: Value = serde_json::from_str(&text).unwrap();
     manifest["files"].as_array().unwrap().clone()
 }
