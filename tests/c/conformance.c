@@ -481,6 +481,17 @@ static void note_warnings(state *s, const aether_post *post) {
 
 #define E (&error_)
 
+/* A call that answers only its status: `{}`, or the error it left in `error_`. */
+#define API_STATUS(call)                                                                       \
+  do {                                                                                         \
+    if ((call) != AETHER_OK) {                                                                 \
+      *result = error_object(error_);                                                          \
+      return 1;                                                                                \
+    }                                                                                          \
+    *result = json_new(J_OBJECT);                                                              \
+    return 0;                                                                                  \
+  } while (0)
+
 static int admin_json(state *s, const char *method, const char *path, const jvalue *body,
                       jvalue **result) {
   char *text = body ? json_dump(body) : NULL;
@@ -1186,12 +1197,7 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     static const char *const fields[] = {"id", NULL};
     aether_error *error_ = NULL;
     if (only_fields(s, op, input, fields) != 0) return -1;
-    if (aether_webhook_delete(client, text_of(input, "id"), E) != AETHER_OK) {
-      *result = error_object(error_);
-      return 1;
-    }
-    *result = json_new(J_OBJECT);
-    return 0;
+    API_STATUS(aether_webhook_delete(client, text_of(input, "id"), E));
   }
   if (is_op(op, "receiver.setStatus")) {
     static const char *const fields[] = {"status", NULL};
@@ -1288,12 +1294,7 @@ static int run_op(state *s, aether_client *client, const char *op, const jvalue 
     const char *const none[] = {NULL};
     aether_error *error_ = NULL;
     if (only_fields(s, op, input, none) != 0) return -1;
-    if (aether_client_close_connections(client, E) != AETHER_OK) {
-      *result = error_object(error_);
-      return 1;
-    }
-    *result = json_new(J_OBJECT);
-    return 0;
+    API_STATUS(aether_client_close_connections(client, E));
   }
   if (is_op(op, "journal.count")) {
     jvalue *journal = NULL;
