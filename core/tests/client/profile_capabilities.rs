@@ -2,7 +2,6 @@
 //! that an account's capabilities forbid fails before anything is sent, with the account's
 //! figures; the capabilities are asked once per profile within the cache window.
 
-
 use crate::client_common::Emulator;
 use aether::model::{
     CreatePostRequest, PlatformOptionsMap, PostContent, Tier, TikTokOptions, TikTokPrivacyLevel,
