@@ -306,7 +306,7 @@ def _rss_panel(ax: Any, recs: List[Dict[str, Any]], meta: Dict[str, Any]) -> Non
 
 README_BEGIN = "<!-- bench/run tables: written by bench/harness/report.py, do not edit by hand -->"
 README_END = "<!-- end of bench/run tables -->"
-SDK_ORDER = ["aether-rust", "aether-c", "aether-cli", "aether-python", "aether-node"]
+SDK_ORDER = ["aether-rust", "aether-c", "aether-cli", "aether-python", "aether-python-async", "aether-node"]
 
 
 def _cells(recs: List[Dict[str, Any]], key: str, digits: int) -> tuple:
@@ -326,7 +326,7 @@ def readme_tables(data: Dict[str, Any]) -> List[str]:
              f"load average {meta['machine']['loadAverageAtStart'][0]} at the start; medians of {meta['runs']} "
              f"runs; the full tables in [bench/results/latest.md](bench/results/latest.md)).", "",
              *targets_markdown(targets_of(data)),
-             "| what | SDK (Rust · C · CLI · Python · Node) | the alternatives | limits |", "|---|---|---|---|"]
+             "| what | SDK (Rust · C · CLI · Python · Python async · Node) | the alternatives | limits |", "|---|---|---|---|"]
     for group, size, count in _groups(data):
         recs = _table(data, group, size, count)
         if not recs:

@@ -416,8 +416,12 @@ def upload_rows() -> List[Dict[str, Any]]:
                  env_fn=cli_env, use_wall=True)),
         dict(tool="aether-python", label="Python (media.upload)", sdk=True, ok=python_ok(),
              fn=upload_program(lambda c: py("upload", "aether", "--keep-media", *u(c)))),
+        dict(tool="aether-python-async", label="Python async (await media.upload)", sdk=True,
+             ok=python_ok(), fn=upload_program(lambda c: py("upload", "aether-async", "--keep-media", *u(c)))),
         dict(tool="httpx", label="httpx, chunked protocol by hand", ok=python_peers_ok(),
              fn=upload_program(lambda c: py("upload", "httpx", "--keep-media", *u(c)))),
+        dict(tool="httpx-async", label="httpx.AsyncClient, chunked protocol by hand", ok=python_peers_ok(),
+             fn=upload_program(lambda c: py("upload", "httpx-async", "--keep-media", *u(c)))),
         dict(tool="requests", label="requests, chunked protocol by hand", ok=python_peers_ok(),
              fn=upload_program(lambda c: py("upload", "requests", "--keep-media", *u(c)))),
         dict(tool="aether-node", label="Node (media.upload)", sdk=True, ok=node_ok(),
@@ -436,6 +440,7 @@ UPLOAD_PEERS = {
     "aether-c": ["curl-single", "curl-chunked"],
     "aether-cli": ["curl-single", "curl-chunked"],
     "aether-python": ["httpx", "requests", "curl-chunked"],
+    "aether-python-async": ["httpx-async", "httpx", "curl-chunked"],
     "aether-node": ["fetch", "curl-chunked"],
 }
 
@@ -495,8 +500,12 @@ def get_rows(ctx: GetCtx) -> List[Dict[str, Any]]:
              calls_argv=lambda n: [C_BENCH, "get", *a(n)]),
         dict(tool="aether-python", label="Python (posts.get)", sdk=True, ok=python_ok(),
              calls_argv=lambda n: py("get", "aether", *a(n))),
+        dict(tool="aether-python-async", label="Python async (await posts.get)", sdk=True,
+             ok=python_ok(), calls_argv=lambda n: py("get", "aether-async", *a(n))),
         dict(tool="httpx", label="httpx.Client, keep-alive", ok=python_ok(),
              calls_argv=lambda n: py("get", "httpx", *a(n))),
+        dict(tool="httpx-async", label="httpx.AsyncClient, keep-alive", ok=python_ok(),
+             calls_argv=lambda n: py("get", "httpx-async", *a(n))),
         dict(tool="requests", label="requests.Session, keep-alive", ok=python_ok(),
              calls_argv=lambda n: py("get", "requests", *a(n))),
         dict(tool="aether-node", label="Node (posts.get)", sdk=True, ok=node_ok(), env=NODE_ENV,
@@ -514,7 +523,8 @@ def get_rows(ctx: GetCtx) -> List[Dict[str, Any]]:
 
 GET_PEERS = {
     "aether-rust": ["curl"], "aether-rust-task": ["curl"], "aether-c": ["curl"],
-    "aether-python": ["httpx", "requests", "curl"], "aether-node": ["fetch", "curl"],
+    "aether-python": ["httpx", "requests", "curl"],
+    "aether-python-async": ["httpx-async", "httpx", "curl"], "aether-node": ["fetch", "curl"],
 }
 
 

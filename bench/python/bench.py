@@ -2,8 +2,9 @@
 
 One measurement per invocation, one JSON line on stdout (bench/python.sh and bench/run call it):
 
-  bench.py upload     --tool {aether,httpx,requests} [--keep-media] URL KEY FILE
-  bench.py get        --tool {aether,httpx,requests} URL KEY POST_ID CALLS
+  bench.py upload     --tool {aether,aether-async,httpx,httpx-async,requests} [--keep-media]
+                      URL KEY FILE
+  bench.py get        --tool {aether,aether-async,httpx,httpx-async,requests} URL KEY POST_ID CALLS
   bench.py concurrent --tool {aether,httpx}          URL KEY PROFILE_ID[,PROFILE_ID…] COUNT
   bench.py wait-latency --tool {aether,httpx}        URL KEY PROFILE_ID[,PROFILE_ID…] COUNT
   bench.py import     [--tool {aether,httpx,requests}] [--runs N]
@@ -13,7 +14,8 @@ One measurement per invocation, one JSON line on stdout (bench/python.sh and ben
 
 The clock starts after the interpreter, the imports and the client are set up (and, for `get`,
 after one warm-up call that opens the kept-alive connection); `import` times `import X` in fresh
-interpreters instead. `peakRssMiB` is this process's peak RSS (for `import`, the largest child's).
+interpreters instead. The `-async` tools (`AsyncAether`, `httpx.AsyncClient`) do the same in one
+running asyncio loop: set up, warm up, then the timed awaits. `peakRssMiB` is this process's peak RSS (for `import`, the largest child's).
 
 The peers are what a competent user writes with httpx or requests: one client/session with
 keep-alive, the chunked protocol of PROTOCOL.md done part by part (read a part, CRC32C it with
@@ -33,7 +35,7 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 
 MIB = 1024 * 1024
 TERMINAL = {"published", "partially_published", "failed", "cancelled"}
@@ -92,6 +94,17 @@ def upload_aether(url: str, key: str, path: str) -> Callable[[], Dict[str, Any]]
     return run
 
 
+def upload_aether_async(url: str, key: str, path: str) -> Callable[[], Awaitable[Dict[str, Any]]]:
+    import aether
+
+    client = aether.AsyncAether(api_key=key, base_url=url, timeout=UPLOAD_TIMEOUT)
+
+    async def run() -> Dict[str, Any]:
+        return (await client.media.upload(path, mime_type="video/mp4")).to_dict()
+
+    return run
+
+
 def upload_chunked(url: str, path: str, post: Callable[..., Any],
                    put: Callable[..., Any]) -> Dict[str, Any]:
     """PROTOCOL.md's chunked upload, one part after another (the shape both peers share)."""
@@ -110,6 +123,45 @@ def upload_chunked(url: str, path: str, post: Callable[..., Any],
                          "Content-Type": "application/octet-stream"})
     return post(f"{url}/v1/media/uploads/{upload_id}/complete",  # type: ignore[no-any-return]
                 json={})
+
+
+async def upload_chunked_async(url: str, path: str, post: Callable[..., Awaitable[Any]],
+                               put: Callable[..., Awaitable[Any]]) -> Dict[str, Any]:
+    """upload_chunked awaiting each request (the file read in the loop, as such code does)."""
+    crc32c = crc32c_function()
+    size = os.path.getsize(path)
+    created = await post(f"{url}/v1/media/uploads",
+                         json={"fileName": os.path.basename(path), "mimeType": "video/mp4",
+                               "size": size})
+    upload_id, part_size, part_count = (created["uploadId"], created["partSize"],
+                                        created["partCount"])
+    with open(path, "rb") as file:
+        for number in range(1, part_count + 1):
+            part = file.read(part_size)
+            await put(f"{url}/v1/media/uploads/{upload_id}/parts/{number}", content=part,
+                      headers={"X-Part-Crc32c": crc_header(crc32c(part)),
+                               "Content-Type": "application/octet-stream"})
+    return await post(  # type: ignore[no-any-return]
+        f"{url}/v1/media/uploads/{upload_id}/complete", json={})
+
+
+def upload_httpx_async(url: str, key: str, path: str) -> Callable[[], Awaitable[Dict[str, Any]]]:
+    import httpx
+
+    client = httpx.AsyncClient(headers={"Authorization": f"Bearer {key}"},
+                               timeout=httpx.Timeout(UPLOAD_TIMEOUT))
+
+    async def post(u: str, **kw: Any) -> Any:
+        response = await client.post(u, **kw)
+        response.raise_for_status()
+        return response.json()
+
+    async def put(u: str, **kw: Any) -> Any:
+        response = await client.put(u, **kw)
+        response.raise_for_status()
+        return response.json()
+
+    return lambda: upload_chunked_async(url, path, post, put)
 
 
 def upload_httpx(url: str, key: str, path: str) -> Callable[[], Dict[str, Any]]:
@@ -150,15 +202,35 @@ def upload_requests(url: str, key: str, path: str) -> Callable[[], Dict[str, Any
     return lambda: upload_chunked(url, path, post, put)
 
 
-def cmd_upload(args: argparse.Namespace) -> None:
-    setup = {"aether": upload_aether, "httpx": upload_httpx, "requests": upload_requests}
-    run = setup[args.tool](args.url.rstrip("/"), args.key, args.file)
-    size = os.path.getsize(args.file)
+ASYNC_UPLOADS = {"aether-async": upload_aether_async, "httpx-async": upload_httpx_async}
+
+
+def timed_upload(run: Callable[[], Dict[str, Any]]) -> Tuple[float, float, Dict[str, Any]]:
+    """Seconds and CPU-seconds of one upload, and its media."""
     cpu_started = cpu_seconds()
     started = time.perf_counter()
     media = run()
-    seconds = time.perf_counter() - started
-    cpu = cpu_seconds() - cpu_started
+    return time.perf_counter() - started, cpu_seconds() - cpu_started, media
+
+
+async def timed_upload_async(args: argparse.Namespace) -> Tuple[float, float, Dict[str, Any]]:
+    run = ASYNC_UPLOADS[args.tool](args.url.rstrip("/"), args.key, args.file)
+    cpu_started = cpu_seconds()
+    started = time.perf_counter()
+    media = await run()
+    return time.perf_counter() - started, cpu_seconds() - cpu_started, media
+
+
+def cmd_upload(args: argparse.Namespace) -> None:
+    setup = {"aether": upload_aether, "httpx": upload_httpx, "requests": upload_requests}
+    if args.tool in ASYNC_UPLOADS:
+        import asyncio
+
+        seconds, cpu, media = asyncio.run(timed_upload_async(args))
+    else:
+        seconds, cpu, media = timed_upload(setup[args.tool](args.url.rstrip("/"), args.key,
+                                                            args.file))
+    size = os.path.getsize(args.file)
     assert media.get("mediaKey"), media
     if not args.keep_media:
         delete_media(args.url.rstrip("/"), args.key, media["mediaKey"])
@@ -216,15 +288,53 @@ def get_requests(url: str, key: str, post_id: str) -> Callable[[], Any]:
     return call
 
 
+def get_aether_async(url: str, key: str, post_id: str) -> Callable[[], Awaitable[Any]]:
+    import aether
+
+    client = aether.AsyncAether(api_key=key, base_url=url)
+    return lambda: client.posts.get(post_id)
+
+
+def get_httpx_async(url: str, key: str, post_id: str) -> Callable[[], Awaitable[Any]]:
+    import httpx
+
+    client = httpx.AsyncClient(headers={"Authorization": f"Bearer {key}"})
+    target = f"{url}/v1/posts/{post_id}"
+
+    async def call() -> Any:
+        response = await client.get(target)
+        response.raise_for_status()
+        return response.json()
+
+    return call
+
+
+ASYNC_GETS = {"aether-async": get_aether_async, "httpx-async": get_httpx_async}
+
+
+async def timed_gets_async(args: argparse.Namespace) -> float:
+    call = ASYNC_GETS[args.tool](args.url.rstrip("/"), args.key, args.post_id)
+    await call()  # connect once, outside the measurement
+    started = time.perf_counter()
+    for _ in range(args.calls):
+        await call()
+    return time.perf_counter() - started
+
+
 def cmd_get(args: argparse.Namespace) -> None:
     setup = {"aether": get_aether, "httpx": get_httpx, "requests": get_requests}
-    call = setup[args.tool](args.url.rstrip("/"), args.key, args.post_id)
-    call()  # connect once, outside the measurement
     calls = args.calls
-    started = time.perf_counter()
-    for _ in range(calls):
-        call()
-    seconds = time.perf_counter() - started
+    if args.tool in ASYNC_GETS:
+        import asyncio
+
+        seconds = asyncio.run(timed_gets_async(args))
+    else:
+        call = setup[args.tool](args.url.rstrip("/"), args.key, args.post_id)
+        call()  # connect once, outside the measurement
+        started = time.perf_counter()
+        for _ in range(calls):
+            call()
+        seconds = time.perf_counter() - started
     emit(args.tool, "get", seconds, microsPerCall=round(seconds * 1e6 / calls, 1))
 
 
@@ -407,7 +517,8 @@ def main() -> None:
     ops = parser.add_subparsers(dest="op", required=True)
 
     up = ops.add_parser("upload")
-    up.add_argument("--tool", choices=["aether", "httpx", "requests"], required=True)
+    up.add_argument("--tool", choices=["aether", "aether-async", "httpx", "httpx-async", "requests"],
+                    required=True)
     up.add_argument("url")
     up.add_argument("key")
     up.add_argument("file")
@@ -417,7 +528,8 @@ def main() -> None:
     up.set_defaults(func=cmd_upload)
 
     get = ops.add_parser("get")
-    get.add_argument("--tool", choices=["aether", "httpx", "requests"], required=True)
+    get.add_argument("--tool", choices=["aether", "aether-async", "httpx", "httpx-async", "requests"],
+                     required=True)
     get.add_argument("url")
     get.add_argument("key")
     get.add_argument("post_id")
