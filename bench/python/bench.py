@@ -15,7 +15,8 @@ One measurement per invocation, one JSON line on stdout (bench/python.sh and ben
 The clock starts after the interpreter, the imports and the client are set up (and, for `get`,
 after one warm-up call that opens the kept-alive connection); `import` times `import X` in fresh
 interpreters instead. The `-async` tools (`AsyncAether`, `httpx.AsyncClient`) do the same in one
-running asyncio loop: set up, warm up, then the timed awaits. `peakRssMiB` is this process's peak RSS (for `import`, the largest child's).
+running asyncio loop: set up, warm up, then the timed awaits. `peakRssMiB` is this process's
+peak RSS (for `import`, the largest child's).
 
 The peers are what a competent user writes with httpx or requests: one client/session with
 keep-alive, the chunked protocol of PROTOCOL.md done part by part (read a part, CRC32C it with
@@ -35,7 +36,7 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, Generator, List, Optional, Tuple
 
 MIB = 1024 * 1024
 TERMINAL = {"published", "partially_published", "failed", "cancelled"}
@@ -105,44 +106,55 @@ def upload_aether_async(url: str, key: str, path: str) -> Callable[[], Awaitable
     return run
 
 
-def upload_chunked(url: str, path: str, post: Callable[..., Any],
-                   put: Callable[..., Any]) -> Dict[str, Any]:
-    """PROTOCOL.md's chunked upload, one part after another (the shape both peers share)."""
+Request = Tuple[str, str, Dict[str, Any]]  # method, URL, keyword arguments
+
+
+def chunked_protocol(url: str, path: str) -> Generator[Request, Any, Dict[str, Any]]:
+    """PROTOCOL.md's chunked upload, one part after another (the shape every peer shares): yields
+    each request and is sent its decoded answer; returns the media."""
     crc32c = crc32c_function()
     size = os.path.getsize(path)
-    created = post(f"{url}/v1/media/uploads",
-                   json={"fileName": os.path.basename(path), "mimeType": "video/mp4",
-                         "size": size})
+    created = yield ("post", f"{url}/v1/media/uploads",
+                     {"json": {"fileName": os.path.basename(path), "mimeType": "video/mp4",
+                               "size": size}})
     upload_id, part_size, part_count = (created["uploadId"], created["partSize"],
                                         created["partCount"])
     with open(path, "rb") as file:
         for number in range(1, part_count + 1):
             part = file.read(part_size)
-            put(f"{url}/v1/media/uploads/{upload_id}/parts/{number}", content=part,
-                headers={"X-Part-Crc32c": crc_header(crc32c(part)),
-                         "Content-Type": "application/octet-stream"})
-    return post(f"{url}/v1/media/uploads/{upload_id}/complete",  # type: ignore[no-any-return]
-                json={})
+            yield ("put", f"{url}/v1/media/uploads/{upload_id}/parts/{number}",
+                   {"content": part, "headers": {"X-Part-Crc32c": crc_header(crc32c(part)),
+                                                 "Content-Type": "application/octet-stream"}})
+    media = yield ("post", f"{url}/v1/media/uploads/{upload_id}/complete", {"json": {}})
+    return media  # type: ignore[no-any-return]
+
+
+def upload_chunked(url: str, path: str, post: Callable[..., Any],
+                   put: Callable[..., Any]) -> Dict[str, Any]:
+    """chunked_protocol, each request sent by `post` or `put`."""
+    send = {"post": post, "put": put}
+    steps = chunked_protocol(url, path)
+    answer = None
+    try:
+        while True:
+            method, target, kw = steps.send(answer)
+            answer = send[method](target, **kw)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
 
 
 async def upload_chunked_async(url: str, path: str, post: Callable[..., Awaitable[Any]],
                                put: Callable[..., Awaitable[Any]]) -> Dict[str, Any]:
-    """upload_chunked awaiting each request (the file read in the loop, as such code does)."""
-    crc32c = crc32c_function()
-    size = os.path.getsize(path)
-    created = await post(f"{url}/v1/media/uploads",
-                         json={"fileName": os.path.basename(path), "mimeType": "video/mp4",
-                               "size": size})
-    upload_id, part_size, part_count = (created["uploadId"], created["partSize"],
-                                        created["partCount"])
-    with open(path, "rb") as file:
-        for number in range(1, part_count + 1):
-            part = file.read(part_size)
-            await put(f"{url}/v1/media/uploads/{upload_id}/parts/{number}", content=part,
-                      headers={"X-Part-Crc32c": crc_header(crc32c(part)),
-                               "Content-Type": "application/octet-stream"})
-    return await post(  # type: ignore[no-any-return]
-        f"{url}/v1/media/uploads/{upload_id}/complete", json={})
+    """chunked_protocol, each request awaited (the part read in the loop, as such code does)."""
+    send = {"post": post, "put": put}
+    steps = chunked_protocol(url, path)
+    answer = None
+    try:
+        while True:
+            method, target, kw = steps.send(answer)
+            answer = await send[method](target, **kw)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
 
 
 def upload_httpx_async(url: str, key: str, path: str) -> Callable[[], Awaitable[Dict[str, Any]]]:
