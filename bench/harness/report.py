@@ -272,6 +272,15 @@ def write_chart(data: Dict[str, Any], path: str) -> None:
     plt.close("all")
 
 
+def _two_lines(tool: str) -> str:
+    """A long row name broken after its last hyphen, so that neighbouring labels do not run into
+    each other ("aether-python-async" beside "aether-python")."""
+    if len(tool) <= 13 or "-" not in tool:
+        return tool
+    cut = tool.rindex("-") + 1
+    return tool[:cut] + "\n" + tool[cut:]
+
+
 def _rss_panel(ax: Any, recs: List[Dict[str, Any]], meta: Dict[str, Any]) -> None:
     """Peak RSS of every upload row at every size: grouped bars, the limits as lines."""
     sizes = sorted({r["sizeMiB"] for r in recs})
@@ -292,7 +301,7 @@ def _rss_panel(ax: Any, recs: List[Dict[str, Any]], meta: Dict[str, Any]) -> Non
         ax.axhline(bound, color="#444444", linestyle="--", linewidth=0.9)
         ax.text(len(tools) - 0.5, bound, f" {label}", fontsize=7, va="bottom", ha="right", color="#444444")
     ax.set_xticks(range(len(tools)))
-    ax.set_xticklabels([f"{t}" for t in tools], fontsize=8)
+    ax.set_xticklabels([_two_lines(t) for t in tools], fontsize=8)
     for tick, t in zip(ax.get_xticklabels(), tools):
         tick.set_color(BLUE if t.startswith("aether") else "#b35900")
     ax.set_ylabel("peak RSS, MiB", fontsize=8)
