@@ -6,6 +6,8 @@
 #    target: at least 2 × httpx's throughput, peak RSS under 64 MiB;
 #  - the time per `posts.get` (CALLS calls on one kept-alive client) against httpx.Client and
 #    requests.Session; target: at most 0.5 × httpx's time;
+#  - both again with AsyncAether against httpx.AsyncClient, awaited in one asyncio loop (no
+#    target of their own);
 #  - COUNT linkedin posts created and waited concurrently under asyncio: AsyncAether against
 #    httpx.AsyncClient polling with the server's Retry-After hint (no target: context);
 #  - `import aether` (and `import httpx`, `import requests`) in a fresh interpreter.
@@ -73,12 +75,12 @@ post=$(curl -sf -H "Authorization: Bearer sk_bench" -H "Content-Type: applicatio
 for run in $(seq "$runs"); do
   line="run $run:"
   # bench.py deletes each uploaded media after its measurement, so the disk does not fill.
-  for tool in aether httpx requests; do
+  for tool in aether aether-async httpx httpx-async requests; do
     out=$("${bench[@]}" upload --tool $tool "$url" sk_bench "$file")
     record $tool upload "$out" mibPerSec peakRssMiB
     line+=" upload $tool $(field "$out" mibPerSec) MiB/s ($(field "$out" peakRssMiB) MiB) ·"
   done
-  for tool in aether httpx requests; do
+  for tool in aether aether-async httpx httpx-async requests; do
     out=$("${bench[@]}" get --tool $tool "$url" sk_bench "$post" "$calls")
     record $tool get "$out" microsPerCall
     line+=" get $tool $(field "$out" microsPerCall) µs ·"
@@ -112,8 +114,9 @@ m = {key: statistics.median_low(sorted(v)) for key, v in values.items()}
 def med(tool, op, metric):
     return m[(tool, op, metric)]
 
-up = {t: med(t, "upload", "mibPerSec") for t in ("aether", "httpx", "requests")}
-get = {t: med(t, "get", "microsPerCall") for t in ("aether", "httpx", "requests")}
+TOOLS = ("aether", "aether-async", "httpx", "httpx-async", "requests")
+up = {t: med(t, "upload", "mibPerSec") for t in TOOLS}
+get = {t: med(t, "get", "microsPerCall") for t in TOOLS}
 result = {
     "uploadMiB": size_mib, "runs": runs, "calls": calls, "concurrentPosts": count,
     "upload": {t: {"mibPerSec": up[t], "peakRssMiB": int(med(t, "upload", "peakRssMiB"))}
@@ -130,18 +133,23 @@ result = {
         "uploadVsRequests": round(up["aether"] / up["requests"], 2),
         "getTimeVsHttpx": round(get["aether"] / get["httpx"], 2),
         "getTimeVsRequests": round(get["aether"] / get["requests"], 2),
+        # AsyncAether against httpx.AsyncClient (no target of its own)
+        "asyncUploadVsHttpxAsync": round(up["aether-async"] / up["httpx-async"], 2),
+        "asyncGetTimeVsHttpxAsync": round(get["aether-async"] / get["httpx-async"], 2),
         "concurrentTimeVsHttpx": round(med("aether", "concurrent", "seconds")
                                        / med("httpx", "concurrent", "seconds"), 2),
     },
 }
 r = result["ratios"]
-print(f"\nmedians of {runs} run(s)       aether     httpx  requests")
-print(f"upload {size_mib} MiB (MiB/s) " + "".join(f"{up[t]:>10}" for t in up)
+print(f"\nmedians of {runs} run(s)     " + "".join(f"{t:>13}" for t in TOOLS))
+print(f"upload {size_mib} MiB (MiB/s) " + "".join(f"{up[t]:>13}" for t in up)
       + f"   aether/httpx {r['uploadVsHttpx']} (target ≥ 2)")
-print("  peak RSS (MiB)         " + "".join(f"{result['upload'][t]['peakRssMiB']:>10}" for t in up)
+print("  peak RSS (MiB)         " + "".join(f"{result['upload'][t]['peakRssMiB']:>13}" for t in up)
       + "   (target aether < 64)")
-print(f"posts.get (µs/call)     " + "".join(f"{get[t]:>10}" for t in get)
+print(f"posts.get (µs/call)     " + "".join(f"{get[t]:>13}" for t in get)
       + f"   aether/httpx {r['getTimeVsHttpx']} (target ≤ 0.5)")
+print(f"async: aether-async/httpx-async upload {r['asyncUploadVsHttpxAsync']}, "
+      f"posts.get {r['asyncGetTimeVsHttpxAsync']}")
 print(f"{count} posts create+wait (s)" + "".join(
     f"{result['concurrent'][t]['seconds']:>10}" for t in ("aether", "httpx")))
 print("import (ms)             " + "".join(f"{v:>10}" for v in result["importMillis"].values()))
