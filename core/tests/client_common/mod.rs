@@ -88,12 +88,12 @@ impl Emulator {
     }
 }
 
-/// A text-only LinkedIn post (LinkedIn needs no media).
 /// The path of a file of `tests/fixtures/media` (its `manifest.json` says what each holds).
 pub fn media_fixture(name: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/media").join(name)
 }
 
+/// A text-only LinkedIn post (LinkedIn needs no media).
 pub fn text_post(profile_id: &str, text: &str) -> aether::model::CreatePostRequest {
     aether::model::CreatePostRequest {
         profile_id: Some(profile_id.to_owned()),
