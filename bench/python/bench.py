@@ -36,7 +36,7 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Any, Awaitable, Callable, Dict, Generator, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, Dict, Iterator, List, Optional, Tuple
 
 MIB = 1024 * 1024
 TERMINAL = {"published", "partially_published", "failed", "cancelled"}
@@ -106,55 +106,58 @@ def upload_aether_async(url: str, key: str, path: str) -> Callable[[], Awaitable
     return run
 
 
-Request = Tuple[str, str, Dict[str, Any]]  # method, URL, keyword arguments
+Request = Tuple[str, Dict[str, Any]]  # URL, keyword arguments of the client's post/put
 
 
-def chunked_protocol(url: str, path: str) -> Generator[Request, Any, Dict[str, Any]]:
-    """PROTOCOL.md's chunked upload, one part after another (the shape every peer shares): yields
-    each request and is sent its decoded answer; returns the media."""
-    crc32c = crc32c_function()
-    size = os.path.getsize(path)
-    created = yield ("post", f"{url}/v1/media/uploads",
-                     {"json": {"fileName": os.path.basename(path), "mimeType": "video/mp4",
-                               "size": size}})
-    upload_id, part_size, part_count = (created["uploadId"], created["partSize"],
-                                        created["partCount"])
-    with open(path, "rb") as file:
-        for number in range(1, part_count + 1):
-            part = file.read(part_size)
-            yield ("put", f"{url}/v1/media/uploads/{upload_id}/parts/{number}",
-                   {"content": part, "headers": {"X-Part-Crc32c": crc_header(crc32c(part)),
-                                                 "Content-Type": "application/octet-stream"}})
-    media = yield ("post", f"{url}/v1/media/uploads/{upload_id}/complete", {"json": {}})
-    return media  # type: ignore[no-any-return]
+class ChunkedUpload:
+    """PROTOCOL.md's chunked upload, one part after another (the shape every peer shares), as
+    the requests it sends: a sync or an async client sends them."""
+
+    def __init__(self, url: str, path: str) -> None:
+        self.url, self.path = url, path
+
+    def create(self) -> Request:
+        return (f"{self.url}/v1/media/uploads",
+                {"json": {"fileName": os.path.basename(self.path), "mimeType": "video/mp4",
+                          "size": os.path.getsize(self.path)}})
+
+    def parts(self, created: Dict[str, Any]) -> Iterator[Request]:
+        """Each part's PUT, read from the file and checksummed as it is asked for."""
+        crc32c = crc32c_function()
+        with open(self.path, "rb") as file:
+            for number in range(1, created["partCount"] + 1):
+                part = file.read(created["partSize"])
+                yield (f"{self.url}/v1/media/uploads/{created['uploadId']}/parts/{number}",
+                       {"content": part,
+                        "headers": {"X-Part-Crc32c": crc_header(crc32c(part)),
+                                    "Content-Type": "application/octet-stream"}})
+
+    def complete(self, created: Dict[str, Any]) -> Request:
+        return f"{self.url}/v1/media/uploads/{created['uploadId']}/complete", {"json": {}}
 
 
 def upload_chunked(url: str, path: str, post: Callable[..., Any],
                    put: Callable[..., Any]) -> Dict[str, Any]:
-    """chunked_protocol, each request sent by `post` or `put`."""
-    send = {"post": post, "put": put}
-    steps = chunked_protocol(url, path)
-    answer = None
-    try:
-        while True:
-            method, target, kw = steps.send(answer)
-            answer = send[method](target, **kw)
-    except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
+    """ChunkedUpload, each request sent by `post` or `put`."""
+    upload = ChunkedUpload(url, path)
+    target, kw = upload.create()
+    created = post(target, **kw)
+    for target, kw in upload.parts(created):
+        put(target, **kw)
+    target, kw = upload.complete(created)
+    return post(target, **kw)  # type: ignore[no-any-return]
 
 
 async def upload_chunked_async(url: str, path: str, post: Callable[..., Awaitable[Any]],
                                put: Callable[..., Awaitable[Any]]) -> Dict[str, Any]:
-    """chunked_protocol, each request awaited (the part read in the loop, as such code does)."""
-    send = {"post": post, "put": put}
-    steps = chunked_protocol(url, path)
-    answer = None
-    try:
-        while True:
-            method, target, kw = steps.send(answer)
-            answer = await send[method](target, **kw)
-    except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
+    """ChunkedUpload, each request awaited (the part read in the loop, as such code does)."""
+    upload = ChunkedUpload(url, path)
+    target, kw = upload.create()
+    created = await post(target, **kw)
+    for target, kw in upload.parts(created):
+        await put(target, **kw)
+    target, kw = upload.complete(created)
+    return await post(target, **kw)  # type: ignore[no-any-return]
 
 
 def upload_httpx_async(url: str, key: str, path: str) -> Callable[[], Awaitable[Dict[str, Any]]]:
